@@ -1,0 +1,1 @@
+"""psa-report: a partnership's action plan (YAML in git) into its committee progress report."""

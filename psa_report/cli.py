@@ -1,0 +1,214 @@
+"""The ``psa-report`` command: a thin shell over load → validate → plan → render → print.
+
+Exit status: 0 success, 1 invalid data or a failed build, 2 a usage error
+(unknown option, bad option value: Click's own).  Bad input is never shown as a
+traceback: every problem is printed as ``file:line:column: message`` on stderr.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+import tempfile
+from collections import Counter
+from datetime import date
+from functools import wraps
+from pathlib import Path
+
+import click
+
+from .problems import Invalid, Problem
+
+FORMATS = ("html", "pdf", "both")
+OUTPUT_STEM = "progress-report"
+
+
+class DateParam(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, date):
+            return value
+        from .dates import parse_day
+
+        try:
+            return parse_day(value)
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
+
+
+DATE = DateParam()
+
+
+def project_option(command):
+    """``--project DIR`` on every command; the default is the current folder."""
+    return click.option(
+        "--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
+        default=".", show_default="the current folder",
+        help="The project folder (the one holding actions/).")(command)
+
+
+def reports_problems(command):
+    """Print collected problems instead of a traceback, and exit 1."""
+
+    @wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except Invalid as invalid:
+            for problem in invalid.problems:
+                click.echo(str(problem), err=True)
+            count = len(invalid.problems)
+            click.echo(f"{count} problem{'s' if count != 1 else ''} found; nothing was "
+                       "changed.", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+def load(project_dir: Path):
+    from .project import load_project
+
+    return load_project(project_dir)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="psa-report")
+def main():
+    """Turn a partnership's action plan (YAML files in actions/) into its progress report.
+
+    \b
+    Typical use, before each partnership meeting:
+      psa-report check      find mistakes in the YAML files
+      psa-report build      write out/progress-report.html and .pdf
+      psa-report overdue    list actions past their deadline
+    """
+
+
+@main.command()
+@project_option
+@reports_problems
+def check(project_dir: Path):
+    """Validate every file in actions/ and report all problems at once."""
+    project = load(project_dir)
+    counts = Counter(item.status for item in project.items)
+    from .models import Status
+
+    by_status = ", ".join(f"{counts[s]} {s.value}" for s in Status if counts[s])
+    click.echo(f"OK: {len(project.data_gaps)} data gaps, {len(project.recommendations)} "
+               f"recommendations ({by_status}).")
+
+
+@main.command()
+@project_option
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="both",
+              show_default=True, help="What to write.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Output folder.  [default: PROJECT/out]")
+@click.option("--as-of", type=DATE, default=None,
+              help="Date for the overdue list (YYYY-MM-DD).  [default: the report's date]")
+@click.option("--pdf-variant", default=None, metavar="VARIANT",
+              help="PDF flavour: pdf/ua-1 (tagged, accessible; the default) or an "
+                   "archival one such as pdf/a-3b.")
+@reports_problems
+def build(project_dir: Path, fmt: str, out_dir: Path | None, as_of: date | None,
+          pdf_variant: str | None):
+    """Build the progress report (HTML and PDF) from actions/ into out/."""
+    from .plan import plan_report
+    from .render import render_html, template_dirs
+
+    project = load(project_dir)
+    plan = plan_report(project, as_of)
+    dirs = template_dirs(project_dir)
+    html = render_html(plan, dirs)
+    out_dir = out_dir or project_dir / "out"
+    written = []
+    if fmt in ("html", "both"):
+        target = out_dir / f"{OUTPUT_STEM}.html"
+        write_atomic(target, lambda tmp: tmp.write_text(html, encoding="utf-8"))
+        written.append(target)
+    if fmt in ("pdf", "both"):
+        from . import printer
+
+        variant = pdf_variant or printer.DEFAULT_VARIANT
+        if variant not in printer.variants():
+            raise click.BadParameter(
+                f"{variant!r} is not a PDF variant WeasyPrint knows: use one of "
+                f"{', '.join(printer.variants())}", param_hint="--pdf-variant")
+        target = out_dir / f"{OUTPUT_STEM}.pdf"
+        write_atomic(target, lambda tmp: printer.write_pdf(html, tmp, dirs, variant=variant))
+        written.append(target)
+    for path in written:
+        click.echo(f"wrote {path}")
+
+
+def write_atomic(target: Path, write) -> None:
+    """Write through a temporary file renamed into place: the old file survives any failure."""
+    folder = target.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+        os.close(handle)
+    except OSError as error:
+        raise Invalid([Problem(str(folder), None, None,
+            f"cannot write the report here ({error.strerror or error}): choose another "
+            "folder with --out, or check its permissions")]) from None
+    tmp = Path(name)
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+@main.command()
+@project_option
+@click.option("--as-of", type=DATE, default=None,
+              help="Count deadlines before this date (YYYY-MM-DD).  [default: today]")
+@click.option("--lead", default=None, metavar="AGENCY", help="Only this lead agency's actions.")
+@click.option("--format", "fmt", type=click.Choice(("table", "csv", "json")), default="table",
+              show_default=True)
+@reports_problems
+def overdue(project_dir: Path, as_of: date | None, lead: str | None, fmt: str):
+    """List actions not complete whose deadline has passed, most overdue first."""
+    from .plan import overdue as find_overdue
+
+    project = load(project_dir)
+    if lead is not None and lead not in project.agencies:
+        raise click.BadParameter(f"{lead!r} is not a known agency: use one of "
+                                 f"{', '.join(project.agencies)}", param_hint="--lead")
+    as_of = as_of or date.today()
+    items = find_overdue(project, as_of, lead)
+    if fmt == "json":
+        click.echo(json.dumps([i.as_dict() for i in items], indent=2, ensure_ascii=False))
+        return
+    rows = [[i.ref, " ".join(i.lead) or "Partnership", i.due.day.isoformat(),
+             str(i.days_overdue), i.status.value] for i in items]
+    header = ["ref", "lead", "due", "days_overdue", "status"]
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerows([header, *rows])
+        click.echo(buffer.getvalue(), nl=False)
+        return
+    if not items:
+        click.echo(f"No action is overdue as at {as_of.isoformat()}.")
+        return
+    click.echo(format_table(["Ref", "Lead", "Due", "Days overdue", "Status"], rows))
+    click.echo(f"{len(items)} overdue as at {as_of.isoformat()}.")
+
+
+def format_table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip()
+             for row in [header, ["-" * w for w in widths], *rows]]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

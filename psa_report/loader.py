@@ -1,0 +1,222 @@
+"""Stage 1, load: YAML text to plain values that remember their file and line.
+
+Design choices (each one protects something the user wrote):
+
+* libyaml's C composer (``yaml.CSafeLoader``) builds the node tree, so every
+  value keeps its line and column; no Python object is ever constructed from
+  a tag, so no text in a data file can run code.
+* Every scalar is kept as the exact text the user typed.  YAML 1.1 would read
+  ``ref: 3.10`` as the number 3.1, ``status: no`` as False and ``due: 2010-09-30``
+  as a date; here they stay ``"3.10"``, ``"no"`` and ``"2010-09-30"`` and the
+  models decide what they mean.  Only an empty value (or ``~`` / ``null``) is None.
+* A key given twice in one mapping is an error (plain PyYAML keeps the last one
+  silently, losing the first).
+* Anchors and aliases are refused: they are never needed in an action plan,
+  and an alias bomb ("billion laughs") is stopped before anything is expanded.
+* A file larger than :data:`MAX_FILE_BYTES` is refused before it is parsed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .problems import Invalid, Problem
+
+#: Largest YAML file accepted. One action is about 2 KB; the limit leaves room
+#: for long updates while stopping a stray export or a binary from being parsed.
+MAX_FILE_BYTES = 256 * 1024
+#: Deepest nesting accepted (an action file needs 3 levels at most).
+MAX_DEPTH = 20
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_NULL = "tag:yaml.org,2002:null"
+_KNOWN_TAGS = {
+    "tag:yaml.org,2002:" + t
+    for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
+}
+
+Path_ = tuple  # a path into the data: ("lead", 1)
+
+
+@dataclass
+class Document:
+    """A YAML file's data as plain dicts, lists, strings and None, with marks."""
+
+    path: Path
+    display: str  # the name shown to the user, relative to the project
+    data: Any
+    #: (line, column), 1-based, of each value, keyed by its path
+    value_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    #: (line, column) of each mapping key, keyed by the path of its value
+    key_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def mark(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
+        """The best mark for ``path``: its own, or its nearest parent's."""
+        path = tuple(path)
+        while True:
+            if key and path in self.key_marks:
+                return self.key_marks[path]
+            if path in self.value_marks:
+                return self.value_marks[path]
+            if not path:
+                return (1, 1)
+            path = path[:-1]
+
+    def problem(self, path: Path_, message: str, *, key: bool = False) -> Problem:
+        line, column = self.mark(path, key=key)
+        return Problem(self.display, line, column, message)
+
+
+def _mark(node: yaml.Node) -> tuple[int, int]:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def load_file(path: Path, display: str | None = None) -> Document:
+    """Read and parse one YAML file; raise :class:`Invalid` with every problem."""
+    display = display or str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise Invalid([Problem(display, None, None,
+                f"file is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,} bytes "
+                "for one action file: split it, or check it is the right file")])
+        raw = path.read_bytes()
+    except OSError as error:
+        raise Invalid([Problem(display, None, None,
+                               f"cannot be read: {error.strerror or error}")]) from None
+    return load_bytes(raw, display, path)
+
+
+def load_bytes(raw: bytes, display: str, path: Path | None = None) -> Document:
+    if len(raw) > MAX_FILE_BYTES:
+        raise Invalid([Problem(display, None, None,
+            f"file is {len(raw):,} bytes, over the limit of {MAX_FILE_BYTES:,} bytes "
+            "for one action file: split it, or check it is the right file")])
+    try:
+        text = raw.decode("utf-8-sig")  # a byte-order mark from Windows is fine
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        raise Invalid([Problem(display, line, column,
+            f"this is not UTF-8 text (byte 0x{raw[error.start]:02x}): save the file "
+            "as UTF-8 in your editor (in Notepad: Save As, Encoding: UTF-8)")]) from None
+    return load_text(text, display, path)
+
+
+def load_text(text: str, display: str, path: Path | None = None) -> Document:
+    """Parse YAML text (already decoded) into a :class:`Document`."""
+    doc = Document(path or Path(display), display, None)
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as error:
+        raise Invalid([_syntax_problem(display, text, error)]) from None
+    except yaml.YAMLError as error:  # pragma: no cover - libyaml always marks errors
+        raise Invalid([Problem(display, None, None, f"YAML syntax error: {error}")]) from None
+    except RecursionError:
+        raise Invalid([Problem(display, None, None,
+                               "the file is nested too deeply to be an action file")]) from None
+    if root is None:
+        what = "is empty" if not text.strip() else "holds only comments"
+        raise Invalid([Problem(display, 1, 1,
+            f"the file {what}: it should hold fields such as `ref: 3.2.1`, one per line")])
+    problems: list[Problem] = []
+    try:
+        doc.data = _convert(root, (), doc, problems, set(), 0)
+    except _Stop:
+        pass
+    if problems:
+        raise Invalid(problems)
+    return doc
+
+
+def _convert(node: yaml.Node, path: tuple, doc: Document, problems: list[Problem],
+             seen: set[int], depth: int) -> Any:
+    line, column = _mark(node)
+    doc.value_marks[path] = (line, column)
+    if id(node) in seen:
+        # The C composer resolves an alias to the very node its anchor names.
+        problems.append(Problem(doc.display, line, column,
+            "YAML anchors and aliases (&name, *name) are not allowed in action files: "
+            "write the text out in full"))
+        raise _Stop
+    seen.add(id(node))
+    if depth > MAX_DEPTH:
+        problems.append(Problem(doc.display, line, column,
+                                "values are nested too deeply for an action file"))
+        raise _Stop
+    if node.tag not in _KNOWN_TAGS:
+        problems.append(Problem(doc.display, line, column,
+            f"the YAML tag {node.tag!r} is not allowed: remove it and write plain text"))
+        return None
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == _NULL and node.style is None:
+            return None
+        return node.value
+    if isinstance(node, yaml.SequenceNode):
+        return [_convert(item, path + (i,), doc, problems, seen, depth + 1)
+                for i, item in enumerate(node.value)]
+    result: dict[str, Any] = {}
+    first_seen: dict[str, tuple[int, int]] = {}
+    for key_node, value_node in node.value:
+        key_mark = _mark(key_node)
+        if id(key_node) in seen or id(value_node) in seen:
+            problems.append(Problem(doc.display, *key_mark,
+                "YAML anchors and aliases (&name, *name, <<) are not allowed in action "
+                "files: write the text out in full"))
+            raise _Stop
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _NULL:
+            problems.append(Problem(doc.display, *key_mark,
+                "a field name must be plain text followed by a colon, like `status:`"))
+            continue
+        key = key_node.value
+        if key in first_seen:
+            problems.append(Problem(doc.display, *key_mark,
+                f"{key!r} is given twice in the same place (first on line "
+                f"{first_seen[key][0]}): keep one of them, nothing is merged"))
+            continue
+        first_seen[key] = key_mark
+        doc.key_marks[path + (key,)] = key_mark
+        result[key] = _convert(value_node, path + (key,), doc, problems, seen, depth + 1)
+    return result
+
+
+class _Stop(Exception):
+    """Abandon a file at once (alias bomb, runaway nesting)."""
+
+
+_HINTS = [
+    ("'\\t'", "a tab character is used where YAML needs spaces: indent with spaces only"),
+    ("mapping values are not allowed here",
+     "a value contains ': ' (colon and space): put the whole value in quotes, or "
+     "start it on the next line after `>-`"),
+    ("could not find expected ':'",
+     "a line is missing the colon after its field name, or is indented wrongly"),
+    ("did not find expected key",
+     "check the indentation of this line and the one above: fields of one item must "
+     "start in the same column"),
+    ("but found another document", "a file holds one item: remove the second `---`"),
+    ("found undefined alias", "YAML aliases (*name) are not allowed: write the text out"),
+    ("found unexpected end of stream", "a quote or bracket is opened and never closed"),
+    ("found unknown escape character",
+     "a backslash in double quotes starts an escape: use single quotes, or write \\\\"),
+    ("special characters are not allowed",
+     "the file holds a control character that is not text: delete it (it may be "
+     "invisible in your editor)"),
+]
+
+
+def _syntax_problem(display: str, text: str, error: yaml.MarkedYAMLError) -> Problem:
+    mark = error.problem_mark or error.context_mark
+    what = " ".join(part for part in (error.context, error.problem) if part)
+    hint = next((h for needle, h in _HINTS if needle in what), None)
+    if hint is None:
+        hint = "check the quotes, colons and indentation on this line and the one above"
+    message = f"YAML syntax error ({what}): {hint}"
+    if mark is None:  # pragma: no cover
+        return Problem(display, None, None, message)
+    return Problem(display, mark.line + 1, mark.column + 1, message)

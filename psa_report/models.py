@@ -1,0 +1,275 @@
+"""Stage 2a, validate one file: the pydantic models of the files in ``actions/``.
+
+Every model forbids unknown fields, so a misspelt field name is reported
+instead of silently dropped.  Values arrive as the text the user typed (see
+:mod:`psa_report.loader`); validators turn them into refs, dates, statuses and
+agencies, and say in plain words what is wrong when they cannot.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import Enum
+from typing import Annotated, Any
+
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo,
+                      WithJsonSchema, field_validator)
+from pydantic_core import PydanticCustomError
+
+from .dates import ACCEPTED_FORMS, Due, parse_day, parse_due
+
+
+class Status(str, Enum):
+    """The closed status vocabulary. Each maps to a RAG rating, always printed as a word."""
+
+    COMPLETE = "complete"
+    ON_TRACK = "on track"
+    AT_RISK = "at risk"
+    OFF_TRACK = "off track"
+    NOT_STARTED = "not started"
+
+    @property
+    def rag(self) -> str:
+        return _RAG[self]
+
+    @property
+    def label(self) -> str:
+        """As printed: "On track"."""
+        return self.value.capitalize()
+
+    @property
+    def slug(self) -> str:
+        return self.value.replace(" ", "-")
+
+
+_RAG = {
+    Status.COMPLETE: "blue",
+    Status.ON_TRACK: "green",
+    Status.AT_RISK: "amber",
+    Status.OFF_TRACK: "red",
+    Status.NOT_STARTED: "grey",
+}
+#: Words accepted for a status besides the canonical ones (RAG colours).
+STATUS_ALIASES = {"green": Status.ON_TRACK, "amber": Status.AT_RISK,
+                  "red": Status.OFF_TRACK, "blue": Status.COMPLETE}
+STATUS_WORDS = ", ".join(s.value for s in Status)
+
+
+def _error(message: str) -> PydanticCustomError:
+    # PydanticCustomError keeps our message as it is (no "Value error, " prefix).
+    return PydanticCustomError("psa", message.replace("{", "{{").replace("}", "}}"))
+
+
+def _text(value: Any) -> str:
+    """Plain text: strip the ends; refuse lists, mappings and emptiness."""
+    if value is None:
+        raise _error("is empty: write the text, or remove the field if it is optional")
+    if isinstance(value, list):
+        raise _error("must be text, not a list: remove the leading '- ', or put the "
+                     "whole text in quotes")
+    if isinstance(value, dict):
+        raise _error("must be text, not a group of fields: if the text contains ': ', "
+                     "put it in quotes or use `>-` and start it on the next line")
+    if not isinstance(value, str):
+        raise _error("must be text")
+    value = value.strip()
+    if not value:
+        raise _error("is empty: write the text, or remove the field if it is optional")
+    return value
+
+
+Text = Annotated[str, BeforeValidator(_text)]
+
+
+def _status(value: Any) -> Status:
+    if isinstance(value, Status):
+        return value
+    word = " ".join(_text(value).lower().replace("_", " ").replace("-", " ").split())
+    if word in STATUS_ALIASES:
+        return STATUS_ALIASES[word]
+    try:
+        return Status(word)
+    except ValueError:
+        raise _error(f"{value!r} is not a status: use one of {STATUS_WORDS} "
+                     "(or green, amber, red)") from None
+
+
+StatusField = Annotated[Status, BeforeValidator(_status),
+                        WithJsonSchema({"type": "string", "enum": [
+                            *[s.value for s in Status], *STATUS_ALIASES]})]
+
+
+def _due(value: Any) -> Due | None:
+    if value is None or isinstance(value, Due):
+        return value
+    if not isinstance(value, str):
+        raise _error(f"must be a date written as {ACCEPTED_FORMS}")
+    try:
+        return parse_due(value)
+    except ValueError as error:
+        raise _error(str(error)) from None
+
+
+DueField = Annotated[Due | None, BeforeValidator(_due),
+                     WithJsonSchema({"type": "string",
+                                     "description": f"Deadline: {ACCEPTED_FORMS}"})]
+
+
+def _day(value: Any) -> date:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise _error("must be a date written as 2010-06-28")
+    try:
+        return parse_day(value)
+    except ValueError as error:
+        raise _error(str(error)) from None
+
+
+DayField = Annotated[date, BeforeValidator(_day),
+                     WithJsonSchema({"type": "string", "format": "date"})]
+
+
+def _leads(value: Any) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value:
+        raise _error("must name a lead agency, or list several, one per line "
+                     "starting with '- '")
+    return value
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+def _known_agency(lead: str, info: ValidationInfo) -> str:
+    agencies = (info.context or {}).get("agencies")
+    if agencies is not None and lead not in agencies:
+        raise _error(_unknown_agency(lead, agencies))
+    return lead
+
+
+def _distinct(leads: list[str]) -> list[str]:
+    for i, lead in enumerate(leads):
+        if lead in leads[:i]:
+            raise _error(f"{lead!r} is listed twice")
+    return leads
+
+
+Leads = Annotated[
+    list[Annotated[str, BeforeValidator(_text), AfterValidator(_known_agency)]],
+    BeforeValidator(_leads), AfterValidator(_distinct),
+    WithJsonSchema({"anyOf": [{"type": "string"},
+                              {"type": "array", "items": {"type": "string"}, "minItems": 1}],
+                    "description": "Lead agency, or a list of them (see agencies.yaml)"})]
+
+
+class _Action(_Strict):
+    lead: Leads
+    update: Text
+    status: StatusField
+    due: DueField = None
+
+
+def _unknown_agency(lead: str, agencies: dict[str, str]) -> str:
+    from difflib import get_close_matches
+
+    known = ", ".join(agencies)
+    near = get_close_matches(lead, list(agencies), n=1, cutoff=0.6)
+    lowered = {a.lower(): a for a in agencies}
+    if lead.lower() in lowered:
+        near = [lowered[lead.lower()]]
+    hint = f" Did you mean {near[0]!r}?" if near else ""
+    return (f"{lead!r} is not a known agency ({known}).{hint} "
+            "New agencies are added in actions/agencies.yaml")
+
+
+REF_PATTERN = r"^\d+\.\d+\.\d+$"
+REC_PATTERN = r"^R\d+$"
+
+
+class DataGap(_Action):
+    """One data requirement from the assessment (a row of the data-gaps table)."""
+
+    ref: Annotated[str, Field(pattern=REF_PATTERN,
+                              description="Section reference such as 3.2.1")]
+    gap: Text
+    action: Text
+
+    @field_validator("ref", mode="before")
+    @classmethod
+    def _ref(cls, value: Any) -> str:
+        text = _text(value)
+        if not re.fullmatch(REF_PATTERN, text):
+            raise _error(f"{text!r} is not a data-gap ref: write three numbers with "
+                         "dots, like 3.2.1 (quote it if your editor changes it)")
+        return text
+
+    @property
+    def section(self) -> str:
+        return self.ref.rsplit(".", 1)[0]
+
+    @property
+    def sort_key(self) -> tuple[int, ...]:
+        return tuple(int(part) for part in self.ref.split("."))
+
+
+class Recommendation(_Action):
+    """One recommendation put to the partnership, with its latest UPDATE."""
+
+    ref: Annotated[str, Field(pattern=REC_PATTERN,
+                              description="R followed by a number: R1, R2, ...")]
+    recommendation: Text
+    # A recommendation is for the whole partnership unless a lead is named.
+    lead: Leads = []
+
+    @field_validator("ref", mode="before")
+    @classmethod
+    def _ref(cls, value: Any) -> str:
+        text = _text(value)
+        if not re.fullmatch(REC_PATTERN, text):
+            raise _error(f"{text!r} is not a recommendation ref: write R and a "
+                         "number, like R1")
+        return text
+
+    @property
+    def sort_key(self) -> tuple[int, ...]:
+        return (int(self.ref[1:]),)
+
+
+class Report(_Strict):
+    """actions/report.yaml: the covering page and the report's metadata."""
+
+    partnership: Text = Field(description="The partnership the report goes to")
+    title: Text
+    meeting: Text = Field(description="The meeting the report is for")
+    meeting_date: DayField | None = Field(
+        default=None, description="Date of the meeting (YYYY-MM-DD); printed in the footer")
+    author: Text = Field(description="The author's role, as signed under the covering page")
+    date: DayField = Field(description="Date the report is signed (YYYY-MM-DD)")
+    paragraphs: Annotated[list[Text], Field(min_length=1)]
+    data_gaps_intro: Text
+    recommendations_intro: Text
+    sections: dict[str, Text] = Field(
+        default_factory=dict, description="Optional headings for sections, e.g. 3.2: Victims")
+    last_meeting: Text | None = Field(
+        default=None, description="Git tag or commit of the report sent to the last meeting")
+    keywords: list[Text] = Field(default_factory=list)
+
+
+AGENCY_ID = r"^[^\s,;/]+$"
+
+
+def _agency_id(value: Any) -> str:
+    text = _text(value)
+    if not re.fullmatch(AGENCY_ID, text):
+        raise _error(f"{text!r} cannot be an agency's short name: use one word with no "
+                     "spaces, commas or slashes (such as SBC or A&E)")
+    return text
+
+
+#: actions/agencies.yaml: short name (as used in `lead`) -> full name.
+Agencies = Annotated[dict[Annotated[str, BeforeValidator(_agency_id)], Text],
+                     Field(min_length=1)]

@@ -1,0 +1,79 @@
+"""Stage 5, print: WeasyPrint turns the report's HTML into a PDF.
+
+This is the only module that imports WeasyPrint (about 1.3 s on its own), and
+only ``build`` imports this module.
+
+WeasyPrint is given a URL fetcher that loads nothing but files inside the
+template folders (and ``data:`` URLs, which carry their content inline).  Any
+other URL, whether ``http:``, ``ftp:`` or a ``file:`` outside the templates,
+stops the build with a clear message: no text or template can make the report
+reach the network or read other files.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from weasyprint import HTML
+from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+from .problems import Invalid, Problem
+
+DEFAULT_VARIANT = "pdf/ua-1"
+
+
+class TemplateOnlyFetcher(URLFetcher):
+    """Serve files from the template folders (project's first); refuse everything else."""
+
+    def __init__(self, dirs: list[Path]):
+        super().__init__(allowed_protocols=("file", "data"), allow_redirects=False,
+                         fail_on_errors=True, timeout=1)
+        self.dirs = [d.resolve() for d in dirs]
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        parts = urlsplit(url)
+        if parts.scheme == "data":
+            return super().fetch(url, headers)
+        if parts.scheme == "file":
+            path = Path(unquote(parts.path)).resolve()
+            relative = next((path.relative_to(d) for d in self.dirs
+                             if path.is_relative_to(d)), None)
+            if relative is not None:
+                for d in self.dirs:  # file by file: the project's own copy wins
+                    if (d / relative).is_file():
+                        return super().fetch((d / relative).as_uri(), headers)
+        self.refused.append(url)
+        raise ValueError(f"refused to load {url}")
+
+
+def base_url(dirs: list[Path]) -> str:
+    """Relative URLs in templates resolve inside the first template folder."""
+    return dirs[0].as_uri() + "/"
+
+
+def write_pdf(html: str, target: Path, dirs: list[Path], *, variant: str = DEFAULT_VARIANT,
+              identifier: bytes | None = None) -> None:
+    """Render ``html`` to the PDF file ``target`` (written by the caller's temp path)."""
+    fetcher = TemplateOnlyFetcher(dirs)
+    # WeasyPrint reports unsupported CSS and failed fetches on its logger; keep
+    # the terminal clean, and the fetcher has already recorded what it refused.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    try:
+        document = HTML(string=html, base_url=base_url(dirs), url_fetcher=fetcher)
+        document.write_pdf(target, pdf_variant=variant, pdf_identifier=identifier,
+                           custom_metadata=True)
+    except FatalURLFetchingError:
+        url = fetcher.refused[-1] if fetcher.refused else "a resource"
+        raise Invalid([Problem("templates/", None, None,
+            f"the report refers to {url}, which psa-report will not load: only files "
+            "inside the templates folders can be used (no web addresses, no other "
+            "files); copy the file into templates/ and refer to it by its name")]) from None
+
+
+def variants() -> list[str]:
+    from weasyprint.pdf import VARIANTS
+
+    return sorted(VARIANTS)
