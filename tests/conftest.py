@@ -1,0 +1,38 @@
+"""Shared fixtures: a fresh copy of the shipped project for every test that changes files."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from psa_report.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+SEED_COPY = Path(__file__).resolve().parent / "data" / "seed-2010-06.txt"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the shipped actions/ in a temporary project folder."""
+    root = tmp_path / "plan"
+    shutil.copytree(REPO / "actions", root / "actions")
+    return root
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def run(runner: CliRunner, *args: str):
+    """Invoke psa-report; exceptions other than SystemExit fail the test loudly."""
+    result = runner.invoke(main, list(args), catch_exceptions=False)
+    return result
+
+
+@pytest.fixture(scope="session")
+def seed_text() -> str:
+    return SEED_COPY.read_text(encoding="utf-8")
