@@ -36,3 +36,13 @@ def run(runner: CliRunner, *args: str):
 @pytest.fixture(scope="session")
 def seed_text() -> str:
     return SEED_COPY.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> dict[str, Path]:
+    """The shipped project built once per test session: {"html": path, "pdf": path}."""
+    out = tmp_path_factory.mktemp("out")
+    result = CliRunner().invoke(main, ["build", "--project", str(REPO), "--out", str(out)],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return {"html": out / "progress-report.html", "pdf": out / "progress-report.pdf"}
