@@ -11,16 +11,14 @@ import csv
 import io
 import json
 import os
-import sys
-import tempfile
 from collections import Counter
 from datetime import date
-from functools import wraps
 from pathlib import Path
 
 import click
 
-from .problems import Invalid, Problem
+from .output import publish
+from .problems import Invalid
 
 FORMATS = ("html", "pdf", "both")
 OUTPUT_STEM = "progress-report"
@@ -51,22 +49,36 @@ def project_option(command):
         help="The project folder (the one holding actions/).")(command)
 
 
-def reports_problems(command):
-    """Print collected problems instead of a traceback, and exit 1."""
+def report_problems(invalid: Invalid) -> None:
+    for problem in invalid.problems:
+        click.echo(str(problem), err=True)
+    count = len(invalid.problems)
+    click.echo(f"{count} problem{'s' if count != 1 else ''} found; nothing was changed.",
+               err=True)
 
-    @wraps(command)
-    def wrapper(*args, **kwargs):
+
+class PsaReport(click.Group):
+    """The command group: bad input and accidents end in a message, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
         try:
-            return command(*args, **kwargs)
+            return super().invoke(ctx)
         except Invalid as invalid:
-            for problem in invalid.problems:
-                click.echo(str(problem), err=True)
-            count = len(invalid.problems)
-            click.echo(f"{count} problem{'s' if count != 1 else ''} found; nothing was "
-                       "changed.", err=True)
-            sys.exit(1)
-
-    return wrapper
+            report_problems(invalid)
+            ctx.exit(1)
+        except KeyboardInterrupt:
+            click.echo("Interrupted: nothing was changed.", err=True)
+            ctx.exit(130)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as error:  # a fault of ours: say so, plainly
+            if os.environ.get("PSA_REPORT_DEBUG"):
+                raise
+            click.echo(f"psa-report: internal error ({type(error).__name__}: {error}). "
+                       "This is a fault in psa-report, not in your files: please report "
+                       "it with the command you ran (PSA_REPORT_DEBUG=1 shows the details).",
+                       err=True)
+            ctx.exit(1)
 
 
 def load(project_dir: Path):
@@ -75,7 +87,7 @@ def load(project_dir: Path):
     return load_project(project_dir)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=PsaReport, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="psa-report")
 def main():
     """Turn a partnership's action plan (YAML files in actions/) into its progress report.
@@ -90,7 +102,6 @@ def main():
 
 @main.command()
 @project_option
-@reports_problems
 def check(project_dir: Path):
     """Validate every file in actions/ and report all problems at once."""
     project = load(project_dir)
@@ -113,23 +124,12 @@ def check(project_dir: Path):
 @click.option("--pdf-variant", default=None, metavar="VARIANT",
               help="PDF flavour: pdf/ua-1 (tagged, accessible; the default) or an "
                    "archival one such as pdf/a-3b.")
-@reports_problems
 def build(project_dir: Path, fmt: str, out_dir: Path | None, as_of: date | None,
           pdf_variant: str | None):
     """Build the progress report (HTML and PDF) from actions/ into out/."""
     from .plan import plan_report
     from .render import render_html, template_dirs
 
-    project = load(project_dir)
-    plan = plan_report(project, as_of)
-    dirs = template_dirs(project_dir)
-    html = render_html(plan, dirs)
-    out_dir = out_dir or project_dir / "out"
-    written = []
-    if fmt in ("html", "both"):
-        target = out_dir / f"{OUTPUT_STEM}.html"
-        write_atomic(target, lambda tmp: tmp.write_text(html, encoding="utf-8"))
-        written.append(target)
     if fmt in ("pdf", "both"):
         from . import printer
 
@@ -138,32 +138,22 @@ def build(project_dir: Path, fmt: str, out_dir: Path | None, as_of: date | None,
             raise click.BadParameter(
                 f"{variant!r} is not a PDF variant WeasyPrint knows: use one of "
                 f"{', '.join(printer.variants())}", param_hint="--pdf-variant")
-        target = out_dir / f"{OUTPUT_STEM}.pdf"
-        write_atomic(target, lambda tmp: printer.write_pdf(html, tmp, dirs, variant=variant))
-        written.append(target)
-    for path in written:
+    project = load(project_dir)
+    plan = plan_report(project, as_of)
+    dirs = template_dirs(project_dir)
+    html = render_html(plan, dirs)
+    out_dir = out_dir or project_dir / "out"
+    outputs = {}
+    if fmt in ("html", "both"):
+        outputs[out_dir / f"{OUTPUT_STEM}.html"] = lambda tmp: tmp.write_text(
+            html, encoding="utf-8")
+    if fmt in ("pdf", "both"):
+        outputs[out_dir / f"{OUTPUT_STEM}.pdf"] = lambda tmp: printer.write_pdf(
+            html, tmp, dirs, variant=variant)
+    # The PDF is printed before anything is renamed into place, so the HTML and
+    # the PDF in out/ are always a matching pair, and a failure changes nothing.
+    for path in publish(outputs):
         click.echo(f"wrote {path}")
-
-
-def write_atomic(target: Path, write) -> None:
-    """Write through a temporary file renamed into place: the old file survives any failure."""
-    folder = target.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-        os.close(handle)
-    except OSError as error:
-        raise Invalid([Problem(str(folder), None, None,
-            f"cannot write the report here ({error.strerror or error}): choose another "
-            "folder with --out, or check its permissions")]) from None
-    tmp = Path(name)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 @main.command()
@@ -173,7 +163,6 @@ def write_atomic(target: Path, write) -> None:
 @click.option("--lead", default=None, metavar="AGENCY", help="Only this lead agency's actions.")
 @click.option("--format", "fmt", type=click.Choice(("table", "csv", "json")), default="table",
               show_default=True)
-@reports_problems
 def overdue(project_dir: Path, as_of: date | None, lead: str | None, fmt: str):
     """List actions not complete whose deadline has passed, most overdue first."""
     from .plan import overdue as find_overdue

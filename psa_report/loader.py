@@ -76,15 +76,19 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+def _too_big(display: str, size: int) -> Problem:
+    return Problem(display, 1, 1,
+        f"the file is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,} bytes for one "
+        "action file: check it is the right file, or split it")
+
+
 def load_file(path: Path, display: str | None = None) -> Document:
     """Read and parse one YAML file; raise :class:`Invalid` with every problem."""
     display = display or str(path)
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise Invalid([Problem(display, None, None,
-                f"file is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,} bytes "
-                "for one action file: split it, or check it is the right file")])
+            raise Invalid([_too_big(display, size)])
         raw = path.read_bytes()
     except OSError as error:
         raise Invalid([Problem(display, None, None,
@@ -94,9 +98,7 @@ def load_file(path: Path, display: str | None = None) -> Document:
 
 def load_bytes(raw: bytes, display: str, path: Path | None = None) -> Document:
     if len(raw) > MAX_FILE_BYTES:
-        raise Invalid([Problem(display, None, None,
-            f"file is {len(raw):,} bytes, over the limit of {MAX_FILE_BYTES:,} bytes "
-            "for one action file: split it, or check it is the right file")])
+        raise Invalid([_too_big(display, len(raw))])
     try:
         text = raw.decode("utf-8-sig")  # a byte-order mark from Windows is fine
     except UnicodeDecodeError as error:
@@ -115,6 +117,13 @@ def load_text(text: str, display: str, path: Path | None = None) -> Document:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
         raise Invalid([_syntax_problem(display, text, error)]) from None
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
+        raise Invalid([Problem(display, line, column,
+            f"the file holds a control character (#x{error.character:04x}) that is not "
+            "text: delete it (it may be invisible in your editor; retype the words "
+            "around it)")]) from None
     except yaml.YAMLError as error:  # pragma: no cover - libyaml always marks errors
         raise Invalid([Problem(display, None, None, f"YAML syntax error: {error}")]) from None
     except RecursionError:
@@ -151,7 +160,8 @@ def _convert(node: yaml.Node, path: tuple, doc: Document, problems: list[Problem
         raise _Stop
     if node.tag not in _KNOWN_TAGS:
         problems.append(Problem(doc.display, line, column,
-            f"the YAML tag {node.tag!r} is not allowed: remove it and write plain text"))
+            f"the YAML tag {node.tag.replace('tag:yaml.org,2002:', '!!')!r} is not "
+            "allowed: remove it and write plain text"))
         return None
     if isinstance(node, yaml.ScalarNode):
         if node.tag == _NULL and node.style is None:
@@ -190,10 +200,10 @@ class _Stop(Exception):
 
 
 _HINTS = [
-    ("'\\t'", "a tab character is used where YAML needs spaces: indent with spaces only"),
-    ("mapping values are not allowed here",
-     "a value contains ': ' (colon and space): put the whole value in quotes, or "
-     "start it on the next line after `>-`"),
+    ("mapping values are not allowed",
+     "either a value contains ': ' (colon and space), so put the whole value in quotes "
+     "or start it on the next line after `>-`; or this line is indented more than the "
+     "one above"),
     ("could not find expected ':'",
      "a line is missing the colon after its field name, or is indented wrongly"),
     ("did not find expected key",
@@ -214,6 +224,10 @@ def _syntax_problem(display: str, text: str, error: yaml.MarkedYAMLError) -> Pro
     mark = error.problem_mark or error.context_mark
     what = " ".join(part for part in (error.context, error.problem) if part)
     hint = next((h for needle, h in _HINTS if needle in what), None)
+    lines = text.splitlines()
+    if mark is not None and mark.line < len(lines) and "\t" in lines[mark.line]:
+        hint = ("this line holds a tab character: YAML indents with spaces only, so "
+                "replace the tab with spaces")
     if hint is None:
         hint = "check the quotes, colons and indentation on this line and the one above"
     message = f"YAML syntax error ({what}): {hint}"

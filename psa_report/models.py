@@ -166,13 +166,6 @@ Leads = Annotated[
                     "description": "Lead agency, or a list of them (see agencies.yaml)"})]
 
 
-class _Action(_Strict):
-    lead: Leads
-    update: Text
-    status: StatusField
-    due: DueField = None
-
-
 def _unknown_agency(lead: str, agencies: dict[str, str]) -> str:
     from difflib import get_close_matches
 
@@ -190,13 +183,17 @@ REF_PATTERN = r"^\d+\.\d+\.\d+$"
 REC_PATTERN = r"^R\d+$"
 
 
-class DataGap(_Action):
+class DataGap(_Strict):
     """One data requirement from the assessment (a row of the data-gaps table)."""
 
     ref: Annotated[str, Field(pattern=REF_PATTERN,
                               description="Section reference such as 3.2.1")]
     gap: Text
+    lead: Leads
     action: Text
+    update: Text
+    status: StatusField
+    due: DueField = None
 
     @field_validator("ref", mode="before")
     @classmethod
@@ -216,14 +213,17 @@ class DataGap(_Action):
         return tuple(int(part) for part in self.ref.split("."))
 
 
-class Recommendation(_Action):
+class Recommendation(_Strict):
     """One recommendation put to the partnership, with its latest UPDATE."""
 
     ref: Annotated[str, Field(pattern=REC_PATTERN,
                               description="R followed by a number: R1, R2, ...")]
     recommendation: Text
+    update: Text
+    status: StatusField
     # A recommendation is for the whole partnership unless a lead is named.
     lead: Leads = []
+    due: DueField = None
 
     @field_validator("ref", mode="before")
     @classmethod

@@ -75,7 +75,9 @@ def find_action_files(root: Path) -> tuple[dict[str, list[Path]], list[Problem]]
             "folder, or name one with --project DIR")])
 
     def stray(path: Path, why: str) -> None:
-        problems.append(Problem(display_path(root, path), None, None, why))
+        # A whole file is pointed at its first line (editors jump there); a folder has none.
+        line = None if path.is_dir() else 1
+        problems.append(Problem(display_path(root, path), line, line, why))
 
     for entry in sorted(actions.iterdir()):
         if entry.name.startswith("."):
