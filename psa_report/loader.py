@@ -164,7 +164,7 @@ def _convert(node: yaml.Node, path: tuple, doc: Document, problems: list[Problem
             "allowed: remove it and write plain text"))
         return None
     if isinstance(node, yaml.ScalarNode):
-        if node.tag == _NULL and node.style is None:
+        if node.tag == _NULL:  # only plain empty, ~ or null resolve to null
             return None
         return node.value
     if isinstance(node, yaml.SequenceNode):

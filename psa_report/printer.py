@@ -31,7 +31,8 @@ class TemplateOnlyFetcher(URLFetcher):
         super().__init__(allowed_protocols=("file", "data"), allow_redirects=False,
                          fail_on_errors=True, timeout=1)
         self.dirs = [d.resolve() for d in dirs]
-        self.refused: list[str] = []
+        #: the last URL not served, and why: "refused" (outside) or "missing"
+        self.failure: tuple[str, str] | None = None
 
     def fetch(self, url, headers=None):
         parts = urlsplit(url)
@@ -45,7 +46,9 @@ class TemplateOnlyFetcher(URLFetcher):
                 for d in self.dirs:  # file by file: the project's own copy wins
                     if (d / relative).is_file():
                         return super().fetch((d / relative).as_uri(), headers)
-        self.refused.append(url)
+                self.failure = (relative.as_posix(), "missing")
+                raise FileNotFoundError(relative.as_posix())
+        self.failure = (url, "refused")
         raise ValueError(f"refused to load {url}")
 
 
@@ -65,12 +68,20 @@ def write_pdf(html: str, target: Path, dirs: list[Path], *, variant: str = DEFAU
         document = HTML(string=html, base_url=base_url(dirs), url_fetcher=fetcher)
         document.write_pdf(target, pdf_variant=variant, pdf_identifier=identifier,
                            custom_metadata=True)
-    except FatalURLFetchingError:
-        url = fetcher.refused[-1] if fetcher.refused else "a resource"
-        raise Invalid([Problem("templates/", None, None,
-            f"the report refers to {url}, which psa-report will not load: only files "
-            "inside the templates folders can be used (no web addresses, no other "
-            "files); copy the file into templates/ and refer to it by its name")]) from None
+    except FatalURLFetchingError as error:
+        url, why = fetcher.failure or (str(error.__cause__ or error), "failed")
+        if why == "missing":
+            message = (f"the report uses {url}, which could not be found in "
+                       f"{' or '.join(str(d) for d in fetcher.dirs)}: put the file in "
+                       "your project's templates/ folder, or remove the reference")
+        elif why == "refused":
+            message = (f"the report refers to {url}, which psa-report will not load: "
+                       "only files inside the templates folders can be used (no web "
+                       "addresses, no other files); copy the file into templates/ and "
+                       "refer to it by its name")
+        else:
+            message = f"the report could not load {url}"
+        raise Invalid([Problem("templates/", None, None, message)]) from None
 
 
 def variants() -> list[str]:
