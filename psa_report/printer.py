@@ -16,6 +16,7 @@ import logging
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pydyf
 from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
@@ -52,6 +53,27 @@ class TemplateOnlyFetcher(URLFetcher):
         raise ValueError(f"refused to load {url}")
 
 
+def add_header_scope(document, pdf) -> None:
+    """Give every table header cell its /Scope, which WeasyPrint leaves out (#2508).
+
+    Screen readers use /Scope to announce the header with each cell.  A header
+    in a THead row heads its column; one in a TBody or TFoot row heads its row
+    (as ``<th scope="row">`` does in the templates).
+    """
+    def parent(element):
+        reference = element.get("P")
+        return pdf.objects[int(reference.split()[0])] if reference else None
+
+    for element in pdf.objects:
+        if not isinstance(element, dict) or element.get("S") != "/TH":
+            continue
+        row = parent(element)
+        group = parent(row) if row is not None else None
+        scope = "/Column" if group is not None and group.get("S") == "/THead" else "/Row"
+        attributes = element.setdefault("A", pydyf.Dictionary({"O": "/Table"}))
+        attributes["Scope"] = scope
+
+
 def base_url(dirs: list[Path]) -> str:
     """Relative URLs in templates resolve inside the first template folder."""
     return dirs[0].as_uri() + "/"
@@ -67,7 +89,7 @@ def write_pdf(html: str, target: Path, dirs: list[Path], *, variant: str = DEFAU
     try:
         document = HTML(string=html, base_url=base_url(dirs), url_fetcher=fetcher)
         document.write_pdf(target, pdf_variant=variant, pdf_identifier=identifier,
-                           custom_metadata=True)
+                           finisher=add_header_scope)
     except FatalURLFetchingError as error:
         url, why = fetcher.failure or (str(error.__cause__ or error), "failed")
         if why == "missing":
