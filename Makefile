@@ -23,8 +23,14 @@ overdue: $(STAMP)
 system-deps:
 	@scripts/system-deps.sh
 
-test-deps:
+BROWSER := tests/browser
+test-deps: $(BROWSER)/node_modules/.installed
+
+# axe-core and playwright-core for the browser test (Debian's chromium runs the page).
+$(BROWSER)/node_modules/.installed: $(BROWSER)/package-lock.json
 	@scripts/system-deps.sh --test
+	cd $(BROWSER) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 $(STAMP): pyproject.toml | system-deps
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
