@@ -25,6 +25,7 @@ system-deps:
 
 BROWSER := tests/browser
 test-deps: $(BROWSER)/node_modules/.installed
+	@scripts/system-deps.sh --test
 
 # axe-core and playwright-core for the browser test (Debian's chromium runs the page).
 $(BROWSER)/node_modules/.installed: $(BROWSER)/package-lock.json
