@@ -14,7 +14,7 @@ from enum import Enum
 from typing import Annotated, Any
 
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo,
-                      WithJsonSchema, field_validator)
+                      WithJsonSchema)
 from pydantic_core import PydanticCustomError
 
 from .dates import ACCEPTED_FORMS, Due, parse_day, parse_due
@@ -179,15 +179,33 @@ def _unknown_agency(lead: str, agencies: dict[str, str]) -> str:
             "New agencies are added in actions/agencies.yaml")
 
 
+def ref_key(ref: str) -> tuple:
+    """Data gaps (3.2.1) in natural order (3.2.10 after 3.2.9), then R1, R2, ... R10."""
+    if ref.startswith("R"):
+        return (1, int(ref[1:]))
+    return (0, *(int(part) for part in ref.split(".")))
+
+
 REF_PATTERN = r"^\d+\.\d+\.\d+$"
 REC_PATTERN = r"^R\d+$"
+
+
+def _ref(pattern: str, what: str) -> BeforeValidator:
+    def check(value: Any) -> str:
+        text = _text(value)
+        if not re.fullmatch(pattern, text):
+            raise _error(f"{text!r} is not {what}")
+        return text
+
+    return BeforeValidator(check)
 
 
 class DataGap(_Strict):
     """One data requirement from the assessment (a row of the data-gaps table)."""
 
-    ref: Annotated[str, Field(pattern=REF_PATTERN,
-                              description="Section reference such as 3.2.1")]
+    ref: Annotated[str, _ref(REF_PATTERN, "a data-gap ref: write three numbers with dots, "
+                             "like 3.2.1 (quote it if your editor changes it)"),
+                   Field(pattern=REF_PATTERN, description="Section reference such as 3.2.1")]
     gap: Text
     lead: Leads
     action: Text
@@ -195,29 +213,18 @@ class DataGap(_Strict):
     status: StatusField
     due: DueField = None
 
-    @field_validator("ref", mode="before")
-    @classmethod
-    def _ref(cls, value: Any) -> str:
-        text = _text(value)
-        if not re.fullmatch(REF_PATTERN, text):
-            raise _error(f"{text!r} is not a data-gap ref: write three numbers with "
-                         "dots, like 3.2.1 (quote it if your editor changes it)")
-        return text
-
     @property
     def section(self) -> str:
         return self.ref.rsplit(".", 1)[0]
 
-    @property
-    def sort_key(self) -> tuple[int, ...]:
-        return tuple(int(part) for part in self.ref.split("."))
 
 
 class Recommendation(_Strict):
     """One recommendation put to the partnership, with its latest UPDATE."""
 
-    ref: Annotated[str, Field(pattern=REC_PATTERN,
-                              description="R followed by a number: R1, R2, ...")]
+    ref: Annotated[str, _ref(REC_PATTERN, "a recommendation ref: write R and a number, "
+                             "like R1"),
+                   Field(pattern=REC_PATTERN, description="R followed by a number: R1, R2, ...")]
     recommendation: Text
     update: Text
     status: StatusField
@@ -225,18 +232,7 @@ class Recommendation(_Strict):
     lead: Leads = []
     due: DueField = None
 
-    @field_validator("ref", mode="before")
-    @classmethod
-    def _ref(cls, value: Any) -> str:
-        text = _text(value)
-        if not re.fullmatch(REC_PATTERN, text):
-            raise _error(f"{text!r} is not a recommendation ref: write R and a "
-                         "number, like R1")
-        return text
 
-    @property
-    def sort_key(self) -> tuple[int, ...]:
-        return (int(self.ref[1:]),)
 
 
 class Report(_Strict):

@@ -15,7 +15,7 @@ from itertools import groupby
 from typing import Any
 
 from .dates import Due, long_date, ordinal_suffix
-from .models import DataGap, Recommendation, Status
+from .models import DataGap, Recommendation, Status, ref_key
 from .project import Project
 
 
@@ -48,14 +48,7 @@ def overdue(project: Project, as_of: date, lead: str | None = None) -> list[Over
             continue
         found.append(Overdue(item.ref, kind_of(item), item.lead, item.due,
                              (as_of - item.due.day).days, item.status))
-    return sorted(found, key=lambda o: (-o.days_overdue, _ref_key(o.ref)))
-
-
-def _ref_key(ref: str) -> tuple:
-    # data gaps (3.2.1) before recommendations (R1), each in natural order
-    if ref.startswith("R"):
-        return (1, int(ref[1:]))
-    return (0, *(int(p) for p in ref.split(".")))
+    return sorted(found, key=lambda o: (-o.days_overdue, ref_key(o.ref)))
 
 
 @dataclass(frozen=True)
@@ -85,6 +78,7 @@ class Row:
     overdue_days: int | None
     anchor: str
     changes: list[str] = field(default_factory=list)  # "status: at risk → on track"
+    new: bool = False  # added since the last meeting
 
 
 @dataclass
@@ -132,6 +126,9 @@ class ReportPlan:
     keywords: list[str]
     statuses: list[Status]
     meta: dict[str, str] = field(default_factory=dict)
+    provenance: Any = None  # history.Provenance, or None when not asked for
+    since: Any = None  # history.Revision compared with, or None
+    changes: list = field(default_factory=list)  # changes.Change, in ref order
 
 
 def summarise(project: Project) -> Summary:
@@ -157,15 +154,31 @@ def _row(item: DataGap | Recommendation, as_of: date) -> Row:
                item.due.long if item.due else None, late, anchor)
 
 
-def plan_report(project: Project, as_of: date | None = None) -> ReportPlan:
-    """The whole report as data. ``as_of`` defaults to the report's own date."""
+def plan_report(project: Project, as_of: date | None = None, *, provenance: Any = None,
+                since: Any = None, changes: list | None = None) -> ReportPlan:
+    """The whole report as data. ``as_of`` defaults to the report's own date.
+
+    With ``changes`` (from changes.compare against the revision ``since``), rows
+    changed or added since then are marked and the changes are listed.
+    """
     report = project.report
     as_of = as_of or report.date
+    changes = changes or []
+    by_ref = {c.ref: c for c in changes}
+
+    def row(item) -> Row:
+        planned = _row(item, as_of)
+        change = by_ref.get(item.ref)
+        if change is not None:
+            planned.new = change.change == "added"
+            planned.changes = [f.summary for f in change.fields]
+        return planned
+
     sections = []
     for number, gaps in groupby(project.data_gaps, key=lambda g: g.section):
         heading = report.sections.get(number, "")
         sections.append(Section(number, heading, "section-" + number.replace(".", "-"),
-                                [_row(g, as_of) for g in gaps]))
+                                [row(g) for g in gaps]))
     plan = ReportPlan(
         project=project,
         title=report.title,
@@ -179,12 +192,15 @@ def plan_report(project: Project, as_of: date | None = None) -> ReportPlan:
         data_gaps_intro=report.data_gaps_intro,
         recommendations_intro=report.recommendations_intro,
         sections=sections,
-        recommendations=[_row(r, as_of) for r in project.recommendations],
+        recommendations=[row(r) for r in project.recommendations],
         summary=summarise(project),
         overdue=overdue(project, as_of),
         agencies=dict(project.agencies),
         keywords=list(report.keywords),
         statuses=list(Status),
+        provenance=provenance,
+        since=since,
+        changes=changes,
     )
     plan.meta = {
         "author": f"{report.author}, {report.partnership}",

@@ -15,6 +15,8 @@ silently ignored.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 from pathlib import Path
@@ -23,7 +25,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from .loader import Document, load_file
-from .models import Agencies, DataGap, Recommendation, Report
+from .models import Agencies, DataGap, Recommendation, Report, ref_key
 from .problems import Invalid, Problem
 
 ACTIONS = "actions"
@@ -63,66 +65,65 @@ def display_path(root: Path, path: Path) -> str:
         return str(path)
 
 
-def find_action_files(root: Path) -> tuple[dict[str, list[Path]], list[Problem]]:
-    """Map each kind of file to its paths; report files that do not belong."""
+def list_action_files(root: Path) -> list[str]:
+    """Every file under ``root/actions`` as a posix path relative to ``root``, hidden ones left out."""
     actions = root / ACTIONS
-    problems: list[Problem] = []
-    found: dict[str, list[Path]] = {"report": [], "agencies": [], "data_gap": [],
-                                    "recommendation": []}
     if not actions.is_dir():
         raise Invalid([Problem(str(root), None, None,
             f"there is no {ACTIONS}/ folder here: run psa-report inside a project "
             "folder, or name one with --project DIR")])
+    found = []
+    for folder, subfolders, files in os.walk(actions):
+        subfolders[:] = [d for d in subfolders if not d.startswith(".")]
+        base = Path(folder).relative_to(root)
+        found += [(base / name).as_posix() for name in files if not name.startswith(".")]
+    return sorted(found)
 
-    def stray(path: Path, why: str) -> None:
-        # A whole file is pointed at its first line (editors jump there); a folder has none.
-        line = None if path.is_dir() else 1
-        problems.append(Problem(display_path(root, path), line, line, why))
 
-    for entry in sorted(actions.iterdir()):
-        if entry.name.startswith("."):
-            continue
-        if entry.is_dir():
-            if entry.name in (DATA_GAPS_DIR, RECOMMENDATIONS_DIR):
-                kind = "data_gap" if entry.name == DATA_GAPS_DIR else "recommendation"
-                for path in sorted(entry.rglob("*")):
-                    if any(part.startswith(".") for part in path.relative_to(entry).parts):
-                        continue
-                    if path.is_dir():
-                        continue
-                    if path.suffix.lower() in YAML_SUFFIXES:
-                        found[kind].append(path)
-                    else:
-                        stray(path, "not a YAML file: only .yaml files belong in actions/ "
-                              "(move this file elsewhere, or rename it to .yaml if it "
-                              "is an action)")
+def classify(paths: list[str]) -> tuple[dict[str, list[str]], list[Problem]]:
+    """Sort the files of ``actions/`` by kind; report every file that does not belong."""
+    problems: list[Problem] = []
+    found: dict[str, list[str]] = {"report": [], "agencies": [], "data_gap": [],
+                                   "recommendation": []}
+    folders_reported: set[str] = set()
+    for path in paths:
+        parts = path.split("/")[1:]  # below actions/
+        name = parts[-1]
+        is_yaml = name.lower().endswith(YAML_SUFFIXES)
+        if len(parts) == 1:
+            if name == REPORT_FILE:
+                found["report"].append(path)
+            elif name == AGENCIES_FILE:
+                found["agencies"].append(path)
+            elif is_yaml:
+                problems.append(Problem(path, 1, 1,
+                    f"unexpected file: data gaps go in actions/{DATA_GAPS_DIR}/ and "
+                    f"recommendations in actions/{RECOMMENDATIONS_DIR}/; the only files "
+                    f"directly in actions/ are {REPORT_FILE} and {AGENCIES_FILE}"))
             else:
-                near = get_close_matches(entry.name, [DATA_GAPS_DIR, RECOMMENDATIONS_DIR], 1)
-                hint = f" (did you mean {near[0]}/?)" if near else ""
-                stray(entry, f"unexpected folder{hint}: actions/ holds only "
-                      f"{DATA_GAPS_DIR}/, {RECOMMENDATIONS_DIR}/, {REPORT_FILE} and "
-                      f"{AGENCIES_FILE}")
-        elif entry.name == REPORT_FILE:
-            found["report"].append(entry)
-        elif entry.name == AGENCIES_FILE:
-            found["agencies"].append(entry)
-        elif entry.suffix.lower() in YAML_SUFFIXES:
-            stray(entry, f"unexpected file: data gaps go in actions/{DATA_GAPS_DIR}/ and "
-                  f"recommendations in actions/{RECOMMENDATIONS_DIR}/; the only files "
-                  f"directly in actions/ are {REPORT_FILE} and {AGENCIES_FILE}")
-        else:
-            stray(entry, "not a YAML file: only .yaml files belong in actions/ "
-                  "(move this file elsewhere)")
+                problems.append(Problem(path, 1, 1, "not a YAML file: only .yaml files "
+                                        "belong in actions/ (move this file elsewhere)"))
+        elif parts[0] in (DATA_GAPS_DIR, RECOMMENDATIONS_DIR):
+            if is_yaml:
+                found["data_gap" if parts[0] == DATA_GAPS_DIR else "recommendation"].append(
+                    path)
+            else:
+                problems.append(Problem(path, 1, 1,
+                    "not a YAML file: only .yaml files belong in actions/ (move this file "
+                    "elsewhere, or rename it to .yaml if it is an action)"))
+        elif parts[0] not in folders_reported:
+            folders_reported.add(parts[0])
+            near = get_close_matches(parts[0], [DATA_GAPS_DIR, RECOMMENDATIONS_DIR], 1)
+            hint = f" (did you mean {near[0]}/?)" if near else ""
+            problems.append(Problem(f"{ACTIONS}/{parts[0]}", None, None,
+                f"unexpected folder{hint}: actions/ holds only {DATA_GAPS_DIR}/, "
+                f"{RECOMMENDATIONS_DIR}/, {REPORT_FILE} and {AGENCIES_FILE}"))
     for kind, name in (("report", REPORT_FILE), ("agencies", AGENCIES_FILE)):
         if not found[kind]:
             problems.append(Problem(f"{ACTIONS}/{name}", None, None,
                 "this file is missing: every project needs it (see README.md, "
                 "'The files in actions/')"))
     return found, problems
-
-
-def _fields_hint(model: type) -> str:
-    return ", ".join(model.model_fields)
 
 
 def translate(doc: Document, error: ValidationError, model: Any) -> list[Problem]:
@@ -179,11 +180,21 @@ def _validate(doc: Document, model: Any, context: dict | None, problems: list[Pr
 def load_project(root: Path) -> Project:
     """Load and validate every file under ``root/actions``; raise :class:`Invalid`."""
     root = Path(root)
-    found, problems = find_action_files(root)
+    return build_project(root, list_action_files(root),
+                         lambda path: load_file(root / path, path))
 
-    def load(path: Path) -> Document | None:
+
+def build_project(root: Path, paths: list[str],
+                  read: Callable[[str], Document]) -> Project:
+    """Validate the files at ``paths`` (relative to ``root``), each parsed by ``read``.
+
+    The files may come from the folder or from a git revision (see history.py).
+    """
+    found, problems = classify(paths)
+
+    def load(path: str) -> Document | None:
         try:
-            return load_file(path, display_path(root, path))
+            return read(path)
         except Invalid as invalid:
             problems.extend(invalid.problems)
             return None
@@ -206,10 +217,11 @@ def load_project(root: Path) -> Project:
             item = _validate(doc, model, context, problems)
             if item is None:
                 continue
-            if path.stem != item.ref:
+            stem, suffix = os.path.splitext(path.rsplit("/", 1)[-1])
+            if stem != item.ref:
                 problems.append(doc.problem(("ref",),
-                    f"ref: the file is named {path.name} but its ref is {item.ref}: "
-                    f"rename the file to {item.ref}{path.suffix} or correct the ref"))
+                    f"ref: the file is named {stem}{suffix} but its ref is {item.ref}: "
+                    f"rename the file to {item.ref}{suffix} or correct the ref"))
             items[kind].append((item, doc))
 
     sources: dict[str, str] = {}
@@ -225,9 +237,9 @@ def load_project(root: Path) -> Project:
             refs[item.ref] = doc
             sources[item.ref] = doc.display
 
-    data_gaps = sorted((i for i, _ in items["data_gap"]), key=lambda g: g.sort_key)
+    data_gaps = sorted((i for i, _ in items["data_gap"]), key=lambda g: ref_key(g.ref))
     recommendations = sorted((i for i, _ in items["recommendation"]),
-                             key=lambda r: r.sort_key)
+                             key=lambda r: ref_key(r.ref))
     if report is not None:
         sections = {gap.section for gap in data_gaps}
         for number in report.sections:

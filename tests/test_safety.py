@@ -20,7 +20,7 @@ HOSTILE = {
 
 def hostile_project(project: Path) -> Path:
     gap = project / "actions/data-gaps/3.2.3.yaml"
-    lines = [f"ref: 3.2.3\nlead: Police\nstatus: on track\n"]
+    lines = ["ref: 3.2.3\nlead: Police\nstatus: on track\n"]
     for field, text in HOSTILE.items():
         lines.append(f"{field}: \"{text}\"\n")
     gap.write_text("".join(lines), encoding="utf-8")

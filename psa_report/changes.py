@@ -1,0 +1,101 @@
+"""What moved between two versions of the plan, item by item and field by field.
+
+Items are matched by ref, so a file that was renamed or moved into a sub-folder
+is the same item.  This module compares validated projects; reading an old
+revision from git is history.py's job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .models import DataGap, Recommendation, ref_key
+from .project import Project
+
+#: Fields compared, in the order they are reported.
+FIELDS = ("status", "due", "lead", "gap", "recommendation", "action", "update")
+TEXT_FIELDS = {"gap", "recommendation", "action", "update"}
+
+
+def field_value(item: DataGap | Recommendation, name: str) -> str | None:
+    value = getattr(item, name, None)
+    if value is None:
+        return None
+    if name == "status":
+        return value.value
+    if name == "lead":
+        return ", ".join(value) or None
+    return str(value)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    old: str | None
+    new: str | None
+
+    @property
+    def summary(self) -> str:
+        """One line: "status: at risk → on track", "update text changed"."""
+        if self.field in TEXT_FIELDS and self.old and self.new:
+            return f"{self.field} text changed"
+        return f"{self.field}: {self.old or 'none'} → {self.new or 'none'}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "old": self.old, "new": self.new}
+
+
+@dataclass(frozen=True)
+class Change:
+    ref: str
+    kind: str  # "data gap" or "recommendation"
+    change: str  # "added", "removed" or "changed"
+    fields: tuple[FieldChange, ...] = ()
+    path: str | None = None  # the file now (None when removed)
+    old_path: str | None = None  # the file then (None when added)
+
+    @property
+    def moved(self) -> bool:
+        return self.path is not None and self.old_path is not None and self.path != self.old_path
+
+    @property
+    def summaries(self) -> list[str]:
+        lines = [f.summary for f in self.fields]
+        if self.moved:
+            lines.append(f"file moved: {self.old_path} → {self.path}")
+        return lines
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ref": self.ref, "kind": self.kind, "change": self.change,
+                "fields": [f.as_dict() for f in self.fields], "path": self.path,
+                "old_path": self.old_path}
+
+
+def _kind(item) -> str:
+    return "data gap" if isinstance(item, DataGap) else "recommendation"
+
+
+def compare(old: Project, new: Project) -> list[Change]:
+    """Every item added, removed or changed from ``old`` to ``new``, in ref order."""
+    before = {item.ref: item for item in old.items}
+    after = {item.ref: item for item in new.items}
+    changes = []
+    for ref in sorted(before.keys() | after.keys(), key=ref_key):
+        then, now = before.get(ref), after.get(ref)
+        path, old_path = new.sources.get(ref), _plain(old.sources.get(ref))
+        if then is None:
+            changes.append(Change(ref, _kind(now), "added", path=path))
+        elif now is None:
+            changes.append(Change(ref, _kind(then), "removed", old_path=old_path))
+        else:
+            fields = tuple(FieldChange(name, a, b) for name in FIELDS
+                           if (a := field_value(then, name)) != (b := field_value(now, name)))
+            if fields or path != old_path:
+                changes.append(Change(ref, _kind(now), "changed", fields, path, old_path))
+    return changes
+
+
+def _plain(display: str | None) -> str | None:
+    # Files of an old revision are shown as "REV:actions/..."; keep the path alone.
+    return None if display is None else display.rsplit(":", 1)[-1]

@@ -1,0 +1,140 @@
+"""The plan's git history: where a report was built from, and the plan at an earlier revision.
+
+git is run as a program (``git`` on PATH) with argument lists, never through a
+shell.  Old versions of the files are read with one ``git cat-file --batch``
+and go through the very same loader and validator as the files on disk, so an
+old revision and today's plan are compared as validated items, matched by ref
+(a renamed or moved file is the same item).
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from .loader import load_bytes
+from .problems import Invalid, Problem
+from .project import ACTIONS, Project, build_project
+
+
+class GitError(Exception):
+    pass
+
+
+def _git(root: Path, *args: str, input: bytes | None = None) -> bytes:
+    try:
+        done = subprocess.run(["git", "-C", str(root), *args], input=input,
+                              capture_output=True, check=False)
+    except FileNotFoundError:
+        raise GitError("git is not installed") from None
+    if done.returncode != 0:
+        raise GitError(done.stderr.decode("utf-8", "replace").strip())
+    return done.stdout
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What a report was built from."""
+
+    in_git: bool
+    commit: str = ""
+    short: str = ""
+    day: date | None = None
+    dirty: bool = False  # actions/ differs from the commit (edited, added or removed files)
+
+
+def provenance(root: Path) -> Provenance:
+    try:
+        if _git(root, "rev-parse", "--is-inside-work-tree").strip() != b"true":
+            return Provenance(False)
+    except GitError:
+        return Provenance(False)
+    try:
+        commit, short, stamp = _git(root, "log", "-1", "--format=%H %h %cI").decode().split()
+    except GitError:  # a repository with no commit yet
+        return Provenance(True, dirty=True)
+    status = _git(root, "status", "--porcelain", "--untracked-files=all", "--", ACTIONS)
+    return Provenance(True, commit, short, datetime.fromisoformat(stamp).date(),
+                      dirty=bool(status.strip()))
+
+
+@dataclass(frozen=True)
+class Revision:
+    name: str  # as the user gave it: a tag, HEAD~3, "the last commit before 2010-06-01"
+    commit: str
+    short: str
+    day: date
+
+
+def resolve(root: Path, rev: str | None = None, *, before: date | None = None) -> Revision:
+    """Turn a revision (or "the last commit before a date") into a commit, or explain."""
+    try:
+        _git(root, "rev-parse", "--is-inside-work-tree")
+    except GitError:
+        raise Invalid([Problem(str(root), None, None,
+            "this project is not in a git repository, so there is no history to compare "
+            "with: run `git init` and commit the plan first")]) from None
+    if before is not None:
+        found = _git(root, "rev-list", "-1", f"--before={before.isoformat()} 00:00",
+                     "HEAD").decode().strip()
+        if not found:
+            raise Invalid([Problem(str(root), None, None,
+                f"no commit was made before {before.isoformat()}: choose a later date")])
+        rev, name = found, f"the last commit before {before.isoformat()}"
+    else:
+        name = rev
+    try:
+        commit, short, stamp = _git(root, "log", "-1", "--format=%H %h %cI",
+                                    f"{rev}^{{commit}}", "--").decode().split()
+    except GitError:
+        raise Invalid([Problem(str(root), None, None,
+            f"{rev!r} is not a tag, branch or commit of this repository: list the tags "
+            "with `git tag`, or give a commit such as HEAD~1")]) from None
+    return Revision(name, commit, short, datetime.fromisoformat(stamp).date())
+
+
+def project_at(root: Path, revision: Revision) -> Project:
+    """The plan as committed at ``revision``, validated like the files on disk."""
+    top = Path(_git(root, "rev-parse", "--show-toplevel").decode().strip())
+    prefix = Path(root).resolve().relative_to(top.resolve()).as_posix()
+    prefix = "" if prefix == "." else prefix + "/"
+    listing = _git(root, "ls-tree", "-r", "-z", "--full-tree", revision.commit, "--",
+                   f"{prefix}{ACTIONS}").split(b"\0")
+    blobs: dict[str, str] = {}
+    for entry in filter(None, listing):
+        info, path = entry.decode("utf-8", "replace").split("\t", 1)
+        if info.split()[1] == "blob":
+            blobs[path[len(prefix):]] = info.split()[2]
+    paths = sorted(p for p in blobs if not any(part.startswith(".")
+                                               for part in p.split("/")))
+    contents = _cat_blobs(root, [blobs[p] for p in paths])
+    if not paths:
+        raise Invalid([Problem(str(root), None, None,
+            f"{revision.name} ({revision.short}) has no {ACTIONS}/ folder to compare with")])
+
+    def read(path: str):
+        return load_bytes(contents[blobs[path]], f"{revision.name}:{path}")
+
+    try:
+        return build_project(root, paths, read)
+    except Invalid as invalid:
+        raise Invalid([Problem(p.file, p.line, p.column,
+                               f"{p.message} (in the plan as it was at {revision.name}; "
+                               "compare with a later revision, or fix it there)")
+                       for p in invalid.problems]) from None
+
+
+def _cat_blobs(root: Path, ids: list[str]) -> dict[str, bytes]:
+    if not ids:
+        return {}
+    out = _git(root, "cat-file", "--batch", input="".join(f"{i}\n" for i in ids).encode())
+    blobs, position = {}, 0
+    for blob_id in ids:
+        header_end = out.index(b"\n", position)
+        _, _, size = out[position:header_end].decode().split()
+        start = header_end + 1
+        blobs[blob_id] = out[start:start + int(size)]
+        position = start + int(size) + 1
+    return blobs
