@@ -124,9 +124,15 @@ def check(project_dir: Path):
 @click.option("--pdf-variant", default=None, metavar="VARIANT",
               help="PDF flavour: pdf/ua-1 (tagged, accessible; the default) or an "
                    "archival one such as pdf/a-3b.")
+@click.option("--since", "since_rev", default=None, metavar="REV",
+              help="Mark what changed since this git tag or commit (the last meeting's). "
+                   " [default: last_meeting in report.yaml, if set]")
+@click.option("--no-since", is_flag=True, help="Do not compare with the last meeting.")
 def build(project_dir: Path, fmt: str, out_dir: Path | None, as_of: date | None,
-          pdf_variant: str | None):
+          pdf_variant: str | None, since_rev: str | None, no_since: bool):
     """Build the progress report (HTML and PDF) from actions/ into out/."""
+    from . import history
+    from .changes import compare
     from .plan import plan_report
     from .render import render_html, template_dirs
 
@@ -139,7 +145,13 @@ def build(project_dir: Path, fmt: str, out_dir: Path | None, as_of: date | None,
                 f"{variant!r} is not a PDF variant WeasyPrint knows: use one of "
                 f"{', '.join(printer.variants())}", param_hint="--pdf-variant")
     project = load(project_dir)
-    plan = plan_report(project, as_of)
+    since = changes = None
+    since_rev = None if no_since else (since_rev or project.report.last_meeting)
+    if since_rev:
+        since = history.resolve(project_dir, since_rev)
+        changes = compare(history.project_at(project_dir, since), project)
+    plan = plan_report(project, as_of, provenance=history.provenance(project_dir),
+                       since=since, changes=changes)
     dirs = template_dirs(project_dir)
     html = render_html(plan, dirs)
     out_dir = out_dir or project_dir / "out"
@@ -190,6 +202,54 @@ def overdue(project_dir: Path, as_of: date | None, lead: str | None, fmt: str):
         return
     click.echo(format_table(["Ref", "Lead", "Due", "Days overdue", "Status"], rows))
     click.echo(f"{len(items)} overdue as at {as_of.isoformat()}.")
+
+
+@main.command()
+@project_option
+@click.option("--since", "since_rev", default=None, metavar="REV",
+              help="A git tag, branch or commit, such as ssp-2010-06 or HEAD~3.")
+@click.option("--since-date", type=DATE, default=None,
+              help="Compare with the last commit before this date (YYYY-MM-DD).")
+@click.option("--format", "fmt", type=click.Choice(("table", "markdown", "json")),
+              default="table", show_default=True)
+def changes(project_dir: Path, since_rev: str | None, since_date: date | None, fmt: str):
+    """List what was added, removed or changed in actions/ since a git revision."""
+    from . import history
+    from .changes import compare
+
+    if (since_rev is None) == (since_date is None):
+        raise click.UsageError("give one of --since REV or --since-date DATE")
+    project = load(project_dir)
+    since = history.resolve(project_dir, since_rev, before=since_date)
+    found = compare(history.project_at(project_dir, since), project)
+    title = f"Changes since {since.name} ({since.short}, {since.day.isoformat()})"
+    if fmt == "json":
+        click.echo(json.dumps({"since": {"rev": since.name, "commit": since.commit,
+                                         "date": since.day.isoformat()},
+                               "changes": [c.as_dict() for c in found]},
+                              indent=2, ensure_ascii=False))
+        return
+    if fmt == "markdown":
+        lines = [f"## {title}", ""]
+        if found:
+            lines += ["| Ref | Change | What |", "|---|---|---|"]
+            lines += [f"| {c.ref} | {c.change} | {'; '.join(c.summaries) or '-'} |"
+                      for c in found]
+        else:
+            lines.append("No changes.")
+        click.echo("\n".join(lines))
+        return
+    counts = Counter(c.change for c in found)
+    summary = ", ".join(f"{counts[k]} {k}" for k in ("changed", "added", "removed")
+                        if counts[k]) or "no changes"
+    click.echo(f"{title}: {summary}.")
+    rows = []
+    for change in found:
+        what = change.summaries or [change.path or change.old_path or ""]
+        rows.append([change.ref, change.change, what[0]])
+        rows += [["", "", line] for line in what[1:]]
+    if rows:
+        click.echo(format_table(["Ref", "Change", "What"], rows))
 
 
 def format_table(header: list[str], rows: list[list[str]]) -> str:

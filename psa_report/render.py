@@ -17,6 +17,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
+from .dates import long_date
 from .plan import ReportPlan
 from .problems import Invalid, Problem
 
@@ -56,8 +57,12 @@ def ordinals(text: str) -> Markup:
 
 
 def paragraphs(text: str) -> list[str]:
-    """Split text on blank lines, so a long update can hold several paragraphs."""
-    return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+    """Split text into paragraphs at its line breaks.
+
+    In a ``>-`` block a single line break is folded into a space, so a line
+    break that survives is one the user meant: a blank line in the YAML.
+    """
+    return [p.strip() for p in text.split("\n") if p.strip()]
 
 
 def environment(dirs: list[Path]) -> jinja2.Environment:
@@ -71,6 +76,7 @@ def environment(dirs: list[Path]) -> jinja2.Environment:
     )
     env.filters["ordinals"] = ordinals
     env.filters["paragraphs"] = paragraphs
+    env.filters["long_date"] = long_date
     return env
 
 
