@@ -1,0 +1,226 @@
+"""Git-native workflow, against real temporary repositories: provenance and changes."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import run
+
+ENV = {**os.environ, "GIT_AUTHOR_NAME": "Analyst", "GIT_AUTHOR_EMAIL": "analyst@example.org",
+       "GIT_COMMITTER_NAME": "Analyst", "GIT_COMMITTER_EMAIL": "analyst@example.org",
+       "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
+
+
+def git(root: Path, *args: str, when: str | None = None) -> str:
+    env = dict(ENV)
+    if when:
+        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = f"{when}T12:00:00+00:00"
+    done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
+                          env=env)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def edit(project: Path, relative: str, old: str, new: str) -> None:
+    path = project / relative
+    text = path.read_text()
+    assert old in text, (relative, old)
+    path.write_text(text.replace(old, new, 1))
+
+
+@pytest.fixture
+def repo(project: Path) -> Path:
+    """The shipped plan committed and tagged as sent to the June 2010 meeting."""
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "Plan as sent to the SSP, June 2010", when="2010-06-28")
+    git(project, "tag", "ssp-2010-06")
+    return project
+
+
+@pytest.fixture
+def moved_on(repo: Path) -> Path:
+    """Three months later: statuses moved, a file renamed, one item removed, one added."""
+    edit(repo, "actions/data-gaps/3.2.1.yaml", "status: off track", "status: on track")
+    edit(repo, "actions/data-gaps/3.2.2.yaml", "No source of BME populations",
+         "A source of BME populations")
+    edit(repo, "actions/data-gaps/3.2.5.yaml", "due: 2010-09", "due: 2010-12")
+    edit(repo, "actions/data-gaps/4.2.2.yaml", "lead: Court", "lead: [Court, Police]")
+    (repo / "actions/data-gaps/section-4").mkdir()
+    git(repo, "mv", "actions/data-gaps/4.2.1.yaml", "actions/data-gaps/section-4/4.2.1.yaml")
+    git(repo, "rm", "-q", "actions/recommendations/R5.yaml")
+    (repo / "actions/data-gaps/5.2.3.yaml").write_text(
+        "ref: 5.2.3\ngap: Night-time economy data.\nlead: SBC\naction: Source it.\n"
+        "update: Not yet begun.\nstatus: not started\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "September updates", when="2010-09-27")
+    return repo
+
+
+EXPECTED = [
+    {"ref": "3.2.1", "kind": "data gap", "change": "changed",
+     "fields": [{"field": "status", "old": "off track", "new": "on track"}],
+     "path": "actions/data-gaps/3.2.1.yaml", "old_path": "actions/data-gaps/3.2.1.yaml"},
+    {"ref": "3.2.2", "change": "changed", "fields": ["update"]},
+    {"ref": "3.2.5", "change": "changed",
+     "fields": [{"field": "due", "old": "2010-09", "new": "2010-12"}]},
+    {"ref": "4.2.1", "change": "changed", "fields": [],
+     "path": "actions/data-gaps/section-4/4.2.1.yaml",
+     "old_path": "actions/data-gaps/4.2.1.yaml"},
+    {"ref": "4.2.2", "change": "changed",
+     "fields": [{"field": "lead", "old": "Court", "new": "Court, Police"}]},
+    {"ref": "5.2.3", "kind": "data gap", "change": "added", "fields": [],
+     "path": "actions/data-gaps/5.2.3.yaml", "old_path": None},
+    {"ref": "R5", "kind": "recommendation", "change": "removed", "fields": [],
+     "path": None, "old_path": "actions/recommendations/R5.yaml"},
+]
+
+
+def matches(found: dict, expected: dict) -> bool:
+    for key, value in expected.items():
+        if key == "fields" and value and isinstance(value[0], str):
+            if [f["field"] for f in found["fields"]] != value:
+                return False
+        elif found[key] != value:
+            return False
+    return True
+
+
+def test_changes_since_a_tag_field_by_field_with_a_rename_and_a_deletion(runner, moved_on):
+    result = run(runner, "changes", "--project", str(moved_on), "--since", "ssp-2010-06",
+                 "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["since"]["rev"] == "ssp-2010-06" and data["since"]["date"] == "2010-06-28"
+    assert len(data["changes"]) == len(EXPECTED)
+    for found, expected in zip(data["changes"], EXPECTED):
+        assert matches(found, expected), (found, expected)
+    update = data["changes"][1]["fields"][0]
+    assert update["old"].startswith("No source") and update["new"].startswith("A source")
+
+
+def test_changes_as_a_table_and_as_markdown(runner, moved_on):
+    table = run(runner, "changes", "--project", str(moved_on), "--since", "HEAD~1").output
+    assert table.splitlines()[0].startswith("Changes since HEAD~1 (")
+    assert table.splitlines()[0].endswith("2010-06-28): 5 changed, 1 added, 1 removed.")
+    assert re.search(r"3\.2\.1\s+changed\s+status: off track → on track", table)
+    assert re.search(r"3\.2\.2\s+changed\s+update text changed", table)
+    assert re.search(r"4\.2\.1\s+changed\s+file moved: actions/data-gaps/4\.2\.1\.yaml → "
+                     r"actions/data-gaps/section-4/4\.2\.1\.yaml", table)
+    assert re.search(r"R5\s+removed\s+actions/recommendations/R5\.yaml", table)
+    markdown = run(runner, "changes", "--project", str(moved_on), "--since", "ssp-2010-06",
+                   "--format", "markdown").output
+    assert "| 3.2.5 | changed | due: 2010-09 → 2010-12 |" in markdown
+    assert "| 5.2.3 | added | - |" in markdown
+
+
+def test_changes_since_a_date(runner, moved_on):
+    result = run(runner, "changes", "--project", str(moved_on), "--since-date", "2010-07-01",
+                 "--format", "json")
+    data = json.loads(result.output)
+    assert data["since"]["rev"] == "the last commit before 2010-07-01"
+    assert len(data["changes"]) == len(EXPECTED)
+    early = run(runner, "changes", "--project", str(moved_on), "--since-date", "2010-01-01")
+    assert early.exit_code == 1
+    assert "no commit was made before 2010-01-01" in early.stderr
+
+
+def test_uncommitted_edits_are_part_of_the_changes(runner, repo):
+    edit(repo, "actions/recommendations/R1.yaml", "status: not started", "status: on track")
+    data = json.loads(run(runner, "changes", "--project", str(repo), "--since", "HEAD",
+                          "--format", "json").output)
+    assert [(c["ref"], c["fields"][0]["new"]) for c in data["changes"]] == [("R1", "on track")]
+
+
+def test_changes_usage_and_bad_revisions(runner, repo, project):
+    assert run(runner, "changes", "--project", str(repo)).exit_code == 2
+    assert run(runner, "changes", "--project", str(repo), "--since", "HEAD",
+               "--since-date", "2010-01-01").exit_code == 2
+    bad = run(runner, "changes", "--project", str(repo), "--since", "ssp-2099-01")
+    assert bad.exit_code == 1
+    assert "'ssp-2099-01' is not a tag, branch or commit of this repository" in bad.stderr
+
+
+def test_changes_outside_git_is_explained(runner, project):
+    result = run(runner, "changes", "--project", str(project), "--since", "HEAD")
+    assert result.exit_code == 1
+    assert "not in a git repository" in result.stderr
+
+
+def test_an_old_revision_that_does_not_validate_names_the_revision(runner, repo):
+    edit(repo, "actions/data-gaps/3.2.1.yaml", "lead: Police", "lead: Polce")
+    git(repo, "commit", "-q", "-am", "typo", when="2010-07-01")
+    git(repo, "tag", "broken")
+    edit(repo, "actions/data-gaps/3.2.1.yaml", "lead: Polce", "lead: Police")
+    result = run(runner, "changes", "--project", str(repo), "--since", "broken")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("broken:actions/data-gaps/3.2.1.yaml:6:7: lead: 'Polce'")
+    assert "(in the plan as it was at broken;" in result.stderr
+
+
+# ---------------------------------------------------------------- the report
+
+def built_html(runner, project: Path, *args: str) -> str:
+    result = run(runner, "build", "--project", str(project), "--format", "html", *args)
+    assert result.exit_code == 0, result.output
+    return (project / "out/progress-report.html").read_text()
+
+
+def row(html: str, anchor: str) -> str:
+    return re.search(rf'<tr id="{anchor}"[^>]*>(.*?)</tr>', html, re.S)[1]
+
+
+def test_build_since_marks_changed_rows_and_lists_the_changes(runner, moved_on):
+    html = built_html(runner, moved_on, "--since", "ssp-2010-06")
+    assert "Updated since the last meeting" in row(html, "gap-3-2-1")
+    assert "New since the last meeting" in row(html, "gap-5-2-3")
+    assert "since the last meeting" not in row(html, "gap-3-2-3")
+    assert "since the last meeting" not in row(html, "gap-4-2-1")  # moved, not changed
+    changes = re.search(r'<section id="changes".*?</section>', html, re.S)[0]
+    assert "Compared with the action plan as it was at ssp-2010-06 (28 June 2010)." in changes
+    assert "<strong>R5</strong> recommendation: removed" in changes
+    assert "status: off track → on track" in changes
+    assert '<a href="#changes">' in html
+
+
+def test_last_meeting_in_report_yaml_is_the_default(runner, moved_on):
+    path = moved_on / "actions/report.yaml"
+    path.write_text(path.read_text() + "last_meeting: ssp-2010-06\n")
+    assert 'id="changes"' in built_html(runner, moved_on)
+    assert 'id="changes"' not in built_html(runner, moved_on, "--no-since")
+    path.write_text(path.read_text().replace("ssp-2010-06", "ssp-1999-01"))
+    result = run(runner, "build", "--project", str(moved_on), "--format", "html")
+    assert result.exit_code == 1 and "'ssp-1999-01' is not a tag" in result.stderr
+
+
+def test_provenance_of_a_clean_build(runner, repo):
+    short = git(repo, "rev-parse", "--short", "HEAD").strip()
+    html = built_html(runner, repo)
+    assert f"Built from commit <code>{short}</code> of 28 June 2010." in html
+    assert "Draft:" not in html
+
+
+def test_a_build_from_a_dirty_tree_says_so(runner, repo):
+    edit(repo, "actions/data-gaps/3.2.1.yaml", "status: off track", "status: at risk")
+    html = built_html(runner, repo)
+    assert "<strong>Draft:</strong> built from changes to the action plan that are not yet " \
+        "committed to git" in html
+    assert "with changes to actions/ not yet committed." in html
+
+
+def test_an_untracked_new_file_also_makes_it_a_draft(runner, repo):
+    (repo / "actions/recommendations/R6.yaml").write_text(
+        "ref: R6\nrecommendation: More.\nupdate: None yet.\nstatus: not started\n")
+    assert "<strong>Draft:</strong>" in built_html(runner, repo)
+
+
+def test_a_build_outside_git_still_works_and_says_so(runner, project):
+    html = built_html(runner, project)
+    assert "Built from files that are not kept in git" in html
+    assert "Draft:" not in html
