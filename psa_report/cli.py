@@ -11,6 +11,8 @@ import csv
 import io
 import json
 import os
+import re
+import textwrap
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -192,10 +194,7 @@ def overdue(project_dir: Path, as_of: date | None, lead: str | None, fmt: str):
              str(i.days_overdue), i.status.value] for i in items]
     header = ["ref", "lead", "due", "days_overdue", "status"]
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerows([header, *rows])
-        click.echo(buffer.getvalue(), nl=False)
+        emit_csv(header, rows)
         return
     if not items:
         click.echo(f"No action is overdue as at {as_of.isoformat()}.")
@@ -250,6 +249,164 @@ def changes(project_dir: Path, since_rev: str | None, since_date: date | None, f
         rows += [["", "", line] for line in what[1:]]
     if rows:
         click.echo(format_table(["Ref", "Change", "What"], rows))
+
+
+@main.command(name="import")
+@project_option
+@click.argument("table", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--status", default=None, metavar="STATUS",
+              help="Status for rows whose Status cell is empty, such as 'not started'.")
+def import_(project_dir: Path, table: Path, status: str | None):
+    """Write one data-gap file per row of a table pasted from Word or Excel.
+
+    TABLE is tab-separated (as pasted from Word) or CSV, with the header Ref, Data
+    gap, Lead, Action, Update, Status (and optionally Due).  Nothing is written
+    unless every row is valid, and no existing file is ever overwritten.
+    """
+    from .models import _status
+    from .scaffold import import_table, write_new
+
+    if status is not None:
+        try:
+            status = _status(status).value
+        except Exception as error:  # pydantic's custom error carries our message
+            raise click.BadParameter(str(error), param_hint="--status") from None
+    project = load(project_dir)
+    rows = import_table(project, table, str(table), status)
+    for row in rows:
+        write_new(project_dir, row.path, row.text)
+        click.echo(f"wrote {row.path} ({row.gap.ref}, from line {row.line})")
+    load(project_dir)  # the result must pass check
+    click.echo(f"imported {len(rows)} data gap{'s' if len(rows) != 1 else ''}; "
+               "`psa-report check` passes.")
+
+
+@main.command()
+@project_option
+@click.argument("kind", type=click.Choice(("data-gap", "recommendation")))
+@click.argument("ref", required=False)
+@click.option("--section", default=None, metavar="N.N",
+              help="For a data gap: the section for the next free ref, such as 4.2.")
+def new(project_dir: Path, kind: str, ref: str | None, section: str | None):
+    """Write a commented skeleton for a new data gap or recommendation.
+
+    The ref is the next free one (in the last section, or in --section) unless
+    REF is given.  An existing file is never overwritten.
+    """
+    from .models import REC_PATTERN, REF_PATTERN
+    from .scaffold import next_ref, skeleton, write_new
+
+    project = load(project_dir)
+    pattern = REF_PATTERN if kind == "data-gap" else REC_PATTERN
+    if section is not None and not re.fullmatch(r"\d+\.\d+", section):
+        raise click.BadParameter(f"{section!r} is not a section: write it like 4.2",
+                                 param_hint="--section")
+    ref = ref or next_ref(project, kind, section)
+    if not re.fullmatch(pattern, ref):
+        example = "3.2.6" if kind == "data-gap" else "R6"
+        raise click.BadParameter(f"{ref!r} is not a {kind} ref: write it like {example}",
+                                 param_hint="REF")
+    if ref in project.sources:
+        raise click.BadParameter(f"{ref} is already used by {project.sources[ref]}",
+                                 param_hint="REF")
+    path, text = skeleton(project, kind, ref)
+    write_new(project_dir, path, text)
+    click.echo(f"wrote {path}: fill in its text, then run `psa-report check`.")
+
+
+@main.command(name="list")
+@project_option
+@click.option("--lead", default=None, metavar="AGENCY", help="Only this lead agency's actions.")
+@click.option("--status", default=None, metavar="STATUS", help="Only actions with this status.")
+@click.option("--format", "fmt", type=click.Choice(("table", "csv", "json")), default="table",
+              show_default=True)
+def list_(project_dir: Path, lead: str | None, status: str | None, fmt: str):
+    """List the data gaps and recommendations, optionally by lead or status."""
+    from .models import _status
+
+    project = load(project_dir)
+    if lead is not None and lead not in project.agencies:
+        raise click.BadParameter(f"{lead!r} is not a known agency: use one of "
+                                 f"{', '.join(project.agencies)}", param_hint="--lead")
+    wanted = None
+    if status is not None:
+        try:
+            wanted = _status(status)
+        except Exception as error:
+            raise click.BadParameter(str(error), param_hint="--status") from None
+    items = [i for i in project.items if (lead is None or lead in i.lead)
+             and (wanted is None or i.status is wanted)]
+    records = [{"ref": i.ref, "kind": kind_of(i), "lead": list(i.lead),
+                "status": i.status.value, "due": str(i.due) if i.due else None,
+                "file": project.sources[i.ref]} for i in items]
+    if fmt == "json":
+        click.echo(json.dumps(records, indent=2, ensure_ascii=False))
+        return
+    rows = [[r["ref"], r["kind"], " ".join(r["lead"]), r["status"], r["due"] or ""]
+            for r in records]
+    if fmt == "csv":
+        emit_csv(["ref", "kind", "lead", "status", "due"], rows)
+        return
+    click.echo(format_table(["Ref", "Kind", "Lead", "Status", "Due"], rows))
+    click.echo(f"{len(rows)} of {len(project.items)} actions.")
+
+
+@main.command()
+@project_option
+@click.argument("ref")
+def show(project_dir: Path, ref: str):
+    """Show one data gap or recommendation in full."""
+    from difflib import get_close_matches
+
+    project = load(project_dir)
+    item = project.find(ref)
+    if item is None:
+        near = get_close_matches(ref, list(project.sources), n=1)
+        hint = f" Did you mean {near[0]}?" if near else ""
+        raise click.BadParameter(f"no data gap or recommendation has the ref {ref!r}.{hint}",
+                                 param_hint="REF")
+    lines = [f"{item.ref} ({kind_of(item)}): {project.sources[item.ref]}",
+             f"Status: {item.status.value}",
+             "Lead: " + (", ".join(f"{code} ({project.agencies[code]})" for code in item.lead)
+                         or "the whole partnership"),
+             f"Due: {item.due.long if item.due else 'no deadline'}"]
+    texts = (("Data gap", "gap"), ("Recommendation", "recommendation"), ("Action", "action"),
+             ("Update", "update"))
+    for title, name in texts:
+        if getattr(item, name, None):
+            lines += ["", f"{title}:", *textwrap.wrap(getattr(item, name), 88,
+                                                     initial_indent="  ",
+                                                     subsequent_indent="  ")]
+    click.echo("\n".join(lines))
+
+
+@main.command()
+@project_option
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Folder for the schema files.  [default: PROJECT/schema]")
+def schema(project_dir: Path, out_dir: Path | None):
+    """Write JSON Schema for the YAML files, for editors that validate as you type."""
+    from .output import publish
+    from .scaffold import SCHEMA_DIR, json_schemas
+
+    out_dir = out_dir or project_dir / SCHEMA_DIR
+    texts = json_schemas()
+    outputs = {out_dir / name: (lambda text: lambda tmp: tmp.write_text(text, "utf-8"))(text)
+               for name, text in texts.items()}
+    for path in publish(outputs):
+        click.echo(f"wrote {path}")
+
+
+def kind_of(item) -> str:
+    from .plan import kind_of as plan_kind_of
+
+    return plan_kind_of(item)
+
+
+def emit_csv(header: list[str], rows: list[list[str]]) -> None:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([header, *rows])
+    click.echo(buffer.getvalue(), nl=False)
 
 
 def format_table(header: list[str], rows: list[list[str]]) -> str:

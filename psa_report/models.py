@@ -205,7 +205,8 @@ class DataGap(_Strict):
 
     ref: Annotated[str, _ref(REF_PATTERN, "a data-gap ref: write three numbers with dots, "
                              "like 3.2.1 (quote it if your editor changes it)"),
-                   Field(pattern=REF_PATTERN, description="Section reference such as 3.2.1")]
+                   Field(description="Section reference such as 3.2.1",
+                         json_schema_extra={"pattern": REF_PATTERN})]
     gap: Text
     lead: Leads
     action: Text
@@ -224,7 +225,8 @@ class Recommendation(_Strict):
 
     ref: Annotated[str, _ref(REC_PATTERN, "a recommendation ref: write R and a number, "
                              "like R1"),
-                   Field(pattern=REC_PATTERN, description="R followed by a number: R1, R2, ...")]
+                   Field(description="R followed by a number: R1, R2, ...",
+                         json_schema_extra={"pattern": REC_PATTERN})]
     recommendation: Text
     update: Text
     status: StatusField

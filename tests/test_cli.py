@@ -97,8 +97,9 @@ def test_duplicate_ref_names_both_files(runner, project):
     copy.write_text((project / GAP).read_text())
     result = run(runner, "check", "--project", str(project))
     assert result.exit_code == 1
-    assert ("actions/data-gaps/sub/3.2.1.yaml:1:6: ref: 3.2.1 is also the ref of "
-            f"{GAP}:1") in result.stderr
+    line = line_of(project, GAP, "ref: 3.2.1")
+    assert (f"actions/data-gaps/sub/3.2.1.yaml:{line}:6: ref: 3.2.1 is also the ref of "
+            f"{GAP}:{line}") in result.stderr
 
 
 def test_missing_actions_folder_is_explained(runner, tmp_path):

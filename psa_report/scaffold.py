@@ -1,0 +1,282 @@
+"""Writing action files: skeletons for ``new``, tables for ``import``, JSON Schema for editors.
+
+Every YAML file written here is read back through the loader before it is
+kept, so what lands on disk holds exactly the text it was given: a long text
+is written as a folded block (``>-``, wrapped, easy to edit), unless only a
+quoted string can carry it exactly (leading spaces, tabs, control characters).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from .loader import Document, load_text
+from .models import Agencies, DataGap, Recommendation, Report, ref_key
+from .problems import Invalid, Problem
+from .project import ACTIONS, DATA_GAPS_DIR, RECOMMENDATIONS_DIR, Project, translate
+
+SCHEMA_DIR = "schema"
+SCHEMAS = {
+    "data-gap": DataGap,
+    "recommendation": Recommendation,
+    "report": Report,
+    "agencies": TypeAdapter(Agencies),
+}
+KIND_FOLDER = {"data-gap": DATA_GAPS_DIR, "recommendation": RECOMMENDATIONS_DIR}
+
+
+# ---------------------------------------------------------------- YAML text
+
+def _reads_back(text: str, key: str, value: Any) -> bool:
+    try:
+        return load_text(text, "check").data == {key: value}
+    except Invalid:
+        return False
+
+
+def yaml_field(key: str, value: str | list[str], width: int = 88) -> str:
+    """One ``key: value`` entry, in the most readable form that keeps ``value`` exactly."""
+    if isinstance(value, list):
+        candidate = f"{key}: {value[0]}\n" if len(value) == 1 else (
+            f"{key}:\n" + "".join(f"  - {v}\n" for v in value))
+        if _reads_back(candidate, key, value[0] if len(value) == 1 else value):
+            return candidate
+        return f"{key}: {json.dumps(value, ensure_ascii=False)}\n"
+    candidates = []
+    if "\n" not in value and len(key) + len(value) + 2 <= width:
+        candidates.append(f"{key}: {value}\n")
+    lines: list[str] = []
+    for number, paragraph in enumerate(value.split("\n")):
+        if number:
+            lines.append("")
+        lines += textwrap.wrap(paragraph, width - 2, break_long_words=False,
+                               break_on_hyphens=False) or [""]
+    candidates.append(f"{key}: >-\n" + "".join(f"  {line}\n" if line else "\n"
+                                               for line in lines))
+    for candidate in candidates:
+        if _reads_back(candidate, key, value):
+            return candidate
+    return f"{key}: {json.dumps(value, ensure_ascii=False)}\n"  # JSON is YAML
+
+
+def modeline(kind: str, path: str) -> str:
+    """The yaml-language-server line pointing an editor at the schema, relative to ``path``."""
+    depth = path.count("/")
+    return f"# yaml-language-server: $schema={'../' * depth}{SCHEMA_DIR}/{kind}.schema.json\n"
+
+
+def write_new(root: Path, path: str, text: str) -> Path:
+    """Create ``root/path``; never overwrite."""
+    target = root / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with open(target, "x", encoding="utf-8") as handle:
+            handle.write(text)
+    except FileExistsError:
+        raise Invalid([Problem(path, None, None,
+            "already exists, and psa-report never overwrites a file: edit it, or "
+            "choose another ref")]) from None
+    return target
+
+
+# ---------------------------------------------------------------- new
+
+def next_ref(project: Project, kind: str, section: str | None = None) -> str:
+    if kind == "recommendation":
+        numbers = [int(r.ref[1:]) for r in project.recommendations]
+        return f"R{max(numbers, default=0) + 1}"
+    gaps = project.data_gaps
+    if section is None:
+        section = gaps[-1].section if gaps else "1.1"
+    last = [int(g.ref.rsplit(".", 1)[1]) for g in gaps if g.section == section]
+    return f"{section}.{max(last, default=0) + 1}"
+
+
+SKELETONS = {
+    "data-gap": """\
+# A data gap from the Partnership Strategic Assessment. Replace each text below,
+# then run `psa-report check`. See README.md, "The files in actions/".
+ref: {ref}
+# The gap, as the assessment words it.
+gap: Describe the data gap here.
+# The lead agency, a short name from actions/agencies.yaml ({agencies}),
+# or several:  lead: [SBC, Police]
+lead: {lead}
+# What the lead agency agreed to do.
+action: Describe the agreed action here.
+# The latest progress. A long text can start on the next line after `>-`.
+update: No update yet.
+# One of: complete, on track, at risk, off track, not started.
+status: not started
+# Optional deadline: 2010-09-30, or 2010-09 for the end of that month.
+# due: 2010-09
+""",
+    "recommendation": """\
+# A recommendation put to the partnership. Replace each text below, then run
+# `psa-report check`. See README.md, "The files in actions/".
+ref: {ref}
+# The recommendation, as put to the partnership.
+recommendation: Describe the recommendation here.
+# The latest progress: printed after "UPDATE-" in the report.
+update: No update yet.
+# One of: complete, on track, at risk, off track, not started.
+status: not started
+# Optional: the lead agency ({agencies}); without one it is for the whole partnership.
+# lead: SBC
+# Optional deadline: 2010-09-30, or 2010-09 for the end of that month.
+# due: 2010-09
+""",
+}
+
+
+def skeleton(project: Project, kind: str, ref: str) -> tuple[str, str]:
+    """(path, text) of a commented, valid new file for ``ref``."""
+    path = f"{ACTIONS}/{KIND_FOLDER[kind]}/{ref}.yaml"
+    text = modeline(kind, path) + SKELETONS[kind].format(
+        ref=ref, agencies=", ".join(project.agencies), lead=next(iter(project.agencies)))
+    return path, text
+
+
+# ---------------------------------------------------------------- import
+
+COLUMNS = {"ref": "ref", "data gap": "gap", "gap": "gap", "lead": "lead", "action": "action",
+           "update": "update", "status": "status", "due": "due"}
+REQUIRED = ("ref", "gap", "lead", "action", "update", "status")
+
+
+@dataclass
+class ImportedRow:
+    line: int
+    gap: DataGap
+    path: str
+    text: str
+
+
+def read_table(path: Path, display: str) -> list[tuple[int, dict[str, str]]]:
+    """Rows of a pasted table (tab-separated or CSV) as (line, {field: text})."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise Invalid([Problem(display, line, None,
+            "this is not UTF-8 text: in Excel use Save As, 'CSV UTF-8', or paste the "
+            "table into a text editor and save it as UTF-8")]) from None
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first else (";" if first.count(";") > first.count(",")
+                                             else ",")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise Invalid([Problem(display, 1, None, "the table is empty")]) from None
+    fields = []
+    for number, name in enumerate(header, 1):
+        key = " ".join(name.lower().split())
+        if key not in COLUMNS:
+            if not key:
+                fields.append(None)
+                continue
+            raise Invalid([Problem(display, 1, None,
+                f"column {number} is headed {name!r}, which is not one of the columns "
+                "Ref, Data gap, Lead, Action, Update, Status (and optionally Due)")])
+        fields.append(COLUMNS[key])
+    missing = [c for c in REQUIRED if c not in fields]
+    if missing:
+        raise Invalid([Problem(display, 1, None,
+            f"the header has no column for {', '.join(missing)}: it needs Ref, Data gap, "
+            "Lead, Action, Update and Status")])
+    rows = []
+    start = reader.line_num + 1
+    try:
+        for cells in reader:
+            line, start = start, reader.line_num + 1
+            if not any(c.strip() for c in cells):
+                continue
+            extra = [c for c in cells[len(fields):] if c.strip()]
+            if extra:
+                raise Invalid([Problem(display, line, None,
+                    f"this row has {len(cells)} cells but the header has {len(fields)} "
+                    "columns: check for a tab or comma inside a cell that is not quoted")])
+            rows.append((line, {f: c.strip() for f, c in zip(fields, cells) if f}))
+    except csv.Error as error:
+        raise Invalid([Problem(display, reader.line_num, None,
+                               f"the table cannot be read: {error}")]) from None
+    return rows
+
+
+def import_table(project: Project, table: Path, display: str,
+                 status: str | None) -> list[ImportedRow]:
+    """Validate every row as a data gap; return what to write, or raise every problem."""
+    problems: list[Problem] = []
+    imported: list[ImportedRow] = []
+    seen: dict[str, int] = {}
+    for line, cells in read_table(table, display):
+        ref = cells.get("ref", "")
+        where = f"row {ref}" if ref else "this row"
+        data: dict[str, Any] = {k: v for k, v in cells.items() if v != "" or k == "status"}
+        data["lead"] = [part for part in re.split(r"[\s,;/]+", cells.get("lead", "")) if part]
+        if not data.get("status"):
+            if status is None:
+                problems.append(Problem(display, line, None,
+                    f"{where}: the Status cell is empty: fill it in, or give --status to "
+                    "use one status (such as 'not started') for every empty cell"))
+                continue
+            data["status"] = status
+        try:
+            gap = DataGap.model_validate(data, context={"agencies": project.agencies})
+        except ValidationError as error:
+            row_doc = Document(Path(display), display, data, {(): (line, 1)})
+            problems += [Problem(p.file, p.line, None, f"{where}: {p.message}")
+                         for p in translate(row_doc, error, DataGap)]
+            continue
+        if gap.ref in seen:
+            problems.append(Problem(display, line, None,
+                f"{where}: ref {gap.ref} is also on line {seen[gap.ref]} of the table"))
+            continue
+        seen[gap.ref] = line
+        path = f"{ACTIONS}/{DATA_GAPS_DIR}/{gap.ref}.yaml"
+        if gap.ref in project.sources or (project.root / path).exists():
+            existing = project.sources.get(gap.ref, path)
+            problems.append(Problem(display, line, None,
+                f"{where}: {existing} already exists, and import never overwrites a file: "
+                "remove the row from the table, or the file first"))
+            continue
+        imported.append(ImportedRow(line, gap, path, data_gap_yaml(gap, path, display, line)))
+    if problems:
+        raise Invalid(problems)
+    return sorted(imported, key=lambda r: ref_key(r.gap.ref))
+
+
+def data_gap_yaml(gap: DataGap, path: str, source: str, line: int) -> str:
+    text = modeline("data-gap", path)
+    text += f"# Imported from {source}, line {line}.\n"
+    text += yaml_field("ref", gap.ref) + yaml_field("gap", gap.gap)
+    text += yaml_field("lead", list(gap.lead)) + yaml_field("action", gap.action)
+    text += yaml_field("update", gap.update) + yaml_field("status", gap.status.value)
+    if gap.due is not None:
+        text += yaml_field("due", str(gap.due))
+    return text
+
+
+# ---------------------------------------------------------------- schema
+
+def json_schemas() -> dict[str, str]:
+    """File name -> JSON Schema text, made from the pydantic models."""
+    out = {}
+    for kind, model in SCHEMAS.items():
+        schema = (model.json_schema() if isinstance(model, TypeAdapter)
+                  else model.model_json_schema())
+        schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema,
+                  "title": f"psa-report {kind.replace('-', ' ')} file"}
+        out[f"{kind}.schema.json"] = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+    return out
