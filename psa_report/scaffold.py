@@ -43,6 +43,25 @@ def _reads_back(text: str, key: str, value: Any) -> bool:
         return False
 
 
+def quoted(value: str) -> str:
+    """A YAML double-quoted scalar holding exactly ``value``, any character escaped if need be."""
+    out = ['"']
+    for char in value:
+        code = ord(char)
+        if char in '"\\':
+            out.append("\\" + char)
+        elif char == "\n":
+            out.append("\\n")
+        elif char == "\t":
+            out.append("\\t")
+        elif (0x20 <= code <= 0x7E or 0xA0 <= code <= 0xD7FF and code not in (0x2028, 0x2029)
+              or 0xE000 <= code <= 0xFFFD and code != 0xFEFF or code >= 0x10000):
+            out.append(char)
+        else:  # control characters and YAML 1.1 line breaks
+            out.append(f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}")
+    return "".join(out) + '"'
+
+
 def yaml_field(key: str, value: str | list[str], width: int = 88) -> str:
     """One ``key: value`` entry, in the most readable form that keeps ``value`` exactly."""
     if isinstance(value, list):
@@ -50,7 +69,7 @@ def yaml_field(key: str, value: str | list[str], width: int = 88) -> str:
             f"{key}:\n" + "".join(f"  - {v}\n" for v in value))
         if _reads_back(candidate, key, value[0] if len(value) == 1 else value):
             return candidate
-        return f"{key}: {json.dumps(value, ensure_ascii=False)}\n"
+        return f"{key}: [{', '.join(quoted(v) for v in value)}]\n"
     candidates = []
     if "\n" not in value and len(key) + len(value) + 2 <= width:
         candidates.append(f"{key}: {value}\n")
@@ -65,7 +84,7 @@ def yaml_field(key: str, value: str | list[str], width: int = 88) -> str:
     for candidate in candidates:
         if _reads_back(candidate, key, value):
             return candidate
-    return f"{key}: {json.dumps(value, ensure_ascii=False)}\n"  # JSON is YAML
+    return f"{key}: {quoted(value)}\n"
 
 
 def modeline(kind: str, path: str) -> str:
