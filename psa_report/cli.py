@@ -43,6 +43,32 @@ class DateParam(click.ParamType):
 DATE = DateParam()
 
 
+class StatusParam(click.ParamType):
+    name = "STATUS"
+
+    def convert(self, value, param, ctx):
+        from .models import Status, parse_status
+
+        if isinstance(value, Status):
+            return value
+        try:
+            return parse_status(value)
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
+
+
+STATUS = StatusParam()
+
+lead_option = click.option("--lead", default=None, metavar="AGENCY",
+                           help="Only this lead agency's actions.")
+
+
+def check_lead(project, lead: str | None) -> None:
+    if lead is not None and lead not in project.agencies:
+        raise click.BadParameter(f"{lead!r} is not a known agency: use one of "
+                                 f"{', '.join(project.agencies)}", param_hint="--lead")
+
+
 def project_option(command):
     """``--project DIR`` on every command; the default is the current folder."""
     return click.option(
@@ -174,7 +200,7 @@ def build(project_dir: Path, fmt: str, out_dir: Path | None, as_of: date | None,
 @project_option
 @click.option("--as-of", type=DATE, default=None,
               help="Count deadlines before this date (YYYY-MM-DD).  [default: today]")
-@click.option("--lead", default=None, metavar="AGENCY", help="Only this lead agency's actions.")
+@lead_option
 @click.option("--format", "fmt", type=click.Choice(("table", "csv", "json")), default="table",
               show_default=True)
 def overdue(project_dir: Path, as_of: date | None, lead: str | None, fmt: str):
@@ -182,9 +208,7 @@ def overdue(project_dir: Path, as_of: date | None, lead: str | None, fmt: str):
     from .plan import overdue as find_overdue
 
     project = load(project_dir)
-    if lead is not None and lead not in project.agencies:
-        raise click.BadParameter(f"{lead!r} is not a known agency: use one of "
-                                 f"{', '.join(project.agencies)}", param_hint="--lead")
+    check_lead(project, lead)
     as_of = as_of or date.today()
     items = find_overdue(project, as_of, lead)
     if fmt == "json":
@@ -254,7 +278,7 @@ def changes(project_dir: Path, since_rev: str | None, since_date: date | None, f
 @main.command(name="import")
 @project_option
 @click.argument("table", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--status", default=None, metavar="STATUS",
+@click.option("--status", type=STATUS, default=None,
               help="Status for rows whose Status cell is empty, such as 'not started'.")
 def import_(project_dir: Path, table: Path, status: str | None):
     """Write one data-gap file per row of a table pasted from Word or Excel.
@@ -263,16 +287,10 @@ def import_(project_dir: Path, table: Path, status: str | None):
     gap, Lead, Action, Update, Status (and optionally Due).  Nothing is written
     unless every row is valid, and no existing file is ever overwritten.
     """
-    from .models import _status
     from .scaffold import import_table, write_new
 
-    if status is not None:
-        try:
-            status = _status(status).value
-        except Exception as error:  # pydantic's custom error carries our message
-            raise click.BadParameter(str(error), param_hint="--status") from None
     project = load(project_dir)
-    rows = import_table(project, table, str(table), status)
+    rows = import_table(project, table, str(table), status and status.value)
     for row in rows:
         write_new(project_dir, row.path, row.text)
         click.echo(f"wrote {row.path} ({row.gap.ref}, from line {row.line})")
@@ -316,26 +334,16 @@ def new(project_dir: Path, kind: str, ref: str | None, section: str | None):
 
 @main.command(name="list")
 @project_option
-@click.option("--lead", default=None, metavar="AGENCY", help="Only this lead agency's actions.")
-@click.option("--status", default=None, metavar="STATUS", help="Only actions with this status.")
+@lead_option
+@click.option("--status", type=STATUS, default=None, help="Only actions with this status.")
 @click.option("--format", "fmt", type=click.Choice(("table", "csv", "json")), default="table",
               show_default=True)
-def list_(project_dir: Path, lead: str | None, status: str | None, fmt: str):
+def list_(project_dir: Path, lead: str | None, status, fmt: str):
     """List the data gaps and recommendations, optionally by lead or status."""
-    from .models import _status
-
     project = load(project_dir)
-    if lead is not None and lead not in project.agencies:
-        raise click.BadParameter(f"{lead!r} is not a known agency: use one of "
-                                 f"{', '.join(project.agencies)}", param_hint="--lead")
-    wanted = None
-    if status is not None:
-        try:
-            wanted = _status(status)
-        except Exception as error:
-            raise click.BadParameter(str(error), param_hint="--status") from None
+    check_lead(project, lead)
     items = [i for i in project.items if (lead is None or lead in i.lead)
-             and (wanted is None or i.status is wanted)]
+             and (status is None or i.status is status)]
     records = [{"ref": i.ref, "kind": kind_of(i), "lead": list(i.lead),
                 "status": i.status.value, "due": str(i.due) if i.due else None,
                 "file": project.sources[i.ref]} for i in items]

@@ -82,17 +82,25 @@ def _text(value: Any) -> str:
 Text = Annotated[str, BeforeValidator(_text)]
 
 
-def _status(value: Any) -> Status:
-    if isinstance(value, Status):
-        return value
-    word = " ".join(_text(value).lower().replace("_", " ").replace("-", " ").split())
+def parse_status(text: str) -> Status:
+    """A status from its word (any case, hyphens or underscores) or its RAG colour."""
+    word = " ".join(text.lower().replace("_", " ").replace("-", " ").split())
     if word in STATUS_ALIASES:
         return STATUS_ALIASES[word]
     try:
         return Status(word)
     except ValueError:
-        raise _error(f"{value!r} is not a status: use one of {STATUS_WORDS} "
-                     "(or green, amber, red)") from None
+        raise ValueError(f"{text!r} is not a status: use one of {STATUS_WORDS} "
+                         "(or green, amber, red)") from None
+
+
+def _status(value: Any) -> Status:
+    if isinstance(value, Status):
+        return value
+    try:
+        return parse_status(_text(value))
+    except ValueError as error:
+        raise _error(str(error)) from None
 
 
 StatusField = Annotated[Status, BeforeValidator(_status),
