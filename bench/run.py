@@ -1,0 +1,396 @@
+#!/usr/bin/env python3
+"""Benchmark psa-report against its floor: ``make bench`` or ``python bench/run.py``.
+
+For each size (15, 100, 1,000 and 3,000 actions by default) it writes a
+synthetic but realistic project into a temporary folder, then times, run after
+run and side by side:
+
+* ``psa-report check`` and ``psa-report overdue``,
+* ``psa-report build --format html`` and ``build --format pdf``,
+* WeasyPrint alone on the very HTML the build wrote (``weasyprint in.html
+  out.pdf``, same PDF variant as the build, and without a variant): the floor
+  for the PDF step,
+* ``python -c "import pydantic, yaml, click"``: the floor for start-up.
+
+Every measurement is a fresh process; its peak memory is read from
+``os.wait4`` (the child's own ``ru_maxrss``, not a maximum over all children).
+Commands are interleaved within each round, so a busy moment on the machine
+slows every command of that round alike and the ratios stay fair; the median
+of the rounds is reported.
+
+It prints one table and the targets of issue 6 (PASS/FAIL with the measured
+ratio), and writes everything as JSON to bench/results/latest.json (or --json).
+With --strict a failed target makes the exit status 1.
+
+Run it with the project's virtual environment (``make bench`` does): the
+commands timed are the ``psa-report`` and ``weasyprint`` scripts installed
+beside the Python running this file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+SHIPPED = REPO / "actions"
+BIN = Path(sys.executable).parent
+AS_OF = "2010-06-28"
+DEFAULT_SIZES = (15, 100, 1000, 3000)
+DEFAULT_RUNS = 5
+VARIANT = "pdf/ua-1"  # psa_report.printer.DEFAULT_VARIANT, the build's default
+
+#: The commands timed, in table order: (name, what it is).
+COMMANDS = [
+    ("startup", "python -c 'import pydantic, yaml, click' (start-up floor)"),
+    ("check", "psa-report check"),
+    ("overdue", "psa-report overdue --as-of " + AS_OF),
+    ("html", "psa-report build --format html"),
+    ("pdf", "psa-report build --format pdf"),
+    ("weasyprint", f"weasyprint --pdf-variant {VARIANT} (PDF floor)"),
+    ("weasyprint_plain", "weasyprint, no variant"),
+]
+
+STATUSES = ["complete", "on track", "on track", "at risk", "off track", "not started",
+            "Green", "amber"]
+EXTRA_AGENCIES = {
+    "Fire": "Cleveland Fire Brigade",
+    "Housing": "Tristar Homes",
+    "PCT": "North Tees Primary Care Trust",
+    "YOS": "Youth Offending Service",
+    "DAAT": "Drug and Alcohol Action Team",
+    "Trading-Standards": "Trading Standards, Stockton-on-Tees Borough Council",
+}
+DUE_FORMS = ["{y}-{m:02d}", "{y}-{m:02d}-{d:02d}", "{d} {month} {y}", "{month} {y}"]
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December"]
+
+
+# --- the synthetic project ----------------------------------------------------------
+
+def shipped_texts() -> dict[str, list[str]]:
+    """The real texts of the shipped plan, by field: the lengths a real plan has."""
+    texts: dict[str, list[str]] = {"gap": [], "action": [], "update": [], "recommendation": []}
+    for path in sorted(SHIPPED.glob("*/*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for name, found in texts.items():
+            if name in data:
+                found.append(" ".join(str(data[name]).split()))
+    return texts
+
+
+def folded(name: str, text: str) -> str:
+    """A field as analysts write long text: ``name: >-`` and wrapped lines."""
+    paragraphs = text.split("\n\n")
+    lines = [f"{name}: >-"]
+    for i, paragraph in enumerate(paragraphs):
+        if i:
+            lines.append("")
+        lines += textwrap.wrap(paragraph, 86, initial_indent="  ", subsequent_indent="  ")
+    return "\n".join(lines) + "\n"
+
+
+def lead_block(leads: list[str]) -> str:
+    if len(leads) == 1:
+        return f"lead: {leads[0]}\n"
+    return "lead:\n" + "".join(f"  - {lead}\n" for lead in leads)
+
+
+def due_line(rng: random.Random) -> str:
+    y, m, d = rng.choice((2010, 2010, 2011)), rng.randint(1, 12), rng.randint(1, 28)
+    form = rng.choice(DUE_FORMS)
+    return "due: " + form.format(y=y, m=m, d=d, month=MONTHS[m - 1]) + "\n"
+
+
+def make_project(root: Path, size: int, seed: int = 2010) -> dict:
+    """Write a project of ``size`` actions (two thirds data gaps) under ``root``."""
+    rng = random.Random(seed + size)
+    texts = shipped_texts()
+    agencies = yaml.safe_load((SHIPPED / "agencies.yaml").read_text(encoding="utf-8"))
+    agencies.update(EXTRA_AGENCIES)
+    codes = list(agencies)
+    actions = root / "actions"
+    (actions / "data-gaps").mkdir(parents=True)
+    (actions / "recommendations").mkdir()
+    (actions / "agencies.yaml").write_text(
+        "# Lead agencies of the benchmark plan.\n"
+        + "".join(f"{code}: {name}\n" for code, name in agencies.items()), encoding="utf-8")
+
+    gaps = max(1, size * 2 // 3)
+    recommendations = size - gaps
+    per_section = 8
+    section_names = {}
+
+    def update_text() -> str:
+        text = rng.choice(texts["update"])
+        if rng.random() < 0.2:  # now and then a second paragraph of progress
+            text += "\n\n" + rng.choice(texts["update"])
+        return text
+
+    for i in range(gaps):
+        chapter, section = 3 + i // (per_section * 9), (i // per_section) % 9 + 1
+        ref = f"{chapter}.{section}.{i % per_section + 1}"
+        if rng.random() < 0.3:
+            section_names[f"{chapter}.{section}"] = f"Theme {chapter}.{section}"
+        leads = rng.sample(codes, rng.choice((1, 1, 1, 2, 3)))
+        body = (f"ref: {ref}\n" + folded("gap", rng.choice(texts["gap"])) + lead_block(leads)
+                + folded("action", rng.choice(texts["action"])) + folded("update", update_text())
+                + "# Status: judged from the update above.\n"
+                + f"status: {rng.choice(STATUSES)}\n"
+                + (due_line(rng) if rng.random() < 0.4 else ""))
+        folder = actions / "data-gaps" / (f"chapter-{chapter}" if size > 100 else "")
+        folder.mkdir(exist_ok=True)
+        (folder / f"{ref}.yaml").write_text(body, encoding="utf-8")
+
+    for i in range(1, recommendations + 1):
+        roll = rng.random()
+        leads = [] if roll < 0.3 else rng.sample(codes, 1 if roll < 0.8 else 2)
+        body = (f"ref: R{i}\n" + folded("recommendation", rng.choice(texts["recommendation"]))
+                + (lead_block(leads) if leads else "") + folded("update", update_text())
+                + f"status: {rng.choice(STATUSES)}\n"
+                + (due_line(rng) if rng.random() < 0.4 else ""))
+        (actions / "recommendations" / f"R{i}.yaml").write_text(body, encoding="utf-8")
+
+    report = (SHIPPED / "report.yaml").read_text(encoding="utf-8")
+    if section_names:
+        report += "sections:\n" + "".join(f"  '{number}': {name}\n"
+                                          for number, name in sorted(section_names.items()))
+    (actions / "report.yaml").write_text(report, encoding="utf-8")
+    return {"actions": size, "data_gaps": gaps, "recommendations": recommendations,
+            "yaml_bytes": sum(p.stat().st_size for p in actions.rglob("*.yaml"))}
+
+
+# --- measuring ----------------------------------------------------------------------
+
+def measure(argv: list[str], log: Path) -> tuple[float, int]:
+    """Run ``argv`` once: (wall seconds, peak resident memory in bytes) of that child."""
+    with open(log, "wb") as out:
+        start = time.perf_counter()
+        child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=out, cwd=REPO)
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise SystemExit(f"bench: {' '.join(argv)} failed (exit {child.returncode}):\n"
+                         + log.read_text(errors="replace")[-2000:])
+    return wall, usage.ru_maxrss * 1024  # Linux reports kilobytes
+
+
+def commands_for(project: Path, out: Path) -> dict[str, list[str]]:
+    tool = str(BIN / "psa-report")
+    html = out / "progress-report.html"
+    weasy = [str(BIN / "weasyprint"), "--custom-metadata"]
+    return {
+        "startup": [sys.executable, "-c", "import pydantic, yaml, click"],
+        "check": [tool, "check", "--project", str(project)],
+        "overdue": [tool, "overdue", "--project", str(project), "--as-of", AS_OF],
+        "html": [tool, "build", "--format", "html", "--project", str(project), "--out", str(out)],
+        "pdf": [tool, "build", "--format", "pdf", "--project", str(project), "--out", str(out)],
+        "weasyprint": weasy + ["--pdf-variant", VARIANT, str(html), str(out / "alone.pdf")],
+        "weasyprint_plain": weasy + [str(html), str(out / "alone-plain.pdf")],
+    }
+
+
+def bench_size(size: int, runs: int, work: Path, names: list[str]) -> dict:
+    project = work / f"plan-{size}"
+    info = make_project(project, size)
+    out = project / "out"
+    argv = commands_for(project, out)
+    log = work / "stderr.log"
+    measure(argv["html"], log)  # the HTML WeasyPrint alone is given, and a warm-up
+    info["html_bytes"] = (out / "progress-report.html").stat().st_size
+    samples: dict[str, list[tuple[float, int]]] = {name: [] for name in names}
+    for _ in range(runs):
+        for name in names:  # interleaved: each round measures every command once
+            samples[name].append(measure(argv[name], log))
+            print(".", end="", file=sys.stderr, flush=True)
+    pdf = out / "progress-report.pdf"
+    if pdf.exists():
+        info["pdf_bytes"] = pdf.stat().st_size
+        info["pdf_pages"] = pdf_pages(pdf)
+    print(file=sys.stderr)
+    info["results"] = {
+        name: {"median_s": round(statistics.median(w for w, _ in found), 4),
+               "min_s": round(min(w for w, _ in found), 4),
+               "max_s": round(max(w for w, _ in found), 4),
+               "peak_rss_mb": round(max(m for _, m in found) / 2**20, 1)}
+        for name, found in samples.items()}
+    return info
+
+
+def pdf_pages(pdf: Path) -> int | None:
+    data = pdf.read_bytes()
+    # every page object says /Type /Page (pdfinfo would need poppler-utils)
+    count = data.count(b"/Type /Page\n") + data.count(b"/Type /Page/") + data.count(b"/Type /Page ")
+    return count or None
+
+
+# --- targets ------------------------------------------------------------------------
+
+def targets(sizes: dict[int, dict]) -> list[dict]:
+    """The targets of issue 6, each with its measured ratio; None where not measured."""
+    def t(size: int, name: str) -> float | None:
+        result = sizes.get(size, {}).get("results", {}).get(name)
+        return result and result["median_s"]
+
+    found = []
+
+    def target(name: str, measured: float | None, limit: float, unit: str, detail: str):
+        found.append({"target": name, "measured": None if measured is None else round(measured, 3),
+                      "limit": limit, "unit": unit, "detail": detail,
+                      "status": "SKIP" if measured is None
+                      else ("PASS" if measured <= limit else "FAIL")})
+
+    def ratio(a, b):
+        return None if a is None or b is None else a / b
+
+    for name in ("check", "overdue"):
+        target(f"{name} on 15 actions / start-up floor", ratio(t(15, name), t(15, "startup")),
+               1.5, "x", f"{t(15, name)} s / {t(15, 'startup')} s")
+    check, floor = t(3000, "check"), t(3000, "startup")
+    target("check on 3,000 actions, beyond start-up",
+           None if check is None or floor is None else check - floor, 1.0, "s",
+           f"{check} s - {floor} s")
+    target("build pdf / WeasyPrint alone, 1,000 actions", ratio(t(1000, "pdf"), t(1000, "weasyprint")),
+           1.10, "x", f"{t(1000, 'pdf')} s / {t(1000, 'weasyprint')} s")
+    for name in ("check", "overdue", "html", "pdf"):
+        target(f"{name}: 3,000 / 1,000 actions", ratio(t(3000, name), t(1000, name)), 3.3, "x",
+               f"{t(3000, name)} s / {t(1000, name)} s")
+    rss = sizes.get(3000, {}).get("results", {}).get("pdf", {}).get("peak_rss_mb")
+    target("peak memory of build pdf, 3,000 actions", rss, 1536, "MB", f"{rss} MB")
+    return found
+
+
+# --- output -------------------------------------------------------------------------
+
+def table(sizes: dict[int, dict], names: list[str]) -> str:
+    header = ["command"] + [f"{s:,} actions" for s in sizes]
+    rows = [header]
+    for name in names:
+        cells = [name]
+        for info in sizes.values():
+            r = info["results"].get(name)
+            cells.append(f"{r['median_s']:.2f} s  {r['peak_rss_mb']:.0f} MB" if r else "-")
+        rows.append(cells)
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    lines = ["| " + " | ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                              for i, (c, w) in enumerate(zip(row, widths))) + " |"
+             for row in rows]
+    lines.insert(1, "|" + "|".join("-" * (w + 1) + ("-" if i == 0 else ":")
+                                   for i, w in enumerate(widths)) + "|")
+    return "\n".join(lines)
+
+
+def target_lines(found: list[dict]) -> str:
+    lines = []
+    for f in found:
+        measured = "-" if f["measured"] is None else f"{f['measured']:g} {f['unit']}"
+        lines.append(f"{f['status']:4}  {f['target']}: {measured} (limit {f['limit']:g} "
+                     f"{f['unit']}; {f['detail']})")
+    return "\n".join(lines)
+
+
+def machine() -> dict:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    except (ValueError, OSError):
+        memory = None
+    import weasyprint
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": memory and round(memory, 1),
+            "python": platform.python_version(), "weasyprint": weasyprint.__version__,
+            "system": platform.platform()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)),
+                        help="comma-separated project sizes in actions (default: %(default)s)")
+    parser.add_argument("--runs", type=int, default=DEFAULT_RUNS,
+                        help="rounds per size; the median is reported (default: %(default)s)")
+    parser.add_argument("--quick", action="store_true",
+                        help="a fast look: sizes 15 and 100, 2 rounds (unless given)")
+    parser.add_argument("--commands", default=",".join(n for n, _ in COMMANDS),
+                        help="comma-separated subset of: %(default)s")
+    parser.add_argument("--json", type=Path, default=REPO / "bench" / "results" / "latest.json",
+                        help="where to write the results (default: bench/results/latest.json)")
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="generate the projects in this folder and keep them")
+    parser.add_argument("--strict", action="store_true",
+                        help="exit with status 1 if a measured target fails")
+    args = parser.parse_args(argv)
+    given = set(argv if argv is not None else sys.argv[1:])
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    runs = args.runs
+    if args.quick:
+        if not any(a.startswith("--sizes") for a in given):
+            sizes = [15, 100]
+        if not any(a.startswith("--runs") for a in given):
+            runs = 2
+    names = [n for n, _ in COMMANDS if n in args.commands.split(",")]
+    unknown = set(args.commands.split(",")) - {n for n, _ in COMMANDS}
+    if unknown or runs < 1 or not sizes or min(sizes) < 2:
+        parser.error(f"unknown command {', '.join(sorted(unknown))}" if unknown
+                     else "--runs must be 1 or more and every size 2 or more")
+    if not (BIN / "psa-report").exists():
+        parser.error(f"no psa-report beside {sys.executable}: run with the project's "
+                     "venv (make bench, or .venv/bin/python bench/run.py)")
+
+    started = time.perf_counter()
+    results: dict[int, dict] = {}
+    work = Path(tempfile.mkdtemp(prefix="psa-bench-")) if args.keep is None else args.keep
+    try:
+        for size in sizes:
+            print(f"{size:,} actions, {runs} round(s) of {len(names)} commands",
+                  file=sys.stderr, flush=True)
+            results[size] = bench_size(size, runs, work, names)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+    found = targets(results)
+    report = {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "runs": runs,
+        "commands": {n: what for n, what in COMMANDS if n in names},
+        "sizes": {str(s): info for s, info in results.items()},
+        "targets": found,
+        "bench_seconds": round(time.perf_counter() - started, 1),
+    }
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    m = report["machine"]
+    print(f"psa-report benchmark, {report['date']}, {m['cores']} cores ({m['cpu']}), "
+          f"Python {m['python']}, WeasyPrint {m['weasyprint']}; median of {runs} run(s), "
+          "peak memory")
+    print(table(results, names))
+    print()
+    print(target_lines(found))
+    print(f"\n{report['bench_seconds']:.0f} s in all; results in {args.json}")
+    failed = [f for f in found if f["status"] == "FAIL"]
+    return 1 if args.strict and failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
