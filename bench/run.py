@@ -146,12 +146,12 @@ def make_project(root: Path, size: int, seed: int = 2010) -> dict:
         ref = f"{chapter}.{section}.{i % per_section + 1}"
         if rng.random() < 0.3:
             section_names[f"{chapter}.{section}"] = f"Theme {chapter}.{section}"
-        leads = rng.sample(codes, rng.choice((1, 1, 1, 2, 3)))
+        leads = rng.sample(codes, 2 if i == 1 else rng.choice((1, 1, 1, 2, 3)))
         body = (f"ref: {ref}\n" + folded("gap", rng.choice(texts["gap"])) + lead_block(leads)
                 + folded("action", rng.choice(texts["action"])) + folded("update", update_text())
                 + "# Status: judged from the update above.\n"
-                + f"status: {rng.choice(STATUSES)}\n"
-                + (due_line(rng) if rng.random() < 0.4 else ""))
+                + f"status: {STATUSES[i] if i < len(STATUSES) else rng.choice(STATUSES)}\n"
+                + (due_line(rng) if i == 0 or rng.random() < 0.4 else ""))
         folder = actions / "data-gaps" / (f"chapter-{chapter}" if size > 100 else "")
         folder.mkdir(exist_ok=True)
         (folder / f"{ref}.yaml").write_text(body, encoding="utf-8")

@@ -1,0 +1,79 @@
+"""The benchmark (bench/run.py) still runs: a smoke test at its smallest size.
+
+The benchmark itself is not part of the suite (a full run takes many minutes);
+this checks that its synthetic projects are valid plans, that memory is read
+per child, and that a tiny run writes the JSON the README table is made from.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+
+import pytest
+
+from psa_report.project import load_project
+
+from conftest import REPO, run
+
+BENCH = REPO / "bench" / "run.py"
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("psa_bench", BENCH)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("size", [15, 150])
+def test_synthetic_project_is_a_valid_plan(bench, tmp_path, runner, size):
+    info = bench.make_project(tmp_path / "plan", size)
+    project = load_project(tmp_path / "plan")
+    assert len(project.data_gaps) == info["data_gaps"]
+    assert len(project.recommendations) == info["recommendations"]
+    assert len(project.items) == size
+    # the mix the issue asks for: several sections, several leads, every status, some due dates
+    assert len({gap.section for gap in project.data_gaps}) >= 2
+    assert any(len(item.lead) > 1 for item in project.items)
+    assert len({item.status for item in project.items}) == 5
+    assert any(item.due for item in project.items)
+    assert run(runner, "check", "--project", str(tmp_path / "plan")).exit_code == 0
+
+
+def test_peak_memory_is_each_childs_own(bench, tmp_path):
+    log = tmp_path / "log"
+    _, big = bench.measure([sys.executable, "-c", "x = bytearray(200 * 2**20); x[::4096] = b'1' * len(x[::4096])"], log)
+    _, small = bench.measure([sys.executable, "-c", "pass"], log)
+    assert big > 200 * 2**20
+    assert small < 100 * 2**20  # not the maximum over every child so far
+
+
+def test_failed_command_stops_the_bench(bench, tmp_path):
+    with pytest.raises(SystemExit, match="exit 3"):
+        bench.measure([sys.executable, "-c", "import sys; sys.exit(3)"], tmp_path / "log")
+
+
+def test_smallest_run_writes_table_and_json(tmp_path):
+    out = tmp_path / "latest.json"
+    result = subprocess.run(
+        [sys.executable, str(BENCH), "--sizes", "15", "--runs", "1", "--json", str(out),
+         "--commands", "startup,check,overdue,html"],
+        capture_output=True, text=True, timeout=60, check=True)
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert set(report) >= {"date", "machine", "runs", "commands", "sizes", "targets"}
+    assert report["machine"]["cores"] >= 1
+    size = report["sizes"]["15"]
+    assert size["actions"] == 15 and size["html_bytes"] > 10_000
+    assert set(size["results"]) == {"startup", "check", "overdue", "html"}
+    for measured in size["results"].values():
+        assert 0 < measured["min_s"] <= measured["median_s"] <= measured["max_s"]
+        assert measured["peak_rss_mb"] > 1
+    statuses = {t["target"]: t["status"] for t in report["targets"]}
+    assert statuses["check on 15 actions / start-up floor"] in ("PASS", "FAIL")
+    assert statuses["build pdf / WeasyPrint alone, 1,000 actions"] == "SKIP"
+    # the table printed has one line per command
+    assert "| check " in result.stdout and "| html " in result.stdout
