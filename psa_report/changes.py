@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .models import DataGap, Recommendation, ref_key
-from .project import Project
+from .models import DataGap, Recommendation, kind_of, ref_key
+from .project import Project, Source
 
 #: Fields compared, in the order they are reported.
 FIELDS = ("status", "due", "lead", "gap", "recommendation", "action", "update")
@@ -72,10 +72,6 @@ class Change:
                 "old_path": self.old_path}
 
 
-def _kind(item) -> str:
-    return "data gap" if isinstance(item, DataGap) else "recommendation"
-
-
 def compare(old: Project, new: Project) -> list[Change]:
     """Every item added, removed or changed from ``old`` to ``new``, in ref order."""
     before = {item.ref: item for item in old.items}
@@ -83,19 +79,19 @@ def compare(old: Project, new: Project) -> list[Change]:
     changes = []
     for ref in sorted(before.keys() | after.keys(), key=ref_key):
         then, now = before.get(ref), after.get(ref)
-        path, old_path = new.sources.get(ref), _plain(old.sources.get(ref))
+        path, old_path = _path(new.sources.get(ref)), _path(old.sources.get(ref))
         if then is None:
-            changes.append(Change(ref, _kind(now), "added", path=path))
+            changes.append(Change(ref, kind_of(now), "added", path=path))
         elif now is None:
-            changes.append(Change(ref, _kind(then), "removed", old_path=old_path))
+            changes.append(Change(ref, kind_of(then), "removed", old_path=old_path))
         else:
             fields = tuple(FieldChange(name, a, b) for name in FIELDS
                            if (a := field_value(then, name)) != (b := field_value(now, name)))
             if fields or path != old_path:
-                changes.append(Change(ref, _kind(now), "changed", fields, path, old_path))
+                changes.append(Change(ref, kind_of(now), "changed", fields, path, old_path))
     return changes
 
 
-def _plain(display: str | None) -> str | None:
-    # Files of an old revision are shown as "REV:actions/..."; keep the path alone.
-    return None if display is None else display.rsplit(":", 1)[-1]
+def _path(source: Source | None) -> str | None:
+    # Only the path: the same file at two revisions has not moved.
+    return None if source is None else source.path

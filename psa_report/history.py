@@ -118,7 +118,7 @@ def project_at(root: Path, revision: Revision) -> Project:
         return load_bytes(contents[blobs[path]], f"{revision.name}:{path}")
 
     try:
-        return build_project(root, paths, read)
+        return build_project(root, paths, read, revision=revision.name)
     except Invalid as invalid:
         raise Invalid([Problem(p.file, p.line, p.column,
                                f"{p.message} (in the plan as it was at {revision.name}; "
@@ -138,3 +138,28 @@ def _cat_blobs(root: Path, ids: list[str]) -> dict[str, bytes]:
         blobs[blob_id] = out[start:start + int(size)]
         position = start + int(size) + 1
     return blobs
+
+
+def last_changed(root: Path) -> dict[str, date] | None:
+    """When each file under actions/ last changed (today for uncommitted edits), by
+    its path relative to ``root``; None when the project is not in git."""
+    try:
+        top = Path(_git(root, "rev-parse", "--show-toplevel").decode().strip())
+        log = _git(root, "log", "--format=%x00%cs", "--name-only", "--", ACTIONS)
+        status = _git(root, "status", "--porcelain", "-z", "--untracked-files=all", "--",
+                      ACTIONS)
+    except GitError:
+        return None
+    prefix = Path(root).resolve().relative_to(top.resolve()).as_posix()
+    prefix = "" if prefix == "." else prefix + "/"
+    changed: dict[str, date] = {}
+    day = None
+    for line in log.decode("utf-8", "replace").splitlines():
+        if line.startswith("\0"):
+            day = date.fromisoformat(line[1:])
+        elif line and day is not None and line.startswith(prefix):
+            changed.setdefault(line[len(prefix):], day)
+    for entry in status.decode("utf-8", "replace").split("\0"):
+        if len(entry) > 3 and entry[3:].startswith(prefix):
+            changed[entry[3:][len(prefix):]] = date.today()
+    return changed

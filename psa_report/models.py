@@ -21,17 +21,13 @@ from .dates import ACCEPTED_FORMS, Due, parse_day, parse_due
 
 
 class Status(str, Enum):
-    """The closed status vocabulary. Each maps to a RAG rating, always printed as a word."""
+    """The closed status vocabulary, always printed as a word (colour only as well)."""
 
     COMPLETE = "complete"
     ON_TRACK = "on track"
     AT_RISK = "at risk"
     OFF_TRACK = "off track"
     NOT_STARTED = "not started"
-
-    @property
-    def rag(self) -> str:
-        return _RAG[self]
 
     @property
     def label(self) -> str:
@@ -43,13 +39,6 @@ class Status(str, Enum):
         return self.value.replace(" ", "-")
 
 
-_RAG = {
-    Status.COMPLETE: "blue",
-    Status.ON_TRACK: "green",
-    Status.AT_RISK: "amber",
-    Status.OFF_TRACK: "red",
-    Status.NOT_STARTED: "grey",
-}
 #: Words accepted for a status besides the canonical ones (RAG colours).
 STATUS_ALIASES = {"green": Status.ON_TRACK, "amber": Status.AT_RISK,
                   "red": Status.OFF_TRACK, "blue": Status.COMPLETE}
@@ -243,6 +232,10 @@ class Recommendation(_Strict):
     due: DueField = None
 
 
+
+
+def kind_of(item: DataGap | Recommendation) -> str:
+    return "data gap" if isinstance(item, DataGap) else "recommendation"
 
 
 class Report(_Strict):

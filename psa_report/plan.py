@@ -1,9 +1,9 @@
 """Stage 3, plan: everything the report says, computed in Python.
 
-The templates only display what is planned here: sections in natural order,
-status counts, overdue actions, dates already worded.  ``overdue`` is also the
-engine of the ``psa-report overdue`` command.  Nothing here imports Jinja or
-WeasyPrint.
+The plan is the only thing the renderers see (the Jinja templates and the Word
+writer): every value is already worded (dates, leads, paragraphs), so no
+template reaches back into the models.  ``overdue`` is also the engine of the
+``psa-report overdue`` command.  Nothing here imports Jinja or WeasyPrint.
 """
 
 from __future__ import annotations
@@ -12,11 +12,21 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
-from typing import Any
 
+from .changes import Change
 from .dates import Due, long_date, ordinal_suffix
-from .models import DataGap, Recommendation, Status, ref_key
+from .history import Provenance, Revision
+from .models import DataGap, Recommendation, Status, kind_of, ref_key
 from .project import Project
+
+
+def paragraphs(text: str) -> list[str]:
+    """Split text into paragraphs at its line breaks.
+
+    In a ``>-`` block a single line break is folded into a space, so a line
+    break that survives is one the user meant: a blank line in the YAML.
+    """
+    return [p.strip() for p in text.split("\n") if p.strip()]
 
 
 @dataclass(frozen=True)
@@ -28,14 +38,9 @@ class Overdue:
     days_overdue: int
     status: Status
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"ref": self.ref, "kind": self.kind, "lead": list(self.lead),
-                "due": self.due.day.isoformat(), "days_overdue": self.days_overdue,
-                "status": self.status.value}
-
-
-def kind_of(item: DataGap | Recommendation) -> str:
-    return "data gap" if isinstance(item, DataGap) else "recommendation"
+    @property
+    def lead_text(self) -> str:
+        return ", ".join(self.lead) or "Partnership"
 
 
 def overdue(project: Project, as_of: date, lead: str | None = None) -> list[Overdue]:
@@ -46,7 +51,7 @@ def overdue(project: Project, as_of: date, lead: str | None = None) -> list[Over
             continue
         if lead is not None and lead not in item.lead:
             continue
-        found.append(Overdue(item.ref, kind_of(item), item.lead, item.due,
+        found.append(Overdue(item.ref, kind_of(item), list(item.lead), item.due,
                              (as_of - item.due.day).days, item.status))
     return sorted(found, key=lambda o: (-o.days_overdue, ref_key(o.ref)))
 
@@ -68,15 +73,25 @@ class DayParts:
                    long_date(day))
 
 
+@dataclass(frozen=True)
+class Lead:
+    code: str  # "SBC"
+    name: str  # "Stockton-on-Tees Borough Council"
+
+
 @dataclass
 class Row:
-    item: DataGap | Recommendation
-    kind: str
-    leads: list[str]
+    """One data gap or recommendation as the report prints it."""
+
+    ref: str
+    anchor: str
+    text: list[str]  # the gap (or the recommendation), paragraph by paragraph
+    action: list[str]  # empty for a recommendation
+    update: list[str]
+    leads: list[Lead]
     status: Status
     due: str | None  # "September 2010"
     overdue_days: int | None
-    anchor: str
     changes: list[str] = field(default_factory=list)  # "status: at risk → on track"
     new: bool = False  # added since the last meeting
 
@@ -107,7 +122,6 @@ class Summary:
 
 @dataclass
 class ReportPlan:
-    project: Project
     title: str
     partnership: str
     meeting: str
@@ -124,17 +138,16 @@ class ReportPlan:
     overdue: list[Overdue]
     agencies: dict[str, str]
     keywords: list[str]
-    statuses: list[Status]
     meta: dict[str, str] = field(default_factory=dict)
-    provenance: Any = None  # history.Provenance, or None when not asked for
-    since: Any = None  # history.Revision compared with, or None
-    changes: list = field(default_factory=list)  # changes.Change, in ref order
+    provenance: Provenance | None = None  # None when not asked for
+    since: Revision | None = None  # the revision compared with
+    changes: list[Change] = field(default_factory=list)  # in ref order
 
 
 def summarise(project: Project) -> Summary:
     statuses = list(Status)
 
-    def line(name: str, full: str, items: list) -> SummaryLine:
+    def line(name: str, full: str, items: list[DataGap | Recommendation]) -> SummaryLine:
         counts = [sum(1 for i in items if i.status is s) for s in statuses]
         return SummaryLine(name, full, counts, len(items))
 
@@ -145,17 +158,22 @@ def summarise(project: Project) -> Summary:
                    [b for b in by_lead if b.total], sum(1 for i in items if not i.lead))
 
 
-def _row(item: DataGap | Recommendation, as_of: date) -> Row:
+def _row(item: DataGap | Recommendation, as_of: date, agencies: dict[str, str]) -> Row:
     late = None
     if item.due is not None and item.status is not Status.COMPLETE and item.due.day < as_of:
         late = (as_of - item.due.day).days
-    anchor = ("gap-" if isinstance(item, DataGap) else "rec-") + item.ref.replace(".", "-")
-    return Row(item, kind_of(item), list(item.lead), item.status,
-               item.due.long if item.due else None, late, anchor)
+    if isinstance(item, DataGap):
+        anchor, text, action = "gap-", item.gap, paragraphs(item.action)
+    else:
+        anchor, text, action = "rec-", item.recommendation, []
+    return Row(item.ref, anchor + item.ref.replace(".", "-"), paragraphs(text), action,
+               paragraphs(item.update), [Lead(code, agencies[code]) for code in item.lead],
+               item.status, item.due.long if item.due else None, late)
 
 
-def plan_report(project: Project, as_of: date | None = None, *, provenance: Any = None,
-                since: Any = None, changes: list | None = None) -> ReportPlan:
+def plan_report(project: Project, as_of: date | None = None, *,
+                provenance: Provenance | None = None, since: Revision | None = None,
+                changes: list[Change] | None = None) -> ReportPlan:
     """The whole report as data. ``as_of`` defaults to the report's own date.
 
     With ``changes`` (from changes.compare against the revision ``since``), rows
@@ -166,8 +184,8 @@ def plan_report(project: Project, as_of: date | None = None, *, provenance: Any 
     changes = changes or []
     by_ref = {c.ref: c for c in changes}
 
-    def row(item) -> Row:
-        planned = _row(item, as_of)
+    def row(item: DataGap | Recommendation) -> Row:
+        planned = _row(item, as_of, project.agencies)
         change = by_ref.get(item.ref)
         if change is not None:
             planned.new = change.change == "added"
@@ -179,13 +197,13 @@ def plan_report(project: Project, as_of: date | None = None, *, provenance: Any 
         heading = report.sections.get(number, "")
         sections.append(Section(number, heading, "section-" + number.replace(".", "-"),
                                 [row(g) for g in gaps]))
-    plan = ReportPlan(
-        project=project,
+    signed = DayParts.of(report.date)
+    return ReportPlan(
         title=report.title,
         partnership=report.partnership,
         meeting=report.meeting,
         author=report.author,
-        signed=DayParts.of(report.date),
+        signed=signed,
         footer_date=DayParts.of(report.meeting_date or report.date),
         as_of=DayParts.of(as_of),
         paragraphs=list(report.paragraphs),
@@ -197,16 +215,14 @@ def plan_report(project: Project, as_of: date | None = None, *, provenance: Any 
         overdue=overdue(project, as_of),
         agencies=dict(project.agencies),
         keywords=list(report.keywords),
-        statuses=list(Status),
+        meta={
+            "author": f"{report.author}, {report.partnership}",
+            "description": f"Report to the {report.meeting}, {signed.text}",
+            "keywords": ", ".join(report.keywords),
+            "dcterms.created": report.date.isoformat(),
+            "dcterms.modified": report.date.isoformat(),
+        },
         provenance=provenance,
         since=since,
         changes=changes,
     )
-    plan.meta = {
-        "author": f"{report.author}, {report.partnership}",
-        "description": f"Report to the {report.meeting}, {plan.signed.text}",
-        "keywords": ", ".join(report.keywords),
-        "dcterms.created": report.date.isoformat(),
-        "dcterms.modified": report.date.isoformat(),
-    }
-    return plan

@@ -26,7 +26,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from .loader import Document, load_file
 from .models import Agencies, DataGap, Recommendation, Report, ref_key
-from .problems import Invalid, Problem
+from .problems import Invalid, Problem, warning
 
 ACTIONS = "actions"
 REPORT_FILE = "report.yaml"
@@ -36,6 +36,25 @@ RECOMMENDATIONS_DIR = "recommendations"
 YAML_SUFFIXES = (".yaml", ".yml")
 
 _AGENCIES = TypeAdapter(Agencies)
+
+#: The texts ``psa-report new`` writes for the user to replace. Left as they are,
+#: they would reach the committee, so ``check`` warns about them.
+PLACEHOLDERS = {
+    "gap": "Describe the data gap here.",
+    "action": "Describe the agreed action here.",
+    "recommendation": "Describe the recommendation here.",
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where an item came from: a file of the project, on disk or at a git revision."""
+
+    path: str  # relative to the project: actions/data-gaps/3.2.1.yaml
+    revision: str | None = None  # the git revision it was read at; None: the files on disk
+
+    def __str__(self) -> str:
+        return self.path if self.revision is None else f"{self.revision}:{self.path}"
 
 
 @dataclass
@@ -47,8 +66,17 @@ class Project:
     agencies: dict[str, str]
     data_gaps: list[DataGap]
     recommendations: list[Recommendation]
-    #: ref -> the file it came from, as shown to the user
-    sources: dict[str, str] = field(default_factory=dict)
+    #: ref -> the file it came from
+    sources: dict[str, Source] = field(default_factory=dict)
+    #: things worth a look that do not stop the report (see :func:`_warnings`)
+    warnings: list[Problem] = field(default_factory=list)
+    #: ref -> field name -> (line, column) of its value, for messages about an item
+    marks: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
+
+    def where(self, ref: str, name: str) -> tuple[str, int | None, int | None]:
+        """(file, line, column) of a field of an item, for a Problem."""
+        line, column = self.marks.get(ref, {}).get(name, (None, None))
+        return str(self.sources[ref]), line, column
 
     @property
     def items(self) -> list[DataGap | Recommendation]:
@@ -184,11 +212,11 @@ def load_project(root: Path) -> Project:
                          lambda path: load_file(root / path, path))
 
 
-def build_project(root: Path, paths: list[str],
-                  read: Callable[[str], Document]) -> Project:
+def build_project(root: Path, paths: list[str], read: Callable[[str], Document],
+                  revision: str | None = None) -> Project:
     """Validate the files at ``paths`` (relative to ``root``), each parsed by ``read``.
 
-    The files may come from the folder or from a git revision (see history.py).
+    The files may come from the folder or from a git ``revision`` (see history.py).
     """
     found, problems = classify(paths)
 
@@ -208,7 +236,8 @@ def build_project(root: Path, paths: list[str],
             agencies = _validate(doc, _AGENCIES, None, problems)
     context = {"agencies": agencies} if agencies is not None else None
 
-    items: dict[str, list[tuple[Any, Document]]] = {"data_gap": [], "recommendation": []}
+    items: dict[str, list[tuple[Any, Document, str]]] = {"data_gap": [],
+                                                         "recommendation": []}
     for kind, model in (("data_gap", DataGap), ("recommendation", Recommendation)):
         for path in found[kind]:
             doc = load(path)
@@ -222,11 +251,12 @@ def build_project(root: Path, paths: list[str],
                 problems.append(doc.problem(("ref",),
                     f"ref: the file is named {stem}{suffix} but its ref is {item.ref}: "
                     f"rename the file to {item.ref}{suffix} or correct the ref"))
-            items[kind].append((item, doc))
+            items[kind].append((item, doc, path))
 
-    sources: dict[str, str] = {}
+    sources: dict[str, Source] = {}
     refs: dict[str, Document] = {}
-    for item, doc in items["data_gap"] + items["recommendation"]:
+    docs: dict[str, Document] = {}
+    for item, doc, path in items["data_gap"] + items["recommendation"]:
         if item.ref in refs:
             first = refs[item.ref]
             line = first.mark(("ref",))[0]
@@ -234,19 +264,38 @@ def build_project(root: Path, paths: list[str],
                 f"ref: {item.ref} is also the ref of {first.display}:{line}; each data "
                 "gap and recommendation needs its own ref: change one of them"))
         else:
-            refs[item.ref] = doc
-            sources[item.ref] = doc.display
+            refs[item.ref] = docs[item.ref] = doc
+            sources[item.ref] = Source(path, revision)
 
-    data_gaps = sorted((i for i, _ in items["data_gap"]), key=lambda g: ref_key(g.ref))
-    recommendations = sorted((i for i, _ in items["recommendation"]),
+    data_gaps = sorted((i for i, _, _ in items["data_gap"]), key=lambda g: ref_key(g.ref))
+    recommendations = sorted((i for i, _, _ in items["recommendation"]),
                              key=lambda r: ref_key(r.ref))
-    if report is not None:
-        sections = {gap.section for gap in data_gaps}
-        for number in report.sections:
-            if number not in sections:
-                problems.append(report_doc.problem(("sections", number),
-                    f"sections: no data gap is in section {number}, so its heading would "
-                    "never print: correct the number or remove the heading", key=True))
     if problems:
         raise Invalid(problems)
-    return Project(root, report, agencies, data_gaps, recommendations, sources)
+    project = Project(root, report, agencies, data_gaps, recommendations, sources)
+    project.marks = {ref: {path[0]: mark for path, mark in doc.value_marks.items()
+                           if len(path) == 1} for ref, doc in docs.items()}
+    project.warnings = _warnings(project, report_doc, docs)
+    return project
+
+
+def _warnings(project: Project, report_doc: Document,
+              docs: dict[str, Document]) -> list[Problem]:
+    """What is valid but should not reach the committee unnoticed."""
+    found = []
+    sections = {gap.section for gap in project.data_gaps}
+    for number in project.report.sections:
+        if number not in sections:
+            line, column = report_doc.mark(("sections", number), key=True)
+            found.append(warning(report_doc.display, line, column,
+                f"sections: no data gap is in section {number}, so its heading will not "
+                "print: correct the number, add the data gaps, or remove the heading"))
+    for item in project.items:
+        doc = docs[item.ref]
+        for name, text in PLACEHOLDERS.items():
+            if getattr(item, name, None) == text:
+                line, column = doc.mark((name,))
+                found.append(warning(doc.display, line, column,
+                    f"{name}: still the placeholder {text!r} that `psa-report new` wrote: "
+                    "replace it with the real text before the report goes out"))
+    return found

@@ -117,7 +117,7 @@ def test_changes_as_a_table_and_as_markdown(runner, moved_on):
     markdown = run(runner, "changes", "--project", str(moved_on), "--since", "ssp-2010-06",
                    "--format", "markdown").output
     assert "| 3.2.5 | changed | due: 2010-09 → 2010-12 |" in markdown
-    assert "| 5.2.3 | added | - |" in markdown
+    assert "| 5.2.3 | added | actions/data-gaps/5.2.3.yaml |" in markdown
 
 
 def test_changes_since_a_date(runner, moved_on):

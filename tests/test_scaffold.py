@@ -151,8 +151,9 @@ def test_long_plain_text_is_written_as_a_wrapped_folded_block():
 
 def test_new_data_gap_takes_the_next_free_ref_and_is_valid(runner, project):
     result = run(runner, "new", "data-gap", "--project", str(project))
-    assert result.output == ("wrote actions/data-gaps/5.2.3.yaml: fill in its text, then run "
-                             "`psa-report check`.\n")
+    assert result.output == ("5.2.3 is the next free ref in the last section (--section N.N "
+                             "for another).\nwrote actions/data-gaps/5.2.3.yaml: fill in its "
+                             "text, then run `psa-report check`.\n")
     text = (project / "actions/data-gaps/5.2.3.yaml").read_text()
     assert text.startswith("# yaml-language-server: $schema=../../schema/data-gap.schema.json")
     assert "ref: 5.2.3\n" in text and "# One of: complete, on track" in text
@@ -162,8 +163,19 @@ def test_new_data_gap_takes_the_next_free_ref_and_is_valid(runner, project):
     assert "R6.yaml" in run(runner, "new", "recommendation", "--project", str(project)).output
     assert "9.1.1.yaml" in run(runner, "new", "data-gap", "9.1.1", "--project",
                                str(project)).output
-    assert run(runner, "check", "--project", str(project)).output.startswith(
-        "OK: 13 data gaps, 6 recommendations")
+    checked = run(runner, "check", "--project", str(project))
+    assert checked.exit_code == 0
+    assert checked.stdout.startswith("OK: 13 data gaps, 6 recommendations")
+    # The untouched skeletons are valid, but their placeholder text is warned about,
+    # at its line, and --strict refuses it.
+    assert ("actions/data-gaps/5.2.3.yaml:6:6: warning: gap: still the placeholder "
+            "'Describe the data gap here.'") in checked.stderr
+    assert "actions/recommendations/R6.yaml:6:17: warning: recommendation:" in checked.stderr
+    strict = run(runner, "check", "--strict", "--project", str(project))
+    assert strict.exit_code == 1 and "--strict makes them errors" in strict.stderr
+    built = run(runner, "build", "--strict", "--format", "html", "--project", str(project))
+    assert built.exit_code == 1 and "(an error with --strict)" in built.stderr
+    assert not (project / "out").exists()
 
 
 def test_new_never_overwrites_and_checks_the_ref(runner, project):

@@ -1,0 +1,114 @@
+"""``build``: the report from the files, as HTML and PDF, published as a set."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from .. import history
+from ..changes import Change, compare
+from ..output import Writer, publish
+from ..plan import ReportPlan, plan_report
+from ..problems import BadOption, Invalid, Problem
+from ..project import Project
+from ..render import render_html, template_dirs
+from .check import check
+
+FORMATS = ("html", "pdf", "both")
+OUTPUT_STEM = "progress-report"
+
+
+@dataclass
+class Comparison:
+    """The plan at an earlier revision set against today's: what the report marks."""
+
+    since: history.Revision
+    changes: list[Change]
+
+
+def compare_with(root: Path, project: Project, rev: str | None = None, *,
+                 before: date | None = None) -> Comparison:
+    """Changes from ``rev`` (or the last commit before ``before``) to ``project``."""
+    since = history.resolve(root, rev, before=before)
+    return Comparison(since, compare(history.project_at(root, since), project))
+
+
+@dataclass
+class Report:
+    """A planned report and what was found on the way."""
+
+    project: Project
+    plan: ReportPlan
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def plan(root: Path, *, as_of: date | None = None, since: str | None = None,
+         no_since: bool = False, strict: bool = False) -> Report:
+    """Load, validate and plan; marked against ``since`` (or report.yaml's
+    last_meeting, unless ``no_since``). With ``strict``, warnings stop it."""
+    checked = check(root)
+    if strict and checked.warnings:
+        raise Invalid([Problem(p.file, p.line, p.column,
+                               f"{p.message} (an error with --strict)")
+                       for p in checked.warnings])
+    project = checked.project
+    since = None if no_since else (since or project.report.last_meeting)
+    comparison = compare_with(root, project, since) if since else None
+    planned = plan_report(project, as_of, provenance=history.provenance(root),
+                          since=comparison and comparison.since,
+                          changes=comparison and comparison.changes)
+    return Report(project, planned, checked.warnings)
+
+
+def check_variant(variant: str | None) -> str:
+    from .. import printer  # WeasyPrint: only when a PDF is asked for
+
+    variant = variant or printer.DEFAULT_VARIANT
+    if variant not in printer.variants():
+        raise BadOption("--pdf-variant", f"{variant!r} is not a PDF variant WeasyPrint "
+                        f"knows: use one of {', '.join(printer.variants())}")
+    return variant
+
+
+@dataclass
+class BuildResult:
+    outputs: list[Path]
+    warnings: list[Problem]
+
+
+def outputs(root: Path, fmt: str = "both", out_dir: Path | None = None, *,
+            as_of: date | None = None, pdf_variant: str | None = None,
+            since: str | None = None, no_since: bool = False, strict: bool = False,
+            before_print: Callable[[], None] | None = None,
+            ) -> tuple[dict[Path, Writer], list[Problem]]:
+    """What ``build`` would write: target path -> writer of a temporary file."""
+    if fmt not in FORMATS:
+        raise BadOption("--format", f"{fmt!r} is not one of {', '.join(FORMATS)}")
+    variant = check_variant(pdf_variant) if fmt in ("pdf", "both") else None
+    dirs = template_dirs(root)
+    report = plan(root, as_of=as_of, since=since, no_since=no_since, strict=strict)
+    html = render_html(report.plan, dirs)
+    out_dir = out_dir or Path(root) / "out"
+    writers: dict[Path, Writer] = {}
+    if fmt in ("html", "both"):
+        writers[out_dir / f"{OUTPUT_STEM}.html"] = lambda tmp: tmp.write_text(
+            html, encoding="utf-8")
+    if variant is not None:
+        def write_pdf(tmp: Path) -> None:
+            from .. import printer
+
+            if before_print is not None:
+                before_print()
+            printer.write_pdf(html, tmp, dirs, variant=variant)
+
+        writers[out_dir / f"{OUTPUT_STEM}.pdf"] = write_pdf
+    return writers, report.warnings
+
+
+def build(root: Path, fmt: str = "both", out_dir: Path | None = None, **options,
+          ) -> BuildResult:
+    """Build and publish the report: every output is written, or none is."""
+    writers, warnings = outputs(root, fmt, out_dir, **options)
+    return BuildResult(publish(writers), warnings)

@@ -1,0 +1,69 @@
+"""``changes``: what moved in the plan since a git revision, item by item."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, ClassVar
+
+from ..changes import Change
+from ..problems import BadOption
+from .build import Comparison, compare_with
+from .common import load
+
+
+@dataclass(frozen=True)
+class ChangeRecord:
+    COLUMNS: ClassVar = (("ref", "Ref"), ("change", "Change"), ("what", "What"))
+    change: Change
+
+    def cells(self) -> dict[str, str | list[str]]:
+        c = self.change
+        return {"ref": c.ref, "change": c.change,
+                "what": c.summaries or [c.path or c.old_path or ""]}
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.change.as_dict()
+
+
+@dataclass
+class ChangesResult:
+    comparison: Comparison
+
+    @property
+    def records(self) -> list[ChangeRecord]:
+        return [ChangeRecord(c) for c in self.comparison.changes]
+
+    @property
+    def title(self) -> str:
+        since = self.comparison.since
+        return f"Changes since {since.name} ({since.short}, {since.day.isoformat()})"
+
+    @property
+    def summary(self) -> str:
+        counts = Counter(c.change for c in self.comparison.changes)
+        return ", ".join(f"{counts[k]} {k}" for k in ("changed", "added", "removed")
+                         if counts[k]) or "no changes"
+
+    def as_dict(self) -> dict[str, Any]:
+        since = self.comparison.since
+        return {"since": {"rev": since.name, "commit": since.commit,
+                          "date": since.day.isoformat()},
+                "changes": [c.as_dict() for c in self.comparison.changes]}
+
+
+def changes(root: Path, since: str | None = None, since_date: date | None = None,
+            ) -> ChangesResult:
+    """Compared with ``since`` (a revision) or the last commit before ``since_date``;
+    with neither, with report.yaml's ``last_meeting``."""
+    if since is not None and since_date is not None:
+        raise BadOption("--since", "give one of --since REV or --since-date DATE, not both")
+    project = load(root)
+    if since is None and since_date is None:
+        since = project.report.last_meeting
+        if since is None:
+            raise BadOption("--since", "give --since REV or --since-date DATE, or set "
+                            "last_meeting: in actions/report.yaml")
+    return ChangesResult(compare_with(root, project, since, before=since_date))

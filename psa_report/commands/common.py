@@ -1,0 +1,35 @@
+"""What several operations share: loading the project and naming agencies and refs."""
+
+from __future__ import annotations
+
+from difflib import get_close_matches
+from pathlib import Path
+
+from ..models import DataGap, Recommendation
+from ..problems import BadOption
+from ..project import Project, load_project
+
+
+def load(root: Path) -> Project:
+    return load_project(Path(root))
+
+
+def agency(project: Project, lead: str | None, option: str = "--lead") -> str | None:
+    """The agency's short name as agencies.yaml spells it (any case), or BadOption."""
+    if lead is None or lead in project.agencies:
+        return lead
+    by_case = {code.lower(): code for code in project.agencies}
+    if lead.lower() in by_case:
+        return by_case[lead.lower()]
+    raise BadOption(option, f"{lead!r} is not a known agency: use one of "
+                            f"{', '.join(project.agencies)}")
+
+
+def item(project: Project, ref: str, option: str = "REF") -> DataGap | Recommendation:
+    """The item with this ref (any case: r6 is R6), or BadOption with the nearest ref."""
+    found = project.find(ref) or project.find(ref.upper())
+    if found is not None:
+        return found
+    near = get_close_matches(ref.upper(), list(project.sources), n=1)
+    hint = f" Did you mean {near[0]}?" if near else ""
+    raise BadOption(option, f"no data gap or recommendation has the ref {ref!r}.{hint}")

@@ -1,0 +1,55 @@
+"""``new`` and ``import``: add items to the plan as new files, never overwriting one."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..models import REC_PATTERN, REF_PATTERN
+from ..problems import BadOption
+from ..scaffold import ImportedRow, import_table, next_ref, skeleton, write_new
+from .common import load
+
+
+@dataclass
+class NewItem:
+    path: str  # relative to the project: actions/data-gaps/4.2.4.yaml
+    ref: str
+    chosen: str | None  # why this ref, when psa-report chose it
+
+
+def new(root: Path, kind: str, ref: str | None = None, section: str | None = None) -> NewItem:
+    """Write a commented skeleton for a new data gap or recommendation."""
+    project = load(root)
+    pattern = REF_PATTERN if kind == "data-gap" else REC_PATTERN
+    if section is not None and not re.fullmatch(r"\d+\.\d+", section):
+        raise BadOption("--section", f"{section!r} is not a section: write it like 4.2")
+    chosen = None
+    if ref is None:
+        ref = next_ref(project, kind, section)
+        if kind == "recommendation":
+            chosen = "the next free recommendation number"
+        else:
+            chosen = (f"the next free ref in section {section}" if section else
+                      "the next free ref in the last section (--section N.N for another)")
+    elif kind == "recommendation":
+        ref = ref.upper()
+    if not re.fullmatch(pattern, ref):
+        example = "3.2.6" if kind == "data-gap" else "R6"
+        raise BadOption("REF", f"{ref!r} is not a {kind} ref: write it like {example}")
+    if ref in project.sources:
+        raise BadOption("REF", f"{ref} is already used by {project.sources[ref]}")
+    path, text = skeleton(project, kind, ref)
+    write_new(root, path, text)
+    return NewItem(path, ref, chosen)
+
+
+def import_rows(root: Path, table: Path, status: str | None = None) -> list[ImportedRow]:
+    """Write one data-gap file per row of ``table``; all rows valid, or nothing written."""
+    project = load(root)
+    rows = import_table(project, table, str(table), status)
+    for row in rows:
+        write_new(root, row.path, row.text)
+    load(root)  # the result must pass check
+    return rows
