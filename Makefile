@@ -2,23 +2,32 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+PIP    := $(BIN)/python -m pip --quiet --disable-pip-version-check
+# `make report` installs the tool alone, as a regular package; `make test` installs it
+# editable with the test tools. Each install clears the other's stamp, so the venv
+# always holds what the last of them asked for.
+TOOL   := $(VENV)/.installed-tool
+TESTS  := $(VENV)/.installed-test
 
-.PHONY: report test check overdue system-deps test-deps bench clean
+.PHONY: report test check overdue system-deps test-deps bench docs clean
 
 ## make report: set up if needed, then build out/progress-report.html and .pdf
-report: $(STAMP)
-	$(BIN)/psa-report build
+report: $(TOOL)
+	@$(BIN)/psa-report build
 
 ## make test: set up if needed (with the test tools), then run the whole suite
-test: $(STAMP) test-deps
+test: $(TESTS) test-deps
 	$(BIN)/python -m pytest
 
-check: $(STAMP)
-	$(BIN)/psa-report check
+check: $(TOOL)
+	@$(BIN)/psa-report check
 
-overdue: $(STAMP)
-	$(BIN)/psa-report overdue
+overdue: $(TOOL)
+	@$(BIN)/psa-report overdue
+
+## make docs: write docs/cli.md from the commands' --help
+docs: $(TESTS)
+	$(BIN)/python -m psa_report.clidoc > docs/cli.md
 
 system-deps:
 	@scripts/system-deps.sh
@@ -33,13 +42,21 @@ $(BROWSER)/node_modules/.installed: $(BROWSER)/package-lock.json
 	cd $(BROWSER) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(STAMP): pyproject.toml | system-deps
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip
 
-bench: $(STAMP)
+$(TOOL): pyproject.toml | system-deps $(BIN)/python
+	@echo "Installing psa-report into $(VENV) ..."
+	@$(PIP) install . 2>&1 | grep -v -i -e warning -e '^ *$$' >&2 || true
+	@$(BIN)/psa-report --version >/dev/null
+	@rm -f $(TESTS) && touch $@
+
+$(TESTS): pyproject.toml | system-deps $(BIN)/python
+	$(PIP) install -e '.[test]'
+	@rm -f $(TOOL) && touch $@
+
+bench: $(TESTS)
 	$(BIN)/python bench/run.py
 
 clean:

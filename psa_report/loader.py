@@ -211,7 +211,8 @@ _HINTS = [
      "start in the same column"),
     ("but found another document", "a file holds one item: remove the second `---`"),
     ("found undefined alias", "YAML aliases (*name) are not allowed: write the text out"),
-    ("found unexpected end of stream", "a quote or bracket is opened and never closed"),
+    ("found unexpected end of stream",
+     "a quote or bracket opened here is never closed: close it, or remove it"),
     ("found unknown escape character",
      "a backslash in double quotes starts an escape: use single quotes, or write \\\\"),
     ("special characters are not allowed",
@@ -222,6 +223,8 @@ _HINTS = [
 
 def _syntax_problem(display: str, text: str, error: yaml.MarkedYAMLError) -> Problem:
     mark = error.problem_mark or error.context_mark
+    if error.context_mark is not None and "end of stream" in (error.problem or ""):
+        mark = error.context_mark  # where the unclosed quote or bracket was opened
     what = " ".join(part for part in (error.context, error.problem) if part)
     hint = next((h for needle, h in _HINTS if needle in what), None)
     lines = text.splitlines()
@@ -233,4 +236,10 @@ def _syntax_problem(display: str, text: str, error: yaml.MarkedYAMLError) -> Pro
     message = f"YAML syntax error ({what}): {hint}"
     if mark is None:  # pragma: no cover
         return Problem(display, None, None, message)
+    if mark.line >= len(lines):  # the end of the file: point at its last line
+        last = len(lines) - 1
+        while last > 0 and not lines[last].strip():
+            last -= 1
+        return Problem(display, max(last, 0) + 1, len(lines[last]) + 1 if lines else 1,
+                       message)
     return Problem(display, mark.line + 1, mark.column + 1, message)

@@ -14,6 +14,14 @@ REPO = Path(__file__).resolve().parent.parent
 SEED_COPY = Path(__file__).resolve().parent / "data" / "seed-2010-06.txt"
 
 
+@pytest.fixture(autouse=True)
+def no_internal_error_handler(monkeypatch):
+    """An unexpected exception fails the test instead of becoming exit status 1, so a
+    test asserting ``exit_code == 1`` cannot pass on a crash. A test of the handler
+    itself deletes this variable."""
+    monkeypatch.setenv("PSA_REPORT_DEBUG", "1")
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A copy of the shipped actions/ in a temporary project folder."""

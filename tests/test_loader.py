@@ -104,7 +104,8 @@ def test_any_bytes_give_a_model_or_problems(raw):
     try:
         load_bytes(raw, "fuzz.yaml")
     except Invalid as invalid:
-        assert invalid.problems
+        # (a lone carriage return is a line break to YAML and to editors alike)
+        _located(invalid, "fuzz.yaml", raw.count(b"\n") + raw.count(b"\r") + 1)
 
 
 @settings(max_examples=25, deadline=None,
@@ -116,4 +117,14 @@ def test_any_document_in_a_whole_project_gives_a_project_or_problems(project, do
     try:
         load_project(Path(project))
     except Invalid as invalid:
-        assert invalid.problems
+        text = (project / "actions/data-gaps/3.2.1.yaml").read_text(encoding="utf-8")
+        _located(invalid, "actions/data-gaps/3.2.1.yaml", text.count("\n") + 1)
+
+
+def _located(invalid: Invalid, name: str, lines: int) -> None:
+    """Every problem names the file it is in, a line inside it, and says something."""
+    assert invalid.problems
+    for problem in invalid.problems:
+        assert problem.file == name, problem
+        assert problem.line is None or 1 <= problem.line <= lines, problem
+        assert len(problem.message) > 10, problem
