@@ -113,3 +113,27 @@ def test_a_repository_with_no_commits(runner, project, args):
     git(project, "init", "-q", "-b", "main")
     result = run(runner, "changes", "--project", str(project), *args)
     refused(result, "this repository has no commits yet: commit the plan first")
+
+
+# ---------------------------------------------------------------- 2. last_meeting in check
+
+@pytest.mark.parametrize("value", ["--output=pwned", "'ssp 2010 06'", "t0..HEAD", "'^t0'",
+                                   "'HEAD:actions'", "'HEAD@{yesterday}'", "'t0\\x01'",
+                                   "'t0\\tHEAD'", "'.hidden'", "HEAD^!"])
+def test_check_reports_a_last_meeting_that_is_not_a_revision_name(runner, project, value):
+    path = project / "actions/report.yaml"
+    text = path.read_text()
+    line = len(text.splitlines()) + 1
+    path.write_text(text + f'last_meeting: {value.replace(chr(39), chr(34))}\n')
+    result = run(runner, "check", "--project", str(project))
+    refused(result, f"actions/report.yaml:{line}:", "last_meeting: ",
+            "is not a revision name", "tag", "such as ssp-2010-06", "commit")
+
+
+@pytest.mark.parametrize("value", ["ssp-2010-06", "HEAD~3", "HEAD^2", "v1.2/final", "4d07777",
+                                   "main"])
+def test_check_accepts_plain_revision_names(runner, project, value):
+    path = project / "actions/report.yaml"
+    path.write_text(path.read_text() + f"last_meeting: {value}\n")
+    result = run(runner, "check", "--project", str(project))
+    assert result.exit_code == 0, result.output
