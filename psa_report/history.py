@@ -143,6 +143,11 @@ def _has_commits(root: Path) -> bool:
     return True
 
 
+#: Entries of a tree that are not files: git stores a symbolic link as the text of its
+#: target, and a submodule as a commit of another repository.
+_NOT_FILES = {"120000": "a symbolic link", "160000": "a git submodule"}
+
+
 def project_at(root: Path, revision: Revision) -> Project:
     """The plan as committed at ``revision``, validated like the files on disk."""
     top = Path(_git(root, "rev-parse", "--show-toplevel").decode().strip())
@@ -151,12 +156,22 @@ def project_at(root: Path, revision: Revision) -> Project:
     listing = _git(root, "ls-tree", "-r", "-z", "--full-tree", revision.commit, "--",
                    f"{prefix}{ACTIONS}").split(b"\0")
     blobs: dict[str, str] = {}
+    problems = []
     for entry in filter(None, listing):
         info, path = entry.decode("utf-8", "replace").split("\t", 1)
-        if info.split()[1] == "blob":
-            blobs[path[len(prefix):]] = info.split()[2]
-    paths = sorted(p for p in blobs if not any(part.startswith(".")
-                                               for part in p.split("/")))
+        mode, _, object_id = info.split()
+        path = path[len(prefix):]
+        if any(part.startswith(".") for part in path.split("/")):
+            continue
+        if mode in _NOT_FILES:
+            problems.append(Problem(f"{revision.name}:{path}", None, None,
+                f"is {_NOT_FILES[mode]} in the commit; psa-report reads only real files "
+                "from git history: commit the files themselves in its place"))
+        elif mode.startswith("100"):  # 100644, 100755: a file
+            blobs[path] = object_id
+    if problems:
+        raise Invalid(problems)
+    paths = sorted(blobs)
     contents = _cat_blobs(root, [blobs[p] for p in paths])
     if not paths:
         raise Invalid([Problem(str(root), None, None,

@@ -137,3 +137,42 @@ def test_check_accepts_plain_revision_names(runner, project, value):
     path.write_text(path.read_text() + f"last_meeting: {value}\n")
     result = run(runner, "check", "--project", str(project))
     assert result.exit_code == 0, result.output
+
+
+# ---------------------------------------------------------------- 6. symbolic links in git
+
+def committed_then_replaced(project: Path, relative: str, target: str) -> None:
+    """Commit ``relative`` as a symbolic link to ``target``, tag t0, then put the real
+    files back in the working tree (so only the old revision holds the link)."""
+    real = project / relative
+    kept = project.parent / "kept"
+    real.rename(kept)
+    real.symlink_to(target)
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "with a link", when="2010-06-28")
+    git(project, "tag", "t0")
+    real.unlink()
+    kept.rename(real)
+
+
+def test_a_committed_symlinked_actions_folder_is_refused(runner, project):
+    committed_then_replaced(project, "actions", "../elsewhere")
+    result = run(runner, "changes", "--project", str(project), "--since", "t0")
+    refused(result, "t0:actions: is a symbolic link in the commit; psa-report reads only "
+            "real files from git history")
+
+
+def test_a_committed_symlinked_action_file_is_refused(runner, project):
+    committed_then_replaced(project, "actions/recommendations/R5.yaml", "R4.yaml")
+    result = run(runner, "build", "--project", str(project), "--since", "t0",
+                 "--format", "html")
+    refused(result, "t0:actions/recommendations/R5.yaml: is a symbolic link in the commit")
+
+
+def test_a_committed_submodule_in_actions_is_refused(runner, repo):
+    head = git(repo, "rev-parse", "HEAD").strip()
+    git(repo, "update-index", "--add", "--cacheinfo", f"160000,{head},actions/data-gaps/more")
+    git(repo, "commit", "-q", "-m", "a submodule", when="2010-07-01")
+    result = run(runner, "changes", "--project", str(repo), "--since", "HEAD")
+    refused(result, "HEAD:actions/data-gaps/more: is a git submodule in the commit")
