@@ -9,6 +9,7 @@ old revision and today's plan are compared as validated items, matched by ref
 
 from __future__ import annotations
 
+import re
 import subprocess
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,12 +24,16 @@ class GitError(Exception):
     pass
 
 
+class GitMissing(GitError):
+    pass
+
+
 def _git(root: Path, *args: str, input: bytes | None = None) -> bytes:
     try:
         done = subprocess.run(["git", "-C", str(root), *args], input=input,
                               capture_output=True, check=False)
     except FileNotFoundError:
-        raise GitError("git is not installed") from None
+        raise GitMissing("git is not installed") from None
     if done.returncode != 0:
         raise GitError(done.stderr.decode("utf-8", "replace").strip())
     return done.stdout
@@ -70,15 +75,19 @@ class Revision:
 
 def resolve(root: Path, rev: str | None = None, *, before: date | None = None) -> Revision:
     """Turn a revision (or "the last commit before a date") into a commit, or explain."""
+    if rev is not None:
+        _check_revision(root, rev)
     try:
         _git(root, "rev-parse", "--is-inside-work-tree")
-    except GitError:
+    except GitError as error:
+        raise Invalid([Problem(str(root), None, None, _no_repository(root, error))]) from None
+    if not _has_commits(root):
         raise Invalid([Problem(str(root), None, None,
-            "this project is not in a git repository, so there is no history to compare "
-            "with: run `git init` and commit the plan first")]) from None
+            "this repository has no commits yet: commit the plan first "
+            f"(`git add {ACTIONS}` then `git commit`)")])
     if before is not None:
         found = _git(root, "rev-list", "-1", f"--before={before.isoformat()} 00:00",
-                     "HEAD").decode().strip()
+                     "HEAD", "--").decode().strip()
         if not found:
             raise Invalid([Problem(str(root), None, None,
                 f"no commit was made before {before.isoformat()}: choose a later date")])
@@ -86,13 +95,57 @@ def resolve(root: Path, rev: str | None = None, *, before: date | None = None) -
     else:
         name = rev
     try:
-        commit, short, stamp = _git(root, "log", "-1", "--format=%H %h %cI",
-                                    f"{rev}^{{commit}}", "--").decode().split()
-    except GitError:
+        # --verify: exactly one commit; --end-of-options: rev is never read as an option.
+        commit = _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options",
+                      f"{rev}^{{commit}}").decode().strip()
+        _, short, stamp = _git(root, "log", "-1", "--format=%H %h %cI", "--end-of-options",
+                               commit, "--").decode().split()
+    except (GitError, ValueError):
         raise Invalid([Problem(str(root), None, None,
             f"{rev!r} is not a tag, branch or commit of this repository: list the tags "
             "with `git tag`, or give a commit such as HEAD~1")]) from None
     return Revision(name, commit, short, datetime.fromisoformat(stamp).date())
+
+
+def _check_revision(root: Path, rev: str) -> None:
+    """Refuse, before git sees it, what git would take as an option or as a range."""
+    if rev.startswith("-"):
+        raise Invalid([Problem(str(root), None, None,
+            f"{rev!r} is not a revision: a tag, branch or commit never starts with '-'; "
+            "give a tag such as ssp-2010-06, or a commit such as HEAD~1")])
+    if ".." in rev or rev.startswith("^") or re.search(r"\^[@!-]", rev):
+        raise Invalid([Problem(str(root), None, None,
+            f"{rev!r} is a range of commits: give one revision, not a range, such as "
+            "the tag of the last meeting (ssp-2010-06) or a commit such as HEAD~1")])
+
+
+def _no_repository(root: Path, error: GitError) -> str:
+    """Why git cannot read the history here, in the analyst's words."""
+    text = str(error)
+    if isinstance(error, GitMissing):
+        return ("git is not installed, so there is no history to compare with: install "
+                "it (on Debian or Ubuntu, `sudo apt-get install git`) and try again")
+    if "dubious ownership" in text:
+        found = re.search(r"repository at '(.*)'", text)
+        where = found[1] if found else str(root)
+        return (f"git refuses to read the repository at {where} because it belongs to "
+                "another user: if you trust it, run "
+                f"`git config --global --add safe.directory {where}` and try again")
+    return ("this project is not in a git repository, so there is no history to compare "
+            "with: run `git init` and commit the plan first")
+
+
+def _has_commits(root: Path) -> bool:
+    try:
+        _git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+    except GitError:
+        return False
+    return True
+
+
+#: Entries of a tree that are not files: git stores a symbolic link as the text of its
+#: target, and a submodule as a commit of another repository.
+_NOT_FILES = {"120000": "a symbolic link", "160000": "a git submodule"}
 
 
 def project_at(root: Path, revision: Revision) -> Project:
@@ -103,12 +156,22 @@ def project_at(root: Path, revision: Revision) -> Project:
     listing = _git(root, "ls-tree", "-r", "-z", "--full-tree", revision.commit, "--",
                    f"{prefix}{ACTIONS}").split(b"\0")
     blobs: dict[str, str] = {}
+    problems = []
     for entry in filter(None, listing):
         info, path = entry.decode("utf-8", "replace").split("\t", 1)
-        if info.split()[1] == "blob":
-            blobs[path[len(prefix):]] = info.split()[2]
-    paths = sorted(p for p in blobs if not any(part.startswith(".")
-                                               for part in p.split("/")))
+        mode, _, object_id = info.split()
+        path = path[len(prefix):]
+        if any(part.startswith(".") for part in path.split("/")):
+            continue
+        if mode in _NOT_FILES:
+            problems.append(Problem(f"{revision.name}:{path}", None, None,
+                f"is {_NOT_FILES[mode]} in the commit; psa-report reads only real files "
+                "from git history: commit the files themselves in its place"))
+        elif mode.startswith("100"):  # 100644, 100755: a file
+            blobs[path] = object_id
+    if problems:
+        raise Invalid(problems)
+    paths = sorted(blobs)
     contents = _cat_blobs(root, [blobs[p] for p in paths])
     if not paths:
         raise Invalid([Problem(str(root), None, None,

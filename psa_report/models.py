@@ -14,7 +14,7 @@ from enum import Enum
 from typing import Annotated, Any
 
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo,
-                      WithJsonSchema)
+                      WithJsonSchema, field_validator)
 from pydantic_core import PydanticCustomError
 
 from .dates import ACCEPTED_FORMS, Due, parse_day, parse_due
@@ -256,6 +256,24 @@ class Report(_Strict):
     last_meeting: Text | None = Field(
         default=None, description="Git tag or commit of the report sent to the last meeting")
     keywords: list[Text] = Field(default_factory=list)
+
+    @field_validator("last_meeting")
+    @classmethod
+    def _one_revision(cls, text: str | None) -> str | None:
+        """One revision name, such as a tag or HEAD~3, checked without running git (by
+        git check-ref-format's rules, loosely): nothing git could read as an option or a
+        range of commits, nothing that is not a plain name."""
+        if text is not None and (
+                text.startswith(("-", "^", "/")) or text.endswith(("/", ".", ".lock"))
+                or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in text)
+                or any(part in text for part in ("..", ":", "@{", "//", "\\", "?", "*", "[",
+                                                 "^!", "^@", "^-"))
+                or any(part.startswith(".") for part in text.split("/"))):
+            raise _error(f"{text!r} is not a revision name: write the git tag of the last "
+                         "meeting's report, such as ssp-2010-06, or a commit, such as "
+                         "HEAD~3 or 4d07777 (one word: no spaces, no '-' at the start, "
+                         "not a range such as a..b)")
+        return text
 
 
 AGENCY_ID = r"^[^\s,;/]+$"
