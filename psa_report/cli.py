@@ -59,12 +59,27 @@ strict_option = click.option("--strict", is_flag=True,
                              help="Treat warnings as errors (exit status 1).")
 
 
+def _find_project(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
+    if value is not None:
+        return value
+    from .project import find_project
+
+    found = find_project(Path.cwd())
+    if found is None:
+        return Path(".")  # the operation says there is no actions/ folder here
+    if found != Path.cwd():
+        click.echo(f"Using the project in {found}", err=True)
+    return found
+
+
 def project_option(command):
-    """``--project DIR`` on every command; the default is the current folder."""
+    """``--project DIR`` on every command; the default is the project the current
+    folder is in (found upwards, as git finds its repository)."""
     return click.option(
         "--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
-        default=".", show_default="the current folder",
-        help="The project folder (the one holding actions/).")(command)
+        default=None, callback=_find_project,
+        help="The project folder (the one holding actions/).  [default: the one the "
+             "current folder is in]")(command)
 
 
 def format_option(*choices: str):
@@ -270,6 +285,18 @@ def list_(project_dir: Path, lead: str | None, status, fmt: str):
     listing = list_items(project_dir, lead, status)
     click.echo(emit(listing.records, fmt, columns=ItemRecord.COLUMNS,
                     footer=listing.footer))
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=".")
+def init(folder: Path):
+    """Start a new project in FOLDER (default: here): a commented report.yaml and
+    agencies.yaml, one example data gap and recommendation, and a .gitignore."""
+    from .commands.init import init as run_init
+
+    for path in run_init(folder):
+        click.echo(f"wrote {path}")
+    click.echo("Replace the example text in each file, then run `psa-report check`.")
 
 
 @main.command()

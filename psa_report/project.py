@@ -86,6 +86,14 @@ class Project:
         return next((item for item in self.items if item.ref == ref), None)
 
 
+def find_project(start: Path) -> Path | None:
+    """The nearest folder, ``start`` or above it, holding ``actions/report.yaml``."""
+    for folder in (start, *start.parents):
+        if (folder / ACTIONS / REPORT_FILE).is_file():
+            return folder
+    return None
+
+
 def display_path(root: Path, path: Path) -> str:
     try:
         return path.relative_to(root).as_posix()
@@ -296,6 +304,6 @@ def _warnings(project: Project, report_doc: Document,
             if getattr(item, name, None) == text:
                 line, column = doc.mark((name,))
                 found.append(warning(doc.display, line, column,
-                    f"{name}: still the placeholder {text!r} that `psa-report new` wrote: "
+                    f"{name}: still the example text {text!r} that psa-report wrote: "
                     "replace it with the real text before the report goes out"))
     return found
