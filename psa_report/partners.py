@@ -391,8 +391,9 @@ def collect_returns(project: Project, paths: Iterable[Path]) -> CollectResult:
     updates = _updates_from(project, proposals, problems)
     if problems:
         raise Invalid(problems)
-    returned = tuple(dict.fromkeys(r.agency for r in returns if r.agency))
     expected = [book["agency"] for book in (manifest or {}).get("workbooks", [])]
+    returned = tuple(sorted(dict.fromkeys(r.agency for r in returns if r.agency),
+                            key=lambda a: expected.index(a) if a in expected else len(expected)))
     missing = tuple(code for code in expected if code not in returned)
     return CollectResult(tuple(updates), returned, missing, manifest_path)
 
