@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import csv
+import json
+import shutil
+import subprocess
+from datetime import date, datetime
 from pathlib import Path
 
+import openpyxl
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from psa_report.loader import load_text
+from psa_report.partners import (HEADERS, apply_returns, collect_returns, issue_requests,
+                                 set_fields)
 from psa_report.problems import Invalid
+from psa_report.project import load_project
 from psa_report.yamledit import replace_values
 
 REPO = Path(__file__).resolve().parent.parent
@@ -126,17 +135,6 @@ def test_any_text_round_trips_exactly(path: Path, field: str, value: str):
 
 # ---------------------------------------------------------------- workbooks
 
-import csv  # noqa: E402
-import shutil  # noqa: E402
-import subprocess  # noqa: E402
-from datetime import date, datetime  # noqa: E402
-
-import openpyxl  # noqa: E402
-
-from psa_report.partners import (  # noqa: E402
-    HEADERS, collect_returns, apply_returns, issue_requests, set_fields)
-from psa_report.project import load_project  # noqa: E402
-
 ISSUED_ON = date(2010, 7, 1)
 REPLY_BY = date(2010, 9, 30)
 
@@ -213,7 +211,7 @@ def test_issue_writes_one_locked_printable_workbook_per_lead(project: Path):
     assert issued.sheet_state == "veryHidden"
     assert issued["B2"].value == "Police" and issued["B3"].value == "abc1234"
     assert [r[0] for r in issued.iter_rows(min_row=7, values_only=True)] == refs
-    manifest = __import__("json").loads((project / "out/requests/manifest.json").read_text())
+    manifest = json.loads((project / "out/requests/manifest.json").read_text())
     assert manifest["commit"] == "abc1234" and manifest["issued"] == "2010-07-01"
     assert [b["agency"] for b in manifest["workbooks"]] == list(books)
     assert manifest["workbooks"][1]["refs"] == refs
@@ -319,7 +317,7 @@ def police_problems(project: Path, books: dict[str, Path]) -> list:
     return caught.value.problems
 
 
-def unlock(path: Path) -> tuple[openpyxl.Workbook, openpyxl.worksheet.worksheet.Worksheet]:
+def unlock(path: Path):
     """The partner unprotects the sheet (there is no password) to type anywhere."""
     book = openpyxl.load_workbook(path)
     sheet = book["Updates"]
@@ -350,7 +348,6 @@ def test_bad_return_names_the_cell_and_writes_nothing(project: Path, case: str):
     change, column, message = BAD[case]
     book, sheet = unlock(books["Police"])
     row = row_of(books["Police"], "3.2.1")
-    sheet.cell(row, 7, "A good update for 3.2.3") if case == "formula" else None
     change(sheet, row)
     book.save(books["Police"])
     problems = police_problems(project, books)
