@@ -53,7 +53,11 @@ NEW = ("New update", "New status", "New due date")
 HEADERS = GIVEN + NEW
 #: The YAML field each column to fill in changes.
 NEW_FIELDS = {"New update": "update", "New status": "status", "New due date": "due"}
-WIDTHS = (9, 42, 34, 50, 12, 15, 50, 14, 16)
+#: Column widths in characters: the texts wide, the rest narrow, so that A4
+#: landscape still prints them at a readable size (about 65%).
+WIDTHS = (8, 32, 28, 42, 11, 14, 42, 12, 14)
+INSTRUCTIONS_WIDTH = 80  # fits A4 portrait at full size
+LINE_HEIGHT = 15  # points per line of 11-point text
 
 #: Bounds on a returned file: a workbook of one agency's actions is a few tens of KB.
 MAX_RETURN_BYTES = 10 * 1024 * 1024
@@ -264,12 +268,16 @@ def _instructions(sheet, project: Project, name: str, reply_by: date | None,
         (f"Sent on {long_date(issued_on)}.", None),
     ]
     sheet.title = INSTRUCTIONS
-    sheet.column_dimensions["A"].width = 100
+    sheet.column_dimensions["A"].width = INSTRUCTIONS_WIDTH
     for number, (text, style) in enumerate(lines, 1):
         cell = sheet.cell(number, 1, text)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
+        title = style == "title"
         if style:
-            cell.font = Font(bold=True, size=14 if style == "title" else 11)
+            cell.font = Font(bold=True, size=14 if title else 11)
+        sheet.row_dimensions[number].height = _height(
+            [(text, INSTRUCTIONS_WIDTH * (0.75 if title else 1))]) * (1.3 if title else 1)
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.protection.sheet = True
@@ -298,6 +306,8 @@ def _updates(sheet, rows: list[_Sent]) -> None:
             cell = sheet.cell(number, column)
             cell.protection, cell.fill, cell.alignment = Protection(locked=False), fill_in, wrap
         sheet.cell(number, len(HEADERS)).number_format = _DATE_FORMAT
+        sheet.row_dimensions[number].height = _height(list(zip(row.shown().values(), WIDTHS)))
+    sheet.row_dimensions[1].height = 2 * LINE_HEIGHT  # "Current status" takes two lines
     last = len(rows) + 1
     status = DataValidation(
         type="list", formula1='"' + ",".join(s.value for s in Status) + '"', allow_blank=True,
@@ -323,6 +333,21 @@ def _updates(sheet, rows: list[_Sent]) -> None:
     # Protected with no password; rows and columns may still be resized.
     sheet.protection.sheet = True
     sheet.protection.formatRows = sheet.protection.formatColumns = False
+
+
+def _height(cells: list[tuple[str, float]]) -> float:
+    """A row height (points) showing every wrapped text in full.
+
+    Neither Excel nor LibreOffice fits a row to wrapped text in a file they did
+    not write themselves, so the height is estimated: about 1.1 characters per
+    unit of column width, one line more than that for the variation in letters.
+    """
+    lines = 1
+    for text, width in cells:
+        per_line = max(1, int(width * 1.1))
+        count = sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
+        lines = max(lines, count + (1 if count > 1 else 0))
+    return min(409, lines * LINE_HEIGHT)  # 409 points is the tallest row Excel allows
 
 
 def _issued_sheet(sheet, code: str, commit: str | None, issued_on: date,
