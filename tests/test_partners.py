@@ -16,8 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from psa_report.loader import load_text
-from psa_report.partners import (HEADERS, apply_returns, collect_returns, issue_requests,
-                                 set_fields)
+from psa_report import partners
+from psa_report.changes import FieldChange
+from psa_report.partners import (HEADERS, CollectResult, FileUpdate, apply_returns,
+                                 collect_returns, issue_requests, set_fields)
 from psa_report.problems import Invalid
 from psa_report.project import load_project
 from psa_report.yamledit import replace_values
@@ -475,6 +477,30 @@ def test_not_a_workbook(project: Path):
     fake.write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(Invalid, match="cannot be read as an Excel workbook"):
         collect_returns(load_project(project), [fake])
+
+
+def test_oversized_returns_are_refused_unread(project: Path, monkeypatch):
+    books = issue(project)
+    huge = project / "out/requests/huge.xlsx"
+    with open(huge, "wb") as out:
+        out.truncate(partners.MAX_RETURN_BYTES + 1)
+    with pytest.raises(Invalid, match="over the limit"):
+        collect_returns(load_project(project), [huge])
+    monkeypatch.setattr(partners, "MAX_ROWS", 2)  # the Police workbook has 3 rows
+    with pytest.raises(Invalid, match="more than an update request ever holds"):
+        collect_returns(load_project(project), [books["Police"]])
+
+
+def test_apply_validates_the_plan_before_writing(project: Path):
+    before = snapshot(project)
+    # A good change and a bad one (collect_returns would never make it): neither lands.
+    good = FileUpdate("actions/data-gaps/3.2.2.yaml", "3.2.2",
+                      (FieldChange("status", "off track", "on track"),))
+    bad = FileUpdate("actions/data-gaps/3.2.1.yaml", "3.2.1",
+                     (FieldChange("status", "off track", "soon"),))
+    with pytest.raises(Invalid, match="'soon' is not a status"):
+        apply_returns(project, CollectResult((good, bad), (), (), None))
+    assert snapshot(project) == before
 
 
 def test_apply_refuses_a_stale_result(project: Path):
