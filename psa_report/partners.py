@@ -381,7 +381,7 @@ class _Return:
     """One returned file: whose it is, what was sent, and its filled rows."""
 
     display: str
-    agency: str | None
+    agency: str  # from the hidden sheet, or for a CSV from the manifest
     sent: dict[str, _Sent]
     rows: list[dict[str, _Cell]] = field(default_factory=list)
 
@@ -417,7 +417,7 @@ def collect_returns(project: Project, paths: Iterable[Path]) -> CollectResult:
     if problems:
         raise Invalid(problems)
     expected = [book["agency"] for book in (manifest or {}).get("workbooks", [])]
-    returned = tuple(sorted(dict.fromkeys(r.agency for r in returns if r.agency),
+    returned = tuple(sorted(dict.fromkeys(r.agency for r in returns),
                             key=lambda a: expected.index(a) if a in expected else len(expected)))
     missing = tuple(code for code in expected if code not in returned)
     return CollectResult(tuple(updates), returned, missing, manifest_path)
@@ -706,7 +706,7 @@ def _check_rows(project: Project, ret: _Return, proposals: dict[str, dict[str, l
                 problems.append(Problem(cell.where, None, None, f"{header}: {error}"))
                 continue
             proposals.setdefault(ref, {}).setdefault(name, []).append(
-                _Proposal(value, cell.where, ret.agency or "", sent))
+                _Proposal(value, cell.where, ret.agency, sent))
 
 
 def _not_sent(project: Project, ref: str) -> str:
