@@ -801,7 +801,7 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
             changes.append(FieldChange(name, current, first.value))
             origins.append(first.where)
         if changes:
-            updates.append(FileUpdate(project.sources[ref], ref, tuple(changes), tuple(origins)))
+            updates.append(FileUpdate(project.sources[ref].path, ref, tuple(changes), tuple(origins)))
     return updates
 
 
@@ -824,7 +824,7 @@ def set_fields(project_root: Path, ref: str, status: str | None = None,
     if item is None:
         raise Invalid([Problem(str(root / "actions"), None, None,
             f"no data gap or recommendation has the ref {ref!r}")])
-    path = project.sources[ref]
+    path = project.sources[ref].path
     wanted: dict[str, str | None] = {}
     try:
         if status is not None:
@@ -855,7 +855,8 @@ def _write_updates(root: Path, updates: list[FileUpdate],
         item = project.find(update.ref)
         moved = [c.field for c in update.changes
                  if item is None or field_value(item, c.field) != c.old]
-        if moved or project.sources.get(update.ref) != update.path:
+        source = project.sources.get(update.ref)
+        if moved or source is None or source.path != update.path:
             problems.append(Problem(update.path, None, None,
                 f"{update.ref} changed since the returns were collected "
                 f"({', '.join(moved) or 'its file moved'}): collect them again"))

@@ -454,7 +454,7 @@ def test_csv_return(project: Path):
 def test_bad_csv_return_names_line_and_column(project: Path):
     books = issue(project)
     csv_path = export_csv(books["Police"], project / "out/requests/Police-update-request.csv",
-                          {"3.2.1": {"New due date": "30/09/2010", "New status": "=A1"}})
+                          {"3.2.1": {"New due date": "31/09/2010", "New status": "=A1"}})
     with pytest.raises(Invalid) as caught:
         collect_returns(load_project(project), [csv_path])
     assert sorted(p.file for p in caught.value.problems) == [
