@@ -13,7 +13,10 @@ Design choices (each one protects something the user wrote):
   silently, losing the first).
 * Anchors and aliases are refused: they are never needed in an action plan,
   and an alias bomb ("billion laughs") is stopped before anything is expanded.
-* A file larger than :data:`MAX_FILE_BYTES` is refused before it is parsed.
+* Only a regular file is opened (never a pipe or a device, which could block or
+  never end), and at most :data:`MAX_FILE_BYTES` + 1 bytes are read from it; a
+  larger file is refused before it is parsed.
+* A Word or Excel document (even renamed to .yaml) is named as such.
 * A plain ``=`` or ``<<`` value is text (libyaml would tag it "value" or "merge").
 * U+2028, U+2029 and U+0085 are kept in the text but do not count as line
   breaks, so line numbers are those an editor shows (counted by ``\n``).
@@ -21,6 +24,8 @@ Design choices (each one protects something the user wrote):
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,23 +95,72 @@ def _too_big(display: str, size: int) -> Problem:
         "action file: check it is the right file, or split it")
 
 
+def not_a_file(mode: int) -> str:
+    """Why a path that is not a regular file (a pipe, socket, device) is not read."""
+    kind = ("a folder" if stat.S_ISDIR(mode) else
+            "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else
+            "a socket" if stat.S_ISSOCK(mode) else
+            "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a special file")
+    return (f"this is {kind}, not an ordinary file, so it was not read: remove it from "
+            f"actions/ (only .yaml text files belong there)")
+
+
+#: Flags for opening a file to read: binary on Windows; non-blocking, so that even a
+#: pipe swapped in after the check below could not make the read wait for ever.
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
 def load_file(path: Path, display: str | None = None) -> Document:
     """Read and parse one YAML file; raise :class:`Invalid` with every problem."""
     display = display or str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise Invalid([_too_big(display, size)])
-        raw = path.read_bytes()
+        # Look before opening: a FIFO would block the read, /dev/zero never ends.
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            raise Invalid([Problem(display, None, None, not_a_file(mode))])
+        with os.fdopen(os.open(path, _READ_FLAGS), "rb") as file:
+            info = os.fstat(file.fileno())
+            if not stat.S_ISREG(info.st_mode):  # swapped since the look above
+                raise Invalid([Problem(display, None, None, not_a_file(info.st_mode))])
+            # Never more than one byte over the limit, whatever the size says: a
+            # file can grow while it is read, or report a size it does not have.
+            raw = file.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         raise Invalid([Problem(display, None, None,
                                f"cannot be read: {error.strerror or error}")]) from None
-    return load_bytes(raw, display, path)
+    return load_bytes(raw, display, path, size=max(info.st_size, len(raw)))
 
 
-def load_bytes(raw: bytes, display: str, path: Path | None = None) -> Document:
-    if len(raw) > MAX_FILE_BYTES:
-        raise Invalid([_too_big(display, len(raw))])
+#: The first bytes of Office files: a zip (.docx, .xlsx, .odt) or an old OLE2 file.
+_ZIP, _OLE2 = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _office_document(raw: bytes) -> str | None:
+    """What kind of Office document ``raw`` is, or None if it is not one."""
+    if raw.startswith(_OLE2):
+        return "an old-style Word or Excel document (.doc or .xls)"
+    if not raw.startswith(_ZIP):
+        return None
+    # A zip names its parts in plain bytes near its start: word/document.xml, ...
+    for part, what in ((b"word/", "a Word document"), (b"xl/", "an Excel workbook"),
+                       (b"ppt/", "a PowerPoint presentation")):
+        if part in raw:
+            return what
+    return "an Office document (or another zip file)"
+
+
+def load_bytes(raw: bytes, display: str, path: Path | None = None, *,
+               size: int | None = None) -> Document:
+    """Parse a file's bytes; ``size`` is the file's whole size if ``raw`` was cut short."""
+    office = _office_document(raw)
+    if office:
+        raise Invalid([Problem(display, 1, 1,
+            f"this is {office}, not a YAML file: an action file is plain text. Copy its "
+            "fields into a file made in a text editor (such as Notepad) and saved as "
+            ".yaml, and move this document out of actions/")])
+    size = max(size or 0, len(raw))
+    if size > MAX_FILE_BYTES:
+        raise Invalid([_too_big(display, size)])
     try:
         text = raw.decode("utf-8-sig")  # a byte-order mark from Windows is fine
     except UnicodeDecodeError as error:
