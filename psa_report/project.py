@@ -110,9 +110,12 @@ def scan_actions(root: Path) -> tuple[list[str], list[Problem]]:
             if error.errno == errno.ELOOP:
                 message = ("this link leads round a loop of links and never reaches a file "
                            "or folder: remove it")
-            else:
+            elif error.errno in (errno.ENOENT, errno.ENOTDIR):
                 message = (f"this link points to {os.readlink(path)}, which does not exist "
                            "(a broken link): remove it, or put the files themselves here")
+            else:  # a folder on the way cannot be searched, say
+                message = (f"this link cannot be followed ({error.strerror or error}): "
+                           "remove it, or put the files themselves here")
             problems.append(Problem(shown, None, None, message))
             return None
         try:
@@ -161,10 +164,10 @@ def scan_actions(root: Path) -> tuple[list[str], list[Problem]]:
             path, name = entry.path, f"{shown}/{entry.name}"
             try:
                 if entry.is_symlink():
-                    real = target(path, name)
-                    if real is None:
+                    leads_to = target(path, name)
+                    if leads_to is None:
                         continue
-                    mode = os.stat(real).st_mode
+                    mode = os.stat(leads_to).st_mode
                 else:
                     mode = entry.stat(follow_symlinks=False).st_mode
             except OSError as error:
@@ -184,8 +187,8 @@ def classify(paths: list[str], refused: Collection[str] = ()
              ) -> tuple[dict[str, list[str]], list[Problem]]:
     """Sort the files of ``actions/`` by kind; report every file that does not belong.
 
-    ``refused`` names files that are there but were not read (a problem already
-    says why), so they are not reported missing as well.
+    ``refused`` names files and folders that are there but were not read (a problem
+    already says why), so the files in them are not reported missing as well.
     """
     problems: list[Problem] = []
     found: dict[str, list[str]] = {"report": [], "agencies": [], "data_gap": [],
@@ -226,7 +229,9 @@ def classify(paths: list[str], refused: Collection[str] = ()
                 f"unexpected folder{hint}: actions/ holds only {DATA_GAPS_DIR}/, "
                 f"{RECOMMENDATIONS_DIR}/, {REPORT_FILE} and {AGENCIES_FILE}"))
     for kind, name in (("report", REPORT_FILE), ("agencies", AGENCIES_FILE)):
-        if not found[kind] and f"{ACTIONS}/{name}" not in refused:
+        path = f"{ACTIONS}/{name}"
+        if not found[kind] and not any(path == r or path.startswith(r + "/")
+                                       for r in refused):
             problems.append(Problem(f"{ACTIONS}/{name}", None, None,
                 "this file is missing: every project needs it (see README.md, "
                 "'The files in actions/')"))

@@ -135,6 +135,19 @@ def test_linked_files_are_followed_inside_and_refused_outside(runner, project):
     assert lines[2:] == ["2 problems found; nothing was changed."]  # 3.2.1 was read
 
 
+def test_a_refused_report_yaml_is_not_also_called_missing(runner, project):
+    outside = project.parent / "report.yaml"
+    (project / "actions/report.yaml").rename(outside)
+    (project / "actions/report.yaml").symlink_to(outside)
+    result = check(runner, project)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"actions/report.yaml: this link points to {outside.resolve()}, outside the project "
+        "folder, so it is not read: copy the files into the project instead of linking to "
+        "them (the report must be made from the project's own files)",
+        "1 problem found; nothing was changed."]
+
+
 # Run in another process, with a time limit, so that a regression fails the test
 # rather than hanging it (and with a memory limit, in case it reads /dev/zero).
 def check_in_a_subprocess(project: Path, seconds: float = 20):
@@ -199,7 +212,10 @@ def test_an_unreadable_actions_folder_is_named(runner, project, monkeypatch):
     refuse_to_list(monkeypatch, project / "actions")
     result = check(runner, project)
     assert result.exit_code == 1
-    assert result.stderr.startswith("actions: this folder cannot be read (Permission denied)")
+    assert result.stderr.splitlines() == [
+        "actions: this folder cannot be read (Permission denied), so its files would be "
+        "left out: give yourself permission to read it, or move it out of actions/",
+        "1 problem found; nothing was changed."]  # and not "report.yaml is missing"
 
 
 # --------------------------------------------------- 3. only regular files are read
