@@ -56,13 +56,22 @@ def test_check_accepts_an_update_of_just_equals(runner, project):
 # ------------------------------------- 5. Unicode line separators do not move lines
 
 def test_line_separators_in_text_do_not_move_later_line_numbers(runner, project):
-    gap = "Ages\u2028are not\u2029recorded\x85at all."
     path = project / "actions/data-gaps/3.2.1.yaml"
-    path.write_text(gap_text(gap=gap, status="sideways"), encoding="utf-8")
-    assert path.read_text(encoding="utf-8").split("\n")[5] == "status: sideways"
+    path.write_text("# Ages, as the assessment put it\n"
+                    "ref: 3.2.1\n"
+                    "gap: Ages\u2028are not\u2029recorded\x85at all.\n"  # line 3
+                    "lead: SBC\n"
+                    "action: Check the records.\n"
+                    "status: sideways\n"  # line 6
+                    "update: Agreed.\n", encoding="utf-8")
     result = check(runner, project)
     assert result.exit_code == 1
     assert result.stderr.startswith("actions/data-gaps/3.2.1.yaml:6:9: status:"), result.stderr
+
+    from psa_report.loader import load_file
+
+    gap = load_file(path).data["gap"]
+    assert gap == "Ages\u2028are not\u2029recorded\x85at all."
 
 
 def test_line_separators_come_back_exactly_in_the_data():
