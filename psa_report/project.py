@@ -318,10 +318,11 @@ def load_project(root: Path) -> Project:
     """Load and validate every file under ``root/actions``; raise :class:`Invalid`."""
     root = Path(root)
     paths, problems = scan_actions(root)
-    return build_project(root, paths, lambda path: load_file(root / path, path), problems)
+    return build_project(root, paths, lambda path: load_file(root / path, path),
+                         found_problems=problems)
 
 
-def build_project(root: Path, paths: list[str], read: Callable[[str], Document],
+def build_project(root: Path, paths: list[str], read: Callable[[str], Document], *,
                   found_problems: Collection[Problem] = ()) -> Project:
     """Validate the files at ``paths`` (relative to ``root``), each parsed by ``read``.
 
