@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from .loader import load_text
+from .loader import hide_odd_breaks, load_text
 from .problems import Invalid, Problem
 from .scaffold import yaml_field
 
@@ -95,8 +95,11 @@ def replace_values(text: str, display: str, new: dict[str, str | None]) -> str:
 
 
 def _root(text: str, display: str) -> yaml.MappingNode:
+    # U+2028 and friends are line breaks to libyaml but not to editors: hide them one
+    # character for one, so indexes and columns match the text as the user sees it.
+    hidden, _ = hide_odd_breaks(text)
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = yaml.compose(hidden, Loader=_Loader)
     except yaml.YAMLError:
         load_text(text, display)  # raises Invalid with the loader's own words
         raise  # pragma: no cover - the loader refuses whatever compose refuses
