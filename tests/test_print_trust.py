@@ -30,6 +30,34 @@ def build(runner, project: Path, out: Path) -> dict[str, Path]:
     return {"html": out / "progress-report.html", "pdf": out / "progress-report.pdf"}
 
 
+# Appended to a copy of the report: lists every table wider than its box and every
+# cell or paragraph whose text runs out of it, for Chromium's --dump-dom to show.
+OVERFLOW_PROBE = """<script>
+const found = [];
+for (const table of document.querySelectorAll("table")) {
+  if (table.offsetWidth > table.parentElement.clientWidth) found.push("table");
+}
+for (const element of document.querySelectorAll("th, td, p, li")) {
+  if (element.scrollWidth > element.clientWidth + 1) found.push(element.tagName);
+}
+if (document.documentElement.scrollWidth > document.documentElement.clientWidth) {
+  found.push("page");
+}
+document.body.dataset.overflow = found.join(" ") || "none";
+</script>"""
+
+
+def html_overflow(html: Path, width: int) -> str:
+    """What overflows in the HTML report shown by Chromium at ``width`` pixels."""
+    probe = html.with_name("probe.html")
+    probe.write_text(html.read_text(encoding="utf-8") + OVERFLOW_PROBE, encoding="utf-8")
+    dom = subprocess.run(
+        [os.environ.get("CHROMIUM", "/usr/bin/chromium"), "--headless", "--no-sandbox",
+         "--disable-gpu", "--no-first-run", f"--window-size={width},900", "--dump-dom",
+         probe.as_uri()], check=True, capture_output=True, text=True, timeout=60).stdout
+    return re.search(r'data-overflow="([^"]*)"', dom).group(1)
+
+
 def pdf_pages(pdf: Path) -> list[str]:
     """The text printed on each page, as poppler's pdftotext reads it.
 
@@ -73,3 +101,5 @@ def test_long_unbroken_words_wrap_and_the_status_column_stays_on_the_page(
     assert "Off track" in shown  # 3.2.1's own status, in the row with the long words
     for status in shown:
         assert status.replace(" ", "") in text, f"{status} is off the page"
+    # On screen, at desktop width, every table fits its box and no text leaves its cell.
+    assert html_overflow(out["html"], 1280) == "none"
