@@ -103,3 +103,72 @@ def test_long_unbroken_words_wrap_and_the_status_column_stays_on_the_page(
         assert status.replace(" ", "") in text, f"{status} is off the page"
     # On screen, at desktop width, every table fits its box and no text leaves its cell.
     assert html_overflow(out["html"], 1280) == "none"
+
+
+# ---------- 4. The HTML and the PDF in out/ are always a pair ----------
+
+def test_a_pdf_that_cannot_be_replaced_leaves_the_html_alone(runner, project, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "progress-report.html").write_bytes(b"<p>the last good report</p>")
+    (out / "progress-report.pdf").mkdir()  # in the way: no file can be renamed onto it
+    result = run(runner, "build", "--project", str(project), "--out", str(out))
+    assert result.exit_code == 1
+    assert "progress-report.pdf" in result.stderr
+    assert "nothing was changed" in result.stderr
+    assert (out / "progress-report.html").read_bytes() == b"<p>the last good report</p>"
+    assert sorted(p.name for p in out.iterdir()) == ["progress-report.html",
+                                                     "progress-report.pdf"]
+
+
+def test_a_rename_that_fails_half_way_puts_back_what_was_replaced(tmp_path, monkeypatch):
+    from psa_report import output
+
+    old = tmp_path / "a.html"
+    old.write_text("old")
+    new = tmp_path / "b.pdf"  # did not exist before
+    last = tmp_path / "c.txt"
+    renamed = []
+
+    def replace(source, target):
+        if Path(target) == last:
+            raise PermissionError(13, "Permission denied")
+        os.rename(source, target)
+        if str(source).endswith(".tmp"):  # not a backup put back
+            renamed.append(Path(target))
+
+    monkeypatch.setattr(output.os, "replace", replace)
+    writers = {path: (lambda tmp: tmp.write_text("new")) for path in (old, new, last)}
+    try:
+        output.publish(writers)
+    except output.Invalid as invalid:
+        assert "Permission denied" in str(invalid.problems[0])
+    else:
+        raise AssertionError("publish did not fail")
+    assert renamed == [old, new]  # two were really replaced before the third failed
+    assert old.read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.html"]
+
+
+def dead_pid() -> int:
+    finished = subprocess.Popen(["true"])
+    finished.wait()
+    return finished.pid
+
+
+def test_temporary_files_of_a_killed_build_are_removed_by_the_next(runner, project,
+                                                                   tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    dead = dead_pid()
+    stale = [f".progress-report.html.{dead}.k3j_x9qa.tmp",  # as publish names them
+             f".progress-report.pdf.{dead}.0abcdefg.tmp",
+             f".progress-report.html.{dead}.0abcdefg.old"]
+    kept = [f".progress-report.pdf.{os.getpid()}.zzzzzzzz.tmp",  # a build still running
+            f".other-report.html.{dead}.k3j_x9qa.tmp",  # not one of this build's names
+            "notes.tmp"]
+    for name in stale + kept:
+        (out / name).write_bytes(b"half")
+    build(runner, project, out)
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        kept + ["progress-report.html", "progress-report.pdf"])
