@@ -3,14 +3,19 @@ and an out/ folder whose HTML and PDF always belong together."""
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
+from collections import defaultdict
 from pathlib import Path
 
+import pikepdf
 import yaml
+from fontTools.pens.boundsPen import BoundsPen
+from fontTools.ttLib import TTFont
 
-from conftest import run
+from conftest import REPO, run
 
 GAP = "actions/data-gaps/3.2.1.yaml"
 REC = "actions/recommendations/R1.yaml"
@@ -172,3 +177,87 @@ def test_temporary_files_of_a_killed_build_are_removed_by_the_next(runner, proje
     build(runner, project, out)
     assert sorted(p.name for p in out.iterdir()) == sorted(
         kept + ["progress-report.html", "progress-report.pdf"])
+
+
+# ---------- 2. Every script prints with a real glyph ----------
+
+SCRIPTS = {"Chinese": "数据缺口", "Korean": "데이터 격차", "Arabic": "فجوة البيانات",
+           "emoji": "📊"}
+
+
+
+def to_unicode(font: pikepdf.Dictionary) -> list[tuple[int, str]]:
+    """The (glyph id, text) pairs of a font's /ToUnicode CMap, as WeasyPrint writes it."""
+    cmap = font.ToUnicode.read_bytes().decode("ascii")
+    pairs = []
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.S):
+        for glyph, text in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>", block):
+            pairs.append((int(glyph, 16), bytes.fromhex(text).decode("utf-16-be")))
+    return pairs
+
+
+def printed_with(pdf_path: Path) -> dict[str, set[str]]:
+    """Each character the PDF maps to a glyph, and the fonts that print it.
+
+    A glyph is real when its id lies inside the embedded font and is not 0 (a
+    character no font has gets an id past the font's last glyph from WeasyPrint,
+    and viewers draw .notdef, the empty box, for it), and when it has ink: an
+    outline, or, for a colour emoji, its bitmap drawn on the page as the image
+    WeasyPrint names after the font and the glyph.  A font that maps the
+    character to a glyph that is not real is listed as "FONT (no glyph)".
+    """
+    found = defaultdict(set)
+    with pikepdf.open(pdf_path) as pdf:
+        for page in pdf.pages:
+            images = {str(name) for name, xobject in page.Resources.get("/XObject", {}).items()
+                      if xobject.get("/Subtype") == "/Image"}
+            for font in page.Resources.get("/Font", {}).values():
+                tag, _, family = str(font.BaseFont).lstrip("/").partition("+")
+                descriptor = font.DescendantFonts[0].FontDescriptor
+                embedded = descriptor.get("/FontFile2") or descriptor.get("/FontFile3")
+                ttfont = TTFont(io.BytesIO(embedded.read_bytes()))
+                glyphs = ttfont.getGlyphSet()
+                for glyph, text in to_unicode(font):
+                    real = 0 < glyph < len(ttfont.getGlyphOrder())
+                    if real:
+                        pen = BoundsPen(glyphs)
+                        glyphs[ttfont.getGlyphName(glyph)].draw(pen)
+                        real = pen.bounds is not None or any(
+                            re.fullmatch(rf"/i{tag}{glyph}[01]", name) for name in images)
+                    for character in text:
+                        found[character].add(family if real else f"{family} (no glyph)")
+    return found
+
+
+def test_chinese_korean_arabic_and_emoji_print_with_real_glyphs(runner, project, tmp_path):
+    gap = "Gap in " + ", ".join(f"{name}: {text}" for name, text in SCRIPTS.items()) + "."
+    edit(project, GAP, gap=gap, update="Update 2010: in Chinese 数据缺口.")
+    out = build(runner, project, tmp_path / "out")
+    assert gap in out["html"].read_text(encoding="utf-8")
+    fonts = printed_with(out["pdf"])
+    expected = {"Chinese": "Noto-Sans-CJK-SC", "Korean": "Noto-Sans-CJK-SC",
+                "Arabic": "Noto-Sans-Arabic", "emoji": "Noto-Color-Emoji"}
+    for name, text in SCRIPTS.items():
+        for character in text.replace(" ", ""):
+            # The font the style sheet names, not whichever fallback fontconfig likes.
+            assert fonts.get(character) == {expected[name]}, (name, character)
+    # Latin letters and digits stay in Liberation Sans, whatever else is installed.
+    for character in "Gap in Update 2010".replace(" ", ""):
+        assert all(re.fullmatch(r"Liberation-Sans(-\w+)?", f) for f in fonts[character]), (
+            character, fonts[character])
+
+
+def test_scripts_system_deps_installs_every_font_the_style_sheet_names():
+    css = (REPO / "templates/report.css").read_text(encoding="utf-8")
+    families = re.findall(r'"([^"]+)"', re.search(r"html \{ font-family:([^;]+);", css)[1])
+    script = (REPO / "scripts/system-deps.sh").read_text(encoding="utf-8")
+    base = re.search(r"^packages=\(([^)]*)\)", script, re.M)[1].split()
+    for family in families:
+        if family in ("Arial", "Helvetica"):
+            continue  # for readers' browsers; on Debian, aliases of Liberation Sans
+        files = subprocess.run(["fc-list", family, "file"], capture_output=True,
+                               text=True, check=True).stdout.split()
+        assert files, f"{family} is not installed"
+        owner = subprocess.run(["dpkg", "-S", files[0].rstrip(":")], capture_output=True,
+                               text=True, check=True).stdout.split(":")[0]
+        assert owner in base, (family, owner)
