@@ -261,3 +261,21 @@ def test_scripts_system_deps_installs_every_font_the_style_sheet_names():
         owner = subprocess.run(["dpkg", "-S", files[0].rstrip(":")], capture_output=True,
                                text=True, check=True).stdout.split(":")[0]
         assert owner in base, (family, owner)
+
+
+# ---------- 3. A row taller than a page keeps the table header on every page ----------
+
+def test_a_row_longer_than_a_page_keeps_the_header_on_every_page_it_crosses(
+        runner, project, tmp_path):
+    update = "\n".join(f"Long paragraph {n}: the partners met again and agreed more work "
+                       "on the records, the analysts and the templates." for n in range(1, 41))
+    edit(project, "actions/data-gaps/3.2.3.yaml", update=update)
+    out = build(runner, project, tmp_path / "out")
+    pages = [" ".join(text.split()) for text in pdf_pages(out["pdf"])]
+    crossed = [number for number, text in enumerate(pages, 1) if "Long paragraph" in text]
+    assert len(crossed) >= 3, "the row should run over more than two pages"
+    for n in range(1, 41):  # the whole update is printed, each paragraph once
+        assert sum(f"Long paragraph {n}:" in text for text in pages) == 1, n
+    for number in crossed:
+        assert "Ref Data gap Lead Action Update Status" in pages[number - 1], (
+            f"page {number} continues the table without its header")
