@@ -11,6 +11,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pikepdf
+import pytest
 import yaml
 from fontTools.pens.boundsPen import BoundsPen
 from fontTools.ttLib import TTFont
@@ -54,12 +55,16 @@ document.body.dataset.overflow = found.join(" ") || "none";
 
 def html_overflow(html: Path, width: int) -> str:
     """What overflows in the HTML report shown by Chromium at ``width`` pixels."""
+    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    if not Path(chromium).exists():
+        pytest.fail("Debian's chromium is needed: run `make test` "
+                    "(scripts/system-deps.sh --test installs it)")
     probe = html.with_name("probe.html")
     probe.write_text(html.read_text(encoding="utf-8") + OVERFLOW_PROBE, encoding="utf-8")
     dom = subprocess.run(
-        [os.environ.get("CHROMIUM", "/usr/bin/chromium"), "--headless", "--no-sandbox",
-         "--disable-gpu", "--no-first-run", f"--window-size={width},900", "--dump-dom",
-         probe.as_uri()], check=True, capture_output=True, text=True, timeout=60).stdout
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         f"--window-size={width},900", "--dump-dom", probe.as_uri()],
+        check=True, capture_output=True, text=True, timeout=60).stdout
     return re.search(r'data-overflow="([^"]*)"', dom).group(1)
 
 
@@ -110,80 +115,10 @@ def test_long_unbroken_words_wrap_and_the_status_column_stays_on_the_page(
     assert html_overflow(out["html"], 1280) == "none"
 
 
-# ---------- 4. The HTML and the PDF in out/ are always a pair ----------
-
-def test_a_pdf_that_cannot_be_replaced_leaves_the_html_alone(runner, project, tmp_path):
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "progress-report.html").write_bytes(b"<p>the last good report</p>")
-    (out / "progress-report.pdf").mkdir()  # in the way: no file can be renamed onto it
-    result = run(runner, "build", "--project", str(project), "--out", str(out))
-    assert result.exit_code == 1
-    assert "progress-report.pdf" in result.stderr
-    assert "nothing was changed" in result.stderr
-    assert (out / "progress-report.html").read_bytes() == b"<p>the last good report</p>"
-    assert sorted(p.name for p in out.iterdir()) == ["progress-report.html",
-                                                     "progress-report.pdf"]
-
-
-def test_a_rename_that_fails_half_way_puts_back_what_was_replaced(tmp_path, monkeypatch):
-    from psa_report import output
-
-    old = tmp_path / "a.html"
-    old.write_text("old")
-    new = tmp_path / "b.pdf"  # did not exist before
-    last = tmp_path / "c.txt"
-    renamed = []
-
-    def replace(source, target):
-        if Path(target) == last:
-            raise PermissionError(13, "Permission denied")
-        os.rename(source, target)
-        if str(source).endswith(".tmp"):  # not a backup put back
-            renamed.append(Path(target))
-
-    monkeypatch.setattr(output.os, "replace", replace)
-    writers = {path: (lambda tmp: tmp.write_text("new")) for path in (old, new, last)}
-    try:
-        output.publish(writers)
-    except output.Invalid as invalid:
-        assert "Permission denied" in str(invalid.problems[0])
-    else:
-        raise AssertionError("publish did not fail")
-    assert renamed == [old, new]  # two were really replaced before the third failed
-    assert old.read_text() == "old"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.html"]
-
-
-def dead_pid() -> int:
-    finished = subprocess.Popen(["true"])
-    finished.wait()
-    return finished.pid
-
-
-def test_temporary_files_of_a_killed_build_are_removed_by_the_next(runner, project,
-                                                                   tmp_path):
-    out = tmp_path / "out"
-    out.mkdir()
-    dead = dead_pid()
-    stale = [f".progress-report.html.{dead}.k3j_x9qa.tmp",  # as publish names them
-             f".progress-report.pdf.{dead}.0abcdefg.tmp",
-             f".progress-report.html.{dead}.0abcdefg.old"]
-    kept = [f".progress-report.pdf.{os.getpid()}.zzzzzzzz.tmp",  # a build still running
-            f".other-report.html.{dead}.k3j_x9qa.tmp",  # not one of this build's names
-            "notes.tmp"]
-    for name in stale + kept:
-        (out / name).write_bytes(b"half")
-    build(runner, project, out)
-    assert sorted(p.name for p in out.iterdir()) == sorted(
-        kept + ["progress-report.html", "progress-report.pdf"])
-
-
 # ---------- 2. Every script prints with a real glyph ----------
 
 SCRIPTS = {"Chinese": "数据缺口", "Korean": "데이터 격차", "Arabic": "فجوة البيانات",
            "emoji": "📊"}
-
 
 
 def to_unicode(font: pikepdf.Dictionary) -> list[tuple[int, str]]:
@@ -240,7 +175,9 @@ def test_chinese_korean_arabic_and_emoji_print_with_real_glyphs(runner, project,
     for name, text in SCRIPTS.items():
         for character in text.replace(" ", ""):
             # The font the style sheet names, not whichever fallback fontconfig likes.
-            assert fonts.get(character) == {expected[name]}, (name, character)
+            assert fonts.get(character) == {expected[name]}, (
+                f"{name} {character} printed with {fonts.get(character)}: are the fonts "
+                "installed? (scripts/system-deps.sh)")
     # Latin letters and digits stay in Liberation Sans, whatever else is installed.
     for character in "Gap in Update 2010".replace(" ", ""):
         assert all(re.fullmatch(r"Liberation-Sans(-\w+)?", f) for f in fonts[character]), (
@@ -279,3 +216,74 @@ def test_a_row_longer_than_a_page_keeps_the_header_on_every_page_it_crosses(
     for number in crossed:
         assert "Ref Data gap Lead Action Update Status" in pages[number - 1], (
             f"page {number} continues the table without its header")
+
+
+# ---------- 4. The HTML and the PDF in out/ are always a pair ----------
+
+def test_a_pdf_that_cannot_be_replaced_leaves_the_html_alone(runner, project, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "progress-report.html").write_bytes(b"<p>the last good report</p>")
+    (out / "progress-report.pdf").mkdir()  # in the way: no file can be renamed onto it
+    result = run(runner, "build", "--project", str(project), "--out", str(out))
+    assert result.exit_code == 1
+    assert "progress-report.pdf" in result.stderr
+    assert "nothing was changed" in result.stderr
+    assert (out / "progress-report.html").read_bytes() == b"<p>the last good report</p>"
+    assert sorted(p.name for p in out.iterdir()) == ["progress-report.html",
+                                                     "progress-report.pdf"]
+
+
+def test_a_rename_that_fails_half_way_puts_back_what_was_replaced(tmp_path, monkeypatch):
+    from psa_report import output
+
+    old = tmp_path / "a.html"
+    old.write_text("old")
+    new = tmp_path / "b.pdf"  # did not exist before
+    last = tmp_path / "c.txt"
+    renamed = []
+
+    def replace(source, target):
+        if Path(target) == last:
+            raise PermissionError(13, "Permission denied")
+        os.rename(source, target)
+        if str(source).endswith(".tmp"):  # not a backup put back
+            renamed.append(Path(target))
+
+    monkeypatch.setattr(output.os, "replace", replace)
+    writers = {path: (lambda tmp: tmp.write_text("new")) for path in (old, new, last)}
+    with pytest.raises(output.Invalid) as failure:
+        output.publish(writers)
+    assert "Permission denied" in str(failure.value.problems[0])
+    assert renamed == [old, new]  # two were really replaced before the third failed
+    assert old.read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.html"]
+
+
+def dead_pid() -> int:
+    finished = subprocess.Popen(["true"])
+    finished.wait()
+    return finished.pid
+
+
+def test_temporary_files_of_a_killed_build_are_removed_by_the_next(runner, project,
+                                                                   tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    dead = dead_pid()
+    stale = [f".progress-report.html.{dead}.k3j_x9qa.tmp",  # as publish names them
+             f".progress-report.pdf.{dead}.0abcdefg.tmp",
+             f".progress-report.html.{dead}.0abcdefg.old"]
+    kept = [f".progress-report.pdf.{os.getpid()}.zzzzzzzz.tmp",  # a build still running
+            f".other-report.html.{dead}.k3j_x9qa.tmp",  # not one of this build's names
+            "notes.tmp"]
+    for name in stale + kept:
+        (out / name).write_bytes(b"half")
+    # Named by an earlier psa-report, without a pid: removed once an hour old.
+    (out / ".progress-report.html.abcdefgh.tmp").write_bytes(b"half")
+    os.utime(out / ".progress-report.html.abcdefgh.tmp", (0, 0))
+    (out / ".progress-report.pdf.abcdefgh.tmp").write_bytes(b"half")  # maybe running
+    kept.append(".progress-report.pdf.abcdefgh.tmp")
+    build(runner, project, out)
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        kept + ["progress-report.html", "progress-report.pdf"])
