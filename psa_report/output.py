@@ -107,7 +107,7 @@ def publish(outputs: dict[Path, Writer]) -> list[Path]:
         for target, temp in temps.items():
             try:
                 if target.is_dir():
-                    raise IsADirectoryError(errno.EISDIR, "a folder has its name")
+                    raise IsADirectoryError(errno.EISDIR, "a folder of that name is in the way")
                 if target.exists():
                     backups[target] = temp.with_suffix(".old")
                     _keep_old(target, backups[target])
