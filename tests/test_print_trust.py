@@ -287,3 +287,22 @@ def test_temporary_files_of_a_killed_build_are_removed_by_the_next(runner, proje
     build(runner, project, out)
     assert sorted(p.name for p in out.iterdir()) == sorted(
         kept + ["progress-report.html", "progress-report.pdf"])
+
+
+def test_a_character_no_font_has_is_a_warning_at_its_line(runner, project):
+    # U+F0001 is in a private-use plane: no font installed here draws it.
+    result = run(runner, "set", "3.2.2", "--update", "Private \U000F0001 sign; Han 数据",
+                 "--project", str(project))
+    assert result.exit_code == 0, result.output
+    line = next(n for n, text in enumerate(
+        (project / "actions/data-gaps/3.2.2.yaml").read_text().splitlines(), 1)
+        if text.startswith("update:"))
+    built = run(runner, "build", "--format", "pdf", "--project", str(project))
+    assert built.exit_code == 0, built.output
+    assert (f"actions/data-gaps/3.2.2.yaml:{line}:9: warning: update: no font on this "
+            "computer can print U+F0001") in built.stderr
+    assert "U+6570" not in built.stderr  # the Chinese has its font
+    strict = run(runner, "build", "--format", "pdf", "--strict", "--project", str(project))
+    assert strict.exit_code == 1 and "(an error with --strict)" in strict.stderr
+    html_only = run(runner, "build", "--format", "html", "--project", str(project))
+    assert "no font" not in html_only.stderr  # the HTML leaves fonts to the browser
