@@ -155,3 +155,14 @@ def test_without_git_on_the_computer_the_colophon_says_why(runner, project, monk
     html = (project / "out/progress-report.html").read_text()
     assert ("Prepared from action plan files that are not kept in git (git is not installed "
             "on this computer)") in html
+
+
+def test_each_recommendation_leads_with_its_number_and_status(built):
+    html = built["html"].read_text()
+    item = re.search(r'<li id="rec-R1" class="recommendation">(.*?)</li>', html, re.S)[1]
+    head, _, rest = item.partition("</p>")
+    assert '<span class="ref">R1</span>' in head and 'class="status status-' in head
+    assert "UPDATE-" in rest and "UPDATE-" not in head
+    text = " ".join(PdfReader(built["pdf"]).pages[-3].extract_text().split()) + " ".join(
+        " ".join(p.extract_text().split()) for p in PdfReader(built["pdf"]).pages)
+    assert re.search(r"R1 (On track|At risk|Off track|Complete|Not started)", text)
