@@ -216,6 +216,23 @@ def changes(project_dir: Path, since_rev: str | None, since_date: date | None, f
                     json_data=result.as_dict()))
 
 
+@main.command()
+@project_option
+@click.option("--tags", default=None, metavar="PATTERN",
+              help="The meetings' git tags, such as 'ssp-*'.  [default: meeting_tags in "
+                   "report.yaml]")
+@format_option("table", "csv", "json")
+def progress(project_dir: Path, tags: str | None, fmt: str):
+    """Count the actions by status at each meeting (a git tag), then in the current files."""
+    from .commands.progress import MeetingRecord, progress as run_progress
+
+    result = run_progress(project_dir, tags)
+    echo_problems(result.warnings)
+    if result.note:
+        click.echo(f"Only the current files are counted: {result.note}.", err=True)
+    click.echo(emit(result.records, fmt, columns=MeetingRecord.COLUMNS))
+
+
 @main.command(name="import")
 @project_option
 @click.argument("table", type=click.Path(exists=True, dir_okay=False, path_type=Path))

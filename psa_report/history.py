@@ -299,3 +299,17 @@ def meetings(root: Path, pattern: str) -> tuple[list[Meeting], list[Problem]]:
         found.append(Meeting(tag, target, target[:7], committed, day, dated_by))
     found.sort(key=lambda m: (m.committed, m.day, m.tag))
     return found, problems
+
+
+def explain(root: Path, error: GitError) -> str:
+    """Why git cannot read the history here, as a sentence for the analyst."""
+    return _no_repository(root, error)
+
+
+def is_ancestor(root: Path, commit: str, of: str = "HEAD") -> bool:
+    """Whether ``commit`` is ``of`` or one of the commits it descends from."""
+    try:
+        _git(root, "merge-base", "--is-ancestor", commit, of)
+    except GitError:
+        return False
+    return True
