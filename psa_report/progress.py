@@ -29,8 +29,10 @@ if TYPE_CHECKING:
 STATUS_RANK = {Status.COMPLETE: 4, Status.ON_TRACK: 3, Status.AT_RISK: 2,
                Status.NOT_STARTED: 1, Status.OFF_TRACK: 0}
 
-#: The shape beside the words for each kind of direction (never colour alone).
-GLYPHS = {"up": "▲", "down": "▼", "same": "▶", "new": "●"}
+#: The shape beside the words for each kind of direction (never colour alone). ► rather
+#: than ▶: U+25B6 is drawn as an emoji by some systems, and these four are in the common
+#: fonts (Arial, Liberation Serif, DejaVu Sans).
+GLYPHS = {"up": "▲", "down": "▼", "same": "►", "new": "●"}
 
 
 @dataclass(frozen=True)
@@ -183,7 +185,7 @@ class Segment:
 
 @dataclass(frozen=True)
 class Bar:
-    name: str  # "ssp-2010-06" or "This report"
+    name: str  # "ssp-2010-06", "This report", "ssp-2010-09 (this report)"
     date_text: str  # "28 Jun 2010"
     x: float
     width: float
@@ -194,6 +196,11 @@ class Bar:
     @property
     def centre(self) -> float:
         return self.x + self.width / 2
+
+    @property
+    def lines(self) -> list[str]:
+        """The label under the bar, line by line: name, "(this report)", date."""
+        return [*self.name.replace(" (", "\n(", 1).split("\n"), self.date_text]
 
 
 @dataclass(frozen=True)
@@ -302,7 +309,8 @@ def describe(first: Point, first_name: str, last: Point, last_name: str) -> str:
 class ProgressView:
     """The report's "Progress across meetings" section."""
 
-    points: list[Point]  # oldest first: the table
+    shown: bool  # False: no section, only the note (the plan is not in git)
+    points: list[Point]  # oldest first: the chart's bars and the table's rows
     names: list[str]  # each point's name as printed
     chart: Chart | None  # None with fewer than two meetings
     note: str | None  # why there is no chart
@@ -310,3 +318,41 @@ class ProgressView:
     @property
     def rows(self) -> list[tuple[str, Point]]:
         return list(zip(self.names, self.points))
+
+    @property
+    def statuses(self) -> list[Status]:
+        return list(Status)
+
+    @property
+    def max_bars(self) -> int:
+        return MAX_BARS
+
+
+THIS_REPORT = "This report"
+
+
+def progress_view(meetings: list[Point], current: Point, *, in_git: bool,
+                  current_is_last: bool, why: str | None) -> ProgressView:
+    """The section from the meetings' counts (oldest first) and the current files'.
+
+    When the current files are the last meeting's commit, unedited, that meeting is
+    this report's, and is not shown twice. ``why`` says why there are no meetings.
+    """
+    if not in_git:
+        return ProgressView(False, [], [], None, "Progress across meetings is not shown: "
+                            "the action plan is not kept in git, where the version sent to "
+                            "each meeting would be saved.")
+    points, names = list(meetings), [p.meeting for p in meetings]
+    if current_is_last and points:
+        names[-1] = f"{names[-1]} ({THIS_REPORT.lower()})"
+    else:
+        points.append(current)
+        names.append(THIS_REPORT)
+    points, names = points[-MAX_BARS:], names[-MAX_BARS:]
+    if len(meetings) < 2:
+        saved = (f"it has been saved for one so far ({meetings[0].meeting})" if meetings
+                 else why or "no meeting has been saved yet")
+        return ProgressView(True, points, names, None,
+                            "The chart of progress across meetings starts once the plan "
+                            f"sent to two meetings is saved in git; {saved}.")
+    return ProgressView(True, points, names, chart(points, names), None)
