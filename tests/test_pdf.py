@@ -67,9 +67,11 @@ def test_outline_has_every_section(pdf):
                 for item in outline.root]
     assert tree == [
         (TITLE, []),
+        ("Exceptions", ["Off track (3)", "At risk (2)"]),
         ("Data requirements", ["Section 3.2", "Section 4.2", "Section 5.2"]),
         ("Recommendations", []),
         ("Status summary", ["Overdue actions as at 28 June 2010", "Lead agencies"]),
+        ("Progress across meetings", []),
     ]
 
 
@@ -94,6 +96,7 @@ def orientation(page) -> str:
 def test_parts_and_orientation(pdf, pages_text):
     layout = [orientation(page) for page in pdf.pages]
     assert layout[0] == "portrait" and "Members will recall" in pages_text[0]
+    assert layout[1] == "portrait" and pages_text[1].startswith("Exceptions")
     tables = [i for i, text in enumerate(pages_text) if re.search(r"\b\d\.\d\.\d\b", text)
               and "Data gap" in text]
     assert tables and all(layout[i] == "landscape" for i in tables)
@@ -101,8 +104,8 @@ def test_parts_and_orientation(pdf, pages_text):
                            if t.startswith("Recommendations"))
     assert layout[recommendations] == "portrait"
     assert layout[-1] == "portrait" and "Status summary" in pages_text[-1]
-    assert layout == ["portrait"] + ["landscape"] * len(tables) + ["portrait"] * (
-        len(layout) - 1 - len(tables))
+    assert layout == ["portrait"] * 2 + ["landscape"] * len(tables) + ["portrait"] * (
+        len(layout) - 2 - len(tables))
 
 
 def test_table_header_repeats_on_every_table_page(pages_text):
