@@ -161,7 +161,7 @@ INK = {Status.COMPLETE: "#0B0C0C", Status.ON_TRACK: "#FFFFFF", Status.AT_RISK: "
 PATTERNS = {Status.AT_RISK: "stripes", Status.OFF_TRACK: "hatch", Status.NOT_STARTED: "dots"}
 
 MAX_BARS = 8
-WIDTH, HEIGHT = 720, 330
+WIDTH, HEIGHT = 720, 306
 LEFT, RIGHT, TOP, PLOT_HEIGHT = 46, 16, 58, 200
 BAR_WIDTH_MAX, SLOT_MAX = 52, 110
 LABEL_INSIDE = 15  # segments at least this tall carry their number inside
@@ -230,6 +230,7 @@ class Chart:
     keys: list[Key]
     title: str
     description: str
+    name_size: int = 11  # font size of the names under the bars (smaller when many)
 
 
 def _step(top: int) -> int:
@@ -253,11 +254,13 @@ def chart(points: list[Point], names: list[str]) -> Chart:
     top = step * math.ceil(largest / step)
     unit = PLOT_HEIGHT / top
     base = TOP + PLOT_HEIGHT
-    slot = min(SLOT_MAX, (WIDTH - LEFT - RIGHT) / max(len(points), 1))
+    room = WIDTH - LEFT - RIGHT
+    slot = min(SLOT_MAX, room / max(len(points), 1))
     width = min(BAR_WIDTH_MAX, slot * 0.55)
+    start = LEFT + (room - slot * len(points)) / 2  # the bars centred on the axis
     bars = []
     for index, (point, name) in enumerate(zip(points, names)):
-        x = LEFT + index * slot + (slot - width) / 2
+        x = start + index * slot + (slot - width) / 2
         y, beside = float(base), float(base) + LABEL_STEP
         segments = []
         for status in Status:
@@ -289,7 +292,7 @@ def chart(points: list[Point], names: list[str]) -> Chart:
     title = (f"Data gaps and recommendations by status at each of the last {len(points)} "
              "meetings" if len(points) > 1 else "Data gaps and recommendations by status")
     return Chart(WIDTH, HEIGHT, LEFT, WIDTH - RIGHT, base, bars, ticks, keys, title,
-                 describe(first, names[0], last, names[-1]))
+                 describe(first, names[0], last, names[-1]), 11 if len(points) <= 6 else 10)
 
 
 def _phrase(point: Point) -> str:
