@@ -78,11 +78,10 @@ class Travel:
     removed: list[str] = field(default_factory=list)
 
 
-def travel(since: str | None, day: date | None, removed_refs: list[str],
-           why_not: str = "") -> Travel:
+def travel(since: str | None, day: date | None, removed_refs: list[str]) -> Travel:
     if since is None or day is None:
         return Travel(None, "First report: there is no earlier meeting to compare with, so "
-                      f"no direction of travel is shown{why_not}.")
+                      "no direction of travel is shown.")
     named = f"{since} ({long_date(day)})"
     return Travel(named, f"Direction of travel is measured against the plan as it was at "
                   f"{named}.", list(removed_refs))

@@ -210,6 +210,11 @@ def test_directions_since_the_last_meeting_tag(meetings):
     assert [r.ref for r in exceptions.overdue] == ["3.2.5", "5.2.2"]  # as at 14 March 2011
     assert [r.ref for r in exceptions.worse] == ["3.2.4"]
 
+    unmarked = plan(meetings, no_since=True).plan
+    assert unmarked.travel.since is None and "not compared" in unmarked.travel.sentence
+    assert all(r.direction is None for s in unmarked.sections for r in s.rows)
+    assert unmarked.exceptions.worse == []
+
 
 def test_directions_in_the_report_are_a_shape_and_words(meetings, tmp_path):
     html = build(meetings, "html", tmp_path).outputs[0].read_text(encoding="utf-8")

@@ -14,7 +14,8 @@ from ..plan import ReportPlan, plan_report
 from ..problems import BadOption, Invalid, Problem
 from ..project import Project
 from ..render import render_html, template_dirs
-from ..progress import MAX_BARS, directions, exceptions, progress_view, removed, travel
+from ..progress import (MAX_BARS, Travel, directions, exceptions, progress_view, removed,
+                        travel)
 from .check import check
 from .progress import ProgressResult, last_meeting, meeting_history, pattern_for
 
@@ -90,7 +91,10 @@ def _direction_of_travel(root: Path, project: Project, planned: ReportPlan,
                     comparison.old)
     elif not no_since and (found := last_meeting(root, meetings)) is not None:
         baseline = (found[0].tag, found[0].day, found[1])
-    if baseline is None:
+    if no_since:
+        planned.travel = Travel(None, "This report is not compared with the last meeting, "
+                                "so no direction of travel is shown.")
+    elif baseline is None:
         planned.travel = travel(None, None, [])
     else:
         name, day, old = baseline
