@@ -372,3 +372,19 @@ def test_the_pdf_carries_the_section_and_the_charts_text_alternative(meetings, t
         walk(pdf.Root.StructTreeRoot.K)
         assert [str(f.Alt) for f in figures] == [
             "Data gaps and recommendations by status at each of the last 4 meetings"]
+
+
+def test_a_meetings_date_comes_from_its_name_its_message_or_its_commit():
+    from datetime import date
+
+    from psa_report.history import meeting_day
+
+    commit = date(2010, 6, 20)
+    assert meeting_day("ssp-2010-06-28", "2010-07-01 SSP", commit) == (date(2010, 6, 28),
+                                                                      "tag name")
+    assert meeting_day("ssp-2010-06", "28 June 2010: SSP", commit) == (date(2010, 6, 28),
+                                                                      "tag message")
+    assert meeting_day("ssp-2010-06", "2010-06-29 SSP", commit) == (date(2010, 6, 29),
+                                                                   "tag message")
+    assert meeting_day("ssp-2010-06", None, commit) == (commit, "commit")
+    assert meeting_day("ssp-2010-02-30", "12 items moved 2010", commit) == (commit, "commit")
