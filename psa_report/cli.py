@@ -55,6 +55,9 @@ STATUS = StatusParam()
 
 lead_option = click.option("--lead", default=None, metavar="AGENCY",
                            help="Only this lead agency's actions.")
+tags_option = click.option("--tags", default=None, metavar="PATTERN",
+                           help="The meetings' git tags, such as 'ssp-*'.  [default: "
+                                "meeting_tags in report.yaml]")
 strict_option = click.option("--strict", is_flag=True,
                              help="Treat warnings as errors (exit status 1).")
 
@@ -181,14 +184,16 @@ def check(project_dir: Path, strict: bool):
               help="Mark what changed since this git tag or commit (the last meeting's). "
                    " [default: last_meeting in report.yaml, if set]")
 @click.option("--no-since", is_flag=True, help="Do not compare with the last meeting.")
+@tags_option
 @strict_option
 def build(project_dir: Path, fmt: str, out_dir: Path | None, as_of: date | None,
-          pdf_variant: str | None, since_rev: str | None, no_since: bool, strict: bool):
+          pdf_variant: str | None, since_rev: str | None, no_since: bool, tags: str | None,
+          strict: bool):
     """Build the progress report (HTML and PDF) from actions/ into out/."""
     from .commands.build import build as run_build
 
     result = run_build(project_dir, fmt, out_dir, as_of=as_of, pdf_variant=pdf_variant,
-                       since=since_rev, no_since=no_since, strict=strict,
+                       since=since_rev, no_since=no_since, strict=strict, tags=tags,
                        before_print=_before_print())
     echo_problems(result.warnings)
     for path in result.outputs:
@@ -229,6 +234,21 @@ def changes(project_dir: Path, since_rev: str | None, since_date: date | None, f
     click.echo(emit(result.records, fmt, columns=ChangeRecord.COLUMNS, title=title,
                     empty="No changes." if fmt == "markdown" else "",
                     json_data=result.as_dict()))
+
+
+@main.command()
+@project_option
+@tags_option
+@format_option("table", "csv", "json")
+def progress(project_dir: Path, tags: str | None, fmt: str):
+    """Count the actions by status at each meeting (a git tag), then in the current files."""
+    from .commands.progress import MeetingRecord, progress as run_progress
+
+    result = run_progress(project_dir, tags)
+    echo_problems(result.warnings)
+    if result.note:
+        click.echo(f"Only the current files are counted: {result.note}.", err=True)
+    click.echo(emit(result.records, fmt, columns=MeetingRecord.COLUMNS))
 
 
 @main.command(name="import")

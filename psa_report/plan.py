@@ -17,6 +17,7 @@ from .changes import Change
 from .dates import Due, long_date, ordinal_suffix
 from .history import Provenance, Revision
 from .models import DataGap, Recommendation, Status, kind_of, ref_key
+from .progress import GLYPHS, Exceptions, ProgressView, Travel
 from .project import Project
 
 
@@ -94,6 +95,14 @@ class Row:
     overdue_days: int | None
     changes: list[str] = field(default_factory=list)  # "Status: at risk → on track"
     new: bool = False  # added since the last meeting
+    # Direction of travel since the last meeting (progress.direction): "Improved (was at
+    # risk)"; its kind "up", "down", "same" or "new" picks the shape. None: first report.
+    direction: str | None = None
+    direction_kind: str | None = None
+
+    @property
+    def direction_glyph(self) -> str:
+        return GLYPHS.get(self.direction_kind or "", "")
 
 
 @dataclass
@@ -144,6 +153,10 @@ class ReportPlan:
     provenance: Provenance | None = None  # None when not asked for
     since: Revision | None = None  # the revision compared with
     changes: list[Change] = field(default_factory=list)  # in ref order
+    # Filled by commands/build.py's plan(), from git (None when not asked for):
+    travel: Travel | None = None  # what the directions are measured against
+    exceptions: Exceptions | None = None  # off track, at risk, overdue, worse
+    progress: ProgressView | None = None  # the "Progress across meetings" section
 
 
 def summarise(project: Project) -> Summary:

@@ -114,12 +114,26 @@ def merge_split_tables(document, pdf) -> None:
     nums = obj(root["ParentTree"])["Nums"]
     mapping = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
     pages = {ref: index for index, ref in enumerate(pdf.page_references)}
+    body_rows = _body_rows_by_page(document)
+    seen_on_page: dict[int, int] = {}
     first = None
+    last_row = None  # the HTML row that ended the table's previous part
     for table in tables:
+        page = pages.get(table.get("Pg"))
+        index = seen_on_page.get(page, 0)
+        seen_on_page[page] = index + 1
+        rows = (body_rows[page][index] if page is not None and page < len(body_rows)
+                and index < len(body_rows[page]) else [])
         parts = [obj(r) for r in kids(table)]
         if any(part.get("S") == "/Caption" for part in parts) or first is None:
-            first = table
+            first, last_row = table, (rows[-1] if rows else None)
             continue
+        if rows and last_row is not None and rows[0] is last_row:
+            # A row split over the page: its cells' second halves join the first.
+            _join_split_row(first, parts, obj, kids, pdf.page_references[page], page,
+                            mapping)
+        if rows:
+            last_row = rows[-1]
         ids = _header_ids(first, obj, kids)
         renamed: dict[bytes, object] = {}
         for part in parts:
@@ -140,6 +154,54 @@ def merge_split_tables(document, pdf) -> None:
                     obj(row)["P"] = target.reference
         _rename_headers(table, obj, kids, renamed)
         _remove(table, obj, kids, root)
+
+
+def _body_rows_by_page(document) -> list[list[list]]:
+    """For each page, for each table on it in order, the HTML rows of its body there."""
+    from weasyprint.formatting_structure import boxes
+
+    found = []
+    for page in document.pages:
+        tables: list[list] = []
+
+        def walk(box):
+            if isinstance(box, boxes.TableBox):
+                tables.append([row.element for group in box.children
+                               if not (group.is_header or group.is_footer)
+                               for row in group.children])
+                return
+            for child in getattr(box, "children", ()):
+                walk(child)
+
+        walk(page._page_box)
+        found.append(tables)
+    return found
+
+
+def _join_split_row(first, parts, obj, kids, page_reference, page, mapping) -> None:
+    """Move the first body row of a table's later part into the last row of ``first``,
+    cell by cell: its marked content becomes references from the other page."""
+    bodies = [obj(r) for r in kids(first) if obj(r).get("S") == "/TBody"]
+    later = next((p for p in parts if p.get("S") == "/TBody"), None)
+    if not bodies or later is None or not kids(bodies[-1]) or not kids(later):
+        return
+    target_row, source_row = obj(kids(bodies[-1])[-1]), obj(kids(later)[0])
+    for target, source in zip([obj(r) for r in kids(target_row)],
+                              [obj(r) for r in kids(source_row)]):
+        found = source.get("K")
+        items = found if isinstance(found, list) else [found] if found is not None else []
+        if not isinstance(target.get("K"), list):
+            target["K"] = pydyf.Array([] if target.get("K") is None else [target["K"]])
+        for item in items:
+            if isinstance(item, int):
+                target["K"].append(pydyf.Dictionary(
+                    {"Type": "/MCR", "Pg": page_reference, "MCID": item}))
+                if page in mapping and item < len(mapping[page]):
+                    mapping[page][item] = target.reference
+            else:
+                target["K"].append(item)
+                obj(item)["P"] = target.reference
+    later["K"] = pydyf.Array(kids(later)[1:])
 
 
 def _key(value) -> bytes:

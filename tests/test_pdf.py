@@ -68,9 +68,11 @@ def test_outline_has_every_section(pdf):
                 for item in outline.root]
     assert tree == [
         (TITLE, []),
+        ("Exceptions", ["Off track (3)", "At risk (2)"]),
         ("Data requirements", ["Section 3.2", "Section 4.2", "Section 5.2"]),
         ("Recommendations", []),
         ("Status summary", ["Overdue actions as at 28 June 2010", "Lead agencies"]),
+        ("Progress across meetings", []),
     ]
 
 
@@ -95,15 +97,19 @@ def orientation(page) -> str:
 def test_parts_and_orientation(pdf, pages_text):
     layout = [orientation(page) for page in pdf.pages]
     assert layout[0] == "portrait" and "Members will recall" in pages_text[0]
+    # The exceptions open the landscape pages; the tables follow straight on.
+    assert layout[1] == "landscape" and pages_text[1].startswith("Exceptions")
     tables = [i for i, text in enumerate(pages_text) if re.search(r"\b\d\.\d\.\d\b", text)
               and "Data gap" in text]
     assert tables and all(layout[i] == "landscape" for i in tables)
+    assert tables[0] in (1, 2)
     recommendations = next(i for i, t in enumerate(pages_text)
                            if t.startswith("Recommendations"))
     assert layout[recommendations] == "portrait"
     assert layout[-1] == "portrait" and "Status summary" in pages_text[-1]
-    assert layout == ["portrait"] + ["landscape"] * len(tables) + ["portrait"] * (
-        len(layout) - 1 - len(tables))
+    landscape = len(set(tables) | {1})
+    assert layout == ["portrait"] + ["landscape"] * landscape + ["portrait"] * (
+        len(layout) - 1 - landscape)
 
 
 def test_table_header_repeats_on_every_table_page(pages_text):
@@ -196,4 +202,5 @@ def test_a_screen_reader_meets_each_table_once(runner, tmp_path, built, size):
     assert rows == expected_rows
     assert heads == [1] * len(tables)
     assert dangling == []
-    assert artifacts >= 6  # at least one table runs onto a second page, in both plans
+    if size:  # at 40 items tables run over pages: their repeated headers are artifacts
+        assert artifacts >= 6
