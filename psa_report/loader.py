@@ -67,6 +67,8 @@ class Document:
     value_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     #: (line, column) of each mapping key, keyed by the path of its value
     key_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    #: the file's text, line by line (split at "\n" only), for messages that quote it
+    lines: list[str] = field(default_factory=list)
 
     def mark(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         """The best mark for ``path``: its own, or its nearest parent's."""
@@ -174,7 +176,7 @@ def load_bytes(raw: bytes, display: str, path: Path | None = None, *,
 
 def load_text(text: str, display: str, path: Path | None = None) -> Document:
     """Parse YAML text (already decoded) into a :class:`Document`."""
-    doc = Document(path or Path(display), display, None)
+    doc = Document(path or Path(display), display, None, lines=text.split("\n"))
     source, restore = hide_odd_breaks(text)
     try:
         root = yaml.compose(source, Loader=_Loader)
@@ -290,7 +292,8 @@ _HINTS = [
      "or start it on the next line after `>-`; or this line is indented more than the "
      "one above"),
     ("could not find expected ':'",
-     "a line is missing the colon after its field name, or is indented wrongly"),
+     "it is not a `field: value` line: if it goes on from the text above, indent it "
+     "like the lines above it; otherwise add the colon after its field name"),
     ("did not find expected key",
      "check the indentation of this line and the one above: fields of one item must "
      "start in the same column"),
@@ -310,6 +313,9 @@ def _syntax_problem(display: str, text: str, error: yaml.MarkedYAMLError) -> Pro
     mark = error.problem_mark or error.context_mark
     if error.context_mark is not None and "end of stream" in (error.problem or ""):
         mark = error.context_mark  # where the unclosed quote or bracket was opened
+    if (error.context_mark is not None and "simple key" in (error.context or "")
+            and error.context_mark.line < (mark.line if mark else 0)):
+        mark = error.context_mark  # the line that is not a field, not the one after it
     what = " ".join(part for part in (error.context, error.problem) if part)
     hint = next((h for needle, h in _HINTS if needle in what), None)
     lines = text.split("\n")  # not splitlines(): it also splits at U+2028 and friends
@@ -318,7 +324,9 @@ def _syntax_problem(display: str, text: str, error: yaml.MarkedYAMLError) -> Pro
                 "replace the tab with spaces")
     if hint is None:
         hint = "check the quotes, colons and indentation on this line and the one above"
-    message = f"YAML syntax error ({what}): {hint}"
+    # libyaml's own words ("while scanning a simple key") are a parser's, not the
+    # user's: the message says what to do, in plain words.
+    message = f"this line cannot be read: {hint}"
     if mark is None:  # pragma: no cover
         return Problem(display, None, None, message)
     if mark.line >= len(lines):  # the end of the file: point at its last line

@@ -306,8 +306,22 @@ def translate(doc: Document, error: ValidationError, model: Any) -> list[Problem
             message = "must not be empty"
         else:
             message = detail["msg"]
-        problems.append(doc.problem(loc, f"{name}: {message}", key=key))
+        problem = doc.problem(loc, f"{name}: {message}", key=key)
+        if message.startswith("is empty") and _comment_on(doc, problem.line):
+            problem = Problem(problem.file, problem.line, problem.column,
+                f"{name}: is empty, because `#` after a space starts a comment in YAML, "
+                f"so the rest of the line is not read: put the text in quotes, like "
+                f"{loc[-1]}: \"{doc.lines[problem.line - 1].partition(':')[2].strip()}\"")
+        problems.append(problem)
     return problems
+
+
+def _comment_on(doc: Document, line: int | None) -> bool:
+    """Whether the value on this line is a comment (`update: #5 done`)."""
+    if line is None or not 0 < line <= len(doc.lines):
+        return False
+    _, colon, value = doc.lines[line - 1].partition(":")
+    return bool(colon) and value.lstrip().startswith("#")
 
 
 def _validate(doc: Document, model: Any, context: dict | None, problems: list[Problem]):
