@@ -257,18 +257,22 @@ def progress(project_dir: Path, tags: str | None, fmt: str):
 @click.option("--status", type=STATUS, default=None,
               help="Status for rows whose Status cell is empty, such as 'not started'.")
 def import_(project_dir: Path, table: Path, status):
-    """Write one data-gap file per row of a table pasted from Word or Excel.
+    """Write one file per row of a table of data gaps or recommendations pasted
+    from Word or Excel.
 
     TABLE is tab-separated (as pasted from Word) or CSV, with the header Ref, Data
-    gap, Lead, Action, Update, Status (and optionally Due).  Nothing is written
-    unless every row is valid, and no existing file is ever overwritten.
+    gap, Lead, Action, Update, Status (and optionally Due); or, for recommendations,
+    Ref, Recommendation, Update, Status (and optionally Lead and Due).  Every problem
+    is reported at once by its line and column; nothing is written unless every row is
+    valid, and no existing file is ever overwritten.
     """
     from .commands.new import import_rows
 
     rows = import_rows(project_dir, table, status and status.value)
     for row in rows:
-        click.echo(f"wrote {row.path} ({row.gap.ref}, from line {row.line})")
-    click.echo(f"imported {len(rows)} data gap{'s' if len(rows) != 1 else ''}; "
+        click.echo(f"wrote {row.path} ({row.item.ref}, from line {row.line})")
+    kind = "recommendation" if rows and "recommendations/" in rows[0].path else "data gap"
+    click.echo(f"imported {len(rows)} {kind}{'s' if len(rows) != 1 else ''}; "
                "`psa-report check` passes.")
 
 
