@@ -80,6 +80,9 @@ class Project:
     warnings: list[Problem] = field(default_factory=list)
     #: ref -> field name -> (line, column) of its value, for messages about an item
     marks: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
+    #: report.yaml's field name -> (line, column) of its value
+    report_marks: dict[str, tuple[int, int]] = field(default_factory=dict)
+    report_file: str = f"{ACTIONS}/{REPORT_FILE}"
 
     def where(self, ref: str, name: str) -> tuple[str, int | None, int | None]:
         """(file, line, column) of a field of an item, for a Problem."""
@@ -441,6 +444,9 @@ def build_project(root: Path, paths: list[str], read: Callable[[str], Document],
     project = Project(root, report, agencies, data_gaps, recommendations, sources)
     project.marks = {ref: {path[0]: mark for path, mark in doc.value_marks.items()
                            if len(path) == 1} for ref, doc in docs.items()}
+    project.report_marks = {path[0]: mark for path, mark in report_doc.value_marks.items()
+                            if len(path) == 1}
+    project.report_file = report_doc.display
     project.warnings = _warnings(project, report_doc, docs)
     return project
 

@@ -239,3 +239,36 @@ def test_a_build_outside_git_still_works_and_says_so(runner, project):
     html = built_html(runner, project)
     assert "Prepared from action plan files that are not kept in git, so" in html
     assert "Draft:" not in html
+
+
+def test_a_last_meeting_git_cannot_find_is_reported_at_its_line(runner, repo):
+    path = repo / "actions/report.yaml"
+    path.write_text(path.read_text() + "last_meeting: ssp-1999-01\n")
+    line = len(path.read_text().splitlines())
+    built = run(runner, "build", "--format", "html", "--project", str(repo))
+    assert built.exit_code == 1
+    assert built.stderr.startswith(f"actions/report.yaml:{line}:15: last_meeting: "
+                                   "'ssp-1999-01' is not a tag")
+    assert "build with --no-since" in built.stderr
+    assert run(runner, "build", "--format", "html", "--no-since",
+               "--project", str(repo)).exit_code == 0
+    listed = run(runner, "changes", "--project", str(repo))
+    assert listed.exit_code == 1 and f"actions/report.yaml:{line}:15:" in listed.stderr
+    assert "or give --since REV or --since-date DATE" in listed.stderr
+
+
+def test_last_meeting_outside_git_explains_no_since(runner, project):
+    path = project / "actions/report.yaml"
+    path.write_text(path.read_text() + "last_meeting: ssp-2010-06\n")
+    built = run(runner, "build", "--format", "html", "--project", str(project))
+    assert built.exit_code == 1
+    assert "last_meeting: this project is not in a git repository" in built.stderr
+    assert "(or build with --no-since to leave the comparison" in built.stderr
+
+
+def test_changes_without_options_uses_last_meeting(runner, moved_on):
+    path = moved_on / "actions/report.yaml"
+    path.write_text(path.read_text() + "last_meeting: ssp-2010-06\n")
+    result = run(runner, "changes", "--project", str(moved_on))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Changes since ssp-2010-06 (")

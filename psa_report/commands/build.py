@@ -40,6 +40,22 @@ def compare_with(root: Path, project: Project, rev: str | None = None, *,
     return Comparison(since, compare(old, project), old)
 
 
+def compare_with_last_meeting(root: Path, project: Project,
+                              hint: str = "or build with --no-since to leave the "
+                              "comparison with the last meeting out") -> Comparison | None:
+    """Changes since report.yaml's last_meeting (None when it is not set); a problem
+    with it is reported at its line in report.yaml, with how to go on."""
+    if project.report.last_meeting is None:
+        return None
+    try:
+        return compare_with(root, project, project.report.last_meeting)
+    except Invalid as invalid:
+        line, column = project.report_marks.get("last_meeting", (None, None))
+        raise Invalid([Problem(project.report_file, line, column,
+                               f"last_meeting: {p.message} ({hint})")
+                       for p in invalid.problems]) from None
+
+
 @dataclass
 class Report:
     """A planned report and what was found on the way."""
@@ -62,8 +78,12 @@ def plan(root: Path, *, as_of: date | None = None, since: str | None = None,
     checked = check(root)
     refuse_warnings(checked.warnings, strict)
     project = checked.project
-    since = None if no_since else (since or project.report.last_meeting)
-    comparison = compare_with(root, project, since) if since else None
+    if no_since:
+        comparison = None
+    elif since is not None:
+        comparison = compare_with(root, project, since)
+    else:
+        comparison = compare_with_last_meeting(root, project)
     planned = plan_report(project, as_of, provenance=history.provenance(root),
                           since=comparison and comparison.since,
                           changes=comparison and comparison.changes)
