@@ -220,8 +220,8 @@ def test_directions_in_the_report_are_a_shape_and_words(meetings, tmp_path):
     html = build(meetings, "html", tmp_path).outputs[0].read_text(encoding="utf-8")
 
     def status_cell(anchor: str) -> str:
-        row = re.search(rf'<tr id="{anchor}">(.*?)</tr>', html, re.S)[1]
-        return re.search(r'<td class="status-cell">(.*?)</td>', row, re.S)[1]
+        row = re.search(rf'<tr id="{anchor}"[^>]*>(.*?)</tr>', html, re.S)[1]
+        return re.search(r'<td class="status-cell"[^>]*>(.*?)</td>', row, re.S)[1]
 
     assert ('<span class="direction direction-down"><span class="direction-glyph" '
             'aria-hidden="true">▼</span> Worse (was on track)</span>') in status_cell("gap-3-2-4")
