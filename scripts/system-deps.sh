@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Install the Debian packages psa-report needs, if any are missing.
 #   scripts/system-deps.sh            what `make report` needs (Pango, the fonts)
-#   scripts/system-deps.sh --test     also what `make test` needs (poppler, Chromium, Node)
+#   scripts/system-deps.sh --test     also what `make test` needs (poppler, Chromium, Node,
+#                                     LibreOffice Writer to read the Word report back)
 # As root it installs with apt-get; otherwise it uses `sudo -n` if that works, or
 # prints the one command to run and stops.
 set -euo pipefail
 
 packages=(python3-venv libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation2)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(poppler-utils chromium nodejs npm git)
+  packages+=(poppler-utils chromium nodejs npm git libreoffice-writer-nogui)
 fi
 
 missing=()
