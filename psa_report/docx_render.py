@@ -131,6 +131,11 @@ def _as_document(archive: zipfile.ZipFile, types: str) -> bytes:
     return out.getvalue()
 
 
+def check_template(path: Path) -> None:
+    """Stop with a problem naming the file if it is no Word document or template."""
+    _template_bytes(path)
+
+
 def open_template(path: Path | None) -> Document:
     """The starting document: the council's template with its body emptied, or
     python-docx's own default set up for A4."""
@@ -159,12 +164,26 @@ def _default_look(document: Document) -> None:
         setattr(section, side, Cm(1.8))
     section.top_margin, section.bottom_margin = Cm(1.8), Cm(2.0)
     styles = document.styles
-    styles["Normal"].font.name = "Arial"
-    styles["Normal"].font.size = Pt(10.5)
+    for fonts in styles.element.xpath("./w:docDefaults/w:rPrDefault/w:rPr/w:rFonts"):
+        _no_theme_font(fonts)
+        for key in ("w:ascii", "w:hAnsi", "w:cs"):
+            fonts.set(qn(key), "Arial")
+    _font(styles["Normal"], "Arial", 10.5)
     for name, size in (("Heading 1", 16), ("Heading 2", 13)):
-        styles[name].font.name = "Arial"
-        styles[name].font.size = Pt(size)
+        _font(styles[name], "Arial", size)
         styles[name].font.color.rgb = ACCENT
+
+
+def _font(style, name: str, size: float) -> None:
+    """Set a style's typeface; a theme font named in the style would win, so it goes."""
+    style.font.name = name
+    style.font.size = Pt(size)
+    _no_theme_font(style.element.rPr.rFonts)
+
+
+def _no_theme_font(fonts) -> None:
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(theme), None)
 
 
 # ---------------------------------------------------------------- styles and language
