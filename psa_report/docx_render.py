@@ -72,6 +72,8 @@ _ORDINAL = re.compile(r"\b(\d+)(st|nd|rd|th)\b")
 #: The main part's content type in a .dotx (python-docx knows only the .docx one).
 WML_TEMPLATE_MAIN = (
     "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml")
+#: How a .doc, .dot or password-protected Word file begins (an OLE compound file).
+OLE_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")
 #: A template larger than this (packed or unpacked) is refused.
 MAX_TEMPLATE_BYTES = 50 * 1024 * 1024
 
@@ -99,6 +101,9 @@ def _template_bytes(path: Path) -> bytes:
     if len(raw) > MAX_TEMPLATE_BYTES:
         raise _bad_template(path, f"is over {MAX_TEMPLATE_BYTES // 2**20} MB, too large "
                             "for a Word template")
+    if raw.startswith(OLE_SIGNATURE):
+        raise _bad_template(path, "is an old Word .doc/.dot or a password-protected file: "
+                            "save it from Word as .docx or .dotx, without a password")
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
         unpacked = sum(info.file_size for info in archive.infolist())
@@ -133,7 +138,7 @@ def _as_document(archive: zipfile.ZipFile, types: str) -> bytes:
 
 def check_template(path: Path) -> None:
     """Stop with a problem naming the file if it is no Word document or template."""
-    _template_bytes(path)
+    open_template(path)
 
 
 def open_template(path: Path | None) -> Document:
