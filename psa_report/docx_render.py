@@ -59,10 +59,11 @@ STATUS_FILL = {
 }
 HEADER_FILL = "E8EDF2"
 ACCENT = RGBColor(0x1D, 0x3F, 0x66)
+MUTED = RGBColor(0x4A, 0x4A, 0x4A)
 
 #: Relative widths of the data gap table's columns (Ref, Data gap, Lead, Action,
-#: Update, Status), as report.css.
-GAP_COLUMNS = (5, 25, 8, 23, 29, 10)
+#: Update, Status): report.css's, with room for a ref such as 3.2.1 on one line.
+GAP_COLUMNS = (7, 24, 8, 22, 28, 11)
 GAP_HEADER = ("Ref", "Data gap", "Lead", "Action", "Update", "Status")
 OVERDUE_HEADER = ("Ref", "Lead", "Due", "Days overdue", "Status")
 
@@ -177,6 +178,10 @@ def _default_look(document: Document) -> None:
     for name, size in (("Heading 1", 16), ("Heading 2", 13)):
         _font(styles[name], "Arial", size)
         styles[name].font.color.rgb = ACCENT
+    # The default caption is light blue (under 4.5:1 on white): muted and italic, as
+    # the HTML's captions.
+    caption = styles["Caption"].font
+    caption.color.rgb, caption.bold, caption.italic = MUTED, False, True
 
 
 def _font(style, name: str, size: float) -> None:
@@ -540,14 +545,16 @@ def write_data_requirements(document: Document, plan: ReportPlan) -> None:
         _heading(document, name, 2)
         caption = (f"Data requirements from section {section.number} of the assessment, "
                    "with progress and status")
-        _para(document, caption, _caption_style(document))
+        _caption(document, caption)
         table = _table(document, GAP_HEADER, name, caption, GAP_COLUMNS)
         for row in section.rows:
             _gap_row(table, row)
 
 
-def _caption_style(document: Document) -> str | None:
-    return "Caption" if "Caption" in [s.name for s in document.styles] else None
+def _caption(document: Document, text: str) -> None:
+    """The visible caption above a table, kept on its page."""
+    style = "Caption" if "Caption" in [s.name for s in document.styles] else None
+    _para(document, text, style).paragraph_format.keep_with_next = True
 
 
 def _gap_row(table: Table, row: Row) -> None:
@@ -569,6 +576,7 @@ def write_recommendations(document: Document, plan: ReportPlan) -> None:
     for row in plan.recommendations:
         for index, text in enumerate(row.text):
             paragraph = _para(document, text, _style(document, "List Paragraph"))
+            paragraph.paragraph_format.keep_with_next = True
             if index == 0:
                 _number(paragraph, bullets)
             else:
@@ -576,22 +584,25 @@ def write_recommendations(document: Document, plan: ReportPlan) -> None:
         for index, text in enumerate(row.update):
             update = _para(document, ("UPDATE- " if index == 0 else "") + text, bold=True)
             update.paragraph_format.left_indent = Cm(0.74)
+            update.paragraph_format.keep_with_next = True
         _recommendation_meta(document, row)
 
 
 def _recommendation_meta(document: Document, row: Row) -> None:
+    """Ref, lead, status and notes on one line, a tab between each (one blank
+    character, never a run of spaces: Word's checker flags repeated blanks)."""
     meta = document.add_paragraph()
     meta.paragraph_format.left_indent = Cm(0.74)
     meta.paragraph_format.space_after = Pt(12)
     _text(meta, row.ref, bold=True)
     if row.leads:
-        _text(meta, "   Lead: " + ", ".join(lead.code for lead in row.leads))
-    _text(meta, "   ")
+        _text(meta, "\tLead: " + ", ".join(lead.code for lead in row.leads))
+    _text(meta, "\t")
     status = meta.add_run(f" {row.status.label} ")
     status.bold = True
     _shade_run(status, STATUS_FILL[row.status])
     for text, bold, italic in status_notes(row):
-        _text(meta, "   ")
+        _text(meta, "\t")
         _text(meta, text, bold=bold, italic=italic)
 
 
@@ -620,7 +631,7 @@ def write_summary(document: Document, plan: ReportPlan) -> None:
     _heading(document, "Status summary", 1)
     caption = ("Number of data gaps and recommendations by status, overall and by lead "
                "agency")
-    _para(document, caption, _caption_style(document))
+    _caption(document, caption)
     header = ["Lead", *(s.label for s in summary.statuses), "Total"]
     table = _table(document, header, "Status summary", caption,
                    [16, *([12] * len(summary.statuses)), 10])
@@ -650,7 +661,7 @@ def write_overdue(document: Document, plan: ReportPlan) -> None:
         _para(document, f"No action is overdue as at {plan.as_of.text}.")
         return
     caption = "Actions not complete whose deadline has passed, most overdue first"
-    _para(document, caption, _caption_style(document))
+    _caption(document, caption)
     table = _table(document, OVERDUE_HEADER, "Overdue actions", caption,
                    (10, 30, 22, 16, 22))
     for late in plan.overdue:

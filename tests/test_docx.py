@@ -188,14 +188,16 @@ def test_no_merged_cells_anywhere(built_docx):
         assert f"<{tag}" not in body, tag
 
 
-def contrast(fill: str) -> float:
-    def luminance(hex_colour: str) -> float:
-        channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (0, 2, 4)]
-        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-                  for c in channels]
-        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+def luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
-    return (luminance(fill) + 0.05) / (luminance("000000") + 0.05)
+
+def contrast(one: str, other: str) -> float:
+    """WCAG contrast ratio of two RRGGBB colours."""
+    light, dark = sorted((luminance(one), luminance(other)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
 
 
 def test_status_is_a_word_in_a_shaded_cell_with_aa_contrast(document):
@@ -208,7 +210,28 @@ def test_status_is_a_word_in_a_shaded_cell_with_aa_contrast(document):
             shading = cell._tc.tcPr.find(qn("w:shd"))
             assert shading.get(qn("w:fill")) == STATUS_FILL[labels[word]]
     for status, fill in STATUS_FILL.items():
-        assert contrast(fill) >= 4.5, (status, contrast(fill))
+        assert contrast(fill, "000000") >= 4.5, status
+
+
+def test_text_colours_are_readable_on_white(document):
+    """Word's checker flags hard-to-read text: every colour our paragraphs use passes AA."""
+    used = {p.style.name for p in document.paragraphs}
+    for table in document.tables:
+        used |= {p.style.name for row in table.rows for c in row.cells for p in c.paragraphs}
+    for name in used:
+        colour = document.styles[name].font.color
+        if colour.type is not None and colour.rgb is not None:
+            assert contrast(str(colour.rgb), "FFFFFF") >= 4.5, (name, colour.rgb)
+
+
+def test_no_repeated_blank_characters_or_empty_paragraphs(document):
+    """Word's checker warns of runs of spaces or tabs and of empty paragraphs used for
+    spacing: the only empty paragraphs are the two that carry a section break."""
+    texts = blocks(document)
+    assert not [t for t in texts if "  " in t or "\t\t" in t]
+    empty = [p for p in document.paragraphs if not p.text]
+    assert len(empty) == 2
+    assert all(p._p.pPr is not None and p._p.pPr.sectPr is not None for p in empty)
 
 
 def test_recommendations_carry_update_ref_lead_and_status(document):
