@@ -32,12 +32,12 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.opc.packuri import PackURI
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.parts.numbering import NumberingPart
 from docx.section import Section
 from docx.shared import Cm, Length, Pt, RGBColor
+from docx.styles.style import BaseStyle
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
@@ -198,22 +198,29 @@ def _no_theme_font(fonts) -> None:
 
 # ---------------------------------------------------------------- styles and language
 
-def _style(document: Document, name: str, outline: int | None = None) -> str:
-    """``name`` if the document has it; else it is added, based on Normal."""
-    styles = document.styles
-    if name not in [s.name for s in styles]:
-        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-        style.base_style = styles["Normal"]
-        if outline is not None:
-            style.font.bold = True
-            style.font.size = Pt(16 - 3 * outline)
-            style.paragraph_format.keep_with_next = True
-            style.element.get_or_add_pPr().get_or_add_outlineLvl().val = outline
-    return name
+def _find_style(document: Document, name: str, kind: WD_STYLE_TYPE) -> BaseStyle | None:
+    """The style of that name, however the file spells a built-in one ("caption" as
+    Word writes it, "Caption" as LibreOffice does)."""
+    for style in document.styles:
+        if style.type == kind and style.name is not None and \
+                style.name.lower() == name.lower():
+            return style
+    return None
 
 
-def _table_style(document: Document) -> str | None:
-    return "Table Grid" if "Table Grid" in [s.name for s in document.styles] else None
+def _style(document: Document, name: str, outline: int | None = None) -> BaseStyle:
+    """The paragraph style ``name``; added, based on Normal, if the document lacks it."""
+    found = _find_style(document, name, WD_STYLE_TYPE.PARAGRAPH)
+    if found is not None:
+        return found
+    style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = _find_style(document, "Normal", WD_STYLE_TYPE.PARAGRAPH)
+    if outline is not None:  # a heading: what the navigation pane lists
+        style.font.bold = True
+        style.font.size = Pt(16 - 3 * outline)
+        style.paragraph_format.keep_with_next = True
+        style.element.get_or_add_pPr().get_or_add_outlineLvl().val = outline
+    return style
 
 
 def set_language(document: Document, language: str = LANGUAGE) -> None:
@@ -266,8 +273,8 @@ def _numbering_root(document: Document):
         return part.part_related_by(RT.NUMBERING).element
     except KeyError:
         xml = f'<w:numbering {nsdecls("w")}/>'
-        numbering = NumberingPart(part.package.next_partname("/word/numbering%d.xml"),
-                                  CT.WML_NUMBERING, parse_xml(xml), part.package)
+        name = part.package.next_partname("/word/numbering%d.xml")
+        numbering = NumberingPart(name, CT.WML_NUMBERING, parse_xml(xml), part.package)
         part.relate_to(numbering, RT.NUMBERING)
         return numbering.element
 
@@ -348,7 +355,7 @@ def _shading(fill: str):
     return shd
 
 
-def _para(container, text: str = "", style: str | None = None, **text_options
+def _para(container, text: str = "", style: BaseStyle | None = None, **text_options
           ) -> Paragraph:
     paragraph = container.add_paragraph(style=style)
     if text:
@@ -367,8 +374,8 @@ def _table(document: Document, header: Iterable[str], caption: str, description:
     """A table with its header row (repeated on every page), title and description."""
     header = list(header)
     table = document.add_table(rows=1, cols=len(header))
-    style = _table_style(document)
-    if style:
+    style = _find_style(document, "Table Grid", WD_STYLE_TYPE.TABLE)
+    if style is not None:
         table.style = style
     else:
         _borders(table)
@@ -496,7 +503,7 @@ def write_footer(document: Document, plan: ReportPlan) -> None:
     paragraphs = footer.paragraphs
     line = paragraphs[0] if len(paragraphs) == 1 and not paragraphs[0].text \
         else footer.add_paragraph()
-    style = "Footer" if "Footer" in [s.name for s in document.styles] else None
+    style = _find_style(document, "Footer", WD_STYLE_TYPE.PARAGRAPH)
     line.style = style
     _text(line, f"{plan.title} · {plan.meeting}, {plan.footer_date.text}")
     pages = footer.add_paragraph(style=style)
@@ -553,7 +560,7 @@ def write_data_requirements(document: Document, plan: ReportPlan) -> None:
 
 def _caption(document: Document, text: str) -> None:
     """The visible caption above a table, kept on its page."""
-    style = "Caption" if "Caption" in [s.name for s in document.styles] else None
+    style = _find_style(document, "Caption", WD_STYLE_TYPE.PARAGRAPH)
     _para(document, text, style).paragraph_format.keep_with_next = True
 
 

@@ -364,6 +364,40 @@ def test_the_councils_template_keeps_its_header_and_heading_font(runner, project
     assert all(TEMPLATE_HEADER in page for page in pages)
 
 
+def test_a_template_from_libreoffice_lacking_word_styles_and_numbering(runner, project,
+                                                                       tmp_path, seed_text):
+    """A template made elsewhere has no numbering part, no List Number, no Heading 1 and
+    no Table Grid: they are made, and the report is whole."""
+    (tmp_path / "letterhead.txt").write_text("Council letterhead\n")
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice (soffice) is not installed: scripts/system-deps.sh --test")
+    profile = (tmp_path / "lo-profile").as_uri()
+    subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless",
+                    "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(tmp_path),
+                    str(tmp_path / "letterhead.txt")], capture_output=True, timeout=180)
+    template = tmp_path / "letterhead.docx"
+    names = zipfile.ZipFile(template).namelist()
+    assert "word/numbering.xml" not in names
+    path = build_docx(runner, project, "--docx-template", str(template))
+    document = docx.Document(str(path))
+    numbered = [p for p in document.paragraphs if p.style is not None
+                and p.style.name == "List Number"]
+    assert len(numbered) == 6 and all(p._p.pPr.numPr is not None for p in numbered)
+    numbering = document.part.numbering_part.element  # KeyError inside if none
+    definition = numbering.num_having_numId(numbered[0]._p.pPr.numPr.numId.val)
+    assert definition.abstractNumId.val in [
+        int(n) for n in numbering.xpath("./w:abstractNum/@w:abstractNumId")]
+    headings = [p.text for p in document.paragraphs if p.style is not None
+                and p.style.name == "Heading 1"]
+    assert headings[:2] == ["Progress report on the Partnership Strategic Assessment",
+                            "Data requirements"]
+    assert document.styles["Heading 1"].element.pPr.outlineLvl.val == 0
+    assert all(t._tbl.tblPr.find(qn("w:tblBorders")) is not None for t in document.tables)
+    seed = " ".join(seed_cells(seed_text))
+    assert sorted(words(seed) - words(docx_text(document))) == []
+    assert "Council letterhead" not in docx_text(document)
+
+
 def docm(path: Path, good: Path) -> Path:
     """A macro-enabled document: what Word writes for .docm."""
     with zipfile.ZipFile(good) as source, zipfile.ZipFile(path, "w") as out:
