@@ -369,8 +369,8 @@ def _heading(document: Document, text: str, level: int) -> Paragraph:
 
 # ---------------------------------------------------------------- tables
 
-def _table(document: Document, header: Iterable[str], caption: str, description: str,
-           widths: Iterable[float] | None = None) -> Table:
+def _table(document: Document, header: Iterable[str], caption: str, description: str
+           ) -> Table:
     """A table with its header row (repeated on every page), title and description."""
     header = list(header)
     table = document.add_table(rows=1, cols=len(header))
@@ -388,8 +388,6 @@ def _table(document: Document, header: Iterable[str], caption: str, description:
         trpr.insert_element_before(OxmlElement(tag), "w:tblCellSpacing", "w:jc",
                                    "w:hidden", "w:ins", "w:del", "w:trPrChange")
     _describe(table, caption, description)
-    if widths is not None:
-        _widths(table, list(widths))
     return table
 
 
@@ -414,8 +412,10 @@ def _borders(table: Table) -> None:
                                            "w:tblDescription", "w:tblPrChange")
 
 
-def _widths(table: Table, widths: list[float]) -> None:
-    """Share the text width between the columns in these proportions."""
+def _widths(table: Table, widths: Iterable[float]) -> None:
+    """Share the text width between the columns in these proportions (once the rows
+    are in: each cell carries its width, as Word and LibreOffice both read it)."""
+    widths = list(widths)
     table.autofit = False
     total = sum(widths)
     for column, share in zip(table.columns, widths):
@@ -553,9 +553,10 @@ def write_data_requirements(document: Document, plan: ReportPlan) -> None:
         caption = (f"Data requirements from section {section.number} of the assessment, "
                    "with progress and status")
         _caption(document, caption)
-        table = _table(document, GAP_HEADER, name, caption, GAP_COLUMNS)
+        table = _table(document, GAP_HEADER, name, caption)
         for row in section.rows:
             _gap_row(table, row)
+        _widths(table, GAP_COLUMNS)
 
 
 def _caption(document: Document, text: str) -> None:
@@ -572,8 +573,6 @@ def _gap_row(table: Table, row: Row) -> None:
     _fill(cells[3], row.action)
     _fill(cells[4], row.update)
     _status_cell(cells[5], row.status, status_notes(row))
-    for cell, width in zip(cells, [c.width for c in table.columns]):
-        cell.width = width
 
 
 def write_recommendations(document: Document, plan: ReportPlan) -> None:
@@ -640,8 +639,7 @@ def write_summary(document: Document, plan: ReportPlan) -> None:
                "agency")
     _caption(document, caption)
     header = ["Lead", *(s.label for s in summary.statuses), "Total"]
-    table = _table(document, header, "Status summary", caption,
-                   [16, *([12] * len(summary.statuses)), 10])
+    table = _table(document, header, "Status summary", caption)
     for cell, status in zip(table.rows[0].cells[1:], summary.statuses):
         _shade_cell(cell, STATUS_FILL[status])
     for line in [*summary.by_lead, summary.overall]:
@@ -657,7 +655,7 @@ def write_summary(document: Document, plan: ReportPlan) -> None:
         many = summary.no_lead != 1
         note += (f" {summary.no_lead} recommendation{'s are' if many else ' is'} for the "
                  f"whole partnership and {'have' if many else 'has'} no lead agency.")
-    _para(document, note)
+    _para(document, note).paragraph_format.space_before = Pt(6)
     write_overdue(document, plan)
     write_agencies(document, plan)
 
@@ -669,8 +667,7 @@ def write_overdue(document: Document, plan: ReportPlan) -> None:
         return
     caption = "Actions not complete whose deadline has passed, most overdue first"
     _caption(document, caption)
-    table = _table(document, OVERDUE_HEADER, "Overdue actions", caption,
-                   (10, 30, 22, 16, 22))
+    table = _table(document, OVERDUE_HEADER, "Overdue actions", caption)
     for late in plan.overdue:
         _overdue_row(table, late)
     _widths(table, (10, 30, 22, 16, 22))

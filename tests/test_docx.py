@@ -296,6 +296,22 @@ def test_libreoffice_prints_the_tables_on_landscape_pages(built_docx, tmp_path):
     assert "Data requirements" in pdf.pages[first].extract_text()
 
 
+def test_overdue_actions_are_a_table_when_there_are_some(runner, project):
+    document = docx.Document(str(build_docx(runner, project, "--as-of", "2010-10-01")))
+    headed = [p.text for p in document.paragraphs if p.style.name == "Heading 2"]
+    assert "Overdue actions as at 1 October 2010" in headed
+    assert "No action is overdue" not in docx_text(document)
+    table = document.tables[-1]
+    assert [c.text for c in table.rows[0].cells] == ["Ref", "Lead", "Due", "Days overdue",
+                                                     "Status"]
+    assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    assert [[c.text for c in row.cells] for row in table.rows[1:]] == [
+        ["3.2.5", "SBC", "September 2010", "1", "On track"],
+        ["5.2.2", "SBC", "September 2010", "1", "Not started"],
+    ]
+    assert "Due September 2010 Overdue by 1 day" in docx_text(document)
+
+
 # ---------------------------------------------------------------- text is text
 
 def test_field_codes_markup_and_links_in_data_stay_literal_text(runner, project):
@@ -527,3 +543,5 @@ def test_changes_since_the_last_meeting_are_in_the_docx(runner, project):
     assert "Updated since the last meeting" in text
     assert "with changes to actions/ not yet committed" in text
     assert "Changes are marked against ssp-2010-06" in text
+    assert text.startswith("Safer Stockton Partnership Draft: built from changes to the "
+                           "action plan that are not yet committed to git")
