@@ -232,7 +232,7 @@ def set_language(document: Document, language: str = LANGUAGE) -> None:
     lang = rpr.find(qn("w:lang"))
     if lang is None:
         lang = OxmlElement("w:lang")
-        rpr.append(lang)  # w:lang is the last of the properties a default sets
+        rpr.insert_element_before(lang, "w:eastAsianLayout", "w:specVanish", "w:oMath")
     lang.set(qn("w:val"), language)
     normal = document.styles["Normal"].element.rPr
     if normal is not None and normal.find(qn("w:lang")) is not None:
