@@ -48,13 +48,20 @@ class Provenance:
     short: str = ""
     day: date | None = None
     dirty: bool = False  # actions/ differs from the commit (edited, added or removed files)
+    #: why git could not say, when it is there but could not be asked ("" otherwise)
+    unknown: str = ""
 
 
 def provenance(root: Path) -> Provenance:
     try:
         if _git(root, "rev-parse", "--is-inside-work-tree").strip() != b"true":
             return Provenance(False)
-    except GitError:
+    except GitMissing:
+        return Provenance(False, unknown="git is not installed on this computer")
+    except GitError as error:
+        if "dubious ownership" in str(error):
+            return Provenance(False, unknown="git refuses this folder because another "
+                              "user owns it (see `git config safe.directory`)")
         return Provenance(False)
     try:
         commit, short, stamp = _git(root, "log", "-1", "--format=%H %h %cI").decode().split()

@@ -17,7 +17,7 @@ from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fi
                       WithJsonSchema, field_validator)
 from pydantic_core import PydanticCustomError
 
-from .dates import ACCEPTED_FORMS, Due, parse_day, parse_due
+from .dates import ACCEPTED_FORMS, DAY_FORMS, Due, parse_day, parse_due
 
 
 class Status(str, Enum):
@@ -117,7 +117,7 @@ def _day(value: Any) -> date:
     if isinstance(value, date):
         return value
     if not isinstance(value, str):
-        raise _error("must be a date written as 2010-06-28")
+        raise _error(f"must be a date written as {DAY_FORMS}")
     try:
         return parse_day(value)
     except ValueError as error:

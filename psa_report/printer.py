@@ -107,6 +107,7 @@ def write_pdf(html: str, target: Path, dirs: list[Path], *, variant: str = DEFAU
 
 
 def variants() -> list[str]:
+    """The PDF flavours WeasyPrint can write (its "debug" is a developer's tool, not one)."""
     from weasyprint.pdf import VARIANTS
 
-    return sorted(VARIANTS)
+    return sorted(v for v in VARIANTS if v.startswith("pdf/"))

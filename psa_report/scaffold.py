@@ -70,6 +70,8 @@ def yaml_field(key: str, value: str | list[str], width: int = 88) -> str:
         if _reads_back(candidate, key, value[0] if len(value) == 1 else value):
             return candidate
         return f"{key}: [{', '.join(quoted(v) for v in value)}]\n"
+    if any(char in value for char in "\u2028\u2029\x85"):
+        return f"{key}: {quoted(value)}\n"  # escaped: editors show these as line breaks
     candidates = []
     if "\n" not in value and len(key) + len(value) + 2 <= width:
         candidates.append(f"{key}: {value}\n")

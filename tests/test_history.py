@@ -205,8 +205,17 @@ def test_last_meeting_in_report_yaml_is_the_default(runner, moved_on):
 def test_provenance_of_a_clean_build(runner, repo):
     short = git(repo, "rev-parse", "--short", "HEAD").strip()
     html = built_html(runner, repo)
-    assert f"Built from commit <code>{short}</code> of 28 June 2010." in html
+    assert f"Prepared from the action plan as saved on 28 June 2010, version {short}." in html
     assert "Draft:" not in html
+
+
+def test_a_save_date_after_the_report_date_is_not_printed(runner, repo):
+    """The colophon never contradicts the report's own date (28 June 2010)."""
+    git(repo, "commit", "-q", "--allow-empty", "-m", "later", when="2010-07-02")
+    short = git(repo, "rev-parse", "--short", "HEAD").strip()
+    html = built_html(runner, repo)
+    assert f"Prepared from the action plan, version {short}." in html
+    assert "July 2010" not in html
 
 
 def test_a_build_from_a_dirty_tree_says_so(runner, repo):
@@ -214,7 +223,7 @@ def test_a_build_from_a_dirty_tree_says_so(runner, repo):
     html = built_html(runner, repo)
     assert "<strong>Draft:</strong> built from changes to the action plan that are not yet " \
         "committed to git" in html
-    assert "with changes to actions/ not yet committed." in html
+    assert ", with later changes not yet saved (a draft)." in html
 
 
 def test_an_untracked_new_file_also_makes_it_a_draft(runner, repo):
@@ -225,5 +234,5 @@ def test_an_untracked_new_file_also_makes_it_a_draft(runner, repo):
 
 def test_a_build_outside_git_still_works_and_says_so(runner, project):
     html = built_html(runner, project)
-    assert "Built from files that are not kept in git" in html
+    assert "Prepared from action plan files that are not kept in git, so" in html
     assert "Draft:" not in html

@@ -127,3 +127,31 @@ def test_each_recommendation_has_its_update_and_status(built):
     assert "UPDATE- An ASB profile was completed in May 2010." in text
     for word in ("Not started", "Complete", "On track", "At risk"):
         assert word in text
+
+
+def test_the_meeting_date_is_on_the_covering_page_and_dates_the_overdue_list(runner,
+                                                                              project):
+    from conftest import run
+
+    path = project / "actions/report.yaml"
+    path.write_text(path.read_text().replace("date: 2010-06-28",
+                                             "date: 2010-06-28\nmeeting_date: 2010-10-14"))
+    assert run(runner, "build", "--format", "html", "--project", str(project)).exit_code == 0
+    html = (project / "out/progress-report.html").read_text()
+    assert ('Report to the Safer Stockton Partnership, meeting of <time datetime="2010-10-14">'
+            '14 October 2010</time>') in html
+    # 3.2.5 and 5.2.2 were due by September 2010: overdue by the meeting, not by 28 June.
+    assert "Overdue actions as at 14 October 2010" in html
+    assert re.search(r"<th scope=\"row\">3\.2\.5</th><td>SBC</td><td>September 2010</td>"
+                     r"<td>14</td>", html)
+
+
+def test_without_git_on_the_computer_the_colophon_says_why(runner, project, monkeypatch,
+                                                           tmp_path):
+    from conftest import run
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # no git to be found
+    assert run(runner, "build", "--format", "html", "--project", str(project)).exit_code == 0
+    html = (project / "out/progress-report.html").read_text()
+    assert ("Prepared from action plan files that are not kept in git (git is not installed "
+            "on this computer)") in html

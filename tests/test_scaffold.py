@@ -168,7 +168,7 @@ def test_new_data_gap_takes_the_next_free_ref_and_is_valid(runner, project):
     assert checked.stdout.startswith("OK: 13 data gaps, 6 recommendations")
     # The untouched skeletons are valid, but their placeholder text is warned about,
     # at its line, and --strict refuses it.
-    assert ("actions/data-gaps/5.2.3.yaml:6:6: warning: gap: still the placeholder "
+    assert ("actions/data-gaps/5.2.3.yaml:6:6: warning: gap: still the example text "
             "'Describe the data gap here.'") in checked.stderr
     assert "actions/recommendations/R6.yaml:6:17: warning: recommendation:" in checked.stderr
     strict = run(runner, "check", "--strict", "--project", str(project))

@@ -53,10 +53,7 @@ def plan(root: Path, *, as_of: date | None = None, since: str | None = None,
     """Load, validate and plan; marked against ``since`` (or report.yaml's
     last_meeting, unless ``no_since``). With ``strict``, warnings stop it."""
     checked = check(root)
-    if strict and checked.warnings:
-        raise Invalid([Problem(p.file, p.line, p.column,
-                               f"{p.message} (an error with --strict)")
-                       for p in checked.warnings])
+    refuse_warnings(checked.warnings, strict)
     project = checked.project
     since = None if no_since else (since or project.report.last_meeting)
     comparison = compare_with(root, project, since) if since else None
@@ -64,6 +61,13 @@ def plan(root: Path, *, as_of: date | None = None, since: str | None = None,
                           since=comparison and comparison.since,
                           changes=comparison and comparison.changes)
     return Report(project, planned, checked.warnings)
+
+
+def refuse_warnings(warnings: list[Problem], strict: bool) -> None:
+    """With --strict, every warning is an error: nothing is written."""
+    if strict and warnings:
+        raise Invalid([Problem(p.file, p.line, p.column,
+                               f"{p.message} (an error with --strict)") for p in warnings])
 
 
 def check_variant(variant: str | None) -> str:
@@ -98,6 +102,12 @@ def outputs(root: Path, fmt: str = "both", out_dir: Path | None = None, *,
         check_template(docx_template)  # a bad template stops before anything is printed
     dirs = template_dirs(root)
     report = plan(root, as_of=as_of, since=since, no_since=no_since, strict=strict)
+    if variant is not None:
+        from ..glyphs import missing_glyphs
+
+        lost = missing_glyphs(report.project)
+        refuse_warnings(lost, strict)
+        report.warnings += lost
     # The Word document is written from the plan: only HTML and PDF need the HTML.
     html = render_html(report.plan, dirs) if fmt != "docx" else ""
     out_dir = out_dir or Path(root) / "out"
