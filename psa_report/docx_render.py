@@ -529,7 +529,10 @@ def write_masthead(document: Document, plan: ReportPlan) -> None:
 
 def write_covering(document: Document, plan: ReportPlan) -> None:
     _heading(document, plan.title, 1)
-    _para(document, f"Report to the {plan.meeting}")
+    addressee = f"Report to the {plan.meeting}"
+    if plan.meeting_day is not None:
+        addressee += f", meeting of {plan.meeting_day.text}"
+    _para(document, addressee)
     numbers = _new_list(document, [("decimal", "%1.")])
     style = _style(document, "List Number")
     for text in plan.paragraphs:
@@ -692,31 +695,11 @@ def write_agencies(document: Document, plan: ReportPlan) -> None:
 
 
 def write_colophon(document: Document, plan: ReportPlan) -> None:
-    lines = [f"Prepared by the {plan.author} for the {plan.meeting}. Made with psa-report "
-             "from the action plan's YAML files."]
-    source = plan.provenance
-    if source is None:
-        pass
-    elif not source.in_git:
-        lines.append("Built from files that are not kept in git, so this report cannot be "
-                     "traced to a saved version of the plan.")
-    elif not source.commit:
-        lines.append("Built from a git repository with no commit yet.")
-    else:
-        line = f"Built from commit {source.short} of {long_date(source.day)}"
-        if source.dirty:
-            line += ", with changes to actions/ not yet committed"
-        line += "."
-        if plan.since:
-            line += (f" Changes are marked against {plan.since.name} "
-                     f"(commit {plan.since.short}).")
-        lines.append(line)
-    first = True
-    for text in lines:
+    """Where the report came from, in the plan's own sentences."""
+    for index, text in enumerate(plan.colophon):
         paragraph = _para(document, text)
-        if first:
+        if index == 0:
             paragraph.paragraph_format.space_before = Pt(24)
-            first = False
         for run in paragraph.runs:
             run.font.size = Pt(8.5)
 

@@ -20,8 +20,9 @@ from pypdf import PdfReader
 
 from conftest import REPO, run
 from test_history import edit, git
-from test_report_content import seed_cells, sentences, words
+from test_report_content import html_text, seed_cells, sentences, words
 from psa_report.cli import main
+from psa_report.commands.build import plan
 from psa_report.docx_render import STATUS_FILL
 from psa_report.models import Status
 
@@ -312,6 +313,18 @@ def test_overdue_actions_are_a_table_when_there_are_some(runner, project):
     assert "Due September 2010 Overdue by 1 day" in docx_text(document)
 
 
+def test_the_meeting_date_is_on_the_covering_page_and_dates_the_overdue_list(runner,
+                                                                            project):
+    edit(project, "actions/report.yaml", "date: 2010-06-28", "date: 2010-06-28\n"
+         "meeting_date: 2010-10-04")
+    document = docx.Document(str(build_docx(runner, project)))
+    text = docx_text(document)
+    assert "Report to the Safer Stockton Partnership, meeting of 4 October 2010" in text
+    assert "Overdue actions as at 4 October 2010" in text
+    footer = "\n".join(p.text for p in document.sections[0].footer.paragraphs)
+    assert "Safer Stockton Partnership, 4 October 2010" in footer
+
+
 # ---------------------------------------------------------------- text is text
 
 def test_field_codes_markup_and_links_in_data_stay_literal_text(runner, project):
@@ -526,6 +539,29 @@ def test_a_bad_template_leaves_all_three(runner, project, previous, tmp_path):
     assert unchanged(project, previous)
 
 
+# ---------------------------------------------------------------- word for word the HTML
+
+@pytest.mark.parametrize("in_git", [False, True])
+def test_the_docx_says_every_word_the_html_says(runner, project, in_git):
+    """Both from one build, with overdue actions (and, in git, changes since a tag and a
+    draft): only the screen's "Contents" box and "Skip to the report" link are left out,
+    as the PDF leaves them out."""
+    extra = ["--as-of", "2010-10-01"]
+    if in_git:
+        git(project, "init", "-q", "-b", "main")
+        git(project, "add", "-A")
+        git(project, "commit", "-q", "-m", "Plan as sent to the SSP", when="2010-06-28")
+        git(project, "tag", "ssp-2010-06")
+        edit(project, "actions/data-gaps/3.2.1.yaml", "status: off track", "status: on track")
+        extra += ["--since", "ssp-2010-06"]
+    result = run(runner, "build", "--project", str(project), "--format", "all", *extra)
+    assert result.exit_code == 0, result.output
+    html = html_text((project / "out/progress-report.html").read_text(encoding="utf-8"))
+    text = docx_text(docx.Document(str(project / "out" / DOCX)))
+    assert words(html) - words(text) == {"Contents", "Skip"}
+    assert words(text) - words(html) == set()
+
+
 # ---------------------------------------------------------------- changes since the meeting
 
 def test_changes_since_the_last_meeting_are_in_the_docx(runner, project):
@@ -541,7 +577,9 @@ def test_changes_since_the_last_meeting_are_in_the_docx(runner, project):
     assert "Compared with the action plan as it was at ssp-2010-06 (28 June 2010)." in text
     assert "3.2.1 data gap: changed status: off track → on track" in text
     assert "Updated since the last meeting" in text
-    assert "with changes to actions/ not yet committed" in text
-    assert "Changes are marked against ssp-2010-06" in text
+    for line in plan(project, since="ssp-2010-06").plan.colophon:  # the HTML's sentences
+        assert line in text
+    assert "Changes are marked against the plan as it was at ssp-2010-06" in text
+    assert "(a draft)" in text
     assert text.startswith("Safer Stockton Partnership Draft: built from changes to the "
                            "action plan that are not yet committed to git")
