@@ -92,7 +92,7 @@ class Row:
     status: Status
     due: str | None  # "September 2010"
     overdue_days: int | None
-    changes: list[str] = field(default_factory=list)  # "status: at risk → on track"
+    changes: list[str] = field(default_factory=list)  # "Status: at risk → on track"
     new: bool = False  # added since the last meeting
 
 
@@ -192,7 +192,7 @@ def plan_report(project: Project, as_of: date | None = None, *,
         change = by_ref.get(item.ref)
         if change is not None:
             planned.new = change.change == "added"
-            planned.changes = [f.summary for f in change.fields]
+            planned.changes = [f.words for f in change.fields]
         return planned
 
     sections = []

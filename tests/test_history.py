@@ -181,8 +181,11 @@ def row(html: str, anchor: str) -> str:
 
 def test_build_since_marks_changed_rows_and_lists_the_changes(runner, moved_on):
     html = built_html(runner, moved_on, "--since", "ssp-2010-06")
-    assert "Updated since the last meeting" in row(html, "gap-3-2-1")
-    assert "New since the last meeting" in row(html, "gap-5-2-3")
+    assert ("<strong>Changed since the last meeting:</strong> <span class=\"change\">"
+            "Status: off track → on track</span>") in row(html, "gap-3-2-1")
+    assert "Update revised" in row(html, "gap-3-2-2")
+    assert "Due: 2010-09 → 2010-12" in row(html, "gap-3-2-5")
+    assert "<strong>New</strong> since the last meeting" in row(html, "gap-5-2-3")
     assert "since the last meeting" not in row(html, "gap-3-2-3")
     assert "since the last meeting" not in row(html, "gap-4-2-1")  # moved, not changed
     changes = re.search(r'<section id="changes".*?</section>', html, re.S)[0]

@@ -113,7 +113,7 @@ def test_data_gaps_are_grouped_by_section_in_natural_order(built):
     html = built["html"].read_text(encoding="utf-8")
     sections = re.findall(r'<section id="section-([\d-]+)"', html)
     assert sections == ["3-2", "4-2", "5-2"]
-    refs = re.findall(r'<tr id="gap-([\d-]+)">', html)
+    refs = re.findall(r'<tr id="gap-([\d-]+)"[ >]', html)
     assert refs == ["3-2-1", "3-2-2", "3-2-3", "3-2-4", "3-2-5", "4-2-1", "4-2-2", "4-2-3",
                     "5-2-1", "5-2-2"]
     header = re.findall(r"<thead>\s*<tr>(.*?)</tr>", html, re.S)[0]
@@ -155,3 +155,14 @@ def test_without_git_on_the_computer_the_colophon_says_why(runner, project, monk
     html = (project / "out/progress-report.html").read_text()
     assert ("Prepared from action plan files that are not kept in git (git is not installed "
             "on this computer)") in html
+
+
+def test_each_recommendation_leads_with_its_number_and_status(built):
+    html = built["html"].read_text()
+    item = re.search(r'<li id="rec-R1" class="recommendation">(.*?)</li>', html, re.S)[1]
+    head, _, rest = item.partition("</p>")
+    assert '<span class="ref">R1</span>' in head and 'class="status status-' in head
+    assert "UPDATE-" in rest and "UPDATE-" not in head
+    text = " ".join(PdfReader(built["pdf"]).pages[-3].extract_text().split()) + " ".join(
+        " ".join(p.extract_text().split()) for p in PdfReader(built["pdf"]).pages)
+    assert re.search(r"R1 (On track|At risk|Off track|Complete|Not started)", text)
