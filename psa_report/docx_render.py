@@ -443,26 +443,36 @@ def _fill(cell: _Cell, paragraphs: list[str], bold: bool = False) -> None:
         _text(paragraph, text, bold=bold)
 
 
-def _status_cell(cell: _Cell, status: Status, notes: list[tuple[str, bool, bool]]) -> None:
+#: A line after the status word, as status.html words it: runs of (text, bold).
+Note = list[tuple[str, bool]]
+
+
+def _runs(paragraph: Paragraph, runs: Note) -> None:
+    for text, bold in runs:
+        _text(paragraph, text, bold=bold)
+
+
+def _status_cell(cell: _Cell, status: Status, notes: list[Note]) -> None:
     """The status word, bold, in a cell shaded its colour; then the notes."""
     _shade_cell(cell, STATUS_FILL[status])
     _text(cell.paragraphs[0], status.label, bold=True)
-    for text, bold, italic in notes:
-        _text(cell.add_paragraph(), text, bold=bold, italic=italic)
+    for note in notes:
+        _runs(cell.add_paragraph(), note)
 
 
-def status_notes(row: Row) -> list[tuple[str, bool, bool]]:
-    """What status.html prints after the word: (text, bold, italic) each."""
+def status_notes(row: Row) -> list[Note]:
+    """What status.html prints after the word: when due, how late, what changed."""
     notes = []
     if row.due:
-        notes.append((f"Due {row.due}", False, False))
+        notes.append([(f"Due {row.due}", False)])
     if row.overdue_days is not None:
         days = row.overdue_days
-        notes.append((f"Overdue by {days} day{'' if days == 1 else 's'}", True, False))
+        notes.append([(f"Overdue by {days} day{'' if days == 1 else 's'}", True)])
     if row.new:
-        notes.append(("New since the last meeting", False, True))
+        notes.append([("New", True), (" since the last meeting", False)])
     elif row.changes:
-        notes.append(("Updated since the last meeting", False, True))
+        notes.append([("Changed since the last meeting:", True),
+                      (" " + "; ".join(row.changes), False)])
     return notes
 
 
@@ -579,40 +589,43 @@ def _gap_row(table: Table, row: Row) -> None:
 
 
 def write_recommendations(document: Document, plan: ReportPlan) -> None:
+    """Each recommendation led by its ref and status, then its text and update."""
     _heading(document, "Recommendations", 1)
     _para(document, plan.recommendations_intro)
-    bullets = _new_list(document, [("bullet", "•")])
     for row in plan.recommendations:
-        for index, text in enumerate(row.text):
-            paragraph = _para(document, text, _style(document, "List Paragraph"))
-            paragraph.paragraph_format.keep_with_next = True
-            if index == 0:
-                _number(paragraph, bullets)
-            else:
-                paragraph.paragraph_format.left_indent = Cm(0.74)
+        _recommendation_head(document, row)
+        for text in row.text:
+            _para(document, text).paragraph_format.keep_with_next = True
         for index, text in enumerate(row.update):
             update = _para(document, ("UPDATE- " if index == 0 else "") + text, bold=True)
-            update.paragraph_format.left_indent = Cm(0.74)
-            update.paragraph_format.keep_with_next = True
-        _recommendation_meta(document, row)
+            update.paragraph_format.left_indent = Cm(0.5)
+            update.paragraph_format.keep_with_next = index < len(row.update) - 1
 
 
-def _recommendation_meta(document: Document, row: Row) -> None:
-    """Ref, lead, status and notes on one line, a tab between each (one blank
-    character, never a run of spaces: Word's checker flags repeated blanks)."""
-    meta = document.add_paragraph()
-    meta.paragraph_format.left_indent = Cm(0.74)
-    meta.paragraph_format.space_after = Pt(12)
-    _text(meta, row.ref, bold=True)
-    if row.leads:
-        _text(meta, "\tLead: " + ", ".join(lead.code for lead in row.leads))
-    _text(meta, "\t")
-    status = meta.add_run(f" {row.status.label} ")
+def _recommendation_head(document: Document, row: Row) -> None:
+    """Ref, status, due and lead on one line, a tab between each (one blank
+    character, never a run of spaces: Word's checker flags repeated blanks); what
+    changed since the last meeting on the line below."""
+    head = document.add_paragraph()
+    head.paragraph_format.space_before = Pt(12)
+    head.paragraph_format.keep_with_next = True
+    ref = head.add_run(row.ref)
+    ref.bold, ref.font.size = True, Pt(12)
+    _text(head, "\t")
+    status = head.add_run(f" {row.status.label} ")
     status.bold = True
     _shade_run(status, STATUS_FILL[row.status])
-    for text, bold, italic in status_notes(row):
-        _text(meta, "\t")
-        _text(meta, text, bold=bold, italic=italic)
+    notes = status_notes(row)
+    changed = notes.pop() if row.new or row.changes else None
+    for note in notes:
+        _text(head, "\t")
+        _runs(head, note)
+    if row.leads:
+        _text(head, "\tLead: " + ", ".join(lead.code for lead in row.leads))
+    if changed is not None:
+        line = document.add_paragraph()
+        line.paragraph_format.keep_with_next = True
+        _runs(line, changed)
 
 
 def write_changes(document: Document, plan: ReportPlan) -> None:

@@ -243,6 +243,13 @@ def test_recommendations_carry_update_ref_lead_and_status(document):
         assert re.search(rf"\b{ref}\b", text)
     for word in ("Not started", "Complete", "On track", "At risk"):
         assert word in text
+    # As the HTML: each led by its ref and status, then its text, then its update.
+    paragraphs = [p.text for p in document.paragraphs]
+    head = next(i for i, t in enumerate(paragraphs) if t.startswith("R1\t"))
+    assert re.match(r"R1\t (On track|At risk|Off track|Complete|Not started) ",
+                    paragraphs[head])
+    assert paragraphs[head + 1].startswith("The Partnership could look at how key")
+    assert paragraphs[head + 2].startswith("UPDATE- ")
 
 
 def test_the_data_tables_are_landscape_and_the_rest_portrait(document):
@@ -570,13 +577,21 @@ def test_changes_since_the_last_meeting_are_in_the_docx(runner, project):
     git(project, "commit", "-q", "-m", "Plan as sent to the SSP", when="2010-06-28")
     git(project, "tag", "ssp-2010-06")
     edit(project, "actions/data-gaps/3.2.1.yaml", "status: off track", "status: on track")
+    (project / "actions/data-gaps/5.2.3.yaml").write_text(
+        "ref: 5.2.3\ngap: Night-time economy data.\nlead: SBC\naction: Source it.\n"
+        "update: Not yet begun.\nstatus: not started\n")
     document = docx.Document(str(build_docx(runner, project, "--since", "ssp-2010-06")))
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
     assert headings[-2:] == ["Changes since the last meeting", "Status summary"]
     text = docx_text(document)
     assert "Compared with the action plan as it was at ssp-2010-06 (28 June 2010)." in text
     assert "3.2.1 data gap: changed status: off track → on track" in text
-    assert "Updated since the last meeting" in text
+    assert "Changed since the last meeting: Status: off track → on track" in text
+    assert "5.2.3 data gap: added" in text
+    new = next(p for t in document.tables for row in t.rows for p in row.cells[-1].paragraphs
+               if p.text == "New since the last meeting")
+    assert [(r.text, bool(r.bold)) for r in new.runs] == [("New", True),
+                                                          (" since the last meeting", False)]
     for line in plan(project, since="ssp-2010-06").plan.colophon:  # the HTML's sentences
         assert line in text
     assert "Changes are marked against the plan as it was at ssp-2010-06" in text
