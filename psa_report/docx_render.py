@@ -36,7 +36,7 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.parts.numbering import NumberingPart
 from docx.section import Section
-from docx.shared import Cm, Length, Pt, RGBColor
+from docx.shared import Cm, Length, Pt, RGBColor, Twips
 from docx.styles.style import BaseStyle
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
@@ -66,6 +66,8 @@ MUTED = RGBColor(0x4A, 0x4A, 0x4A)
 GAP_COLUMNS = (7, 24, 8, 22, 28, 11)
 GAP_HEADER = ("Ref", "Data gap", "Lead", "Action", "Update", "Status")
 OVERDUE_HEADER = ("Ref", "Lead", "Due", "Days overdue", "Status")
+#: A list's indent per level, in twips (the bullet hangs in it).
+LIST_INDENT = 420
 
 # Same pattern as render.ordinals: 23rd -> 23 and a superscript "rd".
 _ORDINAL = re.compile(r"\b(\d+)(st|nd|rd|th)\b")
@@ -310,8 +312,8 @@ def _level(level: int, fmt: str, text: str):
         lvl.append(child)
     ppr = OxmlElement("w:pPr")
     ind = OxmlElement("w:ind")
-    ind.set(qn("w:left"), str(420 * (level + 1)))
-    ind.set(qn("w:hanging"), "420")
+    ind.set(qn("w:left"), str(LIST_INDENT * (level + 1)))
+    ind.set(qn("w:hanging"), str(LIST_INDENT))
     ppr.append(ind)
     lvl.append(ppr)
     return lvl
@@ -461,19 +463,46 @@ def _status_cell(cell: _Cell, status: Status, notes: list[Note]) -> None:
 
 
 def status_notes(row: Row) -> list[Note]:
-    """What status.html prints after the word: when due, how late, what changed."""
+    """What status.html prints after the word: when due, how late, the direction of
+    travel, what changed."""
+    changed = changed_note(row)
+    return head_notes(row) + ([changed] if changed is not None else [])
+
+
+def head_notes(row: Row) -> list[Note]:
+    """When due, how late and the direction of travel: status.html's lines before
+    what changed."""
     notes = []
     if row.due:
         notes.append([(f"Due {row.due}", False)])
     if row.overdue_days is not None:
-        days = row.overdue_days
-        notes.append([(f"Overdue by {days} day{'' if days == 1 else 's'}", True)])
-    if row.new:
-        notes.append([("New", True), (" since the last meeting", False)])
-    elif row.changes:
-        notes.append([("Changed since the last meeting:", True),
-                      (" " + "; ".join(row.changes), False)])
+        notes.append([(f"Overdue by {_days(row.overdue_days)}", True)])
+    if row.direction:
+        notes.append(direction_note(row))
     return notes
+
+
+def direction_note(row: Row, new_since: bool = True) -> Note:
+    """The direction of travel: its shape, then always its words (never colour alone),
+    e.g. "▲ Improved (was at risk)"; "● New since the last meeting"."""
+    words = row.direction or ""
+    if new_since and row.direction_kind == "new":
+        words += " since the last meeting"
+    return [(row.direction_glyph, False), (" " + words, True)]
+
+
+def changed_note(row: Row) -> Note | None:
+    """New (when the direction does not already say so) or what changed, as status.html."""
+    if row.new and not row.direction:
+        return [("New", True), (" since the last meeting", False)]
+    if row.changes:
+        return [("Changed since the last meeting:", True),
+                (" " + "; ".join(row.changes), False)]
+    return None
+
+
+def _days(days: int) -> str:
+    return f"{days} day{'' if days == 1 else 's'}"
 
 
 # ---------------------------------------------------------------- sections and footer
@@ -556,6 +585,63 @@ def write_covering(document: Document, plan: ReportPlan) -> None:
     _text(signed, f" {plan.signed.month_year}")
 
 
+def write_exceptions(document: Document, plan: ReportPlan) -> None:
+    """What needs the committee's attention first, as exceptions.html says it: the
+    intro, the off track, at risk and overdue actions with their first update, those
+    worse since the last meeting, and what was removed."""
+    found = plan.exceptions
+    if found is None:
+        return
+    _heading(document, "Exceptions", 1)
+    intro = (f"Actions off track, at risk or overdue as at {plan.as_of.text}, each with "
+             "its latest update; the full tables follow.")
+    if plan.travel:
+        intro += f" {plan.travel.sentence}"
+    _para(document, intro)
+    if found.none:
+        since = plan.travel is not None and plan.travel.since
+        _para(document, "No action is off track, at risk or overdue"
+              + (", and none is worse than at the last meeting" if since else "") + ".")
+    style = _style(document, "List Paragraph")
+    bullets = None
+    for heading, rows in (("Off track", found.off_track), ("At risk", found.at_risk),
+                          ("Overdue", found.overdue)):
+        if not rows:
+            continue
+        _heading(document, f"{heading} ({len(rows)})", 2)
+        bullets = bullets or _new_list(document, [("bullet", "•")])
+        for row in rows:
+            _exception_item(document, row, style, bullets)
+    if found.worse:
+        _heading(document, f"Worse since the last meeting ({len(found.worse)})", 2)
+        bullets = bullets or _new_list(document, [("bullet", "•")])
+        for row in found.worse:
+            item = _para(document, row.ref, style, bold=True)
+            _text(item, f": now {row.status.value}; ")
+            _runs(item, direction_note(row, new_since=False))
+            _number(item, bullets)
+    if plan.travel and plan.travel.removed:
+        note = _para(document, "Removed from the plan since the last meeting: "
+                     f"{', '.join(plan.travel.removed)}.")
+        note.paragraph_format.space_before = Pt(6)
+
+
+def _exception_item(document: Document, row: Row, style: BaseStyle, bullets: int) -> None:
+    """One bullet: the ref, its lead and how late; its first update below, indented."""
+    leads = ", ".join(lead.code for lead in row.leads) or "the whole partnership"
+    item = _para(document, row.ref, style, bold=True)
+    _text(item, f" (Lead: {leads})")
+    if row.overdue_days is not None:
+        _text(item, f" Overdue by {_days(row.overdue_days)}.", bold=True)
+    _number(item, bullets)
+    if row.update:
+        item.paragraph_format.keep_with_next = True
+        update = _para(document, row.update[0], style)
+        update.paragraph_format.left_indent = Twips(LIST_INDENT)
+        for run in update.runs:
+            run.font.color.rgb = MUTED
+
+
 def write_data_requirements(document: Document, plan: ReportPlan) -> None:
     _heading(document, "Data requirements", 1)
     _para(document, plan.data_gaps_intro)
@@ -615,9 +701,8 @@ def _recommendation_head(document: Document, row: Row) -> None:
     status = head.add_run(f" {row.status.label} ")
     status.bold = True
     _shade_run(status, STATUS_FILL[row.status])
-    notes = status_notes(row)
-    changed = notes.pop() if row.new or row.changes else None
-    for note in notes:
+    changed = changed_note(row)
+    for note in head_notes(row):
         _text(head, "\t")
         _runs(head, note)
     if row.leads:
@@ -707,6 +792,44 @@ def write_agencies(document: Document, plan: ReportPlan) -> None:
         _text(line, f"\t{name}")
 
 
+def write_progress(document: Document, plan: ReportPlan) -> None:
+    """Progress across meetings, as progress.html: the heading, the chart's text
+    alternative as its caption, then the numbers of the chart as a table (the chart
+    itself is not drawn: the table and the description carry every number); or the
+    one sentence saying why there is no chart."""
+    view = plan.progress
+    if view is None:
+        return
+    if not view.shown:
+        _para(document, view.note or "").paragraph_format.space_before = Pt(12)
+        return
+    _heading(document, "Progress across meetings", 1)
+    chart = view.chart
+    if chart is None:
+        _para(document, view.note or "")
+        return
+    _caption(document, chart.description)
+    caption = ("Number of data gaps and recommendations by status at each meeting: the "
+               "numbers in the chart")
+    _caption(document, caption)
+    header = ["Meeting", "Date", *(s.label for s in view.statuses), "Total", "Overdue"]
+    table = _table(document, header, "Progress across meetings", caption)
+    for cell, status in zip(table.rows[0].cells[2:], view.statuses):
+        _shade_cell(cell, STATUS_FILL[status])
+    for name, point in view.rows:
+        cells = table.add_row().cells
+        _fill(cells[0], [name], bold=True)
+        _fill(cells[1], [long_date(point.day)])
+        numbers = [point.counts[s] for s in view.statuses] + [point.items, point.overdue]
+        for cell, number in zip(cells[2:], numbers):
+            _fill(cell, [str(number)])
+            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _widths(table, [22, 17, *([10] * len(view.statuses)), 9, 10])
+    _para(document, f"The chart shows at most the last {view.max_bars} meetings. Overdue: "
+                    "not complete and due before the meeting's date."
+          ).paragraph_format.space_before = Pt(6)
+
+
 def write_colophon(document: Document, plan: ReportPlan) -> None:
     """Where the report came from, in the plan's own sentences."""
     for index, text in enumerate(plan.colophon):
@@ -726,11 +849,13 @@ def write_docx(plan: ReportPlan, target: Path, template: Path | None = None) -> 
     write_footer(document, plan)
     write_masthead(document, plan)
     write_covering(document, plan)
-    _new_section(document, landscape=True)
+    _new_section(document, landscape=True)  # the exceptions open the landscape pages
+    write_exceptions(document, plan)
     write_data_requirements(document, plan)
     _new_section(document, landscape=False)
     write_recommendations(document, plan)
     write_changes(document, plan)
     write_summary(document, plan)
+    write_progress(document, plan)
     write_colophon(document, plan)
     document.save(str(target))
