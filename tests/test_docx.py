@@ -616,3 +616,246 @@ def test_changes_since_the_last_meeting_are_in_the_docx(runner, project):
     assert "(a draft)" in text
     assert text.startswith("Safer Stockton Partnership Draft: built from changes to the "
                            "action plan that are not yet committed to git")
+
+
+# ---------------------------------------------------------------- direction of travel
+
+@pytest.fixture
+def meetings(project: Path) -> Path:
+    """As tests/test_progress.py's: three tagged meetings, then the plan as it is now,
+    committed and not yet tagged.
+
+    ssp-2010-06-28: the shipped plan. ssp-sept: 3.2.1 off track -> on track, R1 not
+    started -> on track, 3.2.3 on track -> at risk. ssp-2010-12: 3.2.2 off track -> at
+    risk, 5.2.3 added (not started). Now (report of 14 March 2011 for 21 March 2011):
+    3.2.3 at risk -> on track, 3.2.4 on track -> off track, 5.2.3 not started -> at
+    risk, R6 added, R5 removed; 3.2.5 unchanged.
+    """
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "Plan for the June meeting", when="2010-06-28")
+    git(project, "tag", "ssp-2010-06-28")
+
+    edit(project, "actions/data-gaps/3.2.1.yaml", "status: off track", "status: on track")
+    edit(project, "actions/recommendations/R1.yaml", "status: not started", "status: on track")
+    edit(project, "actions/data-gaps/3.2.3.yaml", "status: on track", "status: at risk")
+    git(project, "commit", "-q", "-am", "September updates", when="2010-09-20")
+    git(project, "tag", "-a", "-m", "2010-09-27 Safer Stockton Partnership\n\nSent on 20th.",
+        "ssp-sept", when="2010-09-20")
+
+    edit(project, "actions/data-gaps/3.2.2.yaml", "status: off track", "status: at risk")
+    (project / "actions/data-gaps/5.2.3.yaml").write_text(
+        "ref: 5.2.3\ngap: Night-time economy data.\nlead: SBC\naction: Source it.\n"
+        "update: Not yet begun.\nstatus: not started\n")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "December updates", when="2010-12-06")
+    git(project, "tag", "ssp-2010-12")
+
+    edit(project, "actions/data-gaps/3.2.3.yaml", "status: at risk", "status: on track")
+    edit(project, "actions/data-gaps/3.2.4.yaml", "status: on track", "status: off track")
+    edit(project, "actions/data-gaps/5.2.3.yaml", "status: not started", "status: at risk")
+    edit(project, "actions/data-gaps/5.2.3.yaml", "Not yet begun.", "Begun, but short of staff.")
+    (project / "actions/recommendations/R6.yaml").write_text(
+        "ref: R6\nrecommendation: Review the night-time economy.\n"
+        "update: Agreed in principle.\nstatus: not started\n")
+    git(project, "rm", "-q", "actions/recommendations/R5.yaml")
+    edit(project, "actions/report.yaml", "date: 2010-06-28",
+         "date: 2011-03-14\nmeeting_date: 2011-03-21")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "March updates", when="2011-03-10")
+    return project
+
+
+@pytest.fixture
+def travelled(runner, meetings) -> tuple[str, Document, Path]:
+    """The meetings' report built once as HTML and Word: (html, document, docx path)."""
+    result = run(runner, "build", "--project", str(meetings), "--format", "all")
+    assert result.exit_code == 0, result.output
+    out = meetings / "out"
+    return ((out / "progress-report.html").read_text(encoding="utf-8"),
+            docx.Document(str(out / DOCX)), out / DOCX)
+
+
+def word_list(text: str) -> list[str]:
+    """The words in order (as words(), which is a set), so sections compare in order."""
+    return re.findall(r"[A-Za-z0-9&]+", re.sub(r"(\d+)(st|nd|rd|th)\b", r"\1 \2", text))
+
+
+def between(text: str, start: str, end: str) -> str:
+    begin = text.index(start)
+    return text[begin:text.index(end, begin)]
+
+
+def status_cells(document: Document) -> dict[str, list[str]]:
+    """Each data gap's status cell, paragraph by paragraph, by ref."""
+    return {row.cells[0].text: [p.text for p in row.cells[-1].paragraphs]
+            for table in document.tables if table.rows[0].cells[0].text == "Ref"
+            and len(table.columns) == len(GAP_HEADER) for row in table.rows[1:]}
+
+
+def test_the_docx_has_each_rows_direction_of_travel_as_a_shape_and_words(travelled):
+    html, document, _ = travelled
+    cells = status_cells(document)
+    assert cells["3.2.3"][-1] == "▲ Improved (was at risk)"
+    assert cells["3.2.4"][-1] == "▼ Worse (was on track)"
+    assert cells["3.2.5"] == ["On track", "Due September 2010", "Overdue by 172 days",
+                              "► No change"]
+    assert cells["5.2.3"][-1] == "▲ Improved (was not started)"
+    # The shape alone is not bold, the words are (as progress.css); never colour alone.
+    worse = next(row.cells[-1] for t in document.tables for row in t.rows
+                 if row.cells[0].text == "3.2.4").paragraphs[-1]
+    assert [(r.text, bool(r.bold)) for r in worse.runs] == [
+        ("▼", False), (" Worse (was on track)", True)]
+    # Every row says what the HTML's status cell says, in the same words.
+    for ref, paragraphs in cells.items():
+        anchor = "gap-" + ref.replace(".", "-")
+        row = re.search(rf'<tr id="{anchor}"[^>]*>(.*?)</tr>', html, re.S)[1]
+        cell = re.search(r'<td class="status-cell">(.*?)</td>', row, re.S)[1]
+        assert word_list(html_text(cell)) == word_list(" ".join(paragraphs)), ref
+    # The recommendations: the direction on the head line, after the status.
+    heads = {p.text.split("\t")[0]: p.text for p in document.paragraphs
+             if re.match(r"R\d+\t", p.text)}
+    assert sorted(heads) == ["R1", "R2", "R3", "R4", "R6"]  # R5 was removed
+    assert heads["R6"] == "R6\t Not started \t● New since the last meeting"
+    assert heads["R1"].endswith("\t► No change")
+    assert "New since the last meeting" not in [p.text for p in document.paragraphs]
+
+
+def test_the_docx_opens_with_the_exceptions_in_the_htmls_words(travelled):
+    html, document, _ = travelled
+    headed = [(p.style.name, p.text) for p in document.paragraphs
+              if p.style.name.startswith("Heading")]
+    assert headed[:7] == [
+        ("Heading 1", "Progress report on the Partnership Strategic Assessment"),
+        ("Heading 1", "Exceptions"), ("Heading 2", "Off track (2)"),
+        ("Heading 2", "At risk (3)"), ("Heading 2", "Overdue (2)"),
+        ("Heading 2", "Worse since the last meeting (1)"),
+        ("Heading 1", "Data requirements")]
+    text = docx_text(document)
+    section = between(text, "Exceptions", "Data requirements")
+    assert section.startswith("Exceptions Actions off track, at risk or overdue as at 21 "
+                              "March 2011, each with its latest update; the full tables "
+                              "follow. Direction of travel is measured against the plan "
+                              "as it was at ssp-2010-12 (6 December 2010).")
+    assert "5.2.3 (Lead: SBC) Begun, but short of staff." in section
+    assert "3.2.5 (Lead: SBC) Overdue by 172 days." in section
+    assert "3.2.4: now off track; ▼ Worse (was on track)" in section
+    assert section.endswith("Removed from the plan since the last meeting: R5. ")
+    # Word for word, in order, the HTML's section.
+    exceptions = re.search(r'<section id="exceptions".*?</section>', html, re.S)[0]
+    assert word_list(html_text(exceptions)) == word_list(section)
+    # A real bulleted list, one bullet per action; the update below it, not bulleted.
+    items = [p for p in document.paragraphs if p.style.name == "List Paragraph"
+             and p._p.pPr.numPr is not None]
+    assert [p.text.split(" ")[0] for p in items] == [
+        "3.2.4", "4.2.2", "3.2.2", "4.2.1", "5.2.3", "3.2.5", "5.2.2", "3.2.4:"]
+    # They open the landscape pages, before the first data table.
+    body = list(document.element.body)
+    first_break = next(i for i, e in enumerate(body)
+                       if e.find(f"{W}pPr/{W}sectPr") is not None)
+    exceptions_at = next(i for i, e in enumerate(body)
+                         if e.tag == f"{W}p" and "".join(e.xpath(".//w:t/text()")) ==
+                         "Exceptions")
+    first_table = next(i for i, e in enumerate(body) if e.tag == f"{W}tbl")
+    assert first_break < exceptions_at < first_table
+    assert [s.orientation.name for s in document.sections] == ["PORTRAIT", "LANDSCAPE",
+                                                               "PORTRAIT"]
+
+
+def html_progress_rows(html: str) -> list[list[str]]:
+    """The HTML progress table's rows as text, cell by cell (header row first)."""
+    table = re.search(r'<table class="progress-table">.*?</table>', html, re.S)[0]
+    return [[html_text(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+            for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)]
+
+
+def test_the_docx_has_the_progress_tables_numbers_and_the_charts_description(travelled):
+    html, document, path = travelled
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert headings[-1] == "Progress across meetings"
+    table = document.tables[-1]
+    rows = [[c.text for c in row.cells] for row in table.rows]
+    assert rows == html_progress_rows(html)
+    assert rows[0] == ["Meeting", "Date", "Complete", "On track", "At risk", "Off track",
+                       "Not started", "Total", "Overdue"]
+    assert rows[1:] == [
+        ["ssp-2010-06-28", "28 June 2010", "1", "7", "2", "3", "2", "15", "0"],
+        ["ssp-sept", "27 September 2010", "1", "8", "3", "2", "1", "15", "0"],
+        ["ssp-2010-12", "6 December 2010", "1", "8", "4", "1", "2", "16", "2"],
+        ["This report", "21 March 2011", "1", "8", "3", "2", "2", "16", "2"]]
+    # An accessible table like the others: the header row repeats, nothing merged, a
+    # title and a description, a visible caption above it.
+    rows_xml = table._tbl.tr_lst
+    assert rows_xml[0].trPr.find(qn("w:tblHeader")) is not None
+    assert all(r.trPr is None or r.trPr.find(qn("w:tblHeader")) is None for r in rows_xml[1:])
+    caption = ("Number of data gaps and recommendations by status at each meeting: the "
+               "numbers in the chart")
+    tblpr = table._tbl.tblPr
+    assert tblpr.find(qn("w:tblCaption")).get(qn("w:val")) == "Progress across meetings"
+    assert tblpr.find(qn("w:tblDescription")).get(qn("w:val")) == caption
+    for tag in ("w:gridSpan", "w:vMerge", "w:hMerge"):
+        assert f"<{tag}" not in part_xml(path, "word/document.xml"), tag
+    # The chart's text alternative is the caption paragraph, word for word the HTML's.
+    figcaption = html_text(re.search(r'<figcaption id="progress-chart-caption">(.*?)'
+                                     r"</figcaption>", html, re.S)[1])
+    captions = [p.text for p in document.paragraphs if p.style.name == "Caption"]
+    assert captions[-2:] == [figcaption, caption]
+    assert figcaption.startswith("Stacked bar chart of the number of data gaps and "
+                                 "recommendations in each status, from ssp-2010-06-28")
+    text = docx_text(document)
+    assert "The chart shows at most the last 8 meetings. Overdue: not complete and due " \
+           "before the meeting's date." in text
+    assert text.index("Lead agencies") < text.index("Progress across meetings") < \
+        text.index("Prepared by the")
+
+
+def test_without_git_the_docx_has_the_progress_note_alone(runner, project):
+    document = docx.Document(str(build_docx(runner, project)))
+    assert "Progress across meetings" not in [p.text for p in document.paragraphs
+                                              if p.style.name.startswith("Heading")]
+    paragraphs = [p.text for p in document.paragraphs]
+    note = ("Progress across meetings is not shown: the action plan is not kept in git, "
+            "where the version sent to each meeting would be saved.")
+    assert paragraphs.index(note) == paragraphs.index("Lead agencies") + \
+        len(plan(project).plan.agencies) + 1
+    assert docx_text(document).count("First report") == 1
+    assert not any(glyph in docx_text(document) for glyph in "▲▼►●")
+
+
+def test_status_notes_follow_status_html():
+    """New is said once: as the direction when there is one, else as a New line; what
+    changed is said as well as the direction."""
+    from psa_report.docx_render import status_notes
+    from psa_report.plan import Row
+
+    def row(**fields) -> Row:
+        return Row("3.2.1", "gap-3-2-1", [], [], [], [], Status.ON_TRACK, None, None,
+                   **fields)
+
+    def said(r: Row) -> list[str]:
+        return ["".join(text for text, _ in note) for note in status_notes(r)]
+
+    assert said(row(new=True)) == ["New since the last meeting"]
+    assert said(row(new=True, direction="New", direction_kind="new")) == [
+        "● New since the last meeting"]
+    assert said(row(changes=["Status: at risk → on track"], direction="Improved (was at "
+                    "risk)", direction_kind="up")) == [
+        "▲ Improved (was at risk)", "Changed since the last meeting: Status: at risk → on track"]
+    assert said(row(direction="No change", direction_kind="same")) == ["► No change"]
+    assert said(row()) == []
+
+
+def test_libreoffice_prints_the_shapes_the_exceptions_and_the_progress_table(travelled,
+                                                                            tmp_path):
+    _, _, path = travelled
+    pdf = to_pdf(path, tmp_path)
+    pages = pdf_pages(pdf)
+    text = " ".join(" ".join(page.split()) for page in pages)
+    for words_ in ("▼ Worse (was on track)", "▲ Improved (was at risk)", "► No change",
+                   "● New since the last meeting", "Worse since the last meeting (1)",
+                   "Removed from the plan since the last meeting: R5.",
+                   "This report 21 March 2011 1 8 3 2 2 16 2"):
+        assert words_ in text, words_
+    exceptions = next(i for i, page in enumerate(pages) if "Off track (2)" in page)
+    box = PdfReader(pdf).pages[exceptions].mediabox
+    assert box.width > box.height  # the exceptions open the landscape pages
