@@ -66,6 +66,9 @@ MUTED = RGBColor(0x4A, 0x4A, 0x4A)
 GAP_COLUMNS = (7, 24, 8, 22, 28, 11)
 GAP_HEADER = ("Ref", "Data gap", "Lead", "Action", "Update", "Status")
 OVERDUE_HEADER = ("Ref", "Lead", "Due", "Days overdue", "Status")
+#: Relative widths of the progress table's columns (Meeting, Date, the five statuses,
+#: Total, Overdue): wide enough on a portrait page that no header word is broken.
+PROGRESS_COLUMNS = (31, 26, 21, 13, 13, 13, 16, 14, 20)
 #: A list's indent per level, in twips (the bullet hangs in it).
 LIST_INDENT = 420
 
@@ -644,7 +647,9 @@ def _exception_item(document: Document, row: Row, style: BaseStyle, bullets: int
 
 def write_data_requirements(document: Document, plan: ReportPlan) -> None:
     _heading(document, "Data requirements", 1)
-    _para(document, plan.data_gaps_intro)
+    # Kept with the first section's heading and table: after the exceptions, never
+    # left alone at the foot of their page.
+    _para(document, plan.data_gaps_intro).paragraph_format.keep_with_next = True
     for section in plan.sections:
         name = f"Section {section.number}" + (f": {section.heading}" if section.heading
                                                else "")
@@ -824,7 +829,7 @@ def write_progress(document: Document, plan: ReportPlan) -> None:
         for cell, number in zip(cells[2:], numbers):
             _fill(cell, [str(number)])
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    _widths(table, [22, 17, *([10] * len(view.statuses)), 9, 10])
+    _widths(table, PROGRESS_COLUMNS)
     _para(document, f"The chart shows at most the last {view.max_bars} meetings. Overdue: "
                     "not complete and due before the meeting's date."
           ).paragraph_format.space_before = Pt(6)
