@@ -171,8 +171,9 @@ def check(project_dir: Path, strict: bool):
 
 @main.command()
 @project_option
-@click.option("--format", "fmt", type=click.Choice(("html", "pdf", "both")), default="both",
-              show_default=True, help="What to write.")
+@click.option("--format", "fmt", type=click.Choice(("html", "pdf", "both", "docx", "all")),
+              default="both", show_default=True,
+              help="What to write: both is HTML and PDF; all adds the Word document.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="Output folder.  [default: PROJECT/out]")
 @click.option("--as-of", type=DATE, default=None,
@@ -185,16 +186,22 @@ def check(project_dir: Path, strict: bool):
                    " [default: last_meeting in report.yaml, if set]")
 @click.option("--no-since", is_flag=True, help="Do not compare with the last meeting.")
 @tags_option
+@click.option("--docx-template", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, metavar="FILE",
+              help="The council's Word template (.docx or .dotx) for the Word document: "
+                   "its styles, headers, footers and logo are kept.  [default: "
+                   "docx_template in report.yaml, if set]")
 @strict_option
 def build(project_dir: Path, fmt: str, out_dir: Path | None, as_of: date | None,
           pdf_variant: str | None, since_rev: str | None, no_since: bool, tags: str | None,
-          strict: bool):
-    """Build the progress report (HTML and PDF) from actions/ into out/."""
+          docx_template: Path | None, strict: bool):
+    """Build the progress report (HTML and PDF, and Word with --format docx or all)
+    from actions/ into out/."""
     from .commands.build import build as run_build
 
     result = run_build(project_dir, fmt, out_dir, as_of=as_of, pdf_variant=pdf_variant,
                        since=since_rev, no_since=no_since, strict=strict, tags=tags,
-                       before_print=_before_print())
+                       before_print=_before_print(), docx_template=docx_template)
     echo_problems(result.warnings)
     for path in result.outputs:
         click.echo(f"wrote {path}")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages psa-report needs, if any are missing.
 #   scripts/system-deps.sh            what `make report` needs (Pango, the fonts)
-#   scripts/system-deps.sh --test     also what `make test` needs (poppler, Chromium, Node, LibreOffice Calc)
+#   scripts/system-deps.sh --test     also what `make test` needs (poppler, Chromium, Node,
+#                                     LibreOffice Calc, and Writer to read the Word report back)
 # As root it installs with apt-get; otherwise it uses `sudo -n` if that works, or
 # prints the one command to run and stops.
 set -euo pipefail
@@ -13,7 +14,8 @@ set -euo pipefail
 packages=(python3-venv libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation2
           fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(poppler-utils chromium nodejs npm git libreoffice-calc-nogui)
+  packages+=(poppler-utils chromium nodejs npm git libreoffice-calc-nogui
+             libreoffice-writer-nogui)
 fi
 
 missing=()

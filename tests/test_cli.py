@@ -174,7 +174,7 @@ def test_build_refuses_invalid_data_and_writes_nothing(runner, project):
 
 
 def test_build_usage_errors_exit_2(runner, project):
-    for args in (["--format", "docx"], ["--as-of", "2010-13-01"], ["--as-of", "soon"],
+    for args in (["--format", "odt"], ["--as-of", "2010-13-01"], ["--as-of", "soon"],
                  ["--pdf-variant", "pdf/z-9"]):
         result = run(runner, "build", "--project", str(project), *args)
         assert result.exit_code == 2, (args, result.output)

@@ -1,4 +1,4 @@
-"""``build``: the report from the files, as HTML and PDF, published as a set."""
+"""``build``: the report from the files, as HTML, PDF and Word, published as a set."""
 
 from __future__ import annotations
 
@@ -19,7 +19,11 @@ from ..progress import (MAX_BARS, Travel, directions, exceptions, progress_view,
 from .check import check
 from .progress import ProgressResult, last_meeting, meeting_history, pattern_for
 
-FORMATS = ("html", "pdf", "both")
+#: "both" is HTML and PDF (the default); "all" adds the Word document.
+FORMATS = ("html", "pdf", "both", "docx", "all")
+HTML_FORMATS = ("html", "both", "all")
+PDF_FORMATS = ("pdf", "both", "all")
+DOCX_FORMATS = ("docx", "all")
 OUTPUT_STEM = "progress-report"
 
 
@@ -156,11 +160,16 @@ def outputs(root: Path, fmt: str = "both", out_dir: Path | None = None, *,
             as_of: date | None = None, pdf_variant: str | None = None,
             since: str | None = None, no_since: bool = False, strict: bool = False,
             tags: str | None = None, before_print: Callable[[], None] | None = None,
+            docx_template: Path | None = None,
             ) -> tuple[dict[Path, Writer], list[Problem]]:
     """What ``build`` would write: target path -> writer of a temporary file."""
     if fmt not in FORMATS:
         raise BadOption("--format", f"{fmt!r} is not one of {', '.join(FORMATS)}")
-    variant = check_variant(pdf_variant) if fmt in ("pdf", "both") else None
+    variant = check_variant(pdf_variant) if fmt in PDF_FORMATS else None
+    if fmt in DOCX_FORMATS and docx_template is not None:
+        from ..docx_render import check_template
+
+        check_template(docx_template)  # a bad template stops before anything is printed
     dirs = template_dirs(root)
     report = plan(root, as_of=as_of, since=since, no_since=no_since, strict=strict,
                   tags=tags)
@@ -170,10 +179,11 @@ def outputs(root: Path, fmt: str = "both", out_dir: Path | None = None, *,
         lost = missing_glyphs(report.project)
         refuse_warnings(lost, strict)
         report.warnings += lost
-    html = render_html(report.plan, dirs)
+    # The Word document is written from the plan: only HTML and PDF need the HTML.
+    html = render_html(report.plan, dirs) if fmt != "docx" else ""
     out_dir = out_dir or Path(root) / "out"
     writers: dict[Path, Writer] = {}
-    if fmt in ("html", "both"):
+    if fmt in HTML_FORMATS:
         writers[out_dir / f"{OUTPUT_STEM}.html"] = lambda tmp: tmp.write_text(
             html, encoding="utf-8")
     if variant is not None:
@@ -185,6 +195,13 @@ def outputs(root: Path, fmt: str = "both", out_dir: Path | None = None, *,
             printer.write_pdf(html, tmp, dirs, variant=variant)
 
         writers[out_dir / f"{OUTPUT_STEM}.pdf"] = write_pdf
+    if fmt in DOCX_FORMATS:
+        def write_docx(tmp: Path) -> None:
+            from ..docx_render import write_docx as write  # python-docx: only when asked
+
+            write(report.plan, tmp, docx_template)
+
+        writers[out_dir / f"{OUTPUT_STEM}.docx"] = write_docx
     return writers, report.warnings
 
 

@@ -1,0 +1,866 @@
+"""Stage 4, render for Word: the planned report as an accessible .docx.
+
+Fed by the plan only, as the HTML templates are, and saying what they say word
+for word.  Accessibility (what Word's accessibility checker looks for): headings
+in the real Heading 1 and Heading 2 styles, so the navigation pane lists them;
+every table with a header row that repeats on each page, no merged cell, and a
+title and description; status as a word in a shaded cell (the colour never
+alone); the document's title, author, subject and keywords; language en-GB.
+
+Text is text: every value from the data goes into a run as literal characters,
+so nothing in the plan becomes a field, hyperlink or markup.  The only fields
+are our own, in the footer (PAGE and NUMPAGES).
+
+A council's template (.docx or .dotx) is the starting document: its styles,
+headers, footers and logo are kept and its body is replaced by the report.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from datetime import datetime
+from pathlib import Path
+from typing import Iterable
+
+import docx
+from docx.document import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.parts.numbering import NumberingPart
+from docx.section import Section
+from docx.shared import Cm, Length, Pt, RGBColor, Twips
+from docx.styles.style import BaseStyle
+from docx.table import Table, _Cell
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
+
+from .dates import long_date
+from .models import Status
+from .plan import Overdue, ReportPlan, Row
+from .problems import Invalid, Problem
+
+LANGUAGE = "en-GB"
+
+#: Status tints, as report.css: dark text on each keeps a contrast above 7:1.
+STATUS_FILL = {
+    Status.COMPLETE: "C9DEF5",
+    Status.ON_TRACK: "C3E6CB",
+    Status.AT_RISK: "FFE08A",
+    Status.OFF_TRACK: "F5C2C0",
+    Status.NOT_STARTED: "E2E2E2",
+}
+HEADER_FILL = "E8EDF2"
+ACCENT = RGBColor(0x1D, 0x3F, 0x66)
+MUTED = RGBColor(0x4A, 0x4A, 0x4A)
+
+#: Relative widths of the data gap table's columns (Ref, Data gap, Lead, Action,
+#: Update, Status): report.css's, with room for a ref such as 3.2.1 on one line.
+GAP_COLUMNS = (7, 24, 8, 22, 28, 11)
+GAP_HEADER = ("Ref", "Data gap", "Lead", "Action", "Update", "Status")
+OVERDUE_HEADER = ("Ref", "Lead", "Due", "Days overdue", "Status")
+#: Relative widths of the progress table's columns (Meeting, Date, the five statuses,
+#: Total, Overdue): wide enough on a portrait page that no header word is broken.
+PROGRESS_COLUMNS = (31, 26, 21, 13, 13, 13, 16, 14, 20)
+#: A list's indent per level, in twips (the bullet hangs in it).
+LIST_INDENT = 420
+
+# Same pattern as render.ordinals: 23rd -> 23 and a superscript "rd".
+_ORDINAL = re.compile(r"\b(\d+)(st|nd|rd|th)\b")
+
+#: The main part's content type in a .dotx (python-docx knows only the .docx one).
+WML_TEMPLATE_MAIN = (
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml")
+#: How a .doc, .dot or password-protected Word file begins (an OLE compound file).
+OLE_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")
+#: A template larger than this (packed or unpacked) is refused.
+MAX_TEMPLATE_BYTES = 50 * 1024 * 1024
+
+
+# ---------------------------------------------------------------- the template
+
+def _bad_template(path: Path, message: str) -> Invalid:
+    return Invalid([Problem(str(path), None, None, message)])
+
+
+def _content_types(path: Path, archive: zipfile.ZipFile) -> str:
+    try:
+        return archive.read("[Content_Types].xml").decode("utf-8", "replace")
+    except KeyError:
+        raise _bad_template(path, "is a zip archive but not a Word file: save the "
+                            "template from Word as .docx or .dotx") from None
+
+
+def _template_bytes(path: Path) -> bytes:
+    """The template as a .docx package: a .dotx has its main part relabelled."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise _bad_template(path, f"cannot be read: {error.strerror or error}") from None
+    if len(raw) > MAX_TEMPLATE_BYTES:
+        raise _bad_template(path, f"is over {MAX_TEMPLATE_BYTES // 2**20} MB, too large "
+                            "for a Word template")
+    if raw.startswith(OLE_SIGNATURE):
+        raise _bad_template(path, "is an old Word .doc/.dot or a password-protected file: "
+                            "save it from Word as .docx or .dotx, without a password")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+        unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError):
+        raise _bad_template(path, "is not a Word file (.docx or .dotx): it is not a zip "
+                            "archive") from None
+    if unpacked > MAX_TEMPLATE_BYTES:
+        raise _bad_template(path, f"unpacks to over {MAX_TEMPLATE_BYTES // 2**20} MB, "
+                            "too large for a Word template")
+    types = _content_types(path, archive)
+    if "macroEnabled" in types or "vbaProject" in types:
+        raise _bad_template(path, "is a macro-enabled Word file (.docm or .dotm): macros "
+                            "are not accepted; save the template as .docx or .dotx")
+    if CT.WML_DOCUMENT_MAIN in types:
+        return raw
+    if WML_TEMPLATE_MAIN in types:
+        return _as_document(archive, types)
+    raise _bad_template(path, "is not a Word document or template (.docx or .dotx)")
+
+
+def _as_document(archive: zipfile.ZipFile, types: str) -> bytes:
+    """A .dotx repacked as a .docx: only [Content_Types].xml changes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as packed:
+        for info in archive.infolist():
+            data = archive.read(info.filename)
+            if info.filename == "[Content_Types].xml":
+                data = types.replace(WML_TEMPLATE_MAIN, CT.WML_DOCUMENT_MAIN).encode()
+            packed.writestr(info, data)
+    return out.getvalue()
+
+
+def check_template(path: Path) -> None:
+    """Stop with a problem naming the file if it is no Word document or template."""
+    open_template(path)
+
+
+def open_template(path: Path | None) -> Document:
+    """The starting document: the council's template with its body emptied, or
+    python-docx's own default set up for A4."""
+    if path is None:
+        document = docx.Document()
+        _default_look(document)
+        return document
+    try:
+        document = docx.Document(io.BytesIO(_template_bytes(path)))
+    except Invalid:
+        raise
+    except Exception as error:  # a damaged package: python-docx, lxml or zipfile
+        raise _bad_template(path, f"cannot be read as a Word file ({error}): open it in "
+                            "Word and save it again as .docx or .dotx") from None
+    body = document.element.body
+    body.clear_content()  # keeps the final w:sectPr, with its headers and footers
+    body.get_or_add_sectPr()
+    return document
+
+
+def _default_look(document: Document) -> None:
+    """A4, the HTML's fonts and colours, for a report made without a template."""
+    section = document.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    for side in ("left_margin", "right_margin"):
+        setattr(section, side, Cm(1.8))
+    section.top_margin, section.bottom_margin = Cm(1.8), Cm(2.0)
+    styles = document.styles
+    for fonts in styles.element.xpath("./w:docDefaults/w:rPrDefault/w:rPr/w:rFonts"):
+        _no_theme_font(fonts)
+        for key in ("w:ascii", "w:hAnsi", "w:cs"):
+            fonts.set(qn(key), "Arial")
+    _font(styles["Normal"], "Arial", 10.5)
+    for name, size in (("Heading 1", 16), ("Heading 2", 13)):
+        _font(styles[name], "Arial", size)
+        styles[name].font.color.rgb = ACCENT
+    # The default caption is light blue (under 4.5:1 on white): muted and italic, as
+    # the HTML's captions.
+    caption = styles["Caption"].font
+    caption.color.rgb, caption.bold, caption.italic = MUTED, False, True
+
+
+def _font(style, name: str, size: float) -> None:
+    """Set a style's typeface; a theme font named in the style would win, so it goes."""
+    style.font.name = name
+    style.font.size = Pt(size)
+    _no_theme_font(style.element.rPr.rFonts)
+
+
+def _no_theme_font(fonts) -> None:
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(theme), None)
+
+
+# ---------------------------------------------------------------- styles and language
+
+def _find_style(document: Document, name: str, kind: WD_STYLE_TYPE) -> BaseStyle | None:
+    """The style of that name, however the file spells a built-in one ("caption" as
+    Word writes it, "Caption" as LibreOffice does)."""
+    for style in document.styles:
+        if style.type == kind and style.name is not None and \
+                style.name.lower() == name.lower():
+            return style
+    return None
+
+
+def _style(document: Document, name: str, outline: int | None = None) -> BaseStyle:
+    """The paragraph style ``name``; added, based on Normal, if the document lacks it."""
+    found = _find_style(document, name, WD_STYLE_TYPE.PARAGRAPH)
+    if found is not None:
+        return found
+    style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = _find_style(document, "Normal", WD_STYLE_TYPE.PARAGRAPH)
+    if outline is not None:  # a heading: what the navigation pane lists
+        style.font.bold = True
+        style.font.size = Pt(16 - 3 * outline)
+        style.paragraph_format.keep_with_next = True
+        style.element.get_or_add_pPr().get_or_add_outlineLvl().val = outline
+    return style
+
+
+def set_language(document: Document, language: str = LANGUAGE) -> None:
+    """The proofing language on the default run properties (styles.xml docDefaults)."""
+    root = document.styles.element
+    defaults = _child(root, "w:docDefaults", first=True)
+    rpr_default = _child(defaults, "w:rPrDefault", first=True)
+    rpr = _child(rpr_default, "w:rPr")
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.insert_element_before(lang, "w:eastAsianLayout", "w:specVanish", "w:oMath")
+    lang.set(qn("w:val"), language)
+    normal = document.styles["Normal"].element.rPr
+    if normal is not None and normal.find(qn("w:lang")) is not None:
+        normal.find(qn("w:lang")).set(qn("w:val"), language)
+
+
+def _child(parent, tag: str, first: bool = False):
+    found = parent.find(qn(tag))
+    if found is None:
+        found = OxmlElement(tag)
+        if first:
+            parent.insert(0, found)
+        else:
+            parent.append(found)
+    return found
+
+
+def set_properties(document: Document, plan: ReportPlan) -> None:
+    props = document.core_properties
+    props.title = plan.title
+    props.author = f"{plan.author}, {plan.partnership}"
+    props.last_modified_by = plan.author
+    props.subject = f"Report to the {plan.meeting}, {plan.signed.text}"
+    props.keywords = ", ".join(plan.keywords)
+    props.language = LANGUAGE
+    props.comments = ""
+    props.category = "Committee report"
+    signed = datetime.fromisoformat(plan.signed.iso)
+    props.created = props.modified = signed
+    props.revision = 1
+
+
+# ---------------------------------------------------------------- numbered and bulleted lists
+
+def _numbering_root(document: Document):
+    part = document.part
+    try:
+        return part.part_related_by(RT.NUMBERING).element
+    except KeyError:
+        xml = f'<w:numbering {nsdecls("w")}/>'
+        name = part.package.next_partname("/word/numbering%d.xml")
+        numbering = NumberingPart(name, CT.WML_NUMBERING, parse_xml(xml), part.package)
+        part.relate_to(numbering, RT.NUMBERING)
+        return numbering.element
+
+
+def _new_list(document: Document, levels: list[tuple[str, str]]) -> int:
+    """A numbering definition of our own (format, text per level); its numId."""
+    root = _numbering_root(document)
+    ids = [int(n) for n in root.xpath("./w:abstractNum/@w:abstractNumId")]
+    abstract_id = max(ids, default=-1) + 1
+    abstract = OxmlElement("w:abstractNum")
+    abstract.set(qn("w:abstractNumId"), str(abstract_id))
+    kind = OxmlElement("w:multiLevelType")
+    kind.set(qn("w:val"), "hybridMultilevel" if len(levels) > 1 else "singleLevel")
+    abstract.append(kind)
+    for level, (fmt, text) in enumerate(levels):
+        abstract.append(_level(level, fmt, text))
+    existing = root.xpath("./w:num")
+    if existing:
+        # Every w:abstractNum comes before the first w:num (the schema's order).
+        existing[0].addprevious(abstract)
+    else:
+        root.append(abstract)
+    return root.add_num(abstract_id).numId
+
+
+def _level(level: int, fmt: str, text: str):
+    lvl = OxmlElement("w:lvl")
+    lvl.set(qn("w:ilvl"), str(level))
+    for tag, value in (("w:start", "1"), ("w:numFmt", fmt), ("w:lvlText", text),
+                       ("w:lvlJc", "left")):
+        child = OxmlElement(tag)
+        child.set(qn("w:val"), value)
+        lvl.append(child)
+    ppr = OxmlElement("w:pPr")
+    ind = OxmlElement("w:ind")
+    ind.set(qn("w:left"), str(LIST_INDENT * (level + 1)))
+    ind.set(qn("w:hanging"), str(LIST_INDENT))
+    ppr.append(ind)
+    lvl.append(ppr)
+    return lvl
+
+
+def _number(paragraph: Paragraph, num_id: int, level: int = 0) -> None:
+    numpr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+    numpr.get_or_add_ilvl().val = level
+    numpr.get_or_add_numId().val = num_id
+
+
+# ---------------------------------------------------------------- runs and paragraphs
+
+def _text(paragraph: Paragraph, text: str, *, bold: bool = False,
+          italic: bool = False, ordinals: bool = False) -> None:
+    """Literal text; with ``ordinals``, 23rd is 23 and a superscript "rd"."""
+    pieces = _ORDINAL.split(text) if ordinals else [text]
+    # split() with two groups gives: text, number, suffix, text, number, suffix, ...
+    for index, piece in enumerate(pieces):
+        if not piece:
+            continue
+        run = paragraph.add_run(piece)
+        run.bold = bold or None
+        run.italic = italic or None
+        if ordinals and index % 3 == 2:
+            run.font.superscript = True
+
+
+def _shade_run(run: Run, fill: str) -> None:
+    rpr = run._r.get_or_add_rPr()
+    rpr.insert_element_before(_shading(fill), "w:fitText", "w:vertAlign", "w:rtl",
+                              "w:cs", "w:em", "w:lang", "w:eastAsianLayout",
+                              "w:specVanish", "w:oMath")
+
+
+def _shading(fill: str):
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), fill)
+    return shd
+
+
+def _para(container, text: str = "", style: BaseStyle | None = None, **text_options
+          ) -> Paragraph:
+    paragraph = container.add_paragraph(style=style)
+    if text:
+        _text(paragraph, text, **text_options)
+    return paragraph
+
+
+def _heading(document: Document, text: str, level: int) -> Paragraph:
+    return _para(document, text, _style(document, f"Heading {level}", level - 1))
+
+
+# ---------------------------------------------------------------- tables
+
+def _table(document: Document, header: Iterable[str], caption: str, description: str
+           ) -> Table:
+    """A table with its header row (repeated on every page), title and description."""
+    header = list(header)
+    table = document.add_table(rows=1, cols=len(header))
+    style = _find_style(document, "Table Grid", WD_STYLE_TYPE.TABLE)
+    if style is not None:
+        table.style = style
+    else:
+        _borders(table)
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    for cell, word in zip(table.rows[0].cells, header):
+        _shade_cell(cell, HEADER_FILL)
+        _text(cell.paragraphs[0], word, bold=True)
+    trpr = table.rows[0]._tr.get_or_add_trPr()
+    for tag in ("w:cantSplit", "w:tblHeader"):
+        trpr.insert_element_before(OxmlElement(tag), "w:tblCellSpacing", "w:jc",
+                                   "w:hidden", "w:ins", "w:del", "w:trPrChange")
+    _describe(table, caption, description)
+    return table
+
+
+def _describe(table: Table, caption: str, description: str) -> None:
+    tblpr = table._tbl.tblPr
+    for tag, value in (("w:tblCaption", caption), ("w:tblDescription", description)):
+        element = OxmlElement(tag)
+        element.set(qn("w:val"), value)
+        tblpr.insert_element_before(element, "w:tblPrChange")
+
+
+def _borders(table: Table) -> None:
+    borders = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        line = OxmlElement(f"w:{side}")
+        for key, value in (("w:val", "single"), ("w:sz", "4"), ("w:space", "0"),
+                           ("w:color", "8A8A8A")):
+            line.set(qn(key), value)
+        borders.append(line)
+    table._tbl.tblPr.insert_element_before(borders, "w:shd", "w:tblLayout", "w:tblCellMar",
+                                           "w:tblLook", "w:tblCaption",
+                                           "w:tblDescription", "w:tblPrChange")
+
+
+def _widths(table: Table, widths: Iterable[float]) -> None:
+    """Share the text width between the columns in these proportions (once the rows
+    are in: each cell carries its width, as Word and LibreOffice both read it)."""
+    widths = list(widths)
+    table.autofit = False
+    total = sum(widths)
+    for column, share in zip(table.columns, widths):
+        column.width = Length(int(_text_width(table) * share / total))
+        for cell in column.cells:
+            cell.width = column.width
+
+
+def _text_width(table: Table) -> int:
+    section = table.part.document.sections[-1]
+    return int(section.page_width - section.left_margin - section.right_margin)
+
+
+def _shade_cell(cell: _Cell, fill: str) -> None:
+    tcpr = cell._tc.get_or_add_tcPr()
+    tcpr.insert_element_before(_shading(fill), "w:noWrap", "w:tcMar", "w:textDirection",
+                               "w:tcFitText", "w:vAlign", "w:hideMark", "w:headers",
+                               "w:cellIns", "w:cellDel", "w:cellMerge", "w:tcPrChange")
+
+
+def _fill(cell: _Cell, paragraphs: list[str], bold: bool = False) -> None:
+    """The cell's paragraphs, the first in the paragraph the cell starts with."""
+    for index, text in enumerate(paragraphs):
+        paragraph = cell.paragraphs[0] if index == 0 else cell.add_paragraph()
+        _text(paragraph, text, bold=bold)
+
+
+#: A line after the status word, as status.html words it: runs of (text, bold).
+Note = list[tuple[str, bool]]
+
+
+def _runs(paragraph: Paragraph, runs: Note) -> None:
+    for text, bold in runs:
+        _text(paragraph, text, bold=bold)
+
+
+def _status_cell(cell: _Cell, status: Status, notes: list[Note]) -> None:
+    """The status word, bold, in a cell shaded its colour; then the notes."""
+    _shade_cell(cell, STATUS_FILL[status])
+    _text(cell.paragraphs[0], status.label, bold=True)
+    for note in notes:
+        _runs(cell.add_paragraph(), note)
+
+
+def status_notes(row: Row) -> list[Note]:
+    """What status.html prints after the word: when due, how late, the direction of
+    travel, what changed."""
+    changed = changed_note(row)
+    return head_notes(row) + ([changed] if changed is not None else [])
+
+
+def head_notes(row: Row) -> list[Note]:
+    """When due, how late and the direction of travel: status.html's lines before
+    what changed."""
+    notes = []
+    if row.due:
+        notes.append([(f"Due {row.due}", False)])
+    if row.overdue_days is not None:
+        notes.append([(f"Overdue by {_days(row.overdue_days)}", True)])
+    if row.direction:
+        notes.append(direction_note(row))
+    return notes
+
+
+def direction_note(row: Row, new_since: bool = True) -> Note:
+    """The direction of travel: its shape, then always its words (never colour alone),
+    e.g. "▲ Improved (was at risk)"; "● New since the last meeting"."""
+    words = row.direction or ""
+    if new_since and row.direction_kind == "new":
+        words += " since the last meeting"
+    return [(row.direction_glyph, False), (" " + words, True)]
+
+
+def changed_note(row: Row) -> Note | None:
+    """New (when the direction does not already say so) or what changed, as status.html."""
+    if row.new and not row.direction:
+        return [("New", True), (" since the last meeting", False)]
+    if row.changes:
+        return [("Changed since the last meeting:", True),
+                (" " + "; ".join(row.changes), False)]
+    return None
+
+
+def _days(days: int) -> str:
+    return f"{days} day{'' if days == 1 else 's'}"
+
+
+# ---------------------------------------------------------------- sections and footer
+
+def _new_section(document: Document, landscape: bool) -> Section:
+    """A page break into a section of this orientation, same paper, no first-page footer."""
+    section = document.add_section(WD_SECTION.NEW_PAGE)
+    width, height = section.page_width, section.page_height
+    if width is not None and height is not None and (width > height) != landscape:
+        section.page_width, section.page_height = height, width
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.different_first_page_header_footer = False
+    return section
+
+
+def _field(paragraph: Paragraph, instruction: str, shown: str) -> None:
+    """One of our own fields (PAGE, NUMPAGES) as Word writes them."""
+    for kind in ("begin", "instr", "separate", "text", "end"):
+        run = paragraph.add_run()
+        if kind == "instr":
+            code = OxmlElement("w:instrText")
+            code.set(qn("xml:space"), "preserve")
+            code.text = f" {instruction} "
+            run._r.append(code)
+        elif kind == "text":
+            run.text = shown
+        else:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run._r.append(char)
+
+
+def write_footer(document: Document, plan: ReportPlan) -> None:
+    """Below whatever footer the template has: the title line and "Page N of M"."""
+    footer = document.sections[0].footer
+    footer.is_linked_to_previous = False
+    paragraphs = footer.paragraphs
+    line = paragraphs[0] if len(paragraphs) == 1 and not paragraphs[0].text \
+        else footer.add_paragraph()
+    style = _find_style(document, "Footer", WD_STYLE_TYPE.PARAGRAPH)
+    line.style = style
+    _text(line, f"{plan.title} · {plan.meeting}, {plan.footer_date.text}")
+    pages = footer.add_paragraph(style=style)
+    pages.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _text(pages, "Page ")
+    _field(pages, "PAGE", "1")
+    _text(pages, " of ")
+    _field(pages, "NUMPAGES", "1")
+    for paragraph in (line, pages):
+        for run in paragraph.runs:
+            run.font.size = Pt(8.5)
+
+
+# ---------------------------------------------------------------- the report, part by part
+
+def write_masthead(document: Document, plan: ReportPlan) -> None:
+    _para(document, plan.partnership, bold=True)
+    if plan.provenance and plan.provenance.dirty:
+        warning = _para(document, "Draft:", bold=True)
+        _text(warning, " built from changes to the action plan that are not yet committed "
+              "to git, so it does not match any saved version.")
+
+
+def write_covering(document: Document, plan: ReportPlan) -> None:
+    _heading(document, plan.title, 1)
+    addressee = f"Report to the {plan.meeting}"
+    if plan.meeting_day is not None:
+        addressee += f", meeting of {plan.meeting_day.text}"
+    _para(document, addressee)
+    numbers = _new_list(document, [("decimal", "%1.")])
+    style = _style(document, "List Number")
+    for text in plan.paragraphs:
+        _number(_para(document, text, style, ordinals=True), numbers)
+    author = _para(document, plan.author)
+    author.paragraph_format.space_before = Pt(24)
+    author.paragraph_format.keep_with_next = True
+    signed = document.add_paragraph()
+    _text(signed, str(plan.signed.day))
+    signed.add_run(plan.signed.suffix).font.superscript = True
+    _text(signed, f" {plan.signed.month_year}")
+
+
+def write_exceptions(document: Document, plan: ReportPlan) -> None:
+    """What needs the committee's attention first, as exceptions.html says it: the
+    intro, the off track, at risk and overdue actions with their first update, those
+    worse since the last meeting, and what was removed."""
+    found = plan.exceptions
+    if found is None:
+        return
+    _heading(document, "Exceptions", 1)
+    intro = (f"Actions off track, at risk or overdue as at {plan.as_of.text}, each with "
+             "its latest update; the full tables follow.")
+    if plan.travel:
+        intro += f" {plan.travel.sentence}"
+    _para(document, intro)
+    if found.none:
+        since = plan.travel is not None and plan.travel.since
+        _para(document, "No action is off track, at risk or overdue"
+              + (", and none is worse than at the last meeting" if since else "") + ".")
+    style = _style(document, "List Paragraph")
+    bullets = None
+    for heading, rows in (("Off track", found.off_track), ("At risk", found.at_risk),
+                          ("Overdue", found.overdue)):
+        if not rows:
+            continue
+        _heading(document, f"{heading} ({len(rows)})", 2)
+        bullets = bullets or _new_list(document, [("bullet", "•")])
+        for row in rows:
+            _exception_item(document, row, style, bullets)
+    if found.worse:
+        _heading(document, f"Worse since the last meeting ({len(found.worse)})", 2)
+        bullets = bullets or _new_list(document, [("bullet", "•")])
+        for row in found.worse:
+            item = _para(document, row.ref, style, bold=True)
+            _text(item, f": now {row.status.value}; ")
+            _runs(item, direction_note(row, new_since=False))
+            _number(item, bullets)
+    if plan.travel and plan.travel.removed:
+        note = _para(document, "Removed from the plan since the last meeting: "
+                     f"{', '.join(plan.travel.removed)}.")
+        note.paragraph_format.space_before = Pt(6)
+
+
+def _exception_item(document: Document, row: Row, style: BaseStyle, bullets: int) -> None:
+    """One bullet: the ref, its lead and how late; its first update below, indented."""
+    leads = ", ".join(lead.code for lead in row.leads) or "the whole partnership"
+    item = _para(document, row.ref, style, bold=True)
+    _text(item, f" (Lead: {leads})")
+    if row.overdue_days is not None:
+        _text(item, f" Overdue by {_days(row.overdue_days)}.", bold=True)
+    _number(item, bullets)
+    if row.update:
+        item.paragraph_format.keep_with_next = True
+        update = _para(document, row.update[0], style)
+        update.paragraph_format.left_indent = Twips(LIST_INDENT)
+        for run in update.runs:
+            run.font.color.rgb = MUTED
+
+
+def write_data_requirements(document: Document, plan: ReportPlan) -> None:
+    _heading(document, "Data requirements", 1)
+    # Kept with the first section's heading and table: after the exceptions, never
+    # left alone at the foot of their page.
+    _para(document, plan.data_gaps_intro).paragraph_format.keep_with_next = True
+    for section in plan.sections:
+        name = f"Section {section.number}" + (f": {section.heading}" if section.heading
+                                               else "")
+        _heading(document, name, 2)
+        caption = (f"Data requirements from section {section.number} of the assessment, "
+                   "with progress and status")
+        _caption(document, caption)
+        table = _table(document, GAP_HEADER, name, caption)
+        for row in section.rows:
+            _gap_row(table, row)
+        _widths(table, GAP_COLUMNS)
+
+
+def _caption(document: Document, text: str) -> None:
+    """The visible caption above a table, kept on its page."""
+    style = _find_style(document, "Caption", WD_STYLE_TYPE.PARAGRAPH)
+    _para(document, text, style).paragraph_format.keep_with_next = True
+
+
+def _gap_row(table: Table, row: Row) -> None:
+    cells = table.add_row().cells
+    _fill(cells[0], [row.ref], bold=True)
+    _fill(cells[1], row.text)
+    _fill(cells[2], [lead.code for lead in row.leads])
+    _fill(cells[3], row.action)
+    _fill(cells[4], row.update)
+    _status_cell(cells[5], row.status, status_notes(row))
+
+
+def write_recommendations(document: Document, plan: ReportPlan) -> None:
+    """Each recommendation led by its ref and status, then its text and update."""
+    _heading(document, "Recommendations", 1)
+    _para(document, plan.recommendations_intro)
+    for row in plan.recommendations:
+        _recommendation_head(document, row)
+        for text in row.text:
+            _para(document, text).paragraph_format.keep_with_next = True
+        for index, text in enumerate(row.update):
+            update = _para(document, ("UPDATE- " if index == 0 else "") + text, bold=True)
+            update.paragraph_format.left_indent = Cm(0.5)
+            update.paragraph_format.keep_with_next = index < len(row.update) - 1
+
+
+def _recommendation_head(document: Document, row: Row) -> None:
+    """Ref, status, due and lead on one line, a tab between each (one blank
+    character, never a run of spaces: Word's checker flags repeated blanks); what
+    changed since the last meeting on the line below."""
+    head = document.add_paragraph()
+    head.paragraph_format.space_before = Pt(12)
+    head.paragraph_format.keep_with_next = True
+    ref = head.add_run(row.ref)
+    ref.bold, ref.font.size = True, Pt(12)
+    _text(head, "\t")
+    status = head.add_run(f" {row.status.label} ")
+    status.bold = True
+    _shade_run(status, STATUS_FILL[row.status])
+    changed = changed_note(row)
+    for note in head_notes(row):
+        _text(head, "\t")
+        _runs(head, note)
+    if row.leads:
+        _text(head, "\tLead: " + ", ".join(lead.code for lead in row.leads))
+    if changed is not None:
+        line = document.add_paragraph()
+        line.paragraph_format.keep_with_next = True
+        _runs(line, changed)
+
+
+def write_changes(document: Document, plan: ReportPlan) -> None:
+    since = plan.since
+    if since is None:
+        return
+    _heading(document, "Changes since the last meeting", 1)
+    _para(document, f"Compared with the action plan as it was at {since.name} "
+                    f"({long_date(since.day)}).")
+    if not plan.changes:
+        _para(document, "No data gap or recommendation has changed.")
+        return
+    bullets = _new_list(document, [("bullet", "•"), ("bullet", "–")])
+    style = _style(document, "List Paragraph")
+    for change in plan.changes:
+        item = _para(document, change.ref, style, bold=True)
+        _text(item, f" {change.kind}: {change.change}")
+        _number(item, bullets)
+        for line in change.summaries:
+            _number(_para(document, line, style), bullets, level=1)
+
+
+def write_summary(document: Document, plan: ReportPlan) -> None:
+    summary = plan.summary
+    _heading(document, "Status summary", 1)
+    caption = ("Number of data gaps and recommendations by status, overall and by lead "
+               "agency")
+    _caption(document, caption)
+    header = ["Lead", *(s.label for s in summary.statuses), "Total"]
+    table = _table(document, header, "Status summary", caption)
+    for cell, status in zip(table.rows[0].cells[1:], summary.statuses):
+        _shade_cell(cell, STATUS_FILL[status])
+    for line in [*summary.by_lead, summary.overall]:
+        bold = line is summary.overall
+        cells = table.add_row().cells
+        _fill(cells[0], [line.name], bold=True)
+        for cell, number in zip(cells[1:], [*line.counts, line.total]):
+            _fill(cell, [str(number)], bold=bold)
+            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _widths(table, [16, *([12] * len(summary.statuses)), 10])
+    note = "An action with several leads is counted under each of them."
+    if summary.no_lead:
+        many = summary.no_lead != 1
+        note += (f" {summary.no_lead} recommendation{'s are' if many else ' is'} for the "
+                 f"whole partnership and {'have' if many else 'has'} no lead agency.")
+    _para(document, note).paragraph_format.space_before = Pt(6)
+    write_overdue(document, plan)
+    write_agencies(document, plan)
+
+
+def write_overdue(document: Document, plan: ReportPlan) -> None:
+    _heading(document, f"Overdue actions as at {plan.as_of.text}", 2)
+    if not plan.overdue:
+        _para(document, f"No action is overdue as at {plan.as_of.text}.")
+        return
+    caption = "Actions not complete whose deadline has passed, most overdue first"
+    _caption(document, caption)
+    table = _table(document, OVERDUE_HEADER, "Overdue actions", caption)
+    for late in plan.overdue:
+        _overdue_row(table, late)
+    _widths(table, (10, 30, 22, 16, 22))
+
+
+def _overdue_row(table: Table, late: Overdue) -> None:
+    cells = table.add_row().cells
+    _fill(cells[0], [late.ref], bold=True)
+    _fill(cells[1], [late.lead_text])
+    _fill(cells[2], [late.due.long])
+    _fill(cells[3], [str(late.days_overdue)])
+    _status_cell(cells[4], late.status, [])
+
+
+def write_agencies(document: Document, plan: ReportPlan) -> None:
+    _heading(document, "Lead agencies", 2)
+    for code, name in plan.agencies.items():
+        line = _para(document, code, bold=True)
+        line.paragraph_format.tab_stops.add_tab_stop(Cm(2.5))
+        line.paragraph_format.space_after = Pt(2)
+        _text(line, f"\t{name}")
+
+
+def write_progress(document: Document, plan: ReportPlan) -> None:
+    """Progress across meetings, as progress.html: the heading, the chart's text
+    alternative as its caption, then the numbers of the chart as a table (the chart
+    itself is not drawn: the table and the description carry every number); or the
+    one sentence saying why there is no chart."""
+    view = plan.progress
+    if view is None:
+        return
+    if not view.shown:
+        _para(document, view.note or "").paragraph_format.space_before = Pt(12)
+        return
+    _heading(document, "Progress across meetings", 1)
+    chart = view.chart
+    if chart is None:
+        _para(document, view.note or "")
+        return
+    _caption(document, chart.description)
+    caption = ("Number of data gaps and recommendations by status at each meeting: the "
+               "numbers in the chart")
+    _caption(document, caption)
+    header = ["Meeting", "Date", *(s.label for s in view.statuses), "Total", "Overdue"]
+    table = _table(document, header, "Progress across meetings", caption)
+    for cell, status in zip(table.rows[0].cells[2:], view.statuses):
+        _shade_cell(cell, STATUS_FILL[status])
+    for name, point in view.rows:
+        cells = table.add_row().cells
+        _fill(cells[0], [name], bold=True)
+        _fill(cells[1], [long_date(point.day)])
+        numbers = [point.counts[s] for s in view.statuses] + [point.items, point.overdue]
+        for cell, number in zip(cells[2:], numbers):
+            _fill(cell, [str(number)])
+            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _widths(table, PROGRESS_COLUMNS)
+    _para(document, f"The chart shows at most the last {view.max_bars} meetings. Overdue: "
+                    "not complete and due before the meeting's date."
+          ).paragraph_format.space_before = Pt(6)
+
+
+def write_colophon(document: Document, plan: ReportPlan) -> None:
+    """Where the report came from, in the plan's own sentences."""
+    for index, text in enumerate(plan.colophon):
+        paragraph = _para(document, text)
+        if index == 0:
+            paragraph.paragraph_format.space_before = Pt(24)
+        for run in paragraph.runs:
+            run.font.size = Pt(8.5)
+
+
+def write_docx(plan: ReportPlan, target: Path, template: Path | None = None) -> None:
+    """The whole report as a Word document: covering page and recommendations in
+    portrait, the data requirement tables in landscape."""
+    document = open_template(template)
+    set_language(document)
+    set_properties(document, plan)
+    write_footer(document, plan)
+    write_masthead(document, plan)
+    write_covering(document, plan)
+    _new_section(document, landscape=True)  # the exceptions open the landscape pages
+    write_exceptions(document, plan)
+    write_data_requirements(document, plan)
+    _new_section(document, landscape=False)
+    write_recommendations(document, plan)
+    write_changes(document, plan)
+    write_summary(document, plan)
+    write_progress(document, plan)
+    write_colophon(document, plan)
+    document.save(str(target))
