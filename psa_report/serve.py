@@ -292,3 +292,243 @@ def watched_folders(root: Path) -> list[Path]:
     from .render import template_dirs
 
     return [Path(root) / "actions", *template_dirs(Path(root))]
+
+
+# --- serving -----------------------------------------------------------------------------
+
+#: Reloads the page when the report changes: the server sends the current version
+#: on /events when the page connects and again after every change.  The version
+#: is read from the script's own data-version, so the text (and its CSP hash)
+#: never changes.  The scroll position is kept across the reload.
+RELOAD_SCRIPT = """(() => {
+  const version = document.currentScript.dataset.version;
+  const key = "psa-report-scroll";
+  try {
+    const saved = sessionStorage.getItem(key);
+    if (saved !== null) {
+      sessionStorage.removeItem(key);
+      window.scrollTo(0, Number(saved));
+    }
+  } catch (error) {}
+  const events = new EventSource("/events");
+  events.onmessage = (event) => {
+    if (event.data === version) return;
+    events.close();
+    try { sessionStorage.setItem(key, String(window.scrollY)); } catch (error) {}
+    location.reload();
+  };
+})();"""
+SCRIPT_HASH = "sha256-" + base64.b64encode(
+    hashlib.sha256(RELOAD_SCRIPT.encode("utf-8")).digest()).decode("ascii")
+
+#: The served pages may run the reload script and connect to /events, nothing more:
+#: the report itself is self-contained (inline CSS, no script, no request).
+POLICY = (f"default-src 'none'; script-src '{SCRIPT_HASH}'; connect-src 'self'; "
+          "style-src 'unsafe-inline'; img-src data:; font-src data:; base-uri 'none'; "
+          "form-action 'none'; frame-ancestors 'none'")
+
+_META_CSP = re.compile(
+    r"""<meta\b[^>]*\bhttp-equiv\s*=\s*["']?content-security-policy["']?[^>]*>""", re.I)
+_CONTENT = re.compile(r"""(\bcontent\s*=\s*)(?:"([^"]*)"|'([^']*)')""", re.I)
+_BODY_END = re.compile(r"</body\s*>", re.I)
+
+
+def widen_policy(policy: str) -> str:
+    """A page's own Content-Security-Policy, widened just enough for the reload
+    script (by its hash) and its connection to /events."""
+    directives = [d.split() for d in policy.split(";") if d.split()]
+    names = {d[0].lower() for d in directives}
+    needs = {"script-src": f"'{SCRIPT_HASH}'", "script-src-elem": f"'{SCRIPT_HASH}'",
+             "connect-src": "'self'"}
+    for directive in directives:
+        source = needs.get(directive[0].lower())
+        if source is not None:
+            directive[1:] = [s for s in directive[1:] if s.lower() != "'none'"] + [source]
+    for name in ("script-src", "connect-src"):
+        if name not in names and "default-src" in names:
+            directives.append([name, needs[name]])
+    return "; ".join(" ".join(d) for d in directives)
+
+
+def inject(page: str, token: str) -> str:
+    """The page with the reload script before ``</body>``; a Content-Security-Policy
+    in its meta tags (a project's own template may have one) widened to allow it."""
+    def widen(meta: re.Match) -> str:
+        def content(found: re.Match) -> str:
+            policy = html_lib.unescape(found.group(2) if found.group(2) is not None
+                                       else found.group(3))
+            return f'{found.group(1)}"{html_lib.escape(widen_policy(policy))}"'
+        return _CONTENT.sub(content, meta.group(0), count=1)
+
+    page = _META_CSP.sub(widen, page)
+    script = (f'<script data-version="{html_lib.escape(token)}">\n'
+              f"{RELOAD_SCRIPT}\n</script>\n")
+    ends = list(_BODY_END.finditer(page))
+    if not ends:
+        return page + script
+    at = ends[-1].start()
+    return page[:at] + script + page[at:]
+
+
+class PreviewServer(ThreadingHTTPServer):
+    """Serves one :class:`Preview`; a thread per connection, none waited for at exit."""
+
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, preview: Preview, host: str, port: int):
+        self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.preview = preview
+        #: a new value per server, so a page from an earlier run always reloads
+        self.boot = secrets.token_hex(4)
+        self.stopping = threading.Event()
+        super().__init__((host, port), PreviewHandler)
+        self.port = self.server_address[1]
+        #: Host headers answered; None when serving to the network.  Refusing other
+        #: names stops a web page from reading the plan through DNS rebinding.
+        self.allowed_hosts: set[str] | None = None
+        if not exposed(host):
+            names = {"127.0.0.1", "localhost", "[::1]", host if ":" not in host
+                     else f"[{host}]"}
+            self.allowed_hosts = {f"{name}:{self.port}".lower() for name in names}
+
+    def token(self, version: int) -> str:
+        return f"{self.boot}-{version}"
+
+    def handle_error(self, request, client_address) -> None:
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return  # the browser went away: nothing to report
+        super().handle_error(request, client_address)
+
+    def stop(self) -> None:
+        """End the event streams and close the listening socket (serve_forever has
+        returned, or :meth:`shutdown` is called from another thread)."""
+        self.stopping.set()
+        self.preview.wake()
+        self.server_close()
+
+
+class PreviewHandler(BaseHTTPRequestHandler):
+    """``/`` and ``/index.html``, ``/report.pdf``, ``/events``; anything else is 404.
+
+    The request path is compared as sent, never decoded or joined to a folder,
+    and nothing is read from disk, so ``/../actions/report.yaml`` is just 404.
+    """
+
+    server: PreviewServer
+    server_version = "psa-report"
+    sys_version = ""
+    #: seconds between keep-alive comments on /events (and checks for stopping)
+    KEEP_ALIVE = 15.0
+
+    def do_GET(self) -> None:
+        self.answer(head=False)
+
+    def do_HEAD(self) -> None:
+        self.answer(head=True)
+
+    def log_message(self, format: str, *args) -> None:
+        pass  # the terminal shows the rebuilds; requests would drown them
+
+    def answer(self, head: bool) -> None:
+        allowed = self.server.allowed_hosts
+        host = self.headers.get("Host")
+        if allowed is not None and host is not None and host.lower() not in allowed:
+            self.send(HTTPStatus.FORBIDDEN, "text/plain",
+                      f"This preview answers only at http://127.0.0.1:{self.server.port}/\n",
+                      head)
+            return
+        path = self.path.split("?", 1)[0]
+        if path in ("/", "/index.html"):
+            self.page(head)
+        elif path == "/report.pdf":
+            self.pdf(head)
+        elif path == "/events" and not head:
+            self.events()
+        else:
+            self.send(HTTPStatus.NOT_FOUND, "text/plain",
+                      "Not found: psa-report serve shows the report at / and its PDF at "
+                      "/report.pdf, nothing else.\n", head)
+
+    def page(self, head: bool) -> None:
+        snapshot = self.server.preview.snapshot
+        body = inject(snapshot.html, self.server.token(snapshot.version))
+        self.send(HTTPStatus.OK, "text/html; charset=utf-8", body, head,
+                  version=snapshot.version)
+
+    def pdf(self, head: bool) -> None:
+        preview = self.server.preview
+        version = preview.version
+        try:
+            data = preview.pdf()
+        except Invalid as invalid:
+            body = inject(problems_page(invalid.problems), self.server.token(version))
+            self.send(HTTPStatus.CONFLICT, "text/html; charset=utf-8", body, head,
+                      version=version)
+            return
+        self.send(HTTPStatus.OK, "application/pdf", data, head, version=version,
+                  extra={"Content-Disposition": 'inline; filename="progress-report.pdf"'})
+
+    def events(self) -> None:
+        """Server-sent events: the current version at once, then each new one."""
+        server, preview = self.server, self.server.preview
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        version = preview.version
+        try:
+            self.wfile.write(f"retry: 500\ndata: {server.token(version)}\n\n".encode())
+            self.wfile.flush()
+            while not server.stopping.is_set():
+                now = preview.wait(version, self.KEEP_ALIVE)
+                if server.stopping.is_set():
+                    break
+                if now != version:
+                    version = now
+                    self.wfile.write(f"data: {server.token(version)}\n\n".encode())
+                else:
+                    self.wfile.write(b": still here\n\n")
+                self.wfile.flush()
+        except (ConnectionError, TimeoutError, ValueError):
+            pass  # the page was closed or reloaded
+
+    def send(self, status: HTTPStatus, kind: str, body: str | bytes, head: bool, *,
+             version: int | None = None, extra: dict[str, str] | None = None) -> None:
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Content-Security-Policy", POLICY)
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Referrer-Policy", "no-referrer")
+        if version is not None:
+            self.send_header("X-Psa-Report-Version", str(version))
+        for name, value in (extra or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if not head:
+            self.wfile.write(data)
+
+
+def exposed(host: str) -> bool:
+    """Whether serving on ``host`` lets other computers connect (not loopback)."""
+    if host.lower() == "localhost":
+        return False
+    try:
+        return not ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        pass
+    try:
+        found = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except OSError:
+        return True
+    return not all(ipaddress.ip_address(info[4][0]).is_loopback for info in found)
+
+
+def make_server(preview: Preview, host: str = "127.0.0.1", port: int = 0) -> PreviewServer:
+    """Bind (port 0: any free port); :meth:`PreviewServer.serve_forever` serves."""
+    return PreviewServer(preview, host, port)

@@ -1,0 +1,123 @@
+"""``serve``: the report in a browser, rebuilt in memory on every save.
+
+Nothing is written: not out/, not a temporary HTML file.  The page reloads by
+itself (server-sent events); while the files have problems it lists them, and
+the report comes back once they are fixed.  Runs until Ctrl-C (or SIGTERM).
+"""
+
+from __future__ import annotations
+
+import errno
+import signal
+import socket
+import threading
+import time
+import webbrowser
+from collections.abc import Callable
+from pathlib import Path
+
+from ..problems import BadOption
+from ..serve import Preview, PreviewServer, Watcher, exposed, make_server, watched_folders
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+Say = Callable[[str], None]
+
+
+def url_of(server: PreviewServer, host: str) -> str:
+    """The address to open on this computer."""
+    if host in ("", "0.0.0.0"):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    return f"http://{f'[{host}]' if ':' in host else host}:{server.port}/"
+
+
+def bind(preview: Preview, host: str, port: int) -> PreviewServer:
+    try:
+        return make_server(preview, host, port)
+    except socket.gaierror as error:
+        raise BadOption("--host", f"{host!r} is not an address of this computer "
+                                  f"({error.strerror})") from None
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise BadOption("--port", f"port {port} is already in use: choose another "
+                                      "with --port, or --port 0 for any free one") from None
+        if error.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT):
+            raise BadOption("--host", f"cannot listen on {host!r}: it is not an address "
+                                      "of this computer") from None
+        if error.errno == errno.EACCES:
+            raise BadOption("--port", f"port {port} needs administrator rights: use one "
+                                      "above 1023, such as 8000") from None
+        raise
+
+
+def describe(preview: Preview) -> tuple[str, list[str]]:
+    """One line for the terminal after a rebuild, and the problems or warnings."""
+    snapshot = preview.snapshot
+    stamp = time.strftime("%H:%M:%S")
+    took = f"{snapshot.seconds * 1000:.0f} ms"
+    if snapshot.problems:
+        count = len(snapshot.problems)
+        return (f"{stamp} {count} problem{'s' if count != 1 else ''} ({took}); the page "
+                "lists them until they are fixed:", [str(p) for p in snapshot.problems])
+    return (f"{stamp} report rebuilt in {took} (version {snapshot.version})",
+            [str(w) for w in snapshot.warnings])
+
+
+def serve(root: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,
+          open_browser: bool = False, say: Say = print, say_err: Say = print) -> None:
+    """Serve the report of ``root`` until Ctrl-C; ``say`` prints progress."""
+    root = Path(root)
+    preview = Preview(root)
+    preview.rebuild()
+    server = bind(preview, host, port)
+    url = url_of(server, host)
+    shown = preview.version
+
+    def report() -> None:
+        line, details = describe(preview)
+        say(line)
+        for detail in details:
+            say_err(detail)
+
+    def rebuild() -> None:
+        nonlocal shown
+        preview.rebuild()
+        if preview.version != shown:
+            shown = preview.version
+            report()
+
+    report()
+    watcher = Watcher(lambda: watched_folders(root), rebuild)
+    watcher.start()
+    say(f"Serving the report at {url} (press Ctrl-C to stop)")
+    if exposed(host):
+        say(f"Warning: listening on {host or 'every address'}, so anyone on the network "
+            f"who can reach this computer at port {server.port} can read the action plan "
+            "and the report. Leave out --host to keep it to this computer.")
+    if open_browser:
+        threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+    restore = _stop_on_sigterm()
+    try:
+        server.serve_forever(poll_interval=0.25)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        watcher.stop()
+        server.stop()
+        restore()
+    say("Stopped serving; nothing was written.")
+
+
+def _stop_on_sigterm() -> Callable[[], None]:
+    """SIGTERM stops the server as Ctrl-C does (only possible in the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGTERM, interrupt)
+    return lambda: signal.signal(signal.SIGTERM, old)
