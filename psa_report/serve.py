@@ -318,8 +318,10 @@ RELOAD_SCRIPT = """(() => {
     location.reload();
   };
 })();"""
+#: The script element's text exactly as served: the hash covers every character.
+SCRIPT_TEXT = f"\n{RELOAD_SCRIPT}\n"
 SCRIPT_HASH = "sha256-" + base64.b64encode(
-    hashlib.sha256(RELOAD_SCRIPT.encode("utf-8")).digest()).decode("ascii")
+    hashlib.sha256(SCRIPT_TEXT.encode("utf-8")).digest()).decode("ascii")
 
 #: The served pages may run the reload script and connect to /events, nothing more:
 #: the report itself is self-contained (inline CSS, no script, no request).
@@ -361,8 +363,7 @@ def inject(page: str, token: str) -> str:
         return _CONTENT.sub(content, meta.group(0), count=1)
 
     page = _META_CSP.sub(widen, page)
-    script = (f'<script data-version="{html_lib.escape(token)}">\n'
-              f"{RELOAD_SCRIPT}\n</script>\n")
+    script = f'<script data-version="{html_lib.escape(token)}">{SCRIPT_TEXT}</script>\n'
     ends = list(_BODY_END.finditer(page))
     if not ends:
         return page + script
