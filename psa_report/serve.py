@@ -7,8 +7,8 @@ HTML (or, while the files have problems, a page listing them), counts versions
 and prints the PDF on demand with WeasyPrint imported once, caching it until
 the next change.
 
-:class:`Watcher` polls the files with ``os.scandir`` (stdlib, no dependency);
-see its docstring for why polling and not inotify.
+:class:`Watcher` is told of every save by ``watchfiles`` (inotify on Linux);
+its docstring says why that and not a polling loop.
 
 :func:`make_server` serves a Preview with the standard library's
 ``ThreadingHTTPServer``: ``/`` and ``/index.html`` (the report, with a small
@@ -23,7 +23,6 @@ import base64
 import hashlib
 import html as html_lib
 import ipaddress
-import os
 import re
 import secrets
 import socket
@@ -33,7 +32,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -96,40 +95,53 @@ class Preview:
     def warnings(self) -> list[Problem]:
         return list(self._snapshot.warnings)
 
-    def rebuild(self) -> None:
-        """Plan and render the files as they are now; never raises for bad files."""
-        from .commands.build import plan
-        from .render import render_html, template_dirs
+    #: seconds to look again before the page changes from the report to problems
+    SETTLE = 0.15
 
+    def rebuild(self) -> None:
+        """Plan and render the files as they are now; never raises for bad files.
+
+        A report that builds is shown at once.  Problems where the page showed
+        the report are looked at again after :attr:`SETTLE` seconds, and shown
+        only if they are still there: an editor that saves in steps (vim renames
+        the file to ``3.2.1.yaml~``, then writes it anew) passes through states
+        that are not worth a flash of the problems page.
+        """
         with self._lock:
             start = time.perf_counter()
-            problems: list[Problem] = []
-            warnings: list[Problem] = []
-            dirs: list[Path] = []
-            try:
-                dirs = template_dirs(self.root)
-                report = plan(self.root, as_of=self.as_of)
-                html = render_html(report.plan, dirs)
-                warnings = report.warnings
-            except Invalid as invalid:
-                problems = invalid.problems
-            except BadOption as error:
-                problems = [Problem(str(self.root), None, None, str(error))]
-            except Exception as error:  # a fault of ours: show it, keep serving
-                traceback.print_exc(file=sys.stderr)
-                problems = [Problem("psa-report", None, None,
-                                    f"internal error ({type(error).__name__}: {error}). "
-                                    "This is a fault in psa-report, not in your files: "
-                                    "please report it.")]
-            if problems:
-                html = problems_page(problems)
             old = self._snapshot
+            html, problems, warnings, dirs = self._build()
+            if problems and not old.problems and old.version:
+                time.sleep(self.SETTLE)
+                html, problems, warnings, dirs = self._build()
             version = old.version + (html != old.html or old.version == 0)
             self._snapshot = Snapshot(version, html, tuple(problems), tuple(warnings),
                                       tuple(dirs), time.perf_counter() - start)
         if version != old.version:
             with self._changed:
                 self._changed.notify_all()
+
+    def _build(self) -> tuple[str, list[Problem], list[Problem], list[Path]]:
+        """(page, problems, warnings, template folders) of the files as they are now."""
+        from .commands.build import plan
+        from .render import render_html, template_dirs
+
+        problems: list[Problem] = []
+        try:
+            dirs = template_dirs(self.root)
+            report = plan(self.root, as_of=self.as_of)
+            return render_html(report.plan, dirs), [], report.warnings, dirs
+        except Invalid as invalid:
+            problems = invalid.problems
+        except BadOption as error:
+            problems = [Problem(str(self.root), None, None, str(error))]
+        except Exception as error:  # a fault of ours: show it, keep serving
+            traceback.print_exc(file=sys.stderr)
+            problems = [Problem("psa-report", None, None,
+                                f"internal error ({type(error).__name__}: {error}). "
+                                "This is a fault in psa-report, not in your files: "
+                                "please report it.")]
+        return problems_page(problems), problems, [], []
 
     def wait(self, version: int, timeout: float) -> int:
         """Block until the version is no longer ``version`` (or ``timeout`` seconds)."""
@@ -218,7 +230,7 @@ class Watcher:
     """
 
     #: after a change, how long to wait for the rest of the same save (ms)
-    STEP_MS = 5
+    STEP_MS = 2
     #: how often to look for folders that appeared or went (ms)
     RECHECK_MS = 1000
 

@@ -404,3 +404,25 @@ def test_the_open_page_reloads_itself_after_a_save(served, project):
     assert result["loads"] >= 2  # ... that the page made itself (the script navigates once)
     assert result["errors"] == []  # no CSP violation, no script error
     assert set(result["requests"]) <= {"/", "/events"}
+
+
+def test_a_passing_broken_state_does_not_flash_the_problems_page(project, monkeypatch):
+    # An editor saving in steps: the first look finds a broken file, which is whole
+    # again by the second look a moment later.
+    preview = Preview(project)
+    preview.rebuild()
+    edit(project, GAP, "status: off track", "status: half-writ")
+    looks: list[int] = []
+    build_once = Preview._build
+
+    def look(self):
+        found = build_once(self)
+        looks.append(len(found[1]))
+        if len(looks) == 1:
+            edit(project, GAP, "status: half-writ", "status: off track")
+        return found
+
+    monkeypatch.setattr(Preview, "_build", look)
+    preview.rebuild()
+    assert looks == [1, 0]  # a problem at the first look, none at the second
+    assert preview.version == 1 and preview.problems == []

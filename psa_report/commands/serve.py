@@ -16,7 +16,7 @@ import webbrowser
 from collections.abc import Callable
 from pathlib import Path
 
-from ..problems import BadOption
+from ..problems import BadOption, Problem
 from ..serve import Preview, PreviewServer, Watcher, exposed, make_server, watched_folders
 
 DEFAULT_HOST = "127.0.0.1"
@@ -53,8 +53,10 @@ def bind(preview: Preview, host: str, port: int) -> PreviewServer:
         raise
 
 
-def describe(preview: Preview) -> tuple[str, list[str]]:
-    """One line for the terminal after a rebuild, and the problems or warnings."""
+def describe(preview: Preview, shown_warnings: tuple[Problem, ...] = ()
+             ) -> tuple[str, list[str]]:
+    """One line for the terminal after a rebuild, and the problems (or the warnings,
+    when they are not the ones shown last time)."""
     snapshot = preview.snapshot
     stamp = time.strftime("%H:%M:%S")
     took = f"{snapshot.seconds * 1000:.0f} ms"
@@ -62,8 +64,11 @@ def describe(preview: Preview) -> tuple[str, list[str]]:
         count = len(snapshot.problems)
         return (f"{stamp} {count} problem{'s' if count != 1 else ''} ({took}); the page "
                 "lists them until they are fixed:", [str(p) for p in snapshot.problems])
-    return (f"{stamp} report rebuilt in {took} (version {snapshot.version})",
-            [str(w) for w in snapshot.warnings])
+    line = f"{stamp} report rebuilt in {took} (version {snapshot.version})"
+    if snapshot.warnings and snapshot.warnings == shown_warnings:
+        count = len(snapshot.warnings)
+        return f"{line}; {count} warning{'s' if count != 1 else ''} as before", []
+    return line, [str(w) for w in snapshot.warnings]
 
 
 def serve(root: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,
@@ -75,12 +80,15 @@ def serve(root: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,
     server = bind(preview, host, port)
     url = url_of(server, host)
     shown = preview.version
+    shown_warnings: tuple[Problem, ...] = ()
 
     def report() -> None:
-        line, details = describe(preview)
+        nonlocal shown_warnings
+        line, details = describe(preview, shown_warnings)
         say(line)
         for detail in details:
             say_err(detail)
+        shown_warnings = preview.snapshot.warnings
 
     def rebuild() -> None:
         nonlocal shown
