@@ -403,7 +403,8 @@ class PreviewServer(ThreadingHTTPServer):
         if not exposed(host):
             names = {"127.0.0.1", "localhost", "[::1]", host if ":" not in host
                      else f"[{host}]"}
-            self.allowed_hosts = {f"{name}:{self.port}".lower() for name in names}
+            self.allowed_hosts = ({f"{name}:{self.port}".lower() for name in names}
+                                  | {name.lower() for name in names})
 
     def token(self, version: int) -> str:
         return f"{self.boot}-{version}"

@@ -27,6 +27,7 @@ import pypdf
 import pytest
 
 from psa_report.commands.build import build
+from psa_report.commands.serve import exposure_warning
 from psa_report.problems import Invalid
 from psa_report.serve import (POLICY, SCRIPT_HASH, Preview, Watcher, exposed, inject,
                               watched_folders, widen_policy)
@@ -143,6 +144,7 @@ def test_the_report_is_served_from_memory_with_only_the_reload_script_added(
     assert f"script-src '{SCRIPT_HASH}'" in POLICY and "connect-src 'self'" in POLICY
     assert 'http-equiv="Content-Security-Policy"' not in built  # no meta policy to widen
     assert not (project / "out").exists()  # nothing was written
+    assert not any("Warning" in line for line in served.out)  # 127.0.0.1: no one else
 
 
 @pytest.mark.parametrize("name, old, new", [
@@ -329,11 +331,14 @@ def test_a_port_in_use_is_a_usage_error(project):
 # ------------------------------------------------------------------ the parts
 
 
-def test_only_loopback_addresses_are_private():
+def test_only_loopback_addresses_are_private_and_others_are_warned_of():
     for host in ("127.0.0.1", "127.0.0.2", "::1", "localhost"):
         assert not exposed(host), host
+        assert exposure_warning(host, 8000) is None
     for host in ("0.0.0.0", "::", "", "192.168.1.20", "10.0.0.1"):
         assert exposed(host), host
+        assert "anyone on the network who can reach this computer at port 8000 can read " \
+               "the action plan" in exposure_warning(host, 8000)
 
 
 def test_a_meta_policy_is_widened_for_the_script_only():

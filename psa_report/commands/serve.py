@@ -17,7 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..problems import BadOption, Problem
-from ..serve import Preview, PreviewServer, Watcher, exposed, make_server, watched_folders
+from ..serve import (Preview, PreviewServer, Watcher, exposed, make_server,
+                     watched_folders)
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -51,6 +52,15 @@ def bind(preview: Preview, host: str, port: int) -> PreviewServer:
             raise BadOption("--port", f"port {port} needs administrator rights: use one "
                                       "above 1023, such as 8000") from None
         raise
+
+
+def exposure_warning(host: str, port: int) -> str | None:
+    """What to say when ``host`` lets other computers in (None for this one alone)."""
+    if not exposed(host):
+        return None
+    return (f"Warning: listening on {host or 'every address'}, so anyone on the network "
+            f"who can reach this computer at port {port} can read the action plan and "
+            "the report. Leave out --host to keep it to this computer.")
 
 
 def describe(preview: Preview, shown_warnings: tuple[Problem, ...] = ()
@@ -101,12 +111,15 @@ def serve(root: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,
     watcher = Watcher(lambda: watched_folders(root), rebuild)
     watcher.start()
     say(f"Serving the report at {url} (press Ctrl-C to stop)")
-    if exposed(host):
-        say(f"Warning: listening on {host or 'every address'}, so anyone on the network "
-            f"who can reach this computer at port {server.port} can read the action plan "
-            "and the report. Leave out --host to keep it to this computer.")
+    warning = exposure_warning(host, server.port)
+    if warning:
+        say(warning)
     if open_browser:
-        threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+        def open_page() -> None:
+            if not webbrowser.open(url):
+                say(f"No web browser could be started: open {url} yourself.")
+
+        threading.Thread(target=open_page, daemon=True).start()
     restore = _stop_on_sigterm()
     try:
         server.serve_forever(poll_interval=0.25)
