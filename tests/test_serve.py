@@ -29,6 +29,7 @@ import pytest
 from psa_report.commands.build import build
 from psa_report.commands.serve import exposure_warning
 from psa_report.problems import Invalid
+from psa_report.render import environment, template_dirs
 from psa_report.serve import (POLICY, SCRIPT_HASH, Preview, Watcher, exposed, inject,
                               watched_folders, widen_policy)
 
@@ -215,14 +216,22 @@ def test_preview_without_a_server(project):
     assert preview.version == 0
     preview.rebuild()
     assert preview.version == 1 and UPDATE in preview.html and preview.problems == []
+    # Every rebuild uses the process's one Jinja environment and its compiled templates.
+    env = environment(template_dirs(project))
+    compiled = env.get_template("report.html")
+    edit(project, GAP, UPDATE, "Rebuilt in the same process")
+    preview.rebuild()
+    assert preview.version == 2 and "Rebuilt in the same process" in preview.html
+    assert environment(template_dirs(project)) is env
+    assert env.get_template("report.html") is compiled
     edit(project, GAP, "# Status off track", "# A comment, which the report does not show;")
     preview.rebuild()
-    assert preview.version == 1  # the page is the same: no reload for nothing
+    assert preview.version == 2  # the page is the same: no reload for nothing
     pdf = preview.pdf()
     assert pdf.startswith(b"%PDF-") and preview.pdf() is pdf  # printed once per version
     edit(project, GAP, "status: off track", "status: nonsense")
     preview.rebuild()
-    assert preview.version == 2 and "3.2.1.yaml:19:9: status: &#x27;nonsense&#x27;" \
+    assert preview.version == 3 and "3.2.1.yaml:19:9: status: &#x27;nonsense&#x27;" \
         in preview.html
     with pytest.raises(Invalid):
         preview.pdf()
