@@ -312,7 +312,8 @@ def serve(project_dir: Path, port: int, host: str, open_browser: bool):
     from .commands.serve import serve as run_serve
 
     run_serve(project_dir, host, port, open_browser=open_browser, say=click.echo,
-              say_err=lambda line: click.echo(line, err=True))
+              say_err=lambda line: click.echo(line, err=True),
+              after_warm_up=_before_print())
 
 
 def freeze_before_print() -> None:

@@ -64,10 +64,17 @@ class Preview:
     """
 
     def __init__(self, root: Path, *, as_of: date | None = None,
-                 pdf_variant: str | None = None):
+                 pdf_variant: str | None = None,
+                 after_warm_up: Callable[[], None] | None = None):
+        """``after_warm_up`` is called after the first rebuild and after the first
+        print, when what stays for good (the modules) is loaded: the console
+        entry point freezes the garbage collector's view there (as before a build's
+        print), so its full passes no longer scan all of it on every rebuild and
+        print.  Library callers leave it out."""
         self.root = Path(root)
         self.as_of = as_of
         self.pdf_variant = pdf_variant
+        self.after_warm_up = after_warm_up
         self._snapshot = Snapshot(0, problems_page([]))
         self._lock = threading.Lock()  # one rebuild at a time
         self._pdf_lock = threading.Lock()  # one print at a time
@@ -120,6 +127,8 @@ class Preview:
         if version != old.version:
             with self._changed:
                 self._changed.notify_all()
+        if old.version == 0 and self.after_warm_up is not None:
+            self.after_warm_up()
 
     def _build(self) -> tuple[str, list[Problem], list[Problem], list[Path]]:
         """(page, problems, warnings, template folders) of the files as they are now."""
@@ -166,9 +175,12 @@ class Preview:
         with self._pdf_lock:
             if self._pdf is not None and self._pdf[0] == snapshot.version:
                 return self._pdf[1]
+            first = self._pdf is None
             data = print_pdf(snapshot.html, list(snapshot.dirs), self.pdf_variant)
             self._pdf = (snapshot.version, data)
-            return data
+        if first and self.after_warm_up is not None:
+            self.after_warm_up()  # WeasyPrint is loaded now
+        return data
 
 
 def print_pdf(html: str, dirs: list[Path], variant: str | None = None) -> bytes:
@@ -374,7 +386,9 @@ def inject(page: str, token: str) -> str:
             return f'{found.group(1)}"{html_lib.escape(widen_policy(policy))}"'
         return _CONTENT.sub(content, meta.group(0), count=1)
 
-    page = _META_CSP.sub(widen, page)
+    head_end = page.lower().find("</head>")
+    head_end = len(page) if head_end < 0 else head_end
+    page = _META_CSP.sub(widen, page[:head_end]) + page[head_end:]
     script = f'<script data-version="{html_lib.escape(token)}">{SCRIPT_TEXT}</script>\n'
     ends = list(_BODY_END.finditer(page))
     if not ends:
@@ -395,6 +409,8 @@ class PreviewServer(ThreadingHTTPServer):
         #: a new value per server, so a page from an earlier run always reloads
         self.boot = secrets.token_hex(4)
         self.stopping = threading.Event()
+        self._page: tuple[int, bytes] = (-1, b"")
+        self._page_lock = threading.Lock()
         super().__init__((host, port), PreviewHandler)
         self.port = self.server_address[1]
         #: Host headers answered; None when serving to the network.  Refusing other
@@ -408,6 +424,15 @@ class PreviewServer(ThreadingHTTPServer):
 
     def token(self, version: int) -> str:
         return f"{self.boot}-{version}"
+
+    def page(self) -> tuple[int, bytes]:
+        """(version, the page as served), the script put in once per version."""
+        snapshot = self.preview.snapshot
+        with self._page_lock:
+            if self._page[0] != snapshot.version:
+                page = inject(snapshot.html, self.token(snapshot.version))
+                self._page = (snapshot.version, page.encode("utf-8"))
+            return self._page
 
     def handle_error(self, request, client_address) -> None:
         if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
@@ -465,10 +490,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
                       "/report.pdf, nothing else.\n", head)
 
     def page(self, head: bool) -> None:
-        snapshot = self.server.preview.snapshot
-        body = inject(snapshot.html, self.server.token(snapshot.version))
-        self.send(HTTPStatus.OK, "text/html; charset=utf-8", body, head,
-                  version=snapshot.version)
+        version, body = self.server.page()
+        self.send(HTTPStatus.OK, "text/html; charset=utf-8", body, head, version=version)
 
     def pdf(self, head: bool) -> None:
         preview = self.server.preview

@@ -6,6 +6,7 @@ Each server runs as a real ``psa-report serve --port 0`` subprocess on 127.0.0.1
 
 from __future__ import annotations
 
+import gc
 import html
 import http.client
 import io
@@ -212,6 +213,7 @@ def test_report_pdf_is_the_pdf_of_the_files_now_and_cached_until_a_change(served
 
 
 def test_preview_without_a_server(project):
+    gc.unfreeze()
     preview = Preview(project)
     assert preview.version == 0
     preview.rebuild()
@@ -235,6 +237,7 @@ def test_preview_without_a_server(project):
         in preview.html
     with pytest.raises(Invalid):
         preview.pdf()
+    assert gc.get_freeze_count() == 0  # only the console entry point freezes
 
 
 # ------------------------------------------------------------------ nothing else
@@ -440,3 +443,13 @@ def test_a_passing_broken_state_does_not_flash_the_problems_page(project, monkey
     preview.rebuild()
     assert looks == [1, 0]  # a problem at the first look, none at the second
     assert preview.version == 1 and preview.problems == []
+
+
+def test_the_bench_times_serve(tmp_path):
+    """bench/run.py's serve row still runs: the smallest size, one round."""
+    out = tmp_path / "latest.json"
+    subprocess.run([sys.executable, str(Path(__file__).parent.parent / "bench" / "run.py"),
+                    "--sizes", "15", "--runs", "1", "--commands", "serve", "--json",
+                    str(out)], capture_output=True, text=True, timeout=120, check=True)
+    serve = json.loads(out.read_text(encoding="utf-8"))["sizes"]["15"]["results"]["serve"]
+    assert serve["samples"] == 10 and 0 < serve["min_s"] <= serve["median_s"] < 5

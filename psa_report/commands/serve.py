@@ -82,10 +82,12 @@ def describe(preview: Preview, shown_warnings: tuple[Problem, ...] = ()
 
 
 def serve(root: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,
-          open_browser: bool = False, say: Say = print, say_err: Say = print) -> None:
-    """Serve the report of ``root`` until Ctrl-C; ``say`` prints progress."""
+          open_browser: bool = False, say: Say = print, say_err: Say = print,
+          after_warm_up: Callable[[], None] | None = None) -> None:
+    """Serve the report of ``root`` until Ctrl-C; ``say`` prints progress.
+    ``after_warm_up``: see :class:`Preview` (the console entry point's GC freeze)."""
     root = Path(root)
-    preview = Preview(root)
+    preview = Preview(root, after_warm_up=after_warm_up)
     preview.rebuild()
     server = bind(preview, host, port)
     url = url_of(server, host)
