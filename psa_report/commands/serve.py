@@ -88,14 +88,12 @@ def serve(root: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,
     ``after_warm_up``: see :class:`Preview` (the console entry point's GC freeze)."""
     root = Path(root)
     preview = Preview(root, after_warm_up=after_warm_up)
-    preview.rebuild()
-    server = bind(preview, host, port)
-    url = url_of(server, host)
-    shown = preview.version
+    shown = 0
     shown_warnings: tuple[Problem, ...] = ()
 
     def report() -> None:
-        nonlocal shown_warnings
+        nonlocal shown, shown_warnings
+        shown = preview.version
         line, details = describe(preview, shown_warnings)
         say(line)
         for detail in details:
@@ -103,33 +101,36 @@ def serve(root: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,
         shown_warnings = preview.snapshot.warnings
 
     def rebuild() -> None:
-        nonlocal shown
         preview.rebuild()
         if preview.version != shown:
-            shown = preview.version
             report()
 
-    report()
     watcher = Watcher(lambda: watched_folders(root), rebuild)
-    watcher.start()
-    say(f"Serving the report at {url} (press Ctrl-C to stop)")
-    warning = exposure_warning(host, server.port)
-    if warning:
-        say(warning)
-    if open_browser:
-        def open_page() -> None:
-            if not webbrowser.open(url):
-                say(f"No web browser could be started: open {url} yourself.")
-
-        threading.Thread(target=open_page, daemon=True).start()
+    server: PreviewServer | None = None
     restore = _stop_on_sigterm()
-    try:
+    try:  # Ctrl-C at any moment from here on stops cleanly
+        preview.rebuild()
+        report()
+        server = bind(preview, host, port)
+        url = url_of(server, host)
+        watcher.start()
+        say(f"Serving the report at {url} (press Ctrl-C to stop)")
+        warning = exposure_warning(host, server.port)
+        if warning:
+            say(warning)
+        if open_browser:
+            def open_page() -> None:
+                if not webbrowser.open(url):
+                    say(f"No web browser could be started: open {url} yourself.")
+
+            threading.Thread(target=open_page, daemon=True).start()
         server.serve_forever(poll_interval=0.25)
     except KeyboardInterrupt:
         pass
     finally:
         watcher.stop()
-        server.stop()
+        if server is not None:
+            server.stop()
         restore()
     say("Stopped serving; nothing was written.")
 
