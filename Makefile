@@ -43,8 +43,9 @@ $(BROWSER)/node_modules/.installed: $(BROWSER)/package-lock.json
 	touch $@
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(PIP) install --upgrade pip
+	@echo "Setting up $(VENV) ..."
+	@$(PYTHON) -m venv $(VENV)
+	@$(PIP) install --upgrade pip 2>&1 | grep -v -i -e warning -e '^ *$$' >&2 || true
 
 $(TOOL): pyproject.toml | system-deps $(BIN)/python
 	@echo "Installing psa-report into $(VENV) ..."

@@ -42,6 +42,14 @@ class FieldChange:
             return f"{self.field} text changed"
         return f"{self.field}: {self.old or 'none'} → {self.new or 'none'}"
 
+    @property
+    def words(self) -> str:
+        """As the report says it: "Status: at risk → on track", "Update revised"."""
+        name = "Data gap" if self.field == "gap" else self.field.capitalize()
+        if self.field in TEXT_FIELDS and self.old and self.new:
+            return f"{name} revised"
+        return f"{name}: {self.old or 'none'} → {self.new or 'none'}"
+
     def as_dict(self) -> dict[str, Any]:
         return {"field": self.field, "old": self.old, "new": self.new}
 

@@ -55,16 +55,34 @@ STATUS = StatusParam()
 
 lead_option = click.option("--lead", default=None, metavar="AGENCY",
                            help="Only this lead agency's actions.")
+tags_option = click.option("--tags", default=None, metavar="PATTERN",
+                           help="The meetings' git tags, such as 'ssp-*'.  [default: "
+                                "meeting_tags in report.yaml]")
 strict_option = click.option("--strict", is_flag=True,
                              help="Treat warnings as errors (exit status 1).")
 
 
+def _find_project(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
+    if value is not None:
+        return value
+    from .project import find_project
+
+    here = Path.cwd()
+    found = find_project(here)
+    if found is None or found == here:
+        return Path(".")  # (with none, the operation says there is no actions/ here)
+    click.echo(f"Using the project in {found}", err=True)
+    return Path(os.path.relpath(found, here))
+
+
 def project_option(command):
-    """``--project DIR`` on every command; the default is the current folder."""
+    """``--project DIR`` on every command; the default is the project the current
+    folder is in (found upwards, as git finds its repository)."""
     return click.option(
         "--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
-        default=".", show_default="the current folder",
-        help="The project folder (the one holding actions/).")(command)
+        default=None, callback=_find_project,
+        help="The project folder (the one holding actions/).  [default: the one the "
+             "current folder is in]")(command)
 
 
 def format_option(*choices: str):
@@ -166,14 +184,16 @@ def check(project_dir: Path, strict: bool):
               help="Mark what changed since this git tag or commit (the last meeting's). "
                    " [default: last_meeting in report.yaml, if set]")
 @click.option("--no-since", is_flag=True, help="Do not compare with the last meeting.")
+@tags_option
 @strict_option
 def build(project_dir: Path, fmt: str, out_dir: Path | None, as_of: date | None,
-          pdf_variant: str | None, since_rev: str | None, no_since: bool, strict: bool):
+          pdf_variant: str | None, since_rev: str | None, no_since: bool, tags: str | None,
+          strict: bool):
     """Build the progress report (HTML and PDF) from actions/ into out/."""
     from .commands.build import build as run_build
 
     result = run_build(project_dir, fmt, out_dir, as_of=as_of, pdf_variant=pdf_variant,
-                       since=since_rev, no_since=no_since, strict=strict,
+                       since=since_rev, no_since=no_since, strict=strict, tags=tags,
                        before_print=_before_print())
     echo_problems(result.warnings)
     for path in result.outputs:
@@ -216,24 +236,43 @@ def changes(project_dir: Path, since_rev: str | None, since_date: date | None, f
                     json_data=result.as_dict()))
 
 
+@main.command()
+@project_option
+@tags_option
+@format_option("table", "csv", "json")
+def progress(project_dir: Path, tags: str | None, fmt: str):
+    """Count the actions by status at each meeting (a git tag), then in the current files."""
+    from .commands.progress import MeetingRecord, progress as run_progress
+
+    result = run_progress(project_dir, tags)
+    echo_problems(result.warnings)
+    if result.note:
+        click.echo(f"Only the current files are counted: {result.note}.", err=True)
+    click.echo(emit(result.records, fmt, columns=MeetingRecord.COLUMNS))
+
+
 @main.command(name="import")
 @project_option
 @click.argument("table", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--status", type=STATUS, default=None,
               help="Status for rows whose Status cell is empty, such as 'not started'.")
 def import_(project_dir: Path, table: Path, status):
-    """Write one data-gap file per row of a table pasted from Word or Excel.
+    """Write one file per row of a table of data gaps or recommendations pasted
+    from Word or Excel.
 
     TABLE is tab-separated (as pasted from Word) or CSV, with the header Ref, Data
-    gap, Lead, Action, Update, Status (and optionally Due).  Nothing is written
-    unless every row is valid, and no existing file is ever overwritten.
+    gap, Lead, Action, Update, Status (and optionally Due); or, for recommendations,
+    Ref, Recommendation, Update, Status (and optionally Lead and Due).  Every problem
+    is reported at once by its line and column; nothing is written unless every row is
+    valid, and no existing file is ever overwritten.
     """
     from .commands.new import import_rows
 
     rows = import_rows(project_dir, table, status and status.value)
     for row in rows:
-        click.echo(f"wrote {row.path} ({row.gap.ref}, from line {row.line})")
-    click.echo(f"imported {len(rows)} data gap{'s' if len(rows) != 1 else ''}; "
+        click.echo(f"wrote {row.path} ({row.item.ref}, from line {row.line})")
+    kind = "recommendation" if rows and "recommendations/" in rows[0].path else "data gap"
+    click.echo(f"imported {len(rows)} {kind}{'s' if len(rows) != 1 else ''}; "
                "`psa-report check` passes.")
 
 
@@ -273,6 +312,18 @@ def list_(project_dir: Path, lead: str | None, status, fmt: str):
 
 
 @main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=".")
+def init(folder: Path):
+    """Start a new project in FOLDER (default: here): a commented report.yaml and
+    agencies.yaml, one example data gap and recommendation, and a .gitignore."""
+    from .commands.init import init as run_init
+
+    for path in run_init(folder):
+        click.echo(f"wrote {path}")
+    click.echo("Replace the example text in each file, then run `psa-report check`.")
+
+
+@main.command()
 @project_option
 @click.argument("ref")
 def show(project_dir: Path, ref: str):
@@ -292,6 +343,96 @@ def schema(project_dir: Path, out_dir: Path | None):
 
     for path in run_schema(project_dir, out_dir):
         click.echo(f"wrote {path}")
+
+
+@main.command()
+@project_option
+@click.option("--lead", "leads", multiple=True, metavar="AGENCY",
+              help="Only this agency's workbook (repeat for several; Partnership for the "
+                   "items with no lead).  [default: every agency with open actions]")
+@click.option("--reply-by", type=DATE, default=None,
+              help="The date partners are asked to reply by, printed in each workbook.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Folder for the workbooks.  [default: PROJECT/out/requests]")
+def requests(project_dir: Path, leads: tuple[str, ...], reply_by: date | None,
+             out_dir: Path | None):
+    """Write an update-request workbook (.xlsx) for each lead agency to fill in.
+
+    Each holds that agency's actions that are not complete, with three columns to
+    fill in: New update, New status and New due date.  Send them out; read the
+    replies back with `psa-report collect`.
+    """
+    from .commands.partners import requests as run_requests
+
+    issued = run_requests(project_dir, list(leads), reply_by, out_dir)
+    for book in issued.workbooks:
+        count = len(book.refs)
+        click.echo(f"wrote {book.path} ({book.agency}: {count} action"
+                   f"{'s' if count != 1 else ''})")
+    click.echo(f"wrote {issued.manifest}")
+    if issued.draft:
+        click.echo("Note: the plan has changes not yet committed to git; commit them so "
+                   "the returns can be traced to a saved version.", err=True)
+
+
+@main.command()
+@project_option
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
+@click.option("--apply", "apply_", is_flag=True,
+              help="Write the new values into the YAML files.  [default: only show them]")
+def collect(project_dir: Path, paths: tuple[Path, ...], apply_: bool):
+    """Read returned update workbooks (or CSV files, or folders of them).
+
+    Every filled row is checked (ref, status, date, the given columns unchanged, no
+    edit made since the workbook was issued), every problem is reported by its cell,
+    and nothing is written unless all are right.  Without --apply, it shows what
+    would change.
+    """
+    from .commands.partners import collect as run_collect
+
+    done = run_collect(project_dir, list(paths), apply=apply_)
+    for update in done.result.updates:
+        click.echo(f"{update.ref} ({update.path}):")
+        for line in update.summaries:
+            click.echo(f"  {line}")
+    if not done.result.updates:
+        click.echo("No changes: every filled row says what the plan says already.")
+    if done.result.not_returned_line:
+        click.echo(done.result.not_returned_line)
+    if apply_ and done.applied:
+        count = len(done.applied)
+        click.echo(f"changed {count} file{'s' if count != 1 else ''}. Record this round "
+                   "of updates with:\n  git commit -am \"Updates from partners\"")
+    elif done.result.updates:
+        click.echo("Nothing was written: run again with --apply to write these changes.")
+
+
+@main.command(name="set")
+@project_option
+@click.argument("ref")
+@click.option("--status", type=STATUS, default=None, help="The new status.")
+@click.option("--update", default=None, metavar="TEXT", help="The new update text.")
+@click.option("--update-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="Read the new update text from this UTF-8 text file.")
+@click.option("--due", default=None, metavar="DATE",
+              help="The new deadline, such as 2010-12 or 31/12/2010 (empty: no deadline).")
+def set_(project_dir: Path, ref: str, status, update: str | None,
+         update_file: Path | None, due: str | None):
+    """Change one item's status, update or deadline in its YAML file.
+
+    Only those values change: every comment, blank line and other field of the file
+    stays exactly as it was.
+    """
+    from .commands.partners import set_item
+
+    changed = set_item(project_dir, ref, status and status.value, update, update_file, due)
+    if not changed.changes:
+        click.echo(f"{changed.ref}: no change ({changed.path} already says so).")
+        return
+    click.echo(f"changed {changed.path}:")
+    for line in changed.summaries:
+        click.echo(f"  {line}")
 
 
 @main.command()

@@ -11,10 +11,15 @@ MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 MONTHS["sept"] = 9
 
-ACCEPTED_FORMS = "2010-09-30, 2010-09 (end of that month), 30 September 2010 or September 2010"
+#: The forms a deadline may take (a month alone means the end of that month).
+ACCEPTED_FORMS = ("2010-09-30, 30/09/2010 (day first), 30 September 2010 (or 30 Sept "
+                  "2010), or a month alone: 2010-09, September 2010 or Sep 2010")
+#: The forms a day may take (a report date, --as-of): a month alone is not a day.
+DAY_FORMS = "2010-09-30, 30/09/2010 (day first) or 30 September 2010"
 
 _ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _ISO_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
+_UK_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")  # always day first, as in the UK
 _WORDS_DAY = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+)\.?,?\s+(\d{4})")
 _WORDS_MONTH = re.compile(r"([A-Za-z]+)\.?,?\s+(\d{4})")
 
@@ -56,6 +61,8 @@ def parse_due(text: str) -> Due:
         return _make(int(m[1]), int(m[2]), int(m[3]), text)
     if m := _ISO_MONTH.fullmatch(text):
         return _make(int(m[1]), int(m[2]), None, text)
+    if m := _UK_DAY.fullmatch(text):
+        return _make(int(m[3]), int(m[2]), int(m[1]), text)
     if m := _WORDS_DAY.fullmatch(text):
         if (month := MONTHS.get(m[2].lower())) is not None:
             return _make(int(m[3]), month, int(m[1]), text)
@@ -67,10 +74,16 @@ def parse_due(text: str) -> Due:
 
 def parse_day(text: str) -> date:
     """Parse a full date (a report date, an --as-of); a month alone is refused."""
-    due = parse_due(text)
+    try:
+        due = parse_due(text)
+    except ValueError as error:
+        if "is not a date this tool can read" in str(error):
+            raise ValueError(f"{text.strip()!r} is not a date this tool can read: write "
+                             f"it as {DAY_FORMS}") from None
+        raise
     if due.month_only:
         raise ValueError(f"{text!r} names a month, not a day: write the day too, "
-                         f"like {due.day.isoformat()}")
+                         f"like {due.day.isoformat()} or {long_date(due.day)}")
     return due.day
 
 

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from .loader import load_bytes
-from .problems import Invalid, Problem
+from .problems import Invalid, Problem, warning
 from .project import ACTIONS, Project, build_project
 
 
@@ -48,13 +48,20 @@ class Provenance:
     short: str = ""
     day: date | None = None
     dirty: bool = False  # actions/ differs from the commit (edited, added or removed files)
+    #: why git could not say, when it is there but could not be asked ("" otherwise)
+    unknown: str = ""
 
 
 def provenance(root: Path) -> Provenance:
     try:
         if _git(root, "rev-parse", "--is-inside-work-tree").strip() != b"true":
             return Provenance(False)
-    except GitError:
+    except GitMissing:
+        return Provenance(False, unknown="git is not installed on this computer")
+    except GitError as error:
+        if "dubious ownership" in str(error):
+            return Provenance(False, unknown="git refuses this folder because another "
+                              "user owns it (see `git config safe.directory`)")
         return Provenance(False)
     try:
         commit, short, stamp = _git(root, "log", "-1", "--format=%H %h %cI").decode().split()
@@ -226,3 +233,90 @@ def last_changed(root: Path) -> dict[str, date] | None:
         if len(entry) > 3 and entry[3:].startswith(prefix):
             changed[entry[3:][len(prefix):]] = date.today()
     return changed
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """A partnership meeting: a git tag on the commit of the report sent to it."""
+
+    tag: str
+    commit: str
+    short: str
+    committed: datetime  # when the tagged commit was made: meetings are in this order
+    day: date  # the meeting's date (see :func:`meeting_day`)
+    dated_by: str  # where the date came from: "tag name", "tag message" or "commit"
+
+    @property
+    def revision(self) -> Revision:
+        return Revision(self.tag, self.commit, self.short, self.day)
+
+
+_NAME_DAY = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+_MESSAGE_DAY = re.compile(r"\s*(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}(?:st|nd|rd|th)?\s+[A-Za-z]+\.?,?"
+                          r"\s+\d{4})(?![\w-])")
+
+
+def meeting_day(tag: str, message: str | None, committed: date) -> tuple[date, str]:
+    """The date of the meeting a tag marks, and where it came from.
+
+    A full date in the tag's name wins (ssp-2010-06-28); then a date at the start of an
+    annotated tag's message ("2010-06-28 Safer Stockton Partnership", "28 June 2010:
+    ..."); else the day the tagged commit was made. A month alone (ssp-2010-06) does
+    not name a day, so such a tag is dated by its message or its commit.
+    """
+    from .dates import parse_day
+
+    for found in _NAME_DAY.finditer(tag):
+        try:
+            return date(int(found[1]), int(found[2]), int(found[3])), "tag name"
+        except ValueError:
+            continue
+    if message and (found := _MESSAGE_DAY.match(message)):
+        try:
+            return parse_day(found[1]), "tag message"
+        except ValueError:
+            pass
+    return committed, "commit"
+
+
+def meetings(root: Path, pattern: str) -> tuple[list[Meeting], list[Problem]]:
+    """The tags matching ``pattern`` (checked by models.tag_pattern), oldest commit first.
+
+    A tag that is not on a commit (a tag of a tree, or of another tag) is left out with
+    a warning naming it. Raises GitError outside a repository.
+    """
+    fields = ("%(refname:strip=2)", "%(objecttype)", "%(objectname)", "%(*objecttype)",
+              "%(*objectname)", "%(committerdate:iso-strict)",
+              "%(*committerdate:iso-strict)", "%(contents:subject)")
+    listing = _git(root, "for-each-ref", "--format=" + "%00".join(fields),
+                   "--end-of-options", f"refs/tags/{pattern}")
+    found, problems = [], []
+    for line in listing.decode("utf-8", "replace").splitlines():
+        tag, kind, target, peeled_kind, peeled, stamp, peeled_stamp, subject = line.split("\0")
+        annotated = kind == "tag"
+        if annotated and peeled_kind == "commit":
+            target, stamp = peeled, peeled_stamp
+        elif kind != "commit":
+            problems.append(warning(tag, None, None,
+                "this tag does not mark a commit, so it is not read as a meeting: tag the "
+                "commit of the report sent to the meeting"))
+            continue
+        committed = datetime.fromisoformat(stamp)
+        day, dated_by = meeting_day(tag, subject if annotated else None, committed.date())
+        found.append(Meeting(tag, target, target[:7], committed, day, dated_by))
+    found.sort(key=lambda m: (m.committed, m.day, m.tag))
+    return found, problems
+
+
+def explain(root: Path, error: GitError) -> str:
+    """Why git cannot read the history here, as a sentence for the analyst."""
+    return _no_repository(root, error)
+
+
+def is_ancestor(root: Path, commit: str, of: str = "HEAD") -> bool:
+    """Whether ``commit`` is ``of`` or one of the commits it descends from."""
+    try:
+        _git(root, "merge-base", "--is-ancestor", commit, of)
+    except GitError:
+        return False
+    return True

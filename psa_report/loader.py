@@ -13,11 +13,19 @@ Design choices (each one protects something the user wrote):
   silently, losing the first).
 * Anchors and aliases are refused: they are never needed in an action plan,
   and an alias bomb ("billion laughs") is stopped before anything is expanded.
-* A file larger than :data:`MAX_FILE_BYTES` is refused before it is parsed.
+* Only a regular file is opened (never a pipe or a device, which could block or
+  never end), and at most :data:`MAX_FILE_BYTES` + 1 bytes are read from it; a
+  larger file is refused before it is parsed.
+* A Word or Excel document (even renamed to .yaml) is named as such.
+* A plain ``=`` or ``<<`` value is text (libyaml would tag it "value" or "merge").
+* U+2028, U+2029 and U+0085 are kept in the text but do not count as line
+  breaks, so line numbers are those an editor shows (counted by ``\n``).
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +43,11 @@ MAX_DEPTH = 20
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _NULL = "tag:yaml.org,2002:null"
+#: libyaml gives a plain `=` the tag "value" and a plain `<<` the tag "merge";
+#: as a value (not a key) either is just text the user typed.
+_TEXT_TAGS = {"tag:yaml.org,2002:value": "=", "tag:yaml.org,2002:merge": "<<"}
+#: Characters libyaml counts as line breaks but editors (and ``\n``) do not.
+_ODD_BREAKS = "\u2028\u2029\x85"
 _KNOWN_TAGS = {
     "tag:yaml.org,2002:" + t
     for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
@@ -54,6 +67,8 @@ class Document:
     value_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     #: (line, column) of each mapping key, keyed by the path of its value
     key_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    #: the file's text, line by line (split at "\n" only), for messages that quote it
+    lines: list[str] = field(default_factory=list)
 
     def mark(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         """The best mark for ``path``: its own, or its nearest parent's."""
@@ -82,23 +97,72 @@ def _too_big(display: str, size: int) -> Problem:
         "action file: check it is the right file, or split it")
 
 
+def not_a_file(mode: int) -> str:
+    """Why a path that is not a regular file (a pipe, socket, device) is not read."""
+    kind = ("a folder" if stat.S_ISDIR(mode) else
+            "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else
+            "a socket" if stat.S_ISSOCK(mode) else
+            "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a special file")
+    return (f"this is {kind}, not an ordinary file, so it was not read: remove it from "
+            f"actions/ (only .yaml text files belong there)")
+
+
+#: Flags for opening a file to read: binary on Windows; non-blocking, so that even a
+#: pipe swapped in after the check below could not make the read wait for ever.
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
 def load_file(path: Path, display: str | None = None) -> Document:
     """Read and parse one YAML file; raise :class:`Invalid` with every problem."""
     display = display or str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise Invalid([_too_big(display, size)])
-        raw = path.read_bytes()
+        # Look before opening: a FIFO would block the read, /dev/zero never ends.
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            raise Invalid([Problem(display, None, None, not_a_file(mode))])
+        with os.fdopen(os.open(path, _READ_FLAGS), "rb") as file:
+            info = os.fstat(file.fileno())
+            if not stat.S_ISREG(info.st_mode):  # swapped since the look above
+                raise Invalid([Problem(display, None, None, not_a_file(info.st_mode))])
+            # Never more than one byte over the limit, whatever the size says: a
+            # file can grow while it is read, or report a size it does not have.
+            raw = file.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         raise Invalid([Problem(display, None, None,
                                f"cannot be read: {error.strerror or error}")]) from None
-    return load_bytes(raw, display, path)
+    return load_bytes(raw, display, path, size=max(info.st_size, len(raw)))
 
 
-def load_bytes(raw: bytes, display: str, path: Path | None = None) -> Document:
-    if len(raw) > MAX_FILE_BYTES:
-        raise Invalid([_too_big(display, len(raw))])
+#: The first bytes of Office files: a zip (.docx, .xlsx, .odt) or an old OLE2 file.
+_ZIP, _OLE2 = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _office_document(raw: bytes) -> str | None:
+    """What kind of Office document ``raw`` is, or None if it is not one."""
+    if raw.startswith(_OLE2):
+        return "an old-style Word or Excel document (.doc or .xls)"
+    if not raw.startswith(_ZIP):
+        return None
+    # A zip names its parts in plain bytes near its start: word/document.xml, ...
+    for part, what in ((b"word/", "a Word document"), (b"xl/", "an Excel workbook"),
+                       (b"ppt/", "a PowerPoint presentation")):
+        if part in raw:
+            return what
+    return "an Office document (or another zip file)"
+
+
+def load_bytes(raw: bytes, display: str, path: Path | None = None, *,
+               size: int | None = None) -> Document:
+    """Parse a file's bytes; ``size`` is the file's whole size if ``raw`` was cut short."""
+    office = _office_document(raw)
+    if office:
+        raise Invalid([Problem(display, 1, 1,
+            f"this is {office}, not a YAML file: an action file is plain text. Copy its "
+            "fields into a file made in a text editor (such as Notepad) and saved as "
+            ".yaml, and move this document out of actions/")])
+    size = max(size or 0, len(raw))
+    if size > MAX_FILE_BYTES:
+        raise Invalid([_too_big(display, size)])
     try:
         text = raw.decode("utf-8-sig")  # a byte-order mark from Windows is fine
     except UnicodeDecodeError as error:
@@ -112,9 +176,10 @@ def load_bytes(raw: bytes, display: str, path: Path | None = None) -> Document:
 
 def load_text(text: str, display: str, path: Path | None = None) -> Document:
     """Parse YAML text (already decoded) into a :class:`Document`."""
-    doc = Document(path or Path(display), display, None)
+    doc = Document(path or Path(display), display, None, lines=text.split("\n"))
+    source, restore = hide_odd_breaks(text)
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = yaml.compose(source, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
         raise Invalid([_syntax_problem(display, text, error)]) from None
     except yaml.reader.ReaderError as error:
@@ -135,7 +200,7 @@ def load_text(text: str, display: str, path: Path | None = None) -> Document:
             f"the file {what}: it should hold fields such as `ref: 3.2.1`, one per line")])
     problems: list[Problem] = []
     try:
-        doc.data = _convert(root, (), doc, problems, set(), 0)
+        doc.data = _convert(root, (), doc, problems, set(), 0, source, restore)
     except _Stop:
         pass
     if problems:
@@ -143,8 +208,25 @@ def load_text(text: str, display: str, path: Path | None = None) -> Document:
     return doc
 
 
+def hide_odd_breaks(text: str) -> tuple[str, dict[int, str] | None]:
+    """Swap U+2028, U+2029 and U+0085 for placeholders libyaml reads as plain text.
+
+    libyaml counts these as line breaks, so every problem after one would be
+    reported a line too low (and a double-quoted one would become a space).
+    Each becomes a private-use character that is not already in the text, one
+    character for one, so columns do not move either; ``restore`` maps them back.
+    """
+    if not any(char in text for char in _ODD_BREAKS):
+        return text, None
+    spare = (chr(code) for code in range(0xE000, 0xF900) if chr(code) not in text)
+    swap = {char: next(spare) for char in _ODD_BREAKS if char in text}
+    return (text.translate({ord(char): stand_in for char, stand_in in swap.items()}),
+            {ord(stand_in): char for char, stand_in in swap.items()})
+
+
 def _convert(node: yaml.Node, path: tuple, doc: Document, problems: list[Problem],
-             seen: set[int], depth: int) -> Any:
+             seen: set[int], depth: int, source: str,
+             restore: dict[int, str] | None) -> Any:
     line, column = _mark(node)
     doc.value_marks[path] = (line, column)
     if id(node) in seen:
@@ -158,6 +240,10 @@ def _convert(node: yaml.Node, path: tuple, doc: Document, problems: list[Problem
         problems.append(Problem(doc.display, line, column,
                                 "values are nested too deeply for an action file"))
         raise _Stop
+    if (isinstance(node, yaml.ScalarNode) and _TEXT_TAGS.get(node.tag) == node.value
+            and not node.style
+            and "!" not in source[node.start_mark.index:node.end_mark.index]):
+        return node.value  # a plain `=` or `<<` value, with no tag written before it
     if node.tag not in _KNOWN_TAGS:
         problems.append(Problem(doc.display, line, column,
             f"the YAML tag {node.tag.replace('tag:yaml.org,2002:', '!!')!r} is not "
@@ -166,9 +252,9 @@ def _convert(node: yaml.Node, path: tuple, doc: Document, problems: list[Problem
     if isinstance(node, yaml.ScalarNode):
         if node.tag == _NULL:  # only plain empty, ~ or null resolve to null
             return None
-        return node.value
+        return node.value.translate(restore) if restore else node.value
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, path + (i,), doc, problems, seen, depth + 1)
+        return [_convert(item, path + (i,), doc, problems, seen, depth + 1, source, restore)
                 for i, item in enumerate(node.value)]
     result: dict[str, Any] = {}
     first_seen: dict[str, tuple[int, int]] = {}
@@ -183,7 +269,7 @@ def _convert(node: yaml.Node, path: tuple, doc: Document, problems: list[Problem
             problems.append(Problem(doc.display, *key_mark,
                 "a field name must be plain text followed by a colon, like `status:`"))
             continue
-        key = key_node.value
+        key = key_node.value.translate(restore) if restore else key_node.value
         if key in first_seen:
             problems.append(Problem(doc.display, *key_mark,
                 f"{key!r} is given twice in the same place (first on line "
@@ -191,7 +277,8 @@ def _convert(node: yaml.Node, path: tuple, doc: Document, problems: list[Problem
             continue
         first_seen[key] = key_mark
         doc.key_marks[path + (key,)] = key_mark
-        result[key] = _convert(value_node, path + (key,), doc, problems, seen, depth + 1)
+        result[key] = _convert(value_node, path + (key,), doc, problems, seen, depth + 1,
+                               source, restore)
     return result
 
 
@@ -205,7 +292,8 @@ _HINTS = [
      "or start it on the next line after `>-`; or this line is indented more than the "
      "one above"),
     ("could not find expected ':'",
-     "a line is missing the colon after its field name, or is indented wrongly"),
+     "it is not a `field: value` line: if it goes on from the text above, indent it "
+     "like the lines above it; otherwise add the colon after its field name"),
     ("did not find expected key",
      "check the indentation of this line and the one above: fields of one item must "
      "start in the same column"),
@@ -225,15 +313,20 @@ def _syntax_problem(display: str, text: str, error: yaml.MarkedYAMLError) -> Pro
     mark = error.problem_mark or error.context_mark
     if error.context_mark is not None and "end of stream" in (error.problem or ""):
         mark = error.context_mark  # where the unclosed quote or bracket was opened
+    if (error.context_mark is not None and "simple key" in (error.context or "")
+            and error.context_mark.line < (mark.line if mark else 0)):
+        mark = error.context_mark  # the line that is not a field, not the one after it
     what = " ".join(part for part in (error.context, error.problem) if part)
     hint = next((h for needle, h in _HINTS if needle in what), None)
-    lines = text.splitlines()
+    lines = text.split("\n")  # not splitlines(): it also splits at U+2028 and friends
     if mark is not None and mark.line < len(lines) and "\t" in lines[mark.line]:
         hint = ("this line holds a tab character: YAML indents with spaces only, so "
                 "replace the tab with spaces")
     if hint is None:
         hint = "check the quotes, colons and indentation on this line and the one above"
-    message = f"YAML syntax error ({what}): {hint}"
+    # libyaml's own words ("while scanning a simple key") are a parser's, not the
+    # user's: the message says what to do, in plain words.
+    message = f"this line cannot be read: {hint}"
     if mark is None:  # pragma: no cover
         return Problem(display, None, None, message)
     if mark.line >= len(lines):  # the end of the file: point at its last line

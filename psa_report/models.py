@@ -17,7 +17,7 @@ from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fi
                       WithJsonSchema, field_validator)
 from pydantic_core import PydanticCustomError
 
-from .dates import ACCEPTED_FORMS, Due, parse_day, parse_due
+from .dates import ACCEPTED_FORMS, DAY_FORMS, Due, parse_day, parse_due
 
 
 class Status(str, Enum):
@@ -117,7 +117,7 @@ def _day(value: Any) -> date:
     if isinstance(value, date):
         return value
     if not isinstance(value, str):
-        raise _error("must be a date written as 2010-06-28")
+        raise _error(f"must be a date written as {DAY_FORMS}")
     try:
         return parse_day(value)
     except ValueError as error:
@@ -256,6 +256,19 @@ class Report(_Strict):
     last_meeting: Text | None = Field(
         default=None, description="Git tag or commit of the report sent to the last meeting")
     keywords: list[Text] = Field(default_factory=list)
+    meeting_tags: Text | None = Field(
+        default=None, description="Git tags of the meetings, as a pattern such as ssp-*: "
+        "the report charts the plan at each and says how each action moved since the last")
+
+    @field_validator("meeting_tags")
+    @classmethod
+    def _tag_pattern(cls, text: str | None) -> str | None:
+        if text is None:
+            return None
+        try:
+            return tag_pattern(text)
+        except ValueError as error:
+            raise _error(str(error)) from None
 
     @field_validator("last_meeting")
     @classmethod
@@ -274,6 +287,24 @@ class Report(_Strict):
                          "HEAD~3 or 4d07777 (one word: no spaces, no '-' at the start, "
                          "not a range such as a..b)")
         return text
+
+
+def tag_pattern(text: str) -> str:
+    """A pattern of git tag names (``ssp-*``), as given to ``meeting_tags:`` or --tags.
+
+    Only a tag name's own characters and the glob characters ``* ? [ ]`` are
+    allowed, so git can never read it as an option or a range; a leading
+    ``refs/tags/`` is dropped, since git's listing adds it."""
+    text = text.strip()
+    if text.startswith("refs/tags/"):
+        text = text[len("refs/tags/"):]
+    if (not text or text.startswith(("-", "/", ".")) or text.endswith(("/", "."))
+            or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in text)
+            or any(part in text for part in ("..", ":", "@{", "//", "\\", "^", "~"))):
+        raise ValueError(f"{text!r} is not a pattern of tag names: write the part of the "
+                         "meeting tags they share and * for the rest, such as ssp-* "
+                         "(no spaces, no '-' at the start)")
+    return text
 
 
 AGENCY_ID = r"^[^\s,;/]+$"

@@ -17,6 +17,7 @@ from .changes import Change
 from .dates import Due, long_date, ordinal_suffix
 from .history import Provenance, Revision
 from .models import DataGap, Recommendation, Status, kind_of, ref_key
+from .progress import GLYPHS, Exceptions, ProgressView, Travel
 from .project import Project
 
 
@@ -92,8 +93,16 @@ class Row:
     status: Status
     due: str | None  # "September 2010"
     overdue_days: int | None
-    changes: list[str] = field(default_factory=list)  # "status: at risk → on track"
+    changes: list[str] = field(default_factory=list)  # "Status: at risk → on track"
     new: bool = False  # added since the last meeting
+    # Direction of travel since the last meeting (progress.direction): "Improved (was at
+    # risk)"; its kind "up", "down", "same" or "new" picks the shape. None: first report.
+    direction: str | None = None
+    direction_kind: str | None = None
+
+    @property
+    def direction_glyph(self) -> str:
+        return GLYPHS.get(self.direction_kind or "", "")
 
 
 @dataclass
@@ -127,6 +136,7 @@ class ReportPlan:
     meeting: str
     author: str
     signed: DayParts
+    meeting_day: DayParts | None  # the meeting's date, when report.yaml gives it
     footer_date: DayParts
     as_of: DayParts
     paragraphs: list[str]
@@ -139,9 +149,14 @@ class ReportPlan:
     agencies: dict[str, str]
     keywords: list[str]
     meta: dict[str, str] = field(default_factory=dict)
+    colophon: list[str] = field(default_factory=list)  # sentences, in the clerk's words
     provenance: Provenance | None = None  # None when not asked for
     since: Revision | None = None  # the revision compared with
     changes: list[Change] = field(default_factory=list)  # in ref order
+    # Filled by commands/build.py's plan(), from git (None when not asked for):
+    travel: Travel | None = None  # what the directions are measured against
+    exceptions: Exceptions | None = None  # off track, at risk, overdue, worse
+    progress: ProgressView | None = None  # the "Progress across meetings" section
 
 
 def summarise(project: Project) -> Summary:
@@ -180,7 +195,8 @@ def plan_report(project: Project, as_of: date | None = None, *,
     changed or added since then are marked and the changes are listed.
     """
     report = project.report
-    as_of = as_of or report.date
+    # Members ask about what was due before the meeting: as at its date, if known.
+    as_of = as_of or report.meeting_date or report.date
     changes = changes or []
     by_ref = {c.ref: c for c in changes}
 
@@ -189,7 +205,7 @@ def plan_report(project: Project, as_of: date | None = None, *,
         change = by_ref.get(item.ref)
         if change is not None:
             planned.new = change.change == "added"
-            planned.changes = [f.summary for f in change.fields]
+            planned.changes = [f.words for f in change.fields]
         return planned
 
     sections = []
@@ -204,6 +220,7 @@ def plan_report(project: Project, as_of: date | None = None, *,
         meeting=report.meeting,
         author=report.author,
         signed=signed,
+        meeting_day=DayParts.of(report.meeting_date) if report.meeting_date else None,
         footer_date=DayParts.of(report.meeting_date or report.date),
         as_of=DayParts.of(as_of),
         paragraphs=list(report.paragraphs),
@@ -222,7 +239,34 @@ def plan_report(project: Project, as_of: date | None = None, *,
             "dcterms.created": report.date.isoformat(),
             "dcterms.modified": report.date.isoformat(),
         },
+        colophon=colophon(report.author, report.meeting, report.meeting_date or report.date,
+                          provenance, since),
         provenance=provenance,
         since=since,
         changes=changes,
     )
+
+
+def colophon(author: str, meeting: str, day: date, provenance: Provenance | None,
+             since: Revision | None) -> list[str]:
+    """Where the report came from, as a clerk would say it. A saved date later than the
+    report's own is left out, so the colophon never contradicts the report's date."""
+    lines = [f"Prepared by the {author} for the {meeting}."]
+    if provenance is None:
+        return lines
+    if not provenance.in_git:
+        why = f" ({provenance.unknown})" if provenance.unknown else ""
+        lines.append("Prepared from action plan files that are not kept in git"
+                     f"{why}, so this report cannot be traced to a saved version of the plan.")
+    elif not provenance.commit:
+        lines.append("Prepared from an action plan that has not yet been saved to git.")
+    else:
+        saved = (f" as saved on {long_date(provenance.day)}"
+                 if provenance.day and provenance.day <= day else "")
+        draft = (", with later changes not yet saved (a draft)" if provenance.dirty else "")
+        lines.append(f"Prepared from the action plan{saved}, version {provenance.short}"
+                     f"{draft}.")
+    if since is not None:
+        lines.append(f"Changes are marked against the plan as it was at {since.name} "
+                     f"({long_date(since.day)}).")
+    return lines

@@ -74,6 +74,193 @@ def add_header_scope(document, pdf) -> None:
         attributes["Scope"] = scope
 
 
+def merge_split_tables(document, pdf) -> None:
+    """One /Table in the structure tree for each table of the HTML.
+
+    WeasyPrint tags each page's part of a table as a table of its own, with the
+    repeated header row as a second header: a screen reader would meet one table per
+    page.  Every table in the report has a caption, so a /Table without one is the
+    continuation of the table before it: its rows are moved into that table's body,
+    its repeated header becomes a pagination artifact (PDF/UA), its cells' /Headers
+    point at the first table's header cells, and its now empty wrappers go.
+    """
+    def obj(reference):
+        return pdf.objects[int(reference.split()[0])]
+
+    def kids(element):
+        """The references among an element's kids (the others are MCIDs)."""
+        found = element.get("K")
+        if found is None:
+            return []
+        items = found if isinstance(found, list) else [found]
+        return [k for k in items if isinstance(k, (bytes, str))]
+
+    if "StructTreeRoot" not in pdf.catalog:  # an untagged variant (PDF/A-3b, ...)
+        return
+    root = obj(pdf.catalog["StructTreeRoot"])
+    tables = []
+
+    def walk(element):
+        for reference in kids(element):
+            child = obj(reference)
+            if not isinstance(child, dict):
+                continue
+            if child.get("S") == "/Table":
+                tables.append(child)
+            else:
+                walk(child)
+
+    walk(root)
+    nums = obj(root["ParentTree"])["Nums"]
+    mapping = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    pages = {ref: index for index, ref in enumerate(pdf.page_references)}
+    body_rows = _body_rows_by_page(document)
+    seen_on_page: dict[int, int] = {}
+    first = None
+    last_row = None  # the HTML row that ended the table's previous part
+    for table in tables:
+        page = pages.get(table.get("Pg"))
+        index = seen_on_page.get(page, 0)
+        seen_on_page[page] = index + 1
+        rows = (body_rows[page][index] if page is not None and page < len(body_rows)
+                and index < len(body_rows[page]) else [])
+        parts = [obj(r) for r in kids(table)]
+        if any(part.get("S") == "/Caption" for part in parts) or first is None:
+            first, last_row = table, (rows[-1] if rows else None)
+            continue
+        if rows and last_row is not None and rows[0] is last_row:
+            # A row split over the page: its cells' second halves join the first.
+            _join_split_row(first, parts, obj, kids, pdf.page_references[page], page,
+                            mapping)
+        if rows:
+            last_row = rows[-1]
+        ids = _header_ids(first, obj, kids)
+        renamed: dict[bytes, object] = {}
+        for part in parts:
+            if part.get("S") == "/THead":
+                for position, cell_id in enumerate(_header_ids_of(part, obj, kids)):
+                    if position < len(ids):
+                        renamed[_key(cell_id)] = ids[position]
+                _make_artifact(part, obj, kids, pages, mapping, pdf)
+            else:
+                target = next((obj(r) for r in reversed(kids(first))
+                               if obj(r).get("S") == part.get("S")), None)
+                if target is None:
+                    first["K"].append(part.reference)
+                    part["P"] = first.reference
+                    continue
+                for row in kids(part):
+                    target["K"].append(row)
+                    obj(row)["P"] = target.reference
+        _rename_headers(table, obj, kids, renamed)
+        _remove(table, obj, kids, root)
+
+
+def _body_rows_by_page(document) -> list[list[list]]:
+    """For each page, for each table on it in order, the HTML rows of its body there."""
+    from weasyprint.formatting_structure import boxes
+
+    found = []
+    for page in document.pages:
+        tables: list[list] = []
+
+        def walk(box):
+            if isinstance(box, boxes.TableBox):
+                tables.append([row.element for group in box.children
+                               if not (group.is_header or group.is_footer)
+                               for row in group.children])
+                return
+            for child in getattr(box, "children", ()):
+                walk(child)
+
+        walk(page._page_box)
+        found.append(tables)
+    return found
+
+
+def _join_split_row(first, parts, obj, kids, page_reference, page, mapping) -> None:
+    """Move the first body row of a table's later part into the last row of ``first``,
+    cell by cell: its marked content becomes references from the other page."""
+    bodies = [obj(r) for r in kids(first) if obj(r).get("S") == "/TBody"]
+    later = next((p for p in parts if p.get("S") == "/TBody"), None)
+    if not bodies or later is None or not kids(bodies[-1]) or not kids(later):
+        return
+    target_row, source_row = obj(kids(bodies[-1])[-1]), obj(kids(later)[0])
+    for target, source in zip([obj(r) for r in kids(target_row)],
+                              [obj(r) for r in kids(source_row)]):
+        found = source.get("K")
+        items = found if isinstance(found, list) else [found] if found is not None else []
+        if not isinstance(target.get("K"), list):
+            target["K"] = pydyf.Array([] if target.get("K") is None else [target["K"]])
+        for item in items:
+            if isinstance(item, int):
+                target["K"].append(pydyf.Dictionary(
+                    {"Type": "/MCR", "Pg": page_reference, "MCID": item}))
+                if page in mapping and item < len(mapping[page]):
+                    mapping[page][item] = target.reference
+            else:
+                target["K"].append(item)
+                obj(item)["P"] = target.reference
+    later["K"] = pydyf.Array(kids(later)[1:])
+
+
+def _key(value) -> bytes:
+    """A header cell's ID as bytes, whichever pydyf type holds it."""
+    return value.data if hasattr(value, "data") else bytes(str(value), "utf-8")
+
+
+def _header_ids(table, obj, kids) -> list:
+    heads = [obj(r) for r in kids(table) if obj(r).get("S") == "/THead"]
+    return _header_ids_of(heads[0], obj, kids) if heads else []
+
+
+def _header_ids_of(head, obj, kids) -> list:
+    return [obj(cell).get("ID") for row in kids(head) for cell in kids(obj(row))
+            if obj(cell).get("S") == "/TH"]
+
+
+def _rename_headers(element, obj, kids, renamed: dict[bytes, object]) -> None:
+    attributes = element.get("A")
+    if isinstance(attributes, dict) and "Headers" in attributes:
+        attributes["Headers"] = pydyf.Array(
+            [renamed.get(_key(h), h) for h in attributes["Headers"]])
+    for reference in kids(element):
+        _rename_headers(obj(reference), obj, kids, renamed)
+
+
+def _make_artifact(element, obj, kids, pages, mapping, pdf) -> None:
+    """Mark the content of ``element`` (and below) as a pagination artifact."""
+    page = pages.get(element.get("Pg"))
+    found = element.get("K")
+    items = found if isinstance(found, list) else [found]
+    mcids = [k for k in items if isinstance(k, int)]
+    if mcids and page is not None:
+        stream = obj(obj(pdf.page_references[page])["Contents"])
+        for index, item in enumerate(stream.stream):
+            if isinstance(item, dict) and item.get("MCID") in mcids and index > 0:
+                stream.stream[index - 1] = "/Artifact"
+                stream.stream[index] = pydyf.Dictionary({"Type": "/Pagination"})
+        for mcid in mcids:
+            if page in mapping and mcid < len(mapping[page]):
+                mapping[page][mcid] = b"null"
+    for reference in kids(element):
+        _make_artifact(obj(reference), obj, kids, pages, mapping, pdf)
+
+
+def _remove(element, obj, kids, root) -> None:
+    """Take ``element`` out of its parent, and any wrapper left empty by that."""
+    parent = obj(element["P"])
+    parent["K"] = pydyf.Array([k for k in kids(parent) if k != element.reference]
+                              + [k for k in (parent.get("K") or []) if isinstance(k, int)])
+    if parent is not root and parent.get("S") != "/Document" and not parent["K"]:
+        _remove(parent, obj, kids, root)
+
+
+def finish(document, pdf) -> None:
+    add_header_scope(document, pdf)
+    merge_split_tables(document, pdf)
+
+
 def base_url(dirs: list[Path]) -> str:
     """Relative URLs in templates resolve inside the first template folder."""
     return dirs[0].as_uri() + "/"
@@ -89,7 +276,7 @@ def write_pdf(html: str, target: Path, dirs: list[Path], *, variant: str = DEFAU
     try:
         document = HTML(string=html, base_url=base_url(dirs), url_fetcher=fetcher)
         document.write_pdf(target, pdf_variant=variant, pdf_identifier=identifier,
-                           finisher=add_header_scope)
+                           finisher=finish)
     except FatalURLFetchingError as error:
         url, why = fetcher.failure or (str(error.__cause__ or error), "failed")
         if why == "missing":
@@ -107,6 +294,7 @@ def write_pdf(html: str, target: Path, dirs: list[Path], *, variant: str = DEFAU
 
 
 def variants() -> list[str]:
+    """The PDF flavours WeasyPrint can write (its "debug" is a developer's tool, not one)."""
     from weasyprint.pdf import VARIANTS
 
-    return sorted(VARIANTS)
+    return sorted(v for v in VARIANTS if v.startswith("pdf/"))

@@ -8,15 +8,22 @@ A project is a folder holding ``actions/``::
     actions/recommendations/*.yaml one recommendation per file (R1.yaml)
 
 Sub-folders inside ``data-gaps/`` and ``recommendations/`` are allowed for the
-user's own filing.  Hidden files (``.gitkeep``) are skipped; anything else that is
-not a ``.yaml``/``.yml`` file is an error, so nothing the user put there is
-silently ignored.
+user's own filing.  Hidden files (``.gitkeep``) and Office lock files (``~$x.docx``)
+are skipped; anything else that is not a ``.yaml``/``.yml`` file is an error, so
+nothing the user put there is silently ignored.
+
+Only the project's own files are read: a link (symlink) is followed only while
+it leads somewhere inside the project folder, a folder that cannot be read is an
+error (never "0 data gaps"), and pipes, sockets and devices are never opened.
 """
 
 from __future__ import annotations
 
+import errno
 import os
-from collections.abc import Callable
+import re
+import stat
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 from pathlib import Path
@@ -24,8 +31,9 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from .loader import Document, load_file
-from .models import Agencies, DataGap, Recommendation, Report, ref_key
+from .loader import Document, load_file, not_a_file
+from .models import (REC_PATTERN, REF_PATTERN, Agencies, DataGap, Recommendation, Report,
+                     ref_key)
 from .problems import Invalid, Problem, warning
 
 ACTIONS = "actions"
@@ -72,6 +80,9 @@ class Project:
     warnings: list[Problem] = field(default_factory=list)
     #: ref -> field name -> (line, column) of its value, for messages about an item
     marks: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
+    #: report.yaml's field name -> (line, column) of its value
+    report_marks: dict[str, tuple[int, int]] = field(default_factory=dict)
+    report_file: str = f"{ACTIONS}/{REPORT_FILE}"
 
     def where(self, ref: str, name: str) -> tuple[str, int | None, int | None]:
         """(file, line, column) of a field of an item, for a Problem."""
@@ -86,6 +97,14 @@ class Project:
         return next((item for item in self.items if item.ref == ref), None)
 
 
+def find_project(start: Path) -> Path | None:
+    """The nearest folder, ``start`` or above it, holding ``actions/report.yaml``."""
+    for folder in (start, *start.parents):
+        if (folder / ACTIONS / REPORT_FILE).is_file():
+            return folder
+    return None
+
+
 def display_path(root: Path, path: Path) -> str:
     try:
         return path.relative_to(root).as_posix()
@@ -93,23 +112,123 @@ def display_path(root: Path, path: Path) -> str:
         return str(path)
 
 
+def ignored(name: str) -> bool:
+    """Hidden files (.gitkeep, LibreOffice's .~lock.x#) and Word's lock files (~$x.docx)."""
+    return name.startswith((".", "~$"))
+
+
 def list_action_files(root: Path) -> list[str]:
-    """Every file under ``root/actions`` as a posix path relative to ``root``, hidden ones left out."""
-    actions = root / ACTIONS
-    if not actions.is_dir():
+    """Every file under ``root/actions`` as a posix path relative to ``root``.
+
+    Raises :class:`Invalid` if anything there cannot be read (see :func:`scan_actions`).
+    """
+    paths, problems = scan_actions(root)
+    if problems:
+        raise Invalid(problems)
+    return paths
+
+
+def scan_actions(root: Path) -> tuple[list[str], list[Problem]]:
+    """The files to read under ``root/actions`` (relative to ``root``), and what is wrong there.
+
+    Walks with os.scandir rather than os.walk, which skips unreadable folders
+    and links to folders without a word.  Each folder is read once, by its real
+    path, so a link back to a folder above it cannot loop.
+    """
+    root = Path(root)
+    project = os.path.realpath(root)
+    found: list[str] = []
+    problems: list[Problem] = []
+    read: dict[str, str] = {}  # real path of each folder read -> as shown to the user
+
+    def target(path: str, shown: str) -> str | None:
+        """Where the link at ``path`` leads, if that is inside the project; else say why not."""
+        try:
+            real = os.path.realpath(path, strict=True)
+        except OSError as error:
+            if error.errno == errno.ELOOP:
+                message = ("this link leads round a loop of links and never reaches a file "
+                           "or folder: remove it")
+            elif error.errno in (errno.ENOENT, errno.ENOTDIR):
+                message = (f"this link points to {os.readlink(path)}, which does not exist "
+                           "(a broken link): remove it, or put the files themselves here")
+            else:  # a folder on the way cannot be searched, say
+                message = (f"this link cannot be followed ({error.strerror or error}): "
+                           "remove it, or put the files themselves here")
+            problems.append(Problem(shown, None, None, message))
+            return None
+        try:
+            inside = os.path.commonpath([project, real]) == project
+        except ValueError:  # another drive, on Windows
+            inside = False
+        if not inside:
+            problems.append(Problem(shown, None, None,
+                f"this link points to {real}, outside the project folder, so it is not "
+                "read: copy the files into the project instead of linking to them (the "
+                "report must be made from the project's own files)"))
+            return None
+        return real
+
+    actions = str(root / ACTIONS)
+    if os.path.islink(actions) and target(actions, ACTIONS) is None:
+        raise Invalid(problems)
+    if not os.path.isdir(actions):
         raise Invalid([Problem(str(root), None, None,
             f"there is no {ACTIONS}/ folder here: run psa-report inside a project "
             "folder, or name one with --project DIR")])
-    found = []
-    for folder, subfolders, files in os.walk(actions):
-        subfolders[:] = [d for d in subfolders if not d.startswith(".")]
-        base = Path(folder).relative_to(root)
-        found += [(base / name).as_posix() for name in files if not name.startswith(".")]
-    return sorted(found)
+
+    folders = [(actions, ACTIONS)]  # still to read: (path, as shown)
+    while folders:
+        folder, shown = folders.pop()
+        real = os.path.realpath(folder)
+        if real in read:
+            problems.append(Problem(shown, None, None,
+                f"this is the same folder as {read[real]}: a link leads from one to the "
+                "other (a link to a folder above it makes a loop), so it is read only "
+                "once: remove the link"))
+            continue
+        read[real] = shown
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name, reverse=True)
+        except OSError as error:
+            problems.append(Problem(shown, None, None,
+                f"this folder cannot be read ({error.strerror or error}), so its files "
+                "would be left out: give yourself permission to read it, or move it out "
+                f"of {ACTIONS}/"))
+            continue
+        for entry in entries:  # in reverse, so that the stack pops them in order
+            if ignored(entry.name):
+                continue
+            path, name = entry.path, f"{shown}/{entry.name}"
+            try:
+                if entry.is_symlink():
+                    leads_to = target(path, name)
+                    if leads_to is None:
+                        continue
+                    mode = os.stat(leads_to).st_mode
+                else:
+                    mode = entry.stat(follow_symlinks=False).st_mode
+            except OSError as error:
+                problems.append(Problem(name, None, None,
+                                        f"cannot be read: {error.strerror or error}"))
+                continue
+            if stat.S_ISDIR(mode):
+                folders.append((path, name))
+            elif stat.S_ISREG(mode):
+                found.append(name)
+            else:  # a pipe would block the read, a device would never end
+                problems.append(Problem(name, None, None, not_a_file(mode)))
+    return sorted(found), problems
 
 
-def classify(paths: list[str]) -> tuple[dict[str, list[str]], list[Problem]]:
-    """Sort the files of ``actions/`` by kind; report every file that does not belong."""
+def classify(paths: list[str], refused: Collection[str] = ()
+             ) -> tuple[dict[str, list[str]], list[Problem]]:
+    """Sort the files of ``actions/`` by kind; report every file that does not belong.
+
+    ``refused`` names files and folders that are there but were not read (a problem
+    already says why), so the files in them are not reported missing as well.
+    """
     problems: list[Problem] = []
     found: dict[str, list[str]] = {"report": [], "agencies": [], "data_gap": [],
                                    "recommendation": []}
@@ -117,6 +236,8 @@ def classify(paths: list[str]) -> tuple[dict[str, list[str]], list[Problem]]:
     for path in paths:
         parts = path.split("/")[1:]  # below actions/
         name = parts[-1]
+        if ignored(name):  # a lock file committed to git, say
+            continue
         is_yaml = name.lower().endswith(YAML_SUFFIXES)
         if len(parts) == 1:
             if name == REPORT_FILE:
@@ -147,7 +268,9 @@ def classify(paths: list[str]) -> tuple[dict[str, list[str]], list[Problem]]:
                 f"unexpected folder{hint}: actions/ holds only {DATA_GAPS_DIR}/, "
                 f"{RECOMMENDATIONS_DIR}/, {REPORT_FILE} and {AGENCIES_FILE}"))
     for kind, name in (("report", REPORT_FILE), ("agencies", AGENCIES_FILE)):
-        if not found[kind]:
+        path = f"{ACTIONS}/{name}"
+        if not found[kind] and not any(path == r or path.startswith(r + "/")
+                                       for r in refused):
             problems.append(Problem(f"{ACTIONS}/{name}", None, None,
                 "this file is missing: every project needs it (see README.md, "
                 "'The files in actions/')"))
@@ -186,8 +309,22 @@ def translate(doc: Document, error: ValidationError, model: Any) -> list[Problem
             message = "must not be empty"
         else:
             message = detail["msg"]
-        problems.append(doc.problem(loc, f"{name}: {message}", key=key))
+        problem = doc.problem(loc, f"{name}: {message}", key=key)
+        if message.startswith("is empty") and _comment_on(doc, problem.line):
+            problem = Problem(problem.file, problem.line, problem.column,
+                f"{name}: is empty, because `#` after a space starts a comment in YAML, "
+                f"so the rest of the line is not read: put the text in quotes, like "
+                f"{loc[-1]}: \"{doc.lines[problem.line - 1].partition(':')[2].strip()}\"")
+        problems.append(problem)
     return problems
+
+
+def _comment_on(doc: Document, line: int | None) -> bool:
+    """Whether the value on this line is a comment (`update: #5 done`)."""
+    if line is None or not 0 < line <= len(doc.lines):
+        return False
+    _, colon, value = doc.lines[line - 1].partition(":")
+    return bool(colon) and value.lstrip().startswith("#")
 
 
 def _validate(doc: Document, model: Any, context: dict | None, problems: list[Problem]):
@@ -205,20 +342,49 @@ def _validate(doc: Document, model: Any, context: dict | None, problems: list[Pr
         return None
 
 
+def _misfiled(kind: str, doc: Document) -> Problem | None:
+    """A recommendation saved in data-gaps/, or a data gap in recommendations/."""
+    if not isinstance(doc.data, dict):
+        return None
+    ref = doc.data.get("ref")
+    ref = ref.strip() if isinstance(ref, str) else ""
+    if kind == "data_gap":
+        what, field, other, here, there = ("a recommendation", "recommendation", "gap",
+                                           DATA_GAPS_DIR, RECOMMENDATIONS_DIR)
+        by_ref = re.fullmatch(REC_PATTERN, ref)
+    else:
+        what, field, other, here, there = ("a data gap", "gap", "recommendation",
+                                           RECOMMENDATIONS_DIR, DATA_GAPS_DIR)
+        by_ref = re.fullmatch(REF_PATTERN, ref)
+    if by_ref:
+        why = f"its ref is {ref}"
+    elif field in doc.data and other not in doc.data:
+        why = f"it has a `{field}:` field"
+    else:
+        return None
+    return doc.problem(("ref",) if by_ref else (field,),
+        f"this is {what} ({why}), but it is saved in {ACTIONS}/{here}/: move the file "
+        f"to {ACTIONS}/{there}/", key=not by_ref)
+
+
 def load_project(root: Path) -> Project:
     """Load and validate every file under ``root/actions``; raise :class:`Invalid`."""
     root = Path(root)
-    return build_project(root, list_action_files(root),
-                         lambda path: load_file(root / path, path))
+    paths, problems = scan_actions(root)
+    return build_project(root, paths, lambda path: load_file(root / path, path),
+                         found_problems=problems)
 
 
 def build_project(root: Path, paths: list[str], read: Callable[[str], Document],
-                  revision: str | None = None) -> Project:
+                  revision: str | None = None, *,
+                  found_problems: Collection[Problem] = ()) -> Project:
     """Validate the files at ``paths`` (relative to ``root``), each parsed by ``read``.
 
     The files may come from the folder or from a git ``revision`` (see history.py).
+    ``found_problems`` are those met while finding the files (see :func:`scan_actions`).
     """
-    found, problems = classify(paths)
+    found, problems = classify(paths, {problem.file for problem in found_problems})
+    problems.extend(found_problems)
 
     def load(path: str) -> Document | None:
         try:
@@ -242,6 +408,9 @@ def build_project(root: Path, paths: list[str], read: Callable[[str], Document],
         for path in found[kind]:
             doc = load(path)
             if doc is None:
+                continue
+            if misfiled := _misfiled(kind, doc):
+                problems.append(misfiled)
                 continue
             item = _validate(doc, model, context, problems)
             if item is None:
@@ -275,6 +444,9 @@ def build_project(root: Path, paths: list[str], read: Callable[[str], Document],
     project = Project(root, report, agencies, data_gaps, recommendations, sources)
     project.marks = {ref: {path[0]: mark for path, mark in doc.value_marks.items()
                            if len(path) == 1} for ref, doc in docs.items()}
+    project.report_marks = {path[0]: mark for path, mark in report_doc.value_marks.items()
+                            if len(path) == 1}
+    project.report_file = report_doc.display
     project.warnings = _warnings(project, report_doc, docs)
     return project
 
@@ -296,6 +468,6 @@ def _warnings(project: Project, report_doc: Document,
             if getattr(item, name, None) == text:
                 line, column = doc.mark((name,))
                 found.append(warning(doc.display, line, column,
-                    f"{name}: still the placeholder {text!r} that `psa-report new` wrote: "
+                    f"{name}: still the example text {text!r} that psa-report wrote: "
                     "replace it with the real text before the report goes out"))
     return found

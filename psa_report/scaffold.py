@@ -70,6 +70,8 @@ def yaml_field(key: str, value: str | list[str], width: int = 88) -> str:
         if _reads_back(candidate, key, value[0] if len(value) == 1 else value):
             return candidate
         return f"{key}: [{', '.join(quoted(v) for v in value)}]\n"
+    if any(char in value for char in "\u2028\u2029\x85"):
+        return f"{key}: {quoted(value)}\n"  # escaped: editors show these as line breaks
     candidates = []
     if "\n" not in value and len(key) + len(value) + 2 <= width:
         candidates.append(f"{key}: {value}\n")
@@ -167,20 +169,35 @@ def skeleton(project: Project, kind: str, ref: str) -> tuple[str, str]:
 
 # ---------------------------------------------------------------- import
 
-COLUMNS = {"ref": "ref", "data gap": "gap", "gap": "gap", "lead": "lead", "action": "action",
-           "update": "update", "status": "status", "due": "due"}
-REQUIRED = ("ref", "gap", "lead", "action", "update", "status")
+#: Column headers (any case) -> field. A table of data gaps has a "Data gap" column;
+#: a table of recommendations a "Recommendation" column.
+COLUMNS = {"ref": "ref", "data gap": "gap", "gap": "gap", "recommendation": "recommendation",
+           "lead": "lead", "action": "action", "update": "update", "status": "status",
+           "due": "due"}
+REQUIRED = {"data-gap": ("ref", "gap", "lead", "action", "update", "status"),
+            "recommendation": ("ref", "recommendation", "update", "status")}
+HEADERS = {"data-gap": "Ref, Data gap, Lead, Action, Update and Status (and optionally Due)",
+           "recommendation": "Ref, Recommendation, Update and Status (and optionally Lead "
+                             "and Due)"}
 
 
 @dataclass
 class ImportedRow:
     line: int
-    gap: DataGap
+    item: DataGap | Recommendation
     path: str
     text: str
 
 
-def read_table(path: Path, display: str) -> list[tuple[int, dict[str, str]]]:
+@dataclass
+class Table:
+    kind: str  # "data-gap" or "recommendation"
+    headers: dict[str, str]  # field -> the column's header as the table spells it
+    rows: list[tuple[int, dict[str, str]]]  # (line, {field: text})
+    problems: list[Problem]  # rows that could not be read at all
+
+
+def read_table(path: Path, display: str) -> Table:
     """Rows of a pasted table (tab-separated or CSV) as (line, {field: text})."""
     raw = path.read_bytes()
     try:
@@ -198,7 +215,8 @@ def read_table(path: Path, display: str) -> list[tuple[int, dict[str, str]]]:
         header = next(reader)
     except StopIteration:
         raise Invalid([Problem(display, 1, None, "the table is empty")]) from None
-    fields = []
+    fields: list[str | None] = []
+    headers: dict[str, str] = {}
     for number, name in enumerate(header, 1):
         key = " ".join(name.lower().split())
         if key not in COLUMNS:
@@ -206,15 +224,19 @@ def read_table(path: Path, display: str) -> list[tuple[int, dict[str, str]]]:
                 fields.append(None)
                 continue
             raise Invalid([Problem(display, 1, None,
-                f"column {number} is headed {name!r}, which is not one of the columns "
-                "Ref, Data gap, Lead, Action, Update, Status (and optionally Due)")])
+                f"column {number} is headed {name!r}, which is not one of the columns: "
+                f"{HEADERS['data-gap']}; or, for recommendations, "
+                f"{HEADERS['recommendation']}")])
         fields.append(COLUMNS[key])
-    missing = [c for c in REQUIRED if c not in fields]
+        headers[COLUMNS[key]] = " ".join(name.split())
+    kind = "recommendation" if "recommendation" in headers else "data-gap"
+    missing = [c for c in REQUIRED[kind] if c not in headers]
     if missing:
         raise Invalid([Problem(display, 1, None,
-            f"the header has no column for {', '.join(missing)}: it needs Ref, Data gap, "
-            "Lead, Action, Update and Status")])
+            f"the header has no column for {', '.join(missing)}: a table of "
+            f"{kind.replace('-', ' ')}s needs {HEADERS[kind]}")])
     rows = []
+    problems = []
     start = reader.line_num + 1
     try:
         for cells in reader:
@@ -223,27 +245,35 @@ def read_table(path: Path, display: str) -> list[tuple[int, dict[str, str]]]:
                 continue
             extra = [c for c in cells[len(fields):] if c.strip()]
             if extra:
-                raise Invalid([Problem(display, line, None,
+                problems.append(Problem(display, line, None,
                     f"this row has {len(cells)} cells but the header has {len(fields)} "
-                    "columns: check for a tab or comma inside a cell that is not quoted")])
-            rows.append((line, {f: c.strip() for f, c in zip(fields, cells) if f}))
+                    "columns: check for a tab or comma inside a cell that is not quoted"))
+                continue
+            # Line breaks typed in Excel on Windows arrive as CR LF: keep plain ones.
+            rows.append((line, {f: c.replace("\r\n", "\n").replace("\r", "\n").strip()
+                                for f, c in zip(fields, cells) if f}))
     except csv.Error as error:
-        raise Invalid([Problem(display, reader.line_num, None,
-                               f"the table cannot be read: {error}")]) from None
-    return rows
+        problems.append(Problem(display, reader.line_num, None,
+                                f"the table cannot be read: {error}"))
+    return Table(kind, headers, rows, problems)
 
 
 def import_table(project: Project, table: Path, display: str,
                  status: str | None) -> list[ImportedRow]:
-    """Validate every row as a data gap; return what to write, or raise every problem."""
-    problems: list[Problem] = []
+    """Validate every row; return what to write, or raise every problem at once."""
+    read = read_table(table, display)
+    problems: list[Problem] = list(read.problems)
     imported: list[ImportedRow] = []
     seen: dict[str, int] = {}
-    for line, cells in read_table(table, display):
+    model = DataGap if read.kind == "data-gap" else Recommendation
+    folder = KIND_FOLDER[read.kind]
+    for line, cells in read.rows:
         ref = cells.get("ref", "")
         where = f"row {ref}" if ref else "this row"
         data: dict[str, Any] = {k: v for k, v in cells.items() if v != "" or k == "status"}
-        data["lead"] = [part for part in re.split(r"[\s,;/]+", cells.get("lead", "")) if part]
+        leads = [part for part in re.split(r"[\s,;/]+", cells.get("lead", "")) if part]
+        if leads or read.kind == "data-gap":
+            data["lead"] = leads
         if not data.get("status"):
             if status is None:
                 problems.append(Problem(display, line, None,
@@ -252,38 +282,61 @@ def import_table(project: Project, table: Path, display: str,
                 continue
             data["status"] = status
         try:
-            gap = DataGap.model_validate(data, context={"agencies": project.agencies})
+            item = model.model_validate(data, context={"agencies": project.agencies})
         except ValidationError as error:
-            row_doc = Document(Path(display), display, data, {(): (line, 1)})
-            problems += [Problem(p.file, p.line, None, f"{where}: {p.message}")
-                         for p in translate(row_doc, error, DataGap)]
+            problems += [Problem(display, line, None, f"{where}: {message}")
+                         for message in _cell_messages(error, read.headers)]
             continue
-        if gap.ref in seen:
+        if item.ref in seen:
             problems.append(Problem(display, line, None,
-                f"{where}: ref {gap.ref} is also on line {seen[gap.ref]} of the table"))
+                f"{where}: ref {item.ref} is also on line {seen[item.ref]} of the table"))
             continue
-        seen[gap.ref] = line
-        path = f"{ACTIONS}/{DATA_GAPS_DIR}/{gap.ref}.yaml"
-        if gap.ref in project.sources or (project.root / path).exists():
-            existing = project.sources.get(gap.ref, path)
+        seen[item.ref] = line
+        path = f"{ACTIONS}/{folder}/{item.ref}.yaml"
+        if item.ref in project.sources or (project.root / path).exists():
+            existing = project.sources.get(item.ref, path)
             problems.append(Problem(display, line, None,
                 f"{where}: {existing} already exists, and import never overwrites a file: "
                 "remove the row from the table, or the file first"))
             continue
-        imported.append(ImportedRow(line, gap, path, data_gap_yaml(gap, path, display, line)))
+        imported.append(ImportedRow(line, item, path, item_yaml(item, path, display, line)))
     if problems:
         raise Invalid(problems)
-    return sorted(imported, key=lambda r: ref_key(r.gap.ref))
+    return sorted(imported, key=lambda r: ref_key(r.item.ref))
 
 
-def data_gap_yaml(gap: DataGap, path: str, source: str, line: int) -> str:
-    text = modeline("data-gap", path)
+def _cell_messages(error: ValidationError, headers: dict[str, str]) -> list[str]:
+    """pydantic's errors in the table's own words: the column's header, never a field."""
+    messages = []
+    for detail in error.errors(include_url=False):
+        name = str(detail["loc"][0]) if detail["loc"] else ""
+        column = headers.get(name, name.replace("_", " ").capitalize())
+        if detail["type"] == "missing" or (detail["type"] == "psa"
+                                           and detail["msg"].startswith("is empty")):
+            messages.append(f"the {column} cell is empty: fill it in")
+        elif detail["type"] == "too_short" or detail["msg"].startswith("must name a lead"):
+            messages.append(f"the {column} cell is empty: name the lead agency (or "
+                            "several, separated by spaces or commas)")
+        else:
+            messages.append(f"{column}: {detail['msg']}")
+    return messages
+
+
+def item_yaml(item: DataGap | Recommendation, path: str, source: str, line: int) -> str:
+    kind = "data-gap" if isinstance(item, DataGap) else "recommendation"
+    text = modeline(kind, path)
     text += f"# Imported from {source}, line {line}.\n"
-    text += yaml_field("ref", gap.ref) + yaml_field("gap", gap.gap)
-    text += yaml_field("lead", list(gap.lead)) + yaml_field("action", gap.action)
-    text += yaml_field("update", gap.update) + yaml_field("status", gap.status.value)
-    if gap.due is not None:
-        text += yaml_field("due", str(gap.due))
+    text += yaml_field("ref", item.ref)
+    if isinstance(item, DataGap):
+        text += yaml_field("gap", item.gap) + yaml_field("lead", list(item.lead))
+        text += yaml_field("action", item.action)
+    else:
+        text += yaml_field("recommendation", item.recommendation)
+        if item.lead:
+            text += yaml_field("lead", list(item.lead))
+    text += yaml_field("update", item.update) + yaml_field("status", item.status.value)
+    if item.due is not None:
+        text += yaml_field("due", str(item.due))
     return text
 
 

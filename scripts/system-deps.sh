@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Install the Debian packages psa-report needs, if any are missing.
 #   scripts/system-deps.sh            what `make report` needs (Pango, the fonts)
-#   scripts/system-deps.sh --test     also what `make test` needs (poppler, Chromium, Node)
+#   scripts/system-deps.sh --test     also what `make test` needs (poppler, Chromium, Node, LibreOffice Calc)
 # As root it installs with apt-get; otherwise it uses `sudo -n` if that works, or
 # prints the one command to run and stops.
 set -euo pipefail
 
-packages=(python3-venv libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation2)
+# Fonts: Liberation for Latin, Greek, Cyrillic and Hebrew; Noto for every other
+# script the report may hold (noto-core: Arabic and most alphabets; noto-cjk:
+# Chinese, Japanese, Korean; noto-color-emoji), so no letter prints as an empty
+# box.  About 145 MB installed; templates/report.css names them.
+packages=(python3-venv libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation2
+          fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(poppler-utils chromium nodejs npm git)
+  packages+=(poppler-utils chromium nodejs npm git libreoffice-calc-nogui)
 fi
 
 missing=()

@@ -181,8 +181,11 @@ def row(html: str, anchor: str) -> str:
 
 def test_build_since_marks_changed_rows_and_lists_the_changes(runner, moved_on):
     html = built_html(runner, moved_on, "--since", "ssp-2010-06")
-    assert "Updated since the last meeting" in row(html, "gap-3-2-1")
-    assert "New since the last meeting" in row(html, "gap-5-2-3")
+    assert ("<strong>Changed since the last meeting:</strong> <span class=\"change\">"
+            "Status: off track → on track</span>") in row(html, "gap-3-2-1")
+    assert "Update revised" in row(html, "gap-3-2-2")
+    assert "Due: 2010-09 → 2010-12" in row(html, "gap-3-2-5")
+    assert "●</span> New since the last meeting" in row(html, "gap-5-2-3")
     assert "since the last meeting" not in row(html, "gap-3-2-3")
     assert "since the last meeting" not in row(html, "gap-4-2-1")  # moved, not changed
     changes = re.search(r'<section id="changes".*?</section>', html, re.S)[0]
@@ -205,8 +208,17 @@ def test_last_meeting_in_report_yaml_is_the_default(runner, moved_on):
 def test_provenance_of_a_clean_build(runner, repo):
     short = git(repo, "rev-parse", "--short", "HEAD").strip()
     html = built_html(runner, repo)
-    assert f"Built from commit <code>{short}</code> of 28 June 2010." in html
+    assert f"Prepared from the action plan as saved on 28 June 2010, version {short}." in html
     assert "Draft:" not in html
+
+
+def test_a_save_date_after_the_report_date_is_not_printed(runner, repo):
+    """The colophon never contradicts the report's own date (28 June 2010)."""
+    git(repo, "commit", "-q", "--allow-empty", "-m", "later", when="2010-07-02")
+    short = git(repo, "rev-parse", "--short", "HEAD").strip()
+    html = built_html(runner, repo)
+    assert f"Prepared from the action plan, version {short}." in html
+    assert "July 2010" not in html
 
 
 def test_a_build_from_a_dirty_tree_says_so(runner, repo):
@@ -214,7 +226,7 @@ def test_a_build_from_a_dirty_tree_says_so(runner, repo):
     html = built_html(runner, repo)
     assert "<strong>Draft:</strong> built from changes to the action plan that are not yet " \
         "committed to git" in html
-    assert "with changes to actions/ not yet committed." in html
+    assert ", with later changes not yet saved (a draft)." in html
 
 
 def test_an_untracked_new_file_also_makes_it_a_draft(runner, repo):
@@ -225,5 +237,38 @@ def test_an_untracked_new_file_also_makes_it_a_draft(runner, repo):
 
 def test_a_build_outside_git_still_works_and_says_so(runner, project):
     html = built_html(runner, project)
-    assert "Built from files that are not kept in git" in html
+    assert "Prepared from action plan files that are not kept in git, so" in html
     assert "Draft:" not in html
+
+
+def test_a_last_meeting_git_cannot_find_is_reported_at_its_line(runner, repo):
+    path = repo / "actions/report.yaml"
+    path.write_text(path.read_text() + "last_meeting: ssp-1999-01\n")
+    line = len(path.read_text().splitlines())
+    built = run(runner, "build", "--format", "html", "--project", str(repo))
+    assert built.exit_code == 1
+    assert built.stderr.startswith(f"actions/report.yaml:{line}:15: last_meeting: "
+                                   "'ssp-1999-01' is not a tag")
+    assert "build with --no-since" in built.stderr
+    assert run(runner, "build", "--format", "html", "--no-since",
+               "--project", str(repo)).exit_code == 0
+    listed = run(runner, "changes", "--project", str(repo))
+    assert listed.exit_code == 1 and f"actions/report.yaml:{line}:15:" in listed.stderr
+    assert "or give --since REV or --since-date DATE" in listed.stderr
+
+
+def test_last_meeting_outside_git_explains_no_since(runner, project):
+    path = project / "actions/report.yaml"
+    path.write_text(path.read_text() + "last_meeting: ssp-2010-06\n")
+    built = run(runner, "build", "--format", "html", "--project", str(project))
+    assert built.exit_code == 1
+    assert "last_meeting: this project is not in a git repository" in built.stderr
+    assert "(or build with --no-since to leave the comparison" in built.stderr
+
+
+def test_changes_without_options_uses_last_meeting(runner, moved_on):
+    path = moved_on / "actions/report.yaml"
+    path.write_text(path.read_text() + "last_meeting: ssp-2010-06\n")
+    result = run(runner, "changes", "--project", str(moved_on))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Changes since ssp-2010-06 (")

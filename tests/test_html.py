@@ -93,3 +93,17 @@ def test_the_page_never_scrolls_sideways(browser_check, width):
 def test_the_browser_made_no_request(browser_check):
     assert browser_check["phone"]["requests"] == []
     assert browser_check["desktop"]["requests"] == []
+
+
+@pytest.mark.parametrize("width", ["phone", "desktop"])
+def test_every_status_is_on_screen_without_scrolling(browser_check, width):
+    page = browser_check[width]
+    assert len(page["statuses"]) == 10  # one per data gap
+    for box in page["statuses"]:
+        assert box["width"] > 0 and 0 <= box["left"] and box["right"] <= page["clientWidth"]
+
+
+def test_the_contents_come_after_the_report_title(built):
+    html = built["html"].read_text(encoding="utf-8")
+    assert html.index('<h1 id="covering-heading">') < html.index('<nav class="toc"') \
+        < html.index('<ol class="paragraphs">')

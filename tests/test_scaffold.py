@@ -110,7 +110,7 @@ def test_unknown_agency_is_reported_at_its_table_line_not_guessed(runner, empty,
                      "6.1.2,Gap,SBC,Act,Upd,at risk\n")
     result = run(runner, "import", "--project", str(empty), str(table))
     assert result.exit_code == 1
-    assert f"{table}:2: row 6.1.1: lead: 'Polce' is not a known agency" in result.stderr
+    assert f"{table}:2: row 6.1.1: Lead: 'Polce' is not a known agency" in result.stderr
     assert list((empty / "actions/data-gaps").iterdir()) == []
 
 
@@ -168,7 +168,7 @@ def test_new_data_gap_takes_the_next_free_ref_and_is_valid(runner, project):
     assert checked.stdout.startswith("OK: 13 data gaps, 6 recommendations")
     # The untouched skeletons are valid, but their placeholder text is warned about,
     # at its line, and --strict refuses it.
-    assert ("actions/data-gaps/5.2.3.yaml:6:6: warning: gap: still the placeholder "
+    assert ("actions/data-gaps/5.2.3.yaml:6:6: warning: gap: still the example text "
             "'Describe the data gap here.'") in checked.stderr
     assert "actions/recommendations/R6.yaml:6:17: warning: recommendation:" in checked.stderr
     strict = run(runner, "check", "--strict", "--project", str(project))
@@ -266,3 +266,55 @@ def test_pre_commit_hook_definitions():
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("OK: 10 data gaps")
+
+
+def test_every_problem_in_a_table_at_once_in_its_own_words(runner, empty, tmp_path):
+    table = tmp_path / "t.csv"
+    table.write_text("Ref,Data gap,Lead,Action,Update,Status,Due\n"
+                     "6.1.1,,SBC,Act,Upd,at risk,\n"
+                     "6.1.2,Gap,SBC,Act,Upd,nearly,\n"
+                     "6.1.3,Gap,,Act,Upd,on track,someday\n"
+                     "6.1.4,Gap,SBC,Act,Upd,on track,x,extra\n")
+    result = run(runner, "import", "--project", str(empty), str(table))
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines == [
+        f"{table}:2: row 6.1.1: the Data gap cell is empty: fill it in",
+        f"{table}:3: row 6.1.2: Status: 'nearly' is not a status: use one of complete, on "
+        "track, at risk, off track, not started (or green, amber, red)",
+        f"{table}:4: row 6.1.3: Due: 'someday' is not a date this tool can read: write it "
+        "as 2010-09-30, 30/09/2010 (day first), 30 September 2010 (or 30 Sept 2010), or a "
+        "month alone: 2010-09, September 2010 or Sep 2010",
+        f"{table}:4: row 6.1.3: the Lead cell is empty: name the lead agency (or several, "
+        "separated by spaces or commas)",
+        f"{table}:5: this row has 8 cells but the header has 7 columns: check for a tab or "
+        "comma inside a cell that is not quoted",
+        "5 problems found; nothing was changed."]
+    assert "add a line" not in result.stderr and "field" not in result.stderr
+
+
+def test_windows_line_breaks_in_cells_become_plain_ones(runner, empty, tmp_path):
+    table = tmp_path / "t.csv"
+    table.write_bytes(b'Ref,Data gap,Lead,Action,Update,Status\r\n'
+                      b'6.1.1,"First line\r\nSecond line",SBC,Act,"Upd\r\n\r\nMore",on track\r\n')
+    result = run(runner, "import", "--project", str(empty), str(table))
+    assert result.exit_code == 0, result.output
+    gap = load_project(empty).data_gaps[0]
+    assert gap.gap == "First line\nSecond line" and gap.update == "Upd\n\nMore"
+    text = (empty / "actions/data-gaps/6.1.1.yaml").read_text(encoding="utf-8")
+    assert "\\u000d" not in text and "\r" not in text
+
+
+def test_recommendations_can_be_imported(runner, project, tmp_path):
+    table = tmp_path / "recs.tsv"
+    table.write_text("Ref\tRecommendation\tUpdate\tStatus\tLead\n"
+                     "R6\tShare the night-time economy data.\tAgreed in May.\tgreen\tPolice\n"
+                     "R7\tReview the plan yearly.\tNot yet begun.\tnot started\t\n")
+    result = run(runner, "import", "--project", str(project), str(table))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith("imported 2 recommendations; `psa-report check` passes.\n")
+    r6, r7 = load_project(project).recommendations[-2:]
+    assert (r6.ref, r6.lead, r6.status.value) == ("R6", ["Police"], "on track")
+    assert (r7.ref, r7.lead) == ("R7", [])
+    text = (project / "actions/recommendations/R6.yaml").read_text()
+    assert text.startswith("# yaml-language-server: $schema=../../schema/recommendation")

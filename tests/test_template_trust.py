@@ -90,3 +90,11 @@ def test_text_that_looks_like_a_template_is_text(runner, project):
     assert result.exit_code == 0, result.output
     html = (project / "out/progress-report.html").read_text()
     assert "{{ 7*7 }} &lt;script&gt;x&lt;/script&gt;" in html and "49" not in html
+
+
+@pytest.mark.parametrize("variant", ["debug", "pdf/z-9", "--output=x"])
+def test_an_unknown_pdf_variant_is_a_usage_error(runner, project, variant):
+    result = run(runner, "build", "--pdf-variant", variant, "--project", str(project))
+    assert result.exit_code == 2
+    assert "is not a PDF variant WeasyPrint knows: use one of pdf/a-1a" in result.stderr
+    assert "debug," not in result.stderr

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 from ..changes import Change
 from ..problems import BadOption
-from .build import Comparison, compare_with
+from .build import Comparison, compare_with, compare_with_last_meeting
 from .common import load
 
 
@@ -62,8 +62,10 @@ def changes(root: Path, since: str | None = None, since_date: date | None = None
         raise BadOption("--since", "give one of --since REV or --since-date DATE, not both")
     project = load(root)
     if since is None and since_date is None:
-        since = project.report.last_meeting
-        if since is None:
+        comparison = compare_with_last_meeting(root, project,
+                                               "or give --since REV or --since-date DATE")
+        if comparison is None:
             raise BadOption("--since", "give --since REV or --since-date DATE, or set "
                             "last_meeting: in actions/report.yaml")
+        return ChangesResult(comparison)
     return ChangesResult(compare_with(root, project, since, before=since_date))

@@ -39,6 +39,12 @@ try {
       clientWidth: document.documentElement.clientWidth,
       bodyScrollWidth: document.body.scrollWidth,
     }));
+    // Every status word of the data tables, as laid out: is it inside the screen's width?
+    const statuses = await page.evaluate(() => [...document.querySelectorAll(
+      "table.gaps .status-cell .status")].map((e) => {
+        const box = e.getBoundingClientRect();
+        return { left: box.left, right: box.right, width: box.width };
+      }));
     await page.screenshot({ path: path.join(shots, `${name}.png`) });
     results[name] = {
       width,
@@ -48,6 +54,7 @@ try {
         nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ")),
       })),
       passes: axe.passes.length,
+      statuses,
       // The page itself is the only thing it may load.
       requests: requests.filter((url) => url !== pageUrl),
     };

@@ -1,0 +1,88 @@
+"""``init``: a new, valid, commented project for a partnership starting from nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from ..problems import Invalid, Problem
+from ..project import ACTIONS, AGENCIES_FILE, REPORT_FILE, load_project
+from ..scaffold import SKELETONS, modeline, write_new
+
+REPORT = """\
+# The covering page of the progress report, and the facts the report prints.
+# Replace each text below with your own, then run `psa-report check`.
+partnership: Our Community Safety Partnership
+title: Progress report on the Partnership Strategic Assessment
+# The meeting the report goes to, and its date once it is set (YYYY-MM-DD).
+meeting: Community Safety Partnership
+# meeting_date: {today}
+# Signed at the foot of the covering page, with the date the report is signed.
+author: Community Safety Analyst
+date: {today}
+# The numbered paragraphs of the covering page, in order. A long paragraph can
+# start on the next line after `>-`.
+paragraphs:
+  - >-
+    This report details the progress made against the data requirements and
+    recommendations which form the action plan for the Partnership Strategic Assessment.
+  - Members are asked to review the progress report.
+# The sentence above the data requirements tables.
+data_gaps_intro: The following data requirements were highlighted in the assessment.
+# The sentence above the recommendations.
+recommendations_intro: >-
+  In addition to the data requirements a number of recommendations were put forward
+  for consideration by the Partnership:
+# Optional headings for the sections of the assessment the data gaps come from.
+sections:
+  "1.1": Example section
+# Once the plan is in git: the tag of the report sent to the last meeting, so the
+# next report marks what changed since (see README.md, "Between meetings").
+# last_meeting: csp-{year}-06
+"""
+
+AGENCIES = """\
+# The lead agencies. The short name on the left is what a data gap's or a
+# recommendation's `lead:` names; the full name is printed in the report's key.
+# Short names are one word: no spaces, commas or slashes.
+Council: The Borough Council
+Police: The Police
+"""
+
+GITIGNORE = """\
+# The built report: made again by `psa-report build`, so not kept in git.
+out/
+.venv/
+"""
+
+
+def init(folder: Path) -> list[str]:
+    """Write the files of a new project into ``folder``; return them, relative to it."""
+    folder = Path(folder)
+    if (folder / ACTIONS).exists():
+        raise Invalid([Problem(str(folder / ACTIONS), None, None,
+            "already exists: this folder holds a project already (run `psa-report check` "
+            "there), so nothing was written")])
+    today = date.today()
+    files = {
+        f"{ACTIONS}/{REPORT_FILE}": modeline("report", f"{ACTIONS}/{REPORT_FILE}")
+        + REPORT.format(today=today.isoformat(), year=today.year),
+        f"{ACTIONS}/{AGENCIES_FILE}": modeline("agencies", f"{ACTIONS}/{AGENCIES_FILE}")
+        + AGENCIES,
+        f"{ACTIONS}/data-gaps/1.1.1.yaml": modeline("data-gap", f"{ACTIONS}/data-gaps/x.yaml")
+        + SKELETONS["data-gap"].format(ref="1.1.1", agencies="Council, Police",
+                                       lead="Council"),
+        f"{ACTIONS}/recommendations/R1.yaml": modeline("recommendation",
+                                                       f"{ACTIONS}/recommendations/x.yaml")
+        + SKELETONS["recommendation"].format(ref="R1", agencies="Council, Police"),
+    }
+    if not (folder / ".gitignore").exists():
+        files[".gitignore"] = GITIGNORE
+    for path, text in files.items():
+        write_new(folder, path, text)
+    load_project(folder)  # what init writes must pass check
+    from .schema import schema  # so an editor validates the files as they are typed
+
+    written = list(files)
+    written += [path.relative_to(folder).as_posix() for path in schema(folder)]
+    return written

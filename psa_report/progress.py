@@ -1,0 +1,360 @@
+"""Direction of travel: how the plan moved from meeting to meeting, as data.
+
+Pure logic over validated projects and planned rows: no git, no Jinja.  Reading
+the plan at each meeting's tag is history.py's job; choosing the tags is
+commands/progress.py's.  The chart is laid out here, as numbers, so the
+template only writes them into SVG elements (no charting library: the chart is
+a few dozen rectangles and labels, and SVG written by the template is inline in
+the HTML, vector in WeasyPrint's PDF, and carries its own text alternative).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+from .dates import long_date
+from .models import Status
+from .project import Project
+
+if TYPE_CHECKING:
+    from .plan import Row
+
+#: Better or worse: a higher rank is further on. An action not started is ranked below
+#: one at risk (that one has begun, whatever its risks) and above one off track (the
+#: partnership has judged that one to be failing; not started may be as planned). So
+#: "not started → at risk" is an improvement and "on track → not started" is worse.
+STATUS_RANK = {Status.COMPLETE: 4, Status.ON_TRACK: 3, Status.AT_RISK: 2,
+               Status.NOT_STARTED: 1, Status.OFF_TRACK: 0}
+
+#: The shape beside the words for each kind of direction (never colour alone). ► rather
+#: than ▶: U+25B6 is drawn as an emoji by some systems, and these four are in the common
+#: fonts (Arial, Liberation Serif, DejaVu Sans).
+GLYPHS = {"up": "▲", "down": "▼", "same": "►", "new": "●"}
+
+
+@dataclass(frozen=True)
+class Direction:
+    kind: str  # "up", "down", "same" or "new"
+    text: str  # "Improved (was at risk)", "Worse (was on track)", "No change", "New"
+    was: Status | None = None
+
+    @property
+    def glyph(self) -> str:
+        return GLYPHS[self.kind]
+
+
+def direction(was: Status | None, now: Status) -> Direction:
+    """How an item moved from status ``was`` (None: it did not exist) to ``now``."""
+    if was is None:
+        return Direction("new", "New")
+    if STATUS_RANK[now] > STATUS_RANK[was]:
+        return Direction("up", f"Improved (was {was.value})", was)
+    if STATUS_RANK[now] < STATUS_RANK[was]:
+        return Direction("down", f"Worse (was {was.value})", was)
+    return Direction("same", "No change", was)
+
+
+def directions(old: Project, new: Project) -> dict[str, Direction]:
+    """Every item of ``new`` by ref: how it moved since ``old`` (matched by ref)."""
+    before = {item.ref: item.status for item in old.items}
+    return {item.ref: direction(before.get(item.ref), item.status) for item in new.items}
+
+
+def removed(old: Project, new: Project) -> list[str]:
+    """Refs of ``old`` that ``new`` no longer has, in ``old``'s order."""
+    now = {item.ref for item in new.items}
+    return [item.ref for item in old.items if item.ref not in now]
+
+
+@dataclass(frozen=True)
+class Travel:
+    """What the directions in the report are measured against, said once."""
+
+    since: str | None  # "ssp-2010-06 (28 June 2010)"; None: there is nothing to compare with
+    sentence: str
+    removed: list[str] = field(default_factory=list)
+
+
+def travel(since: str | None, day: date | None, removed_refs: list[str]) -> Travel:
+    if since is None or day is None:
+        return Travel(None, "First report: there is no earlier meeting to compare with, so "
+                      "no direction of travel is shown.")
+    named = f"{since} ({long_date(day)})"
+    return Travel(named, f"Direction of travel is measured against the plan as it was at "
+                  f"{named}.", list(removed_refs))
+
+
+# ---------------------------------------------------------------- counts per meeting
+
+@dataclass(frozen=True)
+class Point:
+    """The plan at one point in time: a meeting's tag, or the current files."""
+
+    meeting: str  # the tag, or "current"
+    day: date
+    counts: dict[Status, int]  # every status, zeros included, in Status order
+    overdue: int  # not complete and due before ``day``
+    items: int
+    commit: str | None = None
+
+
+def count(project: Project, meeting: str, day: date, commit: str | None = None) -> Point:
+    counts = {status: 0 for status in Status}
+    late = 0
+    for item in project.items:
+        counts[item.status] += 1
+        if item.due is not None and item.status is not Status.COMPLETE and item.due.day < day:
+            late += 1
+    return Point(meeting, day, counts, late, len(project.items), commit)
+
+
+# ---------------------------------------------------------------- exceptions
+
+@dataclass
+class Exceptions:
+    """The short list before the full tables: what the committee should look at first."""
+
+    off_track: list[Row]
+    at_risk: list[Row]
+    overdue: list[Row]  # overdue and neither off track nor at risk (those say so there)
+    worse: list[Row]  # worse since the last meeting
+
+    @property
+    def none(self) -> bool:
+        return not (self.off_track or self.at_risk or self.overdue or self.worse)
+
+
+def exceptions(rows: list[Row]) -> Exceptions:
+    """From the report's rows, in report order (overdue: most overdue first)."""
+    off = [r for r in rows if r.status is Status.OFF_TRACK]
+    risk = [r for r in rows if r.status is Status.AT_RISK]
+    late = sorted((r for r in rows if r.overdue_days is not None
+                   and r.status not in (Status.OFF_TRACK, Status.AT_RISK)),
+                  key=lambda r: -(r.overdue_days or 0))
+    return Exceptions(off, risk, late, [r for r in rows if r.direction_kind == "down"])
+
+
+# ---------------------------------------------------------------- the chart
+
+#: Bar colours, from the UK Government Analysis Function's palettes: dark blue, dark
+#: pink and orange (categorical), light blue (sequential) and light grey (focus). Bars
+#: stack in Status order, and each colour alternates light and dark with the one it
+#: touches: contrast (WCAG 2) between neighbours complete/on track 4.23:1, on track/at
+#: risk 3.38:1, at risk/off track 3.23:1, off track/not started 5.32:1. Light bars are
+#: outlined in near-black (#0b0c0c) so every segment stands 3:1 against the page.
+PALETTE = {
+    Status.COMPLETE: "#6BACE6",  # light blue
+    Status.ON_TRACK: "#12436D",  # dark blue
+    Status.AT_RISK: "#F46A25",  # orange
+    Status.OFF_TRACK: "#801650",  # dark pink
+    Status.NOT_STARTED: "#BFBFBF",  # light grey
+}
+#: Label colour on each bar colour (contrast 6.47:1 or more).
+INK = {Status.COMPLETE: "#0B0C0C", Status.ON_TRACK: "#FFFFFF", Status.AT_RISK: "#0B0C0C",
+       Status.OFF_TRACK: "#FFFFFF", Status.NOT_STARTED: "#0B0C0C"}
+#: Patterns over the colour, so the chart reads in black and white too: the two good
+#: statuses are plain, the three that need attention are marked (see progress.html).
+PATTERNS = {Status.AT_RISK: "stripes", Status.OFF_TRACK: "hatch", Status.NOT_STARTED: "dots"}
+
+MAX_BARS = 8
+WIDTH, HEIGHT = 720, 306
+LEFT, RIGHT, TOP, PLOT_HEIGHT = 46, 16, 58, 200
+BAR_WIDTH_MAX, SLOT_MAX = 52, 110
+LABEL_INSIDE = 15  # segments at least this tall carry their number inside
+LABEL_STEP = 12  # numbers beside the bar are at least this far apart
+
+
+@dataclass(frozen=True)
+class Segment:
+    status: Status
+    count: int
+    y: float
+    height: float
+    fill: str
+    pattern: str | None
+    ink: str  # the number's colour
+    label_x: float
+    label_y: float  # baseline-centred (dominant-baseline: central)
+    inside: bool  # the number is on the bar; else beside it, with a leader line
+    leader_y: float  # where the leader line meets the segment (its middle)
+
+
+@dataclass(frozen=True)
+class Bar:
+    name: str  # "ssp-2010-06", "This report", "ssp-2010-09 (this report)"
+    date_text: str  # "28 Jun 2010"
+    x: float
+    width: float
+    total: int
+    total_y: float
+    segments: list[Segment]
+
+    @property
+    def centre(self) -> float:
+        return self.x + self.width / 2
+
+    @property
+    def lines(self) -> list[str]:
+        """The label under the bar, line by line: name, "(this report)", date."""
+        return [*self.name.replace(" (", "\n(", 1).split("\n"), self.date_text]
+
+
+@dataclass(frozen=True)
+class Tick:
+    value: int
+    y: float
+
+
+@dataclass(frozen=True)
+class Key:
+    status: Status
+    fill: str
+    pattern: str | None
+    x: float
+    y: float
+
+
+@dataclass(frozen=True)
+class Chart:
+    width: int
+    height: int
+    left: float
+    right: float
+    baseline: float  # y of zero
+    bars: list[Bar]
+    ticks: list[Tick]
+    keys: list[Key]
+    title: str
+    description: str
+    name_size: int = 11  # font size of the names under the bars (smaller when many)
+
+
+def _step(top: int) -> int:
+    """A round tick step giving at most five ticks up to ``top``."""
+    for power in range(0, 8):
+        for base in (1, 2, 5):
+            step = base * 10 ** power
+            if math.ceil(top / step) <= 5:
+                return step
+    return 10 ** 8
+
+
+def chart(points: list[Point], names: list[str]) -> Chart:
+    """Stacked bars of the statuses at each point (the last :data:`MAX_BARS`).
+
+    ``names`` are the bars' labels, one per point ("ssp-2010-06", "This report").
+    """
+    points, names = points[-MAX_BARS:], names[-MAX_BARS:]
+    largest = max((p.items for p in points), default=0) or 1
+    step = _step(largest)
+    top = step * math.ceil(largest / step)
+    unit = PLOT_HEIGHT / top
+    base = TOP + PLOT_HEIGHT
+    room = WIDTH - LEFT - RIGHT
+    slot = min(SLOT_MAX, room / max(len(points), 1))
+    width = min(BAR_WIDTH_MAX, slot * 0.55)
+    start = LEFT + (room - slot * len(points)) / 2  # the bars centred on the axis
+    bars = []
+    for index, (point, name) in enumerate(zip(points, names)):
+        x = start + index * slot + (slot - width) / 2
+        y, beside = float(base), float(base) + LABEL_STEP
+        segments = []
+        for status in Status:
+            n = point.counts[status]
+            if not n:
+                continue
+            height = n * unit
+            y -= height
+            middle = y + height / 2
+            inside = height >= LABEL_INSIDE
+            if inside:
+                label_x, label_y = x + width / 2, middle
+            else:  # beside the bar, clear of the number below it
+                beside = min(middle, beside - LABEL_STEP)
+                label_x, label_y = x + width + 9, beside
+            segments.append(Segment(status, n, round(y, 2), round(height, 2),
+                                    PALETTE[status], PATTERNS.get(status),
+                                    INK[status] if inside else "#0B0C0C",
+                                    round(label_x, 2), round(label_y, 2), inside,
+                                    round(middle, 2)))
+        bars.append(Bar(name, point.day.strftime("%-d %b %Y"), round(x, 2), round(width, 2),
+                        point.items, round(y - 7, 2), segments))
+    ticks = [Tick(v, round(base - v * unit, 2)) for v in range(0, top + 1, step)]
+    keys, x = [], float(LEFT)
+    for status in Status:
+        keys.append(Key(status, PALETTE[status], PATTERNS.get(status), x, 14.0))
+        x += 22 + 7.2 * len(status.label) + 18
+    first, last = points[0], points[-1]
+    title = (f"Data gaps and recommendations by status at each of the last {len(points)} "
+             "meetings" if len(points) > 1 else "Data gaps and recommendations by status")
+    return Chart(WIDTH, HEIGHT, LEFT, WIDTH - RIGHT, base, bars, ticks, keys, title,
+                 describe(first, names[0], last, names[-1]), 11 if len(points) <= 6 else 10)
+
+
+def _phrase(point: Point) -> str:
+    return ", ".join(f"{point.counts[s]} {s.value}" for s in Status)
+
+
+def describe(first: Point, first_name: str, last: Point, last_name: str) -> str:
+    """The chart's text alternative: what it shows, from the first bar to the last."""
+    return (f"Stacked bar chart of the number of data gaps and recommendations in each "
+            f"status, from {first_name} ({long_date(first.day)}) to {last_name} "
+            f"({long_date(last.day)}). At {first_name}: {first.items} actions, "
+            f"{_phrase(first)}. At {last_name}: {last.items} actions, {_phrase(last)}. "
+            "The numbers for every meeting are in the table that follows.")
+
+
+@dataclass
+class ProgressView:
+    """The report's "Progress across meetings" section."""
+
+    shown: bool  # False: no section, only the note (the plan is not in git)
+    points: list[Point]  # oldest first: the chart's bars and the table's rows
+    names: list[str]  # each point's name as printed
+    chart: Chart | None  # None with fewer than two meetings
+    note: str | None  # why there is no chart
+
+    @property
+    def rows(self) -> list[tuple[str, Point]]:
+        return list(zip(self.names, self.points))
+
+    @property
+    def statuses(self) -> list[Status]:
+        return list(Status)
+
+    @property
+    def max_bars(self) -> int:
+        return MAX_BARS
+
+
+THIS_REPORT = "This report"
+
+
+def progress_view(meetings: list[Point], current: Point, *, in_git: bool,
+                  current_is_last: bool, why: str | None) -> ProgressView:
+    """The section from the meetings' counts (oldest first) and the current files'.
+
+    When the current files are the last meeting's commit, unedited, that meeting is
+    this report's, and is not shown twice. ``why`` says why there are no meetings.
+    """
+    if not in_git:
+        return ProgressView(False, [], [], None, "Progress across meetings is not shown: "
+                            "the action plan is not kept in git, where the version sent to "
+                            "each meeting would be saved.")
+    points, names = list(meetings), [p.meeting for p in meetings]
+    if current_is_last and points:
+        names[-1] = f"{names[-1]} ({THIS_REPORT.lower()})"
+    else:
+        points.append(current)
+        names.append(THIS_REPORT)
+    points, names = points[-MAX_BARS:], names[-MAX_BARS:]
+    if len(meetings) < 2:
+        saved = (f"it has been saved for one so far ({meetings[0].meeting})" if meetings
+                 else why or "no meeting has been saved yet")
+        return ProgressView(True, points, names, None,
+                            "The chart of progress across meetings starts once the plan "
+                            f"sent to two meetings is saved in git; {saved}.")
+    return ProgressView(True, points, names, chart(points, names), None)

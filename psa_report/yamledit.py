@@ -1,0 +1,183 @@
+"""Change the values of an action file's fields in place, keeping everything else byte for byte.
+
+An action file is the user's own text: comments explaining a status, the
+editor's modeline on line 1, folded blocks wrapped where they chose.  Loading
+and dumping it again would lose all of that, so this module edits the text:
+it finds each value's characters with libyaml's composer (every node keeps
+its start and end index) and replaces only those, writing the new value in
+the form :func:`psa_report.scaffold.yaml_field` chooses.  The result is read
+back through the loader and refused unless the edited fields hold exactly the
+new values and every other field is unchanged.
+
+Only top-level scalar fields are edited (``update``, ``status``, ``due``...);
+that is all a partner's return or a quick edit needs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import yaml
+
+from .loader import hide_odd_breaks, load_text
+from .problems import Invalid, Problem
+from .scaffold import yaml_field
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+#: Fields that may be removed (given as None).  Every other field of a data gap
+#: or recommendation that can be edited here is required by the models.
+OPTIONAL_FIELDS = frozenset({"due"})
+
+# The header of a block scalar: its indicator (">-", "|", "|+", ">2-"), then
+# anything after it on that line (spaces and perhaps a comment).
+_BLOCK_HEADER = re.compile(r"([|>][0-9+-]*)(.*)")
+
+
+@dataclass(frozen=True)
+class _Span:
+    """Where one value sits in the text.
+
+    ``start``..``end`` is what is replaced: from the value's first character
+    to the end of its last line, without that line's line break (so the break,
+    and any blank or comment lines after it, stay).  ``trailer`` is the part
+    of that range that is not the value: the spaces and comment after a
+    quoted or plain value, or after a block's ``>-`` header; it is kept.
+    """
+
+    start: int
+    end: int
+    trailer: str
+    line_start: int  # start of the line holding the field's key
+    key_column: int
+
+
+def replace_values(text: str, display: str, new: dict[str, str | None]) -> str:
+    """``text`` with the top-level fields in ``new`` set to their values (None removes).
+
+    A field not in the file is added after the last field.  Raise :class:`Invalid`
+    if a required field would be removed, a field is not a plain value, or the
+    result would not read back exactly.
+    """
+    root = _root(text, display)
+    before = load_text(text, display).data
+    nl = "\r\n" if "\r\n" in text else "\n"
+    spans = {key.value: _span(text, key, value) for key, value in root.value}
+    edits: list[tuple[int, int, str]] = []
+    appended: list[str] = []
+    for name, value in new.items():
+        if name in spans and not isinstance(before.get(name), (str, type(None))):
+            raise Invalid([Problem(display, None, None,
+                f"{name}: holds a list or a group of fields; only plain values can be "
+                "changed here")])
+        if value is None:
+            if name in OPTIONAL_FIELDS:
+                if name in spans:
+                    edits.append(_removal(text, spans[name], nl))
+                continue
+            raise Invalid([Problem(display, None, None,
+                f"{name}: is required, so it cannot be removed")])
+        if before.get(name) == value:
+            continue  # unchanged: leave its bytes alone
+        if name in spans:
+            edits.append(_replacement(text, spans[name], name, value, nl))
+        else:
+            appended.append(_field_text(name, value, 0, nl).rstrip("\r\n"))
+    if appended:
+        last = max(spans.values(), key=lambda s: s.end)
+        edits.append((last.end, last.end, "".join(nl + a for a in appended)))
+    # Apply from the end of the text backwards so earlier indexes stay right.
+    for start, end, replacement in sorted(edits, reverse=True):
+        text = text[:start] + replacement + text[end:]
+    _check(text, display, before, new)
+    return text
+
+
+def _root(text: str, display: str) -> yaml.MappingNode:
+    # U+2028 and friends are line breaks to libyaml but not to editors: hide them one
+    # character for one, so indexes and columns match the text as the user sees it.
+    hidden, _ = hide_odd_breaks(text)
+    try:
+        root = yaml.compose(hidden, Loader=_Loader)
+    except yaml.YAMLError:
+        load_text(text, display)  # raises Invalid with the loader's own words
+        raise  # pragma: no cover - the loader refuses whatever compose refuses
+    if not isinstance(root, yaml.MappingNode) or root.flow_style:
+        raise Invalid([Problem(display, 1, 1,
+            "the file must hold fields, one `name: value` per line, to be edited")])
+    return root
+
+
+def _line_end(text: str, index: int) -> int:
+    """The index of the line break ending the line that holds ``index`` (or the text's end)."""
+    end = text.find("\n", index)
+    if end == -1:
+        return len(text)
+    return end - 1 if end > 0 and text[end - 1] == "\r" else end
+
+
+def _span(text: str, key: yaml.Node, node: yaml.Node) -> _Span:
+    start, stop = node.start_mark.index, node.end_mark.index
+    line_start = text.rfind("\n", 0, key.start_mark.index) + 1
+    if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
+        header_end = _line_end(text, start)
+        trailer = _BLOCK_HEADER.fullmatch(text[start:header_end])[2]
+        # The block's end mark falls after its trailing blank lines: stop at its
+        # last line holding text, so blank lines and comments after it stay.
+        end = header_end
+        for match in re.finditer(r"[^\r\n]*\S[^\r\n]*", text[header_end:stop]):
+            end = header_end + match.end()
+        return _Span(start, end, trailer, line_start, key.start_mark.column)
+    end = _line_end(text, stop)
+    return _Span(start, end, text[stop:end], line_start, key.start_mark.column)
+
+
+def _field_text(name: str, value: str, indent: int, nl: str) -> str:
+    """``name: value`` as yaml_field writes it, each continuation line indented by ``indent``."""
+    lines = yaml_field(name, value).split("\n")
+    return nl.join([lines[0]] + [" " * indent + line if line else "" for line in lines[1:]])
+
+
+def _replacement(text: str, span: _Span, name: str, value: str, nl: str) -> tuple[int, int, str]:
+    entry = _field_text(name, value, span.key_column, nl)
+    written = entry[len(name) + 2:]  # yaml_field always writes "name: value"
+    head, _, body = written.partition(nl)
+    body = body.rstrip("\r\n")  # the line break after the value stays where it is
+    if span.start == span.end - len(span.trailer) and text[span.start - 1:span.start] == ":":
+        head = " " + head  # an empty value ("due:"): the new one needs its space
+    # A block keeps the old trailer (a comment) on its header line; a plain or
+    # quoted value keeps it after the value.
+    replacement = head + span.trailer + (nl + body if body else "")
+    return span.start, span.end, replacement
+
+
+def _removal(text: str, span: _Span, nl: str) -> tuple[int, int, str]:
+    """Delete the field's lines: from its key's line to its value's line break."""
+    end = span.end + len(nl) if text.startswith(nl, span.end) else span.end
+    start = span.line_start
+    if end == len(text) and not text.startswith(nl, span.end) and start > 0:
+        start -= len(nl) if text[:start].endswith(nl) else 0  # the last line: take the break before
+    return start, end, ""
+
+
+def _check(text: str, display: str, before: dict, new: dict[str, str | None]) -> None:
+    """Refuse the edit unless the result holds exactly what was asked and nothing else moved."""
+    try:
+        after = load_text(text, display).data
+    except Invalid as invalid:
+        raise Invalid([Problem(display, None, None,
+            f"the edit would break the file ({invalid.problems[0].message}); nothing "
+            "was written")]) from None
+    expected = dict(before)
+    for name, value in new.items():
+        if value is None:
+            expected.pop(name, None)
+        else:
+            expected[name] = value
+    if after != expected or list(after) != [k for k in expected]:
+        wrong = sorted(k for k in expected.keys() | after.keys()
+                       if after.get(k) != expected.get(k)) or ["the order of the fields"]
+        raise Invalid([Problem(display, None, None,
+            f"the edit would not read back exactly ({', '.join(wrong)}); nothing was "
+            "written")])

@@ -1,0 +1,82 @@
+"""An analyst's first week: starting a plan, finding the project, words a user reads."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+from conftest import REPO, run
+from psa_report.project import load_project
+
+
+def test_init_writes_a_valid_commented_project(runner, tmp_path):
+    folder = tmp_path / "new-plan"
+    result = run(runner, "init", str(folder))
+    assert result.exit_code == 0, result.output
+    for name in ("actions/report.yaml", "actions/agencies.yaml",
+                 "actions/data-gaps/1.1.1.yaml", "actions/recommendations/R1.yaml",
+                 ".gitignore", "schema/data-gap.schema.json"):
+        assert (folder / name).is_file(), name
+        assert f"wrote {name}" in result.stdout
+    project = load_project(folder)
+    assert [g.ref for g in project.data_gaps] == ["1.1.1"]
+    assert "out/" in (folder / ".gitignore").read_text()
+    report = (folder / "actions/report.yaml").read_text()
+    assert report.startswith("# yaml-language-server: $schema=../schema/report.schema.json\n")
+    assert report.count("\n# ") >= 8  # commented for a first-time user
+    checked = run(runner, "check", "--project", str(folder))
+    assert checked.exit_code == 0 and checked.stdout.startswith(
+        "OK: 1 data gap, 1 recommendation (2 not started).")
+    assert "still the example text" in checked.stderr
+    assert run(runner, "build", "--format", "html", "--project", str(folder)).exit_code == 0
+    again = run(runner, "init", str(folder))
+    assert again.exit_code == 1 and "already exists" in again.stderr
+
+
+def test_commands_find_the_project_from_a_sub_folder(runner, project, monkeypatch):
+    monkeypatch.chdir(project / "actions/data-gaps")
+    result = run(runner, "list", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)) == 15
+    assert result.stderr == f"Using the project in {project}\n"
+    monkeypatch.chdir(project)
+    here = run(runner, "check")
+    assert here.exit_code == 0 and here.stderr == ""
+
+
+def test_refs_and_agencies_in_any_case(runner, project):
+    shown = run(runner, "show", "r5", "--project", str(project))
+    assert shown.exit_code == 0 and shown.stdout.startswith("R5 (recommendation)")
+    listed = run(runner, "list", "--lead", "sbc", "--format", "json", "--project", str(project))
+    assert listed.exit_code == 0
+    assert {r["ref"] for r in json.loads(listed.stdout)} >= {"3.2.2", "3.2.5"}
+    wrong = run(runner, "show", "3.2.9", "--project", str(project))
+    assert wrong.exit_code == 2 and "Did you mean" in wrong.stderr
+
+
+def test_counts_are_worded_for_one_and_for_none(runner, project):
+    for path in (project / "actions/recommendations").glob("*.yaml"):
+        if path.name != "R1.yaml":
+            path.unlink()
+    one = run(runner, "check", "--project", str(project))
+    assert ", 1 recommendation (" in one.stdout
+    shutil.rmtree(project / "actions/data-gaps")
+    (project / "actions/data-gaps").mkdir()
+    (project / "actions/recommendations/R1.yaml").unlink()
+    path = project / "actions/report.yaml"
+    none = run(runner, "check", "--project", str(project))
+    assert none.stdout == "OK: 0 data gaps, 0 recommendations.\n", none.output
+    assert "()" not in none.stdout
+
+
+def test_make_report_installs_the_tool_alone():
+    """`make report` installs psa-report without the test tools; `make test` with them."""
+    makefile = (REPO / "Makefile").read_text()
+    tool = re.search(r"^\$\(TOOL\):.*?(?=^\S)", makefile, re.M | re.S)[0]
+    tests = re.search(r"^\$\(TESTS\):.*?(?=^\S)", makefile, re.M | re.S)[0]
+    assert re.search(r"\$\(PIP\) install \.( |$)", tool, re.M) and "[test]" not in tool
+    assert "install -e '.[test]'" in tests
+    assert re.search(r"^report: \$\(TOOL\)$", makefile, re.M)
+    assert re.search(r"^test: \$\(TESTS\) test-deps$", makefile, re.M)

@@ -1,0 +1,71 @@
+"""The partner commands as an analyst types them: requests, collect (--apply), set."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from conftest import run
+from psa_report.project import load_project
+from test_partners import fill, snapshot
+
+
+def test_requests_collect_and_apply_from_the_command_line(runner, project: Path):
+    issued = run(runner, "requests", "--project", str(project), "--reply-by", "30/09/2010")
+    assert issued.exit_code == 0, issued.output
+    assert re.search(r"wrote .*Police-update-request\.xlsx \(Police: 3 actions\)", issued.stdout)
+    assert "manifest.json" in issued.stdout
+    books = project / "out/requests"
+    fill(books / "Police-update-request.xlsx",
+         {"3.2.1": {"New status": "At risk", "New update": "Ethnicity now recorded: 40%."}})
+    before = snapshot(project)
+    shown = run(runner, "collect", "--project", str(project),
+                str(books / "Police-update-request.xlsx"))
+    assert shown.exit_code == 0, shown.output
+    assert "3.2.1 (actions/data-gaps/3.2.1.yaml):\n  status: off track → at risk\n" \
+           "  update text changed\n" in shown.stdout
+    assert "Not yet returned: SBC, A&E, JSU, Court, Probation, Partnership" in shown.stdout
+    assert "run again with --apply" in shown.stdout
+    assert snapshot(project) == before  # showing writes nothing
+    applied = run(runner, "collect", "--apply", "--project", str(project), str(books))
+    assert applied.exit_code == 0, applied.output
+    assert "changed 1 file." in applied.stdout and "git commit -am" in applied.stdout
+    gap = load_project(project).find("3.2.1")
+    assert (gap.status.value, gap.update) == ("at risk", "Ethnicity now recorded: 40%.")
+    assert run(runner, "check", "--project", str(project)).exit_code == 0
+
+
+def test_a_bad_return_names_the_cell_and_exits_1(runner, project: Path):
+    run(runner, "requests", "--project", str(project), "--lead", "police")
+    book = project / "out/requests/Police-update-request.xlsx"
+    fill(book, {"3.2.1": {"New status": "nearly done"}})
+    before = snapshot(project)
+    result = run(runner, "collect", "--apply", "--project", str(project), str(book))
+    assert result.exit_code == 1
+    assert re.match(r"Police-update-request\.xlsx: sheet Updates, cell H\d+: ", result.stderr)
+    assert "nothing was changed" in result.stderr
+    assert snapshot(project) == before
+
+
+def test_set_changes_only_the_values_given(runner, project: Path):
+    path = project / "actions/data-gaps/3.2.1.yaml"
+    old = path.read_text(encoding="utf-8").splitlines()
+    result = run(runner, "set", "3.2.1", "--status", "amber", "--due", "Dec 2010",
+                 "--project", str(project))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ("changed actions/data-gaps/3.2.1.yaml:\n"
+                             "  status: off track → at risk\n  due: none → 2010-12\n")
+    new = path.read_text(encoding="utf-8").splitlines()
+    assert new == [("status: at risk" if line == "status: off track" else line)
+                   for line in old] + ["due: 2010-12"]
+    (project / "update.txt").write_text("First paragraph.\r\n\r\nSecond paragraph.\r\n")
+    result = run(runner, "set", "r1", "--update-file", str(project / "update.txt"),
+                 "--project", str(project))
+    assert result.exit_code == 0, result.output
+    assert "R1" in run(runner, "show", "r1", "--project", str(project)).stdout
+    again = run(runner, "set", "R1", "--update-file", str(project / "update.txt"),
+                "--project", str(project))
+    assert "no change" in again.stdout
+    assert run(runner, "set", "3.2.1", "--project", str(project)).exit_code == 2
+    bad = run(runner, "set", "3.2.1", "--due", "someday", "--project", str(project))
+    assert bad.exit_code == 1 and "someday" in bad.stderr

@@ -1,0 +1,535 @@
+"""Partners' updates: editing action files in place, and the update-request workbooks."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from psa_report.loader import load_text
+from psa_report import partners
+from psa_report.changes import FieldChange
+from psa_report.partners import (HEADERS, CollectResult, FileUpdate, apply_returns,
+                                 collect_returns, issue_requests, set_fields)
+from psa_report.problems import Invalid
+from psa_report.project import load_project
+from psa_report.yamledit import replace_values
+
+REPO = Path(__file__).resolve().parent.parent
+SHIPPED = sorted((REPO / "actions").glob("*/*.yaml"))
+
+
+def lines_outside(text: str, fields: set[str]) -> list[str]:
+    """The file's lines, leaving out each named field: its key's line to its value's last text line."""
+    root = yaml.compose(text, Loader=yaml.CSafeLoader)
+    lines = text.splitlines(keepends=True)
+    skip: set[int] = set()
+    for key, value in root.value:
+        if key.value not in fields:
+            continue
+        first = key.start_mark.line
+        last = value.end_mark.line
+        # A block's end mark is after its trailing blank lines (and may be at the
+        # start of the next line): step back to its last line holding text.
+        if value.end_mark.column == 0 and last > first:
+            last -= 1
+        while last > first and not lines[last].strip():
+            last -= 1
+        skip.update(range(first, last + 1))
+    return [line for number, line in enumerate(lines) if number not in skip]
+
+
+# ---------------------------------------------------------------- yamledit
+
+def test_replace_keeps_comments_modeline_and_order():
+    path = REPO / "actions/data-gaps/3.2.1.yaml"
+    text = path.read_text(encoding="utf-8")
+    new = replace_values(text, "3.2.1.yaml", {"status": "on track",
+                                              "update": "Ethnicity: now on the template.",
+                                              "due": "2010-09"})
+    assert new.startswith("# yaml-language-server: $schema=../../schema/data-gap.schema.json\n")
+    data = load_text(new, "x").data
+    assert data["status"] == "on track"
+    assert data["update"] == "Ethnicity: now on the template."
+    assert data["due"] == "2010-09"
+    assert list(data) == ["ref", "gap", "lead", "action", "update", "status", "due"]
+    assert lines_outside(new, {"status", "update", "due"}) == lines_outside(
+        text, {"status", "update", "due"})
+    # The comment explaining the status still sits right above it.
+    assert "# monitoring \"is not possible until this data is available\".\nstatus: on track\n" in new
+
+
+def test_unchanged_value_leaves_the_file_identical():
+    text = (REPO / "actions/data-gaps/4.2.2.yaml").read_text(encoding="utf-8")
+    assert replace_values(text, "4.2.2.yaml", {"status": "off track"}) == text
+
+
+def test_trailing_comment_and_empty_value_kept():
+    text = "ref: R9\nupdate: old  # said at the meeting\n\n# why\nstatus: at risk\ndue:   # none yet\n"
+    new = replace_values(text, "R9.yaml", {"update": "new", "due": "2011-03"})
+    assert new == ("ref: R9\nupdate: new  # said at the meeting\n\n# why\nstatus: at risk\n"
+                   "due: 2011-03   # none yet\n")
+    # A plain value that becomes a folded block keeps its comment on the header line.
+    long = "word " * 30
+    new = replace_values(text, "R9.yaml", {"update": long.strip()})
+    assert new.startswith("ref: R9\nupdate: >-  # said at the meeting\n  word word")
+    assert new.endswith("\n\n# why\nstatus: at risk\ndue:   # none yet\n")
+
+
+def test_remove_due_deletes_only_its_lines():
+    text = "ref: R9\nupdate: x\n# the deadline\ndue: >-\n  2010-09\n\n# last words\nstatus: on track\n"
+    new = replace_values(text, "R9.yaml", {"due": None})
+    assert new == "ref: R9\nupdate: x\n# the deadline\n\n# last words\nstatus: on track\n"
+    # Removing a field that is not there changes nothing.
+    assert replace_values(new, "R9.yaml", {"due": None}) == new
+
+
+def test_required_field_cannot_be_removed():
+    text = "ref: R9\nupdate: x\nstatus: on track\n"
+    with pytest.raises(Invalid, match="status: is required"):
+        replace_values(text, "R9.yaml", {"status": None})
+
+
+def test_list_fields_are_refused():
+    text = "ref: 1.1.1\nlead:\n  - SBC\n  - Police\n"
+    with pytest.raises(Invalid, match="only plain values"):
+        replace_values(text, "1.1.1.yaml", {"lead": "SBC"})
+
+
+def test_windows_line_endings_are_kept():
+    text = "ref: R9\r\nupdate: x\r\n# c\r\nstatus: on track\r\n"
+    new = replace_values(text, "R9.yaml", {"update": "word " * 25 + "end"})
+    assert "\n" not in new.replace("\r\n", "")
+    assert new.endswith("\r\n# c\r\nstatus: on track\r\n")
+
+
+#: Text as partners type it: colons, hashes, quotes, line breaks, any script.
+partner_text = st.lists(
+    st.one_of(st.sampled_from([": ", " #", "#", "'", '"', "\n", "\r\n", "\t", "- ", "|", ">",
+                               "{", "[", ",", "&", "*", "!", "%", "@", "`", "\\", "é", "😀",
+                               "\u2028", "\x85", "\ufeff", " ", "  ", "word"]),
+              st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)),
+    max_size=30).map("".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(path=st.sampled_from(SHIPPED), field=st.sampled_from(["update", "status", "due", "ref"]),
+       value=partner_text)
+def test_any_text_round_trips_exactly(path: Path, field: str, value: str):
+    text = path.read_text(encoding="utf-8")
+    new = replace_values(text, path.name, {field: value})
+    data = load_text(new, "x").data
+    assert data[field] == value
+    before = load_text(text, "x").data
+    assert {k: v for k, v in data.items() if k != field} == {
+        k: v for k, v in before.items() if k != field}
+    assert lines_outside(new, {field}) == lines_outside(text, {field})
+
+
+# ---------------------------------------------------------------- workbooks
+
+ISSUED_ON = date(2010, 7, 1)
+REPLY_BY = date(2010, 9, 30)
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted((root / "actions").rglob("*")) if p.is_file()}
+
+
+def issue(root: Path, **kwargs) -> dict[str, Path]:
+    """Issue the requests into out/requests/; return agency -> workbook path."""
+    books = issue_requests(load_project(root), root / "out" / "requests", reply_by=REPLY_BY,
+                           commit="abc1234", issued_on=ISSUED_ON, **kwargs)
+    return {book.agency: book.path for book in books}
+
+
+def fill(path: Path, rows: dict[str, dict[str, object]], save_as: Path | None = None) -> Path:
+    """Type into the Updates sheet as a partner would: {ref: {column header: value}}."""
+    book = openpyxl.load_workbook(path)
+    sheet = book["Updates"]
+    columns = {cell.value: cell.column for cell in sheet[1]}
+    for row in sheet.iter_rows(min_row=2):
+        for header, value in rows.get(row[0].value, {}).items():
+            sheet.cell(row[0].row, columns[header]).value = value
+    target = save_as or path
+    book.save(target)
+    return target
+
+
+def row_of(path: Path, ref: str) -> int:
+    sheet = openpyxl.load_workbook(path)["Updates"]
+    return next(row[0].row for row in sheet.iter_rows(min_row=2) if row[0].value == ref)
+
+
+def test_issue_writes_one_locked_printable_workbook_per_lead(project: Path):
+    books = issue(project)
+    # Complete items (3.2.4 is not; R2 is) are left out; an item with several leads
+    # (4.2.3) is in each lead's workbook; recommendations with no lead go to the Partnership.
+    assert list(books) == ["SBC", "Police", "A&E", "JSU", "Court", "Probation", "Partnership"]
+    assert books["A&E"].name == "A-and-E-update-request.xlsx"
+    loaded = load_project(project)
+    for code, path in books.items():
+        book = openpyxl.load_workbook(path)
+        assert book.sheetnames == ["Instructions", "Updates", "Issued"]
+        refs = [row[0] for row in book["Updates"].iter_rows(min_row=2, values_only=True)]
+        for ref in refs:
+            item = loaded.find(ref)
+            assert item.status.value != "complete"
+            assert (code in item.lead) if code != "Partnership" else not item.lead
+    assert "R2" not in refs and loaded.find("R2").status.value == "complete"
+    book = openpyxl.load_workbook(books["Police"])
+    words = " ".join(c.value for c in book["Instructions"]["A"] if c.value)
+    assert "Safer Stockton Partnership" in words and "30 September 2010" in words
+    assert "Cleveland Police" in words
+    sheet = book["Updates"]
+    refs = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert refs == ["3.2.1", "3.2.3", "4.2.3"]
+    assert [c.value for c in sheet[1]] == list(HEADERS)
+    assert sheet.freeze_panes == "A2"
+    assert sheet.print_title_rows == "$1:$1"
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.protection.sheet and not sheet.protection.password
+    assert sheet["D2"].alignment.wrap_text and sheet.column_dimensions["D"].width >= 40
+    for row in sheet.iter_rows(min_row=2):
+        assert all(c.protection.locked for c in row[:6])
+        assert not any(c.protection.locked for c in row[6:])
+    assert sheet["I2"].number_format == "d mmmm yyyy"
+    validations = {dv.type: dv for dv in sheet.data_validations.dataValidation}
+    assert validations["list"].formula1 == '"complete,on track,at risk,off track,not started"'
+    assert str(validations["list"].sqref) == "H2:H4"
+    assert validations["date"].formula1 and str(validations["date"].sqref) == "I2:I4"
+    issued = book["Issued"]
+    assert issued.sheet_state == "veryHidden"
+    assert issued["B2"].value == "Police" and issued["B3"].value == "abc1234"
+    assert [r[0] for r in issued.iter_rows(min_row=7, values_only=True)] == refs
+    manifest = json.loads((project / "out/requests/manifest.json").read_text())
+    assert manifest["commit"] == "abc1234" and manifest["issued"] == "2010-07-01"
+    assert [b["agency"] for b in manifest["workbooks"]] == list(books)
+    assert manifest["workbooks"][1]["refs"] == refs
+
+
+def test_issue_for_some_leads_only(project: Path):
+    books = issue(project, leads=["Court", "Partnership"])
+    assert list(books) == ["Court", "Partnership"]
+    with pytest.raises(Invalid, match="Fire: not a lead agency"):
+        issue(project, leads=["Fire"])
+
+
+#: What the partners type in the round-trip tests.
+POLICE = {"3.2.1": {"New update": "Ethnicity: now a mandatory field # on the template.\n"
+                                  "Monitoring starts in August.",
+                    "New status": "on track", "New due date": datetime(2010, 12, 31)}}
+SBC = {"5.2.2": {"New update": "Research 'started' in July, with \"quotes\" and ünïcode."},
+       "3.2.5": {"New due date": "October 2010", "New status": "Amber"}}
+PARTNERSHIP = {"R1": {"New status": "on track"}}
+EXPECTED = {
+    "actions/data-gaps/3.2.1.yaml": ["status: off track → on track", "due: none → 2010-12-31",
+                                     "update text changed"],
+    "actions/data-gaps/3.2.5.yaml": ["status: on track → at risk", "due: 2010-09 → 2010-10"],
+    "actions/data-gaps/5.2.2.yaml": ["update text changed"],
+    "actions/recommendations/R1.yaml": ["status: not started → on track"],
+}
+
+
+def check_applied(project: Path, before: dict[str, bytes], changed: list[str]) -> None:
+    """Only the changed files changed, and in them only the changed fields' lines."""
+    after = snapshot(project)
+    assert sorted(changed) == sorted(EXPECTED)
+    assert {p for p in after if after[p] != before[p]} == set(EXPECTED)
+    loaded = load_project(project)  # the plan is still valid
+    assert loaded.find("3.2.1").update.startswith("Ethnicity: now a mandatory field # on")
+    assert str(loaded.find("3.2.1").due) == "2010-12-31"
+    assert loaded.find("3.2.5").status.value == "at risk"
+    assert loaded.find("5.2.2").update == SBC["5.2.2"]["New update"]
+    for path in EXPECTED:
+        old, new = before[path].decode(), after[path].decode()
+        assert lines_outside(new, {"update", "status", "due"}) == lines_outside(
+            old, {"update", "status", "due"}), path
+        assert old.splitlines()[0] == new.splitlines()[0]  # the modeline
+        comments = [line for line in old.splitlines() if line.startswith("#")]
+        assert comments == [line for line in new.splitlines() if line.startswith("#")]
+
+
+def test_round_trip_issue_fill_collect_apply(project: Path):
+    books = issue(project)
+    fill(books["Police"], POLICE)
+    fill(books["SBC"], SBC)
+    fill(books["Partnership"], PARTNERSHIP)
+    before = snapshot(project)
+    returned = project / "returned"
+    returned.mkdir()
+    for code in ("Police", "SBC", "Partnership"):
+        shutil.copy(books[code], returned)
+    result = collect_returns(load_project(project), [returned])
+    assert {u.path: u.summaries for u in result.updates} == EXPECTED
+    assert result.returned == ("SBC", "Police", "Partnership")
+    assert result.not_returned_line == "Not yet returned: A&E, JSU, Court, Probation"
+    assert snapshot(project) == before  # collecting writes nothing
+    check_applied(project, before, apply_returns(project, result))
+
+
+def soffice_convert(source: Path, out: Path, profile: Path) -> Path:
+    """Open and save the workbook in LibreOffice, as a partner using it would."""
+    out.mkdir(exist_ok=True)
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless",
+                    "--convert-to", "xlsx", "--outdir", str(out), str(source)],
+                   check=True, capture_output=True, timeout=180)
+    return out / source.name
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None,
+                    reason="LibreOffice (soffice) is not installed: run "
+                           "scripts/system-deps.sh --test for libreoffice-calc-nogui")
+def test_round_trip_through_libreoffice(project: Path, tmp_path: Path):
+    books = issue(project)
+    filled = tmp_path / "filled"
+    filled.mkdir()
+    for code, rows in (("Police", POLICE), ("SBC", SBC), ("Partnership", PARTNERSHIP)):
+        fill(books[code], rows, filled / books[code].name)
+    saved = [soffice_convert(filled / books[code].name, tmp_path / "lo", tmp_path / "profile")
+             for code in ("Police", "SBC", "Partnership")]
+    # LibreOffice keeps the record of what was sent, the lock and the drop-downs.
+    book = openpyxl.load_workbook(saved[0])
+    assert book["Issued"].sheet_state in ("hidden", "veryHidden")
+    assert book["Updates"].protection.sheet
+    assert {dv.type for dv in book["Updates"].data_validations.dataValidation} >= {"list", "date"}
+    assert isinstance(book["Updates"].cell(row_of(saved[0], "3.2.1"), 9).value, datetime)
+    before = snapshot(project)
+    result = collect_returns(load_project(project), saved)
+    assert {u.path: u.summaries for u in result.updates} == EXPECTED
+    check_applied(project, before, apply_returns(project, result))
+
+
+def police_problems(project: Path, books: dict[str, Path]) -> list:
+    before = snapshot(project)
+    with pytest.raises(Invalid) as caught:
+        collect_returns(load_project(project), [books["Police"]])
+    assert snapshot(project) == before
+    return caught.value.problems
+
+
+def unlock(path: Path):
+    """The partner unprotects the sheet (there is no password) to type anywhere."""
+    book = openpyxl.load_workbook(path)
+    sheet = book["Updates"]
+    sheet.protection.sheet = False
+    return book, sheet
+
+
+BAD = {
+    "status typed over the drop-down": (lambda s, r: s.cell(r, 8, "nearly done"), "H",
+                                        "'nearly done' is not a status"),
+    "ref changed": (lambda s, r: s.cell(r, 1, "3.2.4"), "A",
+                    "3.2.4 was not in this workbook when it was sent"),
+    "ref made up": (lambda s, r: s.cell(r, 1, "9.9.9"), "A", "9.9.9 is not a ref"),
+    "date that cannot be read": (lambda s, r: s.cell(r, 9, "after the summer"), "I",
+                                 "'after the summer' is not a date"),
+    "number as an update": (lambda s, r: s.cell(r, 7, 42), "G", "must be text"),
+    "formula": (lambda s, r: s.cell(r, 7, "=D2&\" and more\""), "G", "holds a formula"),
+    "locked cell edited": (lambda s, r: s.cell(r, 4, "Typed over the current update"), "D",
+                           "Current update was changed"),
+    "locked status edited": (lambda s, r: s.cell(r, 5, "On track"), "E",
+                             "Current status was changed"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_bad_return_names_the_cell_and_writes_nothing(project: Path, case: str):
+    books = issue(project)
+    change, column, message = BAD[case]
+    book, sheet = unlock(books["Police"])
+    row = row_of(books["Police"], "3.2.1")
+    change(sheet, row)
+    book.save(books["Police"])
+    problems = police_problems(project, books)
+    assert len(problems) == 1, problems
+    assert problems[0].file == f"Police-update-request.xlsx: sheet Updates, cell {column}{row}"
+    assert message in problems[0].message
+
+
+def test_added_row_is_refused(project: Path):
+    books = issue(project)
+    book, sheet = unlock(books["Police"])
+    sheet.append(["3.2.4", "", "", "", "", "", "Our A&E update", "on track", None])
+    book.save(books["Police"])
+    (problem,) = police_problems(project, books)
+    assert problem.file.endswith(f"cell A{sheet.max_row}")
+    assert "rows cannot be added" in problem.message
+
+
+def test_every_bad_cell_is_reported_at_once(project: Path):
+    books = issue(project)
+    book, sheet = unlock(books["Police"])
+    for case in ("status typed over the drop-down", "date that cannot be read",
+                 "locked cell edited"):
+        BAD[case][0](sheet, row_of(books["Police"], "3.2.1"))
+    BAD["formula"][0](sheet, row_of(books["Police"], "3.2.3"))
+    sheet.cell(row_of(books["Police"], "4.2.3"), 7, "A fine update")  # good rows are fine
+    book.save(books["Police"])
+    cells = sorted(p.file.rsplit(" ", 1)[-1] for p in police_problems(project, books))
+    assert cells == ["D2", "G3", "H2", "I2"]
+
+
+def test_a_formula_is_never_evaluated(project: Path):
+    books = issue(project)
+    fill(books["Police"], {"3.2.1": {"New status": '=IF(1,"on track","off track")'}})
+    (problem,) = police_problems(project, books)
+    assert problem.file.endswith("cell H2") and "formula" in problem.message
+
+
+def test_conflict_with_a_change_since_issue_is_refused(project: Path):
+    books = issue(project)
+    set_fields(project, "3.2.1", status="at risk")  # the analyst changed it meanwhile
+    fill(books["Police"], {"3.2.1": {"New status": "on track"},
+                           "3.2.3": {"New update": "Unrelated rows are fine."}})
+    (problem,) = police_problems(project, books)
+    assert problem.file.endswith("cell H2")
+    assert "conflict" in problem.message
+    assert "'off track'" in problem.message and "'at risk'" in problem.message
+    assert "'on track'" in problem.message
+    # A field the partner left alone does not conflict; the same value is no change.
+    fill(books["Police"], {"3.2.1": {"New status": "at risk", "New update": "Still stuck."}})
+    result = collect_returns(load_project(project), [books["Police"]])
+    assert [(u.ref, u.summaries) for u in result.updates] == [
+        ("3.2.1", ["update text changed"]), ("3.2.3", ["update text changed"])]
+
+
+def test_leads_of_a_shared_item_must_agree(project: Path):
+    books = issue(project)
+    fill(books["Police"], {"4.2.3": {"New status": "at risk"}})
+    fill(books["SBC"], {"4.2.3": {"New status": "off track"}})
+    fill(books["Probation"], {"4.2.3": {"New status": "at risk"}})
+    with pytest.raises(Invalid, match="agree one") as caught:
+        collect_returns(load_project(project), [books["Police"], books["SBC"],
+                                                books["Probation"]])
+    assert len(caught.value.problems) == 1
+    # Two leads giving the same value is one change.
+    fill(books["SBC"], {"4.2.3": {"New status": "at risk"}})
+    result = collect_returns(load_project(project), [books["Police"], books["SBC"]])
+    assert [u.summaries for u in result.updates] == [["status: on track → at risk"]]
+
+
+def export_csv(book_path: Path, target: Path, rows: dict[str, dict[str, object]]) -> Path:
+    """The Updates sheet saved as CSV from another spreadsheet, with the partner's typing."""
+    sheet = openpyxl.load_workbook(book_path)["Updates"]
+    with open(target, "w", newline="", encoding="utf-8-sig") as out:
+        writer = csv.writer(out)
+        for number, values in enumerate(sheet.iter_rows(values_only=True)):
+            values = ["" if v is None else v for v in values]
+            if number:
+                for header, value in rows.get(values[0], {}).items():
+                    values[HEADERS.index(header)] = value
+            writer.writerow(values)
+    return target
+
+
+def test_csv_return(project: Path):
+    books = issue(project)
+    csv_path = export_csv(books["Police"], project / "out/requests/Police-update-request.csv",
+                          {"3.2.1": {"New status": "On Track", "New due date": "31 December 2010",
+                                     "New update": "Line one,\nline two: \"quoted\""}})
+    before = snapshot(project)
+    result = collect_returns(load_project(project), [csv_path])
+    assert result.returned == ("Police",)
+    assert [u.summaries for u in result.updates] == [
+        ["status: off track → on track", "due: none → 2010-12-31", "update text changed"]]
+    apply_returns(project, result)
+    item = load_project(project).find("3.2.1")
+    assert item.update == "Line one,\nline two: \"quoted\"" and str(item.due) == "2010-12-31"
+    assert [p for p in snapshot(project) if snapshot(project)[p] != before[p]] == [
+        "actions/data-gaps/3.2.1.yaml"]
+
+
+def test_bad_csv_return_names_line_and_column(project: Path):
+    books = issue(project)
+    csv_path = export_csv(books["Police"], project / "out/requests/Police-update-request.csv",
+                          {"3.2.1": {"New due date": "31/09/2010", "New status": "=A1"}})
+    with pytest.raises(Invalid) as caught:
+        collect_returns(load_project(project), [csv_path])
+    assert sorted(p.file for p in caught.value.problems) == [
+        "Police-update-request.csv: line 2, New due date",
+        "Police-update-request.csv: line 2, New status"]
+
+
+def test_not_yet_returned(project: Path):
+    books = issue(project)
+    result = collect_returns(load_project(project), [books["Court"], books["Police"]])
+    assert result.updates == ()
+    assert result.not_returned == ("SBC", "A&E", "JSU", "Probation", "Partnership")
+    assert result.not_returned_line == ("Not yet returned: SBC, A&E, JSU, Probation, "
+                                        "Partnership")
+
+
+def test_not_a_workbook(project: Path):
+    issue(project)
+    fake = project / "out/requests/Police-update-request.xlsx"
+    fake.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(Invalid, match="cannot be read as an Excel workbook"):
+        collect_returns(load_project(project), [fake])
+
+
+def test_oversized_returns_are_refused_unread(project: Path, monkeypatch):
+    books = issue(project)
+    huge = project / "out/requests/huge.xlsx"
+    with open(huge, "wb") as out:
+        out.truncate(partners.MAX_RETURN_BYTES + 1)
+    with pytest.raises(Invalid, match="over the limit"):
+        collect_returns(load_project(project), [huge])
+    monkeypatch.setattr(partners, "MAX_ROWS", 2)  # the Police workbook has 3 rows
+    with pytest.raises(Invalid, match="more than an update request ever holds"):
+        collect_returns(load_project(project), [books["Police"]])
+
+
+def test_apply_validates_the_plan_before_writing(project: Path):
+    before = snapshot(project)
+    # A good change and a bad one (collect_returns would never make it): neither lands.
+    good = FileUpdate("actions/data-gaps/3.2.2.yaml", "3.2.2",
+                      (FieldChange("status", "off track", "on track"),))
+    bad = FileUpdate("actions/data-gaps/3.2.1.yaml", "3.2.1",
+                     (FieldChange("status", "off track", "soon"),))
+    with pytest.raises(Invalid, match="'soon' is not a status"):
+        apply_returns(project, CollectResult((good, bad), (), (), None))
+    assert snapshot(project) == before
+
+
+def test_apply_refuses_a_stale_result(project: Path):
+    books = issue(project)
+    fill(books["Police"], {"3.2.1": {"New status": "on track"}})
+    result = collect_returns(load_project(project), [books["Police"]])
+    set_fields(project, "3.2.1", status="at risk")
+    before = snapshot(project)
+    with pytest.raises(Invalid, match="changed since the returns were collected"):
+        apply_returns(project, result)
+    assert snapshot(project) == before
+
+
+def test_set_fields(project: Path):
+    path = project / "actions/data-gaps/3.2.5.yaml"
+    original = path.read_text()
+    # "green" is on track already: only the date changes.
+    edit = set_fields(project, "3.2.5", status="green", due="2010-11")
+    assert edit.summaries == ["due: 2010-09 → 2010-11"]
+    assert load_project(project).find("3.2.5").due.long == "November 2010"
+    edit = set_fields(project, "3.2.5", due="")
+    assert edit.summaries == ["due: 2010-11 → none"]
+    assert load_project(project).find("3.2.5").due is None
+    assert lines_outside(path.read_text(), {"due"}) == lines_outside(original, {"due"})
+    before = snapshot(project)
+    with pytest.raises(Invalid, match="'later' is not a status"):
+        set_fields(project, "3.2.5", status="later")
+    with pytest.raises(Invalid, match="no data gap or recommendation has the ref"):
+        set_fields(project, "9.9.9", status="on track")
+    with pytest.raises(Invalid, match="the update is empty"):
+        set_fields(project, "3.2.5", update="  ")
+    assert snapshot(project) == before

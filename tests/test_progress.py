@@ -1,0 +1,390 @@
+"""Direction of travel: progress across meetings (git tags), against real temporary
+repositories with dated commits and tags."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pikepdf
+import pytest
+from pypdf import PdfReader
+
+from conftest import run
+from test_history import edit, git
+from psa_report.commands.build import build, plan
+from psa_report.commands.progress import progress
+from psa_report.models import Status
+from psa_report.progress import STATUS_RANK, direction
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def counts(complete: int, on_track: int, at_risk: int, off_track: int,
+           not_started: int) -> dict[str, int]:
+    return {"complete": complete, "on track": on_track, "at risk": at_risk,
+            "off track": off_track, "not started": not_started}
+
+
+@pytest.fixture
+def meetings(project: Path) -> Path:
+    """Three meetings, then the plan as it is now, committed and not yet tagged.
+
+    ssp-2010-06-28 (light tag; the date is in its name): the shipped plan.
+    ssp-sept (annotated; its message starts "2010-09-27", its commit is of 20 September):
+      3.2.1 off track -> on track, R1 not started -> on track, 3.2.3 on track -> at risk.
+    ssp-2010-12 (light; a month only, so dated by its commit, 6 December 2010):
+      3.2.2 off track -> at risk, 5.2.3 added (not started).
+    Now (committed 10 March 2011, report of 14 March for the meeting of 21 March 2011):
+      3.2.3 at risk -> on track, 3.2.4 on track -> off track, 5.2.3 not started -> at risk,
+      R6 added (not started), R5 removed; 3.2.5 unchanged.
+    """
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "Plan for the June meeting", when="2010-06-28")
+    git(project, "tag", "ssp-2010-06-28")
+
+    edit(project, "actions/data-gaps/3.2.1.yaml", "status: off track", "status: on track")
+    edit(project, "actions/recommendations/R1.yaml", "status: not started", "status: on track")
+    edit(project, "actions/data-gaps/3.2.3.yaml", "status: on track", "status: at risk")
+    git(project, "commit", "-q", "-am", "September updates", when="2010-09-20")
+    git(project, "tag", "-a", "-m", "2010-09-27 Safer Stockton Partnership\n\nSent on 20th.",
+        "ssp-sept", when="2010-09-20")
+
+    edit(project, "actions/data-gaps/3.2.2.yaml", "status: off track", "status: at risk")
+    (project / "actions/data-gaps/5.2.3.yaml").write_text(
+        "ref: 5.2.3\ngap: Night-time economy data.\nlead: SBC\naction: Source it.\n"
+        "update: Not yet begun.\nstatus: not started\n")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "December updates", when="2010-12-06")
+    git(project, "tag", "ssp-2010-12")
+
+    edit(project, "actions/data-gaps/3.2.3.yaml", "status: at risk", "status: on track")
+    edit(project, "actions/data-gaps/3.2.4.yaml", "status: on track", "status: off track")
+    edit(project, "actions/data-gaps/5.2.3.yaml", "status: not started", "status: at risk")
+    edit(project, "actions/data-gaps/5.2.3.yaml", "Not yet begun.", "Begun, but short of staff.")
+    (project / "actions/recommendations/R6.yaml").write_text(
+        "ref: R6\nrecommendation: Review the night-time economy.\n"
+        "update: Agreed in principle.\nstatus: not started\n")
+    git(project, "rm", "-q", "actions/recommendations/R5.yaml")
+    edit(project, "actions/report.yaml", "date: 2010-06-28",
+         "date: 2011-03-14\nmeeting_date: 2011-03-21")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "March updates", when="2011-03-10")
+    return project
+
+
+def commit_of(root: Path, tag: str) -> str:
+    return git(root, "rev-parse", f"{tag}^{{commit}}").strip()
+
+
+# ---------------------------------------------------------------- the progress command
+
+def test_progress_counts_every_meeting_then_the_current_files(runner, meetings):
+    result = run(runner, "progress", "--project", str(meetings), "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    assert json.loads(result.stdout) == [
+        {"meeting": "ssp-2010-06-28", "date": "2010-06-28",
+         "commit": commit_of(meetings, "ssp-2010-06-28"),
+         "counts": counts(1, 7, 2, 3, 2), "overdue": 0, "items": 15},
+        # dated by its message (27 September), not its commit (20 September)
+        {"meeting": "ssp-sept", "date": "2010-09-27", "commit": commit_of(meetings, "ssp-sept"),
+         "counts": counts(1, 8, 3, 2, 1), "overdue": 0, "items": 15},
+        # a month alone is not a day: dated by its commit; 3.2.5 and 5.2.2 were due
+        # in September 2010
+        {"meeting": "ssp-2010-12", "date": "2010-12-06",
+         "commit": commit_of(meetings, "ssp-2010-12"),
+         "counts": counts(1, 8, 4, 1, 2), "overdue": 2, "items": 16},
+        # as at the meeting_date of report.yaml
+        {"meeting": "current", "date": "2011-03-21", "commit": None,
+         "counts": counts(1, 8, 3, 2, 2), "overdue": 2, "items": 16},
+    ]
+
+
+def test_progress_as_a_table_and_as_csv(runner, meetings):
+    table = run(runner, "progress", "--project", str(meetings)).stdout.splitlines()
+    assert re.match(r"Meeting\s+Date\s+Complete\s+On track\s+At risk\s+Off track\s+"
+                    r"Not started\s+Overdue\s+Items$", table[0])
+    assert re.match(r"ssp-sept\s+2010-09-27\s+1\s+8\s+3\s+2\s+1\s+0\s+15$", table[3])
+    csv = run(runner, "progress", "--project", str(meetings), "--format", "csv").stdout
+    assert csv.splitlines() == [
+        "meeting,date,complete,on_track,at_risk,off_track,not_started,overdue,items",
+        "ssp-2010-06-28,2010-06-28,1,7,2,3,2,0,15",
+        "ssp-sept,2010-09-27,1,8,3,2,1,0,15",
+        "ssp-2010-12,2010-12-06,1,8,4,1,2,2,16",
+        "current,2011-03-21,1,8,3,2,2,2,16"]
+
+
+def test_tags_option_overrides_meeting_tags_and_is_checked(runner, meetings):
+    git(meetings, "tag", "board-2010-07-01", "ssp-2010-06-28")
+    data = json.loads(run(runner, "progress", "--project", str(meetings), "--tags", "board-*",
+                          "--format", "json").stdout)
+    assert [(r["meeting"], r["date"]) for r in data] == [("board-2010-07-01", "2010-07-01"),
+                                                         ("current", "2011-03-21")]
+    none = run(runner, "progress", "--project", str(meetings), "--tags", "agm-*")
+    assert none.exit_code == 0
+    assert "no git tag matches 'agm-*'" in none.stderr
+    bad = run(runner, "progress", "--project", str(meetings), "--tags", "--upload-pack=x")
+    assert bad.exit_code == 2 and "is not a pattern of tag names" in bad.stderr
+    edit(meetings, "actions/report.yaml", 'meeting_tags: "ssp-*"', 'meeting_tags: "a b"')
+    wrong = run(runner, "check", "--project", str(meetings))
+    assert wrong.exit_code == 1 and "meeting_tags" in wrong.stderr
+
+
+def test_a_meeting_whose_plan_does_not_validate_is_left_out_with_a_warning(runner, meetings):
+    edit(meetings, "actions/data-gaps/3.2.1.yaml", "status: on track", "status: sideways")
+    git(meetings, "commit", "-q", "-am", "A slip", when="2011-03-11")
+    git(meetings, "tag", "ssp-2011-03-broken")
+    edit(meetings, "actions/data-gaps/3.2.1.yaml", "status: sideways", "status: on track")
+    git(meetings, "commit", "-q", "-am", "Fixed", when="2011-03-12")
+
+    result = progress(meetings)
+    assert [r.point.meeting for r in result.records] == [
+        "ssp-2010-06-28", "ssp-sept", "ssp-2010-12", "current"]
+    assert len(result.warnings) == 1
+    assert result.warnings[0].file == "ssp-2011-03-broken"
+    assert "does not validate" in result.warnings[0].message
+    assert "'sideways' is not a status" in result.warnings[0].message
+
+    cli = run(runner, "progress", "--project", str(meetings), "--format", "json")
+    assert cli.exit_code == 0
+    assert cli.stderr.startswith("ssp-2011-03-broken: warning: the plan at this meeting tag "
+                                 "does not validate")
+    assert len(json.loads(cli.stdout)) == 4
+    # The report is still built, and says so too.
+    built = run(runner, "build", "--project", str(meetings), "--format", "html")
+    assert built.exit_code == 0 and "ssp-2011-03-broken: warning:" in built.stderr
+
+
+def test_outside_git_only_the_current_files_and_why(runner, project):
+    result = run(runner, "progress", "--project", str(project), "--format", "json")
+    assert result.exit_code == 0
+    assert [r["meeting"] for r in json.loads(result.stdout)] == ["current"]
+    assert "not in a git repository" in result.stderr
+
+    assert run(runner, "build", "--project", str(project), "--format", "html").exit_code == 0
+    html = (project / "out/progress-report.html").read_text(encoding="utf-8")
+    assert "<svg" not in html and 'id="progress"' not in html
+    assert 'href="#progress"' not in html
+    assert re.findall(r'<p class="progress-note">([^<]*)</p>', html) == [
+        "Progress across meetings is not shown: the action plan is not kept in git, where "
+        "the version sent to each meeting would be saved."]
+    assert html.count("First report") == 1
+    assert 'class="direction' not in html
+
+
+# ---------------------------------------------------------------- direction of travel
+
+def test_the_rank_of_statuses_orders_better_and_worse():
+    assert sorted(Status, key=STATUS_RANK.get, reverse=True) == [
+        Status.COMPLETE, Status.ON_TRACK, Status.AT_RISK, Status.NOT_STARTED,
+        Status.OFF_TRACK]
+    assert direction(Status.OFF_TRACK, Status.NOT_STARTED).kind == "up"
+    assert direction(Status.ON_TRACK, Status.NOT_STARTED).text == "Worse (was on track)"
+    assert direction(Status.AT_RISK, Status.AT_RISK).text == "No change"
+    assert direction(None, Status.COMPLETE).text == "New"
+
+
+def test_directions_since_the_last_meeting_tag(meetings):
+    planned = plan(meetings).plan
+    rows = {row.ref: row for section in planned.sections for row in section.rows}
+    rows.update({row.ref: row for row in planned.recommendations})
+    found = {ref: (row.direction, row.direction_kind) for ref, row in rows.items()}
+    assert found["3.2.3"] == ("Improved (was at risk)", "up")
+    assert found["3.2.4"] == ("Worse (was on track)", "down")
+    assert found["3.2.5"] == ("No change", "same")
+    assert found["5.2.3"] == ("Improved (was not started)", "up")
+    assert found["R6"] == ("New", "new")
+    assert "R5" not in found
+    assert planned.travel.removed == ["R5"]
+    assert planned.travel.since == "ssp-2010-12 (6 December 2010)"
+    moved = {ref for ref, (_, kind) in found.items() if kind != "same"}
+    assert moved == {"3.2.3", "3.2.4", "5.2.3", "R6"}
+
+    exceptions = planned.exceptions
+    assert [r.ref for r in exceptions.off_track] == ["3.2.4", "4.2.2"]
+    assert [r.ref for r in exceptions.at_risk] == ["3.2.2", "4.2.1", "5.2.3"]
+    assert [r.ref for r in exceptions.overdue] == ["3.2.5", "5.2.2"]  # as at 14 March 2011
+    assert [r.ref for r in exceptions.worse] == ["3.2.4"]
+
+    unmarked = plan(meetings, no_since=True).plan
+    assert unmarked.travel.since is None and "not compared" in unmarked.travel.sentence
+    assert all(r.direction is None for s in unmarked.sections for r in s.rows)
+    assert unmarked.exceptions.worse == []
+
+
+def test_directions_in_the_report_are_a_shape_and_words(meetings, tmp_path):
+    html = build(meetings, "html", tmp_path).outputs[0].read_text(encoding="utf-8")
+
+    def status_cell(anchor: str) -> str:
+        row = re.search(rf'<tr id="{anchor}"[^>]*>(.*?)</tr>', html, re.S)[1]
+        return re.search(r'<td class="status-cell"[^>]*>(.*?)</td>', row, re.S)[1]
+
+    assert ('<span class="direction direction-down"><span class="direction-glyph" '
+            'aria-hidden="true">▼</span> Worse (was on track)</span>') in status_cell("gap-3-2-4")
+    assert ('aria-hidden="true">▲</span> Improved (was at risk)</span>'
+            in status_cell("gap-3-2-3"))
+    assert 'aria-hidden="true">►</span> No change</span>' in status_cell("gap-3-2-5")
+    r6 = re.search(r'<li id="rec-R6".*?</li>', html, re.S)[0]
+    assert 'aria-hidden="true">●</span> New since the last meeting</span>' in r6
+    assert 'id="rec-R5"' not in html
+    assert "First report" not in html
+
+    exceptions = re.search(r'<section id="exceptions".*?</section>', html, re.S)[0]
+    assert html.index('id="exceptions"') < html.index('id="data-requirements"')
+    headings = re.findall(r"<h3[^>]*>(.*?)</h3>", exceptions)
+    assert headings == ["Off track (2)", "At risk (3)", "Overdue (2)",
+                        "Worse since the last meeting (1)"]
+    assert "Direction of travel is measured against the plan as it was at ssp-2010-12 " \
+           "(6 December 2010)." in exceptions
+    at_risk = re.search(r'href="#gap-5-2-3">5\.2\.3</a>(.*?)</li>', exceptions, re.S)[1]
+    assert "SBC" in at_risk and "Begun, but short of staff." in at_risk
+    worse = re.search(r'<ul class="worse-list">(.*?)</ul>', exceptions, re.S)[1]
+    assert re.findall(r"<li>.*?</li>", worse, re.S) == [
+        '<li><a href="#gap-3-2-4">3.2.4</a>: now off track; <span class="direction '
+        'direction-down"><span class="direction-glyph" aria-hidden="true">▼</span> Worse '
+        '(was on track)</span></li>']
+    assert "Removed from the plan since the last meeting: R5." in exceptions
+
+
+def test_the_report_of_a_tagged_meeting_compares_with_the_meeting_before(meetings):
+    git(meetings, "tag", "ssp-2011-03-21")  # the current files are this meeting's
+    planned = plan(meetings).plan
+    assert planned.travel.since == "ssp-2010-12 (6 December 2010)"
+    names = [bar.name for bar in planned.progress.chart.bars]
+    assert names == ["ssp-2010-06-28", "ssp-sept", "ssp-2010-12",
+                     "ssp-2011-03-21 (this report)"]
+    # With last_meeting set, that is the comparison instead.
+    edit(meetings, "actions/report.yaml", "meeting_date: 2011",
+         "last_meeting: ssp-sept\nmeeting_date: 2011")
+    planned = plan(meetings).plan
+    assert planned.travel.since == "ssp-sept (27 September 2010)"
+    rows = {r.ref: r for s in planned.sections for r in s.rows}
+    assert rows["5.2.3"].direction == "New"
+    assert rows["3.2.2"].direction == "Improved (was off track)"
+
+
+def test_one_meeting_is_a_first_report_said_once(runner, project):
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "Plan for the June meeting", when="2010-06-28")
+    git(project, "tag", "ssp-2010-06-28")
+    assert run(runner, "build", "--project", str(project), "--format", "html").exit_code == 0
+    html = (project / "out/progress-report.html").read_text(encoding="utf-8")
+    assert html.count("First report") == 1
+    assert 'class="direction' not in html
+    section = re.search(r'<section id="progress".*?</section>', html, re.S)[0]
+    assert "<svg" not in section and "<table" not in section
+    assert re.findall(r"<p>(.*?)</p>", section) == [
+        "The chart of progress across meetings starts once the plan sent to two meetings "
+        "is saved in git; it has been saved for one so far (ssp-2010-06-28)."]
+
+
+# ---------------------------------------------------------------- the chart
+
+def chart_numbers(html: str) -> tuple[dict[str, dict[str, int]], ET.Element]:
+    svg = ET.fromstring(re.search(r"<svg.*?</svg>", html, re.S)[0])
+    bars = {}
+    for group in svg.iter(f"{SVG}g"):
+        if group.get("class") == "bar":
+            bars[group.get("data-meeting")] = {
+                text.get("data-status"): int(text.text) for text in group.iter(f"{SVG}text")
+                if text.get("class") == "count"}
+    return bars, svg
+
+
+def table_numbers(html: str) -> dict[str, dict[str, int]]:
+    table = re.search(r'<table class="progress-table">.*?</table>', html, re.S)[0]
+    rows = {}
+    for name, cells in re.findall(r'<tr data-meeting="([^"]+)">(.*?)</tr>', table, re.S):
+        rows[name] = {status: int(n) for status, n
+                      in re.findall(r'<td data-status="([a-z-]+)">(\d+)</td>', cells)}
+    return rows
+
+
+def test_the_chart_shows_the_numbers_of_its_table(meetings, tmp_path):
+    html = build(meetings, "html", tmp_path).outputs[0].read_text(encoding="utf-8")
+    bars, svg = chart_numbers(html)
+    table = table_numbers(html)
+    assert list(bars) == list(table) == ["ssp-2010-06-28", "ssp-sept", "ssp-2010-12",
+                                         "This report"]
+    for name, labels in bars.items():
+        # every status with a count has its number on (or beside) the bar; zeros none
+        assert labels == {s: n for s, n in table[name].items() if n}, name
+    assert table["This report"] == {"complete": 1, "on-track": 8, "at-risk": 3,
+                                    "off-track": 2, "not-started": 2}
+    assert table["ssp-2010-12"] == {"complete": 1, "on-track": 8, "at-risk": 4,
+                                    "off-track": 1, "not-started": 2}
+
+    # A text alternative: role="img" named by its title, described by the caption,
+    # which is the <desc> text shown as well.
+    assert svg.get("role") == "img"
+    title, desc = svg.find(f"{SVG}title").text, svg.find(f"{SVG}desc").text
+    assert title == "Data gaps and recommendations by status at each of the last 4 meetings"
+    assert desc.startswith("Stacked bar chart of the number of data gaps and recommendations")
+    assert "At This report: 16 actions, 1 complete, 8 on track, 3 at risk, 2 off track, " \
+           "2 not started." in desc
+    caption = re.search(r'<figcaption id="progress-chart-caption">(.*?)</figcaption>', html)[1]
+    assert caption == desc.replace("&", "&amp;")
+    assert 'aria-describedby="progress-chart-caption"' in html
+    assert html.index('id="summary"') < html.index('id="progress"')
+    assert '<li><a href="#progress">Progress across meetings</a></li>' in html
+
+
+def test_the_chart_has_at_most_eight_bars(meetings):
+    for month in range(1, 9):  # eight more meetings in 2012
+        edit(meetings, "actions/data-gaps/3.2.5.yaml", "status: ", f"# month {month}\nstatus: ")
+        git(meetings, "commit", "-q", "-am", f"month {month}", when=f"2012-0{month}-01")
+        git(meetings, "tag", f"ssp-2012-0{month}-02")
+    planned = plan(meetings).plan
+    names = [bar.name for bar in planned.progress.chart.bars]
+    assert len(names) == 8
+    # The last meeting is the current files' commit: shown once, as this report.
+    assert names[0] == "ssp-2012-01-02" and names[-1] == "ssp-2012-08-02 (this report)"
+    assert [name for name, _ in planned.progress.rows] == names
+    edit(meetings, "actions/data-gaps/3.2.5.yaml", "status: ", "# edited\nstatus: ")
+    names = [bar.name for bar in plan(meetings).plan.progress.chart.bars]
+    assert names[0] == "ssp-2012-02-02" and names[-1] == "This report"
+
+
+def test_the_pdf_carries_the_section_and_the_charts_text_alternative(meetings, tmp_path):
+    out = build(meetings, "pdf", tmp_path).outputs[0]
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(out).pages)
+    assert "Progress across meetings" in text
+    assert "Stacked bar chart of the number of data gaps and recommendations in each " \
+           "status, from ssp-2010-06-28 (28 June 2010) to This report (21 March 2011)." in text
+    with pikepdf.open(out) as pdf:
+        figures = []
+
+        def walk(node):
+            if isinstance(node, pikepdf.Array):
+                for kid in node:
+                    walk(kid)
+            elif isinstance(node, pikepdf.Dictionary) and "/S" in node:
+                if node.S == "/Figure":
+                    figures.append(node)
+                if "/K" in node:
+                    walk(node.K)
+
+        walk(pdf.Root.StructTreeRoot.K)
+        assert [str(f.Alt) for f in figures] == [
+            "Data gaps and recommendations by status at each of the last 4 meetings"]
+
+
+def test_a_meetings_date_comes_from_its_name_its_message_or_its_commit():
+    from datetime import date
+
+    from psa_report.history import meeting_day
+
+    commit = date(2010, 6, 20)
+    assert meeting_day("ssp-2010-06-28", "2010-07-01 SSP", commit) == (date(2010, 6, 28),
+                                                                      "tag name")
+    assert meeting_day("ssp-2010-06", "28 June 2010: SSP", commit) == (date(2010, 6, 28),
+                                                                      "tag message")
+    assert meeting_day("ssp-2010-06", "2010-06-29 SSP", commit) == (date(2010, 6, 29),
+                                                                   "tag message")
+    assert meeting_day("ssp-2010-06", None, commit) == (commit, "commit")
+    assert meeting_day("ssp-2010-02-30", "12 items moved 2010", commit) == (commit, "commit")
