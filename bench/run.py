@@ -10,7 +10,13 @@ run and side by side:
 * WeasyPrint alone on the very HTML the build wrote (``weasyprint in.html
   out.pdf``, same PDF variant as the build, and without a variant): the floor
   for the PDF step,
-* ``python -c "import pydantic, yaml, click"``: the floor for start-up.
+* ``python -c "import pydantic, yaml, click"``: the floor for start-up,
+* ``psa-report serve``: from a YAML file written to the new HTML served (the
+  server rebuilds in its warm process; the bench polls the page's version),
+* ``Preview.pdf()`` in a warm process (WeasyPrint imported, fonts loaded), after
+  an edit so nothing is cached, against a fresh ``build --format pdf``,
+* Debian's Chromium printing the very HTML the build wrote
+  (``chromium --headless --print-to-pdf``), at 15, 100 and 1,000 actions.
 
 Every measurement is a fresh process; its peak memory is read from
 ``os.wait4`` (the child's own ``ru_maxrss``, not a maximum over all children).
@@ -31,16 +37,20 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import http.client
 import json
 import os
 import platform
 import random
+import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -66,7 +76,22 @@ COMMANDS = [
     ("pdf", "psa-report build --format pdf"),
     ("weasyprint", f"weasyprint --pdf-variant {VARIANT} (PDF floor)"),
     ("weasyprint_plain", "weasyprint, no variant"),
+    ("serve", "psa-report serve: a YAML file written -> the new HTML served (median of "
+              "the edits)"),
+    ("pdf_warm", "Preview.pdf() in a warm process after an edit (WeasyPrint imported)"),
+    ("chromium", "chromium --headless --print-to-pdf of the build's HTML"),
 ]
+#: Rows that are not one fresh process per run; measured by their own functions.
+SPECIAL = ("serve", "pdf_warm")
+#: Edits timed per round of the serve row.
+SERVE_EDITS = 10
+#: Warm prints timed per round of the pdf_warm row (after one untimed warm-up).
+WARM_PRINTS = 2
+#: Sizes the pdf_warm and chromium rows are measured at (not 3,000: the warm print
+#: saves the same second there as at 15, and takes minutes to show it).
+PDF_WARM_SIZES = (15, 100)
+CHROMIUM_SIZES = (15, 100, 1000)
+CHROMIUM = Path("/usr/bin/chromium")
 
 STATUSES = ["complete", "on track", "on track", "at risk", "off track", "not started",
             "Green", "amber"]
@@ -207,7 +232,138 @@ def commands_for(project: Path, out: Path) -> dict[str, list[str]]:
         "pdf": [tool, "build", "--format", "pdf", "--project", str(project), "--out", str(out)],
         "weasyprint": weasy + ["--pdf-variant", VARIANT, str(html), str(out / "alone.pdf")],
         "weasyprint_plain": weasy + [str(html), str(out / "alone-plain.pdf")],
+        "chromium": [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu",
+                     "--no-pdf-header-footer", f"--print-to-pdf={out / 'chromium.pdf'}",
+                     html.as_uri()],
     }
+
+
+def measured_at(name: str, size: int) -> bool:
+    if name == "pdf_warm":
+        return size in PDF_WARM_SIZES
+    if name == "chromium":
+        return size in CHROMIUM_SIZES and CHROMIUM.exists()
+    return True
+
+
+# --- the warm process: serve and Preview.pdf() ---------------------------------------
+
+def edit_update(path: Path, mark: str) -> None:
+    """Start the file's update text with ``mark``: an edit the report shows."""
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^(update: >-\n  )(Edit \d+\. )?", rf"\g<1>{mark} ", text, count=1)
+    path.write_text(text, encoding="utf-8")
+
+
+def first_item(project: Path) -> Path:
+    return sorted((project / "actions" / "data-gaps").rglob("*.yaml"))[0]
+
+
+def _version(port: int, method: str = "HEAD") -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request(method, "/")
+        response = connection.getresponse()
+        return int(response.getheader("X-Psa-Report-Version")), response.read()
+    finally:
+        connection.close()
+
+
+def _peak_rss(pid: int) -> int:
+    """The process's own peak resident memory so far (VmHWM), in bytes."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def measure_serve(project: Path, log: Path, edits: int = SERVE_EDITS
+                  ) -> list[tuple[float, int]]:
+    """``psa-report serve`` on ``project``: for each edit, the seconds from just before
+    the file is written until the page with the edit has been read back (the version
+    polled with HEAD every 2 ms, then the page fetched)."""
+    with open(log, "wb") as err:
+        server = subprocess.Popen([str(BIN / "psa-report"), "serve", "--project",
+                                   str(project), "--port", "0"], stdout=subprocess.PIPE,
+                                  stderr=err, cwd=REPO)
+    lines: list[bytes] = []
+    reader = threading.Thread(target=lambda: lines.extend(server.stdout), daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 120
+        port = None
+        while port is None:
+            found = [re.search(rb"http://127\.0\.0\.1:(\d+)/", l) for l in list(lines)]
+            port = next((int(m.group(1)) for m in found if m), None)
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("bench: psa-report serve did not start:\n"
+                                 + log.read_text(errors="replace")[-2000:])
+            time.sleep(0.01)
+        target = first_item(project)
+        samples = []
+        for i in range(edits):
+            time.sleep(0.2)  # quiet between edits, as between two saves
+            before, _ = _version(port)
+            mark = f"Edit {i}."
+            started = time.perf_counter()
+            edit_update(target, mark)
+            while True:
+                version, _ = _version(port)
+                if version != before:
+                    break
+                if time.perf_counter() - started > 30:
+                    raise SystemExit("bench: serve did not rebuild within 30 s")
+                time.sleep(0.002)
+            _, page = _version(port, "GET")
+            wall = time.perf_counter() - started
+            if mark.encode() not in page:
+                raise SystemExit(f"bench: the served page lacks the edit {mark!r}")
+            samples.append((wall, _peak_rss(server.pid)))
+            print(".", end="", file=sys.stderr, flush=True)
+        return samples
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def warm_pdf_child(project: Path, prints: int) -> None:
+    """Run in a child process: print once to warm up, then time ``prints`` prints,
+    each after an edit (so nothing is cached). JSON on stdout."""
+    from psa_report.cli import freeze_before_print
+    from psa_report.serve import Preview
+
+    # As `psa-report serve` runs it: the console entry point's GC freeze after warm-up.
+    preview = Preview(project, after_warm_up=freeze_before_print)
+    preview.rebuild()
+    preview.pdf()
+    target = first_item(project)
+    seconds = []
+    for i in range(prints):
+        edit_update(target, f"Edit {i}.")
+        preview.rebuild()
+        started = time.perf_counter()
+        data = preview.pdf()
+        seconds.append(time.perf_counter() - started)
+        assert data.startswith(b"%PDF-")
+    print(json.dumps({"seconds": seconds}))
+
+
+def measure_pdf_warm(project: Path, log: Path) -> list[tuple[float, int]]:
+    with open(log, "wb") as err:
+        child = subprocess.Popen([sys.executable, str(Path(__file__).resolve()),
+                                  "--warm-pdf-child", str(project)],
+                                 stdout=subprocess.PIPE, stderr=err, cwd=REPO)
+        out = child.stdout.read()
+        _, status, usage = os.wait4(child.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit("bench: the warm PDF child failed:\n"
+                         + log.read_text(errors="replace")[-2000:])
+    rss = usage.ru_maxrss * 1024
+    return [(s, rss) for s in json.loads(out)["seconds"]]
 
 
 def bench_size(size: int, runs: int, work: Path, names: list[str]) -> dict:
@@ -218,21 +374,34 @@ def bench_size(size: int, runs: int, work: Path, names: list[str]) -> dict:
     log = work / "stderr.log"
     measure(argv["html"], log)  # the HTML WeasyPrint alone is given, and a warm-up
     info["html_bytes"] = (out / "progress-report.html").stat().st_size
+    names = [name for name in names if measured_at(name, size)]
+    copy = work / f"plan-{size}-edited"  # serve and pdf_warm edit their own copy
+    if any(name in SPECIAL for name in names):
+        shutil.copytree(project / "actions", copy / "actions")
     samples: dict[str, list[tuple[float, int]]] = {name: [] for name in names}
     for _ in range(runs):
         for name in names:  # interleaved: each round measures every command once
-            samples[name].append(measure(argv[name], log))
+            if name == "serve":
+                samples[name] += measure_serve(copy, log)
+            elif name == "pdf_warm":
+                samples[name] += measure_pdf_warm(copy, log)
+            else:
+                samples[name].append(measure(argv[name], log))
             print(".", end="", file=sys.stderr, flush=True)
     pdf = out / "progress-report.pdf"
     if pdf.exists():
         info["pdf_bytes"] = pdf.stat().st_size
         info["pdf_pages"] = pdf_pages(pdf)
+    if (out / "chromium.pdf").exists():
+        info["chromium_pdf_bytes"] = (out / "chromium.pdf").stat().st_size
+        info["chromium_pdf_pages"] = pdf_pages(out / "chromium.pdf")
     print(file=sys.stderr)
     info["results"] = {
         name: {"median_s": round(statistics.median(w for w, _ in found), 4),
                "min_s": round(min(w for w, _ in found), 4),
                "max_s": round(max(w for w, _ in found), 4),
-               "peak_rss_mb": round(max(m for _, m in found) / 2**20, 1)}
+               "peak_rss_mb": round(max(m for _, m in found) / 2**20, 1),
+               "samples": len(found)}
         for name, found in samples.items()}
     return info
 
@@ -281,6 +450,15 @@ def targets(sizes: dict[int, dict]) -> list[dict]:
                f"{t(3000, name)} s / {t(1000, name)} s")
     rss = sizes.get(3000, {}).get("results", {}).get("pdf", {}).get("peak_rss_mb")
     target("peak memory of build pdf, 3,000 actions", rss, 1536, "MB", f"{rss} MB")
+    serve = t(100, "serve")
+    target("serve: file written -> new HTML served, 100 actions",
+           None if serve is None else serve * 1000, 50, "ms", f"median {serve} s")
+    target("warm Preview.pdf() / fresh build pdf, 15 actions (the shipped size)",
+           ratio(t(15, "pdf_warm"), t(15, "pdf")), 0.5, "x",
+           f"{t(15, 'pdf_warm')} s / {t(15, 'pdf')} s")
+    target("build pdf / Chromium's print of the same HTML, 100 actions",
+           ratio(t(100, "pdf"), t(100, "chromium")), 1.5, "x",
+           f"{t(100, 'pdf')} s / {t(100, 'chromium')} s")
     return found
 
 
@@ -293,7 +471,12 @@ def table(sizes: dict[int, dict], names: list[str]) -> str:
         cells = [name]
         for info in sizes.values():
             r = info["results"].get(name)
-            cells.append(f"{r['median_s']:.2f} s  {r['peak_rss_mb']:.0f} MB" if r else "-")
+            if r is None:
+                cells.append("-")
+            elif r["median_s"] < 0.1:
+                cells.append(f"{r['median_s'] * 1000:.0f} ms  {r['peak_rss_mb']:.0f} MB")
+            else:
+                cells.append(f"{r['median_s']:.2f} s  {r['peak_rss_mb']:.0f} MB")
         rows.append(cells)
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     lines = ["| " + " | ".join(c.ljust(w) if i == 0 else c.rjust(w)
@@ -348,7 +531,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="generate the projects in this folder and keep them")
     parser.add_argument("--strict", action="store_true",
                         help="exit with status 1 if a measured target fails")
+    parser.add_argument("--warm-pdf-child", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.warm_pdf_child is not None:
+        warm_pdf_child(args.warm_pdf_child, WARM_PRINTS)
+        return 0
     given = set(argv if argv is not None else sys.argv[1:])
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     runs = args.runs

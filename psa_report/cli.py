@@ -442,6 +442,28 @@ def set_(project_dir: Path, ref: str, status, update: str | None,
         click.echo(f"  {line}")
 
 
+@main.command()
+@project_option
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on; 0 picks a free one.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but this computer's own address "
+                   "lets others on the network read the plan.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the report in a browser.")
+def serve(project_dir: Path, port: int, host: str, open_browser: bool):
+    """Show the report in a browser and rebuild it on every save (nothing is written).
+
+    The page reloads by itself when a file in actions/ or templates/ is saved;
+    while the files have problems it lists them. /report.pdf is the PDF of the
+    files as they are now. Ctrl-C stops it.
+    """
+    from .commands.serve import serve as run_serve
+
+    run_serve(project_dir, host, port, open_browser=open_browser, say=click.echo,
+              say_err=lambda line: click.echo(line, err=True),
+              after_warm_up=_before_print())
+
+
 def freeze_before_print() -> None:
     """Only the HTML text is still needed when the PDF is printed. Collect what the
     earlier stages left and freeze the rest (imports, compiled templates) out of the
