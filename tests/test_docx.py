@@ -710,7 +710,7 @@ def test_the_docx_has_each_rows_direction_of_travel_as_a_shape_and_words(travell
     for ref, paragraphs in cells.items():
         anchor = "gap-" + ref.replace(".", "-")
         row = re.search(rf'<tr id="{anchor}"[^>]*>(.*?)</tr>', html, re.S)[1]
-        cell = re.search(r'<td class="status-cell">(.*?)</td>', row, re.S)[1]
+        cell = re.search(r'<td class="status-cell"[^>]*>(.*?)</td>', row, re.S)[1]
         assert word_list(html_text(cell)) == word_list(" ".join(paragraphs)), ref
     # The recommendations: the direction on the head line, after the status.
     heads = {p.text.split("\t")[0]: p.text for p in document.paragraphs
