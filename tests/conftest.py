@@ -54,3 +54,28 @@ def built(tmp_path_factory) -> dict[str, Path]:
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return {"html": out / "progress-report.html", "pdf": out / "progress-report.pdf"}
+
+
+@pytest.fixture(scope="session")
+def sized_plan(tmp_path_factory):
+    """sized_plan(n): a synthetic plan of n items (the benchmark's generator), built once
+    per test session into HTML and PDF: {"root", "html", "pdf"}."""
+    import importlib.util
+
+    made: dict[int, dict[str, Path]] = {}
+
+    def make(size: int) -> dict[str, Path]:
+        if size not in made:
+            spec = importlib.util.spec_from_file_location("psa_bench", REPO / "bench/run.py")
+            bench = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(bench)
+            root = tmp_path_factory.mktemp(f"plan{size}") / "plan"
+            bench.make_project(root, size)
+            result = CliRunner().invoke(main, ["build", "--project", str(root)],
+                                        catch_exceptions=False)
+            assert result.exit_code == 0, result.output
+            made[size] = {"root": root, "html": root / "out/progress-report.html",
+                          "pdf": root / "out/progress-report.pdf"}
+        return made[size]
+
+    return make

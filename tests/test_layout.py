@@ -7,25 +7,16 @@ boxes in the PDF (pdfplumber)."""
 
 from __future__ import annotations
 
-import importlib.util
-import shutil
 
 import pdfplumber
 import pytest
 
-from conftest import REPO, run
+from conftest import run
 
 MM = 72 / 25.4
 BOTTOM_MARGIN = {"portrait": 20 * MM, "landscape": 17 * MM}  # report.css's @page
 TOP_MARGIN = {"portrait": 18 * MM, "landscape": 14 * MM}
 LEAST_FILL = 0.2  # a page whose text covers less than this much of its height is "blank"
-
-
-def _bench():
-    spec = importlib.util.spec_from_file_location("psa_bench", REPO / "bench/run.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def pages(pdf_path):
@@ -92,10 +83,8 @@ def test_after_an_ordinary_round_of_updates(runner, project):
 
 
 @pytest.mark.parametrize("size", [12, 20, 40])
-def test_plans_of_many_sizes(runner, tmp_path, size):
-    root = tmp_path / "plan"
-    _bench().make_project(root, size)
-    found = check_layout(build_pdf(runner, root))
+def test_plans_of_many_sizes(sized_plan, size):
+    found = check_layout(sized_plan(size)["pdf"])
     # A page that starts inside a section's table says which section continues there.
     for number, (turn, body, _, _, _) in enumerate(found, 1):
         text = " ".join(w["text"] for w in body)

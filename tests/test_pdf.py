@@ -182,16 +182,11 @@ def _tables(pdf_path):
 
 
 @pytest.mark.parametrize("size", [0, 40])
-def test_a_screen_reader_meets_each_table_once(runner, tmp_path, built, size):
+def test_a_screen_reader_meets_each_table_once(sized_plan, built, size):
     """One /Table per HTML table, with all its rows and one header; the header repeated
     on later pages is a pagination artifact; every cell's headers exist."""
     if size:
-        from test_layout import _bench
-
-        root = tmp_path / "plan"
-        _bench().make_project(root, size)
-        assert run(runner, "build", "--project", str(root)).exit_code == 0
-        html_path, pdf_path = root / "out/progress-report.html", root / "out/progress-report.pdf"
+        html_path, pdf_path = sized_plan(size)["html"], sized_plan(size)["pdf"]
     else:
         html_path, pdf_path = built["html"], built["pdf"]
     html = html_path.read_text(encoding="utf-8")
