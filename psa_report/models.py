@@ -256,6 +256,9 @@ class Report(_Strict):
     last_meeting: Text | None = Field(
         default=None, description="Git tag or commit of the report sent to the last meeting")
     keywords: list[Text] = Field(default_factory=list)
+    docx_template: Text | None = Field(
+        default=None, description="The council's Word template (.docx or .dotx) for "
+        "build --format docx, relative to the project folder")
     meeting_tags: Text | None = Field(
         default=None, description="Git tags of the meetings, as a pattern such as ssp-*: "
         "the report charts the plan at each and says how each action moved since the last")

@@ -859,3 +859,24 @@ def test_libreoffice_prints_the_shapes_the_exceptions_and_the_progress_table(tra
     exceptions = next(i for i, page in enumerate(pages) if "Off track (2)" in page)
     box = PdfReader(pdf).pages[exceptions].mediabox
     assert box.width > box.height  # the exceptions open the landscape pages
+
+
+def test_the_template_named_in_report_yaml_is_used(runner, project, tmp_path):
+    make_template(project / "council.dotx.docx")
+    as_dotx(project / "council.dotx.docx", project / "council.dotx")
+    report = project / "actions/report.yaml"
+    report.write_text(report.read_text() + "docx_template: council.dotx\n")
+    document = docx.Document(str(build_docx(runner, project)))
+    assert heading_font(document) == "Georgia"
+    assert document.sections[0].header.paragraphs[0].text == TEMPLATE_HEADER
+    # A path leaving the project, or a file that is not there, is named at its line.
+    line = len(report.read_text().splitlines())
+    outside = make_template(tmp_path / "elsewhere.docx")
+    for value, words in ((str(outside), "is outside the project folder"),
+                         ("missing.dotx", "there is no file 'missing.dotx'")):
+        report.write_text(report.read_text().rsplit("docx_template:", 1)[0]
+                          + f"docx_template: {value}\n")
+        result = run(runner, "build", "--format", "docx", "--project", str(project))
+        assert result.exit_code == 1
+        assert result.stderr.startswith(f"actions/report.yaml:{line}:16: docx_template: ")
+        assert words in result.stderr

@@ -133,6 +133,24 @@ def _direction_of_travel(root: Path, project: Project, planned: ReportPlan,
         "(meeting_tags)")
 
 
+def _template_from_report(root: Path, project: Project) -> Path | None:
+    """report.yaml's docx_template, which must be a file inside the project folder."""
+    name = project.report.docx_template
+    if name is None:
+        return None
+    line, column = project.report_marks.get("docx_template", (None, None))
+    path = (Path(root) / name).resolve()
+    if not path.is_relative_to(Path(root).resolve()):
+        raise Invalid([Problem(project.report_file, line, column,
+            f"docx_template: {name!r} is outside the project folder: copy the template "
+            "into the project (for example templates/report.dotx) and name it from there")])
+    if not path.is_file():
+        raise Invalid([Problem(project.report_file, line, column,
+            f"docx_template: there is no file {name!r} in the project folder: check the "
+            "name (it is relative to the folder holding actions/)")])
+    return path
+
+
 def refuse_warnings(warnings: list[Problem], strict: bool) -> None:
     """With --strict, every warning is an error: nothing is written."""
     if strict and warnings:
@@ -166,13 +184,15 @@ def outputs(root: Path, fmt: str = "both", out_dir: Path | None = None, *,
     if fmt not in FORMATS:
         raise BadOption("--format", f"{fmt!r} is not one of {', '.join(FORMATS)}")
     variant = check_variant(pdf_variant) if fmt in PDF_FORMATS else None
-    if fmt in DOCX_FORMATS and docx_template is not None:
-        from ..docx_render import check_template
-
-        check_template(docx_template)  # a bad template stops before anything is printed
     dirs = template_dirs(root)
     report = plan(root, as_of=as_of, since=since, no_since=no_since, strict=strict,
                   tags=tags)
+    if fmt in DOCX_FORMATS:
+        docx_template = docx_template or _template_from_report(root, report.project)
+        if docx_template is not None:
+            from ..docx_render import check_template
+
+            check_template(docx_template)  # a bad template stops before anything is printed
     if variant is not None:
         from ..glyphs import missing_glyphs
 
