@@ -388,3 +388,23 @@ def test_a_meetings_date_comes_from_its_name_its_message_or_its_commit():
                                                                    "tag message")
     assert meeting_day("ssp-2010-06", None, commit) == (commit, "commit")
     assert meeting_day("ssp-2010-02-30", "12 items moved 2010", commit) == (commit, "commit")
+
+
+def test_the_page_with_the_chart_passes_axe_and_fits_a_phone(meetings, tmp_path):
+    """axe-core (WCAG 2.1 A and AA) in Debian's Chromium stays clean with the chart, the
+    exceptions and the directions on the page, at phone and desktop width."""
+    import json
+    import subprocess
+
+    from conftest import REPO
+    from psa_report.commands.build import build
+
+    html = build(meetings, "html", tmp_path / "out").outputs[0]
+    assert "<svg" in html.read_text(encoding="utf-8")
+    done = subprocess.run(["node", str(REPO / "tests/browser/check-page.mjs"), str(html),
+                           str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    for width, page in json.loads(done.stdout).items():
+        assert page["violations"] == [], (width, page["violations"])
+        assert page["scrollWidth"] <= page["clientWidth"], width
+        assert page["requests"] == []
