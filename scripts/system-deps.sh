@@ -10,8 +10,9 @@ set -euo pipefail
 # Fonts: Liberation for Latin, Greek, Cyrillic and Hebrew; Noto for every other
 # script the report may hold (noto-core: Arabic and most alphabets; noto-cjk:
 # Chinese, Japanese, Korean; noto-color-emoji), so no letter prints as an empty
-# box.  About 145 MB installed; templates/report.css names them.
-packages=(python3-venv libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation2
+# box.  About 145 MB installed; templates/report.css names them.  fontconfig's
+# fc-list tells build which characters no installed font can print.
+packages=(python3-venv libpango-1.0-0 libpangoft2-1.0-0 fontconfig fonts-liberation2
           fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(poppler-utils chromium nodejs npm git libreoffice-calc-nogui
