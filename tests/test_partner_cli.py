@@ -69,3 +69,26 @@ def test_set_changes_only_the_values_given(runner, project: Path):
     assert run(runner, "set", "3.2.1", "--project", str(project)).exit_code == 2
     bad = run(runner, "set", "3.2.1", "--due", "someday", "--project", str(project))
     assert bad.exit_code == 1 and "someday" in bad.stderr
+
+
+def test_changes_shows_exactly_the_partners_edits(runner, project: Path):
+    import json
+
+    from test_history import git
+
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "Plan as sent", when="2010-06-28")
+    assert run(runner, "requests", "--lead", "SBC", "--project", str(project)).exit_code == 0
+    book = project / "out/requests/SBC-update-request.xlsx"
+    fill(book, {"3.2.2": {"New status": "At risk", "New due date": "31/12/2010"},
+                "3.2.5": {"New update": "First audit done: 80% recorded."}})
+    assert run(runner, "collect", "--apply", str(book), "--project",
+               str(project)).exit_code == 0
+    assert run(runner, "check", "--strict", "--project", str(project)).exit_code == 0
+    result = run(runner, "changes", "--since", "HEAD", "--format", "json",
+                 "--project", str(project))
+    found = {c["ref"]: {f["field"]: f["new"] for f in c["fields"]}
+             for c in json.loads(result.stdout)["changes"]}
+    assert found == {"3.2.2": {"status": "at risk", "due": "2010-12-31"},
+                     "3.2.5": {"update": "First audit done: 80% recorded."}}
