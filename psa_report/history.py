@@ -155,11 +155,17 @@ def _has_commits(root: Path) -> bool:
 _NOT_FILES = {"120000": "a symbolic link", "160000": "a git submodule"}
 
 
-def project_at(root: Path, revision: Revision) -> Project:
-    """The plan as committed at ``revision``, validated like the files on disk."""
+def _prefix(root: Path) -> str:
+    """The project folder's path inside its repository, as git names files: "" at the
+    top, else "plans/stockton/"."""
     top = Path(_git(root, "rev-parse", "--show-toplevel").decode().strip())
     prefix = Path(root).resolve().relative_to(top.resolve()).as_posix()
-    prefix = "" if prefix == "." else prefix + "/"
+    return "" if prefix == "." else prefix + "/"
+
+
+def project_at(root: Path, revision: Revision) -> Project:
+    """The plan as committed at ``revision``, validated like the files on disk."""
+    prefix = _prefix(root)
     listing = _git(root, "ls-tree", "-r", "-z", "--full-tree", revision.commit, "--",
                    f"{prefix}{ACTIONS}").split(b"\0")
     blobs: dict[str, str] = {}
@@ -214,14 +220,12 @@ def last_changed(root: Path) -> dict[str, date] | None:
     """When each file under actions/ last changed (today for uncommitted edits), by
     its path relative to ``root``; None when the project is not in git."""
     try:
-        top = Path(_git(root, "rev-parse", "--show-toplevel").decode().strip())
+        prefix = _prefix(root)
         log = _git(root, "log", "--format=%x00%cs", "--name-only", "--", ACTIONS)
         status = _git(root, "status", "--porcelain", "-z", "--untracked-files=all", "--",
                       ACTIONS)
     except GitError:
         return None
-    prefix = Path(root).resolve().relative_to(top.resolve()).as_posix()
-    prefix = "" if prefix == "." else prefix + "/"
     changed: dict[str, date] = {}
     day = None
     for line in log.decode("utf-8", "replace").splitlines():
