@@ -22,7 +22,8 @@ from pydantic import TypeAdapter, ValidationError
 from .loader import Document, load_text
 from .models import Agencies, DataGap, Recommendation, Report, ref_key
 from .problems import Invalid, Problem
-from .project import ACTIONS, DATA_GAPS_DIR, RECOMMENDATIONS_DIR, Project, translate
+from .project import (ACTIONS, DATA_GAPS_DIR, PLACEHOLDERS, RECOMMENDATIONS_DIR, Project,
+                      translate)
 
 SCHEMA_DIR = "schema"
 SCHEMAS = {
@@ -128,12 +129,12 @@ SKELETONS = {
 # then run `psa-report check`. See README.md, "The files in actions/".
 ref: {ref}
 # The gap, as the assessment words it.
-gap: Describe the data gap here.
+gap: {gap_example}
 # The lead agency, a short name from actions/agencies.yaml ({agencies}),
 # or several:  lead: [SBC, Police]
 lead: {lead}
 # What the lead agency agreed to do.
-action: Describe the agreed action here.
+action: {action_example}
 # The latest progress. A long text can start on the next line after `>-`.
 update: No update yet.
 # One of: complete, on track, at risk, off track, not started.
@@ -146,7 +147,7 @@ status: not started
 # `psa-report check`. See README.md, "The files in actions/".
 ref: {ref}
 # The recommendation, as put to the partnership.
-recommendation: Describe the recommendation here.
+recommendation: {recommendation_example}
 # The latest progress: printed after "UPDATE-" in the report.
 update: No update yet.
 # One of: complete, on track, at risk, off track, not started.
@@ -159,11 +160,18 @@ status: not started
 }
 
 
+def fill_skeleton(kind: str, **values: str) -> str:
+    """The skeleton of ``kind`` with ``values``, its example texts the very ones that
+    ``check`` warns about (project.PLACEHOLDERS)."""
+    examples = {f"{name}_example": text for name, text in PLACEHOLDERS.items()}
+    return SKELETONS[kind].format(**examples, **values)
+
+
 def skeleton(project: Project, kind: str, ref: str) -> tuple[str, str]:
     """(path, text) of a commented, valid new file for ``ref``."""
     path = f"{ACTIONS}/{KIND_FOLDER[kind]}/{ref}.yaml"
-    text = modeline(kind, path) + SKELETONS[kind].format(
-        ref=ref, agencies=", ".join(project.agencies), lead=next(iter(project.agencies)))
+    text = modeline(kind, path) + fill_skeleton(
+        kind, ref=ref, agencies=", ".join(project.agencies), lead=next(iter(project.agencies)))
     return path, text
 
 

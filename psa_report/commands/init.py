@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..problems import Invalid, Problem
 from ..project import ACTIONS, AGENCIES_FILE, REPORT_FILE, load_project
-from ..scaffold import SKELETONS, modeline, write_new
+from ..scaffold import fill_skeleton, modeline, write_new
 
 REPORT = """\
 # The covering page of the progress report, and the facts the report prints.
@@ -70,11 +70,11 @@ def init(folder: Path) -> list[str]:
         f"{ACTIONS}/{AGENCIES_FILE}": modeline("agencies", f"{ACTIONS}/{AGENCIES_FILE}")
         + AGENCIES,
         f"{ACTIONS}/data-gaps/1.1.1.yaml": modeline("data-gap", f"{ACTIONS}/data-gaps/x.yaml")
-        + SKELETONS["data-gap"].format(ref="1.1.1", agencies="Council, Police",
-                                       lead="Council"),
+        + fill_skeleton("data-gap", ref="1.1.1", agencies="Council, Police",
+                      lead="Council"),
         f"{ACTIONS}/recommendations/R1.yaml": modeline("recommendation",
                                                        f"{ACTIONS}/recommendations/x.yaml")
-        + SKELETONS["recommendation"].format(ref="R1", agencies="Council, Police"),
+        + fill_skeleton("recommendation", ref="R1", agencies="Council, Police"),
     }
     if not (folder / ".gitignore").exists():
         files[".gitignore"] = GITIGNORE
