@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from .. import history
-from ..partners import (PARTNERSHIP, CollectResult, FileUpdate, IssuedWorkbook,
+from ..partners import (MANIFEST, PARTNERSHIP, CollectResult, FileUpdate, IssuedWorkbook,
                         apply_returns, collect_returns, issue_requests, set_fields)
 from ..problems import BadOption, Invalid, Problem
 from .common import agency, item, load
@@ -33,16 +33,12 @@ def requests(root: Path, leads: list[str] | None = None, reply_by: date | None =
              out_dir: Path | None = None) -> Issued:
     """One update-request workbook per lead agency (only ``leads`` if given)."""
     project = load(root)
-    if leads:
-        leads = [code if code.lower() == PARTNERSHIP.lower() else agency(project, code)
-                 for code in leads]
-        leads = [PARTNERSHIP if code.lower() == PARTNERSHIP.lower() else code
-                 for code in leads]
+    if leads:  # agencies.yaml's spelling (any case), or the partnership's own workbook
+        leads = [PARTNERSHIP if code.lower() == PARTNERSHIP.lower()
+                 else agency(project, code) for code in leads]
     source = history.provenance(root)
     out_dir = out_dir or Path(root) / "out" / "requests"
     books = issue_requests(project, out_dir, leads or None, reply_by, source.commit or None)
-    from ..partners import MANIFEST
-
     return Issued(books, out_dir / MANIFEST, source.commit or None, source.dirty)
 
 
