@@ -17,6 +17,7 @@ report: $(TOOL)
 
 ## make test: set up if needed (with the test tools), then run the whole suite
 test: $(TESTS) test-deps
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 check: $(TOOL)

@@ -52,7 +52,7 @@ import tempfile
 import textwrap
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
@@ -293,7 +293,7 @@ def measure_serve(project: Path, log: Path, edits: int = SERVE_EDITS
         deadline = time.monotonic() + 120
         port = None
         while port is None:
-            found = [re.search(rb"http://127\.0\.0\.1:(\d+)/", l) for l in list(lines)]
+            found = [re.search(rb"http://127\.0\.0\.1:(\d+)/", line) for line in list(lines)]
             port = next((int(m.group(1)) for m in found if m), None)
             if server.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit("bench: psa-report serve did not start:\n"
@@ -569,7 +569,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work, ignore_errors=True)
     found = targets(results)
     report = {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
         "runs": runs,
         "commands": {n: what for n, what in COMMANDS if n in names},

@@ -215,7 +215,8 @@ def build(project_dir: Path, fmt: str, out_dir: Path | None, as_of: date | None,
 @format_option("table", "csv", "json")
 def overdue(project_dir: Path, as_of: date | None, lead: str | None, fmt: str):
     """List actions not complete whose deadline has passed, most overdue first."""
-    from .commands.overdue import OverdueRecord, overdue as run_overdue
+    from .commands.overdue import OverdueRecord
+    from .commands.overdue import overdue as run_overdue
 
     as_of = as_of or date.today()
     records = run_overdue(project_dir, as_of, lead)
@@ -234,7 +235,8 @@ def overdue(project_dir: Path, as_of: date | None, lead: str | None, fmt: str):
 @format_option("table", "markdown", "json")
 def changes(project_dir: Path, since_rev: str | None, since_date: date | None, fmt: str):
     """List what was added, removed or changed in actions/ since a git revision."""
-    from .commands.changes import ChangeRecord, changes as run_changes
+    from .commands.changes import ChangeRecord
+    from .commands.changes import changes as run_changes
 
     result = run_changes(project_dir, since_rev, since_date)
     title = result.title if fmt == "markdown" else f"{result.title}: {result.summary}."
@@ -249,7 +251,8 @@ def changes(project_dir: Path, since_rev: str | None, since_date: date | None, f
 @format_option("table", "csv", "json")
 def progress(project_dir: Path, tags: str | None, fmt: str):
     """Count the actions by status at each meeting (a git tag), then in the current files."""
-    from .commands.progress import MeetingRecord, progress as run_progress
+    from .commands.progress import MeetingRecord
+    from .commands.progress import progress as run_progress
 
     result = run_progress(project_dir, tags)
     echo_problems(result.warnings)

@@ -20,9 +20,9 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable
 
 import docx
 from docx.document import Document

@@ -13,8 +13,16 @@ from datetime import date
 from enum import Enum
 from typing import Annotated, Any
 
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo,
-                      WithJsonSchema, field_validator)
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from .dates import ACCEPTED_FORMS, DAY_FORMS, Due, parse_day, parse_due

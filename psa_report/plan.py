@@ -68,7 +68,7 @@ class DayParts:
     text: str  # "28 June 2010"
 
     @classmethod
-    def of(cls, day: date) -> "DayParts":
+    def of(cls, day: date) -> DayParts:
         return cls(day.day, ordinal_suffix(day.day),
                    f"{calendar.month_name[day.month]} {day.year}", day.isoformat(),
                    long_date(day))

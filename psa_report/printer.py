@@ -166,9 +166,9 @@ def _body_rows_by_page(document) -> list[list[list]]:
 
         def walk(box):
             if isinstance(box, boxes.TableBox):
-                tables.append([row.element for group in box.children
-                               if not (group.is_header or group.is_footer)
-                               for row in group.children])
+                tables.append([row.element for group in box.children  # noqa: B023
+                               if not (group.is_header or group.is_footer)  # (walk runs
+                               for row in group.children])  # within its own loop turn)
                 return
             for child in getattr(box, "children", ()):
                 walk(child)

@@ -32,8 +32,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from .loader import Document, load_file, not_a_file
-from .models import (REC_PATTERN, REF_PATTERN, Agencies, DataGap, Recommendation, Report,
-                     ref_key)
+from .models import REC_PATTERN, REF_PATTERN, Agencies, DataGap, Recommendation, Report, ref_key
 from .problems import Invalid, Problem, warning
 
 ACTIONS = "actions"

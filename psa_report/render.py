@@ -112,7 +112,7 @@ class TemplateFolders(jinja2.BaseLoader):
                 raise template_problem(template, line,
                     "is not UTF-8 text: save it as UTF-8 in your editor") from None
             mtime = info.st_mtime_ns
-            return source, str(real), lambda: _mtime(real) == mtime
+            return source, str(real), lambda: _mtime(real) == mtime  # noqa: B023 (returns)
         raise jinja2.TemplateNotFound(template)
 
 

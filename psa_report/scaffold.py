@@ -19,11 +19,10 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from .loader import Document, load_text
+from .loader import load_text
 from .models import Agencies, DataGap, Recommendation, Report, ref_key
 from .problems import Invalid, Problem
-from .project import (ACTIONS, DATA_GAPS_DIR, PLACEHOLDERS, RECOMMENDATIONS_DIR, Project,
-                      translate)
+from .project import ACTIONS, DATA_GAPS_DIR, PLACEHOLDERS, RECOMMENDATIONS_DIR, Project
 
 SCHEMA_DIR = "schema"
 SCHEMAS = {

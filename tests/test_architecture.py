@@ -7,18 +7,15 @@ import dataclasses
 import gc
 import re
 from datetime import date
-from pathlib import Path
 
 import pydantic
-import pytest
-
 from conftest import REPO, run
 from test_history import edit, git
+
 from psa_report.commands.build import build, plan
 from psa_report.commands.check import check
 from psa_report.commands.overdue import overdue
 from psa_report.render import environment, template_dirs
-
 
 # ---------------------------------------------------------------- operations
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import run
 
 CASES = Path(__file__).parent / "bad-input"

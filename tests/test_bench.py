@@ -13,10 +13,9 @@ import subprocess
 import sys
 
 import pytest
+from conftest import REPO, run
 
 from psa_report.project import load_project
-
-from conftest import REPO, run
 
 BENCH = REPO / "bench" / "run.py"
 

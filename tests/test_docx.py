@@ -3,7 +3,6 @@ text that stays text, and published with the HTML and PDF as one set."""
 
 from __future__ import annotations
 
-import io
 import re
 import shutil
 import subprocess
@@ -13,14 +12,15 @@ from pathlib import Path
 import docx
 import pytest
 from click.testing import CliRunner
+from conftest import REPO, run
 from docx.document import Document
 from docx.oxml.ns import qn
 from docx.table import Table
 from pypdf import PdfReader
-
-from conftest import REPO, run
 from test_history import edit, git
+from test_progress import meetings  # noqa: F401  (the same three tagged meetings, a fixture)
 from test_report_content import html_text, seed_cells, sentences, words
+
 from psa_report.cli import main
 from psa_report.commands.build import plan
 from psa_report.docx_render import STATUS_FILL
@@ -620,11 +620,10 @@ def test_changes_since_the_last_meeting_are_in_the_docx(runner, project):
 
 # ---------------------------------------------------------------- direction of travel
 
-from test_progress import meetings  # noqa: E402,F401  (the same three tagged meetings)
 
 
 @pytest.fixture
-def travelled(runner, meetings) -> tuple[str, Document, Path]:
+def travelled(runner, meetings) -> tuple[str, Document, Path]:  # noqa: F811
     """The meetings' report built once as HTML and Word: (html, document, docx path)."""
     result = run(runner, "build", "--project", str(meetings), "--format", "all")
     assert result.exit_code == 0, result.output
@@ -829,11 +828,11 @@ def test_the_template_named_in_report_yaml_is_used(runner, project, tmp_path):
     # A path leaving the project, or a file that is not there, is named at its line.
     line = len(report.read_text().splitlines())
     outside = make_template(tmp_path / "elsewhere.docx")
-    for value, words in ((str(outside), "is outside the project folder"),
-                         ("missing.dotx", "there is no file 'missing.dotx'")):
+    for value, expected in ((str(outside), "is outside the project folder"),
+                            ("missing.dotx", "there is no file 'missing.dotx'")):
         report.write_text(report.read_text().rsplit("docx_template:", 1)[0]
                           + f"docx_template: {value}\n")
         result = run(runner, "build", "--format", "docx", "--project", str(project))
         assert result.exit_code == 1
         assert result.stderr.startswith(f"actions/report.yaml:{line}:16: docx_template: ")
-        assert words in result.stderr
+        assert expected in result.stderr

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from pathlib import Path
 
 from conftest import REPO, run
+
 from psa_report.project import load_project
 
 

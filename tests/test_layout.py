@@ -7,10 +7,8 @@ boxes in the PDF (pdfplumber)."""
 
 from __future__ import annotations
 
-
 import pdfplumber
 import pytest
-
 from conftest import run
 
 MM = 72 / 25.4
@@ -33,7 +31,7 @@ def pages(pdf_path):
 
 def check_layout(pdf_path):
     found = list(pages(pdf_path))
-    for number, (turn, body, footer, usable, limit) in enumerate(found, 1):
+    for number, (_turn, body, footer, usable, limit) in enumerate(found, 1):
         text = " ".join(w["text"] for w in body)
         assert body, f"page {number} is empty"
         lowest = max(w["bottom"] for w in body)

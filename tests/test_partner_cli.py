@@ -6,8 +6,9 @@ import re
 from pathlib import Path
 
 from conftest import run
-from psa_report.project import load_project
 from test_partners import fill, snapshot
+
+from psa_report.project import load_project
 
 
 def test_requests_collect_and_apply_from_the_command_line(runner, project: Path):

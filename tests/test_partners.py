@@ -15,11 +15,18 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from psa_report.loader import load_text
 from psa_report import partners
 from psa_report.changes import FieldChange
-from psa_report.partners import (HEADERS, CollectResult, FileUpdate, apply_returns,
-                                 collect_returns, issue_requests, set_fields)
+from psa_report.loader import load_text
+from psa_report.partners import (
+    HEADERS,
+    CollectResult,
+    FileUpdate,
+    apply_returns,
+    collect_returns,
+    issue_requests,
+    set_fields,
+)
 from psa_report.problems import Invalid
 from psa_report.project import load_project
 from psa_report.yamledit import replace_values

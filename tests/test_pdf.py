@@ -6,9 +6,8 @@ import re
 
 import pikepdf
 import pytest
-from pypdf import PdfReader
-
 from conftest import REPO, run
+from pypdf import PdfReader
 
 TITLE = "Progress report on the Partnership Strategic Assessment"
 

@@ -13,10 +13,9 @@ from pathlib import Path
 import pikepdf
 import pytest
 import yaml
+from conftest import REPO, run
 from fontTools.pens.boundsPen import BoundsPen
 from fontTools.ttLib import TTFont
-
-from conftest import REPO, run
 
 GAP = "actions/data-gaps/3.2.1.yaml"
 REC = "actions/recommendations/R1.yaml"

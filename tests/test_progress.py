@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from pypdf import PdfReader
-
 from conftest import run
+from pypdf import PdfReader
 from test_history import edit, git
+
 from psa_report.commands.build import build, plan
 from psa_report.commands.progress import progress
 from psa_report.models import Status
@@ -397,6 +397,7 @@ def test_the_page_with_the_chart_passes_axe_and_fits_a_phone(meetings, tmp_path)
     import subprocess
 
     from conftest import REPO
+
     from psa_report.commands.build import build
 
     html = build(meetings, "html", tmp_path / "out").outputs[0]

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
-
 from conftest import run
+from pypdf import PdfReader
 
 HOSTILE = {
     "gap": "<script>alert('gap')</script> and <img src=x onerror=alert(1)>",
@@ -33,7 +32,6 @@ def hostile_build(tmp_path_factory):
     import shutil
 
     from click.testing import CliRunner
-
     from conftest import REPO
 
     project = tmp_path_factory.mktemp("hostile") / "plan"

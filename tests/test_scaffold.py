@@ -12,10 +12,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+from conftest import REPO, SEED_COPY, run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import REPO, SEED_COPY, run
 from psa_report.loader import load_text
 from psa_report.project import load_project
 from psa_report.scaffold import json_schemas, yaml_field

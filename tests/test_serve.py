@@ -31,8 +31,16 @@ from psa_report.commands.build import build
 from psa_report.commands.serve import exposure_warning
 from psa_report.problems import Invalid
 from psa_report.render import environment, template_dirs
-from psa_report.serve import (POLICY, SCRIPT_HASH, Preview, Watcher, exposed, inject,
-                              watched_folders, widen_policy)
+from psa_report.serve import (
+    POLICY,
+    SCRIPT_HASH,
+    Preview,
+    Watcher,
+    exposed,
+    inject,
+    watched_folders,
+    widen_policy,
+)
 
 BROWSER = Path(__file__).parent / "browser"
 GAP = "actions/data-gaps/3.2.1.yaml"
@@ -65,7 +73,7 @@ class Served:
         self.err: list[str] = []
         for stream, lines in ((self.proc.stdout, self.out), (self.proc.stderr, self.err)):
             threading.Thread(target=self._read, args=(stream, lines), daemon=True).start()
-        line = wait_until(lambda: next((l for l in self.out if "http://" in l), None),
+        line = wait_until(lambda: next((line for line in self.out if "http://" in line), None),
                           30, "serve printed its URL")
         found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
         assert found, line

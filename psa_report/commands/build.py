@@ -12,10 +12,9 @@ from ..changes import Change, compare
 from ..output import Writer, publish
 from ..plan import ReportPlan, plan_report
 from ..problems import BadOption, Invalid, Problem
+from ..progress import MAX_BARS, Travel, directions, exceptions, progress_view, removed, travel
 from ..project import Project
 from ..render import render_html, template_dirs
-from ..progress import (MAX_BARS, Travel, directions, exceptions, progress_view, removed,
-                        travel)
 from .check import check
 from .progress import ProgressResult, last_meeting, meeting_history, pattern_for
 

@@ -9,7 +9,8 @@ from typing import Any, ClassVar
 
 from ..models import DataGap, Recommendation, Status, kind_of
 from ..project import Project
-from .common import agency, item as find_item, load
+from .common import agency, load
+from .common import item as find_item
 
 
 @dataclass(frozen=True)

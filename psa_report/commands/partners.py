@@ -12,8 +12,17 @@ from datetime import date
 from pathlib import Path
 
 from .. import history
-from ..partners import (MANIFEST, PARTNERSHIP, CollectResult, FileUpdate, IssuedWorkbook,
-                        apply_returns, collect_returns, issue_requests, set_fields)
+from ..partners import (
+    MANIFEST,
+    PARTNERSHIP,
+    CollectResult,
+    FileUpdate,
+    IssuedWorkbook,
+    apply_returns,
+    collect_returns,
+    issue_requests,
+    set_fields,
+)
 from ..problems import BadOption, Invalid, Problem
 from .common import agency, item, load
 

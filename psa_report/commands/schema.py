@@ -10,6 +10,8 @@ from ..scaffold import SCHEMA_DIR, json_schemas
 
 def schema(root: Path, out_dir: Path | None = None) -> list[Path]:
     out_dir = out_dir or Path(root) / SCHEMA_DIR
-    writers = {out_dir / name: (lambda text: lambda tmp: tmp.write_text(text, "utf-8"))(text)
-               for name, text in json_schemas().items()}
+    def writer(text: str):
+        return lambda tmp: tmp.write_text(text, "utf-8")
+
+    writers = {out_dir / name: writer(text) for name, text in json_schemas().items()}
     return publish(writers)

@@ -17,8 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..problems import BadOption, Problem
-from ..serve import (Preview, PreviewServer, Watcher, exposed, make_server,
-                     watched_folders)
+from ..serve import Preview, PreviewServer, Watcher, exposed, make_server, watched_folders
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
