@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -79,3 +81,86 @@ def sized_plan(tmp_path_factory):
         return made[size]
 
     return make
+
+
+# ---------------------------------------------------------------- git repositories
+
+ENV = {**os.environ, "GIT_AUTHOR_NAME": "Analyst", "GIT_AUTHOR_EMAIL": "analyst@example.org",
+       "GIT_COMMITTER_NAME": "Analyst", "GIT_COMMITTER_EMAIL": "analyst@example.org",
+       "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
+
+
+def git(root: Path, *args: str, when: str | None = None) -> str:
+    env = dict(ENV)
+    if when:
+        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = f"{when}T12:00:00+00:00"
+    done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
+                          env=env)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def edit(project: Path, relative: str, old: str, new: str) -> None:
+    """Replace the first ``old`` in one file of the project with ``new``."""
+    path = project / relative
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {relative}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture
+def repo(project: Path) -> Path:
+    """The shipped plan committed and tagged as sent to the June 2010 meeting."""
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "Plan as sent to the SSP, June 2010", when="2010-06-28")
+    git(project, "tag", "ssp-2010-06")
+    return project
+
+
+@pytest.fixture
+def meetings(project: Path) -> Path:
+    """Three meetings, then the plan as it is now, committed and not yet tagged.
+
+    ssp-2010-06-28 (light tag; the date is in its name): the shipped plan.
+    ssp-sept (annotated; its message starts "2010-09-27", its commit is of 20 September):
+      3.2.1 off track -> on track, R1 not started -> on track, 3.2.3 on track -> at risk.
+    ssp-2010-12 (light; a month only, so dated by its commit, 6 December 2010):
+      3.2.2 off track -> at risk, 5.2.3 added (not started).
+    Now (committed 10 March 2011, report of 14 March for the meeting of 21 March 2011):
+      3.2.3 at risk -> on track, 3.2.4 on track -> off track, 5.2.3 not started -> at risk,
+      R6 added (not started), R5 removed; 3.2.5 unchanged.
+    """
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "Plan for the June meeting", when="2010-06-28")
+    git(project, "tag", "ssp-2010-06-28")
+
+    edit(project, "actions/data-gaps/3.2.1.yaml", "status: off track", "status: on track")
+    edit(project, "actions/recommendations/R1.yaml", "status: not started", "status: on track")
+    edit(project, "actions/data-gaps/3.2.3.yaml", "status: on track", "status: at risk")
+    git(project, "commit", "-q", "-am", "September updates", when="2010-09-20")
+    git(project, "tag", "-a", "-m", "2010-09-27 Safer Stockton Partnership\n\nSent on 20th.",
+        "ssp-sept", when="2010-09-20")
+
+    edit(project, "actions/data-gaps/3.2.2.yaml", "status: off track", "status: at risk")
+    (project / "actions/data-gaps/5.2.3.yaml").write_text(
+        "ref: 5.2.3\ngap: Night-time economy data.\nlead: SBC\naction: Source it.\n"
+        "update: Not yet begun.\nstatus: not started\n")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "December updates", when="2010-12-06")
+    git(project, "tag", "ssp-2010-12")
+
+    edit(project, "actions/data-gaps/3.2.3.yaml", "status: at risk", "status: on track")
+    edit(project, "actions/data-gaps/3.2.4.yaml", "status: on track", "status: off track")
+    edit(project, "actions/data-gaps/5.2.3.yaml", "status: not started", "status: at risk")
+    edit(project, "actions/data-gaps/5.2.3.yaml", "Not yet begun.", "Begun, but short of staff.")
+    (project / "actions/recommendations/R6.yaml").write_text(
+        "ref: R6\nrecommendation: Review the night-time economy.\n"
+        "update: Agreed in principle.\nstatus: not started\n")
+    git(project, "rm", "-q", "actions/recommendations/R5.yaml")
+    edit(project, "actions/report.yaml", "date: 2010-06-28",
+         "date: 2011-03-14\nmeeting_date: 2011-03-21")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "March updates", when="2011-03-10")
+    return project

@@ -9,8 +9,7 @@ import re
 from datetime import date
 
 import pydantic
-from conftest import REPO, run
-from test_history import edit, git
+from conftest import REPO, edit, git, run
 
 from psa_report.commands.build import build, plan
 from psa_report.commands.check import check

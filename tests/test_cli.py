@@ -10,16 +10,9 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from conftest import REPO, run
+from conftest import REPO, edit, run
 
 GAP = "actions/data-gaps/3.2.1.yaml"
-
-
-def edit(project: Path, relative: str, old: str, new: str) -> None:
-    path = project / relative
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {relative}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def line_of(project: Path, relative: str, needle: str) -> int:

@@ -12,13 +12,11 @@ from pathlib import Path
 import docx
 import pytest
 from click.testing import CliRunner
-from conftest import REPO, run
+from conftest import REPO, edit, git, run
 from docx.document import Document
 from docx.oxml.ns import qn
 from docx.table import Table
 from pypdf import PdfReader
-from test_history import edit, git
-from test_progress import meetings  # noqa: F401  (the same three tagged meetings, a fixture)
 from test_report_content import html_text, seed_cells, sentences, words
 
 from psa_report.cli import main
@@ -623,7 +621,7 @@ def test_changes_since_the_last_meeting_are_in_the_docx(runner, project):
 
 
 @pytest.fixture
-def travelled(runner, meetings) -> tuple[str, Document, Path]:  # noqa: F811
+def travelled(runner, meetings) -> tuple[str, Document, Path]:
     """The meetings' report built once as HTML and Word: (html, document, docx path)."""
     result = run(runner, "build", "--project", str(meetings), "--format", "all")
     assert result.exit_code == 0, result.output

@@ -3,44 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import run
-
-ENV = {**os.environ, "GIT_AUTHOR_NAME": "Analyst", "GIT_AUTHOR_EMAIL": "analyst@example.org",
-       "GIT_COMMITTER_NAME": "Analyst", "GIT_COMMITTER_EMAIL": "analyst@example.org",
-       "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
-
-
-def git(root: Path, *args: str, when: str | None = None) -> str:
-    env = dict(ENV)
-    if when:
-        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = f"{when}T12:00:00+00:00"
-    done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
-                          env=env)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
-def edit(project: Path, relative: str, old: str, new: str) -> None:
-    path = project / relative
-    text = path.read_text()
-    assert old in text, (relative, old)
-    path.write_text(text.replace(old, new, 1))
-
-
-@pytest.fixture
-def repo(project: Path) -> Path:
-    """The shipped plan committed and tagged as sent to the June 2010 meeting."""
-    git(project, "init", "-q", "-b", "main")
-    git(project, "add", "-A")
-    git(project, "commit", "-q", "-m", "Plan as sent to the SSP, June 2010", when="2010-06-28")
-    git(project, "tag", "ssp-2010-06")
-    return project
+from conftest import edit, git, run
 
 
 @pytest.fixture

@@ -75,7 +75,7 @@ def test_set_changes_only_the_values_given(runner, project: Path):
 def test_changes_shows_exactly_the_partners_edits(runner, project: Path):
     import json
 
-    from test_history import git
+    from conftest import git
 
     git(project, "init", "-q", "-b", "main")
     git(project, "add", "-A")

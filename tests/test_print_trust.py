@@ -21,7 +21,7 @@ GAP = "actions/data-gaps/3.2.1.yaml"
 REC = "actions/recommendations/R1.yaml"
 
 
-def edit(project: Path, relative: str, **fields: str) -> None:
+def set_fields(project: Path, relative: str, **fields: str) -> None:
     """Replace some text fields of one YAML file (its comments are lost: no matter)."""
     path = project / relative
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -95,8 +95,8 @@ def test_long_unbroken_words_wrap_and_the_status_column_stays_on_the_page(
         "update": long_word("Updateword"), "recommendation": long_word("Recommendword"),
         "rec_update": long_word("Recupdateword"),
     }
-    edit(project, GAP, gap=words["gap"], action=words["action"], update=words["update"])
-    edit(project, REC, recommendation=words["recommendation"], update=words["rec_update"])
+    set_fields(project, GAP, gap=words["gap"], action=words["action"], update=words["update"])
+    set_fields(project, REC, recommendation=words["recommendation"], update=words["rec_update"])
     out = build(runner, project, tmp_path / "out")
     html = out["html"].read_text(encoding="utf-8")
     text = re.sub(r"\s+", "", "".join(pdf_pages(out["pdf"])))
@@ -165,7 +165,7 @@ def printed_with(pdf_path: Path) -> dict[str, set[str]]:
 
 def test_chinese_korean_arabic_and_emoji_print_with_real_glyphs(runner, project, tmp_path):
     gap = "Gap in " + ", ".join(f"{name}: {text}" for name, text in SCRIPTS.items()) + "."
-    edit(project, GAP, gap=gap, update="Update 2010: in Chinese 数据缺口.")
+    set_fields(project, GAP, gap=gap, update="Update 2010: in Chinese 数据缺口.")
     out = build(runner, project, tmp_path / "out")
     assert gap in out["html"].read_text(encoding="utf-8")
     fonts = printed_with(out["pdf"])
@@ -205,7 +205,7 @@ def test_a_row_longer_than_a_page_keeps_the_header_on_every_page_it_crosses(
         runner, project, tmp_path):
     update = "\n".join(f"Long paragraph {n}: the partners met again and agreed more work "
                        "on the records, the analysts and the templates." for n in range(1, 41))
-    edit(project, "actions/data-gaps/3.2.3.yaml", update=update)
+    set_fields(project, "actions/data-gaps/3.2.3.yaml", update=update)
     out = build(runner, project, tmp_path / "out")
     pages = [" ".join(text.split()) for text in pdf_pages(out["pdf"])]
     crossed = [number for number, text in enumerate(pages, 1) if "Long paragraph" in text]

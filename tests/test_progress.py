@@ -9,10 +9,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pikepdf
-import pytest
-from conftest import run
+from conftest import edit, git, run
 from pypdf import PdfReader
-from test_history import edit, git
 
 from psa_report.commands.build import build, plan
 from psa_report.commands.progress import progress
@@ -26,54 +24,6 @@ def counts(complete: int, on_track: int, at_risk: int, off_track: int,
            not_started: int) -> dict[str, int]:
     return {"complete": complete, "on track": on_track, "at risk": at_risk,
             "off track": off_track, "not started": not_started}
-
-
-@pytest.fixture
-def meetings(project: Path) -> Path:
-    """Three meetings, then the plan as it is now, committed and not yet tagged.
-
-    ssp-2010-06-28 (light tag; the date is in its name): the shipped plan.
-    ssp-sept (annotated; its message starts "2010-09-27", its commit is of 20 September):
-      3.2.1 off track -> on track, R1 not started -> on track, 3.2.3 on track -> at risk.
-    ssp-2010-12 (light; a month only, so dated by its commit, 6 December 2010):
-      3.2.2 off track -> at risk, 5.2.3 added (not started).
-    Now (committed 10 March 2011, report of 14 March for the meeting of 21 March 2011):
-      3.2.3 at risk -> on track, 3.2.4 on track -> off track, 5.2.3 not started -> at risk,
-      R6 added (not started), R5 removed; 3.2.5 unchanged.
-    """
-    git(project, "init", "-q", "-b", "main")
-    git(project, "add", "-A")
-    git(project, "commit", "-q", "-m", "Plan for the June meeting", when="2010-06-28")
-    git(project, "tag", "ssp-2010-06-28")
-
-    edit(project, "actions/data-gaps/3.2.1.yaml", "status: off track", "status: on track")
-    edit(project, "actions/recommendations/R1.yaml", "status: not started", "status: on track")
-    edit(project, "actions/data-gaps/3.2.3.yaml", "status: on track", "status: at risk")
-    git(project, "commit", "-q", "-am", "September updates", when="2010-09-20")
-    git(project, "tag", "-a", "-m", "2010-09-27 Safer Stockton Partnership\n\nSent on 20th.",
-        "ssp-sept", when="2010-09-20")
-
-    edit(project, "actions/data-gaps/3.2.2.yaml", "status: off track", "status: at risk")
-    (project / "actions/data-gaps/5.2.3.yaml").write_text(
-        "ref: 5.2.3\ngap: Night-time economy data.\nlead: SBC\naction: Source it.\n"
-        "update: Not yet begun.\nstatus: not started\n")
-    git(project, "add", "-A")
-    git(project, "commit", "-q", "-m", "December updates", when="2010-12-06")
-    git(project, "tag", "ssp-2010-12")
-
-    edit(project, "actions/data-gaps/3.2.3.yaml", "status: at risk", "status: on track")
-    edit(project, "actions/data-gaps/3.2.4.yaml", "status: on track", "status: off track")
-    edit(project, "actions/data-gaps/5.2.3.yaml", "status: not started", "status: at risk")
-    edit(project, "actions/data-gaps/5.2.3.yaml", "Not yet begun.", "Begun, but short of staff.")
-    (project / "actions/recommendations/R6.yaml").write_text(
-        "ref: R6\nrecommendation: Review the night-time economy.\n"
-        "update: Agreed in principle.\nstatus: not started\n")
-    git(project, "rm", "-q", "actions/recommendations/R5.yaml")
-    edit(project, "actions/report.yaml", "date: 2010-06-28",
-         "date: 2011-03-14\nmeeting_date: 2011-03-21")
-    git(project, "add", "-A")
-    git(project, "commit", "-q", "-m", "March updates", when="2011-03-10")
-    return project
 
 
 def commit_of(root: Path, tag: str) -> str:

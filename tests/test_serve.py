@@ -26,6 +26,7 @@ from typing import TypeVar
 
 import pypdf
 import pytest
+from conftest import edit
 
 from psa_report.commands.build import build
 from psa_report.commands.serve import exposure_warning
@@ -123,13 +124,6 @@ def served(project: Path) -> Iterator[Served]:
     server = Served(project)
     yield server
     server.stop(signal.SIGKILL)
-
-
-def edit(project: Path, name: str, old: str, new: str) -> None:
-    path = project / name
-    text = path.read_text(encoding="utf-8")
-    assert old in text, (name, old)
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def without_script(page: str) -> str:

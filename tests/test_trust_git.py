@@ -7,8 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import run
-from test_history import git
+from conftest import git, run
 
 
 @pytest.fixture
