@@ -334,10 +334,11 @@ def warm_pdf_child(project: Path, prints: int) -> None:
     """Run in a child process: print once to warm up, then time ``prints`` prints,
     each after an edit (so nothing is cached). JSON on stdout."""
     from psa_report.cli import freeze_before_print
+    from psa_report.report import html_builder
     from psa_report.serve import Preview
 
     # As `psa-report serve` runs it: the console entry point's GC freeze after warm-up.
-    preview = Preview(project, after_warm_up=freeze_before_print)
+    preview = Preview(project, html_builder(project), after_warm_up=freeze_before_print)
     preview.rebuild()
     preview.pdf()
     target = first_item(project)

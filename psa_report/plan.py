@@ -12,13 +12,27 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
+from typing import TYPE_CHECKING
 
 from .changes import Change
 from .dates import Due, long_date, ordinal_suffix
 from .history import Provenance, Revision
 from .models import DataGap, Recommendation, Status, kind_of, ref_key
-from .progress import GLYPHS, Exceptions, ProgressView, Travel
+from .progress import (
+    GLYPHS,
+    Exceptions,
+    ProgressView,
+    Travel,
+    directions,
+    exceptions,
+    progress_view,
+    removed,
+    travel,
+)
 from .project import Project
+
+if TYPE_CHECKING:
+    from .meetings import Comparison, MeetingHistory
 
 
 def paragraphs(text: str) -> list[str]:
@@ -153,7 +167,6 @@ class ReportPlan:
     provenance: Provenance | None = None  # None when not asked for
     since: Revision | None = None  # the revision compared with
     changes: list[Change] = field(default_factory=list)  # in ref order
-    # Filled by commands/build.py's plan(), from git (None when not asked for):
     travel: Travel | None = None  # what the directions are measured against
     exceptions: Exceptions | None = None  # off track, at risk, overdue, worse
     progress: ProgressView | None = None  # the "Progress across meetings" section
@@ -187,17 +200,23 @@ def _row(item: DataGap | Recommendation, as_of: date, agencies: dict[str, str]) 
 
 
 def plan_report(project: Project, as_of: date | None = None, *,
-                provenance: Provenance | None = None, since: Revision | None = None,
-                changes: list[Change] | None = None) -> ReportPlan:
-    """The whole report as data. ``as_of`` defaults to the report's own date.
+                provenance: Provenance | None = None, comparison: Comparison | None = None,
+                meetings: MeetingHistory | None = None, no_since: bool = False) -> ReportPlan:
+    """The whole report as data, complete. ``as_of`` defaults to the report's own date.
 
-    With ``changes`` (from changes.compare against the revision ``since``), rows
-    changed or added since then are marked and the changes are listed.
+    ``comparison`` is the last meeting's plan set against this one (see
+    :func:`psa_report.meetings.baseline`): every row carries its direction of travel
+    since then and, when the revision was named (``--since`` or ``last_meeting``), rows
+    changed or added are marked and the changes listed. ``meetings`` (the plan at each
+    meeting) makes the "Progress across meetings" section; ``no_since`` says that the
+    report is not compared with the last meeting on purpose.
     """
     report = project.report
     # Members ask about what was due before the meeting: as at its date, if known.
     as_of = as_of or report.meeting_date or report.date
-    changes = changes or []
+    marked = comparison is not None and not comparison.by_tags
+    since = comparison.since if marked else None
+    changes = comparison.changes if marked else []
     by_ref = {c.ref: c for c in changes}
 
     def row(item: DataGap | Recommendation) -> Row:
@@ -214,6 +233,8 @@ def plan_report(project: Project, as_of: date | None = None, *,
         sections.append(Section(number, heading, "section-" + number.replace(".", "-"),
                                 [row(g) for g in gaps]))
     signed = DayParts.of(report.date)
+    recommendations = [row(r) for r in project.recommendations]
+    rows = [r for section in sections for r in section.rows] + recommendations
     return ReportPlan(
         title=report.title,
         partnership=report.partnership,
@@ -227,7 +248,7 @@ def plan_report(project: Project, as_of: date | None = None, *,
         data_gaps_intro=report.data_gaps_intro,
         recommendations_intro=report.recommendations_intro,
         sections=sections,
-        recommendations=[row(r) for r in project.recommendations],
+        recommendations=recommendations,
         summary=summarise(project),
         overdue=overdue(project, as_of),
         agencies=dict(project.agencies),
@@ -244,7 +265,37 @@ def plan_report(project: Project, as_of: date | None = None, *,
         provenance=provenance,
         since=since,
         changes=changes,
+        travel=_travel(project, rows, comparison, no_since),
+        exceptions=exceptions(rows),
+        progress=_progress(meetings),
     )
+
+
+def _travel(project: Project, rows: list[Row], comparison: Comparison | None,
+            no_since: bool) -> Travel:
+    """Each row's direction of travel since the last meeting, and what it is measured
+    against, said once."""
+    if no_since:
+        return Travel(None, "This report is not compared with the last meeting, "
+                      "so no direction of travel is shown.")
+    if comparison is None or comparison.old is None:
+        return travel(None, None, [])
+    moved = directions(comparison.old, project)
+    for row in rows:
+        row.direction, row.direction_kind = moved[row.ref].text, moved[row.ref].kind
+    return travel(comparison.since.name, comparison.day or comparison.since.day,
+                  removed(comparison.old, project))
+
+
+def _progress(meetings: MeetingHistory | None) -> ProgressView | None:
+    """The "Progress across meetings" section (None when the meetings were not read)."""
+    if meetings is None:
+        return None
+    return progress_view(
+        meetings.meetings, meetings.current, in_git=meetings.in_git,
+        current_is_last=meetings.current_is_last,
+        why=None if meetings.named else "no meeting tags are named in actions/report.yaml "
+        "(meeting_tags)")
 
 
 def colophon(author: str, meeting: str, day: date, provenance: Provenance | None,

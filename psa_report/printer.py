@@ -20,7 +20,7 @@ import pydyf
 from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-from .problems import Invalid, Problem
+from .problems import BadOption, Invalid, Problem
 
 DEFAULT_VARIANT = "pdf/ua-1"
 
@@ -298,3 +298,12 @@ def variants() -> list[str]:
     from weasyprint.pdf import VARIANTS
 
     return sorted(v for v in VARIANTS if v.startswith("pdf/"))
+
+
+def check_variant(variant: str | None) -> str:
+    """``--pdf-variant``: one WeasyPrint knows, or BadOption; None is the default."""
+    variant = variant or DEFAULT_VARIANT
+    if variant not in variants():
+        raise BadOption("--pdf-variant", f"{variant!r} is not a PDF variant WeasyPrint "
+                        f"knows: use one of {', '.join(variants())}")
+    return variant

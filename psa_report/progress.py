@@ -1,8 +1,8 @@
 """Direction of travel: how the plan moved from meeting to meeting, as data.
 
 Pure logic over validated projects and planned rows: no git, no Jinja.  Reading
-the plan at each meeting's tag is history.py's job; choosing the tags is
-commands/progress.py's.  The chart is laid out here, as numbers, so the
+the plan at each meeting's tag is history.py's job; choosing the tags and the
+last meeting is meetings.py's.  The chart is laid out here, as numbers, so the
 template only writes them into SVG elements (no charting library: the chart is
 a few dozen rectangles and labels, and SVG written by the template is inline in
 the HTML, vector in WeasyPrint's PDF, and carries its own text alternative).

@@ -33,7 +33,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from .loader import Document, load_file, not_a_file
 from .models import REC_PATTERN, REF_PATTERN, Agencies, DataGap, Recommendation, Report, ref_key
-from .problems import Invalid, Problem, warning
+from .problems import Invalid, Problem
 
 ACTIONS = "actions"
 REPORT_FILE = "report.yaml"
@@ -446,27 +446,7 @@ def build_project(root: Path, paths: list[str], read: Callable[[str], Document],
     project.report_marks = {path[0]: mark for path, mark in report_doc.value_marks.items()
                             if len(path) == 1}
     project.report_file = report_doc.display
-    project.warnings = _warnings(project, report_doc, docs)
+    from .validate import file_warnings  # the one home of warnings (it imports this module)
+
+    project.warnings = file_warnings(project, report_doc, docs)
     return project
-
-
-def _warnings(project: Project, report_doc: Document,
-              docs: dict[str, Document]) -> list[Problem]:
-    """What is valid but should not reach the committee unnoticed."""
-    found = []
-    sections = {gap.section for gap in project.data_gaps}
-    for number in project.report.sections:
-        if number not in sections:
-            line, column = report_doc.mark(("sections", number), key=True)
-            found.append(warning(report_doc.display, line, column,
-                f"sections: no data gap is in section {number}, so its heading will not "
-                "print: correct the number, add the data gaps, or remove the heading"))
-    for item in project.items:
-        doc = docs[item.ref]
-        for name, text in PLACEHOLDERS.items():
-            if getattr(item, name, None) == text:
-                line, column = doc.mark((name,))
-                found.append(warning(doc.display, line, column,
-                    f"{name}: still the example text {text!r} that psa-report wrote: "
-                    "replace it with the real text before the report goes out"))
-    return found

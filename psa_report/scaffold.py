@@ -359,3 +359,13 @@ def json_schemas() -> dict[str, str]:
                   "title": f"psa-report {kind.replace('-', ' ')} file"}
         out[f"{kind}.schema.json"] = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
     return out
+
+
+def write_schemas(out_dir: Path) -> list[Path]:
+    """Publish the JSON Schemas into ``out_dir`` as one set; the paths written."""
+    from .output import publish
+
+    def writer(text: str):
+        return lambda tmp: tmp.write_text(text, "utf-8")
+
+    return publish({out_dir / name: writer(text) for name, text in json_schemas().items()})

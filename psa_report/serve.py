@@ -33,12 +33,16 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from .problems import BadOption, Invalid, Problem
+
+#: The build function a Preview is handed (see :func:`psa_report.report.html_builder`):
+#: called for each rebuild, it returns (HTML, warnings, template folders) or raises
+#: Invalid / BadOption. The server imports no operation: it is given what to run.
+Builder = Callable[[], tuple[str, list[Problem], list[Path]]]
 
 # --- the preview ---------------------------------------------------------------------
 
@@ -63,8 +67,7 @@ class Preview:
     does not count), so an open page reloads only when there is something new.
     """
 
-    def __init__(self, root: Path, *, as_of: date | None = None,
-                 pdf_variant: str | None = None,
+    def __init__(self, root: Path, builder: Builder, *, pdf_variant: str | None = None,
                  after_warm_up: Callable[[], None] | None = None):
         """``after_warm_up`` is called after the first rebuild and after the first
         print, when what stays for good (the modules) is loaded: the console
@@ -72,7 +75,7 @@ class Preview:
         print), so its full passes no longer scan all of it on every rebuild and
         print.  Library callers leave it out."""
         self.root = Path(root)
-        self.as_of = as_of
+        self.builder = builder  # builds the page anew, as mkdocs' LiveReloadServer(builder=)
         self.pdf_variant = pdf_variant
         self.after_warm_up = after_warm_up
         self._snapshot = Snapshot(0, problems_page([]))
@@ -132,14 +135,10 @@ class Preview:
 
     def _build(self) -> tuple[str, list[Problem], list[Problem], list[Path]]:
         """(page, problems, warnings, template folders) of the files as they are now."""
-        from .commands.build import plan
-        from .render import render_html, template_dirs
-
         problems: list[Problem] = []
         try:
-            dirs = template_dirs(self.root)
-            report = plan(self.root, as_of=self.as_of)
-            return render_html(report.plan, dirs), [], report.warnings, dirs
+            html, warnings, dirs = self.builder()
+            return html, [], warnings, dirs
         except Invalid as invalid:
             problems = invalid.problems
         except BadOption as error:
@@ -186,11 +185,10 @@ class Preview:
 def print_pdf(html: str, dirs: list[Path], variant: str | None = None) -> bytes:
     """WeasyPrint's PDF of ``html``, through :mod:`psa_report.printer` (imported once)."""
     from . import printer
-    from .commands.build import check_variant
 
     with tempfile.TemporaryDirectory(prefix="psa-serve-") as folder:
         target = Path(folder) / "report.pdf"
-        printer.write_pdf(html, target, dirs, variant=check_variant(variant))
+        printer.write_pdf(html, target, dirs, variant=printer.check_variant(variant))
         return target.read_bytes()
 
 

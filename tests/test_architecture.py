@@ -3,6 +3,7 @@ environment, warnings as a tier, and a command reference that cannot drift."""
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import gc
 import re
@@ -11,10 +12,11 @@ from datetime import date
 import pydantic
 from conftest import REPO, edit, git, run
 
-from psa_report.commands.build import build, plan
+from psa_report.commands.build import build
 from psa_report.commands.check import check
 from psa_report.commands.overdue import overdue
 from psa_report.render import environment, template_dirs
+from psa_report.report import build_plan as plan
 
 # ---------------------------------------------------------------- operations
 
@@ -43,6 +45,43 @@ def test_the_cli_holds_no_pipeline_or_formatting_logic():
             assert source.count("gc.") == 2  # only freeze_before_print's two calls
         else:
             assert word not in source, word
+
+
+def _imports(path) -> set[str]:
+    """Every module a source file imports, relative imports made absolute."""
+    package = "psa_report" + ("" if path.parent.name == "psa_report" else ".commands")
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            base = package.rsplit(".", node.level - 1)[0] if node.level else ""
+            module = ".".join(p for p in (base, node.module or "") if p)
+            found.add(module)
+            found.update(f"{module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+def test_no_operation_imports_another_and_the_server_imports_none():
+    commands = sorted((REPO / "psa_report/commands").glob("*.py"))
+    names = {f"psa_report.commands.{p.stem}" for p in commands} - {
+        "psa_report.commands.__init__", "psa_report.commands.common"}
+    assert len(names) >= 10
+    for path in commands:
+        own = f"psa_report.commands.{path.stem}"
+        assert not (_imports(path) & (names - {own})), path.name
+    served = _imports(REPO / "psa_report/serve.py")
+    assert not any(m.startswith("psa_report.commands") for m in served), served
+    for path in (REPO / "psa_report").glob("*.py"):  # no stage reaches up to an operation
+        if path.name != "cli.py":
+            assert not any(m.startswith("psa_report.commands") for m in _imports(path)), path
+
+
+def test_the_report_builder_leaves_nothing_to_fill(repo):
+    planned = plan(repo).plan
+    for name in ("travel", "exceptions", "progress", "provenance"):
+        assert getattr(planned, name) is not None, name
+    assert planned.travel.sentence.startswith("First report")
 
 
 # ---------------------------------------------------------------- the plan

@@ -20,9 +20,9 @@ from pypdf import PdfReader
 from test_report_content import html_text, seed_cells, sentences, words
 
 from psa_report.cli import main
-from psa_report.commands.build import plan
 from psa_report.docx_render import STATUS_FILL
 from psa_report.models import Status
+from psa_report.report import build_plan as plan
 
 DOCX = "progress-report.docx"
 GAP_HEADER = ["Ref", "Data gap", "Lead", "Action", "Update", "Status"]

@@ -303,5 +303,14 @@ def test_a_character_no_font_has_is_a_warning_at_its_line(runner, project):
     assert "U+6570" not in built.stderr  # the Chinese has its font
     strict = run(runner, "build", "--format", "pdf", "--strict", "--project", str(project))
     assert strict.exit_code == 1 and "(an error with --strict)" in strict.stderr
-    html_only = run(runner, "build", "--format", "html", "--project", str(project))
-    assert "no font" not in html_only.stderr  # the HTML leaves fonts to the browser
+    # Warnings have one home (the validation stage): check --strict refuses the same
+    # thing, and every format of build reports it.
+    checked = run(runner, "check", "--project", str(project))
+    assert checked.exit_code == 0
+    assert f"3.2.2.yaml:{line}:9: warning: update: no font" in checked.stderr
+    strict_check = run(runner, "check", "--strict", "--project", str(project))
+    assert strict_check.exit_code == 1
+    assert "U+F0001" in strict_check.stderr and "--strict makes them errors" in strict_check.stderr
+    for fmt in ("html", "docx"):
+        other = run(runner, "build", "--format", fmt, "--strict", "--project", str(project))
+        assert other.exit_code == 1 and "U+F0001" in other.stderr, fmt

@@ -12,10 +12,11 @@ import pikepdf
 from conftest import edit, git, run
 from pypdf import PdfReader
 
-from psa_report.commands.build import build, plan
+from psa_report.commands.build import build
 from psa_report.commands.progress import progress
 from psa_report.models import Status
 from psa_report.progress import STATUS_RANK, direction
+from psa_report.report import build_plan as plan
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -32,6 +32,7 @@ from psa_report.commands.build import build
 from psa_report.commands.serve import exposure_warning
 from psa_report.problems import Invalid
 from psa_report.render import environment, template_dirs
+from psa_report.report import html_builder
 from psa_report.serve import (
     POLICY,
     SCRIPT_HASH,
@@ -216,7 +217,7 @@ def test_report_pdf_is_the_pdf_of_the_files_now_and_cached_until_a_change(served
 
 def test_preview_without_a_server(project):
     gc.unfreeze()
-    preview = Preview(project)
+    preview = Preview(project, html_builder(project))
     assert preview.version == 0
     preview.rebuild()
     assert preview.version == 1 and UPDATE in preview.html and preview.problems == []
@@ -428,7 +429,7 @@ def test_the_open_page_reloads_itself_after_a_save(served, project):
 def test_a_passing_broken_state_does_not_flash_the_problems_page(project, monkeypatch):
     # An editor saving in steps: the first look finds a broken file, which is whole
     # again by the second look a moment later.
-    preview = Preview(project)
+    preview = Preview(project, html_builder(project))
     preview.rebuild()
     edit(project, GAP, "status: off track", "status: half-writ")
     looks: list[int] = []

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from ..changes import Change
+from ..meetings import Comparison, baseline, compare_with, meeting_history, pattern_for
 from ..problems import BadOption
-from .build import Comparison, compare_with, compare_with_last_meeting
+from ..progress import MAX_BARS
 from .common import load
 
 
@@ -55,17 +56,21 @@ class ChangesResult:
 
 
 def changes(root: Path, since: str | None = None, since_date: date | None = None,
-            ) -> ChangesResult:
+            tags: str | None = None) -> ChangesResult:
     """Compared with ``since`` (a revision) or the last commit before ``since_date``;
-    with neither, with report.yaml's ``last_meeting``."""
+    with neither, with the last meeting, found as ``build`` finds it (report.yaml's
+    ``last_meeting``, else the newest meeting tag the current files descend from)."""
     if since is not None and since_date is not None:
         raise BadOption("--since", "give one of --since REV or --since-date DATE, not both")
+    root = Path(root)
     project = load(root)
     if since is None and since_date is None:
-        comparison = compare_with_last_meeting(root, project,
-                                               "or give --since REV or --since-date DATE")
+        found = meeting_history(root, project, pattern_for(project, tags), limit=MAX_BARS)
+        comparison = baseline(root, project, found,
+                              hint="or give --since REV or --since-date DATE")
         if comparison is None:
             raise BadOption("--since", "give --since REV or --since-date DATE, or set "
-                            "last_meeting: in actions/report.yaml")
+                            "last_meeting: in actions/report.yaml (or meeting_tags:, to "
+                            "compare with the last meeting tagged)")
         return ChangesResult(comparison)
     return ChangesResult(compare_with(root, project, since, before=since_date))

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
-from .. import history
 from ..models import Status
-from ..problems import Problem, sort_problems, warning
+from ..problems import Problem
 from ..project import Project
-from .common import load
-
-#: An open action this long past its deadline, with no change since, is worth a warning.
-STALE_AFTER = timedelta(days=90)
+from ..validate import validate
 
 
 @dataclass
@@ -36,29 +31,5 @@ class CheckResult:
 
 def check(root: Path) -> CheckResult:
     """Load and validate every file (raises Invalid on errors); return the warnings too."""
-    project = load(root)
-    return CheckResult(project, sort_problems(project.warnings + stale(project)))
-
-
-def stale(project: Project) -> list[Problem]:
-    """Open actions whose deadline is long past (as at the report's date) and whose
-    file has not changed since that deadline (by git; outside git, by date alone)."""
-    report = project.report
-    as_of = report.meeting_date or report.date
-    late = [i for i in project.items if i.due is not None and i.status is not Status.COMPLETE
-            and i.due.day + STALE_AFTER < as_of]
-    if not late:
-        return []
-    changed = history.last_changed(project.root)
-    found = []
-    for item in late:
-        source = project.sources[item.ref]
-        last = None if changed is None else changed.get(source.path)
-        if last is not None and last > item.due.day:
-            continue
-        since = "" if last is None else f", and its file has not changed since {last:%-d %B %Y}"
-        found.append(warning(*project.where(item.ref, "due"),
-            f"{item.ref} was due {item.due.long} and is still {item.status.value}"
-            f"{since}: record the progress in `update:` and set a new `due:`, or mark "
-            "it complete"))
-    return found
+    checked = validate(root)
+    return CheckResult(checked.project, checked.warnings)

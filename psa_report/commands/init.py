@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..problems import Invalid, Problem
 from ..project import ACTIONS, AGENCIES_FILE, REPORT_FILE, load_project
-from ..scaffold import fill_skeleton, modeline, write_new
+from ..scaffold import SCHEMA_DIR, fill_skeleton, modeline, write_new, write_schemas
 
 REPORT = """\
 # The covering page of the progress report, and the facts the report prints.
@@ -81,8 +81,8 @@ def init(folder: Path) -> list[str]:
     for path, text in files.items():
         write_new(folder, path, text)
     load_project(folder)  # what init writes must pass check
-    from .schema import schema  # so an editor validates the files as they are typed
-
     written = list(files)
-    written += [path.relative_to(folder).as_posix() for path in schema(folder)]
+    # The JSON Schemas, so an editor validates the files as they are typed.
+    written += [path.relative_to(folder).as_posix()
+                for path in write_schemas(folder / SCHEMA_DIR)]
     return written

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..problems import BadOption, Problem
+from ..report import html_builder
 from ..serve import Preview, PreviewServer, Watcher, exposed, make_server, watched_folders
 
 DEFAULT_HOST = "127.0.0.1"
@@ -86,7 +87,7 @@ def serve(root: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,
     """Serve the report of ``root`` until Ctrl-C; ``say`` prints progress.
     ``after_warm_up``: see :class:`Preview` (the console entry point's GC freeze)."""
     root = Path(root)
-    preview = Preview(root, after_warm_up=after_warm_up)
+    preview = Preview(root, html_builder(root), after_warm_up=after_warm_up)
     shown = 0
     shown_warnings: tuple[Problem, ...] = ()
 

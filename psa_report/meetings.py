@@ -1,0 +1,171 @@
+"""Stage code over git: the plan at an earlier revision set against today's, and the
+plan at each meeting (a git tag). The report builder and the ``changes`` and
+``progress`` operations all ask here, so one rule decides what "the last meeting" is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from . import history
+from .changes import Change, compare
+from .models import tag_pattern
+from .problems import BadOption, Invalid, Problem
+from .progress import Point, count
+from .project import Project
+from .validate import meeting_left_out
+
+#: The name of the current files' point in the meetings' counts.
+CURRENT = "current"
+
+
+@dataclass
+class Comparison:
+    """The plan at an earlier revision set against today's: what the report marks."""
+
+    since: history.Revision
+    changes: list[Change]
+    old: Project | None = None  # the plan at ``since``
+    day: date | None = None  # the meeting's date, when ``since`` is a meeting
+    #: True: found as the newest meeting tag, not named by --since or last_meeting
+    by_tags: bool = False
+
+
+def compare_with(root: Path, project: Project, rev: str | None = None, *,
+                 before: date | None = None) -> Comparison:
+    """Changes from ``rev`` (or the last commit before ``before``) to ``project``."""
+    since = history.resolve(root, rev, before=before)
+    old = history.project_at(root, since)
+    return Comparison(since, compare(old, project), old, since.day)
+
+
+def compare_with_last_meeting(root: Path, project: Project, hint: str) -> Comparison | None:
+    """Changes since report.yaml's last_meeting (None when it is not set); a problem
+    with it is reported at its line in report.yaml, with how to go on (``hint``)."""
+    if project.report.last_meeting is None:
+        return None
+    try:
+        return compare_with(root, project, project.report.last_meeting)
+    except Invalid as invalid:
+        line, column = project.report_marks.get("last_meeting", (None, None))
+        raise Invalid([Problem(project.report_file, line, column,
+                               f"last_meeting: {p.message} ({hint})")
+                       for p in invalid.problems]) from None
+
+
+@dataclass
+class MeetingHistory:
+    """The plan counted at each meeting (oldest first), then the current files."""
+
+    points: list[Point]  # the meetings, then the current files last
+    warnings: list[Problem] = field(default_factory=list)
+    #: why there are no meetings (outside git, no pattern, no tag matched); else None
+    note: str | None = None
+    #: the meetings read, by tag, with the plan at each
+    plans: dict[str, tuple[history.Meeting, Project]] = field(default_factory=dict)
+    #: the commit the current files are, when nothing in actions/ is edited
+    current_commit: str | None = None
+    in_git: bool = True
+    named: bool = True  # False: no meeting tags are named (report.yaml or --tags)
+
+    @property
+    def meetings(self) -> list[Point]:
+        return self.points[:-1]
+
+    @property
+    def current(self) -> Point:
+        return self.points[-1]
+
+    @property
+    def current_is_last(self) -> bool:
+        """The current files are the last meeting's commit, unedited."""
+        last = self.meetings[-1].commit if self.meetings else None
+        return last is not None and last == self.current_commit
+
+
+def pattern_for(project: Project, tags: str | None) -> str | None:
+    """--tags PATTERN, else report.yaml's meeting_tags (None: neither is set)."""
+    if tags is None:
+        return project.report.meeting_tags
+    try:
+        return tag_pattern(tags)
+    except ValueError as error:
+        raise BadOption("--tags", str(error)) from None
+
+
+def meeting_history(root: Path, project: Project, pattern: str | None,
+                    limit: int | None = None) -> MeetingHistory:
+    """The plan counted at each meeting matching ``pattern`` (the last ``limit`` that
+    validate, if given), then ``project`` as the current point. A meeting whose plan
+    does not validate is left out with a warning."""
+    report = project.report
+    current = count(project, CURRENT, report.meeting_date or report.date)
+    if pattern is None:
+        return MeetingHistory([current], named=False, note=(
+            "no meetings are named: add `meeting_tags: \"ssp-*\"` (the pattern of your "
+            "meeting tags) to actions/report.yaml, or give --tags PATTERN"))
+    try:
+        found, warnings = history.meetings(root, pattern)
+    except history.GitError as error:
+        return MeetingHistory([current], note=history.explain(root, error), in_git=False)
+    if not found:
+        return MeetingHistory([current], warnings, note=(
+            f"no git tag matches {pattern!r}: tag the commit of each report as it is sent, "
+            f"such as `git tag {pattern.replace('*', '2010-06-28')}`"))
+    points: list[Point] = []
+    plans: dict[str, tuple[history.Meeting, Project]] = {}
+    for meeting in reversed(found):
+        if limit is not None and len(points) == limit:
+            break
+        try:
+            then = history.project_at(root, meeting.revision)
+        except (Invalid, history.GitError) as error:
+            first = error.problems[0] if isinstance(error, Invalid) else error
+            warnings.append(meeting_left_out(meeting.tag, first))
+            continue
+        plans[meeting.tag] = (meeting, then)
+        points.append(count(then, meeting.tag, meeting.day, meeting.commit))
+    points.reverse()
+    here = history.provenance(root)
+    return MeetingHistory([*points, current], warnings, plans=plans,
+                          current_commit=None if here.dirty else here.commit or None)
+
+
+def last_meeting(root: Path, found: MeetingHistory) -> tuple[history.Meeting, Project] | None:
+    """The latest meeting before the current files: the newest meeting tag on a commit
+    the current files descend from, leaving out the meeting the current files are."""
+    for point in reversed(found.meetings):
+        meeting, then = found.plans[point.meeting]
+        if meeting.commit == found.current_commit:
+            continue
+        if history.is_ancestor(root, meeting.commit):
+            return meeting, then
+    return None
+
+
+def baseline(root: Path, project: Project, found: MeetingHistory, *, since: str | None = None,
+             since_date: date | None = None, no_since: bool = False,
+             hint: str = "") -> Comparison | None:
+    """What "since the last meeting" means, decided once for every command: ``since``
+    (a revision) or ``since_date``; else report.yaml's last_meeting; else the newest
+    meeting tag the current files descend from (see :func:`last_meeting`). None with
+    ``no_since``, or when there is nothing to compare with."""
+    if no_since:
+        return None
+    if since is not None or since_date is not None:
+        comparison = compare_with(root, project, since, before=since_date)
+    else:
+        comparison = compare_with_last_meeting(root, project, hint)
+    if comparison is not None:
+        by_commit = {m.commit: m for m, _ in found.plans.values()}
+        meeting = by_commit.get(comparison.since.commit)
+        if meeting is not None:
+            comparison.day = meeting.day
+        return comparison
+    latest = last_meeting(root, found)
+    if latest is None:
+        return None
+    meeting, old = latest
+    return Comparison(meeting.revision, compare(old, project), old, meeting.day, by_tags=True)

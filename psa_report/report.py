@@ -1,0 +1,72 @@
+"""The report builder: from a project folder and options, the complete report as typed
+data (:class:`psa_report.plan.ReportPlan`), with nothing left to fill in.
+
+It runs the stages in order: validate (every error and warning,
+:mod:`psa_report.validate`), read the meetings and the revision compared with
+(:mod:`psa_report.meetings`), then plan (:mod:`psa_report.plan`). The ``build`` and
+``serve`` operations render what it returns; nothing here imports Jinja, python-docx
+or WeasyPrint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from . import history
+from .meetings import baseline, meeting_history, pattern_for
+from .plan import ReportPlan, plan_report
+from .problems import Problem
+from .progress import MAX_BARS
+from .project import Project
+from .validate import refuse_warnings, validate
+
+#: What a report compared with a revision that cannot be used should say to go on.
+NO_SINCE_HINT = "or build with --no-since to leave the comparison with the last meeting out"
+
+
+@dataclass
+class PlannedReport:
+    """A planned report and what was found on the way."""
+
+    project: Project
+    plan: ReportPlan
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def build_plan(root: Path, *, as_of: date | None = None, since: str | None = None,
+               no_since: bool = False, strict: bool = False,
+               tags: str | None = None) -> PlannedReport:
+    """Load, validate and plan; marked against ``since`` (or report.yaml's
+    last_meeting, unless ``no_since``). With ``strict``, warnings stop it.
+
+    Each row's direction of travel is measured against the last meeting (see
+    :func:`psa_report.meetings.baseline`); the progress section counts the meetings
+    whose tags match ``tags`` (or report.yaml's meeting_tags). A meeting whose plan no
+    longer validates is a warning that ``strict`` leaves a warning: a tag's files
+    cannot be corrected."""
+    root = Path(root)
+    checked = validate(root)
+    refuse_warnings(checked.warnings, strict)
+    project = checked.project
+    found = meeting_history(root, project, pattern_for(project, tags), limit=MAX_BARS)
+    comparison = baseline(root, project, found, since=since, no_since=no_since,
+                          hint=NO_SINCE_HINT)
+    planned = plan_report(project, as_of, provenance=history.provenance(root),
+                          comparison=comparison, meetings=found, no_since=no_since)
+    return PlannedReport(project, planned, checked.warnings + found.warnings)
+
+
+def html_builder(root: Path, *, as_of: date | None = None,
+                 ) -> Callable[[], tuple[str, list[Problem], list[Path]]]:
+    """The preview's build function for the project at ``root``."""
+    from .render import render_html, template_dirs
+
+    def build() -> tuple[str, list[Problem], list[Path]]:
+        dirs = template_dirs(root)
+        report = build_plan(root, as_of=as_of)
+        return render_html(report.plan, dirs), report.warnings, dirs
+
+    return build

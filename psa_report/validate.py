@@ -1,0 +1,110 @@
+"""Stage 2, validate: the one home of every warning about the plan.
+
+Errors stop a file as it is read (:mod:`psa_report.project`, :mod:`psa_report.models`);
+warnings are things that are valid but should not reach the committee unnoticed, and are
+all made here, so ``check --strict`` and ``build --strict`` refuse exactly the same
+things: example text left as written, a section heading with no data gap, an open action
+long past its deadline with no change since, a character no installed font can print,
+and (never an error, since a tag's files cannot be corrected) a meeting tag whose plan
+no longer validates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .models import Status
+from .problems import Invalid, Problem, sort_problems, warning
+
+if TYPE_CHECKING:
+    from .loader import Document
+    from .project import Project
+
+#: An open action this long past its deadline, with no change since, is worth a warning.
+STALE_AFTER = timedelta(days=90)
+
+
+@dataclass
+class Checked:
+    """A project that validates, and every warning about it."""
+
+    project: Project
+    warnings: list[Problem]
+
+
+def validate(root: Path) -> Checked:
+    """Load and validate every file (raises Invalid on errors); with every warning."""
+    from .glyphs import missing_glyphs
+    from .project import load_project
+
+    project = load_project(Path(root))
+    return Checked(project, sort_problems(project.warnings + stale(project)
+                                          + missing_glyphs(project)))
+
+
+def refuse_warnings(warnings: list[Problem], strict: bool) -> None:
+    """With --strict, every warning is an error: nothing is written."""
+    if strict and warnings:
+        raise Invalid([Problem(p.file, p.line, p.column,
+                               f"{p.message} (an error with --strict)") for p in warnings])
+
+
+def stale(project: Project) -> list[Problem]:
+    """Open actions whose deadline is long past (as at the report's date) and whose
+    file has not changed since that deadline (by git; outside git, by date alone)."""
+    from . import history
+
+    report = project.report
+    as_of = report.meeting_date or report.date
+    late = [i for i in project.items if i.due is not None and i.status is not Status.COMPLETE
+            and i.due.day + STALE_AFTER < as_of]
+    if not late:
+        return []
+    changed = history.last_changed(project.root)
+    found = []
+    for item in late:
+        source = project.sources[item.ref]
+        last = None if changed is None else changed.get(source.path)
+        if last is not None and last > item.due.day:
+            continue
+        since = "" if last is None else f", and its file has not changed since {last:%-d %B %Y}"
+        found.append(warning(*project.where(item.ref, "due"),
+            f"{item.ref} was due {item.due.long} and is still {item.status.value}"
+            f"{since}: record the progress in `update:` and set a new `due:`, or mark "
+            "it complete"))
+    return found
+
+
+def meeting_left_out(tag: str, first: object) -> Problem:
+    """A meeting tag whose plan does not validate: left out of the counts, with a warning."""
+    return warning(tag, None, None,
+                   "the plan at this meeting tag does not validate, so the meeting is left "
+                   f"out of the progress counts: {first}")
+
+
+def file_warnings(project: Project, report_doc: Document,
+                  docs: dict[str, Document]) -> list[Problem]:
+    """What is valid but should not reach the committee unnoticed, found file by file:
+    a section heading with no data gap, example text as psa-report wrote it."""
+    from .project import PLACEHOLDERS
+
+    found = []
+    sections = {gap.section for gap in project.data_gaps}
+    for number in project.report.sections:
+        if number not in sections:
+            line, column = report_doc.mark(("sections", number), key=True)
+            found.append(warning(report_doc.display, line, column,
+                f"sections: no data gap is in section {number}, so its heading will not "
+                "print: correct the number, add the data gaps, or remove the heading"))
+    for item in project.items:
+        doc = docs[item.ref]
+        for name, text in PLACEHOLDERS.items():
+            if getattr(item, name, None) == text:
+                line, column = doc.mark((name,))
+                found.append(warning(doc.display, line, column,
+                    f"{name}: still the example text {text!r} that psa-report wrote: "
+                    "replace it with the real text before the report goes out"))
+    return found
