@@ -360,3 +360,20 @@ def test_the_page_with_the_chart_passes_axe_and_fits_a_phone(meetings, tmp_path)
         assert page["violations"] == [], (width, page["violations"])
         assert page["scrollWidth"] <= page["clientWidth"], width
         assert page["requests"] == []
+
+
+def test_changes_finds_the_last_meeting_as_build_does(runner, meetings):
+    """One rule decides the last meeting: with meeting_tags and no last_meeting, changes
+    compares with the newest meeting tag the files descend from (ssp-2010-12), as the
+    report's direction of travel does."""
+    data = json.loads(run(runner, "changes", "--project", str(meetings),
+                          "--format", "json").stdout)
+    assert data["since"]["rev"] == "ssp-2010-12"
+    assert {(c["ref"], c["change"]) for c in data["changes"]} == {
+        ("3.2.3", "changed"), ("3.2.4", "changed"), ("5.2.3", "changed"),
+        ("R6", "added"), ("R5", "removed")}
+    planned = plan(meetings).plan
+    assert planned.travel.since.startswith("ssp-2010-12")
+    edit(meetings, "actions/report.yaml", 'meeting_tags: "ssp-*"', 'meeting_tags: "agm-*"')
+    none = run(runner, "changes", "--project", str(meetings))
+    assert none.exit_code == 2 and "meeting_tags" in none.stderr
