@@ -9,7 +9,7 @@ PIP    := $(BIN)/python -m pip --quiet --disable-pip-version-check
 TOOL   := $(VENV)/.installed-tool
 TESTS  := $(VENV)/.installed-test
 
-.PHONY: report test check overdue system-deps test-deps bench docs clean
+.PHONY: report test test-fast check overdue system-deps test-deps bench docs clean
 
 ## make report: set up if needed, then build out/progress-report.html and .pdf
 report: $(TOOL)
@@ -19,6 +19,11 @@ report: $(TOOL)
 test: $(TESTS) test-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+## make test-fast: lint and the quick tests (no LibreOffice, Chromium or large plans)
+test-fast: $(TESTS)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -m "not slow"
 
 check: $(TOOL)
 	@$(BIN)/psa-report check

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,6 +16,34 @@ from psa_report.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_COPY = Path(__file__).resolve().parent / "data" / "seed-2010-06.txt"
+
+
+#: What makes a test slow: a second client (LibreOffice, Chromium), or a large plan.
+SLOW = re.compile(r"soffice|chromium|check-page\.mjs|serve-reload\.mjs|sized_plan|"
+                  r"browser_check|node_modules|mkdocs")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark as ``slow`` every test that starts LibreOffice or Chromium or builds a large
+    plan, by its own code, its fixtures' and the helpers its module defines for it, so
+    `make test-fast` (pytest -m "not slow") skips them and a new test is classified by
+    what it does, not by remembering a marker."""
+    for item in items:
+        function = getattr(item, "function", None)
+        if function is None or item.get_closest_marker("slow"):
+            continue
+        sources = [inspect.getsource(function)]
+        for name in item.fixturenames:
+            defs = item._fixtureinfo.name2fixturedefs.get(name) or ()
+            sources += [inspect.getsource(d.func) for d in defs if d.func is not None]
+        module = inspect.getmodule(function)
+        called = set(re.findall(r"\b(\w+)\(", "".join(sources)))
+        for name in called:
+            helper = getattr(module, name, None)
+            if inspect.isfunction(helper) and helper.__module__ == module.__name__:
+                sources.append(inspect.getsource(helper))
+        if any(SLOW.search(s) for s in sources):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(autouse=True)
