@@ -64,8 +64,8 @@ MUTED = RGBColor(0x4A, 0x4A, 0x4A)
 #: Relative widths of the data gap table's columns (Ref, Data gap, Lead, Action,
 #: Update, Status): report.css's, with room for a ref such as 3.2.1 on one line.
 GAP_COLUMNS = (7, 24, 8, 22, 28, 11)
-GAP_HEADER = ("Ref", "Data gap", "Lead", "Action", "Update", "Status")
-OVERDUE_HEADER = ("Ref", "Lead", "Due", "Days overdue", "Status")
+#: The data gap table's columns, by field name (their labels are in the plan's words).
+GAP_FIELDS = ("ref", "gap", "lead", "action", "update", "status")
 #: Relative widths of the progress table's columns (Meeting, Date, the five statuses,
 #: Total, Overdue): wide enough on a portrait page that no header word is broken.
 PROGRESS_COLUMNS = (31, 26, 21, 13, 13, 13, 16, 14, 20)
@@ -260,11 +260,11 @@ def set_properties(document: Document, plan: ReportPlan) -> None:
     props.title = plan.title
     props.author = f"{plan.author}, {plan.partnership}"
     props.last_modified_by = plan.author
-    props.subject = f"Report to the {plan.meeting}, {plan.signed.text}"
+    props.subject = f"{plan.addressee}, {plan.signed.text}"
     props.keywords = ", ".join(plan.keywords)
     props.language = LANGUAGE
     props.comments = ""
-    props.category = "Committee report"
+    props.category = plan.words.category
     signed = datetime.fromisoformat(plan.signed.iso)
     props.created = props.modified = signed
     props.revision = 1
@@ -476,10 +476,10 @@ def head_notes(row: Row) -> list[Note]:
     """When due, how late and the direction of travel: status.html's lines before
     what changed."""
     notes = []
-    if row.due:
-        notes.append([(f"Due {row.due}", False)])
-    if row.overdue_days is not None:
-        notes.append([(f"Overdue by {_days(row.overdue_days)}", True)])
+    if row.due_text:
+        notes.append([(row.due_text, False)])
+    if row.overdue_text:
+        notes.append([(row.overdue_text, True)])
     if row.direction:
         notes.append(direction_note(row))
     return notes
@@ -488,24 +488,18 @@ def head_notes(row: Row) -> list[Note]:
 def direction_note(row: Row, new_since: bool = True) -> Note:
     """The direction of travel: its shape, then always its words (never colour alone),
     e.g. "▲ Improved (was at risk)"; "● New since the last meeting"."""
-    words = row.direction or ""
-    if new_since and row.direction_kind == "new":
-        words += " since the last meeting"
+    words = (row.direction_text if new_since else row.direction) or ""
     return [(row.direction_glyph, False), (" " + words, True)]
 
 
 def changed_note(row: Row) -> Note | None:
     """New (when the direction does not already say so) or what changed, as status.html."""
     if row.new and not row.direction:
-        return [("New", True), (" since the last meeting", False)]
+        return [(row.words.new, True), (" " + row.words.since_last_meeting, False)]
     if row.changes:
-        return [("Changed since the last meeting:", True),
+        return [(row.words.changed_since, True),
                 (" " + "; ".join(row.changes), False)]
     return None
-
-
-def _days(days: int) -> str:
-    return f"{days} day{'' if days == 1 else 's'}"
 
 
 # ---------------------------------------------------------------- sections and footer
@@ -547,12 +541,13 @@ def write_footer(document: Document, plan: ReportPlan) -> None:
         else footer.add_paragraph()
     style = _find_style(document, "Footer", WD_STYLE_TYPE.PARAGRAPH)
     line.style = style
-    _text(line, f"{plan.title} · {plan.meeting}, {plan.footer_date.text}")
+    _text(line, plan.footer)
     pages = footer.add_paragraph(style=style)
     pages.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    _text(pages, "Page ")
+    before, between = plan.words.page_of()
+    _text(pages, before)
     _field(pages, "PAGE", "1")
-    _text(pages, " of ")
+    _text(pages, between)
     _field(pages, "NUMPAGES", "1")
     for paragraph in (line, pages):
         for run in paragraph.runs:
@@ -564,16 +559,15 @@ def write_footer(document: Document, plan: ReportPlan) -> None:
 def write_masthead(document: Document, plan: ReportPlan) -> None:
     _para(document, plan.partnership, bold=True)
     if plan.provenance and plan.provenance.dirty:
-        warning = _para(document, "Draft:", bold=True)
-        _text(warning, " built from changes to the action plan that are not yet committed "
-              "to git, so it does not match any saved version.")
+        warning = _para(document, plan.words.draft, bold=True)
+        _text(warning, " " + plan.words.draft_sentence)
 
 
 def write_covering(document: Document, plan: ReportPlan) -> None:
     _heading(document, plan.title, 1)
-    addressee = f"Report to the {plan.meeting}"
+    addressee = plan.addressee
     if plan.meeting_day is not None:
-        addressee += f", meeting of {plan.meeting_day.text}"
+        addressee += f", {plan.words.meeting_of} {plan.meeting_day.text}"
     _para(document, addressee)
     numbers = _new_list(document, [("decimal", "%1.")])
     style = _style(document, "List Number")
@@ -595,47 +589,44 @@ def write_exceptions(document: Document, plan: ReportPlan) -> None:
     found = plan.exceptions
     if found is None:
         return
-    _heading(document, "Exceptions", 1)
-    intro = (f"Actions off track, at risk or overdue as at {plan.as_of.text}, each with "
-             "its latest update; the full tables follow.")
+    words = plan.words
+    _heading(document, words.exceptions, 1)
+    intro = words.exceptions_intro(plan.as_of.text)
     if plan.travel:
         intro += f" {plan.travel.sentence}"
     _para(document, intro)
     if found.none:
         since = plan.travel is not None and plan.travel.since
-        _para(document, "No action is off track, at risk or overdue"
-              + (", and none is worse than at the last meeting" if since else "") + ".")
+        _para(document, words.no_exceptions(bool(since)))
     style = _style(document, "List Paragraph")
     bullets = None
-    for heading, rows in (("Off track", found.off_track), ("At risk", found.at_risk),
-                          ("Overdue", found.overdue)):
+    for heading, rows in ((words.off_track, found.off_track), (words.at_risk, found.at_risk),
+                          (words.overdue, found.overdue)):
         if not rows:
             continue
-        _heading(document, f"{heading} ({len(rows)})", 2)
+        _heading(document, words.counted(heading, len(rows)), 2)
         bullets = bullets or _new_list(document, [("bullet", "•")])
         for row in rows:
             _exception_item(document, row, style, bullets)
     if found.worse:
-        _heading(document, f"Worse since the last meeting ({len(found.worse)})", 2)
+        _heading(document, words.counted(words.worse, len(found.worse)), 2)
         bullets = bullets or _new_list(document, [("bullet", "•")])
         for row in found.worse:
             item = _para(document, row.ref, style, bold=True)
-            _text(item, f": now {row.status.value}; ")
+            _text(item, f": {words.now(row.status.value)}; ")
             _runs(item, direction_note(row, new_since=False))
             _number(item, bullets)
     if plan.travel and plan.travel.removed:
-        note = _para(document, "Removed from the plan since the last meeting: "
-                     f"{', '.join(plan.travel.removed)}.")
+        note = _para(document, words.removed(plan.travel.removed))
         note.paragraph_format.space_before = Pt(6)
 
 
 def _exception_item(document: Document, row: Row, style: BaseStyle, bullets: int) -> None:
     """One bullet: the ref, its lead and how late; its first update below, indented."""
-    leads = ", ".join(lead.code for lead in row.leads) or "the whole partnership"
     item = _para(document, row.ref, style, bold=True)
-    _text(item, f" (Lead: {leads})")
-    if row.overdue_days is not None:
-        _text(item, f" Overdue by {_days(row.overdue_days)}.", bold=True)
+    _text(item, f" ({row.words.lead}: {row.lead_codes})")
+    if row.overdue_text:
+        _text(item, f" {row.overdue_text}.", bold=True)
     _number(item, bullets)
     if row.update:
         item.paragraph_format.keep_with_next = True
@@ -646,18 +637,16 @@ def _exception_item(document: Document, row: Row, style: BaseStyle, bullets: int
 
 
 def write_data_requirements(document: Document, plan: ReportPlan) -> None:
-    _heading(document, "Data requirements", 1)
+    kind = plan.words.kind("data gap")
+    _heading(document, kind.heading, 1)
     # Kept with the first section's heading and table: after the exceptions, never
     # left alone at the foot of their page.
     _para(document, plan.data_gaps_intro).paragraph_format.keep_with_next = True
     for section in plan.sections:
-        name = f"Section {section.number}" + (f": {section.heading}" if section.heading
-                                               else "")
-        _heading(document, name, 2)
-        caption = (f"Data requirements from section {section.number} of the assessment, "
-                   "with progress and status")
-        _caption(document, caption)
-        table = _table(document, GAP_HEADER, name, caption)
+        _heading(document, section.title, 2)
+        _caption(document, section.caption)
+        table = _table(document, [kind.labels[name] for name in GAP_FIELDS], section.title,
+                       section.caption)
         for row in section.rows:
             _gap_row(table, row)
         _widths(table, GAP_COLUMNS)
@@ -681,14 +670,16 @@ def _gap_row(table: Table, row: Row) -> None:
 
 def write_recommendations(document: Document, plan: ReportPlan) -> None:
     """Each recommendation led by its ref and status, then its text and update."""
-    _heading(document, "Recommendations", 1)
+    kind = plan.words.kind("recommendation")
+    _heading(document, kind.heading, 1)
     _para(document, plan.recommendations_intro)
     for row in plan.recommendations:
         _recommendation_head(document, row)
         for text in row.text:
             _para(document, text).paragraph_format.keep_with_next = True
         for index, text in enumerate(row.update):
-            update = _para(document, ("UPDATE- " if index == 0 else "") + text, bold=True)
+            label = kind.labels["update"] + plan.words.update_prefix
+            update = _para(document, (label if index == 0 else "") + text, bold=True)
             update.paragraph_format.left_indent = Cm(0.5)
             update.paragraph_format.keep_with_next = index < len(row.update) - 1
 
@@ -711,7 +702,7 @@ def _recommendation_head(document: Document, row: Row) -> None:
         _text(head, "\t")
         _runs(head, note)
     if row.leads:
-        _text(head, "\tLead: " + ", ".join(lead.code for lead in row.leads))
+        _text(head, "\t" + row.words.lead_is(", ".join(lead.code for lead in row.leads)))
     if changed is not None:
         line = document.add_paragraph()
         line.paragraph_format.keep_with_next = True
@@ -722,11 +713,10 @@ def write_changes(document: Document, plan: ReportPlan) -> None:
     since = plan.since
     if since is None:
         return
-    _heading(document, "Changes since the last meeting", 1)
-    _para(document, f"Compared with the action plan as it was at {since.name} "
-                    f"({long_date(since.day)}).")
+    _heading(document, plan.words.changes, 1)
+    _para(document, plan.words.compared_with(since.name, long_date(since.day)))
     if not plan.changes:
-        _para(document, "No data gap or recommendation has changed.")
+        _para(document, plan.words.nothing_changed)
         return
     bullets = _new_list(document, [("bullet", "•"), ("bullet", "–")])
     style = _style(document, "List Paragraph")
@@ -740,12 +730,12 @@ def write_changes(document: Document, plan: ReportPlan) -> None:
 
 def write_summary(document: Document, plan: ReportPlan) -> None:
     summary = plan.summary
-    _heading(document, "Status summary", 1)
-    caption = ("Number of data gaps and recommendations by status, overall and by lead "
-               "agency")
+    words = plan.words
+    _heading(document, words.summary, 1)
+    caption = words.summary_caption
     _caption(document, caption)
-    header = ["Lead", *(s.label for s in summary.statuses), "Total"]
-    table = _table(document, header, "Status summary", caption)
+    header = [words.lead, *(s.label for s in summary.statuses), words.total]
+    table = _table(document, header, words.summary, caption)
     for cell, status in zip(table.rows[0].cells[1:], summary.statuses):
         _shade_cell(cell, STATUS_FILL[status])
     for line in [*summary.by_lead, summary.overall]:
@@ -756,24 +746,25 @@ def write_summary(document: Document, plan: ReportPlan) -> None:
             _fill(cell, [str(number)], bold=bold)
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     _widths(table, [16, *([12] * len(summary.statuses)), 10])
-    note = "An action with several leads is counted under each of them."
+    note = words.several_leads
     if summary.no_lead:
-        many = summary.no_lead != 1
-        note += (f" {summary.no_lead} recommendation{'s are' if many else ' is'} for the "
-                 f"whole partnership and {'have' if many else 'has'} no lead agency.")
+        note += " " + words.no_lead(summary.no_lead)
     _para(document, note).paragraph_format.space_before = Pt(6)
     write_overdue(document, plan)
     write_agencies(document, plan)
 
 
 def write_overdue(document: Document, plan: ReportPlan) -> None:
-    _heading(document, f"Overdue actions as at {plan.as_of.text}", 2)
+    words = plan.words
+    heading = words.overdue_as_at(plan.as_of.text)
+    _heading(document, heading, 2)
     if not plan.overdue:
-        _para(document, f"No action is overdue as at {plan.as_of.text}.")
+        _para(document, words.none_overdue(plan.as_of.text))
         return
-    caption = "Actions not complete whose deadline has passed, most overdue first"
+    caption = words.overdue_caption
     _caption(document, caption)
-    table = _table(document, OVERDUE_HEADER, "Overdue actions", caption)
+    header = (words.ref, words.lead, words.due, words.days_overdue, words.status)
+    table = _table(document, header, heading, caption)
     for late in plan.overdue:
         _overdue_row(table, late)
     _widths(table, (10, 30, 22, 16, 22))
@@ -789,7 +780,7 @@ def _overdue_row(table: Table, late: Overdue) -> None:
 
 
 def write_agencies(document: Document, plan: ReportPlan) -> None:
-    _heading(document, "Lead agencies", 2)
+    _heading(document, plan.words.lead_agencies, 2)
     for code, name in plan.agencies.items():
         line = _para(document, code, bold=True)
         line.paragraph_format.tab_stops.add_tab_stop(Cm(2.5))
@@ -808,17 +799,18 @@ def write_progress(document: Document, plan: ReportPlan) -> None:
     if not view.shown:
         _para(document, view.note or "").paragraph_format.space_before = Pt(12)
         return
-    _heading(document, "Progress across meetings", 1)
+    words = plan.words
+    _heading(document, words.progress, 1)
     chart = view.chart
     if chart is None:
         _para(document, view.note or "")
         return
     _caption(document, chart.description)
-    caption = ("Number of data gaps and recommendations by status at each meeting: the "
-               "numbers in the chart")
+    caption = words.progress_caption
     _caption(document, caption)
-    header = ["Meeting", "Date", *(s.label for s in view.statuses), "Total", "Overdue"]
-    table = _table(document, header, "Progress across meetings", caption)
+    header = [words.meeting, words.date, *(s.label for s in view.statuses), words.total,
+              words.overdue]
+    table = _table(document, header, words.progress, caption)
     for cell, status in zip(table.rows[0].cells[2:], view.statuses):
         _shade_cell(cell, STATUS_FILL[status])
     for name, point in view.rows:
@@ -830,9 +822,7 @@ def write_progress(document: Document, plan: ReportPlan) -> None:
             _fill(cell, [str(number)])
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     _widths(table, PROGRESS_COLUMNS)
-    _para(document, f"The chart shows at most the last {view.max_bars} meetings. Overdue: "
-                    "not complete and due before the meeting's date."
-          ).paragraph_format.space_before = Pt(6)
+    _para(document, words.progress_note(view.max_bars)).paragraph_format.space_before = Pt(6)
 
 
 def write_colophon(document: Document, plan: ReportPlan) -> None:

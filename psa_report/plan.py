@@ -14,6 +14,7 @@ from datetime import date
 from itertools import groupby
 from typing import TYPE_CHECKING
 
+from . import wording
 from .changes import Change
 from .dates import Due, long_date, ordinal_suffix
 from .history import Provenance, Revision
@@ -30,6 +31,7 @@ from .progress import (
     travel,
 )
 from .project import Project
+from .wording import Words
 
 if TYPE_CHECKING:
     from .meetings import Comparison, MeetingHistory
@@ -113,10 +115,35 @@ class Row:
     # risk)"; its kind "up", "down", "same" or "new" picks the shape. None: first report.
     direction: str | None = None
     direction_kind: str | None = None
+    words: Words = field(default=wording.WORDS, repr=False)
 
     @property
     def direction_glyph(self) -> str:
         return GLYPHS.get(self.direction_kind or "", "")
+
+    @property
+    def due_text(self) -> str | None:
+        """"Due September 2010"."""
+        return self.words.due_on(self.due) if self.due else None
+
+    @property
+    def overdue_text(self) -> str | None:
+        """"Overdue by 3 days"."""
+        return None if self.overdue_days is None else self.words.overdue_by(self.overdue_days)
+
+    @property
+    def direction_text(self) -> str | None:
+        """"Improved (was at risk)"; "New since the last meeting"."""
+        if not self.direction:
+            return None
+        if self.direction_kind == "new":
+            return f"{self.direction} {self.words.since_last_meeting}"
+        return self.direction
+
+    @property
+    def lead_codes(self) -> str:
+        """"SBC, Police", or "the whole partnership" when no agency leads."""
+        return ", ".join(lead.code for lead in self.leads) or self.words.whole_partnership
 
 
 @dataclass
@@ -125,6 +152,9 @@ class Section:
     heading: str
     anchor: str
     rows: list[Row]
+    title: str = ""  # "Section 3.2: Crime and disorder"
+    caption: str = ""  # what the section's table holds
+    continued: str = ""  # at the top of a page the table continues on
 
 
 @dataclass
@@ -145,9 +175,12 @@ class Summary:
 
 @dataclass
 class ReportPlan:
+    words: Words  # every fixed word of the report; the renderers add none
     title: str
     partnership: str
     meeting: str
+    addressee: str  # "Report to the Safer Stockton Partnership"
+    footer: str  # the line at the foot of every printed page
     author: str
     signed: DayParts
     meeting_day: DayParts | None  # the meeting's date, when report.yaml gives it
@@ -172,7 +205,7 @@ class ReportPlan:
     progress: ProgressView | None = None  # the "Progress across meetings" section
 
 
-def summarise(project: Project) -> Summary:
+def summarise(project: Project, words: Words) -> Summary:
     statuses = list(Status)
 
     def line(name: str, full: str, items: list[DataGap | Recommendation]) -> SummaryLine:
@@ -182,11 +215,12 @@ def summarise(project: Project) -> Summary:
     items = project.items
     by_lead = [line(code, full, [i for i in items if code in i.lead])
                for code, full in project.agencies.items()]
-    return Summary(statuses, line("All actions", "All data gaps and recommendations", items),
+    return Summary(statuses, line("All actions", f"All {words.items}", items),
                    [b for b in by_lead if b.total], sum(1 for i in items if not i.lead))
 
 
-def _row(item: DataGap | Recommendation, as_of: date, agencies: dict[str, str]) -> Row:
+def _row(item: DataGap | Recommendation, as_of: date, agencies: dict[str, str],
+         words: Words) -> Row:
     late = None
     if item.due is not None and item.status is not Status.COMPLETE and item.due.day < as_of:
         late = (as_of - item.due.day).days
@@ -196,7 +230,7 @@ def _row(item: DataGap | Recommendation, as_of: date, agencies: dict[str, str]) 
         anchor, text, action = "rec-", item.recommendation, []
     return Row(item.ref, anchor + item.ref.replace(".", "-"), paragraphs(text), action,
                paragraphs(item.update), [Lead(code, agencies[code]) for code in item.lead],
-               item.status, item.due.long if item.due else None, late)
+               item.status, item.due.long if item.due else None, late, words=words)
 
 
 def plan_report(project: Project, as_of: date | None = None, *,
@@ -214,13 +248,14 @@ def plan_report(project: Project, as_of: date | None = None, *,
     report = project.report
     # Members ask about what was due before the meeting: as at its date, if known.
     as_of = as_of or report.meeting_date or report.date
+    words = wording.WORDS
     marked = comparison is not None and not comparison.by_tags
     since = comparison.since if marked else None
     changes = comparison.changes if marked else []
     by_ref = {c.ref: c for c in changes}
 
     def row(item: DataGap | Recommendation) -> Row:
-        planned = _row(item, as_of, project.agencies)
+        planned = _row(item, as_of, project.agencies, words)
         change = by_ref.get(item.ref)
         if change is not None:
             planned.new = change.change == "added"
@@ -231,31 +266,37 @@ def plan_report(project: Project, as_of: date | None = None, *,
     for number, gaps in groupby(project.data_gaps, key=lambda g: g.section):
         heading = report.sections.get(number, "")
         sections.append(Section(number, heading, "section-" + number.replace(".", "-"),
-                                [row(g) for g in gaps]))
+                                [row(g) for g in gaps], words.section(number, heading),
+                                words.section_caption("data gap", number),
+                                words.continued(number, heading)))
     signed = DayParts.of(report.date)
     recommendations = [row(r) for r in project.recommendations]
     rows = [r for section in sections for r in section.rows] + recommendations
+    footer_date = DayParts.of(report.meeting_date or report.date)
     return ReportPlan(
+        words=words,
         title=report.title,
         partnership=report.partnership,
         meeting=report.meeting,
+        addressee=words.report_to(report.meeting),
+        footer=words.footer(report.title, report.meeting, footer_date.text),
         author=report.author,
         signed=signed,
         meeting_day=DayParts.of(report.meeting_date) if report.meeting_date else None,
-        footer_date=DayParts.of(report.meeting_date or report.date),
+        footer_date=footer_date,
         as_of=DayParts.of(as_of),
         paragraphs=list(report.paragraphs),
         data_gaps_intro=report.data_gaps_intro,
         recommendations_intro=report.recommendations_intro,
         sections=sections,
         recommendations=recommendations,
-        summary=summarise(project),
+        summary=summarise(project, words),
         overdue=overdue(project, as_of),
         agencies=dict(project.agencies),
         keywords=list(report.keywords),
         meta={
             "author": f"{report.author}, {report.partnership}",
-            "description": f"Report to the {report.meeting}, {signed.text}",
+            "description": f"{words.report_to(report.meeting)}, {signed.text}",
             "keywords": ", ".join(report.keywords),
             "dcterms.created": report.date.isoformat(),
             "dcterms.modified": report.date.isoformat(),

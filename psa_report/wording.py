@@ -1,0 +1,175 @@
+"""Every word the reader sees, once: headings, column labels, notes and sentences.
+
+The plan (:mod:`psa_report.plan`) carries one :class:`Words` and the sentences worded
+from it; the HTML templates, the Word writer and the partner workbooks lay them out and
+add no words of their own. A label changed here (or, for a plan that declares its own
+shape, in actions/plan.yaml) changes the HTML, the PDF, the Word file and the workbooks
+alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """"1 day", "3 days"; ``many`` when the plural is not ``one`` + "s"."""
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+@dataclass(frozen=True)
+class KindWords:
+    """The words of one kind of item (a data gap, a recommendation)."""
+
+    name: str  # "data gap"
+    plural: str  # "data gaps"
+    heading: str  # "Data requirements"
+    #: column (or block) labels by field name, in the order the report shows them
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Words:
+    """The report's fixed words. Methods word the sentences that hold a number or a name."""
+
+    kinds: tuple[KindWords, ...] = (
+        KindWords("data gap", "data gaps", "Data requirements",
+                  {"ref": "Ref", "gap": "Data gap", "lead": "Lead", "action": "Action",
+                   "update": "Update", "status": "Status"}),
+        KindWords("recommendation", "recommendations", "Recommendations",
+                  {"ref": "Ref", "recommendation": "Recommendation", "lead": "Lead",
+                   "update": "UPDATE", "status": "Status"}),
+    )
+    contents: str = "Contents"
+    skip_link: str = "Skip to the report"
+    draft: str = "Draft:"
+    draft_sentence: str = ("built from changes to the action plan that are not yet committed "
+                           "to git, so it does not match any saved version.")
+    meeting_of: str = "meeting of"
+    exceptions: str = "Exceptions"
+    off_track: str = "Off track"
+    at_risk: str = "At risk"
+    overdue: str = "Overdue"
+    worse: str = "Worse since the last meeting"
+    whole_partnership: str = "the whole partnership"
+    lead: str = "Lead"
+    ref: str = "Ref"
+    status: str = "Status"
+    due: str = "Due"
+    days_overdue: str = "Days overdue"
+    total: str = "Total"
+    meeting: str = "Meeting"
+    date: str = "Date"
+    new: str = "New"
+    since_last_meeting: str = "since the last meeting"
+    changed_since: str = "Changed since the last meeting:"
+    changes: str = "Changes since the last meeting"
+    summary: str = "Status summary"
+    several_leads: str = "An action with several leads is counted under each of them."
+    lead_agencies: str = "Lead agencies"
+    overdue_caption: str = "Actions not complete whose deadline has passed, most overdue first"
+    progress: str = "Progress across meetings"
+    update_prefix: str = "- "  # after a blocks kind's update label: "UPDATE- "
+    category: str = "Committee report"  # the Word file's category
+
+    # ---------------------------------------------------------------- the kinds
+
+    @property
+    def items(self) -> str:
+        """"data gaps and recommendations": every kind, by its plural."""
+        names = [k.plural for k in self.kinds]
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+    def kind(self, name: str) -> KindWords:
+        return next(k for k in self.kinds if k.name == name)
+
+    def label(self, kind: str, field_name: str) -> str:
+        return self.kind(kind).labels[field_name]
+
+    # ---------------------------------------------------------------- sentences
+
+    def report_to(self, meeting: str) -> str:
+        return f"Report to the {meeting}"
+
+    def section(self, number: str, heading: str) -> str:
+        return f"Section {number}" + (f": {heading}" if heading else "")
+
+    def continued(self, number: str, heading: str) -> str:
+        return f"{self.section(number, heading)}, continued"
+
+    def section_caption(self, kind: str, number: str) -> str:
+        heading = self.kind(kind).heading
+        return (f"{heading} from section {number} of the assessment, with progress and "
+                "status")
+
+    def due_on(self, due: str) -> str:
+        return f"{self.due} {due}"
+
+    def overdue_by(self, days: int) -> str:
+        return f"Overdue by {plural(days, 'day')}"
+
+    def lead_is(self, leads: str) -> str:
+        return f"{self.lead}: {leads}"
+
+    def exceptions_intro(self, as_of: str) -> str:
+        return (f"Actions off track, at risk or overdue as at {as_of}, each with its latest "
+                "update; the full tables follow.")
+
+    def no_exceptions(self, since: bool) -> str:
+        worse = ", and none is worse than at the last meeting" if since else ""
+        return f"No action is off track, at risk or overdue{worse}."
+
+    def counted(self, heading: str, count: int) -> str:
+        return f"{heading} ({count})"
+
+    def now(self, status: str) -> str:
+        return f"now {status}"
+
+    def removed(self, refs: list[str]) -> str:
+        return f"Removed from the plan since the last meeting: {', '.join(refs)}."
+
+    def compared_with(self, name: str, day: str) -> str:
+        return f"Compared with the action plan as it was at {name} ({day})."
+
+    @property
+    def nothing_changed(self) -> str:
+        names = [k.name for k in self.kinds]
+        joined = names[0] if len(names) == 1 else " or ".join([", ".join(names[:-1]),
+                                                              names[-1]])
+        return f"No {joined} has changed."
+
+    @property
+    def summary_caption(self) -> str:
+        return f"Number of {self.items} by status, overall and by lead agency"
+
+    def no_lead(self, count: int) -> str:
+        """Items of the last kind (the recommendations) with no lead agency."""
+        kind = self.kinds[-1]
+        many = count != 1
+        return (f"{plural(count, kind.name, kind.plural)} {'are' if many else 'is'} for the "
+                f"whole partnership and {'have' if many else 'has'} no lead agency.")
+
+    def overdue_as_at(self, as_of: str) -> str:
+        return f"Overdue actions as at {as_of}"
+
+    def none_overdue(self, as_of: str) -> str:
+        return f"No action is overdue as at {as_of}."
+
+    @property
+    def progress_caption(self) -> str:
+        return f"Number of {self.items} by status at each meeting: the numbers in the chart"
+
+    def progress_note(self, max_bars: int) -> str:
+        return (f"The chart shows at most the last {max_bars} meetings. Overdue: not "
+                "complete and due before the meeting's date.")
+
+    def footer(self, title: str, meeting: str, day: str) -> str:
+        return f"{title} · {meeting}, {day}"
+
+    def page_of(self) -> tuple[str, str]:
+        """"Page N of M" around its two numbers."""
+        return "Page ", " of "
+
+
+#: The words of a plan in today's shape (no actions/plan.yaml).
+WORDS = Words()

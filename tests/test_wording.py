@@ -1,0 +1,48 @@
+"""Every word once: a label changed in the one wording place changes every output."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import docx
+from pypdf import PdfReader
+
+from psa_report import wording
+from psa_report.commands.build import build
+
+
+def _renamed() -> wording.Words:
+    words = wording.WORDS
+    gap, rec = words.kinds
+    return dataclasses.replace(
+        words,
+        kinds=(dataclasses.replace(gap, heading="Information needs",
+                                   labels={**gap.labels, "gap": "Data need",
+                                           "status": "RAG"}),
+               dataclasses.replace(rec, labels={**rec.labels, "update": "PROGRESS"})),
+        summary="Position at a glance", lead_agencies="Who leads")
+
+
+def _docx_text(path) -> str:
+    document = docx.Document(str(path))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        parts += [cell.text for row in table.rows for cell in row.cells]
+    return "\n".join(parts)
+
+
+def test_a_label_changed_in_the_wording_changes_every_output(project, tmp_path, monkeypatch):
+    monkeypatch.setattr(wording, "WORDS", _renamed())
+    out = tmp_path / "out"
+    result = build(project, "all", out, no_since=True)
+    html = (out / "progress-report.html").read_text(encoding="utf-8")
+    pdf = "\n".join(page.extract_text() for page in PdfReader(out / "progress-report.pdf").pages)
+    word = _docx_text(out / "progress-report.docx")
+    assert len(result.outputs) == 3
+    for name, text in (("html", html), ("pdf", pdf), ("docx", word)):
+        for new in ("Information needs", "Data need", "RAG", "PROGRESS- ",
+                    "Position at a glance", "Who leads"):
+            assert new in text, (name, new)
+        for old in ("Data requirements", "Data gap\n", "UPDATE- ", "Status summary",
+                    "Lead agencies"):
+            assert old not in text, (name, old)
