@@ -32,6 +32,8 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.parts.numbering import NumberingPart
@@ -278,7 +280,10 @@ def _numbering_root(document: Document):
         return part.part_related_by(RT.NUMBERING).element
     except KeyError:
         xml = f'<w:numbering {nsdecls("w")}/>'
-        name = part.package.next_partname("/word/numbering%d.xml")
+        # numbering.xml, the name Word gives it (and validators look for)
+        taken = {str(p.partname) for p in part.package.iter_parts()}
+        name = PackURI("/word/numbering.xml") if "/word/numbering.xml" not in taken \
+            else part.package.next_partname("/word/numbering%d.xml")
         numbering = NumberingPart(name, CT.WML_NUMBERING, parse_xml(xml), part.package)
         part.relate_to(numbering, RT.NUMBERING)
         return numbering.element
@@ -929,7 +934,7 @@ def _is_heading(paragraph: Paragraph) -> bool:
 
 def conform(document: Document) -> None:
     """What ISO/IEC 29500 requires of the parts a template brings: w:zoom carries its
-    w:percent; and no stale stylesWithEffects.xml (Word 2010's copy of the styles,
+    w:percent; a theme part; and no stale stylesWithEffects.xml (Word 2010's copy of the styles,
     which no longer matches styles.xml once the report's styles are set, and which
     Word then reads as damaged: Word writes a fresh one on save)."""
     settings = document.settings.element
@@ -940,3 +945,10 @@ def conform(document: Document) -> None:
     for rid, rel in list(part.rels.items()):
         if rel.reltype.endswith("/stylesWithEffects"):
             part.drop_rel(rid)
+    if not any(rel.reltype == RT.THEME for rel in part.rels.values()):
+        # A template saved by LibreOffice has no theme, which Word's documents carry:
+        # python-docx's default one (Office's), which no style of such a template names.
+        default = docx.Document().part.part_related_by(RT.THEME)
+        theme = Part(PackURI("/word/theme/theme1.xml"), CT.OFC_THEME, default.blob,
+                     part.package)
+        part.relate_to(theme, RT.THEME)

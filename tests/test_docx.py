@@ -409,6 +409,7 @@ def test_the_councils_template_keeps_its_header_and_heading_font(runner, project
     assert "PAGE" in document.sections[0].footer._element.xml
     content_types = part_xml(path, "[Content_Types].xml")
     assert "document.main+xml" in content_types and "template.main+xml" not in content_types
+    assert ooxml_findings(path) == []
     pages = pdf_pages(to_pdf(path, tmp_path))
     assert all(TEMPLATE_HEADER in page for page in pages)
 
@@ -445,6 +446,7 @@ def test_a_template_from_libreoffice_lacking_word_styles_and_numbering(runner, p
     seed = " ".join(seed_cells(seed_text))
     assert sorted(words(seed) - words(docx_text(document))) == []
     assert "Council letterhead" not in docx_text(document)
+    assert ooxml_findings(path) == []  # a numbering part and a theme are added
 
 
 def docm(path: Path, good: Path) -> Path:
