@@ -291,9 +291,17 @@ def run_build(root: Path) -> Path:
     return root / "out/progress-report.pdf"
 
 
-@pytest.fixture(params=["shipped", "meetings"])
-def either(request, pdf, with_meetings) -> pikepdf.Pdf:
-    return pdf if request.param == "shipped" else with_meetings
+@pytest.fixture(params=["shipped", "meetings", "40 items"])
+def either(request) -> pikepdf.Pdf:
+    """The shipped report; the meetings' (exceptions, changes, chart); 40 items (tables
+    and rows running over pages)."""
+    if request.param == "shipped":
+        return request.getfixturevalue("pdf")
+    if request.param == "meetings":
+        return request.getfixturevalue("with_meetings")
+    opened = pikepdf.open(request.getfixturevalue("sized_plan")(40)["pdf"])
+    request.addfinalizer(opened.close)
+    return opened
 
 
 def test_all_content_is_in_the_structure_tree_or_an_artifact(either, pages_text):
