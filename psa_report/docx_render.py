@@ -933,10 +933,11 @@ def _is_heading(paragraph: Paragraph) -> bool:
 
 
 def conform(document: Document) -> None:
-    """What ISO/IEC 29500 requires of the parts a template brings: w:zoom carries its
-    w:percent; a theme part; and no stale stylesWithEffects.xml (Word 2010's copy of the styles,
-    which no longer matches styles.xml once the report's styles are set, and which
-    Word then reads as damaged: Word writes a fresh one on save)."""
+    """Parts as ISO/IEC 29500 and Word expect them, whatever the template brought:
+    w:zoom carries the w:percent the schema requires; a theme part (Word's documents
+    have one, a LibreOffice one may not); and no stale stylesWithEffects.xml (Word
+    2010's copy of the styles, which no longer matches styles.xml once the report's
+    styles are set and which Word then reads as damaged; Word writes a fresh one)."""
     settings = document.settings.element
     for zoom in settings.findall(qn("w:zoom")):
         if zoom.get(qn("w:percent")) is None:
