@@ -32,6 +32,8 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.parts.numbering import NumberingPart
@@ -278,7 +280,10 @@ def _numbering_root(document: Document):
         return part.part_related_by(RT.NUMBERING).element
     except KeyError:
         xml = f'<w:numbering {nsdecls("w")}/>'
-        name = part.package.next_partname("/word/numbering%d.xml")
+        # numbering.xml, the name Word gives it (and validators look for)
+        taken = {str(p.partname) for p in part.package.iter_parts()}
+        name = PackURI("/word/numbering.xml") if "/word/numbering.xml" not in taken \
+            else part.package.next_partname("/word/numbering%d.xml")
         numbering = NumberingPart(name, CT.WML_NUMBERING, parse_xml(xml), part.package)
         part.relate_to(numbering, RT.NUMBERING)
         return numbering.element
@@ -435,7 +440,10 @@ def _text_width(table: Table) -> int:
 
 
 def _shade_cell(cell: _Cell, fill: str) -> None:
+    """The cell's one shading (the schema allows one w:shd: a later fill replaces it)."""
     tcpr = cell._tc.get_or_add_tcPr()
+    for old in tcpr.findall(qn("w:shd")):
+        tcpr.remove(old)
     tcpr.insert_element_before(_shading(fill), "w:noWrap", "w:tcMar", "w:textDirection",
                                "w:tcFitText", "w:vAlign", "w:hideMark", "w:headers",
                                "w:cellIns", "w:cellDel", "w:cellMerge", "w:tcPrChange")
@@ -638,7 +646,9 @@ def _exception_item(document: Document, row: Row, style: BaseStyle, bullets: int
 
 def write_data_requirements(document: Document, plan: ReportPlan) -> None:
     kind = plan.words.kind("data gap")
-    _heading(document, kind.heading, 1)
+    heading = _heading(document, kind.heading, 1)
+    # On a page of their own, as in the PDF: never begun at the foot of the exceptions.
+    heading.paragraph_format.page_break_before = plan.exceptions is not None
     # Kept with the first section's heading and table: after the exceptions, never
     # left alone at the foot of their page.
     _para(document, plan.data_gaps_intro).paragraph_format.keep_with_next = True
@@ -789,10 +799,10 @@ def write_agencies(document: Document, plan: ReportPlan) -> None:
 
 
 def write_progress(document: Document, plan: ReportPlan) -> None:
-    """Progress across meetings, as progress.html: the heading, the chart's text
-    alternative as its caption, then the numbers of the chart as a table (the chart
-    itself is not drawn: the table and the description carry every number); or the
-    one sentence saying why there is no chart."""
+    """Progress across meetings, as progress.html: the heading, the chart as a
+    picture (painted from the same layout, its text alternative as the picture's
+    description) with that text as its caption, then the numbers of the chart as a
+    table; or the one sentence saying why there is no chart."""
     view = plan.progress
     if view is None:
         return
@@ -805,6 +815,7 @@ def write_progress(document: Document, plan: ReportPlan) -> None:
     if chart is None:
         _para(document, view.note or "")
         return
+    _chart_picture(document, chart)
     _caption(document, chart.description)
     caption = words.progress_caption
     _caption(document, caption)
@@ -823,6 +834,21 @@ def write_progress(document: Document, plan: ReportPlan) -> None:
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     _widths(table, PROGRESS_COLUMNS)
     _para(document, words.progress_note(view.max_bars)).paragraph_format.space_before = Pt(6)
+
+
+def _chart_picture(document: Document, chart) -> None:
+    """The chart as a PNG the width of the text, described by its text alternative
+    (wp:docPr descr, what Word's Alt Text pane shows) and kept with its caption."""
+    from .chart_picture import chart_png
+
+    section = document.sections[-1]
+    width = int(section.page_width - section.left_margin - section.right_margin)
+    paragraph = document.add_paragraph()
+    paragraph.paragraph_format.keep_with_next = True
+    shape = paragraph.add_run().add_picture(io.BytesIO(chart_png(chart)), width=Length(width))
+    properties = shape._inline.docPr
+    properties.set("name", chart.title)
+    properties.set("descr", chart.description)
 
 
 def write_colophon(document: Document, plan: ReportPlan) -> None:
@@ -853,4 +879,67 @@ def write_docx(plan: ReportPlan, target: Path, template: Path | None = None) -> 
     write_summary(document, plan)
     write_progress(document, plan)
     write_colophon(document, plan)
+    keep_together(document)
+    conform(document)
     document.save(str(target))
+
+
+# ---------------------------------------------------------------- layout and schema
+
+def keep_together(document: Document) -> None:
+    """Pages as the PDF breaks them: every table row kept whole on its page (Word and
+    LibreOffice still split a row taller than a page), the header row kept with the
+    first row under it, and every heading and every paragraph just before a table
+    (an intro, a caption) kept with what follows."""
+    body = document.element.body
+    blocks = list(body.iterchildren(qn("w:p"), qn("w:tbl")))
+    for block, after in zip(blocks, [*blocks[1:], None]):
+        if block.tag == qn("w:tbl"):
+            for index, row in enumerate(block.tr_lst):
+                trpr = row.get_or_add_trPr()
+                if trpr.find(qn("w:cantSplit")) is None:
+                    trpr.insert_element_before(OxmlElement("w:cantSplit"), "w:trHeight",
+                                               "w:tblHeader", "w:tblCellSpacing", "w:jc",
+                                               "w:hidden", "w:ins", "w:del", "w:trPrChange")
+                if index == 0 and len(block.tr_lst) > 1:
+                    for paragraph in row.iter(qn("w:p")):
+                        Paragraph(paragraph, None).paragraph_format.keep_with_next = True
+            continue
+        paragraph = Paragraph(block, document._body)
+        if after is not None and (after.tag == qn("w:tbl") or _is_heading(paragraph)):
+            paragraph.paragraph_format.keep_with_next = True
+
+
+def _is_heading(paragraph: Paragraph) -> bool:
+    style = paragraph.style
+    while style is not None:
+        ppr = style.element.pPr
+        if ppr is not None and ppr.find(qn("w:outlineLvl")) is not None:
+            return True
+        if style.name and style.name.lower().startswith("heading"):
+            return True
+        style = style.base_style
+    return False
+
+
+def conform(document: Document) -> None:
+    """Parts as ISO/IEC 29500 and Word expect them, whatever the template brought:
+    w:zoom carries the w:percent the schema requires; a theme part (Word's documents
+    have one, a LibreOffice one may not); and no stale stylesWithEffects.xml (Word
+    2010's copy of the styles, which no longer matches styles.xml once the report's
+    styles are set and which Word then reads as damaged; Word writes a fresh one)."""
+    settings = document.settings.element
+    for zoom in settings.findall(qn("w:zoom")):
+        if zoom.get(qn("w:percent")) is None:
+            zoom.set(qn("w:percent"), "100")
+    part = document.part
+    for rid, rel in list(part.rels.items()):
+        if rel.reltype.endswith("/stylesWithEffects"):
+            part.drop_rel(rid)
+    if not any(rel.reltype == RT.THEME for rel in part.rels.values()):
+        # A template saved by LibreOffice has no theme, which Word's documents carry:
+        # python-docx's default one (Office's), which no style of such a template names.
+        default = docx.Document().part.part_related_by(RT.THEME)
+        theme = Part(PackURI("/word/theme/theme1.xml"), CT.OFC_THEME, default.blob,
+                     part.package)
+        part.relate_to(theme, RT.THEME)

@@ -256,9 +256,150 @@ def _remove(element, obj, kids, root) -> None:
         _remove(parent, obj, kids, root)
 
 
+def _tree(pdf):
+    """(obj, kids, root) for walking the structure tree, or None for an untagged PDF."""
+    if "StructTreeRoot" not in pdf.catalog:
+        return None
+
+    def obj(reference):
+        return pdf.objects[int(reference.split()[0])]
+
+    def kids(element):
+        found = element.get("K")
+        if found is None:
+            return []
+        items = found if isinstance(found, list) else [found]
+        return [k for k in items if isinstance(k, (bytes, str))]
+
+    return obj, kids, obj(pdf.catalog["StructTreeRoot"])
+
+
+def _elements(root, obj, kids):
+    """Every structure element reachable from the root, parents before children."""
+    found, stack = [], list(reversed(kids(root)))
+    while stack:
+        element = obj(stack.pop())
+        if isinstance(element, dict) and "S" in element:
+            found.append(element)
+            stack.extend(reversed(kids(element)))
+    return found
+
+
+def standard_lists(document, pdf) -> None:
+    """Lists in the standard structure, L > LI > Lbl + LBody (ISO 32000-1, 14.8.4.3.3;
+    PDF/UA: every LI's parent is an L).
+
+    WeasyPrint tags a ``<dl>`` as L, each ``<div>`` in it as Div and each ``<dt>`` and
+    ``<dd>`` as an LI of its own: the Div becomes the LI, the term's body its Lbl and
+    the description's its LBody.  In a ``<li>``, a block after the marker and the text
+    (the exceptions' update paragraph) becomes part of the item's LBody.
+    """
+    tree = _tree(pdf)
+    if tree is None:
+        return
+    obj, kids, root = tree
+    for element in _elements(root, obj, kids):
+        if element.get("S") == "/L":
+            for reference in kids(element):
+                child = obj(reference)
+                items = [obj(k) for k in kids(child)]
+                if child.get("S") != "/Div" or not items or \
+                        any(item.get("S") != "/LI" for item in items):
+                    continue
+                child["S"] = "/LI"
+                parts = []
+                for position, item in enumerate(items):
+                    for body in (obj(k) for k in kids(item)):
+                        if position == 0 and body.get("S") == "/LBody":
+                            body["S"] = "/Lbl"
+                        body["P"] = child.reference
+                        parts.append(body.reference)
+                child["K"] = pydyf.Array(parts)
+        elif element.get("S") == "/LI":
+            parts = [obj(k) for k in kids(element)]
+            bodies = [part for part in parts if part.get("S") == "/LBody"]
+            strays = [part for part in parts if part.get("S") not in ("/Lbl", "/LBody")]
+            if not bodies or not strays:
+                continue
+            body = bodies[-1]
+            if not isinstance(body.get("K"), list):
+                body["K"] = pydyf.Array([] if body.get("K") is None else [body["K"]])
+            for stray in strays:
+                body["K"].append(stray.reference)
+                stray["P"] = body.reference
+            element["K"] = pydyf.Array(
+                [k for k in (element.get("K") or []) if not isinstance(k, (bytes, str))
+                 or obj(k) not in strays])
+
+
+def running_content_as_artifacts(document, pdf) -> None:
+    """Marked content that no element of the structure tree claims becomes a
+    pagination artifact (PDF/UA: content is either real content, in the tree, or an
+    artifact).  That is what the page margins hold: the running footer, "Page N of M"
+    and the "continued" line at the top of a page that starts inside a table, which
+    WeasyPrint tags as elements outside the tree."""
+    tree = _tree(pdf)
+    if tree is None:
+        return
+    obj, kids, root = tree
+    claimed: set[tuple[bytes, int]] = set()
+    for element in _elements(root, obj, kids):
+        found = element.get("K")
+        for item in found if isinstance(found, list) else [found]:
+            if isinstance(item, int) and not isinstance(item, bool):
+                claimed.add((bytes(element.get("Pg") or b""), item))
+            elif isinstance(item, dict) and item.get("Type") == "/MCR":
+                claimed.add((bytes(item.get("Pg") or element.get("Pg") or b""),
+                             item["MCID"]))
+    nums = obj(root["ParentTree"])["Nums"]
+    mapping = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    for index, page_reference in enumerate(pdf.page_references):
+        page = obj(page_reference)
+        stream = obj(page["Contents"])
+        for position, item in enumerate(stream.stream):
+            if not (isinstance(item, dict) and "MCID" in item and position > 0):
+                continue
+            mcid = item["MCID"]
+            if (bytes(page_reference), mcid) in claimed:
+                continue
+            stream.stream[position - 1] = "/Artifact"
+            stream.stream[position] = pydyf.Dictionary({"Type": "/Pagination"})
+            if index in mapping and mcid < len(mapping[index]):
+                mapping[index][mcid] = b"null"
+
+
+def add_id_tree(document, pdf) -> None:
+    """The /IDTree the structure tree root needs when its elements carry /ID (ISO
+    32000-1, 14.7.2): a name tree from each ID to its element.  WeasyPrint gives every
+    table header cell an ID, which data cells name in /Headers."""
+    tree = _tree(pdf)
+    if tree is None:
+        return
+    obj, kids, root = tree
+    named = {_key(e["ID"]): e for e in _elements(root, obj, kids) if "ID" in e}
+    if not named:
+        return
+    names = pydyf.Array()
+    for key in sorted(named, key=_string_bytes):  # a name tree's keys in byte order
+        names.extend([named[key]["ID"], named[key].reference])
+    id_tree = pydyf.Dictionary({"Names": names})
+    pdf.add_object(id_tree)
+    root["IDTree"] = id_tree.reference
+
+
+def _string_bytes(key: bytes) -> bytes:
+    """The bytes a PDF string literal as pydyf writes it, ``(...)``, stands for."""
+    if key.startswith(b"(") and key.endswith(b")"):
+        return key[1:-1].replace(b"\\(", b"(").replace(b"\\)", b")")
+    return key
+
+
 def finish(document, pdf) -> None:
     add_header_scope(document, pdf)
     merge_split_tables(document, pdf)
+    standard_lists(document, pdf)
+    running_content_as_artifacts(document, pdf)
+    add_id_tree(document, pdf)
 
 
 def base_url(dirs: list[Path]) -> str:

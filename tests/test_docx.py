@@ -3,6 +3,7 @@ text that stays text, and published with the HTML and PDF as one set."""
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import subprocess
@@ -311,8 +312,9 @@ def test_libreoffice_prints_the_tables_on_landscape_pages(built_docx, tmp_path):
     wide = [page.mediabox.width > page.mediabox.height for page in pdf.pages]
     assert wide[0] is False and wide[-1] is False and True in wide
     first, last = wide.index(True), len(wide) - 1 - wide[::-1].index(True)
-    assert all(wide[first:last + 1])  # one landscape run, the data requirements
-    assert "Data requirements" in pdf.pages[first].extract_text()
+    assert all(wide[first:last + 1])  # one landscape run: exceptions, data requirements
+    assert "Exceptions" in pdf.pages[first].extract_text()
+    assert pdf.pages[first + 1].extract_text().startswith("Data requirements")
 
 
 def test_overdue_actions_are_a_table_when_there_are_some(runner, project):
@@ -407,6 +409,7 @@ def test_the_councils_template_keeps_its_header_and_heading_font(runner, project
     assert "PAGE" in document.sections[0].footer._element.xml
     content_types = part_xml(path, "[Content_Types].xml")
     assert "document.main+xml" in content_types and "template.main+xml" not in content_types
+    assert ooxml_findings(path) == []
     pages = pdf_pages(to_pdf(path, tmp_path))
     assert all(TEMPLATE_HEADER in page for page in pages)
 
@@ -443,6 +446,7 @@ def test_a_template_from_libreoffice_lacking_word_styles_and_numbering(runner, p
     seed = " ".join(seed_cells(seed_text))
     assert sorted(words(seed) - words(docx_text(document))) == []
     assert "Council letterhead" not in docx_text(document)
+    assert ooxml_findings(path) == []  # a numbering part and a theme are added
 
 
 def docm(path: Path, good: Path) -> Path:
@@ -834,3 +838,105 @@ def test_the_template_named_in_report_yaml_is_used(runner, project, tmp_path):
         assert result.exit_code == 1
         assert result.stderr.startswith(f"actions/report.yaml:{line}:16: docx_template: ")
         assert expected in result.stderr
+
+
+# ---------------------------------------------------------------- Word equal to the PDF
+
+def ooxml_findings(path: Path) -> list[str]:
+    """What openxml-audit (the Open XML SDK's schemas and rules, packaged for Python)
+    finds wrong with the file, as Word 2010 and Microsoft 365 read it."""
+    from openxml_audit import FileFormat, OpenXmlValidator
+
+    found = []
+    for version in (FileFormat.OFFICE_2010, FileFormat.MICROSOFT_365):
+        result = OpenXmlValidator(file_format=version, max_errors=0).validate(str(path))
+        found += [f"{version.name}: {error}" for error in result.errors]
+    return found
+
+
+def test_the_docx_is_valid_ooxml(built_docx):
+    assert ooxml_findings(built_docx) == []
+    xml = part_xml(built_docx, "word/document.xml")
+    # The two faults found before: a second w:shd in a shaded header cell (status
+    # summary, progress), and w:zoom without the w:percent ISO/IEC 29500 requires.
+    assert not re.search(r"<w:tcPr>(?:(?!</w:tcPr>).)*<w:shd(?:(?!</w:tcPr>).)*<w:shd",
+                         xml, re.S)
+    zoom = re.search(r"<w:zoom [^>]*>", part_xml(built_docx, "word/settings.xml"))[0]
+    assert 'w:percent="100"' in zoom
+    with zipfile.ZipFile(built_docx) as archive:
+        assert "word/stylesWithEffects.xml" not in archive.namelist()
+
+
+def test_the_docx_with_meetings_and_a_chart_is_valid_ooxml(travelled):
+    assert ooxml_findings(travelled[2]) == []
+
+
+def test_every_table_row_is_kept_whole_and_headings_stay_with_what_follows(document):
+    tables = document.tables
+    assert len(tables) >= 4  # three sections of data gaps, the status summary
+    for table in tables:
+        for row in table._tbl.tr_lst:
+            assert row.trPr is not None and row.trPr.find(qn("w:cantSplit")) is not None
+        # the header row goes to the next page with the first row under it
+        assert all(p.paragraph_format.keep_with_next for p in
+                   (p for cell in table.rows[0].cells for p in cell.paragraphs))
+    body = list(document.iter_inner_content())
+    for block, after in zip(body, body[1:]):
+        if isinstance(block, Table):
+            continue
+        if block.style.name.startswith("Heading") or isinstance(after, Table):
+            assert block.paragraph_format.keep_with_next, block.text
+    # The data requirements begin a page, as in the PDF, never at the foot of the
+    # exceptions.
+    heading = next(p for p in document.paragraphs if p.text == "Data requirements")
+    assert heading.paragraph_format.page_break_before
+
+
+def test_libreoffice_keeps_each_row_on_one_page_and_starts_the_data_requirements_on_one(
+        converted):
+    pages = [" ".join(page.split()) for page in converted]
+    start = next(i for i, page in enumerate(pages) if "Data requirements" in page)
+    assert "Exceptions" not in pages[start]
+    # Each data gap's ref and the end of its update are printed on the same page.
+    for item in plan(REPO).plan.sections:
+        for row in item.rows:
+            tail = " ".join(" ".join(row.update).split()[-4:])
+            on = [i for i, page in enumerate(pages) if tail in page]
+            assert on, (row.ref, tail)
+            assert any(re.search(rf"(^|\s){re.escape(row.ref)}\s", pages[i]) for i in on), \
+                row.ref
+
+
+def test_the_chart_is_a_picture_described_by_its_text_alternative(travelled, tmp_path):
+    html, document, path = travelled
+    figcaption = html_text(re.search(r'<figcaption id="progress-chart-caption">(.*?)'
+                                     r"</figcaption>", html, re.S)[1])
+    title = html_text(re.search(r'<title id="progress-chart-title">(.*?)</title>',
+                                html, re.S)[1])
+    pictures = document.inline_shapes
+    assert len(pictures) == 1
+    properties = pictures[0]._inline.docPr
+    assert properties.get("descr") == figcaption  # Word's Alt Text
+    assert properties.get("name") == title
+    # The picture is under the heading, above its caption, the width of the text.
+    body = list(document.iter_inner_content())
+    at = next(i for i, b in enumerate(body) if not isinstance(b, Table)
+              and b._p.xpath(".//pic:pic"))
+    assert body[at - 1].text == "Progress across meetings"
+    assert body[at + 1].text == figcaption
+    section = document.sections[-1]
+    assert pictures[0].width == section.page_width - section.left_margin - \
+        section.right_margin
+    # A real PNG of the chart: wide, in the chart's colours (the on-track dark blue).
+    from PIL import Image
+
+    with zipfile.ZipFile(path) as archive:
+        name = next(n for n in archive.namelist() if n.startswith("word/media/"))
+        image = Image.open(io.BytesIO(archive.read(name)))
+    assert image.format == "PNG" and image.width > 2000
+    assert (0x12, 0x43, 0x6D) in {colour for _, colour in image.getcolors(1 << 20)}
+    # LibreOffice prints it: the converted page with the table also holds an image.
+    pdf = to_pdf(path, tmp_path)
+    reader = PdfReader(pdf)
+    page = next(p for p in reader.pages if "Progress across meetings" in p.extract_text())
+    assert len(page.images) == 1

@@ -76,7 +76,7 @@ def browser_check(built, tmp_path_factory) -> dict:
 
 
 @pytest.mark.parametrize("width", ["phone", "desktop"])
-def test_no_wcag_21_aa_violations(browser_check, width):
+def test_no_wcag_22_aa_violations(browser_check, width):
     page = browser_check[width]
     assert page["violations"] == []
     assert page["passes"] > 10  # axe really ran its rules

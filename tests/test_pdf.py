@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pikepdf
 import pytest
@@ -198,3 +199,165 @@ def test_a_screen_reader_meets_each_table_once(sized_plan, built, size):
     assert dangling == []
     if size:  # at 40 items tables run over pages: their repeated headers are artifacts
         assert artifacts >= 6
+
+
+# ---------------------------------------------------------------- PDF/UA structure
+
+def marked_content(document: pikepdf.Pdf) -> list[tuple[int, str, int | None, bool]]:
+    """Every marked-content sequence of every page, as (page, tag, MCID, inside an
+    artifact); painting outside any sequence is listed with the tag "unmarked"."""
+    painting = {"Tj", "TJ", "'", '"', "Do", "f", "F", "f*", "S", "s", "B", "B*", "b", "b*",
+                "sh", "BI"}
+    found = []
+    for number, page in enumerate(document.pages):
+        stack: list[str] = []
+        for operands, operator in pikepdf.parse_content_stream(page):
+            op = str(operator)
+            if op in ("BDC", "BMC"):
+                properties = operands[1] if op == "BDC" else None
+                mcid = (int(properties.MCID) if isinstance(properties, pikepdf.Dictionary)
+                        and "/MCID" in properties else None)
+                stack.append(str(operands[0]))
+                found.append((number, stack[-1], mcid, "/Artifact" in stack))
+            elif op == "EMC":
+                stack.pop()
+            elif op in painting and not stack:
+                found.append((number, "unmarked", None, False))
+    return found
+
+
+def claimed_content(document: pikepdf.Pdf) -> set[tuple[int, int]]:
+    """(page, MCID) of the content the elements of the structure tree hold."""
+    pages = {page.objgen: number for number, page in enumerate(document.pages)}
+    claimed = set()
+
+    def walk(node, page):
+        if isinstance(node, pikepdf.Array):
+            for kid in node:
+                walk(kid, page)
+        elif isinstance(node, int):
+            claimed.add((pages.get(page), int(node)))
+        elif isinstance(node, pikepdf.Dictionary):
+            if node.get("/Type") == "/MCR":
+                claimed.add((pages.get(node.Pg.objgen if "/Pg" in node else page),
+                             int(node.MCID)))
+            elif "/S" in node and "/K" in node:
+                walk(node.K, node.Pg.objgen if "/Pg" in node else page)
+
+    walk(document.Root.StructTreeRoot.K, None)
+    return claimed
+
+
+def parents(document: pikepdf.Pdf) -> list[tuple[str, str, list[str]]]:
+    """(tag, parent's tag, kids' tags) of every element reached from the root."""
+    found = []
+
+    def walk(node, parent):
+        if isinstance(node, pikepdf.Array):
+            for kid in node:
+                walk(kid, parent)
+        elif isinstance(node, pikepdf.Dictionary) and "/S" in node:
+            kids = node.get("/K")
+            kids = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+            found.append((str(node.S), parent, [str(k.S) for k in kids
+                                                if isinstance(k, pikepdf.Dictionary)
+                                                and "/S" in k]))
+            if "/K" in node:
+                walk(node.K, str(node.S))
+
+    walk(document.Root.StructTreeRoot.K, "StructTreeRoot")
+    return found
+
+
+@pytest.fixture(scope="module")
+def with_meetings(tmp_path_factory) -> Path:
+    """The three meetings' plan built as a PDF: exceptions, changes, the chart."""
+    import shutil
+
+    from conftest import meetings as make_meetings
+
+    root = tmp_path_factory.mktemp("meetings") / "plan"
+    shutil.copytree(REPO / "actions", root / "actions")
+    make_meetings.__wrapped__(root)
+    with pikepdf.open(run_build(root)) as document:
+        yield document
+
+
+def run_build(root: Path) -> Path:
+    from click.testing import CliRunner
+
+    result = run(CliRunner(), "build", "--project", str(root), "--format", "pdf")
+    assert result.exit_code == 0, result.output
+    return root / "out/progress-report.pdf"
+
+
+@pytest.fixture(params=["shipped", "meetings", "40 items"])
+def either(request) -> pikepdf.Pdf:
+    """The shipped report; the meetings' (exceptions, changes, chart); 40 items (tables
+    and rows running over pages)."""
+    if request.param == "shipped":
+        return request.getfixturevalue("pdf")
+    if request.param == "meetings":
+        return request.getfixturevalue("with_meetings")
+    opened = pikepdf.open(request.getfixturevalue("sized_plan")(40)["pdf"])
+    request.addfinalizer(opened.close)
+    return opened
+
+
+def test_all_content_is_in_the_structure_tree_or_an_artifact(either, pages_text):
+    """PDF/UA: the running footer, "Page N of M" and the "continued" line are
+    artifacts; everything else is held by an element of the tree."""
+    sequences = marked_content(either)
+    claimed = claimed_content(either)
+    assert [s for s in sequences if s[1] == "unmarked"] == []
+    loose = [(page + 1, tag, mcid) for page, tag, mcid, artifact in sequences
+             if not artifact and (mcid is None or (page, mcid) not in claimed)]
+    assert loose == []
+    # The footer is still printed on every page, as an artifact.
+    assert all("Page " in text for text in pages_text)
+    artifacts = [s for s in sequences if s[1] == "/Artifact"]
+    assert len({page for page, *_ in artifacts}) == len(either.pages)
+
+
+def test_every_list_item_is_in_a_list_with_a_label_and_a_body(either):
+    elements = parents(either)
+    items = [e for e in elements if e[0] == "/LI"]
+    assert items
+    assert [e for e in items if e[1] != "/L"] == []
+    assert [e for e in items if not set(e[2]) <= {"/Lbl", "/LBody"} or "/LBody" not in e[2]
+            ] == []
+    assert [e for e in elements if e[0] in ("/Lbl", "/LBody") and e[1] != "/LI"] == []
+    # The lead agencies (a <dl>): one item per agency, the code its label and the name
+    # its body.
+    agencies = [e for e in elements if e[0] == "/L" and e[2] == ["/LI"] * 6]
+    assert agencies, "the lead-agency list of 6 items"
+
+
+def test_the_id_tree_names_every_id_and_every_header_it_is_given(either):
+    root = either.Root.StructTreeRoot
+    assert "/IDTree" in root
+    names = root.IDTree.Names
+    keys = [bytes(names[i]) for i in range(0, len(names), 2)]
+    assert keys == sorted(keys) and len(set(keys)) == len(keys)
+    tree = {bytes(names[i]): names[i + 1] for i in range(0, len(names), 2)}
+    ids, headers = [], []
+
+    def walk(node):
+        if isinstance(node, pikepdf.Array):
+            for kid in node:
+                walk(kid)
+        elif isinstance(node, pikepdf.Dictionary) and "/S" in node:
+            if "/ID" in node:
+                ids.append(node)
+            attributes = node.get("/A")
+            if isinstance(attributes, pikepdf.Dictionary) and "/Headers" in attributes:
+                headers.extend(bytes(h) for h in attributes.Headers)
+            if "/K" in node:
+                walk(node.K)
+
+    walk(root.K)
+    assert len(ids) >= 25
+    assert sorted(bytes(e.ID) for e in ids) == keys
+    for element in ids:
+        assert tree[bytes(element.ID)].objgen == element.objgen
+    assert headers and set(headers) <= set(tree)

@@ -1,6 +1,7 @@
 // Load a built HTML report in Debian's headless Chromium, as a reader's browser shows it,
-// at phone and desktop width: run axe-core's WCAG 2.1 A and AA rules, measure sideways
-// scrolling, record every request the page makes, and save a screenshot of each.
+// at phone and desktop width: run axe-core's WCAG 2.2 A and AA rules (the 2.0, 2.1 and
+// 2.2 tags), measure sideways scrolling, record every request the page makes, and save
+// a screenshot of each.
 //
 //   node check-page.mjs REPORT.html SCREENSHOT_FOLDER   -> JSON on stdout
 import { createRequire } from "node:module";
@@ -32,7 +33,7 @@ try {
     await page.goto(pageUrl, { waitUntil: "load" });
     await page.addScriptTag({ content: axeSource });
     const axe = await page.evaluate(() => window.axe.run(document, {
-      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] },
     }));
     const size = await page.evaluate(() => ({
       scrollWidth: document.documentElement.scrollWidth,
