@@ -61,7 +61,8 @@ def test_last_meeting_that_is_an_option_is_refused(runner, repo):
                                  "HEAD^@"])
 def test_a_range_is_refused_not_compared_with_head(runner, repo, rev):
     result = run(runner, "changes", "--project", str(repo), "--since", rev)
-    refused(result, f"{rev!r} is a range of commits: give one revision, not a range")
+    refused(result, f"{rev!r} is not a revision name but a range of commits: give one "
+            "revision, not a range")
 
 
 def test_build_since_a_range_is_refused(runner, repo):

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from .. import history
-from ..models import Status, tag_pattern
+from ..models import Status
 from ..problems import BadOption, Invalid, Problem, warning
 from ..progress import Point, count
 from ..project import Project
@@ -58,7 +58,7 @@ def pattern_for(project: Project, tags: str | None) -> str | None:
     if tags is None:
         return project.report.meeting_tags
     try:
-        return tag_pattern(tags)
+        return history.tag_pattern(tags)
     except ValueError as error:
         raise BadOption("--tags", str(error)) from None
 
