@@ -54,8 +54,9 @@ STATUS_WORDS = ", ".join(s.value for s in Status)
 
 
 def _error(message: str) -> PydanticCustomError:
-    # PydanticCustomError keeps our message as it is (no "Value error, " prefix).
-    return PydanticCustomError("psa", message.replace("{", "{{").replace("}", "}}"))
+    # PydanticCustomError keeps our message as it is (no "Value error, " prefix); with no
+    # context it fills in no {placeholder}, so braces in a value are printed as they are.
+    return PydanticCustomError("psa", message)
 
 
 def _text(value: Any) -> str:
