@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import edit, git, run
+from conftest import ENV, edit, git, run
 
 
 @pytest.fixture
@@ -249,3 +249,42 @@ def test_tag_patterns_are_checked_by_the_same_rules_as_names(runner, repo, value
     for bad in ("ssp-*..HEAD", "-ssp", "ssp~1", "ssp:*", "ssp *"):
         result = run(runner, "progress", "--project", str(repo), "--tags", bad)
         assert result.exit_code == 2 and "is not a pattern of tag names" in result.output
+
+
+# ---------------------------------------------------------------- merge conflicts
+
+def conflicted(repo: Path, style: str = "merge") -> Path:
+    """A real merge conflict in 3.2.1's status, left in the file by git merge."""
+    git(repo, "checkout", "-q", "-b", "police")
+    edit(repo, "actions/data-gaps/3.2.1.yaml", "status: off track", "status: at risk")
+    git(repo, "commit", "-q", "-am", "Police's update", when="2010-07-01")
+    git(repo, "checkout", "-q", "main")
+    edit(repo, "actions/data-gaps/3.2.1.yaml", "status: off track", "status: on track")
+    git(repo, "commit", "-q", "-am", "Analyst's update", when="2010-07-02")
+    done = subprocess.run(["git", "-C", str(repo), "-c", f"merge.conflictStyle={style}",
+                           "merge", "police"], capture_output=True, env=ENV)
+    assert done.returncode == 1, done.stdout
+    path = repo / "actions/data-gaps/3.2.1.yaml"
+    assert "<<<<<<< HEAD" in path.read_text()
+    return path
+
+
+@pytest.mark.parametrize("style", ["merge", "diff3"])
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_a_merge_conflict_left_in_a_file_is_named_at_its_line(runner, repo, style, command):
+    path = conflicted(repo, style)
+    line = path.read_text().split("\n").index("<<<<<<< HEAD") + 1
+    result = run(runner, command, "--project", str(repo))
+    refused(result, f"actions/data-gaps/3.2.1.yaml:{line}:1: a git merge conflict was "
+            "left in this file", "delete the marker lines", "git add", "git commit")
+    assert "indent it like the lines above" not in result.stderr
+
+
+def test_a_lone_separator_left_after_a_merge_is_named_too(runner, repo):
+    path = conflicted(repo)
+    lines = [line for line in path.read_text().split("\n")
+             if not line.startswith(("<<<<<<<", ">>>>>>>"))]
+    path.write_text("\n".join(lines))
+    line = lines.index("=======") + 1
+    refused(run(runner, "check", "--project", str(repo)),
+            f"actions/data-gaps/3.2.1.yaml:{line}:1: a git merge conflict was left")
