@@ -577,7 +577,7 @@ def explain(root: Path, error: GitError) -> str:
 def is_ancestor(root: Path, commit: str, of: str = "HEAD") -> bool:
     """Whether ``commit`` is ``of`` or one of the commits it descends from."""
     try:
-        _git(root, "merge-base", "--is-ancestor", commit, of)
+        _git(root, "merge-base", "--is-ancestor", "--end-of-options", commit, of)
     except GitError:
         return False
     return True

@@ -249,3 +249,16 @@ def test_a_pipe_in_actions_does_not_hang_the_draft_check(repo):
     os.mkfifo(repo / "actions/data-gaps/9.9.9.yaml")
     assert history.provenance(repo).dirty is True
     assert stat.S_ISFIFO(os.stat(repo / "actions/data-gaps/9.9.9.yaml").st_mode)
+
+
+def test_only_history_py_runs_git():
+    """One runner: no other module starts a program named git."""
+    from conftest import REPO
+
+    for path in (REPO / "psa_report").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        if path.name != "history.py":
+            assert "subprocess" not in text or path.name == "glyphs.py", path
+            assert '"git"' not in text and "'git'" not in text, path
+    glyphs = (REPO / "psa_report/glyphs.py").read_text(encoding="utf-8")
+    assert glyphs.count("subprocess.run(") == 1 and '["fc-list"' in glyphs
