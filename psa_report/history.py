@@ -147,8 +147,11 @@ def provenance(root: Path) -> Provenance:
                                     "--format=%H %h %cI").decode().split()
     except GitError:  # a repository with no commit yet
         return Provenance(True, dirty=True)
-    return Provenance(True, commit, short, datetime.fromisoformat(stamp).date(),
-                      dirty=bool(changed_files(root, commit)))
+    try:
+        dirty = bool(changed_files(root, commit))
+    except GitError:  # the commit's tree cannot be read: it cannot be said to match
+        dirty = True
+    return Provenance(True, commit, short, datetime.fromisoformat(stamp).date(), dirty=dirty)
 
 
 def _work_tree(root: Path) -> None:
@@ -419,10 +422,12 @@ def _prefix(root: Path) -> str:
 
 def project_at(root: Path, revision: Revision) -> Project:
     """The plan as committed at ``revision``, validated like the files on disk."""
-    prefix = _prefix(root)
-    listing = _git(root, "ls-tree", "-r", "-z", "--full-tree", "--end-of-options",
-                   revision.commit, "--",
-                   f"{prefix}{ACTIONS}").split(b"\0")
+    try:
+        prefix = _prefix(root)
+        listing = _git(root, "ls-tree", "-r", "-z", "--full-tree", "--end-of-options",
+                       revision.commit, "--", f"{prefix}{ACTIONS}").split(b"\0")
+    except GitError as error:
+        raise Invalid([Problem(str(root), None, None, _unreadable(revision, error))]) from None
     blobs: dict[str, str] = {}
     problems = []
     for entry in filter(None, listing):
@@ -440,7 +445,10 @@ def project_at(root: Path, revision: Revision) -> Project:
     if problems:
         raise Invalid(problems)
     paths = sorted(blobs)
-    contents = _cat_blobs(root, [blobs[p] for p in paths])
+    try:
+        contents = _cat_blobs(root, [blobs[p] for p in paths])
+    except GitError as error:
+        raise Invalid([Problem(str(root), None, None, _unreadable(revision, error))]) from None
     if not paths:
         raise Invalid([Problem(str(root), None, None,
             f"{revision.name} ({revision.short}) has no {ACTIONS}/ folder to compare with")])
@@ -457,14 +465,32 @@ def project_at(root: Path, revision: Revision) -> Project:
                        for p in invalid.problems]) from None
 
 
+def _unreadable(revision: Revision, error: GitError) -> str:
+    """Why the files of ``revision`` cannot be read, in the analyst's words."""
+    text = str(error)
+    if "promisor" in text or "lazy fetch" in text:
+        return (f"the files of {revision.name} ({revision.short}) are not in this copy of "
+                "the repository: it is a partial clone (made with --filter), which fetches "
+                "old files only when asked, and psa-report never lets git reach the "
+                "network. Fetch them once with `git config --unset "
+                "remote.origin.partialclonefilter` then `git fetch --refetch origin`, and "
+                "try again")
+    first = text.splitlines()[-1] if text else "no reason given"
+    return (f"git cannot read the files of {revision.name} ({revision.short}) ({first}): "
+            "check the repository with `git fsck`")
+
+
 def _cat_blobs(root: Path, ids: list[str]) -> dict[str, bytes]:
     if not ids:
         return {}
     out = _git(root, "cat-file", "--batch", input="".join(f"{i}\n" for i in ids).encode())
     blobs, position = {}, 0
     for blob_id in ids:
-        header_end = out.index(b"\n", position)
-        _, _, size = out[position:header_end].decode().split()
+        header_end = out.find(b"\n", position)
+        header = out[position:header_end].decode("utf-8", "replace").split()
+        if header_end < 0 or len(header) != 3 or not header[2].isdigit():
+            raise GitError(f"object {blob_id} is missing")
+        size = header[2]
         start = header_end + 1
         blobs[blob_id] = out[start:start + int(size)]
         position = start + int(size) + 1

@@ -262,3 +262,22 @@ def test_only_history_py_runs_git():
             assert '"git"' not in text and "'git'" not in text, path
     glyphs = (REPO / "psa_report/glyphs.py").read_text(encoding="utf-8")
     assert glyphs.count("subprocess.run(") == 1 and '["fc-list"' in glyphs
+
+
+def test_a_partial_clone_never_fetches_and_says_how_to(runner, shared, tmp_path):
+    """A blobless clone fetches old files from its remote when asked, running the
+    remote's upload-pack (which the clone's config may name). psa-report never lets git
+    reach a remote, and says how to fetch the files once."""
+    git(shared, "commit", "-q", "-am", "September", when="2010-09-20")
+    git(shared, "config", "uploadpack.allowFilter", "true")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--filter=blob:none", f"file://{shared}", str(clone))
+    script, canary = canary_script(tmp_path)
+    git(clone, "config", "remote.origin.uploadpack", str(script))
+    result = run(runner, "changes", "--project", str(clone), "--since", "ssp-2010-06")
+    assert result.exit_code == 1, result.output
+    assert "partial clone" in result.stderr and "git fetch --refetch" in result.stderr
+    assert not canary.exists()
+    result = run(runner, "build", "--project", str(clone), "--no-since", "--format", "html")
+    assert result.exit_code == 0, result.output
+    assert not canary.exists()
