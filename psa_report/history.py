@@ -1,7 +1,15 @@
 """The plan's git history: where a report was built from, and the plan at an earlier revision.
 
 git is run as a program (``git`` on PATH) with argument lists, never through a
-shell.  Old versions of the files are read with one ``git cat-file --batch``
+shell, and always through :func:`_git`, which neutralises every setting of the
+repository's own that would run a program (a project folder copied from a share
+must be safe to open).  Only commands that read commits, trees and tags are run:
+the files on disk are compared with a commit by hashing them here
+(:func:`changed_files`), never with ``git status``, which runs filters and
+fsmonitor and writes the index.  Names given to git (revisions, tag patterns)
+follow one set of rules (:func:`revision_problem`, :func:`tag_pattern`).
+
+Old versions of the files are read with one ``git cat-file --batch``
 and go through the very same loader and validator as the files on disk, so an
 old revision and today's plan are compared as validated items, matched by ref
 (a renamed or moved file is the same item).
@@ -566,7 +574,7 @@ def meeting_day(tag: str, message: str | None, committed: date) -> tuple[date, s
 
 
 def meetings(root: Path, pattern: str) -> tuple[list[Meeting], list[Problem]]:
-    """The tags matching ``pattern`` (checked by models.tag_pattern), oldest commit first.
+    """The tags matching ``pattern`` (checked by :func:`tag_pattern`), oldest commit first.
 
     A tag that is not on a commit (a tag of a tree, or of another tag) is left out with
     a warning naming it. Raises GitError outside a repository.
