@@ -17,6 +17,7 @@ import pytest
 from conftest import ENV, edit, git, run
 
 from psa_report import history
+from psa_report.serve import Preview
 
 COMMANDS = {
     "build": ("build", "--format", "html"),
@@ -140,6 +141,10 @@ def test_the_repository_configuration_runs_nothing(runner, shared, tmp_path, set
             assert "Draft" in page  # 3.2.1 is edited: git was still asked, and answered
         if name == "changes":
             assert "3.2.1" in result.output and "off track → at risk" in result.output
+    preview = Preview(shared)  # serve's rebuild
+    preview.rebuild()
+    assert preview.problems == [] and "Draft" in preview.html
+    assert not canary.exists(), f"serve ran {canary.read_text()}"
 
 
 def test_the_callers_git_variables_do_not_redirect_git(runner, shared, tmp_path,
