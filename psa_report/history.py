@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shlex
 import stat
 import subprocess
 from dataclasses import dataclass
@@ -51,7 +52,7 @@ class NotAWorkTree(GitError):
 #: of it. Settings whose name holds a name of the repository's choosing (filter.NAME.clean,
 #: diff.NAME.textconv, merge.NAME.driver) cannot all be named here, so psa-report runs
 #: only commands that never use them: it reads commits, trees and blobs, and compares
-#: the files on disk with the commit itself (see :func:`_changed`), never with `git
+#: the files on disk with the commit itself (see :func:`changed_files`), never with `git
 #: status` or `git diff`, which run clean filters and core.fsmonitor and write the index.
 SAFE_CONFIG = (
     ("core.fsmonitor", "false"),  # a program run on every look at the working files
@@ -177,7 +178,8 @@ def _work_tree(root: Path) -> None:
     raise NotAWorkTree(
         f"this project folder is inside the git repository at {git_dir}, which keeps "
         "only the history (a bare repository, such as a server's copy) and no working "
-        f"files: clone it (`git clone {git_dir} plan`) and run psa-report in the clone")
+        f"files: clone it (`git clone {shlex.quote(git_dir)} plan`) and run psa-report "
+        "in the clone")
 
 
 # ---------------------------------------------------------------- the files on disk
