@@ -1,7 +1,15 @@
 """The plan's git history: where a report was built from, and the plan at an earlier revision.
 
 git is run as a program (``git`` on PATH) with argument lists, never through a
-shell.  Old versions of the files are read with one ``git cat-file --batch``
+shell, and always through :func:`_git`, which neutralises every setting of the
+repository's own that would run a program (a project folder copied from a share
+must be safe to open).  Only commands that read commits, trees and tags are run:
+the files on disk are compared with a commit by hashing them here
+(:func:`changed_files`), never with ``git status``, which runs filters and
+fsmonitor and writes the index.  Names given to git (revisions, tag patterns)
+follow one set of rules (:func:`revision_problem`, :func:`tag_pattern`).
+
+Old versions of the files are read with one ``git cat-file --batch``
 and go through the very same loader and validator as the files on disk, so an
 old revision and today's plan are compared as validated items, matched by ref
 (a renamed or moved file is the same item).
@@ -9,7 +17,11 @@ old revision and today's plan are compared as validated items, matched by ref
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import shlex
+import stat
 import subprocess
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,7 +29,7 @@ from pathlib import Path
 
 from .loader import load_bytes
 from .problems import Invalid, Problem, warning
-from .project import ACTIONS, Project, build_project
+from .project import ACTIONS, Project, build_project, ignored
 
 
 class GitError(Exception):
@@ -28,10 +40,84 @@ class GitMissing(GitError):
     pass
 
 
+class NotAWorkTree(GitError):
+    """The folder is in a git repository that has no working files (a bare one)."""
+
+
+# ---------------------------------------------------------------- running git
+
+#: Configuration that would make git run a program (or write somewhere), each set on
+#: the command line, which wins over every configuration file: a project folder copied
+#: from a share or a zip carries its own .git/config, and opening it must run nothing
+#: of it. Settings whose name holds a name of the repository's choosing (filter.NAME.clean,
+#: diff.NAME.textconv, merge.NAME.driver) cannot all be named here, so psa-report runs
+#: only commands that never use them: it reads commits, trees and blobs, and compares
+#: the files on disk with the commit itself (see :func:`changed_files`), never with `git
+#: status` or `git diff`, which run clean filters and core.fsmonitor and write the index.
+SAFE_CONFIG = (
+    ("core.fsmonitor", "false"),  # a program run on every look at the working files
+    ("core.useBuiltinFSMonitor", "false"),
+    ("core.hooksPath", os.devnull),  # no hook (post-index-change, post-checkout...)
+    ("core.pager", "cat"),
+    ("core.editor", ":"),  # ":" is git's own "no editor"
+    ("sequence.editor", ":"),
+    ("core.askPass", ""),
+    ("credential.helper", ""),  # an empty value empties the list of helpers
+    ("core.sshCommand", "false"),
+    ("core.alternateRefsCommand", ""),
+    ("core.attributesFile", os.devnull),
+    ("diff.external", ""),
+    ("interactive.diffFilter", ""),
+    ("log.showSignature", "false"),  # would run gpg.program on a signed commit
+    ("merge.verifySignatures", "false"),
+    ("gpg.program", "false"),
+    ("gpg.openpgp.program", "false"),
+    ("gpg.x509.program", "false"),
+    ("gpg.ssh.program", "false"),
+    ("gpg.ssh.defaultKeyCommand", "false"),
+    ("gc.auto", "0"),  # no background housekeeping
+    ("maintenance.auto", "false"),
+    ("submodule.recurse", "false"),
+    ("protocol.allow", "never"),  # no transport (see also GIT_ALLOW_PROTOCOL)
+    ("color.ui", "false"),  # output is parsed: no colour codes in it
+    ("core.quotePath", "false"),
+)
+
+#: What git is given of psa-report's own environment: nothing of the caller's GIT_*
+#: (GIT_DIR, GIT_INDEX_FILE, GIT_EXTERNAL_DIFF, GIT_TRACE...), which would point git at
+#: other files or programs; only what it needs to find itself and the user's own
+#: ~/.gitconfig (where safe.directory is kept).
+_KEEP_ENVIRONMENT = ("PATH", "HOME", "XDG_CONFIG_HOME", "SYSTEMROOT", "WINDIR", "USERPROFILE",
+                     "HOMEDRIVE", "HOMEPATH", "APPDATA", "LOCALAPPDATA", "PROGRAMDATA",
+                     "TMPDIR", "TEMP", "TMP", "COMSPEC", "PATHEXT")
+_ENVIRONMENT = {
+    "LC_ALL": "C", "LANGUAGE": "C",  # git's messages in English, as explain() reads them
+    "GIT_CONFIG_NOSYSTEM": "1", "GIT_ATTR_NOSYSTEM": "1",
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_OPTIONAL_LOCKS": "0",
+    "GIT_NO_LAZY_FETCH": "1",  # a partial clone must not fetch what it lacks
+    "GIT_ALLOW_PROTOCOL": "",  # an empty list: no transport at all, whatever the config
+    "GIT_PAGER": "cat", "GIT_EDITOR": ":",
+}
+
+
+def git_command(root: Path, *args: str) -> tuple[list[str], dict[str, str]]:
+    """The argument list and environment for running ``git args`` on ``root`` safely."""
+    command = ["git", "--no-pager", "--no-optional-locks"]
+    for key, value in SAFE_CONFIG:
+        command += ["-c", f"{key}={value}"]
+    environment = {k: os.environ[k] for k in _KEEP_ENVIRONMENT if k in os.environ}
+    return [*command, "-C", str(root), *args], {**environment, **_ENVIRONMENT}
+
+
 def _git(root: Path, *args: str, input: bytes | None = None) -> bytes:
+    """Run one git command on ``root`` and return what it printed; every git psa-report
+    runs goes through here. Revisions from the user come after ``--end-of-options``."""
+    command, environment = git_command(root, *args)
     try:
-        done = subprocess.run(["git", "-C", str(root), *args], input=input,
-                              capture_output=True, check=False)
+        done = subprocess.run(command, input=input, capture_output=True, check=False,
+                              env=environment,
+                              stdin=subprocess.DEVNULL if input is None else None)
     except FileNotFoundError:
         raise GitMissing("git is not installed") from None
     if done.returncode != 0:
@@ -54,22 +140,192 @@ class Provenance:
 
 def provenance(root: Path) -> Provenance:
     try:
-        if _git(root, "rev-parse", "--is-inside-work-tree").strip() != b"true":
-            return Provenance(False)
+        _work_tree(root)
     except GitMissing:
         return Provenance(False, unknown="git is not installed on this computer")
+    except NotAWorkTree:
+        return Provenance(False, unknown="git sees this folder as part of a bare "
+                          "repository, one with no working files")
     except GitError as error:
         if "dubious ownership" in str(error):
             return Provenance(False, unknown="git refuses this folder because another "
                               "user owns it (see `git config safe.directory`)")
         return Provenance(False)
     try:
-        commit, short, stamp = _git(root, "log", "-1", "--format=%H %h %cI").decode().split()
+        commit, short, stamp = _git(root, "log", "-1", "--no-show-signature",
+                                    "--format=%H %h %cI").decode().split()
     except GitError:  # a repository with no commit yet
         return Provenance(True, dirty=True)
-    status = _git(root, "status", "--porcelain", "--untracked-files=all", "--", ACTIONS)
-    return Provenance(True, commit, short, datetime.fromisoformat(stamp).date(),
-                      dirty=bool(status.strip()))
+    try:
+        dirty = bool(changed_files(root, commit))
+    except GitError:  # the commit's tree cannot be read: it cannot be said to match
+        dirty = True
+    return Provenance(True, commit, short, datetime.fromisoformat(stamp).date(), dirty=dirty)
+
+
+def _work_tree(root: Path) -> None:
+    """Return if ``root`` is among the working files of a git repository; else raise
+    GitError (NotAWorkTree, saying what to do, inside a bare repository)."""
+    inside, *_ = _git(root, "rev-parse", "--is-inside-work-tree").split() or [b""]
+    if inside == b"true":
+        return
+    git_dir = _git(root, "rev-parse", "--absolute-git-dir").decode("utf-8", "replace").strip()
+    if Path(git_dir).resolve() == (Path(root) / ".git").resolve():
+        raise NotAWorkTree(
+            "the git repository here is marked bare (`core.bare = true` in .git/config), "
+            "so git does not take the files in this folder as its working files: if this "
+            "folder is your working copy, run `git config core.bare false` and try again")
+    raise NotAWorkTree(
+        f"this project folder is inside the git repository at {git_dir}, which keeps "
+        "only the history (a bare repository, such as a server's copy) and no working "
+        f"files: clone it (`git clone {shlex.quote(git_dir)} plan`) and run psa-report "
+        "in the clone")
+
+
+# ---------------------------------------------------------------- the files on disk
+
+#: A file larger than this under actions/ is taken as changed without reading it all
+#: (the loader refuses it anyway).
+_HASH_LIMIT = 16 * 1024 * 1024
+
+
+def changed_files(root: Path, commit: str | None) -> set[str]:
+    """The files under actions/ (relative to ``root``) that differ from ``commit``:
+    edited, added or removed. None for ``commit``: every file.
+
+    The bytes on disk are hashed as git hashes a file, and compared with the commit's
+    tree, so that neither ``git status`` nor ``git diff`` runs: they would run the
+    repository's clean filters and core.fsmonitor, and write the index. Files the
+    project ignores (hidden ones, such as a writer's ``.3.2.1.yaml.x8k2.tmp`` left by a
+    killed process, and Office lock files) are not changes. A file whose only
+    difference is Windows line endings (core.autocrlf) is not changed either.
+    """
+    committed: dict[str, str] = {}
+    if commit is not None:
+        prefix = _prefix(root)
+        listing = _git(root, "ls-tree", "-r", "-z", "--full-tree", "--end-of-options",
+                       commit, "--", f"{prefix}{ACTIONS}")
+        for entry in filter(None, listing.split(b"\0")):
+            info, raw_path = entry.split(b"\t", 1)
+            _, _, object_id = info.decode().split()
+            path = os.fsdecode(raw_path)[len(prefix):]
+            if not any(ignored(part) for part in path.split("/")):
+                committed[path] = object_id
+    algorithm = "sha256" if commit is not None and len(commit) == 64 else "sha1"
+    on_disk = _files_on_disk(Path(root))
+    changed = set(committed) ^ set(on_disk)
+    for path in set(committed) & set(on_disk):
+        if committed[path] not in _object_ids(Path(root) / path, algorithm):
+            changed.add(path)
+    return changed
+
+
+def _files_on_disk(root: Path) -> set[str]:
+    """Every file under root/actions (relative to root) that is not ignored, as git
+    would list them: a symbolic link is a file, whatever it points to."""
+    found: set[str] = set()
+    folders = [ACTIONS]
+    while folders:
+        folder = folders.pop()
+        try:
+            with os.scandir(root / folder) as listing:
+                entries = list(listing)
+        except OSError:
+            continue  # the project's scan says so, with what to do
+        for entry in entries:
+            if ignored(entry.name):
+                continue
+            path = f"{folder}/{entry.name}"
+            try:
+                is_folder = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_folder = False
+            (folders.append if is_folder else found.add)(path)
+    return found
+
+
+def _object_ids(path: Path, algorithm: str) -> set[str]:
+    """The ids git could have stored this file under (none for what git cannot store,
+    such as a pipe, or a file too big to hash here)."""
+    try:
+        if os.path.islink(path):
+            return {_blob_id(os.fsencode(os.readlink(path)), algorithm)}
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+                         | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return set()
+    with os.fdopen(handle, "rb") as file:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            return set()  # a pipe would block the read, a device would never end
+        data = file.read(_HASH_LIMIT + 1)
+    if len(data) > _HASH_LIMIT:
+        return set()
+    ids = {_blob_id(data, algorithm)}
+    if b"\r\n" in data:  # stored with plain line breaks (core.autocrlf, eol=crlf)
+        ids.add(_blob_id(data.replace(b"\r\n", b"\n"), algorithm))
+    return ids
+
+
+def _blob_id(data: bytes, algorithm: str) -> str:
+    return hashlib.new(algorithm, b"blob %d\0" % len(data) + data).hexdigest()
+
+
+# ---------------------------------------------------------------- names given to git
+
+#: What no revision name or tag pattern may hold, by git check-ref-format's rules
+#: (loosely): git would read it as a range, a path inside a commit, an entry of the
+#: reflog or an escape, not as a name.
+_NEVER_IN_A_NAME = ("..", ":", "@{", "//", "\\")
+
+
+def _not_a_name(text: str) -> bool:
+    return (not text or text.startswith(("/", ".")) or text.endswith(("/", ".", ".lock"))
+            or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in text)
+            or any(part in text for part in _NEVER_IN_A_NAME)
+            or any(part.startswith(".") for part in text.split("/")))
+
+
+def revision_problem(text: str) -> str | None:
+    """Why ``text`` cannot be given to git as one revision (a tag, a branch, a commit,
+    HEAD~3), or None if it can. The one set of rules for --since, last_meeting in
+    report.yaml (checked by ``check`` at its line) and every revision psa-report gives
+    git: nothing git could read as an option or a range, only a plain name."""
+    if text.startswith("-"):
+        return (f"{text!r} is not a revision name: a tag, branch or commit never starts "
+                "with '-'; give a tag such as ssp-2010-06, or a commit such as HEAD~1")
+    if ".." in text or text.startswith("^") or re.search(r"\^[@!-]", text):
+        return (f"{text!r} is not a revision name but a range of commits: give one "
+                "revision, not a range, such as ssp-2010-06 (the tag of the last "
+                "meeting's report) or a commit such as HEAD~1")
+    if _not_a_name(text) or any(c in text for c in "?*["):
+        return (f"{text!r} is not a revision name: write the git tag of the last "
+                "meeting's report, such as ssp-2010-06, or a commit, such as HEAD~3 or "
+                "4d07777 (one word: no spaces, no '-' at the start, not a range such as "
+                "a..b)")
+    return None
+
+
+def check_revision(root: Path, rev: str) -> None:
+    """Refuse, before git sees it, what git would take as anything but one revision."""
+    problem = revision_problem(rev)
+    if problem is not None:
+        raise Invalid([Problem(str(root), None, None, problem)])
+
+
+def tag_pattern(text: str) -> str:
+    """A pattern of git tag names (``ssp-*``), as given to ``meeting_tags:`` or --tags.
+
+    The rules of :func:`revision_problem`'s names, with the glob characters
+    ``* ? [ ]`` allowed and ``^ ~`` (which pick a commit, not a tag) not; a leading
+    ``refs/tags/`` is dropped, since git's listing adds it. Raises ValueError."""
+    text = text.strip()
+    if text.startswith("refs/tags/"):
+        text = text[len("refs/tags/"):]
+    if text.startswith("-") or _not_a_name(text) or any(c in text for c in "^~"):
+        raise ValueError(f"{text!r} is not a pattern of tag names: write the part of the "
+                         "meeting tags they share and * for the rest, such as ssp-* "
+                         "(no spaces, no '-' at the start)")
+    return text
 
 
 @dataclass(frozen=True)
@@ -83,9 +339,9 @@ class Revision:
 def resolve(root: Path, rev: str | None = None, *, before: date | None = None) -> Revision:
     """Turn a revision (or "the last commit before a date") into a commit, or explain."""
     if rev is not None:
-        _check_revision(root, rev)
+        check_revision(root, rev)
     try:
-        _git(root, "rev-parse", "--is-inside-work-tree")
+        _work_tree(root)
     except GitError as error:
         raise Invalid([Problem(str(root), None, None, _no_repository(root, error))]) from None
     if not _has_commits(root):
@@ -97,7 +353,8 @@ def resolve(root: Path, rev: str | None = None, *, before: date | None = None) -
                      "HEAD", "--").decode().strip()
         if not found:
             raise Invalid([Problem(str(root), None, None,
-                f"no commit was made before {before.isoformat()}: choose a later date")])
+                f"no commit was made before {before.isoformat()}"
+                + (_SHALLOW if _shallow(root) else ": choose a later date"))])
         rev, name = found, f"the last commit before {before.isoformat()}"
     else:
         name = rev
@@ -108,27 +365,21 @@ def resolve(root: Path, rev: str | None = None, *, before: date | None = None) -
         _, short, stamp = _git(root, "log", "-1", "--format=%H %h %cI", "--end-of-options",
                                commit, "--").decode().split()
     except (GitError, ValueError):
+        if _shallow(root):
+            raise Invalid([Problem(str(root), None, None,
+                f"{rev!r} is not a tag, branch or commit in this copy of the repository"
+                + _SHALLOW)]) from None
         raise Invalid([Problem(str(root), None, None,
             f"{rev!r} is not a tag, branch or commit of this repository: list the tags "
             "with `git tag`, or give a commit such as HEAD~1")]) from None
     return Revision(name, commit, short, datetime.fromisoformat(stamp).date())
 
 
-def _check_revision(root: Path, rev: str) -> None:
-    """Refuse, before git sees it, what git would take as an option or as a range."""
-    if rev.startswith("-"):
-        raise Invalid([Problem(str(root), None, None,
-            f"{rev!r} is not a revision: a tag, branch or commit never starts with '-'; "
-            "give a tag such as ssp-2010-06, or a commit such as HEAD~1")])
-    if ".." in rev or rev.startswith("^") or re.search(r"\^[@!-]", rev):
-        raise Invalid([Problem(str(root), None, None,
-            f"{rev!r} is a range of commits: give one revision, not a range, such as "
-            "the tag of the last meeting (ssp-2010-06) or a commit such as HEAD~1")])
-
-
 def _no_repository(root: Path, error: GitError) -> str:
     """Why git cannot read the history here, in the analyst's words."""
     text = str(error)
+    if isinstance(error, NotAWorkTree):
+        return text
     if isinstance(error, GitMissing):
         return ("git is not installed, so there is no history to compare with: install "
                 "it (on Debian or Ubuntu, `sudo apt-get install git`) and try again")
@@ -140,6 +391,18 @@ def _no_repository(root: Path, error: GitError) -> str:
                 f"`git config --global --add safe.directory {where}` and try again")
     return ("this project is not in a git repository, so there is no history to compare "
             "with: run `git init` and commit the plan first")
+
+
+_SHALLOW = (", which is a shallow clone: it holds only the latest commits, so earlier "
+            "ones and their tags are not here. Fetch the whole history with `git fetch "
+            "--unshallow --tags` and try again")
+
+
+def _shallow(root: Path) -> bool:
+    try:
+        return _git(root, "rev-parse", "--is-shallow-repository").strip() == b"true"
+    except GitError:
+        return False
 
 
 def _has_commits(root: Path) -> bool:
@@ -158,16 +421,23 @@ _NOT_FILES = {"120000": "a symbolic link", "160000": "a git submodule"}
 def _prefix(root: Path) -> str:
     """The project folder's path inside its repository, as git names files: "" at the
     top, else "plans/stockton/"."""
-    top = Path(_git(root, "rev-parse", "--show-toplevel").decode().strip())
-    prefix = Path(root).resolve().relative_to(top.resolve()).as_posix()
+    top = Path(os.fsdecode(_git(root, "rev-parse", "--show-toplevel").strip()))
+    try:
+        prefix = Path(root).resolve().relative_to(top.resolve()).as_posix()
+    except ValueError:  # core.worktree names another folder
+        raise GitError(f"git takes {top} as the working files of this repository, "
+                       "not this folder") from None
     return "" if prefix == "." else prefix + "/"
 
 
 def project_at(root: Path, revision: Revision) -> Project:
     """The plan as committed at ``revision``, validated like the files on disk."""
-    prefix = _prefix(root)
-    listing = _git(root, "ls-tree", "-r", "-z", "--full-tree", revision.commit, "--",
-                   f"{prefix}{ACTIONS}").split(b"\0")
+    try:
+        prefix = _prefix(root)
+        listing = _git(root, "ls-tree", "-r", "-z", "--full-tree", "--end-of-options",
+                       revision.commit, "--", f"{prefix}{ACTIONS}").split(b"\0")
+    except GitError as error:
+        raise Invalid([Problem(str(root), None, None, _unreadable(revision, error))]) from None
     blobs: dict[str, str] = {}
     problems = []
     for entry in filter(None, listing):
@@ -185,7 +455,10 @@ def project_at(root: Path, revision: Revision) -> Project:
     if problems:
         raise Invalid(problems)
     paths = sorted(blobs)
-    contents = _cat_blobs(root, [blobs[p] for p in paths])
+    try:
+        contents = _cat_blobs(root, [blobs[p] for p in paths])
+    except GitError as error:
+        raise Invalid([Problem(str(root), None, None, _unreadable(revision, error))]) from None
     if not paths:
         raise Invalid([Problem(str(root), None, None,
             f"{revision.name} ({revision.short}) has no {ACTIONS}/ folder to compare with")])
@@ -202,14 +475,32 @@ def project_at(root: Path, revision: Revision) -> Project:
                        for p in invalid.problems]) from None
 
 
+def _unreadable(revision: Revision, error: GitError) -> str:
+    """Why the files of ``revision`` cannot be read, in the analyst's words."""
+    text = str(error)
+    if "promisor" in text or "lazy fetch" in text:
+        return (f"the files of {revision.name} ({revision.short}) are not in this copy of "
+                "the repository: it is a partial clone (made with --filter), which fetches "
+                "old files only when asked, and psa-report never lets git reach the "
+                "network. Fetch them once with `git config --unset "
+                "remote.origin.partialclonefilter` then `git fetch --refetch origin`, and "
+                "try again")
+    first = text.splitlines()[-1] if text else "no reason given"
+    return (f"git cannot read the files of {revision.name} ({revision.short}) ({first}): "
+            "check the repository with `git fsck`")
+
+
 def _cat_blobs(root: Path, ids: list[str]) -> dict[str, bytes]:
     if not ids:
         return {}
     out = _git(root, "cat-file", "--batch", input="".join(f"{i}\n" for i in ids).encode())
     blobs, position = {}, 0
     for blob_id in ids:
-        header_end = out.index(b"\n", position)
-        _, _, size = out[position:header_end].decode().split()
+        header_end = out.find(b"\n", position)
+        header = out[position:header_end].decode("utf-8", "replace").split()
+        if header_end < 0 or len(header) != 3 or not header[2].isdigit():
+            raise GitError(f"object {blob_id} is missing")
+        size = header[2]
         start = header_end + 1
         blobs[blob_id] = out[start:start + int(size)]
         position = start + int(size) + 1
@@ -220,22 +511,23 @@ def last_changed(root: Path) -> dict[str, date] | None:
     """When each file under actions/ last changed (today for uncommitted edits), by
     its path relative to ``root``; None when the project is not in git."""
     try:
+        _work_tree(root)
         prefix = _prefix(root)
-        log = _git(root, "log", "--format=%x00%cs", "--name-only", "--", ACTIONS)
-        status = _git(root, "status", "--porcelain", "-z", "--untracked-files=all", "--",
-                      ACTIONS)
+        log = _git(root, "log", "--no-show-signature", "--no-ext-diff", "--no-textconv",
+                   "--format=%x00%cs", "--name-only", "--", ACTIONS)
+        head = _git(root, "rev-parse", "--verify", "HEAD^{commit}").decode().strip()
+        edited = changed_files(root, head)
     except GitError:
         return None
     changed: dict[str, date] = {}
     day = None
-    for line in log.decode("utf-8", "replace").splitlines():
+    for line in map(os.fsdecode, log.split(b"\n")):
         if line.startswith("\0"):
             day = date.fromisoformat(line[1:])
         elif line and day is not None and line.startswith(prefix):
             changed.setdefault(line[len(prefix):], day)
-    for entry in status.decode("utf-8", "replace").split("\0"):
-        if len(entry) > 3 and entry[3:].startswith(prefix):
-            changed[entry[3:][len(prefix):]] = date.today()
+    for path in edited:
+        changed[path] = date.today()
     return changed
 
 
@@ -284,7 +576,7 @@ def meeting_day(tag: str, message: str | None, committed: date) -> tuple[date, s
 
 
 def meetings(root: Path, pattern: str) -> tuple[list[Meeting], list[Problem]]:
-    """The tags matching ``pattern`` (checked by models.tag_pattern), oldest commit first.
+    """The tags matching ``pattern`` (checked by :func:`tag_pattern`), oldest commit first.
 
     A tag that is not on a commit (a tag of a tree, or of another tag) is left out with
     a warning naming it. Raises GitError outside a repository.
@@ -292,6 +584,7 @@ def meetings(root: Path, pattern: str) -> tuple[list[Meeting], list[Problem]]:
     fields = ("%(refname:strip=2)", "%(objecttype)", "%(objectname)", "%(*objecttype)",
               "%(*objectname)", "%(committerdate:iso-strict)",
               "%(*committerdate:iso-strict)", "%(contents:subject)")
+    _work_tree(root)
     listing = _git(root, "for-each-ref", "--format=" + "%00".join(fields),
                    "--end-of-options", f"refs/tags/{pattern}")
     found, problems = [], []
@@ -320,7 +613,7 @@ def explain(root: Path, error: GitError) -> str:
 def is_ancestor(root: Path, commit: str, of: str = "HEAD") -> bool:
     """Whether ``commit`` is ``of`` or one of the commits it descends from."""
     try:
-        _git(root, "merge-base", "--is-ancestor", commit, of)
+        _git(root, "merge-base", "--is-ancestor", "--end-of-options", commit, of)
     except GitError:
         return False
     return True

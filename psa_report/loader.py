@@ -18,6 +18,8 @@ Design choices (each one protects something the user wrote):
   larger file is refused before it is parsed.
 * A Word or Excel document (even renamed to .yaml) is named as such.
 * A plain ``=`` or ``<<`` value is text (libyaml would tag it "value" or "merge").
+* The marker lines of a git merge conflict left in a file (``<<<<<<<``, ``=======``,
+  ``>>>>>>>``) are named as such, at their lines, with how to finish the merge.
 * U+2028, U+2029 and U+0085 are kept in the text but do not count as line
   breaks, so line numbers are those an editor shows (counted by ``\n``).
 """
@@ -25,6 +27,7 @@ Design choices (each one protects something the user wrote):
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -177,11 +180,15 @@ def load_bytes(raw: bytes, display: str, path: Path | None = None, *,
 def load_text(text: str, display: str, path: Path | None = None) -> Document:
     """Parse YAML text (already decoded) into a :class:`Document`."""
     doc = Document(path or Path(display), display, None, lines=text.split("\n"))
+    conflicts = _conflicts(display, text, parsed=True)
+    if conflicts:
+        raise Invalid(conflicts)
     source, restore = hide_odd_breaks(text)
     try:
         root = yaml.compose(source, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
-        raise Invalid([_syntax_problem(display, text, error)]) from None
+        raise Invalid(_conflicts(display, text, parsed=False)
+                      or [_syntax_problem(display, text, error)]) from None
     except yaml.reader.ReaderError as error:
         line = text.count("\n", 0, error.position) + 1
         column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
@@ -307,6 +314,30 @@ _HINTS = [
      "the file holds a control character that is not text: delete it (it may be "
      "invisible in your editor)"),
 ]
+
+
+#: The lines git writes around a merge conflict it leaves in a file: ``<<<<<<< HEAD``,
+#: ``|||||||`` (with merge.conflictStyle diff3), ``=======`` and ``>>>>>>> branch``.
+_CONFLICT_MARKER = re.compile(r"(<{7}|\|{7}|={7}|>{7})(?: .*)?")
+
+
+def _conflicts(display: str, text: str, *, parsed: bool) -> list[Problem]:
+    """A problem at each git conflict left in the file (at its ``<<<<<<<`` line).
+
+    Before parsing, only the opening and closing markers count (a YAML value can never
+    start a line with them); once the file has failed to parse, a lone ``=======``
+    left behind counts too."""
+    markers = [(number, found[1][0]) for number, line in enumerate(text.split("\n"), 1)
+               if (found := _CONFLICT_MARKER.fullmatch(line.rstrip("\r")))]
+    if not markers or (parsed and not any(kind in "<>" for _, kind in markers)):
+        return []
+    opening = [number for number, kind in markers if kind == "<"] or [markers[0][0]]
+    return [Problem(display, number, 1,
+        "a git merge conflict was left in this file: the lines between <<<<<<< and "
+        ">>>>>>> hold two versions of the same lines (one above =======, the other "
+        "below). Keep the version you want, or combine them, delete the marker lines "
+        "(<<<<<<<, ======= and >>>>>>>), save, then `git add` the file and finish the "
+        "merge with `git commit`") for number in opening]
 
 
 def _syntax_problem(display: str, text: str, error: yaml.MarkedYAMLError) -> Problem:

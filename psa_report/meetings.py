@@ -11,7 +11,6 @@ from pathlib import Path
 
 from . import history
 from .changes import Change, compare
-from .models import tag_pattern
 from .problems import BadOption, Invalid, Problem
 from .progress import Point, count
 from .project import Project
@@ -90,7 +89,7 @@ def pattern_for(project: Project, tags: str | None) -> str | None:
     if tags is None:
         return project.report.meeting_tags
     try:
-        return tag_pattern(tags)
+        return history.tag_pattern(tags)
     except ValueError as error:
         raise BadOption("--tags", str(error)) from None
 

@@ -54,8 +54,9 @@ STATUS_WORDS = ", ".join(s.value for s in Status)
 
 
 def _error(message: str) -> PydanticCustomError:
-    # PydanticCustomError keeps our message as it is (no "Value error, " prefix).
-    return PydanticCustomError("psa", message.replace("{", "{{").replace("}", "}}"))
+    # PydanticCustomError keeps our message as it is (no "Value error, " prefix); with no
+    # context it fills in no {placeholder}, so braces in a value are printed as they are.
+    return PydanticCustomError("psa", message)
 
 
 def _text(value: Any) -> str:
@@ -274,6 +275,8 @@ class Report(_Strict):
     @field_validator("meeting_tags")
     @classmethod
     def _tag_pattern(cls, text: str | None) -> str | None:
+        from .history import tag_pattern  # the one set of git-name rules (history.py)
+
         if text is None:
             return None
         try:
@@ -284,38 +287,13 @@ class Report(_Strict):
     @field_validator("last_meeting")
     @classmethod
     def _one_revision(cls, text: str | None) -> str | None:
-        """One revision name, such as a tag or HEAD~3, checked without running git (by
-        git check-ref-format's rules, loosely): nothing git could read as an option or a
-        range of commits, nothing that is not a plain name."""
-        if text is not None and (
-                text.startswith(("-", "^", "/")) or text.endswith(("/", ".", ".lock"))
-                or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in text)
-                or any(part in text for part in ("..", ":", "@{", "//", "\\", "?", "*", "[",
-                                                 "^!", "^@", "^-"))
-                or any(part.startswith(".") for part in text.split("/"))):
-            raise _error(f"{text!r} is not a revision name: write the git tag of the last "
-                         "meeting's report, such as ssp-2010-06, or a commit, such as "
-                         "HEAD~3 or 4d07777 (one word: no spaces, no '-' at the start, "
-                         "not a range such as a..b)")
+        """One revision name, such as a tag or HEAD~3, checked without running git by
+        the rules every revision given to git follows (history.revision_problem)."""
+        from .history import revision_problem
+
+        if text is not None and (problem := revision_problem(text)) is not None:
+            raise _error(problem)
         return text
-
-
-def tag_pattern(text: str) -> str:
-    """A pattern of git tag names (``ssp-*``), as given to ``meeting_tags:`` or --tags.
-
-    Only a tag name's own characters and the glob characters ``* ? [ ]`` are
-    allowed, so git can never read it as an option or a range; a leading
-    ``refs/tags/`` is dropped, since git's listing adds it."""
-    text = text.strip()
-    if text.startswith("refs/tags/"):
-        text = text[len("refs/tags/"):]
-    if (not text or text.startswith(("-", "/", ".")) or text.endswith(("/", "."))
-            or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in text)
-            or any(part in text for part in ("..", ":", "@{", "//", "\\", "^", "~"))):
-        raise ValueError(f"{text!r} is not a pattern of tag names: write the part of the "
-                         "meeting tags they share and * for the rest, such as ssp-* "
-                         "(no spaces, no '-' at the start)")
-    return text
 
 
 AGENCY_ID = r"^[^\s,;/]+$"

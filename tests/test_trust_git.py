@@ -3,11 +3,12 @@ ends in a message an analyst can act on (never "internal error")."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import git, run
+from conftest import ENV, edit, git, run
 
 
 @pytest.fixture
@@ -61,7 +62,8 @@ def test_last_meeting_that_is_an_option_is_refused(runner, repo):
                                  "HEAD^@"])
 def test_a_range_is_refused_not_compared_with_head(runner, repo, rev):
     result = run(runner, "changes", "--project", str(repo), "--since", rev)
-    refused(result, f"{rev!r} is a range of commits: give one revision, not a range")
+    refused(result, f"{rev!r} is not a revision name but a range of commits: give one "
+            "revision, not a range")
 
 
 def test_build_since_a_range_is_refused(runner, repo):
@@ -174,3 +176,115 @@ def test_a_committed_submodule_in_actions_is_refused(runner, repo):
     git(repo, "commit", "-q", "-m", "a submodule", when="2010-07-01")
     result = run(runner, "changes", "--project", str(repo), "--since", "HEAD")
     refused(result, "HEAD:actions/data-gaps/more: is a git submodule in the commit")
+
+
+# ---------------------------------------------------------------- bare and shallow
+
+@pytest.mark.parametrize("args", [("changes", "--since", "t0"), ("build", "--since", "t0",
+                                                                  "--format", "html")])
+def test_a_repository_marked_bare_says_how_to_unmark_it(runner, repo, args):
+    git(repo, "config", "core.bare", "true")
+    result = run(runner, args[0], "--project", str(repo), *args[1:])
+    refused(result, "marked bare", "git config core.bare false")
+
+
+def test_a_project_inside_a_bare_repository_says_to_clone_it(runner, repo, tmp_path):
+    bare = tmp_path / "server.git"
+    git(tmp_path, "clone", "-q", "--bare", str(repo), str(bare))
+    shutil.copytree(repo / "actions", bare / "plan/actions")
+    result = run(runner, "changes", "--project", str(bare / "plan"), "--since", "t0")
+    refused(result, "bare repository", f"git clone {bare.resolve()}")
+
+
+def test_a_bare_repository_builds_as_not_in_git_with_one_sentence(runner, repo):
+    git(repo, "config", "core.bare", "true")
+    for command in (("build", "--format", "html"), ("progress",), ("check",),
+                    ("requests",)):
+        result = run(runner, command[0], "--project", str(repo), *command[1:])
+        assert result.exit_code == 0, result.output
+    page = (repo / "out/progress-report.html").read_text(encoding="utf-8")
+    assert "not kept in git (git sees this folder as part of a bare repository" in page
+
+
+@pytest.fixture
+def shallow(repo: Path, tmp_path: Path) -> Path:
+    edit(repo, "actions/data-gaps/3.2.1.yaml", "status: off track", "status: at risk")
+    git(repo, "commit", "-q", "-am", "September", when="2010-09-20")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo}", str(clone))
+    return clone
+
+
+@pytest.mark.parametrize("args", [("--since", "HEAD~1"), ("--since", "t0"),
+                                  ("--since-date", "2010-07-01")])
+def test_a_shallow_clone_says_how_to_fetch_the_history(runner, shallow, args):
+    result = run(runner, "changes", "--project", str(shallow), *args)
+    refused(result, "shallow clone", "git fetch --unshallow")
+    assert "give a commit such as HEAD~1" not in result.stderr
+
+
+# ---------------------------------------------------------------- one set of name rules
+
+@pytest.mark.parametrize("value", ["HEAD@{1}", "t0:actions", "t0 HEAD", ".hidden", "t0*",
+                                   "--output=pwned", "t0..HEAD"])
+def test_since_and_last_meeting_follow_the_same_name_rules(runner, repo, value,
+                                                           monkeypatch):
+    ran = []
+    real_run = subprocess.run
+    monkeypatch.setattr("psa_report.history.subprocess.run",
+                        lambda command, **kw: ran.append(command) or real_run(command, **kw))
+    since = run(runner, "changes", "--project", str(repo), "--since", value)
+    refused(since, f"{value!r} is not a revision name")
+    assert not [c for c in ran if any(value in word for word in c)]  # git never saw it
+    path = repo / "actions/report.yaml"
+    path.write_text(path.read_text() + f"last_meeting: '{value}'\n")
+    checked = run(runner, "check", "--project", str(repo))
+    refused(checked, since.stderr.splitlines()[0].split(": ", 1)[1])
+
+
+@pytest.mark.parametrize("value", ["ssp-*", "refs/tags/ssp-2010-0[6-9]", "board/*"])
+def test_tag_patterns_are_checked_by_the_same_rules_as_names(runner, repo, value):
+    result = run(runner, "progress", "--project", str(repo), "--tags", value)
+    assert result.exit_code == 0, result.output
+    for bad in ("ssp-*..HEAD", "-ssp", "ssp~1", "ssp:*", "ssp *"):
+        result = run(runner, "progress", "--project", str(repo), "--tags", bad)
+        assert result.exit_code == 2 and "is not a pattern of tag names" in result.output
+
+
+# ---------------------------------------------------------------- merge conflicts
+
+def conflicted(repo: Path, style: str = "merge") -> Path:
+    """A real merge conflict in 3.2.1's status, left in the file by git merge."""
+    git(repo, "checkout", "-q", "-b", "police")
+    edit(repo, "actions/data-gaps/3.2.1.yaml", "status: off track", "status: at risk")
+    git(repo, "commit", "-q", "-am", "Police's update", when="2010-07-01")
+    git(repo, "checkout", "-q", "main")
+    edit(repo, "actions/data-gaps/3.2.1.yaml", "status: off track", "status: on track")
+    git(repo, "commit", "-q", "-am", "Analyst's update", when="2010-07-02")
+    done = subprocess.run(["git", "-C", str(repo), "-c", f"merge.conflictStyle={style}",
+                           "merge", "police"], capture_output=True, env=ENV)
+    assert done.returncode == 1, done.stdout
+    path = repo / "actions/data-gaps/3.2.1.yaml"
+    assert "<<<<<<< HEAD" in path.read_text()
+    return path
+
+
+@pytest.mark.parametrize("style", ["merge", "diff3"])
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_a_merge_conflict_left_in_a_file_is_named_at_its_line(runner, repo, style, command):
+    path = conflicted(repo, style)
+    line = path.read_text().split("\n").index("<<<<<<< HEAD") + 1
+    result = run(runner, command, "--project", str(repo))
+    refused(result, f"actions/data-gaps/3.2.1.yaml:{line}:1: a git merge conflict was "
+            "left in this file", "delete the marker lines", "git add", "git commit")
+    assert "indent it like the lines above" not in result.stderr
+
+
+def test_a_lone_separator_left_after_a_merge_is_named_too(runner, repo):
+    path = conflicted(repo)
+    lines = [line for line in path.read_text().split("\n")
+             if not line.startswith(("<<<<<<<", ">>>>>>>"))]
+    path.write_text("\n".join(lines))
+    line = lines.index("=======") + 1
+    refused(run(runner, "check", "--project", str(repo)),
+            f"actions/data-gaps/3.2.1.yaml:{line}:1: a git merge conflict was left")
