@@ -131,8 +131,10 @@ def report_pictures(where: Path, out: Path) -> None:
         photograph(pdf, page_with(pdf, heading), out / name)
 
 
-def meetings_pictures(where: Path, out: Path) -> None:
-    """The shipped plan sent to June's meeting, then two rounds of updates."""
+def meetings_plan(where: Path) -> Path:
+    """The shipped plan sent to June's meeting (tag ssp-2010-06-28), the September round of
+    updates sent to the next (ssp-2010-09-27), then the December round, not yet sent.
+    The guide's examples of `changes` and `progress` are from this plan."""
     project = where / "meetings"
     shutil.copytree(REPO / "actions", project / "actions")
     git(project, "init", "-q", "-b", "main")
@@ -147,11 +149,15 @@ def meetings_pictures(where: Path, out: Path) -> None:
     psa(project, "set", "3.2.2", "--status", "at risk")
     psa(project, "set", "3.2.3", "--status", "on track")
     psa(project, "set", "3.2.4", "--status", "off track")
-    psa(project, "set", "R2", "--status", "complete")
     report = project / "actions" / "report.yaml"
     text = report.read_text(encoding="utf-8")
     report.write_text(text.replace("date: 2010-06-28", "date: 2010-12-06", 1), encoding="utf-8")
     git(project, "commit", "-q", "-am", "December updates", when="2010-12-06")
+    return project
+
+
+def meetings_pictures(where: Path, out: Path) -> None:
+    project = meetings_plan(where)
     psa(project, "build", "--format", "pdf", "--out", where / "meetings-report")
     pdf = where / "meetings-report" / "progress-report.pdf"
     photograph(pdf, page_with(pdf, "Progress across meetings"), out / "report-progress.png")
