@@ -119,6 +119,19 @@ def photograph(pdf: Path, number: int, target: Path, dpi: int = 60) -> None:
         "-singlefile", pdf, stem)
 
 
+def trim(target: Path, margin: int = 12) -> None:
+    """Cut the white paper around what is printed (a workbook fills a corner of its page)."""
+    from PIL import Image, ImageChops  # Pillow comes with WeasyPrint
+
+    with Image.open(target) as picture:
+        rgb = picture.convert("RGB")
+    box = ImageChops.difference(rgb, Image.new("RGB", rgb.size, "white")).getbbox()
+    if box:
+        left, top, right, bottom = box
+        rgb.crop((max(left - margin, 0), max(top - margin, 0),
+                  min(right + margin, rgb.width), min(bottom + margin, rgb.height))).save(target)
+
+
 def report_pictures(where: Path, out: Path) -> None:
     project = copy_plan(where)
     psa(project, "build", "--format", "pdf", "--out", where / "report")
@@ -173,8 +186,10 @@ def workbook_pictures(where: Path, out: Path) -> None:
     run(tool("soffice"), f"-env:UserInstallation={profile.as_uri()}", "--headless",
         "--norestore", "--convert-to", "pdf", "--outdir", where / "workbook-pdf", workbook)
     pdf = where / "workbook-pdf" / "Police-update-request.pdf"
-    photograph(pdf, 1, out / "workbook-instructions.png")
-    photograph(pdf, page_with(pdf, "Ref"), out / "workbook-updates.png")
+    photograph(pdf, 1, out / "workbook-instructions.png", dpi=80)
+    photograph(pdf, page_with(pdf, "Ref"), out / "workbook-updates.png", dpi=80)
+    trim(out / "workbook-instructions.png")
+    trim(out / "workbook-updates.png")
 
 
 def free_port() -> int:
