@@ -140,11 +140,12 @@ def test_each_example_in_the_guide_is_what_the_command_prints(
     result = run(runner, *words)
     assert result.exit_code == 0, result.output
     printed = result.output
+    stale = (f"docs/{page} shows an out-of-date example: run `{command}` on the shipped plan "
+             f"and put what it prints into the page:\n{printed}")
     if shown.rstrip().endswith("..."):
-        shown = shown.rstrip()[:-3]
-        assert printed.startswith(shown), f"{page}: {command}\n{printed}"
+        assert printed.startswith(shown.rstrip()[:-3]), stale
     else:
-        assert printed == shown, f"{page}: {command}\n{printed}"
+        assert printed == shown, stale
 
 
 @pytest.mark.slow
