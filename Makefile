@@ -31,9 +31,14 @@ check: $(TOOL)
 overdue: $(TOOL)
 	@$(BIN)/psa-report overdue
 
-## make docs: write docs/cli.md from the commands' --help
+## make docs: the command reference (docs/cli.md, from the commands' --help), the guide's
+## pictures (docs/img/, from the shipped plan), then the guide as a web site in site/
 docs: $(TESTS)
+	@scripts/system-deps.sh --test
 	$(BIN)/python -m psa_report.clidoc > docs/cli.md
+	$(BIN)/python scripts/docs-pictures.py
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+	@echo "The guide is in site/: open site/index.html"
 
 system-deps:
 	@scripts/system-deps.sh
@@ -67,4 +72,4 @@ bench: $(TESTS)
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) out/*.html out/*.pdf build *.egg-info
+	rm -rf $(VENV) out/*.html out/*.pdf build *.egg-info site docs/img

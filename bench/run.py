@@ -436,7 +436,7 @@ def targets(sizes: dict[int, dict]) -> list[dict]:
     for name in ("check", "overdue"):
         target(f"{name} on 15 actions / start-up floor", ratio(t(15, name), t(15, "startup")),
                1.5, "x", f"{t(15, name)} s / {t(15, 'startup')} s")
-    for name in ("check", "overdue"):  # information, not a target: see the README
+    for name in ("check", "overdue"):  # information, not a target: see docs/development.md
         target(f"{name} on 15 actions / one-model pydantic floor",
                ratio(t(15, name), t(15, "pydantic")), None, "x",
                f"{t(15, name)} s / {t(15, 'pydantic')} s")

@@ -271,7 +271,7 @@ def classify(paths: list[str], refused: Collection[str] = ()
         if not found[kind] and not any(path == r or path.startswith(r + "/")
                                        for r in refused):
             problems.append(Problem(f"{ACTIONS}/{name}", None, None,
-                "this file is missing: every project needs it (see README.md, "
+                "this file is missing: every project needs it (see the guide, docs/start.md, "
                 "'The files in actions/')"))
     return found, problems
 

@@ -125,7 +125,7 @@ def next_ref(project: Project, kind: str, section: str | None = None) -> str:
 SKELETONS = {
     "data-gap": """\
 # A data gap from the Partnership Strategic Assessment. Replace each text below,
-# then run `psa-report check`. See README.md, "The files in actions/".
+# then run `psa-report check`. See the guide, docs/start.md.
 ref: {ref}
 # The gap, as the assessment words it.
 gap: {gap_example}
@@ -143,7 +143,7 @@ status: not started
 """,
     "recommendation": """\
 # A recommendation put to the partnership. Replace each text below, then run
-# `psa-report check`. See README.md, "The files in actions/".
+# `psa-report check`. See the guide, docs/start.md.
 ref: {ref}
 # The recommendation, as put to the partnership.
 recommendation: {recommendation_example}

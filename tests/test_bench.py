@@ -2,7 +2,7 @@
 
 The benchmark itself is not part of the suite (a full run takes many minutes);
 this checks that its synthetic projects are valid plans, that memory is read
-per child, and that a tiny run writes the JSON the README table is made from.
+per child, and that a tiny run writes the JSON the benchmark table in docs/development.md is made from.
 """
 
 from __future__ import annotations

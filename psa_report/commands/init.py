@@ -37,7 +37,7 @@ recommendations_intro: >-
 sections:
   "1.1": Example section
 # Once the plan is in git: the tag of the report sent to the last meeting, so the
-# next report marks what changed since (see README.md, "Between meetings").
+# next report marks what changed since (see the guide, docs/meetings.md).
 # last_meeting: csp-{year}-06
 """
 
