@@ -9,7 +9,6 @@ quoted string can carry it exactly (leading spaces, tabs, control characters).
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
 import textwrap
@@ -19,6 +18,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from .files import csv_reader, decode_utf8
 from .loader import load_text
 from .models import Agencies, DataGap, Recommendation, Report, ref_key
 from .problems import Invalid, Problem
@@ -207,17 +207,10 @@ class Table:
 def read_table(path: Path, display: str) -> Table:
     """Rows of a pasted table (tab-separated or CSV) as (line, {field: text})."""
     raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        raise Invalid([Problem(display, line, None,
-            "this is not UTF-8 text: in Excel use Save As, 'CSV UTF-8', or paste the "
-            "table into a text editor and save it as UTF-8")]) from None
-    first = text.split("\n", 1)[0]
-    delimiter = "\t" if "\t" in first else (";" if first.count(";") > first.count(",")
-                                             else ",")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    text = decode_utf8(raw, lambda line, column, byte: Invalid([Problem(display, line, None,
+        "this is not UTF-8 text: in Excel use Save As, 'CSV UTF-8', or paste the "
+        "table into a text editor and save it as UTF-8")]))
+    reader = csv_reader(text)
     try:
         header = next(reader)
     except StopIteration:
