@@ -212,8 +212,9 @@ def _check_bounds(data: bytes, display: str) -> None:
                         break
             if rows > most or columns > MAX_COLUMNS:
                 raise Invalid([Problem(f"{display}: sheet {sheet.title}", None, None,
-                    f"has {'more than ' if rows > most else ''}{rows:,} rows and "
-                    f"{'more than ' if columns > MAX_COLUMNS else ''}{columns} columns, more "
+                    f"has {f'more than {most:,}' if rows > most else f'{rows:,}'} rows and "
+                    f"{f'more than {MAX_COLUMNS}' if columns > MAX_COLUMNS else columns} "
+                    "columns, more "
                     "than an update request ever holds")])
     finally:
         book.close()
@@ -507,7 +508,9 @@ def _check_given(row: dict[str, _Cell], sent: Sent, problems: list[Problem]) -> 
         cell = row[header]
         if cell.formula or cell.error:
             continue
-        if _plain(cell.value) != _plain(shown):
+        same = (_plain(cell.value).lower() == _plain(shown).lower() if header == REF
+                else _plain(cell.value) == _plain(shown))  # refs match in any case
+        if not same:
             problems.append(Problem(cell.where, None, None,
                 f"{header} was changed: this column is as sent and is not read back; "
                 f"put the new text in {NEW_UPDATE if header != DUE else NEW_DUE} "
