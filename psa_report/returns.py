@@ -253,9 +253,14 @@ def _read_xlsx(path: Path, manifest: dict | None, problems: list[Problem]) -> _R
         raise Invalid([Problem(display, None, None,
             f"has no sheet named {' or '.join(missing)}: return the workbook that was sent, "
             "with its sheets as they were")])
-    agency, sent = _read_issued(book[ISSUED], display)
-    if manifest is not None:  # the record of what was sent; the hidden sheet only names whose
-        sent = _sent_rows(_issued_entry(path, agency, manifest))
+    agency, _ = _read_issued(book[ISSUED], display)  # whose it says it is, checked below
+    if manifest is None:
+        raise Invalid([Problem(display, None, None,
+            f"cannot find the record of the requests sent ({REQUESTS_DIR.as_posix()}/"
+            f"{MANIFEST}): collect in the project the requests were issued from, or put the "
+            f"{MANIFEST} written with them next to the returns")])
+    # The manifest is the record of what was sent, never the partner-editable hidden sheet.
+    sent = _sent_rows(_issued_entry(path, agency, manifest))
     sheet = book[UPDATES]
     if sheet.max_row > MAX_ROWS + 1 or sheet.max_column > MAX_COLUMNS:
         raise Invalid([Problem(f"{display}: sheet {UPDATES}", None, None,

@@ -402,3 +402,12 @@ def test_collect_apply_refuses_a_file_changed_meanwhile(project: Path, monkeypat
     with pytest.raises(Invalid, match="changed since the returns were collected"):
         apply_returns(project, result)
     assert snapshot(project) == before
+
+
+def test_without_the_manifest_a_workbook_is_not_trusted(project: Path):
+    books = {b.agency: b.path for b in issue_requests(load_project(project),
+                                                      project / "out/requests")}
+    fill(books["Police"], {"3.2.1": {"New status": "At risk"}})
+    (project / "out/requests/manifest.json").unlink()
+    with pytest.raises(Invalid, match="cannot find the record of the requests sent"):
+        collect_returns(load_project(project), [books["Police"]])
