@@ -28,6 +28,7 @@ from .partners import (
     ISSUED_MARK,
     LINE_HEIGHT,
     MANIFEST,
+    MAX_RETURN_BYTES,
     MAX_ROWS,
     NEW,
     NEW_DUE,
@@ -74,7 +75,7 @@ def issue_requests(project: Project, out_dir: Path, leads: Iterable[str] | None 
         path = out_dir / _file_name(code, used)
         rows = [Sent.of(item) for item in items]
         book = _workbook(project, code, name, rows, reply_by, commit, issued_on)
-        outputs[path] = book.save
+        outputs[path] = _saver(book, code)
         issued.append(IssuedWorkbook(code, name, path, tuple(row.ref for row in rows)))
     manifest = {
         "format": FORMAT, "partnership": project.report.partnership,
@@ -89,6 +90,19 @@ def issue_requests(project: Project, out_dir: Path, leads: Iterable[str] | None 
     outputs[out_dir / MANIFEST] = lambda temp: temp.write_text(text, encoding="utf-8")
     publish(outputs)  # the workbooks and their manifest together, or none
     return issued
+
+
+def _saver(book, code: str) -> Callable[[Path], None]:
+    """Save ``book``, refusing a file larger than ``collect`` reads back."""
+    def save(temp: Path) -> None:
+        book.save(temp)
+        size = temp.stat().st_size
+        if size > MAX_RETURN_BYTES:
+            raise Invalid([Problem("actions/agencies.yaml", None, None,
+                f"{code}: the workbook would be {size:,} bytes, more than the "
+                f"{MAX_RETURN_BYTES:,} a return may be: send requests for fewer actions "
+                "(use --lead), or shorten the longest updates")])
+    return save
 
 
 def _check_issuable(project: Project, groups: dict[str, list[DataGap | Recommendation]]) -> None:

@@ -411,3 +411,13 @@ def test_without_the_manifest_a_workbook_is_not_trusted(project: Path):
     (project / "out/requests/manifest.json").unlink()
     with pytest.raises(Invalid, match="cannot find the record of the requests sent"):
         collect_returns(load_project(project), [books["Police"]])
+
+
+def test_requests_refuses_a_workbook_larger_than_collect_reads(runner, project: Path,
+                                                               monkeypatch):
+    monkeypatch.setattr(workbook_out, "MAX_RETURN_BYTES", 1000)
+    result = run(runner, "requests", "--project", str(project))
+    assert result.exit_code == 1
+    assert "more than the 1,000 a return may be" in result.stderr
+    folder = project / "out/requests"
+    assert not folder.exists() or list(folder.iterdir()) == []  # nothing issued, no temps
