@@ -421,3 +421,13 @@ def test_requests_refuses_a_workbook_larger_than_collect_reads(runner, project: 
     assert "more than the 1,000 a return may be" in result.stderr
     folder = project / "out/requests"
     assert not folder.exists() or list(folder.iterdir()) == []  # nothing issued, no temps
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_import_refuses_a_fifo_or_device(runner, project: Path, tmp_path: Path):
+    fifo = tmp_path / "table.csv"
+    os.mkfifo(fifo)
+    for path in (fifo, Path("/dev/zero")):
+        result = run(runner, "import", str(path), "--project", str(project))
+        assert result.exit_code == 1, result.output
+        assert "not a regular file" in result.stderr
