@@ -118,7 +118,8 @@ def _check_issuable(project: Project, groups: dict[str, list[DataGap | Recommend
              (("partnership", project.report.partnership), ("meeting", project.report.meeting))]
     texts += [("actions/agencies.yaml", code, f"{code} {name}")
               for code, name in project.agencies.items()]
-    for item in project.items:
+    issued = {item.ref: item for items in groups.values() for item in items}
+    for item in issued.values():  # the items written, once each
         path = project.sources[item.ref].path if item.ref in project.sources else item.ref
         texts += [(path, name, value) for name, value in Sent.of(item).as_dict().items()
                   if isinstance(value, str)]
