@@ -118,6 +118,10 @@ class PsaReport(click.Group):
             ctx.exit(130)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except BrokenPipeError:
+            # The reader went away (`psa-report list | head -3`): stop quietly, as Unix
+            # tools do; Click's own handler exits with status 1 and no message.
+            raise
         except Exception as error:  # a fault of ours: say so, plainly
             if os.environ.get("PSA_REPORT_DEBUG"):
                 raise
@@ -410,6 +414,8 @@ def collect(project_dir: Path, paths: tuple[Path, ...], apply_: bool):
         click.echo("No changes: every filled row says what the plan says already.")
     if done.result.not_returned_line:
         click.echo(done.result.not_returned_line)
+    for note in done.result.notes:
+        click.echo(note)
     if apply_ and done.applied:
         count = len(done.applied)
         click.echo(f"changed {count} file{'s' if count != 1 else ''}. Record this round "

@@ -13,6 +13,8 @@ import json
 from collections.abc import Sequence
 from typing import Any, ClassVar, Protocol
 
+from .sheets import csv_text
+
 FORMATS = ("table", "csv", "json", "markdown")
 
 
@@ -39,10 +41,11 @@ def emit(records: Sequence[Record], fmt: str, *,
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow([key for key, _ in columns])
+        writer.writerow([csv_text(key) for key, _ in columns])
         for record in records:
             cells = record.cells()
-            writer.writerow([_joined(cells[key], "; ") for key, _ in columns])
+            # Never a formula in whatever spreadsheet opens it (see sheets.csv_text).
+            writer.writerow([csv_text(_joined(cells[key], "; ")) for key, _ in columns])
         return buffer.getvalue().rstrip("\n")
     if fmt == "markdown":
         lines = [f"## {title}", ""] if title else []

@@ -35,6 +35,7 @@ from typing import Any
 
 import yaml
 
+from .files import decode_utf8
 from .problems import Invalid, Problem
 
 #: Largest YAML file accepted. One action is about 2 KB; the limit leaves room
@@ -166,14 +167,10 @@ def load_bytes(raw: bytes, display: str, path: Path | None = None, *,
     size = max(size or 0, len(raw))
     if size > MAX_FILE_BYTES:
         raise Invalid([_too_big(display, size)])
-    try:
-        text = raw.decode("utf-8-sig")  # a byte-order mark from Windows is fine
-    except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
-        raise Invalid([Problem(display, line, column,
-            f"this is not UTF-8 text (byte 0x{raw[error.start]:02x}): save the file "
-            "as UTF-8 in your editor (in Notepad: Save As, Encoding: UTF-8)")]) from None
+    # A byte-order mark from Windows is fine.
+    text = decode_utf8(raw, lambda line, column, byte: Invalid([Problem(display, line, column,
+        f"this is not UTF-8 text (byte 0x{byte:02x}): save the file "
+        "as UTF-8 in your editor (in Notepad: Save As, Encoding: UTF-8)")]))
     return load_text(text, display, path)
 
 

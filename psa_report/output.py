@@ -25,7 +25,8 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .problems import Invalid, Problem
@@ -57,7 +58,7 @@ def _running(pid: int) -> bool:
 
 def remove_stale_temps(target: Path) -> None:
     """Remove temporary files for ``target`` left by a build that was killed."""
-    own = re.compile(rf"\.{re.escape(target.name)}\.(?:(\d+)\.)?[a-z0-9_]+\.(?:tmp|old)")
+    own = re.compile(rf"\.{re.escape(target.name)}\.(?:(\d+)\.)?[a-z0-9_]+\.(?:tmp|old|old\.tmp)")
     for path in target.parent.glob(f".{target.name}.*"):
         match = own.fullmatch(path.name)
         if match is None or not path.is_file():
@@ -73,6 +74,23 @@ def remove_stale_temps(target: Path) -> None:
             pass  # gone already, or not ours to remove: not worth failing the build
 
 
+#: A temporary file of psa-report's: ``.NAME.PID.XXXXXXXX.tmp`` (or ``.old``), PID optional.
+_TEMP = re.compile(r"\.(.+?)\.(?:(\d+)\.)?[a-z0-9_]+\.(?:tmp|old|old\.tmp)")
+
+
+def remove_stale_temps_in(folder: Path) -> None:
+    """Remove every temporary file in ``folder`` left by a writer that was killed (not locks)."""
+    try:
+        names = [entry.name for entry in os.scandir(folder)
+                 if entry.name.startswith(".") and entry.name.endswith((".tmp", ".old"))]
+    except OSError:
+        return
+    for name in names:
+        match = _TEMP.fullmatch(name)
+        if match and not name.endswith(".lock.tmp"):
+            remove_stale_temps(folder / match[1])
+
+
 def _keep_old(target: Path, backup: Path) -> None:
     """Keep the current version of ``target`` as ``backup``, to put back on failure."""
     try:
@@ -81,51 +99,181 @@ def _keep_old(target: Path, backup: Path) -> None:
         shutil.copy2(target, backup)  # a file system without hard links (FAT, some shares)
 
 
-def publish(outputs: dict[Path, Writer]) -> list[Path]:
-    """Run each writer on a temporary file, then rename them all into place, or none."""
+def publish(outputs: dict[Path, Writer], *, expected: dict[Path, bytes] | None = None,
+            user_files: bool = False) -> list[Path]:
+    """Run each writer on a temporary file, then rename them all into place, or none.
+
+    With ``user_files`` (the user's own files, such as action files) a target that
+    is a symbolic link is written through to the file it points to, a file with
+    other hard links is rewritten in place (so every name keeps the new text), and
+    each keeps its permissions.  ``expected`` maps a target to the bytes it held
+    when it was read: if it holds anything else just before the rename, someone
+    changed it meanwhile, and nothing is written.
+    """
+    expected = expected or {}
     temps: dict[Path, Path] = {}
     backups: dict[Path, Path] = {}
     replaced: list[Path] = []
+    real = {target: _real(target) if user_files else target for target in outputs}
+    cannot_write = _cannot_write_file if user_files else _cannot_write
     try:
         for target, write in outputs.items():
-            folder = target.parent
+            folder = real[target].parent
             try:
                 folder.mkdir(parents=True, exist_ok=True)
-                remove_stale_temps(target)
+                remove_stale_temps(real[target])
                 handle, name = tempfile.mkstemp(
-                    dir=folder, prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp")
+                    dir=folder, prefix=f".{real[target].name}.{os.getpid()}.", suffix=".tmp")
                 os.close(handle)
             except OSError as error:
-                raise _cannot_write(folder, error) from None
+                raise cannot_write(folder, error) from None
             temps[target] = Path(name)
             try:
                 write(temps[target])
-                os.chmod(temps[target], 0o644)
+                mode = 0o644
+                if user_files and real[target].exists():
+                    mode = real[target].stat().st_mode & 0o7777
+                os.chmod(temps[target], mode)
             except OSError as error:
-                raise _cannot_write(folder, error) from None
+                raise cannot_write(folder, error) from None
         # Nothing is renamed until every target is known to be replaceable.
         for target, temp in temps.items():
             try:
-                if target.is_dir():
+                if real[target].is_dir():
                     raise IsADirectoryError(errno.EISDIR, "a folder of that name is in the way")
-                if target.exists():
-                    backups[target] = temp.with_suffix(".old")
-                    _keep_old(target, backups[target])
+                if target in expected and _bytes(real[target]) != expected[target]:
+                    raise Invalid([Problem(str(target), None, None,
+                        "was changed by someone else while this edit was being made, so "
+                        "nothing was written: run the command again")])
+                if real[target].exists():
+                    backups[target] = temp.with_suffix(".old.tmp")
+                    if user_files and _linked(real[target]):
+                        shutil.copy2(real[target], backups[target])  # rewritten in place
+                    else:
+                        _keep_old(real[target], backups[target])
             except OSError as error:
-                raise _cannot_write(target, error) from None
+                raise cannot_write(target, error) from None
         for target, temp in temps.items():
             try:
-                os.replace(temp, target)
+                if user_files and _linked(real[target]):
+                    _write_in_place(temp, real[target])
+                else:
+                    os.replace(temp, real[target])
             except OSError as error:
-                raise _cannot_write(target, error) from None
+                raise cannot_write(target, error) from None
             replaced.append(target)
         replaced = []  # all in place: nothing to undo
     finally:
         for target in reversed(replaced):  # a later one failed: undo the earlier ones
             if target in backups:
-                os.replace(backups[target], target)
+                if user_files and _linked(real[target]):
+                    _write_in_place(backups[target], real[target])
+                else:
+                    os.replace(backups[target], real[target])
             else:
-                target.unlink(missing_ok=True)
+                real[target].unlink(missing_ok=True)
         for temp in [*temps.values(), *backups.values()]:
             temp.unlink(missing_ok=True)  # already renamed, or abandoned
     return list(outputs)
+
+
+def _cannot_write_file(path: Path, error: OSError) -> Invalid:
+    return Invalid([Problem(str(path), None, None,
+        f"cannot be written ({error.strerror or error}): check that it can be written to; "
+        "nothing was written")])
+
+
+def _real(target: Path) -> Path:
+    """The file a symbolic link points to (the link itself stays a link)."""
+    return Path(os.path.realpath(target))
+
+
+def _linked(path: Path) -> bool:
+    """``path`` has other hard links, which a rename would leave with the old text."""
+    try:
+        return path.stat().st_nlink > 1
+    except OSError:
+        return False
+
+
+def _bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _write_in_place(source: Path, target: Path) -> None:
+    """Overwrite ``target``'s own bytes with ``source``'s, keeping its inode and links."""
+    data = source.read_bytes()
+    with open(target, "r+b") as out:
+        out.write(data)
+        out.truncate()
+        out.flush()
+        os.fsync(out.fileno())
+
+
+# ---------------------------------------------------------------- locks
+
+#: How long a writer waits for another psa-report to finish with a file.
+LOCK_WAIT_SECONDS = 10.0
+
+
+def lock_path(target: Path) -> Path:
+    """The lock of ``target``: ``.NAME.lock.tmp`` beside the file it (or its link) names."""
+    real = _real(target)
+    return real.parent / f".{real.name}.lock.tmp"
+
+
+@contextmanager
+def locked(targets: list[Path], display: Callable[[Path], str] = str) -> Iterator[None]:
+    """Hold an exclusive lock on each of ``targets`` (a lock file made with O_EXCL).
+
+    Another psa-report holding one is waited for (up to :data:`LOCK_WAIT_SECONDS`),
+    then refused with a message; a lock left by a process that is gone is removed.
+    """
+    held: list[Path] = []
+    try:
+        for target in sorted(dict.fromkeys(targets), key=lambda t: str(_real(t))):
+            lock = lock_path(target)
+            _acquire(lock, display(target))
+            held.append(lock)
+        yield
+    finally:
+        for lock in reversed(held):
+            lock.unlink(missing_ok=True)
+
+
+def _acquire(lock: Path, shown: str) -> None:
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while True:
+        try:
+            handle = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            owner = _owner(lock)
+            if owner is None or not _running(owner):
+                lock.unlink(missing_ok=True)  # left by a process that was killed
+                continue
+            if time.monotonic() > deadline:
+                raise Invalid([Problem(shown, None, None,
+                    f"is being changed by another psa-report (process {owner}): try again "
+                    "when it has finished; nothing was written")]) from None
+            time.sleep(0.05)
+            continue
+        except OSError as error:
+            raise _cannot_write_file(lock.parent, error) from None
+        with os.fdopen(handle, "w") as out:
+            out.write(str(os.getpid()))
+        return
+
+
+def _owner(lock: Path) -> int | None:
+    """The process id written in a lock file; None if it is unreadable or too old to trust."""
+    try:
+        text = lock.read_text().strip()
+        if text.isdigit():
+            return int(text)
+        # Just made, its process id not yet written: give it a moment.
+        return os.getpid() if time.time() - lock.stat().st_mtime < 2 else None
+    except OSError:
+        return None

@@ -104,13 +104,6 @@ def find_project(start: Path) -> Path | None:
     return None
 
 
-def display_path(root: Path, path: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)
-
-
 def ignored(name: str) -> bool:
     """Hidden files (.gitkeep, LibreOffice's .~lock.x#) and Word's lock files (~$x.docx)."""
     return name.startswith((".", "~$"))

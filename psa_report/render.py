@@ -27,6 +27,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 
 from .dates import long_date
+from .files import decode_utf8
 from .plan import ReportPlan, paragraphs
 from .problems import Invalid, Problem
 
@@ -105,12 +106,8 @@ class TemplateFolders(jinja2.BaseLoader):
             if len(raw) > MAX_TEMPLATE_BYTES:
                 raise template_problem(template, None,
                     f"is over {MAX_TEMPLATE_BYTES:,} bytes, too large for a template")
-            try:
-                source = raw.decode("utf-8-sig")
-            except UnicodeDecodeError as error:
-                line = raw.count(b"\n", 0, error.start) + 1
-                raise template_problem(template, line,
-                    "is not UTF-8 text: save it as UTF-8 in your editor") from None
+            source = decode_utf8(raw, lambda line, column, byte: template_problem(
+                template, line, "is not UTF-8 text: save it as UTF-8 in your editor"))  # noqa: B023
             mtime = info.st_mtime_ns
             return source, str(real), lambda: _mtime(real) == mtime  # noqa: B023 (returns)
         raise jinja2.TemplateNotFound(template)

@@ -9,7 +9,6 @@ quoted string can carry it exactly (leading spaces, tabs, control characters).
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
 import textwrap
@@ -19,12 +18,15 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from .files import csv_reader, decode_utf8, read_regular
 from .loader import load_text
 from .models import Agencies, DataGap, Recommendation, Report, ref_key
 from .problems import Invalid, Problem
 from .project import ACTIONS, DATA_GAPS_DIR, PLACEHOLDERS, RECOMMENDATIONS_DIR, Project
 
 SCHEMA_DIR = "schema"
+#: Largest table `import` reads (5,000 actions of long text are a few MB).
+MAX_TABLE_BYTES = 20 * 1024 * 1024
 SCHEMAS = {
     "data-gap": DataGap,
     "recommendation": Recommendation,
@@ -206,18 +208,14 @@ class Table:
 
 def read_table(path: Path, display: str) -> Table:
     """Rows of a pasted table (tab-separated or CSV) as (line, {field: text})."""
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        raise Invalid([Problem(display, line, None,
-            "this is not UTF-8 text: in Excel use Save As, 'CSV UTF-8', or paste the "
-            "table into a text editor and save it as UTF-8")]) from None
-    first = text.split("\n", 1)[0]
-    delimiter = "\t" if "\t" in first else (";" if first.count(";") > first.count(",")
-                                             else ",")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # A regular file of bounded size: a FIFO or /dev/zero is refused, never read.
+    raw = read_regular(path, display, MAX_TABLE_BYTES, lambda size: (
+        f"is {size:,} bytes, over the {MAX_TABLE_BYTES:,} a table of actions may be: check "
+        "it is the right file"))
+    text = decode_utf8(raw, lambda line, column, byte: Invalid([Problem(display, line, None,
+        "this is not UTF-8 text: in Excel use Save As, 'CSV UTF-8', or paste the "
+        "table into a text editor and save it as UTF-8")]))
+    reader = csv_reader(text)
     try:
         header = next(reader)
     except StopIteration:

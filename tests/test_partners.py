@@ -15,20 +15,15 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from psa_report import partners
+from psa_report import returns
 from psa_report.changes import FieldChange
+from psa_report.edit import apply_returns, set_fields
 from psa_report.loader import load_text
-from psa_report.partners import (
-    HEADERS,
-    CollectResult,
-    FileUpdate,
-    apply_returns,
-    collect_returns,
-    issue_requests,
-    set_fields,
-)
+from psa_report.partners import HEADERS, CollectResult, FileUpdate
 from psa_report.problems import Invalid
 from psa_report.project import load_project
+from psa_report.returns import collect_returns
+from psa_report.workbook_out import issue_requests
 from psa_report.yamledit import replace_values
 
 REPO = Path(__file__).resolve().parent.parent
@@ -490,10 +485,10 @@ def test_oversized_returns_are_refused_unread(project: Path, monkeypatch):
     books = issue(project)
     huge = project / "out/requests/huge.xlsx"
     with open(huge, "wb") as out:
-        out.truncate(partners.MAX_RETURN_BYTES + 1)
+        out.truncate(returns.MAX_RETURN_BYTES + 1)
     with pytest.raises(Invalid, match="over the limit"):
         collect_returns(load_project(project), [huge])
-    monkeypatch.setattr(partners, "MAX_ROWS", 2)  # the Police workbook has 3 rows
+    monkeypatch.setattr(returns, "MAX_ROWS", 2)  # the Police workbook has 3 rows
     with pytest.raises(Invalid, match="more than an update request ever holds"):
         collect_returns(load_project(project), [books["Police"]])
 

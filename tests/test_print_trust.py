@@ -246,7 +246,7 @@ def test_a_rename_that_fails_half_way_puts_back_what_was_replaced(tmp_path, monk
         if Path(target) == last:
             raise PermissionError(13, "Permission denied")
         os.rename(source, target)
-        if str(source).endswith(".tmp"):  # not a backup put back
+        if not str(source).endswith(".old.tmp"):  # not a backup put back
             renamed.append(Path(target))
 
     monkeypatch.setattr(output.os, "replace", replace)

@@ -1,7 +1,7 @@
 """``requests``, ``collect`` and ``set``: updates from partners, and quick edits.
 
-The workbooks themselves (openpyxl) and the in-place YAML writer live in
-:mod:`psa_report.partners` and :mod:`psa_report.yamledit`; these operations add
+The workbooks themselves (openpyxl) live in :mod:`psa_report.workbook_out` and
+:mod:`psa_report.returns`, the in-place edits in :mod:`psa_report.edit`; these operations add
 the project around them: which agencies, which commit, where the files go.
 """
 
@@ -12,18 +12,12 @@ from datetime import date
 from pathlib import Path
 
 from .. import history
-from ..partners import (
-    MANIFEST,
-    PARTNERSHIP,
-    CollectResult,
-    FileUpdate,
-    IssuedWorkbook,
-    apply_returns,
-    collect_returns,
-    issue_requests,
-    set_fields,
-)
+from ..edit import apply_returns, set_fields
+from ..files import decode_utf8, read_regular
+from ..partners import MANIFEST, PARTNERSHIP, CollectResult, FileUpdate, IssuedWorkbook
 from ..problems import BadOption, Invalid, Problem
+from ..returns import collect_returns
+from ..workbook_out import issue_requests
 from .common import agency, item, load
 
 #: Largest --update-file accepted (an update is a paragraph or two).
@@ -80,18 +74,8 @@ def set_item(root: Path, ref: str, status: str | None = None, update: str | None
 
 
 def _read_update_file(path: Path) -> str:
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_UPDATE_BYTES + 1)
-    except OSError as error:
-        raise Invalid([Problem(str(path), None, None,
-                               f"cannot be read: {error.strerror or error}")]) from None
-    if len(raw) > MAX_UPDATE_BYTES:
-        raise Invalid([Problem(str(path), None, None,
-            f"is over {MAX_UPDATE_BYTES:,} bytes: an update is a paragraph or two")])
-    try:
-        return raw.decode("utf-8-sig").replace("\r\n", "\n").strip()
-    except UnicodeDecodeError:
-        raise Invalid([Problem(str(path), None, None,
-            "is not UTF-8 text: save it as UTF-8 (in Notepad: Save As, Encoding: UTF-8)")]) \
-            from None
+    raw = read_regular(path, str(path), MAX_UPDATE_BYTES, lambda size: (
+        f"is over {MAX_UPDATE_BYTES:,} bytes: an update is a paragraph or two"))
+    return decode_utf8(raw, lambda line, column, byte: Invalid([Problem(str(path), None, None,
+        "is not UTF-8 text: save it as UTF-8 (in Notepad: Save As, Encoding: UTF-8)")])
+    ).replace("\r\n", "\n").strip()

@@ -1,0 +1,132 @@
+"""Editing items in place: ``set`` (one quick edit) and ``collect --apply`` (a round of returns).
+
+Each file is changed only in the fields given (:mod:`psa_report.yamledit`), the
+whole plan is validated as it would be, and the files are replaced through
+:func:`psa_report.output.replace_user_files`: under a lock, and only if nobody
+changed them since they were read, so two edits at once never lose one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .changes import FieldChange, field_value
+from .dates import parse_due
+from .loader import load_file, load_text
+from .models import parse_status
+from .output import locked, publish, remove_stale_temps_in
+from .partners import CollectResult, FileUpdate, read_update
+from .problems import Invalid, Problem
+from .project import Project, build_project, list_action_files, load_project
+from .yamledit import replace_values
+
+
+def apply_returns(project_root: Path, result: CollectResult) -> list[str]:
+    """Write the collected changes into the action files; return the files changed."""
+    return _write_updates(Path(project_root), list(result.updates))
+
+
+def set_fields(project_root: Path, ref: str, status: str | None = None,
+               update: str | None = None, due: str | None = None) -> FileUpdate:
+    """Change one item's status, update or due date in place (``due=""`` removes the date).
+
+    Returns what changed (no changes: nothing was written).
+    """
+    root = Path(project_root)
+    project = load_project(root)
+    item = project.find(ref)
+    if item is None:
+        raise Invalid([Problem(str(root / "actions"), None, None,
+            f"no data gap or recommendation has the ref {ref!r}")])
+    path = project.sources[ref].path
+    wanted: dict[str, str | None] = {}
+    try:
+        if status is not None:
+            wanted["status"] = parse_status(status).value
+        if due is not None:
+            wanted["due"] = str(parse_due(due)) if due.strip() else None
+        if update is not None:
+            if not update.strip():
+                raise ValueError("the update is empty: write the text")
+            wanted["update"] = read_update(update)
+    except ValueError as error:
+        raise Invalid([Problem(path, None, None, str(error))]) from None
+    changes = tuple(FieldChange(name, old, new) for name, new in wanted.items()
+                    if (old := field_value(item, name)) != new)
+    result = FileUpdate(path, ref, changes)
+    if changes:
+        _write_updates(root, [result], project, again="look at the file and run the command again")
+    return result
+
+
+def _write_updates(root: Path, updates: list[FileUpdate], project: Project | None = None,
+                   again: str = "collect them again") -> list[str]:
+    """Edit every file, validate the plan as it would be, then replace the files together.
+
+    The files are locked while this runs, read again under the lock, and replaced
+    only if they still hold the bytes read: an edit made meanwhile by anyone is
+    never lost, this one is refused instead.
+    """
+    targets = [root / update.path for update in updates]
+    for folder in {target.parent for target in targets}:
+        remove_stale_temps_in(folder)  # left by a set or collect --apply that was killed
+    with locked(targets, lambda target: target.relative_to(root).as_posix()):
+        return _write_locked(root, updates, project, again)
+
+
+def _write_locked(root: Path, updates: list[FileUpdate], seen: Project | None,
+                  again: str) -> list[str]:
+    project = load_project(root)  # as it is now, under the lock
+    problems: list[Problem] = []
+    texts: dict[str, tuple[bytes, str]] = {}  # path -> (the bytes read, the new text)
+    for update in updates:
+        item = project.find(update.ref)
+        moved = [c.field for c in update.changes
+                 if item is None or field_value(item, c.field) != c.old]
+        source = project.sources.get(update.ref)
+        if moved or source is None or source.path != update.path:
+            if seen is not None:  # a quick edit: the file changed since it was read
+                problems.append(Problem(update.path, None, None,
+                    f"{update.ref} was changed by someone else while this edit was being "
+                    f"made ({', '.join(moved) or 'its file moved'}): nothing was written; "
+                    f"{again}"))
+            else:
+                problems.append(Problem(update.path, None, None,
+                    f"{update.ref} changed since the returns were collected "
+                    f"({', '.join(moved) or 'its file moved'}): {again}"))
+            continue
+        raw = (root / update.path).read_bytes()
+        text = raw.decode("utf-8-sig")
+        try:
+            new = replace_values(text, update.path, update.values)
+        except Invalid as invalid:
+            problems.extend(invalid.problems)
+            continue
+        texts[update.path] = (raw, new)
+    if problems:
+        raise Invalid(problems)
+
+    def read(path: str):
+        if path in texts:
+            return load_text(texts[path][1], path, root / path)
+        return load_file(root / path, path)
+
+    build_project(root, list_action_files(root), read)  # raises Invalid: nothing written
+    outputs, expected = {}, {}
+    for path, (raw, text) in texts.items():
+        data = (("\ufeff" if raw.startswith(b"\xef\xbb\xbf") else "") + text).encode("utf-8")
+        outputs[root / path] = lambda temp, data=data: temp.write_bytes(data)
+        expected[root / path] = raw
+    try:
+        publish(outputs, expected=expected, user_files=True)
+    except Invalid as invalid:  # name the file as the project does
+        raise Invalid([Problem(_shown(root, problem.file), problem.line, problem.column,
+                               problem.message) for problem in invalid.problems]) from None
+    return list(texts)
+
+
+def _shown(root: Path, file: str) -> str:
+    try:
+        return Path(file).relative_to(root).as_posix()
+    except ValueError:
+        return file

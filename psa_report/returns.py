@@ -1,0 +1,591 @@
+"""``collect``: the returned workbooks (or CSV exports) read and checked against what was sent.
+
+The record of what was issued is ``manifest.json`` in the project's
+out/requests/ (written by :mod:`psa_report.workbook_out`), never anything a
+partner can edit: the hidden Issued sheet only says which agency a workbook
+claims to be.  Every file is bounded before it is parsed; every problem is
+reported at once, by file and cell; nothing is written here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import warnings
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from .changes import FieldChange, field_value
+from .dates import ACCEPTED_FORMS, Due, parse_due
+from .files import csv_reader, decode_utf8, is_regular, read_regular
+from .models import STATUS_WORDS, parse_status, ref_key
+from .partners import (
+    DUE,
+    HEADERS,
+    ISSUED,
+    ISSUED_COLUMNS,
+    ISSUED_FIRST_ROW,
+    ISSUED_MARK,
+    MANIFEST,
+    MAX_COLUMNS,
+    MAX_RETURN_BYTES,
+    MAX_ROWS,
+    MAX_UNZIPPED_BYTES,
+    NEW_DUE,
+    NEW_FIELDS,
+    NEW_UPDATE,
+    PARTNERSHIP,
+    REF,
+    REQUESTS_DIR,
+    UPDATES,
+    CollectResult,
+    FileUpdate,
+    Sent,
+    read_update,
+)
+from .problems import Invalid, Problem
+from .project import Project
+
+
+@dataclass
+class _Cell:
+    value: Any
+    where: str  # "Police-update-request.xlsx: sheet Updates, cell H7"
+    formula: bool = False
+    error: bool = False  # an Excel error value such as #REF!, never text
+
+
+@dataclass
+class _Return:
+    """One returned file: whose it is, what was sent, and its filled rows."""
+
+    display: str
+    agency: str  # from the hidden sheet, or for a CSV from the manifest
+    sent: dict[str, Sent]
+    rows: list[dict[str, _Cell]] = field(default_factory=list)
+
+
+@dataclass
+class _Proposal:
+    value: str
+    where: str
+    agency: str
+    sent: Sent
+
+
+def collect_returns(project: Project, paths: Iterable[Path]) -> CollectResult:
+    """Read and check the returned workbooks / CSV files; raise :class:`Invalid` with every problem."""
+    problems: list[Problem] = []
+    paths = [Path(p) for p in paths]
+    notes: list[str] = []
+    files = _return_files(paths, problems, notes)
+    manifest_path = _find_manifest(paths, project.root)
+    manifest = _read_manifest(manifest_path, problems) if manifest_path else None
+    returns: list[_Return] = []
+    for path in files:
+        try:
+            if path.suffix.lower() == ".csv":
+                returns.append(_read_csv(path, manifest, problems))
+            else:
+                returns.append(_read_xlsx(path, manifest, problems))
+        except Invalid as invalid:  # this file cannot be read at all; go on with the others
+            problems.extend(invalid.problems)
+    proposals: dict[str, dict[str, list[_Proposal]]] = {}
+    for ret in returns:
+        _check_rows(project, ret, proposals, problems)
+    updates = _updates_from(project, proposals, problems)
+    if problems:
+        raise Invalid(problems)
+    expected = [book["agency"] for book in (manifest or {}).get("workbooks", [])]
+    returned = tuple(sorted(dict.fromkeys(r.agency for r in returns),
+                            key=lambda a: expected.index(a) if a in expected else len(expected)))
+    missing = tuple(code for code in expected if code not in returned)
+    return CollectResult(tuple(updates), returned, missing, manifest_path, tuple(notes))
+
+
+#: Files a partner may send back instead of the .xlsx, skipped with a word.
+_OTHER_SPREADSHEETS = {
+    ".ods": "a LibreOffice spreadsheet: open it and save it as Excel Workbook (.xlsx)",
+    ".xlsm": "a workbook with macros, which are never opened: save it as Excel Workbook "
+             "(.xlsx)",
+    ".xls": "an old Excel workbook: save it as Excel Workbook (.xlsx)",
+}
+
+
+def _return_files(paths: list[Path], problems: list[Problem], notes: list[str]) -> list[Path]:
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            entries = sorted(p for p in path.iterdir()
+                             if not p.name.startswith((".", "~$")))  # ~$ = Excel's lock file
+            inside = [p for p in entries if p.suffix.lower() in (".xlsx", ".csv")
+                      and is_regular(p)]
+            notes += [f"Skipped {p}: {_OTHER_SPREADSHEETS[p.suffix.lower()]}"
+                      for p in entries if p.suffix.lower() in _OTHER_SPREADSHEETS]
+            if not inside:
+                problems.append(Problem(str(path), None, None,
+                                        "holds no .xlsx or .csv returns"))
+            found += inside
+        elif not path.exists():
+            problems.append(Problem(str(path), None, None, "no such file or folder"))
+        elif not is_regular(path):
+            problems.append(Problem(str(path), None, None,
+                "refused: not a regular file (a device or pipe): give the returned workbook"))
+        elif path.suffix.lower() not in (".xlsx", ".csv"):
+            problems.append(Problem(str(path), None, None,
+                "not an .xlsx workbook or a .csv file: save the return as Excel Workbook "
+                "(.xlsx), or its Updates sheet as CSV"))
+        else:
+            found.append(path)
+    return list(dict.fromkeys(found))
+
+
+def _find_manifest(paths: list[Path], root: Path) -> Path | None:
+    """The project's out/requests/manifest.json; only if there is none, one next to the returns.
+
+    A manifest.json that came back with the returns never overrides the project's own.
+    """
+    folders = [p if p.is_dir() else p.parent for p in paths]
+    for folder in [Path(root) / REQUESTS_DIR, *folders]:
+        if (folder / MANIFEST).is_file():
+            return folder / MANIFEST
+    return None
+
+
+def _read_manifest(path: Path, problems: list[Problem]) -> dict | None:
+    try:
+        raw = read_regular(path, str(path), MAX_RETURN_BYTES,
+                           lambda size: f"is {size:,} bytes, too large")
+        manifest = json.loads(raw.decode("utf-8"))
+        if not isinstance(manifest, dict) or not isinstance(manifest.get("workbooks"), list):
+            raise ValueError("it has no list of workbooks")
+        return manifest
+    except Invalid as invalid:
+        problems.extend(invalid.problems)
+        return None
+    except (OSError, ValueError) as error:
+        problems.append(Problem(str(path), None, None,
+            f"the list of requests sent cannot be read ({error}): issue the requests again "
+            "or remove this file"))
+        return None
+
+
+def _where(display: str, cell: str) -> str:
+    return f"{display}: sheet {UPDATES}, cell {cell}"
+
+
+def _read_return(path: Path, display: str) -> bytes:
+    """The file's bytes: a regular file within the size of a return, else refused unread."""
+    return read_regular(path, display, MAX_RETURN_BYTES, lambda size: (
+        f"the file is {size:,} bytes, over the limit of {MAX_RETURN_BYTES:,} for a return: "
+        "check it is the workbook that was sent"))
+
+
+def _check_bounds(data: bytes, display: str) -> None:
+    """Refuse a workbook with more rows or columns than a request holds, before loading it.
+
+    Each sheet is streamed (openpyxl's read-only mode) and given up on at the first
+    row or column past the bounds, so a small file claiming a huge sheet costs little.
+    """
+    from openpyxl import load_workbook
+
+    most = MAX_ROWS + ISSUED_FIRST_ROW  # the hidden sheet's rows start lower down
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False,
+                             keep_links=False)
+    try:
+        for sheet in book.worksheets:
+            rows, columns = sheet.max_row or 0, sheet.max_column or 0
+            if rows <= most and columns <= MAX_COLUMNS:
+                sheet.reset_dimensions()  # the size it declares may be a lie: count
+                for rows, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS + 1,
+                                                             values_only=True), 1):
+                    if len(cells) > MAX_COLUMNS and cells[MAX_COLUMNS] is not None:
+                        columns = MAX_COLUMNS + 1
+                    if rows > most or columns > MAX_COLUMNS:
+                        break
+            if rows > most or columns > MAX_COLUMNS:
+                raise Invalid([Problem(f"{display}: sheet {sheet.title}", None, None,
+                    f"has {f'more than {most:,}' if rows > most else f'{rows:,}'} rows and "
+                    f"{f'more than {MAX_COLUMNS}' if columns > MAX_COLUMNS else columns} "
+                    "columns, more "
+                    "than an update request ever holds")])
+    finally:
+        book.close()
+
+
+def _read_xlsx(path: Path, manifest: dict | None, problems: list[Problem]) -> _Return:
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    display = path.name
+    data = _read_return(path, display)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unzipped = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        raise Invalid([Problem(display, None, None,
+            "cannot be read as an Excel workbook: save it as Excel Workbook (.xlsx), not "
+            ".xls or .ods")]) from None
+    if unzipped > MAX_UNZIPPED_BYTES:
+        raise Invalid([Problem(display, None, None,
+            "the workbook unpacks to more than 100 MB: it is not the workbook that was sent")])
+    try:
+        _check_bounds(data, display)
+        with warnings.catch_warnings():  # openpyxl warns of extensions it drops
+            warnings.simplefilter("ignore")
+            book = load_workbook(io.BytesIO(data), data_only=False, read_only=False,
+                                 keep_vba=False)
+    except Invalid:
+        raise
+    except Exception as error:  # noqa: BLE001 - any failure to parse an outside file
+        raise Invalid([Problem(display, None, None,
+            f"cannot be read as an Excel workbook ({type(error).__name__}): open it in "
+            "Excel or LibreOffice and save it again as .xlsx")]) from None
+    missing = [name for name in (UPDATES, ISSUED) if name not in book.sheetnames]
+    if missing:
+        raise Invalid([Problem(display, None, None,
+            f"has no sheet named {' or '.join(missing)}: return the workbook that was sent, "
+            "with its sheets as they were")])
+    agency, _ = _read_issued(book[ISSUED], display)  # whose it says it is, checked below
+    if manifest is None:
+        raise Invalid([Problem(display, None, None,
+            f"cannot find the record of the requests sent ({REQUESTS_DIR.as_posix()}/"
+            f"{MANIFEST}): collect in the project the requests were issued from, or put the "
+            f"{MANIFEST} written with them next to the returns")])
+    # The manifest is the record of what was sent, never the partner-editable hidden sheet.
+    sent = _sent_rows(_issued_entry(path, agency, manifest))
+    sheet = book[UPDATES]
+    if sheet.max_row > MAX_ROWS + 1 or sheet.max_column > MAX_COLUMNS:
+        raise Invalid([Problem(f"{display}: sheet {UPDATES}", None, None,
+            f"has {sheet.max_row:,} rows and {sheet.max_column} columns, more than an "
+            "update request ever holds")])
+    result = _Return(display, agency, sent)
+    columns = _header(
+        {get_column_letter(c.column): c.value for c in sheet[1] if c.value not in (None, "")},
+        lambda letter: _where(display, f"{letter}1"), "A", problems)
+    if columns is None:
+        return result
+    for cells in sheet.iter_rows(min_row=2, max_col=sheet.max_column):
+        row = {}
+        for cell in cells:
+            title = columns.get(get_column_letter(cell.column))
+            if title is not None:
+                # A formula is kept as its text, never evaluated, and refused below.
+                row[title] = _Cell(cell.value, _where(display, cell.coordinate),
+                                   cell.data_type == "f", cell.data_type == "e")
+        if any(not _blank(c.value) for c in row.values()):
+            result.rows.append(row)
+    return result
+
+
+def _read_issued(sheet, display: str) -> tuple[str, dict[str, Sent]]:
+    """The agency and the rows as sent, from the hidden sheet."""
+    def value(row: int, column: int) -> str | None:
+        cell = sheet.cell(row, column)
+        if cell.data_type == "f":
+            raise Invalid([Problem(display, None, None, _TAMPERED)])
+        return None if _blank(cell.value) else str(cell.value)
+
+    if value(1, 1) != ISSUED_MARK or not value(2, 2):
+        raise Invalid([Problem(display, None, None, _TAMPERED)])
+    sent: dict[str, Sent] = {}
+    for number in range(ISSUED_FIRST_ROW, min(sheet.max_row, MAX_ROWS + ISSUED_FIRST_ROW) + 1):
+        values = [value(number, column) for column in range(1, len(ISSUED_COLUMNS) + 1)]
+        if values[0] is None:
+            continue
+        row = dict(zip(ISSUED_COLUMNS, values))
+        try:
+            sent[values[0]] = Sent(**row)  # type: ignore[arg-type]
+            sent[values[0]].shown()  # its status and due must read
+        except (TypeError, ValueError):
+            raise Invalid([Problem(display, None, None, _TAMPERED)]) from None
+    return value(2, 2), sent
+
+
+_TAMPERED = ("the hidden record of what was sent is missing or changed: return the "
+             "workbook that was sent (or issue a new request)")
+
+
+def _header(titles: dict[Any, Any], where, first: Any,
+            problems: list[Problem]) -> dict[Any, str] | None:
+    """Column letter (or CSV position) -> header, checked: all nine columns, nothing else.
+
+    ``where(column)`` names a header cell for a problem; ``first`` is the first column.
+    """
+    columns: dict[str, str] = {}
+    known = {_words(h): h for h in HEADERS}
+    ok = True
+    for letter, title in titles.items():
+        header = known.get(_words(str(title)))
+        if header is None or header in columns.values():
+            problems.append(Problem(where(letter), None, None,
+                f"the column headed {str(title)!r} is not one of the columns sent "
+                f"({', '.join(HEADERS)}): put comments in New update, and keep the header "
+                "row as it was"))
+            ok = False
+        else:
+            columns[letter] = header
+    missing = [h for h in HEADERS if h not in columns.values()]
+    if missing:
+        problems.append(Problem(where(first), None, None,
+            f"the header row has no column {', '.join(missing)}: keep the header row as sent"))
+        ok = False
+    return columns if ok else None
+
+
+def _words(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _read_csv(path: Path, manifest: dict | None, problems: list[Problem]) -> _Return:
+    display = path.name
+    raw = _read_return(path, display)
+    text = decode_utf8(raw, lambda line, column, byte: Invalid([Problem(display, None, None,
+        "this is not UTF-8 text: save the sheet as 'CSV UTF-8' (in Excel: Save As, "
+        "CSV UTF-8)")]))
+    book = _manifest_entry(path, manifest)
+    if book is None:
+        raise Invalid([Problem(display, None, None,
+            "cannot tell which agency's request this CSV answers: keep the file name the "
+            "workbook was sent with (such as Police-update-request.csv), and keep "
+            f"{MANIFEST} from the requests next to it")])
+    try:
+        sent = _sent_rows(book)
+    except Invalid:
+        raise
+    reader = csv_reader(text)
+    result = _Return(display, book["agency"], sent)
+    try:
+        header = next(reader, [])
+        columns = _header({n: t for n, t in enumerate(header, 1) if not _blank(t)},
+                          lambda n: f"{display}: line 1, column {n}", 1, problems)
+        if columns is None:
+            return result
+        for number, cells in enumerate(reader, 2):
+            if number > MAX_ROWS + 1:
+                raise Invalid([Problem(display, number, None, "more rows than were sent")])
+            if any(not _blank(v) for n, v in enumerate(cells, 1) if n not in columns):
+                problems.append(Problem(f"{display}: line {number}", None, None,
+                    "this row has a cell outside the columns of the header: check for a "
+                    "comma or tab inside a cell that is not quoted"))
+            row = {}
+            for n, header in columns.items():
+                value = cells[n - 1] if n <= len(cells) else None
+                # Text starting with "=" was a formula in the partner's spreadsheet.
+                row[header] = _Cell(value, f"{display}: line {number}, {header}",
+                                    bool(value) and value.startswith("="),
+                                    bool(value) and value.strip() in _ERRORS)
+            if any(not _blank(c.value) for c in row.values()):
+                result.rows.append(row)
+    except csv.Error as error:
+        raise Invalid([Problem(display, reader.line_num, None,
+                               f"the CSV cannot be read: {error}")]) from None
+    return result
+
+
+def _sent_rows(book: dict) -> dict[str, Sent]:
+    """The rows a workbook was sent with, from its entry in the manifest."""
+    try:
+        return {row["ref"]: Sent(**row) for row in book["rows"]}
+    except (KeyError, TypeError):
+        raise Invalid([Problem(MANIFEST, None, None, _TAMPERED)]) from None
+
+
+def _issued_entry(path: Path, agency: str, manifest: dict) -> dict:
+    """The manifest's entry for a returned workbook whose hidden sheet names ``agency``."""
+    named = _manifest_entry(path, manifest)
+    if named is not None and named.get("agency") != agency:
+        raise Invalid([Problem(path.name, None, None,
+            f"this is the workbook sent to {agency} (its hidden sheet says so), returned "
+            f"under the file name of {named.get('agency')}'s ({named.get('file')}): check "
+            f"who sent it back, and keep each agency's workbook under its own name")])
+    entry = named or next((b for b in manifest.get("workbooks", [])
+                           if isinstance(b, dict) and b.get("agency") == agency), None)
+    if entry is None:
+        raise Invalid([Problem(path.name, None, None,
+            f"this is a workbook sent to {agency}, but the requests last issued "
+            f"({REQUESTS_DIR.as_posix()}/{MANIFEST}) hold none for {agency}: issue a new "
+            "request")])
+    return entry
+
+
+def _manifest_entry(path: Path, manifest: dict | None) -> dict | None:
+    """The workbook a CSV answers, by name: "Police-update-request - Updates.csv" -> Police."""
+    stem = path.stem.lower()
+    books = [b for b in (manifest or {}).get("workbooks", [])
+             if stem.startswith(Path(str(b.get("file", ""))).stem.lower())]
+    return max(books, key=lambda b: len(b["file"]), default=None)
+
+
+def _check_rows(project: Project, ret: _Return, proposals: dict[str, dict[str, list[_Proposal]]],
+                problems: list[Problem]) -> None:
+    """Check each filled row of one return; add its new values to ``proposals``."""
+    seen: dict[str, str] = {}
+    for row in ret.rows:
+        formulas = [c for c in row.values() if c.formula]
+        for cell in formulas:
+            problems.append(Problem(cell.where, None, None,
+                f"holds a formula ({str(cell.value)[:40]}): formulas are not read; type the "
+                "text or date itself"))
+        for cell in row.values():
+            if cell.error:
+                problems.append(Problem(cell.where, None, None,
+                    f"holds the spreadsheet error {cell.value}: type the text or date itself"))
+        ref_cell = row[REF]
+        if ref_cell.formula or ref_cell.error:
+            continue
+        ref = "" if _blank(ref_cell.value) else str(ref_cell.value).strip()
+        ref = _canonical(ref, [*ret.sent, *(item.ref for item in project.items)])
+        if not ref:
+            problems.append(Problem(ref_cell.where, None, None,
+                "this row has no Ref: rows cannot be added, and the Ref column must stay "
+                "as sent"))
+            continue
+        if ref in seen:
+            problems.append(Problem(ref_cell.where, None, None,
+                f"{ref} is also on {seen[ref]}: each row must stay as sent, once"))
+            continue
+        seen[ref] = ref_cell.where.split(": ", 1)[-1]
+        sent = ret.sent.get(ref)
+        if sent is None:
+            problems.append(Problem(ref_cell.where, None, None, _not_sent(project, ref)))
+            continue
+        item = project.find(ref)
+        if item is None:
+            problems.append(Problem(ref_cell.where, None, None,
+                f"{ref} is no longer in the action plan (its file was removed or its ref "
+                "changed since the request was sent)"))
+            continue
+        if (ret.agency == PARTNERSHIP and item.lead) or (
+                ret.agency != PARTNERSHIP and ret.agency not in item.lead):
+            problems.append(Problem(ref_cell.where, None, None,
+                f"{ref} is no longer led by {ret.agency} (its lead is now "
+                f"{', '.join(item.lead) or 'the whole partnership'}): issue a new request"))
+            continue
+        _check_given(row, sent, problems)
+        for header, name in NEW_FIELDS.items():
+            cell = row[header]
+            if cell.formula or cell.error or _blank(cell.value):
+                continue
+            try:
+                value = _READERS[name](cell.value)
+            except ValueError as error:
+                problems.append(Problem(cell.where, None, None, f"{header}: {error}"))
+                continue
+            proposals.setdefault(ref, {}).setdefault(name, []).append(
+                _Proposal(value, cell.where, ret.agency, sent))
+
+
+#: Excel's error values: in a CSV export they are the text of an error cell.
+_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
+                     "#GETTING_DATA", "#SPILL!", "#CALC!"})
+
+
+def _canonical(ref: str, known: list[str]) -> str:
+    """``ref`` as the plan spells it if it matches one in any case ("r1" -> "R1")."""
+    if ref in known:
+        return ref
+    return next((k for k in known if k.lower() == ref.lower()), ref)
+
+
+def _not_sent(project: Project, ref: str) -> str:
+    if project.find(ref) is None:
+        return (f"{ref} is not a ref in the action plan: the Ref column must stay as sent, "
+                "and rows cannot be added")
+    return (f"{ref} was not in this workbook when it was sent: rows cannot be added, and the "
+            "Ref column must stay as sent (send updates for other actions to their lead)")
+
+
+def _check_given(row: dict[str, _Cell], sent: Sent, problems: list[Problem]) -> None:
+    """The given columns must read as sent: a change there is a partner typing in the wrong place."""
+    for header, shown in sent.shown().items():
+        cell = row[header]
+        if cell.formula or cell.error:
+            continue
+        same = (_plain(cell.value).lower() == _plain(shown).lower() if header == REF
+                else _plain(cell.value) == _plain(shown))  # refs match in any case
+        if not same:
+            problems.append(Problem(cell.where, None, None,
+                f"{header} was changed: this column is as sent and is not read back; "
+                f"put the new text in {NEW_UPDATE if header != DUE else NEW_DUE} "
+                f"and keep this cell as it was ({_short(shown)})"))
+
+
+def _plain(value: Any) -> str:
+    """A cell as text, for comparing with what was sent (line endings and ends ignored)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.date()
+    return str(value).replace("\r\n", "\n").strip()
+
+
+def _short(text: str) -> str:
+    return repr(text) if len(text) <= 40 else repr(text[:37] + "...")
+
+
+def _read_status(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"must be one of {STATUS_WORDS}")
+    return parse_status(value).value
+
+
+def _read_due(value: Any) -> str:
+    if isinstance(value, datetime):  # a date cell: openpyxl reads it with a time of 00:00
+        return str(Due(value.date()))
+    if isinstance(value, date):
+        return str(Due(value))
+    if not isinstance(value, str):
+        raise ValueError(f"is not a date: type a date such as 30/09/2010, or write "
+                         f"{ACCEPTED_FORMS}")
+    return str(parse_due(value))
+
+
+_READERS = {"update": read_update, "status": _read_status, "due": _read_due}
+
+
+def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposal]]],
+                  problems: list[Problem]) -> list[FileUpdate]:
+    """The changes to make, after refusing disagreements and conflicts."""
+    updates = []
+    for ref in sorted(proposals, key=ref_key):
+        item = project.find(ref)
+        changes, origins = [], []
+        for name in ("status", "due", "update"):  # the order changes.FIELDS reports them
+            given = proposals[ref].get(name)
+            if not given:
+                continue
+            first = given[0]
+            for other in given[1:]:
+                if other.value != first.value:
+                    problems.append(Problem(other.where, None, None,
+                        f"{ref} {name}: {other.agency} gives {_short(other.value)} but "
+                        f"{first.agency} gave {_short(first.value)} ({first.where}): agree "
+                        "one, correct a return, and collect again"))
+            current = field_value(item, name)
+            if first.value == current:
+                continue  # already so: nothing to write
+            sent = first.sent.issued(name)
+            if sent != current:
+                problems.append(Problem(first.where, None, None,
+                    f"{ref} {name}: conflict: the plan has changed since the request was sent "
+                    f"(sent {_short(sent or 'none')}, now {_short(current or 'none')}), and the "
+                    f"return gives {_short(first.value)}: decide which is right, correct the "
+                    "action file or the return, and collect again"))
+                continue
+            changes.append(FieldChange(name, current, first.value))
+            origins.append(first.where)
+        if changes:
+            updates.append(FileUpdate(project.sources[ref].path, ref, tuple(changes), tuple(origins)))
+    return updates

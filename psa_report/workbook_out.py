@@ -1,0 +1,304 @@
+"""``requests``: one update-request workbook per lead agency, and the manifest of what was sent.
+
+Every text is written as a string cell (:func:`psa_report.sheets.put`), never a
+formula, whatever the plan or agencies.yaml holds; a plan larger than a return
+may be is refused before anything is written, as ``collect`` would refuse it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from datetime import date
+from pathlib import Path
+
+from .dates import long_date
+from .models import STATUS_WORDS, DataGap, Recommendation, Status, ref_key
+from .output import publish
+from .partners import (
+    FORMAT,
+    GIVEN,
+    HEADERS,
+    INSTRUCTIONS,
+    INSTRUCTIONS_WIDTH,
+    ISSUED,
+    ISSUED_COLUMNS,
+    ISSUED_FIRST_ROW,
+    ISSUED_MARK,
+    LINE_HEIGHT,
+    MANIFEST,
+    MAX_RETURN_BYTES,
+    MAX_ROWS,
+    NEW,
+    NEW_DUE,
+    NEW_STATUS,
+    NEW_UPDATE,
+    PARTNERSHIP,
+    UPDATES,
+    WIDTHS,
+    IssuedWorkbook,
+    Sent,
+)
+from .problems import Invalid, Problem
+from .project import Project
+from .sheets import put
+
+#: Excel serial day numbers of 1 January 2000 and 31 December 2099: the range the
+#: date drop-down accepts (serial numbers read the same in Excel and LibreOffice).
+_FIRST_DAY, _LAST_DAY = 36526, 73050
+_DATE_FORMAT = "d mmmm yyyy"
+
+
+def issue_requests(project: Project, out_dir: Path, leads: Iterable[str] | None = None,
+                   reply_by: date | None = None, commit: str | None = None, *,
+                   issued_on: date | None = None) -> list[IssuedWorkbook]:
+    """Write one update-request workbook per lead agency, and manifest.json, into ``out_dir``."""
+    issued_on = issued_on or date.today()
+    groups = _groups(project)
+    if leads is not None:
+        leads = list(leads)
+        unknown = [code for code in leads if code not in project.agencies
+                   and code != PARTNERSHIP]
+        if unknown:
+            raise Invalid([Problem("actions/agencies.yaml", None, None,
+                f"{', '.join(unknown)}: not a lead agency here (the agencies are "
+                f"{', '.join(project.agencies)}, and {PARTNERSHIP} for the items with no lead)")])
+        groups = {code: items for code, items in groups.items() if code in leads}
+    _check_issuable(project, groups)  # before anything is written
+    out_dir = Path(out_dir)
+    issued: list[IssuedWorkbook] = []
+    outputs: dict[Path, Callable[[Path], None]] = {}
+    used: set[str] = set()
+    for code, items in groups.items():
+        name = project.agencies.get(code, f"the {project.report.partnership}")
+        path = out_dir / _file_name(code, used)
+        rows = [Sent.of(item) for item in items]
+        book = _workbook(project, code, name, rows, reply_by, commit, issued_on)
+        outputs[path] = _saver(book, code)
+        issued.append(IssuedWorkbook(code, name, path, tuple(row.ref for row in rows)))
+    manifest = {
+        "format": FORMAT, "partnership": project.report.partnership,
+        "meeting": project.report.meeting, "issued": issued_on.isoformat(),
+        "reply_by": reply_by.isoformat() if reply_by else None, "commit": commit,
+        "workbooks": [{"agency": book.agency, "name": book.agency_name,
+                       "file": book.path.name, "refs": list(book.refs),
+                       "rows": [Sent.of(project.find(ref)).as_dict() for ref in book.refs]}
+                      for book in issued],
+    }
+    text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+    outputs[out_dir / MANIFEST] = lambda temp: temp.write_text(text, encoding="utf-8")
+    publish(outputs)  # the workbooks and their manifest together, or none
+    return issued
+
+
+def _saver(book, code: str) -> Callable[[Path], None]:
+    """Save ``book``, refusing a file larger than ``collect`` reads back."""
+    def save(temp: Path) -> None:
+        book.save(temp)
+        size = temp.stat().st_size
+        if size > MAX_RETURN_BYTES:
+            raise Invalid([Problem("actions/agencies.yaml", None, None,
+                f"{code}: the workbook would be {size:,} bytes, more than the "
+                f"{MAX_RETURN_BYTES:,} a return may be: send requests for fewer actions "
+                "(use --lead), or shorten the longest updates")])
+    return save
+
+
+def _check_issuable(project: Project, groups: dict[str, list[DataGap | Recommendation]]) -> None:
+    """Refuse what ``collect`` would refuse, or a workbook cannot hold, before writing anything."""
+    problems: list[Problem] = []
+    for code, items in groups.items():
+        if len(items) > MAX_ROWS:
+            problems.append(Problem("actions/agencies.yaml", None, None,
+                f"{code}: {len(items):,} open actions, more than the {MAX_ROWS:,} rows a "
+                "returned workbook may hold: send requests for fewer (use --lead, or mark "
+                "finished actions complete)"))
+    texts = [("actions/report.yaml", name, value) for name, value in
+             (("partnership", project.report.partnership), ("meeting", project.report.meeting))]
+    texts += [("actions/agencies.yaml", code, f"{code} {name}")
+              for code, name in project.agencies.items()]
+    issued = {item.ref: item for items in groups.values() for item in items}
+    for item in issued.values():  # the items written, once each
+        path = project.sources[item.ref].path if item.ref in project.sources else item.ref
+        texts += [(path, name, value) for name, value in Sent.of(item).as_dict().items()
+                  if isinstance(value, str)]
+    for path, name, value in texts:
+        bad = _CONTROL.search(value)
+        if bad:
+            problems.append(Problem(path, None, None,
+                f"{name}: holds a control character (U+{ord(bad[0]):04X}) that a workbook "
+                "cannot hold: remove it"))
+    if problems:
+        raise Invalid(problems)
+
+
+#: What openpyxl refuses in a cell (the C0 controls but tab and line breaks).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _groups(project: Project) -> dict[str, list[DataGap | Recommendation]]:
+    """Agency -> its open items, in agencies.yaml's order; an item with several leads is in each."""
+    groups: dict[str, list] = {code: [] for code in [*project.agencies, PARTNERSHIP]}
+    for item in sorted(project.items, key=lambda i: ref_key(i.ref)):
+        if item.status is Status.COMPLETE:
+            continue
+        for code in item.lead or [PARTNERSHIP]:
+            groups[code].append(item)
+    return {code: items for code, items in groups.items() if items}
+
+
+def _file_name(code: str, used: set[str]) -> str:
+    """A file name that is safe anywhere and in an email: "A&E" -> "A-and-E-update-request.xlsx"."""
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", code.replace("&", " and ")).strip("-") or "agency"
+    name, number = f"{stem}-update-request.xlsx", 1
+    while name.lower() in used:  # "A&E" and "A-and-E" would clash
+        number += 1
+        name = f"{stem}-{number}-update-request.xlsx"
+    used.add(name.lower())
+    return name
+
+
+def _workbook(project: Project, code: str, name: str, rows: list[Sent],
+              reply_by: date | None, commit: str | None, issued_on: date):
+    from openpyxl import Workbook
+    from openpyxl.workbook.protection import WorkbookProtection
+
+    book = Workbook()
+    _instructions(book.active, project, name, reply_by, issued_on)
+    _updates(book.create_sheet(UPDATES), rows)
+    _issued_sheet(book.create_sheet(ISSUED), code, commit, issued_on, rows)
+    book.active = 0
+    # No password: the lock stops sheets being renamed or moved by accident,
+    # not a determined partner (collect_returns checks everything anyway).
+    book.security = WorkbookProtection(lockStructure=True)
+    return book
+
+
+def _instructions(sheet, project: Project, name: str, reply_by: date | None,
+                  issued_on: date) -> None:
+    from openpyxl.styles import Alignment, Font
+
+    report = project.report
+    meeting = report.meeting + (f" on {long_date(report.meeting_date)}"
+                                if report.meeting_date else "")
+    when = (f"Please reply by {long_date(reply_by)}." if reply_by
+            else "Please reply as soon as you can.")
+    lines = [
+        (f"{report.partnership}: update request for {name}", "title"),
+        (f"This workbook lists the actions that {name} leads in the action plan of the "
+         f"{report.partnership}, and that are not yet complete. The updates you give will "
+         f"go into the progress report to the {meeting}.", None),
+        (when, "bold"),
+        ("What to do", "bold"),
+        (f"1. Open the {UPDATES} sheet. Each row is one data gap or recommendation.", None),
+        (f"2. Type the latest progress in the {NEW_UPDATE} column. Leave a row blank if "
+         "nothing has changed.", None),
+        (f"3. Choose the {NEW_STATUS} from the drop-down list: {STATUS_WORDS}.", None),
+        (f"4. If the deadline has moved, type the new date in the {NEW_DUE} column, "
+         "such as 30/09/2010.", None),
+        ("5. Please do not change the other columns, add rows, or move or rename the sheets: "
+         "the workbook is read back automatically, and a changed row is sent back to you.",
+         None),
+        ("6. Save the workbook as it is (.xlsx) and return it to whoever sent it to you.",
+         None),
+        (f"If you use another spreadsheet program, you may instead save the {UPDATES} sheet as "
+         "a CSV file (UTF-8) with its header row, keep the file's name, and write dates as "
+         "30 September 2010.", None),
+        (f"Sent on {long_date(issued_on)}.", None),
+    ]
+    sheet.title = INSTRUCTIONS
+    sheet.column_dimensions["A"].width = INSTRUCTIONS_WIDTH
+    for number, (text, style) in enumerate(lines, 1):
+        cell = put(sheet, number, 1, text)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        title = style == "title"
+        if style:
+            cell.font = Font(bold=True, size=14 if title else 11)
+        sheet.row_dimensions[number].height = _height(
+            [(text, INSTRUCTIONS_WIDTH * (0.75 if title else 1))]) * (1.3 if title else 1)
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.protection.sheet = True
+
+
+def _updates(sheet, rows: list[Sent]) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill, Protection
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    header_fill = PatternFill("solid", fgColor="D9D9D9")
+    fill_in = PatternFill("solid", fgColor="FFF2CC")  # the cells to fill in, pale yellow
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for column, (title, width) in enumerate(zip(HEADERS, WIDTHS), 1):
+        cell = put(sheet, 1, column, title)
+        cell.font, cell.alignment = Font(bold=True), wrap
+        cell.fill = fill_in if title in NEW else header_fill
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    for number, row in enumerate(rows, 2):
+        for column, value in enumerate(row.shown().values(), 1):
+            # Every value is written as text (never "=..." read as a formula).
+            put(sheet, number, column, value).alignment = wrap
+        for column in range(len(GIVEN) + 1, len(HEADERS) + 1):
+            cell = sheet.cell(number, column)
+            cell.protection, cell.fill, cell.alignment = Protection(locked=False), fill_in, wrap
+        sheet.cell(number, len(HEADERS)).number_format = _DATE_FORMAT
+        sheet.row_dimensions[number].height = _height(list(zip(row.shown().values(), WIDTHS)))
+    sheet.row_dimensions[1].height = 2 * LINE_HEIGHT  # "Current status" takes two lines
+    last = len(rows) + 1
+    status = DataValidation(
+        type="list", formula1='"' + ",".join(s.value for s in Status) + '"', allow_blank=True,
+        showErrorMessage=True, showInputMessage=True, errorTitle=NEW_STATUS,
+        error=f"Choose one of: {STATUS_WORDS}.", promptTitle=NEW_STATUS,
+        prompt="Choose from the list, or leave blank if the status has not changed.")
+    due = DataValidation(
+        type="date", operator="between", formula1=str(_FIRST_DAY), formula2=str(_LAST_DAY),
+        allow_blank=True, showErrorMessage=True, showInputMessage=True,
+        errorTitle=NEW_DUE, error="Type a date, such as 30/09/2010.",
+        promptTitle=NEW_DUE, prompt="Type the new deadline, such as 30/09/2010, "
+        "or leave blank if it has not moved.")
+    status.add(f"H2:H{last}")
+    due.add(f"I2:I{last}")
+    sheet.add_data_validation(status)
+    sheet.add_data_validation(due)
+    sheet.freeze_panes = "A2"
+    sheet.print_title_rows = "1:1"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    # Protected with no password; rows and columns may still be resized.
+    sheet.protection.sheet = True
+    sheet.protection.formatRows = sheet.protection.formatColumns = False
+
+
+def _height(cells: list[tuple[str, float]]) -> float:
+    """A row height (points) showing every wrapped text in full.
+
+    Neither Excel nor LibreOffice fits a row to wrapped text in a file they did
+    not write themselves, so the height is estimated: about 1.1 characters per
+    unit of column width, one line more than that for the variation in letters.
+    """
+    lines = 1
+    for text, width in cells:
+        per_line = max(1, int(width * 1.1))
+        count = sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
+        lines = max(lines, count + (1 if count > 1 else 0))
+    return min(409, lines * LINE_HEIGHT)  # 409 points is the tallest row Excel allows
+
+
+def _issued_sheet(sheet, code: str, commit: str | None, issued_on: date,
+                  rows: list[Sent]) -> None:
+    meta = [(ISSUED_MARK, FORMAT), ("agency", code), ("commit", commit or ""),
+            ("issued", issued_on.isoformat())]
+    for number, (key, value) in enumerate(meta, 1):
+        put(sheet, number, 1, key)
+        put(sheet, number, 2, value)
+    for column, title in enumerate(ISSUED_COLUMNS, 1):
+        put(sheet, ISSUED_FIRST_ROW - 1, column, title)
+    for number, row in enumerate(rows, ISSUED_FIRST_ROW):
+        for column, value in enumerate(row.as_dict().values(), 1):
+            put(sheet, number, column, value)
+    sheet.sheet_state = "veryHidden"  # not even listed under Unhide in Excel
+    sheet.protection.sheet = True
