@@ -1007,7 +1007,7 @@ def required(definition: FieldDef, shape: Shape) -> bool:
     return definition.required
 
 
-def _comment_on(doc: Document, line: int | None) -> bool:
+def comment_on(doc: Document, line: int | None) -> bool:
     """Whether the value on this line is a comment (`update: #5 done`)."""
     if line is None or not 0 < line <= len(doc.lines):
         return False
@@ -1017,7 +1017,7 @@ def _comment_on(doc: Document, line: int | None) -> bool:
 
 def _problem(doc: Document, name: str, bad: _Bad) -> Problem:
     problem = doc.problem((name, *bad.at), f"{name}: {bad.message}")
-    if bad.message.startswith("is empty") and _comment_on(doc, problem.line):
+    if bad.message.startswith("is empty") and comment_on(doc, problem.line):
         problem = Problem(problem.file, problem.line, problem.column,
             f"{name}: is empty, because `#` after a space starts a comment in YAML, "
             f"so the rest of the line is not read: put the text in quotes, like "
