@@ -809,8 +809,7 @@ def _unmatched(words: tuple[str, ...], by_words: dict, longest: int) -> str:
     start = 0
     while start < len(words):
         size = next((s for s in range(min(longest, len(words) - start), 0, -1)
-                     if words[start:start + s] in by_words
-                     and _readings(words[start + s:], by_words, longest, 1)), None)
+                     if words[start:start + s] in by_words), None)
         if size is None:
             break
         start += size
@@ -906,8 +905,8 @@ def _agencies_value(value: Any, agencies: dict[str, str] | None) -> list[str]:
             raise _Bad(_message(error), at) from None
         if agencies is not None and lead not in agencies:
             raise _Bad(models._unknown_agency(lead, agencies), at)
-        if lead in found:
-            raise _Bad(f"{lead!r} is listed twice", at)
+        if lead in found:  # at the list, as today's model says it
+            raise _Bad(f"{lead!r} is listed twice")
         found.append(lead)
     return found
 
