@@ -394,6 +394,60 @@ DEFAULT_KINDS = (
 #: Today's shape: the one a project without actions/plan.yaml has.
 DEFAULT_SHAPE = Shape(DEFAULT_STATUSES, DEFAULT_KINDS, status_required=True)
 
+#: The default shape written out as plan.yaml, commented, for an analyst to change.
+DEFAULT_PLAN_YAML = """\
+# The shape of this action plan: its statuses, its kinds of item and their fields.
+# Without this file the plan has exactly this shape. See README.md, "Your plan's own
+# shape".
+
+# The statuses, best first: direction of travel ("improved", "worse") follows this order.
+#   done: true       never overdue, and not sent to partners for an update
+#   exception: true  listed in the report's exceptions
+#   also: [...]      other words accepted for it (any case)
+#   colour           blue, green, amber, red, grey, purple, orange, yellow, pink or #RRGGBB
+statuses:
+  - {name: complete, colour: blue, done: true, also: [blue]}
+  - {name: on track, colour: green, also: [green]}
+  - {name: at risk, colour: amber, exception: true, also: [amber]}
+  - {name: not started, colour: grey}
+  - {name: off track, colour: red, exception: true, also: [red]}
+# false: an item may have no status
+status_required: true
+
+# The kinds of item. Each has a folder under actions/, one file per item.
+#   ref     the form of its refs, by example: numbers with dots ("3.2.1": the leading
+#           numbers are the sections of report.yaml's `sections`), letters and a number
+#           ("R1", "DA-02"), or "" (no refs: items are numbered in file order)
+#   layout  table (a row per item) or blocks
+#   fields  type: text, line, agencies, status, due, date, number, choice (with
+#           `choices: [...]`) or yes-no; required unless `required: false`;
+#           `partners: true` puts the field in the partners' update workbooks
+kinds:
+  - name: data gap
+    folder: data-gaps
+    heading: Data requirements
+    ref: "3.2.1"
+    layout: table
+    fields:
+      - {name: gap, label: Data gap, type: text}
+      - {name: lead, label: Lead, type: agencies}
+      - {name: action, label: Action, type: text}
+      - {name: update, label: Update, type: text, partners: true}
+      - {name: status, label: Status, type: status, partners: true}
+      - {name: due, label: Due, type: due, required: false, partners: true}
+  - name: recommendation
+    folder: recommendations
+    heading: Recommendations
+    ref: "R1"
+    layout: blocks
+    fields:
+      - {name: recommendation, label: Recommendation, type: text}
+      - {name: lead, label: Lead, type: agencies, required: false}
+      - {name: update, label: UPDATE, type: text, partners: true}
+      - {name: status, label: Status, type: status, partners: true}
+      - {name: due, label: Due, type: due, required: false, partners: true}
+"""
+
 
 # ---------------------------------------------------------------- reading plan.yaml
 

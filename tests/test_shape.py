@@ -789,3 +789,37 @@ def test_status_def_reads_like_status():
     status = StatusDef("not yet started", "grey")
     assert (status.value, status.label, status.slug, str(status), status.fill) == (
         "not yet started", "Not yet started", "not-yet-started", "not yet started", "E2E2E2")
+
+
+def test_an_older_meeting_is_read_with_the_plan_yaml_of_its_own_revision(tmp_path):
+    from conftest import edit, git
+
+    from psa_report.history import project_at, resolve
+    root = _copy(FENLAND, tmp_path)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "Plan as sent", when="2025-01-10")
+    git(root, "tag", "csp-2025-01")
+    # between meetings a status is renamed, in plan.yaml and in the items using it
+    edit(root, "actions/plan.yaml", "{name: amber, colour: amber,",
+         "{name: at risk, colour: amber, also: [amber],")
+    edit(root, "actions/actions/1.1.2.yaml", "rag: Amber", "rag: at risk")
+    now = load_project(root)
+    then = project_at(root, resolve(root, "csp-2025-01"))
+    assert now.kind_items["action"][1].status.name == "at risk"
+    assert then.kind_items["action"][1].status.name == "amber"
+    assert [s.name for s in then.shape.statuses][2] == "amber"
+    assert str(then.sources["1.1.2"]) == "csp-2025-01:actions/actions/1.1.2.yaml"
+
+
+def test_the_default_plan_yaml_declares_the_default_shape():
+    from psa_report.shape import DEFAULT_PLAN_YAML
+    shape = plan(DEFAULT_PLAN_YAML)
+    assert shape.statuses == DEFAULT_SHAPE.statuses
+    for mine, default in zip(shape.kinds, DEFAULT_SHAPE.kinds, strict=True):
+        assert mine.fields[:-1] == default.fields[:-1]
+        assert mine.fields[-1].periods and not default.fields[-1].periods
+        assert (mine.name, mine.plural, mine.folder, mine.heading, mine.ref, mine.layout) == (
+            default.name, default.plural, default.folder, default.heading, default.ref,
+            default.layout)
+    assert models_fit(shape)
