@@ -37,6 +37,8 @@ ACTIONS = "actions"
 PLAN_FILE = "plan.yaml"
 #: Files directly in actions/, which no kind's folder may be named like.
 RESERVED_NAMES = ("report.yaml", "agencies.yaml", PLAN_FILE)
+#: Names no kind may have (they name those files when the files are sorted by kind).
+RESERVED_KINDS = ("report", "agencies", "plan")
 
 FIELD_TYPES = ("text", "line", "agencies", "status", "due", "date", "number", "choice",
                "yes-no")
@@ -506,6 +508,9 @@ class _Reader:
             return None
 
     def flag(self, path: tuple, value: Any, default: bool) -> bool:
+        if value is None:
+            self.say(path, f"{path[-1]}: is empty: write true or false")
+            return default
         word = value.strip().lower() if isinstance(value, str) else ""
         if word in _YES:
             return True
@@ -686,6 +691,11 @@ def _read_kind(reader: _Reader, path: tuple, data: Any) -> Kind | None:
                        f"field (line {reader.doc.mark(path + ('fields', statuses[0]))[0]}): "
                        "a kind has one status at most; make this one a choice field")
     name = texts.get("name")
+    if name is not None and re.sub(r"\W+", "_", name.lower()).strip("_") in RESERVED_KINDS:
+        reader.say(path + ("name",), f"name: {name!r} cannot name a kind of item: "
+                   f"{', '.join(RESERVED_KINDS)} are the names of the files in {ACTIONS}/; "
+                   "choose another name")
+        name = None
     folder = texts.get("folder")
     if name is not None and "folder" not in data:
         folder = re.sub(r"[^a-z0-9]+", "-", (texts.get("plural") or name + "s").lower()

@@ -234,6 +234,10 @@ def test_defaults_of_a_kind_and_a_field():
     ("kinds:\n  - name: a\n    folder: plan.yaml\n    ref: R1\n    fields:\n"
      "      - {name: x, type: text}\n", "folder: 'plan.yaml' cannot be a folder"),
     ("- statuses\n", "actions/plan.yaml:1:1: plan.yaml must be a group of `name: value`"),
+    ("statuses:\n  - {name: a, colour: red, done: }\n",
+     "actions/plan.yaml:2:34: done: is empty: write true or false"),
+    ("kinds:\n  - name: Report\n    ref: R1\n    fields:\n      - {name: x, type: text}\n",
+     "actions/plan.yaml:2:11: name: 'Report' cannot name a kind of item"),
 ])
 def test_a_mistake_in_plan_yaml_is_reported_at_its_line(text, expected):
     problems = plan_problems(text)
