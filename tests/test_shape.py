@@ -827,3 +827,12 @@ def test_the_default_plan_yaml_declares_the_default_shape():
             default.name, default.plural, default.folder, default.heading, default.ref,
             default.layout)
     assert models_fit(shape)
+
+
+def test_read_shape_of_a_project_folder():
+    from psa_report.shape import read_shape
+    assert read_shape(REPO) is DEFAULT_SHAPE
+    fenland = read_shape(FENLAND)
+    assert fenland.source == "actions/plan.yaml"
+    assert fenland.kind("actions") is fenland.kinds[0] is fenland.folders["actions"]
+    assert [s.name for s in fenland.done] == ["complete"]
