@@ -16,30 +16,113 @@ ACCEPTED_FORMS = ("2010-09-30, 30/09/2010 (day first), 30 September 2010 (or 30 
                   "2010), or a month alone: 2010-09, September 2010 or Sep 2010")
 #: The forms a day may take (a report date, --as-of): a month alone is not a day.
 DAY_FORMS = "2010-09-30, 30/09/2010 (day first) or 30 September 2010"
+#: The periods a deadline may also be, where a plan declares its own shape (plan.yaml).
+PERIOD_FORMS = ("a quarter of the financial year (Q3 2024/25), a financial year (2024/25), "
+                "or ongoing (never overdue)")
+#: The months of each quarter of the UK financial year (April to March).
+QUARTER_MONTHS = {1: (4, 6), 2: (7, 9), 3: (10, 12), 4: (1, 3)}
 
 _ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _ISO_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 _UK_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")  # always day first, as in the UK
 _WORDS_DAY = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+)\.?,?\s+(\d{4})")
 _WORDS_MONTH = re.compile(r"([A-Za-z]+)\.?,?\s+(\d{4})")
+_QUARTER = re.compile(r"Q\s*(\d)\s+(\d{4})\s*[/-]\s*(\d{2}|\d{4})", re.IGNORECASE)
+# 2024/25, 2024/2025 or 2024-2025 (never 2024-25, which is a month: 2024-09)
+_YEAR = re.compile(r"(?:FY\s*)?(\d{4})\s*(?:/\s*(\d{2}|\d{4})|-\s*(\d{4}))", re.IGNORECASE)
+_ONGOING = {"ongoing", "on going", "on-going"}
 
 
 @dataclass(frozen=True, order=True)
 class Due:
-    """A deadline. ``month_only`` deadlines (``2010-09``) fall on the month's last day."""
+    """A deadline. ``month_only`` deadlines (``2010-09``) fall on the month's last day.
+
+    ``period`` is "quarter" (``Q3 2024/25``: the quarter's last day), "year" (``2024/25``:
+    31 March 2025) or "ongoing" (never overdue: ``deadline`` is None, and ``day`` is
+    ``date.max`` so that an ongoing item sorts last and no ``day < as_of`` holds).
+    """
 
     day: date
     month_only: bool = False
+    period: str | None = None
 
     def __str__(self) -> str:  # as written back to YAML / JSON
+        if self.period == "ongoing":
+            return "ongoing"
+        if self.period == "quarter":
+            return f"Q{quarter_of(self.day)} {financial_year(self.day)}"
+        if self.period == "year":
+            return financial_year(self.day)
         return self.day.strftime("%Y-%m") if self.month_only else self.day.isoformat()
 
     @property
     def long(self) -> str:
-        """As printed in the report: "September 2010" or "30 September 2010"."""
+        """As printed in the report: "September 2010", "30 September 2010",
+        "Q3 2024/25 (October to December 2024)", "2024/25 (April 2024 to March 2025)"
+        or "ongoing"."""
+        if self.period == "ongoing":
+            return "ongoing"
+        if self.period == "quarter":
+            first = QUARTER_MONTHS[quarter_of(self.day)][0]
+            return (f"{self} ({calendar.month_name[first]} to "
+                    f"{calendar.month_name[self.day.month]} {self.day.year})")
+        if self.period == "year":
+            return f"{self} (April {self.day.year - 1} to March {self.day.year})"
         if self.month_only:
             return f"{calendar.month_name[self.day.month]} {self.day.year}"
         return long_date(self.day)
+
+    @property
+    def deadline(self) -> date | None:
+        """The last day it may be done by; None for ongoing (never overdue)."""
+        return None if self.period == "ongoing" else self.day
+
+    def overdue(self, as_of: date) -> bool:
+        """Whether the deadline has passed by ``as_of`` (never, for ongoing)."""
+        return self.deadline is not None and self.deadline < as_of
+
+
+ONGOING = Due(date.max, period="ongoing")
+
+
+def quarter_of(day: date) -> int:
+    """The quarter of the UK financial year a day is in: April-June is Q1."""
+    return (day.month - 4) % 12 // 3 + 1
+
+
+def financial_year(day: date) -> str:
+    """The UK financial year a day is in, as written: 2024/25 (April 2024 to March 2025)."""
+    start = day.year if day.month >= 4 else day.year - 1
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+def _financial_years(first: str, second: str, text: str) -> int:
+    """The year a financial year starts in, from its two halves ("2024", "25")."""
+    start = int(first)
+    if int(second) % 100 != (start + 1) % 100 or (len(second) == 4 and int(second) != start + 1):
+        raise ValueError(f"{text!r} is not a financial year: the second year must be the "
+                         f"one after the first, like {start}/{(start + 1) % 100:02d}")
+    return start
+
+
+def _period(text: str) -> Due | None:
+    """A quarter, a financial year or ongoing; None if ``text`` is none of them."""
+    if " ".join(text.lower().split()) in _ONGOING:
+        return ONGOING
+    if m := _QUARTER.fullmatch(text):
+        start = _financial_years(m[2], m[3], text)
+        quarter = int(m[1])
+        if quarter not in QUARTER_MONTHS:
+            raise ValueError(f"{text!r} names quarter {quarter}, which does not exist: a "
+                             "financial year has quarters Q1 (April to June) to Q4 "
+                             "(January to March)")
+        last = QUARTER_MONTHS[quarter][1]
+        year = start + 1 if quarter == 4 else start
+        return Due(date(year, last, calendar.monthrange(year, last)[1]), period="quarter")
+    if m := _YEAR.fullmatch(text):
+        start = _financial_years(m[1], m[2] or m[3], text)
+        return Due(date(start + 1, 3, 31), period="year")
+    return None
 
 
 def _make(year: int, month: int, day: int | None, text: str) -> Due:
@@ -54,9 +137,15 @@ def _make(year: int, month: int, day: int | None, text: str) -> Due:
     return Due(date(year, month, day))
 
 
-def parse_due(text: str) -> Due:
-    """Parse a deadline; raise ValueError with a message fit for the user."""
+def parse_due(text: str, *, periods: bool = False) -> Due:
+    """Parse a deadline; raise ValueError with a message fit for the user.
+
+    With ``periods`` (a plan that declares its own shape), a quarter of the UK financial
+    year (``Q3 2024/25``), a financial year (``2024/25``) and ``ongoing`` are deadlines too.
+    """
     text = text.strip()
+    if periods and (due := _period(text)) is not None:
+        return due
     if m := _ISO_DAY.fullmatch(text):
         return _make(int(m[1]), int(m[2]), int(m[3]), text)
     if m := _ISO_MONTH.fullmatch(text):
@@ -69,7 +158,8 @@ def parse_due(text: str) -> Due:
     if m := _WORDS_MONTH.fullmatch(text):
         if (month := MONTHS.get(m[1].lower())) is not None:
             return _make(int(m[2]), month, None, text)
-    raise ValueError(f"{text!r} is not a date this tool can read: write it as {ACCEPTED_FORMS}")
+    forms = f"{ACCEPTED_FORMS}; or {PERIOD_FORMS}" if periods else ACCEPTED_FORMS
+    raise ValueError(f"{text!r} is not a date this tool can read: write it as {forms}")
 
 
 def parse_day(text: str) -> date:

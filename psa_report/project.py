@@ -19,10 +19,8 @@ error (never "0 data gaps"), and pipes, sockets and devices are never opened.
 
 from __future__ import annotations
 
-import errno
 import os
 import re
-import stat
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from difflib import get_close_matches
@@ -31,16 +29,35 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from .loader import Document, load_file, not_a_file
+from .loader import Document, load_file
 from .models import REC_PATTERN, REF_PATTERN, Agencies, DataGap, Recommendation, Report, ref_key
 from .problems import Invalid, Problem
+from .scan import (  # noqa: F401 - the names other modules import from here
+    ACTIONS,
+    AGENCIES_FILE,
+    REPORT_FILE,
+    YAML_SUFFIXES,
+    classify,
+    ignored,
+    scan_actions,
+)
+from .shape import (
+    DEFAULT_KINDS,
+    DEFAULT_SHAPE,
+    DEFAULT_STATUSES,
+    PLAN_FILE,
+    Item,
+    Kind,
+    Shape,
+    comment_on,
+    read_agencies,
+    shape_from_document,
+    sort_items,
+    validate_item,
+)
 
-ACTIONS = "actions"
-REPORT_FILE = "report.yaml"
-AGENCIES_FILE = "agencies.yaml"
 DATA_GAPS_DIR = "data-gaps"
 RECOMMENDATIONS_DIR = "recommendations"
-YAML_SUFFIXES = (".yaml", ".yml")
 
 _AGENCIES = TypeAdapter(Agencies)
 
@@ -82,6 +99,12 @@ class Project:
     #: report.yaml's field name -> (line, column) of its value
     report_marks: dict[str, tuple[int, int]] = field(default_factory=dict)
     report_file: str = f"{ACTIONS}/{REPORT_FILE}"
+    #: the plan's shape: actions/plan.yaml's, or the default one
+    shape: Shape = DEFAULT_SHAPE
+    #: kind name -> its items, in ref order, for a shape today's models cannot hold
+    #: (other statuses or kinds, or no status required); empty for the default shape,
+    #: whose items are in ``data_gaps`` and ``recommendations``
+    kind_items: dict[str, list[Item]] = field(default_factory=dict)
 
     def where(self, ref: str, name: str) -> tuple[str, int | None, int | None]:
         """(file, line, column) of a field of an item, for a Problem."""
@@ -104,11 +127,6 @@ def find_project(start: Path) -> Path | None:
     return None
 
 
-def ignored(name: str) -> bool:
-    """Hidden files (.gitkeep, LibreOffice's .~lock.x#) and Word's lock files (~$x.docx)."""
-    return name.startswith((".", "~$"))
-
-
 def list_action_files(root: Path) -> list[str]:
     """Every file under ``root/actions`` as a posix path relative to ``root``.
 
@@ -118,155 +136,6 @@ def list_action_files(root: Path) -> list[str]:
     if problems:
         raise Invalid(problems)
     return paths
-
-
-def scan_actions(root: Path) -> tuple[list[str], list[Problem]]:
-    """The files to read under ``root/actions`` (relative to ``root``), and what is wrong there.
-
-    Walks with os.scandir rather than os.walk, which skips unreadable folders
-    and links to folders without a word.  Each folder is read once, by its real
-    path, so a link back to a folder above it cannot loop.
-    """
-    root = Path(root)
-    project = os.path.realpath(root)
-    found: list[str] = []
-    problems: list[Problem] = []
-    read: dict[str, str] = {}  # real path of each folder read -> as shown to the user
-
-    def target(path: str, shown: str) -> str | None:
-        """Where the link at ``path`` leads, if that is inside the project; else say why not."""
-        try:
-            real = os.path.realpath(path, strict=True)
-        except OSError as error:
-            if error.errno == errno.ELOOP:
-                message = ("this link leads round a loop of links and never reaches a file "
-                           "or folder: remove it")
-            elif error.errno in (errno.ENOENT, errno.ENOTDIR):
-                message = (f"this link points to {os.readlink(path)}, which does not exist "
-                           "(a broken link): remove it, or put the files themselves here")
-            else:  # a folder on the way cannot be searched, say
-                message = (f"this link cannot be followed ({error.strerror or error}): "
-                           "remove it, or put the files themselves here")
-            problems.append(Problem(shown, None, None, message))
-            return None
-        try:
-            inside = os.path.commonpath([project, real]) == project
-        except ValueError:  # another drive, on Windows
-            inside = False
-        if not inside:
-            problems.append(Problem(shown, None, None,
-                f"this link points to {real}, outside the project folder, so it is not "
-                "read: copy the files into the project instead of linking to them (the "
-                "report must be made from the project's own files)"))
-            return None
-        return real
-
-    actions = str(root / ACTIONS)
-    if os.path.islink(actions) and target(actions, ACTIONS) is None:
-        raise Invalid(problems)
-    if not os.path.isdir(actions):
-        raise Invalid([Problem(str(root), None, None,
-            f"there is no {ACTIONS}/ folder here: run psa-report inside a project "
-            "folder, or name one with --project DIR")])
-
-    folders = [(actions, ACTIONS)]  # still to read: (path, as shown)
-    while folders:
-        folder, shown = folders.pop()
-        real = os.path.realpath(folder)
-        if real in read:
-            problems.append(Problem(shown, None, None,
-                f"this is the same folder as {read[real]}: a link leads from one to the "
-                "other (a link to a folder above it makes a loop), so it is read only "
-                "once: remove the link"))
-            continue
-        read[real] = shown
-        try:
-            with os.scandir(folder) as listing:
-                entries = sorted(listing, key=lambda entry: entry.name, reverse=True)
-        except OSError as error:
-            problems.append(Problem(shown, None, None,
-                f"this folder cannot be read ({error.strerror or error}), so its files "
-                "would be left out: give yourself permission to read it, or move it out "
-                f"of {ACTIONS}/"))
-            continue
-        for entry in entries:  # in reverse, so that the stack pops them in order
-            if ignored(entry.name):
-                continue
-            path, name = entry.path, f"{shown}/{entry.name}"
-            try:
-                if entry.is_symlink():
-                    leads_to = target(path, name)
-                    if leads_to is None:
-                        continue
-                    mode = os.stat(leads_to).st_mode
-                else:
-                    mode = entry.stat(follow_symlinks=False).st_mode
-            except OSError as error:
-                problems.append(Problem(name, None, None,
-                                        f"cannot be read: {error.strerror or error}"))
-                continue
-            if stat.S_ISDIR(mode):
-                folders.append((path, name))
-            elif stat.S_ISREG(mode):
-                found.append(name)
-            else:  # a pipe would block the read, a device would never end
-                problems.append(Problem(name, None, None, not_a_file(mode)))
-    return sorted(found), problems
-
-
-def classify(paths: list[str], refused: Collection[str] = ()
-             ) -> tuple[dict[str, list[str]], list[Problem]]:
-    """Sort the files of ``actions/`` by kind; report every file that does not belong.
-
-    ``refused`` names files and folders that are there but were not read (a problem
-    already says why), so the files in them are not reported missing as well.
-    """
-    problems: list[Problem] = []
-    found: dict[str, list[str]] = {"report": [], "agencies": [], "data_gap": [],
-                                   "recommendation": []}
-    folders_reported: set[str] = set()
-    for path in paths:
-        parts = path.split("/")[1:]  # below actions/
-        name = parts[-1]
-        if ignored(name):  # a lock file committed to git, say
-            continue
-        is_yaml = name.lower().endswith(YAML_SUFFIXES)
-        if len(parts) == 1:
-            if name == REPORT_FILE:
-                found["report"].append(path)
-            elif name == AGENCIES_FILE:
-                found["agencies"].append(path)
-            elif is_yaml:
-                problems.append(Problem(path, 1, 1,
-                    f"unexpected file: data gaps go in actions/{DATA_GAPS_DIR}/ and "
-                    f"recommendations in actions/{RECOMMENDATIONS_DIR}/; the only files "
-                    f"directly in actions/ are {REPORT_FILE} and {AGENCIES_FILE}"))
-            else:
-                problems.append(Problem(path, 1, 1, "not a YAML file: only .yaml files "
-                                        "belong in actions/ (move this file elsewhere)"))
-        elif parts[0] in (DATA_GAPS_DIR, RECOMMENDATIONS_DIR):
-            if is_yaml:
-                found["data_gap" if parts[0] == DATA_GAPS_DIR else "recommendation"].append(
-                    path)
-            else:
-                problems.append(Problem(path, 1, 1,
-                    "not a YAML file: only .yaml files belong in actions/ (move this file "
-                    "elsewhere, or rename it to .yaml if it is an action)"))
-        elif parts[0] not in folders_reported:
-            folders_reported.add(parts[0])
-            near = get_close_matches(parts[0], [DATA_GAPS_DIR, RECOMMENDATIONS_DIR], 1)
-            hint = f" (did you mean {near[0]}/?)" if near else ""
-            problems.append(Problem(f"{ACTIONS}/{parts[0]}", None, None,
-                f"unexpected folder{hint}: actions/ holds only {DATA_GAPS_DIR}/, "
-                f"{RECOMMENDATIONS_DIR}/, {REPORT_FILE} and {AGENCIES_FILE}"))
-    for kind, name in (("report", REPORT_FILE), ("agencies", AGENCIES_FILE)):
-        path = f"{ACTIONS}/{name}"
-        if not found[kind] and not any(path == r or path.startswith(r + "/")
-                                       for r in refused):
-            problems.append(Problem(f"{ACTIONS}/{name}", None, None,
-                "this file is missing: every project needs it (see the guide, docs/start.md, "
-                "'The files in actions/')"))
-    return found, problems
 
 
 def translate(doc: Document, error: ValidationError, model: Any) -> list[Problem]:
@@ -302,21 +171,13 @@ def translate(doc: Document, error: ValidationError, model: Any) -> list[Problem
         else:
             message = detail["msg"]
         problem = doc.problem(loc, f"{name}: {message}", key=key)
-        if message.startswith("is empty") and _comment_on(doc, problem.line):
+        if message.startswith("is empty") and comment_on(doc, problem.line):
             problem = Problem(problem.file, problem.line, problem.column,
                 f"{name}: is empty, because `#` after a space starts a comment in YAML, "
                 f"so the rest of the line is not read: put the text in quotes, like "
                 f"{loc[-1]}: \"{doc.lines[problem.line - 1].partition(':')[2].strip()}\"")
         problems.append(problem)
     return problems
-
-
-def _comment_on(doc: Document, line: int | None) -> bool:
-    """Whether the value on this line is a comment (`update: #5 done`)."""
-    if line is None or not 0 < line <= len(doc.lines):
-        return False
-    _, colon, value = doc.lines[line - 1].partition(":")
-    return bool(colon) and value.lstrip().startswith("#")
 
 
 def _validate(doc: Document, model: Any, context: dict | None, problems: list[Problem]):
@@ -375,8 +236,12 @@ def build_project(root: Path, paths: list[str], read: Callable[[str], Document],
     The files may come from the folder or from a git ``revision`` (see history.py).
     ``found_problems`` are those met while finding the files (see :func:`scan_actions`).
     """
-    found, problems = classify(paths, {problem.file for problem in found_problems})
+    refused = {problem.file for problem in found_problems}
+    shape = _read_plan(paths, read, refused, found_problems)
+    found, problems = classify(paths, refused, shape)
     problems.extend(found_problems)
+    if not models_fit(shape):
+        return _build_shaped(root, shape, found, read, revision, problems)
 
     def load(path: str) -> Document | None:
         try:
@@ -433,13 +298,120 @@ def build_project(root: Path, paths: list[str], read: Callable[[str], Document],
                              key=lambda r: ref_key(r.ref))
     if problems:
         raise Invalid(problems)
-    project = Project(root, report, agencies, data_gaps, recommendations, sources)
+    project = Project(root, report, agencies, data_gaps, recommendations, sources,
+                      shape=shape)
     project.marks = {ref: {path[0]: mark for path, mark in doc.value_marks.items()
                            if len(path) == 1} for ref, doc in docs.items()}
     project.report_marks = {path[0]: mark for path, mark in report_doc.value_marks.items()
                             if len(path) == 1}
     project.report_file = report_doc.display
+    project.warnings = _file_warnings(project, report_doc, docs)
+    return project
+
+
+def _file_warnings(project: Project, report_doc: Document,
+                   docs: dict[str, Document]) -> list[Problem]:
     from .validate import file_warnings  # the one home of warnings (it imports this module)
 
-    project.warnings = file_warnings(project, report_doc, docs)
+    return file_warnings(project, report_doc, docs)
+
+
+# ---------------------------------------------------------------- the plan's own shape
+
+
+def _read_plan(paths: list[str], read: Callable[[str], Document], refused: Collection[str],
+               found_problems: Collection[Problem]) -> Shape:
+    """actions/plan.yaml's shape (DEFAULT_SHAPE without one). A mistake in it is
+    reported before anything else is checked: :class:`Invalid` with its problems only."""
+    path = f"{ACTIONS}/{PLAN_FILE}"
+    if path in refused:  # there, but not read (a link leading outside, say)
+        raise Invalid([p for p in found_problems if p.file == path])
+    if path not in paths:
+        return DEFAULT_SHAPE
+    return shape_from_document(read(path))
+
+
+def _validation_shape(kinds: tuple[Kind, ...]) -> tuple:
+    """What decides how items are checked: not the words (labels, headings, intros),
+    nor whether deadlines may be quarters."""
+    return tuple((k.name, k.folder, k.ref, tuple((f.name, f.type, f.required, f.choices)
+                                                 for f in k.fields)) for k in kinds)
+
+
+def models_fit(shape: Shape) -> bool:
+    """Whether today's models (DataGap, Recommendation, Status) hold this shape's items:
+    the default shape, give or take its words."""
+    if shape is DEFAULT_SHAPE:
+        return True
+    # today's Status reads every word of these statuses as the same status
+    words_fit = [s.name for s in shape.statuses] == [s.name for s in DEFAULT_STATUSES] and all(
+        DEFAULT_SHAPE.find_status(word) == DEFAULT_SHAPE.find_status(status.name)
+        for status in shape.statuses for word in status.also)
+    return (shape.status_required and words_fit
+            and _validation_shape(shape.kinds) == _validation_shape(DEFAULT_KINDS))
+
+
+def _build_shaped(root: Path, shape: Shape, found: dict[str, list[str]],
+                  read: Callable[[str], Document], revision: str | None,
+                  problems: list[Problem]) -> Project:
+    """A project whose plan.yaml declares a shape of its own: items of each kind,
+    validated by :func:`shape.validate_item`, in ``Project.kind_items``."""
+
+    def load(path: str) -> Document | None:
+        try:
+            return read(path)
+        except Invalid as invalid:
+            problems.extend(invalid.problems)
+            return None
+
+    report = agencies = report_doc = None
+    for path in found["report"]:
+        if report_doc := load(path):
+            report = _validate(report_doc, Report, None, problems)
+    for path in found["agencies"]:
+        if doc := load(path):
+            agencies, bad = read_agencies(doc)
+            problems.extend(bad)
+
+    kind_items: dict[str, list[Item]] = {}
+    docs: dict[str, Document] = {}
+    sources: dict[str, Source] = {}
+    for kind in shape.kinds:
+        kind_items[kind.name] = []
+        for number, path in enumerate(found[kind.key], 1):
+            doc = load(path)
+            if doc is None:
+                continue
+            try:
+                item = validate_item(doc, kind, shape, agencies, source=path, number=number)
+            except Invalid as invalid:
+                problems.extend(invalid.problems)
+                continue
+            stem, suffix = os.path.splitext(path.rsplit("/", 1)[-1])
+            if kind.ref.style != "none" and not (kind.ref.valid(stem)
+                                                 and kind.ref.parse(stem) == item.ref):
+                problems.append(doc.problem(("ref",),
+                    f"ref: the file is named {stem}{suffix} but its ref is {item.ref}: "
+                    f"rename the file to {item.ref}{suffix} or correct the ref"))
+            if kind.ref.style != "none" and item.ref in docs:
+                first = docs[item.ref]
+                problems.append(doc.problem(("ref",),
+                    f"ref: {item.ref} is also the ref of {first.display}:"
+                    f"{first.mark(('ref',))[0]}; each item needs its own ref: change one "
+                    "of them"))
+                continue
+            key = item.ref if kind.ref.style != "none" else f"{kind.name} {item.ref}"
+            docs[key] = doc
+            sources[key] = Source(path, revision)
+            kind_items[kind.name].append(item)
+    if problems:
+        raise Invalid(problems)
+    project = Project(root, report, agencies, [], [], sources, shape=shape,
+                      kind_items={name: sort_items(items) for name, items in kind_items.items()})
+    project.marks = {ref: {path[0]: mark for path, mark in doc.value_marks.items()
+                           if len(path) == 1} for ref, doc in docs.items()}
+    project.report_marks = {path[0]: mark for path, mark in report_doc.value_marks.items()
+                            if len(path) == 1}
+    project.report_file = report_doc.display
+    project.warnings = _file_warnings(project, report_doc, {})
     return project

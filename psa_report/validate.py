@@ -88,17 +88,20 @@ def meeting_left_out(tag: str, first: object) -> Problem:
 def file_warnings(project: Project, report_doc: Document,
                   docs: dict[str, Document]) -> list[Problem]:
     """What is valid but should not reach the committee unnoticed, found file by file:
-    a section heading with no data gap, example text as psa-report wrote it."""
+    a section heading with no item in it, example text as psa-report wrote it."""
     from .project import PLACEHOLDERS
 
     found = []
     sections = {gap.section for gap in project.data_gaps}
+    sections.update(s for items in project.kind_items.values() for item in items
+                    for s in item.sections)
+    what = "data gap" if not project.kind_items else "item"
     for number in project.report.sections:
         if number not in sections:
             line, column = report_doc.mark(("sections", number), key=True)
             found.append(warning(report_doc.display, line, column,
-                f"sections: no data gap is in section {number}, so its heading will not "
-                "print: correct the number, add the data gaps, or remove the heading"))
+                f"sections: no {what} is in section {number}, so its heading will not "
+                f"print: correct the number, add the {what}s, or remove the heading"))
     for item in project.items:
         doc = docs[item.ref]
         for name, text in PLACEHOLDERS.items():

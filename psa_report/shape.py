@@ -1,0 +1,1157 @@
+"""The plan's shape: its kinds of item, their fields, its statuses and refs.
+
+A project may declare its own shape in ``actions/plan.yaml`` (see README.md, "Your
+plan's own shape"); without one it has :data:`DEFAULT_SHAPE`, today's shape: data gaps
+(3.2.1) in a table and recommendations (R1) as blocks, with five statuses.
+
+This module holds three stages for the shape itself:
+
+* the typed shape (:class:`Shape`, :class:`Kind`, :class:`FieldDef`, :class:`StatusDef`,
+  :class:`RefForm`), with the lookups the report needs (``shape.status(word)``,
+  ``kind.lead_field``, ``form.key(ref)``...);
+* reading ``plan.yaml`` (:func:`read_shape`, :func:`shape_from_document`): every
+  mistake at its file:line:column, in plain words, with the allowed values;
+* validating one item file against its kind (:func:`validate_item`), giving a generic
+  :class:`Item`. The validators of today's models are reused, so the messages for
+  today's fields stay word for word.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from difflib import get_close_matches
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from pydantic_core import PydanticCustomError
+
+from . import models
+from .dates import ACCEPTED_FORMS, PERIOD_FORMS, Due, parse_due
+from .loader import Document, load_file
+from .problems import Invalid, Problem
+
+ACTIONS = "actions"
+PLAN_FILE = "plan.yaml"
+#: Files directly in actions/, which no kind's folder may be named like.
+RESERVED_NAMES = ("report.yaml", "agencies.yaml", PLAN_FILE)
+#: Names no kind may have (they name those files when the files are sorted by kind).
+RESERVED_KINDS = ("report", "agencies", "plan")
+
+FIELD_TYPES = ("text", "line", "agencies", "status", "due", "date", "number", "choice",
+               "yes-no")
+LAYOUTS = ("table", "blocks")
+#: The colours a status may have, with the light tint a status cell is shaded with (dark
+#: text on each keeps a contrast above 7:1). A colour may also be written #RRGGBB.
+COLOURS = {"blue": "C9DEF5", "green": "C3E6CB", "amber": "FFE08A", "red": "F5C2C0",
+           "grey": "E2E2E2", "gray": "E2E2E2", "purple": "E1D5F0", "orange": "FFD2B0",
+           "yellow": "FFF3B0", "pink": "F8D0E4"}
+#: The longest ref accepted (a ref names a file and fits a table's first column).
+MAX_REF_LENGTH = 20
+_NUMBER_WORDS = {1: "one number", 2: "two numbers", 3: "three numbers", 4: "four numbers",
+                 5: "five numbers", 6: "six numbers"}
+
+
+def normal_word(text: str) -> str:
+    """A word as compared: any case, hyphens and underscores as spaces, spaces collapsed."""
+    return " ".join(text.lower().replace("_", " ").replace("-", " ").split())
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """" Did you mean 'x'?" for the nearest of ``choices``, or ""."""
+    choices = list(choices)
+    lowered = {normal_word(c): c for c in choices}
+    if normal_word(word) in lowered:
+        return f" Did you mean {lowered[normal_word(word)]!r}?"
+    near = get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f" Did you mean {near[0]!r}?" if near else ""
+
+
+# ---------------------------------------------------------------- statuses
+
+
+@dataclass(frozen=True)
+class StatusDef:
+    """One declared status. Like :class:`models.Status`, it has ``value``, ``label``
+    and ``slug``, so a template or renderer can take either."""
+
+    name: str
+    colour: str
+    done: bool = False  # never overdue, not sent to partners
+    exception: bool = False  # listed in the report's exceptions
+    also: tuple[str, ...] = ()  # other words accepted for it
+    label: str = ""  # as printed; the name with a capital by default
+
+    def __post_init__(self):
+        if not self.label:
+            object.__setattr__(self, "label", self.name[:1].upper() + self.name[1:])
+
+    @property
+    def value(self) -> str:
+        return self.name
+
+    @property
+    def slug(self) -> str:
+        """For CSS classes and anchors: "on-track"."""
+        return re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-") or "status"
+
+    @property
+    def fill(self) -> str:
+        """The tint of a status cell, as RRGGBB."""
+        return COLOURS.get(self.colour.lower()) or self.colour.lstrip("#").upper()
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# ---------------------------------------------------------------- refs
+
+
+@dataclass(frozen=True)
+class RefForm:
+    """The form of a kind's refs, given by example: "3.2.1", "R1", "DA-02" or ""."""
+
+    example: str
+    style: str  # "dotted", "prefixed" or "none"
+    parts: int = 0  # dotted: how many numbers
+    prefix: str = ""  # prefixed: the letters before the number, as in the example
+    width: int = 1  # prefixed: the number's digits in the example (zero padding kept)
+
+    @classmethod
+    def from_example(cls, example: str) -> RefForm:
+        """The form an example shows; ValueError (in plain words) if it shows none."""
+        text = example.strip()
+        if not text:
+            return cls("", "none")
+        if len(text) > MAX_REF_LENGTH:
+            raise ValueError(f"{text!r} is too long for a ref (at most {MAX_REF_LENGTH} "
+                             "characters)")
+        if re.fullmatch(r"\d+(?:\.\d+)*", text):
+            return cls(text, "dotted", parts=text.count(".") + 1)
+        if m := re.fullmatch(r"([A-Za-z][A-Za-z_-]*)(\d+)", text):
+            return cls(text, "prefixed", prefix=m[1], width=len(m[2]))
+        raise ValueError(
+            f"{text!r} is not a form of ref this tool knows: give an example ref, either "
+            "numbers with dots (\"1.1\", \"3.2.1\"), letters and a number (\"R1\", "
+            "\"DA-02\"), or \"\" for no refs (items numbered in file order)")
+
+    @property
+    def how(self) -> str:
+        """How to write a ref of this form, for messages."""
+        if self.style == "dotted":
+            count = _NUMBER_WORDS.get(self.parts, f"{self.parts} numbers")
+            if self.parts == 1:
+                return f"write a number, like {self.example}"
+            return (f"write {count} with dots, like {self.example} (quote it if your "
+                    "editor changes it)")
+        if self.style == "prefixed":
+            return f"write {self.prefix} and a number, like {self.example}"
+        return "this kind has no refs: its items are numbered in file order"
+
+    def parse(self, text: str, what: str = "a ref") -> str:
+        """The ref in its canonical form (any case accepted); ValueError if not this form."""
+        text = text.strip()
+        if len(text) > MAX_REF_LENGTH:
+            raise ValueError(f"{text[:MAX_REF_LENGTH]!r}... is too long for a ref "
+                             f"({len(text)} characters; at most {MAX_REF_LENGTH})")
+        if self.style == "dotted":
+            if re.fullmatch(_dotted(self.parts), text):
+                return text
+        elif self.style == "prefixed":
+            m = re.fullmatch(re.escape(self.prefix) + r"(\d+)", text, re.IGNORECASE)
+            if m and len(self.prefix + str(int(m[1])).zfill(self.width)) <= MAX_REF_LENGTH:
+                return self.prefix + str(int(m[1])).zfill(self.width)
+        elif re.fullmatch(r"\d+", text):
+            return str(int(text))
+        raise ValueError(f"{text!r} is not {what}: {self.how}")
+
+    def valid(self, text: str) -> bool:
+        try:
+            self.parse(text)
+        except ValueError:
+            return False
+        return True
+
+    def key(self, ref: str) -> tuple:
+        """Natural order: 3.2.10 after 3.2.9, R10 after R9 (refs not of the form last)."""
+        try:
+            ref = self.parse(ref)
+        except ValueError:
+            return (1, *natural_key(ref))
+        if self.style == "dotted":
+            return (0, *(int(part) for part in ref.split(".")))
+        return (0, int(re.sub(r"\D", "", ref)))
+
+    def sections(self, ref: str) -> tuple[str, ...]:
+        """The section numbers a ref is under, outermost first: 3.2.1 -> ("3", "3.2")."""
+        if self.style != "dotted":
+            return ()
+        parts = ref.strip().split(".")
+        return tuple(".".join(parts[:i]) for i in range(1, len(parts)))
+
+    def section(self, ref: str) -> str | None:
+        """The innermost section of a ref (3.2.1 -> 3.2), or None."""
+        sections = self.sections(ref)
+        return sections[-1] if sections else None
+
+    def next_ref(self, existing: Iterable[str], section: str | None = None) -> str:
+        """The next free ref: after the highest in ``section`` (dotted forms; by default
+        the section of the highest ref), or after the highest of all."""
+        refs = sorted((self.parse(r) for r in existing if self.valid(r)), key=self.key)
+        if self.style == "dotted":
+            if self.parts == 1:
+                return str(max((int(r) for r in refs), default=0) + 1)
+            if section is None:
+                section = self.section(refs[-1]) if refs else ".".join(["1"] * (self.parts - 1))
+            section = section.strip()
+            if not re.fullmatch(_dotted(self.parts - 1), section):
+                raise ValueError(f"{section!r} is not a section of refs like {self.example}")
+            last = max((int(r.rsplit(".", 1)[1]) for r in refs
+                        if self.section(r) == section), default=0)
+            return f"{section}.{last + 1}"
+        number = max((self.key(r)[1] for r in refs), default=0) + 1
+        if self.style == "prefixed":
+            return self.prefix + str(number).zfill(self.width)
+        return str(number)
+
+
+def _dotted(parts: int) -> str:
+    """The pattern of ``parts`` numbers with dots."""
+    return r"\d+(?:\.\d+){%s}" % (parts - 1)  # noqa: UP031 - braces of a regex
+
+
+def natural_key(text: str) -> tuple:
+    """Any text in natural order: the numbers in it compared as numbers."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.lower())
+                 for part in re.findall(r"\d+|\D+", text))
+
+
+# ---------------------------------------------------------------- fields and kinds
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    """One declared field of a kind of item."""
+
+    name: str
+    label: str
+    type: str  # one of FIELD_TYPES
+    required: bool = True
+    partners: bool = False  # in the partners' update workbooks
+    choices: tuple[str, ...] = ()  # a choice field's choices
+    #: a due field: also quarters, financial years and "ongoing" (off only in the
+    #: default shape, so a project without plan.yaml reads deadlines as before)
+    periods: bool = True
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of item: its folder under actions/, its ref form, its fields, its words."""
+
+    name: str
+    folder: str
+    ref: RefForm
+    fields: tuple[FieldDef, ...]
+    plural: str = ""
+    heading: str = ""
+    intro: str | None = None
+    layout: str = "table"
+
+    def __post_init__(self):
+        if not self.plural:
+            object.__setattr__(self, "plural", self.name + "s")
+        if not self.heading:
+            object.__setattr__(self, "heading", self.plural[:1].upper() + self.plural[1:])
+
+    @property
+    def key(self) -> str:
+        """A name for code: "data_gap"."""
+        return re.sub(r"\W+", "_", self.name.lower()).strip("_")
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        """Every field an item file may hold, ``ref`` first (unless there are no refs)."""
+        names = tuple(f.name for f in self.fields)
+        return names if self.ref.style == "none" else ("ref", *names)
+
+    def field(self, name: str) -> FieldDef | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+    def _first(self, type_: str) -> FieldDef | None:
+        return next((f for f in self.fields if f.type == type_), None)
+
+    @property
+    def lead_field(self) -> FieldDef | None:
+        """The first agencies field: whose workbook an item goes in, --lead, the leads' key."""
+        return self._first("agencies")
+
+    @property
+    def status_field(self) -> FieldDef | None:
+        return self._first("status")
+
+    @property
+    def due_field(self) -> FieldDef | None:
+        return self._first("due")
+
+    @property
+    def title_field(self) -> FieldDef | None:
+        """The first text or line field: what an item is about."""
+        return next((f for f in self.fields if f.type in ("text", "line")), None)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """The whole shape of a plan: its statuses (best first) and its kinds of item."""
+
+    statuses: tuple[StatusDef, ...]
+    kinds: tuple[Kind, ...]
+    status_required: bool = True
+    #: where it was declared ("actions/plan.yaml"), or None for the default shape
+    source: str | None = None
+
+    @cached_property
+    def _words(self) -> dict[str, StatusDef]:
+        words = {}
+        for status in self.statuses:
+            for word in (status.name, *status.also):
+                words.setdefault(normal_word(word), status)
+        return words
+
+    def find_status(self, word: str) -> StatusDef | None:
+        """The status a word names (any case, hyphens or underscores, or an ``also``
+        word), or None."""
+        return self._words.get(normal_word(word))
+
+    def status(self, word: str) -> StatusDef:
+        """The status a word names; ValueError in plain words if it names none."""
+        if self.statuses == DEFAULT_STATUSES:  # today's words, today's message
+            return self.find_status(models.parse_status(word).value)
+        found = self.find_status(word)
+        if found is not None:
+            return found
+        names = ", ".join(s.name for s in self.statuses)
+        also = [w for s in self.statuses for w in s.also]
+        other = f" (or {', '.join(also)})" if also else ""
+        hint = _did_you_mean(word.strip(), [w for s in self.statuses
+                                            for w in (s.name, *s.also)])
+        raise ValueError(f"{word!r} is not a status: use one of {names}{other}.{hint}"
+                         .rstrip("."))
+
+    def rank(self, status: StatusDef | str) -> int:
+        """Better or worse: a higher rank is further on (the first status ranks highest).
+        For the default shape this is progress.STATUS_RANK."""
+        found = status if isinstance(status, StatusDef) else self.status(status)
+        return len(self.statuses) - 1 - self.statuses.index(found)
+
+    @property
+    def done(self) -> tuple[StatusDef, ...]:
+        return tuple(s for s in self.statuses if s.done)
+
+    @property
+    def exceptions(self) -> tuple[StatusDef, ...]:
+        return tuple(s for s in self.statuses if s.exception)
+
+    def kind(self, name: str) -> Kind | None:
+        """A kind by its name (any case), its plural, its key or its folder."""
+        word = normal_word(name)
+        return next((k for k in self.kinds if word in (
+            normal_word(k.name), normal_word(k.plural), normal_word(k.key),
+            normal_word(k.folder))), None)
+
+    @property
+    def folders(self) -> dict[str, Kind]:
+        """Folder under actions/ -> the kind whose items it holds."""
+        return {kind.folder: kind for kind in self.kinds}
+
+
+# ---------------------------------------------------------------- the default shape
+
+DEFAULT_STATUSES = (
+    StatusDef("complete", "blue", done=True, also=("blue",)),
+    StatusDef("on track", "green", also=("green",)),
+    StatusDef("at risk", "amber", exception=True, also=("amber",)),
+    StatusDef("not started", "grey"),
+    StatusDef("off track", "red", exception=True, also=("red",)),
+)
+
+_STATUS = FieldDef("status", "Status", "status", partners=True)
+_DUE = FieldDef("due", "Due", "due", required=False, partners=True, periods=False)
+
+DEFAULT_KINDS = (
+    Kind("data gap", "data-gaps", RefForm.from_example("3.2.1"), (
+        FieldDef("gap", "Data gap", "text"),
+        FieldDef("lead", "Lead", "agencies"),
+        FieldDef("action", "Action", "text"),
+        FieldDef("update", "Update", "text", partners=True),
+        _STATUS, _DUE), heading="Data requirements", layout="table"),
+    Kind("recommendation", "recommendations", RefForm.from_example("R1"), (
+        FieldDef("recommendation", "Recommendation", "text"),
+        FieldDef("lead", "Lead", "agencies", required=False),
+        FieldDef("update", "UPDATE", "text", partners=True),
+        _STATUS, _DUE), heading="Recommendations", layout="blocks"),
+)
+
+#: Today's shape: the one a project without actions/plan.yaml has.
+DEFAULT_SHAPE = Shape(DEFAULT_STATUSES, DEFAULT_KINDS, status_required=True)
+
+#: The default shape written out as plan.yaml, commented, for an analyst to change.
+DEFAULT_PLAN_YAML = """\
+# The shape of this action plan: its statuses, its kinds of item and their fields.
+# Without this file the plan has exactly this shape. See README.md, "Your plan's own
+# shape".
+
+# The statuses, best first: direction of travel ("improved", "worse") follows this order.
+#   done: true       never overdue, and not sent to partners for an update
+#   exception: true  listed in the report's exceptions
+#   also: [...]      other words accepted for it (any case)
+#   colour           blue, green, amber, red, grey, purple, orange, yellow, pink or #RRGGBB
+statuses:
+  - {name: complete, colour: blue, done: true, also: [blue]}
+  - {name: on track, colour: green, also: [green]}
+  - {name: at risk, colour: amber, exception: true, also: [amber]}
+  - {name: not started, colour: grey}
+  - {name: off track, colour: red, exception: true, also: [red]}
+# false: an item may have no status
+status_required: true
+
+# The kinds of item. Each has a folder under actions/, one file per item.
+#   ref     the form of its refs, by example: numbers with dots ("3.2.1": the leading
+#           numbers are the sections of report.yaml's `sections`), letters and a number
+#           ("R1", "DA-02"), or "" (no refs: items are numbered in file order)
+#   layout  table (a row per item) or blocks
+#   fields  type: text, line, agencies, status, due, date, number, choice (with
+#           `choices: [...]`) or yes-no; required unless `required: false`;
+#           `partners: true` puts the field in the partners' update workbooks
+kinds:
+  - name: data gap
+    folder: data-gaps
+    heading: Data requirements
+    ref: "3.2.1"
+    layout: table
+    fields:
+      - {name: gap, label: Data gap, type: text}
+      - {name: lead, label: Lead, type: agencies}
+      - {name: action, label: Action, type: text}
+      - {name: update, label: Update, type: text, partners: true}
+      - {name: status, label: Status, type: status, partners: true}
+      - {name: due, label: Due, type: due, required: false, partners: true}
+  - name: recommendation
+    folder: recommendations
+    heading: Recommendations
+    ref: "R1"
+    layout: blocks
+    fields:
+      - {name: recommendation, label: Recommendation, type: text}
+      - {name: lead, label: Lead, type: agencies, required: false}
+      - {name: update, label: UPDATE, type: text, partners: true}
+      - {name: status, label: Status, type: status, partners: true}
+      - {name: due, label: Due, type: due, required: false, partners: true}
+"""
+
+
+# ---------------------------------------------------------------- reading plan.yaml
+
+_TOP_KEYS = ("statuses", "status_required", "kinds")
+_STATUS_KEYS = ("name", "colour", "done", "exception", "also", "label")
+_KIND_KEYS = ("name", "plural", "folder", "heading", "intro", "ref", "layout", "fields")
+_FIELD_KEYS = ("name", "label", "type", "required", "partners", "choices")
+_YES, _NO = ("true", "yes", "on", "y"), ("false", "no", "off", "n")
+_FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+_FOLDER = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]*")
+
+
+def _message(error: PydanticCustomError) -> str:
+    return error.message()
+
+
+class _Reader:
+    """Checks plan.yaml's values one by one, collecting every problem at its mark."""
+
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.problems: list[Problem] = []
+
+    def say(self, path: tuple, message: str, *, key: bool = False) -> None:
+        self.problems.append(self.doc.problem(path, message, key=key))
+
+    def mapping(self, path: tuple, value: Any, keys: tuple[str, ...], what: str,
+                required: tuple[str, ...] = ()) -> dict | None:
+        if not isinstance(value, dict):
+            self.say(path, f"{what} must be a group of `name: value` lines (such as "
+                     f"`{keys[0]}: ...`)")
+            return None
+        for name in value:
+            if name not in keys:
+                self.say(path + (name,), f"unknown key {name!r} in {what}."
+                         f"{_did_you_mean(name, keys)} The keys are: {', '.join(keys)}",
+                         key=True)
+        for name in required:
+            if name not in value:
+                self.say(path, f"{what} has no `{name}:`: add a line `{name}: ...` (the "
+                         f"keys are: {', '.join(keys)})")
+        return value
+
+    def items(self, path: tuple, value: Any, what: str) -> list:
+        if not isinstance(value, list):
+            self.say(path, f"{path[-1]}: must be a list of {what}, one per line starting "
+                     "with '- '")
+            return []
+        return value
+
+    def text(self, path: tuple, value: Any) -> str | None:
+        try:
+            return models._text(value)
+        except PydanticCustomError as error:
+            self.say(path, f"{path[-1]}: {_message(error)}")
+            return None
+
+    def flag(self, path: tuple, value: Any, default: bool) -> bool:
+        if value is None:
+            self.say(path, f"{path[-1]}: is empty: write true or false")
+            return default
+        word = value.strip().lower() if isinstance(value, str) else ""
+        if word in _YES:
+            return True
+        if word in _NO:
+            return False
+        self.say(path, f"{path[-1]}: {value!r} must be true or false")
+        return default
+
+    def words(self, path: tuple, value: Any) -> tuple[str, ...]:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            self.say(path, f"{path[-1]}: must be a word, or a list of words like [a, b]")
+            return ()
+        found = []
+        for i, word in enumerate(value):
+            text = self.text(path + (i,), word)
+            if text is not None:
+                found.append(text)
+        return tuple(found)
+
+    def choose(self, path: tuple, value: Any, allowed: tuple[str, ...], what: str
+               ) -> str | None:
+        text = self.text(path, value)
+        if text is None:
+            return None
+        if text.lower() in allowed:
+            return text.lower()
+        self.say(path, f"{path[-1]}: {text!r} is not {what}.{_did_you_mean(text, allowed)} "
+                 f"Use one of: {', '.join(allowed)}")
+        return None
+
+
+def _flag(reader: _Reader, path: tuple, data: dict, name: str, default: bool) -> bool:
+    if name not in data:
+        return default
+    return reader.flag(path + (name,), data[name], default)
+
+
+def _read_status(reader: _Reader, path: tuple, data: Any) -> StatusDef | None:
+    data = reader.mapping(path, data, _STATUS_KEYS, "a status", ("name", "colour"))
+    if data is None:
+        return None
+    name = reader.text(path + ("name",), data["name"]) if "name" in data else None
+    colour = None
+    if "colour" in data:
+        colour = reader.text(path + ("colour",), data["colour"])
+        if colour is not None and colour.lower() not in COLOURS and not re.fullmatch(
+                r"#[0-9A-Fa-f]{6}", colour):
+            reader.say(path + ("colour",), f"colour: {colour!r} is not a colour this tool "
+                       f"knows.{_did_you_mean(colour, COLOURS)} Use one of: "
+                       f"{', '.join(COLOURS)}, or #RRGGBB")
+            colour = None
+    also = reader.words(path + ("also",), data["also"]) if "also" in data else ()
+    label = reader.text(path + ("label",), data["label"]) if "label" in data else None
+    done = _flag(reader, path, data, "done", False)
+    exception = _flag(reader, path, data, "exception", False)
+    if name is None or colour is None:
+        return None
+    return StatusDef(name, colour.lower() if colour.lower() in COLOURS else colour,
+                     done, exception, also, label or "")
+
+
+def _read_statuses(reader: _Reader, value: Any) -> tuple[StatusDef, ...]:
+    statuses: list[StatusDef] = []
+    words: dict[str, tuple] = {}  # normal word -> path of its first use
+    entries = reader.items(("statuses",), value, "statuses")
+    if isinstance(value, list) and not value:
+        reader.say(("statuses",), "statuses: the list is empty: declare at least one "
+                   "status, or remove `statuses:` to keep the usual five")
+    for i, entry in enumerate(entries):
+        path = ("statuses", i)
+        status = _read_status(reader, path, entry)
+        if status is None:
+            continue
+        for j, word in enumerate((status.name, *status.also)):
+            where = path + (("name",) if j == 0 else ("also", j - 1 if isinstance(
+                entry.get("also"), list) else None))
+            where = tuple(p for p in where if p is not None)
+            first = words.get(normal_word(word))
+            if first is not None:
+                line = reader.doc.mark(first)[0]
+                reader.say(where, f"{where[2] if len(where) > 2 else 'name'}: {word!r} "
+                           f"already names a status (line {line}): each word may name "
+                           "one status only")
+            else:
+                words[normal_word(word)] = where
+        statuses.append(status)
+    return tuple(statuses)
+
+
+def _read_field(reader: _Reader, path: tuple, data: Any) -> FieldDef | None:
+    data = reader.mapping(path, data, _FIELD_KEYS, "a field", ("name", "type"))
+    if data is None:
+        return None
+    name = reader.text(path + ("name",), data["name"]) if "name" in data else None
+    if name is not None:
+        if name == "ref":
+            reader.say(path + ("name",), "name: 'ref' is not declared: every kind has its "
+                       "ref (its form is the kind's `ref:`); remove this field")
+            name = None
+        elif not _FIELD_NAME.fullmatch(name):
+            reader.say(path + ("name",), f"name: {name!r} cannot be a field's name: use "
+                       "one word of letters, digits, '_' or '-', starting with a letter "
+                       "(the label is what the report prints)")
+            name = None
+    type_ = reader.choose(path + ("type",), data["type"], FIELD_TYPES,
+                          "a field type") if "type" in data else None
+    label = reader.text(path + ("label",), data["label"]) if "label" in data else None
+    required = _flag(reader, path, data, "required", True)
+    partners = _flag(reader, path, data, "partners", False)
+    choices: tuple[str, ...] = ()
+    if "choices" in data:
+        choices = reader.words(path + ("choices",), data["choices"])
+        if type_ is not None and type_ != "choice":
+            reader.say(path + ("choices",), f"choices: only a field of type choice has "
+                       f"choices, and this one is {type_}: remove them, or write "
+                       "`type: choice`", key=True)
+        seen: set[str] = set()
+        for i, choice in enumerate(choices):
+            if normal_word(choice) in seen:
+                reader.say(path + ("choices", i), f"choices: {choice!r} is given twice")
+            seen.add(normal_word(choice))
+    elif type_ == "choice":
+        reader.say(path + ("type",), "type: a choice field needs its choices: add a line "
+                   "`choices: [first, second]`")
+    if name is None or type_ is None:
+        return None
+    return FieldDef(name, label or name.replace("_", " ").capitalize(), type_, required,
+                    partners, choices)
+
+
+def _read_kind(reader: _Reader, path: tuple, data: Any) -> Kind | None:
+    data = reader.mapping(path, data, _KIND_KEYS, "a kind of item", ("name", "ref",
+                                                                       "fields"))
+    if data is None:
+        return None
+    texts = {key: reader.text(path + (key,), data[key])
+             for key in ("name", "plural", "folder", "heading", "intro") if key in data}
+    ref = None
+    if "ref" in data:
+        example = data["ref"]
+        if example is None:
+            example = ""
+        if not isinstance(example, str):
+            reader.say(path + ("ref",), "ref: must be an example ref in quotes, like "
+                       "\"3.2.1\", \"R1\" or \"\"")
+        else:
+            try:
+                ref = RefForm.from_example(example)
+            except ValueError as error:
+                reader.say(path + ("ref",), f"ref: {error}")
+    layout = reader.choose(path + ("layout",), data["layout"], LAYOUTS,
+                           "a layout") if "layout" in data else "table"
+    fields: list[FieldDef] = []
+    if "fields" in data:
+        entries = reader.items(path + ("fields",), data["fields"], "fields")
+        if isinstance(data["fields"], list) and not entries:
+            reader.say(path + ("fields",), "fields: the list is empty: declare at least "
+                       "one field")
+        names: dict[str, int] = {}
+        for i, entry in enumerate(entries):
+            found = _read_field(reader, path + ("fields", i), entry)
+            if found is None:
+                continue
+            if found.name in names:
+                line = reader.doc.mark(path + ("fields", names[found.name]))[0]
+                reader.say(path + ("fields", i, "name"), f"name: {found.name!r} is already "
+                           f"a field of this kind (line {line}): each field needs its "
+                           "own name")
+                continue
+            names[found.name] = i
+            fields.append(found)
+        statuses = [i for i, e in enumerate(entries) if isinstance(e, dict)
+                    and isinstance(e.get("type"), str) and e["type"].strip().lower() == "status"]
+        for i in statuses[1:]:
+            reader.say(path + ("fields", i, "type"), "type: this kind already has a status "
+                       f"field (line {reader.doc.mark(path + ('fields', statuses[0]))[0]}): "
+                       "a kind has one status at most; make this one a choice field")
+    name = texts.get("name")
+    if name is not None and re.sub(r"\W+", "_", name.lower()).strip("_") in RESERVED_KINDS:
+        reader.say(path + ("name",), f"name: {name!r} cannot name a kind of item: "
+                   f"{', '.join(RESERVED_KINDS)} are the names of the files in {ACTIONS}/; "
+                   "choose another name")
+        name = None
+    folder = texts.get("folder")
+    if name is not None and "folder" not in data:
+        folder = re.sub(r"[^a-z0-9]+", "-", (texts.get("plural") or name + "s").lower()
+                        ).strip("-")
+    if folder is not None and (not _FOLDER.fullmatch(folder) or len(folder) > 60
+                               or folder.lower() in RESERVED_NAMES):
+        reader.say(path + ("folder",), f"folder: {folder!r} cannot be a folder under "
+                   f"{ACTIONS}/: use one name of letters, digits, spaces, '-' or '_' "
+                   "(such as data-gaps), not a path")
+        folder = None
+    if None in (name, folder, ref, layout) or "fields" not in data or not fields:
+        return None
+    return Kind(name, folder, ref, tuple(fields), texts.get("plural") or "",
+                texts.get("heading") or "", texts.get("intro"), layout)
+
+
+def _read_kinds(reader: _Reader, value: Any) -> tuple[Kind, ...]:
+    kinds: list[Kind] = []
+    entries = reader.items(("kinds",), value, "kinds of item")
+    if isinstance(value, list) and not value:
+        reader.say(("kinds",), "kinds: the list is empty: declare at least one kind of "
+                   "item, or remove `kinds:` to keep data gaps and recommendations")
+    seen: dict[str, tuple[str, int]] = {}  # name, plural or folder -> (what, index)
+    for i, entry in enumerate(entries):
+        kind = _read_kind(reader, ("kinds", i), entry)
+        if kind is None:
+            continue
+        clash = False
+        for what, word in (("name", normal_word(kind.name)),
+                           ("name", normal_word(kind.plural)),
+                           ("folder", kind.folder.lower())):
+            if (what, word) in seen:
+                other = seen[(what, word)]
+                line = reader.doc.mark(("kinds", other, what))[0]
+                key = "plural" if what == "name" and word == normal_word(kind.plural) \
+                    and "plural" in entry else what
+                reader.say(("kinds", i, key if key in entry else "name"),
+                           f"{what}: {word!r} is also the {what} of the kind on line "
+                           f"{line}: each kind needs its own {what}")
+                clash = True
+            seen[(what, word)] = i
+        if not clash:
+            kinds.append(kind)
+    return tuple(kinds)
+
+
+def shape_from_document(doc: Document) -> Shape:
+    """The shape ``plan.yaml`` declares; :class:`Invalid` with every mistake in it."""
+    reader = _Reader(doc)
+    data = reader.mapping((), doc.data, _TOP_KEYS, "plan.yaml")
+    if data is None:
+        raise Invalid(reader.problems)
+    statuses = (_read_statuses(reader, data["statuses"]) if "statuses" in data
+                else DEFAULT_STATUSES)
+    required = _flag(reader, (), data, "status_required", True)
+    kinds = _read_kinds(reader, data["kinds"]) if "kinds" in data else DEFAULT_KINDS
+    if reader.problems:
+        raise Invalid(reader.problems)
+    return Shape(statuses, kinds, required, doc.display)
+
+
+def plan_path(root: Path) -> Path:
+    return Path(root) / ACTIONS / PLAN_FILE
+
+
+def read_shape(root: Path) -> Shape:
+    """The shape of the project at ``root``: its plan.yaml's, or :data:`DEFAULT_SHAPE`."""
+    path = plan_path(root)
+    if not path.exists() and not path.is_symlink():
+        return DEFAULT_SHAPE
+    return shape_from_document(load_file(path, f"{ACTIONS}/{PLAN_FILE}"))
+
+
+# ---------------------------------------------------------------- agencies
+
+
+def check_agency_name(text: str) -> str:
+    """A short name for agencies.yaml: words (spaces allowed), no commas, semicolons or
+    slashes (they separate several leads); ValueError in plain words."""
+    name = " ".join(text.split())
+    if not name or re.search(r"[,;/]", name):
+        raise ValueError(f"{text!r} cannot be an agency's short name: use no commas, "
+                         "semicolons or slashes (such as SBC, A&E or Youth Offending "
+                         "Service)")
+    return name
+
+
+def read_agencies(doc: Document) -> tuple[dict[str, str] | None, list[Problem]]:
+    """agencies.yaml (short name -> full name), short names with spaces allowed."""
+    problems: list[Problem] = []
+    if not isinstance(doc.data, dict) or not doc.data:
+        return None, [doc.problem((), "the file must hold the agencies, one `short name: "
+                                  "full name` per line")]
+    agencies: dict[str, str] = {}
+    for key, value in doc.data.items():
+        try:
+            name = check_agency_name(key)
+            if name in agencies:
+                raise ValueError(f"{name!r} is given twice (spaces aside): keep one")
+        except ValueError as error:
+            problems.append(doc.problem((key,), str(error), key=True))
+            continue
+        try:
+            agencies[name] = models._text(value)
+        except PydanticCustomError as error:
+            problems.append(doc.problem((key,), f"{key}: {_message(error)}"))
+    return (None if problems else agencies), problems
+
+
+def split_leads(value: Any) -> Any:
+    """A lead value as written: several names separated by commas become a list."""
+    if isinstance(value, str) and "," in value:
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class AmbiguousCell(ValueError):
+    """A table cell that names agencies in more than one way."""
+
+    def __init__(self, message: str, candidates: list[list[str]]):
+        super().__init__(message)
+        self.candidates = candidates
+
+
+def match_agencies(cell: str, agencies: Iterable[str]) -> list[str]:
+    """The agencies an imported table cell names, as their short names.
+
+    Names separated by commas, semicolons or slashes are taken one by one; within each
+    part, space-separated words are matched against the known short names (any case),
+    longest first. A part that reads as more than one list of agencies raises
+    :class:`AmbiguousCell` naming the readings; one that names no known agency raises
+    ValueError with the nearest names.
+    """
+    known = list(agencies)
+    by_words = {tuple(normal_word(a).split()): a for a in known}
+    longest = max((len(w) for w in by_words), default=0)
+    found: list[str] = []
+    for part in re.split(r"[,;/]", cell):
+        words = normal_word(part).split()
+        if not words:
+            continue
+        readings = _readings(tuple(words), by_words, longest)
+        if not readings:
+            rest = _unmatched(tuple(words), by_words, longest)
+            hint = _did_you_mean(rest, known)
+            raise ValueError(f"{part.strip()!r} names no known agency at {rest!r}.{hint} "
+                             f"The agencies are: {', '.join(known)}")
+        if len(readings) > 1:
+            shown = "; or ".join(" + ".join(r) for r in readings[:5])
+            raise AmbiguousCell(f"{part.strip()!r} can be read as {shown}: separate the "
+                                "agencies with commas", readings[:5])
+        found.extend(readings[0])
+    return list(dict.fromkeys(found))
+
+
+def _readings(words: tuple[str, ...], by_words: dict, longest: int, limit: int = 6
+              ) -> list[list[str]]:
+    """Every way of reading ``words`` as known names, longest names first."""
+    if not words:
+        return [[]]
+    found = []
+    for size in range(min(longest, len(words)), 0, -1):
+        name = by_words.get(words[:size])
+        if name is None:
+            continue
+        for rest in _readings(words[size:], by_words, longest, limit):
+            found.append([name, *rest])
+            if len(found) >= limit:
+                return found
+    return found
+
+
+def _unmatched(words: tuple[str, ...], by_words: dict, longest: int) -> str:
+    """The words from the first one that no reading gets past."""
+    start = 0
+    while start < len(words):
+        size = next((s for s in range(min(longest, len(words) - start), 0, -1)
+                     if words[start:start + s] in by_words), None)
+        if size is None:
+            break
+        start += size
+    return " ".join(words[start:])
+
+
+# ---------------------------------------------------------------- items
+
+
+@dataclass(frozen=True, eq=False)
+class Item:
+    """One item of any kind: its ref and its values, typed by its kind's fields
+    (text: str, agencies: list[str], status: StatusDef, due: Due, date: date, number:
+    int or float, choice: str, yes-no: bool). A field left out is not in ``values``."""
+
+    kind: Kind
+    ref: str
+    values: dict[str, Any]
+    source: str | None = None  # the file, relative to the project
+    #: field name -> (line, column) of its value
+    marks: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.values.get(name, default)
+
+    def __getattr__(self, name: str) -> Any:
+        # item.gap, item.update... as on today's models (None when left out)
+        if not name.startswith("_") and name not in ("kind", "values"):
+            kind = self.__dict__.get("kind")
+            if kind is not None and kind.field(name) is not None:
+                return self.values.get(name)
+        raise AttributeError(name)
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, Item) and (self.kind.name, self.ref, self.values)
+                == (other.kind.name, other.ref, other.values))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    @property
+    def lead(self) -> list[str]:
+        found = self.kind.lead_field
+        return list(self.values.get(found.name) or []) if found else []
+
+    @property
+    def status(self) -> StatusDef | None:
+        found = self.kind.status_field
+        return self.values.get(found.name) if found else None
+
+    @property
+    def due(self) -> Due | None:
+        found = self.kind.due_field
+        return self.values.get(found.name) if found else None
+
+    @property
+    def section(self) -> str | None:
+        return self.kind.ref.section(self.ref)
+
+    @property
+    def sections(self) -> tuple[str, ...]:
+        return self.kind.ref.sections(self.ref)
+
+    @property
+    def title(self) -> str:
+        found = self.kind.title_field
+        value = self.values.get(found.name) if found else None
+        return value if isinstance(value, str) else self.ref
+
+
+class _Bad(Exception):
+    def __init__(self, message: str, at: tuple = ()):
+        super().__init__(message)
+        self.message, self.at = message, at
+
+
+def _run(check, value: Any) -> Any:
+    try:
+        return check(value)
+    except PydanticCustomError as error:
+        raise _Bad(_message(error)) from None
+
+
+def _agencies_value(value: Any, agencies: dict[str, str] | None) -> list[str]:
+    value = split_leads(value)
+    listed = isinstance(value, list)
+    leads = _run(models._leads, value)
+    found = []
+    for i, lead in enumerate(leads):
+        at = (i,) if listed else ()
+        try:
+            lead = " ".join(models._text(lead).split())
+        except PydanticCustomError as error:
+            raise _Bad(_message(error), at) from None
+        if agencies is not None and lead not in agencies:
+            raise _Bad(models._unknown_agency(lead, agencies), at)
+        if lead in found:  # at the list, as today's model says it
+            raise _Bad(f"{lead!r} is listed twice")
+        found.append(lead)
+    return found
+
+
+def _due_value(value: Any, periods: bool) -> Due:
+    forms = f"{ACCEPTED_FORMS}; or {PERIOD_FORMS}" if periods else ACCEPTED_FORMS
+    if not isinstance(value, str):
+        raise _Bad(f"must be a date written as {forms}")
+    try:
+        return parse_due(value, periods=periods)
+    except ValueError as error:
+        raise _Bad(str(error)) from None
+
+
+def _number_value(value: Any) -> int | float:
+    text = _run(models._text, value)
+    plain = text.replace(",", "") if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", text) \
+        else text
+    if re.fullmatch(r"-?\d+", plain):
+        return int(plain)
+    if re.fullmatch(r"-?\d*\.\d+", plain):
+        return float(plain)
+    raise _Bad(f"{text!r} is not a number: write digits only, like 12 or 3.5 (a unit such "
+               "as % belongs in the field's label)")
+
+
+def _choice_value(value: Any, choices: tuple[str, ...]) -> str:
+    text = _run(models._text, value)
+    for choice in choices:
+        if normal_word(choice) == normal_word(text):
+            return choice
+    raise _Bad(f"{text!r} is not one of the choices.{_did_you_mean(text, choices)} Use "
+               f"one of: {', '.join(choices)}")
+
+
+def _yes_no_value(value: Any) -> bool:
+    text = _run(models._text, value)
+    if text.lower() in _YES:
+        return True
+    if text.lower() in _NO:
+        return False
+    raise _Bad(f"{text!r} must be yes or no")
+
+
+def _line_value(value: Any) -> str:
+    text = _run(models._text, value)
+    if "\n" in text:
+        raise _Bad("must be one line: join the lines, or ask for a text field in plan.yaml")
+    return text
+
+
+def _status_value(value: Any, shape: Shape) -> StatusDef:
+    text = _run(models._text, value)
+    try:
+        return shape.status(text)
+    except ValueError as error:
+        raise _Bad(str(error)) from None
+
+
+def field_value(definition: FieldDef, value: Any, shape: Shape,
+                agencies: dict[str, str] | None = None) -> Any:
+    """One field's value, typed; :class:`ValueError` (its message in plain words)."""
+    try:
+        return _field_value(definition, value, shape, agencies)
+    except _Bad as bad:
+        raise ValueError(bad.message) from None
+
+
+def _field_value(definition: FieldDef, value: Any, shape: Shape,
+                 agencies: dict[str, str] | None) -> Any:
+    kind = definition.type
+    if kind == "text":
+        return _run(models._text, value)
+    if kind == "line":
+        return _line_value(value)
+    if kind == "agencies":
+        return _agencies_value(value, agencies)
+    if kind == "status":
+        return _status_value(value, shape)
+    if kind == "due":
+        return _due_value(value, definition.periods)
+    if kind == "date":
+        return _run(models._day, value)
+    if kind == "number":
+        return _number_value(value)
+    if kind == "choice":
+        return _choice_value(value, definition.choices)
+    if kind == "yes-no":
+        return _yes_no_value(value)
+    raise AssertionError(kind)  # pragma: no cover - plan.yaml's types are checked
+
+
+def required(definition: FieldDef, shape: Shape) -> bool:
+    """Whether an item must give this field (a status only if the plan requires one)."""
+    if definition.type == "status" and not shape.status_required:
+        return False
+    return definition.required
+
+
+def comment_on(doc: Document, line: int | None) -> bool:
+    """Whether the value on this line is a comment (`update: #5 done`)."""
+    if line is None or not 0 < line <= len(doc.lines):
+        return False
+    _, colon, value = doc.lines[line - 1].partition(":")
+    return bool(colon) and value.lstrip().startswith("#")
+
+
+def _problem(doc: Document, name: str, bad: _Bad) -> Problem:
+    problem = doc.problem((name, *bad.at), f"{name}: {bad.message}")
+    if bad.message.startswith("is empty") and comment_on(doc, problem.line):
+        problem = Problem(problem.file, problem.line, problem.column,
+            f"{name}: is empty, because `#` after a space starts a comment in YAML, "
+            f"so the rest of the line is not read: put the text in quotes, like "
+            f"{name}: \"{doc.lines[problem.line - 1].partition(':')[2].strip()}\"")
+    return problem
+
+
+def validate_item(doc: Document, kind: Kind, shape: Shape = DEFAULT_SHAPE,
+                  agencies: dict[str, str] | None = None, *, source: str | None = None,
+                  number: int | None = None) -> Item:
+    """One item file checked against its kind; :class:`Invalid` with every problem.
+
+    ``agencies`` (short name -> full name) are the known leads (None: not checked);
+    ``number`` is the item's place in file order, its ref when the kind has no refs.
+    """
+    if not isinstance(doc.data, dict):
+        what = "a list" if isinstance(doc.data, list) else "a single value"
+        first = (f"ref: {kind.ref.example}" if kind.ref.style != "none"
+                 else f"{kind.fields[0].name}: ...")
+        raise Invalid([doc.problem((), f"the file holds {what}, but it must hold fields, "
+                                   f"one `name: value` per line (like `{first}`)")])
+    names = kind.field_names
+    problems: list[Problem] = []
+    values: dict[str, Any] = {}
+    for key in doc.data:
+        if key == "ref" and kind.ref.style == "none":
+            problems.append(doc.problem((key,), f"unknown field 'ref': {kind.plural} have "
+                                        "no refs (plan.yaml gives `ref: \"\"`), so they are "
+                                        "numbered in file order: remove this line",
+                                        key=True))
+        elif key not in names:
+            near = get_close_matches(str(key), names, n=1, cutoff=0.6)
+            hint = f" Did you mean {near[0]!r}?" if near else ""
+            problems.append(doc.problem((key,), f"unknown field {key!r}.{hint} The fields "
+                                        f"are: {', '.join(names)}", key=True))
+    ref = None
+    if kind.ref.style == "none":
+        ref = str(number) if number is not None else ""
+    elif "ref" not in doc.data:
+        problems.append(doc.problem((), "missing field 'ref': add a line `ref: ...` (the "
+                                    f"fields are: {', '.join(names)})"))
+    else:
+        try:
+            text = models._text(doc.data["ref"])
+            ref = kind.ref.parse(text, f"a {kind.name.replace(' ', '-')} ref")
+        except PydanticCustomError as error:
+            problems.append(_problem(doc, "ref", _Bad(_message(error))))
+        except ValueError as error:
+            problems.append(_problem(doc, "ref", _Bad(str(error))))
+    for definition in kind.fields:
+        name = definition.name
+        value = doc.data.get(name)
+        if name not in doc.data or (value is None and not required(definition, shape)
+                                    and definition.type != "agencies"):
+            if required(definition, shape):
+                problems.append(doc.problem((), f"missing field {name!r}: add a line "
+                                            f"`{name}: ...` (the fields are: "
+                                            f"{', '.join(names)})"))
+            elif definition.type == "agencies":
+                values[name] = []
+            continue
+        try:
+            values[name] = _field_value(definition, value, shape, agencies)
+        except _Bad as bad:
+            problems.append(_problem(doc, name, bad))
+    if problems:
+        raise Invalid(problems)
+    marks = {path[0]: mark for path, mark in doc.value_marks.items() if len(path) == 1}
+    return Item(kind, ref, values, source or doc.display, marks)
+
+
+def sort_items(items: Iterable[Item]) -> list[Item]:
+    """Items in natural order of their refs (file order for kinds with no refs)."""
+    return sorted(items, key=lambda item: item.kind.ref.key(item.ref))
