@@ -191,17 +191,21 @@ def check(project_dir: Path, strict: bool):
               help="The council's Word template (.docx or .dotx) for the Word document: "
                    "its styles, headers, footers and logo are kept.  [default: "
                    "docx_template in report.yaml, if set]")
+@click.option("--period", default=None, metavar="QUARTER",
+              help="The quarter of the crime figures, such as 2025-Q2.  [default: the "
+                   "latest quarter imported in full]")
 @strict_option
 def build(project_dir: Path, fmt: str, out_dir: Path | None, as_of: date | None,
           pdf_variant: str | None, since_rev: str | None, no_since: bool, tags: str | None,
-          docx_template: Path | None, strict: bool):
+          docx_template: Path | None, period: str | None, strict: bool):
     """Build the progress report (HTML and PDF, and Word with --format docx or all)
     from actions/ into out/."""
     from .commands.build import build as run_build
 
     result = run_build(project_dir, fmt, out_dir, as_of=as_of, pdf_variant=pdf_variant,
                        since=since_rev, no_since=no_since, strict=strict, tags=tags,
-                       before_print=_before_print(), docx_template=docx_template)
+                       before_print=_before_print(), docx_template=docx_template,
+                       period=period)
     echo_problems(result.warnings)
     for path in result.outputs:
         click.echo(f"wrote {path}")

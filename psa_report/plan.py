@@ -15,6 +15,7 @@ from itertools import groupby
 
 from .changes import Change
 from .dates import Due, long_date, ordinal_suffix
+from .figures_view import FiguresView
 from .history import Provenance, Revision
 from .models import DataGap, Recommendation, Status, kind_of, ref_key
 from .progress import GLYPHS, Exceptions, ProgressView, Travel
@@ -157,6 +158,7 @@ class ReportPlan:
     travel: Travel | None = None  # what the directions are measured against
     exceptions: Exceptions | None = None  # off track, at risk, overdue, worse
     progress: ProgressView | None = None  # the "Progress across meetings" section
+    figures: FiguresView | None = None  # "Crime and disorder"; None: no figures/ folder
 
 
 def summarise(project: Project) -> Summary:

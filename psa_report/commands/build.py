@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .. import history
 from ..changes import Change, compare
+from ..figures_view import plan_figures
 from ..output import Writer, publish
 from ..plan import ReportPlan, plan_report
 from ..problems import BadOption, Invalid, Problem
@@ -69,7 +70,8 @@ class Report:
 
 
 def plan(root: Path, *, as_of: date | None = None, since: str | None = None,
-         no_since: bool = False, strict: bool = False, tags: str | None = None) -> Report:
+         no_since: bool = False, strict: bool = False, tags: str | None = None,
+         period: str | None = None) -> Report:
     """Load, validate and plan; marked against ``since`` (or report.yaml's
     last_meeting, unless ``no_since``). With ``strict``, warnings stop it.
 
@@ -94,6 +96,7 @@ def plan(root: Path, *, as_of: date | None = None, since: str | None = None,
     meetings = meeting_history(root, project, pattern, limit=MAX_BARS)
     _direction_of_travel(root, project, planned, meetings, comparison, no_since,
                          named=pattern is not None)
+    planned.figures = plan_figures(root, project.report.area, project.report.population, period)
     return Report(project, planned, checked.warnings + meetings.warnings)
 
 
@@ -177,7 +180,7 @@ def outputs(root: Path, fmt: str = "both", out_dir: Path | None = None, *,
             as_of: date | None = None, pdf_variant: str | None = None,
             since: str | None = None, no_since: bool = False, strict: bool = False,
             tags: str | None = None, before_print: Callable[[], None] | None = None,
-            docx_template: Path | None = None,
+            docx_template: Path | None = None, period: str | None = None,
             ) -> tuple[dict[Path, Writer], list[Problem]]:
     """What ``build`` would write: target path -> writer of a temporary file."""
     if fmt not in FORMATS:
@@ -185,7 +188,7 @@ def outputs(root: Path, fmt: str = "both", out_dir: Path | None = None, *,
     variant = check_variant(pdf_variant) if fmt in PDF_FORMATS else None
     dirs = template_dirs(root)
     report = plan(root, as_of=as_of, since=since, no_since=no_since, strict=strict,
-                  tags=tags)
+                  tags=tags, period=period)
     if fmt in DOCX_FORMATS:
         docx_template = docx_template or _template_from_report(root, report.project)
         if docx_template is not None:
