@@ -570,15 +570,9 @@ def _indicators(view: FiguresView, indicators: list[Indicator], quarter: Quarter
                             "is better or worse follows each indicator's own direction.")
 
 
-def plan_figures(root: Path, area: str | None, population: int | None,
-                 period: str | Quarter | None = None) -> FiguresView | None:
-    """The section for the project at ``root``; None when it has no figures/ folder
-    (the report is then exactly as without this feature)."""
-    if not (Path(root) / FIGURES).is_dir():
-        if period is not None:
-            raise BadOption("--period", "there are no figures in this project (no figures/ "
-                            "folder): import police.uk files with `psa-report figures import`")
-        return None
+def load_figures(root: Path) -> tuple[Counts, list[Indicator]]:
+    """figures/crime.csv and figures/indicators.yaml, validated together (every problem
+    of both at once). Raises Invalid."""
     from .problems import Invalid
 
     problems = []
@@ -593,5 +587,18 @@ def plan_figures(root: Path, area: str | None, population: int | None,
         problems += invalid.problems
     if problems:
         raise Invalid(problems)
+    return counts, indicators
+
+
+def plan_figures(root: Path, area: str | None, population: int | None,
+                 period: str | Quarter | None = None) -> FiguresView | None:
+    """The section for the project at ``root``; None when it has no figures/ folder
+    (the report is then exactly as without this feature)."""
+    if not (Path(root) / FIGURES).is_dir():
+        if period is not None:
+            raise BadOption("--period", "there are no figures in this project (no figures/ "
+                            "folder): import police.uk files with `psa-report figures import`")
+        return None
+    counts, indicators = load_figures(root)
     quarter = parse_period(period) if isinstance(period, str) else period
     return figures_view(counts, indicators, area=area, population=population, period=quarter)

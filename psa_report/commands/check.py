@@ -8,6 +8,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from .. import history
+from ..figures import FIGURES
+from ..figures_view import load_figures
 from ..models import Status
 from ..problems import Problem, sort_problems, warning
 from ..project import Project
@@ -37,6 +39,8 @@ class CheckResult:
 def check(root: Path) -> CheckResult:
     """Load and validate every file (raises Invalid on errors); return the warnings too."""
     project = load(root)
+    if (Path(root) / FIGURES).is_dir():  # figures/crime.csv and indicators.yaml
+        load_figures(root)
     return CheckResult(project, sort_problems(project.warnings + stale(project)))
 
 
