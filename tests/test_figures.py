@@ -381,3 +381,24 @@ def test_a_broken_crime_csv_is_named_at_its_line(runner, project):
     assert result.exit_code == 1
     assert re.search(r"figures/crime\.csv:\d+: count: 'lots' is not a whole number",
                      result.stderr)
+
+
+def test_the_page_with_the_figures_passes_axe_and_fits_a_phone(project, tmp_path):
+    """axe-core (WCAG 2.1 A and AA) in Debian's Chromium stays clean with the crime table,
+    the indicators and the chart on the page, at phone and desktop width."""
+    import subprocess
+
+    from conftest import REPO
+
+    from psa_report.commands.build import build
+
+    two_years(project)
+    html = build(project, "html", tmp_path / "out").outputs[0]
+    assert 'id="figures"' in html.read_text(encoding="utf-8")
+    done = subprocess.run(["node", str(REPO / "tests/browser/check-page.mjs"), str(html),
+                           str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    for width, page in json.loads(done.stdout).items():
+        assert page["violations"] == [], (width, page["violations"])
+        assert page["scrollWidth"] <= page["clientWidth"], width
+        assert page["requests"] == []
