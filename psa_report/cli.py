@@ -490,11 +490,14 @@ def figures(ctx: click.Context, project_dir: Path | None, period: str | None, fm
     if ctx.invoked_subcommand is not None:
         return
     from .commands.figures import figures as run_figures
-    from .figures_view import CrimeRow
+    from .figures_view import CrimeRow, PlainRow
 
     view = run_figures(_find_project(ctx, None, project_dir), period)
     if fmt == "json":
         click.echo(emit([], "json", columns=CrimeRow.COLUMNS, json_data=view.as_dict()))
+        return
+    if fmt == "csv":  # plain numbers, for a spreadsheet
+        click.echo(emit(view.plain_rows, "csv", columns=PlainRow.COLUMNS))
         return
     title = (f"{view.heading}: {view.area or 'the area'}, {view.period}" if view.quarter
              else None)

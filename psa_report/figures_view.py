@@ -231,6 +231,34 @@ class CrimeRow:
                 "rate_per_1000": self.rate}
 
 
+@dataclass(frozen=True)
+class PlainRow:
+    """A crime row for CSV: plain numbers (empty where there is no figure), for Excel."""
+
+    row: CrimeRow
+    COLUMNS = (("crime_type", "crime_type"), ("count", "count"),
+               ("same_quarter_last_year", "same_quarter_last_year"), ("change", "change"),
+               ("percent_change", "percent_change"), ("direction", "direction"),
+               ("last_12_months", "last_12_months"),
+               ("previous_12_months", "previous_12_months"), ("rate_per_1000", "rate_per_1000"))
+
+    def cells(self) -> dict[str, str]:
+        row = self.row
+        share = None
+        if row.last_year:
+            share = (Decimal(row.count - row.last_year) * 100 / row.last_year).quantize(
+                Decimal("0.1"), ROUND_HALF_UP)
+        values = {"crime_type": row.name, "count": row.count,
+                  "same_quarter_last_year": row.last_year, "change": row.change,
+                  "percent_change": share, "direction": row.direction.text,
+                  "last_12_months": row.rolling, "previous_12_months": row.rolling_before,
+                  "rate_per_1000": row.rate}
+        return {key: "" if value is None else str(value) for key, value in values.items()}
+
+    def as_dict(self) -> dict:
+        return self.row.as_dict()
+
+
 # ---------------------------------------------------------------- indicators
 
 @dataclass(frozen=True)
@@ -419,6 +447,10 @@ class FiguresView:
     @property
     def period(self) -> str | None:
         return self.quarter.label if self.quarter else None
+
+    @property
+    def plain_rows(self) -> list[PlainRow]:
+        return [PlainRow(row) for row in self.rows]
 
     def as_dict(self) -> dict:
         return {"area": self.area, "period": self.quarter.key if self.quarter else None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import random
 import re
@@ -306,6 +307,12 @@ def test_figures_prints_the_quarter_table(runner, project):
     burglary = next(r for r in data["crime"] if r["crime_type"] == "Burglary")
     assert burglary["count"] == 240 and burglary["same_quarter_last_year"] == 300
     assert burglary["rate_per_1000"] == "96.0"
+    table = list(csv.DictReader(io.StringIO(run(runner, "figures", "--format", "csv",
+                                                "--project", str(project)).output)))
+    assert table[0] == {"crime_type": "Burglary", "count": "240", "same_quarter_last_year": "300",
+                        "change": "-60", "percent_change": "-20.0",
+                        "direction": "Down 20% (better)", "last_12_months": "960",
+                        "previous_12_months": "1200", "rate_per_1000": "96.0"}
     earlier = run(runner, "figures", "--period", "2023-Q2", "--project", str(project))
     assert "April to June 2023" in earlier.output
 
