@@ -281,6 +281,9 @@ def bench_figures(runs: int, work: Path, names: list[str]) -> dict:
     argv = {
         "figures_import": [tool, "figures", "import", str(files), "--area", FIGURES_AREA,
                            "--project", str(project)],
+        "figures_import_serial": ["env", "PSA_REPORT_FIGURES_WORKERS=1", tool, "figures",
+                                  "import", str(files), "--area", FIGURES_AREA,
+                                  "--project", str(project)],
         "figures_import_1": [tool, "figures", "import", str(one), "--area", FIGURES_AREA,
                              "--project", str(project)],
         "duckdb": [sys.executable, "-c", "import duckdb\nrows = duckdb.sql(" + repr(
@@ -295,7 +298,7 @@ def bench_figures(runs: int, work: Path, names: list[str]) -> dict:
               "row is left out", file=sys.stderr)
         names.remove("duckdb")
     if "figures_import" in names:
-        names.append("figures_import_1")
+        names += ["figures_import_serial", "figures_import_1"]
     log = work / "stderr.log"
     samples: dict[str, list[tuple[float, int]]] = {name: [] for name in names}
     for _ in range(runs):
@@ -630,6 +633,7 @@ def figures_table(info: dict) -> str:
     for name, result in info["results"].items():
         what = {"figures_import": f"psa-report figures import, {info['months']} months",
                 "figures_import_1": "psa-report figures import, 1 month",
+                "figures_import_serial": f"the same in one process, {info['months']} months",
                 "duckdb": f"DuckDB read_csv + GROUP BY, {info['months']} months"}[name]
         rows.append((name, what, f"{result['median_s']:.2f} s", f"{result['peak_rss_mb']:.0f} MB"))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]

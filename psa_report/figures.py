@@ -384,6 +384,10 @@ def count_files(sources: list[Source], area: str, workers: int = 1) -> Iterator[
 
 
 def default_workers() -> int:
+    """One process per core, at most four; PSA_REPORT_FIGURES_WORKERS=1 counts in one."""
+    given = os.environ.get("PSA_REPORT_FIGURES_WORKERS", "")
+    if given.isdigit() and int(given) > 0:
+        return int(given)
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux

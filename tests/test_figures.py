@@ -409,3 +409,15 @@ def test_the_page_with_the_figures_passes_axe_and_fits_a_phone(project, tmp_path
         assert page["violations"] == [], (width, page["violations"])
         assert page["scrollWidth"] <= page["clientWidth"], width
         assert page["requests"] == []
+
+
+def test_counting_in_several_processes_gives_the_same_counts(tmp_path):
+    from psa_report.figures import count_files, find_sources
+
+    download(tmp_path, count=6, rows=200)
+    sources = find_sources([tmp_path / "download"]).sources
+    one = [(f.source.display, f.counts, f.other_areas, f.no_location)
+           for f in count_files(sources, AREA, workers=1)]
+    two = [(f.source.display, f.counts, f.other_areas, f.no_location)
+           for f in count_files(sources, AREA, workers=2)]
+    assert one == two and len(one) == 6
