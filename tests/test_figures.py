@@ -421,3 +421,26 @@ def test_counting_in_several_processes_gives_the_same_counts(tmp_path):
     two = [(f.source.display, f.counts, f.other_areas, f.no_location)
            for f in count_files(sources, AREA, workers=2)]
     assert one == two and len(one) == 6
+
+
+def test_the_live_preview_watches_the_figures(project):
+    import time
+
+    from psa_report.serve import Watcher, watched_folders
+
+    (project / "figures").mkdir()
+    seen: list[float] = []
+    watcher = Watcher(lambda: watched_folders(project), lambda: seen.append(time.monotonic()))
+    watcher.start()
+    try:
+        deadline = time.monotonic() + 5
+        while not seen and time.monotonic() < deadline:  # the first look
+            time.sleep(0.01)
+        seen.clear()
+        write_counts(project, {("2024-01", "Burglary"): 3})
+        deadline = time.monotonic() + 5
+        while not seen and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert seen, "a save in figures/ was not seen"
+    finally:
+        watcher.stop()
