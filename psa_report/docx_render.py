@@ -851,7 +851,7 @@ def write_figures(document: Document, plan: ReportPlan) -> None:
         header = ["Crime type", view.period or "Quarter", "Same quarter last year", "Change",
                   "% change", "Direction", "Last 12 months", "12 months before"]
         if view.has_rates:
-            header.append("Rate per 1,000 residents (12 months)")
+            header.append("Rate per 1,000 residents")
         table = _table(document, header, view.heading, view.caption)
         for row in view.rows:
             cells = table.add_row().cells

@@ -562,8 +562,7 @@ def figures_view(counts: Counts, indicators: list[Indicator], *, area: str | Non
                  "quarter last year; for crime, down is better. Crimes with no location are "
                  "not in any area's figures.")
     view = FiguresView(HEADING, area, quarter, intro, rows, notes, has_rates=bool(population),
-                       caption=f"Crime and anti-social behaviour{where}, {quarter.label}, "
-                       "against the same quarter last year and the last twelve months")
+                       caption=f"Crime and anti-social behaviour{where}, {quarter.label}")
     all_crime = total(window)
     series = [(m, all_crime.get(m)) for m in window]
     shown = [p for p in series if p[1] is not None]
