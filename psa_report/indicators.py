@@ -120,7 +120,14 @@ class Indicator(_Strict):
 
 
 class IndicatorsFile(_Strict):
-    indicators: Annotated[list[Any], Field(min_length=1)]
+    indicators: Annotated[list[Any], Field(min_length=1)]  # each checked as an Indicator
+
+
+class IndicatorsSchema(_Strict):
+    """The file as an editor sees it (schema/indicators.schema.json); the loader checks
+    each indicator alone, so a mistake in one is reported at its own lines."""
+
+    indicators: Annotated[list[Indicator], Field(min_length=1)]
 
 
 def _part(doc: Document, index: int, data: Any) -> Document:

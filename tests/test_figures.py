@@ -444,3 +444,15 @@ def test_the_live_preview_watches_the_figures(project):
         assert seen, "a save in figures/ was not seen"
     finally:
         watcher.stop()
+
+
+def test_the_indicators_schema_accepts_the_example_and_is_committed():
+    import jsonschema
+    import yaml
+    from conftest import REPO
+
+    schema = json.loads((REPO / "schema/indicators.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(yaml.safe_load(INDICATORS), schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(yaml.safe_load(INDICATORS.replace("better: lower", "better: down")),
+                            schema)
