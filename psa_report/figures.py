@@ -505,7 +505,7 @@ class MonthChange:
 
 
 def _rows(n: int) -> str:
-    return f"{n:,} crime{'' if n == 1 else 's'} and incidents"
+    return f"{n:,} crime{'s' if n != 1 else ''} and ASB incidents"
 
 
 @dataclass

@@ -394,12 +394,15 @@ def chart(months: list[tuple[int, int | None]], quarter: Quarter) -> CrimeChart:
     slot = (WIDTH - LEFT - RIGHT) / len(months)
     width = round(slot * 0.7, 2)
     bars = []
+    year_shown = False
     for index, (month, n) in enumerate(months):
         x = LEFT + index * slot + (slot - width) / 2
         height = (n or 0) * unit
         period = month in quarter.months
         label = calendar.month_abbr[month % 12 + 1] if month % 3 == 0 else None
-        year = str(month // 12) if (month % 12 == 0 or index == 0) and label else None
+        year = None
+        if label and (month % 12 == 0 or not year_shown):  # each January, and the first
+            year, year_shown = str(month // 12), True
         bars.append(MonthBar(month_key(month), month_name(month), n, round(x, 2), width,
                              round(base - height, 2), round(height, 2),
                              PERIOD_FILL if period else OTHER_FILL, period, label, year))

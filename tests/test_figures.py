@@ -166,8 +166,8 @@ def test_a_month_imported_again_with_new_rows_replaces_its_counts(runner, projec
     result = run(runner, "figures", "import", str(path), "--area", AREA,
                  "--project", str(project))
     assert result.exit_code == 0
-    assert re.search(r"2024-01: imported again and replaced: [\d,]+ crimes and incidents "
-                     r"before, [\d,]+ crimes and incidents now", result.output)
+    assert re.search(r"2024-01: imported again and replaced: [\d,]+ crimes and ASB incidents "
+                     r"before, [\d,]+ crimes and ASB incidents now", result.output)
     assert crime_csv(project) == independent_count([path])
 
 
@@ -456,3 +456,32 @@ def test_the_indicators_schema_accepts_the_example_and_is_committed():
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(yaml.safe_load(INDICATORS.replace("better: lower", "better: down")),
                             schema)
+
+
+def test_directions_are_worded_by_which_way_is_better():
+    from psa_report.figures_view import direction
+
+    assert direction(88, 100).words == "▼ Down 12% (better)"
+    assert direction(105, 100).words == "▲ Up 5% (worse)"
+    assert direction(105, 100, "higher").words == "▲ Up 5% (better)"
+    assert direction(7, 0).words == "▲ Up from none (worse)"
+    assert direction(1001, 1000).words == "▲ Up less than 1% (worse)"
+    assert direction(5, 5).words == "► No change"
+    assert direction(5, None).words == "No comparison"
+
+
+def test_a_month_missing_from_the_chart_is_said_and_drawn_as_no_bar():
+    from psa_report.figures_view import figures_view
+
+    counts = {(m, "Burglary"): 10 + i for i, m in enumerate(months(20, 2022 * 12 + 4))
+              if m != "2023-02"}
+    view = figures_view(counts, [], area=AREA, population=None)
+    assert view.quarter.key == "2023-Q4"
+    chart = view.chart
+    assert [b.month for b in chart.bars][0] == "2022-05"  # from the first month imported
+    missing = next(b for b in chart.bars if b.month == "2023-02")
+    assert missing.count is None and missing.height == 0
+    assert "No figures were imported for 1 of the months (February 2023)" in chart.description
+    assert next(b for b in chart.bars if b.label).year == "2022"  # the first label has its year
+    assert ("February 2023", "–") in view.months
+    assert "The last twelve months are not shown" in " ".join(view.notes)
