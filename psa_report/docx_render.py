@@ -483,6 +483,8 @@ def head_notes(row: Row) -> list[Note]:
         notes.append([(f"Overdue by {_days(row.overdue_days)}", True)])
     if row.direction:
         notes.append(direction_note(row))
+    if row.figure:
+        notes.append([(row.figure, False)])
     return notes
 
 

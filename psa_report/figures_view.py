@@ -441,6 +441,7 @@ class FiguresView:
     notes: list[str]  # after the table: too little history, rates, sources
     indicators: list[IndicatorRow] = field(default_factory=list)
     indicator_intro: str | None = None
+    indicator_period: str | None = None  # the quarter the indicators are shown for
     chart: CrimeChart | None = None
     chart_note: str | None = None  # why there is no chart
     months: list[tuple[str, str]] = field(default_factory=list)  # (month, count) as shown
@@ -599,6 +600,7 @@ def _indicators(view: FiguresView, indicators: list[Indicator], quarter: Quarter
             return
         quarter = max(found)
     view.indicators = [indicator_row(i, quarter) for i in indicators]
+    view.indicator_period = quarter.label
     view.indicator_intro = (f"The partnership's own indicators for {quarter.label}, against "
                             "their targets and the same quarter last year. Whether a change "
                             "is better or worse follows each indicator's own direction.")
@@ -636,3 +638,54 @@ def plan_figures(root: Path, area: str | None, population: int | None,
     counts, indicators = load_figures(root)
     quarter = parse_period(period) if isinstance(period, str) else period
     return figures_view(counts, indicators, area=area, population=population, period=quarter)
+
+
+# ---------------------------------------------------------------- an item's indicator
+
+def check_indicator_names(project, indicators: list[Indicator] | None) -> None:
+    """Every ``indicator:`` an action names must be in figures/indicators.yaml (None:
+    there is no figures/ folder). Raises Invalid, at the item's line."""
+    from .problems import Invalid, Problem
+
+    names = {i.name.lower(): i.name for i in indicators or []}
+    problems = []
+    for item in project.items:
+        if item.indicator is None or item.indicator.lower() in names:
+            continue
+        file, line, column = project.where(item.ref, "indicator")
+        if indicators is None:
+            message = (f"indicator: {item.indicator!r} names an indicator, but this project "
+                       "has no figures/indicators.yaml: add the indicator there, or remove "
+                       "this line")
+        else:
+            known = ", ".join(repr(n) for n in names.values()) or "none yet"
+            message = (f"indicator: {item.indicator!r} is not an indicator in "
+                       f"figures/indicators.yaml (its names are: {known}): use one of them, "
+                       "as written there")
+        problems.append(Problem(file, line, column, message))
+    if problems:
+        raise Invalid(problems)
+
+
+def link_indicators(planned, project) -> None:
+    """Each row whose item names an indicator gets that indicator's figure, worded as in
+    the section's table: "Assaults seen at A&E: 114 in October to December 2023; ▼ Down
+    16% (better); Target met"."""
+    view = planned.figures
+    by_name = {i.name.lower(): i for i in (view.indicators if view else [])}
+    rows = [row for section in planned.sections for row in section.rows]
+    for row in rows + planned.recommendations:
+        item = project.find(row.ref)
+        name = getattr(item, "indicator", None)
+        found = by_name.get(name.lower()) if name else None
+        if found is None:
+            continue
+        if found.value == "–":
+            row.figure = f"{found.name}: {found.note or 'no figure'}"
+            continue
+        parts = [f"{found.name}: {found.value} in {view.indicator_period}"]
+        if found.direction.kind != "none":
+            parts.append(found.direction.words)
+        if found.status_kind != "none":
+            parts.append(found.status)
+        row.figure = "; ".join(parts)

@@ -218,6 +218,9 @@ class DataGap(_Strict):
     update: Text
     status: StatusField
     due: DueField = None
+    indicator: Text | None = Field(
+        default=None, description="The name of an indicator in figures/indicators.yaml: the "
+        "row shows its figure for the quarter reported")
 
     @property
     def section(self) -> str:
@@ -238,6 +241,9 @@ class Recommendation(_Strict):
     # A recommendation is for the whole partnership unless a lead is named.
     lead: Leads = []
     due: DueField = None
+    indicator: Text | None = Field(
+        default=None, description="The name of an indicator in figures/indicators.yaml: the "
+        "row shows its figure for the quarter reported")
 
 
 

@@ -100,6 +100,7 @@ class Row:
     # risk)"; its kind "up", "down", "same" or "new" picks the shape. None: first report.
     direction: str | None = None
     direction_kind: str | None = None
+    figure: str | None = None  # its indicator's figure (figures_view.link_indicators)
 
     @property
     def direction_glyph(self) -> str:

@@ -485,3 +485,36 @@ def test_a_month_missing_from_the_chart_is_said_and_drawn_as_no_bar():
     assert next(b for b in chart.bars if b.label).year == "2022"  # the first label has its year
     assert ("February 2023", "–") in view.months
     assert "The last twelve months are not shown" in " ".join(view.notes)
+
+
+def test_an_action_naming_an_indicator_shows_its_figure(runner, project):
+    two_years(project)
+    gap = project / "actions/data-gaps/3.2.1.yaml"
+    gap.write_text(gap.read_text(encoding="utf-8") + "indicator: assaults seen at A&E\n",
+                   encoding="utf-8")
+    result = run(runner, "build", "--format", "all", "--project", str(project))
+    assert result.exit_code == 0, result.output
+    words = ("Assaults seen at A&amp;E: 90 in October to December 2023; ▼ Down 25% (better); "
+             "Target met")
+    html = (project / "out/progress-report.html").read_text(encoding="utf-8")
+    assert f'<span class="figure">{words}</span>' in html
+    import docx
+
+    document = docx.Document(str(project / "out/progress-report.docx"))
+    cells = {cell.text for table in document.tables for row in table.rows for cell in row.cells}
+    assert any(words.replace("&amp;", "&") in text for text in cells)
+
+
+def test_an_unknown_indicator_is_named_at_the_items_line(runner, project):
+    gap = project / "actions/data-gaps/3.2.1.yaml"
+    lines = len(gap.read_text(encoding="utf-8").splitlines())
+    gap.write_text(gap.read_text(encoding="utf-8") + "indicator: Assaults\n", encoding="utf-8")
+    result = run(runner, "check", "--project", str(project))
+    assert result.exit_code == 1
+    assert (f"actions/data-gaps/3.2.1.yaml:{lines + 1}:12: indicator: 'Assaults' names an "
+            "indicator, but this project has no figures/indicators.yaml") in result.stderr
+    two_years(project)
+    result = run(runner, "check", "--project", str(project))
+    assert result.exit_code == 1
+    assert ("indicator: 'Assaults' is not an indicator in figures/indicators.yaml (its names "
+            "are: 'Assaults seen at A&E', 'Victims satisfied')") in result.stderr

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .. import history
 from ..changes import Change, compare
-from ..figures_view import plan_figures
+from ..figures_view import link_indicators, plan_figures
 from ..output import Writer, publish
 from ..plan import ReportPlan, plan_report
 from ..problems import BadOption, Invalid, Problem
@@ -97,6 +97,7 @@ def plan(root: Path, *, as_of: date | None = None, since: str | None = None,
     _direction_of_travel(root, project, planned, meetings, comparison, no_since,
                          named=pattern is not None)
     planned.figures = plan_figures(root, project.report.area, project.report.population, period)
+    link_indicators(planned, project)
     return Report(project, planned, checked.warnings + meetings.warnings)
 
 

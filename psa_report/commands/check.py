@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .. import history
 from ..figures import FIGURES
-from ..figures_view import load_figures
+from ..figures_view import check_indicator_names, load_figures
 from ..models import Status
 from ..problems import Problem, sort_problems, warning
 from ..project import Project
@@ -39,8 +39,8 @@ class CheckResult:
 def check(root: Path) -> CheckResult:
     """Load and validate every file (raises Invalid on errors); return the warnings too."""
     project = load(root)
-    if (Path(root) / FIGURES).is_dir():  # figures/crime.csv and indicators.yaml
-        load_figures(root)
+    indicators = load_figures(root)[1] if (Path(root) / FIGURES).is_dir() else None
+    check_indicator_names(project, indicators)  # an item's indicator: is in indicators.yaml
     return CheckResult(project, sort_problems(project.warnings + stale(project)))
 
 
