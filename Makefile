@@ -69,6 +69,7 @@ $(TESTS): pyproject.toml | system-deps $(BIN)/python
 	@rm -f $(TOOL) && touch $@
 
 bench: $(TESTS)
+	$(PIP) install -e '.[test,bench]'
 	$(BIN)/python bench/run.py
 
 clean:

@@ -80,7 +80,14 @@ COMMANDS = [
               "the edits)"),
     ("pdf_warm", "Preview.pdf() in a warm process after an edit (WeasyPrint imported)"),
     ("chromium", "chromium --headless --print-to-pdf of the build's HTML"),
+    ("figures_import", "psa-report figures import of 36 monthly police.uk files"),
+    ("duckdb", "DuckDB reading and grouping the same 36 files (the floor)"),
 ]
+#: Rows measured once, on the police.uk files, not per size of plan.
+FIGURES_ROWS = ("figures_import", "duckdb")
+FIGURES_MONTHS = 36
+FIGURES_ROWS_PER_MONTH = 20_000  # a force the size of Cleveland: about 20,000 a month
+FIGURES_AREA = "Stockton-on-Tees"
 #: Rows that are not one fresh process per run; measured by their own functions.
 SPECIAL = ("serve", "pdf_warm")
 #: Edits timed per round of the serve row.
@@ -202,6 +209,140 @@ def make_project(root: Path, size: int, seed: int = 2010) -> dict:
             "yaml_bytes": sum(p.stat().st_size for p in actions.rglob("*.yaml"))}
 
 
+# --- police.uk files ----------------------------------------------------------------
+
+STREET_HEADER = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,"
+                 "LSOA code,LSOA name,Crime type,Last outcome category,Context")
+#: police.uk's crime types, with anti-social behaviour about a third of the rows.
+CRIME_TYPES = (["Anti-social behaviour"] * 6 + [
+    "Violence and sexual offences", "Violence and sexual offences",
+    "Violence and sexual offences", "Criminal damage and arson", "Shoplifting",
+    "Other theft", "Burglary", "Public order", "Vehicle crime", "Drugs", "Other crime",
+    "Possession of weapons", "Robbery", "Bicycle theft", "Theft from the person"])
+FORCE_AREAS = ["Stockton-on-Tees", "Middlesbrough", "Hartlepool", "Redcar and Cleveland"]
+OUTCOMES = ["Investigation complete; no suspect identified", "Unable to prosecute suspect",
+            "Under investigation", "Awaiting court outcome", "Local resolution",
+            "Offender given a caution", "Court result unavailable"]
+STREETS = ["On or near Park Road", "On or near Supermarket", "On or near Parking Area",
+           "On or near High Street", "On or near Sports/Recreation Area",
+           "On or near Petrol Station", "On or near Nightclub", "On or near Shopping Area"]
+
+
+def make_police_files(folder: Path, months: int = FIGURES_MONTHS,
+                      rows: int = FIGURES_ROWS_PER_MONTH, seed: int = 2024) -> int:
+    """Write ``months`` monthly street-level files as data.police.uk delivers them (a
+    folder per month, YYYY-MM-cleveland-street.csv): four local authorities' LSOAs,
+    anti-social behaviour with no Crime ID, 2% of rows with no location. Bytes written."""
+    import hashlib
+
+    rng = random.Random(seed)
+    written = 0
+    for index in range(months):
+        year, month = 2022 + index // 12, index % 12 + 1
+        key = f"{year}-{month:02d}"
+        path = folder / key / f"{key}-cleveland-street.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lines = [STREET_HEADER]
+        for number in range(rows):
+            kind = rng.choice(CRIME_TYPES)
+            crime = kind != "Anti-social behaviour"
+            crime_id = hashlib.sha256(f"{key}/{number}".encode()).hexdigest() if crime else ""
+            outcome = rng.choice(OUTCOMES) if crime else ""
+            if rng.random() < 0.02:
+                lines.append(f"{crime_id},{key},Cleveland Police,Cleveland Police,,,No "
+                             f"Location,,,{kind},{outcome},")
+                continue
+            area = rng.choice(FORCE_AREAS)
+            lsoa = f"{area} {rng.randint(1, 40):03d}{rng.choice('ABCDE')}"
+            lines.append(f"{crime_id},{key},Cleveland Police,Cleveland Police,"
+                         f"-1.{rng.randint(100000, 999999)},54.{rng.randint(100000, 999999)},"
+                         f"{rng.choice(STREETS)},E0101{rng.randint(1000, 9999)},{lsoa},{kind},"
+                         f"{outcome},")
+        data = ("\n".join(lines) + "\n").encode()
+        path.write_bytes(data)
+        written += len(data)
+    return written
+
+
+DUCKDB_QUERY = ("SELECT Month, \"Crime type\", count(*) FROM read_csv('{glob}', header=true, "
+                "all_varchar=true) WHERE \"LSOA name\" LIKE '{area} %' GROUP BY ALL ORDER BY ALL")
+
+
+def bench_figures(runs: int, work: Path, names: list[str]) -> dict:
+    """figures_import against DuckDB on the same 36 files; and the import of one month,
+    to show that memory is bounded by a month's file, not the history."""
+    files = work / "police-uk"
+    info = {"months": FIGURES_MONTHS, "rows_per_month": FIGURES_ROWS_PER_MONTH,
+            "bytes": make_police_files(files)}
+    project = work / "figures-plan"
+    shutil.copytree(SHIPPED, project / "actions")
+    tool = str(BIN / "psa-report")
+    one = sorted(files.iterdir())[0]
+    argv = {
+        "figures_import": [tool, "figures", "import", str(files), "--area", FIGURES_AREA,
+                           "--project", str(project)],
+        "figures_import_serial": ["env", "PSA_REPORT_FIGURES_WORKERS=1", tool, "figures",
+                                  "import", str(files), "--area", FIGURES_AREA,
+                                  "--project", str(project)],
+        "figures_import_1": [tool, "figures", "import", str(one), "--area", FIGURES_AREA,
+                             "--project", str(project)],
+        "duckdb": [sys.executable, "-c", "import duckdb\nrows = duckdb.sql(" + repr(
+            DUCKDB_QUERY.format(glob=f"{files}/*/*-street.csv", area=FIGURES_AREA))
+            + ").fetchall()\nassert rows"],
+    }
+    names = [n for n in names if n in FIGURES_ROWS]
+    import importlib.util
+
+    if "duckdb" in names and importlib.util.find_spec("duckdb") is None:
+        print("bench: DuckDB is not installed (pip install -e '.[bench]'), so the duckdb "
+              "row is left out", file=sys.stderr)
+        names.remove("duckdb")
+    if "figures_import" in names:
+        names += ["figures_import_serial", "figures_import_1"]
+    log = work / "stderr.log"
+    samples: dict[str, list[tuple[float, int]]] = {name: [] for name in names}
+    for _ in range(runs):
+        for name in names:
+            samples[name].append(measure(argv[name], log))
+            print(".", end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+    info["month_file_mb"] = round(sum(p.stat().st_size for p in one.iterdir()) / 2**20, 1)
+    info["results"] = {
+        name: {"median_s": round(statistics.median(w for w, _ in found), 4),
+               "min_s": round(min(w for w, _ in found), 4),
+               "max_s": round(max(w for w, _ in found), 4),
+               "peak_rss_mb": round(max(m for _, m in found) / 2**20, 1),
+               "samples": len(found)}
+        for name, found in samples.items()}
+    return info
+
+
+def figures_targets(info: dict | None) -> list[dict]:
+    if not info:
+        return []
+    results = info["results"]
+
+    def get(name, key="median_s"):
+        return results.get(name, {}).get(key)
+
+    found = []
+    ours, floor = get("figures_import"), get("duckdb")
+    ratio = None if ours is None or floor is None else ours / floor
+    found.append({"target": "figures import / DuckDB, 36 months", "unit": "x", "limit": 1.5,
+                  "measured": None if ratio is None else round(ratio, 3),
+                  "detail": f"{ours} s / {floor} s"})
+    whole, single = get("figures_import", "peak_rss_mb"), get("figures_import_1", "peak_rss_mb")
+    grew = None if whole is None or single is None else whole - single
+    found.append({"target": "figures import memory: 36 months - 1 month, against one month's "
+                  "file", "unit": "MB", "limit": info["month_file_mb"],
+                  "measured": None if grew is None else round(grew, 1),
+                  "detail": f"{whole} MB - {single} MB"})
+    for f in found:
+        f["status"] = ("SKIP" if f["measured"] is None else
+                       "PASS" if f["measured"] <= f["limit"] else "FAIL")
+    return found
+
+
 # --- measuring ----------------------------------------------------------------------
 
 def measure(argv: list[str], log: Path) -> tuple[float, int]:
@@ -243,7 +384,7 @@ def measured_at(name: str, size: int) -> bool:
         return size in PDF_WARM_SIZES
     if name == "chromium":
         return size in CHROMIUM_SIZES and CHROMIUM.exists()
-    return True
+    return name not in FIGURES_ROWS
 
 
 # --- the warm process: serve and Preview.pdf() ---------------------------------------
@@ -488,6 +629,25 @@ def table(sizes: dict[int, dict], names: list[str]) -> str:
     return "\n".join(lines)
 
 
+def figures_table(info: dict) -> str:
+    rows = [("row", "what", "median", "peak memory")]
+    for name, result in info["results"].items():
+        what = {"figures_import": f"psa-report figures import, {info['months']} months",
+                "figures_import_1": "psa-report figures import, 1 month",
+                "figures_import_serial": f"the same in one process, {info['months']} months",
+                "duckdb": f"DuckDB read_csv + GROUP BY, {info['months']} months"}[name]
+        rows.append((name, what, f"{result['median_s']:.2f} s", f"{result['peak_rss_mb']:.0f} MB"))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = ["| " + " | ".join(c.ljust(w) if i < 2 else c.rjust(w)
+                              for i, (c, w) in enumerate(zip(row, widths))) + " |"
+             for row in rows]
+    lines.insert(1, "|" + "|".join("-" * (w + 1) + ("-" if i < 2 else ":")
+                                   for i, w in enumerate(widths)) + "|")
+    return (f"police.uk files: {info['months']} months x {info['rows_per_month']:,} rows "
+            f"({info['bytes'] / 2**20:.0f} MB; one month's file {info['month_file_mb']} MB)\n"
+            + "\n".join(lines))
+
+
 def target_lines(found: list[dict]) -> str:
     lines = []
     for f in found:
@@ -559,22 +719,28 @@ def main(argv: list[str] | None = None) -> int:
     compileall.compile_dir(REPO / "psa_report", quiet=1)
     started = time.perf_counter()
     results: dict[int, dict] = {}
+    figures = None
     work = Path(tempfile.mkdtemp(prefix="psa-bench-")) if args.keep is None else args.keep
     try:
-        for size in sizes:
+        if any(name in FIGURES_ROWS for name in names):
+            print(f"police.uk files: {FIGURES_MONTHS} months of {FIGURES_ROWS_PER_MONTH:,} "
+                  f"rows, {runs} round(s)", file=sys.stderr, flush=True)
+            figures = bench_figures(runs, work, names)
+        for size in sizes if any(n not in FIGURES_ROWS for n in names) else []:
             print(f"{size:,} actions, {runs} round(s) of {len(names)} commands",
                   file=sys.stderr, flush=True)
             results[size] = bench_size(size, runs, work, names)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
-    found = targets(results)
+    found = targets(results) + figures_targets(figures)
     report = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
         "runs": runs,
         "commands": {n: what for n, what in COMMANDS if n in names},
         "sizes": {str(s): info for s, info in results.items()},
+        "figures": figures,
         "targets": found,
         "bench_seconds": round(time.perf_counter() - started, 1),
     }
@@ -584,8 +750,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"psa-report benchmark, {report['date']}, {m['cores']} cores ({m['cpu']}), "
           f"Python {m['python']}, WeasyPrint {m['weasyprint']}; median of {runs} run(s), "
           "peak memory")
-    print(table(results, names))
-    print()
+    if results:
+        print(table(results, names))
+        print()
+    if figures:
+        print(figures_table(figures))
+        print()
     print(target_lines(found))
     print(f"\n{report['bench_seconds']:.0f} s in all; results in {args.json}")
     failed = [f for f in found if f["status"] == "FAIL"]

@@ -195,17 +195,21 @@ def check(project_dir: Path, strict: bool):
               help="The council's Word template (.docx or .dotx) for the Word document: "
                    "its styles, headers, footers and logo are kept.  [default: "
                    "docx_template in report.yaml, if set]")
+@click.option("--period", default=None, metavar="QUARTER",
+              help="The quarter of the crime figures, such as 2025-Q2.  [default: the "
+                   "latest quarter imported in full]")
 @strict_option
 def build(project_dir: Path, fmt: str, out_dir: Path | None, as_of: date | None,
           pdf_variant: str | None, since_rev: str | None, no_since: bool, tags: str | None,
-          docx_template: Path | None, strict: bool):
+          docx_template: Path | None, period: str | None, strict: bool):
     """Build the progress report (HTML and PDF, and Word with --format docx or all)
     from actions/ into out/."""
     from .commands.build import build as run_build
 
     result = run_build(project_dir, fmt, out_dir, as_of=as_of, pdf_variant=pdf_variant,
                        since=since_rev, no_since=no_since, strict=strict, tags=tags,
-                       before_print=_before_print(), docx_template=docx_template)
+                       before_print=_before_print(), docx_template=docx_template,
+                       period=period)
     echo_problems(result.warnings)
     for path in result.outputs:
         click.echo(f"wrote {path}")
@@ -471,6 +475,76 @@ def serve(project_dir: Path, port: int, host: str, open_browser: bool):
     run_serve(project_dir, host, port, open_browser=open_browser, say=click.echo,
               say_err=lambda line: click.echo(line, err=True),
               after_warm_up=_before_print())
+
+
+@main.group(invoke_without_command=True)
+@click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="The project folder (the one holding actions/).  "
+              "[default: the one the current folder is in]")
+@click.option("--period", default=None, metavar="QUARTER",
+              help="The calendar quarter, such as 2025-Q2 (April to June).  [default: the "
+                   "latest quarter whose three months are imported]")
+@format_option("table", "csv", "json")
+@click.pass_context
+def figures(ctx: click.Context, project_dir: Path | None, period: str | None, fmt: str):
+    """Crime and disorder figures: the quarter's table (police.uk crime by type against
+    the same quarter last year, the last twelve months, rates per 1,000), then the
+    partnership's indicators against their targets.
+
+    `psa-report figures import PATH...` brings in police.uk street-level files.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from .commands.figures import figures as run_figures
+    from .figures_view import CrimeRow, PlainRow
+
+    view = run_figures(_find_project(ctx, None, project_dir), period)
+    if fmt == "json":
+        click.echo(emit([], "json", columns=CrimeRow.COLUMNS, json_data=view.as_dict()))
+        return
+    if fmt == "csv":  # plain numbers, for a spreadsheet
+        click.echo(emit(view.plain_rows, "csv", columns=PlainRow.COLUMNS))
+        return
+    title = (f"{view.heading}: {view.area or 'the area'}, {view.period}" if view.quarter
+             else None)
+    click.echo(emit(view.rows, fmt, columns=CrimeRow.COLUMNS,
+                    title=title if fmt == "table" else None))
+    if fmt == "table":
+        for line in view.notes:
+            click.echo(line)
+        if view.indicators:
+            click.echo("")
+            click.echo(emit(view.indicators, "table", columns=INDICATOR_COLUMNS,
+                            title=view.indicator_intro))
+
+
+#: The indicators' table as `figures` prints it: (attribute, heading).
+INDICATOR_COLUMNS = (("name", "Indicator"), ("value", "Quarter"),
+                     ("last_year", "Same quarter last year"), ("direction", "Direction"),
+                     ("target", "Target"), ("status", "Against target"))
+
+
+@figures.command(name="import")
+@project_option
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--area", default=None, metavar="NAME",
+              help="Keep the rows whose LSOA name starts with NAME, such as "
+                   "Stockton-on-Tees.  [default: area in report.yaml]")
+def figures_import(project_dir: Path, paths: tuple[Path, ...], area: str | None):
+    """Count police.uk street-level crime files into figures/crime.csv.
+
+    PATHS are the files as downloaded from data.police.uk (2024-01-cleveland-street.csv),
+    folders of them, or the downloaded .zip. The rows of the area are counted by month
+    and crime type; a month imported again replaces that month's counts (it is never
+    counted twice). Every problem is reported by file and line, and nothing is
+    written unless every file is right.
+    """
+    from .commands.figures import import_figures
+
+    done = import_figures(project_dir, list(paths), area)
+    for line in done.lines:
+        click.echo(line)
+    click.echo(f"wrote {done.path}")
 
 
 def freeze_before_print() -> None:

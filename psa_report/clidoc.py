@@ -33,6 +33,12 @@ def reference() -> str:
         command = main.commands[name]
         parts += [f"## psa-report {name}\n", "```",
                   help_text(command, name, root), "```\n"]
+        if isinstance(command, click.Group):  # figures import, ...
+            group = click.Context(command, info_name=name, parent=root,
+                                  help_option_names=["-h", "--help"])
+            for sub in sorted(command.commands):
+                parts += [f"## psa-report {name} {sub}\n", "```",
+                          help_text(command.commands[sub], sub, group), "```\n"]
     return "\n".join(parts)
 
 

@@ -45,6 +45,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from .dates import long_date
+from .figures_view import number_text
 from .models import Status
 from .plan import Overdue, ReportPlan, Row
 from .problems import Invalid, Problem
@@ -490,6 +491,8 @@ def head_notes(row: Row) -> list[Note]:
         notes.append([(row.overdue_text, True)])
     if row.direction:
         notes.append(direction_note(row))
+    if row.figure:
+        notes.append([(row.figure, False)])
     return notes
 
 
@@ -851,6 +854,88 @@ def _chart_picture(document: Document, chart) -> None:
     properties.set("descr", chart.description)
 
 
+def write_figures(document: Document, plan: ReportPlan) -> None:
+    """Crime and disorder, as figures.html: the quarter's table, the notes, the
+    indicators against their targets, then the chart's text alternative and its
+    numbers as a table (Word gets no picture of the chart)."""
+    view = plan.figures
+    if view is None:
+        return
+    _heading(document, view.heading, 1)
+    for line in view.intro:
+        _para(document, line)
+    if view.rows:
+        _caption(document, view.caption)
+        header = ["Crime type", view.period or "Quarter", "Same quarter last year", "Change",
+                  "% change", "Direction", "Last 12 months", "12 months before"]
+        if view.has_rates:
+            header.append("Rate per 1,000 residents")
+        table = _table(document, header, view.heading, view.caption)
+        for row in view.rows:
+            cells = table.add_row().cells
+            bold = row.kind == "total"
+            _fill(cells[0], [row.name], bold=True)
+            values = [number_text(row.count), number_text(row.last_year), row.change_text,
+                      row.percent_text]
+            for cell, value in zip(cells[1:5], values):
+                _fill(cell, [value], bold=bold)
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            _runs(cells[5].paragraphs[0], _direction(row.direction))
+            extra = [number_text(row.rolling), number_text(row.rolling_before)]
+            if view.has_rates:
+                extra.append(row.rate or "–")
+            for cell, value in zip(cells[6:], extra):
+                _fill(cell, [value], bold=bold)
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        _widths(table, (22, 11, 11, 9, 9, 15, 10, 10, 11)[:len(header)])
+    for line in view.notes:
+        _para(document, line).paragraph_format.space_before = Pt(4)
+    if view.indicators:
+        _heading(document, "Indicators", 2)
+        _para(document, view.indicator_intro or "")
+        caption = "The partnership's indicators against their targets"
+        _caption(document, caption)
+        header = ["Indicator", "Quarter", "Same quarter last year", "Direction", "Target",
+                  "Against target", "Baseline", "Source"]
+        table = _table(document, header, "Indicators", caption)
+        for item in view.indicators:
+            cells = table.add_row().cells
+            _fill(cells[0], [item.name], bold=True)
+            if item.note:
+                _text(cells[0].add_paragraph(), item.note, italic=True)
+            for cell, value in zip(cells[1:3], (item.value, item.last_year)):
+                _fill(cell, [value])
+            _runs(cells[3].paragraphs[0], _direction(item.direction))
+            _fill(cells[4], [item.target])
+            _fill(cells[5], [item.status], bold=item.status_kind != "none")
+            _fill(cells[6], [item.baseline])
+            _fill(cells[7], [item.source])
+        _widths(table, (22, 9, 11, 15, 11, 11, 9, 16))
+    elif view.indicator_intro:
+        _para(document, view.indicator_intro)
+    if view.chart is not None:
+        _heading(document, "All crime by month", 2)
+        _caption(document, view.chart.description)
+        caption = "All crime by month: the numbers in the chart"
+        _caption(document, caption)
+        table = _table(document, ["Month", "All crime"], "All crime by month", caption)
+        for month, count in view.months:
+            cells = table.add_row().cells
+            _fill(cells[0], [month], bold=True)
+            _fill(cells[1], [count])
+            cells[1].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        _widths(table, (60, 40))
+    elif view.chart_note:
+        _para(document, view.chart_note)
+
+
+def _direction(direction) -> Note:
+    """The shape, then always the words: "▼ Down 12% (better)"."""
+    if not direction.glyph:
+        return [(direction.text, False)]
+    return [(direction.glyph, False), (" " + direction.text, True)]
+
+
 def write_colophon(document: Document, plan: ReportPlan) -> None:
     """Where the report came from, in the plan's own sentences."""
     for index, text in enumerate(plan.colophon):
@@ -877,6 +962,7 @@ def write_docx(plan: ReportPlan, target: Path, template: Path | None = None) -> 
     write_recommendations(document, plan)
     write_changes(document, plan)
     write_summary(document, plan)
+    write_figures(document, plan)
     write_progress(document, plan)
     write_colophon(document, plan)
     keep_together(document)

@@ -219,6 +219,9 @@ class DataGap(_Strict):
     update: Text
     status: StatusField
     due: DueField = None
+    indicator: Text | None = Field(
+        default=None, description="The name of an indicator in figures/indicators.yaml: the "
+        "row shows its figure for the quarter reported")
 
     @property
     def section(self) -> str:
@@ -239,6 +242,9 @@ class Recommendation(_Strict):
     # A recommendation is for the whole partnership unless a lead is named.
     lead: Leads = []
     due: DueField = None
+    indicator: Text | None = Field(
+        default=None, description="The name of an indicator in figures/indicators.yaml: the "
+        "row shows its figure for the quarter reported")
 
 
 
@@ -268,6 +274,15 @@ class Report(_Strict):
     docx_template: Text | None = Field(
         default=None, description="The council's Word template (.docx or .dotx) for "
         "build --format docx, relative to the project folder")
+    area: Text | None = Field(
+        default=None, description="The area the crime figures are for, as police.uk's LSOA "
+        "names start (Stockton-on-Tees): psa-report figures import keeps its rows")
+    population: Annotated[int | None, BeforeValidator(lambda v: _population(v)),
+                          WithJsonSchema({"anyOf": [
+                              {"type": "integer", "minimum": 1},
+                              {"type": "string", "pattern": r"^[0-9][0-9,]*$"}],
+                              "description": "Residents of the area, for crime rates per "
+                              "1,000 (such as 197,300)"})] = None
     meeting_tags: Text | None = Field(
         default=None, description="Git tags of the meetings, as a pattern such as ssp-*: "
         "the report charts the plan at each and says how each action moved since the last")
@@ -294,6 +309,18 @@ class Report(_Strict):
         if text is not None and (problem := revision_problem(text)) is not None:
             raise _error(problem)
         return text
+
+
+def _population(value: Any) -> int | None:
+    """The number of residents: a whole number, commas allowed (197,300)."""
+    if value is None:
+        return None
+    text = _text(value)
+    plain = text.replace(",", "").replace(" ", "")
+    if not plain.isdigit() or int(plain) == 0:
+        raise _error(f"{text!r} is not a number of residents: write a whole number such as "
+                     "197300 or 197,300 (the ONS mid-year estimate for the area)")
+    return int(plain)
 
 
 AGENCY_ID = r"^[^\s,;/]+$"

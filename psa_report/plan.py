@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from . import wording
 from .changes import Change
 from .dates import Due, long_date, ordinal_suffix
+from .figures_view import FiguresView, link_indicators
 from .history import Provenance, Revision
 from .models import DataGap, Recommendation, Status, kind_of, ref_key
 from .progress import (
@@ -116,6 +117,7 @@ class Row:
     direction: str | None = None
     direction_kind: str | None = None
     words: Words = field(default=wording.WORDS, repr=False)
+    figure: str | None = None  # its indicator's figure (figures_view.link_indicators)
 
     @property
     def direction_glyph(self) -> str:
@@ -203,6 +205,7 @@ class ReportPlan:
     travel: Travel | None = None  # what the directions are measured against
     exceptions: Exceptions | None = None  # off track, at risk, overdue, worse
     progress: ProgressView | None = None  # the "Progress across meetings" section
+    figures: FiguresView | None = None  # "Crime and disorder"; None: no figures/ folder
 
 
 def summarise(project: Project, words: Words) -> Summary:
@@ -235,7 +238,8 @@ def _row(item: DataGap | Recommendation, as_of: date, agencies: dict[str, str],
 
 def plan_report(project: Project, as_of: date | None = None, *,
                 provenance: Provenance | None = None, comparison: Comparison | None = None,
-                meetings: MeetingHistory | None = None, no_since: bool = False) -> ReportPlan:
+                meetings: MeetingHistory | None = None, no_since: bool = False,
+                figures: FiguresView | None = None) -> ReportPlan:
     """The whole report as data, complete. ``as_of`` defaults to the report's own date.
 
     ``comparison`` is the last meeting's plan set against this one (see
@@ -243,7 +247,8 @@ def plan_report(project: Project, as_of: date | None = None, *,
     since then and, when the revision was named (``--since`` or ``last_meeting``), rows
     changed or added are marked and the changes listed. ``meetings`` (the plan at each
     meeting) makes the "Progress across meetings" section; ``no_since`` says that the
-    report is not compared with the last meeting on purpose.
+    report is not compared with the last meeting on purpose. ``figures`` is the "Crime and
+    disorder" section; a row whose item names an indicator shows its figure.
     """
     report = project.report
     # Members ask about what was due before the meeting: as at its date, if known.
@@ -273,7 +278,7 @@ def plan_report(project: Project, as_of: date | None = None, *,
     recommendations = [row(r) for r in project.recommendations]
     rows = [r for section in sections for r in section.rows] + recommendations
     footer_date = DayParts.of(report.meeting_date or report.date)
-    return ReportPlan(
+    planned = ReportPlan(
         words=words,
         title=report.title,
         partnership=report.partnership,
@@ -309,7 +314,10 @@ def plan_report(project: Project, as_of: date | None = None, *,
         travel=_travel(project, rows, comparison, no_since),
         exceptions=exceptions(rows),
         progress=_progress(meetings),
+        figures=figures,
     )
+    link_indicators(planned, project)
+    return planned
 
 
 def _travel(project: Project, rows: list[Row], comparison: Comparison | None,

@@ -27,6 +27,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 
 from .dates import long_date
+from .figures_view import number_text
 from .files import decode_utf8
 from .plan import ReportPlan, paragraphs
 from .problems import Invalid, Problem
@@ -136,6 +137,7 @@ def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
     env.filters["ordinals"] = ordinals
     env.filters["paragraphs"] = paragraphs  # for a project's own templates
     env.filters["long_date"] = long_date
+    env.filters["number"] = number_text  # 1,234; "–" for no figure
     return env
 
 

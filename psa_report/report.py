@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from . import history
+from .figures_view import plan_figures
 from .meetings import baseline, meeting_history, pattern_for
 from .plan import ReportPlan, plan_report
 from .problems import Problem
@@ -38,13 +39,14 @@ class PlannedReport:
 
 def build_plan(root: Path, *, as_of: date | None = None, since: str | None = None,
                no_since: bool = False, strict: bool = False,
-               tags: str | None = None) -> PlannedReport:
+               tags: str | None = None, period: str | None = None) -> PlannedReport:
     """Load, validate and plan; marked against ``since`` (or report.yaml's
     last_meeting, unless ``no_since``). With ``strict``, warnings stop it.
 
     Each row's direction of travel is measured against the last meeting (see
     :func:`psa_report.meetings.baseline`); the progress section counts the meetings
-    whose tags match ``tags`` (or report.yaml's meeting_tags). A meeting whose plan no
+    whose tags match ``tags`` (or report.yaml's meeting_tags); the crime and disorder
+    figures are for the quarter ``period`` (else the latest complete one). A meeting whose plan no
     longer validates is a warning that ``strict`` leaves a warning: a tag's files
     cannot be corrected."""
     root = Path(root)
@@ -54,8 +56,10 @@ def build_plan(root: Path, *, as_of: date | None = None, since: str | None = Non
     found = meeting_history(root, project, pattern_for(project, tags), limit=MAX_BARS)
     comparison = baseline(root, project, found, since=since, no_since=no_since,
                           hint=NO_SINCE_HINT)
+    figures = plan_figures(root, project.report.area, project.report.population, period)
     planned = plan_report(project, as_of, provenance=history.provenance(root),
-                          comparison=comparison, meetings=found, no_since=no_since)
+                          comparison=comparison, meetings=found, no_since=no_since,
+                          figures=figures)
     return PlannedReport(project, planned, checked.warnings + found.warnings)
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from .files import csv_reader, decode_utf8, read_regular
+from .indicators import IndicatorsSchema
 from .loader import load_text
 from .models import Agencies, DataGap, Recommendation, Report, ref_key
 from .problems import Invalid, Problem
@@ -32,6 +33,7 @@ SCHEMAS = {
     "recommendation": Recommendation,
     "report": Report,
     "agencies": TypeAdapter(Agencies),
+    "indicators": IndicatorsSchema,  # figures/indicators.yaml
 }
 KIND_FOLDER = {"data-gap": DATA_GAPS_DIR, "recommendation": RECOMMENDATIONS_DIR}
 

@@ -310,10 +310,11 @@ def visible(path: Path, folders: list[Path]) -> bool:
 
 
 def watched_folders(root: Path) -> list[Path]:
-    """actions/ (report.yaml is in it) and the template folders, the shipped ones too."""
+    """actions/ (report.yaml is in it), figures/ (crime.csv, indicators.yaml; once it is
+    there) and the template folders, the shipped ones too."""
     from .render import template_dirs
 
-    return [Path(root) / "actions", *template_dirs(Path(root))]
+    return [Path(root) / "actions", Path(root) / "figures", *template_dirs(Path(root))]
 
 
 # --- serving -----------------------------------------------------------------------------

@@ -42,6 +42,9 @@ RESERVED_KINDS = ("report", "agencies", "plan")
 
 FIELD_TYPES = ("text", "line", "agencies", "status", "due", "date", "number", "choice",
                "yes-no")
+#: Every kind may also name one of the partnership's indicators (figures/indicators.yaml),
+#: as ``ref`` is implied: the item's row then shows the indicator's figure.
+INDICATOR = "indicator"
 LAYOUTS = ("table", "blocks")
 #: The colours a status may have, with the light tint a status cell is shaded with (dark
 #: text on each keeps a contrast above 7:1). A colour may also be written #RRGGBB.
@@ -274,6 +277,8 @@ class Kind:
     def field_names(self) -> tuple[str, ...]:
         """Every field an item file may hold, ``ref`` first (unless there are no refs)."""
         names = tuple(f.name for f in self.fields)
+        if INDICATOR not in names:
+            names += (INDICATOR,)
         return names if self.ref.style == "none" else ("ref", *names)
 
     def field(self, name: str) -> FieldDef | None:
@@ -1044,7 +1049,7 @@ def _field_value(definition: FieldDef, value: Any, shape: Shape,
     kind = definition.type
     if kind == "text":
         return _run(models._text, value)
-    if kind == "line":
+    if kind in ("line", "indicator"):
         return _line_value(value)
     if kind == "agencies":
         return _agencies_value(value, agencies)
@@ -1146,6 +1151,13 @@ def validate_item(doc: Document, kind: Kind, shape: Shape = DEFAULT_SHAPE,
             values[name] = _field_value(definition, value, shape, agencies)
         except _Bad as bad:
             problems.append(_problem(doc, name, bad))
+    if kind.field(INDICATOR) is None and doc.data.get(INDICATOR) is not None:
+        try:
+            values[INDICATOR] = _line_value(doc.data[INDICATOR])
+        except _Bad as bad:
+            problems.append(_problem(doc, INDICATOR, bad))
+        except PydanticCustomError as error:
+            problems.append(_problem(doc, INDICATOR, _Bad(_message(error))))
     if problems:
         raise Invalid(problems)
     marks = {path[0]: mark for path, mark in doc.value_marks.items() if len(path) == 1}

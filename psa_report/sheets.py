@@ -14,6 +14,7 @@ Every writer of a CSV or a workbook goes through these functions:
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .problems import Invalid, Problem
@@ -22,9 +23,16 @@ from .problems import Invalid, Problem
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+#: A signed number ("-60", "+2.5"): a spreadsheet reads it as that number, not a formula.
+_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?\Z")
+
+
 def csv_text(value: str) -> str:
-    """``value`` as a CSV cell no spreadsheet reads as a formula: "=1+1" -> "'=1+1"."""
-    return "'" + value if value.startswith(FORMULA_START) else value
+    """``value`` as a CSV cell no spreadsheet reads as a formula: "=1+1" -> "'=1+1". A
+    plain signed number ("-60", a change in the crime figures) stays the number it is."""
+    if value.startswith(FORMULA_START) and not _NUMBER.match(value):
+        return "'" + value
+    return value
 
 
 def put(sheet, row: int, column: int, value: Any, where: str = ""):

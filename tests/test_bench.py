@@ -91,3 +91,28 @@ def test_smallest_run_writes_table_and_json(tmp_path):
     assert statuses["build pdf / WeasyPrint alone, 1,000 actions"] == "SKIP"
     # the table printed has one line per command
     assert "| check " in result.stdout and "| html " in result.stdout
+
+
+def test_the_police_files_of_the_bench_import_and_duckdb_runs_the_same_query(bench, tmp_path,
+                                                                            runner, project):
+    import csv
+    from collections import Counter
+
+    folder = tmp_path / "police-uk"
+    bench.make_police_files(folder, months=2, rows=300)
+    files = sorted(folder.rglob("*-street.csv"))
+    assert [p.name for p in files] == ["2022-01-cleveland-street.csv",
+                                       "2022-02-cleveland-street.csv"]
+    result = run(runner, "figures", "import", str(folder), "--area", bench.FIGURES_AREA,
+                 "--project", str(project))
+    assert result.exit_code == 0, result.output
+    expected = Counter()
+    for path in files:
+        for row in csv.DictReader(open(path, encoding="utf-8")):
+            if row["LSOA name"].startswith(bench.FIGURES_AREA + " "):
+                expected[(row["Month"], row["Crime type"])] += 1
+    rows = list(csv.reader(open(project / "figures/crime.csv", encoding="utf-8")))[1:]
+    assert {(m, k): int(n) for m, k, n in rows} == dict(expected)
+    duckdb = pytest.importorskip("duckdb")
+    query = bench.DUCKDB_QUERY.format(glob=f"{folder}/*/*-street.csv", area=bench.FIGURES_AREA)
+    assert {(m, k): n for m, k, n in duckdb.sql(query).fetchall()} == dict(expected)

@@ -61,10 +61,18 @@ def test_no_text_becomes_a_formula_in_a_workbook(project: Path):
     assert evil["Issued"]["B2"].value == "=1+1" and evil["Issued"]["B2"].data_type == "s"
 
 
-@pytest.mark.parametrize("text", ["=1+1", "+1", "-5", "@SUM(A1)", "\t=1", "\r=1", DDE])
+@pytest.mark.parametrize("text", ["=1+1", "+1+cmd", "-5+A1", "-2+3+cmd|' /C calc'!A0",
+                                  "@SUM(A1)", "\t=1", "\r=1", "-", DDE])
 def test_csv_cells_that_a_spreadsheet_would_evaluate_are_quoted(text):
     assert csv_text(text) == "'" + text
     assert csv_text("3.2.1") == "3.2.1" and csv_text("") == ""
+
+
+@pytest.mark.parametrize("number", ["-5", "-60", "-20.0", "+3", "-0.5"])
+def test_a_plain_number_is_left_as_a_number(number):
+    """A signed number is no formula (a spreadsheet reads it as the number it is): figures
+    such as a change of -60 stay numbers in the CSV."""
+    assert csv_text(number) == number
 
 
 def test_list_and_overdue_csv_print_no_formula(runner, project: Path):
@@ -86,13 +94,13 @@ def test_emit_csv_quotes_every_cell(project: Path):
         COLUMNS = (("a", "A"), ("b", "B"))
 
         def cells(self):
-            return {"a": "-5", "b": ["@x", "y"]}
+            return {"a": "-5+A1", "b": ["@x", "y"]}
 
         def as_dict(self):
             return {}
 
     text = emit([Row()], "csv", columns=Row.COLUMNS)
-    assert text.splitlines() == ["a,b", "'-5,'@x; y"]
+    assert text.splitlines() == ["a,b", "'-5+A1,'@x; y"]
 
 
 def test_a_workbook_never_crashes_on_a_control_character(runner, project: Path):

@@ -49,7 +49,7 @@ def outputs(root: Path, fmt: str = "both", out_dir: Path | None = None, *,
             as_of: date | None = None, pdf_variant: str | None = None,
             since: str | None = None, no_since: bool = False, strict: bool = False,
             tags: str | None = None, before_print: Callable[[], None] | None = None,
-            docx_template: Path | None = None,
+            docx_template: Path | None = None, period: str | None = None,
             ) -> tuple[dict[Path, Writer], list[Problem]]:
     """What ``build`` would write: target path -> writer of a temporary file."""
     if fmt not in FORMATS:
@@ -62,7 +62,7 @@ def outputs(root: Path, fmt: str = "both", out_dir: Path | None = None, *,
         variant = None
     dirs = template_dirs(root)
     report = build_plan(root, as_of=as_of, since=since, no_since=no_since, strict=strict,
-                        tags=tags)
+                        tags=tags, period=period)
     if fmt in DOCX_FORMATS:
         docx_template = docx_template or _template_from_report(root, report.project)
         if docx_template is not None:

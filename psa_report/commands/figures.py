@@ -1,0 +1,79 @@
+"""``figures``: police.uk crime files imported into figures/crime.csv, and the quarter's
+table of crime and disorder (the same table the report prints)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..figures import ImportResult, import_crime
+from ..problems import BadOption, Invalid, Problem
+
+if TYPE_CHECKING:
+    from ..figures_view import FiguresView
+
+# (project.py's names; not imported, so that an import with --area never loads pydantic)
+ACTIONS, REPORT_FILE = "actions", "report.yaml"
+
+
+def _report(root: Path):
+    """report.yaml alone (the action files are not needed for the figures)."""
+    from ..loader import load_file
+    from ..models import Report
+    from ..project import _validate
+
+    display = f"{ACTIONS}/{REPORT_FILE}"
+    path = Path(root) / display
+    if not path.is_file():
+        raise Invalid([Problem(str(root), None, None,
+            f"there is no {display} here: run psa-report inside a project folder, or name "
+            "one with --project DIR")])
+    doc = load_file(path, display)
+    problems: list[Problem] = []
+    report = _validate(doc, Report, None, problems)
+    if problems:
+        raise Invalid(problems)
+    return report
+
+
+def import_figures(root: Path, paths: list[Path], area: str | None = None, *,
+                   workers: int | None = None) -> ImportResult:
+    """Count the area's rows of the police.uk street-level files at ``paths`` into
+    figures/crime.csv. The area is ``area``, else report.yaml's ``area:``."""
+    if area is None:
+        if not (Path(root) / ACTIONS).is_dir():
+            raise BadOption("--area", "name the area (such as --area Stockton-on-Tees): there "
+                            "is no project here whose report.yaml could name it")
+        area = _report(root).area
+        if area is None:
+            raise BadOption("--area", "no area is named: give --area NAME (the start of "
+                            "the area's LSOA names, such as Stockton-on-Tees) or add "
+                            f"`area: Stockton-on-Tees` to {ACTIONS}/{REPORT_FILE}")
+    area = area.strip()
+    if not area:
+        raise BadOption("--area", "is empty: give the start of the area's LSOA names, such as "
+                        "Stockton-on-Tees")
+    here = Path.cwd()
+
+    def shown(path: Path) -> str:
+        try:
+            return os.path.relpath(path, here)
+        except ValueError:  # another drive, on Windows
+            return str(path)
+
+    return import_crime(Path(root), [Path(p) for p in paths], area, shown=shown,
+                        workers=workers)
+
+
+def figures(root: Path, period: str | None = None) -> FiguresView:
+    """The quarter's crime table and indicators, as the report shows them."""
+    from ..figures_view import plan_figures
+
+    report = _report(root)
+    view = plan_figures(Path(root), report.area, report.population, period)
+    if view is None:
+        raise Invalid([Problem("figures/", None, None,
+            "there are no figures in this project yet: import police.uk street-level files "
+            "with `psa-report figures import PATH`")])
+    return view

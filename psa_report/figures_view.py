@@ -1,0 +1,691 @@
+"""The report's "Crime and disorder" section as data: every number and sentence.
+
+From figures/crime.csv (police.uk counts by month and type) and
+figures/indicators.yaml: for one calendar quarter (the latest whose three months
+are all imported, or the one asked for) each crime type and all crime with the
+count, the same quarter a year before, the change and % change, the last twelve
+months against the twelve before, the rate per 1,000 residents, and the direction
+as a shape and words ("▼ Down 12% (better)"); the indicators against their
+targets; and the monthly all-crime counts of the last 24 months, laid out here as
+a chart for the template to draw in SVG (as progress.py does).  Where the history
+is too short, a sentence says so and no comparison is made up.
+
+No Jinja, no WeasyPrint; the templates and the Word writer only print this.
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+import re
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+from .figures import ASB, FIGURES, Counts, read_crime
+from .indicators import Indicator, load_indicators
+from .problems import BadOption
+
+HEADING = "Crime and disorder"
+ALL_CRIME = "All crime"
+#: Shapes beside the words (never colour alone), as progress.GLYPHS.
+GLYPHS = {"up": "▲", "down": "▼", "same": "►", "none": ""}
+CHART_MONTHS = 24
+
+
+# ---------------------------------------------------------------- months and quarters
+
+def month_index(key: str) -> int:
+    year, month = key.split("-")
+    return int(year) * 12 + int(month) - 1
+
+
+def month_key(index: int) -> str:
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def month_name(index: int, short: bool = False) -> str:
+    names = calendar.month_abbr if short else calendar.month_name
+    return f"{names[index % 12 + 1]} {index // 12}"
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    """A calendar quarter: Q1 is January to March."""
+
+    year: int
+    number: int
+
+    @classmethod
+    def of(cls, month: int) -> Quarter:
+        return cls(month // 12, month % 12 // 3 + 1)
+
+    @property
+    def first(self) -> int:  # month index
+        return self.year * 12 + (self.number - 1) * 3
+
+    @property
+    def last(self) -> int:
+        return self.first + 2
+
+    @property
+    def months(self) -> list[int]:
+        return [self.first, self.first + 1, self.first + 2]
+
+    @property
+    def key(self) -> str:
+        return f"{self.year}-Q{self.number}"
+
+    @property
+    def label(self) -> str:
+        """"April to June 2025"."""
+        return (f"{calendar.month_name[(self.number - 1) * 3 + 1]} to "
+                f"{calendar.month_name[self.number * 3]} {self.year}")
+
+    def back(self, quarters: int) -> Quarter:
+        index = self.year * 4 + self.number - 1 - quarters
+        return Quarter(index // 4, index % 4 + 1)
+
+
+PERIOD_FORMS = "a calendar quarter such as 2025-Q2 (April to June 2025)"
+
+
+def parse_period(text: str) -> Quarter:
+    """--period: 2025-Q2 (or q2), or a month, meaning the quarter it falls in."""
+    text = text.strip()
+    if match := re.fullmatch(r"(\d{4})-?[Qq]([1-4])", text):
+        return Quarter(int(match.group(1)), int(match.group(2)))
+    if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+        return Quarter.of(month_index(text))
+    raise BadOption("--period", f"{text!r} is not {PERIOD_FORMS}")
+
+
+# ---------------------------------------------------------------- words and numbers
+
+def number_text(value: int | Decimal | float | None) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, int):
+        return f"{value:,}"
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return f"{int(value):,}"
+    return f"{value.quantize(Decimal('0.1'), ROUND_HALF_UP):,}"
+
+
+def signed(value: int | Decimal) -> str:
+    """+12, −5 (a true minus sign), 0."""
+    if value > 0:
+        return f"+{number_text(value)}"
+    if value < 0:
+        return f"−{number_text(-value)}"
+    return "0"
+
+
+@dataclass(frozen=True)
+class Direction:
+    """Which way a figure moved and whether that is good news, as a shape and words."""
+
+    kind: str  # "up", "down", "same" or "none" (nothing to compare with)
+    text: str  # "Down 12% (better)"
+
+    @property
+    def glyph(self) -> str:
+        return GLYPHS[self.kind]
+
+    @property
+    def words(self) -> str:
+        """Shape and words together, for plain text: "▼ Down 12% (better)"."""
+        return f"{self.glyph} {self.text}" if self.glyph else self.text
+
+
+def percent(now: Decimal | int, before: Decimal | int) -> str | None:
+    """The change as a percentage of ``before``, worded: "12%", "less than 1%"."""
+    if before == 0:
+        return None
+    share = abs(Decimal(now - before) * 100 / Decimal(before))
+    rounded = share.quantize(Decimal(1), ROUND_HALF_UP)
+    return "less than 1%" if rounded == 0 else f"{rounded:,}%"
+
+
+def direction(now: Decimal | int | None, before: Decimal | int | None, better: str = "lower"
+              ) -> Direction:
+    """"▼ Down 12% (better)": up or down, by how much, and good or bad by ``better``."""
+    if now is None or before is None:
+        return Direction("none", "No comparison")
+    if now == before:
+        return Direction("same", "No change")
+    kind = "up" if now > before else "down"
+    good = (kind == "down") == (better == "lower")
+    verdict = "better" if good else "worse"
+    share = percent(now, before)
+    word = "Up" if kind == "up" else "Down"
+    if share is None:
+        return Direction(kind, f"{word} from none ({verdict})")
+    return Direction(kind, f"{word} {share} ({verdict})")
+
+
+# ---------------------------------------------------------------- the crime table
+
+@dataclass(frozen=True)
+class CrimeRow:
+    """One line of the quarter's table: a crime type, all crime, or ASB."""
+
+    name: str
+    kind: str  # "type", "total" (all crime) or "asb"
+    count: int
+    last_year: int | None  # the same quarter a year before; None: not imported
+    rolling: int | None  # the last twelve months; None: not all imported
+    rolling_before: int | None  # the twelve months before those
+    rate: str | None  # per 1,000 residents over the last twelve months, "45.2"
+    direction: Direction  # this quarter against the same quarter last year
+
+    @property
+    def change(self) -> int | None:
+        return None if self.last_year is None else self.count - self.last_year
+
+    @property
+    def change_text(self) -> str:
+        return "–" if self.change is None else signed(self.change)
+
+    @property
+    def percent_text(self) -> str:
+        if self.last_year is None:
+            return "–"
+        if self.change == 0:
+            return "0%"
+        share = percent(self.count, self.last_year)
+        if share is None:
+            return "new"
+        return ("+" if (self.change or 0) > 0 else "−") + share
+
+    @property
+    def rolling_text(self) -> str:
+        if self.rolling is None:
+            return "–"
+        if self.rolling_before is None:
+            return number_text(self.rolling)
+        return (f"{number_text(self.rolling)} against {number_text(self.rolling_before)} "
+                f"({direction(self.rolling, self.rolling_before).text.lower()})")
+
+    COLUMNS = (("crime_type", "Crime type"), ("count", "Quarter"),
+               ("last_year", "Same quarter last year"), ("change", "Change"),
+               ("percent", "% change"), ("direction", "Direction"),
+               ("last_12_months", "Last 12 months"), ("previous_12_months", "12 months before"),
+               ("rate", "Rate per 1,000"))
+
+    def cells(self) -> dict[str, str]:
+        return {"crime_type": self.name, "count": number_text(self.count),
+                "last_year": number_text(self.last_year), "change": self.change_text,
+                "percent": self.percent_text, "direction": self.direction.words,
+                "last_12_months": number_text(self.rolling),
+                "previous_12_months": number_text(self.rolling_before),
+                "rate": self.rate or "–"}
+
+    def as_dict(self) -> dict:
+        return {"crime_type": self.name, "kind": self.kind, "count": self.count,
+                "same_quarter_last_year": self.last_year, "change": self.change,
+                "percent_change": self.percent_text if self.last_year is not None else None,
+                "direction": self.direction.text, "direction_kind": self.direction.kind,
+                "last_12_months": self.rolling, "previous_12_months": self.rolling_before,
+                "rate_per_1000": self.rate}
+
+
+@dataclass(frozen=True)
+class PlainRow:
+    """A crime row for CSV: plain numbers (empty where there is no figure), for Excel."""
+
+    row: CrimeRow
+    COLUMNS = (("crime_type", "crime_type"), ("count", "count"),
+               ("same_quarter_last_year", "same_quarter_last_year"), ("change", "change"),
+               ("percent_change", "percent_change"), ("direction", "direction"),
+               ("last_12_months", "last_12_months"),
+               ("previous_12_months", "previous_12_months"), ("rate_per_1000", "rate_per_1000"))
+
+    def cells(self) -> dict[str, str]:
+        row = self.row
+        share = None
+        if row.last_year:
+            share = (Decimal(row.count - row.last_year) * 100 / row.last_year).quantize(
+                Decimal("0.1"), ROUND_HALF_UP)
+        values = {"crime_type": row.name, "count": row.count,
+                  "same_quarter_last_year": row.last_year, "change": row.change,
+                  "percent_change": share, "direction": row.direction.text,
+                  "last_12_months": row.rolling, "previous_12_months": row.rolling_before,
+                  "rate_per_1000": row.rate}
+        return {key: "" if value is None else str(value) for key, value in values.items()}
+
+    def as_dict(self) -> dict:
+        return self.row.as_dict()
+
+
+# ---------------------------------------------------------------- indicators
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    name: str
+    unit: str  # "count", "rate", "%"
+    value: str  # this quarter's figure, worded ("41", "12.5%"), or "–"
+    last_year: str
+    direction: Direction
+    target: str  # "120 or fewer", "No target"
+    status: str  # "Target met", "Target not met", "No target", "No figure"
+    baseline: str
+    source: str
+    note: str | None = None  # "Average of the quarter's three months"
+
+    def cells(self) -> dict[str, str]:
+        return {"name": self.name, "value": self.value, "last_year": self.last_year,
+                "direction": self.direction.words, "target": self.target,
+                "status": self.status}
+
+    @property
+    def status_kind(self) -> str:
+        return {"Target met": "met", "Target not met": "missed"}.get(self.status, "none")
+
+
+def _unit(value: Decimal | None, unit: str) -> str:
+    if value is None:
+        return "–"
+    return number_text(value) + ("%" if unit == "%" else "")
+
+
+def indicator_value(indicator: Indicator, quarter: Quarter) -> tuple[Decimal | None, str | None]:
+    """The indicator's figure for the quarter, and how it was made from months."""
+    if indicator.by_quarter:
+        return indicator.values.get(quarter.key), None
+    months = [indicator.values.get(month_key(m)) for m in quarter.months]
+    if any(v is None for v in months):
+        return None, None
+    if indicator.unit == "count":
+        return sum(months, Decimal(0)), "Sum of the quarter's three months"
+    return sum(months, Decimal(0)) / 3, "Average of the quarter's three months"
+
+
+def indicator_row(indicator: Indicator, quarter: Quarter) -> IndicatorRow:
+    now, how = indicator_value(indicator, quarter)
+    before, _ = indicator_value(indicator, quarter.back(4))
+    unit = indicator.unit
+    if indicator.target is None:
+        target, status = "No target", "No target"
+    else:
+        sense = "or fewer" if indicator.better == "lower" else "or more"
+        if unit != "count":
+            sense = "or lower" if indicator.better == "lower" else "or higher"
+        target = f"{_unit(indicator.target, unit)} {sense}"
+        if now is None:
+            status = "No figure"
+        elif (now <= indicator.target) if indicator.better == "lower" else \
+                (now >= indicator.target):
+            status = "Target met"
+        else:
+            status = "Target not met"
+    note = how
+    if now is None:
+        note = f"No figure for {quarter.label}"
+    return IndicatorRow(indicator.name, unit, _unit(now, unit), _unit(before, unit),
+                        direction(now, before, indicator.better), target, status,
+                        _unit(indicator.baseline, unit), indicator.source, note)
+
+
+# ---------------------------------------------------------------- the chart
+
+WIDTH, HEIGHT = 720, 262
+LEFT, RIGHT, TOP, PLOT_HEIGHT = 52, 14, 34, 180
+PERIOD_FILL, OTHER_FILL = "#12436D", "#6BACE6"  # dark blue, light blue (progress.py's)
+
+
+@dataclass(frozen=True)
+class MonthBar:
+    month: str  # "2025-04"
+    name: str  # "April 2025"
+    count: int | None  # None: not imported
+    x: float
+    width: float
+    y: float
+    height: float
+    fill: str
+    in_period: bool
+    label: str | None  # under the bar: "Jan" at each quarter's start
+    year: str | None  # under the label: "2025" at January and at the first bar
+
+    @property
+    def centre(self) -> float:
+        return round(self.x + self.width / 2, 2)
+
+
+@dataclass(frozen=True)
+class Tick:
+    value: int
+    y: float
+
+
+@dataclass(frozen=True)
+class CrimeChart:
+    width: int
+    height: int
+    left: float
+    right: float
+    baseline: float
+    bars: list[MonthBar]
+    ticks: list[Tick]
+    title: str
+    description: str
+    key_period: str  # "April to June 2025, the quarter reported"
+    key_other: str
+
+
+def _step(top: int) -> int:
+    for power in range(0, 9):
+        for base in (1, 2, 5):
+            step = base * 10 ** power
+            if math.ceil(top / step) <= 5:
+                return step
+    return 10 ** 9
+
+
+def chart(months: list[tuple[int, int | None]], quarter: Quarter) -> CrimeChart:
+    """Bars of all crime by month (oldest first); the quarter reported in dark blue."""
+    largest = max((n or 0 for _, n in months), default=0) or 1
+    step = _step(largest)
+    top = step * math.ceil(largest / step)
+    unit = PLOT_HEIGHT / top
+    base = TOP + PLOT_HEIGHT
+    slot = (WIDTH - LEFT - RIGHT) / len(months)
+    width = round(slot * 0.7, 2)
+    bars = []
+    year_shown = False
+    for index, (month, n) in enumerate(months):
+        x = LEFT + index * slot + (slot - width) / 2
+        height = (n or 0) * unit
+        period = month in quarter.months
+        label = calendar.month_abbr[month % 12 + 1] if month % 3 == 0 else None
+        year = None
+        if label and (month % 12 == 0 or not year_shown):  # each January, and the first
+            year, year_shown = str(month // 12), True
+        bars.append(MonthBar(month_key(month), month_name(month), n, round(x, 2), width,
+                             round(base - height, 2), round(height, 2),
+                             PERIOD_FILL if period else OTHER_FILL, period, label, year))
+    ticks = [Tick(v, round(base - v * unit, 2)) for v in range(0, top + 1, step)]
+    known = [(m, n) for m, n in months if n is not None]
+    first, last = months[0][0], months[-1][0]
+    low = min(known, key=lambda p: p[1])
+    high = max(known, key=lambda p: p[1])
+    missing = [m for m, n in months if n is None]
+    gaps = (f" No figures were imported for {len(missing)} of the months "
+            f"({', '.join(month_name(m) for m in missing[:6])}"
+            f"{', …' if len(missing) > 6 else ''}); they have no bar."
+            if missing else "")
+    description = (f"Bar chart of all crime recorded in each month, from {month_name(first)} "
+                   f"to {month_name(last)}. The lowest month was {month_name(low[0])} "
+                   f"({low[1]:,}) and the highest {month_name(high[0])} ({high[1]:,}). The "
+                   f"three months of {quarter.label}, the quarter reported, are in dark "
+                   f"blue.{gaps} The numbers for every month are in the table that follows.")
+    return CrimeChart(WIDTH, HEIGHT, LEFT, WIDTH - RIGHT, base, bars, ticks,
+                      f"All crime by month, {month_name(first)} to {month_name(last)}",
+                      description, f"{quarter.label} (the quarter reported)",
+                      "Earlier months")
+
+
+# ---------------------------------------------------------------- the section
+
+@dataclass
+class FiguresView:
+    """The "Crime and disorder" section, and the table `psa-report figures` prints."""
+
+    heading: str
+    area: str | None
+    quarter: Quarter | None
+    intro: list[str]  # sentences before the table
+    rows: list[CrimeRow]
+    notes: list[str]  # after the table: too little history, rates, sources
+    indicators: list[IndicatorRow] = field(default_factory=list)
+    indicator_intro: str | None = None
+    indicator_period: str | None = None  # the quarter the indicators are shown for
+    chart: CrimeChart | None = None
+    chart_note: str | None = None  # why there is no chart
+    months: list[tuple[str, str]] = field(default_factory=list)  # (month, count) as shown
+    has_rates: bool = False
+    caption: str = ""
+
+    @property
+    def period(self) -> str | None:
+        return self.quarter.label if self.quarter else None
+
+    @property
+    def plain_rows(self) -> list[PlainRow]:
+        return [PlainRow(row) for row in self.rows]
+
+    def as_dict(self) -> dict:
+        return {"area": self.area, "period": self.quarter.key if self.quarter else None,
+                "period_name": self.period, "crime": [r.as_dict() for r in self.rows],
+                "indicators": [{"name": i.name, "unit": i.unit, "value": i.value,
+                                "same_quarter_last_year": i.last_year,
+                                "direction": i.direction.text, "target": i.target,
+                                "status": i.status, "baseline": i.baseline,
+                                "source": i.source} for i in self.indicators],
+                "notes": self.intro + self.notes}
+
+
+def latest_quarter(present: set[int]) -> Quarter | None:
+    """The latest calendar quarter whose three months are all imported."""
+    for month in sorted(present, reverse=True):
+        quarter = Quarter.of(month)
+        if all(m in present for m in quarter.months):
+            return quarter
+    return None
+
+
+def _sum(totals: dict[int, int], months: range | list[int]) -> int | None:
+    months = list(months)
+    if not all(m in totals for m in months):
+        return None
+    return sum(totals[m] for m in months)
+
+
+def figures_view(counts: Counts, indicators: list[Indicator], *, area: str | None,
+                 population: int | None, period: Quarter | None = None) -> FiguresView:
+    """The section from crime.csv's counts and the indicators, for ``period`` (or the
+    latest complete quarter)."""
+    by_month: dict[int, dict[str, int]] = {}
+    for (month, kind), n in counts.items():
+        by_month.setdefault(month_index(month), {})[kind] = n
+    present = set(by_month)
+    where = f" in {area}" if area else ""
+    if period is not None:
+        missing = [m for m in period.months if m not in present]
+        if missing:
+            raise BadOption("--period", f"the police.uk figures for {period.label} are not "
+                            f"all imported ({', '.join(month_name(m) for m in missing)} "
+                            "missing): import them with `psa-report figures import`, or "
+                            "choose another quarter")
+        quarter = period
+    else:
+        quarter = latest_quarter(present)
+    if quarter is None:
+        note = ("No complete quarter of police.uk figures has been imported yet, so the "
+                "quarter's table is not shown: import the street-level files of three "
+                "months of one quarter with `psa-report figures import`."
+                if counts else "No police.uk figures have been imported yet "
+                "(figures/crime.csv): import them with `psa-report figures import`.")
+        view = FiguresView(HEADING, area, None, [], [], [note])
+        _indicators(view, indicators, None)
+        return view
+
+    def total(months, kinds=None) -> dict[int, int]:
+        out = {}
+        for m in months:
+            if m in by_month:
+                out[m] = sum(n for k, n in by_month[m].items()
+                             if (kinds is None and k != ASB) or (kinds and k in kinds))
+        return out
+
+    end = quarter.last
+    window = range(end - 23, end + 1)
+    kinds = sorted({k for m in window if m in by_month for k in by_month[m]} - {ASB})
+    last_year = quarter.back(4)
+    rows = []
+    lines = [(name, "type", {name}) for name in kinds]
+    lines.append((ALL_CRIME, "total", None))
+    if any(ASB in by_month.get(m, {}) for m in window):
+        lines.append((ASB, "asb", {ASB}))
+    for name, kind, selected in lines:
+        totals = total(window, selected)
+        # A month imported with no row of this type had none of it.
+        totals = {m: totals.get(m, 0) for m in window if m in by_month}
+        now = _sum(totals, quarter.months) or 0
+        before = _sum(totals, last_year.months)
+        rolling = _sum(totals, range(end - 11, end + 1))
+        rolling_before = _sum(totals, range(end - 23, end - 11))
+        rate = None
+        if population and rolling is not None:
+            rate = f"{Decimal(rolling * 1000) / population:.1f}"
+        rows.append(CrimeRow(name, kind, now, before, rolling, rolling_before, rate,
+                             direction(now, before)))
+    intro = [f"Crime and anti-social behaviour recorded by the police{where} in "
+             f"{quarter.label}, from police.uk's street-level data, against the same quarter "
+             "a year before and over the last twelve months."]
+    notes = []
+    if any(m not in present for m in last_year.months):
+        notes.append(f"There is no comparison with the same quarter last year: the "
+                     f"police.uk figures for {last_year.label} have not been imported.")
+    if any(m not in present for m in range(end - 11, end + 1)):
+        notes.append("The last twelve months are not shown: not every month from "
+                     f"{month_name(end - 11)} to {month_name(end)} has been imported.")
+    elif any(m not in present for m in range(end - 23, end - 11)):
+        notes.append("The twelve months before are not shown: not every month from "
+                     f"{month_name(end - 23)} to {month_name(end - 12)} has been imported.")
+    if population:
+        notes.append(f"Rates are per 1,000 residents over the last twelve months, for a "
+                     f"population of {population:,}.")
+    else:
+        notes.append("Rates per 1,000 residents are shown once the area's population is "
+                     "given in actions/report.yaml (population:).")
+    notes.append(f"{ALL_CRIME} leaves out anti-social behaviour, which police.uk records "
+                 "as incidents, not crimes. Direction compares the quarter with the same "
+                 "quarter last year; for crime, down is better. Crimes with no location are "
+                 "not in any area's figures.")
+    view = FiguresView(HEADING, area, quarter, intro, rows, notes, has_rates=bool(population),
+                       caption=f"Crime and anti-social behaviour{where}, {quarter.label}")
+    all_crime = total(window)
+    series = [(m, all_crime.get(m)) for m in window]
+    shown = [p for p in series if p[1] is not None]
+    view.months = [(month_name(m), number_text(n)) for m, n in series]
+    if len(shown) >= 2:
+        # Months before the first imported are left off the chart, not drawn as gaps.
+        start = next(i for i, (_, n) in enumerate(series) if n is not None)
+        view.chart = chart(series[start:], quarter)
+        view.months = view.months[start:]
+    else:
+        view.chart_note = ("The chart of all crime by month starts once two months are "
+                           "imported.")
+    _indicators(view, indicators, quarter)
+    return view
+
+
+def _indicators(view: FiguresView, indicators: list[Indicator], quarter: Quarter | None
+                ) -> None:
+    if not indicators:
+        return
+    if quarter is None:
+        # With no police.uk quarter, the latest quarter any indicator has a figure for.
+        found = []
+        for indicator in indicators:
+            for key in indicator.values:
+                found.append(Quarter(int(key[:4]), int(key[-1])) if "Q" in key
+                             else Quarter.of(month_index(key)))
+        if not found:
+            view.indicator_intro = "No indicator has a figure yet."
+            view.indicators = []
+            return
+        quarter = max(found)
+    view.indicators = [indicator_row(i, quarter) for i in indicators]
+    view.indicator_period = quarter.label
+    view.indicator_intro = (f"The partnership's own indicators for {quarter.label}, against "
+                            "their targets and the same quarter last year. Whether a change "
+                            "is better or worse follows each indicator's own direction.")
+
+
+def load_figures(root: Path) -> tuple[Counts, list[Indicator]]:
+    """figures/crime.csv and figures/indicators.yaml, validated together (every problem
+    of both at once). Raises Invalid."""
+    from .problems import Invalid
+
+    problems = []
+    counts, indicators = {}, []
+    try:
+        counts = read_crime(root)
+    except Invalid as invalid:
+        problems += invalid.problems
+    try:
+        indicators = load_indicators(root)
+    except Invalid as invalid:
+        problems += invalid.problems
+    if problems:
+        raise Invalid(problems)
+    return counts, indicators
+
+
+def plan_figures(root: Path, area: str | None, population: int | None,
+                 period: str | Quarter | None = None) -> FiguresView | None:
+    """The section for the project at ``root``; None when it has no figures/ folder
+    (the report is then exactly as without this feature)."""
+    if not (Path(root) / FIGURES).is_dir():
+        if period is not None:
+            raise BadOption("--period", "there are no figures in this project (no figures/ "
+                            "folder): import police.uk files with `psa-report figures import`")
+        return None
+    counts, indicators = load_figures(root)
+    quarter = parse_period(period) if isinstance(period, str) else period
+    return figures_view(counts, indicators, area=area, population=population, period=quarter)
+
+
+# ---------------------------------------------------------------- an item's indicator
+
+def check_indicator_names(project, indicators: list[Indicator] | None) -> None:
+    """Every ``indicator:`` an action names must be in figures/indicators.yaml (None:
+    there is no figures/ folder). Raises Invalid, at the item's line."""
+    from .problems import Invalid, Problem
+
+    names = {i.name.lower(): i.name for i in indicators or []}
+    problems = []
+    for item in project.items:
+        if item.indicator is None or item.indicator.lower() in names:
+            continue
+        file, line, column = project.where(item.ref, "indicator")
+        if indicators is None:
+            message = (f"indicator: {item.indicator!r} names an indicator, but this project "
+                       "has no figures/indicators.yaml: add the indicator there, or remove "
+                       "this line")
+        else:
+            known = ", ".join(repr(n) for n in names.values()) or "none yet"
+            message = (f"indicator: {item.indicator!r} is not an indicator in "
+                       f"figures/indicators.yaml (its names are: {known}): use one of them, "
+                       "as written there")
+        problems.append(Problem(file, line, column, message))
+    if problems:
+        raise Invalid(problems)
+
+
+def link_indicators(planned, project) -> None:
+    """Each row whose item names an indicator gets that indicator's figure, worded as in
+    the section's table: "Assaults seen at A&E: 114 in October to December 2023; ▼ Down
+    16% (better); Target met"."""
+    view = planned.figures
+    by_name = {i.name.lower(): i for i in (view.indicators if view else [])}
+    rows = [row for section in planned.sections for row in section.rows]
+    for row in rows + planned.recommendations:
+        item = project.find(row.ref)
+        name = getattr(item, "indicator", None)
+        found = by_name.get(name.lower()) if name else None
+        if found is None:
+            continue
+        if found.value == "–":
+            row.figure = f"{found.name}: {found.note or 'no figure'}"
+            continue
+        parts = [f"{found.name}: {found.value} in {view.indicator_period}"]
+        if found.direction.kind != "none":
+            parts.append(found.direction.words)
+        if found.status_kind != "none":
+            parts.append(found.status)
+        row.figure = "; ".join(parts)

@@ -1,0 +1,181 @@
+"""figures/indicators.yaml: the partnership's own performance indicators.
+
+Loaded with the same loader as the action files (every value keeps its line) and
+validated by pydantic models, so a mistake is reported at its file and line::
+
+    indicators:
+      - name: Assaults seen at A&E (Cardiff Model)
+        unit: count            # count, rate or %
+        better: lower          # lower or higher: which way is good news
+        target: 120            # optional: the figure for a quarter to reach
+        baseline: 150          # optional
+        source: University Hospital of North Tees, A&E data sharing
+        values:                # by month (2025-04) or by quarter (2025-Q2), not both
+          2025-04: 41
+          2025-05: 38
+
+Quarters are calendar quarters: 2025-Q2 is April to June 2025.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, ValidationError, WithJsonSchema, field_validator
+
+from .figures import INDICATORS_FILE
+from .loader import Document, load_file
+from .models import Text, _error, _Strict
+from .problems import Invalid, Problem
+
+UNITS = ("count", "rate", "%")
+BETTER = ("lower", "higher")
+MONTH_KEY = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+QUARTER_KEY = re.compile(r"(\d{4})-Q([1-4])", re.IGNORECASE)
+
+
+def parse_number(value: Any) -> Decimal:
+    """A figure as typed: 41, 12.5, 1,234 (a % sign is allowed after a percentage)."""
+    if isinstance(value, Decimal):
+        return value
+    if value is None:
+        raise _error("is empty: write the figure, or remove the line")
+    if not isinstance(value, str):
+        raise _error("must be a number, such as 41 or 12.5")
+    text = value.strip().rstrip("%").replace(",", "").strip()
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite():
+        raise _error(f"{value.strip()!r} is not a number: write it with digits, such as 41 "
+                     "or 12.5")
+    return number
+
+
+Number = Annotated[Decimal, BeforeValidator(parse_number),
+                   WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string"}]})]
+
+
+def _choice(choices: tuple[str, ...], what: str):
+    def check(value: Any) -> str:
+        if not isinstance(value, str) or value.strip().lower() not in choices:
+            shown = value.strip() if isinstance(value, str) else value
+            raise _error(f"{shown!r} is not {what}: use one of {', '.join(choices)}")
+        return value.strip().lower()
+
+    return BeforeValidator(check)
+
+
+def period_key(text: str) -> str | None:
+    """'2025-04' or '2025-Q2' as written, normalised; None if it is neither."""
+    text = text.strip()
+    if MONTH_KEY.fullmatch(text):
+        return text
+    if match := QUARTER_KEY.fullmatch(text):
+        return f"{match.group(1)}-Q{match.group(2)}"
+    return None
+
+
+class Indicator(_Strict):
+    """One indicator the partnership follows, with its figures."""
+
+    name: Text
+    unit: Annotated[str, _choice(UNITS, "a unit"),
+                    WithJsonSchema({"type": "string", "enum": list(UNITS)})]
+    better: Annotated[str, _choice(BETTER, "which way is better"),
+                      WithJsonSchema({"type": "string", "enum": list(BETTER)})]
+    source: Text
+    target: Number | None = None
+    baseline: Number | None = None
+    values: dict[str, Number] = Field(default_factory=dict)
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _periods(cls, values: Any) -> Any:
+        if values is None:
+            return {}
+        if not isinstance(values, dict):
+            raise _error("must be a group of `period: figure` lines, such as `2025-04: 41` "
+                         "(a month) or `2025-Q2: 120` (a quarter)")
+        keys = {}
+        for key, number in values.items():
+            normal = period_key(str(key))
+            if normal is None:
+                raise _error(f"{key!r} is not a month (2025-04) or a calendar quarter "
+                             "(2025-Q2, April to June)")
+            keys[normal] = number
+        kinds = {"quarter" if "Q" in k else "month" for k in keys}
+        if len(kinds) > 1:
+            raise _error("mixes months and quarters: give an indicator's figures either by "
+                         "month (2025-04) or by quarter (2025-Q2), not both")
+        return keys
+
+    @property
+    def by_quarter(self) -> bool:
+        return any("Q" in key for key in self.values)
+
+
+class IndicatorsFile(_Strict):
+    indicators: Annotated[list[Any], Field(min_length=1)]  # each checked as an Indicator
+
+
+class IndicatorsSchema(_Strict):
+    """The file as an editor sees it (schema/indicators.schema.json); the loader checks
+    each indicator alone, so a mistake in one is reported at its own lines."""
+
+    indicators: Annotated[list[Indicator], Field(min_length=1)]
+
+
+def _part(doc: Document, index: int, data: Any) -> Document:
+    """The document seen from one indicator, so its problems keep their lines."""
+    prefix = ("indicators", index)
+    cut = len(prefix)
+    return Document(doc.path, doc.display, data,
+                    {k[cut:]: v for k, v in doc.value_marks.items() if k[:cut] == prefix},
+                    {k[cut:]: v for k, v in doc.key_marks.items() if k[:cut] == prefix},
+                    doc.lines)
+
+
+def load_indicators(root: Path) -> list[Indicator]:
+    """figures/indicators.yaml, validated; [] when there is none. Raises Invalid."""
+    from .project import translate  # pydantic's errors in the user's words
+
+    path = Path(root) / INDICATORS_FILE
+    if not path.exists():
+        return []
+    doc = load_file(path, INDICATORS_FILE)
+    problems: list[Problem] = []
+    if not isinstance(doc.data, dict):
+        raise Invalid([doc.problem((), "the file must start with `indicators:` and list "
+                                   "the indicators under it, each starting with `- name:`")])
+    try:
+        top = IndicatorsFile.model_validate(doc.data)
+    except ValidationError as error:
+        raise Invalid(translate(doc, error, IndicatorsFile)) from None
+    found: list[Indicator] = []
+    names: dict[str, int] = {}
+    for index, data in enumerate(top.indicators):
+        part = _part(doc, index, data)
+        if not isinstance(data, dict):
+            problems.append(part.problem((), "each indicator is a group of fields starting "
+                                         "with `- name:`"))
+            continue
+        try:
+            indicator = Indicator.model_validate(data)
+        except ValidationError as error:
+            problems += translate(part, error, Indicator)
+            continue
+        line = part.mark(("name",))[0]
+        if indicator.name.lower() in names:
+            problems.append(part.problem(("name",), f"name: {indicator.name!r} is also the "
+                                         f"name of the indicator on line "
+                                         f"{names[indicator.name.lower()]}: give each its own"))
+        names.setdefault(indicator.name.lower(), line)
+        found.append(indicator)
+    if problems:
+        raise Invalid(problems)
+    return found
