@@ -43,6 +43,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from .dates import long_date
+from .loader import read_bounded
 from .models import Status
 from .plan import Overdue, ReportPlan, Row
 from .problems import Invalid, Problem
@@ -100,10 +101,8 @@ def _content_types(path: Path, archive: zipfile.ZipFile) -> str:
 
 def _template_bytes(path: Path) -> bytes:
     """The template as a .docx package: a .dotx has its main part relabelled."""
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise _bad_template(path, f"cannot be read: {error.strerror or error}") from None
+    raw, _ = read_bounded(path, MAX_TEMPLATE_BYTES, str(path),
+                          fix="name a Word file (.docx or .dotx)")
     if len(raw) > MAX_TEMPLATE_BYTES:
         raise _bad_template(path, f"is over {MAX_TEMPLATE_BYTES // 2**20} MB, too large "
                             "for a Word template")

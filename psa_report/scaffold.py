@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from .loader import load_text
+from .loader import load_text, read_bounded
 from .models import Agencies, DataGap, Recommendation, Report, ref_key
 from .problems import Invalid, Problem
 from .project import ACTIONS, DATA_GAPS_DIR, PLACEHOLDERS, RECOMMENDATIONS_DIR, Project
@@ -204,9 +204,18 @@ class Table:
     problems: list[Problem]  # rows that could not be read at all
 
 
+#: Largest table ``import`` reads (a few thousand rows of text).
+MAX_TABLE_BYTES = 4 * 1024 * 1024
+
+
 def read_table(path: Path, display: str) -> Table:
     """Rows of a pasted table (tab-separated or CSV) as (line, {field: text})."""
-    raw = path.read_bytes()
+    raw, size = read_bounded(path, MAX_TABLE_BYTES, display,
+                             fix="save the table as a .csv or .txt file and name that")
+    if size > MAX_TABLE_BYTES:
+        raise Invalid([Problem(display, None, None,
+            f"the table is {size:,} bytes, over the limit of {MAX_TABLE_BYTES:,} bytes "
+            "for one import: check it is the right file, or import it in parts")])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:

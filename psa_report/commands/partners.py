@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from .. import history
+from ..loader import read_bounded
 from ..partners import (
     MANIFEST,
     PARTNERSHIP,
@@ -80,12 +81,8 @@ def set_item(root: Path, ref: str, status: str | None = None, update: str | None
 
 
 def _read_update_file(path: Path) -> str:
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_UPDATE_BYTES + 1)
-    except OSError as error:
-        raise Invalid([Problem(str(path), None, None,
-                               f"cannot be read: {error.strerror or error}")]) from None
+    raw, _ = read_bounded(path, MAX_UPDATE_BYTES,
+                          fix="give a text file holding the update")
     if len(raw) > MAX_UPDATE_BYTES:
         raise Invalid([Problem(str(path), None, None,
             f"is over {MAX_UPDATE_BYTES:,} bytes: an update is a paragraph or two")])
