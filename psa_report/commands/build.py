@@ -191,7 +191,11 @@ def outputs(root: Path, fmt: str = "both", out_dir: Path | None = None, *,
         if docx_template is not None:
             from ..docx_render import check_template
 
-            check_template(docx_template)  # a bad template stops before anything is printed
+            # A bad template stops before anything is printed; what is taken out of
+            # it (macros, links, fields that fetch files) is said.
+            removed = check_template(docx_template)
+            refuse_warnings(removed, strict)
+            report.warnings += removed
     if variant is not None:
         from ..glyphs import missing_glyphs
 
