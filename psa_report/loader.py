@@ -32,6 +32,7 @@ from typing import Any
 
 import yaml
 
+from .chars import refused
 from .problems import Invalid, Problem
 
 #: Largest YAML file accepted. One action is about 2 KB; the limit leaves room
@@ -266,6 +267,8 @@ def _convert(node: yaml.Node, path: tuple, doc: Document, problems: list[Problem
     if isinstance(node, yaml.ScalarNode):
         if node.tag == _NULL:  # only plain empty, ~ or null resolve to null
             return None
+        _check_chars(node, source, doc, problems,
+                     name=bool(path) and (path[-1] == "ref" or path[0] == "lead"))
         return node.value.translate(restore) if restore else node.value
     if isinstance(node, yaml.SequenceNode):
         return [_convert(item, path + (i,), doc, problems, seen, depth + 1, source, restore)
@@ -284,6 +287,8 @@ def _convert(node: yaml.Node, path: tuple, doc: Document, problems: list[Problem
                 "a field name must be plain text followed by a colon, like `status:`"))
             continue
         key = key_node.value.translate(restore) if restore else key_node.value
+        if _check_chars(key_node, source, doc, problems, name=True):
+            continue
         if key in first_seen:
             problems.append(Problem(doc.display, *key_mark,
                 f"{key!r} is given twice in the same place (first on line "
@@ -294,6 +299,36 @@ def _convert(node: yaml.Node, path: tuple, doc: Document, problems: list[Problem
         result[key] = _convert(value_node, path + (key,), doc, problems, seen, depth + 1,
                                source, restore)
     return result
+
+
+#: How a double-quoted YAML string writes a character by escape, besides \\x, \\u, \\U.
+_SHORT_ESCAPES = {"\0": "\\0", "\a": "\\a", "\b": "\\b", "\v": "\\v", "\f": "\\f",
+                  "\x1b": "\\e", "\x85": "\\N"}
+
+
+def _check_chars(node: yaml.ScalarNode, source: str, doc: Document,
+                 problems: list[Problem], name: bool) -> bool:
+    """Report the first character the value may not hold (see :mod:`psa_report.chars`)
+    at its own line and column: where it is in the file, or where its escape is."""
+    found = refused(node.value, name)
+    if found is None:
+        return False
+    char = node.value[found[0]]
+    start, end = node.start_mark.index, node.end_mark.index
+    segment = source[start:end]
+    at = segment.find(char)
+    if at < 0:
+        escapes = [f"\\x{ord(char):02x}", f"\\u{ord(char):04x}", f"\\U{ord(char):08x}"]
+        escapes += [_SHORT_ESCAPES[char]] if char in _SHORT_ESCAPES else []
+        lowered = segment.lower()
+        hits = [lowered.find(e.lower()) for e in escapes]
+        hits = [h for h in hits if h >= 0]
+        at = min(hits) if hits else 0
+    index = start + at
+    line = source.count("\n", 0, index) + 1
+    column = index - (source.rfind("\n", 0, index) + 1) + 1
+    problems.append(Problem(doc.display, line, column, found[1]))
+    return True
 
 
 class _Stop(Exception):
