@@ -72,3 +72,14 @@ def test_a_ref_too_long_is_refused_plainly_by_new_set_and_check(runner, project,
     assert checked.exit_code == 1 and message in checked.stderr
     assert f"{GAP}:2:6: ref: the ref " in checked.stderr
     assert "internal error" not in checked.stderr + made.stderr + changed.stderr
+
+
+def test_import_refuses_a_ref_too_long_plainly(runner, project, tmp_path):
+    table = tmp_path / "t.tsv"
+    ref = "9.9." + "9" * 251
+    table.write_text("Ref\tData gap\tLead\tAction\tUpdate\tStatus\n"
+                     f"{ref}\tA gap\tSBC\tAn action\tDone\ton track\n", encoding="utf-8")
+    result = run(runner, "import", "--project", str(project), str(table))
+    assert result.exit_code == 1, result.output
+    assert "is 255 characters long: a ref is at most 20" in result.stderr, result.stderr
+    assert "internal error" not in result.stderr
