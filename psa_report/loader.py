@@ -268,7 +268,8 @@ def _convert(node: yaml.Node, path: tuple, doc: Document, problems: list[Problem
         if node.tag == _NULL:  # only plain empty, ~ or null resolve to null
             return None
         _check_chars(node, source, doc, problems,
-                     name=bool(path) and (path[-1] == "ref" or path[0] == "lead"))
+                     name=bool(path) and (path[-1] == "ref" or path[0] == "lead"),
+                     field=".".join(p for p in path if isinstance(p, str)))
         return node.value.translate(restore) if restore else node.value
     if isinstance(node, yaml.SequenceNode):
         return [_convert(item, path + (i,), doc, problems, seen, depth + 1, source, restore)
@@ -307,7 +308,7 @@ _SHORT_ESCAPES = {"\0": "\\0", "\a": "\\a", "\b": "\\b", "\v": "\\v", "\f": "\\f
 
 
 def _check_chars(node: yaml.ScalarNode, source: str, doc: Document,
-                 problems: list[Problem], name: bool) -> bool:
+                 problems: list[Problem], name: bool, field: str = "") -> bool:
     """Report the first character the value may not hold (see :mod:`psa_report.chars`)
     at its own line and column: where it is in the file, or where its escape is."""
     found = refused(node.value, name)
@@ -327,7 +328,8 @@ def _check_chars(node: yaml.ScalarNode, source: str, doc: Document,
     index = start + at
     line = source.count("\n", 0, index) + 1
     column = index - (source.rfind("\n", 0, index) + 1) + 1
-    problems.append(Problem(doc.display, line, column, found[1]))
+    problems.append(Problem(doc.display, line, column,
+                            f"{field}: {found[1]}" if field else found[1]))
     return True
 
 

@@ -9,7 +9,7 @@ import pytest
 from conftest import edit, run
 
 GAP = "actions/data-gaps/3.2.1.yaml"
-FORM_FEED = "actions/data-gaps/3.2.1.yaml:3:11: the text holds U+000C FORM FEED"
+FORM_FEED = "actions/data-gaps/3.2.1.yaml:3:11: gap: the text holds U+000C FORM FEED"
 
 
 @pytest.mark.parametrize("command", [
@@ -83,3 +83,15 @@ def test_import_refuses_a_ref_too_long_plainly(runner, project, tmp_path):
     assert result.exit_code == 1, result.output
     assert "is 255 characters long: a ref is at most 20" in result.stderr, result.stderr
     assert "internal error" not in result.stderr
+
+
+def test_a_control_character_in_last_meeting_is_refused_at_its_line(runner, project):
+    """(Before the character rule it was refused as "not a revision name".)"""
+    path = project / "actions/report.yaml"
+    text = path.read_text()
+    line = len(text.splitlines()) + 1
+    path.write_text(text + 'last_meeting: "t0\\x01"\n')
+    result = run(runner, "check", "--project", str(project))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"actions/report.yaml:{line}:18: last_meeting: the text "
+                                    "holds U+0001 START OF HEADING"), result.stderr

@@ -129,7 +129,8 @@ def test_a_template_that_never_ends_or_grows_without_end_is_stopped_at_its_line(
     import resource
 
     from psa_report import render
-    monkeypatch.setattr(render, "TIME_BUDGET", 0.5)
+    if "took longer" in message:  # the others must not depend on the machine's speed
+        monkeypatch.setattr(render, "TIME_BUDGET", 0.5)
     limits = resource.getrlimit(resource.RLIMIT_AS)
     own_report_template(project, body)
     result = run(runner, "build", "--format", "html", "--project", str(project))
