@@ -51,3 +51,15 @@ def test_a_file_named_on_the_command_line_is_read_no_further_than_its_limit(
     assert result.exit_code == 1, result.output
     assert result.stderr.startswith(f"{path}: "), result.stderr
     assert message in result.stderr, result.stderr
+
+
+def test_a_pipe_named_as_docx_template_in_report_yaml_is_refused_unopened(runner, project):
+    os.mkfifo(project / "council.docx")
+    report = project / "actions/report.yaml"
+    report.write_text(report.read_text() + "docx_template: council.docx\n")
+    line = len(report.read_text().splitlines())
+    result = run(runner, "build", "--format", "docx", "--project", str(project))
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith(
+        f"actions/report.yaml:{line}:16: docx_template: 'council.docx': this is a named pipe "
+        "(FIFO), not an ordinary file, so it was not read"), result.stderr

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .. import history
 from ..changes import Change, compare
+from ..loader import not_a_file
 from ..output import Writer, publish
 from ..plan import ReportPlan, plan_report
 from ..problems import BadOption, Invalid, Problem
@@ -143,6 +144,10 @@ def _template_from_report(root: Path, project: Project) -> Path | None:
         raise Invalid([Problem(project.report_file, line, column,
             f"docx_template: {name!r} is outside the project folder: copy the template "
             "into the project (for example templates/report.dotx) and name it from there")])
+    if path.exists() and not path.is_file():  # a folder, FIFO or device: never opened
+        raise Invalid([Problem(project.report_file, line, column,
+            f"docx_template: {name!r}: " + not_a_file(path.stat().st_mode,
+                                                      "name a Word file (.docx or .dotx)"))])
     if not path.is_file():
         raise Invalid([Problem(project.report_file, line, column,
             f"docx_template: there is no file {name!r} in the project folder: check the "
