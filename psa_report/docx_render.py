@@ -45,7 +45,9 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from .dates import long_date
+from .docx_clean import Unreadable, clean
 from .figures_view import number_text
+from .loader import read_bounded
 from .models import Status
 from .plan import Overdue, ReportPlan, Row
 from .problems import Invalid, Problem
@@ -101,12 +103,11 @@ def _content_types(path: Path, archive: zipfile.ZipFile) -> str:
                             "template from Word as .docx or .dotx") from None
 
 
-def _template_bytes(path: Path) -> bytes:
-    """The template as a .docx package: a .dotx has its main part relabelled."""
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise _bad_template(path, f"cannot be read: {error.strerror or error}") from None
+def _template_bytes(path: Path) -> tuple[bytes, list[str]]:
+    """The template as a .docx package (a .dotx has its main part relabelled) without
+    its active parts (:mod:`psa_report.docx_clean`), and what was removed."""
+    raw, _ = read_bounded(path, MAX_TEMPLATE_BYTES, str(path),
+                          fix="name a Word file (.docx or .dotx)")
     if len(raw) > MAX_TEMPLATE_BYTES:
         raise _bad_template(path, f"is over {MAX_TEMPLATE_BYTES // 2**20} MB, too large "
                             "for a Word template")
@@ -126,10 +127,17 @@ def _template_bytes(path: Path) -> bytes:
     if "macroEnabled" in types or "vbaProject" in types:
         raise _bad_template(path, "is a macro-enabled Word file (.docm or .dotm): macros "
                             "are not accepted; save the template as .docx or .dotx")
+    try:
+        raw, removed = clean(archive, raw)
+    except Unreadable as error:
+        raise _bad_template(path, f"cannot be read as a Word file ({error}): open it in "
+                            "Word and save it again as .docx or .dotx") from None
+    archive = zipfile.ZipFile(io.BytesIO(raw))
+    types = _content_types(path, archive)
     if CT.WML_DOCUMENT_MAIN in types:
-        return raw
+        return raw, removed
     if WML_TEMPLATE_MAIN in types:
-        return _as_document(archive, types)
+        return _as_document(archive, types), removed
     raise _bad_template(path, "is not a Word document or template (.docx or .dotx)")
 
 
@@ -145,9 +153,13 @@ def _as_document(archive: zipfile.ZipFile, types: str) -> bytes:
     return out.getvalue()
 
 
-def check_template(path: Path) -> None:
-    """Stop with a problem naming the file if it is no Word document or template."""
-    open_template(path)
+def check_template(path: Path) -> list[Problem]:
+    """Stop with a problem naming the file if it is no Word document or template;
+    warnings naming each active or outward-pointing part that the report leaves out."""
+    removed = _open_template(path)[1]
+    return [Problem(str(path), None, None,
+                    f"removed from the template, so not in the report: {what}")
+            for what in dict.fromkeys(removed)]
 
 
 def open_template(path: Path | None) -> Document:
@@ -157,8 +169,13 @@ def open_template(path: Path | None) -> Document:
         document = docx.Document()
         _default_look(document)
         return document
+    return _open_template(path)[0]
+
+
+def _open_template(path: Path) -> tuple[Document, list[str]]:
+    raw, removed = _template_bytes(path)
     try:
-        document = docx.Document(io.BytesIO(_template_bytes(path)))
+        document = docx.Document(io.BytesIO(raw))
     except Invalid:
         raise
     except Exception as error:  # a damaged package: python-docx, lxml or zipfile
@@ -167,7 +184,7 @@ def open_template(path: Path | None) -> Document:
     body = document.element.body
     body.clear_content()  # keeps the final w:sectPr, with its headers and footers
     body.get_or_add_sectPr()
-    return document
+    return document, removed
 
 
 def _default_look(document: Document) -> None:

@@ -32,35 +32,17 @@ def decode_utf8(raw: bytes, complain: Callable[[int, int, int], Exception]) -> s
 
 
 def read_regular(path: Path, display: str, limit: int,
-                 too_big: Callable[[int], str]) -> bytes:
-    """The bytes of ``path`` if it is a regular file of at most ``limit`` bytes.
+                 too_big: Callable[[int], str],
+                 fix: str = "name an ordinary file") -> bytes:
+    """The bytes of ``path`` if it is a regular file of at most ``limit`` bytes, through
+    the one bounded reader (:func:`psa_report.loader.read_bounded`): a FIFO, device or
+    folder is refused unopened. ``too_big(size)`` words the refusal of a file over the
+    limit; ``fix`` says what to give instead of what is not a file."""
+    from .loader import read_bounded  # (the loader imports this module)
 
-    A FIFO, device or folder is refused: the file is opened without waiting
-    (``O_NONBLOCK``) and checked before anything is read.  ``too_big(size)``
-    words the refusal of a file over the limit.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    try:
-        handle = os.open(path, flags)
-    except OSError as error:
-        raise Invalid([Problem(display, None, None,
-                               f"cannot be read: {error.strerror or error}")]) from None
-    try:
-        info = os.fstat(handle)
-        if not stat.S_ISREG(info.st_mode):
-            raise Invalid([Problem(display, None, None,
-                "refused: not a regular file (a folder, device or pipe)")])
-        if info.st_size > limit:
-            raise Invalid([Problem(display, None, None, too_big(info.st_size))])
-        with os.fdopen(handle, "rb", closefd=False) as stream:
-            raw = stream.read(limit + 1)
-    except OSError as error:
-        raise Invalid([Problem(display, None, None,
-                               f"cannot be read: {error.strerror or error}")]) from None
-    finally:
-        os.close(handle)
-    if len(raw) > limit:  # it grew while being read
-        raise Invalid([Problem(display, None, None, too_big(len(raw)))])
+    raw, size = read_bounded(path, limit, display, fix=fix)
+    if size > limit:
+        raise Invalid([Problem(display, None, None, too_big(size))])
     return raw
 
 

@@ -35,6 +35,7 @@ from typing import Any
 
 import yaml
 
+from .chars import describe, refused
 from .files import decode_utf8
 from .problems import Invalid, Problem
 
@@ -101,14 +102,14 @@ def _too_big(display: str, size: int) -> Problem:
         "action file: check it is the right file, or split it")
 
 
-def not_a_file(mode: int) -> str:
+def not_a_file(mode: int, fix: str = "remove it from actions/ (only .yaml text files "
+               "belong there)") -> str:
     """Why a path that is not a regular file (a pipe, socket, device) is not read."""
     kind = ("a folder" if stat.S_ISDIR(mode) else
             "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else
             "a socket" if stat.S_ISSOCK(mode) else
             "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a special file")
-    return (f"this is {kind}, not an ordinary file, so it was not read: remove it from "
-            f"actions/ (only .yaml text files belong there)")
+    return f"this is {kind}, not an ordinary file, so it was not read: {fix}"
 
 
 #: Flags for opening a file to read: binary on Windows; non-blocking, so that even a
@@ -116,25 +117,39 @@ def not_a_file(mode: int) -> str:
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
 
 
-def load_file(path: Path, display: str | None = None) -> Document:
-    """Read and parse one YAML file; raise :class:`Invalid` with every problem."""
+def read_bounded(path: Path, limit: int, display: str | None = None, *,
+                 fix: str = "name an ordinary file") -> tuple[bytes, int]:
+    """(at most ``limit`` + 1 bytes of ``path``, the size it claims): the one reader of
+    every file psa-report is given, in actions/ or named on the command line.
+
+    Only a regular file is opened: a FIFO would make the read wait for ever and
+    /dev/zero never ends, so what is not a regular file is refused by what it is,
+    without being opened (``fix`` says what to do instead).  Never more than one
+    byte over the limit is read, whatever the size says: a file can grow while it is
+    read, or report a size it does not have.
+    """
     display = display or str(path)
     try:
-        # Look before opening: a FIFO would block the read, /dev/zero never ends.
         mode = os.stat(path).st_mode
         if not stat.S_ISREG(mode):
-            raise Invalid([Problem(display, None, None, not_a_file(mode))])
+            raise Invalid([Problem(display, None, None, not_a_file(mode, fix))])
         with os.fdopen(os.open(path, _READ_FLAGS), "rb") as file:
             info = os.fstat(file.fileno())
             if not stat.S_ISREG(info.st_mode):  # swapped since the look above
-                raise Invalid([Problem(display, None, None, not_a_file(info.st_mode))])
-            # Never more than one byte over the limit, whatever the size says: a
-            # file can grow while it is read, or report a size it does not have.
-            raw = file.read(MAX_FILE_BYTES + 1)
+                raise Invalid([Problem(display, None, None, not_a_file(info.st_mode, fix))])
+            raw = file.read(limit + 1)
     except OSError as error:
         raise Invalid([Problem(display, None, None,
                                f"cannot be read: {error.strerror or error}")]) from None
-    return load_bytes(raw, display, path, size=max(info.st_size, len(raw)))
+    return raw, max(info.st_size, len(raw))
+
+
+def load_file(path: Path, display: str | None = None) -> Document:
+    """Read and parse one YAML file; raise :class:`Invalid` with every problem."""
+    display = display or str(path)
+    raw, size = read_bounded(path, MAX_FILE_BYTES, display,
+                             fix=not_a_file.__defaults__[0])
+    return load_bytes(raw, display, path, size=size)
 
 
 #: The first bytes of Office files: a zip (.docx, .xlsx, .odt) or an old OLE2 file.
@@ -190,8 +205,8 @@ def load_text(text: str, display: str, path: Path | None = None) -> Document:
         line = text.count("\n", 0, error.position) + 1
         column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
         raise Invalid([Problem(display, line, column,
-            f"the file holds a control character (#x{error.character:04x}) that is not "
-            "text: delete it (it may be invisible in your editor; retype the words "
+            f"the file holds {describe(chr(error.character))}, a control character that is "
+            "not text: delete it (it may be invisible in your editor; retype the words "
             "around it)")]) from None
     except yaml.YAMLError as error:  # pragma: no cover - libyaml always marks errors
         raise Invalid([Problem(display, None, None, f"YAML syntax error: {error}")]) from None
@@ -256,6 +271,9 @@ def _convert(node: yaml.Node, path: tuple, doc: Document, problems: list[Problem
     if isinstance(node, yaml.ScalarNode):
         if node.tag == _NULL:  # only plain empty, ~ or null resolve to null
             return None
+        _check_chars(node, source, doc, problems,
+                     name=bool(path) and (path[-1] == "ref" or path[0] == "lead"),
+                     field=".".join(p for p in path if isinstance(p, str)))
         return node.value.translate(restore) if restore else node.value
     if isinstance(node, yaml.SequenceNode):
         return [_convert(item, path + (i,), doc, problems, seen, depth + 1, source, restore)
@@ -274,6 +292,8 @@ def _convert(node: yaml.Node, path: tuple, doc: Document, problems: list[Problem
                 "a field name must be plain text followed by a colon, like `status:`"))
             continue
         key = key_node.value.translate(restore) if restore else key_node.value
+        if _check_chars(key_node, source, doc, problems, name=True):
+            continue
         if key in first_seen:
             problems.append(Problem(doc.display, *key_mark,
                 f"{key!r} is given twice in the same place (first on line "
@@ -284,6 +304,37 @@ def _convert(node: yaml.Node, path: tuple, doc: Document, problems: list[Problem
         result[key] = _convert(value_node, path + (key,), doc, problems, seen, depth + 1,
                                source, restore)
     return result
+
+
+#: How a double-quoted YAML string writes a character by escape, besides \\x, \\u, \\U.
+_SHORT_ESCAPES = {"\0": "\\0", "\a": "\\a", "\b": "\\b", "\v": "\\v", "\f": "\\f",
+                  "\x1b": "\\e", "\x85": "\\N"}
+
+
+def _check_chars(node: yaml.ScalarNode, source: str, doc: Document,
+                 problems: list[Problem], name: bool, field: str = "") -> bool:
+    """Report the first character the value may not hold (see :mod:`psa_report.chars`)
+    at its own line and column: where it is in the file, or where its escape is."""
+    found = refused(node.value, name)
+    if found is None:
+        return False
+    char = node.value[found[0]]
+    start, end = node.start_mark.index, node.end_mark.index
+    segment = source[start:end]
+    at = segment.find(char)
+    if at < 0:
+        escapes = [f"\\x{ord(char):02x}", f"\\u{ord(char):04x}", f"\\U{ord(char):08x}"]
+        escapes += [_SHORT_ESCAPES[char]] if char in _SHORT_ESCAPES else []
+        lowered = segment.lower()
+        hits = [lowered.find(e.lower()) for e in escapes]
+        hits = [h for h in hits if h >= 0]
+        at = min(hits) if hits else 0
+    index = start + at
+    line = source.count("\n", 0, index) + 1
+    column = index - (source.rfind("\n", 0, index) + 1) + 1
+    problems.append(Problem(doc.display, line, column,
+                            f"{field}: {found[1]}" if field else found[1]))
+    return True
 
 
 class _Stop(Exception):

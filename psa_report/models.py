@@ -25,6 +25,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from .chars import refused
 from .dates import ACCEPTED_FORMS, DAY_FORMS, Due, parse_day, parse_due
 
 
@@ -59,8 +60,9 @@ def _error(message: str) -> PydanticCustomError:
     return PydanticCustomError("psa", message)
 
 
-def _text(value: Any) -> str:
-    """Plain text: strip the ends; refuse lists, mappings and emptiness."""
+def _text(value: Any, name: bool = False) -> str:
+    """Plain text: strip the ends; refuse lists, mappings, emptiness and characters that
+    are not text (``name``: the stricter rule of refs and agency names)."""
     if value is None:
         raise _error("is empty: write the text, or remove the field if it is optional")
     if isinstance(value, list):
@@ -74,7 +76,16 @@ def _text(value: Any) -> str:
     value = value.strip()
     if not value:
         raise _error("is empty: write the text, or remove the field if it is optional")
+    _refuse_chars(value, name)
     return value
+
+
+def _refuse_chars(value: str, name: bool = False) -> None:
+    """Text from a table, a workbook or the command line: the characters YAML files
+    are held to by the loader (see :mod:`psa_report.chars`)."""
+    found = refused(value, name)
+    if found is not None:
+        raise _error(found[1])
 
 
 Text = Annotated[str, BeforeValidator(_text)]
@@ -196,9 +207,23 @@ REF_PATTERN = r"^\d+\.\d+\.\d+$"
 REC_PATTERN = r"^R\d+$"
 
 
+#: Longest ref: a ref is also its file's name, and a name has to fit in a path.
+MAX_REF_LENGTH = 20
+
+
+def ref_too_long(ref: str) -> str | None:
+    """Why ``ref`` is too long to be a ref (None if it is not)."""
+    if len(ref) <= MAX_REF_LENGTH:
+        return None
+    return (f"the ref {ref[:12] + '...'!r} is {len(ref):,} characters long: a ref is at "
+            f"most {MAX_REF_LENGTH}, such as 3.2.1 or R12")
+
+
 def _ref(pattern: str, what: str) -> BeforeValidator:
     def check(value: Any) -> str:
-        text = _text(value)
+        text = _text(value, name=True)
+        if ref_too_long(text):
+            raise _error(ref_too_long(text))
         if not re.fullmatch(pattern, text):
             raise _error(f"{text!r} is not {what}")
         return text
@@ -327,7 +352,7 @@ AGENCY_ID = r"^[^\s,;/]+$"
 
 
 def _agency_id(value: Any) -> str:
-    text = _text(value)
+    text = _text(value, name=True)
     if not re.fullmatch(AGENCY_ID, text):
         raise _error(f"{text!r} cannot be an agency's short name: use one word with no "
                      "spaces, commas or slashes (such as SBC or A&E)")

@@ -11,18 +11,34 @@ method that changes a value, so ``lipsum.__globals__``, ``self.__init__`` or
 line.  They may include or extend only regular files inside the template
 folders (no ``../``, no symbolic link leading out).  Data never becomes template
 source: it is passed as values and HTML-escaped on output (``autoescape``).
+
+They also run under a budget (:class:`Budget`), so a template cannot stop the
+build or the preview by never finishing or by filling the memory: every loop
+turn and every call looks at a deadline (:data:`TIME_BUDGET` seconds), ``*``,
+``+``, ``%``, ``**`` and ``~`` refuse to make a text or list longer than
+:data:`MAX_VALUE`, every block's output and the whole page are kept under
+:data:`MAX_OUTPUT` characters, and (on Linux and macOS) the memory the process
+may take while rendering is capped, so whatever else grows (``'a'.center(10**10)``)
+ends as a message.  Each stops the build at the template's file and line.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import stat
 import sys
+import threading
+import time
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 
 import jinja2
+from jinja2 import nodes
+from jinja2.compiler import CodeGenerator
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 
@@ -35,6 +51,16 @@ from .problems import Invalid, Problem
 REPORT_TEMPLATE = "report.html"
 #: Largest template file accepted (the shipped ones are a few KB).
 MAX_TEMPLATE_BYTES = 1024 * 1024
+#: Seconds a report may take to render (the shipped one takes a few milliseconds).
+TIME_BUDGET = 20.0
+#: Longest text or list a template expression may make (characters or items).
+MAX_VALUE = 10_000_000
+#: Largest rendered page, and largest block of it ({% set %}, a macro), in characters.
+MAX_OUTPUT = 50_000_000
+#: Memory the process may take on top of what it had when rendering began (bytes).
+MAX_RENDER_MEMORY = 2 * 1024 ** 3
+#: Largest whole number a template may compute (bits): 2**100000 has 30,103 digits.
+MAX_INT_BITS = 100_000
 
 
 def _package_templates() -> Path:
@@ -121,9 +147,199 @@ def _mtime(path: Path) -> int | None:
         return None
 
 
+class OverBudget(Exception):
+    """A template went over its time or size budget.  Raised inside the template's
+    own code, so the traceback carries the template's file and line."""
+
+
+class BudgetCodeGenerator(CodeGenerator):
+    """Jinja's code generator, with ``~`` bounded as ``+`` is (see :meth:`Sandbox.call_binop`)."""
+
+    def visit_Concat(self, node: nodes.Concat, frame) -> None:
+        self.write("environment.bounded(")
+        super().visit_Concat(node, frame)
+        self.write(")")
+
+
+BUDGET_FILTER = "psa_report_budget"
+
+
+@jinja2.pass_context
+def _budgeted(context, iterable: Iterable) -> Iterator:
+    """The loop's items, the clock looked at before each."""
+    deadline = getattr(_render, "deadline", None)
+    if deadline is None:
+        yield from iterable
+        return
+    clock = time.monotonic
+    for item in iterable:
+        if clock() > deadline:
+            _check_deadline()  # raises, naming the budget
+        yield item
+
+
+_render = threading.local()  # .deadline: the clock time the render under way must end by
+
+
+def _check_deadline() -> None:
+    deadline = getattr(_render, "deadline", None)
+    if deadline is not None and time.monotonic() > deadline:
+        raise OverBudget(
+            f"refused: the report took longer than {TIME_BUDGET:g} seconds to render, "
+            "and was stopped here (a loop, or a macro calling itself, that runs too long); "
+            "the shipped report renders in a fraction of a second")
+
+
+def _too_long(size: int, what: str = "a text or list") -> OverBudget:
+    return OverBudget(f"refused: this would make {what} of {size:,} characters or items, "
+                      f"over the limit of {MAX_VALUE:,} for one value in a template")
+
+
+def _length(value) -> int | None:
+    if isinstance(value, (str, list, tuple, bytes)):
+        return len(value)
+    return None
+
+
+_PERCENT_WIDTH = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\d+)?(?:\.(\d+))?")
+_WIDENING = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
+
+
+class Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox with a time and size budget (see the module's docstring)."""
+
+    code_generator_class = BudgetCodeGenerator
+    intercepted_binops = frozenset({"*", "+", "%", "**"})
+
+    def _parse(self, source, name, filename):
+        tree = super()._parse(source, name, filename)
+        # Every turn of every loop looks at the clock: the iterable goes through a
+        # filter (called directly, unlike a function, and never worked out as a
+        # constant while compiling, as it takes the context).
+        for loop in tree.find_all(nodes.For):
+            loop.iter = nodes.Filter(loop.iter, BUDGET_FILTER, [], [], None, None,
+                                     lineno=loop.iter.lineno)
+        return tree
+
+    def bounded(self, value):
+        size = _length(value)
+        if size is not None and size > MAX_VALUE:
+            raise _too_long(size)
+        return value
+
+    def concat(self, pieces) -> str:  # type: ignore[override]  # every block's output
+        if isinstance(pieces, list):
+            _check_deadline()
+            try:
+                size = sum(map(len, pieces))
+            except TypeError:
+                size = 0
+            if size > MAX_OUTPUT:
+                raise OverBudget(f"refused: this part of the report would be {size:,} "
+                                 f"characters long, over the limit of {MAX_OUTPUT:,}")
+        return "".join(pieces)
+
+    def call_binop(self, context, operator: str, left, right):
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                size = _length(seq)
+                if size is not None and isinstance(times, int) and size * times > MAX_VALUE:
+                    raise _too_long(size * times)
+            if isinstance(left, int) and isinstance(right, int) \
+                    and abs(left).bit_length() + abs(right).bit_length() > MAX_INT_BITS:
+                raise OverBudget("refused: this would make a number too large to show")
+        elif operator == "+":
+            a, b = _length(left), _length(right)
+            if a is not None and b is not None and a + b > MAX_VALUE:
+                raise _too_long(a + b)
+        elif operator == "**":
+            if isinstance(left, int) and isinstance(right, int) and abs(left) > 1 \
+                    and right * math.log2(abs(left)) > MAX_INT_BITS:
+                raise OverBudget("refused: this would make a number too large to show")
+        elif operator == "%" and isinstance(left, str):
+            _check_format(left, right)
+        return self.bounded(super().call_binop(context, operator, left, right))
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (as Jinja's)
+        _check_deadline()
+        owner = getattr(__obj, "__self__", None)
+        if isinstance(owner, str):
+            name = getattr(__obj, "__name__", "")
+            if name in _WIDENING:
+                for value in (*args, *kwargs.values()):
+                    if isinstance(value, int) and value > MAX_VALUE:
+                        raise _too_long(value)
+            elif name == "replace" and len(args) >= 2 \
+                    and isinstance(args[0], str) and isinstance(args[1], str):
+                grows = len(args[1]) - len(args[0])
+                if grows > 0:
+                    times = owner.count(args[0]) if args[0] else len(owner) + 1
+                    if len(owner) + times * grows > MAX_VALUE:
+                        raise _too_long(len(owner) + times * grows)
+        return __self.bounded(super().call(__context, __obj, *args, **kwargs))
+
+
+def _check_format(text: str, values) -> None:
+    """``'%9999999999s' % x`` (and ``%*s``) would pad to that width before any check."""
+    for found in _PERCENT_WIDTH.finditer(text):
+        for number in found.groups():
+            if number and len(number) > 7 and int(number) > MAX_VALUE:
+                raise _too_long(int(number))
+    for value in values if isinstance(values, tuple) else (values,):
+        if isinstance(value, int) and not isinstance(value, bool) and value > MAX_VALUE \
+                and "*" in text:
+            raise _too_long(value)
+
+
+class _MemoryCap:
+    """Caps the process's address space while a report renders (Linux; elsewhere
+    nothing), so a template that makes something huge fails with MemoryError rather
+    than taking the computer's memory.  Nested and concurrent renders share one cap."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.users = 0
+        self.saved = None
+
+    def __enter__(self):
+        with self.lock:
+            self.users += 1
+            if self.users == 1:
+                self.saved = _cap_memory()
+        return self
+
+    def __exit__(self, *exc):
+        with self.lock:
+            self.users -= 1
+            if self.users == 0 and self.saved is not None:
+                import resource
+                resource.setrlimit(resource.RLIMIT_AS, self.saved)
+                self.saved = None
+
+
+def _cap_memory():
+    try:
+        import resource
+        with open("/proc/self/statm", "rb") as handle:
+            in_use = int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        cap = in_use + MAX_RENDER_MEMORY
+        if hard != resource.RLIM_INFINITY:
+            cap = min(cap, hard)
+        if soft != resource.RLIM_INFINITY and soft <= cap:
+            return None  # already capped at least as tightly
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+        return soft, hard
+    except (ImportError, OSError, ValueError):
+        return None
+
+
+_memory_cap = _MemoryCap()
+
+
 @lru_cache(maxsize=8)
 def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
-    env = ImmutableSandboxedEnvironment(
+    env = Sandbox(
         loader=TemplateFolders(list(dirs)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -138,6 +354,7 @@ def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
     env.filters["paragraphs"] = paragraphs  # for a project's own templates
     env.filters["long_date"] = long_date
     env.filters["number"] = number_text  # 1,234; "–" for no figure
+    env.filters[BUDGET_FILTER] = _budgeted
     return env
 
 
@@ -150,9 +367,23 @@ def render_html(plan: ReportPlan, dirs: list[Path]) -> str:
     """Render the report; a broken or unsafe template is reported at its file and line."""
     env = environment(dirs)
     try:
-        return env.get_template(REPORT_TEMPLATE).render(plan=plan)
+        try:
+            return _render_bounded(env, plan)
+        except (Invalid, jinja2.TemplateSyntaxError, jinja2.TemplateNotFound):
+            raise
+        except Exception:
+            env.handle_exception()  # the traceback rewritten to the templates' lines
     except Invalid:
         raise
+    except OverBudget as error:
+        name, line = _where(sys.exc_info()[2], dirs)
+        raise Invalid([Problem(name, line, None, str(error))]) from None
+    except MemoryError:
+        name, line = _where(sys.exc_info()[2], dirs)
+        raise Invalid([Problem(name, line, None,
+            f"refused: this needs more memory than a report may take "
+            f"({MAX_RENDER_MEMORY // 1024 ** 3} GB): something in the template grows "
+            "too large")]) from None
     except jinja2.TemplateSyntaxError as error:
         raise Invalid([Problem(_template_name(error.filename, dirs), error.lineno, None,
                                f"template error: {error.message}")]) from None
@@ -168,8 +399,8 @@ def render_html(plan: ReportPlan, dirs: list[Path]) -> str:
     except RecursionError:
         name, line = _where(sys.exc_info()[2], dirs)
         raise Invalid([Problem(name, line, None,
-            "template error: templates include each other (or one includes itself) "
-            "without end: remove the include that loops")]) from None
+            "template error: templates include each other (or one includes itself), or "
+            "a macro calls itself, without end: remove the include or call that loops")]) from None
     except jinja2.UndefinedError as error:
         name, line = _where(sys.exc_info()[2], dirs)
         raise Invalid([Problem(name, line, None, f"template error: {error.message}")]) \
@@ -181,6 +412,32 @@ def render_html(plan: ReportPlan, dirs: list[Path]) -> str:
         name, line = _where(sys.exc_info()[2], dirs)
         raise Invalid([Problem(name, line, None,
             f"template error: {type(error).__name__}: {error}")]) from None
+
+
+def _render_bounded(env: jinja2.Environment, plan: ReportPlan) -> str:
+    """The page, rendered piece by piece under the time, output and memory budget
+    (compiling too: Jinja works out constant expressions such as
+    ``'a'|center(10**10)`` as it compiles)."""
+    pieces: list[str] = []
+    size = 0
+    _render.deadline = time.monotonic() + TIME_BUDGET
+    try:
+        with _memory_cap:
+            template = env.get_template(REPORT_TEMPLATE)
+            context = template.new_context({"plan": plan})
+            stream = template.root_render_func(context)
+            # A few hundred pieces at a time, measured and joined at C speed; the
+            # loops in the template look at the clock themselves.
+            while chunk := list(islice(stream, 256)):
+                size += sum(map(len, chunk))
+                if size > MAX_OUTPUT:  # stopped inside the template: its line is known
+                    stream.throw(OverBudget(
+                        f"refused: the report would be over {MAX_OUTPUT:,} characters long "
+                        "(the shipped one is about 40,000): a loop writes too much"))
+                pieces.append("".join(chunk))
+    finally:
+        _render.deadline = None
+    return "".join(pieces)
 
 
 def _where(tb, dirs: list[Path]) -> tuple[str, int | None]:

@@ -135,7 +135,8 @@ def _return_files(paths: list[Path], problems: list[Problem], notes: list[str]) 
             problems.append(Problem(str(path), None, None, "no such file or folder"))
         elif not is_regular(path):
             problems.append(Problem(str(path), None, None,
-                "refused: not a regular file (a device or pipe): give the returned workbook"))
+                "this is not an ordinary file, so it was not read (a device or pipe): give "
+                "the returned workbook"))
         elif path.suffix.lower() not in (".xlsx", ".csv"):
             problems.append(Problem(str(path), None, None,
                 "not an .xlsx workbook or a .csv file: save the return as Excel Workbook "

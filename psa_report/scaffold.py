@@ -26,8 +26,6 @@ from .problems import Invalid, Problem
 from .project import ACTIONS, DATA_GAPS_DIR, PLACEHOLDERS, RECOMMENDATIONS_DIR, Project
 
 SCHEMA_DIR = "schema"
-#: Largest table `import` reads (5,000 actions of long text are a few MB).
-MAX_TABLE_BYTES = 20 * 1024 * 1024
 SCHEMAS = {
     "data-gap": DataGap,
     "recommendation": Recommendation,
@@ -208,12 +206,17 @@ class Table:
     problems: list[Problem]  # rows that could not be read at all
 
 
+#: Largest table ``import`` reads (a few thousand rows of text).
+MAX_TABLE_BYTES = 4 * 1024 * 1024
+
+
 def read_table(path: Path, display: str) -> Table:
     """Rows of a pasted table (tab-separated or CSV) as (line, {field: text})."""
     # A regular file of bounded size: a FIFO or /dev/zero is refused, never read.
     raw = read_regular(path, display, MAX_TABLE_BYTES, lambda size: (
-        f"is {size:,} bytes, over the {MAX_TABLE_BYTES:,} a table of actions may be: check "
-        "it is the right file"))
+        f"the table is {size:,} bytes, over the limit of {MAX_TABLE_BYTES:,} bytes for one "
+        "import: check it is the right file, or import it in parts"),
+        fix="save the table as a .csv or .txt file and name that")
     text = decode_utf8(raw, lambda line, column, byte: Invalid([Problem(display, line, None,
         "this is not UTF-8 text: in Excel use Save As, 'CSV UTF-8', or paste the "
         "table into a text editor and save it as UTF-8")]))

@@ -83,6 +83,7 @@ class Preview:
         self._pdf_lock = threading.Lock()  # one print at a time
         self._pdf: tuple[int, bytes] | None = None
         self._changed = threading.Condition()
+        self._slow = False  # a rebuild has run for over SLOW seconds and is not done
 
     @property
     def snapshot(self) -> Snapshot:
@@ -107,6 +108,18 @@ class Preview:
 
     #: seconds to look again before the page changes from the report to problems
     SETTLE = 0.15
+    #: seconds a rebuild may take before the page says the report is being rebuilt
+    SLOW = 1.0
+
+    @property
+    def state(self) -> tuple[int, bool]:
+        """(version, whether a rebuild has been running for over :attr:`SLOW` seconds)."""
+        return self._snapshot.version, self._slow
+
+    def _mark_slow(self) -> None:
+        with self._changed:
+            self._slow = True
+            self._changed.notify_all()
 
     def rebuild(self) -> None:
         """Plan and render the files as they are now; never raises for bad files.
@@ -120,14 +133,22 @@ class Preview:
         with self._lock:
             start = time.perf_counter()
             old = self._snapshot
-            html, problems, warnings, dirs = self._build()
-            if problems and not old.problems and old.version:
-                time.sleep(self.SETTLE)
+            timer = threading.Timer(self.SLOW, self._mark_slow)
+            timer.daemon = True
+            timer.start()
+            try:
                 html, problems, warnings, dirs = self._build()
-            version = old.version + (html != old.html or old.version == 0)
-            self._snapshot = Snapshot(version, html, tuple(problems), tuple(warnings),
-                                      tuple(dirs), time.perf_counter() - start)
-        if version != old.version:
+                if problems and not old.problems and old.version:
+                    time.sleep(self.SETTLE)
+                    html, problems, warnings, dirs = self._build()
+                version = old.version + (html != old.html or old.version == 0)
+                self._snapshot = Snapshot(version, html, tuple(problems), tuple(warnings),
+                                          tuple(dirs), time.perf_counter() - start)
+            finally:
+                timer.cancel()
+                with self._changed:
+                    was_slow, self._slow = self._slow, False
+        if version != old.version or was_slow:
             with self._changed:
                 self._changed.notify_all()
         if old.version == 0 and self.after_warm_up is not None:
@@ -156,6 +177,12 @@ class Preview:
         with self._changed:
             self._changed.wait_for(lambda: self._snapshot.version != version, timeout)
         return self._snapshot.version
+
+    def wait_state(self, state: tuple[int, bool], timeout: float) -> tuple[int, bool]:
+        """Block until :attr:`state` is no longer ``state`` (or ``timeout`` seconds)."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.state != state, timeout)
+        return self.state
 
     def wake(self) -> None:
         """Wake every :meth:`wait` (when the server stops)."""
@@ -196,10 +223,12 @@ def problems_page(problems: list[Problem]) -> str:
     """A small page listing each problem as ``file:line:col: message``, escaped."""
     if problems:
         count = len(problems)
-        heading = f"{count} problem{'s' if count != 1 else ''} in the action plan"
+        heading = (f"The report could not be built: {count} "
+                   f"problem{'s' if count != 1 else ''} in the action plan or templates")
         items = "\n".join(f"<li><code>{html_lib.escape(str(p))}</code></li>"
                           for p in problems)
-        body = (f"<h1>{heading}</h1>\n<p>The report is shown again as soon as these are "
+        body = (f"<h1>{heading}</h1>\n<p>This page does not show the last report that "
+                "built: it would be out of date.  The report is shown again as soon as these are "
                 f"fixed: save the file and this page reloads by itself.</p>\n"
                 f"<ul>\n{items}\n</ul>")
     else:
@@ -356,6 +385,22 @@ _META_CSP = re.compile(
     r"""<meta\b[^>]*\bhttp-equiv\s*=\s*["']?content-security-policy["']?[^>]*>""", re.I)
 _CONTENT = re.compile(r"""(\bcontent\s*=\s*)(?:"([^"]*)"|'([^']*)')""", re.I)
 _BODY_END = re.compile(r"</body\s*>", re.I)
+_BODY_START = re.compile(r"<body\b[^>]*>", re.I)
+
+#: Put at the top of the last report while a rebuild has run for over Preview.SLOW seconds.
+REBUILDING_BANNER = (
+    '<div role="status" style="position: sticky; top: 0; z-index: 2147483647; '
+    'margin: 0; padding: 0.6rem 1rem; background: #fff3cd; color: #000; '
+    'border-bottom: 2px solid #8b6d00; font: bold 1rem/1.4 sans-serif">'
+    "The report is being rebuilt after a change: what is shown below is the report "
+    "from before it, and this page reloads by itself when the new one is ready.</div>\n")
+
+
+def with_banner(page: str) -> str:
+    """The page with :data:`REBUILDING_BANNER` at the start of its body."""
+    found = _BODY_START.search(page)
+    at = found.end() if found else 0
+    return page[:at] + REBUILDING_BANNER + page[at:]
 
 
 def widen_policy(policy: str) -> str:
@@ -421,11 +466,16 @@ class PreviewServer(ThreadingHTTPServer):
             self.allowed_hosts = ({f"{name}:{self.port}".lower() for name in names}
                                   | {name.lower() for name in names})
 
-    def token(self, version: int) -> str:
-        return f"{self.boot}-{version}"
+    def token(self, version: int, slow: bool = False) -> str:
+        return f"{self.boot}-{version}" + ("-rebuilding" if slow else "")
 
     def page(self) -> tuple[int, bytes]:
-        """(version, the page as served), the script put in once per version."""
+        """(version, the page as served), the script put in once per version.  While a
+        rebuild has run for long the last report is served under a banner saying so."""
+        if self.preview.state[1]:
+            version = self.preview.version
+            page = inject(with_banner(self.preview.snapshot.html), self.token(version, True))
+            return version, page.encode("utf-8")
         snapshot = self.preview.snapshot
         with self._page_lock:
             if self._page[0] != snapshot.version:
@@ -514,17 +564,17 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.send_header("Connection", "close")
         self.end_headers()
         self.close_connection = True
-        version = preview.version
+        state = preview.state
         try:
-            self.wfile.write(f"retry: 500\ndata: {server.token(version)}\n\n".encode())
+            self.wfile.write(f"retry: 500\ndata: {server.token(*state)}\n\n".encode())
             self.wfile.flush()
             while not server.stopping.is_set():
-                now = preview.wait(version, self.KEEP_ALIVE)
+                now = preview.wait_state(state, self.KEEP_ALIVE)
                 if server.stopping.is_set():
                     break
-                if now != version:
-                    version = now
-                    self.wfile.write(f"data: {server.token(version)}\n\n".encode())
+                if now != state:
+                    state = now
+                    self.wfile.write(f"data: {server.token(*state)}\n\n".encode())
                 else:
                     self.wfile.write(b": still here\n\n")
                 self.wfile.flush()

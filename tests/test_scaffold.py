@@ -16,7 +16,9 @@ from conftest import REPO, SEED_COPY, run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from psa_report.chars import refused
 from psa_report.loader import load_text
+from psa_report.problems import Invalid
 from psa_report.project import load_project
 from psa_report.scaffold import json_schemas, yaml_field
 
@@ -136,8 +138,13 @@ def test_a_bad_table_header_is_explained(runner, empty, tmp_path):
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1,
                max_size=300))
 def test_any_text_is_written_so_it_reads_back_exactly(text):
+    """...or, if it holds a character no text may (psa_report.chars), is refused."""
     written = yaml_field("update", text)
-    assert load_text(written, "x.yaml").data == {"update": text}
+    if refused(text) is None:
+        assert load_text(written, "x.yaml").data == {"update": text}
+    else:
+        with pytest.raises(Invalid, match="the text holds U\\+"):
+            load_text(written, "x.yaml")
 
 
 def test_long_plain_text_is_written_as_a_wrapped_folded_block():

@@ -170,7 +170,7 @@ def test_an_edit_shows_in_the_page_within_seconds(served, project, name, old, ne
 def test_a_broken_file_shows_its_problem_escaped_and_a_fix_recovers(served, project):
     edit(project, GAP, "status: off track", "status: <b>done</b>")
     problem = ("actions/data-gaps/3.2.1.yaml:19:9: status: '<b>done</b>' is not a status")
-    page = wait_until(lambda: served.page_with("problem in the action plan"), 5, "the problems page")
+    page = wait_until(lambda: served.page_with("could not be built: 1 problem"), 5, "the problems page")
     assert html.escape(problem) in page
     assert "<b>done</b>" not in page  # the user's text is never markup
     assert "Data requirements" not in page and UPDATE not in page  # no stale report
@@ -456,3 +456,51 @@ def test_the_bench_times_serve(tmp_path):
                     str(out)], capture_output=True, text=True, timeout=120, check=True)
     serve = json.loads(out.read_text(encoding="utf-8"))["sizes"]["15"]["results"]["serve"]
     assert serve["samples"] == 10 and 0 < serve["min_s"] <= serve["median_s"] < 5
+
+
+# ------------------------------------------------------------------ never silently stale
+
+
+def test_a_slow_rebuild_is_announced_and_a_failed_one_replaces_the_old_report(
+        project, monkeypatch):
+    """While a rebuild runs long the page says so above the last report (and its event
+    stream tells an open page to reload); when it fails, the page lists the problem
+    rather than keeping the old report."""
+    from psa_report import render
+    from psa_report.serve import make_server
+
+    monkeypatch.setattr(render, "TIME_BUDGET", 3.0)
+    preview = Preview(project, html_builder(project))
+    preview.SLOW = 0.2
+    preview.rebuild()
+    server = make_server(preview)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                     daemon=True).start()
+
+    def get(path: str = "/") -> str:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        connection.request("GET", path)
+        return connection.getresponse().read().decode("utf-8")
+
+    try:
+        assert UPDATE in get() and "being rebuilt" not in get()
+        (project / "templates").mkdir()
+        (project / "templates/report.html").write_text(
+            "<!DOCTYPE html>\n<body>\n{% for i in range(100000) %}{% for j in range(100000) %}"
+            "{% endfor %}{% endfor %}\n</body>\n")
+        rebuilding = threading.Thread(target=preview.rebuild)
+        rebuilding.start()
+        page = wait_until(lambda: (lambda p: p if "being rebuilt" in p else None)(get()),
+                          2, "the rebuilding banner")
+        assert UPDATE in page  # the last report, under the banner
+        assert f'data-version="{server.boot}-1-rebuilding"' in page
+        rebuilding.join(10)
+        assert not rebuilding.is_alive()
+        page = get()
+        assert "being rebuilt" not in page and UPDATE not in page
+        assert "The report could not be built: 1 problem" in page
+        assert "templates/report.html:3: refused: the report took longer than 3 seconds" \
+            in html.unescape(page)
+    finally:
+        server.shutdown()
+        server.stop()

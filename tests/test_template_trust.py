@@ -97,3 +97,56 @@ def test_an_unknown_pdf_variant_is_a_usage_error(runner, project, variant):
     assert result.exit_code == 2
     assert "is not a PDF variant WeasyPrint knows: use one of pdf/a-1a" in result.stderr
     assert "debug," not in result.stderr
+
+
+@pytest.mark.parametrize("body, message", [
+    ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+     "took longer than 0.5 seconds to render"),
+    ("{% for i in range(100000) %}{% for j in range(100000) if false %}{% endfor %}"
+     "{% endfor %}", "took longer than 0.5 seconds"),
+    ("{% for i in range(100000) if range(100000)|list|length < 0 %}{% endfor %}",
+     "took longer than 0.5 seconds"),
+    ("{% macro f(n) %}{% for i in range(2) %}{{ f(n) }}{% endfor %}{% endmacro %}{{ f(1) }}",
+     "calls itself"),
+    ("{{ 'a' * 4000000000 }}", "4,000,000,000 characters or items, over the limit"),
+    ("{{ [1] * 4000000000 }}", "4,000,000,000 characters or items"),
+    ("{{ ('a' * 9000000) + ('a' * 9000000) }}", "18,000,000 characters or items"),
+    ("{% set ns = namespace(x='ab') %}{% for i in range(60) %}{% set ns.x = ns.x ~ ns.x %}"
+     "{% endfor %}", "over the limit of 10,000,000"),
+    ("{{ 'a'.center(4000000000) }}", "4,000,000,000 characters"),
+    ("{{ 'ab'.replace('a', 'a' * 9000000).replace('a', 'a' * 9000000) }}", "over the limit"),
+    ("{{ '%9999999999s' % 1 }}", "9,999,999,999 characters"),
+    ("{{ 7 ** 100000000 }}", "a number too large"),
+    ("{{ 'a'|center(4000000000) }}", "more memory than a report may take"),
+    ("{{ '{:>9999999999}'.format(1) }}", "more memory than a report may take"),
+    ("{% set x %}{% for i in range(100000) %}{{ 'a' * 1000 }}{% endfor %}{% endset %}",
+     "this part of the report would be 100,000,000 characters long"),
+    ("{% for i in range(100000) %}{{ 'a' * 1000 }}{% endfor %}",
+     "the report would be over 50,000,000 characters long"),
+])
+def test_a_template_that_never_ends_or_grows_without_end_is_stopped_at_its_line(
+        runner, project, monkeypatch, body, message):
+    import resource
+
+    from psa_report import render
+    if "took longer" in message:  # the others must not depend on the machine's speed
+        monkeypatch.setattr(render, "TIME_BUDGET", 0.5)
+    limits = resource.getrlimit(resource.RLIMIT_AS)
+    own_report_template(project, body)
+    result = run(runner, "build", "--format", "html", "--project", str(project))
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("templates/report.html:3: "), result.stderr
+    assert message in result.stderr, result.stderr
+    assert "internal error" not in result.stderr
+    assert not (project / "out/progress-report.html").exists()
+    assert resource.getrlimit(resource.RLIMIT_AS) == limits  # the cap is lifted again
+
+
+def test_loops_keep_their_loop_variable_under_the_budget(runner, project):
+    own_report_template(project, "{% for i in 'abc' %}{{ loop.index }}/{{ loop.length }}"
+                                 "{% if loop.last %}!{% endif %}{% endfor %}"
+                                 "{% for x in [[1], [2]] recursive %}<{{ loop(x) if x is "
+                                 "iterable else x }}>{% endfor %}")
+    result = run(runner, "build", "--format", "html", "--project", str(project))
+    assert result.exit_code == 0, result.output
+    assert "1/32/33/3!<<1>><<2>>" in (project / "out/progress-report.html").read_text()

@@ -118,7 +118,7 @@ def test_a_repository_with_no_commits(runner, project, args):
 # ---------------------------------------------------------------- 2. last_meeting in check
 
 @pytest.mark.parametrize("value", ["--output=pwned", "'ssp 2010 06'", "t0..HEAD", "'^t0'",
-                                   "'HEAD:actions'", "'HEAD@{yesterday}'", "'t0\\x01'",
+                                   "'HEAD:actions'", "'HEAD@{yesterday}'",
                                    "'t0\\tHEAD'", "'.hidden'", "HEAD^!"])
 def test_check_reports_a_last_meeting_that_is_not_a_revision_name(runner, project, value):
     path = project / "actions/report.yaml"

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from ..loader import not_a_file
 from ..output import Writer, publish
 from ..problems import BadOption, Invalid, Problem
 from ..project import Project
 from ..render import render_html, template_dirs
 from ..report import build_plan
+from ..validate import refuse_warnings
 
 #: "both" is HTML and PDF (the default); "all" adds the Word document.
 FORMATS = ("html", "pdf", "both", "docx", "all")
@@ -32,6 +34,10 @@ def _template_from_report(root: Path, project: Project) -> Path | None:
         raise Invalid([Problem(project.report_file, line, column,
             f"docx_template: {name!r} is outside the project folder: copy the template "
             "into the project (for example templates/report.dotx) and name it from there")])
+    if path.exists() and not path.is_file():  # a folder, FIFO or device: never opened
+        raise Invalid([Problem(project.report_file, line, column,
+            f"docx_template: {name!r}: " + not_a_file(path.stat().st_mode,
+                                                      "name a Word file (.docx or .dotx)"))])
     if not path.is_file():
         raise Invalid([Problem(project.report_file, line, column,
             f"docx_template: there is no file {name!r} in the project folder: check the "
@@ -68,7 +74,11 @@ def outputs(root: Path, fmt: str = "both", out_dir: Path | None = None, *,
         if docx_template is not None:
             from ..docx_render import check_template
 
-            check_template(docx_template)  # a bad template stops before anything is printed
+            # A bad template stops before anything is printed; what is taken out of
+            # it (macros, links, fields that fetch files) is said.
+            removed = check_template(docx_template)
+            refuse_warnings(removed, strict)
+            report.warnings += removed
     # The Word document is written from the plan: only HTML and PDF need the HTML.
     html = render_html(report.plan, dirs) if fmt != "docx" else ""
     out_dir = out_dir or Path(root) / "out"

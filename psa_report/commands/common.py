@@ -5,7 +5,7 @@ from __future__ import annotations
 from difflib import get_close_matches
 from pathlib import Path
 
-from ..models import DataGap, Recommendation
+from ..models import DataGap, Recommendation, ref_too_long
 from ..problems import BadOption
 from ..project import Project, load_project
 
@@ -27,6 +27,8 @@ def agency(project: Project, lead: str | None, option: str = "--lead") -> str | 
 
 def item(project: Project, ref: str, option: str = "REF") -> DataGap | Recommendation:
     """The item with this ref (any case: r6 is R6), or BadOption with the nearest ref."""
+    if ref_too_long(ref):
+        raise BadOption(option, ref_too_long(ref))
     found = project.find(ref) or project.find(ref.upper())
     if found is not None:
         return found

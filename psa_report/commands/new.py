@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..models import REC_PATTERN, REF_PATTERN
+from ..models import REC_PATTERN, REF_PATTERN, ref_too_long
 from ..problems import BadOption
 from ..scaffold import ImportedRow, import_table, next_ref, skeleton, write_new
 from .common import load
@@ -35,6 +35,8 @@ def new(root: Path, kind: str, ref: str | None = None, section: str | None = Non
                       "the next free ref in the last section (--section N.N for another)")
     elif kind == "recommendation":
         ref = ref.upper()
+    if ref_too_long(ref):
+        raise BadOption("REF", ref_too_long(ref))
     if not re.fullmatch(pattern, ref):
         example = "3.2.6" if kind == "data-gap" else "R6"
         raise BadOption("REF", f"{ref!r} is not a {kind} ref: write it like {example}")
