@@ -47,11 +47,27 @@ class Status(str, Enum):
     def slug(self) -> str:
         return self.value.replace(" ", "-")
 
+    @property
+    def done(self) -> bool:
+        """Never overdue, and not sent to partners (shape.StatusDef has the same)."""
+        return self is Status.COMPLETE
+
+    @property
+    def exception(self) -> bool:
+        """Listed in the report's exceptions."""
+        return self in (Status.AT_RISK, Status.OFF_TRACK)
+
+    @property
+    def colour(self) -> str:
+        return _COLOURS[self]
+
 
 #: Words accepted for a status besides the canonical ones (RAG colours).
 STATUS_ALIASES = {"green": Status.ON_TRACK, "amber": Status.AT_RISK,
                   "red": Status.OFF_TRACK, "blue": Status.COMPLETE}
 STATUS_WORDS = ", ".join(s.value for s in Status)
+_COLOURS = {Status.COMPLETE: "blue", Status.ON_TRACK: "green", Status.AT_RISK: "amber",
+            Status.OFF_TRACK: "red", Status.NOT_STARTED: "grey"}
 
 
 def _error(message: str) -> PydanticCustomError:
@@ -252,6 +268,16 @@ class DataGap(_Strict):
     def section(self) -> str:
         return self.ref.rsplit(".", 1)[0]
 
+    @property
+    def kind(self):
+        """Its kind in the default shape (shape.Kind), as a generic item has."""
+        from .shape import DEFAULT_KINDS
+
+        return DEFAULT_KINDS[0]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return getattr(self, name, default) if name in type(self).model_fields else default
+
 
 
 class Recommendation(_Strict):
@@ -271,11 +297,19 @@ class Recommendation(_Strict):
         default=None, description="The name of an indicator in figures/indicators.yaml: the "
         "row shows its figure for the quarter reported")
 
+    @property
+    def kind(self):
+        """Its kind in the default shape (shape.Kind), as a generic item has."""
+        from .shape import DEFAULT_KINDS
+
+        return DEFAULT_KINDS[1]
+
+    get = DataGap.get
 
 
-
-def kind_of(item: DataGap | Recommendation) -> str:
-    return "data gap" if isinstance(item, DataGap) else "recommendation"
+def kind_of(item) -> str:
+    """The name of an item's kind: "data gap", "recommendation", or a declared kind's."""
+    return item.kind.name
 
 
 class Report(_Strict):

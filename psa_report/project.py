@@ -30,7 +30,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from .loader import Document, load_file
-from .models import REC_PATTERN, REF_PATTERN, Agencies, DataGap, Recommendation, Report, ref_key
+from .models import REC_PATTERN, REF_PATTERN, Agencies, DataGap, Recommendation, Report, Status, ref_key
 from .problems import Invalid, Problem
 from .scan import (  # noqa: F401 - the names other modules import from here
     ACTIONS,
@@ -112,10 +112,27 @@ class Project:
         return str(self.sources[ref]), line, column
 
     @property
-    def items(self) -> list[DataGap | Recommendation]:
-        return [*self.data_gaps, *self.recommendations]
+    def items(self) -> list:
+        """Every item, kind by kind in the shape's order, each kind in ref order."""
+        return [item for _, items in self.kinds for item in items]
 
-    def find(self, ref: str) -> DataGap | Recommendation | None:
+    @property
+    def kinds(self) -> list[tuple[Kind, list]]:
+        """Each kind of the plan's shape with its items (today's models for the default
+        shape, :class:`shape.Item` for a declared one: both have ref, lead, status, due,
+        kind and get(field))."""
+        if not self.kind_items:
+            return list(zip(self.shape.kinds, (self.data_gaps, self.recommendations),
+                            strict=True))
+        return [(kind, self.kind_items.get(kind.name, [])) for kind in self.shape.kinds]
+
+    @property
+    def statuses(self) -> list:
+        """The plan's statuses, best first: today's Status for the default shape."""
+        return list(Status) if not self.kind_items and self.shape.status_required \
+            else list(self.shape.statuses)
+
+    def find(self, ref: str):
         return next((item for item in self.items if item.ref == ref), None)
 
 
@@ -413,5 +430,5 @@ def _build_shaped(root: Path, shape: Shape, found: dict[str, list[str]],
     project.report_marks = {path[0]: mark for path, mark in report_doc.value_marks.items()
                             if len(path) == 1}
     project.report_file = report_doc.display
-    project.warnings = _file_warnings(project, report_doc, {})
+    project.warnings = _file_warnings(project, report_doc, docs)
     return project
