@@ -50,6 +50,7 @@ from .figures_view import number_text
 from .loader import read_bounded
 from .models import Status
 from .plan import Overdue, ReportPlan, Row
+from .plan import Part as ReportPart
 from .problems import Invalid, Problem
 
 LANGUAGE = "en-GB"
@@ -63,6 +64,11 @@ STATUS_FILL = {
     Status.NOT_STARTED: "E2E2E2",
 }
 HEADER_FILL = "E8EDF2"
+
+
+def status_fill(status) -> str:
+    """A status cell's tint: today's statuses as report.css, a declared one's by its colour."""
+    return STATUS_FILL.get(status) or status.fill
 ACCENT = RGBColor(0x1D, 0x3F, 0x66)
 MUTED = RGBColor(0x4A, 0x4A, 0x4A)
 
@@ -485,7 +491,7 @@ def _runs(paragraph: Paragraph, runs: Note) -> None:
 
 def _status_cell(cell: _Cell, status: Status, notes: list[Note]) -> None:
     """The status word, bold, in a cell shaded its colour; then the notes."""
-    _shade_cell(cell, STATUS_FILL[status])
+    _shade_cell(cell, status_fill(status))
     _text(cell.paragraphs[0], status.label, bold=True)
     for note in notes:
         _runs(cell.add_paragraph(), note)
@@ -619,17 +625,17 @@ def write_exceptions(document: Document, plan: ReportPlan) -> None:
         return
     words = plan.words
     _heading(document, words.exceptions, 1)
-    intro = words.exceptions_intro(plan.as_of.text)
+    intro = words.exceptions_intro(plan.as_of.text, found.statuses)
     if plan.travel:
         intro += f" {plan.travel.sentence}"
     _para(document, intro)
     if found.none:
         since = plan.travel is not None and plan.travel.since
-        _para(document, words.no_exceptions(bool(since)))
+        _para(document, words.no_exceptions(bool(since), found.statuses))
     style = _style(document, "List Paragraph")
     bullets = None
-    for heading, rows in ((words.off_track, found.off_track), (words.at_risk, found.at_risk),
-                          (words.overdue, found.overdue)):
+    for group in found.groups:
+        heading, rows = group.heading, group.rows
         if not rows:
             continue
         _heading(document, words.counted(heading, len(rows)), 2)
@@ -664,22 +670,36 @@ def _exception_item(document: Document, row: Row, style: BaseStyle, bullets: int
             run.font.color.rgb = MUTED
 
 
-def write_data_requirements(document: Document, plan: ReportPlan) -> None:
-    kind = plan.words.kind("data gap")
-    heading = _heading(document, kind.heading, 1)
+#: Relative widths of a declared kind's columns, by the field's type.
+TYPE_WIDTHS = {"ref": 7, "status": 11, "agencies": 9, "text": 24, "line": 13}
+
+
+def write_table_part(document: Document, plan: ReportPlan, part: ReportPart,
+                     page_break: bool) -> None:
+    """A kind laid out as tables (the data requirements): its sections, each a table
+    whose columns are the kind's fields."""
+    heading = _heading(document, part.heading, 1)
     # On a page of their own, as in the PDF: never begun at the foot of the exceptions.
-    heading.paragraph_format.page_break_before = plan.exceptions is not None
+    heading.paragraph_format.page_break_before = page_break
     # Kept with the first section's heading and table: after the exceptions, never
     # left alone at the foot of their page.
-    _para(document, plan.data_gaps_intro).paragraph_format.keep_with_next = True
-    for section in plan.sections:
-        _heading(document, section.title, 2)
+    if part.intro:
+        _para(document, part.intro).paragraph_format.keep_with_next = True
+    names = tuple(c.name for c in part.columns)
+    widths = GAP_COLUMNS if names == GAP_FIELDS else [
+        TYPE_WIDTHS.get(c.name if c.name == "ref" else c.type, 10)
+        for c in [part.columns[0], *(part.rows[0].cells if part.rows else [])]]
+    for section in part.sections:
+        for parent in section.parents:
+            _heading(document, parent.title, min(parent.level - 1, 9))
+        if section.title:
+            _heading(document, section.title, min(section.level - 1, 9))
         _caption(document, section.caption)
-        table = _table(document, [kind.labels[name] for name in GAP_FIELDS], section.title,
-                       section.caption)
+        table = _table(document, [c.label for c in part.columns],
+                       section.title or part.heading, section.caption)
         for row in section.rows:
             _gap_row(table, row)
-        _widths(table, GAP_COLUMNS)
+        _widths(table, widths)
 
 
 def _caption(document: Document, text: str) -> None:
@@ -691,24 +711,35 @@ def _caption(document: Document, text: str) -> None:
 def _gap_row(table: Table, row: Row) -> None:
     cells = table.add_row().cells
     _fill(cells[0], [row.ref], bold=True)
-    _fill(cells[1], row.text)
-    _fill(cells[2], [lead.code for lead in row.leads])
-    _fill(cells[3], row.action)
-    _fill(cells[4], row.update)
-    _status_cell(cells[5], row.status, status_notes(row))
+    for cell, planned in zip(cells[1:], row.cells, strict=True):
+        if planned.type == "status":
+            if row.status is not None:
+                _status_cell(cell, row.status, status_notes(row))
+        elif planned.type == "agencies":
+            _fill(cell, [lead.code for lead in planned.leads])
+        else:
+            _fill(cell, planned.paragraphs)
 
 
-def write_recommendations(document: Document, plan: ReportPlan) -> None:
-    """Each recommendation led by its ref and status, then its text and update."""
-    kind = plan.words.kind("recommendation")
-    _heading(document, kind.heading, 1)
-    _para(document, plan.recommendations_intro)
-    for row in plan.recommendations:
+def write_blocks_part(document: Document, plan: ReportPlan, part: ReportPart) -> None:
+    """A kind laid out as blocks (the recommendations): each led by its ref and status,
+    then its text, its other fields and its update."""
+    _heading(document, part.heading, 1)
+    if part.intro:
+        _para(document, part.intro)
+    for row in part.rows:
         _recommendation_head(document, row)
         for text in row.text:
             _para(document, text).paragraph_format.keep_with_next = True
+        for cell in row.cells:
+            if (cell.name in (part.title_field, part.update_field) or not cell.paragraphs
+                    or cell.type in ("agencies", "status")):
+                continue
+            line = _para(document, f"{cell.label}:", bold=True)
+            _text(line, " " + " ".join(cell.paragraphs))
+            line.paragraph_format.keep_with_next = True
         for index, text in enumerate(row.update):
-            label = kind.labels["update"] + plan.words.update_prefix
+            label = part.update_label + plan.words.update_prefix
             update = _para(document, (label if index == 0 else "") + text, bold=True)
             update.paragraph_format.left_indent = Cm(0.5)
             update.paragraph_format.keep_with_next = index < len(row.update) - 1
@@ -724,9 +755,10 @@ def _recommendation_head(document: Document, row: Row) -> None:
     ref = head.add_run(row.ref)
     ref.bold, ref.font.size = True, Pt(12)
     _text(head, "\t")
-    status = head.add_run(f" {row.status.label} ")
-    status.bold = True
-    _shade_run(status, STATUS_FILL[row.status])
+    if row.status is not None:
+        status = head.add_run(f" {row.status.label} ")
+        status.bold = True
+        _shade_run(status, status_fill(row.status))
     changed = changed_note(row)
     for note in head_notes(row):
         _text(head, "\t")
@@ -767,7 +799,7 @@ def write_summary(document: Document, plan: ReportPlan) -> None:
     header = [words.lead, *(s.label for s in summary.statuses), words.total]
     table = _table(document, header, words.summary, caption)
     for cell, status in zip(table.rows[0].cells[1:], summary.statuses):
-        _shade_cell(cell, STATUS_FILL[status])
+        _shade_cell(cell, status_fill(status))
     for line in [*summary.by_lead, summary.overall]:
         bold = line is summary.overall
         cells = table.add_row().cells
@@ -843,7 +875,7 @@ def write_progress(document: Document, plan: ReportPlan) -> None:
               words.overdue]
     table = _table(document, header, words.progress, caption)
     for cell, status in zip(table.rows[0].cells[2:], view.statuses):
-        _shade_cell(cell, STATUS_FILL[status])
+        _shade_cell(cell, status_fill(status))
     for name, point in view.rows:
         cells = table.add_row().cells
         _fill(cells[0], [name], bold=True)
@@ -974,9 +1006,23 @@ def write_docx(plan: ReportPlan, target: Path, template: Path | None = None) -> 
     write_covering(document, plan)
     _new_section(document, landscape=True)  # the exceptions open the landscape pages
     write_exceptions(document, plan)
-    write_data_requirements(document, plan)
-    _new_section(document, landscape=False)
-    write_recommendations(document, plan)
+    landscape, first = True, True
+    for part in plan.parts:  # tables on landscape pages, blocks on portrait ones
+        if part.blocks == landscape:
+            _new_section(document, landscape=not part.blocks)
+            landscape = not part.blocks
+        elif not part.blocks:
+            write_table_part(document, plan, part, page_break=not first
+                             or plan.exceptions is not None)
+            first = False
+            continue
+        if part.blocks:
+            write_blocks_part(document, plan, part)
+        else:
+            write_table_part(document, plan, part, page_break=False)
+        first = False
+    if landscape:
+        _new_section(document, landscape=False)
     write_changes(document, plan)
     write_summary(document, plan)
     write_figures(document, plan)

@@ -323,8 +323,8 @@ class Report(_Strict):
     author: Text = Field(description="The author's role, as signed under the covering page")
     date: DayField = Field(description="Date the report is signed (YYYY-MM-DD)")
     paragraphs: Annotated[list[Text], Field(min_length=1)]
-    data_gaps_intro: Text
-    recommendations_intro: Text
+    data_gaps_intro: Text | None = None  # today's shape: the sentences above each part
+    recommendations_intro: Text | None = None
     sections: dict[str, Text] = Field(
         default_factory=dict, description="Optional headings for sections, e.g. 3.2: Victims")
     last_meeting: Text | None = Field(

@@ -9,10 +9,11 @@ template reaches back into the models.  ``overdue`` is also the engine of the
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import wording
 from .changes import Change
@@ -32,6 +33,7 @@ from .progress import (
     travel,
 )
 from .project import Project
+from .shape import Kind
 from .wording import Words
 
 if TYPE_CHECKING:
@@ -65,13 +67,18 @@ def overdue(project: Project, as_of: date, lead: str | None = None) -> list[Over
     """Actions not complete whose deadline is before ``as_of``, most overdue first."""
     found = []
     for item in project.items:
-        if item.due is None or item.status is Status.COMPLETE or item.due.day >= as_of:
+        if item.due is None or is_done(item) or item.due.day >= as_of:
             continue
         if lead is not None and lead not in item.lead:
             continue
         found.append(Overdue(item.ref, kind_of(item), list(item.lead), item.due,
                              (as_of - item.due.day).days, item.status))
     return sorted(found, key=lambda o: (-o.days_overdue, ref_key(o.ref)))
+
+
+def is_done(item) -> bool:
+    """Complete (a status marked ``done``): never overdue, never an exception."""
+    return item.status is not None and item.status.done
 
 
 @dataclass(frozen=True)
@@ -107,7 +114,7 @@ class Row:
     action: list[str]  # empty for a recommendation
     update: list[str]
     leads: list[Lead]
-    status: Status
+    status: Status | None  # (a declared status, shape.StatusDef; None: none given)
     due: str | None  # "September 2010"
     overdue_days: int | None
     changes: list[str] = field(default_factory=list)  # "Status: at risk → on track"
@@ -118,6 +125,9 @@ class Row:
     direction_kind: str | None = None
     words: Words = field(default=wording.WORDS, repr=False)
     figure: str | None = None  # its indicator's figure (figures_view.link_indicators)
+    kind: str = ""  # "data gap", or a declared kind's name
+    #: the cells after the ref, in the kind's order (a table's columns, a block's lines)
+    cells: list[Cell] = field(default_factory=list)
 
     @property
     def direction_glyph(self) -> str:
@@ -149,6 +159,31 @@ class Row:
 
 
 @dataclass
+class Cell:
+    """One field of a row as printed: its words by paragraph, or its leads, or (a
+    ``status`` cell) the row's status with its notes."""
+
+    name: str  # the field's name: "gap"
+    label: str  # its label: "Data gap"
+    type: str  # the field's type (shape.FIELD_TYPES)
+    paragraphs: list[str] = field(default_factory=list)
+    leads: list[Lead] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Heading:
+    anchor: str
+    title: str
+    level: int
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    label: str
+
+
+@dataclass
 class Section:
     number: str
     heading: str
@@ -157,6 +192,33 @@ class Section:
     title: str = ""  # "Section 3.2: Crime and disorder"
     caption: str = ""  # what the section's table holds
     continued: str = ""  # at the top of a page the table continues on
+    #: headings of the sections this one is in, each printed once, before its first
+    #: section ("Section 1: Outcome 1: Reduce violent crime")
+    parents: list[Heading] = field(default_factory=list)
+    long: bool = False  # a row may be taller than a page (report.css)
+    level: int = 3  # its heading's level: 3, or deeper under its parents' headings
+
+
+@dataclass
+class Part:
+    """One kind's part of the report: "Data requirements", "Recommendations", or a
+    declared kind's heading; a table of rows (in sections) or blocks."""
+
+    kind: str
+    heading: str
+    intro: str
+    anchor: str  # "data-requirements"
+    layout: str  # "table" or "blocks"
+    columns: list[Column]  # the table's columns, the ref first
+    sections: list[Section]  # a table's sections (one without a heading when there are none)
+    rows: list[Row]  # every row, in order
+    title_field: str = ""  # the field a block starts with (the recommendation's text)
+    update_field: str = ""  # the field of the latest update (a block's "UPDATE- ...")
+    update_label: str = ""  # its label: "UPDATE"
+
+    @property
+    def blocks(self) -> bool:
+        return self.layout == "blocks"
 
 
 @dataclass
@@ -206,10 +268,19 @@ class ReportPlan:
     exceptions: Exceptions | None = None  # off track, at risk, overdue, worse
     progress: ProgressView | None = None  # the "Progress across meetings" section
     figures: FiguresView | None = None  # "Crime and disorder"; None: no figures/ folder
+    #: each kind's part, in the shape's order (the default: data requirements, then
+    #: the recommendations)
+    parts: list[Part] = field(default_factory=list)
+    #: "No statuses are given" when the plan has none (status_required: false)
+    status_note: str | None = None
+
+    @property
+    def rows(self) -> list[Row]:
+        return [row for part in self.parts for row in part.rows]
 
 
 def summarise(project: Project, words: Words) -> Summary:
-    statuses = list(Status)
+    statuses = project.statuses
 
     def line(name: str, full: str, items: list[DataGap | Recommendation]) -> SummaryLine:
         counts = [sum(1 for i in items if i.status is s) for s in statuses]
@@ -222,18 +293,101 @@ def summarise(project: Project, words: Words) -> Summary:
                    [b for b in by_lead if b.total], sum(1 for i in items if not i.lead))
 
 
-def _row(item: DataGap | Recommendation, as_of: date, agencies: dict[str, str],
-         words: Words) -> Row:
+#: Anchors of today's kinds' rows ("gap-3-2-1", "rec-R1"); a declared kind's are its name's.
+_ANCHOR_PREFIX = {"data gap": "gap-", "recommendation": "rec-"}
+
+
+def slug(text: str) -> str:
+    """For anchors and CSS classes: "Data requirements" -> "data-requirements"."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "part"
+
+
+def _words_of(value: Any, type_: str, words: Words) -> list[str]:
+    """A field's value as the paragraphs a cell prints."""
+    if value is None or value == "":
+        return []
+    if type_ == "text":
+        return paragraphs(value)
+    if type_ == "due":
+        return [value.long]
+    if type_ == "date":
+        return [long_date(value)]
+    if type_ == "yes-no":
+        return [words.yes if value else words.no]
+    if type_ == "number":
+        return [f"{value:,}" if isinstance(value, int) else f"{value:,.2f}".rstrip("0")
+                .rstrip(".")]
+    return [str(value)]
+
+
+def _row(item, kind: Kind, as_of: date, agencies: dict[str, str], words: Words) -> Row:
     late = None
-    if item.due is not None and item.status is not Status.COMPLETE and item.due.day < as_of:
+    if item.due is not None and not is_done(item) and item.due.day < as_of:
         late = (as_of - item.due.day).days
-    if isinstance(item, DataGap):
-        anchor, text, action = "gap-", item.gap, paragraphs(item.action)
-    else:
-        anchor, text, action = "rec-", item.recommendation, []
-    return Row(item.ref, anchor + item.ref.replace(".", "-"), paragraphs(text), action,
-               paragraphs(item.update), [Lead(code, agencies[code]) for code in item.lead],
-               item.status, item.due.long if item.due else None, late, words=words)
+    title, update = kind.title_field, _update_field(kind)
+    labels = words.kind(kind.name).labels
+    cells = []
+    for f in kind.fields:
+        if f.type == "due" and kind.status_field is not None:
+            continue  # printed in the status cell: "Due September 2010"
+        value = item.get(f.name)
+        if f.type == "agencies":
+            cells.append(Cell(f.name, labels.get(f.name, f.label), f.type,
+                              leads=[Lead(code, agencies.get(code, code)) for code in value or []]))
+        else:
+            cells.append(Cell(f.name, labels.get(f.name, f.label), f.type,
+                              [] if f.type == "status" else _words_of(value, f.type, words)))
+    prefix = _ANCHOR_PREFIX.get(kind.name, slug(kind.name) + "-")
+    text = _words_of(item.get(title.name), title.type, words) if title else []
+    action = paragraphs(item.get("action") or "") if kind.field("action") else []
+    return Row(item.ref, prefix + re.sub(r"[^A-Za-z0-9_]+", "-", item.ref), text, action,
+               _words_of(item.get(update.name), update.type, words) if update else [],
+               [Lead(code, agencies.get(code, code)) for code in item.lead],
+               item.status, item.due.long if item.due else None, late, words=words,
+               kind=kind.name, cells=cells)
+
+
+def _update_field(kind: Kind):
+    """The field holding the latest update: the first text field partners fill in."""
+    return next((f for f in kind.fields if f.type in ("text", "line") and f.partners
+                 and f is not kind.title_field), None)
+
+
+def _sections(kind: Kind, rows: list[Row], sections: dict[str, str], words: Words,
+              ) -> list[Section]:
+    """A table's rows in their sections (refs such as 3.2.1 are in section 3.2, which is
+    in section 3); without such refs, one section with no heading."""
+    if kind.ref.style != "dotted" or not rows or kind.ref.parts < 2:
+        return [Section("", "", slug(kind.heading) + "-all", rows,
+                        caption=words.part_caption(kind.heading), long=_long(rows))]
+    found: list[Section] = []
+    printed: set[str] = set()
+    for number, grouped in groupby(rows, key=lambda r: r.ref.rsplit(".", 1)[0]):
+        grouped = list(grouped)
+        heading = sections.get(number, "")
+        parts = number.split(".")
+        parents = []
+        for depth in range(1, len(parts)):
+            parent = ".".join(parts[:depth])
+            if parent in sections and parent not in printed:
+                printed.add(parent)
+                parents.append(Heading("section-" + parent.replace(".", "-"),
+                                       words.section(parent, sections[parent]),
+                                       3 + sum(".".join(parts[:d]) in sections
+                                               for d in range(1, depth))))
+        level = 3 + sum(".".join(parts[:d]) in sections for d in range(1, len(parts)))
+        found.append(Section(number, heading, "section-" + number.replace(".", "-"),
+                             grouped, words.section(number, heading),
+                             words.section_caption(kind.name, number),
+                             words.continued(number, heading), parents, _long(grouped),
+                             min(level, 6)))
+    return found
+
+
+def _long(rows: list[Row]) -> bool:
+    """A row with this much text may be taller than a landscape page (see report.css)."""
+    return any(sum(len(p) for p in cell.paragraphs) > 1800 for row in rows
+               for cell in row.cells)
 
 
 def plan_report(project: Project, as_of: date | None = None, *,
@@ -253,30 +407,43 @@ def plan_report(project: Project, as_of: date | None = None, *,
     report = project.report
     # Members ask about what was due before the meeting: as at its date, if known.
     as_of = as_of or report.meeting_date or report.date
-    words = wording.WORDS
+    words = wording.words_for(project.shape)
     marked = comparison is not None and not comparison.by_tags
     since = comparison.since if marked else None
     changes = comparison.changes if marked else []
     by_ref = {c.ref: c for c in changes}
 
-    def row(item: DataGap | Recommendation) -> Row:
-        planned = _row(item, as_of, project.agencies, words)
+    def row(item, kind: Kind) -> Row:
+        planned = _row(item, kind, as_of, project.agencies, words)
         change = by_ref.get(item.ref)
         if change is not None:
             planned.new = change.change == "added"
             planned.changes = [f.words for f in change.fields]
         return planned
 
-    sections = []
-    for number, gaps in groupby(project.data_gaps, key=lambda g: g.section):
-        heading = report.sections.get(number, "")
-        sections.append(Section(number, heading, "section-" + number.replace(".", "-"),
-                                [row(g) for g in gaps], words.section(number, heading),
-                                words.section_caption("data gap", number),
-                                words.continued(number, heading)))
+    intros = {"data gap": report.data_gaps_intro,
+              "recommendation": report.recommendations_intro}
+    parts = []
+    for kind, items in project.kinds:
+        rows_of = [row(item, kind) for item in items]
+        named = words.kind(kind.name)
+        update = _update_field(kind)
+        part = Part(kind.name, named.heading,
+                    kind.intro or intros.get(kind.name) or "",
+                    slug(named.heading), kind.layout,
+                    [Column("ref", named.labels.get("ref", "Ref"))]
+                    + [Column(c.name, c.label) for c in (rows_of[0].cells if rows_of else [])],
+                    [], rows_of)
+        part.title_field = kind.title_field.name if kind.title_field else ""
+        part.update_field = update.name if update else ""
+        part.update_label = named.labels.get(part.update_field, "") if update else ""
+        if kind.layout == "table":
+            part.sections = _sections(kind, rows_of, report.sections, words)
+        parts.append(part)
+    sections = [s for part in parts if not part.blocks for s in part.sections]
+    recommendations = [r for part in parts if part.blocks for r in part.rows]
     signed = DayParts.of(report.date)
-    recommendations = [row(r) for r in project.recommendations]
-    rows = [r for section in sections for r in section.rows] + recommendations
+    rows = [r for part in parts for r in part.rows]
     footer_date = DayParts.of(report.meeting_date or report.date)
     planned = ReportPlan(
         words=words,
@@ -312,9 +479,12 @@ def plan_report(project: Project, as_of: date | None = None, *,
         since=since,
         changes=changes,
         travel=_travel(project, rows, comparison, no_since),
-        exceptions=exceptions(rows),
+        exceptions=exceptions(rows, project.statuses, words.overdue),
         progress=_progress(meetings),
         figures=figures,
+        parts=parts,
+        status_note=None if any(i.status is not None for i in project.items)
+        or not project.items else words.no_statuses,
     )
     link_indicators(planned, project)
     return planned

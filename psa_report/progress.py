@@ -114,27 +114,39 @@ def count(project: Project, meeting: str, day: date, commit: str | None = None) 
 # ---------------------------------------------------------------- exceptions
 
 @dataclass
+class ExceptionGroup:
+    slug: str  # "off-track", "overdue"
+    heading: str  # "Off track"
+    rows: list[Row]
+
+
+@dataclass
 class Exceptions:
     """The short list before the full tables: what the committee should look at first."""
 
-    off_track: list[Row]
-    at_risk: list[Row]
-    overdue: list[Row]  # overdue and neither off track nor at risk (those say so there)
+    #: the rows of each status marked ``exception`` (worst first: off track, at risk),
+    #: then those overdue and of no such status (the others say so there)
+    groups: list[ExceptionGroup]
     worse: list[Row]  # worse since the last meeting
+    statuses: list[str] = field(default_factory=list)  # the exception statuses' words
 
     @property
     def none(self) -> bool:
-        return not (self.off_track or self.at_risk or self.overdue or self.worse)
+        return not (any(g.rows for g in self.groups) or self.worse)
 
 
-def exceptions(rows: list[Row]) -> Exceptions:
-    """From the report's rows, in report order (overdue: most overdue first)."""
-    off = [r for r in rows if r.status is Status.OFF_TRACK]
-    risk = [r for r in rows if r.status is Status.AT_RISK]
+def exceptions(rows: list[Row], statuses: list, overdue_heading: str) -> Exceptions:
+    """From the report's rows, in report order (overdue: most overdue first); the plan's
+    ``statuses`` are best first, so the worst exception comes first."""
+    flagged = [s for s in reversed(statuses) if s.exception]
+    groups = [ExceptionGroup(s.slug, s.label, [r for r in rows if r.status == s])
+              for s in flagged]
     late = sorted((r for r in rows if r.overdue_days is not None
-                   and r.status not in (Status.OFF_TRACK, Status.AT_RISK)),
+                   and not (r.status is not None and r.status.exception)),
                   key=lambda r: -(r.overdue_days or 0))
-    return Exceptions(off, risk, late, [r for r in rows if r.direction_kind == "down"])
+    groups.append(ExceptionGroup("overdue", overdue_heading, late))
+    return Exceptions(groups, [r for r in rows if r.direction_kind == "down"],
+                      [s.value for s in flagged])
 
 
 # ---------------------------------------------------------------- the chart

@@ -9,7 +9,7 @@ alike.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 def plural(count: int, one: str, many: str | None = None) -> str:
@@ -32,14 +32,13 @@ class KindWords:
 class Words:
     """The report's fixed words. Methods word the sentences that hold a number or a name."""
 
-    kinds: tuple[KindWords, ...] = (
-        KindWords("data gap", "data gaps", "Data requirements",
-                  {"ref": "Ref", "gap": "Data gap", "lead": "Lead", "action": "Action",
-                   "update": "Update", "status": "Status"}),
-        KindWords("recommendation", "recommendations", "Recommendations",
-                  {"ref": "Ref", "recommendation": "Recommendation", "lead": "Lead",
-                   "update": "UPDATE", "status": "Status"}),
-    )
+    #: the kinds' names, headings and labels: the plan's shape's (shape.py)
+    kinds: tuple[KindWords, ...] = ()
+    #: after "Data requirements from section 3.2": where today's plan's sections are from
+    of_assessment: str = " of the assessment"
+    yes: str = "Yes"
+    no: str = "No"
+    no_statuses: str = "No statuses are given in this plan."
     contents: str = "Contents"
     skip_link: str = "Skip to the report"
     draft: str = "Draft:"
@@ -47,8 +46,6 @@ class Words:
                            "to git, so it does not match any saved version.")
     meeting_of: str = "meeting of"
     exceptions: str = "Exceptions"
-    off_track: str = "Off track"
-    at_risk: str = "At risk"
     overdue: str = "Overdue"
     worse: str = "Worse since the last meeting"
     whole_partnership: str = "the whole partnership"
@@ -99,8 +96,11 @@ class Words:
 
     def section_caption(self, kind: str, number: str) -> str:
         heading = self.kind(kind).heading
-        return (f"{heading} from section {number} of the assessment, with progress and "
+        return (f"{heading} from section {number}{self.of_assessment}, with progress and "
                 "status")
+
+    def part_caption(self, heading: str) -> str:
+        return f"{heading}, with progress and status"
 
     def due_on(self, due: str) -> str:
         return f"{self.due} {due}"
@@ -111,13 +111,17 @@ class Words:
     def lead_is(self, leads: str) -> str:
         return f"{self.lead}: {leads}"
 
-    def exceptions_intro(self, as_of: str) -> str:
-        return (f"Actions off track, at risk or overdue as at {as_of}, each with its latest "
+    def _flagged(self, statuses: list[str]) -> str:
+        """"off track, at risk or overdue": the exception statuses, worst first."""
+        return ", ".join(statuses) + (" or " if statuses else "") + "overdue"
+
+    def exceptions_intro(self, as_of: str, statuses: list[str]) -> str:
+        return (f"Actions {self._flagged(statuses)} as at {as_of}, each with its latest "
                 "update; the full tables follow.")
 
-    def no_exceptions(self, since: bool) -> str:
+    def no_exceptions(self, since: bool, statuses: list[str]) -> str:
         worse = ", and none is worse than at the last meeting" if since else ""
-        return f"No action is off track, at risk or overdue{worse}."
+        return f"No action is {self._flagged(statuses)}{worse}."
 
     def counted(self, heading: str, count: int) -> str:
         return f"{heading} ({count})"
@@ -171,5 +175,27 @@ class Words:
         return "Page ", " of "
 
 
-#: The words of a plan in today's shape (no actions/plan.yaml).
-WORDS = Words()
+def kind_words(shape) -> tuple[KindWords, ...]:
+    """The words of a shape's kinds (shape.Shape): names, headings and field labels."""
+    return tuple(KindWords(k.name, k.plural, k.heading,
+                           {"ref": "Ref", **{f.name: f.label for f in k.fields}})
+                 for k in shape.kinds)
+
+
+def words_for(shape) -> Words:
+    """The words of a plan of this shape: :data:`WORDS` for today's (no plan.yaml),
+    else with the kinds' own names, headings and labels."""
+    if shape.source is None:
+        return WORDS
+    return replace(WORDS, kinds=kind_words(shape), of_assessment="")
+
+
+def _default_words() -> Words:
+    from .shape import DEFAULT_SHAPE
+
+    return Words(kinds=kind_words(DEFAULT_SHAPE))
+
+
+#: The words of a plan in today's shape (no actions/plan.yaml); its kinds' labels are
+#: shape.DEFAULT_SHAPE's.
+WORDS = _default_words()

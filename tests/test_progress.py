@@ -156,9 +156,11 @@ def test_directions_since_the_last_meeting_tag(meetings):
     assert moved == {"3.2.3", "3.2.4", "5.2.3", "R6"}
 
     exceptions = planned.exceptions
-    assert [r.ref for r in exceptions.off_track] == ["3.2.4", "4.2.2"]
-    assert [r.ref for r in exceptions.at_risk] == ["3.2.2", "4.2.1", "5.2.3"]
-    assert [r.ref for r in exceptions.overdue] == ["3.2.5", "5.2.2"]  # as at 14 March 2011
+    groups = {g.slug: [r.ref for r in g.rows] for g in exceptions.groups}
+    assert list(groups) == ["off-track", "at-risk", "overdue"]  # worst first
+    assert groups["off-track"] == ["3.2.4", "4.2.2"]
+    assert groups["at-risk"] == ["3.2.2", "4.2.1", "5.2.3"]
+    assert groups["overdue"] == ["3.2.5", "5.2.2"]  # as at 14 March 2011
     assert [r.ref for r in exceptions.worse] == ["3.2.4"]
 
     unmarked = plan(meetings, no_since=True).plan
