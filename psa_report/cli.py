@@ -259,14 +259,13 @@ def changes(project_dir: Path, since_rev: str | None, since_date: date | None, f
 @format_option("table", "csv", "json")
 def progress(project_dir: Path, tags: str | None, fmt: str):
     """Count the actions by status at each meeting (a git tag), then in the current files."""
-    from .commands.progress import MeetingRecord
     from .commands.progress import progress as run_progress
 
     result = run_progress(project_dir, tags)
     echo_problems(result.warnings)
     if result.note:
         click.echo(f"Only the current files are counted: {result.note}.", err=True)
-    click.echo(emit(result.records, fmt, columns=MeetingRecord.COLUMNS))
+    click.echo(emit(result.records, fmt, columns=result.columns))
 
 
 @main.command(name="import")

@@ -48,6 +48,11 @@ class Status(str, Enum):
         return self.value.replace(" ", "-")
 
     @property
+    def css(self) -> str:
+        """Its CSS class: "status-on-track"."""
+        return f"status-{self.slug}"
+
+    @property
     def done(self) -> bool:
         """Never overdue, and not sent to partners (shape.StatusDef has the same)."""
         return self is Status.COMPLETE

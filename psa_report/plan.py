@@ -126,6 +126,7 @@ class Row:
     words: Words = field(default=wording.WORDS, repr=False)
     figure: str | None = None  # its indicator's figure (figures_view.link_indicators)
     kind: str = ""  # "data gap", or a declared kind's name
+    due_label: str = ""  # a declared due field's label ("Timescale"); "" for "Due ..."
     #: the cells after the ref, in the kind's order (a table's columns, a block's lines)
     cells: list[Cell] = field(default_factory=list)
 
@@ -135,8 +136,11 @@ class Row:
 
     @property
     def due_text(self) -> str | None:
-        """"Due September 2010"."""
-        return self.words.due_on(self.due) if self.due else None
+        """"Due September 2010"; a declared deadline under its own label: "Timescale: Q3
+        2024/25 (October to December 2024)"."""
+        if not self.due:
+            return None
+        return f"{self.due_label}: {self.due}" if self.due_label else self.words.due_on(self.due)
 
     @property
     def overdue_text(self) -> str | None:
@@ -344,7 +348,9 @@ def _row(item, kind: Kind, as_of: date, agencies: dict[str, str], words: Words) 
                _words_of(item.get(update.name), update.type, words) if update else [],
                [Lead(code, agencies.get(code, code)) for code in item.lead],
                item.status, item.due.long if item.due else None, late, words=words,
-               kind=kind.name, cells=cells)
+               kind=kind.name, cells=cells,
+               due_label="" if words.kind(kind.name).labels.get("due", "Due") == words.due
+               or kind.due_field is None else words.kind(kind.name).labels[kind.due_field.name])
 
 
 def _update_field(kind: Kind):

@@ -46,21 +46,45 @@ class Direction:
         return GLYPHS[self.kind]
 
 
-def direction(was: Status | None, now: Status) -> Direction:
-    """How an item moved from status ``was`` (None: it did not exist) to ``now``."""
+def ranks(project: Project) -> dict[str, int]:
+    """Each status's rank by its word, higher is further on: :data:`STATUS_RANK` for
+    today's statuses, the declared order (best first) for a plan's own."""
+    if project.statuses == list(Status):
+        return {s.value: n for s, n in STATUS_RANK.items()}
+    statuses = project.shape.statuses
+    return {s.value: len(statuses) - 1 - i for i, s in enumerate(statuses)}
+
+
+def direction(was, now, rank: dict[str, int] | None = None) -> Direction:
+    """How an item moved from status ``was`` (None: it did not exist) to ``now``;
+    ``rank`` by word (today's order without it). A status given where there was none,
+    or the other way round, or one the order does not know, is a change, not a
+    direction."""
     if was is None:
         return Direction("new", "New")
-    if STATUS_RANK[now] > STATUS_RANK[was]:
+    rank = rank or {s.value: n for s, n in STATUS_RANK.items()}
+    then = rank.get(was.value) if was != "" else None
+    later = rank.get(now.value) if now is not None else None
+    if then is None or later is None:
+        same = (now is not None and was.value == now.value)
+        return Direction("same", "No change" if same else f"Changed (was {was.value})", was)
+    if later > then:
         return Direction("up", f"Improved (was {was.value})", was)
-    if STATUS_RANK[now] < STATUS_RANK[was]:
+    if later < then:
         return Direction("down", f"Worse (was {was.value})", was)
     return Direction("same", "No change", was)
 
 
+#: An item that had no status at the last meeting (a plan with status_required: false).
+_NONE = type("NoStatus", (), {"value": "no status"})()
+
+
 def directions(old: Project, new: Project) -> dict[str, Direction]:
     """Every item of ``new`` by ref: how it moved since ``old`` (matched by ref)."""
-    before = {item.ref: item.status for item in old.items}
-    return {item.ref: direction(before.get(item.ref), item.status) for item in new.items}
+    before = {item.ref: item.status or _NONE for item in old.items}
+    rank = ranks(new)
+    return {item.ref: direction(before.get(item.ref), item.status, rank)
+            for item in new.items}
 
 
 def removed(old: Project, new: Project) -> list[str]:
@@ -95,20 +119,32 @@ class Point:
 
     meeting: str  # the tag, or "current"
     day: date
-    counts: dict[Status, int]  # every status, zeros included, in Status order
+    counts: dict  # every status of the plan then (zeros included, in its order) -> number
     overdue: int  # not complete and due before ``day``
     items: int
     commit: str | None = None
 
 
 def count(project: Project, meeting: str, day: date, commit: str | None = None) -> Point:
-    counts = {status: 0 for status in Status}
+    counts = {status: 0 for status in project.statuses}
     late = 0
     for item in project.items:
-        counts[item.status] += 1
-        if item.due is not None and item.status is not Status.COMPLETE and item.due.day < day:
+        if item.status is not None:
+            counts[item.status] = counts.get(item.status, 0) + 1
+        done = item.status is not None and item.status.done
+        if item.due is not None and not done and item.due.day < day:
             late += 1
     return Point(meeting, day, counts, late, len(project.items), commit)
+
+
+def recount(point: Point, statuses: list) -> Point:
+    """``point``'s counts under ``statuses`` (a later plan's), matched by word: a meeting
+    counted when the plan had other statuses is shown in today's columns."""
+    by_word: dict[str, int] = {}
+    for status, n in point.counts.items():
+        by_word[status.value] = by_word.get(status.value, 0) + n
+    return Point(point.meeting, point.day, {s: by_word.get(s.value, 0) for s in statuses},
+                 point.overdue, point.items, point.commit)
 
 
 # ---------------------------------------------------------------- exceptions
@@ -170,7 +206,22 @@ INK = {Status.COMPLETE: "#0B0C0C", Status.ON_TRACK: "#FFFFFF", Status.AT_RISK: "
 #: Patterns over the colour, so the chart reads in black and white too: the two good
 #: statuses are plain, the three that need attention are marked (see progress.html).
 PATTERNS = {Status.AT_RISK: "stripes", Status.OFF_TRACK: "hatch", Status.NOT_STARTED: "dots"}
+#: A declared status's bar, by its colour (the same palette; ink of 4.5:1 or more on it).
+COLOUR_BARS = {"blue": ("#6BACE6", "#0B0C0C"), "green": ("#12436D", "#FFFFFF"),
+               "amber": ("#F46A25", "#0B0C0C"), "red": ("#801650", "#FFFFFF"),
+               "grey": ("#BFBFBF", "#0B0C0C"), "purple": ("#3D3D8F", "#FFFFFF"),
+               "orange": ("#F46A25", "#0B0C0C"), "yellow": ("#F2C94C", "#0B0C0C"),
+               "pink": ("#D4688F", "#0B0C0C")}
 
+
+def _look(status) -> tuple[str, str, str | None]:
+    """(bar colour, ink, pattern) of a status: today's as above, a declared one's by
+    its colour, marked with a pattern when it is an exception (or grey, not begun)."""
+    if status in PALETTE:
+        return PALETTE[status], INK[status], PATTERNS.get(status)
+    fill, ink = COLOUR_BARS.get(status.colour, ("#" + status.fill, "#0B0C0C"))
+    pattern = "stripes" if status.exception else "dots" if status.colour == "grey" else None
+    return fill, ink, pattern
 MAX_BARS = 8
 WIDTH, HEIGHT = 720, 306
 LEFT, RIGHT, TOP, PLOT_HEIGHT = 46, 16, 58, 200
@@ -274,8 +325,7 @@ def chart(points: list[Point], names: list[str]) -> Chart:
         x = start + index * slot + (slot - width) / 2
         y, beside = float(base), float(base) + LABEL_STEP
         segments = []
-        for status in Status:
-            n = point.counts[status]
+        for status, n in point.counts.items():
             if not n:
                 continue
             height = n * unit
@@ -287,17 +337,18 @@ def chart(points: list[Point], names: list[str]) -> Chart:
             else:  # beside the bar, clear of the number below it
                 beside = min(middle, beside - LABEL_STEP)
                 label_x, label_y = x + width + 9, beside
+            fill, ink, pattern = _look(status)
             segments.append(Segment(status, n, round(y, 2), round(height, 2),
-                                    PALETTE[status], PATTERNS.get(status),
-                                    INK[status] if inside else "#0B0C0C",
+                                    fill, pattern, ink if inside else "#0B0C0C",
                                     round(label_x, 2), round(label_y, 2), inside,
                                     round(middle, 2)))
         bars.append(Bar(name, point.day.strftime("%-d %b %Y"), round(x, 2), round(width, 2),
                         point.items, round(y - 7, 2), segments))
     ticks = [Tick(v, round(base - v * unit, 2)) for v in range(0, top + 1, step)]
     keys, x = [], float(LEFT)
-    for status in Status:
-        keys.append(Key(status, PALETTE[status], PATTERNS.get(status), x, 14.0))
+    for status in (points[0].counts if points else ()):
+        fill, _, pattern = _look(status)
+        keys.append(Key(status, fill, pattern, x, 14.0))
         x += 22 + 7.2 * len(status.label) + 18
     first, last = points[0], points[-1]
     title = (f"Data gaps and recommendations by status at each of the last {len(points)} "
@@ -307,7 +358,7 @@ def chart(points: list[Point], names: list[str]) -> Chart:
 
 
 def _phrase(point: Point) -> str:
-    return ", ".join(f"{point.counts[s]} {s.value}" for s in Status)
+    return ", ".join(f"{n} {s.value}" for s, n in point.counts.items())
 
 
 def describe(first: Point, first_name: str, last: Point, last_name: str) -> str:
@@ -333,9 +384,11 @@ class ProgressView:
     def rows(self) -> list[tuple[str, Point]]:
         return list(zip(self.names, self.points))
 
+    status_list: list = field(default_factory=list)  # the plan's statuses, as counted
+
     @property
-    def statuses(self) -> list[Status]:
-        return list(Status)
+    def statuses(self) -> list:
+        return self.status_list
 
     @property
     def max_bars(self) -> int:
@@ -347,6 +400,16 @@ THIS_REPORT = "This report"
 
 def progress_view(meetings: list[Point], current: Point, *, in_git: bool,
                   current_is_last: bool, why: str | None) -> ProgressView:
+    statuses = list(current.counts)
+    meetings = [recount(p, statuses) for p in meetings]
+    view = _progress_view(meetings, current, in_git=in_git, current_is_last=current_is_last,
+                          why=why)
+    view.status_list = statuses
+    return view
+
+
+def _progress_view(meetings: list[Point], current: Point, *, in_git: bool,
+                   current_is_last: bool, why: str | None) -> ProgressView:
     """The section from the meetings' counts (oldest first) and the current files'.
 
     When the current files are the last meeting's commit, unedited, that meeting is

@@ -101,6 +101,11 @@ class StatusDef:
         return re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-") or "status"
 
     @property
+    def css(self) -> str:
+        """Its CSS classes: its own and its colour's ("status-green colour-green")."""
+        return f"status-{self.slug} colour-{self.colour.lower().lstrip('#')}"
+
+    @property
     def fill(self) -> str:
         """The tint of a status cell, as RRGGBB."""
         return COLOURS.get(self.colour.lower()) or self.colour.lstrip("#").upper()
@@ -908,7 +913,7 @@ class Item:
         # item.gap, item.update... as on today's models (None when left out)
         if not name.startswith("_") and name not in ("kind", "values"):
             kind = self.__dict__.get("kind")
-            if kind is not None and kind.field(name) is not None:
+            if kind is not None and (kind.field(name) is not None or name == INDICATOR):
                 return self.values.get(name)
         raise AttributeError(name)
 

@@ -16,7 +16,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .models import Status
 from .problems import Invalid, Problem, sort_problems, warning
 
 if TYPE_CHECKING:
@@ -63,8 +62,8 @@ def stale(project: Project) -> list[Problem]:
 
     report = project.report
     as_of = report.meeting_date or report.date
-    late = [i for i in project.items if i.due is not None and i.status is not Status.COMPLETE
-            and i.due.day + STALE_AFTER < as_of]
+    late = [i for i in project.items if i.due is not None and i.due.day < as_of - STALE_AFTER
+            and not (i.status is not None and i.status.done)]
     if not late:
         return []
     changed = history.last_changed(project.root)
@@ -75,8 +74,9 @@ def stale(project: Project) -> list[Problem]:
         if last is not None and last > item.due.day:
             continue
         since = "" if last is None else f", and its file has not changed since {last:%-d %B %Y}"
-        found.append(warning(*project.where(item.ref, "due"),
-            f"{item.ref} was due {item.due.long} and is still {item.status.value}"
+        still = f"still {item.status.value}" if item.status is not None else "not done"
+        found.append(warning(*project.where(item.ref, item.kind.due_field.name),
+            f"{item.ref} was due {item.due.long} and is {still}"
             f"{since}: record the progress in `update:` and set a new `due:`, or mark "
             "it complete"))
     return found

@@ -9,15 +9,20 @@ from typing import Any, ClassVar
 from ..meetings import CURRENT, meeting_history, pattern_for
 from ..models import Status
 from ..problems import Problem
-from ..progress import Point
+from ..progress import Point, recount
 from .common import load
+
+
+def columns(statuses: list) -> tuple:
+    """The table's columns: meeting, date, one per status of the plan, overdue, items."""
+    return (("meeting", "Meeting"), ("date", "Date"),
+            *((s.value.replace(" ", "_"), s.label) for s in statuses),
+            ("overdue", "Overdue"), ("items", "Items"))
 
 
 @dataclass(frozen=True)
 class MeetingRecord:
-    COLUMNS: ClassVar = (("meeting", "Meeting"), ("date", "Date"),
-                         *((s.value.replace(" ", "_"), s.label) for s in Status),
-                         ("overdue", "Overdue"), ("items", "Items"))
+    COLUMNS: ClassVar = columns(list(Status))  # today's shape's
     point: Point
 
     def cells(self) -> dict[str, str | list[str]]:
@@ -39,6 +44,7 @@ class ProgressResult:
     warnings: list[Problem] = field(default_factory=list)
     #: why there are no meetings (outside git, no pattern, no tag matched); else None
     note: str | None = None
+    columns: tuple = MeetingRecord.COLUMNS  # the plan's own statuses
 
     @property
     def meetings(self) -> list[MeetingRecord]:
@@ -50,5 +56,6 @@ def progress(root: Path, tags: str | None = None) -> ProgressResult:
     "current"``). A meeting whose plan does not validate is left out with a warning."""
     project = load(root)
     found = meeting_history(Path(root), project, pattern_for(project, tags))
-    return ProgressResult([MeetingRecord(p) for p in found.points], found.warnings,
-                          found.note)
+    statuses = project.statuses
+    return ProgressResult([MeetingRecord(recount(p, statuses)) for p in found.points],
+                          found.warnings, found.note, columns(statuses))
