@@ -10,21 +10,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .models import DataGap, Recommendation, kind_of, ref_key
+from .models import kind_of, ref_key
 from .project import Project, Source
 
-#: Fields compared, in the order they are reported.
+#: Today's fields compared, in the order they are reported.
 FIELDS = ("status", "due", "lead", "gap", "recommendation", "action", "update")
 TEXT_FIELDS = {"gap", "recommendation", "action", "update"}
 
 
-def field_value(item: DataGap | Recommendation, name: str) -> str | None:
-    value = getattr(item, name, None)
+def compared(kind) -> list[tuple[str, str, bool]]:
+    """(name, label, is running text) of the fields of a kind that are compared, in the
+    order they are reported: the status, the deadline and the leads, then the rest."""
+    first = [f for f in (kind.status_field, kind.due_field, kind.lead_field) if f]
+    rest = [f for f in kind.fields if f not in first]
+    label = {"gap": "Data gap"}  # today's words ("Data gap revised")
+    return [(f.name, label.get(f.name, f.label[:1].upper() + f.label[1:].lower()
+                               if f.label.isupper() else f.label), f.type == "text")
+            for f in first + rest]
+
+
+def field_value(item, name: str) -> str | None:
+    value = item.get(name)
     if value is None:
         return None
-    if name == "status":
+    if hasattr(value, "done"):  # a status (today's Status, or a declared one)
         return value.value
-    if name == "lead":
+    if isinstance(value, list):
         return ", ".join(value) or None
     return str(value)
 
@@ -34,19 +45,25 @@ class FieldChange:
     field: str
     old: str | None
     new: str | None
+    label: str = ""  # as the report names it: "Data gap", "Progress update"
+    text: bool | None = None  # running text (said to be revised, not quoted); None: by name
+
+    @property
+    def is_text(self) -> bool:
+        return self.field in TEXT_FIELDS if self.text is None else self.text
 
     @property
     def summary(self) -> str:
         """One line: "status: at risk → on track", "update text changed"."""
-        if self.field in TEXT_FIELDS and self.old and self.new:
+        if self.is_text and self.old and self.new:
             return f"{self.field} text changed"
         return f"{self.field}: {self.old or 'none'} → {self.new or 'none'}"
 
     @property
     def words(self) -> str:
         """As the report says it: "Status: at risk → on track", "Update revised"."""
-        name = "Data gap" if self.field == "gap" else self.field.capitalize()
-        if self.field in TEXT_FIELDS and self.old and self.new:
+        name = self.label or ("Data gap" if self.field == "gap" else self.field.capitalize())
+        if self.is_text and self.old and self.new:
             return f"{name} revised"
         return f"{name}: {self.old or 'none'} → {self.new or 'none'}"
 
@@ -93,7 +110,8 @@ def compare(old: Project, new: Project) -> list[Change]:
         elif now is None:
             changes.append(Change(ref, kind_of(then), "removed", old_path=old_path))
         else:
-            fields = tuple(FieldChange(name, a, b) for name in FIELDS
+            fields = tuple(FieldChange(name, a, b, label, text)
+                           for name, label, text in compared(now.kind)
                            if (a := field_value(then, name)) != (b := field_value(now, name)))
             if fields or path != old_path:
                 changes.append(Change(ref, kind_of(now), "changed", fields, path, old_path))

@@ -6,10 +6,10 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..models import Status
 from ..problems import Problem
 from ..project import Project
 from ..validate import validate
+from ..wording import plural
 
 
 @dataclass
@@ -22,10 +22,9 @@ class CheckResult:
         """"OK: 10 data gaps, 5 recommendations (1 complete, 7 on track, ...)."."""
         project = self.project
         counts = Counter(item.status for item in project.items)
-        by_status = ", ".join(f"{counts[s]} {s.value}" for s in Status if counts[s])
-        gaps, recs = len(project.data_gaps), len(project.recommendations)
-        text = (f"OK: {gaps} data gap{'s' if gaps != 1 else ''}, {recs} "
-                f"recommendation{'s' if recs != 1 else ''}")
+        by_status = ", ".join(f"{counts[s]} {s.value}" for s in project.statuses if counts[s])
+        text = "OK: " + ", ".join(plural(len(items), kind.name, kind.plural)
+                                  for kind, items in project.kinds)
         return text + (f" ({by_status})." if by_status else ".")
 
 
