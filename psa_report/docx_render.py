@@ -808,6 +808,8 @@ def write_summary(document: Document, plan: ReportPlan) -> None:
             _fill(cell, [str(number)], bold=bold)
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     _widths(table, [16, *([12] * len(summary.statuses)), 10])
+    if plan.status_note:
+        _para(document, plan.status_note).paragraph_format.space_before = Pt(6)
     note = words.several_leads
     if summary.no_lead:
         note += " " + words.no_lead(summary.no_lead)

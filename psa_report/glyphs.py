@@ -17,7 +17,6 @@ from functools import lru_cache
 from .problems import Problem, warning
 from .project import Project
 
-TEXT_FIELDS = ("gap", "recommendation", "action", "update")
 REPORT_FIELDS = ("partnership", "title", "meeting", "author", "data_gaps_intro",
                  "recommendations_intro")
 
@@ -66,15 +65,15 @@ def missing_glyphs(project: Project) -> list[Problem]:
     """A warning at each field holding characters that no installed font can print."""
     places: list[tuple[tuple[str, int | None, int | None], str, str]] = []
     for item in project.items:
-        for name in TEXT_FIELDS:
-            text = getattr(item, name, None)
+        for name in [f.name for f in item.kind.fields if f.type in ("text", "line")]:
+            text = item.get(name)
             if text and not all(_plain(c) for c in text):
                 places.append((project.where(item.ref, name), name, text))
     report = project.report
     texts = [(name, getattr(report, name)) for name in REPORT_FIELDS]
     texts += [("paragraphs", p) for p in report.paragraphs]
     for name, text in texts:
-        if not all(_plain(c) for c in text):
+        if text and not all(_plain(c) for c in text):
             places.append((("actions/report.yaml", None, None), name, text))
     if not places:
         return []

@@ -349,8 +349,13 @@ def _row(item, kind: Kind, as_of: date, agencies: dict[str, str], words: Words) 
                [Lead(code, agencies.get(code, code)) for code in item.lead],
                item.status, item.due.long if item.due else None, late, words=words,
                kind=kind.name, cells=cells,
-               due_label="" if words.kind(kind.name).labels.get("due", "Due") == words.due
-               or kind.due_field is None else words.kind(kind.name).labels[kind.due_field.name])
+               due_label=_due_label(kind, labels, words))
+
+
+def _due_label(kind: Kind, labels: dict[str, str], words: Words) -> str:
+    """A deadline's own label ("Timescale"), or "" where it is today's "Due"."""
+    label = labels.get(kind.due_field.name, words.due) if kind.due_field else words.due
+    return "" if label == words.due else label
 
 
 def _update_field(kind: Kind):

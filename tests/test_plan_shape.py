@@ -1,0 +1,139 @@
+"""A plan's own shape (actions/plan.yaml) followed by every output: the Fenland-style
+plan (outcomes, objectives, its own fields and statuses), the 2010 seed with its Status
+column blank, and direction of travel across two tagged meetings."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import docx
+import pytest
+from conftest import REPO, edit, git, run
+from pypdf import PdfReader
+
+FENLAND = Path(__file__).parent / "data" / "fenland"
+#: Words of today's shape that must not appear where a plan declared its own.
+DEFAULT_WORDS = ("Data requirements", "Data gap", "Recommendations", "UPDATE-",
+                 "of the assessment", "data gaps and recommendations", "On track")
+
+
+@pytest.fixture
+def fenland(tmp_path: Path) -> Path:
+    root = tmp_path / "fenland"
+    shutil.copytree(FENLAND, root)
+    return root
+
+
+def texts(out: Path) -> dict[str, str]:
+    html = (out / "progress-report.html").read_text(encoding="utf-8")
+    html = re.sub(r"<style>.*?</style>", " ", html, flags=re.S)
+    html = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    pdf = " ".join(p.extract_text() for p in PdfReader(out / "progress-report.pdf").pages)
+    document = docx.Document(str(out / "progress-report.docx"))
+    word = [p.text for p in document.paragraphs]
+    word += [c.text for t in document.tables for r in t.rows for c in r.cells]
+    return {"html": html, "pdf": re.sub(r"\s+", " ", pdf), "docx": " ".join(word)}
+
+
+def test_a_fenland_style_plan_checks_and_builds_in_its_own_words(runner, fenland):
+    checked = run(runner, "check", "--project", str(fenland))
+    assert checked.exit_code == 0, checked.output
+    assert checked.stdout.strip() == "OK: 3 actions (1 green, 1 amber, 1 not yet started)."
+    built = run(runner, "build", "--project", str(fenland), "--format", "all")
+    assert built.exit_code == 0, built.output
+    for name, text in texts(fenland / "out").items():
+        for words in ("Action plan", "Measure of success", "Progress update", "RAG",
+                      "Section 1: Outcome 1: Reduce violent crime",
+                      "Section 1.1: Objective: Reduce alcohol-related violence",
+                      "Youth Offending Service", "Not yet started", "Amber (1)",
+                      "Actions red, amber or overdue"):
+            assert words in text, (name, words)
+        for words in DEFAULT_WORDS:
+            assert words not in text, (name, words)
+    html = (fenland / "out/progress-report.html").read_text(encoding="utf-8")
+    # the table's columns are the kind's fields, the deadline in the status cell
+    head = re.search(r"<thead>\s*<tr>(.*?)</tr>", html, flags=re.S).group(1)
+    assert re.findall(r'<th scope="col">([^<]*)</th>', head) == [
+        "Ref", "Objective", "Action", "Measure of success", "Baseline", "Target",
+        "Milestones", "Lead", "Progress update", "RAG"]
+    assert "Timescale: Q3 2024/25 (October to December 2024)" in html
+    assert "Timescale: ongoing" in html  # never overdue
+    assert html.count('class="overdue"') == 2  # 1.1.1 only: in its cell and the exceptions
+    # the status summary has one column per declared status, in order
+    summary = html.split('id="summary-caption"')[1]
+    assert re.findall(r'<span class="status [^"]*">([^<]*)</span>', summary)[:5] == [
+        "Complete", "Green", "Amber", "Red", "Not yet started"]
+    assert 'class="status status-amber colour-amber"' in html
+
+
+def test_the_seed_with_its_status_column_blank(runner, project):
+    (project / "actions/plan.yaml").write_text("status_required: false\n", encoding="utf-8")
+    for path in (project / "actions").rglob("*.yaml"):
+        if path.name in ("plan.yaml", "report.yaml", "agencies.yaml"):
+            continue
+        lines = path.read_text(encoding="utf-8").splitlines()
+        path.write_text("\n".join(x for x in lines if not x.startswith("status:")) + "\n",
+                        encoding="utf-8")
+    checked = run(runner, "check", "--project", str(project))
+    assert checked.exit_code == 0, checked.output
+    assert checked.stdout.strip() == "OK: 10 data gaps, 5 recommendations."
+    built = run(runner, "build", "--project", str(project), "--format", "all")
+    assert built.exit_code == 0, built.output
+    html = (project / "out/progress-report.html").read_text(encoding="utf-8")
+    cells = re.findall(r'<td class="status-cell" data-label="Status">(.*?)</td>', html,
+                       flags=re.S)
+    assert len(cells) == 10 and all("class=\"status " not in c for c in cells)
+    for name, text in texts(project / "out").items():
+        assert "No statuses are given in this plan." in text, name
+        assert "Data requirements" in text and "UPDATE- " in text, name  # today's words
+
+
+def test_direction_of_travel_in_a_plans_own_statuses(runner, fenland):
+    edit(fenland, "actions/report.yaml", "date: 2025-01-10", 'date: 2025-01-10\n'
+         'meeting_tags: "board-*"')
+    git(fenland, "init", "-q", "-b", "main")
+    git(fenland, "add", "-A")
+    git(fenland, "commit", "-q", "-m", "January", when="2025-01-10")
+    git(fenland, "tag", "board-2025-01-13")
+    edit(fenland, "actions/actions/1.1.2.yaml", "rag: Amber", "rag: green")
+    edit(fenland, "actions/actions/1.1.1.yaml", "rag: green", "rag: red")
+    edit(fenland, "actions/report.yaml", "date: 2025-01-10", "date: 2025-04-10")
+    git(fenland, "commit", "-q", "-am", "April", when="2025-04-10")
+    git(fenland, "tag", "board-2025-04-14")
+    edit(fenland, "actions/actions/2.1.1.yaml", "rag: not-yet-started", "rag: Amber")
+    git(fenland, "commit", "-q", "-am", "July", when="2025-07-10")
+    built = run(runner, "build", "--project", str(fenland), "--format", "all")
+    assert built.exit_code == 0, built.output
+    html = (fenland / "out/progress-report.html").read_text(encoding="utf-8")
+    assert "Improved (was not yet started)" in html  # 2.1.1, since the April meeting
+    progress = run(runner, "progress", "--project", str(fenland), "--format", "csv")
+    assert progress.stdout.splitlines()[0] == (
+        "meeting,date,complete,green,amber,red,not_yet_started,overdue,items")
+    assert progress.stdout.splitlines()[1].startswith("board-2025-01-13,2025-01-13,0,1,1,0,1")
+    assert progress.stdout.splitlines()[2].startswith("board-2025-04-14,2025-04-14,0,1,0,1,1")
+    changes = run(runner, "changes", "--project", str(fenland))
+    assert changes.exit_code == 0, changes.output
+    assert "rag: not yet started → amber" in changes.stdout
+
+
+def test_a_wrong_plan_yaml_is_reported_at_its_line(runner, fenland):
+    edit(fenland, "actions/plan.yaml", "type: number, required: false}",
+         "type: numbr, required: false}")
+    result = run(runner, "build", "--project", str(fenland))
+    assert result.exit_code == 1
+    assert re.search(r"actions/plan.yaml:\d+:\d+: type: 'numbr' is not a field type. "
+                     r"Did you mean 'number'\?", result.stderr)
+    assert not (fenland / "out").exists()
+
+
+def test_without_plan_yaml_the_shipped_report_is_as_before(built):
+    html = built["html"].read_text(encoding="utf-8")
+    head = re.search(r"<thead>\s*<tr>(.*?)</tr>", html, flags=re.S).group(1)
+    assert re.findall(r'<th scope="col">([^<]*)</th>', head) == [
+        "Ref", "Data gap", "Lead", "Action", "Update", "Status"]
+    assert '<col class="c-ref"><col class="c-gap"><col class="c-lead">' in html
+    assert 'id="gap-3-2-1"' in html and 'id="rec-R1"' in html
+    assert "UPDATE- " in html and "colour-" not in html.split("</style>")[1]
+    assert REPO.joinpath("actions/plan.yaml").exists() is False
