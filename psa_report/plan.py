@@ -337,10 +337,15 @@ def _as_it_was(words: Words, comparison: Comparison | None) -> str | None:
 
 
 def _version_meta(provenance: Provenance | None) -> dict[str, str]:
-    """The saved version the report was made from, for the HTML's <meta> only (the
-    paper itself names no version: see :func:`colophon`)."""
-    if provenance is None or not provenance.commit:
+    """The git commit the report was made from (or why there is none), for the HTML's
+    <meta> only: the paper itself names no commit and no git (see :func:`colophon`)."""
+    if provenance is None:
         return {}
+    if not provenance.in_git:
+        why = f": {provenance.unknown}" if provenance.unknown else ""
+        return {"psa-report.version": f"not in git{why}"}
+    if not provenance.commit:
+        return {"psa-report.version": "no commit yet (a draft)"}
     return {"psa-report.version": provenance.commit + (" (draft)" if provenance.dirty else "")}
 
 
