@@ -584,10 +584,20 @@ def meeting_title(message: str | None) -> str | None:
     message does not start with a date or names nothing after it. Only a message that
     starts with the meeting's date is read as naming the meeting: any other message
     ("Sent on the 20th") is the analyst's note, not the committee's name."""
+    from .chars import refused
+
     if not message or not (found := _MESSAGE_DAY.match(message)):
         return None
     title = " ".join(message[found.end():].split()).strip(" :;,.-\u2013\u2014")
-    return title or None
+    # A committee's name is short and plain: a long subject is a note, and a control or
+    # hidden character would not print (nor is a paper the place for it).
+    if not title or len(title) > MAX_TITLE or refused(title) is not None:
+        return None
+    return title
+
+
+#: The longest title read from a tag's message: a committee's or board's name.
+MAX_TITLE = 80
 
 
 def meetings(root: Path, pattern: str) -> tuple[list[Meeting], list[Problem]]:

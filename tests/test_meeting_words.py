@@ -173,3 +173,5 @@ def test_a_tags_title_is_the_words_after_the_date_its_message_starts_with():
     assert meeting_title("2010-09-27") is None  # a date alone: no title
     assert meeting_title("Sent on the 20th") is None  # a note, not the meeting's name
     assert meeting_title(None) is None
+    assert meeting_title("2010-09-27 Safer\x07 Stockton") is None  # not plain text
+    assert meeting_title("2010-09-27 " + "A note that runs on " * 5) is None  # too long
