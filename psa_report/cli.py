@@ -258,7 +258,8 @@ def changes(project_dir: Path, since_rev: str | None, since_date: date | None, f
 @tags_option
 @format_option("table", "csv", "json")
 def progress(project_dir: Path, tags: str | None, fmt: str):
-    """Count the actions by status at each meeting (a git tag), then in the current files."""
+    """Count the actions by status at each meeting (a git tag) and in the current files,
+    in date order."""
     from .commands.progress import progress as run_progress
 
     result = run_progress(project_dir, tags)

@@ -776,7 +776,7 @@ def write_changes(document: Document, plan: ReportPlan) -> None:
     if since is None:
         return
     _heading(document, plan.words.changes, 1)
-    _para(document, plan.words.compared_with(since.name, long_date(since.day)))
+    _para(document, plan.words.compared_with(plan.since_words))
     if not plan.changes:
         _para(document, plan.words.nothing_changed)
         return

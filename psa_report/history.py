@@ -541,6 +541,9 @@ class Meeting:
     committed: datetime  # when the tagged commit was made: meetings are in this order
     day: date  # the meeting's date (see :func:`meeting_day`)
     dated_by: str  # where the date came from: "tag name", "tag message" or "commit"
+    #: the meeting's name in words, from an annotated tag's message after its date
+    #: ("2010-09-27 Safer Stockton Partnership"); None when the tag gives none
+    title: str | None = None
 
     @property
     def revision(self) -> Revision:
@@ -575,6 +578,28 @@ def meeting_day(tag: str, message: str | None, committed: date) -> tuple[date, s
     return committed, "commit"
 
 
+def meeting_title(message: str | None) -> str | None:
+    """The meeting's name an annotated tag's message gives after the date it starts
+    with ("2010-09-27 Safer Stockton Partnership", "28 June 2010: SSP"); None when the
+    message does not start with a date or names nothing after it. Only a message that
+    starts with the meeting's date is read as naming the meeting: any other message
+    ("Sent on the 20th") is the analyst's note, not the committee's name."""
+    from .chars import refused
+
+    if not message or not (found := _MESSAGE_DAY.match(message)):
+        return None
+    title = " ".join(message[found.end():].split()).strip(" :;,.-\u2013\u2014")
+    # A committee's name is short and plain: a long subject is a note, and a control or
+    # hidden character would not print (nor is a paper the place for it).
+    if not title or len(title) > MAX_TITLE or refused(title) is not None:
+        return None
+    return title
+
+
+#: The longest title read from a tag's message: a committee's or board's name.
+MAX_TITLE = 80
+
+
 def meetings(root: Path, pattern: str) -> tuple[list[Meeting], list[Problem]]:
     """The tags matching ``pattern`` (checked by :func:`tag_pattern`), oldest commit first.
 
@@ -600,7 +625,8 @@ def meetings(root: Path, pattern: str) -> tuple[list[Meeting], list[Problem]]:
             continue
         committed = datetime.fromisoformat(stamp)
         day, dated_by = meeting_day(tag, subject if annotated else None, committed.date())
-        found.append(Meeting(tag, target, target[:7], committed, day, dated_by))
+        found.append(Meeting(tag, target, target[:7], committed, day, dated_by,
+                             meeting_title(subject) if annotated else None))
     found.sort(key=lambda m: (m.committed, m.day, m.tag))
     return found, problems
 

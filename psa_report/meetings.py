@@ -30,6 +30,9 @@ class Comparison:
     day: date | None = None  # the meeting's date, when ``since`` is a meeting
     #: True: found as the newest meeting tag, not named by --since or last_meeting
     by_tags: bool = False
+    #: the meeting ``since`` is (its date and title name it in the report); None: a
+    #: saved version that is no meeting's, named by its date
+    meeting: history.Meeting | None = None
 
 
 def compare_with(root: Path, project: Project, rev: str | None = None, *,
@@ -45,13 +48,27 @@ def compare_with_last_meeting(root: Path, project: Project, hint: str) -> Compar
     with it is reported at its line in report.yaml, with how to go on (``hint``)."""
     if project.report.last_meeting is None:
         return None
+    name = project.report.last_meeting
     try:
-        return compare_with(root, project, project.report.last_meeting)
+        comparison = compare_with(root, project, name)
     except Invalid as invalid:
         line, column = project.report_marks.get("last_meeting", (None, None))
         raise Invalid([Problem(project.report_file, line, column,
                                f"last_meeting: {p.message} ({hint})")
                        for p in invalid.problems]) from None
+    # last_meeting names the last meeting: a tag of it dates and titles it as
+    # meeting_tags would, even when no meeting_tags are named.
+    comparison.meeting = _tagged(root, name)
+    return comparison
+
+
+def _tagged(root: Path, name: str) -> history.Meeting | None:
+    """The meeting tagged ``name``; None when ``name`` is not a tag on a commit."""
+    try:
+        found, _ = history.meetings(root, history.tag_pattern(name))
+    except (ValueError, history.GitError):
+        return None
+    return next((m for m in found if m.tag == name), None)
 
 
 @dataclass
@@ -125,7 +142,7 @@ def meeting_history(root: Path, project: Project, pattern: str | None,
             warnings.append(meeting_left_out(meeting.tag, first))
             continue
         plans[meeting.tag] = (meeting, then)
-        points.append(count(then, meeting.tag, meeting.day, meeting.commit))
+        points.append(count(then, meeting.tag, meeting.day, meeting.commit, meeting.title))
     points.reverse()
     here = history.provenance(root)
     return MeetingHistory([*points, current], warnings, plans=plans,
@@ -159,12 +176,13 @@ def baseline(root: Path, project: Project, found: MeetingHistory, *, since: str 
         comparison = compare_with_last_meeting(root, project, hint)
     if comparison is not None:
         by_commit = {m.commit: m for m, _ in found.plans.values()}
-        meeting = by_commit.get(comparison.since.commit)
-        if meeting is not None:
-            comparison.day = meeting.day
+        meeting = by_commit.get(comparison.since.commit) or comparison.meeting
+        if meeting is not None and meeting.commit == comparison.since.commit:
+            comparison.day, comparison.meeting = meeting.day, meeting
         return comparison
     latest = last_meeting(root, found)
     if latest is None:
         return None
     meeting, old = latest
-    return Comparison(meeting.revision, compare(old, project), old, meeting.day, by_tags=True)
+    return Comparison(meeting.revision, compare(old, project), old, meeting.day, by_tags=True,
+                      meeting=meeting)

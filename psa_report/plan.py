@@ -267,6 +267,8 @@ class ReportPlan:
     colophon: list[str] = field(default_factory=list)  # sentences, in the clerk's words
     provenance: Provenance | None = None  # None when not asked for
     since: Revision | None = None  # the revision compared with
+    #: the plan compared with, in words: "as it was at the meeting of 28 June 2010"
+    since_words: str = ""
     changes: list[Change] = field(default_factory=list)  # in ref order
     travel: Travel | None = None  # what the directions are measured against
     exceptions: Exceptions | None = None  # off track, at risk, overdue, worse
@@ -409,8 +411,9 @@ def plan_report(project: Project, as_of: date | None = None, *,
 
     ``comparison`` is the last meeting's plan set against this one (see
     :func:`psa_report.meetings.baseline`): every row carries its direction of travel
-    since then and, when the revision was named (``--since`` or ``last_meeting``), rows
-    changed or added are marked and the changes listed. ``meetings`` (the plan at each
+    since then, and rows changed or added are marked and the changes listed, however the
+    last meeting was found (so ``build`` and ``changes`` agree); a meeting is named in
+    words (its date, and the title its tag gives), never by its tag. ``meetings`` (the plan at each
     meeting) makes the "Progress across meetings" section; ``no_since`` says that the
     report is not compared with the last meeting on purpose. ``figures`` is the "Crime and
     disorder" section; a row whose item names an indicator shows its figure.
@@ -419,9 +422,9 @@ def plan_report(project: Project, as_of: date | None = None, *,
     # Members ask about what was due before the meeting: as at its date, if known.
     as_of = as_of or report.meeting_date or report.date
     words = wording.words_for(project.shape)
-    marked = comparison is not None and not comparison.by_tags
-    since = comparison.since if marked else None
-    changes = comparison.changes if marked else []
+    since = comparison.since if comparison is not None else None
+    changes = comparison.changes if comparison is not None else []
+    as_it_was = _as_it_was(words, comparison)
     by_ref = {c.ref: c for c in changes}
 
     def row(item, kind: Kind) -> Row:
@@ -483,15 +486,17 @@ def plan_report(project: Project, as_of: date | None = None, *,
             "keywords": ", ".join(report.keywords),
             "dcterms.created": report.date.isoformat(),
             "dcterms.modified": report.date.isoformat(),
+            **_version_meta(provenance),
         },
         colophon=colophon(report.author, report.meeting, report.meeting_date or report.date,
-                          provenance, since),
+                          provenance, as_it_was),
         provenance=provenance,
         since=since,
+        since_words=as_it_was or "",
         changes=changes,
-        travel=_travel(project, rows, comparison, no_since),
+        travel=_travel(project, rows, comparison, no_since, as_it_was),
         exceptions=exceptions(rows, project.statuses, words.overdue),
-        progress=_progress(meetings),
+        progress=_progress(meetings, words),
         figures=figures,
         parts=parts,
         status_note=None if any(i.status is not None for i in project.items)
@@ -501,53 +506,74 @@ def plan_report(project: Project, as_of: date | None = None, *,
     return planned
 
 
+def _as_it_was(words: Words, comparison: Comparison | None) -> str | None:
+    """The plan compared with, in words: at a meeting by its date and title, else (a
+    saved version that is no meeting's) by the day it was saved."""
+    if comparison is None:
+        return None
+    meeting = comparison.meeting
+    if meeting is not None:
+        return words.as_it_was(meeting.title, long_date(meeting.day))
+    return words.as_it_was(None, long_date(comparison.since.day), meeting=False)
+
+
+def _version_meta(provenance: Provenance | None) -> dict[str, str]:
+    """The git commit the report was made from (or why there is none), for the HTML's
+    <meta> only: the paper itself names no commit and no git (see :func:`colophon`)."""
+    if provenance is None:
+        return {}
+    if not provenance.in_git:
+        why = f": {provenance.unknown}" if provenance.unknown else ""
+        return {"psa-report.version": f"not in git{why}"}
+    if not provenance.commit:
+        return {"psa-report.version": "no commit yet (a draft)"}
+    return {"psa-report.version": provenance.commit + (" (draft)" if provenance.dirty else "")}
+
+
 def _travel(project: Project, rows: list[Row], comparison: Comparison | None,
-            no_since: bool) -> Travel:
+            no_since: bool, as_it_was: str | None) -> Travel:
     """Each row's direction of travel since the last meeting, and what it is measured
     against, said once."""
     if no_since:
         return Travel(None, "This report is not compared with the last meeting, "
                       "so no direction of travel is shown.")
     if comparison is None or comparison.old is None:
-        return travel(None, None, [])
+        return travel(None, [])
     moved = directions(comparison.old, project)
     for row in rows:
         row.direction, row.direction_kind = moved[row.ref].text, moved[row.ref].kind
-    return travel(comparison.since.name, comparison.day or comparison.since.day,
-                  removed(comparison.old, project))
+    return travel(as_it_was, removed(comparison.old, project))
 
 
-def _progress(meetings: MeetingHistory | None) -> ProgressView | None:
+def _progress(meetings: MeetingHistory | None, words: Words) -> ProgressView | None:
     """The "Progress across meetings" section (None when the meetings were not read)."""
     if meetings is None:
         return None
-    return progress_view(
-        meetings.meetings, meetings.current, in_git=meetings.in_git,
-        current_is_last=meetings.current_is_last,
-        why=None if meetings.named else "no meeting tags are named in actions/report.yaml "
-        "(meeting_tags)")
+    return progress_view(meetings.meetings, meetings.current, in_git=meetings.in_git,
+                         current_is_last=meetings.current_is_last, why=None, words=words)
 
 
 def colophon(author: str, meeting: str, day: date, provenance: Provenance | None,
-             since: Revision | None) -> list[str]:
-    """Where the report came from, as a clerk would say it. A saved date later than the
-    report's own is left out, so the colophon never contradicts the report's date."""
+             as_it_was: str | None) -> list[str]:
+    """Where the report came from, as a clerk would say it: the day the plan was saved,
+    never a version's hash or the name of the tool that keeps the versions (the HTML's
+    <meta> carries the version). A saved date later than the report's own is left out,
+    so the colophon never contradicts the report's date."""
     lines = [f"Prepared by the {author} for the {meeting}."]
     if provenance is None:
         return lines
     if not provenance.in_git:
-        why = f" ({provenance.unknown})" if provenance.unknown else ""
-        lines.append("Prepared from action plan files that are not kept in git"
-                     f"{why}, so this report cannot be traced to a saved version of the plan.")
+        lines.append("Prepared from action plan files that are not kept under version "
+                     "control, so this report cannot be traced to a saved version of the "
+                     "plan.")
     elif not provenance.commit:
-        lines.append("Prepared from an action plan that has not yet been saved to git.")
+        lines.append("Prepared from an action plan of which no version has been saved yet.")
     else:
-        saved = (f" as saved on {long_date(provenance.day)}"
-                 if provenance.day and provenance.day <= day else "")
+        saved = (f"the action plan as saved on {long_date(provenance.day)}"
+                 if provenance.day and provenance.day <= day
+                 else "a saved version of the action plan")
         draft = (", with later changes not yet saved (a draft)" if provenance.dirty else "")
-        lines.append(f"Prepared from the action plan{saved}, version {provenance.short}"
-                     f"{draft}.")
-    if since is not None:
-        lines.append(f"Changes are marked against the plan as it was at {since.name} "
-                     f"({long_date(since.day)}).")
+        lines.append(f"Prepared from {saved}{draft}.")
+    if as_it_was is not None:
+        lines.append(f"Changes are marked against the plan {as_it_was}.")
     return lines

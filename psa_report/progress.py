@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from .dates import long_date
 from .models import Status
 from .project import Project
+from .wording import WORDS, Words
 
 if TYPE_CHECKING:
     from .plan import Row
@@ -97,18 +98,20 @@ def removed(old: Project, new: Project) -> list[str]:
 class Travel:
     """What the directions in the report are measured against, said once."""
 
-    since: str | None  # "ssp-2010-06 (28 June 2010)"; None: there is nothing to compare with
+    #: the plan compared with, in words: "as it was at the meeting of 28 June 2010";
+    #: None: there is nothing to compare with
+    since: str | None
     sentence: str
     removed: list[str] = field(default_factory=list)
 
 
-def travel(since: str | None, day: date | None, removed_refs: list[str]) -> Travel:
-    if since is None or day is None:
+def travel(as_it_was: str | None, removed_refs: list[str]) -> Travel:
+    """``as_it_was``: the plan compared with, in words (:meth:`Words.as_it_was`)."""
+    if as_it_was is None:
         return Travel(None, "First report: there is no earlier meeting to compare with, so "
                       "no direction of travel is shown.")
-    named = f"{since} ({long_date(day)})"
-    return Travel(named, f"Direction of travel is measured against the plan as it was at "
-                  f"{named}.", list(removed_refs))
+    return Travel(as_it_was, f"Direction of travel is measured against the plan {as_it_was}.",
+                  list(removed_refs))
 
 
 # ---------------------------------------------------------------- counts per meeting
@@ -123,9 +126,11 @@ class Point:
     overdue: int  # not complete and due before ``day``
     items: int
     commit: str | None = None
+    title: str | None = None  # the meeting's name from its annotated tag, if it gives one
 
 
-def count(project: Project, meeting: str, day: date, commit: str | None = None) -> Point:
+def count(project: Project, meeting: str, day: date, commit: str | None = None,
+          title: str | None = None) -> Point:
     counts = {status: 0 for status in project.statuses}
     late = 0
     for item in project.items:
@@ -134,7 +139,7 @@ def count(project: Project, meeting: str, day: date, commit: str | None = None) 
         done = item.status is not None and item.status.done
         if item.due is not None and not done and item.due.day < day:
             late += 1
-    return Point(meeting, day, counts, late, len(project.items), commit)
+    return Point(meeting, day, counts, late, len(project.items), commit, title)
 
 
 def recount(point: Point, statuses: list) -> Point:
@@ -144,7 +149,7 @@ def recount(point: Point, statuses: list) -> Point:
     for status, n in point.counts.items():
         by_word[status.value] = by_word.get(status.value, 0) + n
     return Point(point.meeting, point.day, {s: by_word.get(s.value, 0) for s in statuses},
-                 point.overdue, point.items, point.commit)
+                 point.overdue, point.items, point.commit, point.title)
 
 
 # ---------------------------------------------------------------- exceptions
@@ -247,22 +252,20 @@ class Segment:
 
 @dataclass(frozen=True)
 class Bar:
-    name: str  # "ssp-2010-06", "This report", "ssp-2010-09 (this report)"
+    name: str  # "Meeting of 28 June 2010", "This report"
     date_text: str  # "28 Jun 2010"
     x: float
     width: float
     total: int
     total_y: float
     segments: list[Segment]
+    #: the label under the bar, line by line: a meeting's date (a name would not fit
+    #: under a bar; the table names it in full), "This report" and its date
+    lines: tuple[str, ...] = ()
 
     @property
     def centre(self) -> float:
         return self.x + self.width / 2
-
-    @property
-    def lines(self) -> list[str]:
-        """The label under the bar, line by line: name, "(this report)", date."""
-        return [*self.name.replace(" (", "\n(", 1).split("\n"), self.date_text]
 
 
 @dataclass(frozen=True)
@@ -305,12 +308,18 @@ def _step(top: int) -> int:
     return 10 ** 8
 
 
-def chart(points: list[Point], names: list[str]) -> Chart:
+def chart(points: list[Point], names: list[str], labels: list[tuple[str, ...]] | None = None,
+          nouns: list[str] | None = None) -> Chart:
     """Stacked bars of the statuses at each point (the last :data:`MAX_BARS`).
 
-    ``names`` are the bars' labels, one per point ("ssp-2010-06", "This report").
+    ``names`` name the points ("Meeting of 28 June 2010", "This report"); ``labels``
+    are the lines under each bar (else its name and date); ``nouns`` name them in the
+    text alternative ("the meeting of 28 June 2010"; else the names).
     """
     points, names = points[-MAX_BARS:], names[-MAX_BARS:]
+    labels = (labels or [(n, p.day.strftime("%-d %b %Y")) for n, p in zip(names, points)])
+    labels = labels[-MAX_BARS:]
+    nouns = (nouns or names)[-MAX_BARS:]
     largest = max((p.items for p in points), default=0) or 1
     step = _step(largest)
     top = step * math.ceil(largest / step)
@@ -321,7 +330,7 @@ def chart(points: list[Point], names: list[str]) -> Chart:
     width = min(BAR_WIDTH_MAX, slot * 0.55)
     start = LEFT + (room - slot * len(points)) / 2  # the bars centred on the axis
     bars = []
-    for index, (point, name) in enumerate(zip(points, names)):
+    for index, (point, name, label) in enumerate(zip(points, names, labels)):
         x = start + index * slot + (slot - width) / 2
         y, beside = float(base), float(base) + LABEL_STEP
         segments = []
@@ -343,7 +352,7 @@ def chart(points: list[Point], names: list[str]) -> Chart:
                                     round(label_x, 2), round(label_y, 2), inside,
                                     round(middle, 2)))
         bars.append(Bar(name, point.day.strftime("%-d %b %Y"), round(x, 2), round(width, 2),
-                        point.items, round(y - 7, 2), segments))
+                        point.items, round(y - 7, 2), segments, tuple(label)))
     ticks = [Tick(v, round(base - v * unit, 2)) for v in range(0, top + 1, step)]
     keys, x = [], float(LEFT)
     for status in (points[0].counts if points else ()):
@@ -354,7 +363,7 @@ def chart(points: list[Point], names: list[str]) -> Chart:
     title = (f"Data gaps and recommendations by status at each of the last {len(points)} "
              "meetings" if len(points) > 1 else "Data gaps and recommendations by status")
     return Chart(WIDTH, HEIGHT, LEFT, WIDTH - RIGHT, base, bars, ticks, keys, title,
-                 describe(first, names[0], last, names[-1]), 11 if len(points) <= 6 else 10)
+                 describe(first, nouns[0], last, nouns[-1]), 11 if len(points) <= 6 else 10)
 
 
 def _phrase(point: Point) -> str:
@@ -362,12 +371,16 @@ def _phrase(point: Point) -> str:
 
 
 def describe(first: Point, first_name: str, last: Point, last_name: str) -> str:
-    """The chart's text alternative: what it shows, from the first bar to the last."""
+    """The chart's text alternative: what it shows, from the first bar to the last.
+    The names are as a sentence says them: "the meeting of 28 June 2010", "this report
+    (21 March 2011)"."""
+    def at(name: str) -> str:
+        return f"{'In' if name.startswith('this report') else 'At'} {name}"
+
     return (f"Stacked bar chart of the number of data gaps and recommendations in each "
-            f"status, from {first_name} ({long_date(first.day)}) to {last_name} "
-            f"({long_date(last.day)}). At {first_name}: {first.items} actions, "
-            f"{_phrase(first)}. At {last_name}: {last.items} actions, {_phrase(last)}. "
-            "The numbers for every meeting are in the table that follows.")
+            f"status, from {first_name} to {last_name}. {at(first_name)}: {first.items} "
+            f"actions, {_phrase(first)}. {at(last_name)}: {last.items} actions, "
+            f"{_phrase(last)}. The numbers for every meeting are in the table that follows.")
 
 
 @dataclass
@@ -399,37 +412,51 @@ THIS_REPORT = "This report"
 
 
 def progress_view(meetings: list[Point], current: Point, *, in_git: bool,
-                  current_is_last: bool, why: str | None) -> ProgressView:
+                  current_is_last: bool, why: str | None,
+                  words: Words = WORDS) -> ProgressView:
     statuses = list(current.counts)
     meetings = [recount(p, statuses) for p in meetings]
     view = _progress_view(meetings, current, in_git=in_git, current_is_last=current_is_last,
-                          why=why)
+                          why=why, words=words)
     view.status_list = statuses
     return view
 
 
 def _progress_view(meetings: list[Point], current: Point, *, in_git: bool,
-                   current_is_last: bool, why: str | None) -> ProgressView:
+                   current_is_last: bool, why: str | None,
+                   words: Words = WORDS) -> ProgressView:
     """The section from the meetings' counts (oldest first) and the current files'.
 
-    When the current files are the last meeting's commit, unedited, that meeting is
-    this report's, and is not shown twice. ``why`` says why there are no meetings.
+    Each meeting is named in words, by its date and the title its tag gives (never by
+    the tag). When the current files are the last meeting's commit, unedited, that
+    meeting is this report's, and is not shown twice. ``why`` says why there are no
+    meetings, in the committee's words.
     """
     if not in_git:
         return ProgressView(False, [], [], None, "Progress across meetings is not shown: "
-                            "the action plan is not kept in git, where the version sent to "
-                            "each meeting would be saved.")
-    points, names = list(meetings), [p.meeting for p in meetings]
+                            "the action plan is not kept under version control, so the "
+                            "plan as it was sent to each meeting cannot be read.")
+    points = list(meetings)
+    names = [words.meeting_name(p.title, long_date(p.day)) for p in meetings]
+    nouns = [words.the_meeting(p.title, long_date(p.day)) for p in meetings]
+    labels = [(p.day.strftime("%-d %b %Y"),) for p in meetings]
+    this = THIS_REPORT.lower()
     if current_is_last and points:
-        names[-1] = f"{names[-1]} ({THIS_REPORT.lower()})"
+        names[-1] = f"{names[-1]} ({this})"
+        nouns[-1] = f"{nouns[-1]} ({this})"
+        labels[-1] = (*labels[-1], f"({this})")
     else:
         points.append(current)
         names.append(THIS_REPORT)
+        nouns.append(f"{this} ({long_date(current.day)})")
+        labels.append((THIS_REPORT, current.day.strftime("%-d %b %Y")))
     points, names = points[-MAX_BARS:], names[-MAX_BARS:]
+    labels, nouns = labels[-MAX_BARS:], nouns[-MAX_BARS:]
     if len(meetings) < 2:
-        saved = (f"it has been saved for one so far ({meetings[0].meeting})" if meetings
-                 else why or "no meeting has been saved yet")
+        first = meetings[0] if meetings else None
+        saved = (f"one has been so far ({words.the_meeting(first.title, long_date(first.day))})"
+                 if first else why or "none has been yet")
         return ProgressView(True, points, names, None,
-                            "The chart of progress across meetings starts once the plan "
-                            f"sent to two meetings is saved in git; {saved}.")
-    return ProgressView(True, points, names, chart(points, names), None)
+                            "The chart of progress across meetings starts once the plans "
+                            f"sent to two meetings have been saved; {saved}.")
+    return ProgressView(True, points, names, chart(points, names, labels, nouns), None)

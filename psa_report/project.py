@@ -69,6 +69,23 @@ PLACEHOLDERS = {
     "recommendation": "Describe the recommendation here.",
 }
 
+#: The example texts ``psa-report init`` writes into report.yaml and agencies.yaml for
+#: the user to replace: what only the partnership can know (its name, its meeting, its
+#: sections' headings, its agencies' names, its covering paragraphs). ``check`` warns
+#: about each left as written. The title, the author and the two intros init writes are
+#: words a real plan keeps as they are (the shipped plan does), so they are not examples.
+REPORT_EXAMPLES = {
+    "partnership": "Our Community Safety Partnership",
+    "meeting": "Community Safety Partnership",
+}
+SECTION_EXAMPLE = "Example section"
+PARAGRAPH_EXAMPLES = (
+    "This report details the progress made against the data requirements and "
+    "recommendations which form the action plan for the Partnership Strategic Assessment.",
+    "Members are asked to review the progress report.",
+)
+AGENCY_EXAMPLES = {"Council": "The Borough Council", "Police": "The Police"}
+
 
 @dataclass(frozen=True)
 class Source:
@@ -271,9 +288,10 @@ def build_project(root: Path, paths: list[str], read: Callable[[str], Document],
     for path in found["report"]:
         if report_doc := load(path):
             report = _validate(report_doc, Report, None, problems)
+    agencies_doc = None
     for path in found["agencies"]:
         if doc := load(path):
-            agencies = _validate(doc, _AGENCIES, None, problems)
+            agencies, agencies_doc = _validate(doc, _AGENCIES, None, problems), doc
     context = {"agencies": agencies} if agencies is not None else None
 
     items: dict[str, list[tuple[Any, Document, str]]] = {"data_gap": [],
@@ -322,15 +340,15 @@ def build_project(root: Path, paths: list[str], read: Callable[[str], Document],
     project.report_marks = {path[0]: mark for path, mark in report_doc.value_marks.items()
                             if len(path) == 1}
     project.report_file = report_doc.display
-    project.warnings = _file_warnings(project, report_doc, docs)
+    project.warnings = _file_warnings(project, report_doc, docs, agencies_doc)
     return project
 
 
-def _file_warnings(project: Project, report_doc: Document,
-                   docs: dict[str, Document]) -> list[Problem]:
+def _file_warnings(project: Project, report_doc: Document, docs: dict[str, Document],
+                   agencies_doc: Document | None = None) -> list[Problem]:
     from .validate import file_warnings  # the one home of warnings (it imports this module)
 
-    return file_warnings(project, report_doc, docs)
+    return file_warnings(project, report_doc, docs, agencies_doc)
 
 
 # ---------------------------------------------------------------- the plan's own shape
@@ -385,9 +403,10 @@ def _build_shaped(root: Path, shape: Shape, found: dict[str, list[str]],
     for path in found["report"]:
         if report_doc := load(path):
             report = _validate(report_doc, Report, None, problems)
+    agencies_doc = None
     for path in found["agencies"]:
         if doc := load(path):
-            agencies, bad = read_agencies(doc)
+            (agencies, bad), agencies_doc = read_agencies(doc), doc
             problems.extend(bad)
 
     kind_items: dict[str, list[Item]] = {}
@@ -430,5 +449,5 @@ def _build_shaped(root: Path, shape: Shape, found: dict[str, list[str]],
     project.report_marks = {path[0]: mark for path, mark in report_doc.value_marks.items()
                             if len(path) == 1}
     project.report_file = report_doc.display
-    project.warnings = _file_warnings(project, report_doc, docs)
+    project.warnings = _file_warnings(project, report_doc, docs, agencies_doc)
     return project

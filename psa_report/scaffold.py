@@ -225,28 +225,40 @@ def read_table(path: Path, display: str) -> Table:
         header = next(reader)
     except StopIteration:
         raise Invalid([Problem(display, 1, None, "the table is empty")]) from None
+    # Every problem of the header at once: each unknown or repeated column, and the
+    # columns missing. Rows are still checked unless a column they need is missing.
     fields: list[str | None] = []
     headers: dict[str, str] = {}
+    where: dict[str, int] = {}
+    problems: list[Problem] = []
     for number, name in enumerate(header, 1):
         key = " ".join(name.lower().split())
+        fields.append(None)
+        if not key:
+            continue
         if key not in COLUMNS:
-            if not key:
-                fields.append(None)
-                continue
-            raise Invalid([Problem(display, 1, None,
+            problems.append(Problem(display, 1, None,
                 f"column {number} is headed {name!r}, which is not one of the columns: "
                 f"{HEADERS['data-gap']}; or, for recommendations, "
-                f"{HEADERS['recommendation']}")])
-        fields.append(COLUMNS[key])
-        headers[COLUMNS[key]] = " ".join(name.split())
+                f"{HEADERS['recommendation']}"))
+            continue
+        field_name = COLUMNS[key]
+        if field_name in headers:
+            problems.append(Problem(display, 1, None,
+                f"column {number} is headed {name!r}, as column {where[field_name]} is "
+                f"({headers[field_name]!r}): keep one of the two columns"))
+            continue
+        fields[-1] = field_name
+        headers[field_name] = " ".join(name.split())
+        where[field_name] = number
     kind = "recommendation" if "recommendation" in headers else "data-gap"
     missing = [c for c in REQUIRED[kind] if c not in headers]
     if missing:
-        raise Invalid([Problem(display, 1, None,
+        problems.append(Problem(display, 1, None,
             f"the header has no column for {', '.join(missing)}: a table of "
-            f"{kind.replace('-', ' ')}s needs {HEADERS[kind]}")])
+            f"{kind.replace('-', ' ')}s needs {HEADERS[kind]}"))
+        raise Invalid(problems)
     rows = []
-    problems = []
     start = reader.line_num + 1
     try:
         for cells in reader:
@@ -284,18 +296,21 @@ def import_table(project: Project, table: Path, display: str,
         leads = [part for part in re.split(r"[\s,;/]+", cells.get("lead", "")) if part]
         if leads or read.kind == "data-gap":
             data["lead"] = leads
-        if not data.get("status"):
-            if status is None:
-                problems.append(Problem(display, line, None,
-                    f"{where}: the Status cell is empty: fill it in, or give --status to "
-                    "use one status (such as 'not started') for every empty cell"))
-                continue
+        no_status = not data.get("status") and status is None
+        if no_status:
+            problems.append(Problem(display, line, None,
+                f"{where}: the Status cell is empty: fill it in, or give --status to "
+                "use one status (such as 'not started') for every empty cell"))
+            data["status"] = "not started"  # only so the row's other cells are checked
+        elif not data.get("status"):
             data["status"] = status
         try:
             item = model.model_validate(data, context={"agencies": project.agencies})
         except ValidationError as error:
             problems += [Problem(display, line, None, f"{where}: {message}")
                          for message in _cell_messages(error, read.headers)]
+            continue
+        if no_status:
             continue
         if item.ref in seen:
             problems.append(Problem(display, line, None,

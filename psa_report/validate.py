@@ -89,13 +89,14 @@ def meeting_left_out(tag: str, first: object) -> Problem:
                    f"out of the progress counts: {first}")
 
 
-def file_warnings(project: Project, report_doc: Document,
-                  docs: dict[str, Document]) -> list[Problem]:
+def file_warnings(project: Project, report_doc: Document, docs: dict[str, Document],
+                  agencies_doc: Document | None = None) -> list[Problem]:
     """What is valid but should not reach the committee unnoticed, found file by file:
-    a section heading with no item in it, example text as psa-report wrote it."""
+    a section heading with no item in it, example text as psa-report wrote it (in an
+    item, in report.yaml or in agencies.yaml)."""
     from .project import PLACEHOLDERS
 
-    found = []
+    found = examples(project, report_doc, agencies_doc)
     sections = {gap.section for gap in project.data_gaps}
     sections.update(s for items in project.kind_items.values() for item in items
                     for s in item.sections)
@@ -114,4 +115,42 @@ def file_warnings(project: Project, report_doc: Document,
                 found.append(warning(doc.display, line, column,
                     f"{name}: still the example text {text!r} that psa-report wrote: "
                     "replace it with the real text before the report goes out"))
+    return found
+
+
+def examples(project: Project, report_doc: Document,
+             agencies_doc: Document | None) -> list[Problem]:
+    """The example texts ``init`` wrote into report.yaml and agencies.yaml, each where
+    it still stands as written."""
+    from .project import AGENCY_EXAMPLES, PARAGRAPH_EXAMPLES, REPORT_EXAMPLES, SECTION_EXAMPLE
+
+    report = project.report
+    found = []
+    replace = "replace it with the real text before the report goes out"
+    for name, text in REPORT_EXAMPLES.items():
+        if getattr(report, name, None) == text:
+            line, column = report_doc.mark((name,))
+            found.append(warning(report_doc.display, line, column,
+                f"{name}: still the example text {text!r} that psa-report wrote: {replace}"))
+    for number, heading in report.sections.items():
+        if heading == SECTION_EXAMPLE:
+            line, column = report_doc.mark(("sections", number))
+            found.append(warning(report_doc.display, line, column,
+                f"sections: {number}: still the example heading {heading!r} that psa-report "
+                "wrote: write the heading of that section of your assessment, or remove it"))
+    for index, text in enumerate(report.paragraphs):
+        if text in PARAGRAPH_EXAMPLES:
+            line, column = report_doc.mark(("paragraphs", index))
+            found.append(warning(report_doc.display, line, column,
+                f"paragraphs: paragraph {index + 1} is still the example text that "
+                f"psa-report wrote ('{' '.join(text.split()[:5])} ...'): write the covering "
+                "report's own paragraph"))
+    if agencies_doc is not None:
+        for code, full in AGENCY_EXAMPLES.items():
+            if project.agencies.get(code) == full:
+                line, column = agencies_doc.mark((code,))
+                found.append(warning(agencies_doc.display, line, column,
+                    f"{code}: still the example name {full!r} that psa-report wrote: "
+                    "write the agency's full name, as the report's key prints it (and "
+                    "the short name on the left as your partnership uses it)"))
     return found

@@ -42,8 +42,8 @@ class Words:
     contents: str = "Contents"
     skip_link: str = "Skip to the report"
     draft: str = "Draft:"
-    draft_sentence: str = ("built from changes to the action plan that are not yet committed "
-                           "to git, so it does not match any saved version.")
+    draft_sentence: str = ("built from changes to the action plan that have not yet been "
+                           "saved, so it does not match any saved version of the plan.")
     meeting_of: str = "meeting of"
     exceptions: str = "Exceptions"
     overdue: str = "Overdue"
@@ -132,8 +132,31 @@ class Words:
     def removed(self, refs: list[str]) -> str:
         return f"Removed from the plan since the last meeting: {', '.join(refs)}."
 
-    def compared_with(self, name: str, day: str) -> str:
-        return f"Compared with the action plan as it was at {name} ({day})."
+    def compared_with(self, as_it_was: str) -> str:
+        """"Compared with the action plan as it was at the meeting of 28 June 2010."."""
+        return f"Compared with the action plan {as_it_was}."
+
+    # ------------------------------------------------- meetings, named as a committee does
+
+    def meeting_name(self, title: str | None, day: str) -> str:
+        """A meeting as a heading or a table names it: "Safer Stockton Partnership,
+        27 September 2010" when its tag gives a title, else "Meeting of 28 June 2010"."""
+        return f"{title}, {day}" if title else f"Meeting of {day}"
+
+    def the_meeting(self, title: str | None, day: str) -> str:
+        """A meeting in a sentence: "the meeting of 28 June 2010", "the meeting of the
+        Safer Stockton Partnership on 27 September 2010"."""
+        if not title:
+            return f"the meeting of {day}"
+        the = "" if title.lower().startswith("the ") else "the "
+        return f"the meeting of {the}{title} on {day}"
+
+    def as_it_was(self, title: str | None, day: str, meeting: bool = True) -> str:
+        """The plan compared with: "as it was at the meeting of 28 June 2010"; for a
+        saved version that is no meeting's, "as it was on 20 September 2010"."""
+        if not meeting:
+            return f"as it was on {day}"
+        return f"as it was at {self.the_meeting(title, day)}"
 
     @property
     def nothing_changed(self) -> str:

@@ -146,7 +146,8 @@ def report_pictures(where: Path, out: Path) -> None:
 
 def meetings_plan(where: Path) -> Path:
     """The shipped plan sent to June's meeting (tag ssp-2010-06-28), the September round of
-    updates sent to the next (ssp-2010-09-27), then the December round, not yet sent.
+    updates sent to the next (ssp-2010-09-27, annotated "2010-09-27 Safer Stockton
+    Partnership"), then the December round, not yet sent.
     The guide's examples of `changes` and `progress` are from this plan."""
     project = where / "meetings"
     shutil.copytree(REPO / "actions", project / "actions")
@@ -158,7 +159,9 @@ def meetings_plan(where: Path) -> Path:
     psa(project, "set", "R1", "--status", "on track")
     psa(project, "set", "3.2.3", "--status", "at risk")
     git(project, "commit", "-q", "-am", "September updates", when="2010-09-20")
-    git(project, "tag", "ssp-2010-09-27")
+    # Annotated: the words after the date name the meeting in the report.
+    git(project, "tag", "-a", "-m", "2010-09-27 Safer Stockton Partnership", "ssp-2010-09-27",
+        when="2010-09-20")
     psa(project, "set", "3.2.2", "--status", "at risk")
     psa(project, "set", "3.2.3", "--status", "on track")
     psa(project, "set", "3.2.4", "--status", "off track")

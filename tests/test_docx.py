@@ -600,7 +600,7 @@ def test_changes_since_the_last_meeting_are_in_the_docx(runner, project):
     assert headings[-3:] == ["Changes since the last meeting", "Status summary",
                              "Progress across meetings"]
     text = docx_text(document)
-    assert "Compared with the action plan as it was at ssp-2010-06 (28 June 2010)." in text
+    assert "Compared with the action plan as it was at the meeting of 28 June 2010." in text
     assert "3.2.1 data gap: changed status: off track → on track" in text
     assert "Changed since the last meeting: Status: off track → on track" in text
     assert "5.2.3 data gap: added" in text
@@ -614,10 +614,11 @@ def test_changes_since_the_last_meeting_are_in_the_docx(runner, project):
         ("●", False), (" New since the last meeting", True)]
     for line in plan(project, since="ssp-2010-06").plan.colophon:  # the HTML's sentences
         assert line in text
-    assert "Changes are marked against the plan as it was at ssp-2010-06" in text
+    assert "Changes are marked against the plan as it was at the meeting of 28 June 2010." \
+        in text
     assert "(a draft)" in text
     assert text.startswith("Safer Stockton Partnership Draft: built from changes to the "
-                           "action plan that are not yet committed to git")
+                           "action plan that have not yet been saved")
 
 
 # ---------------------------------------------------------------- direction of travel
@@ -654,14 +655,18 @@ def status_cells(document: Document) -> dict[str, list[str]]:
 def test_the_docx_has_each_rows_direction_of_travel_as_a_shape_and_words(travelled):
     html, document, _ = travelled
     cells = status_cells(document)
-    assert cells["3.2.3"][-1] == "▲ Improved (was at risk)"
-    assert cells["3.2.4"][-1] == "▼ Worse (was on track)"
+    # The direction, then (found by the meeting tags as by last_meeting) what changed.
+    assert cells["3.2.3"][-2:] == ["▲ Improved (was at risk)",
+                                   "Changed since the last meeting: Status: at risk → on track"]
+    assert cells["3.2.4"][-2:] == ["▼ Worse (was on track)", "Changed since the last "
+                                   "meeting: Status: on track → off track"]
     assert cells["3.2.5"] == ["On track", "Due September 2010", "Overdue by 172 days",
                               "► No change"]
-    assert cells["5.2.3"][-1] == "▲ Improved (was not started)"
+    assert cells["5.2.3"][-2:] == ["▲ Improved (was not started)", "Changed since the last "
+                                   "meeting: Status: not started → at risk; Update revised"]
     # The shape alone is not bold, the words are (as progress.css); never colour alone.
     worse = next(row.cells[-1] for t in document.tables for row in t.rows
-                 if row.cells[0].text == "3.2.4").paragraphs[-1]
+                 if row.cells[0].text == "3.2.4").paragraphs[-2]
     assert [(r.text, bool(r.bold)) for r in worse.runs] == [
         ("▼", False), (" Worse (was on track)", True)]
     # Every row says what the HTML's status cell says, in the same words.
@@ -694,7 +699,7 @@ def test_the_docx_opens_with_the_exceptions_in_the_htmls_words(travelled):
     assert section.startswith("Exceptions Actions off track, at risk or overdue as at 21 "
                               "March 2011, each with its latest update; the full tables "
                               "follow. Direction of travel is measured against the plan "
-                              "as it was at ssp-2010-12 (6 December 2010).")
+                              "as it was at the meeting of 6 December 2010.")
     assert "5.2.3 (Lead: SBC) Begun, but short of staff." in section
     assert "3.2.5 (Lead: SBC) Overdue by 172 days." in section
     assert "3.2.4: now off track; ▼ Worse (was on track)" in section
@@ -703,7 +708,9 @@ def test_the_docx_opens_with_the_exceptions_in_the_htmls_words(travelled):
     exceptions = re.search(r'<section id="exceptions".*?</section>', html, re.S)[0]
     assert word_list(html_text(exceptions)) == word_list(section)
     # A real bulleted list, one bullet per action; the update below it, not bulleted.
-    items = [p for p in document.paragraphs if p.style.name == "List Paragraph"
+    paragraphs = document.paragraphs
+    tables_at = next(i for i, p in enumerate(paragraphs) if p.text == "Data requirements")
+    items = [p for p in paragraphs[:tables_at] if p.style.name == "List Paragraph"
              and p._p.pPr.numPr is not None]
     assert [p.text.split(" ")[0] for p in items] == [
         "3.2.4", "4.2.2", "3.2.2", "4.2.1", "5.2.3", "3.2.5", "5.2.2", "3.2.4:"]
@@ -737,9 +744,10 @@ def test_the_docx_has_the_progress_tables_numbers_and_the_charts_description(tra
     assert rows[0] == ["Meeting", "Date", "Complete", "On track", "At risk", "Off track",
                        "Not started", "Total", "Overdue"]
     assert rows[1:] == [
-        ["ssp-2010-06-28", "28 June 2010", "1", "7", "2", "3", "2", "15", "0"],
-        ["ssp-sept", "27 September 2010", "1", "8", "3", "2", "1", "15", "0"],
-        ["ssp-2010-12", "6 December 2010", "1", "8", "4", "1", "2", "16", "2"],
+        ["Meeting of 28 June 2010", "28 June 2010", "1", "7", "2", "3", "2", "15", "0"],
+        ["Safer Stockton Partnership, 27 September 2010", "27 September 2010", "1", "8", "3",
+         "2", "1", "15", "0"],
+        ["Meeting of 6 December 2010", "6 December 2010", "1", "8", "4", "1", "2", "16", "2"],
         ["This report", "21 March 2011", "1", "8", "3", "2", "2", "16", "2"]]
     # An accessible table like the others: the header row repeats, nothing merged, a
     # title and a description, a visible caption above it.
@@ -759,7 +767,8 @@ def test_the_docx_has_the_progress_tables_numbers_and_the_charts_description(tra
     captions = [p.text for p in document.paragraphs if p.style.name == "Caption"]
     assert captions[-2:] == [figcaption, caption]
     assert figcaption.startswith("Stacked bar chart of the number of data gaps and "
-                                 "recommendations in each status, from ssp-2010-06-28")
+                                 "recommendations in each status, from the meeting of 28 "
+                                 "June 2010 to this report (21 March 2011).")
     text = docx_text(document)
     assert "The chart shows at most the last 8 meetings. Overdue: not complete and due " \
            "before the meeting's date." in text
@@ -772,8 +781,8 @@ def test_without_git_the_docx_has_the_progress_note_alone(runner, project):
     assert "Progress across meetings" not in [p.text for p in document.paragraphs
                                               if p.style.name.startswith("Heading")]
     paragraphs = [p.text for p in document.paragraphs]
-    note = ("Progress across meetings is not shown: the action plan is not kept in git, "
-            "where the version sent to each meeting would be saved.")
+    note = ("Progress across meetings is not shown: the action plan is not kept under "
+            "version control, so the plan as it was sent to each meeting cannot be read.")
     assert paragraphs.index(note) == paragraphs.index("Lead agencies") + \
         len(plan(project).plan.agencies) + 1
     assert docx_text(document).count("First report") == 1

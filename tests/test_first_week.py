@@ -35,6 +35,65 @@ def test_init_writes_a_valid_commented_project(runner, tmp_path):
     assert again.exit_code == 1 and "already exists" in again.stderr
 
 
+def test_check_warns_about_every_example_text_init_writes(runner, tmp_path):
+    """Every text `init` writes for the user to replace is a warning, at its line, in
+    report.yaml and agencies.yaml as in the items, so `check --strict` refuses a new
+    project; replacing them all makes it pass."""
+    folder = tmp_path / "new-plan"
+    assert run(runner, "init", str(folder)).exit_code == 0
+    checked = run(runner, "check", "--project", str(folder))
+    assert checked.exit_code == 0
+    warned = {}
+    for line in checked.stderr.splitlines():
+        found = re.match(r"(actions/[\w./-]+):(\d+):\d+: warning: ([^:]+):", line)
+        if found:
+            warned[(found[1], found[3])] = int(found[2])
+    report = (folder / "actions/report.yaml").read_text().splitlines()
+    agencies = (folder / "actions/agencies.yaml").read_text().splitlines()
+    gap = (folder / "actions/data-gaps/1.1.1.yaml").read_text().splitlines()
+    rec = (folder / "actions/recommendations/R1.yaml").read_text().splitlines()
+
+    def line_of(lines: list[str], text: str) -> int:
+        return next(n for n, line in enumerate(lines, 1) if text in line)
+
+    assert warned == {
+        ("actions/report.yaml", "partnership"): line_of(report, "Our Community Safety"),
+        ("actions/report.yaml", "meeting"): line_of(report, "meeting: Community Safety"),
+        ("actions/report.yaml", "sections"): line_of(report, "Example section"),
+        ("actions/report.yaml", "paragraphs"): line_of(report, "Members are asked"),
+        ("actions/agencies.yaml", "Council"): line_of(agencies, "The Borough Council"),
+        ("actions/agencies.yaml", "Police"): line_of(agencies, "The Police"),
+        ("actions/data-gaps/1.1.1.yaml", "gap"): line_of(gap, "gap: Describe"),
+        ("actions/data-gaps/1.1.1.yaml", "action"): line_of(gap, "action: Describe"),
+        ("actions/recommendations/R1.yaml", "recommendation"): line_of(rec, "Describe"),
+    }, checked.stderr
+    # Both covering paragraphs are examples; each is named.
+    assert "paragraph 1 is still the example text" in checked.stderr
+    assert "paragraph 2 is still the example text" in checked.stderr
+    assert "'The Police' that psa-report wrote" in checked.stderr
+    strict = run(runner, "check", "--strict", "--project", str(folder))
+    assert strict.exit_code == 1 and "10 warnings, and --strict makes them errors." in strict.stderr
+
+    # Written in: no warning left.
+    for path, old, new in (
+            ("actions/report.yaml", "Our Community Safety Partnership", "Safer Tees"),
+            ("actions/report.yaml", "meeting: Community Safety Partnership",
+             "meeting: Safer Tees Board"),
+            ("actions/report.yaml", "Example section", "Victims"),
+            ("actions/report.yaml", "This report details", "The report sets out"),
+            ("actions/report.yaml", "Members are asked to review", "Members review"),
+            ("actions/agencies.yaml", "The Borough Council", "Tees Borough Council"),
+            ("actions/agencies.yaml", "The Police", "Cleveland Police"),
+            ("actions/data-gaps/1.1.1.yaml", "Describe the data gap here.", "Victims' ages."),
+            ("actions/data-gaps/1.1.1.yaml", "Describe the agreed action here.", "Ask."),
+            ("actions/recommendations/R1.yaml", "Describe the recommendation here.",
+             "Review.")):
+        target = folder / path
+        target.write_text(target.read_text().replace(old, new, 1))
+    clean = run(runner, "check", "--strict", "--project", str(folder))
+    assert clean.exit_code == 0 and clean.stderr == "", clean.output
+
+
 def test_commands_find_the_project_from_a_sub_folder(runner, project, monkeypatch):
     monkeypatch.chdir(project / "actions/data-gaps")
     result = run(runner, "list", "--format", "json")

@@ -155,7 +155,7 @@ def test_build_since_marks_changed_rows_and_lists_the_changes(runner, moved_on):
     assert "since the last meeting" not in row(html, "gap-3-2-3")
     assert "since the last meeting" not in row(html, "gap-4-2-1")  # moved, not changed
     changes = re.search(r'<section id="changes".*?</section>', html, re.S)[0]
-    assert "Compared with the action plan as it was at ssp-2010-06 (28 June 2010)." in changes
+    assert "Compared with the action plan as it was at the meeting of 28 June 2010." in changes
     assert "<strong>R5</strong> recommendation: removed" in changes
     assert "status: off track → on track" in changes
     assert '<a href="#changes">' in html
@@ -174,8 +174,12 @@ def test_last_meeting_in_report_yaml_is_the_default(runner, moved_on):
 def test_provenance_of_a_clean_build(runner, repo):
     short = git(repo, "rev-parse", "--short", "HEAD").strip()
     html = built_html(runner, repo)
-    assert f"Prepared from the action plan as saved on 28 June 2010, version {short}." in html
+    assert "Prepared from the action plan as saved on 28 June 2010." in html
     assert "Draft:" not in html
+    # The commit is in the page's properties, never in what the committee reads.
+    full = git(repo, "rev-parse", "HEAD").strip()
+    assert f'<meta name="psa-report.version" content="{full}">' in html
+    assert short not in html.split("</head>", 1)[1]
 
 
 def test_a_save_date_after_the_report_date_is_not_printed(runner, repo):
@@ -183,15 +187,16 @@ def test_a_save_date_after_the_report_date_is_not_printed(runner, repo):
     git(repo, "commit", "-q", "--allow-empty", "-m", "later", when="2010-07-02")
     short = git(repo, "rev-parse", "--short", "HEAD").strip()
     html = built_html(runner, repo)
-    assert f"Prepared from the action plan, version {short}." in html
-    assert "July 2010" not in html
+    assert "Prepared from a saved version of the action plan." in html
+    assert "July 2010" not in html and short not in html.split("</head>", 1)[1]
 
 
 def test_a_build_from_a_dirty_tree_says_so(runner, repo):
     edit(repo, "actions/data-gaps/3.2.1.yaml", "status: off track", "status: at risk")
     html = built_html(runner, repo)
-    assert "<strong>Draft:</strong> built from changes to the action plan that are not yet " \
-        "committed to git" in html
+    assert "<strong>Draft:</strong> built from changes to the action plan that have not yet " \
+        "been saved, so it does not match any saved version of the plan." in html
+    assert re.search(r'<meta name="psa-report.version" content="[0-9a-f]{40} \(draft\)">', html)
     assert ", with later changes not yet saved (a draft)." in html
 
 
@@ -203,7 +208,9 @@ def test_an_untracked_new_file_also_makes_it_a_draft(runner, repo):
 
 def test_a_build_outside_git_still_works_and_says_so(runner, project):
     html = built_html(runner, project)
-    assert "Prepared from action plan files that are not kept in git, so" in html
+    assert "Prepared from action plan files that are not kept under version control, so " \
+        "this report cannot be traced to a saved version of the plan." in html
+    assert '<meta name="psa-report.version" content="not in git">' in html
     assert "Draft:" not in html
 
 

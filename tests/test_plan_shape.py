@@ -103,6 +103,7 @@ def test_direction_of_travel_in_a_plans_own_statuses(runner, fenland):
     git(fenland, "commit", "-q", "-am", "April", when="2025-04-10")
     git(fenland, "tag", "board-2025-04-14")
     edit(fenland, "actions/actions/2.1.1.yaml", "rag: not-yet-started", "rag: Amber")
+    edit(fenland, "actions/report.yaml", "date: 2025-04-10", "date: 2025-07-10")
     git(fenland, "commit", "-q", "-am", "July", when="2025-07-10")
     built = run(runner, "build", "--project", str(fenland), "--format", "all")
     assert built.exit_code == 0, built.output

@@ -38,20 +38,22 @@ def test_progress_counts_every_meeting_then_the_current_files(runner, meetings):
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
     assert json.loads(result.stdout) == [
-        {"meeting": "ssp-2010-06-28", "date": "2010-06-28",
+        {"meeting": "ssp-2010-06-28", "current": False, "title": None, "date": "2010-06-28",
          "commit": commit_of(meetings, "ssp-2010-06-28"),
          "counts": counts(1, 7, 2, 3, 2), "overdue": 0, "items": 15},
-        # dated by its message (27 September), not its commit (20 September)
-        {"meeting": "ssp-sept", "date": "2010-09-27", "commit": commit_of(meetings, "ssp-sept"),
+        # dated by its message (27 September), not its commit (20 September), and
+        # titled by the words after that date
+        {"meeting": "ssp-sept", "current": False, "title": "Safer Stockton Partnership",
+         "date": "2010-09-27", "commit": commit_of(meetings, "ssp-sept"),
          "counts": counts(1, 8, 3, 2, 1), "overdue": 0, "items": 15},
         # a month alone is not a day: dated by its commit; 3.2.5 and 5.2.2 were due
         # in September 2010
-        {"meeting": "ssp-2010-12", "date": "2010-12-06",
+        {"meeting": "ssp-2010-12", "current": False, "title": None, "date": "2010-12-06",
          "commit": commit_of(meetings, "ssp-2010-12"),
          "counts": counts(1, 8, 4, 1, 2), "overdue": 2, "items": 16},
         # as at the meeting_date of report.yaml
-        {"meeting": "current", "date": "2011-03-21", "commit": None,
-         "counts": counts(1, 8, 3, 2, 2), "overdue": 2, "items": 16},
+        {"meeting": "current", "current": True, "title": None, "date": "2011-03-21",
+         "commit": None, "counts": counts(1, 8, 3, 2, 2), "overdue": 2, "items": 16},
     ]
 
 
@@ -66,7 +68,22 @@ def test_progress_as_a_table_and_as_csv(runner, meetings):
         "ssp-2010-06-28,2010-06-28,1,7,2,3,2,0,15",
         "ssp-sept,2010-09-27,1,8,3,2,1,0,15",
         "ssp-2010-12,2010-12-06,1,8,4,1,2,2,16",
-        "current,2011-03-21,1,8,3,2,2,2,16"]
+        "current files,2011-03-21,1,8,3,2,2,2,16"]
+
+
+def test_progress_lists_the_current_files_in_date_order(runner, meetings):
+    """A report dated before the last meeting tagged is listed before it, as the current
+    files (not as a meeting)."""
+    edit(meetings, "actions/report.yaml", "date: 2011-03-14\nmeeting_date: 2011-03-21",
+         "date: 2010-11-01")
+    data = json.loads(run(runner, "progress", "--project", str(meetings),
+                          "--format", "json").stdout)
+    assert [(r["meeting"], r["date"], r["current"]) for r in data] == [
+        ("ssp-2010-06-28", "2010-06-28", False), ("ssp-sept", "2010-09-27", False),
+        ("current", "2010-11-01", True), ("ssp-2010-12", "2010-12-06", False)]
+    table = run(runner, "progress", "--project", str(meetings)).stdout.splitlines()
+    assert [line.split("  ")[0] for line in table[2:]] == [
+        "ssp-2010-06-28", "ssp-sept", "current files", "ssp-2010-12"]
 
 
 def test_tags_option_overrides_meeting_tags_and_is_checked(runner, meetings):
@@ -121,8 +138,8 @@ def test_outside_git_only_the_current_files_and_why(runner, project):
     assert "<svg" not in html and 'id="progress"' not in html
     assert 'href="#progress"' not in html
     assert re.findall(r'<p class="progress-note">([^<]*)</p>', html) == [
-        "Progress across meetings is not shown: the action plan is not kept in git, where "
-        "the version sent to each meeting would be saved."]
+        "Progress across meetings is not shown: the action plan is not kept under version "
+        "control, so the plan as it was sent to each meeting cannot be read."]
     assert html.count("First report") == 1
     assert 'class="direction' not in html
 
@@ -151,7 +168,7 @@ def test_directions_since_the_last_meeting_tag(meetings):
     assert found["R6"] == ("New", "new")
     assert "R5" not in found
     assert planned.travel.removed == ["R5"]
-    assert planned.travel.since == "ssp-2010-12 (6 December 2010)"
+    assert planned.travel.since == "as it was at the meeting of 6 December 2010"
     moved = {ref for ref, (_, kind) in found.items() if kind != "same"}
     assert moved == {"3.2.3", "3.2.4", "5.2.3", "R6"}
 
@@ -191,8 +208,8 @@ def test_directions_in_the_report_are_a_shape_and_words(meetings, tmp_path):
     headings = re.findall(r"<h3[^>]*>(.*?)</h3>", exceptions)
     assert headings == ["Off track (2)", "At risk (3)", "Overdue (2)",
                         "Worse since the last meeting (1)"]
-    assert "Direction of travel is measured against the plan as it was at ssp-2010-12 " \
-           "(6 December 2010)." in exceptions
+    assert "Direction of travel is measured against the plan as it was at the meeting of " \
+           "6 December 2010." in exceptions
     at_risk = re.search(r'href="#gap-5-2-3">5\.2\.3</a>(.*?)</li>', exceptions, re.S)[1]
     assert "SBC" in at_risk and "Begun, but short of staff." in at_risk
     worse = re.search(r'<ul class="worse-list">(.*?)</ul>', exceptions, re.S)[1]
@@ -206,15 +223,18 @@ def test_directions_in_the_report_are_a_shape_and_words(meetings, tmp_path):
 def test_the_report_of_a_tagged_meeting_compares_with_the_meeting_before(meetings):
     git(meetings, "tag", "ssp-2011-03-21")  # the current files are this meeting's
     planned = plan(meetings).plan
-    assert planned.travel.since == "ssp-2010-12 (6 December 2010)"
+    assert planned.travel.since == "as it was at the meeting of 6 December 2010"
     names = [bar.name for bar in planned.progress.chart.bars]
-    assert names == ["ssp-2010-06-28", "ssp-sept", "ssp-2010-12",
-                     "ssp-2011-03-21 (this report)"]
+    assert names == ["Meeting of 28 June 2010", "Safer Stockton Partnership, 27 September 2010",
+                     "Meeting of 6 December 2010", "Meeting of 21 March 2011 (this report)"]
+    assert [bar.lines for bar in planned.progress.chart.bars] == [
+        ("28 Jun 2010",), ("27 Sep 2010",), ("6 Dec 2010",), ("21 Mar 2011", "(this report)")]
     # With last_meeting set, that is the comparison instead.
     edit(meetings, "actions/report.yaml", "meeting_date: 2011",
          "last_meeting: ssp-sept\nmeeting_date: 2011")
     planned = plan(meetings).plan
-    assert planned.travel.since == "ssp-sept (27 September 2010)"
+    assert planned.travel.since == ("as it was at the meeting of the Safer Stockton "
+                                    "Partnership on 27 September 2010")
     rows = {r.ref: r for s in planned.sections for r in s.rows}
     assert rows["5.2.3"].direction == "New"
     assert rows["3.2.2"].direction == "Improved (was off track)"
@@ -232,8 +252,8 @@ def test_one_meeting_is_a_first_report_said_once(runner, project):
     section = re.search(r'<section id="progress".*?</section>', html, re.S)[0]
     assert "<svg" not in section and "<table" not in section
     assert re.findall(r"<p>(.*?)</p>", section) == [
-        "The chart of progress across meetings starts once the plan sent to two meetings "
-        "is saved in git; it has been saved for one so far (ssp-2010-06-28)."]
+        "The chart of progress across meetings starts once the plans sent to two meetings "
+        "have been saved; one has been so far (the meeting of 28 June 2010)."]
 
 
 # ---------------------------------------------------------------- the chart
@@ -262,14 +282,15 @@ def test_the_chart_shows_the_numbers_of_its_table(meetings, tmp_path):
     html = build(meetings, "html", tmp_path).outputs[0].read_text(encoding="utf-8")
     bars, svg = chart_numbers(html)
     table = table_numbers(html)
-    assert list(bars) == list(table) == ["ssp-2010-06-28", "ssp-sept", "ssp-2010-12",
-                                         "This report"]
+    assert list(bars) == list(table) == [
+        "Meeting of 28 June 2010", "Safer Stockton Partnership, 27 September 2010",
+        "Meeting of 6 December 2010", "This report"]
     for name, labels in bars.items():
         # every status with a count has its number on (or beside) the bar; zeros none
         assert labels == {s: n for s, n in table[name].items() if n}, name
     assert table["This report"] == {"complete": 1, "on-track": 8, "at-risk": 3,
                                     "off-track": 2, "not-started": 2}
-    assert table["ssp-2010-12"] == {"complete": 1, "on-track": 8, "at-risk": 4,
+    assert table["Meeting of 6 December 2010"] == {"complete": 1, "on-track": 8, "at-risk": 4,
                                     "off-track": 1, "not-started": 2}
 
     # A text alternative: role="img" named by its title, described by the caption,
@@ -278,8 +299,12 @@ def test_the_chart_shows_the_numbers_of_its_table(meetings, tmp_path):
     title, desc = svg.find(f"{SVG}title").text, svg.find(f"{SVG}desc").text
     assert title == "Data gaps and recommendations by status at each of the last 4 meetings"
     assert desc.startswith("Stacked bar chart of the number of data gaps and recommendations")
-    assert "At This report: 16 actions, 1 complete, 8 on track, 3 at risk, 2 off track, " \
-           "2 not started." in desc
+    assert desc.startswith(
+        "Stacked bar chart of the number of data gaps and recommendations in each status, "
+        "from the meeting of 28 June 2010 to this report (21 March 2011). At the meeting of "
+        "28 June 2010: 15 actions, ")
+    assert "In this report (21 March 2011): 16 actions, 1 complete, 8 on track, 3 at risk, " \
+           "2 off track, 2 not started." in desc
     caption = re.search(r'<figcaption id="progress-chart-caption">(.*?)</figcaption>', html)[1]
     assert caption == desc.replace("&", "&amp;")
     assert 'aria-describedby="progress-chart-caption"' in html
@@ -296,11 +321,12 @@ def test_the_chart_has_at_most_eight_bars(meetings):
     names = [bar.name for bar in planned.progress.chart.bars]
     assert len(names) == 8
     # The last meeting is the current files' commit: shown once, as this report.
-    assert names[0] == "ssp-2012-01-02" and names[-1] == "ssp-2012-08-02 (this report)"
+    assert names[0] == "Meeting of 2 January 2012"
+    assert names[-1] == "Meeting of 2 August 2012 (this report)"
     assert [name for name, _ in planned.progress.rows] == names
     edit(meetings, "actions/data-gaps/3.2.5.yaml", "status: ", "# edited\nstatus: ")
     names = [bar.name for bar in plan(meetings).plan.progress.chart.bars]
-    assert names[0] == "ssp-2012-02-02" and names[-1] == "This report"
+    assert names[0] == "Meeting of 2 February 2012" and names[-1] == "This report"
 
 
 def test_the_pdf_carries_the_section_and_the_charts_text_alternative(meetings, tmp_path):
@@ -308,7 +334,7 @@ def test_the_pdf_carries_the_section_and_the_charts_text_alternative(meetings, t
     text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(out).pages)
     assert "Progress across meetings" in text
     assert "Stacked bar chart of the number of data gaps and recommendations in each " \
-           "status, from ssp-2010-06-28 (28 June 2010) to This report (21 March 2011)." in text
+           "status, from the meeting of 28 June 2010 to this report (21 March 2011)." in text
     with pikepdf.open(out) as pdf:
         figures = []
 
@@ -375,7 +401,7 @@ def test_changes_finds_the_last_meeting_as_build_does(runner, meetings):
         ("3.2.3", "changed"), ("3.2.4", "changed"), ("5.2.3", "changed"),
         ("R6", "added"), ("R5", "removed")}
     planned = plan(meetings).plan
-    assert planned.travel.since.startswith("ssp-2010-12")
+    assert planned.travel.since == "as it was at the meeting of 6 December 2010"
     edit(meetings, "actions/report.yaml", 'meeting_tags: "ssp-*"', 'meeting_tags: "agm-*"')
     none = run(runner, "changes", "--project", str(meetings))
     assert none.exit_code == 2 and "meeting_tags" in none.stderr

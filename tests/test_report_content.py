@@ -152,15 +152,16 @@ def test_the_meeting_date_is_on_the_covering_page_and_dates_the_overdue_list(run
                      r"<td>14</td>", html)
 
 
-def test_without_git_on_the_computer_the_colophon_says_why(runner, project, monkeypatch,
-                                                           tmp_path):
+def test_without_git_on_the_computer_the_page_says_so_and_its_properties_why(
+        runner, project, monkeypatch, tmp_path):
     from conftest import run
 
     monkeypatch.setenv("PATH", str(tmp_path))  # no git to be found
     assert run(runner, "build", "--format", "html", "--project", str(project)).exit_code == 0
     html = (project / "out/progress-report.html").read_text()
-    assert ("Prepared from action plan files that are not kept in git (git is not installed "
-            "on this computer)") in html
+    assert "Prepared from action plan files that are not kept under version control" in html
+    assert ('<meta name="psa-report.version" content="not in git: git is not installed on '
+            "this computer") in html
 
 
 def test_each_recommendation_leads_with_its_number_and_status(built):

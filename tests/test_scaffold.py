@@ -134,6 +134,43 @@ def test_a_bad_table_header_is_explained(runner, empty, tmp_path):
     assert "column 3 is headed 'Owner'" in result.stderr
 
 
+def test_every_problem_of_a_table_is_reported_in_one_run(runner, empty, tmp_path):
+    """Each unknown or repeated column, and in each row every empty or wrong cell: the
+    empty Status with the empty Update beside it, not one run per problem."""
+    table = tmp_path / "t.csv"
+    table.write_text("Ref,Data gap,Owner,Lead,Action,Update,Status,Notes,status\n"
+                     "6.1.1,Gap,x,SBC,Act,,,n,\n"
+                     "6.1.2,Gap,x,Polce,Act,Upd,sideways,n,\n"
+                     "6.1.3,Gap,x,SBC,Act,Upd,at risk,n,\n")
+    result = run(runner, "import", "--project", str(empty), str(table))
+    assert result.exit_code == 1
+    problems = [line.split(": ", 1)[1] for line in result.stderr.splitlines()[:-1]]
+    assert [p.split(",")[0].split(":")[0] for p in problems] == [
+        "column 3 is headed 'Owner'", "column 8 is headed 'Notes'",
+        "column 9 is headed 'status'", "row 6.1.1", "row 6.1.1", "row 6.1.2", "row 6.1.2"]
+    assert "as column 7 is ('Status'): keep one of the two columns" in problems[2]
+    assert problems[3].endswith("the Status cell is empty: fill it in, or give --status to "
+                                "use one status (such as 'not started') for every empty cell")
+    assert problems[4] == "row 6.1.1: the Update cell is empty: fill it in"
+    assert "Lead: 'Polce' is not a known agency" in problems[5]
+    assert "'sideways' is not a status" in problems[6]
+    assert result.stderr.splitlines()[-1] == "7 problems found; nothing was changed."
+    assert list((empty / "actions/data-gaps").iterdir()) == []
+
+
+def test_a_header_missing_columns_says_so_with_its_unknown_ones(runner, empty, tmp_path):
+    table = tmp_path / "t.tsv"
+    table.write_text("Ref\tGap\tOwner\tAction\tUpdate\tState\n6.1.1\tGap\tSBC\tAct\tUpd\tx\n")
+    result = run(runner, "import", "--project", str(empty), str(table))
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert "column 3 is headed 'Owner'" in lines[0] and "column 6 is headed 'State'" in lines[1]
+    assert lines[2].endswith("the header has no column for lead, status: a table of data "
+                             "gaps needs Ref, Data gap, Lead, Action, Update and Status (and "
+                             "optionally Due)")
+    assert lines[3] == "3 problems found; nothing was changed."
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1,
                max_size=300))

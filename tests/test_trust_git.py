@@ -203,7 +203,10 @@ def test_a_bare_repository_builds_as_not_in_git_with_one_sentence(runner, repo):
         result = run(runner, command[0], "--project", str(repo), *command[1:])
         assert result.exit_code == 0, result.output
     page = (repo / "out/progress-report.html").read_text(encoding="utf-8")
-    assert "not kept in git (git sees this folder as part of a bare repository" in page
+    assert "Prepared from action plan files that are not kept under version control" in page
+    # Why, for the analyst, in the page's properties (the paper names no git).
+    assert ('<meta name="psa-report.version" content="not in git: git sees this folder as '
+            "part of a bare repository") in page
 
 
 @pytest.fixture

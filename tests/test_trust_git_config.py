@@ -169,7 +169,7 @@ def test_the_callers_git_variables_do_not_redirect_git(runner, shared, tmp_path,
     assert result.exit_code == 0, result.output
     assert not canary.exists()
     page = (shared / "out/progress-report.html").read_text(encoding="utf-8")
-    assert f"version {head.strip()}" in page
+    assert f'<meta name="psa-report.version" content="{head.strip()}' in page
 
 
 def test_every_git_command_is_a_reading_one_with_the_overrides(runner, shared,

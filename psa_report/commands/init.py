@@ -6,16 +6,24 @@ from datetime import date
 from pathlib import Path
 
 from ..problems import Invalid, Problem
-from ..project import ACTIONS, AGENCIES_FILE, REPORT_FILE, load_project
+from ..project import (
+    ACTIONS,
+    AGENCIES_FILE,
+    AGENCY_EXAMPLES,
+    REPORT_EXAMPLES,
+    REPORT_FILE,
+    SECTION_EXAMPLE,
+    load_project,
+)
 from ..scaffold import SCHEMA_DIR, fill_skeleton, modeline, write_new, write_schemas
 
 REPORT = """\
 # The covering page of the progress report, and the facts the report prints.
 # Replace each text below with your own, then run `psa-report check`.
-partnership: Our Community Safety Partnership
+partnership: {partnership}
 title: Progress report on the Partnership Strategic Assessment
 # The meeting the report goes to, and its date once it is set (YYYY-MM-DD).
-meeting: Community Safety Partnership
+meeting: {meeting}
 # meeting_date: {today}
 # Signed at the foot of the covering page, with the date the report is signed.
 author: Community Safety Analyst
@@ -35,7 +43,7 @@ recommendations_intro: >-
   for consideration by the Partnership:
 # Optional headings for the sections of the assessment the data gaps come from.
 sections:
-  "1.1": Example section
+  "1.1": {section}
 # Once the plan is in git: the tag of the report sent to the last meeting, so the
 # next report marks what changed since (see the guide, docs/meetings.md).
 # last_meeting: csp-{year}-06
@@ -45,9 +53,7 @@ AGENCIES = """\
 # The lead agencies. The short name on the left is what a data gap's or a
 # recommendation's `lead:` names; the full name is printed in the report's key.
 # Short names are one word: no spaces, commas or slashes.
-Council: The Borough Council
-Police: The Police
-"""
+{agencies}"""
 
 GITIGNORE = """\
 # The built report: made again by `psa-report build`, so not kept in git.
@@ -66,9 +72,11 @@ def init(folder: Path) -> list[str]:
     today = date.today()
     files = {
         f"{ACTIONS}/{REPORT_FILE}": modeline("report", f"{ACTIONS}/{REPORT_FILE}")
-        + REPORT.format(today=today.isoformat(), year=today.year),
+        + REPORT.format(today=today.isoformat(), year=today.year, section=SECTION_EXAMPLE,
+                        **REPORT_EXAMPLES),
         f"{ACTIONS}/{AGENCIES_FILE}": modeline("agencies", f"{ACTIONS}/{AGENCIES_FILE}")
-        + AGENCIES,
+        + AGENCIES.format(agencies="".join(f"{code}: {name}\n"
+                                           for code, name in AGENCY_EXAMPLES.items())),
         f"{ACTIONS}/data-gaps/1.1.1.yaml": modeline("data-gap", f"{ACTIONS}/data-gaps/x.yaml")
         + fill_skeleton("data-gap", ref="1.1.1", agencies="Council, Police",
                       lead="Council"),

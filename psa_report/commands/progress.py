@@ -1,4 +1,4 @@
-"""``progress``: the plan at each meeting (a git tag), then the current files."""
+"""``progress``: the plan at each meeting (a git tag) and in the current files, by date."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ from ..models import Status
 from ..problems import Problem
 from ..progress import Point, recount
 from .common import load
+
+#: How the table names the current files' row.
+CURRENT_FILES = "current files"
 
 
 def columns(statuses: list) -> tuple:
@@ -25,22 +28,29 @@ class MeetingRecord:
     COLUMNS: ClassVar = columns(list(Status))  # today's shape's
     point: Point
 
+    @property
+    def current(self) -> bool:
+        return self.point.meeting == CURRENT
+
     def cells(self) -> dict[str, str | list[str]]:
         p = self.point
-        return {"meeting": p.meeting, "date": p.day.isoformat(),
+        # The analyst's own view: a meeting by its tag; the current files said as such.
+        return {"meeting": CURRENT_FILES if self.current else p.meeting,
+                "date": p.day.isoformat(),
                 **{s.value.replace(" ", "_"): str(n) for s, n in p.counts.items()},
                 "overdue": str(p.overdue), "items": str(p.items)}
 
     def as_dict(self) -> dict[str, Any]:
         p = self.point
-        return {"meeting": p.meeting, "date": p.day.isoformat(), "commit": p.commit,
+        return {"meeting": p.meeting, "current": self.current, "title": p.title,
+                "date": p.day.isoformat(), "commit": p.commit,
                 "counts": {s.value: n for s, n in p.counts.items()},
                 "overdue": p.overdue, "items": p.items}
 
 
 @dataclass
 class ProgressResult:
-    records: list[MeetingRecord]  # oldest meeting first, the current files last
+    records: list[MeetingRecord]  # by date; the current files after a meeting of their day
     warnings: list[Problem] = field(default_factory=list)
     #: why there are no meetings (outside git, no pattern, no tag matched); else None
     note: str | None = None
@@ -52,10 +62,14 @@ class ProgressResult:
 
 
 def progress(root: Path, tags: str | None = None) -> ProgressResult:
-    """One record per meeting, oldest first, then the current files (``meeting:
-    "current"``). A meeting whose plan does not validate is left out with a warning."""
+    """One record per meeting and one for the current files (``meeting: "current"``),
+    in date order: the current files are dated by the report (its meeting_date, else
+    its date), so a report dated before a meeting is listed before it. A meeting whose
+    plan does not validate is left out with a warning."""
     project = load(root)
     found = meeting_history(Path(root), project, pattern_for(project, tags))
+    # sorted() keeps the meetings' own order among equal dates, the current files last.
+    points = sorted(found.points, key=lambda p: p.day)
     statuses = project.statuses
-    return ProgressResult([MeetingRecord(recount(p, statuses)) for p in found.points],
+    return ProgressResult([MeetingRecord(recount(p, statuses)) for p in points],
                           found.warnings, found.note, columns(statuses))
