@@ -21,7 +21,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar
 
-from .dates import long_date
 from .files import read_regular
 from .output import publish
 from .partners import CollectResult
@@ -192,24 +191,18 @@ def status(ledger: dict, today: date) -> list[AgencyRound]:
     return rows
 
 
-def received_line(ledger: dict | None) -> str | None:
-    """ "Updates received from Police (28 September), SBC (30 September)." or None."""
-    if not ledger:
-        return None
-    got = sorted(((e["returned"], code) for code, e in ledger["agencies"].items()
-                  if e.get("returned") and e.get("applied")))
-    if not got:
-        return None
-    parts = [f"{code} ({long_date(date.fromisoformat(day)).rsplit(' ', 1)[0]})"
-             for day, code in got]
-    return "Updates received from " + ", ".join(parts) + "."
-
-
-def received(root: Path) -> str | None:
-    """The colophon's line on this round's returns, from the project's ledger (None: none)."""
+def received(root: Path, words) -> list[str]:
+    """The colophon's line on this round's applied returns (from the project's ledger), as
+    ``words`` (:class:`psa_report.wording.Words`) says it; none when there is no round."""
     from .partners import REQUESTS_DIR
 
     try:
-        return received_line(read(Path(root) / REQUESTS_DIR))
+        kept = read(Path(root) / REQUESTS_DIR)
     except Invalid:
-        return None
+        return []
+    if not kept:
+        return []
+    got = sorted((e["returned"], code) for code, e in kept["agencies"].items()
+                 if e.get("returned") and e.get("applied"))
+    return [words.updates_received([(code, date.fromisoformat(day)) for day, code in got])
+            ] if got else []

@@ -14,7 +14,7 @@ from datetime import date
 from itertools import groupby
 from typing import TYPE_CHECKING
 
-from . import wording
+from . import ledger, wording
 from .changes import Change
 from .dates import Due, long_date, ordinal_suffix
 from .figures_view import FiguresView, link_indicators
@@ -307,7 +307,7 @@ def plan_report(project: Project, as_of: date | None = None, *,
             "dcterms.modified": report.date.isoformat(),
         },
         colophon=colophon(report.author, report.meeting, report.meeting_date or report.date,
-                          provenance, since),
+                          provenance, since) + ledger.received(project.root, words),
         provenance=provenance,
         since=since,
         changes=changes,

@@ -20,18 +20,38 @@ _TOKEN = re.compile(r"\s+|[^\s]+")
 
 
 def word_diff(old: str, new: str) -> list[tuple[str, str]]:
-    """[(op, text)]: op "=" kept, "-" taken out, "+" put in; by whole words."""
+    """[(op, text)]: op "=" kept, "-" taken out, "+" put in; by whole words.
+
+    The spaces between two changed runs of words join them, so a rewritten sentence reads
+    as one taken out and one put in, not word by word.
+    """
     a, b = _TOKEN.findall(old or ""), _TOKEN.findall(new or "")
-    pieces: list[tuple[str, str]] = []
+    blocks: list[list] = []  # ["=", text] or ["~", taken out, put in]
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
-            pieces.append(("=", "".join(a[i1:i2])))
+            blocks.append(["=", "".join(a[i1:i2])])
+        else:
+            blocks.append(["~", "".join(a[i1:i2]), "".join(b[j1:j2])])
+    merged: list[list] = []
+    for block in blocks:
+        if (block[0] == "~" and len(merged) >= 2 and merged[-1][0] == "="
+                and not merged[-1][1].strip() and merged[-2][0] == "~"):
+            space = merged.pop()[1]
+            last = merged[-1]
+            last[1] += space + block[1]
+            last[2] += space + block[2]
+        else:
+            merged.append(block)
+    pieces: list[tuple[str, str]] = []
+    for block in merged:
+        if block[0] == "=":
+            pieces.append(("=", block[1]))
             continue
-        if i2 > i1:
-            pieces.append(("-", "".join(a[i1:i2])))
-        if j2 > j1:
-            pieces.append(("+", "".join(b[j1:j2])))
+        if block[1]:
+            pieces.append(("-", block[1]))
+        if block[2]:
+            pieces.append(("+", block[2]))
     return pieces
 
 
