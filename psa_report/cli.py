@@ -424,8 +424,9 @@ def _choose_in_terminal(ref: str, name: str, options: list[tuple[str, str]]) -> 
               help="Write the new values into the YAML files.  [default: only show them]")
 @click.option("--take", "takes", multiple=True, metavar="REF=AGENCY",
               help="For a joint action two leads updated differently, take this agency's "
-                   "values (repeat for several rows).  [default: keep both update texts, "
-                   "each under its agency's name; a row whose status or date differ waits]")
+                   "status and due date (REF:update=AGENCY: its update text); repeat for "
+                   "several rows.  [default: keep both update texts, each under its "
+                   "agency's name; a row whose status or date differ waits]")
 @click.option("--commit", "commit_", is_flag=True,
               help="With --apply: commit the changed files in one git commit naming each "
                    "return (agency, workbook, date, refs).")

@@ -95,7 +95,7 @@ def collect_returns(project: Project, paths: Iterable[Path], take: dict[str, str
 
     A joint action (several leads) updated by more than one of them keeps every lead's
     update text, each under its agency's name, unless ``take`` names the agency whose
-    values to take (ref -> agency); where they give different statuses or dates and
+    values to take ("3.2.1": its status and date; "3.2.1:update": its text); where they give different statuses or dates and
     neither ``take`` nor ``choose`` settles it, the row waits and the others go on.
     """
     problems: list[Problem] = []
@@ -169,11 +169,12 @@ def _add_earlier(proposals: dict[str, dict[str, list[_Proposal]]], before: ledge
 
 def _check_take(take: dict[str, str], proposals: dict[str, dict[str, list[_Proposal]]],
                 problems: list[Problem]) -> None:
-    for ref, agency in take.items():
+    for key, agency in take.items():
+        ref = key.split(":", 1)[0]
         givers = list(dict.fromkeys(p.agency for found in proposals.get(ref, {}).values()
                                     for p in found))
         if len(givers) < 2 or agency not in givers:
-            problems.append(Problem(f"--take {ref}={agency}", None, None,
+            problems.append(Problem(f"--take {key}={agency}", None, None,
                 f"{ref} is not a joint row that {agency} updated in these returns"
                 + (f" (it was updated by {', '.join(givers)})" if givers else
                    " (no return updates it)")
@@ -657,7 +658,8 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
             if not found:
                 continue
             values = list(dict.fromkeys(p.value for p in found))
-            chosen = next((p for p in found if p.agency == take.get(ref)), None)
+            wanted = take.get(f"{ref}:{name}") or (take.get(ref) if name != "update" else None)
+            chosen = next((p for p in found if p.agency == wanted), None)
             if len(values) == 1:
                 first, value = found[0], values[0]
                 settled[name] = "the same" if len({p.agency for p in found}) > 1 else "one lead"

@@ -126,13 +126,17 @@ def collect(root: Path, paths: list[Path], apply: bool = False, take: list[str] 
 
 
 def _takes(given: list[str]) -> dict[str, str]:
-    """--take 3.2.1=Police, repeated: ref -> agency."""
+    """--take 3.2.1=Police (its status and date), --take 3.2.1:update=SBC (its update text)."""
     takes: dict[str, str] = {}
     for text in given:
-        ref, sign, code = text.partition("=")
-        if not sign or not ref.strip() or not code.strip():
-            raise BadOption("--take", f"{text!r}: write REF=AGENCY, such as --take 3.2.1=Police")
-        takes[ref.strip()] = code.strip()
+        key, sign, code = text.partition("=")
+        ref, colon, name = key.partition(":")
+        if not sign or not ref.strip() or not code.strip() or (
+                colon and name.strip() not in ("status", "due", "update")):
+            raise BadOption("--take", f"{text!r}: write REF=AGENCY (its status and date), "
+                            "or REF:update=AGENCY (its update text), such as --take "
+                            "3.2.1=Police")
+        takes[f"{ref.strip()}:{name.strip()}" if colon else ref.strip()] = code.strip()
     return takes
 
 
