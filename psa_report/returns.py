@@ -96,7 +96,8 @@ def collect_returns(project: Project, paths: Iterable[Path], take: dict[str, str
     A joint action (several leads) updated by more than one of them keeps every lead's
     update text, each under its agency's name, unless ``take`` names the agency whose
     values to take ("3.2.1": its status and date; "3.2.1:update": its text); where
-    they give different statuses or dates and neither ``take`` nor ``choose`` settles it, the row waits and the others go on.
+    they give different statuses or dates and neither ``take`` nor ``choose`` settles it,
+    the row waits and the others go on.
     """
     problems: list[Problem] = []
     paths = [Path(p) for p in paths]
