@@ -474,10 +474,10 @@ def collect(project_dir: Path, paths: tuple[Path, ...], apply_: bool, takes: tup
     elif result.updates:
         out("Nothing was written: run again with --apply to write these changes.")
     if result.waiting:
-        out(f"{len(result.waiting)} row{'s' if len(result.waiting) != 1 else ''} "
-            f"wait{'s' if len(result.waiting) == 1 else ''} for a choice"
-            + (" and were not written" if apply_ else "")
-            + ": collect again with --take REF=AGENCY.")
+        one = len(result.waiting) == 1
+        out(f"{len(result.waiting)} row{'' if one else 's'} wait{'s' if one else ''} for a "
+            "choice" + ((" and was" if one else " and were") + " not written" if apply_
+                        else "") + ": collect again with --take REF=AGENCY.")
 
 
 @main.command(name="round")

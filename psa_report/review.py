@@ -17,13 +17,17 @@ from .changes import TEXT_FIELDS
 from .partners import CollectResult, FileUpdate
 
 _TOKEN = re.compile(r"\s+|[^\s]+")
+#: Below this share of words in common, a text is shown as rewritten, not word by word.
+_REWRITTEN = 0.5
+#: Words in common this few between two changes are shown inside one change.
+_SMALL = 2
 
 
 def word_diff(old: str, new: str) -> list[tuple[str, str]]:
     """[(op, text)]: op "=" kept, "-" taken out, "+" put in; by whole words.
 
-    The spaces between two changed runs of words join them, so a rewritten sentence reads
-    as one taken out and one put in, not word by word.
+    Two changed runs of words with at most two words between them are joined, and a text
+    mostly rewritten is shown whole, taken out and put in, so it reads as sentences.
     """
     a, b = _TOKEN.findall(old or ""), _TOKEN.findall(new or "")
     blocks: list[list] = []  # ["=", text] or ["~", taken out, put in]
@@ -33,10 +37,12 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
             blocks.append(["=", "".join(a[i1:i2])])
         else:
             blocks.append(["~", "".join(a[i1:i2]), "".join(b[j1:j2])])
+    if a and b and matcher.ratio() < _REWRITTEN:  # rewritten: one out, one in, to read
+        return [("-", old), ("+", new)]
     merged: list[list] = []
     for block in blocks:
         if (block[0] == "~" and len(merged) >= 2 and merged[-1][0] == "="
-                and not merged[-1][1].strip() and merged[-2][0] == "~"):
+                and len(merged[-1][1].split()) <= _SMALL and merged[-2][0] == "~"):
             space = merged.pop()[1]
             last = merged[-1]
             last[1] += space + block[1]

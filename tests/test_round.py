@@ -76,7 +76,7 @@ def test_a_joint_action_updated_by_both_leads_completes_without_editing_a_workbo
     before = snapshot(project)
     applied = collect(runner, project, police, sbc, "--apply")
     assert applied.exit_code == 0, applied.output
-    assert "1 row waits for a choice and were not written" in applied.output
+    assert "1 row waits for a choice and was not written" in applied.output
     after = snapshot(project)
     assert {p for p in after if after[p] != before[p]} == {"actions/data-gaps/3.2.1.yaml"}
     assert ledger(project)["agencies"]["SBC"]["waiting"] == ["4.2.3"]
@@ -124,15 +124,15 @@ def test_the_preview_shows_the_new_words(runner, project: Path):
     old = load_project(project).find("3.2.1").update
     shown = collect(runner, project, police)
     assert "  status: off track → on track\n  update: " in shown.stdout
-    assert "update: [-A major problem persists in that analysts cannot access the " \
-           "ethnicity of victims-]{+Ethnicity is now a mandatory field+} on the [-" in shown.stdout
-    assert "{+August.+}" in shown.stdout and old.split()[-1] in shown.stdout
+    # Mostly rewritten: the old text taken out, the new put in, each whole.
+    assert f"  update: [-{old}-]{{+Ethnicity is now a mandatory field on the template. " \
+           "Monitoring starts in August.+}\n" in shown.stdout
 
     page = collect(runner, project, police, "--format", "markdown")
     assert page.exit_code == 0, page.output
     assert page.stdout.startswith("# Updates from partners for the Safer Stockton Partnership")
     assert "## 3.2.1, from Police" in page.stdout and "**Update:**" in page.stdout
-    assert "**August.**" in page.stdout and "~~" in page.stdout
+    assert "August.**" in page.stdout and "~~" in page.stdout
     assert "- status: off track → on track" in page.stdout
 
     page = collect(runner, project, police, "--format", "html")
@@ -146,7 +146,10 @@ def test_word_diff_keeps_the_words_that_stay():
     from psa_report.review import terminal, word_diff
 
     assert terminal(word_diff("Data is not shared yet.", "Data is shared weekly now.")) == (
-        "Data is [-not -]shared [-yet.-]{+weekly now.+}")
+        "Data is [-not shared yet.-]{+shared weekly now.+}")
+    assert terminal(word_diff("Ethnicity is not recorded on the template.",
+                              "Ethnicity is now a mandatory field on the template.")) == (
+        "Ethnicity is [-not recorded-]{+now a mandatory field+} on the template.")
     assert terminal(word_diff("", "New text.")) == "{+New text.+}"
 
 
