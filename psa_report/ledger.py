@@ -15,6 +15,7 @@ today and the other next week is merged as if both had come back together.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import date
@@ -54,8 +55,8 @@ def read(folder: Path) -> dict | None:
     return ledger
 
 
-def write(folder: Path, ledger: dict) -> Path:
-    path = Path(folder) / LEDGER
+def write(folder: Path, ledger: dict, name: str = LEDGER) -> Path:
+    path = Path(folder) / re.sub(r"[^A-Za-z0-9._-]", "-", name)
     text = json.dumps(ledger, indent=2, ensure_ascii=False) + "\n"
     publish({path: lambda temp: temp.write_text(text, encoding="utf-8")})
     return path

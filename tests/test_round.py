@@ -114,6 +114,26 @@ def test_one_leads_update_text_can_be_taken(runner, project: Path):
     assert load_project(project).find("4.2.3").update == SBC_423
 
 
+def test_a_chooser_settles_a_joint_status_as_a_terminal_would(runner, project: Path):
+    from psa_report.returns import collect_returns
+
+    issue(runner, project)
+    police = returned(project, "Police", {"4.2.3": {"New status": "at risk"}}, "2010-09-28")
+    sbc = returned(project, "SBC", {"4.2.3": {"New status": "off track"}}, "2010-09-28")
+    asked = []
+
+    def choose(ref, name, options):
+        asked.append((ref, name, options))
+        return "SBC"
+
+    result = collect_returns(load_project(project), [police, sbc], choose=choose)
+    assert asked == [("4.2.3", "status", [("SBC", "off track"), ("Police", "at risk")])]
+    assert [u.summaries for u in result.updates] == [["status: on track → off track"]]
+    assert result.joint[0].settled["status"] == "taken from SBC"
+    assert not collect_returns(load_project(project), [police, sbc],
+                               choose=lambda *_: None).updates  # Enter: it waits
+
+
 # ---------------------------------------------------------------- the preview
 
 def test_the_preview_shows_the_new_words(runner, project: Path):
@@ -228,6 +248,8 @@ def test_the_ledger_after_three_collect_runs_and_the_commits_naming_each_return(
     assert "The last round left open: A&E: not returned; JSU: not returned; Probation: " \
            "not returned; Partnership: not returned." in again.stderr
     assert list(ledger(repo)["agencies"]) == ["JSU"]
+    (kept,) = (repo / "out/requests/rounds").glob("round-*.json")
+    assert json.loads(kept.read_text())["agencies"]["Police"]["changed"] == ["3.2.1", "4.2.3"]
 
 
 def test_commit_refuses_to_credit_the_analysts_own_edits_to_a_partner(runner, repo: Path):

@@ -58,6 +58,9 @@ def requests(root: Path, leads: list[str] | None = None, reply_by: date | None =
     source = history.provenance(root)
     out_dir = out_dir or Path(root) / REQUESTS_DIR
     previous = ledger.read(out_dir)
+    if previous is not None:  # the last round's ledger is kept, by its id, never lost
+        ledger.write(out_dir / "rounds", previous,
+                     f"round-{previous.get('round') or previous.get('issued') or 'old'}.json")
     books = issue_requests(project, out_dir, leads or None, reply_by, source.commit or None)
     manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
     kept = ledger.write(out_dir, ledger.start(manifest, project.agency_emails))
