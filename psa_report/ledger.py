@@ -46,13 +46,43 @@ def read(folder: Path) -> dict | None:
                        lambda size: f"is {size:,} bytes, too large for a round's ledger")
     try:
         ledger = json.loads(raw.decode("utf-8"))
-        if not isinstance(ledger, dict) or not isinstance(ledger.get("agencies"), dict):
-            raise ValueError("it holds no agencies")
+        _check(ledger)
     except ValueError as error:
         raise Invalid([Problem(str(path), None, None,
             f"the round's ledger cannot be read ({error}): issue the requests again, or "
             "remove this file (the round's history is then lost)")]) from None
     return ledger
+
+
+def _check(ledger: object) -> None:
+    """Raise ValueError unless ``ledger`` has the shape this module writes."""
+    def day(value: object) -> None:
+        if value is not None:
+            date.fromisoformat(value if isinstance(value, str) else "")
+
+    def texts(value: object, depth: int) -> bool:
+        if depth == 0:
+            return isinstance(value, str)
+        return isinstance(value, dict) and all(
+            isinstance(k, str) and texts(v, depth - 1) for k, v in value.items())
+
+    if not isinstance(ledger, dict) or not isinstance(ledger.get("agencies"), dict):
+        raise ValueError("it holds no agencies")
+    for key in ("issued", "reply_by"):
+        day(ledger.get(key))
+    if not texts(ledger.get("written") or {}, 2):
+        raise ValueError("its values written are not a list of texts")
+    for code, entry in ledger["agencies"].items():
+        if not isinstance(entry, dict) or not texts(entry.get("given") or {}, 2):
+            raise ValueError(f"its entry for {code} is damaged")
+        for key in ("returned", "applied"):
+            day(entry.get(key))
+        for key in ("refs", "changed", "waiting"):
+            if not all(isinstance(r, str) for r in entry.get(key) or []):
+                raise ValueError(f"its entry for {code} is damaged")
+        for key in ("name", "file", "email", "return_file"):
+            if not isinstance(entry.get(key) or "", str):
+                raise ValueError(f"its entry for {code} is damaged")
 
 
 def write(folder: Path, ledger: dict, name: str = LEDGER) -> Path:

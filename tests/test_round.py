@@ -328,6 +328,16 @@ def test_chase_writes_reminders_only_to_those_late(runner, project: Path):
         project / "out/requests/Court-update-request.xlsx").read_bytes()
 
 
+@pytest.mark.parametrize("damage", ['{"agencies": {"Police": 3}}', '[1]',
+                                    '{"agencies": {"Police": {"returned": "yesterday"}}}'])
+def test_a_damaged_ledger_is_named_never_a_traceback(runner, project: Path, damage: str):
+    issue(runner, project)
+    (project / "out/requests/round.json").write_text(damage)
+    done = run(runner, "round", "--project", str(project))
+    assert done.exit_code == 1
+    assert "out/requests/round.json: the round's ledger cannot be read" in done.stderr
+
+
 def test_round_with_no_requests_says_to_issue_them(runner, project: Path):
     done = run(runner, "round", "--project", str(project))
     assert done.exit_code == 1 and "no round has been issued here" in done.stderr
