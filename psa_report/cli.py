@@ -466,8 +466,8 @@ def collect(project_dir: Path, paths: tuple[Path, ...], apply_: bool, takes: tup
     if apply_ and done.applied:
         count = len(done.applied)
         if done.commit:
-            out(f"changed {count} file{'s' if count != 1 else ''} and committed them "
-                f"({done.commit[:7]}), naming each return.")
+            out(f"changed {count} file{'s' if count != 1 else ''} and committed "
+                f"{'it' if count == 1 else 'them'} ({done.commit[:7]}), naming each return.")
         else:
             out(f"changed {count} file{'s' if count != 1 else ''}. Record this round of "
                 "updates with:\n  git commit -am \"Updates from partners\"")

@@ -190,7 +190,7 @@ def test_the_ledger_after_three_collect_runs_and_the_commits_naming_each_return(
     first = collect(runner, repo, police, "--apply", "--commit")
     assert first.exit_code == 0, first.output
     assert "Not yet returned: SBC, A&E, JSU, Court, Probation, Partnership" in first.stdout
-    assert "committed them" in first.stdout
+    assert "changed 2 files and committed them" in first.stdout
 
     # Run 2: SBC; Police is not "not yet returned"; the joint row is merged with run 1's.
     sbc = returned(repo, "SBC", {"4.2.3": {"New update": SBC_423},
