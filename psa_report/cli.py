@@ -372,25 +372,48 @@ def schema(project_dir: Path, out_dir: Path | None):
               help="The date partners are asked to reply by, printed in each workbook.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="Folder for the workbooks.  [default: PROJECT/out/requests]")
+@click.option("--email", is_flag=True,
+              help="Also write a draft email (.eml) per agency with its workbook attached, "
+                   "to the agency's email: in agencies.yaml.  Nothing is sent.")
 def requests(project_dir: Path, leads: tuple[str, ...], reply_by: date | None,
-             out_dir: Path | None):
+             out_dir: Path | None, email: bool):
     """Write an update-request workbook (.xlsx) for each lead agency to fill in.
 
     Each holds that agency's actions that are not complete, with three columns to
     fill in: New update, New status and New due date.  Send them out; read the
-    replies back with `psa-report collect`.
+    replies back with `psa-report collect`; see who has replied with `psa-report round`.
+    A new `requests` starts a new round.
     """
     from .commands.partners import requests as run_requests
 
-    issued = run_requests(project_dir, list(leads), reply_by, out_dir)
+    issued = run_requests(project_dir, list(leads), reply_by, out_dir, email)
     for book in issued.workbooks:
         count = len(book.refs)
         click.echo(f"wrote {book.path} ({book.agency}: {count} action"
                    f"{'s' if count != 1 else ''})")
     click.echo(f"wrote {issued.manifest}")
+    for path in issued.emails:
+        click.echo(f"wrote {path}")
+    if issued.no_address:
+        click.echo(f"Note: no email address for {', '.join(issued.no_address)}: add "
+                   "`email:` to the agency in actions/agencies.yaml, or fill in To in the "
+                   "draft.", err=True)
+    if issued.left_open:
+        click.echo("The last round left open: " + "; ".join(issued.left_open) + ".",
+                   err=True)
     if issued.draft:
         click.echo("Note: the plan has changes not yet committed to git; commit them so "
                    "the returns can be traced to a saved version.", err=True)
+
+
+def _choose_in_terminal(ref: str, name: str, options: list[tuple[str, str]]) -> str | None:
+    """Ask which lead's value to take for a joint row (Enter: let the row wait)."""
+    click.echo(f"{ref} {name}: " + ", ".join(f"{a} gives {v!r}" for a, v in options))
+    agencies = [a for a, _ in options]
+    answer = click.prompt(f"  Take whose {name}? ({', '.join(agencies)}; Enter to leave it "
+                          "waiting)", default="", show_default=False)
+    match = [a for a in agencies if a.lower() == answer.strip().lower()]
+    return match[0] if match else None
 
 
 @main.command()
@@ -399,33 +422,97 @@ def requests(project_dir: Path, leads: tuple[str, ...], reply_by: date | None,
                 type=click.Path(exists=True, path_type=Path))
 @click.option("--apply", "apply_", is_flag=True,
               help="Write the new values into the YAML files.  [default: only show them]")
-def collect(project_dir: Path, paths: tuple[Path, ...], apply_: bool):
+@click.option("--take", "takes", multiple=True, metavar="REF=AGENCY",
+              help="For a joint action two leads updated differently, take this agency's "
+                   "status and due date (REF:update=AGENCY: its update text); repeat for "
+                   "several rows.  [default: keep both update texts, each under its "
+                   "agency's name; a row whose status or date differ waits]")
+@click.option("--commit", "commit_", is_flag=True,
+              help="With --apply: commit the changed files in one git commit naming each "
+                   "return (agency, workbook, date, refs).")
+@format_option("table", "markdown", "html")
+def collect(project_dir: Path, paths: tuple[Path, ...], apply_: bool, takes: tuple[str, ...],
+            commit_: bool, fmt: str):
     """Read returned update workbooks (or CSV files, or folders of them).
 
     Every filled row is checked (ref, status, date, the given columns unchanged, no
     edit made since the workbook was issued), every problem is reported by its cell,
     and nothing is written unless all are right.  Without --apply, it shows what
-    would change.
+    would change, with the partners' new words; --format markdown or html gives a
+    page to read or send for sign-off.
     """
+    import sys
+
     from .commands.partners import collect as run_collect
 
-    done = run_collect(project_dir, list(paths), apply=apply_)
-    for update in done.result.updates:
-        click.echo(f"{update.ref} ({update.path}):")
-        for line in update.summaries:
-            click.echo(f"  {line}")
-    if not done.result.updates:
-        click.echo("No changes: every filled row says what the plan says already.")
-    if done.result.not_returned_line:
-        click.echo(done.result.not_returned_line)
-    for note in done.result.notes:
-        click.echo(note)
+    ask = _choose_in_terminal if sys.stdin.isatty() and sys.stdout.isatty() else None
+    done = run_collect(project_dir, list(paths), apply=apply_, take=list(takes), choose=ask,
+                       commit=commit_, fmt=fmt)
+    result = done.result
+    if done.page is not None:
+        click.echo(done.page, nl=False)
+        out = lambda text: click.echo(text, err=True)  # noqa: E731 - the page is stdout
+    else:
+        out = click.echo
+        for line in done.lines:
+            click.echo(line)
+        if not result.updates:
+            click.echo("No changes: every filled row says what the plan says already."
+                       if not result.waiting else "No other changes.")
+        if result.not_returned_line:
+            click.echo(result.not_returned_line)
+    for note in result.notes:
+        out(note)
     if apply_ and done.applied:
         count = len(done.applied)
-        click.echo(f"changed {count} file{'s' if count != 1 else ''}. Record this round "
-                   "of updates with:\n  git commit -am \"Updates from partners\"")
-    elif done.result.updates:
-        click.echo("Nothing was written: run again with --apply to write these changes.")
+        if done.commit:
+            out(f"changed {count} file{'s' if count != 1 else ''} and committed "
+                f"{'it' if count == 1 else 'them'} ({done.commit[:7]}), naming each return.")
+        else:
+            out(f"changed {count} file{'s' if count != 1 else ''}. Record this round of "
+                "updates with:\n  git commit -am \"Updates from partners\"")
+    elif result.updates:
+        out("Nothing was written: run again with --apply to write these changes.")
+    if result.waiting:
+        one = len(result.waiting) == 1
+        out(f"{len(result.waiting)} row{'' if one else 's'} wait{'s' if one else ''} for a "
+            "choice" + ((" and was" if one else " and were") + " not written" if apply_
+                        else "") + ": collect again with --take REF=AGENCY.")
+
+
+@main.command(name="round")
+@project_option
+@click.option("--as-of", type=DATE, default=None,
+              help="Count days late as at this date.  [default: today]")
+@click.option("--chase", is_flag=True,
+              help="Write a reminder (.eml, with the workbook attached) to each agency whose "
+                   "return is late.  Nothing is sent.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None,
+              help="The folder the requests were written to.  [default: PROJECT/out/requests]")
+@format_option("table", "csv", "json", "markdown")
+def round_(project_dir: Path, as_of: date | None, chase: bool, out_dir: Path | None, fmt: str):
+    """Show the update round: per agency, issued, returned, applied and days late.
+
+    Read from the round's ledger, which `requests` starts and each `collect --apply`
+    adds to.
+    """
+    from .commands.partners import round_status
+    from .ledger import AgencyRound
+
+    done = round_status(project_dir, as_of, chase, out_dir)
+    reply = f", reply by {done.reply_by}" if done.reply_by else ""
+    click.echo(emit(done.rows, fmt, columns=AgencyRound.COLUMNS,
+                    title=f"Update round issued {done.issued}{reply}",
+                    footer=f"Round issued {done.issued}{reply}."))
+    for path in done.reminders:
+        click.echo(f"wrote {path}", err=fmt != "table")
+    if chase and not done.reminders:
+        click.echo("Nobody is late: no reminder written.", err=fmt != "table")
+    if done.no_address:
+        click.echo(f"Note: no email address for {', '.join(done.no_address)}: add `email:` "
+                   "to the agency in actions/agencies.yaml, or fill in To in the draft.",
+                   err=True)
 
 
 @main.command(name="set")

@@ -19,6 +19,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationError,
     ValidationInfo,
     WithJsonSchema,
     field_validator,
@@ -398,6 +399,50 @@ def _agency_id(value: Any) -> str:
     return text
 
 
-#: actions/agencies.yaml: short name (as used in `lead`) -> full name.
-Agencies = Annotated[dict[Annotated[str, BeforeValidator(_agency_id)], Text],
+EMAIL = r"^[^@\s<>,;:\"()\[\]]+@[^@\s<>,;:\"()\[\]]+\.[^@\s<>,;:\"()\[\]]+$"
+
+
+def _email(value: Any) -> str:
+    text = _text(value, name=True)
+    if not re.fullmatch(EMAIL, text):
+        raise _error(f"{text!r} is not an email address: write one address such as "
+                     "updates@police.example.org")
+    return text
+
+
+class AgencyEntry(BaseModel):
+    """An agency written with its details: ``Police: {name: Cleveland Police, email: ...}``."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: Text
+    #: where ``requests --email`` addresses its update request
+    email: Annotated[str, BeforeValidator(_email)] | None = None
+
+
+#: actions/agencies.yaml: short name (as used in `lead`) -> full name, or its details
+#: (name and an optional email address).
+def _agency_value(value: Any) -> Any:
+    """An agency's full name, or its details (a group of fields: name and email)."""
+    if not isinstance(value, dict):
+        return _text(value)
+    try:
+        return AgencyEntry.model_validate(value)
+    except ValidationError as error:
+        detail = error.errors()[0]
+        where = ".".join(map(str, detail["loc"]))
+        raise _error(f"{where}: {detail['msg']} (an agency is written `short name: full "
+                     "name`, or with `name:` and `email:` below it)") from None
+
+
+Agencies = Annotated[dict[Annotated[str, BeforeValidator(_agency_id)],
+                          Annotated[str | AgencyEntry, BeforeValidator(_agency_value)]],
                      Field(min_length=1)]
+
+
+def split_agencies(agencies: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
+    """(short name -> full name, short name -> email) from agencies.yaml as validated."""
+    names = {code: value if isinstance(value, str) else value.name
+             for code, value in agencies.items()}
+    emails = {code: value.email for code, value in agencies.items()
+              if isinstance(value, AgencyEntry) and value.email}
+    return names, emails

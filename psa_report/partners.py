@@ -25,7 +25,7 @@ write, since changes are keyed by ref and written to the file the plan says.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +86,8 @@ class FileUpdate:
     changes: tuple[FieldChange, ...]
     #: where each change came from: "Police-update-request.xlsx: sheet Updates, cell G3"
     origins: tuple[str, ...] = ()
+    #: the agencies whose returns gave these values (a joint action: more than one)
+    agencies: tuple[str, ...] = ()
 
     @property
     def values(self) -> dict[str, str | None]:
@@ -99,12 +101,61 @@ class FileUpdate:
 
 
 @dataclass(frozen=True)
+class Joint:
+    """An action with several leads that more than one of them updated: each one's values."""
+
+    ref: str
+    path: str
+    #: field -> [(agency, value)], in agencies.yaml's order: every value given
+    given: dict[str, tuple[tuple[str, str], ...]]
+    #: field -> how it was settled: "kept both", "taken from Police", "the same"
+    settled: dict[str, str]
+
+    @property
+    def agencies(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(a for values in self.given.values() for a, _ in values))
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A row held back: its leads disagree on a status or date and nobody chose."""
+
+    ref: str
+    path: str
+    #: "status: Police gives 'at risk', SBC gives 'off track'"
+    reasons: tuple[str, ...]
+    agencies: tuple[str, ...]
+
+    @property
+    def line(self) -> str:
+        takes = " or ".join(f"--take {self.ref}={a}" for a in self.agencies)
+        return f"{self.ref} waits ({'; '.join(self.reasons)}): choose with {takes}"
+
+
+@dataclass(frozen=True)
+class Returned:
+    """One return read: whose, which file, when it was saved, the refs it filled."""
+
+    agency: str
+    file: str
+    received: str  # ISO date: the day the file was last saved
+    refs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class CollectResult:
     updates: tuple[FileUpdate, ...]
     returned: tuple[str, ...]  # agencies whose workbook came back
     not_returned: tuple[str, ...]  # agencies in the manifest whose workbook did not
     manifest: Path | None
     notes: tuple[str, ...] = ()  # files skipped, and why: "Skipped x.ods: ..."
+    joint: tuple[Joint, ...] = ()  # joint actions updated by more than one lead
+    waiting: tuple[Waiting, ...] = ()  # rows held back until someone chooses
+    returns: tuple[Returned, ...] = ()  # the files read, one per agency
+    #: the round's id (from the manifest), to match its ledger; "" for an old manifest
+    round: str = ""
+    #: agency -> ref -> field -> the value its return gave (kept in the round's ledger)
+    given: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
 
     @property
     def not_returned_line(self) -> str | None:

@@ -15,7 +15,7 @@ from datetime import date
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
-from . import wording
+from . import ledger, wording
 from .changes import Change
 from .dates import Due, long_date, ordinal_suffix
 from .figures_view import FiguresView, link_indicators
@@ -489,7 +489,7 @@ def plan_report(project: Project, as_of: date | None = None, *,
             **_version_meta(provenance),
         },
         colophon=colophon(report.author, report.meeting, report.meeting_date or report.date,
-                          provenance, as_it_was),
+                          provenance, as_it_was) + ledger.received(project.root, words),
         provenance=provenance,
         since=since,
         since_words=as_it_was or "",

@@ -30,7 +30,17 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from .loader import Document, load_file
-from .models import REC_PATTERN, REF_PATTERN, Agencies, DataGap, Recommendation, Report, Status, ref_key
+from .models import (
+    REC_PATTERN,
+    REF_PATTERN,
+    Agencies,
+    DataGap,
+    Recommendation,
+    Report,
+    Status,
+    ref_key,
+    split_agencies,
+)
 from .problems import Invalid, Problem
 from .scan import (  # noqa: F401 - the names other modules import from here
     ACTIONS,
@@ -122,6 +132,8 @@ class Project:
     #: (other statuses or kinds, or no status required); empty for the default shape,
     #: whose items are in ``data_gaps`` and ``recommendations``
     kind_items: dict[str, list[Item]] = field(default_factory=dict)
+    #: short name -> email address, for the agencies agencies.yaml gives one
+    agency_emails: dict[str, str] = field(default_factory=dict)
 
     def where(self, ref: str, name: str) -> tuple[str, int | None, int | None]:
         """(file, line, column) of a field of an item, for a Problem."""
@@ -292,6 +304,9 @@ def build_project(root: Path, paths: list[str], read: Callable[[str], Document],
     for path in found["agencies"]:
         if doc := load(path):
             agencies, agencies_doc = _validate(doc, _AGENCIES, None, problems), doc
+    agency_emails: dict[str, str] = {}
+    if agencies is not None:
+        agencies, agency_emails = split_agencies(agencies)
     context = {"agencies": agencies} if agencies is not None else None
 
     items: dict[str, list[tuple[Any, Document, str]]] = {"data_gap": [],
@@ -334,7 +349,7 @@ def build_project(root: Path, paths: list[str], read: Callable[[str], Document],
     if problems:
         raise Invalid(problems)
     project = Project(root, report, agencies, data_gaps, recommendations, sources,
-                      shape=shape)
+                      shape=shape, agency_emails=agency_emails)
     project.marks = {ref: {path[0]: mark for path, mark in doc.value_marks.items()
                            if len(path) == 1} for ref, doc in docs.items()}
     project.report_marks = {path[0]: mark for path, mark in report_doc.value_marks.items()
@@ -400,13 +415,15 @@ def _build_shaped(root: Path, shape: Shape, found: dict[str, list[str]],
             return None
 
     report = agencies = report_doc = None
+    agency_emails = {}
     for path in found["report"]:
         if report_doc := load(path):
             report = _validate(report_doc, Report, None, problems)
     agencies_doc = None
     for path in found["agencies"]:
         if doc := load(path):
-            (agencies, bad), agencies_doc = read_agencies(doc), doc
+            agencies, bad, agency_emails = read_agencies(doc, with_emails=True)
+            agencies_doc = doc
             problems.extend(bad)
 
     kind_items: dict[str, list[Item]] = {}
@@ -443,7 +460,8 @@ def _build_shaped(root: Path, shape: Shape, found: dict[str, list[str]],
     if problems:
         raise Invalid(problems)
     project = Project(root, report, agencies, [], [], sources, shape=shape,
-                      kind_items={name: sort_items(items) for name, items in kind_items.items()})
+                      kind_items={name: sort_items(items) for name, items in kind_items.items()},
+                      agency_emails=agency_emails)
     project.marks = {ref: {path[0]: mark for path, mark in doc.value_marks.items()
                            if len(path) == 1} for ref, doc in docs.items()}
     project.report_marks = {path[0]: mark for path, mark in report_doc.value_marks.items()

@@ -14,12 +14,13 @@ import io
 import json
 import warnings
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from . import ledger
 from .changes import FieldChange, field_value
 from .dates import ACCEPTED_FORMS, Due, parse_due
 from .files import csv_reader, decode_utf8, is_regular, read_regular
@@ -45,7 +46,10 @@ from .partners import (
     UPDATES,
     CollectResult,
     FileUpdate,
+    Joint,
+    Returned,
     Sent,
+    Waiting,
     read_update,
 )
 from .problems import Invalid, Problem
@@ -68,6 +72,8 @@ class _Return:
     agency: str  # from the hidden sheet, or for a CSV from the manifest
     sent: dict[str, Sent]
     rows: list[dict[str, _Cell]] = field(default_factory=list)
+    received: str = ""  # ISO date the file was last saved
+    filled: list[str] = field(default_factory=list)  # the refs of its filled rows
 
 
 @dataclass
@@ -78,8 +84,21 @@ class _Proposal:
     sent: Sent
 
 
-def collect_returns(project: Project, paths: Iterable[Path]) -> CollectResult:
-    """Read and check the returned workbooks / CSV files; raise :class:`Invalid` with every problem."""
+#: Chooses one agency's value for a joint row's status or date: (ref, field, [(agency,
+#: value)]) -> the agency, or None to let the row wait.
+Chooser = Callable[[str, str, list[tuple[str, str]]], "str | None"]
+
+
+def collect_returns(project: Project, paths: Iterable[Path], take: dict[str, str] | None = None,
+                    choose: Chooser | None = None) -> CollectResult:
+    """Read and check the returned workbooks / CSV files; raise :class:`Invalid` with every problem.
+
+    A joint action (several leads) updated by more than one of them keeps every lead's
+    update text, each under its agency's name, unless ``take`` names the agency whose
+    values to take ("3.2.1": its status and date; "3.2.1:update": its text); where
+    they give different statuses or dates and neither ``take`` nor ``choose`` settles it,
+    the row waits and the others go on.
+    """
     problems: list[Problem] = []
     paths = [Path(p) for p in paths]
     notes: list[str] = []
@@ -98,14 +117,69 @@ def collect_returns(project: Project, paths: Iterable[Path]) -> CollectResult:
     proposals: dict[str, dict[str, list[_Proposal]]] = {}
     for ret in returns:
         _check_rows(project, ret, proposals, problems)
-    updates = _updates_from(project, proposals, problems)
+    round_id = str((manifest or {}).get("round") or "")
+    before = ledger.earlier(ledger.for_round(manifest_path.parent, round_id)
+                            if manifest_path else None)
+    expected = [book["agency"] for book in (manifest or {}).get("workbooks", [])]
+    order = [*project.agencies, PARTNERSHIP]
+
+    def rank(agency: str) -> int:
+        return order.index(agency) if agency in order else len(order)
+
+    given = {ret.agency: {} for ret in returns}
+    for ref, fields in proposals.items():
+        for name, found in fields.items():
+            for proposal in found:
+                given[proposal.agency].setdefault(ref, {})[name] = proposal.value
+    _add_earlier(proposals, before, manifest or {}, {r.agency for r in returns})
+    _check_take(take or {}, proposals, problems)
+    updates, joint, waiting = _updates_from(project, proposals, problems, take or {}, choose,
+                                            before.written, rank)
     if problems:
         raise Invalid(problems)
-    expected = [book["agency"] for book in (manifest or {}).get("workbooks", [])]
     returned = tuple(sorted(dict.fromkeys(r.agency for r in returns),
                             key=lambda a: expected.index(a) if a in expected else len(expected)))
-    missing = tuple(code for code in expected if code not in returned)
-    return CollectResult(tuple(updates), returned, missing, manifest_path, tuple(notes))
+    missing = tuple(code for code in expected
+                    if code not in returned and code not in before.returned)
+    read = tuple(Returned(r.agency, r.display, r.received, tuple(dict.fromkeys(r.filled)))
+                 for r in sorted(returns, key=lambda r: rank(r.agency)))
+    return CollectResult(tuple(updates), returned, missing, manifest_path, tuple(notes),
+                         tuple(joint), tuple(waiting), read, round_id, given)
+
+
+def _add_earlier(proposals: dict[str, dict[str, list[_Proposal]]], before: ledger.Earlier,
+                 manifest: dict, now: set[str]) -> None:
+    """The values another lead of a joint action gave in an earlier run of this round, so
+    that a return collected later is merged with them as if both came back together."""
+    books = {b.get("agency"): b for b in manifest.get("workbooks", []) if isinstance(b, dict)}
+    for agency, refs in before.given.items():
+        if agency in now or agency not in books:
+            continue  # its return is read again now: that wins
+        try:
+            sent = _sent_rows(books[agency])
+        except Invalid:
+            continue
+        for ref, fields in refs.items():
+            if ref not in proposals or ref not in sent:
+                continue
+            for name, value in fields.items():
+                proposals[ref].setdefault(name, []).append(_Proposal(
+                    value, f"{agency}'s return (applied earlier in this round)", agency,
+                    sent[ref]))
+
+
+def _check_take(take: dict[str, str], proposals: dict[str, dict[str, list[_Proposal]]],
+                problems: list[Problem]) -> None:
+    for key, agency in take.items():
+        ref = key.split(":", 1)[0]
+        givers = list(dict.fromkeys(p.agency for found in proposals.get(ref, {}).values()
+                                    for p in found))
+        if len(givers) < 2 or agency not in givers:
+            problems.append(Problem(f"--take {key}={agency}", None, None,
+                f"{ref} is not a joint row that {agency} updated in these returns"
+                + (f" (it was updated by {', '.join(givers)})" if givers else
+                   " (no return updates it)")
+                + ": give --take REF=AGENCY for a row two leads updated"))
 
 
 #: Files a partner may send back instead of the .xlsx, skipped with a word.
@@ -227,6 +301,7 @@ def _read_xlsx(path: Path, manifest: dict | None, problems: list[Problem]) -> _R
 
     display = path.name
     data = _read_return(path, display)
+    received = _saved_on(path)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unzipped = sum(info.file_size for info in archive.infolist())
@@ -267,7 +342,7 @@ def _read_xlsx(path: Path, manifest: dict | None, problems: list[Problem]) -> _R
         raise Invalid([Problem(f"{display}: sheet {UPDATES}", None, None,
             f"has {sheet.max_row:,} rows and {sheet.max_column} columns, more than an "
             "update request ever holds")])
-    result = _Return(display, agency, sent)
+    result = _Return(display, agency, sent, received=received)
     columns = _header(
         {get_column_letter(c.column): c.value for c in sheet[1] if c.value not in (None, "")},
         lambda letter: _where(display, f"{letter}1"), "A", problems)
@@ -284,6 +359,14 @@ def _read_xlsx(path: Path, manifest: dict | None, problems: list[Problem]) -> _R
         if any(not _blank(c.value) for c in row.values()):
             result.rows.append(row)
     return result
+
+
+def _saved_on(path: Path) -> str:
+    """The day a return was saved (into the folder of returns, or by the partner)."""
+    try:
+        return date.fromtimestamp(path.stat().st_mtime).isoformat()
+    except (OSError, ValueError, OverflowError):
+        return date.today().isoformat()
 
 
 def _read_issued(sheet, display: str) -> tuple[str, dict[str, Sent]]:
@@ -366,7 +449,7 @@ def _read_csv(path: Path, manifest: dict | None, problems: list[Problem]) -> _Re
     except Invalid:
         raise
     reader = csv_reader(text)
-    result = _Return(display, book["agency"], sent)
+    result = _Return(display, book["agency"], sent, received=_saved_on(path))
     try:
         header = next(reader, [])
         columns = _header({n: t for n, t in enumerate(header, 1) if not _blank(t)},
@@ -475,6 +558,7 @@ def _check_rows(project: Project, ret: _Return, proposals: dict[str, dict[str, l
                 f"{', '.join(item.lead) or 'the whole partnership'}): issue a new request"))
             continue
         _check_given(row, sent, problems)
+        ret.filled.append(ref)
         for header, name in NEW_FIELDS.items():
             cell = row[header]
             if cell.formula or cell.error or _blank(cell.value):
@@ -557,36 +641,72 @@ _READERS = {"update": read_update, "status": _read_status, "due": _read_due}
 
 
 def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposal]]],
-                  problems: list[Problem]) -> list[FileUpdate]:
-    """The changes to make, after refusing disagreements and conflicts."""
-    updates = []
+                  problems: list[Problem], take: dict[str, str], choose: Chooser | None,
+                  written: dict[str, dict[str, str]], rank: Callable[[str], int],
+                  ) -> tuple[list[FileUpdate], list[Joint], list[Waiting]]:
+    """The changes to make, the joint rows (several leads' values) and the rows that wait."""
+    updates, joints, waiting = [], [], []
     for ref in sorted(proposals, key=ref_key):
         item = project.find(ref)
-        changes, origins = [], []
+        path = project.sources[ref].path
+        given = {name: sorted(found, key=lambda p: rank(p.agency))
+                 for name, found in proposals[ref].items()}
+        agencies = tuple(sorted({p.agency for found in given.values() for p in found},
+                                key=rank))
+        changes, origins, reasons, settled = [], [], [], {}
         for name in ("status", "due", "update"):  # the order changes.FIELDS reports them
-            given = proposals[ref].get(name)
-            if not given:
+            found = given.get(name)
+            if not found:
                 continue
-            first = given[0]
-            for other in given[1:]:
-                if other.value != first.value:
-                    problems.append(Problem(other.where, None, None,
-                        f"{ref} {name}: {other.agency} gives {_short(other.value)} but "
-                        f"{first.agency} gave {_short(first.value)} ({first.where}): agree "
-                        "one, correct a return, and collect again"))
+            values = list(dict.fromkeys(p.value for p in found))
+            wanted = take.get(f"{ref}:{name}") or (take.get(ref) if name != "update" else None)
+            chosen = next((p for p in found if p.agency == wanted), None)
+            if len(values) == 1:
+                first, value = found[0], values[0]
+                settled[name] = "the same" if len({p.agency for p in found}) > 1 else "one lead"
+            elif chosen is not None:
+                first, value = chosen, chosen.value
+                settled[name] = f"taken from {chosen.agency}"
+            elif name == "update":
+                first, value = found[0], _keep_both(found)
+                settled[name] = "kept both, each under its agency's name"
+            else:
+                options = [(p.agency, p.value) for p in found]
+                picked = choose(ref, name, options) if choose else None
+                first = next((p for p in found if p.agency == picked), None)
+                if first is None:
+                    reasons.append(f"{name}: " + ", ".join(
+                        f"{p.agency} gives {_short(p.value)}" for p in found))
+                    settled[name] = "waits for a choice"
+                    continue
+                value = first.value
+                settled[name] = f"taken from {first.agency}"
             current = field_value(item, name)
-            if first.value == current:
+            if value == current:
                 continue  # already so: nothing to write
             sent = first.sent.issued(name)
-            if sent != current:
+            if sent != current and current != written.get(ref, {}).get(name):
                 problems.append(Problem(first.where, None, None,
                     f"{ref} {name}: conflict: the plan has changed since the request was sent "
                     f"(sent {_short(sent or 'none')}, now {_short(current or 'none')}), and the "
-                    f"return gives {_short(first.value)}: decide which is right, correct the "
+                    f"return gives {_short(value)}: decide which is right, correct the "
                     "action file or the return, and collect again"))
                 continue
-            changes.append(FieldChange(name, current, first.value))
+            changes.append(FieldChange(name, current, value))
             origins.append(first.where)
-        if changes:
-            updates.append(FileUpdate(project.sources[ref].path, ref, tuple(changes), tuple(origins)))
-    return updates
+        if len(agencies) > 1:
+            joints.append(Joint(ref, path, {name: tuple((p.agency, p.value) for p in found)
+                                             for name, found in given.items()}, settled))
+        if reasons:  # the whole row waits, so it is settled at once, later
+            waiting.append(Waiting(ref, path, tuple(reasons), agencies))
+        elif changes:
+            updates.append(FileUpdate(path, ref, tuple(changes), tuple(origins), agencies))
+    return updates, joints, waiting
+
+
+def _keep_both(found: list[_Proposal]) -> str:
+    """Every lead's update text, each under its agency's name, in agencies.yaml's order."""
+    by_text: dict[str, list[str]] = {}
+    for proposal in found:
+        by_text.setdefault(proposal.value, []).append(proposal.agency)
+    return "\n\n".join(f"{' and '.join(agencies)}: {text}" for text, agencies in by_text.items())

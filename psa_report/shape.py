@@ -26,6 +26,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 
 from . import models
@@ -793,13 +794,19 @@ def check_agency_name(text: str) -> str:
     return name
 
 
-def read_agencies(doc: Document) -> tuple[dict[str, str] | None, list[Problem]]:
-    """agencies.yaml (short name -> full name), short names with spaces allowed."""
+def read_agencies(doc: Document, with_emails: bool = False):
+    """agencies.yaml (short name -> full name), short names with spaces allowed.
+
+    An agency may be written with its details, ``Police: {name: ..., email: ...}``;
+    ``with_emails`` adds the third result, short name -> email address.
+    """
     problems: list[Problem] = []
     if not isinstance(doc.data, dict) or not doc.data:
-        return None, [doc.problem((), "the file must hold the agencies, one `short name: "
-                                  "full name` per line")]
+        found = None, [doc.problem((), "the file must hold the agencies, one `short name: "
+                                   "full name` per line")]
+        return (*found, {}) if with_emails else found
     agencies: dict[str, str] = {}
+    emails: dict[str, str] = {}
     for key, value in doc.data.items():
         try:
             name = check_agency_name(key)
@@ -809,10 +816,23 @@ def read_agencies(doc: Document) -> tuple[dict[str, str] | None, list[Problem]]:
             problems.append(doc.problem((key,), str(error), key=True))
             continue
         try:
-            agencies[name] = models._text(value)
+            if isinstance(value, dict):
+                entry = models.AgencyEntry.model_validate(value)
+                agencies[name] = entry.name
+                if entry.email:
+                    emails[name] = entry.email
+            else:
+                agencies[name] = models._text(value)
         except PydanticCustomError as error:
             problems.append(doc.problem((key,), f"{key}: {_message(error)}"))
-    return (None if problems else agencies), problems
+        except ValidationError as error:
+            for detail in error.errors():
+                problems.append(doc.problem((key, *detail["loc"][:1]),
+                    f"{key}: {'.'.join(map(str, detail['loc']))}: {detail['msg']} (an agency "
+                    "is written `short name: full name`, or with `name:` and `email:` "
+                    "below it)"))
+    found = (None if problems else agencies), problems
+    return (*found, emails) if with_emails else found
 
 
 def split_leads(value: Any) -> Any:

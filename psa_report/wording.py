@@ -9,7 +9,9 @@ alike.
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 
 def plural(count: int, one: str, many: str | None = None) -> str:
@@ -104,6 +106,12 @@ class Words:
 
     def due_on(self, due: str) -> str:
         return f"{self.due} {due}"
+
+    def updates_received(self, returns: list[tuple[str, date]]) -> str:
+        """The colophon's line on the partners' returns behind this report's updates."""
+        parts = ", ".join(f"{agency} ({day.day} {calendar.month_name[day.month]})"
+                          for agency, day in returns)
+        return f"Updates received from {parts}."
 
     def overdue_by(self, days: int) -> str:
         return f"Overdue by {plural(days, 'day')}"

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from .dates import long_date
+from .ledger import new_round_id
 from .models import STATUS_WORDS, DataGap, Recommendation, Status, ref_key
 from .output import publish
 from .partners import (
@@ -52,9 +53,14 @@ _DATE_FORMAT = "d mmmm yyyy"
 
 def issue_requests(project: Project, out_dir: Path, leads: Iterable[str] | None = None,
                    reply_by: date | None = None, commit: str | None = None, *,
-                   issued_on: date | None = None) -> list[IssuedWorkbook]:
-    """Write one update-request workbook per lead agency, and manifest.json, into ``out_dir``."""
+                   issued_on: date | None = None, round_id: str | None = None,
+                   ) -> list[IssuedWorkbook]:
+    """Write one update-request workbook per lead agency, and manifest.json, into ``out_dir``.
+
+    ``round_id`` names this round in the manifest (and in its ledger, :mod:`psa_report.ledger`).
+    """
     issued_on = issued_on or date.today()
+    round_id = round_id or new_round_id(issued_on)
     groups = _groups(project)
     if leads is not None:
         leads = list(leads)
@@ -78,7 +84,7 @@ def issue_requests(project: Project, out_dir: Path, leads: Iterable[str] | None 
         outputs[path] = _saver(book, code)
         issued.append(IssuedWorkbook(code, name, path, tuple(row.ref for row in rows)))
     manifest = {
-        "format": FORMAT, "partnership": project.report.partnership,
+        "format": FORMAT, "round": round_id, "partnership": project.report.partnership,
         "meeting": project.report.meeting, "issued": issued_on.isoformat(),
         "reply_by": reply_by.isoformat() if reply_by else None, "commit": commit,
         "workbooks": [{"agency": book.agency, "name": book.agency_name,

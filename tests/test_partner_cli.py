@@ -23,8 +23,10 @@ def test_requests_collect_and_apply_from_the_command_line(runner, project: Path)
     shown = run(runner, "collect", "--project", str(project),
                 str(books / "Police-update-request.xlsx"))
     assert shown.exit_code == 0, shown.output
-    assert "3.2.1 (actions/data-gaps/3.2.1.yaml):\n  status: off track → at risk\n" \
-           "  update text changed\n" in shown.stdout
+    # The preview shows the partner's words, as a word-level difference.
+    assert "3.2.1 (actions/data-gaps/3.2.1.yaml), from Police:\n" \
+           "  status: off track → at risk\n  update: [-" in shown.stdout
+    assert "{+Ethnicity now recorded: 40%.+}" in shown.stdout
     assert "Not yet returned: SBC, A&E, JSU, Court, Probation, Partnership" in shown.stdout
     assert "run again with --apply" in shown.stdout
     assert snapshot(project) == before  # showing writes nothing

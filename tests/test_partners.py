@@ -412,19 +412,31 @@ def test_conflict_with_a_change_since_issue_is_refused(project: Path):
         ("3.2.1", ["update text changed"]), ("3.2.3", ["update text changed"])]
 
 
-def test_leads_of_a_shared_item_must_agree(project: Path):
+def test_leads_of_a_shared_item_who_disagree_make_the_row_wait(project: Path):
     books = issue(project)
-    fill(books["Police"], {"4.2.3": {"New status": "at risk"}})
+    fill(books["Police"], {"4.2.3": {"New status": "at risk"}, "3.2.1": {"New status": "complete"}})
     fill(books["SBC"], {"4.2.3": {"New status": "off track"}})
     fill(books["Probation"], {"4.2.3": {"New status": "at risk"}})
-    with pytest.raises(Invalid, match="agree one") as caught:
-        collect_returns(load_project(project), [books["Police"], books["SBC"],
-                                                books["Probation"]])
-    assert len(caught.value.problems) == 1
+    result = collect_returns(load_project(project), [books["Police"], books["SBC"],
+                                                      books["Probation"]])
+    # The row waits, side by side; the others go on.
+    assert [u.ref for u in result.updates] == ["3.2.1"]
+    (waiting,) = result.waiting
+    assert waiting.ref == "4.2.3" and waiting.agencies == ("SBC", "Police", "Probation")
+    assert "SBC gives 'off track'" in waiting.line and "--take 4.2.3=Police" in waiting.line
+    (joint,) = result.joint
+    assert joint.given["status"] == (("SBC", "off track"), ("Police", "at risk"),
+                                     ("Probation", "at risk"))
+    taken = collect_returns(load_project(project), [books["Police"], books["SBC"]],
+                            take={"4.2.3": "SBC"})
+    assert [u.summaries for u in taken.updates if u.ref == "4.2.3"] == [
+        ["status: on track → off track"]]
+    assert not taken.waiting
     # Two leads giving the same value is one change.
     fill(books["SBC"], {"4.2.3": {"New status": "at risk"}})
     result = collect_returns(load_project(project), [books["Police"], books["SBC"]])
-    assert [u.summaries for u in result.updates] == [["status: on track → at risk"]]
+    assert [u.summaries for u in result.updates if u.ref == "4.2.3"] == [
+        ["status: on track → at risk"]]
 
 
 def export_csv(book_path: Path, target: Path, rows: dict[str, dict[str, object]]) -> Path:

@@ -7,16 +7,25 @@ the project around them: which agencies, which commit, where the files go.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .. import history
+from .. import emails, history, ledger, record, review
 from ..edit import apply_returns, set_fields
 from ..files import decode_utf8, read_regular
-from ..partners import MANIFEST, PARTNERSHIP, CollectResult, FileUpdate, IssuedWorkbook
+from ..output import publish
+from ..partners import (
+    MANIFEST,
+    PARTNERSHIP,
+    REQUESTS_DIR,
+    CollectResult,
+    FileUpdate,
+    IssuedWorkbook,
+)
 from ..problems import BadOption, Invalid, Problem
-from ..returns import collect_returns
+from ..returns import Chooser, collect_returns
 from ..workbook_out import issue_requests
 from .common import agency, item, load
 
@@ -30,33 +39,159 @@ class Issued:
     manifest: Path
     commit: str | None  # the commit the values were taken from; None if not in git
     draft: bool  # the plan had uncommitted changes when the workbooks were made
+    ledger: Path | None = None  # the round's ledger (round.json)
+    #: what the previous round left open: "Court: not returned"
+    left_open: list[str] = field(default_factory=list)
+    emails: list[Path] = field(default_factory=list)  # with --email, the drafts written
+    #: agencies whose draft has no address (no `email:` in agencies.yaml)
+    no_address: list[str] = field(default_factory=list)
 
 
 def requests(root: Path, leads: list[str] | None = None, reply_by: date | None = None,
-             out_dir: Path | None = None) -> Issued:
-    """One update-request workbook per lead agency (only ``leads`` if given)."""
+             out_dir: Path | None = None, email: bool = False) -> Issued:
+    """One update-request workbook per lead agency (only ``leads`` if given), a new round's
+    ledger, and with ``email`` one draft email per agency with its workbook attached."""
     project = load(root)
     if leads:  # agencies.yaml's spelling (any case), or the partnership's own workbook
         leads = [PARTNERSHIP if code.lower() == PARTNERSHIP.lower()
                  else agency(project, code) for code in leads]
     source = history.provenance(root)
-    out_dir = out_dir or Path(root) / "out" / "requests"
+    out_dir = out_dir or Path(root) / REQUESTS_DIR
+    previous = ledger.read(out_dir)
+    if previous is not None:  # the last round's ledger is kept, by its id, never lost
+        ledger.write(out_dir / "rounds", previous,
+                     f"round-{previous.get('round') or previous.get('issued') or 'old'}.json")
     books = issue_requests(project, out_dir, leads or None, reply_by, source.commit or None)
-    return Issued(books, out_dir / MANIFEST, source.commit or None, source.dirty)
+    manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+    kept = ledger.write(out_dir, ledger.start(manifest, project.agency_emails))
+    issued = Issued(books, out_dir / MANIFEST, source.commit or None, source.dirty, kept,
+                    ledger.left_open(previous))
+    if email:
+        outputs = {}
+        for book in books:
+            draft = _draft(project, book.agency, book.agency_name, book.path, book.refs)
+            message = emails.request(draft, project.report.partnership, project.report.meeting,
+                                     project.report.author, reply_by)
+            target = out_dir / emails.eml_name(book.path)
+            outputs[target] = emails.saver(message)
+            issued.emails.append(target)
+            if not draft.email:
+                issued.no_address.append(book.agency)
+        publish(outputs)
+    return issued
+
+
+def _draft(project, code: str, name: str, workbook: Path, refs) -> emails.Draft:
+    return emails.Draft(code, name, project.agency_emails.get(code), workbook, tuple(refs))
 
 
 @dataclass
 class Collected:
     result: CollectResult
     applied: list[str] = field(default_factory=list)  # files written, with --apply
+    commit: str | None = None  # with --commit, the commit made
+    ledger: Path | None = None  # the round's ledger, when --apply recorded the run
+    #: the preview as a page (--format markdown or html), else None
+    page: str | None = None
+    lines: list[str] = field(default_factory=list)  # the preview, for a terminal
 
 
-def collect(root: Path, paths: list[Path], apply: bool = False) -> Collected:
-    """Read returned workbooks (or CSV); with ``apply``, write their values into the YAML."""
+def collect(root: Path, paths: list[Path], apply: bool = False, take: list[str] | None = None,
+            choose: Chooser | None = None, commit: bool = False, fmt: str = "table",
+            today: date | None = None) -> Collected:
+    """Read returned workbooks (or CSV); with ``apply``, write their values into the YAML
+    and record the run in the round's ledger; with ``commit``, commit them in one git
+    commit naming each return."""
+    if commit and not apply:
+        raise BadOption("--commit", "--commit records what --apply writes: give both")
+    today = today or date.today()
     project = load(root)
-    result = collect_returns(project, paths)
-    applied = apply_returns(root, result) if apply and result.updates else []
-    return Collected(result, applied)
+    result = collect_returns(project, paths, _takes(take or []), choose)
+    title = f"Updates from partners for the {project.report.meeting}"
+    done = Collected(result, lines=review.as_table(result))
+    if fmt == "markdown":
+        done.page = review.as_markdown(result, title)
+    elif fmt == "html":
+        done.page = review.as_html(result, title)
+    if not apply:
+        return done
+    paths_changed = [update.path for update in result.updates]
+    ready = record.check(root, paths_changed) if commit and paths_changed else None
+    done.applied = apply_returns(root, result) if result.updates else []
+    kept = ledger.for_round(result.manifest.parent, result.round) if result.manifest else None
+    if ready is not None:
+        done.commit = record.commit(root, ready, done.applied,
+                                    record.message(result, (kept or {}).get("issued")))
+    if kept is not None:
+        done.ledger = ledger.write(result.manifest.parent,
+                                   ledger.record(kept, result, today, done.commit))
+    return done
+
+
+def _takes(given: list[str]) -> dict[str, str]:
+    """--take 3.2.1=Police (its status and date), --take 3.2.1:update=SBC (its update text)."""
+    takes: dict[str, str] = {}
+    for text in given:
+        key, sign, code = text.partition("=")
+        ref, colon, name = key.partition(":")
+        if not sign or not ref.strip() or not code.strip() or (
+                colon and name.strip() not in ("status", "due", "update")):
+            raise BadOption("--take", f"{text!r}: write REF=AGENCY (its status and date), "
+                            "or REF:update=AGENCY (its update text), such as --take "
+                            "3.2.1=Police")
+        takes[f"{ref.strip()}:{name.strip()}" if colon else ref.strip()] = code.strip()
+    return takes
+
+
+@dataclass
+class Round:
+    rows: list[ledger.AgencyRound]
+    ledger: Path
+    issued: str | None
+    reply_by: str | None
+    reminders: list[Path] = field(default_factory=list)  # with --chase
+    no_address: list[str] = field(default_factory=list)
+
+
+def round_status(root: Path, today: date | None = None, chase: bool = False,
+                 folder: Path | None = None) -> Round:
+    """Per agency: issued, returned, applied, days late; with ``chase``, a reminder (.eml)
+    to each agency whose return is late."""
+    today = today or date.today()
+    project = load(root)
+    folder = folder or Path(root) / REQUESTS_DIR
+    kept = ledger.read(folder)
+    if kept is None:
+        raise Invalid([Problem(str(folder / ledger.LEDGER), None, None,
+            "no round has been issued here (the ledger is written by `psa-report requests`): "
+            "issue the requests first, or give --out the folder they were written to")])
+    rows = ledger.status(kept, today)
+    done = Round(rows, folder / ledger.LEDGER, kept.get("issued"), kept.get("reply_by"))
+    if chase:
+        reply_by = date.fromisoformat(kept["reply_by"]) if kept.get("reply_by") else None
+        if reply_by is None:
+            raise BadOption("--chase", "the round has no reply-by date, so nobody is late: "
+                            "issue the requests with --reply-by")
+        outputs = {}
+        for row in rows:
+            if row.returned or not row.late:
+                continue
+            workbook = folder / row.file
+            if not workbook.is_file():
+                raise Invalid([Problem(str(workbook), None, None,
+                    f"the workbook sent to {row.agency} is gone, so it cannot be attached "
+                    "to the reminder: issue the requests again")])
+            address = project.agency_emails.get(row.agency) or row.email
+            draft = emails.Draft(row.agency, row.name, address, workbook, ())
+            target = folder / emails.eml_name(workbook, "-reminder")
+            outputs[target] = emails.saver(emails.reminder(
+                draft, project.report.partnership, project.report.author, reply_by, row.late))
+            done.reminders.append(target)
+            if not address:
+                done.no_address.append(row.agency)
+        if outputs:
+            publish(outputs)
+    return done
 
 
 def set_item(root: Path, ref: str, status: str | None = None, update: str | None = None,

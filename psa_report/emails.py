@@ -1,0 +1,113 @@
+"""``requests --email`` and ``round --chase``: one draft email (.eml) per agency, never sent.
+
+Each is a plain, editable message made with Python's :mod:`email` package: to
+the agency's ``email:`` in agencies.yaml (when it gives one), saying by when to
+reply, what to fill in and whom to ask, with the agency's workbook attached.
+``X-Unsent: 1`` makes Outlook open it as a draft to check and send; Thunderbird
+opens it with "Edit as new".  psa-report sends nothing.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from pathlib import Path
+
+from .dates import long_date
+from .partners import NEW_DUE, NEW_STATUS, NEW_UPDATE, UPDATES
+
+XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@dataclass(frozen=True)
+class Draft:
+    """Who a draft goes to and what it carries."""
+
+    agency: str
+    name: str  # the agency's full name
+    email: str | None
+    workbook: Path
+    refs: tuple[str, ...]
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _message(draft: Draft, subject: str, body: str) -> EmailMessage:
+    message = EmailMessage(policy=policy.SMTP)
+    if draft.email:
+        local, _, domain = draft.email.partition("@")
+        message["To"] = Address(_one_line(draft.name), local, domain)
+    message["Subject"] = _one_line(subject)
+    message["X-Unsent"] = "1"  # Outlook: open as a draft, with a Send button
+    message.set_content(body)
+    message.add_attachment(draft.workbook.read_bytes(), maintype=XLSX[0], subtype=XLSX[1],
+                           filename=draft.workbook.name)
+    return message
+
+
+def _body(*paragraphs: str) -> str:
+    """Paragraphs wrapped at 72 characters, as a plain email is; a list line ("- ") kept."""
+    out = []
+    for paragraph in paragraphs:
+        out.append("\n".join(
+            textwrap.fill(line, 72, subsequent_indent="  " if line.startswith("- ") else "")
+            for line in paragraph.split("\n")))
+    return "\n\n".join(out) + "\n"
+
+
+def request(draft: Draft, partnership: str, meeting: str, contact: str,
+            reply_by: date | None) -> EmailMessage:
+    """The update request: what it is, by when, what to fill in, whom to ask."""
+    count = len(draft.refs)
+    when = f"by {long_date(reply_by)}" if reply_by else "as soon as you can"
+    body = _body(
+        "Dear colleague,",
+        f"Please find attached the update request for {draft.name}: the {count} "
+        f"action{'s' if count != 1 else ''} that {draft.name} leads in the {partnership}'s "
+        f"action plan and that are not yet complete ({', '.join(draft.refs)}). The updates "
+        f"you give will go into the progress report to the {meeting}.",
+        f"Please reply {when}, returning the workbook as it is (.xlsx).",
+        f"What to fill in, on the {UPDATES} sheet, one row per action:\n"
+        f"- {NEW_UPDATE}: the latest progress, in a sentence or two.\n"
+        f"- {NEW_STATUS}: choose from the drop-down list.\n"
+        f"- {NEW_DUE}: only if the deadline has moved, such as 30/09/2010.\n"
+        "Leave a row blank if nothing has changed, and please do not change the other "
+        "columns or add rows.",
+        f"If anything is unclear, please ask me, the {contact}, by replying to this email.",
+        f"Thank you,\n{contact}\n{partnership}")
+    subject = f"{partnership}: update request for {draft.name}, reply {when}"
+    return _message(draft, subject, body)
+
+
+def reminder(draft: Draft, partnership: str, contact: str, reply_by: date,
+             days_late: int) -> EmailMessage:
+    """A reminder to an agency whose return is late."""
+    body = _body(
+        "Dear colleague,",
+        f"We have not yet received the update request for {draft.name}, which was due by "
+        f"{long_date(reply_by)} ({days_late} day{'s' if days_late != 1 else ''} ago). The "
+        "workbook is attached again.",
+        f"Please type the latest progress in the {NEW_UPDATE} column of the {UPDATES} "
+        f"sheet, choose the {NEW_STATUS}, give a {NEW_DUE} if the deadline has moved, and "
+        "return the workbook as it is (.xlsx), as soon as you can.",
+        f"If anything is unclear, please ask me, the {contact}, by replying to this email.",
+        f"Thank you,\n{contact}\n{partnership}")
+    subject = f"Reminder: {partnership} update request for {draft.name}"
+    return _message(draft, subject, body)
+
+
+def eml_name(workbook: Path, suffix: str = "") -> str:
+    """Police-update-request.xlsx -> Police-update-request.eml (or -reminder.eml)."""
+    return f"{workbook.stem}{suffix}.eml"
+
+
+def saver(message: EmailMessage) -> Callable[[Path], None]:
+    data = message.as_bytes(policy=policy.SMTP)
+    return lambda temp: temp.write_bytes(data)

@@ -1,0 +1,128 @@
+"""``collect --apply --commit``: one git commit of a round, naming whose words each update is.
+
+The commit is made with git's plumbing (``hash-object --no-filters``,
+``update-index --cacheinfo``, ``write-tree``, ``commit-tree``, ``update-ref``),
+all through :func:`psa_report.history._git`, which neutralises every setting of
+the repository that would run a program (hooks, fsmonitor, signing programs):
+no ``git add`` or ``git commit`` runs, since they would run the repository's
+clean filters and hooks.  Only the action files the round changed go into the
+commit, and only if nothing else is staged and they held no uncommitted edits of
+the analyst's before the round was applied (those would be credited to a partner).
+
+Its message names, per agency, the workbook, the day it was returned and the
+refs it changed, as git trailers too (``Update-From: Police;
+Police-update-request.xlsx; 2010-09-28; 3.2.1 3.2.3``), so ``git log --
+actions/data-gaps/3.2.1.yaml`` says whose words an update is.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from . import history
+from .dates import long_date
+from .history import GitError, _git, _prefix
+from .partners import CollectResult
+from .problems import Invalid, Problem
+
+TRAILER = "Update-From"
+
+
+@dataclass(frozen=True)
+class Ready:
+    """The repository, checked before the round is applied."""
+
+    top: Path
+    prefix: str  # the project's folder inside the repository: "" or "plans/stockton/"
+    head: str
+
+
+def _refuse(message: str) -> Invalid:
+    return Invalid([Problem("--commit", None, None, message)])
+
+
+def check(root: Path, paths: list[str]) -> Ready:
+    """Refuse ``--commit`` before anything is written, if the commit could not be honest."""
+    try:
+        history._work_tree(root)
+        prefix = _prefix(root)
+        top = Path(os.fsdecode(_git(root, "rev-parse", "--show-toplevel").strip()))
+    except GitError as error:
+        raise _refuse(f"the plan is not in a git repository where a commit can be made "
+                      f"({history.explain(root, error)}): collect without --commit") from None
+    try:
+        head = _git(top, "rev-parse", "--verify", "--quiet", "HEAD^{commit}").decode().strip()
+    except GitError:
+        raise _refuse("the repository has no commit yet: commit the plan first "
+                      "(git add -A; git commit -m \"The plan\"), then collect") from None
+    staged = _git(top, "diff-index", "--cached", "--name-only", "-z", "--end-of-options",
+                  head).split(b"\0")
+    staged = [os.fsdecode(name) for name in staged if name]
+    if staged:
+        raise _refuse(f"other changes are staged for commit in git ({', '.join(staged[:5])}"
+                      f"{', ...' if len(staged) > 5 else ''}): commit or unstage them first "
+                      "(git restore --staged FILE), so the round's commit holds only the "
+                      "partners' updates")
+    dirty = sorted(set(paths) & history.changed_files(root, head))
+    if dirty:
+        raise _refuse(f"{', '.join(dirty)} has changes not yet committed: commit them first "
+                      "(they are yours, not a partner's), then collect again with --commit")
+    return Ready(top, prefix, head)
+
+
+def message(result: CollectResult, issued: str | None) -> str:
+    """The commit message: a subject, one line per return, and a trailer per return."""
+    changed: dict[str, list[str]] = {}
+    for update in result.updates:
+        for agency in update.agencies:
+            changed.setdefault(agency, []).append(update.ref)
+    returns = [r for r in result.returns if changed.get(r.agency)]
+    names = ", ".join(r.agency for r in returns)
+    round_of = f" (round issued {long_date(date.fromisoformat(issued))})" if issued else ""
+    lines = [f"Updates from partners: {names}{round_of}", ""]
+    for ret in returns:
+        lines.append(f"{ret.agency}: {ret.file}, returned "
+                     f"{long_date(date.fromisoformat(ret.received))}; changed "
+                     f"{', '.join(changed[ret.agency])}")
+    joint = [j for j in result.joint if any(u.ref == j.ref for u in result.updates)]
+    for item in joint:
+        how = "; ".join(f"{name} {how}" for name, how in item.settled.items())
+        lines.append(f"{item.ref} is a joint action of {' and '.join(item.agencies)}: {how}")
+    lines.append("")
+    for ret in returns:
+        lines.append(f"{TRAILER}: {ret.agency}; {ret.file}; {ret.received}; "
+                     f"{' '.join(changed[ret.agency])}")
+    return "\n".join(lines) + "\n"
+
+
+def commit(root: Path, ready: Ready, paths: list[str], text: str) -> str:
+    """Commit the files ``paths`` (relative to the project) as they are now; return the commit."""
+    try:
+        for path in paths:
+            name = ready.prefix + path
+            data = (Path(root) / path).read_bytes()
+            blob = _git(ready.top, "hash-object", "-w", "--no-filters", "--stdin",
+                        input=data).decode().strip()
+            listed = _git(ready.top, "ls-tree", "-z", "--full-tree", "--end-of-options",
+                          ready.head, "--", name).split(b"\0")[0]
+            mode = listed.split()[0].decode() if listed else "100644"
+            if mode not in ("100644", "100755"):
+                mode = "100644"
+            _git(ready.top, "update-index", "--add", "--cacheinfo", f"{mode},{blob},{name}")
+        tree = _git(ready.top, "write-tree").decode().strip()
+        new = _git(ready.top, "commit-tree", "--no-gpg-sign", "-p", ready.head, "-F", "-", tree,
+                   input=text.encode("utf-8")).decode().strip()
+        _git(ready.top, "update-ref", "-m", "psa-report collect --commit", "HEAD", new,
+             ready.head)
+    except GitError as error:
+        said = str(error)
+        if "tell me who you are" in said or "empty ident" in said:
+            said = ("git does not know who you are: run git config --global user.name "
+                    "\"Your Name\" and git config --global user.email you@example.org")
+        raise Invalid([Problem("--commit", None, None,
+            f"the files were written, but the commit failed ({said}): commit them yourself "
+            "(git commit -am \"Updates from partners\")")]) from None
+    return new
