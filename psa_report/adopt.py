@@ -1,0 +1,1032 @@
+"""Adopting an existing tracker: an Excel or CSV action plan read as data, its shape
+inferred, and a whole project (plan.yaml, agencies.yaml, report.yaml, one file per row)
+made from it. ``psa-report init FOLDER --from FILE`` (commands/init.py) runs it.
+
+The stages:
+
+* :func:`read_tracker`: the cells of one sheet (or of a CSV/TSV file), as typed: text,
+  numbers, date cells, and the fill colour of each cell. A workbook is opened as data
+  only (openpyxl's read-only, data-only mode, links not kept): no formula is ever run
+  and nothing outside the file is followed; the cached value of a formula is its value.
+* :func:`infer`: the header row (title rows, merged title cells and blank rows above it
+  skipped), each column's field and type, the statuses, the agencies, the refs; every
+  cell placed somewhere, and every choice said in :attr:`Adoption.notes`.
+* :func:`project_files`: the text of every file, each value written by scaffold's
+  writers (which read it back through the loader) and each item checked against the
+  inferred shape before anything is written.
+"""
+
+from __future__ import annotations
+
+import colorsys
+import io
+import re
+import unicodedata
+import warnings
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from .chars import refused
+from .dates import parse_due
+from .files import decode_utf8, delimiter, read_regular
+from .loader import load_text
+from .problems import Invalid, Problem
+from .shape import (
+    INDICATOR,
+    PLAN_FILE,
+    RefForm,
+    check_agency_name,
+    normal_word,
+    shape_from_document,
+    validate_item,
+)
+
+#: Largest tracker read (a workbook of a few thousand rows, with its styles).
+MAX_TRACKER_BYTES = 20 * 1024 * 1024
+#: A workbook unpacking to more than this is not a tracker (a zip bomb inflates far).
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+MAX_ROWS = 5000
+MAX_COLUMNS = 60
+#: How far down the header row is looked for.
+HEADER_SEARCH_ROWS = 40
+#: The kind every row becomes.
+KIND_NAME, KIND_FOLDER = "action", "actions"
+SUFFIXES = (".xlsx", ".xlsm", ".csv", ".tsv", ".txt")
+
+
+# ---------------------------------------------------------------- cells
+
+
+@dataclass
+class Cell:
+    """One cell as typed: ``value`` is text, a number, a date or None; ``fill`` the
+    cell's solid fill as RRGGBB, if it has one."""
+
+    row: int
+    column: int
+    value: Any
+    fill: str | None = None
+
+    @property
+    def blank(self) -> bool:
+        return self.value is None or (isinstance(self.value, str) and not self.value.strip())
+
+
+@dataclass
+class Grid:
+    """The cells of one sheet, row by row (rows numbered as the user sees them)."""
+
+    display: str  # the file's name
+    sheet: str | None  # the sheet's name; None for a CSV file
+    rows: dict[int, dict[int, Cell]]
+    other_sheets: list[str] = field(default_factory=list)
+
+    def where(self, row: int | None = None, column: int | None = None,
+              header: str | None = None) -> str:
+        """"tracker.xlsx: sheet Plan, row 7, column E (Timescale)"."""
+        parts = [f"sheet {self.sheet}"] if self.sheet is not None else []
+        if row is not None:
+            parts.append(f"row {row}")
+        if column is not None:
+            parts.append(f"column {letter(column)}" + (f" ({header})" if header else ""))
+        return f"{self.display}: {', '.join(parts)}" if parts else self.display
+
+    def problem(self, message: str, row: int | None = None, column: int | None = None,
+                header: str | None = None) -> Problem:
+        return Problem(self.where(row, column, header), None, None, message)
+
+
+def letter(column: int) -> str:
+    """Column 1 -> A, 28 -> AB."""
+    name = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+def _too_big(size: int) -> str:
+    return (f"the tracker is {size:,} bytes, over the limit of {MAX_TRACKER_BYTES:,} bytes: "
+            "check it is the right file, or save only the sheet of the plan")
+
+
+def read_tracker(path: Path, sheet: str | None = None) -> Grid:
+    """The cells of the tracker at ``path``: one sheet of a workbook (``sheet``, or the
+    first that holds a table), or a CSV/TSV file."""
+    display = Path(path).name
+    suffix = Path(path).suffix.lower()
+    if suffix not in SUFFIXES:
+        what = {".xls": "an Excel 97-2003 workbook (.xls)", ".ods": "an OpenDocument "
+                "spreadsheet (.ods)"}.get(suffix, f"a {suffix or 'file with no'} file")
+        raise Invalid([Problem(display, None, None,
+            f"this is {what}, which psa-report does not read: save it from Excel or "
+            "LibreOffice as Excel Workbook (.xlsx) or CSV UTF-8 (.csv), and name that")])
+    raw = read_regular(Path(path), display, MAX_TRACKER_BYTES, _too_big,
+                       fix="name the tracker's .xlsx or .csv file")
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_workbook(raw, display, sheet)
+    if sheet is not None:
+        raise Invalid([Problem(display, None, None,
+            f"--sheet {sheet} names a sheet, but a CSV file has none: leave --sheet out")])
+    return _read_csv(raw, display)
+
+
+def _read_csv(raw: bytes, display: str) -> Grid:
+    import csv
+
+    text = decode_utf8(raw, lambda line, column, byte: Invalid([Problem(
+        f"{display}: line {line}, character {column}", None, None,
+        f"byte 0x{byte:02X} is not UTF-8 text: in Excel use Save As, 'CSV UTF-8', and "
+        "name that file")]))
+    # The separator is guessed from the first line that has one (title rows exported
+    # from a sheet may hold a single cell).
+    lines = [line for line in text.split("\n") if line.strip()]
+    sample = next((line for line in lines if any(s in line for s in "\t;,")), "")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(sample))
+    rows: dict[int, dict[int, Cell]] = {}
+    try:
+        for number, cells in enumerate(reader, 1):
+            if number > MAX_ROWS:
+                raise Invalid([Problem(display, None, None,
+                    f"has more than {MAX_ROWS:,} rows, more than an action plan holds: "
+                    "check it is the right file")])
+            if len(cells) > MAX_COLUMNS and any(c.strip() for c in cells[MAX_COLUMNS:]):
+                raise Invalid([Problem(f"{display}: row {number}", None, None,
+                    f"has {len(cells)} columns, more than the {MAX_COLUMNS} a tracker is "
+                    "read with: check the separator, or save only the plan's columns")])
+            rows[number] = {i: Cell(number, i, value) for i, value in enumerate(cells, 1)
+                            if value.strip()}
+    except csv.Error as error:
+        raise Invalid([Problem(f"{display}: row {reader.line_num}", None, None,
+                               f"the file cannot be read as CSV: {error}")]) from None
+    return Grid(display, None, rows)
+
+
+def _read_workbook(raw: bytes, display: str, wanted: str | None) -> Grid:
+    from openpyxl import load_workbook
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            unzipped = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        raise Invalid([Problem(display, None, None,
+            "cannot be read as an Excel workbook: open it in Excel or LibreOffice and save "
+            "it as Excel Workbook (.xlsx)")]) from None
+    if unzipped > MAX_UNZIPPED_BYTES:
+        raise Invalid([Problem(display, None, None,
+            f"the workbook unpacks to more than {MAX_UNZIPPED_BYTES // 2**20} MB, more "
+            "than a tracker: check it is the right file")])
+    try:
+        with warnings.catch_warnings():  # openpyxl warns of extensions it drops
+            warnings.simplefilter("ignore")
+            # Data only: a formula's cached value, never the formula run; links not kept.
+            book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True,
+                                 keep_links=False, keep_vba=False)
+    except Exception as error:  # noqa: BLE001 - any failure to parse an outside file
+        raise Invalid([Problem(display, None, None,
+            f"cannot be read as an Excel workbook ({type(error).__name__}): open it in "
+            "Excel or LibreOffice and save it again as .xlsx")]) from None
+    try:
+        sheets = [s for s in book.worksheets if getattr(s, "sheet_state", "visible")
+                  == "visible" or wanted is not None]
+        names = [s.title for s in book.worksheets]
+        if wanted is not None:
+            found = next((s for s in book.worksheets if s.title == wanted), None) or next(
+                (s for s in book.worksheets if normal_word(s.title) == normal_word(wanted)),
+                None)
+            if found is None:
+                raise Invalid([Problem(display, None, None,
+                    f"has no sheet named {wanted!r}: its sheets are "
+                    f"{', '.join(repr(n) for n in names)}")])
+            grid = _sheet_grid(found, display)
+            grid.other_sheets = [n for n in names if n != found.title]
+            return grid
+        first = None
+        for sheet in sheets:
+            grid = _sheet_grid(sheet, display)
+            if first is None:
+                first = grid
+            if _find_header(grid) is not None:
+                grid.other_sheets = [n for n in names if n != sheet.title]
+                return grid
+        if first is None:
+            raise Invalid([Problem(display, None, None, "has no sheet to read")])
+        first.other_sheets = [n for n in names if n != first.sheet]
+        return first
+    finally:
+        book.close()
+
+
+def _sheet_grid(sheet, display: str) -> Grid:
+    rows: dict[int, dict[int, Cell]] = {}
+    sheet.reset_dimensions()  # the size a sheet declares may be a lie: read what is there
+    for number, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS + 1), 1):
+        if number > MAX_ROWS:
+            raise Invalid([Problem(f"{display}: sheet {sheet.title}", None, None,
+                f"has more than {MAX_ROWS:,} rows, more than an action plan holds: save "
+                "only the plan's rows, or name its sheet with --sheet")])
+        row: dict[int, Cell] = {}
+        for cell in cells:
+            column = getattr(cell, "column", None)
+            if column is None:
+                continue
+            value = cell.value
+            if column > MAX_COLUMNS and value not in (None, ""):
+                raise Invalid([Problem(f"{display}: sheet {sheet.title}, row {number}",
+                    None, None, f"has cells beyond column {letter(MAX_COLUMNS)}, more "
+                    "columns than a tracker is read with: save only the plan's columns")])
+            fill = _fill(cell)
+            if value is None and fill is None:
+                continue
+            row[column] = Cell(number, column, value, fill)
+        if row:
+            rows[number] = row
+    return Grid(display, sheet.title, rows)
+
+
+def _fill(cell) -> str | None:
+    """A cell's solid fill as RRGGBB (theme and indexed colours are not resolved)."""
+    try:
+        fill = cell.fill
+    except (AttributeError, IndexError, KeyError):
+        return None
+    if fill is None or getattr(fill, "fill_type", None) != "solid":
+        return None
+    colour = getattr(fill, "fgColor", None)
+    rgb = getattr(colour, "rgb", None) if getattr(colour, "type", None) == "rgb" else None
+    if isinstance(rgb, str) and re.fullmatch(r"[0-9A-Fa-f]{6}|[0-9A-Fa-f]{8}", rgb):
+        rgb = rgb[-6:].upper()
+        return None if rgb == "FFFFFF" else rgb
+    return None
+
+
+# ---------------------------------------------------------------- values
+
+
+def cell_text(value: Any) -> str:
+    """A cell's value as text: dates as 2025-03-31, whole numbers without ".0", line
+    breaks as "\\n"."""
+    if isinstance(value, datetime):
+        value = value.date() if value.time() == time(0) else value
+    if isinstance(value, (date, datetime)):
+        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if value is None:
+        return ""
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    # Line breaks inside a cell part paragraphs: blank lines between them are one break.
+    lines = [line.rstrip() for line in text.split("\n")]
+    return "\n".join(line for line in lines if line).strip()
+
+
+# ---------------------------------------------------------------- statuses
+
+#: The usual status words, best first: name, colour, done, exception, words and letters.
+USUAL = (
+    ("complete", "blue", True, False,
+     ("complete", "completed", "done", "closed", "achieved", "finished", "blue", "b", "c")),
+    ("green", "green", False, False,
+     ("green", "g", "on track", "on target", "on schedule", "good progress")),
+    ("amber", "amber", False, True,
+     ("amber", "a", "at risk", "some concerns", "slipping", "minor issues")),
+    ("not started", "grey", False, False,
+     ("not started", "not yet started", "grey", "gray", "not begun", "to start")),
+    ("red", "red", False, True,
+     ("red", "r", "off track", "not on track", "significant concerns", "major issues")),
+)
+_GROUP_OF = {normal_word(word): group for group, *_, words in USUAL for word in words}
+_GROUP_ORDER = [group for group, *_ in USUAL]
+_LETTERS = {"b", "c", "g", "a", "r"}
+#: Other words, placed by what they mean (the group they stand nearest to).
+_MEANING = (
+    (("ongoing", "in progress", "progressing", "started", "underway", "under way",
+      "on going", "continuing", "business as usual"), "green"),
+    (("delayed", "behind", "partially", "partial", "some progress", "limited progress",
+      "at risk", "review", "under review", "paused"), "amber"),
+    (("overdue", "not resourced", "stopped", "blocked", "failed", "not achieved",
+      "cancelled", "withdrawn", "no progress", "not progressing"), "red"),
+    (("not yet due", "pending", "planned", "future", "not due", "on hold", "deferred",
+      "tbc", "tbd"), "not started"),
+    (("closed", "superseded", "merged", "ended"), "complete"),
+)
+_RAG_HEADERS = ("rag", "status", "rag status", "r a g", "rag rating", "progress rating",
+                "overall status", "rating", "current status", "brag", "rag status rating")
+
+
+def rag_colour(rgb: str) -> str | None:
+    """The usual RAG group a fill colour is (green, amber, red, complete for blue,
+    not started for grey), or None."""
+    r, g, b = (int(rgb[i:i + 2], 16) / 255 for i in (0, 2, 4))
+    hue, light, sat = colorsys.rgb_to_hls(r, g, b)
+    if sat < 0.15 or light > 0.97:
+        return "not started" if 0.3 < light < 0.95 and sat < 0.15 else None
+    degrees = hue * 360
+    if degrees < 20 or degrees >= 330:
+        return "red"
+    if degrees < 65:
+        return "amber"
+    if degrees < 170:
+        return "green"
+    if degrees < 260:
+        return "complete"
+    return None
+
+
+def _meaning(word: str) -> str | None:
+    text = normal_word(word)
+    for words, group in _MEANING:
+        if text in words:
+            return group
+    for words, group in _MEANING:
+        if any(re.search(rf"\b{re.escape(w)}\b", text) for w in words):
+            return group
+    return None
+
+
+# ---------------------------------------------------------------- agencies
+
+_SPLIT = re.compile(r"\s*[,;/\n]\s*")
+_AND = re.compile(r"\s+(?:and|&)\s+", re.IGNORECASE)
+_LEAD_HEADERS = ("lead", "leads", "owner", "owners", "responsible", "responsibility",
+                 "led by", "delivery led by", "lead agency", "lead agencies",
+                 "lead partner", "lead partners", "lead organisation", "agency",
+                 "agencies", "partner", "partners", "who", "lead officer", "action owner",
+                 "responsible agency", "responsible officer", "accountable", "lead body")
+
+
+def split_leads(cells: list[str]) -> dict[str, list[str]]:
+    """Each lead cell -> the agencies it names: split on commas, semicolons, slashes and
+    line breaks; on "and" or "&" only where every part is a lead on its own elsewhere or
+    the parts repeat across cells ("Fire and Rescue" stays whole)."""
+    parts_of = {cell: [p for p in _SPLIT.split(cell) if p.strip()] for cell in cells}
+    alone = {normal_word(p) for parts in parts_of.values() for p in parts
+             if not _AND.search(p)}
+    pieces = Counter(normal_word(piece) for part in {p for ps in parts_of.values() for p in ps}
+                     if _AND.search(part) for piece in _AND.split(part))
+    found = {}
+    for cell, parts in parts_of.items():
+        names = []
+        for part in parts:
+            pieces_here = _AND.split(part)
+            if len(pieces_here) > 1 and all(normal_word(p) in alone or pieces[normal_word(p)] > 1
+                                            for p in pieces_here):
+                names += pieces_here
+            else:
+                names.append(part)
+        found[cell] = [" ".join(n.split()) for n in names if n.strip()]
+    return found
+
+
+# ---------------------------------------------------------------- the inference
+
+
+@dataclass
+class Column:
+    """One column of the tracker, and the field it becomes."""
+
+    number: int
+    header: str  # as the header cell says (or "Column F" for a blank one)
+    name: str = ""  # the field's name
+    type: str = "line"
+    required: bool = False
+    partners: bool = False
+    ref: bool = False  # the Ref column, whose values are the items' refs
+    #: field name of the text field holding this column's cells that fit no type
+    spill: str | None = None
+    spill_rows: list[int] = field(default_factory=list)
+    note: str = ""
+
+
+@dataclass
+class Adoption:
+    """What :func:`infer` made of a tracker: the files to write and what it said."""
+
+    plan_yaml: str
+    files: dict[str, str]  # path relative to the project -> text
+    notes: list[str]  # what was inferred, column by column
+    unmapped: list[str]  # what was not mapped, by sheet, row and column, and where it went
+    rows: int
+
+
+def _field_name(header: str, taken: set[str]) -> str:
+    ascii_ = unicodedata.normalize("NFKD", header).encode("ascii", "ignore").decode()
+    name = re.sub(r"[^a-z0-9]+", "_", ascii_.lower()).strip("_")[:40].strip("_")
+    if not name or not name[0].isalpha():
+        name = f"column_{name}" if name else "column"
+    if name in ("ref", INDICATOR):
+        name = f"tracker_{name}"
+    base, number = name, 2
+    while name in taken:
+        name, number = f"{base}_{number}", number + 1
+    taken.add(name)
+    return name
+
+
+def _header_cell(cell: Cell) -> bool:
+    return (isinstance(cell.value, str) and cell.value.strip() != ""
+            and len(cell.value.strip()) <= 80)
+
+
+def _find_header(grid: Grid) -> int | None:
+    """The header row: the first row of several short text cells, at least half as
+    wide as the rows of data below it, with data under it."""
+    numbers = sorted(grid.rows)
+    if not numbers:
+        return None
+    for number in numbers[:HEADER_SEARCH_ROWS]:
+        row = grid.rows[number]
+        filled = [c for c in row.values() if not c.blank]
+        if len(filled) < 2 or not all(_header_cell(c) for c in filled):
+            continue
+        if len({normal_word(c.value) for c in filled}) < len(filled) * 0.7:
+            continue
+        below = [r for r in numbers if r > number][:20]
+        widths = [sum(1 for c in grid.rows[r].values() if not c.blank) for r in below]
+        if not widths or max(widths) < 2:
+            continue
+        columns = {c.column for c in filled}
+        under = sum(1 for r in below for c in grid.rows[r].values()
+                    if not c.blank and c.column in columns)
+        if len(filled) * 2 >= max(widths) and under >= len(below):
+            return number
+    return None
+
+
+def _looks_like_ref_header(header: str) -> bool:
+    word = normal_word(header).rstrip(".")
+    return word in ("ref", "ref no", "ref number", "reference", "no", "number", "#", "id",
+                    "action ref", "action no", "action number", "item", "item no",
+                    "action id", "ref.", "refs", "action reference")
+
+
+def _usual_statuses(values: list[str]) -> bool:
+    known = [v for v in values if normal_word(v) in _GROUP_OF]
+    return bool(values) and len(known) >= 0.6 * len(values)
+
+
+def infer(grid: Grid, source: str) -> Adoption:
+    """The project a tracker becomes; :class:`Invalid` naming the sheet, row and column
+    of anything that cannot be written at all."""
+    header_row = _find_header(grid)
+    if header_row is None:
+        first = sorted(grid.rows)[:HEADER_SEARCH_ROWS]
+        if not first:
+            raise Invalid([grid.problem("is empty: there is no table to read")])
+        last = grid.rows[sorted(grid.rows)[-1]]
+        filled = [c for c in last.values() if not c.blank]
+        if len(filled) >= 2 and all(_header_cell(c) for c in filled):
+            raise Invalid([grid.problem("has no rows of data under the header row: add "
+                                        "the plan's rows, or name the right sheet with "
+                                        "--sheet", sorted(grid.rows)[-1])])
+        raise Invalid([grid.problem(
+            f"no header row found in rows {first[0]}-{first[-1]}: psa-report looks for a "
+            "row of two or more column names (short text, such as Ref, Action, Lead, "
+            "Status) above the rows of the plan. Check this is the plan's sheet (name "
+            "another with --sheet), or type the column names in one row")])
+    notes: list[str] = []
+    unmapped: list[str] = []
+    problems: list[Problem] = []
+    header_cells = {c.column: c for c in grid.rows[header_row].values() if not c.blank}
+    data_numbers = [r for r in sorted(grid.rows) if r > header_row
+                    and any(not c.blank for c in grid.rows[r].values())]
+    # Columns: every header, and any column holding data under no header.
+    used = sorted({c.column for r in data_numbers for c in grid.rows[r].values()
+                   if not c.blank} | set(header_cells))
+    columns: list[Column] = []
+    taken: set[str] = set()
+    for number in used:
+        cell = header_cells.get(number)
+        header = " ".join(cell_text(cell.value).split()) if cell else f"Column {letter(number)}"
+        if cell is None:
+            unmapped.append(f"{grid.where(header_row, number)}: no header above data: "
+                            f"kept as a field labelled {header!r}")
+        columns.append(Column(number, header))
+
+    # Title rows above the header.
+    titles = []
+    for r in sorted(grid.rows):
+        if r >= header_row:
+            break
+        texts = [cell_text(c.value) for c in sorted(grid.rows[r].values(),
+                                                      key=lambda c: c.column) if not c.blank]
+        if texts:
+            titles.append((r, " ".join(texts)))
+
+    # Section heading rows inside the table: one text cell in a row where rows have many.
+    typical = sorted(sum(1 for c in grid.rows[r].values() if not c.blank)
+                     for r in data_numbers)
+    median = typical[len(typical) // 2] if typical else 0
+    headings: dict[int, str] = {}
+    notes_below: list[tuple[int, str]] = []  # one-cell rows below the last row of data
+    item_rows: list[int] = []
+    single = {r for r in data_numbers if median >= 3 and _one_cell(grid.rows[r])}
+    for r in data_numbers:
+        if r not in single:
+            item_rows.append(r)
+        elif any(n > r and n not in single for n in data_numbers):
+            headings[r] = cell_text(_one_cell(grid.rows[r]).value)
+        else:
+            notes_below.append((r, cell_text(_one_cell(grid.rows[r]).value)))
+    for r, _ in notes_below:
+        unmapped.append(f"{grid.where(r)}: a note below the table: kept as a paragraph of "
+                        "report.yaml")
+    if not item_rows:
+        raise Invalid([grid.problem("has no rows of data under the header row: add the "
+                                    "plan's rows, or name the right sheet with --sheet",
+                                    header_row)])
+
+    def cell(r: int, column: Column) -> Cell | None:
+        found = grid.rows.get(r, {}).get(column.number)
+        return found
+
+    def values(column: Column) -> list[tuple[int, Cell]]:
+        return [(r, c) for r in item_rows if (c := cell(r, column)) is not None
+                and not c.blank]
+
+    # The Ref column.
+    ref_column = next((c for c in columns if _looks_like_ref_header(c.header)), None)
+    ref_form: RefForm | None = None
+    refs: dict[int, str] = {}
+    if ref_column is not None:
+        found = {r: cell_text(c.value) for r, c in values(ref_column)}
+        form = None
+        if len(found) == len(item_rows) and found:
+            try:
+                form = RefForm.from_example(found[item_rows[0]])
+            except ValueError:
+                form = None
+        if form is not None and form.style != "none" and all(
+                form.valid(v) and form.parse(v) == v for v in found.values()) and len(
+                set(found.values())) == len(found):
+            ref_form, refs = form, found
+            ref_column.ref = True
+            notes.append(f"{ref_column.header} → refs like {form.example}")
+        else:
+            why = ("some rows have none" if len(found) < len(item_rows) else
+                   "two rows share a ref" if len(set(found.values())) < len(found) else
+                   "they are not all of one form psa-report knows (numbers with dots, or "
+                   "letters and a number)")
+            notes.append(f"{ref_column.header}: not used as refs ({why}): kept as a field; "
+                         "the items are numbered 1, 2, 3... in the tracker's order")
+    if ref_form is None:
+        ref_form = RefForm.from_example("1")
+        refs = {r: str(i) for i, r in enumerate(item_rows, 1)}
+        if ref_column is None:
+            notes.append("no Ref column: the items are numbered 1, 2, 3... in the "
+                         "tracker's order")
+
+    # Each other column: its type.
+    item_values: dict[int, dict[str, Any]] = {r: {} for r in item_rows}
+    status_words: dict[str, list[int]] = {}
+    fills_read: list[int] = []
+    status_column: Column | None = None
+    lead_column: Column | None = None
+    agencies: dict[str, str] = {}
+
+    def spill(column: Column, r: int, text: str) -> None:
+        """A cell that fits its column's type: kept as text of its column."""
+        if column.spill is None:
+            column.spill = _field_name(f"{column.name}_as_written", taken)
+        column.spill_rows.append(r)
+        item_values[r][column.spill] = text
+
+    for column in columns:
+        if column.ref:
+            continue
+        column.name = _field_name(column.header, taken)
+        found = values(column)
+        texts = [cell_text(c.value) for _, c in found]
+        word = normal_word(column.header)
+        fills = [(r, c) for r in item_rows if (c := cell(r, column)) is not None
+                 and c.blank and c.fill and rag_colour(c.fill)]
+        short = all(len(t) <= 40 and "\n" not in t for t in texts)
+        if status_column is None and ((word in _RAG_HEADERS or word.endswith(" rag")
+                                       or word.startswith("rag ")) and short
+                                      or (texts and short and _usual_statuses(texts)
+                                          and len(set(map(normal_word, texts))) <= 8)
+                                      or (not texts and len(fills) >= 1)):
+            column.type = "status"
+            status_column = column
+        elif (lead_column is None and (word in _LEAD_HEADERS or word.startswith("lead ")
+                                       or word.endswith(" lead"))
+              and texts and all(len(t) <= 120 for t in texts)):
+            column.type = "agencies"
+            lead_column = column
+        elif texts and (all(isinstance(c.value, (int, float)) and not isinstance(c.value, bool)
+                            for _, c in found)
+                        or all(re.fullmatch(r"-?\d+(\.\d+)?", t) for t in texts)):
+            column.type = "number"
+        elif texts and _due_share(found) >= (0.5 if _due_header(word) else 0.8):
+            column.type = "due"
+        elif any("\n" in t or len(t) > 100 for t in texts) or _update_header(word):
+            column.type = "text"
+        else:
+            column.type = "line"
+
+        # Place each cell.
+        if column.type == "agencies":
+            split = split_leads(texts)
+            spellings: dict[str, Counter] = {}
+            for names in split.values():
+                for name in names:
+                    spellings.setdefault(normal_word(name), Counter())[name] += 1
+            canonical = {k: c.most_common(1)[0][0] for k, c in spellings.items()}
+            splits = sorted({t for t, names in split.items() if len(names) > 1})
+            for (r, _), text in zip(found, texts, strict=True):
+                names = [canonical[normal_word(n)] for n in split[text]]
+                try:
+                    names = [check_agency_name(n) for n in names]
+                    for n in names:
+                        if refused(n, True) is not None or len(n) > 80:
+                            raise ValueError(n)
+                except ValueError:
+                    spill(column, r, text)
+                    continue
+                item_values[r][column.name] = list(dict.fromkeys(names))
+                for n in names:
+                    agencies.setdefault(n, n)
+            note = f"{column.header} → {column.name} (agencies: {len(agencies)} found"
+            if splits:
+                shown = "; ".join(f"{s!r} as {', '.join(split[s])}" for s in splits[:4])
+                note += f"; read {shown}" + ("..." if len(splits) > 4 else "")
+            column.note = note + ")"
+        elif column.type == "status":
+            for r, c in found:
+                text = cell_text(c.value)
+                if len(text) > 40 or "\n" in text:
+                    spill(column, r, text)
+                    continue
+                status_words.setdefault(" ".join(text.split()), []).append(r)
+                item_values[r][column.name] = " ".join(text.split())
+            for r, c in fills:
+                group = rag_colour(c.fill)
+                fills_read.append(r)
+                item_values[r][column.name] = ("\0fill", group)
+        elif column.type == "due":
+            for r, c in found:
+                text = _due_text(c.value)
+                if text is None:
+                    spill(column, r, cell_text(c.value))
+                else:
+                    item_values[r][column.name] = text
+            column.note = f"{column.header} → {column.name} (due)"
+        else:
+            for r, c in found:
+                text = cell_text(c.value)
+                if column.type == "number" and not re.fullmatch(r"-?\d+(\.\d+)?", text):
+                    spill(column, r, text)
+                    continue
+                item_values[r][column.name] = text
+            column.note = f"{column.header} → {column.name} ({column.type})"
+        if column.spill_rows:
+            rows = ", ".join(str(r) for r in column.spill_rows)
+            what = {"due": "not a date or period", "number": "not a number",
+                    "agencies": "not agency names", "status": "not a status word"}[column.type]
+            count = len(column.spill_rows)
+            column.note += (f"; {count} cell{'s' if count != 1 else ''} {what}: row"
+                            f"{'s' if count != 1 else ''} {rows} (kept as text in "
+                            f"{column.spill})")
+            for r in column.spill_rows:
+                unmapped.append(f"{grid.where(r, column.number, column.header)}: "
+                                f"{what}: kept as text in {column.spill}")
+        column.required = all(column.name in item_values[r] for r in item_rows)
+
+    # Statuses.
+    status_fills: dict[int, str] = {}
+    fill_groups: set[str] = set()
+    if status_column is not None:
+        for r in item_rows:
+            found_cell = cell(r, status_column)
+            if found_cell is not None and found_cell.fill:
+                status_fills[r] = found_cell.fill
+        fill_groups = {item_values[r][status_column.name][1] for r in fills_read}
+    statuses, status_notes, words_to_status = _statuses(status_words, status_fills,
+                                                        fill_groups)
+    if status_column is not None:
+        for r in fills_read:
+            group = item_values[r][status_column.name][1]
+            item_values[r][status_column.name] = words_to_status[group]
+        status_column.note = f"{status_column.header} → {status_column.name} (status: " + \
+            "; ".join(status_notes) + ")"
+        if fills_read:
+            rows = ", ".join(str(r) for r in fills_read)
+            status_column.note += (f"; {len(fills_read)} status{'es' if len(fills_read) != 1 else ''} "
+                                   f"read from the cell's fill colour (no text): rows {rows}")
+            for r in fills_read:
+                unmapped.append(f"{grid.where(r, status_column.number, status_column.header)}"
+                                f": no text; status read from the fill colour as "
+                                f"{item_values[r][status_column.name]!r}")
+
+    # Partners fill in the update, the status and the due date.
+    for column in columns:
+        word = normal_word(column.header)
+        if column.type in ("status", "due") or (column.type == "text"
+                                                 and _update_header(word)):
+            column.partners = True
+
+    for column in columns:
+        if column.ref:
+            continue
+        notes.append(column.note)
+    if headings:
+        section = _field_name("Section", taken)
+        notes.append(f"{len(headings)} heading row{'s' if len(headings) != 1 else ''} "
+                     f"inside the table (rows {', '.join(map(str, headings))}) → {section} "
+                     "(line) of the items under each")
+        current = None
+        for r in sorted([*headings, *item_rows]):
+            if r in headings:
+                current = headings[r]
+            elif current is not None:
+                item_values[r][section] = current
+    else:
+        section = None
+
+    title = titles[0][1] if titles else Path(grid.display).stem
+    if titles:
+        notes.insert(0, f"row {titles[0][0]} → report.yaml's title")
+        for r, _ in titles[1:]:
+            unmapped.append(f"{grid.where(r)}: above the header: kept as a paragraph of "
+                            "report.yaml")
+    if grid.other_sheets:
+        unmapped.append(f"{grid.display}: sheets {', '.join(repr(s) for s in grid.other_sheets)}"
+                        f" not read (only sheet {grid.sheet!r}): name another with --sheet")
+
+    plan_yaml = _plan_yaml(grid, source, columns, ref_form, statuses, status_column, section,
+                           all(status_column is None or status_column.name in item_values[r]
+                               for r in item_rows))
+    shape = shape_from_document(load_text(plan_yaml, f"actions/{PLAN_FILE}"))
+    kind = shape.kinds[0]
+    files = {f"actions/{PLAN_FILE}": plan_yaml}
+    files["actions/agencies.yaml"] = _agencies_yaml(agencies, source)
+    files["actions/report.yaml"] = _report_yaml(
+        title, [t for _, t in titles[1:]] + [t for _, t in notes_below], source)
+    agencies_known = agencies or None
+    for r, c in ((n, c) for n in [header_row, *item_rows, *headings]
+                 for c in grid.rows[n].values() if not c.blank):
+        found = refused(cell_text(c.value))
+        if found is not None:
+            column = next((x for x in columns if x.number == c.column), None)
+            problems.append(grid.problem(found[1], r,
+                                         c.column, column.header if column and
+                                         r != header_row else None))
+    if problems:
+        raise Invalid(problems)
+    for r in item_rows:
+        ref = refs[r]
+        path = f"actions/{kind.folder}/{ref}.yaml"
+        text = _item_yaml(kind, ref, item_values[r], grid, r, columns)
+        try:
+            validate_item(load_text(text, path), kind, shape, agencies_known, source=path)
+        except Invalid as invalid:
+            problems += [grid.problem(f"cannot be kept as it is ({p.message})", r)
+                         for p in invalid.problems]
+            continue
+        files[path] = text
+    if problems:
+        raise Invalid(_unique(problems))
+    header = f"header on row {header_row}; {len(item_rows)} rows of the plan " \
+             f"(rows {item_rows[0]}-{item_rows[-1]})"
+    notes.insert(0, f"{grid.where()}: {header}")
+    return Adoption(plan_yaml, files, notes, unmapped, len(item_rows))
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    seen, out = set(), []
+    for p in problems:
+        if (p.file, p.message) not in seen:
+            seen.add((p.file, p.message))
+            out.append(p)
+    return out
+
+
+def _one_cell(row: dict[int, Cell]) -> Cell | None:
+    """The only filled cell of a heading or note row (one line of text), or None."""
+    filled = [c for c in row.values() if not c.blank]
+    if len(filled) == 1 and isinstance(filled[0].value, str) and len(
+            filled[0].value.strip()) <= 300:
+        return filled[0]
+    return None
+
+
+def _update_header(word: str) -> bool:
+    """A column partners write in: the progress, update or comments."""
+    return bool(re.search(r"\b(update|updates|progress|commentary|comments?|notes?)\b", word))
+
+
+def _due_header(word: str) -> bool:
+    return bool(re.search(r"\b(due|deadline|timescales?|target date|by when|completion|"
+                          r"date|when|timeframe|time frame|end date|target)\b", word))
+
+
+def _due_text(value: Any) -> str | None:
+    """A deadline as it will be written (date cells as 2025-03-31, text as typed), or
+    None if it is no date or period."""
+    if isinstance(value, (datetime, date)):
+        return (value.date() if isinstance(value, datetime) else value).isoformat()
+    if not isinstance(value, str):
+        return None
+    text = " ".join(value.split())
+    try:
+        parse_due(text, periods=True)
+    except ValueError:
+        return None
+    return text
+
+
+def _due_share(found: list[tuple[int, Cell]]) -> float:
+    if not found:
+        return 0.0
+    return sum(1 for _, c in found if _due_text(c.value) is not None) / len(found)
+
+
+def _statuses(words: dict[str, list[int]], fills: dict[int, str], fill_groups: set[str]
+              ) -> tuple[list[dict], list[str], dict[str, str]]:
+    """The statuses of plan.yaml (best first), what was read, and usual group -> the
+    status's name. ``words``: each word typed -> its rows; ``fills``: row -> fill."""
+    groups: dict[str, list[str]] = {}  # usual group -> the words typed for it
+    others: list[tuple[str, str, str]] = []  # (word, group it is placed with, why)
+    for word, rows in words.items():
+        group = _GROUP_OF.get(normal_word(word))
+        if group is not None:
+            groups.setdefault(group, []).append(word)
+            continue
+        colours = Counter(rag_colour(fills[r]) for r in rows if r in fills)
+        colours.pop(None, None)
+        if colours:
+            placed, why = colours.most_common(1)[0][0], "its fill colour"
+        elif (meant := _meaning(word)) is not None:
+            placed, why = meant, "its meaning"
+        else:
+            placed, why = "not started", "nothing (no fill colour, no usual meaning)"
+        others.append((word, placed, why))
+    for group in fill_groups:
+        groups.setdefault(group, [])
+    statuses: list[dict] = []
+    notes: list[str] = []
+    names: dict[str, str] = {}
+    for group, colour, done, exception, _usual in USUAL:
+        typed = groups.get(group)
+        if typed is not None:
+            full = sorted((w for w in typed if normal_word(w) not in _LETTERS),
+                          key=lambda w: -len(words.get(w, [])))
+            name = normal_word(full[0]) if full else group
+            also: list[str] = []
+            for word in (*sorted(typed, key=normal_word), group):
+                if normal_word(word) != name and normal_word(word) not in map(normal_word,
+                                                                                also):
+                    also.append(word)
+            statuses.append({"name": name, "colour": colour, "done": done,
+                             "exception": exception, "also": also})
+            names[group] = name
+            notes.append(f"{', '.join(typed)} → {name}" if typed else
+                         f"{name} (from fill colours only)")
+        for word, placed, why in others:
+            if placed == group:
+                statuses.append({"name": normal_word(word), "colour": colour,
+                                 "done": done, "exception": exception, "also": []})
+                notes.append(f"{word} → a status of its own, placed with {group} by {why}")
+    if not any(s["done"] for s in statuses):
+        statuses.insert(0, {"name": "complete", "colour": "blue", "done": True,
+                            "exception": False, "also": []})
+        notes.append("complete added (no status meant done)")
+    return statuses, notes, names
+
+
+def _flow(words: list[str]) -> str:
+    from .scaffold import quoted
+
+    return "[" + ", ".join(_word(w, quoted) for w in words) + "]"
+
+
+def _word(text: str, quoted) -> str:
+    plain = re.fullmatch(r"[A-Za-z][A-Za-z0-9 ()'.&+-]*", text) and text.lower() not in (
+        "y", "n", "yes", "no", "on", "off", "true", "false", "null") and not text.endswith(" ")
+    return text if plain else quoted(text)
+
+
+def _plan_yaml(grid: Grid, source: str, columns: list[Column], ref_form: RefForm,
+               statuses: list[dict], status_column: Column | None, section: str | None,
+               status_required: bool) -> str:
+    from .scaffold import quoted
+
+    heading = grid.sheet if grid.sheet and not re.fullmatch(r"(?i)sheet\s*\d*", grid.sheet) \
+        else "Actions"
+    lines = [
+        f"# The shape of this plan, inferred from {source} by `psa-report init --from`.",
+        "# Each field is a column of the tracker: its label is the column's header. Change",
+        "# a type, a label or a status here, then run `psa-report check`. See the guide,",
+        "# docs/start.md (\"A plan from your existing tracker\").",
+        "",
+        "# The statuses, best first (direction of travel follows this order).",
+        "statuses:",
+    ]
+    for s in statuses:
+        entry = f"  - {{name: {_word(s['name'], quoted)}, colour: {s['colour']}"
+        if s["done"]:
+            entry += ", done: true"
+        if s["exception"]:
+            entry += ", exception: true"
+        if s["also"]:
+            entry += f", also: {_flow(s['also'])}"
+        lines.append(entry + "}")
+    lines.append(f"status_required: {'true' if status_required else 'false'}")
+    fields = []
+    for column in columns:
+        if column.ref:
+            continue
+        entry = (f"      - {{name: {column.name}, label: {quoted(column.header)}, "
+                 f"type: {column.type}")
+        if not column.required:
+            entry += ", required: false"
+        if column.partners:
+            entry += ", partners: true"
+        fields.append(entry + "}")
+        if column.spill:
+            fields.append(f"      - {{name: {column.spill}, label: "
+                          f"{quoted(column.header + ' (as written)')}, type: text, "
+                          "required: false}")
+    if section:
+        fields.append(f"      - {{name: {section}, label: Section, type: line, "
+                      "required: false}")
+    lines += [
+        "",
+        "kinds:",
+        f"  - name: {KIND_NAME}",
+        f"    folder: {KIND_FOLDER}",
+        f"    heading: {quoted(heading)}",
+        f"    ref: {quoted(ref_form.example)}",
+        f"    layout: {'table' if len(fields) <= 6 else 'blocks'}",
+        "    fields:",
+        *fields,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _pair(key: str, value: str) -> str:
+    """``key: value`` for a mapping of names (agencies.yaml), each read back exactly."""
+    from .scaffold import quoted
+
+    for k in (key, quoted(key)):
+        for v in (value, quoted(value)):
+            line = f"{k}: {v}\n"
+            try:
+                if load_text(line, "check").data == {key: value}:
+                    return line
+            except Invalid:
+                continue
+    return f"{quoted(key)}: {quoted(value)}\n"
+
+
+def _agencies_yaml(agencies: dict[str, str], source: str) -> str:
+    text = (f"# The lead agencies found in {source}: the short name on the left is what\n"
+            "# an item's lead names; write each one's full name on the right, for the\n"
+            "# report's key.\n")
+    if not agencies:
+        agencies = {"Partnership": "The Community Safety Partnership"}
+        text += "# (The tracker names no lead: this one is an example.)\n"
+    for short, full in sorted(agencies.items(), key=lambda kv: kv[0].lower()):
+        text += _pair(short, full)
+    return text
+
+
+def _report_yaml(title: str, paragraphs: list[str], source: str) -> str:
+    from .scaffold import quoted, yaml_field
+
+    today = date.today()
+    text = (f"# The covering page of the progress report, made from {source}.\n"
+            "# Replace each text below with your own, then run `psa-report check`.\n")
+    text += yaml_field("partnership", "Our Community Safety Partnership")
+    text += yaml_field("title", title)
+    text += yaml_field("meeting", "Community Safety Partnership")
+    text += "# meeting_date: " + today.isoformat() + "\n"
+    text += yaml_field("author", "Community Safety Analyst")
+    text += yaml_field("date", today.isoformat())
+    text += "# The numbered paragraphs of the covering page, in order.\n"
+    text += "paragraphs:\n"
+    for paragraph in [*paragraphs, "Members are asked to review the progress report."]:
+        text += f"  - {quoted(paragraph)}\n"
+    text += yaml_field("data_gaps_intro", "The actions of the plan follow.")
+    text += yaml_field("recommendations_intro", "The actions of the plan follow.")
+    return text
+
+
+def _item_yaml(kind, ref: str, values: dict[str, Any], grid: Grid, row: int,
+               columns: list[Column]) -> str:
+    from .scaffold import yaml_field
+
+    text = f"# From {grid.where(row)}.\n"
+    text += yaml_field("ref", ref)
+    for definition in kind.fields:
+        value = values.get(definition.name)
+        if value is None or value == []:
+            continue
+        text += yaml_field(definition.name, value)
+    return text
