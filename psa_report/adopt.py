@@ -84,6 +84,8 @@ class Grid:
     sheet: str | None  # the sheet's name; None for a CSV file
     rows: dict[int, dict[int, Cell]]
     other_sheets: list[str] = field(default_factory=list)
+    #: merged cells: (first row, first column, last row, last column)
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
 
     def where(self, row: int | None = None, column: int | None = None,
               header: str | None = None) -> str:
@@ -144,9 +146,10 @@ def _read_csv(raw: bytes, display: str) -> Grid:
         "name that file")]))
     # The separator is guessed from the first line that has one (title rows exported
     # from a sheet may hold a single cell).
-    lines = [line for line in text.split("\n") if line.strip()]
-    sample = next((line for line in lines if any(s in line for s in "\t;,")), "")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(sample))
+    lines = [line for line in text.split("\n")[:40] if line.strip()]
+    sample = max(lines, key=lambda line: max(line.count(s) for s in "\t;,"), default="")
+    separator = "\t" if display.lower().endswith(".tsv") else delimiter(sample)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
     rows: dict[int, dict[int, Cell]] = {}
     try:
         for number, cells in enumerate(reader, 1):
@@ -245,7 +248,32 @@ def _sheet_grid(sheet, display: str) -> Grid:
             row[column] = Cell(number, column, value, fill)
         if row:
             rows[number] = row
-    return Grid(display, sheet.title, rows)
+    return Grid(display, sheet.title, rows, merged=_merged(sheet))
+
+
+def _merged(sheet) -> list[tuple[int, int, int, int]]:
+    """The sheet's merged cells, read from its XML (read-only mode does not keep them)."""
+    from openpyxl.utils.cell import range_boundaries
+    from openpyxl.xml.functions import iterparse  # defusedxml's, where installed
+
+    found = []
+    try:
+        with sheet._get_source() as source:
+            for _, element in iterparse(source):
+                tag = element.tag.rsplit("}", 1)[-1]
+                if tag == "mergeCell" and len(found) < 10_000:
+                    ref = element.get("ref") or ""
+                    try:
+                        low_col, low_row, high_col, high_row = range_boundaries(ref)
+                    except (ValueError, TypeError):
+                        continue
+                    if None not in (low_col, low_row, high_col, high_row):
+                        found.append((low_row, low_col, high_row, high_col))
+                elif tag in ("row", "c", "v", "is", "t"):
+                    element.clear()
+    except Exception:  # noqa: BLE001 - merges are a help, never a reason to fail
+        return []
+    return found
 
 
 def _fill(cell) -> str | None:
@@ -341,6 +369,9 @@ def rag_colour(rgb: str) -> str | None:
 
 def _meaning(word: str) -> str | None:
     text = normal_word(word)
+    for usual, group in sorted(_GROUP_OF.items(), key=lambda kv: -len(kv[0])):
+        if usual not in _LETTERS and re.search(rf"\b{re.escape(usual)}\b", text):
+            return group  # "Green - ahead of plan"
     for words, group in _MEANING:
         if text in words:
             return group
@@ -430,8 +461,11 @@ def _field_name(header: str, taken: set[str]) -> str:
 
 
 def _header_cell(cell: Cell) -> bool:
+    """Could be a column's name: short text (or a number, such as a year)."""
+    if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+        return True
     return (isinstance(cell.value, str) and cell.value.strip() != ""
-            and len(cell.value.strip()) <= 80)
+            and len(cell.value.strip()) <= 200)
 
 
 def _find_header(grid: Grid) -> int | None:
@@ -443,7 +477,8 @@ def _find_header(grid: Grid) -> int | None:
     for number in numbers[:HEADER_SEARCH_ROWS]:
         row = grid.rows[number]
         filled = [c for c in row.values() if not c.blank]
-        if len(filled) < 2 or not all(_header_cell(c) for c in filled):
+        if (len(filled) < 2 or not all(_header_cell(c) for c in filled)
+                or sum(isinstance(c.value, str) for c in filled) * 2 < len(filled)):
             continue
         if len({normal_word(c.value) for c in filled}) < len(filled) * 0.7:
             continue
@@ -467,8 +502,13 @@ def _looks_like_ref_header(header: str) -> bool:
 
 
 def _usual_statuses(values: list[str]) -> bool:
-    known = [v for v in values if normal_word(v) in _GROUP_OF]
-    return bool(values) and len(known) >= 0.6 * len(values)
+    """Mostly the usual status words or letters (letters alone only as G, A, R...)."""
+    known = [normal_word(v) for v in values if normal_word(v) in _GROUP_OF]
+    if not values or len(known) < 0.6 * len(values):
+        return False
+    if all(k in _LETTERS for k in known):
+        return bool({"g", "r"} & set(known))
+    return True
 
 
 def infer(grid: Grid, source: str) -> Adoption:
@@ -493,6 +533,19 @@ def infer(grid: Grid, source: str) -> Adoption:
     notes: list[str] = []
     unmapped: list[str] = []
     problems: list[Problem] = []
+    # A cell merged down over several rows of the plan holds the value of each of them.
+    for low_row, low_col, high_row, _ in sorted(grid.merged):
+        top = grid.rows.get(low_row, {}).get(low_col)
+        if low_row <= header_row or high_row == low_row or top is None or top.blank:
+            continue
+        for r in range(low_row + 1, min(high_row, low_row + MAX_ROWS) + 1):
+            if r in grid.rows and (grid.rows[r].get(low_col) is None
+                                   or grid.rows[r][low_col].blank):
+                grid.rows[r][low_col] = Cell(r, low_col, top.value, top.fill)
+        above = grid.rows[header_row].get(low_col)
+        name = " ".join(cell_text(above.value).split()) if above and not above.blank else None
+        unmapped.append(f"{grid.where(low_row, low_col, name)}: merged down to row "
+                        f"{high_row}: its value is given to each of rows {low_row}-{high_row}")
     header_cells = {c.column: c for c in grid.rows[header_row].values() if not c.blank}
     data_numbers = [r for r in sorted(grid.rows) if r > header_row
                     and any(not c.blank for c in grid.rows[r].values())]
@@ -611,7 +664,8 @@ def infer(grid: Grid, source: str) -> Adoption:
                                        or word.startswith("rag ")) and short
                                       or (texts and short and _usual_statuses(texts)
                                           and len(set(map(normal_word, texts))) <= 8)
-                                      or (not texts and len(fills) >= 1)):
+                                      or (not texts and len({rag_colour(c.fill)
+                                                             for _, c in fills}) >= 2)):
             column.type = "status"
             status_column = column
         elif (lead_column is None and (word in _LEAD_HEADERS or word.startswith("lead ")
@@ -877,7 +931,7 @@ def _statuses(words: dict[str, list[int]], fills: dict[int, str], fill_groups: s
         if typed is not None:
             full = sorted((w for w in typed if normal_word(w) not in _LETTERS),
                           key=lambda w: -len(words.get(w, [])))
-            name = normal_word(full[0]) if full else group
+            name = _status_name(full[0]) if full else group
             also: list[str] = []
             for word in (*sorted(typed, key=normal_word), group):
                 if normal_word(word) != name and normal_word(word) not in map(normal_word,
@@ -890,7 +944,7 @@ def _statuses(words: dict[str, list[int]], fills: dict[int, str], fill_groups: s
                          f"{name} (from fill colours only)")
         for word, placed, why in others:
             if placed == group:
-                statuses.append({"name": normal_word(word), "colour": colour,
+                statuses.append({"name": _status_name(word), "colour": colour,
                                  "done": done, "exception": exception, "also": []})
                 notes.append(f"{word} → a status of its own, placed with {group} by {why}")
     if not any(s["done"] for s in statuses):
@@ -900,6 +954,11 @@ def _statuses(words: dict[str, list[int]], fills: dict[int, str], fill_groups: s
     return statuses, notes, names
 
 
+def _status_name(word: str) -> str:
+    """A status's name as typed, in small letters: "Green - ahead" -> "green - ahead"."""
+    return " ".join(word.lower().split())
+
+
 def _flow(words: list[str]) -> str:
     from .scaffold import quoted
 
@@ -907,7 +966,7 @@ def _flow(words: list[str]) -> str:
 
 
 def _word(text: str, quoted) -> str:
-    plain = re.fullmatch(r"[A-Za-z][A-Za-z0-9 ()'.&+-]*", text) and text.lower() not in (
+    plain = re.fullmatch(r"[A-Za-z][A-Za-z0-9 ]*", text) and text.lower() not in (
         "y", "n", "yes", "no", "on", "off", "true", "false", "null") and not text.endswith(" ")
     return text if plain else quoted(text)
 

@@ -380,3 +380,53 @@ def test_an_adopted_tracker_goes_out_to_partners_in_its_own_columns(runner, tmp_
             headers.update(str(v) for v in row if isinstance(v, str))
     for label in partner_labels:
         assert any(label in h for h in headers), (label, sorted(headers))
+
+
+def sections_xlsx(path: Path) -> Path:
+    """Heading rows inside the table, a cell merged down over rows, refs of two forms,
+    a note below the table, and status words with more to say."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Sheet1"
+    sheet.append(["Ref", "Theme", "Action", "Lead officer", "2025", "Status"])
+    sheet.append(["Outcome 1: Safer streets"])
+    sheet.merge_cells("A2:F2")
+    sheet.append(["SS1", "Night-time economy", "Taxi marshals on Saturdays.", "Council",
+                  12, "Green - ahead of plan"])
+    sheet.append(["SS2", None, "Street pastors at weekends.", "Churches Together", 8,
+                  "Amber"])
+    sheet.merge_cells("B3:B4")
+    sheet.append(["Outcome 2: Safer homes"])
+    sheet.append(["1a", "Burglary", "Target hardening for repeat victims.", "Police", 30,
+                  "Paused"])
+    sheet.append([])
+    sheet.append(["Key: Green on track, Amber at risk."])
+    book.save(path)
+    return path
+
+
+def test_heading_rows_merged_cells_and_notes_are_kept(runner, tmp_path):
+    tracker = sections_xlsx(tmp_path / "plan.xlsx")
+    folder = tmp_path / "plan"
+    out = _adopt(runner, tracker, folder).output
+    assert "Ref: not used as refs (they are not all of one form" in out
+    assert "2 heading rows inside the table (rows 2, 5) → section" in out
+    assert ("plan.xlsx: sheet Sheet1, row 3, column B (Theme): merged down to row 4: its "
+            "value is given to each of rows 3-4") in out
+    assert "plan.xlsx: sheet Sheet1, row 8: a note below the table" in out
+    assert "Green - ahead of plan → a status of its own, placed with green" in out
+    assert "  - {name: \"green - ahead of plan\", colour: green}" in (
+        folder / "actions/plan.yaml").read_text(encoding="utf-8")
+    assert "Paused → a status of its own, placed with amber by its meaning" in out
+    checked = run(runner, "check", "--project", str(folder))
+    assert checked.exit_code == 0, checked.output
+    items = load_project(folder).kind_items["action"]
+    assert [(i.ref, i.get("tracker_ref"), i.get("theme"), i.get("section")) for i in items] == [
+        ("1", "SS1", "Night-time economy", "Outcome 1: Safer streets"),
+        ("2", "SS2", "Night-time economy", "Outcome 1: Safer streets"),
+        ("3", "1a", "Burglary", "Outcome 2: Safer homes")]
+    assert items[0].get("column_2025") == 12
+    assert "Lead officer" in _plan_labels(folder) and "2025" in _plan_labels(folder)
+    report = load_file(folder / "actions/report.yaml", "report.yaml").data
+    assert report["title"] == "plan"
+    assert "Key: Green on track, Amber at risk." in report["paragraphs"]
