@@ -675,7 +675,7 @@ def infer(grid: Grid, source: str) -> Adoption:
             lead_column = column
         elif texts and (all(isinstance(c.value, (int, float)) and not isinstance(c.value, bool)
                             for _, c in found)
-                        or all(re.fullmatch(r"-?\d+(\.\d+)?", t) for t in texts)):
+                        or all(re.fullmatch(_NUMBER, t) for t in texts)):
             column.type = "number"
         elif texts and _due_share(found) >= (0.5 if _due_header(word) else 0.8):
             column.type = "due"
@@ -734,7 +734,7 @@ def infer(grid: Grid, source: str) -> Adoption:
         else:
             for r, c in found:
                 text = cell_text(c.value)
-                if column.type == "number" and not re.fullmatch(r"-?\d+(\.\d+)?", text):
+                if column.type == "number" and not re.fullmatch(_NUMBER, text):
                     spill(column, r, text)
                     continue
                 item_values[r][column.name] = text
@@ -778,11 +778,22 @@ def infer(grid: Grid, source: str) -> Adoption:
                                 f": no text; status read from the fill colour as "
                                 f"{item_values[r][status_column.name]!r}")
 
-    # Partners fill in the update, the status and the due date.
+    # One deadline: the first due column headed like one (or the first); another
+    # column of whole days only is a date (Date raised, Last reviewed...).
+    dues = [c for c in columns if c.type == "due"]
+    deadline = next((c for c in dues if _deadline_header(normal_word(c.header))),
+                    dues[0] if dues else None)
+    for column in dues:
+        if column is not deadline and not column.spill_rows and all(
+                _whole_day(item_values[r][column.name]) for r in item_rows
+                if column.name in item_values[r]):
+            column.type = "date"
+            column.note = f"{column.header} → {column.name} (date)"
+    # Partners fill in the update, the status and the deadline.
     for column in columns:
         word = normal_word(column.header)
-        if column.type in ("status", "due") or (column.type == "text"
-                                                 and _update_header(word)):
+        if column.type == "status" or column is deadline or (column.type == "text"
+                                                              and _update_header(word)):
             column.partners = True
 
     for column in columns:
@@ -870,6 +881,15 @@ def _one_cell(row: dict[int, Cell]) -> Cell | None:
     return None
 
 
+#: A number as typed that reads back the same (no leading zero, as in a phone number).
+_NUMBER = r"-?(0|[1-9]\d*)(\.\d+)?"
+
+
+def _deadline_header(word: str) -> bool:
+    return bool(re.search(r"\b(due|deadline|timescales?|target|by when|completion|end|"
+                          r"timeframe|time frame)\b", word))
+
+
 def _update_header(word: str) -> bool:
     """A column partners write in: the progress, update or comments."""
     return bool(re.search(r"\b(update|updates|progress|commentary|comments?|notes?)\b", word))
@@ -878,6 +898,14 @@ def _update_header(word: str) -> bool:
 def _due_header(word: str) -> bool:
     return bool(re.search(r"\b(due|deadline|timescales?|target date|by when|completion|"
                           r"date|when|timeframe|time frame|end date|target)\b", word))
+
+
+def _whole_day(text: str) -> bool:
+    try:
+        due = parse_due(text)
+    except ValueError:
+        return False
+    return not due.month_only
 
 
 def _due_text(value: Any) -> str | None:

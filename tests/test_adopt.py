@@ -14,6 +14,7 @@ from conftest import run
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import PatternFill
 
+from psa_report.adopt import rag_colour, split_leads
 from psa_report.loader import load_file
 from psa_report.project import load_project
 
@@ -102,6 +103,8 @@ FILL_ROWS = [
      "Sites refused by the landlord."),
     ("Victim support drop-in.", "Victim Support", datetime(2026, 1, 31), "Complete",
      "Running weekly."),
+    ("Neighbourhood watch relaunch.", "Police", datetime(2026, 2, 28), ("Stalled", AMBER),
+     "Co-ordinator left."),
 ]
 
 
@@ -114,6 +117,9 @@ def fill_xlsx(path: Path) -> Path:
         sheet.append([action, owner, due, None, notes])
         if status in (GREEN, AMBER, RED):
             sheet.cell(number, 4).fill = _fill(status)
+        elif isinstance(status, tuple):  # a word of its own, in a RAG fill
+            sheet.cell(number, 4).value = status[0]
+            sheet.cell(number, 4).fill = _fill(status[1])
         else:
             sheet.cell(number, 4).value = status
     book.save(path)
@@ -260,11 +266,15 @@ def test_a_status_only_in_fill_colours_is_read_and_said(runner, tmp_path):
     assert checked.exit_code == 0, checked.output
     project = load_project(folder)
     items = project.kind_items["action"]
+    assert "Stalled → a status of its own, placed with amber by its fill colour" in out
     assert [(i.ref, i.status.name) for i in items] == [
-        ("1", "green"), ("2", "amber"), ("3", "red"), ("4", "complete")]
+        ("1", "green"), ("2", "amber"), ("3", "red"), ("4", "complete"), ("5", "stalled")]
+    assert [s.name for s in load_project(folder).shape.statuses] == [
+        "complete", "green", "amber", "stalled", "red"]
     assert _plan_labels(folder) == FILL_HEADERS
     assert items[3].lead == ["Victim Support"]
-    _assert_every_cell_found(folder, [c for row in FILL_ROWS for c in row
+    _assert_every_cell_found(folder, [c if not isinstance(c, tuple) else c[0]
+                                      for row in FILL_ROWS for c in row
                                       if c not in (GREEN, AMBER, RED)])
 
 
@@ -430,3 +440,45 @@ def test_heading_rows_merged_cells_and_notes_are_kept(runner, tmp_path):
     report = load_file(folder / "actions/report.yaml", "report.yaml").data
     assert report["title"] == "plan"
     assert "Key: Green on track, Amber at risk." in report["paragraphs"]
+
+
+@pytest.mark.parametrize("cells, expected", [
+    (["Council and Police", "Council", "Police"], [["Council", "Police"], ["Council"],
+                                                   ["Police"]]),
+    (["Fire and Rescue", "Fire and Rescue"], [["Fire and Rescue"]]),
+    (["Health & Police", "Probation & Police", "Health", "Police and Probation and Health"],
+     [["Health", "Police"], ["Probation", "Police"], ["Health"],
+      ["Police", "Probation", "Health"]]),
+    (["Health & Police", "Probation & Police"],  # Probation is named nowhere else
+     [["Health & Police"], ["Probation & Police"]]),
+    (["Police/Probation; Council", "Youth Offending Service"],
+     [["Police", "Probation", "Council"], ["Youth Offending Service"]]),
+])
+def test_leads_split_only_where_the_parts_are_known_or_repeat(cells, expected):
+    found = split_leads(cells)
+    assert [found[c] for c in dict.fromkeys(cells)] == expected
+
+
+@pytest.mark.parametrize("rgb, group", [
+    ("00B050", "green"), ("92D050", "green"), ("C6EFCE", "green"), ("FFC000", "amber"),
+    ("FFFF00", "amber"), ("FFEB9C", "amber"), ("FF0000", "red"), ("C00000", "red"),
+    ("FFC7CE", "red"), ("0070C0", "complete"), ("BFBFBF", "not started"),
+    ("FFFFFF", None)])
+def test_the_usual_rag_fills(rgb, group):
+    assert rag_colour(rgb) == group
+
+
+def test_a_second_date_column_is_a_date_and_numbers_keep_their_zeros(runner, tmp_path):
+    tracker = tmp_path / "plan.csv"
+    tracker.write_text("Action,Phone,Date raised,Deadline,RAG\n"
+                       "Fix the lights,01642 100200,01/04/2025,Q2 2025/26,G\n"
+                       "Mend the fence,01642 100300,02/04/2025,Ongoing,A\n"
+                       "Paint the bench,0164200,03/04/2025,30/09/2025,R\n", encoding="utf-8")
+    out = _adopt(runner, tracker, tmp_path / "plan").output
+    assert "Date raised → date_raised (date)" in out
+    assert "Deadline → deadline (due)" in out
+    assert "Phone → phone (line)" in out
+    items = load_project(tmp_path / "plan").kind_items["action"]
+    assert items[2].get("phone") == "0164200"
+    assert items[0].due.period == "quarter"
+    assert items[0].get("date_raised") == date(2025, 4, 1)
