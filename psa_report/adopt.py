@@ -573,13 +573,24 @@ def infer(grid: Grid, source: str) -> Adoption:
             titles.append((r, " ".join(texts)))
 
     # Section heading rows inside the table: one text cell in a row where rows have many.
-    typical = sorted(sum(1 for c in grid.rows[r].values() if not c.blank)
-                     for r in data_numbers)
-    median = typical[len(typical) // 2] if typical else 0
+    typical = sorted(n for r in data_numbers
+                     if (n := sum(1 for c in grid.rows[r].values() if not c.blank)) > 1)
+    median = typical[len(typical) // 2] if typical else 0  # of the rows of several cells
     headings: dict[int, str] = {}
     notes_below: list[tuple[int, str]] = []  # one-cell rows below the last row of data
     item_rows: list[int] = []
-    single = {r for r in data_numbers if median >= 3 and _one_cell(grid.rows[r])}
+    # A heading or a note is a row of one cell, in the first column or merged across
+    # (a new row with only its action typed is an item); and not a ref alone.
+    across = {(low_row, low_col) for low_row, low_col, _, high_col in grid.merged
+              if high_col > low_col}
+    first_column = min((c.column for c in grid.rows[header_row].values() if not c.blank),
+                       default=1)
+    single = set()
+    for r in data_numbers:
+        only = _one_cell(grid.rows[r]) if median >= 3 else None
+        if only is not None and (only.column <= first_column or (r, only.column) in across) \
+                and not re.fullmatch(r"[A-Za-z]*[-.]?\d+(\.\d+)*[a-z]?", only.value.strip()):
+            single.add(r)
     for r in data_numbers:
         if r not in single:
             item_rows.append(r)
@@ -610,19 +621,25 @@ def infer(grid: Grid, source: str) -> Adoption:
     if ref_column is not None:
         found = {r: cell_text(c.value) for r, c in values(ref_column)}
         form = None
-        if len(found) == len(item_rows) and found:
+        if found:
             try:
-                form = RefForm.from_example(found[item_rows[0]])
+                form = RefForm.from_example(next(iter(found.values())))
             except ValueError:
                 form = None
         if form is not None and form.style != "none" and all(
                 form.valid(v) and form.parse(v) == v for v in found.values()) and len(
-                set(found.values())) == len(found):
-            ref_form, refs = form, found
+                set(found.values())) == len(found) and len(found) * 2 > len(item_rows):
+            ref_form, refs = form, dict(found)
             ref_column.ref = True
             notes.append(f"{ref_column.header} → refs like {form.example}")
+            # A row with no ref yet (a new action) is given the next free one.
+            for r in item_rows:
+                if r not in refs:
+                    refs[r] = form.next_ref(refs.values())
+                    unmapped.append(f"{grid.where(r, ref_column.number, ref_column.header)}"
+                                    f": no ref: given {refs[r]}, the next free one")
         else:
-            why = ("some rows have none" if len(found) < len(item_rows) else
+            why = ("most rows have none" if len(found) * 2 <= len(item_rows) else
                    "two rows share a ref" if len(set(found.values())) < len(found) else
                    "they are not all of one form psa-report knows (numbers with dots, or "
                    "letters and a number)")

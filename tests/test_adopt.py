@@ -406,6 +406,7 @@ def sections_xlsx(path: Path) -> Path:
     sheet.append(["SS2", None, "Street pastors at weekends.", "Churches Together", 8,
                   "Amber"])
     sheet.merge_cells("B3:B4")
+    sheet.append([None, None, "Community speed watch."])  # a new row: its action only
     sheet.append(["Outcome 2: Safer homes"])
     sheet.append(["1a", "Burglary", "Target hardening for repeat victims.", "Police", 30,
                   "Paused"])
@@ -420,10 +421,10 @@ def test_heading_rows_merged_cells_and_notes_are_kept(runner, tmp_path):
     folder = tmp_path / "plan"
     out = _adopt(runner, tracker, folder).output
     assert "Ref: not used as refs (they are not all of one form" in out
-    assert "2 heading rows inside the table (rows 2, 5) → section" in out
+    assert "2 heading rows inside the table (rows 2, 6) → section" in out
     assert ("plan.xlsx: sheet Sheet1, row 3, column B (Theme): merged down to row 4: its "
             "value is given to each of rows 3-4") in out
-    assert "plan.xlsx: sheet Sheet1, row 8: a note below the table" in out
+    assert "plan.xlsx: sheet Sheet1, row 9: a note below the table" in out
     assert "Green - ahead of plan → a status of its own, placed with green" in out
     assert "  - {name: \"green - ahead of plan\", colour: green}" in (
         folder / "actions/plan.yaml").read_text(encoding="utf-8")
@@ -434,7 +435,9 @@ def test_heading_rows_merged_cells_and_notes_are_kept(runner, tmp_path):
     assert [(i.ref, i.get("tracker_ref"), i.get("theme"), i.get("section")) for i in items] == [
         ("1", "SS1", "Night-time economy", "Outcome 1: Safer streets"),
         ("2", "SS2", "Night-time economy", "Outcome 1: Safer streets"),
-        ("3", "1a", "Burglary", "Outcome 2: Safer homes")]
+        ("3", None, None, "Outcome 1: Safer streets"),
+        ("4", "1a", "Burglary", "Outcome 2: Safer homes")]
+    assert items[2].get("action") == "Community speed watch."
     assert items[0].get("column_2025") == 12
     assert "Lead officer" in _plan_labels(folder) and "2025" in _plan_labels(folder)
     report = load_file(folder / "actions/report.yaml", "report.yaml").data
@@ -482,3 +485,15 @@ def test_a_second_date_column_is_a_date_and_numbers_keep_their_zeros(runner, tmp
     assert items[2].get("phone") == "0164200"
     assert items[0].due.period == "quarter"
     assert items[0].get("date_raised") == date(2025, 4, 1)
+
+
+def test_a_new_row_with_no_ref_yet_is_given_the_next_free_one(runner, tmp_path):
+    tracker = tmp_path / "plan.csv"
+    tracker.write_text("Ref,Action,Lead,RAG\n1.1,Fix the lights,Council,G\n"
+                       "1.2,Mend the fence,Police,A\n,Paint the bench,Council,R\n",
+                       encoding="utf-8")
+    out = _adopt(runner, tracker, tmp_path / "plan").output
+    assert "plan.csv: row 4, column A (Ref): no ref: given 1.3, the next free one" in out
+    items = load_project(tmp_path / "plan").kind_items["action"]
+    assert [(i.ref, i.get("action")) for i in items] == [
+        ("1.1", "Fix the lights"), ("1.2", "Mend the fence"), ("1.3", "Paint the bench")]
