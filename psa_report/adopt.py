@@ -546,7 +546,18 @@ def infer(grid: Grid, source: str) -> Adoption:
         name = " ".join(cell_text(above.value).split()) if above and not above.blank else None
         unmapped.append(f"{grid.where(low_row, low_col, name)}: merged down to row "
                         f"{high_row}: its value is given to each of rows {low_row}-{high_row}")
+    # A character that is not text (a control character pasted in) cannot be kept.
     header_cells = {c.column: c for c in grid.rows[header_row].values() if not c.blank}
+    for r, c in ((n, c) for n in sorted(grid.rows) for c in grid.rows[n].values()
+                 if not c.blank):
+        found = refused(cell_text(c.value))
+        if found is not None:
+            above = header_cells.get(c.column) if r > header_row else None
+            problems.append(grid.problem(found[1], r, c.column,
+                                         " ".join(cell_text(above.value).split())
+                                         if above else None))
+    if problems:
+        raise Invalid(problems)
     data_numbers = [r for r in sorted(grid.rows) if r > header_row
                     and any(not c.blank for c in grid.rows[r].values())]
     # Columns: every header, and any column holding data under no header.
@@ -661,7 +672,7 @@ def infer(grid: Grid, source: str) -> Adoption:
     agencies: dict[str, str] = {}
 
     def spill(column: Column, r: int, text: str) -> None:
-        """A cell that fits its column's type: kept as text of its column."""
+        """A cell that does not fit its column's type: kept as text of its column."""
         if column.spill is None:
             column.spill = _field_name(f"{column.name}_as_written", taken)
         column.spill_rows.append(r)
@@ -851,16 +862,6 @@ def infer(grid: Grid, source: str) -> Adoption:
     files["actions/report.yaml"] = _report_yaml(
         title, [t for _, t in titles[1:]] + [t for _, t in notes_below], source)
     agencies_known = agencies or None
-    for r, c in ((n, c) for n in [header_row, *item_rows, *headings]
-                 for c in grid.rows[n].values() if not c.blank):
-        found = refused(cell_text(c.value))
-        if found is not None:
-            column = next((x for x in columns if x.number == c.column), None)
-            problems.append(grid.problem(found[1], r,
-                                         c.column, column.header if column and
-                                         r != header_row else None))
-    if problems:
-        raise Invalid(problems)
     for r in item_rows:
         ref = refs[r]
         path = f"actions/{kind.folder}/{ref}.yaml"

@@ -4,6 +4,7 @@ plan's shape from an Excel or CSV tracker and writes a whole project from it."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 from datetime import date, datetime
@@ -363,13 +364,17 @@ def test_an_adopted_tracker_builds_with_every_row_and_its_own_columns(runner, tm
     result = run(runner, "build", "--project", str(folder), "--format", "html", "--out",
                  str(out))
     assert result.exit_code == 0, result.output
-    html = (out / "progress-report.html").read_text(encoding="utf-8")
+    page = (out / "progress-report.html").read_text(encoding="utf-8")
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
     plan = load_file(folder / "actions/plan.yaml", "plan.yaml").data
     for label in (f["label"] for f in plan["kinds"][0]["fields"]
                   if "as written" not in f["label"]):
-        assert f">{label}<" in html, label
-    for item in load_project(folder).kind_items["action"]:
-        assert re.sub(r"\s+", " ", item.title)[:30] in re.sub(r"\s+", " ", html), item.ref
+        assert label in text, label
+    items = load_project(folder).kind_items["action"]
+    assert len(items) == {fenland_xlsx: 7, salford_csv: 5, fill_xlsx: 5}[make]
+    for item in items:  # every row, by its action and its ref
+        assert " ".join(item.get("action").split()) in text, item.ref
+        assert item.ref in text, item.ref
 
 
 @pytest.mark.parametrize("make", [fenland_xlsx, salford_csv])
@@ -497,3 +502,16 @@ def test_a_new_row_with_no_ref_yet_is_given_the_next_free_one(runner, tmp_path):
     items = load_project(tmp_path / "plan").kind_items["action"]
     assert [(i.ref, i.get("action")) for i in items] == [
         ("1.1", "Fix the lights"), ("1.2", "Mend the fence"), ("1.3", "Paint the bench")]
+
+
+def test_a_workbook_is_read_as_data_never_its_formulas(runner, tmp_path):
+    tracker = tmp_path / "plan.xlsx"
+    _sheet(tracker, [["Action", "Lead", "Notes"],
+                     ["Fix the lights", "Council", '=WEBSERVICE("http://example.invalid/x")'],
+                     ["Mend the fence", "Police", "Done"]])
+    _adopt(runner, tracker, tmp_path / "plan")
+    written = "\n".join(p.read_text(encoding="utf-8")
+                        for p in (tmp_path / "plan/actions").rglob("*.yaml"))
+    assert "WEBSERVICE" not in written and "example.invalid" not in written
+    items = load_project(tmp_path / "plan").kind_items["action"]
+    assert [i.get("notes") for i in items] == [None, "Done"]  # no saved value: blank
