@@ -691,7 +691,8 @@ def infer(grid: Grid, source: str) -> Adoption:
         if status_column is None and ((word in _RAG_HEADERS or word.endswith(" rag")
                                        or word.startswith("rag ")) and short
                                       or (texts and short and _usual_statuses(texts)
-                                          and len(set(map(normal_word, texts))) <= 8)
+                                          and not _update_header(word)
+                                          and 2 <= len(set(map(normal_word, texts))) <= 8)
                                       or (not texts and len({rag_colour(c.fill)
                                                              for _, c in fills}) >= 2)):
             column.type = "status"
