@@ -344,8 +344,8 @@ _MEANING = (
       "tbc", "tbd"), "not started"),
     (("closed", "superseded", "merged", "ended"), "complete"),
 )
-_RAG_HEADERS = ("rag", "status", "rag status", "r a g", "rag rating", "progress rating",
-                "overall status", "rating", "current status", "brag", "rag status rating")
+#: A status column's header: RAG, Status, RAG status, Status (RAG), Rating, BRAG...
+_RAG_HEADER = re.compile(r"\b(rag|r a g|b?rag|status|rating)\b")
 
 
 def rag_colour(rgb: str) -> str | None:
@@ -385,11 +385,10 @@ def _meaning(word: str) -> str | None:
 
 _SPLIT = re.compile(r"\s*[,;/\n]\s*")
 _AND = re.compile(r"\s+(?:and|&)\s+", re.IGNORECASE)
-_LEAD_HEADERS = ("lead", "leads", "owner", "owners", "responsible", "responsibility",
-                 "led by", "delivery led by", "lead agency", "lead agencies",
-                 "lead partner", "lead partners", "lead organisation", "agency",
-                 "agencies", "partner", "partners", "who", "lead officer", "action owner",
-                 "responsible agency", "responsible officer", "accountable", "lead body")
+#: A lead column's header: Lead, Lead agency, Owner(s), Responsible, Delivery led by...
+_LEAD_HEADER = re.compile(r"\b(lead|leads|owners?|responsib\w*|led|accountable)\b")
+#: ...or, where no column is headed so, Agency, Partner(s).
+_AGENCY_HEADER = re.compile(r"\b(agency|agencies|partners?|organisations?|organizations?)\b")
 
 
 def split_leads(cells: list[str]) -> dict[str, list[str]]:
@@ -496,6 +495,8 @@ def _find_header(grid: Grid) -> int | None:
 
 def _looks_like_ref_header(header: str) -> bool:
     word = normal_word(header).rstrip(".")
+    if re.search(r"\b(ref|refs|reference)\b", word):
+        return True
     return word in ("ref", "ref no", "ref number", "reference", "no", "number", "#", "id",
                     "action ref", "action no", "action number", "item", "item no",
                     "action id", "ref.", "refs", "action reference")
@@ -668,7 +669,6 @@ def infer(grid: Grid, source: str) -> Adoption:
     status_words: dict[str, list[int]] = {}
     fills_read: list[int] = []
     status_column: Column | None = None
-    lead_column: Column | None = None
     agencies: dict[str, str] = {}
 
     def spill(column: Column, r: int, text: str) -> None:
@@ -678,6 +678,16 @@ def infer(grid: Grid, source: str) -> Adoption:
         column.spill_rows.append(r)
         item_values[r][column.spill] = text
 
+    # The lead column: the first headed Lead, Owner...; or else Agency, Partners...
+    lead_like = next((c for c in columns if not c.ref and _LEAD_HEADER.search(
+        normal_word(c.header))), None) or next((c for c in columns if not c.ref and
+                                                _AGENCY_HEADER.search(normal_word(c.header))),
+                                               None)
+    status_like = _status_column([c for c in columns if not c.ref and c is not lead_like],
+                                 lambda column: values(column),
+                                 lambda column: [c for r in item_rows
+                                                 if (c := cell(r, column)) is not None
+                                                 and c.blank and c.fill])
     for column in columns:
         if column.ref:
             continue
@@ -687,21 +697,11 @@ def infer(grid: Grid, source: str) -> Adoption:
         word = normal_word(column.header)
         fills = [(r, c) for r in item_rows if (c := cell(r, column)) is not None
                  and c.blank and c.fill and rag_colour(c.fill)]
-        short = all(len(t) <= 40 and "\n" not in t for t in texts)
-        if status_column is None and ((word in _RAG_HEADERS or word.endswith(" rag")
-                                       or word.startswith("rag ")) and short
-                                      or (texts and short and _usual_statuses(texts)
-                                          and not _update_header(word)
-                                          and 2 <= len(set(map(normal_word, texts))) <= 8)
-                                      or (not texts and len({rag_colour(c.fill)
-                                                             for _, c in fills}) >= 2)):
+        if column is status_like:
             column.type = "status"
             status_column = column
-        elif (lead_column is None and (word in _LEAD_HEADERS or word.startswith("lead ")
-                                       or word.endswith(" lead"))
-              and texts and all(len(t) <= 120 for t in texts)):
+        elif (column is lead_like and texts and all(len(t) <= 120 for t in texts)):
             column.type = "agencies"
-            lead_column = column
         elif texts and (all(isinstance(c.value, (int, float)) and not isinstance(c.value, bool)
                             for _, c in found)
                         or all(re.fullmatch(_NUMBER, t) for t in texts)):
@@ -889,6 +889,28 @@ def _unique(problems: list[Problem]) -> list[Problem]:
             seen.add((p.file, p.message))
             out.append(p)
     return out
+
+
+def _status_column(columns: list[Column], values, blank_fills) -> Column | None:
+    """The column of statuses: of the usual words or letters (or of RAG fills alone)
+    under a header like RAG or Status, else of those words under any header, else of
+    a few short words under such a header; the first of the best."""
+    best, score = None, 0
+    for column in columns:
+        texts = [cell_text(c.value) for _, c in values(column)]
+        word = normal_word(column.header)
+        short = all(len(t) <= 40 and "\n" not in t for t in texts)
+        distinct = len(set(map(normal_word, texts)))
+        rag_fills = {rag_colour(c.fill) for c in blank_fills(column)} - {None}
+        headed = bool(_RAG_HEADER.search(word)) and short and distinct <= 12
+        usual = bool(texts) and short and _usual_statuses(texts) and distinct <= 8
+        found = (4 if headed and (usual or rag_fills) else
+                 3 if usual and distinct >= 2 and not _update_header(word) else
+                 2 if not texts and len(rag_fills) >= 2 else
+                 1 if headed and texts else 0)
+        if found > score:
+            best, score = column, found
+    return best
 
 
 def _one_cell(row: dict[int, Cell]) -> Cell | None:

@@ -514,3 +514,19 @@ def test_a_workbook_is_read_as_data_never_its_formulas(runner, tmp_path):
     assert "WEBSERVICE" not in written and "example.invalid" not in written
     items = load_project(tmp_path / "plan").kind_items["action"]
     assert [i.get("notes") for i in items] == [None, "Done"]  # no saved value: blank
+
+
+def test_the_status_column_is_the_one_of_status_words(runner, tmp_path):
+    tracker = tmp_path / "plan.csv"
+    tracker.write_text("Action ref,Action,Risk rating,Partners involved,Owner(s),"
+                       "Status (RAG)\n"
+                       "A1,Fix the lights,High,Council,Council,Green\n"
+                       "A2,Mend the fence,Low,Police,Police,Amber\n"
+                       "A3,Paint the bench,Medium,Council,Council,On track\n",
+                       encoding="utf-8")
+    out = _adopt(runner, tracker, tmp_path / "plan").output
+    assert "Action ref → refs like A1" in out
+    assert "Risk rating → risk_rating (line)" in out
+    assert "Partners involved → partners_involved (line)" in out
+    assert "Owner(s) → owner_s (agencies: 2 found)" in out
+    assert "Status (RAG) → status_rag (status: Green, On track → green; Amber → amber" in out
