@@ -853,7 +853,7 @@ def infer(grid: Grid, source: str) -> Adoption:
         unmapped.append(f"{grid.display}: sheets {', '.join(repr(s) for s in grid.other_sheets)}"
                         f" not read (only sheet {grid.sheet!r}): name another with --sheet")
 
-    plan_yaml = _plan_yaml(grid, source, columns, ref_form, statuses, status_column, section,
+    plan_yaml = _plan_yaml(grid, source, columns, ref_form, statuses, section,
                            all(status_column is None or status_column.name in item_values[r]
                                for r in item_rows))
     shape = shape_from_document(load_text(plan_yaml, f"actions/{PLAN_FILE}"))
@@ -1041,8 +1041,7 @@ def _word(text: str, quoted) -> str:
 
 
 def _plan_yaml(grid: Grid, source: str, columns: list[Column], ref_form: RefForm,
-               statuses: list[dict], status_column: Column | None, section: str | None,
-               status_required: bool) -> str:
+               statuses: list[dict], section: str | None, status_required: bool) -> str:
     from .scaffold import quoted
 
     heading = grid.sheet if grid.sheet and not re.fullmatch(r"(?i)sheet\s*\d*", grid.sheet) \
@@ -1092,6 +1091,9 @@ def _plan_yaml(grid: Grid, source: str, columns: list[Column], ref_form: RefForm
         f"    heading: {quoted(heading)}",
         f"    ref: {quoted(ref_form.example)}",
         f"    layout: {'table' if len(fields) <= 6 else 'blocks'}",
+        "    # One field per column, in the tracker's order; a type that is wrong is yours",
+        "    # to change: text, line, agencies, status, due, date, number, choice (with",
+        "    # `choices: [...]`) or yes-no. partners: true puts it in the update workbooks.",
         "    fields:",
         *fields,
     ]
