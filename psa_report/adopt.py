@@ -829,7 +829,13 @@ def infer(grid: Grid, source: str) -> Adoption:
         if column.ref:
             continue
         notes.append(column.note)
-    if headings:
+    sections = _sections(headings, item_rows, refs, ref_form) if headings else None
+    section = None
+    if sections:
+        notes.append(f"{len(headings)} heading row{'s' if len(headings) != 1 else ''} "
+                     f"inside the table (rows {', '.join(map(str, headings))}) → report.yaml's "
+                     f"sections {', '.join(sections)}")
+    elif headings:
         section = _field_name("Section", taken)
         notes.append(f"{len(headings)} heading row{'s' if len(headings) != 1 else ''} "
                      f"inside the table (rows {', '.join(map(str, headings))}) → {section} "
@@ -840,8 +846,6 @@ def infer(grid: Grid, source: str) -> Adoption:
                 current = headings[r]
             elif current is not None:
                 item_values[r][section] = current
-    else:
-        section = None
 
     title = titles[0][1] if titles else Path(grid.display).stem
     if titles:
@@ -861,7 +865,8 @@ def infer(grid: Grid, source: str) -> Adoption:
     files = {f"actions/{PLAN_FILE}": plan_yaml}
     files["actions/agencies.yaml"] = _agencies_yaml(agencies, source)
     files["actions/report.yaml"] = _report_yaml(
-        title, [t for _, t in titles[1:]] + [t for _, t in notes_below], source)
+        title, [t for _, t in titles[1:]] + [t for _, t in notes_below], source,
+        sections or {})
     agencies_known = agencies or None
     for r in item_rows:
         ref = refs[r]
@@ -889,6 +894,56 @@ def _unique(problems: list[Problem]) -> list[Problem]:
             seen.add((p.file, p.message))
             out.append(p)
     return out
+
+
+def _sections(headings: dict[int, str], item_rows: list[int], refs: dict[int, str],
+              form: RefForm) -> dict[str, str] | None:
+    """report.yaml's sections from heading rows above refs with dots: each run of
+    heading rows (Outcome, then Objective) names the sections the refs under it share,
+    innermost last, or the one whose number it holds. None where they do not fit (then
+    the headings are a field of each item)."""
+    if form.style != "dotted" or form.parts < 2:
+        return None
+    rows = sorted([*headings, *item_rows])
+    found: dict[str, str] = {}
+    run: list[str] = []
+    for i, r in enumerate(rows):
+        if r in headings:
+            run.append(headings[r])
+            continue
+        if not run:
+            continue
+        under = []
+        for n in rows[i:]:
+            if n in headings:
+                break
+            under.append(form.sections(refs[n]))
+        shared = under[0]
+        for other in under[1:]:  # the sections every ref under the run is in
+            same = 0
+            while same < min(len(shared), len(other)) and shared[same] == other[same]:
+                same += 1
+            shared = shared[:same]
+        # A heading naming one of the sections ("Outcome 2: ...") is that one; the
+        # others take the innermost sections left, in order.
+        left = list(shared)
+        given: list[str | None] = [None] * len(run)
+        for k, text in enumerate(run):
+            named = [n for n in shared if n in re.findall(r"\d+(?:\.\d+)*", text)]
+            if len(named) == 1 and named[0] in left:
+                given[k] = named[0]
+                left.remove(named[0])
+        for k in reversed(range(len(run))):
+            if given[k] is None:
+                if not left:
+                    return None
+                given[k] = left.pop()
+        for number, text in zip(given, run, strict=True):
+            if found.get(number, text) != text:
+                return None
+            found[number] = text
+        run = []
+    return found if not run else None
 
 
 def _status_column(columns: list[Column], values, blank_fills) -> Column | None:
@@ -1127,7 +1182,8 @@ def _agencies_yaml(agencies: dict[str, str], source: str) -> str:
     return text
 
 
-def _report_yaml(title: str, paragraphs: list[str], source: str) -> str:
+def _report_yaml(title: str, paragraphs: list[str], source: str,
+                 sections: dict[str, str]) -> str:
     from .scaffold import quoted, yaml_field
 
     today = date.today()
@@ -1145,6 +1201,10 @@ def _report_yaml(title: str, paragraphs: list[str], source: str) -> str:
         text += f"  - {quoted(paragraph)}\n"
     text += yaml_field("data_gaps_intro", "The actions of the plan follow.")
     text += yaml_field("recommendations_intro", "The actions of the plan follow.")
+    if sections:
+        text += "# The headings of the sections, from the tracker's heading rows.\nsections:\n"
+        for number, heading in sections.items():
+            text += f"  {quoted(number)}: {quoted(heading)}\n"
     return text
 
 

@@ -530,3 +530,26 @@ def test_the_status_column_is_the_one_of_status_words(runner, tmp_path):
     assert "Partners involved → partners_involved (line)" in out
     assert "Owner(s) → owner_s (agencies: 2 found)" in out
     assert "Status (RAG) → status_rag (status: Green, On track → green; Amber → amber" in out
+
+
+def test_heading_rows_above_refs_with_dots_become_the_reports_sections(runner, tmp_path):
+    tracker = tmp_path / "plan.csv"
+    tracker.write_text(
+        "Ref,Action,Lead,RAG\n"
+        "Outcome 1: Reduce violent crime,,,\n"
+        "Objective: Reduce alcohol-related violence,,,\n"
+        "1.1.1,Taxi marshals,Council,G\n1.1.2,Pub watch,Police,A\n"
+        "Objective: Reduce domestic abuse,,,\n"
+        "1.2.1,Perpetrator programme,Council,R\n"
+        "Outcome 2: Safer homes,,,\n"
+        "2.1.1,Target hardening,Police,G\n", encoding="utf-8")
+    out = _adopt(runner, tracker, tmp_path / "plan").output
+    assert "4 heading rows inside the table (rows 2, 3, 6, 8) → report.yaml's sections " \
+           "1, 1.1, 1.2, 2" in out
+    report = load_file(tmp_path / "plan/actions/report.yaml", "report.yaml").data
+    assert report["sections"] == {"1": "Outcome 1: Reduce violent crime",
+                                  "1.1": "Objective: Reduce alcohol-related violence",
+                                  "1.2": "Objective: Reduce domestic abuse",
+                                  "2": "Outcome 2: Safer homes"}
+    checked = run(runner, "check", "--project", str(tmp_path / "plan"))
+    assert checked.exit_code == 0, checked.output
