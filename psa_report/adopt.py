@@ -123,7 +123,8 @@ def read_tracker(path: Path, sheet: str | None = None) -> Grid:
     suffix = Path(path).suffix.lower()
     if suffix not in SUFFIXES:
         what = {".xls": "an Excel 97-2003 workbook (.xls)", ".ods": "an OpenDocument "
-                "spreadsheet (.ods)"}.get(suffix, f"a {suffix or 'file with no'} file")
+                "spreadsheet (.ods)"}.get(suffix, f"a {suffix} file" if suffix else
+                                           "a file with no extension")
         raise Invalid([Problem(display, None, None,
             f"this is {what}, which psa-report does not read: save it from Excel or "
             "LibreOffice as Excel Workbook (.xlsx) or CSV UTF-8 (.csv), and name that")])
@@ -796,8 +797,8 @@ def infer(grid: Grid, source: str) -> Adoption:
         for r in fills_read:
             group = item_values[r][status_column.name][1]
             item_values[r][status_column.name] = words_to_status[group]
-        status_column.note = f"{status_column.header} → {status_column.name} (status: " + \
-            "; ".join(status_notes) + ")"
+        status_column.note = (f"{status_column.header} → {status_column.name} (status: "
+                              + "; ".join(status_notes) + ")" + status_column.note)
         if fills_read:
             rows = ", ".join(str(r) for r in fills_read)
             status_column.note += (f"; {len(fills_read)} status{'es' if len(fills_read) != 1 else ''} "
@@ -952,9 +953,10 @@ def _status_column(columns: list[Column], values, blank_fills) -> Column | None:
     a few short words under such a header; the first of the best."""
     best, score = None, 0
     for column in columns:
-        texts = [cell_text(c.value) for _, c in values(column)]
+        every = [cell_text(c.value) for _, c in values(column)]
+        texts = [t for t in every if len(t) <= 40 and "\n" not in t]
         word = normal_word(column.header)
-        short = all(len(t) <= 40 and "\n" not in t for t in texts)
+        short = len(texts) * 2 > len(every)  # a long text or two is kept beside it
         distinct = len(set(map(normal_word, texts)))
         rag_fills = {rag_colour(c.fill) for c in blank_fills(column)} - {None}
         headed = bool(_RAG_HEADER.search(word)) and short and distinct <= 12
@@ -963,6 +965,8 @@ def _status_column(columns: list[Column], values, blank_fills) -> Column | None:
                  3 if usual and distinct >= 2 and not _update_header(word) else
                  2 if not texts and len(rag_fills) >= 2 else
                  1 if headed and texts else 0)
+        if found and not texts and every:
+            found = 0
         if found > score:
             best, score = column, found
     return best

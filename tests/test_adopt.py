@@ -553,3 +553,16 @@ def test_heading_rows_above_refs_with_dots_become_the_reports_sections(runner, t
                                   "2": "Outcome 2: Safer homes"}
     checked = run(runner, "check", "--project", str(tmp_path / "plan"))
     assert checked.exit_code == 0, checked.output
+
+
+def test_a_long_text_in_the_status_column_is_kept_beside_it(runner, tmp_path):
+    tracker = tmp_path / "plan.csv"
+    tracker.write_text("Action,RAG\nFix the lights,G\nMend the fence,A\nPaint the bench,"
+                       "\"Waiting for the council's decision on the budget for next year\"\n",
+                       encoding="utf-8")
+    out = _adopt(runner, tracker, tmp_path / "plan").output
+    assert ("RAG → rag (status: G → green; A → amber; complete added (no status meant "
+            "done)); 1 cell not a status word: row 4 (kept as text in rag_as_written)") in out
+    items = load_project(tmp_path / "plan").kind_items["action"]
+    assert items[2].status is None
+    assert items[2].get("rag_as_written").startswith("Waiting for the council's")
