@@ -855,8 +855,10 @@ def infer(grid: Grid, source: str) -> Adoption:
             unmapped.append(f"{grid.where(r)}: above the header: kept as a paragraph of "
                             "report.yaml")
     if grid.other_sheets:
-        unmapped.append(f"{grid.display}: sheets {', '.join(repr(s) for s in grid.other_sheets)}"
-                        f" not read (only sheet {grid.sheet!r}): name another with --sheet")
+        others = grid.other_sheets
+        unmapped.append(f"{grid.display}: sheet{'s' if len(others) != 1 else ''} "
+                        f"{', '.join(repr(s) for s in others)} not read (only sheet "
+                        f"{grid.sheet!r}): name another with --sheet")
 
     plan_yaml = _plan_yaml(grid, source, columns, ref_form, statuses, section,
                            all(status_column is None or status_column.name in item_values[r]

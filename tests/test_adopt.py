@@ -11,7 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from conftest import run
+from conftest import REPO, run
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import PatternFill
 
@@ -187,7 +187,7 @@ def test_an_excel_tracker_with_title_rows_becomes_a_project(runner, tmp_path):
     assert "Ref → refs like 1.1" in out
     assert "Timescale → timescale (due); 1 cell not a date or period: row 10" in out
     assert "G → green" in out and "A → amber" in out and "R → red" in out
-    assert "'Notes' not read" in out
+    assert "fenland.xlsx: sheet 'Notes' not read (only sheet 'Action plan')" in out
     checked = run(runner, "check", "--project", str(folder))
     assert checked.exit_code == 0, checked.output
     project = load_project(folder)
@@ -566,3 +566,12 @@ def test_a_long_text_in_the_status_column_is_kept_beside_it(runner, tmp_path):
     items = load_project(tmp_path / "plan").kind_items["action"]
     assert items[2].status is None
     assert items[2].get("rag_as_written").startswith("Waiting for the council's")
+
+
+def test_the_guides_example_is_what_init_from_prints(runner, tmp_path):
+    guide = (REPO / "docs/start.md").read_text(encoding="utf-8")
+    block = re.search(r"```\n(tracker\.xlsx: sheet Action plan: .*?)```", guide, re.S)[1]
+    out = _adopt(runner, fenland_xlsx(tmp_path / "tracker.xlsx"), tmp_path / "my-plan").output
+    printed = out.splitlines()
+    shown = [line for line in block.splitlines() if line != "..."]
+    assert [line for line in printed if line in shown] == shown
