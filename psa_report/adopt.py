@@ -535,42 +535,39 @@ def infer(grid: Grid, source: str) -> Adoption:
     notes: list[str] = []
     unmapped: list[str] = []
     problems: list[Problem] = []
+    # A second header row under cells merged across ("Milestones" over Q1, Q2...).
+    labels, sub_row = _labels(grid, header_row)
+    last_header = sub_row or header_row
     # A cell merged down over several rows of the plan holds the value of each of them.
     for low_row, low_col, high_row, _ in sorted(grid.merged):
         top = grid.rows.get(low_row, {}).get(low_col)
-        if low_row <= header_row or high_row == low_row or top is None or top.blank:
+        if low_row <= last_header or high_row == low_row or top is None or top.blank:
             continue
         for r in range(low_row + 1, min(high_row, low_row + MAX_ROWS) + 1):
             if r in grid.rows and (grid.rows[r].get(low_col) is None
                                    or grid.rows[r][low_col].blank):
                 grid.rows[r][low_col] = Cell(r, low_col, top.value, top.fill)
-        above = grid.rows[header_row].get(low_col)
-        name = " ".join(cell_text(above.value).split()) if above and not above.blank else None
-        unmapped.append(f"{grid.where(low_row, low_col, name)}: merged down to row "
+        unmapped.append(f"{grid.where(low_row, low_col, labels.get(low_col))}: merged down to row "
                         f"{high_row}: its value is given to each of rows {low_row}-{high_row}")
     # A character that is not text (a control character pasted in) cannot be kept.
-    header_cells = {c.column: c for c in grid.rows[header_row].values() if not c.blank}
     for r, c in ((n, c) for n in sorted(grid.rows) for c in grid.rows[n].values()
                  if not c.blank):
         found = refused(cell_text(c.value))
         if found is not None:
-            above = header_cells.get(c.column) if r > header_row else None
-            problems.append(grid.problem(found[1], r, c.column,
-                                         " ".join(cell_text(above.value).split())
-                                         if above else None))
+            problems.append(grid.problem(found[1], r, c.column, labels.get(c.column)
+                                         if r > last_header else None))
     if problems:
         raise Invalid(problems)
-    data_numbers = [r for r in sorted(grid.rows) if r > header_row
+    data_numbers = [r for r in sorted(grid.rows) if r > last_header
                     and any(not c.blank for c in grid.rows[r].values())]
     # Columns: every header, and any column holding data under no header.
     used = sorted({c.column for r in data_numbers for c in grid.rows[r].values()
-                   if not c.blank} | set(header_cells))
+                   if not c.blank} | set(labels))
     columns: list[Column] = []
     taken: set[str] = set()
     for number in used:
-        cell = header_cells.get(number)
-        header = " ".join(cell_text(cell.value).split()) if cell else f"Column {letter(number)}"
-        if cell is None:
+        header = labels.get(number) or f"Column {letter(number)}"
+        if number not in labels:
             unmapped.append(f"{grid.where(header_row, number)}: no header above data: "
                             f"kept as a field labelled {header!r}")
         columns.append(Column(number, header))
@@ -884,7 +881,8 @@ def infer(grid: Grid, source: str) -> Adoption:
         files[path] = text
     if problems:
         raise Invalid(_unique(problems))
-    header = f"header on row {header_row}; {len(item_rows)} rows of the plan " \
+    header = (f"header on row {header_row}" if sub_row is None else
+              f"header on rows {header_row}-{sub_row}") + f"; {len(item_rows)} rows of the plan " \
              f"(rows {item_rows[0]}-{item_rows[-1]})"
     notes.insert(0, f"{grid.where()}: {header}")
     return Adoption(plan_yaml, files, notes, unmapped, len(item_rows))
@@ -897,6 +895,35 @@ def _unique(problems: list[Problem]) -> list[Problem]:
             seen.add((p.file, p.message))
             out.append(p)
     return out
+
+
+def _labels(grid: Grid, header_row: int) -> tuple[dict[int, str], int | None]:
+    """Each column's label, and the row of a second header row if there is one: short
+    text under cells of the header merged across ("Milestones" over Q1, Q2, Q3), each
+    label then the two joined ("Milestones Q1")."""
+    def text(cell: Cell) -> str:
+        return " ".join(cell_text(cell.value).split())
+
+    top = {c.column: text(c) for c in grid.rows[header_row].values() if not c.blank}
+    below = [r for r in sorted(grid.rows) if r > header_row]
+    if not below:
+        return top, None
+    sub_row = below[0]
+    sub = {c.column: c for c in grid.rows[sub_row].values() if not c.blank}
+    spans = [(low_col, high_col) for low_row, low_col, high_row, high_col in grid.merged
+             if low_row <= header_row <= high_row and high_col > low_col
+             and low_row == header_row]
+    under = {col for col in sub for low, high in spans if low <= col <= high}
+    if (sub_row != header_row + 1 or len(under) < 2 or not all(
+            _header_cell(c) and isinstance(c.value, str) for c in sub.values())
+            or any(col not in under and col in top for col in sub)):
+        return top, None
+    labels = dict(top)
+    for col, cell in sub.items():
+        parent = next((top.get(low) for low, high in spans if low <= col <= high), None)
+        labels[col] = f"{parent} {text(cell)}" if parent and parent != text(cell) \
+            else text(cell)
+    return labels, sub_row
 
 
 def _sections(headings: dict[int, str], item_rows: list[int], refs: dict[int, str],

@@ -575,3 +575,21 @@ def test_the_guides_example_is_what_init_from_prints(runner, tmp_path):
     printed = out.splitlines()
     shown = [line for line in block.splitlines() if line != "..."]
     assert [line for line in printed if line in shown] == shown
+
+
+def test_a_second_header_row_under_merged_cells_joins_its_labels(runner, tmp_path):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Ref", "Action", "Lead", "Milestones", None, None, "RAG"])
+    sheet.append([None, None, None, "Q1", "Q2", "Q3", None])
+    for cells in ("A1:A2", "B1:B2", "C1:C2", "D1:F1", "G1:G2"):
+        sheet.merge_cells(cells)
+    sheet.append(["1", "Fix the lights", "Council", "Survey", "Order", "Fit", "G"])
+    sheet.append(["2", "Mend the fence", "Police", "Quote", None, None, "A"])
+    book.save(tmp_path / "plan.xlsx")
+    out = _adopt(runner, tmp_path / "plan.xlsx", tmp_path / "plan").output
+    assert "sheet Sheet: header on rows 1-2; 2 rows of the plan (rows 3-4)" in out
+    assert _plan_labels(tmp_path / "plan") == ["Action", "Lead", "Milestones Q1",
+                                               "Milestones Q2", "Milestones Q3", "RAG"]
+    items = load_project(tmp_path / "plan").kind_items["action"]
+    assert [i.get("milestones_q2") for i in items] == ["Order", None]
