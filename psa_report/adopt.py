@@ -494,9 +494,10 @@ def _find_header(grid: Grid) -> int | None:
     return None
 
 
-def _looks_like_ref_header(header: str) -> bool:
+def _looks_like_ref_header(header: str, exact: bool = False) -> bool:
+    """Ref, Ref No., No., #, ID...; or (not ``exact``) any header with the word ref."""
     word = normal_word(header).rstrip(".")
-    if re.search(r"\b(ref|refs|reference)\b", word):
+    if not exact and re.search(r"\b(ref|refs|reference)\b", word):
         return True
     return word in ("ref", "ref no", "ref number", "reference", "no", "number", "#", "id",
                     "action ref", "action no", "action number", "item", "item no",
@@ -625,7 +626,9 @@ def infer(grid: Grid, source: str) -> Adoption:
                 and not c.blank]
 
     # The Ref column.
-    ref_column = next((c for c in columns if _looks_like_ref_header(c.header)), None)
+    ref_column = next((c for c in columns if _looks_like_ref_header(c.header, exact=True)),
+                      None) or next((c for c in columns if _looks_like_ref_header(c.header)),
+                                    None)
     ref_form: RefForm | None = None
     refs: dict[int, str] = {}
     if ref_column is not None:
