@@ -221,6 +221,12 @@ def _read_workbook(raw: bytes, display: str, wanted: str | None) -> Grid:
             raise Invalid([Problem(display, None, None, "has no sheet to read")])
         first.other_sheets = [n for n in names if n != first.sheet]
         return first
+    except Invalid:
+        raise
+    except Exception as error:  # noqa: BLE001 - a sheet's XML broken inside the file
+        raise Invalid([Problem(display, None, None,
+            f"a sheet cannot be read ({type(error).__name__}): open the workbook in Excel "
+            "or LibreOffice and save it again as .xlsx")]) from None
     finally:
         book.close()
 

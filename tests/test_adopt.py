@@ -593,3 +593,20 @@ def test_a_second_header_row_under_merged_cells_joins_its_labels(runner, tmp_pat
                                                "Milestones Q2", "Milestones Q3", "RAG"]
     items = load_project(tmp_path / "plan").kind_items["action"]
     assert [i.get("milestones_q2") for i in items] == ["Order", None]
+
+
+def test_a_workbook_broken_inside_is_refused_in_plain_words(runner, tmp_path):
+    import zipfile
+
+    good = fill_xlsx(tmp_path / "good.xlsx")
+    bad = tmp_path / "bad.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(bad, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]  # cut off mid-sheet
+            target.writestr(info, data)
+    result = run(runner, "init", str(tmp_path / "plan"), "--from", str(bad))
+    assert result.exit_code == 1, result.output
+    assert "bad.xlsx: a sheet cannot be read" in result.output
+    assert "Traceback" not in result.output
