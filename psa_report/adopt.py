@@ -252,6 +252,8 @@ def _sheet_grid(sheet, display: str) -> Grid:
             fill = _fill(cell)
             if value is None and fill is None:
                 continue
+            if isinstance(value, datetime) and _month_format(cell):
+                value = f"{value.year:04d}-{value.month:02d}"  # shown as Mar-26: a month
             row[column] = Cell(number, column, value, fill)
         if row:
             rows[number] = row
@@ -281,6 +283,16 @@ def _merged(sheet) -> list[tuple[int, int, int, int]]:
     except Exception:  # noqa: BLE001 - merges are a help, never a reason to fail
         return []
     return found
+
+
+def _month_format(cell) -> bool:
+    """A date cell shown as a month (mmm-yy, mmmm yyyy): its number format has no day."""
+    try:
+        number_format = str(cell.number_format or "")
+    except (AttributeError, IndexError, KeyError):
+        return False
+    plain = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", number_format).lower()
+    return "m" in plain and "y" in plain and "d" not in plain and "h" not in plain
 
 
 def _fill(cell) -> str | None:

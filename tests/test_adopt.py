@@ -595,6 +595,20 @@ def test_a_second_header_row_under_merged_cells_joins_its_labels(runner, tmp_pat
     assert [i.get("milestones_q2") for i in items] == ["Order", None]
 
 
+def test_a_date_cell_shown_as_a_month_is_that_month(runner, tmp_path):
+    tracker = tmp_path / "plan.xlsx"
+    _sheet(tracker, [["Action", "Lead", "Due"],
+                     ["Fix the lights", "Council", datetime(2026, 3, 1)],
+                     ["Mend the fence", "Police", datetime(2026, 3, 1)]])
+    book = load_workbook(tracker)
+    book.active["C2"].number_format = "mmm-yy"
+    book.save(tracker)
+    _adopt(runner, tracker, tmp_path / "plan")
+    items = load_project(tmp_path / "plan").kind_items["action"]
+    assert [(i.due.day, i.due.month_only) for i in items] == [
+        (date(2026, 3, 31), True), (date(2026, 3, 1), False)]
+
+
 def test_a_workbook_broken_inside_is_refused_in_plain_words(runner, tmp_path):
     import zipfile
 
