@@ -1085,11 +1085,17 @@ def _statuses(words: dict[str, list[int]], fills: dict[int, str], fill_groups: s
     status's name. ``words``: each word typed -> its rows; ``fills``: row -> fill."""
     groups: dict[str, list[str]] = {}  # usual group -> the words typed for it
     others: list[tuple[str, str, str]] = []  # (word, group it is placed with, why)
+    spellings: dict[str, list[str]] = {}  # one status however it is capitalised
+    for word in sorted(words, key=lambda w: -len(words[w])):
+        spellings.setdefault(normal_word(word), []).append(word)
     for word, rows in words.items():
         group = _GROUP_OF.get(normal_word(word))
         if group is not None:
             groups.setdefault(group, []).append(word)
             continue
+        if spellings[normal_word(word)][0] != word:
+            continue  # "In progress" after "In Progress": the same status
+        rows = [r for w in spellings[normal_word(word)] for r in words[w]]
         colours = Counter(rag_colour(fills[r]) for r in rows if r in fills)
         colours.pop(None, None)
         if colours:

@@ -624,3 +624,15 @@ def test_a_workbook_broken_inside_is_refused_in_plain_words(runner, tmp_path):
     assert result.exit_code == 1, result.output
     assert "bad.xlsx: a sheet cannot be read" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_word_typed_two_ways_is_one_status(runner, tmp_path):
+    tracker = tmp_path / "plan.csv"
+    tracker.write_text("Action,Status\nFix the lights,In Progress\nMend the fence,"
+                       "In progress\nPaint the bench,in progress\nSweep,Complete\n",
+                       encoding="utf-8")
+    _adopt(runner, tracker, tmp_path / "plan")
+    project = load_project(tmp_path / "plan")
+    assert [s.name for s in project.shape.statuses] == ["complete", "in progress"]
+    assert [i.status.name for i in project.kind_items["action"]] == [
+        "in progress", "in progress", "in progress", "complete"]
