@@ -1122,18 +1122,20 @@ def _statuses(words: dict[str, list[int]], fills: dict[int, str], fill_groups: s
                                                                                 also):
                     also.append(word)
             statuses.append({"name": name, "colour": colour, "done": done,
-                             "exception": exception, "also": also})
+                             "exception": exception, "also": also,
+                             "label": " ".join(full[0].split()) if full else ""})
             names[group] = name
             notes.append(f"{', '.join(typed)} → {name}" if typed else
                          f"{name} (from fill colours only)")
         for word, placed, why in others:
             if placed == group:
                 statuses.append({"name": _status_name(word), "colour": colour,
-                                 "done": done, "exception": exception, "also": []})
+                                 "done": done, "exception": exception, "also": [],
+                                 "label": " ".join(word.split())})
                 notes.append(f"{word} → a status of its own, placed with {group} by {why}")
     if not any(s["done"] for s in statuses):
         statuses.insert(0, {"name": "complete", "colour": "blue", "done": True,
-                            "exception": False, "also": []})
+                            "exception": False, "also": [], "label": ""})
         notes.append("complete added (no status meant done)")
     return statuses, notes, names
 
@@ -1178,6 +1180,8 @@ def _plan_yaml(grid: Grid, source: str, columns: list[Column], ref_form: RefForm
             entry += ", exception: true"
         if s["also"]:
             entry += f", also: {_flow(s['also'])}"
+        if s["label"] and s["label"] != s["name"][:1].upper() + s["name"][1:]:
+            entry += f", label: {quoted(s['label'])}"  # as the tracker writes it
         lines.append(entry + "}")
     lines.append(f"status_required: {'true' if status_required else 'false'}")
     fields = []

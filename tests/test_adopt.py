@@ -240,6 +240,7 @@ def test_a_csv_exported_from_a_tracker_becomes_a_project(runner, tmp_path):
     assert [s.name for s in project.shape.statuses] == [
         "complete", "on target", "progressing", "not resourced", "overdue"]
     assert project.shape.status("Not Resourced").exception
+    assert project.shape.status("not resourced").label == "Not Resourced"  # as typed
     assert items["DA-01"].get("action") == ("Refresh the domestic abuse strategy.\n"
                                             "Consult survivors.")
     assert items["DA-04"].get("comments") == "Patrols ran all summer.\nCalls down by a fifth."
