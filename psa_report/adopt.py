@@ -754,7 +754,9 @@ def infer(grid: Grid, source: str) -> Adoption:
                 item_values[r][column.name] = list(dict.fromkeys(names))
                 for n in names:
                     agencies.setdefault(n, n)
-            note = f"{column.header} → {column.name} (agencies: {len(agencies)} found"
+            names = sorted(agencies, key=str.lower)
+            note = (f"{column.header} → {column.name} (agencies: "
+                    + (", ".join(names) if len(names) <= 12 else f"{len(names)} found"))
             if splits:
                 shown = "; ".join(f"{s!r} as {', '.join(split[s])}" for s in splits[:4])
                 note += f"; read {shown}" + ("..." if len(splits) > 4 else "")

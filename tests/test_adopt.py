@@ -529,7 +529,7 @@ def test_the_status_column_is_the_one_of_status_words(runner, tmp_path):
     assert "Action ref → refs like A1" in out
     assert "Risk rating → risk_rating (line)" in out
     assert "Partners involved → partners_involved (line)" in out
-    assert "Owner(s) → owner_s (agencies: 2 found)" in out
+    assert "Owner(s) → owner_s (agencies: Council, Police)" in out
     assert "Status (RAG) → status_rag (status: Green, On track → green; Amber → amber" in out
 
 
