@@ -331,14 +331,45 @@ def list_(project_dir: Path, lead: str | None, status, fmt: str):
 
 @main.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=".")
-def init(folder: Path):
+@click.option("--from", "tracker", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, metavar="FILE",
+              help="Make the project from an existing tracker (.xlsx, .csv or .tsv): its "
+                   "columns become the plan's fields, each row an item.")
+@click.option("--sheet", default=None, metavar="NAME",
+              help="With --from: the workbook's sheet to read.  [default: the first "
+                   "sheet holding a table]")
+@click.option("--dry-run", is_flag=True,
+              help="With --from: print the inferred plan.yaml, write nothing.")
+def init(folder: Path, tracker: Path | None, sheet: str | None, dry_run: bool):
     """Start a new project in FOLDER (default: here): a commented report.yaml and
-    agencies.yaml, one example data gap and recommendation, and a .gitignore."""
-    from .commands.init import init as run_init
+    agencies.yaml, one example data gap and recommendation, and a .gitignore; or,
+    with --from, the whole plan of an existing tracker."""
+    if tracker is None:
+        if sheet is not None or dry_run:
+            raise click.UsageError("--sheet and --dry-run go with --from FILE")
+        from .commands.init import init as run_init
 
-    for path in run_init(folder):
+        for path in run_init(folder):
+            click.echo(f"wrote {path}")
+        click.echo("Replace the example text in each file, then run `psa-report check`.")
+        return
+    from .commands.init import adopt
+
+    adopted = adopt(folder, tracker, sheet, dry_run)
+    for note in adopted.notes:
+        click.echo(note)
+    if adopted.unmapped:
+        click.echo("Not mapped as a field (kept where said):")
+        for line in adopted.unmapped:
+            click.echo(f"  {line}")
+    if dry_run:
+        click.echo("")
+        click.echo(adopted.plan_yaml, nl=False)
+        return
+    for path in adopted.written:
         click.echo(f"wrote {path}")
-    click.echo("Replace the example text in each file, then run `psa-report check`.")
+    click.echo(f"{adopted.rows} rows became items. Check the statuses and types in "
+               "actions/plan.yaml, then run `psa-report check`.")
 
 
 @main.command()

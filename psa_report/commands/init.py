@@ -1,10 +1,16 @@
-"""``init``: a new, valid, commented project for a partnership starting from nothing."""
+"""``init``: a new, valid, commented project for a partnership starting from nothing,
+or (``init --from``) one made from the partnership's existing tracker."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from ..adopt import infer, read_tracker
 from ..problems import Invalid, Problem
 from ..project import (
     ACTIONS,
@@ -94,3 +100,48 @@ def init(folder: Path) -> list[str]:
     written += [path.relative_to(folder).as_posix()
                 for path in write_schemas(folder / SCHEMA_DIR)]
     return written
+
+
+@dataclass
+class Adopted:
+    """What ``init --from`` inferred, and the files it wrote (none with ``dry_run``)."""
+
+    notes: list[str]  # what each column became, and the statuses and agencies read
+    unmapped: list[str]  # what was not mapped, by sheet, row and column, and where it went
+    plan_yaml: str
+    written: list[str] = field(default_factory=list)
+    rows: int = 0
+
+
+def adopt(folder: Path, tracker: Path, sheet: str | None = None,
+          dry_run: bool = False) -> Adopted:
+    """Make a project in ``folder`` from an existing tracker (.xlsx, .csv or .tsv): its
+    shape inferred (adopt.py), every row an item; nothing written with ``dry_run``."""
+    folder = Path(folder)
+    if not dry_run and (folder / ACTIONS).exists():
+        raise Invalid([Problem(str(folder / ACTIONS), None, None,
+            "already exists: this folder holds a project already (run `psa-report check` "
+            "there), so nothing was written: name a new folder")])
+    grid = read_tracker(Path(tracker), sheet)
+    made = infer(grid, Path(tracker).name)
+    result = Adopted(made.notes, made.unmapped, made.plan_yaml, rows=made.rows)
+    if dry_run:
+        return result
+    files = dict(made.files)
+    if not (folder / ".gitignore").exists():
+        files[".gitignore"] = GITIGNORE
+    # Written aside, checked as a whole project, then moved into place: a project that
+    # would not pass check is never left half written.
+    folder.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".psa-init-", dir=folder))
+    try:
+        for path, text in files.items():
+            write_new(staging, path, text)
+        load_project(staging)
+        os.replace(staging / ACTIONS, folder / ACTIONS)
+        if ".gitignore" in files:
+            os.replace(staging / ".gitignore", folder / ".gitignore")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    result.written = list(files)
+    return result

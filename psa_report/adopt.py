@@ -1,0 +1,1288 @@
+"""Adopting an existing tracker: an Excel or CSV action plan read as data, its shape
+inferred, and a whole project (plan.yaml, agencies.yaml, report.yaml, one file per row)
+made from it. ``psa-report init FOLDER --from FILE`` (commands/init.py) runs it.
+
+The stages:
+
+* :func:`read_tracker`: the cells of one sheet (or of a CSV/TSV file), as typed: text,
+  numbers, date cells, and the fill colour of each cell. A workbook is opened as data
+  only (openpyxl's read-only, data-only mode, links not kept): no formula is ever run
+  and nothing outside the file is followed; the cached value of a formula is its value.
+* :func:`infer`: the header row (title rows, merged title cells and blank rows above it
+  skipped), each column's field and type, the statuses, the agencies, the refs; every
+  cell placed somewhere, and every choice said in :attr:`Adoption.notes`.
+* :func:`project_files`: the text of every file, each value written by scaffold's
+  writers (which read it back through the loader) and each item checked against the
+  inferred shape before anything is written.
+"""
+
+from __future__ import annotations
+
+import colorsys
+import io
+import re
+import unicodedata
+import warnings
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from .chars import refused
+from .dates import parse_due
+from .files import decode_utf8, delimiter, read_regular
+from .loader import load_text
+from .problems import Invalid, Problem
+from .shape import (
+    INDICATOR,
+    PLAN_FILE,
+    RefForm,
+    check_agency_name,
+    normal_word,
+    shape_from_document,
+    validate_item,
+)
+
+#: Largest tracker read (a workbook of a few thousand rows, with its styles).
+MAX_TRACKER_BYTES = 20 * 1024 * 1024
+#: A workbook unpacking to more than this is not a tracker (a zip bomb inflates far).
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+MAX_ROWS = 5000
+MAX_COLUMNS = 60
+#: How far down the header row is looked for.
+HEADER_SEARCH_ROWS = 40
+#: The kind every row becomes.
+KIND_NAME, KIND_FOLDER = "action", "actions"
+SUFFIXES = (".xlsx", ".xlsm", ".csv", ".tsv", ".txt")
+
+
+# ---------------------------------------------------------------- cells
+
+
+@dataclass
+class Cell:
+    """One cell as typed: ``value`` is text, a number, a date or None; ``fill`` the
+    cell's solid fill as RRGGBB, if it has one."""
+
+    row: int
+    column: int
+    value: Any
+    fill: str | None = None
+
+    @property
+    def blank(self) -> bool:
+        return self.value is None or (isinstance(self.value, str) and not self.value.strip())
+
+
+@dataclass
+class Grid:
+    """The cells of one sheet, row by row (rows numbered as the user sees them)."""
+
+    display: str  # the file's name
+    sheet: str | None  # the sheet's name; None for a CSV file
+    rows: dict[int, dict[int, Cell]]
+    other_sheets: list[str] = field(default_factory=list)
+    #: merged cells: (first row, first column, last row, last column)
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+    def where(self, row: int | None = None, column: int | None = None,
+              header: str | None = None) -> str:
+        """"tracker.xlsx: sheet Plan, row 7, column E (Timescale)"."""
+        parts = [f"sheet {self.sheet}"] if self.sheet is not None else []
+        if row is not None:
+            parts.append(f"row {row}")
+        if column is not None:
+            parts.append(f"column {letter(column)}" + (f" ({header})" if header else ""))
+        return f"{self.display}: {', '.join(parts)}" if parts else self.display
+
+    def problem(self, message: str, row: int | None = None, column: int | None = None,
+                header: str | None = None) -> Problem:
+        return Problem(self.where(row, column, header), None, None, message)
+
+
+def letter(column: int) -> str:
+    """Column 1 -> A, 28 -> AB."""
+    name = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+def _too_big(size: int) -> str:
+    return (f"the tracker is {size:,} bytes, over the limit of {MAX_TRACKER_BYTES:,} bytes: "
+            "check it is the right file, or save only the sheet of the plan")
+
+
+def read_tracker(path: Path, sheet: str | None = None) -> Grid:
+    """The cells of the tracker at ``path``: one sheet of a workbook (``sheet``, or the
+    first that holds a table), or a CSV/TSV file."""
+    display = Path(path).name
+    suffix = Path(path).suffix.lower()
+    if suffix not in SUFFIXES:
+        what = {".xls": "an Excel 97-2003 workbook (.xls)", ".ods": "an OpenDocument "
+                "spreadsheet (.ods)"}.get(suffix, f"a {suffix} file" if suffix else
+                                           "a file with no extension")
+        raise Invalid([Problem(display, None, None,
+            f"this is {what}, which psa-report does not read: save it from Excel or "
+            "LibreOffice as Excel Workbook (.xlsx) or CSV UTF-8 (.csv), and name that")])
+    raw = read_regular(Path(path), display, MAX_TRACKER_BYTES, _too_big,
+                       fix="name the tracker's .xlsx or .csv file")
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_workbook(raw, display, sheet)
+    if sheet is not None:
+        raise Invalid([Problem(display, None, None,
+            f"--sheet {sheet} names a sheet, but a CSV file has none: leave --sheet out")])
+    return _read_csv(raw, display)
+
+
+def _read_csv(raw: bytes, display: str) -> Grid:
+    import csv
+
+    text = decode_utf8(raw, lambda line, column, byte: Invalid([Problem(
+        f"{display}: line {line}, character {column}", None, None,
+        f"byte 0x{byte:02X} is not UTF-8 text: in Excel use Save As, 'CSV UTF-8', and "
+        "name that file")]))
+    # The separator is guessed from the first line that has one (title rows exported
+    # from a sheet may hold a single cell).
+    lines = [line for line in text.split("\n")[:40] if line.strip()]
+    sample = max(lines, key=lambda line: max(line.count(s) for s in "\t;,"), default="")
+    separator = "\t" if display.lower().endswith(".tsv") else delimiter(sample)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    rows: dict[int, dict[int, Cell]] = {}
+    try:
+        for number, cells in enumerate(reader, 1):
+            if number > MAX_ROWS:
+                raise Invalid([Problem(display, None, None,
+                    f"has more than {MAX_ROWS:,} rows, more than an action plan holds: "
+                    "check it is the right file")])
+            if len(cells) > MAX_COLUMNS and any(c.strip() for c in cells[MAX_COLUMNS:]):
+                raise Invalid([Problem(f"{display}: row {number}", None, None,
+                    f"has {len(cells)} columns, more than the {MAX_COLUMNS} a tracker is "
+                    "read with: check the separator, or save only the plan's columns")])
+            rows[number] = {i: Cell(number, i, value) for i, value in enumerate(cells, 1)
+                            if value.strip()}
+    except csv.Error as error:
+        raise Invalid([Problem(f"{display}: row {reader.line_num}", None, None,
+                               f"the file cannot be read as CSV: {error}")]) from None
+    return Grid(display, None, rows)
+
+
+def _read_workbook(raw: bytes, display: str, wanted: str | None) -> Grid:
+    from openpyxl import load_workbook
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            unzipped = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        raise Invalid([Problem(display, None, None,
+            "cannot be read as an Excel workbook: open it in Excel or LibreOffice and save "
+            "it as Excel Workbook (.xlsx)")]) from None
+    if unzipped > MAX_UNZIPPED_BYTES:
+        raise Invalid([Problem(display, None, None,
+            f"the workbook unpacks to more than {MAX_UNZIPPED_BYTES // 2**20} MB, more "
+            "than a tracker: check it is the right file")])
+    try:
+        with warnings.catch_warnings():  # openpyxl warns of extensions it drops
+            warnings.simplefilter("ignore")
+            # Data only: a formula's cached value, never the formula run; links not kept.
+            book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True,
+                                 keep_links=False, keep_vba=False)
+    except Exception as error:  # noqa: BLE001 - any failure to parse an outside file
+        raise Invalid([Problem(display, None, None,
+            f"cannot be read as an Excel workbook ({type(error).__name__}): open it in "
+            "Excel or LibreOffice and save it again as .xlsx")]) from None
+    try:
+        sheets = [s for s in book.worksheets if getattr(s, "sheet_state", "visible")
+                  == "visible" or wanted is not None]
+        names = [s.title for s in book.worksheets]
+        if wanted is not None:
+            found = next((s for s in book.worksheets if s.title == wanted), None) or next(
+                (s for s in book.worksheets if normal_word(s.title) == normal_word(wanted)),
+                None)
+            if found is None:
+                raise Invalid([Problem(display, None, None,
+                    f"has no sheet named {wanted!r}: its sheets are "
+                    f"{', '.join(repr(n) for n in names)}")])
+            grid = _sheet_grid(found, display)
+            grid.other_sheets = [n for n in names if n != found.title]
+            return grid
+        first = None
+        for sheet in sheets:
+            grid = _sheet_grid(sheet, display)
+            if first is None:
+                first = grid
+            if _find_header(grid) is not None:
+                grid.other_sheets = [n for n in names if n != sheet.title]
+                return grid
+        if first is None:
+            raise Invalid([Problem(display, None, None, "has no sheet to read")])
+        first.other_sheets = [n for n in names if n != first.sheet]
+        return first
+    except Invalid:
+        raise
+    except Exception as error:  # noqa: BLE001 - a sheet's XML broken inside the file
+        raise Invalid([Problem(display, None, None,
+            f"a sheet cannot be read ({type(error).__name__}): open the workbook in Excel "
+            "or LibreOffice and save it again as .xlsx")]) from None
+    finally:
+        book.close()
+
+
+def _sheet_grid(sheet, display: str) -> Grid:
+    rows: dict[int, dict[int, Cell]] = {}
+    sheet.reset_dimensions()  # the size a sheet declares may be a lie: read what is there
+    for number, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS + 1), 1):
+        if number > MAX_ROWS:
+            raise Invalid([Problem(f"{display}: sheet {sheet.title}", None, None,
+                f"has more than {MAX_ROWS:,} rows, more than an action plan holds: save "
+                "only the plan's rows, or name its sheet with --sheet")])
+        row: dict[int, Cell] = {}
+        for cell in cells:
+            column = getattr(cell, "column", None)
+            if column is None:
+                continue
+            value = cell.value
+            if column > MAX_COLUMNS and value not in (None, ""):
+                raise Invalid([Problem(f"{display}: sheet {sheet.title}, row {number}",
+                    None, None, f"has cells beyond column {letter(MAX_COLUMNS)}, more "
+                    "columns than a tracker is read with: save only the plan's columns")])
+            fill = _fill(cell)
+            if value is None and fill is None:
+                continue
+            if isinstance(value, datetime) and _month_format(cell):
+                value = f"{value.year:04d}-{value.month:02d}"  # shown as Mar-26: a month
+            row[column] = Cell(number, column, value, fill)
+        if row:
+            rows[number] = row
+    return Grid(display, sheet.title, rows, merged=_merged(sheet))
+
+
+def _merged(sheet) -> list[tuple[int, int, int, int]]:
+    """The sheet's merged cells, read from its XML (read-only mode does not keep them)."""
+    from openpyxl.utils.cell import range_boundaries
+    from openpyxl.xml.functions import iterparse  # defusedxml's, where installed
+
+    found = []
+    try:
+        with sheet._get_source() as source:
+            for _, element in iterparse(source):
+                tag = element.tag.rsplit("}", 1)[-1]
+                if tag == "mergeCell" and len(found) < 10_000:
+                    ref = element.get("ref") or ""
+                    try:
+                        low_col, low_row, high_col, high_row = range_boundaries(ref)
+                    except (ValueError, TypeError):
+                        continue
+                    if None not in (low_col, low_row, high_col, high_row):
+                        found.append((low_row, low_col, high_row, high_col))
+                elif tag in ("row", "c", "v", "is", "t"):
+                    element.clear()
+    except Exception:  # noqa: BLE001 - merges are a help, never a reason to fail
+        return []
+    return found
+
+
+def _month_format(cell) -> bool:
+    """A date cell shown as a month (mmm-yy, mmmm yyyy): its number format has no day."""
+    try:
+        number_format = str(cell.number_format or "")
+    except (AttributeError, IndexError, KeyError):
+        return False
+    plain = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", number_format).lower()
+    return "m" in plain and "y" in plain and "d" not in plain and "h" not in plain
+
+
+def _fill(cell) -> str | None:
+    """A cell's solid fill as RRGGBB (theme and indexed colours are not resolved)."""
+    try:
+        fill = cell.fill
+    except (AttributeError, IndexError, KeyError):
+        return None
+    if fill is None or getattr(fill, "fill_type", None) != "solid":
+        return None
+    colour = getattr(fill, "fgColor", None)
+    rgb = getattr(colour, "rgb", None) if getattr(colour, "type", None) == "rgb" else None
+    if isinstance(rgb, str) and re.fullmatch(r"[0-9A-Fa-f]{6}|[0-9A-Fa-f]{8}", rgb):
+        rgb = rgb[-6:].upper()
+        return None if rgb == "FFFFFF" else rgb
+    return None
+
+
+# ---------------------------------------------------------------- values
+
+
+def cell_text(value: Any) -> str:
+    """A cell's value as text: dates as 2025-03-31, whole numbers without ".0", line
+    breaks as "\\n"."""
+    if isinstance(value, datetime):
+        value = value.date() if value.time() == time(0) else value
+    if isinstance(value, (date, datetime)):
+        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if value is None:
+        return ""
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    # Line breaks inside a cell part paragraphs: blank lines between them are one break.
+    lines = [line.rstrip() for line in text.split("\n")]
+    return "\n".join(line for line in lines if line).strip()
+
+
+# ---------------------------------------------------------------- statuses
+
+#: The usual status words, best first: name, colour, done, exception, words and letters.
+USUAL = (
+    ("complete", "blue", True, False,
+     ("complete", "completed", "done", "closed", "achieved", "finished", "blue", "b", "c")),
+    ("green", "green", False, False,
+     ("green", "g", "on track", "on target", "on schedule", "good progress")),
+    ("amber", "amber", False, True,
+     ("amber", "a", "at risk", "some concerns", "slipping", "minor issues")),
+    ("not started", "grey", False, False,
+     ("not started", "not yet started", "grey", "gray", "not begun", "to start")),
+    ("red", "red", False, True,
+     ("red", "r", "off track", "not on track", "significant concerns", "major issues")),
+)
+_GROUP_OF = {normal_word(word): group for group, *_, words in USUAL for word in words}
+_GROUP_ORDER = [group for group, *_ in USUAL]
+_LETTERS = {"b", "c", "g", "a", "r"}
+#: Other words, placed by what they mean (the group they stand nearest to).
+_MEANING = (
+    (("ongoing", "in progress", "progressing", "started", "underway", "under way",
+      "on going", "continuing", "business as usual"), "green"),
+    (("delayed", "behind", "partially", "partial", "some progress", "limited progress",
+      "at risk", "review", "under review", "paused"), "amber"),
+    (("overdue", "not resourced", "stopped", "blocked", "failed", "not achieved",
+      "cancelled", "withdrawn", "no progress", "not progressing"), "red"),
+    (("not yet due", "pending", "planned", "future", "not due", "on hold", "deferred",
+      "tbc", "tbd"), "not started"),
+    (("closed", "superseded", "merged", "ended"), "complete"),
+)
+#: A status column's header: RAG, Status, RAG status, Status (RAG), Rating, BRAG...
+_RAG_HEADER = re.compile(r"\b(rag|r a g|b?rag|status|rating)\b")
+
+
+def rag_colour(rgb: str) -> str | None:
+    """The usual RAG group a fill colour is (green, amber, red, complete for blue,
+    not started for grey), or None."""
+    r, g, b = (int(rgb[i:i + 2], 16) / 255 for i in (0, 2, 4))
+    hue, light, sat = colorsys.rgb_to_hls(r, g, b)
+    if sat < 0.15 or light > 0.97:
+        return "not started" if 0.3 < light < 0.95 and sat < 0.15 else None
+    degrees = hue * 360
+    if degrees < 20 or degrees >= 330:
+        return "red"
+    if degrees < 65:
+        return "amber"
+    if degrees < 170:
+        return "green"
+    if degrees < 260:
+        return "complete"
+    return None
+
+
+def _meaning(word: str) -> str | None:
+    text = normal_word(word)
+    for usual, group in sorted(_GROUP_OF.items(), key=lambda kv: -len(kv[0])):
+        if usual not in _LETTERS and re.search(rf"\b{re.escape(usual)}\b", text):
+            return group  # "Green - ahead of plan"
+    for words, group in _MEANING:
+        if text in words:
+            return group
+    for words, group in _MEANING:
+        if any(re.search(rf"\b{re.escape(w)}\b", text) for w in words):
+            return group
+    return None
+
+
+# ---------------------------------------------------------------- agencies
+
+_SPLIT = re.compile(r"\s*[,;/\n]\s*")
+_AND = re.compile(r"\s+(?:and|&)\s+", re.IGNORECASE)
+#: A lead column's header: Lead, Lead agency, Owner(s), Responsible, Delivery led by...
+_LEAD_HEADER = re.compile(r"\b(lead|leads|owners?|responsib\w*|led|accountable)\b")
+#: ...or, where no column is headed so, Agency, Partner(s).
+_AGENCY_HEADER = re.compile(r"\b(agency|agencies|partners?|organisations?|organizations?)\b")
+
+
+def split_leads(cells: list[str]) -> dict[str, list[str]]:
+    """Each lead cell -> the agencies it names: split on commas, semicolons, slashes and
+    line breaks; on "and" or "&" only where every part is a lead on its own elsewhere or
+    the parts repeat across cells ("Fire and Rescue" stays whole)."""
+    parts_of = {cell: [p for p in _SPLIT.split(cell) if p.strip()] for cell in cells}
+    alone = {normal_word(p) for parts in parts_of.values() for p in parts
+             if not _AND.search(p)}
+    pieces = Counter(normal_word(piece) for part in {p for ps in parts_of.values() for p in ps}
+                     if _AND.search(part) for piece in _AND.split(part))
+    found = {}
+    for cell, parts in parts_of.items():
+        names = []
+        for part in parts:
+            pieces_here = _AND.split(part)
+            if len(pieces_here) > 1 and all(normal_word(p) in alone or pieces[normal_word(p)] > 1
+                                            for p in pieces_here):
+                names += pieces_here
+            else:
+                names.append(part)
+        found[cell] = [" ".join(n.split()) for n in names if n.strip()]
+    return found
+
+
+# ---------------------------------------------------------------- the inference
+
+
+@dataclass
+class Column:
+    """One column of the tracker, and the field it becomes."""
+
+    number: int
+    header: str  # as the header cell says (or "Column F" for a blank one)
+    name: str = ""  # the field's name
+    type: str = "line"
+    required: bool = False
+    partners: bool = False
+    ref: bool = False  # the Ref column, whose values are the items' refs
+    #: field name of the text field holding this column's cells that fit no type
+    spill: str | None = None
+    spill_rows: list[int] = field(default_factory=list)
+    note: str = ""
+
+
+@dataclass
+class Adoption:
+    """What :func:`infer` made of a tracker: the files to write and what it said."""
+
+    plan_yaml: str
+    files: dict[str, str]  # path relative to the project -> text
+    notes: list[str]  # what was inferred, column by column
+    unmapped: list[str]  # what was not mapped, by sheet, row and column, and where it went
+    rows: int
+
+
+def _field_name(header: str, taken: set[str]) -> str:
+    ascii_ = unicodedata.normalize("NFKD", header).encode("ascii", "ignore").decode()
+    name = re.sub(r"[^a-z0-9]+", "_", ascii_.lower()).strip("_")[:40].strip("_")
+    if not name or not name[0].isalpha():
+        name = f"column_{name}" if name else "column"
+    if name in ("ref", INDICATOR):
+        name = f"tracker_{name}"
+    base, number = name, 2
+    while name in taken:
+        name, number = f"{base}_{number}", number + 1
+    taken.add(name)
+    return name
+
+
+def _header_cell(cell: Cell) -> bool:
+    """Could be a column's name: short text (or a number, such as a year)."""
+    if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+        return True
+    return (isinstance(cell.value, str) and cell.value.strip() != ""
+            and len(cell.value.strip()) <= 200)
+
+
+def _find_header(grid: Grid) -> int | None:
+    """The header row: the first row of several short text cells, at least half as
+    wide as the rows of data below it, with data under it."""
+    numbers = sorted(grid.rows)
+    if not numbers:
+        return None
+    for number in numbers[:HEADER_SEARCH_ROWS]:
+        row = grid.rows[number]
+        filled = [c for c in row.values() if not c.blank]
+        if (len(filled) < 2 or not all(_header_cell(c) for c in filled)
+                or sum(isinstance(c.value, str) for c in filled) * 2 < len(filled)):
+            continue
+        if len({normal_word(c.value) for c in filled}) < len(filled) * 0.7:
+            continue
+        below = [r for r in numbers if r > number][:20]
+        widths = [sum(1 for c in grid.rows[r].values() if not c.blank) for r in below]
+        if not widths or max(widths) < 2:
+            continue
+        columns = {c.column for c in filled}
+        under = sum(1 for r in below for c in grid.rows[r].values()
+                    if not c.blank and c.column in columns)
+        if len(filled) * 2 >= max(widths) and under >= len(below):
+            return number
+    return None
+
+
+def _looks_like_ref_header(header: str, exact: bool = False) -> bool:
+    """Ref, Ref No., No., #, ID...; or (not ``exact``) any header with the word ref."""
+    word = normal_word(header).rstrip(".")
+    if not exact and re.search(r"\b(ref|refs|reference)\b", word):
+        return True
+    return word in ("ref", "ref no", "ref number", "reference", "no", "number", "#", "id",
+                    "action ref", "action no", "action number", "item", "item no",
+                    "action id", "ref.", "refs", "action reference")
+
+
+def _usual_statuses(values: list[str]) -> bool:
+    """Mostly the usual status words or letters (letters alone only as G, A, R...)."""
+    known = [normal_word(v) for v in values if normal_word(v) in _GROUP_OF]
+    if not values or len(known) < 0.6 * len(values):
+        return False
+    if all(k in _LETTERS for k in known):
+        return bool({"g", "r"} & set(known))
+    return True
+
+
+def infer(grid: Grid, source: str) -> Adoption:
+    """The project a tracker becomes; :class:`Invalid` naming the sheet, row and column
+    of anything that cannot be written at all."""
+    header_row = _find_header(grid)
+    if header_row is None:
+        first = sorted(grid.rows)[:HEADER_SEARCH_ROWS]
+        if not first:
+            raise Invalid([grid.problem("is empty: there is no table to read")])
+        last = grid.rows[sorted(grid.rows)[-1]]
+        filled = [c for c in last.values() if not c.blank]
+        if len(filled) >= 2 and all(_header_cell(c) for c in filled):
+            raise Invalid([grid.problem("has no rows of data under the header row: add "
+                                        "the plan's rows, or name the right sheet with "
+                                        "--sheet", sorted(grid.rows)[-1])])
+        raise Invalid([grid.problem(
+            f"no header row found in rows {first[0]}-{first[-1]}: psa-report looks for a "
+            "row of two or more column names (short text, such as Ref, Action, Lead, "
+            "Status) above the rows of the plan. Check this is the plan's sheet (name "
+            "another with --sheet), or type the column names in one row")])
+    notes: list[str] = []
+    unmapped: list[str] = []
+    problems: list[Problem] = []
+    # A second header row under cells merged across ("Milestones" over Q1, Q2...).
+    labels, sub_row = _labels(grid, header_row)
+    last_header = sub_row or header_row
+    # A cell merged down over several rows of the plan holds the value of each of them.
+    for low_row, low_col, high_row, _ in sorted(grid.merged):
+        top = grid.rows.get(low_row, {}).get(low_col)
+        if low_row <= last_header or high_row == low_row or top is None or top.blank:
+            continue
+        for r in range(low_row + 1, min(high_row, low_row + MAX_ROWS) + 1):
+            if r in grid.rows and (grid.rows[r].get(low_col) is None
+                                   or grid.rows[r][low_col].blank):
+                grid.rows[r][low_col] = Cell(r, low_col, top.value, top.fill)
+        unmapped.append(f"{grid.where(low_row, low_col, labels.get(low_col))}: merged down to row "
+                        f"{high_row}: its value is given to each of rows {low_row}-{high_row}")
+    # A character that is not text (a control character pasted in) cannot be kept.
+    for r, c in ((n, c) for n in sorted(grid.rows) for c in grid.rows[n].values()
+                 if not c.blank):
+        found = refused(cell_text(c.value))
+        if found is not None:
+            problems.append(grid.problem(found[1], r, c.column, labels.get(c.column)
+                                         if r > last_header else None))
+    if problems:
+        raise Invalid(problems)
+    data_numbers = [r for r in sorted(grid.rows) if r > last_header
+                    and any(not c.blank for c in grid.rows[r].values())]
+    # Columns: every header, and any column holding data under no header.
+    used = sorted({c.column for r in data_numbers for c in grid.rows[r].values()
+                   if not c.blank} | set(labels))
+    columns: list[Column] = []
+    taken: set[str] = set()
+    for number in used:
+        header = labels.get(number) or f"Column {letter(number)}"
+        if number not in labels:
+            unmapped.append(f"{grid.where(header_row, number)}: no header above data: "
+                            f"kept as a field labelled {header!r}")
+        columns.append(Column(number, header))
+
+    # Title rows above the header.
+    titles = []
+    for r in sorted(grid.rows):
+        if r >= header_row:
+            break
+        texts = [cell_text(c.value) for c in sorted(grid.rows[r].values(),
+                                                      key=lambda c: c.column) if not c.blank]
+        if texts:
+            titles.append((r, " ".join(texts)))
+
+    # Section heading rows inside the table: one text cell in a row where rows have many.
+    typical = sorted(n for r in data_numbers
+                     if (n := sum(1 for c in grid.rows[r].values() if not c.blank)) > 1)
+    median = typical[len(typical) // 2] if typical else 0  # of the rows of several cells
+    headings: dict[int, str] = {}
+    notes_below: list[tuple[int, str]] = []  # one-cell rows below the last row of data
+    item_rows: list[int] = []
+    # A heading or a note is a row of one cell, in the first column or merged across
+    # (a new row with only its action typed is an item); and not a ref alone.
+    across = {(low_row, low_col) for low_row, low_col, _, high_col in grid.merged
+              if high_col > low_col}
+    first_column = min((c.column for c in grid.rows[header_row].values() if not c.blank),
+                       default=1)
+    single = set()
+    for r in data_numbers:
+        only = _one_cell(grid.rows[r]) if median >= 3 else None
+        if only is not None and (only.column <= first_column or (r, only.column) in across) \
+                and not re.fullmatch(r"[A-Za-z]*[-.]?\d+(\.\d+)*[a-z]?", only.value.strip()):
+            single.add(r)
+    for r in data_numbers:
+        if r not in single:
+            item_rows.append(r)
+        elif any(n > r and n not in single for n in data_numbers):
+            headings[r] = cell_text(_one_cell(grid.rows[r]).value)
+        else:
+            notes_below.append((r, cell_text(_one_cell(grid.rows[r]).value)))
+    for r, _ in notes_below:
+        unmapped.append(f"{grid.where(r)}: a note below the table: kept as a paragraph of "
+                        "report.yaml")
+    if not item_rows:
+        raise Invalid([grid.problem("has no rows of data under the header row: add the "
+                                    "plan's rows, or name the right sheet with --sheet",
+                                    header_row)])
+
+    def cell(r: int, column: Column) -> Cell | None:
+        found = grid.rows.get(r, {}).get(column.number)
+        return found
+
+    def values(column: Column) -> list[tuple[int, Cell]]:
+        return [(r, c) for r in item_rows if (c := cell(r, column)) is not None
+                and not c.blank]
+
+    # The Ref column.
+    ref_column = next((c for c in columns if _looks_like_ref_header(c.header, exact=True)),
+                      None) or next((c for c in columns if _looks_like_ref_header(c.header)),
+                                    None)
+    ref_form: RefForm | None = None
+    refs: dict[int, str] = {}
+    if ref_column is not None:
+        found = {r: cell_text(c.value) for r, c in values(ref_column)}
+        form = None
+        if found:
+            try:
+                form = RefForm.from_example(next(iter(found.values())))
+            except ValueError:
+                form = None
+        if form is not None and form.style != "none" and all(
+                form.valid(v) and form.parse(v) == v for v in found.values()) and len(
+                set(found.values())) == len(found) and len(found) * 2 > len(item_rows):
+            ref_form, refs = form, dict(found)
+            ref_column.ref = True
+            notes.append(f"{ref_column.header} → refs like {form.example}")
+            # A row with no ref yet (a new action) is given the next free one.
+            for r in item_rows:
+                if r not in refs:
+                    refs[r] = form.next_ref(refs.values())
+                    unmapped.append(f"{grid.where(r, ref_column.number, ref_column.header)}"
+                                    f": no ref: given {refs[r]}, the next free one")
+        else:
+            why = ("most rows have none" if len(found) * 2 <= len(item_rows) else
+                   "two rows share a ref" if len(set(found.values())) < len(found) else
+                   "they are not all of one form psa-report knows (numbers with dots, or "
+                   "letters and a number)")
+            notes.append(f"{ref_column.header}: not used as refs ({why}): kept as a field; "
+                         "the items are numbered 1, 2, 3... in the tracker's order")
+    if ref_form is None:
+        ref_form = RefForm.from_example("1")
+        refs = {r: str(i) for i, r in enumerate(item_rows, 1)}
+        if ref_column is None:
+            notes.append("no Ref column: the items are numbered 1, 2, 3... in the "
+                         "tracker's order")
+
+    # Each other column: its type.
+    item_values: dict[int, dict[str, Any]] = {r: {} for r in item_rows}
+    status_words: dict[str, list[int]] = {}
+    fills_read: list[int] = []
+    status_column: Column | None = None
+    agencies: dict[str, str] = {}
+
+    def spill(column: Column, r: int, text: str) -> None:
+        """A cell that does not fit its column's type: kept as text of its column."""
+        if column.spill is None:
+            column.spill = _field_name(f"{column.name}_as_written", taken)
+        column.spill_rows.append(r)
+        item_values[r][column.spill] = text
+
+    # The lead column: the first headed Lead, Owner...; or else Agency, Partners...
+    lead_like = next((c for c in columns if not c.ref and _LEAD_HEADER.search(
+        normal_word(c.header))), None) or next((c for c in columns if not c.ref and
+                                                _AGENCY_HEADER.search(normal_word(c.header))),
+                                               None)
+    status_like = _status_column([c for c in columns if not c.ref and c is not lead_like],
+                                 lambda column: values(column),
+                                 lambda column: [c for r in item_rows
+                                                 if (c := cell(r, column)) is not None
+                                                 and c.blank and c.fill])
+    for column in columns:
+        if column.ref:
+            continue
+        column.name = _field_name(column.header, taken)
+        found = values(column)
+        texts = [cell_text(c.value) for _, c in found]
+        word = normal_word(column.header)
+        fills = [(r, c) for r in item_rows if (c := cell(r, column)) is not None
+                 and c.blank and c.fill and rag_colour(c.fill)]
+        if column is status_like:
+            column.type = "status"
+            status_column = column
+        elif (column is lead_like and texts and all(len(t) <= 120 for t in texts)):
+            column.type = "agencies"
+        elif texts and (all(isinstance(c.value, (int, float)) and not isinstance(c.value, bool)
+                            for _, c in found)
+                        or all(re.fullmatch(_NUMBER, t) for t in texts)):
+            column.type = "number"
+        elif texts and _due_share(found) >= (0.5 if _due_header(word) else 0.8):
+            column.type = "due"
+        elif any("\n" in t or len(t) > 100 for t in texts) or _update_header(word):
+            column.type = "text"
+        else:
+            column.type = "line"
+
+        # Place each cell.
+        if column.type == "agencies":
+            split = split_leads(texts)
+            spellings: dict[str, Counter] = {}
+            for names in split.values():
+                for name in names:
+                    spellings.setdefault(normal_word(name), Counter())[name] += 1
+            canonical = {k: c.most_common(1)[0][0] for k, c in spellings.items()}
+            splits = sorted({t for t, names in split.items() if len(names) > 1})
+            for (r, _), text in zip(found, texts, strict=True):
+                names = [canonical[normal_word(n)] for n in split[text]]
+                try:
+                    names = [check_agency_name(n) for n in names]
+                    for n in names:
+                        if refused(n, True) is not None or len(n) > 80:
+                            raise ValueError(n)
+                except ValueError:
+                    spill(column, r, text)
+                    continue
+                item_values[r][column.name] = list(dict.fromkeys(names))
+                for n in names:
+                    agencies.setdefault(n, n)
+            names = sorted(agencies, key=str.lower)
+            note = (f"{column.header} → {column.name} (agencies: "
+                    + (", ".join(names) if len(names) <= 12 else f"{len(names)} found"))
+            if splits:
+                shown = "; ".join(f"{s!r} as {', '.join(split[s])}" for s in splits[:4])
+                note += f"; read {shown}" + ("..." if len(splits) > 4 else "")
+            column.note = note + ")"
+        elif column.type == "status":
+            for r, c in found:
+                text = cell_text(c.value)
+                if len(text) > 40 or "\n" in text:
+                    spill(column, r, text)
+                    continue
+                status_words.setdefault(" ".join(text.split()), []).append(r)
+                item_values[r][column.name] = " ".join(text.split())
+            for r, c in fills:
+                group = rag_colour(c.fill)
+                fills_read.append(r)
+                item_values[r][column.name] = ("\0fill", group)
+        elif column.type == "due":
+            for r, c in found:
+                text = _due_text(c.value)
+                if text is None:
+                    spill(column, r, cell_text(c.value))
+                else:
+                    item_values[r][column.name] = text
+            column.note = f"{column.header} → {column.name} (due)"
+        else:
+            for r, c in found:
+                text = cell_text(c.value)
+                if column.type == "number" and not re.fullmatch(_NUMBER, text):
+                    spill(column, r, text)
+                    continue
+                item_values[r][column.name] = text
+            column.note = f"{column.header} → {column.name} ({column.type})"
+        if column.spill_rows:
+            rows = ", ".join(str(r) for r in column.spill_rows)
+            what = {"due": "not a date or period", "number": "not a number",
+                    "agencies": "not agency names", "status": "not a status word"}[column.type]
+            count = len(column.spill_rows)
+            column.note += (f"; {count} cell{'s' if count != 1 else ''} {what}: row"
+                            f"{'s' if count != 1 else ''} {rows} (kept as text in "
+                            f"{column.spill})")
+            for r in column.spill_rows:
+                unmapped.append(f"{grid.where(r, column.number, column.header)}: "
+                                f"{what}: kept as text in {column.spill}")
+        column.required = all(column.name in item_values[r] for r in item_rows)
+
+    # Statuses.
+    status_fills: dict[int, str] = {}
+    fill_groups: set[str] = set()
+    if status_column is not None:
+        for r in item_rows:
+            found_cell = cell(r, status_column)
+            if found_cell is not None and found_cell.fill:
+                status_fills[r] = found_cell.fill
+        fill_groups = {item_values[r][status_column.name][1] for r in fills_read}
+    statuses, status_notes, words_to_status = _statuses(status_words, status_fills,
+                                                        fill_groups)
+    if status_column is not None:
+        for r in fills_read:
+            group = item_values[r][status_column.name][1]
+            item_values[r][status_column.name] = words_to_status[group]
+        status_column.note = (f"{status_column.header} → {status_column.name} (status: "
+                              + "; ".join(status_notes) + ")" + status_column.note)
+        if fills_read:
+            rows = ", ".join(str(r) for r in fills_read)
+            status_column.note += (f"; {len(fills_read)} status{'es' if len(fills_read) != 1 else ''} "
+                                   f"read from the cell's fill colour (no text): rows {rows}")
+            for r in fills_read:
+                unmapped.append(f"{grid.where(r, status_column.number, status_column.header)}"
+                                f": no text; status read from the fill colour as "
+                                f"{item_values[r][status_column.name]!r}")
+
+    # One deadline: the first due column headed like one (or the first); another
+    # column of whole days only is a date (Date raised, Last reviewed...).
+    dues = [c for c in columns if c.type == "due"]
+    deadline = next((c for c in dues if _deadline_header(normal_word(c.header))),
+                    dues[0] if dues else None)
+    for column in dues:
+        if column is not deadline and not column.spill_rows and all(
+                _whole_day(item_values[r][column.name]) for r in item_rows
+                if column.name in item_values[r]):
+            column.type = "date"
+            column.note = f"{column.header} → {column.name} (date)"
+    # Partners fill in the update, the status and the deadline.
+    for column in columns:
+        word = normal_word(column.header)
+        if column.type == "status" or column is deadline or (column.type == "text"
+                                                              and _update_header(word)):
+            column.partners = True
+
+    for column in columns:
+        if column.ref:
+            continue
+        notes.append(column.note)
+    sections = _sections(headings, item_rows, refs, ref_form) if headings else None
+    section = None
+    if sections:
+        notes.append(f"{len(headings)} heading row{'s' if len(headings) != 1 else ''} "
+                     f"inside the table (rows {', '.join(map(str, headings))}) → report.yaml's "
+                     f"sections {', '.join(sections)}")
+    elif headings:
+        section = _field_name("Section", taken)
+        notes.append(f"{len(headings)} heading row{'s' if len(headings) != 1 else ''} "
+                     f"inside the table (rows {', '.join(map(str, headings))}) → {section} "
+                     "(line) of the items under each")
+        current = None
+        for r in sorted([*headings, *item_rows]):
+            if r in headings:
+                current = headings[r]
+            elif current is not None:
+                item_values[r][section] = current
+
+    title = titles[0][1] if titles else Path(grid.display).stem
+    if titles:
+        notes.insert(0, f"row {titles[0][0]} → report.yaml's title")
+        for r, _ in titles[1:]:
+            unmapped.append(f"{grid.where(r)}: above the header: kept as a paragraph of "
+                            "report.yaml")
+    if grid.other_sheets:
+        others = grid.other_sheets
+        unmapped.append(f"{grid.display}: sheet{'s' if len(others) != 1 else ''} "
+                        f"{', '.join(repr(s) for s in others)} not read (only sheet "
+                        f"{grid.sheet!r}): name another with --sheet")
+
+    plan_yaml = _plan_yaml(grid, source, columns, ref_form, statuses, section,
+                           all(status_column is None or status_column.name in item_values[r]
+                               for r in item_rows))
+    shape = shape_from_document(load_text(plan_yaml, f"actions/{PLAN_FILE}"))
+    kind = shape.kinds[0]
+    files = {f"actions/{PLAN_FILE}": plan_yaml}
+    files["actions/agencies.yaml"] = _agencies_yaml(agencies, source)
+    files["actions/report.yaml"] = _report_yaml(
+        title, [t for _, t in titles[1:]] + [t for _, t in notes_below], source,
+        sections or {})
+    agencies_known = agencies or None
+    for r in item_rows:
+        ref = refs[r]
+        path = f"actions/{kind.folder}/{ref}.yaml"
+        text = _item_yaml(kind, ref, item_values[r], grid, r, columns)
+        try:
+            validate_item(load_text(text, path), kind, shape, agencies_known, source=path)
+        except Invalid as invalid:
+            problems += [grid.problem(f"cannot be kept as it is ({p.message})", r)
+                         for p in invalid.problems]
+            continue
+        files[path] = text
+    if problems:
+        raise Invalid(_unique(problems))
+    header = (f"header on row {header_row}" if sub_row is None else
+              f"header on rows {header_row}-{sub_row}") + f"; {len(item_rows)} rows of the plan " \
+             f"(rows {item_rows[0]}-{item_rows[-1]})"
+    notes.insert(0, f"{grid.where()}: {header}")
+    return Adoption(plan_yaml, files, notes, unmapped, len(item_rows))
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    seen, out = set(), []
+    for p in problems:
+        if (p.file, p.message) not in seen:
+            seen.add((p.file, p.message))
+            out.append(p)
+    return out
+
+
+def _labels(grid: Grid, header_row: int) -> tuple[dict[int, str], int | None]:
+    """Each column's label, and the row of a second header row if there is one: short
+    text under cells of the header merged across ("Milestones" over Q1, Q2, Q3), each
+    label then the two joined ("Milestones Q1")."""
+    def text(cell: Cell) -> str:
+        return " ".join(cell_text(cell.value).split())
+
+    top = {c.column: text(c) for c in grid.rows[header_row].values() if not c.blank}
+    below = [r for r in sorted(grid.rows) if r > header_row]
+    if not below:
+        return top, None
+    sub_row = below[0]
+    sub = {c.column: c for c in grid.rows[sub_row].values() if not c.blank}
+    spans = [(low_col, high_col) for low_row, low_col, high_row, high_col in grid.merged
+             if low_row <= header_row <= high_row and high_col > low_col
+             and low_row == header_row]
+    under = {col for col in sub for low, high in spans if low <= col <= high}
+    if (sub_row != header_row + 1 or len(under) < 2 or not all(
+            _header_cell(c) and isinstance(c.value, str) for c in sub.values())
+            or any(col not in under and col in top for col in sub)):
+        return top, None
+    labels = dict(top)
+    for col, cell in sub.items():
+        parent = next((top.get(low) for low, high in spans if low <= col <= high), None)
+        labels[col] = f"{parent} {text(cell)}" if parent and parent != text(cell) \
+            else text(cell)
+    return labels, sub_row
+
+
+def _sections(headings: dict[int, str], item_rows: list[int], refs: dict[int, str],
+              form: RefForm) -> dict[str, str] | None:
+    """report.yaml's sections from heading rows above refs with dots: each run of
+    heading rows (Outcome, then Objective) names the sections the refs under it share,
+    innermost last, or the one whose number it holds. None where they do not fit (then
+    the headings are a field of each item)."""
+    if form.style != "dotted" or form.parts < 2:
+        return None
+    rows = sorted([*headings, *item_rows])
+    found: dict[str, str] = {}
+    run: list[str] = []
+    for i, r in enumerate(rows):
+        if r in headings:
+            run.append(headings[r])
+            continue
+        if not run:
+            continue
+        under = []
+        for n in rows[i:]:
+            if n in headings:
+                break
+            under.append(form.sections(refs[n]))
+        shared = under[0]
+        for other in under[1:]:  # the sections every ref under the run is in
+            same = 0
+            while same < min(len(shared), len(other)) and shared[same] == other[same]:
+                same += 1
+            shared = shared[:same]
+        # A heading naming one of the sections ("Outcome 2: ...") is that one; the
+        # others take the innermost sections left, in order.
+        left = list(shared)
+        given: list[str | None] = [None] * len(run)
+        for k, text in enumerate(run):
+            named = [n for n in shared if n in re.findall(r"\d+(?:\.\d+)*", text)]
+            if len(named) == 1 and named[0] in left:
+                given[k] = named[0]
+                left.remove(named[0])
+        for k in reversed(range(len(run))):
+            if given[k] is None:
+                if not left:
+                    return None
+                given[k] = left.pop()
+        for number, text in zip(given, run, strict=True):
+            if found.get(number, text) != text:
+                return None
+            found[number] = text
+        run = []
+    return found if not run else None
+
+
+def _status_column(columns: list[Column], values, blank_fills) -> Column | None:
+    """The column of statuses: of the usual words or letters (or of RAG fills alone)
+    under a header like RAG or Status, else of those words under any header, else of
+    a few short words under such a header; the first of the best."""
+    best, score = None, 0
+    for column in columns:
+        every = [cell_text(c.value) for _, c in values(column)]
+        texts = [t for t in every if len(t) <= 40 and "\n" not in t]
+        word = normal_word(column.header)
+        short = len(texts) * 2 > len(every)  # a long text or two is kept beside it
+        distinct = len(set(map(normal_word, texts)))
+        rag_fills = {rag_colour(c.fill) for c in blank_fills(column)} - {None}
+        headed = bool(_RAG_HEADER.search(word)) and short and distinct <= 12
+        usual = bool(texts) and short and _usual_statuses(texts) and distinct <= 8
+        found = (4 if headed and (usual or rag_fills) else
+                 3 if usual and distinct >= 2 and not _update_header(word) else
+                 2 if not texts and len(rag_fills) >= 2 else
+                 1 if headed and texts else 0)
+        if found and not texts and every:
+            found = 0
+        if found > score:
+            best, score = column, found
+    return best
+
+
+def _one_cell(row: dict[int, Cell]) -> Cell | None:
+    """The only filled cell of a heading or note row (one line of text), or None."""
+    filled = [c for c in row.values() if not c.blank]
+    if len(filled) == 1 and isinstance(filled[0].value, str) and len(
+            filled[0].value.strip()) <= 300:
+        return filled[0]
+    return None
+
+
+#: A number as typed that reads back the same (no leading zero, as in a phone number).
+_NUMBER = r"-?(0|[1-9]\d*)(\.\d+)?"
+
+
+def _deadline_header(word: str) -> bool:
+    return bool(re.search(r"\b(due|deadline|timescales?|target|by when|completion|end|"
+                          r"timeframe|time frame)\b", word))
+
+
+def _update_header(word: str) -> bool:
+    """A column partners write in: the progress, update or comments."""
+    return bool(re.search(r"\b(update|updates|progress|commentary|comments?|notes?)\b", word))
+
+
+def _due_header(word: str) -> bool:
+    return bool(re.search(r"\b(due|deadline|timescales?|target date|by when|completion|"
+                          r"date|when|timeframe|time frame|end date|target)\b", word))
+
+
+def _whole_day(text: str) -> bool:
+    try:
+        due = parse_due(text)
+    except ValueError:
+        return False
+    return not due.month_only
+
+
+def _due_text(value: Any) -> str | None:
+    """A deadline as it will be written (date cells as 2025-03-31, text as typed), or
+    None if it is no date or period."""
+    if isinstance(value, (datetime, date)):
+        return (value.date() if isinstance(value, datetime) else value).isoformat()
+    if not isinstance(value, str):
+        return None
+    text = " ".join(value.split())
+    try:
+        parse_due(text, periods=True)
+    except ValueError:
+        return None
+    return text
+
+
+def _due_share(found: list[tuple[int, Cell]]) -> float:
+    if not found:
+        return 0.0
+    return sum(1 for _, c in found if _due_text(c.value) is not None) / len(found)
+
+
+def _statuses(words: dict[str, list[int]], fills: dict[int, str], fill_groups: set[str]
+              ) -> tuple[list[dict], list[str], dict[str, str]]:
+    """The statuses of plan.yaml (best first), what was read, and usual group -> the
+    status's name. ``words``: each word typed -> its rows; ``fills``: row -> fill."""
+    groups: dict[str, list[str]] = {}  # usual group -> the words typed for it
+    others: list[tuple[str, str, str]] = []  # (word, group it is placed with, why)
+    spellings: dict[str, list[str]] = {}  # one status however it is capitalised
+    for word in sorted(words, key=lambda w: -len(words[w])):
+        spellings.setdefault(normal_word(word), []).append(word)
+    for word, rows in words.items():
+        group = _GROUP_OF.get(normal_word(word))
+        if group is not None:
+            groups.setdefault(group, []).append(word)
+            continue
+        if spellings[normal_word(word)][0] != word:
+            continue  # "In progress" after "In Progress": the same status
+        rows = [r for w in spellings[normal_word(word)] for r in words[w]]
+        colours = Counter(rag_colour(fills[r]) for r in rows if r in fills)
+        colours.pop(None, None)
+        if colours:
+            placed, why = colours.most_common(1)[0][0], "its fill colour"
+        elif (meant := _meaning(word)) is not None:
+            placed, why = meant, "its meaning"
+        else:
+            placed, why = "not started", "nothing (no fill colour, no usual meaning)"
+        others.append((word, placed, why))
+    for group in fill_groups:
+        groups.setdefault(group, [])
+    statuses: list[dict] = []
+    notes: list[str] = []
+    names: dict[str, str] = {}
+    for group, colour, done, exception, _usual in USUAL:
+        typed = groups.get(group)
+        if typed is not None:
+            full = sorted((w for w in typed if normal_word(w) not in _LETTERS),
+                          key=lambda w: -len(words.get(w, [])))
+            name = _status_name(full[0]) if full else group
+            also: list[str] = []
+            for word in (*sorted(typed, key=normal_word), group):
+                if normal_word(word) != name and normal_word(word) not in map(normal_word,
+                                                                                also):
+                    also.append(word)
+            statuses.append({"name": name, "colour": colour, "done": done,
+                             "exception": exception, "also": also,
+                             "label": " ".join(full[0].split()) if full else ""})
+            names[group] = name
+            notes.append(f"{', '.join(typed)} → {name}" if typed else
+                         f"{name} (from fill colours only)")
+        for word, placed, why in others:
+            if placed == group:
+                statuses.append({"name": _status_name(word), "colour": colour,
+                                 "done": done, "exception": exception, "also": [],
+                                 "label": " ".join(word.split())})
+                notes.append(f"{word} → a status of its own, placed with {group} by {why}")
+    if not any(s["done"] for s in statuses):
+        statuses.insert(0, {"name": "complete", "colour": "blue", "done": True,
+                            "exception": False, "also": [], "label": ""})
+        notes.append("complete added (no status meant done)")
+    return statuses, notes, names
+
+
+def _status_name(word: str) -> str:
+    """A status's name as typed, in small letters: "Green - ahead" -> "green - ahead"."""
+    return " ".join(word.lower().split())
+
+
+def _flow(words: list[str]) -> str:
+    from .scaffold import quoted
+
+    return "[" + ", ".join(_word(w, quoted) for w in words) + "]"
+
+
+def _word(text: str, quoted) -> str:
+    plain = re.fullmatch(r"[A-Za-z][A-Za-z0-9 ]*", text) and text.lower() not in (
+        "y", "n", "yes", "no", "on", "off", "true", "false", "null") and not text.endswith(" ")
+    return text if plain else quoted(text)
+
+
+def _plan_yaml(grid: Grid, source: str, columns: list[Column], ref_form: RefForm,
+               statuses: list[dict], section: str | None, status_required: bool) -> str:
+    from .scaffold import quoted
+
+    heading = grid.sheet if grid.sheet and not re.fullmatch(r"(?i)sheet\s*\d*", grid.sheet) \
+        else "Actions"
+    lines = [
+        f"# The shape of this plan, inferred from {source} by `psa-report init --from`.",
+        "# Each field is a column of the tracker: its label is the column's header. Change",
+        "# a type, a label or a status here, then run `psa-report check`. See the guide,",
+        "# docs/start.md (\"A plan from your existing tracker\").",
+        "",
+        "# The statuses, best first (direction of travel follows this order).",
+        "statuses:",
+    ]
+    for s in statuses:
+        entry = f"  - {{name: {_word(s['name'], quoted)}, colour: {s['colour']}"
+        if s["done"]:
+            entry += ", done: true"
+        if s["exception"]:
+            entry += ", exception: true"
+        if s["also"]:
+            entry += f", also: {_flow(s['also'])}"
+        if s["label"] and s["label"] != s["name"][:1].upper() + s["name"][1:]:
+            entry += f", label: {quoted(s['label'])}"  # as the tracker writes it
+        lines.append(entry + "}")
+    lines.append(f"status_required: {'true' if status_required else 'false'}")
+    fields = []
+    for column in columns:
+        if column.ref:
+            continue
+        entry = (f"      - {{name: {column.name}, label: {quoted(column.header)}, "
+                 f"type: {column.type}")
+        if not column.required:
+            entry += ", required: false"
+        if column.partners:
+            entry += ", partners: true"
+        fields.append(entry + "}")
+        if column.spill:
+            fields.append(f"      - {{name: {column.spill}, label: "
+                          f"{quoted(column.header + ' (as written)')}, type: text, "
+                          "required: false}")
+    if section:
+        fields.append(f"      - {{name: {section}, label: Section, type: line, "
+                      "required: false}")
+    lines += [
+        "",
+        "kinds:",
+        f"  - name: {KIND_NAME}",
+        f"    folder: {KIND_FOLDER}",
+        f"    heading: {quoted(heading)}",
+        f"    ref: {quoted(ref_form.example)}",
+        f"    layout: {'table' if len(fields) <= 6 else 'blocks'}",
+        "    # One field per column, in the tracker's order; a type that is wrong is yours",
+        "    # to change: text, line, agencies, status, due, date, number, choice (with",
+        "    # `choices: [...]`) or yes-no. partners: true puts it in the update workbooks.",
+        "    fields:",
+        *fields,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _pair(key: str, value: str) -> str:
+    """``key: value`` for a mapping of names (agencies.yaml), each read back exactly."""
+    from .scaffold import quoted
+
+    for k in (key, quoted(key)):
+        for v in (value, quoted(value)):
+            line = f"{k}: {v}\n"
+            try:
+                if load_text(line, "check").data == {key: value}:
+                    return line
+            except Invalid:
+                continue
+    return f"{quoted(key)}: {quoted(value)}\n"
+
+
+def _agencies_yaml(agencies: dict[str, str], source: str) -> str:
+    text = (f"# The lead agencies found in {source}: the short name on the left is what\n"
+            "# an item's lead names; write each one's full name on the right, for the\n"
+            "# report's key.\n")
+    if not agencies:
+        agencies = {"Partnership": "The Community Safety Partnership"}
+        text += "# (The tracker names no lead: this one is an example.)\n"
+    for short, full in sorted(agencies.items(), key=lambda kv: kv[0].lower()):
+        text += _pair(short, full)
+    return text
+
+
+def _report_yaml(title: str, paragraphs: list[str], source: str,
+                 sections: dict[str, str]) -> str:
+    from .scaffold import quoted, yaml_field
+
+    today = date.today()
+    text = (f"# The covering page of the progress report, made from {source}.\n"
+            "# Replace each text below with your own, then run `psa-report check`.\n")
+    text += yaml_field("partnership", "Our Community Safety Partnership")
+    text += yaml_field("title", title)
+    text += yaml_field("meeting", "Community Safety Partnership")
+    text += "# meeting_date: " + today.isoformat() + "\n"
+    text += yaml_field("author", "Community Safety Analyst")
+    text += yaml_field("date", today.isoformat())
+    text += "# The numbered paragraphs of the covering page, in order.\n"
+    text += "paragraphs:\n"
+    for paragraph in [*paragraphs, "Members are asked to review the progress report."]:
+        text += f"  - {quoted(paragraph)}\n"
+    text += yaml_field("data_gaps_intro", "The actions of the plan follow.")
+    text += yaml_field("recommendations_intro", "The actions of the plan follow.")
+    if sections:
+        text += "# The headings of the sections, from the tracker's heading rows.\nsections:\n"
+        for number, heading in sections.items():
+            text += f"  {quoted(number)}: {quoted(heading)}\n"
+    return text
+
+
+def _item_yaml(kind, ref: str, values: dict[str, Any], grid: Grid, row: int,
+               columns: list[Column]) -> str:
+    from .scaffold import yaml_field
+
+    text = f"# From {grid.where(row)}.\n"
+    text += yaml_field("ref", ref)
+    for definition in kind.fields:
+        value = values.get(definition.name)
+        if value is None or value == []:
+            continue
+        text += yaml_field(definition.name, value)
+    return text
