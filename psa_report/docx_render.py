@@ -728,9 +728,13 @@ def write_blocks_part(document: Document, plan: ReportPlan, part: ReportPart) ->
     if part.intro:
         _para(document, part.intro)
     for row in part.rows:
-        _recommendation_head(document, row)
-        for text in row.text:
-            _para(document, text).paragraph_format.keep_with_next = True
+        _recommendation_head(document, row, part)
+        for index, text in enumerate(row.text):
+            first = part.labelled and index == 0
+            line = _para(document, f"{part.title_label}: " if first else text, bold=first)
+            if first:
+                _text(line, text)
+            line.paragraph_format.keep_with_next = True
         for cell in row.cells:
             if (cell.name in (part.title_field, part.update_field) or not cell.paragraphs
                     or cell.type in ("agencies", "status")):
@@ -739,13 +743,14 @@ def write_blocks_part(document: Document, plan: ReportPlan, part: ReportPart) ->
             _text(line, " " + " ".join(cell.paragraphs))
             line.paragraph_format.keep_with_next = True
         for index, text in enumerate(row.update):
-            label = part.update_label + plan.words.update_prefix
+            label = part.update_label + part.update_prefix
             update = _para(document, (label if index == 0 else "") + text, bold=True)
             update.paragraph_format.left_indent = Cm(0.5)
             update.paragraph_format.keep_with_next = index < len(row.update) - 1
 
 
-def _recommendation_head(document: Document, row: Row) -> None:
+def _recommendation_head(document: Document, row: Row, part: ReportPart | None = None,
+                         ) -> None:
     """Ref, status, due and lead on one line, a tab between each (one blank
     character, never a run of spaces: Word's checker flags repeated blanks); what
     changed since the last meeting on the line below."""
@@ -756,6 +761,8 @@ def _recommendation_head(document: Document, row: Row) -> None:
     ref.bold, ref.font.size = True, Pt(12)
     _text(head, "\t")
     if row.status is not None:
+        if part is not None and part.labelled:
+            _text(head, f"{part.status_label}:")
         status = head.add_run(f" {row.status.label} ")
         status.bold = True
         _shade_run(status, status_fill(row.status))
@@ -764,7 +771,8 @@ def _recommendation_head(document: Document, row: Row) -> None:
         _text(head, "\t")
         _runs(head, note)
     if row.leads:
-        _text(head, "\t" + row.words.lead_is(", ".join(lead.code for lead in row.leads)))
+        label = part.lead_label if part is not None else row.words.lead
+        _text(head, f"\t{label}: " + ", ".join(lead.code for lead in row.leads))
     if changed is not None:
         line = document.add_paragraph()
         line.paragraph_format.keep_with_next = True

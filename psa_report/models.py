@@ -219,10 +219,14 @@ def _unknown_agency(lead: str, agencies: dict[str, str]) -> str:
 
 
 def ref_key(ref: str) -> tuple:
-    """Data gaps (3.2.1) in natural order (3.2.10 after 3.2.9), then R1, R2, ... R10."""
-    if ref.startswith("R"):
+    """Data gaps (3.2.1) in natural order (3.2.10 after 3.2.9), then R1, R2, ... R10;
+    any other ref (a declared kind's: DA-02, 1a) after them, in natural order."""
+    if re.fullmatch(r"R\d+", ref):
         return (1, int(ref[1:]))
-    return (0, *(int(part) for part in ref.split(".")))
+    if re.fullmatch(r"\d+(\.\d+)*", ref):
+        return (0, *(int(part) for part in ref.split(".")))
+    return (2, *(((0, int(p), "") if p.isdigit() else (1, 0, p.lower()))
+                 for p in re.findall(r"\d+|\D+", ref)))
 
 
 REF_PATTERN = r"^\d+\.\d+\.\d+$"

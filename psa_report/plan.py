@@ -33,7 +33,7 @@ from .progress import (
     travel,
 )
 from .project import Project
-from .shape import Kind
+from .shape import DEFAULT_KINDS, Kind
 from .wording import Words
 
 if TYPE_CHECKING:
@@ -219,6 +219,13 @@ class Part:
     title_field: str = ""  # the field a block starts with (the recommendation's text)
     update_field: str = ""  # the field of the latest update (a block's "UPDATE- ...")
     update_label: str = ""  # its label: "UPDATE"
+    update_prefix: str = "- "  # after it: "UPDATE- "; a declared kind's: "Progress update: "
+    #: a declared kind's blocks name every field by its label (today's recommendations
+    #: print the text alone, and the update after "UPDATE- ")
+    labelled: bool = False
+    title_label: str = ""
+    status_label: str = ""
+    lead_label: str = ""
 
     @property
     def blocks(self) -> bool:
@@ -451,6 +458,13 @@ def plan_report(project: Project, as_of: date | None = None, *,
         part.title_field = kind.title_field.name if kind.title_field else ""
         part.update_field = update.name if update else ""
         part.update_label = named.labels.get(part.update_field, "") if update else ""
+        part.labelled = project.shape.source is not None and kind not in DEFAULT_KINDS
+        part.update_prefix = ": " if part.labelled else words.update_prefix
+        part.title_label = named.labels.get(part.title_field, "")
+        part.status_label = (named.labels.get(kind.status_field.name, "")
+                             if kind.status_field else "")
+        part.lead_label = (named.labels.get(kind.lead_field.name, words.lead)
+                           if kind.lead_field else words.lead)
         if kind.layout == "table":
             part.sections = _sections(kind, rows_of, report.sections, words)
         parts.append(part)

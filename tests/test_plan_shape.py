@@ -138,3 +138,15 @@ def test_without_plan_yaml_the_shipped_report_is_as_before(built):
     assert 'id="gap-3-2-1"' in html and 'id="rec-R1"' in html
     assert "UPDATE- " in html and "colour-" not in html.split("</style>")[1]
     assert REPO.joinpath("actions/plan.yaml").exists() is False
+
+
+def test_partner_commands_refuse_a_plans_own_kinds_plainly(runner, fenland):
+    """Until the workbooks follow a declared shape, requests, collect and set say so
+    (no traceback, nothing written)."""
+    for args in (("requests",), ("collect", str(fenland)), ("set", "1.1.1", "--status", "red")):
+        result = run(runner, *args, "--project", str(fenland))
+        assert result.exit_code == 1, args
+        assert "not yet on kinds declared in plan.yaml" in result.stderr, args
+        assert "Traceback" not in result.output
+    assert not (fenland / "out").exists()
+    assert "rag: green" in (fenland / "actions/actions/1.1.1.yaml").read_text(encoding="utf-8")

@@ -26,6 +26,7 @@ from ..partners import (
 )
 from ..problems import BadOption, Invalid, Problem
 from ..returns import Chooser, collect_returns
+from ..shape import ACTIONS, DEFAULT_KINDS, PLAN_FILE
 from ..workbook_out import issue_requests
 from .common import agency, item, load
 
@@ -52,6 +53,7 @@ def requests(root: Path, leads: list[str] | None = None, reply_by: date | None =
     """One update-request workbook per lead agency (only ``leads`` if given), a new round's
     ledger, and with ``email`` one draft email per agency with its workbook attached."""
     project = load(root)
+    _today_s_shape(project, "requests")
     if leads:  # agencies.yaml's spelling (any case), or the partnership's own workbook
         leads = [PARTNERSHIP if code.lower() == PARTNERSHIP.lower()
                  else agency(project, code) for code in leads]
@@ -81,6 +83,17 @@ def requests(root: Path, leads: list[str] | None = None, reply_by: date | None =
     return issued
 
 
+def _today_s_shape(project, command: str) -> None:
+    """The partner workbooks and `set` know today's fields only (update, status, due):
+    a plan whose actions/plan.yaml declares kinds of its own is told so plainly."""
+    if project.kind_items and any(kind not in DEFAULT_KINDS for kind in project.shape.kinds):
+        raise Invalid([Problem(f"{ACTIONS}/{PLAN_FILE}", None, None,
+            f"`psa-report {command}` works on plans of the default shape (data gaps and "
+            "recommendations with update, status and due) and not yet on kinds declared "
+            "in plan.yaml: edit the items' files directly, and send partners the report "
+            "(psa-report build --format docx) for their updates")])
+
+
 def _draft(project, code: str, name: str, workbook: Path, refs) -> emails.Draft:
     return emails.Draft(code, name, project.agency_emails.get(code), workbook, tuple(refs))
 
@@ -104,6 +117,7 @@ def collect(root: Path, paths: list[Path], apply: bool = False, take: list[str] 
     commit naming each return."""
     if commit and not apply:
         raise BadOption("--commit", "--commit records what --apply writes: give both")
+    _today_s_shape(load(root), "collect")
     today = today or date.today()
     project = load(root)
     result = collect_returns(project, paths, _takes(take or []), choose)
@@ -197,6 +211,7 @@ def round_status(root: Path, today: date | None = None, chase: bool = False,
 def set_item(root: Path, ref: str, status: str | None = None, update: str | None = None,
              update_file: Path | None = None, due: str | None = None) -> FileUpdate:
     """One quick edit of an item's status, update or deadline, in place."""
+    _today_s_shape(load(root), "set")
     if update is not None and update_file is not None:
         raise BadOption("--update-file", "give --update TEXT or --update-file FILE, not both")
     if status is None and update is None and update_file is None and due is None:
