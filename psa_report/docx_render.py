@@ -288,6 +288,9 @@ def set_properties(document: Document, plan: ReportPlan) -> None:
     signed = datetime.fromisoformat(plan.signed.iso)
     props.created = props.modified = signed
     props.revision = 1
+    if plan.marking:  # the exempt edition: NOT FOR PUBLICATION, in its properties too
+        props.subject = f"{plan.marking}. {props.subject}"
+        props.content_status = plan.marking
 
 
 # ---------------------------------------------------------------- numbered and bulleted lists
@@ -483,9 +486,15 @@ def _runs(paragraph: Paragraph, runs: Note) -> None:
         _text(paragraph, text, bold=bold)
 
 
+def _fill_of(status) -> str:
+    """A status's tint; a status of the plan's own shape (or the public edition's
+    "Exempt") carries its own."""
+    return STATUS_FILL.get(status) or status.fill
+
+
 def _status_cell(cell: _Cell, status: Status, notes: list[Note]) -> None:
     """The status word, bold, in a cell shaded its colour; then the notes."""
-    _shade_cell(cell, STATUS_FILL[status])
+    _shade_cell(cell, _fill_of(status))
     _text(cell.paragraphs[0], status.label, bold=True)
     for note in notes:
         _runs(cell.add_paragraph(), note)
@@ -597,6 +606,8 @@ def write_covering(document: Document, plan: ReportPlan) -> None:
     if plan.meeting_day is not None:
         addressee += f", {plan.words.meeting_of} {plan.meeting_day.text}"
     _para(document, addressee)
+    for notice in plan.notices:
+        _para(document, notice, bold=True)
     numbers = _new_list(document, [("decimal", "%1.")])
     style = _style(document, "List Number")
     for text in plan.paragraphs:
@@ -726,7 +737,7 @@ def _recommendation_head(document: Document, row: Row) -> None:
     _text(head, "\t")
     status = head.add_run(f" {row.status.label} ")
     status.bold = True
-    _shade_run(status, STATUS_FILL[row.status])
+    _shade_run(status, _fill_of(row.status))
     changed = changed_note(row)
     for note in head_notes(row):
         _text(head, "\t")

@@ -118,6 +118,8 @@ class Row:
     direction_kind: str | None = None
     words: Words = field(default=wording.WORDS, repr=False)
     figure: str | None = None  # its indicator's figure (figures_view.link_indicators)
+    #: said in place of the deadline when it is exempt (the public edition, editions.py)
+    due_exempt: str | None = None
 
     @property
     def direction_glyph(self) -> str:
@@ -126,6 +128,8 @@ class Row:
     @property
     def due_text(self) -> str | None:
         """"Due September 2010"."""
+        if self.due_exempt:
+            return self.due_exempt
         return self.words.due_on(self.due) if self.due else None
 
     @property
@@ -206,6 +210,13 @@ class ReportPlan:
     exceptions: Exceptions | None = None  # off track, at risk, overdue, worse
     progress: ProgressView | None = None  # the "Progress across meetings" section
     figures: FiguresView | None = None  # "Crime and disorder"; None: no figures/ folder
+    #: "public" (exempt information left out), "exempt" (all of it, not for publication)
+    edition: str = "public"
+    #: the exempt edition's marking, on every page and in the properties; "" when public
+    marking: str = ""
+    #: sentences shown under the addressee on the covering page (the exempt edition's
+    #: marking, the exception report's line saying where the full report is)
+    notices: list[str] = field(default_factory=list)
 
 
 def summarise(project: Project, words: Words) -> Summary:
