@@ -472,7 +472,11 @@ def set_(project_dir: Path, ref: str, status, update: str | None,
               help="Address to listen on. Anything but this computer's own address "
                    "lets others on the network read the plan.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the report in a browser.")
-def serve(project_dir: Path, port: int, host: str, open_browser: bool):
+@click.option("--edition", type=click.Choice(("public", "exempt")), default="public",
+              show_default=True,
+              help="public leaves exempt information out; exempt shows all of it, marked "
+                   "NOT FOR PUBLICATION.")
+def serve(project_dir: Path, port: int, host: str, open_browser: bool, edition: str):
     """Show the report in a browser and rebuild it on every save (nothing is written).
 
     The page reloads by itself when a file in actions/ or templates/ is saved;
@@ -483,7 +487,7 @@ def serve(project_dir: Path, port: int, host: str, open_browser: bool):
 
     run_serve(project_dir, host, port, open_browser=open_browser, say=click.echo,
               say_err=lambda line: click.echo(line, err=True),
-              after_warm_up=_before_print())
+              after_warm_up=_before_print(), edition=edition)
 
 
 @main.group(invoke_without_command=True)

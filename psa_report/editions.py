@@ -30,6 +30,7 @@ from typing import Any
 
 from .models import WHOLE_ITEM
 from .plan import Lead, ReportPlan, Row, summarise
+from .problems import BadOption
 from .progress import THIS_REPORT, chart, count, exceptions
 from .project import Project
 from .shape import EXEMPT, StatusDef
@@ -182,9 +183,13 @@ def _recount(plan: ReportPlan, project: Project, found: dict[str, Exemption],
 def exempt(plan: ReportPlan, project: Project) -> ReportPlan:
     """The whole paper, marked NOT FOR PUBLICATION with its paragraphs on the covering
     page, in every page's footer and in the document properties."""
+    found = paragraphs(project)
+    if not found:
+        raise BadOption("--edition", "no action is marked exempt (`exempt: 7` in its file, "
+                        "or `exempt: {update: 7}` for one field), so there is no exempt "
+                        "edition: the public edition is the whole paper")
     plan = copy.deepcopy(plan)
     plan.edition = "exempt"
-    found = paragraphs(project)
     words = plan.words
     plan.marking = words.not_for_publication(found)
     plan.notices = [plan.marking, *plan.notices]

@@ -73,14 +73,15 @@ def build_plan(root: Path, *, as_of: date | None = None, since: str | None = Non
     return PlannedReport(project, planned, checked.warnings + found.warnings)
 
 
-def html_builder(root: Path, *, as_of: date | None = None,
+def html_builder(root: Path, *, as_of: date | None = None, edition: str = "public",
                  ) -> Callable[[], tuple[str, list[Problem], list[Path]]]:
-    """The preview's build function for the project at ``root``."""
+    """The preview's build function for the project at ``root``: the public edition
+    unless the exempt one is asked for."""
     from .render import render_html, template_dirs
 
     def build() -> tuple[str, list[Problem], list[Path]]:
         dirs = template_dirs(root)
-        report = build_plan(root, as_of=as_of)
+        report = build_plan(root, as_of=as_of, edition=edition)
         return render_html(report.plan, dirs), report.warnings, dirs
 
     return build

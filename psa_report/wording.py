@@ -183,6 +183,15 @@ class Words:
     public_edition: str = "Public edition: exempt information is left out"
     exempt_edition: str = "Exempt edition: NOT FOR PUBLICATION"
 
+    def workbook_edition(self, paragraphs: list[int]) -> str:
+        """Which edition a partner's workbook shows: always the whole text its lead wrote."""
+        if not paragraphs:
+            return ("Edition: nothing in this workbook is exempt information, so it matches "
+                    "the public edition of the report.")
+        return (f"Exempt edition: {self.not_for_publication(paragraphs)}. This workbook shows "
+                "the whole text, which the public edition of the report leaves out: do not "
+                "publish or forward it.")
+
     def exempt_sentence(self, paragraph: int) -> str:
         """Where exempt text was, in the public edition."""
         return ("Exempt information: not for publication (Local Government Act 1972, "

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .. import editions
 from ..editions import EDITIONS
 from ..loader import not_a_file
 from ..output import Writer, publish
@@ -89,10 +88,6 @@ def outputs(root: Path, fmt: str = "both", out_dir: Path | None = None, *,
         report = build_plan(root, as_of=as_of, since=since, no_since=no_since,
                             strict=strict, tags=tags, period=period, edition=name,
                             exceptions_only=WORDS.full_report(full) if full else None)
-        if name == "exempt" and not editions.paragraphs(report.project):
-            raise BadOption("--edition", "no action is marked exempt (`exempt: 7` in its "
-                            "file, or `exempt: {update: 7}` for one field), so there is no "
-                            "exempt edition: the public edition is the whole paper")
         reports.append((name, report))
     warnings = reports[0][1].warnings
     if fmt in DOCX_FORMATS:
