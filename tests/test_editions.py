@@ -47,8 +47,19 @@ def _exempt_plan(project: Path) -> Path:
 
 
 def _pdf(path: Path) -> tuple[list[str], str]:
+    """The text of each page; the metadata (document info and XMP) with every alt text
+    and actual text of the structure tree."""
+    import pikepdf
+
     reader = PdfReader(path)
-    return [page.extract_text() for page in reader.pages], str(dict(reader.metadata))
+    hidden = [str(dict(reader.metadata))]
+    with pikepdf.open(path) as pdf:
+        hidden.append(pdf.open_metadata().__str__())
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Dictionary):
+                hidden += [str(obj[key]) for key in ("/Alt", "/ActualText", "/T", "/E")
+                           if key in obj]
+    return [page.extract_text() for page in reader.pages], "\n".join(hidden)
 
 
 def _docx(path: Path) -> str:
