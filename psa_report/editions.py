@@ -134,7 +134,10 @@ def public(plan: ReportPlan, project: Project) -> ReportPlan:
 def _whole(plan: ReportPlan, row: Row, paragraph: int) -> None:
     """A wholly exempt item: its ref and the sentence saying it is exempt, nothing else."""
     row.text = [plan.words.exempt_sentence(paragraph)]
-    row.action, row.update, row.leads, row.changes = [], [], [], []
+    row.action, row.update, row.changes = [], [], []
+    # a table's lead cell says so too (a recommendation with none shows no lead line)
+    row.leads = ([Lead(plan.words.exempt_short(paragraph), row.text[0])]
+                 if any(r is row for section in plan.sections for r in section.rows) else [])
     row.status = _exempt_status(plan, paragraph)
     row.due = row.due_exempt = row.overdue_days = row.figure = None
     row.direction = row.direction_kind = None
