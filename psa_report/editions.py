@@ -87,12 +87,13 @@ def _exempt_status(plan: ReportPlan, paragraph: int) -> StatusDef:
 
 
 def public(plan: ReportPlan, project: Project) -> ReportPlan:
-    """The plan with every exempt word left out (a new plan; ``plan`` is unchanged)."""
+    """The plan with every exempt word left out (a new plan when there is any; ``plan``
+    is unchanged)."""
     found = exemptions(project)
+    if not found:  # nothing to leave out: the plan as it is (it is public already)
+        return plan
     plan = copy.deepcopy(plan)
     plan.edition = "public"
-    if not found:
-        return plan
     words = plan.words
     changes = {change.ref: change for change in plan.changes}
     uncounted = {ref for ref, ex in found.items()
