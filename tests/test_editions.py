@@ -310,3 +310,27 @@ def test_the_current_bar_leaves_out_an_exempt_status(meetings: Path, runner):
     # Date, five statuses, total, overdue: off track and total one fewer
     assert int(public[now][4]) == int(exempt[now][4]) - 1
     assert int(public[now][6]) == int(exempt[now][6]) - 1
+
+
+def test_both_editions_are_written_together_or_not_at_all(project: Path, runner, monkeypatch):
+    """The exempt edition's Word file fails: the public edition is not written either,
+    and what was in out/ before is kept."""
+    import psa_report.docx_render as docx_render
+
+    _exempt_plan(project)
+    (project / "out").mkdir()
+    (project / "out/progress-report.html").write_text("the last good report", "utf-8")
+    real = docx_render.write_docx
+
+    def failing(plan, target, template=None):
+        if plan.edition == "exempt":
+            raise OSError(28, "No space left on device")
+        real(plan, target, template)
+
+    monkeypatch.setattr(docx_render, "write_docx", failing)
+    monkeypatch.delenv("PSA_REPORT_DEBUG")
+    result = run(runner, "build", "--project", str(project), "--format", "all",
+                 "--edition", "both")
+    assert result.exit_code != 0
+    assert sorted(p.name for p in (project / "out").iterdir()) == ["progress-report.html"]
+    assert (project / "out/progress-report.html").read_text("utf-8") == "the last good report"
