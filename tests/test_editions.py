@@ -334,3 +334,25 @@ def test_both_editions_are_written_together_or_not_at_all(project: Path, runner,
     assert result.exit_code != 0
     assert sorted(p.name for p in (project / "out").iterdir()) == ["progress-report.html"]
     assert (project / "out/progress-report.html").read_text("utf-8") == "the last good report"
+
+
+def test_an_exempt_lead_is_in_no_agencys_line(project: Path, runner):
+    """3.2.3's lead (Police) is exempt, its status and deadline are not: it is counted
+    overall and listed as overdue, under no agency."""
+    edit(project, "actions/data-gaps/3.2.3.yaml", "status: on track",
+         "status: on track\ndue: 2010-03\nexempt: {lead: 2}")
+    result = run(runner, "build", "--project", str(project), "--format", "html")
+    assert result.exit_code == 0, result.output
+    html = (project / "out/progress-report.html").read_text("utf-8")
+    late = re.search(r'<table class="overdue-list">.*?</table>', html, re.S).group(0)
+    assert re.search(r"<th scope=\"row\">3.2.3</th><td>Exempt \(Schedule 12A, paragraph 2\)"
+                     r"</td>", late)
+    summary = _section(html, "summary")
+    police = re.search(r'<abbr title="Cleveland Police">Police</abbr></th>(.*?)</tr>',
+                       summary, re.S).group(1)
+    overall = re.search(r"<tfoot>.*?</tfoot>", summary, re.S).group(0)
+    full = load_project(project)
+    police_items = [i for i in full.items if "Police" in i.lead]
+    assert re.findall(r"<td>(\d+)</td>", police)[-1] == str(len(police_items) - 1)
+    assert re.findall(r"<td>(\d+)</td>", overall)[-1] == str(len(full.items))
+    assert "not counted here" not in summary
