@@ -198,10 +198,19 @@ def check(project_dir: Path, strict: bool):
 @click.option("--period", default=None, metavar="QUARTER",
               help="The quarter of the crime figures, such as 2025-Q2.  [default: the "
                    "latest quarter imported in full]")
+@click.option("--edition", type=click.Choice(("public", "exempt", "both")), default="public",
+              show_default=True,
+              help="public leaves exempt information (exempt: in an action's file) out; "
+                   "exempt is the whole paper, marked NOT FOR PUBLICATION; both writes "
+                   "the two (progress-report and progress-report-exempt).")
+@click.option("--exceptions-only", is_flag=True,
+              help="The exception report (progress-report-exceptions): the covering page, "
+                   "the exceptions in full, the status summary and the direction of travel.")
 @strict_option
 def build(project_dir: Path, fmt: str, out_dir: Path | None, as_of: date | None,
           pdf_variant: str | None, since_rev: str | None, no_since: bool, tags: str | None,
-          docx_template: Path | None, period: str | None, strict: bool):
+          docx_template: Path | None, period: str | None, edition: str,
+          exceptions_only: bool, strict: bool):
     """Build the progress report (HTML and PDF, and Word with --format docx or all)
     from actions/ into out/."""
     from .commands.build import build as run_build
@@ -209,7 +218,7 @@ def build(project_dir: Path, fmt: str, out_dir: Path | None, as_of: date | None,
     result = run_build(project_dir, fmt, out_dir, as_of=as_of, pdf_variant=pdf_variant,
                        since=since_rev, no_since=no_since, strict=strict, tags=tags,
                        before_print=_before_print(), docx_template=docx_template,
-                       period=period)
+                       period=period, edition=edition, exceptions_only=exceptions_only)
     echo_problems(result.warnings)
     for path in result.outputs:
         click.echo(f"wrote {path}")
@@ -581,7 +590,11 @@ def set_(project_dir: Path, ref: str, status, update: str | None,
               help="Address to listen on. Anything but this computer's own address "
                    "lets others on the network read the plan.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the report in a browser.")
-def serve(project_dir: Path, port: int, host: str, open_browser: bool):
+@click.option("--edition", type=click.Choice(("public", "exempt")), default="public",
+              show_default=True,
+              help="public leaves exempt information out; exempt shows all of it, marked "
+                   "NOT FOR PUBLICATION.")
+def serve(project_dir: Path, port: int, host: str, open_browser: bool, edition: str):
     """Show the report in a browser and rebuild it on every save (nothing is written).
 
     The page reloads by itself when a file in actions/ or templates/ is saved;
@@ -592,7 +605,7 @@ def serve(project_dir: Path, port: int, host: str, open_browser: bool):
 
     run_serve(project_dir, host, port, open_browser=open_browser, say=click.echo,
               say_err=lambda line: click.echo(line, err=True),
-              after_warm_up=_before_print())
+              after_warm_up=_before_print(), edition=edition)
 
 
 @main.group(invoke_without_command=True)

@@ -294,6 +294,9 @@ def set_properties(document: Document, plan: ReportPlan) -> None:
     signed = datetime.fromisoformat(plan.signed.iso)
     props.created = props.modified = signed
     props.revision = 1
+    if plan.marking:  # the exempt edition: NOT FOR PUBLICATION, in its properties too
+        props.subject = f"{plan.marking}. {props.subject}"
+        props.content_status = plan.marking
 
 
 # ---------------------------------------------------------------- numbered and bulleted lists
@@ -603,6 +606,8 @@ def write_covering(document: Document, plan: ReportPlan) -> None:
     if plan.meeting_day is not None:
         addressee += f", {plan.words.meeting_of} {plan.meeting_day.text}"
     _para(document, addressee)
+    for notice in plan.notices:
+        _para(document, notice, bold=True)
     numbers = _new_list(document, [("decimal", "%1.")])
     style = _style(document, "List Number")
     for text in plan.paragraphs:

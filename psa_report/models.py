@@ -257,6 +257,73 @@ def _ref(pattern: str, what: str) -> BeforeValidator:
     return BeforeValidator(check)
 
 
+#: The paragraphs of Schedule 12A to the Local Government Act 1972 (descriptions of
+#: exempt information): 7 is "the prevention, investigation or prosecution of crime".
+SCHEDULE_12A = range(1, 8)
+#: The key under which a whole item's paragraph is kept in ``exempt`` (a field's name
+#: can never be empty).
+WHOLE_ITEM = ""
+
+
+def _paragraph(value: Any) -> int:
+    """A paragraph of Schedule 12A, 1 to 7."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    text = _text(value)
+    if not text.isdigit() or int(text) not in SCHEDULE_12A:
+        raise _error(f"{text!r} is not a paragraph of Schedule 12A: write a number from 1 "
+                     "to 7 (7 is the prevention, investigation or prosecution of crime)")
+    return int(text)
+
+
+def _exempt(fields: tuple[str, ...], what: str):
+    """``exempt: 7`` (the whole item) or ``exempt: {update: 1}`` (some of its fields),
+    kept as field name -> paragraph, the whole item under :data:`WHOLE_ITEM`."""
+
+    def whole_or_fields(value: Any) -> Any:
+        if isinstance(value, dict):
+            if not value:
+                raise _error("names no field: write `exempt: {update: 7}` (the field and "
+                             "the paragraph of Schedule 12A), or `exempt: 7` for the whole "
+                             f"{what}")
+            if WHOLE_ITEM in value:
+                raise _error("names a field with no name: write the field's name, such as "
+                             "`exempt: {update: 7}`")
+            return value
+        if value is None:
+            raise _error("is empty: write the paragraph of Schedule 12A (1 to 7), such as "
+                         f"`exempt: 7` for the whole {what} or `exempt: {{update: 7}}` for "
+                         "one field, or remove the line")
+        return {WHOLE_ITEM: _paragraph(value)}
+
+    def known(name: Any) -> str:
+        if name == WHOLE_ITEM:
+            return name
+        if not isinstance(name, str) or name not in fields:
+            from difflib import get_close_matches
+
+            near = get_close_matches(str(name), fields, n=1, cutoff=0.6)
+            hint = f" Did you mean {near[0]!r}?" if near else ""
+            raise _error(f"{str(name)!r} is not a field of a {what}.{hint} The fields that "
+                         f"may be exempt are: {', '.join(fields)}")
+        return name
+
+    return Annotated[
+        dict[Annotated[Any, BeforeValidator(known)],
+             Annotated[int, BeforeValidator(_paragraph)]] | None,
+        BeforeValidator(whole_or_fields),
+        WithJsonSchema({"anyOf": [
+            {"type": "integer", "minimum": 1, "maximum": 7},
+            {"type": "string", "pattern": "^[1-7]$"},
+            {"type": "object", "propertyNames": {"enum": list(fields)},
+             "additionalProperties": {"anyOf": [
+                 {"type": "integer", "minimum": 1, "maximum": 7},
+                 {"type": "string", "pattern": "^[1-7]$"}]}}],
+            "description": "Exempt information under Schedule 12A to the Local Government "
+            "Act 1972: the paragraph (1-7) for the whole item, or field: paragraph for some "
+            "of its fields; left out of the public edition"})]
+
+
 class DataGap(_Strict):
     """One data requirement from the assessment (a row of the data-gaps table)."""
 
@@ -273,6 +340,9 @@ class DataGap(_Strict):
     indicator: Text | None = Field(
         default=None, description="The name of an indicator in figures/indicators.yaml: the "
         "row shows its figure for the quarter reported")
+
+    exempt: _exempt(("gap", "lead", "action", "update", "status", "due", "indicator"),
+                    "data gap") = None
 
     @property
     def section(self) -> str:
@@ -306,6 +376,8 @@ class Recommendation(_Strict):
     indicator: Text | None = Field(
         default=None, description="The name of an indicator in figures/indicators.yaml: the "
         "row shows its figure for the quarter reported")
+    exempt: _exempt(("recommendation", "update", "status", "lead", "due", "indicator"),
+                    "recommendation") = None
 
     @property
     def kind(self):

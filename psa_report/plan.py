@@ -129,6 +129,8 @@ class Row:
     due_label: str = ""  # a declared due field's label ("Timescale"); "" for "Due ..."
     #: the cells after the ref, in the kind's order (a table's columns, a block's lines)
     cells: list[Cell] = field(default_factory=list)
+    #: said in place of the deadline when it is exempt (the public edition, editions.py)
+    due_exempt: str | None = None
 
     @property
     def direction_glyph(self) -> str:
@@ -137,7 +139,9 @@ class Row:
     @property
     def due_text(self) -> str | None:
         """"Due September 2010"; a declared deadline under its own label: "Timescale: Q3
-        2024/25 (October to December 2024)"."""
+        2024/25 (October to December 2024)"; the exempt sentence where it is exempt."""
+        if self.due_exempt:
+            return self.due_exempt
         if not self.due:
             return None
         return f"{self.due_label}: {self.due}" if self.due_label else self.words.due_on(self.due)
@@ -290,6 +294,13 @@ class ReportPlan:
     @property
     def rows(self) -> list[Row]:
         return [row for part in self.parts for row in part.rows]
+    #: "public" (exempt information left out), "exempt" (all of it, not for publication)
+    edition: str = "public"
+    #: the exempt edition's marking, on every page and in the properties; "" when public
+    marking: str = ""
+    #: sentences shown under the addressee on the covering page (the exempt edition's
+    #: marking, the exception report's line saying where the full report is)
+    notices: list[str] = field(default_factory=list)
 
 
 def summarise(project: Project, words: Words) -> Summary:

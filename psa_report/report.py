@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from . import history
+from . import editions, history
 from .figures_view import plan_figures
 from .meetings import baseline, meeting_history, pattern_for
 from .plan import ReportPlan, plan_report
@@ -39,7 +39,9 @@ class PlannedReport:
 
 def build_plan(root: Path, *, as_of: date | None = None, since: str | None = None,
                no_since: bool = False, strict: bool = False,
-               tags: str | None = None, period: str | None = None) -> PlannedReport:
+               tags: str | None = None, period: str | None = None,
+               edition: str = "public", exceptions_only: str | None = None,
+               ) -> PlannedReport:
     """Load, validate and plan; marked against ``since`` (or report.yaml's
     last_meeting, unless ``no_since``). With ``strict``, warnings stop it.
 
@@ -48,7 +50,12 @@ def build_plan(root: Path, *, as_of: date | None = None, since: str | None = Non
     whose tags match ``tags`` (or report.yaml's meeting_tags); the crime and disorder
     figures are for the quarter ``period`` (else the latest complete one). A meeting whose plan no
     longer validates is a warning that ``strict`` leaves a warning: a tag's files
-    cannot be corrected."""
+    cannot be corrected.
+
+    ``edition`` is "public" (exempt information left out) or "exempt" (all of it,
+    marked not for publication); with ``exceptions_only`` (where the full report is, as
+    the exception report says it) the plan is the exception report (see
+    :mod:`psa_report.editions`)."""
     root = Path(root)
     checked = validate(root)
     refuse_warnings(checked.warnings, strict)
@@ -60,17 +67,21 @@ def build_plan(root: Path, *, as_of: date | None = None, since: str | None = Non
     planned = plan_report(project, as_of, provenance=history.provenance(root),
                           comparison=comparison, meetings=found, no_since=no_since,
                           figures=figures)
+    planned = editions.edition(planned, project, edition)
+    if exceptions_only is not None:
+        planned = editions.exceptions_only(planned, exceptions_only)
     return PlannedReport(project, planned, checked.warnings + found.warnings)
 
 
-def html_builder(root: Path, *, as_of: date | None = None,
+def html_builder(root: Path, *, as_of: date | None = None, edition: str = "public",
                  ) -> Callable[[], tuple[str, list[Problem], list[Path]]]:
-    """The preview's build function for the project at ``root``."""
+    """The preview's build function for the project at ``root``: the public edition
+    unless the exempt one is asked for."""
     from .render import render_html, template_dirs
 
     def build() -> tuple[str, list[Problem], list[Path]]:
         dirs = template_dirs(root)
-        report = build_plan(root, as_of=as_of)
+        report = build_plan(root, as_of=as_of, edition=edition)
         return render_html(report.plan, dirs), report.warnings, dirs
 
     return build

@@ -46,6 +46,10 @@ FIELD_TYPES = ("text", "line", "agencies", "status", "due", "date", "number", "c
 #: Every kind may also name one of the partnership's indicators (figures/indicators.yaml),
 #: as ``ref`` is implied: the item's row then shows the indicator's figure.
 INDICATOR = "indicator"
+#: Every kind may also be marked exempt from publication, wholly (`exempt: 7`) or field by
+#: field (`exempt: {update: 1}`), with its paragraph of Schedule 12A to the Local
+#: Government Act 1972 (see psa_report/editions.py); implied as ``indicator`` is.
+EXEMPT = "exempt"
 LAYOUTS = ("table", "blocks")
 #: The colours a status may have, with the light tint a status cell is shaded with (dark
 #: text on each keeps a contrast above 7:1). A colour may also be written #RRGGBB.
@@ -285,6 +289,8 @@ class Kind:
         names = tuple(f.name for f in self.fields)
         if INDICATOR not in names:
             names += (INDICATOR,)
+        if EXEMPT not in names:
+            names += (EXEMPT,)
         return names if self.ref.style == "none" else ("ref", *names)
 
     def field(self, name: str) -> FieldDef | None:
@@ -1183,10 +1189,54 @@ def validate_item(doc: Document, kind: Kind, shape: Shape = DEFAULT_SHAPE,
             problems.append(_problem(doc, INDICATOR, bad))
         except PydanticCustomError as error:
             problems.append(_problem(doc, INDICATOR, _Bad(_message(error))))
+    if kind.field(EXEMPT) is None and EXEMPT in doc.data:
+        exempt = exempt_value(doc, kind, problems)
+        if exempt is not None:
+            values[EXEMPT] = exempt
     if problems:
         raise Invalid(problems)
     marks = {path[0]: mark for path, mark in doc.value_marks.items() if len(path) == 1}
     return Item(kind, ref, values, source or doc.display, marks)
+
+
+def exempt_value(doc: Document, kind: Kind, problems: list[Problem]) -> dict[str, int] | None:
+    """An item's ``exempt``: field name -> paragraph of Schedule 12A, the whole item under
+    :data:`models.WHOLE_ITEM`; each mistake at its line, added to ``problems``."""
+    value = doc.data[EXEMPT]
+    fields = tuple(n for n in kind.field_names if n not in ("ref", EXEMPT))
+    what = kind.name
+    example = "update" if "update" in fields else fields[0]
+    if not isinstance(value, dict):
+        if value is None:
+            problems.append(doc.problem((EXEMPT,), "exempt: is empty: write the paragraph of "
+                                        f"Schedule 12A (1 to 7), such as `exempt: 7` for the "
+                                        f"whole {what} or `exempt: {{{example}: 7}}` for one "
+                                        "field, or remove the line"))
+            return None
+        try:
+            return {models.WHOLE_ITEM: _run(models._paragraph, value)}
+        except _Bad as bad:
+            problems.append(_problem(doc, EXEMPT, bad))
+            return None
+    if not value:
+        problems.append(doc.problem((EXEMPT,), f"exempt: names no field: write `exempt: "
+                                    f"{{{example}: 7}}` (the field and the paragraph of "
+                                    f"Schedule 12A), or `exempt: 7` for the whole {what}"))
+        return None
+    found: dict[str, int] = {}
+    for name, paragraph in value.items():
+        if name not in fields:
+            near = get_close_matches(str(name), fields, n=1, cutoff=0.6)
+            hint = f" Did you mean {near[0]!r}?" if near else ""
+            problems.append(doc.problem((EXEMPT, name), f"exempt.{name}: {str(name)!r} is not "
+                                        f"a field of a {what}.{hint} The fields that may be "
+                                        f"exempt are: {', '.join(fields)}", key=True))
+            continue
+        try:
+            found[name] = _run(models._paragraph, paragraph)
+        except _Bad as bad:
+            problems.append(doc.problem((EXEMPT, name), f"exempt.{name}: {bad.message}"))
+    return found
 
 
 def sort_items(items: Iterable[Item]) -> list[Item]:

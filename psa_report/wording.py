@@ -19,6 +19,13 @@ def plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count} {one if count == 1 else (many or one + 's')}"
 
 
+def _paragraphs(numbers: list[int]) -> str:
+    """"paragraph 7", "paragraphs 1 and 7"."""
+    if len(numbers) == 1:
+        return f"paragraph {numbers[0]}"
+    return f"paragraphs {', '.join(str(n) for n in numbers[:-1])} and {numbers[-1]}"
+
+
 @dataclass(frozen=True)
 class KindWords:
     """The words of one kind of item (a data gap, a recommendation)."""
@@ -204,6 +211,63 @@ class Words:
     def page_of(self) -> tuple[str, str]:
         """"Page N of M" around its two numbers."""
         return "Page ", " of "
+
+    # ---------------------------------------------------------------- editions
+
+    #: what each edition is called, where a preview or a workbook says which it shows
+    public_edition: str = "Public edition: exempt information is left out"
+    exempt_edition: str = "Exempt edition: NOT FOR PUBLICATION"
+
+    def workbook_edition(self, paragraphs: list[int]) -> str:
+        """Which edition a partner's workbook shows: always the whole text its lead wrote."""
+        if not paragraphs:
+            return ("Edition: nothing in this workbook is exempt information, so it matches "
+                    "the public edition of the report.")
+        return (f"Exempt edition: {self.not_for_publication(paragraphs)}. This workbook shows "
+                "the whole text, which the public edition of the report leaves out: do not "
+                "publish or forward it.")
+
+    def exempt_sentence(self, paragraph: int) -> str:
+        """Where exempt text was, in the public edition."""
+        return ("Exempt information: not for publication (Local Government Act 1972, "
+                f"Schedule 12A, paragraph {paragraph})")
+
+    def exempt_short(self, paragraph: int) -> str:
+        """In a status, lead or deadline left out of the public edition."""
+        return f"Exempt (Schedule 12A, paragraph {paragraph})"
+
+    def exempt_not_counted(self, count: int) -> str:
+        """After the status summary's note, in the public edition."""
+        many = count != 1
+        return (f"{plural(count, 'action')} whose status or deadline is exempt information "
+                f"{'are' if many else 'is'} not counted here.")
+
+    def not_for_publication(self, paragraphs: list[int]) -> str:
+        """The exempt edition's marking, on every page and in its properties."""
+        return (f"NOT FOR PUBLICATION: exempt information under {_paragraphs(paragraphs)} of Part 1 of "
+                "Schedule 12A to the Local Government Act 1972")
+
+    def not_for_publication_short(self, paragraphs: list[int]) -> str:
+        """The marking in the running footer of every page."""
+        return f"NOT FOR PUBLICATION: Schedule 12A, {_paragraphs(paragraphs)}"
+
+    def uncounted(self, sentence: str, count: int) -> str:
+        """The status summary's note, with the actions it leaves out said."""
+        return f"{sentence} {self.exempt_not_counted(count)}"
+
+    def exception_title(self, title: str) -> str:
+        return f"{title}: exception report"
+
+    def exception_report(self, full: str, count: int) -> str:
+        """The exception report's line saying where the full report is."""
+        return ("This is the exception report: it shows only the actions that are off "
+                "track, at risk, overdue or worse since the last meeting, in full, with the "
+                f"status summary and the direction of travel. The full report, with all "
+                f"{plural(count, 'action')}, is {full}.")
+
+    def full_report(self, stem: str) -> str:
+        """Where the full report is, for the exception report's line."""
+        return f"published alongside it as {stem} (PDF, HTML and Word)"
 
 
 def kind_words(shape) -> tuple[KindWords, ...]:

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from .dates import long_date
+from .editions import exemptions
 from .ledger import new_round_id
 from .models import STATUS_WORDS, DataGap, Recommendation, Status, ref_key
 from .output import publish
@@ -44,6 +45,7 @@ from .partners import (
 from .problems import Invalid, Problem
 from .project import Project
 from .sheets import put
+from .wording import WORDS
 
 #: Excel serial day numbers of 1 January 2000 and 31 December 2099: the range the
 #: date drop-down accepts (serial numbers read the same in Excel and LibreOffice).
@@ -171,7 +173,15 @@ def _workbook(project: Project, code: str, name: str, rows: list[Sent],
     from openpyxl.workbook.protection import WorkbookProtection
 
     book = Workbook()
-    _instructions(book.active, project, name, reply_by, issued_on)
+    # A workbook goes to the partner who leads its actions, not to the public: it shows
+    # the whole text, exempt or not, and says which edition that is.
+    found = exemptions(project)
+    paragraphs = sorted(set().union(*(found[r.ref].paragraphs for r in rows
+                                      if r.ref in found)))
+    _instructions(book.active, project, name, reply_by, issued_on, paragraphs)
+    if paragraphs:
+        book.properties.subject = WORDS.not_for_publication(paragraphs)
+        book.properties.keywords = "NOT FOR PUBLICATION"
     _updates(book.create_sheet(UPDATES), rows)
     _issued_sheet(book.create_sheet(ISSUED), code, commit, issued_on, rows)
     book.active = 0
@@ -182,7 +192,7 @@ def _workbook(project: Project, code: str, name: str, rows: list[Sent],
 
 
 def _instructions(sheet, project: Project, name: str, reply_by: date | None,
-                  issued_on: date) -> None:
+                  issued_on: date, edition_paragraphs: list[int]) -> None:
     from openpyxl.styles import Alignment, Font
 
     report = project.report
@@ -196,6 +206,7 @@ def _instructions(sheet, project: Project, name: str, reply_by: date | None,
          f"{report.partnership}, and that are not yet complete. The updates you give will "
          f"go into the progress report to the {meeting}.", None),
         (when, "bold"),
+        (WORDS.workbook_edition(edition_paragraphs), "bold"),
         ("What to do", "bold"),
         (f"1. Open the {UPDATES} sheet. Each row is one data gap or recommendation.", None),
         (f"2. Type the latest progress in the {NEW_UPDATE} column. Leave a row blank if "

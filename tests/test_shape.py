@@ -66,7 +66,7 @@ def test_the_default_shape_is_todays():
     assert [(f.name, f.label, f.required) for f in rec.fields] == [
         ("recommendation", "Recommendation", True), ("lead", "Lead", False),
         ("update", "UPDATE", True), ("status", "Status", True), ("due", "Due", False)]
-    assert gap.field_names[-1] == rec.field_names[-1] == "indicator"  # implied, as ref is
+    assert gap.field_names[-2:] == rec.field_names[-2:] == ("indicator", "exempt")  # implied
     # the fields today's models have, and which of them they require
     for kind, model in ((gap, DataGap), (rec, Recommendation)):
         assert set(kind.field_names) == set(model.model_fields)
@@ -178,7 +178,7 @@ def test_defaults_of_a_kind_and_a_field():
     assert (kind.plural, kind.folder, kind.heading, kind.layout) == (
         "priority actions", "priority-actions", "Priority actions", "table")
     assert kind.fields[0] == FieldDef("measure_of_success", "Measure of success", "line")
-    assert kind.field_names == ("ref", "measure_of_success", "indicator")
+    assert kind.field_names == ("ref", "measure_of_success", "indicator", "exempt")
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -627,10 +627,10 @@ def test_an_unknown_field_suggests_the_kinds_own():
                  FieldDef("timescale", "Timescale", "due", required=False))
     assert _errors(kind, "ref: R1\nmeasure: m\ntimescales: 2024/25\n") == [
         "actions/things/x.yaml:3:1: unknown field 'timescales'. Did you mean 'timescale'? "
-        "The fields are: ref, measure, timescale, indicator"]
+        "The fields are: ref, measure, timescale, indicator, exempt"]
     assert _errors(kind, "ref: R1\n") == [
         "actions/things/x.yaml:1:1: missing field 'measure': add a line `measure: ...` "
-        "(the fields are: ref, measure, timescale, indicator)"]
+        "(the fields are: ref, measure, timescale, indicator, exempt)"]
 
 
 def test_a_status_is_optional_when_the_plan_says_so():
@@ -646,7 +646,7 @@ def test_a_status_is_optional_when_the_plan_says_so():
 def test_a_kind_without_refs_numbers_its_items_in_file_order():
     kind = _kind(FieldDef("what", "What", "text"), ref="")
     item = _item(kind, "what: x\n", number=4)
-    assert item.ref == "4" and kind.field_names == ("what", "indicator")
+    assert item.ref == "4" and kind.field_names == ("what", "indicator", "exempt")
     assert "have no refs" in _errors(kind, "ref: 1\nwhat: x\n")[0]
 
 
@@ -723,7 +723,7 @@ def test_a_shaped_projects_items_are_checked_against_their_kind(tmp_path):
     assert [str(p) for p in caught.value.problems] == [
         "actions/actions/1.1.2.yaml:5:1: unknown field 'targett'. Did you mean 'target'? "
         "The fields are: ref, objective, action, measure, baseline, target, milestones, "
-        "lead, timescale, progress, rag, indicator",
+        "lead, timescale, progress, rag, indicator, exempt",
         "actions/actions/1.1.2.yaml:11:6: rag: 'Ambre' is not a status: use one of "
         "complete, green, amber, red, not yet started (or on track). Did you mean 'amber'?",
         "actions/actions/1.1.3.yaml:1:6: ref: the file is named 1.1.3.yaml but its ref is "
@@ -757,9 +757,9 @@ def test_the_seed_with_its_status_column_blank(tmp_path):
         load_project(root)
     assert {p.message for p in caught.value.problems} == {
         "missing field 'status': add a line `status: ...` (the fields are: ref, gap, lead, "
-        "action, update, status, due, indicator)",
+        "action, update, status, due, indicator, exempt)",
         "missing field 'status': add a line `status: ...` (the fields are: ref, "
-        "recommendation, update, status, lead, due, indicator)"}
+        "recommendation, update, status, lead, due, indicator, exempt)"}
 
 
 def test_a_plan_yaml_of_the_default_shape_keeps_todays_project(tmp_path):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from ..editions import EDITIONS
 from ..loader import not_a_file
 from ..output import Writer, publish
 from ..problems import BadOption, Invalid, Problem
@@ -14,6 +15,7 @@ from ..project import Project
 from ..render import render_html, template_dirs
 from ..report import build_plan
 from ..validate import refuse_warnings
+from ..wording import WORDS
 
 #: "both" is HTML and PDF (the default); "all" adds the Word document.
 FORMATS = ("html", "pdf", "both", "docx", "all")
@@ -51,15 +53,27 @@ class BuildResult:
     warnings: list[Problem]
 
 
+def stem_of(edition: str = "public", exceptions_only: bool = False) -> str:
+    """progress-report, progress-report-exempt, progress-report-exceptions..."""
+    return (OUTPUT_STEM + ("-exceptions" if exceptions_only else "")
+            + ("-exempt" if edition == "exempt" else ""))
+
+
 def outputs(root: Path, fmt: str = "both", out_dir: Path | None = None, *,
             as_of: date | None = None, pdf_variant: str | None = None,
             since: str | None = None, no_since: bool = False, strict: bool = False,
             tags: str | None = None, before_print: Callable[[], None] | None = None,
             docx_template: Path | None = None, period: str | None = None,
+            edition: str = "public", exceptions_only: bool = False,
             ) -> tuple[dict[Path, Writer], list[Problem]]:
-    """What ``build`` would write: target path -> writer of a temporary file."""
+    """What ``build`` would write: target path -> writer of a temporary file.
+
+    ``edition`` is "public", "exempt" or "both" (the two, published as one set); with
+    ``exceptions_only``, the exception report of each (see psa_report/editions.py)."""
     if fmt not in FORMATS:
         raise BadOption("--format", f"{fmt!r} is not one of {', '.join(FORMATS)}")
+    if edition not in EDITIONS:
+        raise BadOption("--edition", f"{edition!r} is not one of {', '.join(EDITIONS)}")
     if fmt in PDF_FORMATS:
         from ..printer import check_variant  # WeasyPrint: only when a PDF is asked for
 
@@ -67,10 +81,17 @@ def outputs(root: Path, fmt: str = "both", out_dir: Path | None = None, *,
     else:
         variant = None
     dirs = template_dirs(root)
-    report = build_plan(root, as_of=as_of, since=since, no_since=no_since, strict=strict,
-                        tags=tags, period=period)
+    names = ("public", "exempt") if edition == "both" else (edition,)
+    reports = []
+    for name in names:
+        full = stem_of(name) if exceptions_only else None
+        report = build_plan(root, as_of=as_of, since=since, no_since=no_since,
+                            strict=strict, tags=tags, period=period, edition=name,
+                            exceptions_only=WORDS.full_report(full) if full else None)
+        reports.append((name, report))
+    warnings = reports[0][1].warnings
     if fmt in DOCX_FORMATS:
-        docx_template = docx_template or _template_from_report(root, report.project)
+        docx_template = docx_template or _template_from_report(root, reports[0][1].project)
         if docx_template is not None:
             from ..docx_render import check_template
 
@@ -78,13 +99,25 @@ def outputs(root: Path, fmt: str = "both", out_dir: Path | None = None, *,
             # it (macros, links, fields that fetch files) is said.
             removed = check_template(docx_template)
             refuse_warnings(removed, strict)
-            report.warnings += removed
-    # The Word document is written from the plan: only HTML and PDF need the HTML.
-    html = render_html(report.plan, dirs) if fmt != "docx" else ""
+            warnings += removed
     out_dir = out_dir or Path(root) / "out"
     writers: dict[Path, Writer] = {}
+    for name, report in reports:
+        stem = stem_of(name, exceptions_only)
+        writers.update(_writers(report.plan, fmt, out_dir / stem, dirs, variant,
+                                before_print, docx_template))
+    return writers, warnings
+
+
+def _writers(plan, fmt: str, target: Path, dirs: list[Path], variant: str | None,
+             before_print: Callable[[], None] | None, docx_template: Path | None,
+             ) -> dict[Path, Writer]:
+    """The writers of one paper, its files named ``target`` + .html, .pdf, .docx."""
+    # The Word document is written from the plan: only HTML and PDF need the HTML.
+    html = render_html(plan, dirs) if fmt != "docx" else ""
+    writers: dict[Path, Writer] = {}
     if fmt in HTML_FORMATS:
-        writers[out_dir / f"{OUTPUT_STEM}.html"] = lambda tmp: tmp.write_text(
+        writers[target.with_name(target.name + ".html")] = lambda tmp: tmp.write_text(
             html, encoding="utf-8")
     if variant is not None:
         def write_pdf(tmp: Path) -> None:
@@ -94,15 +127,15 @@ def outputs(root: Path, fmt: str = "both", out_dir: Path | None = None, *,
                 before_print()
             printer.write_pdf(html, tmp, dirs, variant=variant)
 
-        writers[out_dir / f"{OUTPUT_STEM}.pdf"] = write_pdf
+        writers[target.with_name(target.name + ".pdf")] = write_pdf
     if fmt in DOCX_FORMATS:
         def write_docx(tmp: Path) -> None:
             from ..docx_render import write_docx as write  # python-docx: only when asked
 
-            write(report.plan, tmp, docx_template)
+            write(plan, tmp, docx_template)
 
-        writers[out_dir / f"{OUTPUT_STEM}.docx"] = write_docx
-    return writers, report.warnings
+        writers[target.with_name(target.name + ".docx")] = write_docx
+    return writers
 
 
 def build(root: Path, fmt: str = "both", out_dir: Path | None = None, **options,

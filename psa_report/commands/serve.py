@@ -19,6 +19,7 @@ from pathlib import Path
 from ..problems import BadOption, Problem
 from ..report import html_builder
 from ..serve import Preview, PreviewServer, Watcher, exposed, make_server, watched_folders
+from ..wording import WORDS
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -83,11 +84,13 @@ def describe(preview: Preview, shown_warnings: tuple[Problem, ...] = ()
 
 def serve(root: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,
           open_browser: bool = False, say: Say = print, say_err: Say = print,
-          after_warm_up: Callable[[], None] | None = None) -> None:
+          after_warm_up: Callable[[], None] | None = None, edition: str = "public") -> None:
     """Serve the report of ``root`` until Ctrl-C; ``say`` prints progress.
-    ``after_warm_up``: see :class:`Preview` (the console entry point's GC freeze)."""
+    ``after_warm_up``: see :class:`Preview` (the console entry point's GC freeze).
+    ``edition``: "public" (exempt information left out) or "exempt"; said on starting."""
     root = Path(root)
-    preview = Preview(root, html_builder(root), after_warm_up=after_warm_up)
+    preview = Preview(root, html_builder(root, edition=edition),
+                      after_warm_up=after_warm_up)
     shown = 0
     shown_warnings: tuple[Problem, ...] = ()
 
@@ -115,6 +118,7 @@ def serve(root: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,
         url = url_of(server, host)
         watcher.start()
         say(f"Serving the report at {url} (press Ctrl-C to stop)")
+        say(WORDS.exempt_edition if edition == "exempt" else WORDS.public_edition)
         warning = exposure_warning(host, server.port)
         if warning:
             say(warning)
