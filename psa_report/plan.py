@@ -33,7 +33,7 @@ from .progress import (
     travel,
 )
 from .project import Project
-from .shape import DEFAULT_KINDS, Kind
+from .shape import Kind, default_words
 from .wording import Words
 
 if TYPE_CHECKING:
@@ -469,7 +469,7 @@ def plan_report(project: Project, as_of: date | None = None, *,
         part.title_field = kind.title_field.name if kind.title_field else ""
         part.update_field = update.name if update else ""
         part.update_label = named.labels.get(part.update_field, "") if update else ""
-        part.labelled = project.shape.source is not None and kind not in DEFAULT_KINDS
+        part.labelled = project.shape.source is not None and not default_words(project.shape)
         part.update_prefix = ": " if part.labelled else words.update_prefix
         part.title_label = named.labels.get(part.title_field, "")
         part.status_label = (named.labels.get(kind.status_field.name, "")

@@ -410,6 +410,19 @@ DEFAULT_KINDS = (
         _STATUS, _DUE), heading="Recommendations", layout="blocks"),
 )
 
+def words_of(kind: Kind) -> tuple:
+    """What a reader sees of a kind: its names, heading, layout and fields' labels."""
+    return (kind.name, kind.plural, kind.heading, kind.layout,
+            tuple((f.name, f.label, f.type) for f in kind.fields))
+
+
+def default_words(shape: Shape) -> bool:
+    """Whether a plan reads as today's (its kinds' words are the default ones), so its
+    report is worded as today's: a plan.yaml may spell out the default shape, or change
+    only its statuses."""
+    return [words_of(k) for k in shape.kinds] == [words_of(k) for k in DEFAULT_KINDS]
+
+
 #: Today's shape: the one a project without actions/plan.yaml has.
 DEFAULT_SHAPE = Shape(DEFAULT_STATUSES, DEFAULT_KINDS, status_required=True)
 

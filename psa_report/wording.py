@@ -280,9 +280,9 @@ def kind_words(shape) -> tuple[KindWords, ...]:
 def words_for(shape) -> Words:
     """The words of a plan of this shape: :data:`WORDS` for today's (no plan.yaml),
     else with the kinds' own names, headings and labels."""
-    from .shape import DEFAULT_KINDS
+    from .shape import default_words
 
-    if shape.source is None or shape.kinds == DEFAULT_KINDS:
+    if shape.source is None or default_words(shape):
         return WORDS
     return replace(WORDS, kinds=kind_words(shape), of_assessment="")
 

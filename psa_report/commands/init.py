@@ -22,6 +22,7 @@ from ..project import (
     load_project,
 )
 from ..scaffold import SCHEMA_DIR, fill_skeleton, modeline, write_new, write_schemas
+from ..shape import DEFAULT_PLAN_YAML, PLAN_FILE
 
 REPORT = """\
 # The covering page of the progress report, and the facts the report prints.
@@ -77,6 +78,8 @@ def init(folder: Path) -> list[str]:
             "there), so nothing was written")])
     today = date.today()
     files = {
+        # The plan's shape, spelt out and commented, for the analyst to change.
+        f"{ACTIONS}/{PLAN_FILE}": DEFAULT_PLAN_YAML,
         f"{ACTIONS}/{REPORT_FILE}": modeline("report", f"{ACTIONS}/{REPORT_FILE}")
         + REPORT.format(today=today.isoformat(), year=today.year, section=SECTION_EXAMPLE,
                         **REPORT_EXAMPLES),
