@@ -327,7 +327,8 @@ def new(project_dir: Path, kind: str, ref: str | None, section: str | None):
 @main.command(name="list")
 @project_option
 @lead_option
-@click.option("--status", type=STATUS, default=None, help="Only actions with this status.")
+@click.option("--status", default=None, metavar="STATUS",
+              help="Only actions with this status (one of the plan's statuses).")
 @format_option("table", "csv", "json")
 def list_(project_dir: Path, lead: str | None, status, fmt: str):
     """List the data gaps and recommendations, optionally by lead or status."""

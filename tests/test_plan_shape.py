@@ -150,3 +150,21 @@ def test_partner_commands_refuse_a_plans_own_kinds_plainly(runner, fenland):
         assert "Traceback" not in result.output
     assert not (fenland / "out").exists()
     assert "rag: green" in (fenland / "actions/actions/1.1.1.yaml").read_text(encoding="utf-8")
+
+
+def test_list_show_and_overdue_in_a_plans_own_words(runner, fenland):
+    listed = run(runner, "list", "--project", str(fenland), "--status", "Amber",
+                 "--format", "json")
+    assert listed.exit_code == 0, listed.output
+    assert [(r["ref"], r["kind"], r["status"]) for r in __import__("json").loads(
+        listed.stdout)] == [("1.1.2", "action", "amber")]
+    wrong = run(runner, "list", "--project", str(fenland), "--status", "on hold")
+    assert wrong.exit_code == 2
+    assert "not a status of this plan: use one of complete, green, amber, red, " \
+           "not yet started" in wrong.stderr
+    shown = run(runner, "show", "1.1.2", "--project", str(fenland))
+    assert "Measure of success:\n  Door staff trained" in shown.stdout
+    assert "Due: 2024/25 (April 2024 to March 2025)" in shown.stdout
+    late = run(runner, "overdue", "--project", str(fenland), "--as-of", "2025-02-01")
+    assert re.search(r"1\.1\.1\s+Fire and Rescue, Police\s+2024-12-31\s+32\s+green", late.stdout)
+    assert "2.1.1" not in late.stdout  # ongoing: never overdue

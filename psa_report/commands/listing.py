@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from ..models import DataGap, Recommendation, Status, kind_of
+from ..models import Status, kind_of, parse_status
+from ..problems import BadOption
 from ..project import Project
 from .common import agency, load
 from .common import item as find_item
@@ -25,7 +26,8 @@ class ItemRecord:
     file: str
 
     def cells(self) -> dict[str, str | list[str]]:
-        return {"ref": self.ref, "kind": self.kind, "lead": " ".join(self.lead),
+        return {"ref": self.ref, "kind": self.kind,
+                "lead": (", " if any(" " in code for code in self.lead) else " ").join(self.lead),
                 "status": self.status, "due": self.due or ""}
 
     def as_dict(self) -> dict[str, Any]:
@@ -43,12 +45,31 @@ class Listing:
         return f"{len(self.records)} of {self.total} actions."
 
 
-def list_items(root: Path, lead: str | None = None, status: Status | None = None) -> Listing:
+def _status(project: Project, word) -> str | None:
+    """--status: one of the plan's statuses (any case, or a word it also accepts), as
+    the word it is counted under; BadOption naming the statuses otherwise."""
+    if word is None or isinstance(word, Status):
+        return None if word is None else word.value
+    if project.statuses == list(Status):
+        try:
+            return parse_status(word).value
+        except ValueError as error:
+            raise BadOption("--status", str(error)) from None
+    found = project.shape.find_status(word)
+    if found is None:
+        raise BadOption("--status", f"{word!r} is not a status of this plan: use one of "
+                        f"{', '.join(s.value for s in project.statuses)}")
+    return found.value
+
+
+def list_items(root: Path, lead: str | None = None, status=None) -> Listing:
     project = load(root)
     lead = agency(project, lead)
+    wanted = _status(project, status)
     items = [i for i in project.items if (lead is None or lead in i.lead)
-             and (status is None or i.status is status)]
-    return Listing([ItemRecord(i.ref, kind_of(i), list(i.lead), i.status.value,
+             and (wanted is None or (i.status is not None and i.status.value == wanted))]
+    return Listing([ItemRecord(i.ref, kind_of(i), list(i.lead),
+                               i.status.value if i.status is not None else "",
                                str(i.due) if i.due else None, str(project.sources[i.ref]))
                     for i in items], len(project.items))
 
@@ -59,17 +80,23 @@ def show(root: Path, ref: str) -> str:
     return describe(project, find_item(project, ref))
 
 
-def describe(project: Project, item: DataGap | Recommendation) -> str:
+def describe(project: Project, item) -> str:
     lines = [f"{item.ref} ({kind_of(item)}): {project.sources[item.ref]}",
-             f"Status: {item.status.value}",
+             f"Status: {item.status.value if item.status is not None else 'none given'}",
              "Lead: " + (", ".join(f"{code} ({project.agencies[code]})" for code in item.lead)
                          or "the whole partnership"),
              f"Due: {item.due.long if item.due else 'no deadline'}"]
-    texts = (("Data gap", "gap"), ("Recommendation", "recommendation"), ("Action", "action"),
-             ("Update", "update"))
-    for title, name in texts:
-        if getattr(item, name, None):
-            lines += ["", f"{title}:", *textwrap.wrap(getattr(item, name), 88,
-                                                     initial_indent="  ",
-                                                     subsequent_indent="  ")]
+    # today's words for today's fields ("Data gap:", "Update:"), a declared kind's labels
+    titles = {"gap": "Data gap", "recommendation": "Recommendation", "action": "Action",
+              "update": "Update"}
+    for field in item.kind.fields:
+        if field.type in ("status", "agencies", "due"):
+            continue
+        value = item.get(field.name)
+        if value is None or value == "":
+            continue
+        title = titles.get(field.name, field.label) if item.kind.name in (
+            "data gap", "recommendation") and project.shape.source is None else field.label
+        lines += ["", f"{title}:", *textwrap.wrap(str(value), 88, initial_indent="  ",
+                                                   subsequent_indent="  ")]
     return "\n".join(lines)

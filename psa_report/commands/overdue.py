@@ -20,15 +20,16 @@ class OverdueRecord:
 
     def cells(self) -> dict[str, str | list[str]]:
         i = self.item
-        return {"ref": i.ref, "lead": " ".join(i.lead) or "Partnership",
+        join = ", " if any(" " in code for code in i.lead) else " "
+        return {"ref": i.ref, "lead": join.join(i.lead) or "Partnership",
                 "due": i.due.day.isoformat(), "days_overdue": str(i.days_overdue),
-                "status": i.status.value}
+                "status": i.status.value if i.status is not None else ""}
 
     def as_dict(self) -> dict[str, Any]:
         i = self.item
         return {"ref": i.ref, "kind": i.kind, "lead": list(i.lead),
                 "due": i.due.day.isoformat(), "days_overdue": i.days_overdue,
-                "status": i.status.value}
+                "status": i.status.value if i.status is not None else ""}
 
 
 def overdue(root: Path, as_of: date | None = None, lead: str | None = None,
