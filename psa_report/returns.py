@@ -20,7 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from . import ledger
+from . import ledger, wording
 from .changes import FieldChange, field_value
 from .dates import ACCEPTED_FORMS, Due, parse_due
 from .files import csv_reader, decode_utf8, is_regular, read_regular
@@ -404,19 +404,21 @@ def _header(titles: dict[Any, Any], where, first: Any,
     ``where(column)`` names a header cell for a problem; ``first`` is the first column.
     """
     columns: dict[str, str] = {}
-    known = {_words(h): h for h in HEADERS}
+    labels = wording.WORDS.workbook_columns()  # the headers as worded when sent
+    known = {_words(h): h for h in HEADERS} | {_words(labels.get(h, h)): h for h in HEADERS}
+    shown = [labels.get(h, h) for h in HEADERS]
     ok = True
     for letter, title in titles.items():
         header = known.get(_words(str(title)))
         if header is None or header in columns.values():
             problems.append(Problem(where(letter), None, None,
                 f"the column headed {str(title)!r} is not one of the columns sent "
-                f"({', '.join(HEADERS)}): put comments in New update, and keep the header "
-                "row as it was"))
+                f"({', '.join(shown)}): put comments in {labels.get(NEW_UPDATE, NEW_UPDATE)}, "
+                "and keep the header row as it was"))
             ok = False
         else:
             columns[letter] = header
-    missing = [h for h in HEADERS if h not in columns.values()]
+    missing = [labels.get(h, h) for h in HEADERS if h not in columns.values()]
     if missing:
         problems.append(Problem(where(first), None, None,
             f"the header row has no column {', '.join(missing)}: keep the header row as sent"))

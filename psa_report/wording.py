@@ -205,6 +205,23 @@ class Words:
         return (f"The chart shows at most the last {max_bars} meetings. Overdue: not "
                 "complete and due before the meeting's date.")
 
+    def workbook_columns(self) -> dict[str, str]:
+        """The update workbook's column headers, by the column each is (partners.py's
+        names for them: "Ref", "Data gap / recommendation", ..., "New due date"), worded
+        from the kinds' labels: what a partner reads is what the report calls it."""
+        first, last = self.kinds[0].labels, self.kinds[-1].labels
+        update, status, due = (first.get("update", "Update"), first.get("status", "Status"),
+                               first.get("due", "Due"))
+        text = first.get("gap", self.kinds[0].name)
+        if len(self.kinds) > 1:
+            text += " / " + last.get("recommendation", self.kinds[-1].name).lower()
+        return {"Ref": first.get("ref", "Ref"), "Data gap / recommendation": text,
+                "Action": first.get("action", "Action"),
+                "Current update": f"Current {update.lower()}",
+                "Current status": f"Current {status.lower()}", "Due": due,
+                "New update": f"New {update.lower()}", "New status": f"New {status.lower()}",
+                "New due date": f"New {due.lower()} date"}
+
     def footer(self, title: str, meeting: str, day: str) -> str:
         return f"{title} · {meeting}, {day}"
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 
+from . import wording
 from .dates import long_date
 from .editions import exemptions
 from .ledger import new_round_id
@@ -200,6 +201,7 @@ def _instructions(sheet, project: Project, name: str, reply_by: date | None,
                                 if report.meeting_date else "")
     when = (f"Please reply by {long_date(reply_by)}." if reply_by
             else "Please reply as soon as you can.")
+    labels = wording.WORDS.workbook_columns()
     lines = [
         (f"{report.partnership}: update request for {name}", "title"),
         (f"This workbook lists the actions that {name} leads in the action plan of the "
@@ -208,11 +210,12 @@ def _instructions(sheet, project: Project, name: str, reply_by: date | None,
         (when, "bold"),
         (WORDS.workbook_edition(edition_paragraphs), "bold"),
         ("What to do", "bold"),
-        (f"1. Open the {UPDATES} sheet. Each row is one data gap or recommendation.", None),
-        (f"2. Type the latest progress in the {NEW_UPDATE} column. Leave a row blank if "
-         "nothing has changed.", None),
-        (f"3. Choose the {NEW_STATUS} from the drop-down list: {STATUS_WORDS}.", None),
-        (f"4. If the deadline has moved, type the new date in the {NEW_DUE} column, "
+        (f"1. Open the {UPDATES} sheet. Each row is one "
+         f"{' or '.join(k.name for k in wording.WORDS.kinds)}.", None),
+        (f"2. Type the latest progress in the {labels[NEW_UPDATE]} column. Leave a row blank "
+         "if nothing has changed.", None),
+        (f"3. Choose the {labels[NEW_STATUS]} from the drop-down list: {STATUS_WORDS}.", None),
+        (f"4. If the deadline has moved, type the new date in the {labels[NEW_DUE]} column, "
          "such as 30/09/2010.", None),
         ("5. Please do not change the other columns, add rows, or move or rename the sheets: "
          "the workbook is read back automatically, and a changed row is sent back to you.",
@@ -248,8 +251,9 @@ def _updates(sheet, rows: list[Sent]) -> None:
     header_fill = PatternFill("solid", fgColor="D9D9D9")
     fill_in = PatternFill("solid", fgColor="FFF2CC")  # the cells to fill in, pale yellow
     wrap = Alignment(wrap_text=True, vertical="top")
+    labels = wording.WORDS.workbook_columns()  # the report's words (wording.py)
     for column, (title, width) in enumerate(zip(HEADERS, WIDTHS), 1):
-        cell = put(sheet, 1, column, title)
+        cell = put(sheet, 1, column, labels.get(title, title))
         cell.font, cell.alignment = Font(bold=True), wrap
         cell.fill = fill_in if title in NEW else header_fill
         sheet.column_dimensions[get_column_letter(column)].width = width

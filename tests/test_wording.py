@@ -46,3 +46,31 @@ def test_a_label_changed_in_the_wording_changes_every_output(project, tmp_path, 
         for old in ("Data requirements", "Data gap\n", "UPDATE- ", "Status summary",
                     "Lead agencies"):
             assert old not in text, (name, old)
+
+
+def test_the_same_labels_head_the_partner_workbooks(project, tmp_path, monkeypatch, runner):
+    """The workbooks' columns are worded from the same labels, and a return headed so
+    is read back."""
+    import openpyxl
+    from conftest import run
+
+    monkeypatch.setattr(wording, "WORDS", _renamed())
+    out = tmp_path / "req"
+    issued = run(runner, "requests", "--project", str(project), "--out", str(out))
+    assert issued.exit_code == 0, issued.output
+    book = out / "Police-update-request.xlsx"
+    sheet = openpyxl.load_workbook(book)["Updates"]
+    headers = [c.value for c in sheet[1]]
+    assert headers == ["Ref", "Data need / recommendation", "Action", "Current update",
+                       "Current rag", "Due", "New update", "New rag", "New due date"]
+    instructions = " ".join(str(c.value) for row in openpyxl.load_workbook(book)[
+        "Instructions"].iter_rows() for c in row if c.value)
+    assert "New rag" in instructions and "New status" not in instructions
+    sheet["H2"] = "on track"
+    filled = tmp_path / "returns"
+    filled.mkdir()
+    sheet.parent.save(filled / book.name)
+    (filled / "manifest.json").write_bytes((out / "manifest.json").read_bytes())
+    collected = run(runner, "collect", str(filled), "--project", str(project))
+    assert collected.exit_code == 0, collected.output
+    assert "status:" in collected.output
