@@ -274,6 +274,19 @@ def load_project(root: Path) -> Project:
                          found_problems=problems)
 
 
+def _loader(read: Callable[[str], Document],
+            problems: list[Problem]) -> Callable[[str], Document | None]:
+    """``read``, with a file that cannot be read noted in ``problems`` (and None)."""
+    def load(path: str) -> Document | None:
+        try:
+            return read(path)
+        except Invalid as invalid:
+            problems.extend(invalid.problems)
+            return None
+
+    return load
+
+
 def build_project(root: Path, paths: list[str], read: Callable[[str], Document],
                   revision: str | None = None, *,
                   found_problems: Collection[Problem] = ()) -> Project:
@@ -289,12 +302,7 @@ def build_project(root: Path, paths: list[str], read: Callable[[str], Document],
     if not models_fit(shape):
         return _build_shaped(root, shape, found, read, revision, problems)
 
-    def load(path: str) -> Document | None:
-        try:
-            return read(path)
-        except Invalid as invalid:
-            problems.extend(invalid.problems)
-            return None
+    load = _loader(read, problems)
 
     report = agencies = report_doc = None
     for path in found["report"]:
@@ -407,12 +415,7 @@ def _build_shaped(root: Path, shape: Shape, found: dict[str, list[str]],
     """A project whose plan.yaml declares a shape of its own: items of each kind,
     validated by :func:`shape.validate_item`, in ``Project.kind_items``."""
 
-    def load(path: str) -> Document | None:
-        try:
-            return read(path)
-        except Invalid as invalid:
-            problems.extend(invalid.problems)
-            return None
+    load = _loader(read, problems)
 
     report = agencies = report_doc = None
     agency_emails = {}
