@@ -36,14 +36,16 @@ class Checked:
 
 def validate(root: Path) -> Checked:
     """Load and validate every file (raises Invalid on errors); with every warning."""
-    from .figures import FIGURES
-    from .figures_view import check_indicator_names, load_figures
     from .glyphs import missing_glyphs
     from .project import load_project
 
     project = load_project(Path(root))
-    indicators = load_figures(root)[1] if (Path(root) / FIGURES).is_dir() else None
-    check_indicator_names(project, indicators)  # an item's indicator: is in indicators.yaml
+    if (Path(root) / "figures").is_dir() or any(i.get("indicator") for i in project.items):
+        from .figures import FIGURES
+        from .figures_view import check_indicator_names, load_figures
+
+        indicators = load_figures(root)[1] if (Path(root) / FIGURES).is_dir() else None
+        check_indicator_names(project, indicators)  # an item's indicator: in indicators.yaml
     return Checked(project, sort_problems(project.warnings + stale(project)
                                           + missing_glyphs(project)))
 
