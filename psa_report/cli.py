@@ -305,12 +305,14 @@ def import_(project_dir: Path, table: Path, status):
 
 @main.command()
 @project_option
-@click.argument("kind", type=click.Choice(("data-gap", "recommendation")))
+@click.argument("kind", metavar="KIND")
 @click.argument("ref", required=False)
 @click.option("--section", default=None, metavar="N.N",
               help="For a data gap: the section for the next free ref, such as 4.2.")
 def new(project_dir: Path, kind: str, ref: str | None, section: str | None):
     """Write a commented skeleton for a new data gap or recommendation.
+
+    KIND is data-gap or recommendation, or a kind declared in actions/plan.yaml.
 
     The ref is the next free one (in the last section, or in --section) unless
     REF is given.  An existing file is never overwritten.

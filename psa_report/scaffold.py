@@ -13,6 +13,7 @@ import json
 import re
 import textwrap
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from .loader import load_text
 from .models import Agencies, DataGap, Recommendation, Report, ref_key
 from .problems import Invalid, Problem
 from .project import ACTIONS, DATA_GAPS_DIR, PLACEHOLDERS, RECOMMENDATIONS_DIR, Project
+from .shape import placeholder
 
 SCHEMA_DIR = "schema"
 SCHEMAS = {
@@ -174,6 +176,39 @@ def skeleton(project: Project, kind: str, ref: str) -> tuple[str, str]:
     text = modeline(kind, path) + fill_skeleton(
         kind, ref=ref, agencies=", ".join(project.agencies), lead=next(iter(project.agencies)))
     return path, text
+
+
+def shaped_skeleton(project: Project, kind, ref: str) -> tuple[str, str]:
+    """(path, text) of a commented, valid new file of a kind declared in plan.yaml: each
+    field with an example, the optional ones commented out."""
+    statuses = project.shape.statuses
+    calm = [s for s in statuses if not (s.done or s.exception)]
+    status = (calm or [s for s in statuses if not s.done] or list(statuses))[-1].name
+    agencies = list(project.agencies)
+    examples = {"text": None, "line": None, "agencies": agencies[0] if agencies else "",
+                "status": status, "due": "ongoing", "date": date.today().isoformat(),
+                "number": "0", "yes-no": "no"}
+    hints = {"agencies": f"one or several of {', '.join(agencies)}, separated by commas",
+             "status": "one of " + ", ".join(s.name for s in statuses),
+             "due": "a date (2025-03-31), a month (2025-03), a quarter (Q3 2024/25), "
+                    "a financial year (2024/25) or ongoing",
+             "date": "a date such as 2025-03-31", "number": "a number",
+             "yes-no": "yes or no"}
+    lines = [f"# A new {kind.name} of this plan (see actions/plan.yaml). Replace each "
+             "example below,", "# then run `psa-report check`."]
+    if kind.ref.style != "none":
+        lines.append(f"ref: {quoted(ref)}")
+    for field in kind.fields:
+        if field.type == "choice":
+            example, hint = field.choices[0], "one of " + ", ".join(field.choices)
+        else:
+            example = examples.get(field.type) or placeholder(field.label)
+            hint = hints.get(field.type, "text")
+        lines.append(f"# {field.label}: {hint}" + ("" if field.required else " (optional)"))
+        line = f"{field.name}: {quoted(example)}"
+        lines.append(line if field.required else f"# {line}")
+    name = ref if kind.ref.style != "none" else str(ref)
+    return f"{ACTIONS}/{kind.folder}/{name}.yaml", "\n".join(lines) + "\n"
 
 
 # ---------------------------------------------------------------- import

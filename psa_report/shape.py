@@ -410,6 +410,11 @@ DEFAULT_KINDS = (
         _STATUS, _DUE), heading="Recommendations", layout="blocks"),
 )
 
+def placeholder(label: str) -> str:
+    """The example text `new` writes in a declared kind's text field (check warns of it)."""
+    return f"Describe the {label[:1].lower() + label[1:]} here."
+
+
 def words_of(kind: Kind) -> tuple:
     """What a reader sees of a kind: its names, heading, layout and fields' labels."""
     return (kind.name, kind.plural, kind.heading, kind.layout,

@@ -97,6 +97,7 @@ def file_warnings(project: Project, report_doc: Document, docs: dict[str, Docume
     a section heading with no item in it, example text as psa-report wrote it (in an
     item, in report.yaml or in agencies.yaml)."""
     from .project import PLACEHOLDERS
+    from .shape import placeholder
 
     found = examples(project, report_doc, agencies_doc)
     sections = {gap.section for gap in project.data_gaps}
@@ -111,8 +112,11 @@ def file_warnings(project: Project, report_doc: Document, docs: dict[str, Docume
                 f"print: correct the number, add the {what}s, or remove the heading"))
     for item in project.items:
         doc = docs[item.ref]
-        for name, text in PLACEHOLDERS.items():
-            if getattr(item, name, None) == text:
+        wrote = dict(PLACEHOLDERS)  # and `new`'s for a kind declared in plan.yaml
+        wrote.update({f.name: placeholder(f.label) for f in item.kind.fields
+                      if f.type in ("text", "line") and f.name not in PLACEHOLDERS})
+        for name, text in wrote.items():
+            if item.get(name) == text:
                 line, column = doc.mark((name,))
                 found.append(warning(doc.display, line, column,
                     f"{name}: still the example text {text!r} that psa-report wrote: "

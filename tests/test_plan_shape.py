@@ -168,3 +168,19 @@ def test_list_show_and_overdue_in_a_plans_own_words(runner, fenland):
     late = run(runner, "overdue", "--project", str(fenland), "--as-of", "2025-02-01")
     assert re.search(r"1\.1\.1\s+Fire and Rescue, Police\s+2024-12-31\s+32\s+green", late.stdout)
     assert "2.1.1" not in late.stdout  # ongoing: never overdue
+
+
+def test_new_writes_a_skeleton_of_a_declared_kind(runner, fenland):
+    made = run(runner, "new", "action", "--section", "1.1", "--project", str(fenland))
+    assert made.exit_code == 0, made.output
+    assert "1.1.3 is the next free ref in section 1.1." in made.stdout
+    text = (fenland / "actions/actions/1.1.3.yaml").read_text(encoding="utf-8")
+    assert "# Measure of success: text" in text and 'rag: "not yet started"' in text
+    assert '# target: "0"' in text  # optional fields are offered, commented out
+    checked = run(runner, "check", "--project", str(fenland))
+    assert checked.exit_code == 0, checked.output
+    assert "1.1.3.yaml:9:10: warning: measure: still the example text 'Describe the " \
+           "measure of success here.'" in checked.stderr
+    assert run(runner, "check", "--strict", "--project", str(fenland)).exit_code == 1
+    wrong = run(runner, "new", "widget", "--project", str(fenland))
+    assert wrong.exit_code == 2 and "not a kind of item of this plan: use action" in wrong.stderr

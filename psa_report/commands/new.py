@@ -8,7 +8,8 @@ from pathlib import Path
 
 from ..models import REC_PATTERN, REF_PATTERN, ref_too_long
 from ..problems import BadOption
-from ..scaffold import ImportedRow, import_table, next_ref, skeleton, write_new
+from ..scaffold import ImportedRow, import_table, next_ref, shaped_skeleton, skeleton, write_new
+from ..shape import default_words
 from .common import load
 
 
@@ -20,8 +21,14 @@ class NewItem:
 
 
 def new(root: Path, kind: str, ref: str | None = None, section: str | None = None) -> NewItem:
-    """Write a commented skeleton for a new data gap or recommendation."""
+    """Write a commented skeleton for a new data gap or recommendation (or an item of a
+    kind declared in actions/plan.yaml)."""
     project = load(root)
+    if project.kind_items and not default_words(project.shape):
+        return _new_of_kind(root, project, kind, ref, section)
+    if kind not in ("data-gap", "recommendation"):
+        raise BadOption("KIND", f"{kind!r} is not a kind of item: use data-gap or "
+                        "recommendation")
     pattern = REF_PATTERN if kind == "data-gap" else REC_PATTERN
     if section is not None and not re.fullmatch(r"\d+\.\d+", section):
         raise BadOption("--section", f"{section!r} is not a section: write it like 4.2")
@@ -43,6 +50,32 @@ def new(root: Path, kind: str, ref: str | None = None, section: str | None = Non
     if ref in project.sources:
         raise BadOption("REF", f"{ref} is already used by {project.sources[ref]}")
     path, text = skeleton(project, kind, ref)
+    write_new(root, path, text)
+    return NewItem(path, ref, chosen)
+
+
+def _new_of_kind(root: Path, project, name: str, ref: str | None,
+                 section: str | None) -> NewItem:
+    """``new`` for a plan of its own shape: the kind by its name (any case, its plural
+    or its folder), the ref in its declared form."""
+    kind = project.shape.kind(name)
+    if kind is None:
+        raise BadOption("KIND", f"{name!r} is not a kind of item of this plan: use "
+                        f"{' or '.join(k.name.replace(' ', '-') for k in project.shape.kinds)}")
+    existing = [item.ref for item in project.kind_items.get(kind.name, [])]
+    chosen = None
+    try:
+        if ref is None:
+            ref = kind.ref.next_ref(existing, section)
+            chosen = (f"the next free ref in section {section}" if section else
+                      f"the next free {kind.name} ref")
+        elif kind.ref.style != "none":
+            ref = kind.ref.parse(ref)
+    except ValueError as error:
+        raise BadOption("--section" if section and chosen else "REF", str(error)) from None
+    if ref in existing:
+        raise BadOption("REF", f"{ref} is already used by {project.sources[ref]}")
+    path, text = shaped_skeleton(project, kind, ref)
     write_new(root, path, text)
     return NewItem(path, ref, chosen)
 
