@@ -414,11 +414,66 @@ def json_schemas() -> dict[str, str]:
     return out
 
 
-def write_schemas(out_dir: Path) -> list[Path]:
-    """Publish the JSON Schemas into ``out_dir`` as one set; the paths written."""
+_FIELD_SCHEMAS = {
+    "text": {"type": "string"}, "line": {"type": "string"}, "indicator": {"type": "string"},
+    "due": {"type": "string", "description": "2025-03-31, 2025-03, Q3 2024/25, 2024/25 or "
+                                             "ongoing"},
+    "date": {"type": "string", "description": "a date such as 2025-03-31"},
+    "number": {"anyOf": [{"type": "number"}, {"type": "string"}]},
+    "yes-no": {"type": "boolean"},
+}
+
+
+def _any_case(word: str) -> str:
+    """A regular expression matching ``word`` in any case, with - or _ for a space."""
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else
+                   "[ _-]" if c in " _-" else re.escape(c) for c in word)
+
+
+def kind_schema(kind, shape) -> dict:
+    """The JSON Schema of one item file of a kind declared in actions/plan.yaml."""
+    words = [w for s in shape.statuses for w in (s.name, *s.also)]
+    properties: dict[str, Any] = {}
+    if kind.ref.style != "none":
+        properties["ref"] = {"type": "string", "description": f"like {kind.ref.example}"}
+    for field in kind.fields:
+        if field.type == "status":  # any case, spaces or hyphens: as check reads them
+            schema: dict[str, Any] = {"type": "string", "examples": words,
+                                      "pattern": "^(?:" + "|".join(map(_any_case, words))
+                                      + ")$"}
+        elif field.type == "choice":
+            schema = {"type": "string", "enum": list(field.choices)}
+        elif field.type == "agencies":
+            schema = {"anyOf": [{"type": "string"},
+                                {"type": "array", "items": {"type": "string"}}]}
+        else:
+            schema = dict(_FIELD_SCHEMAS[field.type])
+        properties[field.name] = {**schema, "title": field.label}
+    properties.setdefault("indicator", {"type": "string"})
+    properties["exempt"] = {"anyOf": [{"type": "integer", "minimum": 1, "maximum": 7},
+                                      {"type": "object"}]}
+    required = (["ref"] if kind.ref.style != "none" else []) + [
+        f.name for f in kind.fields if f.required
+        and not (f.type == "status" and not shape.status_required)]
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "title": f"psa-report {kind.name} file", "type": "object",
+            "additionalProperties": False, "properties": properties, "required": required}
+
+
+def write_schemas(out_dir: Path, shape=None) -> list[Path]:
+    """Publish the JSON Schemas into ``out_dir`` as one set; the paths written. A plan
+    with kinds of its own (``shape``) gets one for each kind too, named by its folder."""
     from .output import publish
 
     def writer(text: str):
         return lambda tmp: tmp.write_text(text, "utf-8")
 
-    return publish({out_dir / name: writer(text) for name, text in json_schemas().items()})
+    texts = json_schemas()
+    if shape is not None and shape.source is not None:
+        from .shape import default_words
+
+        if not default_words(shape):
+            texts.update({f"{kind.folder}.schema.json":
+                          json.dumps(kind_schema(kind, shape), indent=2, ensure_ascii=False)
+                          + "\n" for kind in shape.kinds})
+    return publish({out_dir / name: writer(text) for name, text in texts.items()})

@@ -184,3 +184,20 @@ def test_new_writes_a_skeleton_of_a_declared_kind(runner, fenland):
     assert run(runner, "check", "--strict", "--project", str(fenland)).exit_code == 1
     wrong = run(runner, "new", "widget", "--project", str(fenland))
     assert wrong.exit_code == 2 and "not a kind of item of this plan: use action" in wrong.stderr
+
+
+def test_schema_describes_a_declared_kind(runner, fenland):
+    import json
+
+    import jsonschema
+    import yaml
+
+    made = run(runner, "schema", "--project", str(fenland))
+    assert made.exit_code == 0, made.output
+    schema = json.loads((fenland / "schema/actions.schema.json").read_text(encoding="utf-8"))
+    assert schema["properties"]["rag"]["examples"][:3] == ["complete", "green", "on track"]
+    assert schema["properties"]["measure"]["title"] == "Measure of success"
+    for path in (fenland / "actions/actions").glob("*.yaml"):
+        jsonschema.validate(yaml.safe_load(path.read_text(encoding="utf-8")), schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"ref": "1.1.9", "rag": "purple"}, schema)

@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..scaffold import SCHEMA_DIR, write_schemas
+from ..shape import read_shape
 
 
 def schema(root: Path, out_dir: Path | None = None) -> list[Path]:
-    return write_schemas(out_dir or Path(root) / SCHEMA_DIR)
+    """The JSON Schemas for an editor: the files of today's shape, and one per kind that
+    actions/plan.yaml declares (a mistake in plan.yaml is reported at its line)."""
+    return write_schemas(out_dir or Path(root) / SCHEMA_DIR, read_shape(Path(root)))
