@@ -281,7 +281,7 @@ def progress(project_dir: Path, tags: str | None, fmt: str):
 @main.command(name="import")
 @project_option
 @click.argument("table", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--status", type=STATUS, default=None,
+@click.option("--status", default=None, metavar="STATUS",
               help="Status for rows whose Status cell is empty, such as 'not started'.")
 def import_(project_dir: Path, table: Path, status):
     """Write one file per row of a table of data gaps or recommendations pasted
@@ -289,18 +289,21 @@ def import_(project_dir: Path, table: Path, status):
 
     TABLE is tab-separated (as pasted from Word) or CSV, with the header Ref, Data
     gap, Lead, Action, Update, Status (and optionally Due); or, for recommendations,
-    Ref, Recommendation, Update, Status (and optionally Lead and Due).  Every problem
+    Ref, Recommendation, Update, Status (and optionally Lead and Due); for a plan
+    with its own shape (actions/plan.yaml), the labels of one kind's fields.  Every problem
     is reported at once by its line and column; nothing is written unless every row is
     valid, and no existing file is ever overwritten.
     """
     from .commands.new import import_rows
 
-    rows = import_rows(project_dir, table, status and status.value)
+    rows = import_rows(project_dir, table, status)
     for row in rows:
         click.echo(f"wrote {row.path} ({row.item.ref}, from line {row.line})")
-    kind = "recommendation" if rows and "recommendations/" in rows[0].path else "data gap"
-    click.echo(f"imported {len(rows)} {kind}{'s' if len(rows) != 1 else ''}; "
-               "`psa-report check` passes.")
+    kind = rows[0].item.kind if rows else None
+    from .wording import plural
+
+    what = plural(len(rows), kind.name, kind.plural) if kind else "0 items"
+    click.echo(f"imported {what}; `psa-report check` passes.")
 
 
 @main.command()

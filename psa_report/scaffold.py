@@ -245,6 +245,99 @@ class Table:
 MAX_TABLE_BYTES = 4 * 1024 * 1024
 
 
+def _a(name: str) -> str:
+    return ("an " if name[:1].lower() in "aeiou" else "a ") + name
+
+
+def import_shaped(project: Project, table: Path, display: str,
+                  status: str | None) -> list[ImportedRow]:
+    """A pasted table of items of a kind declared in plan.yaml, its header the kind's
+    labels (or field names, any case): every row checked against the kind, every
+    problem said at once by line and column; what to write, or Invalid."""
+    from .shape import AmbiguousCell, match_agencies, normal_word, validate_item
+
+    raw = read_regular(table, display, MAX_TABLE_BYTES, lambda size: (
+        f"the table is {size:,} bytes, over the limit of {MAX_TABLE_BYTES:,} bytes for one "
+        "import: check it is the right file, or import it in parts"),
+        fix="save the table as a .csv or .txt file and name that")
+    text = decode_utf8(raw, lambda line, column, byte: Invalid([Problem(display, line, None,
+        "this is not UTF-8 text: in Excel use Save As, 'CSV UTF-8', or paste the "
+        "table into a text editor and save it as UTF-8")]))
+    rows = list(csv_reader(text))
+    if not rows:
+        raise Invalid([Problem(display, 1, None, "the table is empty")])
+    header = rows[0]
+
+    def columns_of(kind) -> dict[str, str]:
+        names = {normal_word(f.label): f.name for f in kind.fields}
+        names.update({normal_word(f.name): f.name for f in kind.fields})
+        if kind.ref.style != "none":
+            names["ref"] = "ref"
+        return names
+
+    kind = max(project.shape.kinds, key=lambda k: sum(normal_word(h) in columns_of(k)
+                                                        for h in header))
+    known = columns_of(kind)
+    labels = (["Ref"] if kind.ref.style != "none" else []) + [f.label for f in kind.fields]
+    problems: list[Problem] = []
+    fields: list[str | None] = []
+    for number, title in enumerate(header, 1):
+        name = known.get(normal_word(title)) if title.strip() else None
+        if title.strip() and (name is None or name in fields):
+            problems.append(Problem(display, 1, number, f"column {number} is headed "
+                f"{title!r}, which is {'given twice' if name else 'not one of the columns'}"
+                f" of {_a(kind.name)}: {', '.join(labels)}"))
+            name = None
+        fields.append(name)
+    missing = [f.label for f in kind.fields if f.required and f.name not in fields
+               and not (f.type == "status" and (status or not project.shape.status_required))]
+    if missing:
+        problems.append(Problem(display, 1, None, f"the table has no column "
+                                f"{', '.join(missing)}: {_a(kind.name)} needs it"))
+        raise Invalid(problems)
+    existing = [item.ref for item in project.kind_items.get(kind.name, [])]
+    made: list[ImportedRow] = []
+    for line, cells in enumerate(rows[1:], 2):
+        if not any(c.strip() for c in cells):
+            continue
+        values = {name: cell.replace("\r\n", "\n").strip()
+                  for name, cell in zip(fields, cells) if name and cell.strip()}
+        status_field = kind.status_field
+        if status and status_field and status_field.name not in values:
+            values[status_field.name] = status
+        ref = values.pop("ref", None) or kind.ref.next_ref(existing + [r.item.ref for r in made])
+        body = [f"ref: {quoted(ref)}\n"] if kind.ref.style != "none" else []
+        for field in kind.fields:
+            if field.name not in values:
+                continue
+            value: str | list[str] = values[field.name]
+            if field.type == "agencies":
+                try:
+                    value = match_agencies(value, project.agencies)
+                except (AmbiguousCell, ValueError) as error:
+                    problems.append(Problem(display, line, fields.index(field.name) + 1,
+                                            f"{field.label}: {error}"))
+                    continue
+            body.append(yaml_field(field.name, value))
+        path = f"{ACTIONS}/{kind.folder}/{ref}.yaml"
+        text = "".join(body)
+        try:
+            item = validate_item(load_text(text, path), kind, project.shape, project.agencies,
+                                 source=path)
+        except Invalid as invalid:
+            problems += [Problem(display, line, None, f"row {ref}: {p.message}")
+                         for p in invalid.problems]
+            continue
+        if item.ref in existing or any(r.item.ref == item.ref for r in made):
+            problems.append(Problem(display, line, None, f"row {ref}: the ref {item.ref} is "
+                                    "already used: give another, or leave the Ref cell empty"))
+            continue
+        made.append(ImportedRow(line, item, path, text))
+    if problems:
+        raise Invalid(problems)
+    return made
+
+
 def read_table(path: Path, display: str) -> Table:
     """Rows of a pasted table (tab-separated or CSV) as (line, {field: text})."""
     # A regular file of bounded size: a FIFO or /dev/zero is refused, never read.

@@ -201,3 +201,30 @@ def test_schema_describes_a_declared_kind(runner, fenland):
         jsonschema.validate(yaml.safe_load(path.read_text(encoding="utf-8")), schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"ref": "1.1.9", "rag": "purple"}, schema)
+
+
+def test_import_a_table_headed_with_a_kinds_labels(runner, fenland, tmp_path):
+    table = tmp_path / "table.csv"
+    table.write_text("Ref,Objective,Action,Measure of success,Lead,Timescale,"
+                     "Progress update,RAG\r\n"
+                     '1.2.1,Reduce harm,"Patrol the town centre\r\non Fridays",Patrols,'
+                     '"Council, Police",Q4 2024/25,Begun,Amber\r\n'
+                     ",Reduce harm,Another,Visits,Youth Offending Service,ongoing,Not begun,\r\n",
+                     encoding="utf-8")
+    made = run(runner, "import", str(table), "--status", "Not yet started",
+               "--project", str(fenland))
+    assert made.exit_code == 0, made.output
+    assert "imported 2 actions" in made.stdout
+    text = (fenland / "actions/actions/1.2.1.yaml").read_text(encoding="utf-8")
+    assert "lead:\n  - Council\n  - Police\n" in text and "timescale: Q4 2024/25" in text
+    assert "Patrol the town centre\n" in text  # the line break kept, as typed
+    assert 'rag: not yet started' in (fenland / "actions/actions/2.1.2.yaml").read_text(
+        encoding="utf-8")
+    assert run(runner, "check", "--project", str(fenland)).exit_code == 0
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Ref,Objectiv,RAG,RAG\n", encoding="utf-8")
+    refused = run(runner, "import", str(bad), "--project", str(fenland))
+    assert refused.exit_code == 1
+    assert "column 2 is headed 'Objectiv', which is not one of the columns" in refused.stderr
+    assert "column 4 is headed 'RAG', which is given twice" in refused.stderr
+    assert "the table has no column Objective, Action" in refused.stderr

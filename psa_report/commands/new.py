@@ -6,9 +6,17 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..models import REC_PATTERN, REF_PATTERN, ref_too_long
+from ..models import REC_PATTERN, REF_PATTERN, parse_status, ref_too_long
 from ..problems import BadOption
-from ..scaffold import ImportedRow, import_table, next_ref, shaped_skeleton, skeleton, write_new
+from ..scaffold import (
+    ImportedRow,
+    import_shaped,
+    import_table,
+    next_ref,
+    shaped_skeleton,
+    skeleton,
+    write_new,
+)
 from ..shape import default_words
 from .common import load
 
@@ -83,7 +91,14 @@ def _new_of_kind(root: Path, project, name: str, ref: str | None,
 def import_rows(root: Path, table: Path, status: str | None = None) -> list[ImportedRow]:
     """Write one data-gap file per row of ``table``; all rows valid, or nothing written."""
     project = load(root)
-    rows = import_table(project, table, str(table), status)
+    shaped = project.kind_items and not default_words(project.shape)
+    if status is not None:  # one of the plan's statuses, as it is written
+        try:
+            status = (project.shape.status(status).name if shaped
+                      else parse_status(status).value)
+        except ValueError as error:
+            raise BadOption("--status", str(error)) from None
+    rows = (import_shaped if shaped else import_table)(project, table, str(table), status)
     for row in rows:
         write_new(root, row.path, row.text)
     load(root)  # the result must pass check
