@@ -115,6 +115,10 @@ def publish(outputs: dict[Path, Writer], *, expected: dict[Path, bytes] | None =
     backups: dict[Path, Path] = {}
     replaced: list[Path] = []
     real = {target: _real(target) if user_files else target for target in outputs}
+    # Whether a file has other hard links is decided before anything is done: the backup
+    # below is itself a hard link, and must not make a plain file look linked (it would
+    # then be rewritten in place, and a reader could meet it half written).
+    linked = {target: user_files and _linked(real[target]) for target in outputs}
     cannot_write = _cannot_write_file if user_files else _cannot_write
     try:
         for target, write in outputs.items():
@@ -147,7 +151,7 @@ def publish(outputs: dict[Path, Writer], *, expected: dict[Path, bytes] | None =
                         "nothing was written: run the command again")])
                 if real[target].exists():
                     backups[target] = temp.with_suffix(".old.tmp")
-                    if user_files and _linked(real[target]):
+                    if linked[target]:
                         shutil.copy2(real[target], backups[target])  # rewritten in place
                     else:
                         _keep_old(real[target], backups[target])
@@ -155,7 +159,7 @@ def publish(outputs: dict[Path, Writer], *, expected: dict[Path, bytes] | None =
                 raise cannot_write(target, error) from None
         for target, temp in temps.items():
             try:
-                if user_files and _linked(real[target]):
+                if linked[target]:
                     _write_in_place(temp, real[target])
                 else:
                     os.replace(temp, real[target])
@@ -166,7 +170,7 @@ def publish(outputs: dict[Path, Writer], *, expected: dict[Path, bytes] | None =
     finally:
         for target in reversed(replaced):  # a later one failed: undo the earlier ones
             if target in backups:
-                if user_files and _linked(real[target]):
+                if linked[target]:
                     _write_in_place(backups[target], real[target])
                 else:
                     os.replace(backups[target], real[target])

@@ -439,3 +439,18 @@ def test_import_refuses_a_fifo_or_device(runner, project: Path, tmp_path: Path):
         result = run(runner, "import", str(path), "--project", str(project))
         assert result.exit_code == 1, result.output
         assert "not an ordinary file, so it was not read" in result.stderr
+
+
+def test_a_plain_file_is_replaced_whole_never_rewritten_in_place(project: Path):
+    """A file with no other hard link is replaced by a rename, so a reader meets the old
+    text or the new, never half of one (the backup kept while writing is itself a hard
+    link, and once made the file look linked and be rewritten in place)."""
+    path = project / "actions/data-gaps/3.2.1.yaml"
+    before = path.stat().st_ino
+    set_fields(project, "3.2.1", status="at risk")
+    assert path.stat().st_ino != before and path.stat().st_nlink == 1
+    twin = project / "twin.yaml"
+    os.link(path, twin)
+    linked = path.stat().st_ino
+    set_fields(project, "3.2.1", status="on track")
+    assert path.stat().st_ino == linked and "status: on track" in twin.read_text()
