@@ -4,6 +4,7 @@ column blank, and direction of travel across two tagged meetings."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import docx
 import pytest
 from conftest import REPO, edit, git, run
+from openpyxl import load_workbook
 from pypdf import PdfReader
 
 FENLAND = Path(__file__).parent / "data" / "fenland"
@@ -141,15 +143,68 @@ def test_without_plan_yaml_the_shipped_report_is_as_before(built):
 
 
 def test_partner_commands_refuse_a_plans_own_kinds_plainly(runner, fenland):
-    """Until the workbooks follow a declared shape, requests, collect and set say so
-    (no traceback, nothing written)."""
-    for args in (("requests",), ("collect", str(fenland)), ("set", "1.1.1", "--status", "red")):
+    """Until collect and set follow a declared shape, they say so (no traceback,
+    nothing written)."""
+    for args in (("collect", str(fenland)), ("set", "1.1.1", "--status", "red")):
         result = run(runner, *args, "--project", str(fenland))
         assert result.exit_code == 1, args
         assert "not yet on kinds declared in plan.yaml" in result.stderr, args
         assert "Traceback" not in result.output
     assert not (fenland / "out").exists()
     assert "rag: green" in (fenland / "actions/actions/1.1.1.yaml").read_text(encoding="utf-8")
+
+
+def test_requests_go_out_in_a_plans_own_columns_and_statuses(runner, fenland):
+    (fenland / "actions/actions/3.1.1.yaml").write_text(
+        "ref: 3.1.1\nobjective: Done already.\naction: Finished work.\nmeasure: None\n"
+        "lead: Council\ntimescale: 2024/25\nprogress: Finished.\nrag: complete\n",
+        encoding="utf-8")
+    result = run(runner, "requests", "--project", str(fenland))
+    assert result.exit_code == 0, result.output
+    out = fenland / "out/requests"
+    book = load_workbook(out / "Youth-Offending-Service-update-request.xlsx")
+    assert book.sheetnames == ["Instructions", "Updates", "Issued"]
+    sheet = book["Updates"]
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert rows[0] == ["Ref", "Objective", "Action", "Measure of success", "Baseline",
+                       "Target", "Milestones", "Lead", "Timescale", "Current Progress update",
+                       "Current RAG", "New Progress update", "New RAG"]
+    assert [row[0] for row in rows[1:]] == ["1.1.2", "2.1.1"]
+    assert rows[1][5] == "1,200" and rows[1][8] == "2024/25 (April 2024 to March 2025)"
+    assert rows[1][9:] == ["The course is written; the first sessions are booked.", "Amber",
+                           None, None]
+    (check,) = sheet.data_validations.dataValidation
+    assert str(check.sqref) == "M2:M3"
+    assert check.formula1 == '"complete,green,amber,red,not yet started"'
+    words = " ".join(str(r[0]) for r in book["Instructions"].iter_rows(values_only=True))
+    assert "New Progress update column" in words
+    assert "complete, green, amber, red or not yet started" in words
+    for default_word in ("Data gap", "recommendation", "New status", "New due date"):
+        assert default_word not in words + " ".join(map(str, rows[0]))
+    # a complete action is not sent to anybody
+    council = load_workbook(out / "Council-update-request.xlsx")["Updates"]
+    assert [row[0] for row in council.iter_rows(min_row=2, values_only=True)] == ["1.1.2"]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert "3.1.1" not in {ref for book in manifest["workbooks"] for ref in book["refs"]}
+    police = next(b for b in manifest["workbooks"] if b["agency"] == "Police")
+    assert police["rows"][0]["current"] == {
+        "progress": "28 joint visits made by the end of November.", "rag": "green"}
+
+
+def test_requests_give_a_partners_due_field_a_date_check(runner, fenland):
+    plan = fenland / "actions/plan.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace(
+        "{name: timescale, label: Timescale, type: due}",
+        "{name: timescale, label: Timescale, type: due, partners: true}"), encoding="utf-8")
+    result = run(runner, "requests", "--project", str(fenland))
+    assert result.exit_code == 0, result.output
+    sheet = load_workbook(fenland / "out/requests/Police-update-request.xlsx")["Updates"]
+    header = [cell.value for cell in sheet[1]]
+    assert header[-3:] == ["New Timescale", "New Progress update", "New RAG"]
+    assert "Current Timescale" in header and "Timescale" not in header
+    dates = [v for v in sheet.data_validations.dataValidation if v.type == "date"]
+    assert [str(v.sqref) for v in dates] == ["L2"]  # New Timescale
+    assert dates[0].errorStyle == "warning"  # a quarter or "ongoing" may be typed
 
 
 def test_list_show_and_overdue_in_a_plans_own_words(runner, fenland):

@@ -84,14 +84,26 @@ def requests(root: Path, leads: list[str] | None = None, reply_by: date | None =
 
 
 def _today_s_shape(project, command: str) -> None:
-    """The partner workbooks and `set` know today's fields only (update, status, due):
-    a plan whose actions/plan.yaml declares kinds of its own is told so plainly."""
-    if project.kind_items and any(kind not in DEFAULT_KINDS for kind in project.shape.kinds):
+    """`collect` and `set` know today's fields only (update, status, due): a plan whose
+    actions/plan.yaml declares kinds of its own is told so plainly. `requests` sends a
+    declared kind in its own columns, but needs refs to read the returns back by."""
+    if not project.kind_items:
+        return
+    if command == "requests":
+        unnumbered = [kind.plural for kind in project.shape.kinds
+                      if kind.ref.style == "none" and project.kind_items.get(kind.name)]
+        if unnumbered:
+            raise Invalid([Problem(f"{ACTIONS}/{PLAN_FILE}", None, None,
+                f"`psa-report requests` needs refs to read partners' returns back by, and "
+                f"the {' and '.join(unnumbered)} have none (`ref: \"\"`): give the kind a "
+                "form of ref in plan.yaml (such as ref: \"1\") and a ref in each item's "
+                "file")])
+        return
+    if any(kind not in DEFAULT_KINDS for kind in project.shape.kinds):
         raise Invalid([Problem(f"{ACTIONS}/{PLAN_FILE}", None, None,
             f"`psa-report {command}` works on plans of the default shape (data gaps and "
             "recommendations with update, status and due) and not yet on kinds declared "
-            "in plan.yaml: edit the items' files directly, and send partners the report "
-            "(psa-report build --format docx) for their updates")])
+            "in plan.yaml: edit the items' files directly")])
 
 
 def _draft(project, code: str, name: str, workbook: Path, refs) -> emails.Draft:
