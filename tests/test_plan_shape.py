@@ -15,6 +15,8 @@ from conftest import REPO, edit, git, run
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from psa_report.loader import load_text
+
 FENLAND = Path(__file__).parent / "data" / "fenland"
 #: Words of today's shape that must not appear where a plan declared its own.
 DEFAULT_WORDS = ("Data requirements", "Data gap", "Recommendations", "UPDATE-",
@@ -143,9 +145,8 @@ def test_without_plan_yaml_the_shipped_report_is_as_before(built):
 
 
 def test_partner_commands_refuse_a_plans_own_kinds_plainly(runner, fenland):
-    """Until collect and set follow a declared shape, they say so (no traceback,
-    nothing written)."""
-    for args in (("collect", str(fenland)), ("set", "1.1.1", "--status", "red")):
+    """Until set follows a declared shape, it says so (no traceback, nothing written)."""
+    for args in (("set", "1.1.1", "--status", "red"),):
         result = run(runner, *args, "--project", str(fenland))
         assert result.exit_code == 1, args
         assert "not yet on kinds declared in plan.yaml" in result.stderr, args
@@ -205,6 +206,78 @@ def test_requests_give_a_partners_due_field_a_date_check(runner, fenland):
     dates = [v for v in sheet.data_validations.dataValidation if v.type == "date"]
     assert [str(v.sqref) for v in dates] == ["L2"]  # New Timescale
     assert dates[0].errorStyle == "warning"  # a quarter or "ongoing" may be typed
+
+
+def test_a_return_in_a_plans_own_columns_is_collected_and_applied(runner, fenland, tmp_path):
+    """Fenland-style plan -> requests -> a partner fills in a new RAG and a new Progress
+    update -> collect --apply: the item file holds exactly the new values."""
+    assert run(runner, "requests", "--project", str(fenland)).exit_code == 0
+    sent = fenland / "out/requests/Youth-Offending-Service-update-request.xlsx"
+    book = load_workbook(sent)
+    sheet = book["Updates"]
+    header = [cell.value for cell in sheet[1]]
+    assert sheet.cell(2, 1).value == "1.1.2"
+    sheet.cell(2, header.index("New Progress update") + 1).value = \
+        "First 40 door staff trained\r\nin December."
+    sheet.cell(2, header.index("New RAG") + 1).value = "Green"
+    sheet.cell(3, header.index("New RAG") + 1).value = "red"
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    book.save(returns / sent.name)
+    before = (fenland / "actions/actions/1.1.2.yaml").read_text(encoding="utf-8")
+    preview = run(runner, "collect", str(returns), "--project", str(fenland))
+    assert preview.exit_code == 0, preview.output
+    assert "rag: amber → green" in preview.stdout
+    assert (fenland / "actions/actions/1.1.2.yaml").read_text(encoding="utf-8") == before
+    applied = run(runner, "collect", str(returns), "--project", str(fenland), "--apply")
+    assert applied.exit_code == 0, applied.output
+    after = (fenland / "actions/actions/1.1.2.yaml").read_text(encoding="utf-8")
+    kept = before.split("progress:")[0]
+    assert after.startswith(kept)  # every other line as it was, byte for byte
+    assert after.split("rag:")[1] == " green\n"
+    assert load_text(after, "1.1.2.yaml").data == {
+        **load_text(before, "1.1.2.yaml").data,
+        "progress": "First 40 door staff trained\nin December.", "rag": "green"}
+    assert "rag: red" in (fenland / "actions/actions/2.1.1.yaml").read_text(encoding="utf-8")
+    checked = run(runner, "check", "--project", str(fenland))
+    assert checked.exit_code == 0, checked.output
+    assert "OK: 3 actions (2 green, 1 red)." in checked.stdout
+
+
+def test_a_return_of_a_plans_own_kind_is_read_by_each_fields_type(runner, fenland, tmp_path):
+    plan = fenland / "actions/plan.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace(
+        "{name: timescale, label: Timescale, type: due}",
+        "{name: timescale, label: Timescale, type: due, partners: true}"), encoding="utf-8")
+    assert run(runner, "requests", "--project", str(fenland)).exit_code == 0
+    sent = fenland / "out/requests/Youth-Offending-Service-update-request.xlsx"
+    book = load_workbook(sent)
+    sheet = book["Updates"]
+    header = [cell.value for cell in sheet[1]]
+    sheet.cell(2, header.index("New Timescale") + 1).value = "q4 2024/25"
+    sheet.cell(3, header.index("New Timescale") + 1).value = __import__("datetime").datetime(
+        2025, 6, 30)
+    sheet.cell(3, header.index("New RAG") + 1).value = "purple"
+    sheet.cell(2, header.index("Objective") + 1).value = "Something else"
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    book.save(returns / sent.name)
+    wrong = run(runner, "collect", str(returns), "--project", str(fenland))
+    assert wrong.exit_code == 1
+    assert "cell N3: New RAG: 'purple' is not a status: use one of complete, green" \
+        in wrong.stderr
+    assert "cell B2: Objective was changed" in wrong.stderr
+    sheet.cell(3, header.index("New RAG") + 1).value = None
+    sheet.cell(2, header.index("Objective") + 1).value = \
+        "Reduce alcohol-related violence in the night-time economy."
+    book.save(returns / sent.name)
+    applied = run(runner, "collect", str(returns), "--project", str(fenland), "--apply")
+    assert applied.exit_code == 0, applied.output
+    assert "timescale: Q4 2024/25\n" in (fenland / "actions/actions/1.1.2.yaml").read_text(
+        encoding="utf-8")
+    assert "timescale: 2025-06-30\n" in (fenland / "actions/actions/2.1.1.yaml").read_text(
+        encoding="utf-8")
+    assert run(runner, "check", "--project", str(fenland)).exit_code == 0
 
 
 def test_list_show_and_overdue_in_a_plans_own_words(runner, fenland):

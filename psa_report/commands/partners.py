@@ -84,17 +84,17 @@ def requests(root: Path, leads: list[str] | None = None, reply_by: date | None =
 
 
 def _today_s_shape(project, command: str) -> None:
-    """`collect` and `set` know today's fields only (update, status, due): a plan whose
-    actions/plan.yaml declares kinds of its own is told so plainly. `requests` sends a
-    declared kind in its own columns, but needs refs to read the returns back by."""
+    """`set` knows today's fields only (update, status, due): a plan whose
+    actions/plan.yaml declares kinds of its own is told so plainly. `requests` and
+    `collect` take a declared kind in its own columns, but need refs to read returns by."""
     if not project.kind_items:
         return
-    if command == "requests":
+    if command in ("requests", "collect"):
         unnumbered = [kind.plural for kind in project.shape.kinds
                       if kind.ref.style == "none" and project.kind_items.get(kind.name)]
         if unnumbered:
             raise Invalid([Problem(f"{ACTIONS}/{PLAN_FILE}", None, None,
-                f"`psa-report requests` needs refs to read partners' returns back by, and "
+                f"`psa-report {command}` needs refs to read partners' returns back by, and "
                 f"the {' and '.join(unnumbered)} have none (`ref: \"\"`): give the kind a "
                 "form of ref in plan.yaml (such as ref: \"1\") and a ref in each item's "
                 "file")])
