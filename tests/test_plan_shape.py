@@ -144,15 +144,37 @@ def test_without_plan_yaml_the_shipped_report_is_as_before(built):
     assert REPO.joinpath("actions/plan.yaml").exists() is False
 
 
-def test_partner_commands_refuse_a_plans_own_kinds_plainly(runner, fenland):
-    """Until set follows a declared shape, it says so (no traceback, nothing written)."""
-    for args in (("set", "1.1.1", "--status", "red"),):
+def test_set_changes_a_plans_own_fields_in_its_own_words(runner, fenland):
+    path = fenland / "actions/actions/1.1.1.yaml"
+    before = path.read_text(encoding="utf-8")
+    result = run(runner, "set", "1.1.1", "--status", "Amber", "--due", "q4 2024/25",
+                 "--update", "Now 30 visits.", "--project", str(fenland))
+    assert result.exit_code == 0, result.output
+    assert path.read_text(encoding="utf-8") == before.replace(
+        "timescale: Q3 2024/25\nprogress: 28 joint visits made by the end of November.\n"
+        "rag: green\n", "timescale: Q4 2024/25\nprogress: Now 30 visits.\nrag: amber\n")
+    wrong = run(runner, "set", "1.1.1", "--status", "at risk", "--project", str(fenland))
+    assert wrong.exit_code == 1
+    assert "rag: 'at risk' is not a status: use one of complete, green, amber, red, not " \
+           "yet started" in wrong.stderr
+    assert "Traceback" not in wrong.output
+    assert "rag: amber" in path.read_text(encoding="utf-8")
+    assert run(runner, "check", "--project", str(fenland)).exit_code == 0
+
+
+def test_requests_refuse_a_kind_without_refs_plainly(runner, fenland):
+    """Returns are read back by ref: a kind numbered in file order cannot go out."""
+    edit(fenland, "actions/plan.yaml", 'ref: "1.1.1"', 'ref: ""')
+    for name in ("1.1.1", "1.1.2", "2.1.1"):
+        edit(fenland, f"actions/actions/{name}.yaml", f"ref: {name}\n", "")
+    assert run(runner, "check", "--project", str(fenland)).exit_code == 0
+    for args in (("requests",), ("collect", str(fenland))):
         result = run(runner, *args, "--project", str(fenland))
         assert result.exit_code == 1, args
-        assert "not yet on kinds declared in plan.yaml" in result.stderr, args
+        assert "needs refs to read partners' returns back by, and the actions have none" \
+            in result.stderr, args
         assert "Traceback" not in result.output
     assert not (fenland / "out").exists()
-    assert "rag: green" in (fenland / "actions/actions/1.1.1.yaml").read_text(encoding="utf-8")
 
 
 def test_requests_go_out_in_a_plans_own_columns_and_statuses(runner, fenland):
