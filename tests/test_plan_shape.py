@@ -318,3 +318,46 @@ def test_list_show_and_overdue_in_a_plans_own_words(runner, fenland):
     late = run(runner, "overdue", "--project", str(fenland), "--as-of", "2025-02-01")
     assert re.search(r"1\.1\.1\s+Fire and Rescue, Police\s+2024-12-31\s+32\s+green", late.stdout)
     assert "2.1.1" not in late.stdout  # ongoing: never overdue
+
+
+def test_a_plan_of_two_kinds_goes_out_on_a_sheet_per_kind_and_comes_back(runner, tmp_path):
+    """The default kinds with a status of the plan's own ("paused"): a workbook holding
+    both kinds has a sheet for each, named by its heading, and both are read back."""
+    from psa_report.shape import DEFAULT_PLAN_YAML
+
+    root = tmp_path / "plan"
+    shutil.copytree(REPO / "actions", root / "actions")
+    (root / "actions/plan.yaml").write_text(DEFAULT_PLAN_YAML.replace(
+        "  - {name: off track, colour: red, exception: true, also: [red]}\n",
+        "  - {name: off track, colour: red, exception: true, also: [red]}\n"
+        "  - {name: paused, colour: grey}\n"), encoding="utf-8")
+    r1 = root / "actions/recommendations/R1.yaml"
+    text = r1.read_text(encoding="utf-8")
+    r1.write_text(text.replace("\nupdate:", "\nlead: Police\nupdate:", 1), encoding="utf-8")
+    result = run(runner, "requests", "--project", str(root))
+    assert result.exit_code == 0, result.output
+    sent = root / "out/requests/Police-update-request.xlsx"
+    book = load_workbook(sent)
+    assert book.sheetnames == ["Instructions", "Data requirements", "Recommendations",
+                               "Issued"]
+    gaps, recs = book["Data requirements"], book["Recommendations"]
+    assert [c.value for c in recs[1]] == [
+        "Ref", "Recommendation", "Lead", "Current UPDATE", "Current Status", "Current Due",
+        "New UPDATE", "New Status", "New Due"]
+    assert recs.cell(2, 1).value == "R1"
+    gap_header = [c.value for c in gaps[1]]
+    gaps.cell(2, gap_header.index("New Status") + 1).value = "Paused"
+    recs.cell(2, 8).value = "on track"
+    recs.cell(2, 7).value = "Agreed at the January board."
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    book.save(returns / sent.name)
+    applied = run(runner, "collect", str(returns), "--project", str(root), "--apply")
+    assert applied.exit_code == 0, applied.output
+    assert "status: paused" in (root / f"actions/data-gaps/{gaps.cell(2, 1).value}.yaml"
+                                ).read_text(encoding="utf-8")
+    after = r1.read_text(encoding="utf-8")
+    assert "update: Agreed at the January board.\n" in after
+    checked = run(runner, "check", "--project", str(root))
+    assert checked.exit_code == 0, checked.output
+    assert "1 paused" in checked.stdout
