@@ -235,8 +235,10 @@ def partner_fields(kind) -> tuple:
 
 
 def given_fields(kind) -> tuple:
-    """The fields of ``kind`` shown as given (not filled in by partners)."""
-    return tuple(f for f in kind.fields if not f.partners)
+    """The fields of ``kind`` shown as given (not filled in by partners: an agencies
+    field decides whose workbook an item is in, so it is given even if marked)."""
+    fillable = partner_fields(kind)
+    return tuple(f for f in kind.fields if f not in fillable)
 
 
 def shaped_headers(kind) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -289,8 +291,8 @@ class ShapedSent:
     def of(cls, item) -> ShapedSent:
         kind = item.kind
         given = {REF: item.ref}
-        given.update((f.label, shown_text(f, item.get(f.name))) for f in given_fields(kind))
         partners = partner_fields(kind)
+        given.update((f.label, shown_text(f, item.get(f.name))) for f in given_fields(kind))
         given.update((current_label(f.label), shown_text(f, item.get(f.name)))
                      for f in partners)
         return cls(item.ref, kind.name, {f.name: value_text(f, item.get(f.name))

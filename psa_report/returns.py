@@ -792,7 +792,9 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
                     continue
                 value = first.value
                 settled[name] = f"taken from {first.agency}"
-            current = field_value(item, name)
+            # as written to YAML: a declared field by its type (partners.value_text)
+            current = (value_text(item.kind.field(name), item.get(name)) if shaped
+                       else field_value(item, name))
             if value == current:
                 continue  # already so: nothing to write
             sent = first.sent.issued(name)
@@ -803,7 +805,7 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
                     f"return gives {_short(value)}: decide which is right, correct the "
                     "action file or the return, and collect again"))
                 continue
-            changes.append(FieldChange(name, current, value))
+            changes.append(FieldChange(name, field_value(item, name), value))
             origins.append(first.where)
         if len(agencies) > 1:
             joints.append(Joint(ref, path, {name: tuple((p.agency, p.value) for p in found)

@@ -361,3 +361,31 @@ def test_a_plan_of_two_kinds_goes_out_on_a_sheet_per_kind_and_comes_back(runner,
     checked = run(runner, "check", "--project", str(root))
     assert checked.exit_code == 0, checked.output
     assert "1 paused" in checked.stdout
+
+
+def test_a_return_fills_in_numbers_and_yes_no_fields_of_a_plans_own(runner, fenland, tmp_path):
+    edit(fenland, "actions/plan.yaml",
+         "{name: target, label: Target, type: number, required: false}",
+         "{name: target, label: Target, type: number, required: false, partners: true}\n"
+         "      - {name: funded, label: Funded, type: yes-no, required: false, "
+         "partners: true}")
+    assert run(runner, "requests", "--project", str(fenland)).exit_code == 0
+    sent = fenland / "out/requests/Council-update-request.xlsx"
+    book = load_workbook(sent)
+    sheet = book["Updates"]
+    header = [cell.value for cell in sheet[1]]
+    assert header[-4:] == ["New Target", "New Funded", "New Progress update", "New RAG"]
+    assert sheet.cell(2, header.index("Current Target") + 1).value == "1,200"
+    assert [v.formula1 for v in sheet.data_validations.dataValidation][0] == '"yes,no"'
+    sheet.cell(2, header.index("New Target") + 1).value = 1500  # a number cell
+    sheet.cell(2, header.index("New Funded") + 1).value = "Yes"
+    sheet.cell(2, header.index("New RAG") + 1).value = "amber"  # as it is: no change
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    book.save(returns / sent.name)
+    applied = run(runner, "collect", str(returns), "--project", str(fenland), "--apply")
+    assert applied.exit_code == 0, applied.output
+    assert "rag:" not in applied.stdout
+    text = (fenland / "actions/actions/1.1.2.yaml").read_text(encoding="utf-8")
+    assert "target: 1500\n" in text and text.endswith("rag: Amber\nfunded: yes\n")
+    assert run(runner, "check", "--project", str(fenland)).exit_code == 0
