@@ -564,7 +564,8 @@ def round_(project_dir: Path, as_of: date | None, chase: bool, out_dir: Path | N
 @main.command(name="set")
 @project_option
 @click.argument("ref")
-@click.option("--status", type=STATUS, default=None, help="The new status.")
+@click.option("--status", default=None, metavar="STATUS",
+              help="The new status (one of the plan's statuses).")
 @click.option("--update", default=None, metavar="TEXT", help="The new update text.")
 @click.option("--update-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=None, help="Read the new update text from this UTF-8 text file.")
@@ -579,7 +580,7 @@ def set_(project_dir: Path, ref: str, status, update: str | None,
     """
     from .commands.partners import set_item
 
-    changed = set_item(project_dir, ref, status and status.value, update, update_file, due)
+    changed = set_item(project_dir, ref, status, update, update_file, due)
     if not changed.changes:
         click.echo(f"{changed.ref}: no change ({changed.path} already says so).")
         return

@@ -15,10 +15,12 @@ from .dates import parse_due
 from .loader import load_file, load_text
 from .models import parse_status
 from .output import locked, publish, remove_stale_temps_in
-from .partners import CollectResult, FileUpdate, read_update
+from .partners import CollectResult, FileUpdate, read_update, value_text
 from .problems import Invalid, Problem
 from .project import Project, build_project, list_action_files, load_project
-from .yamledit import replace_values
+from .shape import Item, required
+from .shape import field_value as shape_field_value
+from .yamledit import OPTIONAL_FIELDS, replace_values
 
 
 def apply_returns(project_root: Path, result: CollectResult) -> list[str]:
@@ -39,6 +41,21 @@ def set_fields(project_root: Path, ref: str, status: str | None = None,
         raise Invalid([Problem(str(root / "actions"), None, None,
             f"no data gap or recommendation has the ref {ref!r}")])
     path = project.sources[ref].path
+    if isinstance(item, Item):  # a plan's own kind: its own fields and words
+        wanted = _shaped_wanted(project, item, path, status, update, due)
+    else:
+        wanted = _wanted(path, status, update, due)
+    changes = tuple(FieldChange(name, old, new) for name, new in wanted.items()
+                    if (old := field_value(item, name)) != new)
+    result = FileUpdate(path, ref, changes)
+    if changes:
+        _write_updates(root, [result], project, again="look at the file and run the command again")
+    return result
+
+
+def _wanted(path: str, status: str | None, update: str | None,
+            due: str | None) -> dict[str, str | None]:
+    """The fields of today's shape that --status, --due and --update set."""
     wanted: dict[str, str | None] = {}
     try:
         if status is not None:
@@ -51,12 +68,47 @@ def set_fields(project_root: Path, ref: str, status: str | None = None,
             wanted["update"] = read_update(update)
     except ValueError as error:
         raise Invalid([Problem(path, None, None, str(error))]) from None
-    changes = tuple(FieldChange(name, old, new) for name, new in wanted.items()
-                    if (old := field_value(item, name)) != new)
-    result = FileUpdate(path, ref, changes)
-    if changes:
-        _write_updates(root, [result], project, again="look at the file and run the command again")
-    return result
+    return wanted
+
+
+def _shaped_wanted(project: Project, item: Item, path: str, status: str | None,
+                   update: str | None, due: str | None) -> dict[str, str | None]:
+    """The fields --status, --due and --update set on an item of a declared kind: its
+    status field, its due field, and its first text field that partners fill in."""
+    kind, problems = item.kind, []
+    texts = [f for f in kind.fields if f.partners and f.type == "text"]
+    asked = (("--status", status, kind.status_field, "a status field"),
+             ("--due", due, kind.due_field, "a due field"),
+             ("--update", update, texts[0] if texts else None,
+              "a text field that partners fill in (`partners: true`)"))
+    wanted: dict[str, str | None] = {}
+    for option, value, definition, what in asked:
+        if value is None:
+            continue
+        if definition is None:
+            problems.append(Problem(path, None, None,
+                f"{option}: a {kind.name} has no {what} in actions/plan.yaml, so there is "
+                "nothing for it to change"))
+            continue
+        try:
+            if definition.type == "due" and not value.strip():
+                if required(definition, project.shape) or definition.name not in \
+                        OPTIONAL_FIELDS:
+                    raise ValueError("cannot be removed here: give a new one")
+                wanted[definition.name] = None
+                continue
+            if definition.type == "text":
+                if not value.strip():
+                    raise ValueError("the update is empty: write the text")
+                value = read_update(value)
+            typed = shape_field_value(definition, value, project.shape, project.agencies)
+        except ValueError as error:
+            problems.append(Problem(path, None, None, f"{definition.name}: {error}"))
+            continue
+        wanted[definition.name] = value_text(definition, typed)
+    if problems:
+        raise Invalid(problems)
+    return wanted
 
 
 def _write_updates(root: Path, updates: list[FileUpdate], project: Project | None = None,

@@ -208,3 +208,102 @@ def read_update(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError("must be text (this cell holds a number or a date)")
     return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+# ---------------------------------------------------------------- a plan's own shape
+#
+# A plan whose actions/plan.yaml declares kinds of its own goes out in its own columns:
+# Ref, the kind's fields that partners do not fill in (as given), then for each field
+# marked ``partners: true`` its current value ("Current <label>") and a column to fill
+# in ("New <label>").  Each kind with items in a workbook has its own sheet.
+
+#: Fields a partner may fill in, by type (agencies fields decide whose workbook it is).
+PARTNER_TYPES = ("text", "line", "status", "due", "date", "number", "choice", "yes-no")
+
+
+def current_label(label: str) -> str:
+    return f"Current {label}"
+
+
+def new_label(label: str) -> str:
+    return f"New {label}"
+
+
+def partner_fields(kind) -> tuple:
+    """The fields of ``kind`` partners fill in, in the kind's order."""
+    return tuple(f for f in kind.fields if f.partners and f.type in PARTNER_TYPES)
+
+
+def given_fields(kind) -> tuple:
+    """The fields of ``kind`` shown as given (not filled in by partners: an agencies
+    field decides whose workbook an item is in, so it is given even if marked)."""
+    fillable = partner_fields(kind)
+    return tuple(f for f in kind.fields if f not in fillable)
+
+
+def shaped_headers(kind) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the columns as sent, the columns to fill in) of a kind's Updates sheet."""
+    partners = partner_fields(kind)
+    given = (REF, *(f.label for f in given_fields(kind)),
+             *(current_label(f.label) for f in partners))
+    return given, tuple(new_label(f.label) for f in partners)
+
+
+def value_text(definition, value: Any) -> str | None:
+    """A typed field value as it is written to YAML (and kept in the manifest)."""
+    if value is None:
+        return None
+    if definition.type == "agencies":
+        return ", ".join(value) or None
+    if definition.type == "status":
+        return value.name
+    if definition.type == "yes-no":
+        return "yes" if value else "no"
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def shown_text(definition, value: Any) -> str:
+    """A typed field value as a partner reads it in the workbook."""
+    if value is None:
+        return ""
+    if definition.type == "status":
+        return value.label
+    if definition.type == "due":
+        return value.long
+    if definition.type == "number" and isinstance(value, int):
+        return f"{value:,}"
+    return value_text(definition, value) or ""
+
+
+@dataclass(frozen=True)
+class ShapedSent:
+    """One item of a declared kind as it was issued: its current values of the fields
+    partners fill in (as written in YAML), and the given columns as shown."""
+
+    ref: str
+    kind: str
+    current: dict[str, str | None]  # field name -> its value, as in the YAML
+    given: dict[str, str]  # header -> the text shown
+
+    @classmethod
+    def of(cls, item) -> ShapedSent:
+        kind = item.kind
+        given = {REF: item.ref}
+        partners = partner_fields(kind)
+        given.update((f.label, shown_text(f, item.get(f.name))) for f in given_fields(kind))
+        given.update((current_label(f.label), shown_text(f, item.get(f.name)))
+                     for f in partners)
+        return cls(item.ref, kind.name, {f.name: value_text(f, item.get(f.name))
+                                         for f in partners}, given)
+
+    def shown(self) -> dict[str, str]:
+        return dict(self.given)
+
+    def issued(self, name: str) -> str | None:
+        return self.current.get(name)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ref": self.ref, "kind": self.kind, "current": dict(self.current),
+                "given": dict(self.given)}

@@ -49,11 +49,63 @@ from .partners import (
     Joint,
     Returned,
     Sent,
+    ShapedSent,
     Waiting,
+    new_label,
+    partner_fields,
     read_update,
+    shaped_headers,
+    value_text,
 )
 from .problems import Invalid, Problem
 from .project import Project
+from .shape import Item
+from .shape import field_value as typed_value
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """The columns of one Updates sheet: today's nine, or a declared kind's own."""
+
+    headers: tuple[str, ...]  # as partners.py names them
+    labels: dict[str, str]  # header -> as worded in the workbook
+    new: dict[str, tuple[str, Callable[[Any], str]]]  # column to fill in -> (field, reader)
+    texts: frozenset[str]  # the running-text fields (a joint row keeps every lead's)
+    hint: str  # the column to put comments in
+    kind: str = ""  # the declared kind's name ("" for today's shape)
+
+
+def _default_spec() -> _Spec:
+    labels = wording.WORDS.workbook_columns()  # the headers as worded when sent
+    return _Spec(HEADERS, labels, {h: (n, _READERS[n]) for h, n in NEW_FIELDS.items()},
+                 frozenset({"update"}), labels.get(NEW_UPDATE, NEW_UPDATE))
+
+
+def _kind_spec(kind, shape) -> _Spec:
+    given, new = shaped_headers(kind)
+    fields = partner_fields(kind)
+    texts = [f for f in fields if f.type == "text"]
+    return _Spec((*given, *new), {}, {new_label(f.label): (f.name, _typed_reader(f, shape))
+                                     for f in fields},
+                 frozenset(f.name for f in texts),
+                 new_label(texts[0].label) if texts else new[0] if new else REF, kind.name)
+
+
+def _typed_reader(definition, shape) -> Callable[[Any], str]:
+    """A cell of a declared field read by its type, as written to YAML."""
+    def read(value: Any) -> str:
+        if isinstance(value, datetime):  # a date cell: read with a time of 00:00
+            value = value.date()
+        if isinstance(value, date):
+            value = value.isoformat()
+        elif isinstance(value, bool):
+            value = "yes" if value else "no"
+        elif isinstance(value, (int, float)):
+            value = str(int(value)) if float(value).is_integer() else str(value)
+        if definition.type == "text":
+            value = read_update(value)
+        return value_text(definition, typed_value(definition, value, shape))
+    return read
 
 
 @dataclass
@@ -72,6 +124,7 @@ class _Return:
     agency: str  # from the hidden sheet, or for a CSV from the manifest
     sent: dict[str, Sent]
     rows: list[dict[str, _Cell]] = field(default_factory=list)
+    specs: list[_Spec] = field(default_factory=list)  # the columns of each row's sheet
     received: str = ""  # ISO date the file was last saved
     filled: list[str] = field(default_factory=list)  # the refs of its filled rows
 
@@ -81,7 +134,7 @@ class _Proposal:
     value: str
     where: str
     agency: str
-    sent: Sent
+    sent: Sent | ShapedSent
 
 
 #: Chooses one agency's value for a joint row's status or date: (ref, field, [(agency,
@@ -109,9 +162,9 @@ def collect_returns(project: Project, paths: Iterable[Path], take: dict[str, str
     for path in files:
         try:
             if path.suffix.lower() == ".csv":
-                returns.append(_read_csv(path, manifest, problems))
+                returns.append(_read_csv(project, path, manifest, problems))
             else:
-                returns.append(_read_xlsx(path, manifest, problems))
+                returns.append(_read_xlsx(project, path, manifest, problems))
         except Invalid as invalid:  # this file cannot be read at all; go on with the others
             problems.extend(invalid.problems)
     proposals: dict[str, dict[str, list[_Proposal]]] = {}
@@ -250,8 +303,8 @@ def _read_manifest(path: Path, problems: list[Problem]) -> dict | None:
         return None
 
 
-def _where(display: str, cell: str) -> str:
-    return f"{display}: sheet {UPDATES}, cell {cell}"
+def _where(display: str, cell: str, sheet: str = UPDATES) -> str:
+    return f"{display}: sheet {sheet}, cell {cell}"
 
 
 def _read_return(path: Path, display: str) -> bytes:
@@ -295,7 +348,8 @@ def _check_bounds(data: bytes, display: str) -> None:
         book.close()
 
 
-def _read_xlsx(path: Path, manifest: dict | None, problems: list[Problem]) -> _Return:
+def _read_xlsx(project: Project, path: Path, manifest: dict | None,
+               problems: list[Problem]) -> _Return:
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
 
@@ -324,7 +378,7 @@ def _read_xlsx(path: Path, manifest: dict | None, problems: list[Problem]) -> _R
         raise Invalid([Problem(display, None, None,
             f"cannot be read as an Excel workbook ({type(error).__name__}): open it in "
             "Excel or LibreOffice and save it again as .xlsx")]) from None
-    missing = [name for name in (UPDATES, ISSUED) if name not in book.sheetnames]
+    missing = [name for name in (ISSUED,) if name not in book.sheetnames]
     if missing:
         raise Invalid([Problem(display, None, None,
             f"has no sheet named {' or '.join(missing)}: return the workbook that was sent, "
@@ -336,29 +390,55 @@ def _read_xlsx(path: Path, manifest: dict | None, problems: list[Problem]) -> _R
             f"{MANIFEST}): collect in the project the requests were issued from, or put the "
             f"{MANIFEST} written with them next to the returns")])
     # The manifest is the record of what was sent, never the partner-editable hidden sheet.
-    sent = _sent_rows(_issued_entry(path, agency, manifest))
-    sheet = book[UPDATES]
-    if sheet.max_row > MAX_ROWS + 1 or sheet.max_column > MAX_COLUMNS:
-        raise Invalid([Problem(f"{display}: sheet {UPDATES}", None, None,
-            f"has {sheet.max_row:,} rows and {sheet.max_column} columns, more than an "
-            "update request ever holds")])
+    entry = _issued_entry(path, agency, manifest)
+    sent = _sent_rows(entry)
+    sheets = _sheets(project, entry)
+    missing = [name for name in sheets if name not in book.sheetnames]
+    if missing:
+        raise Invalid([Problem(display, None, None,
+            f"has no sheet named {' or '.join(missing)}: return the workbook that was sent, "
+            "with its sheets as they were")])
     result = _Return(display, agency, sent, received=received)
-    columns = _header(
-        {get_column_letter(c.column): c.value for c in sheet[1] if c.value not in (None, "")},
-        lambda letter: _where(display, f"{letter}1"), "A", problems)
-    if columns is None:
-        return result
-    for cells in sheet.iter_rows(min_row=2, max_col=sheet.max_column):
-        row = {}
-        for cell in cells:
-            title = columns.get(get_column_letter(cell.column))
-            if title is not None:
-                # A formula is kept as its text, never evaluated, and refused below.
-                row[title] = _Cell(cell.value, _where(display, cell.coordinate),
-                                   cell.data_type == "f", cell.data_type == "e")
-        if any(not _blank(c.value) for c in row.values()):
-            result.rows.append(row)
+    for title, spec in sheets.items():
+        sheet = book[title]
+        if sheet.max_row > MAX_ROWS + 1 or sheet.max_column > MAX_COLUMNS:
+            raise Invalid([Problem(f"{display}: sheet {title}", None, None,
+                f"has {sheet.max_row:,} rows and {sheet.max_column} columns, more than an "
+                "update request ever holds")])
+        columns = _header(
+            {get_column_letter(c.column): c.value for c in sheet[1] if c.value not in (None, "")},
+            lambda letter, title=title: _where(display, f"{letter}1", title), "A", problems,
+            spec)
+        if columns is None:
+            continue
+        for cells in sheet.iter_rows(min_row=2, max_col=sheet.max_column):
+            row = {}
+            for cell in cells:
+                header = columns.get(get_column_letter(cell.column))
+                if header is not None:
+                    # A formula is kept as its text, never evaluated, and refused below.
+                    row[header] = _Cell(cell.value, _where(display, cell.coordinate, title),
+                                        cell.data_type == "f", cell.data_type == "e")
+            if any(not _blank(c.value) for c in row.values()):
+                result.rows.append(row)
+                result.specs.append(spec)
     return result
+
+
+def _sheets(project: Project, entry: dict) -> dict[str, _Spec]:
+    """The Updates sheets a workbook was sent with (sheet title -> its columns)."""
+    named = entry.get("sheets")
+    if not named:
+        return {UPDATES: _default_spec()}
+    sheets = {}
+    for kind_name, title in named.items() if isinstance(named, dict) else ():
+        kind = project.shape.kind(str(kind_name))
+        if kind is None:
+            raise Invalid([Problem(MANIFEST, None, None,
+                f"the requests were sent for a kind of item ({kind_name}) that "
+                "actions/plan.yaml no longer declares: issue a new request")])
+        sheets[str(title)] = _kind_spec(kind, project.shape)
+    return sheets
 
 
 def _saved_on(path: Path) -> str:
@@ -380,6 +460,8 @@ def _read_issued(sheet, display: str) -> tuple[str, dict[str, Sent]]:
     if value(1, 1) != ISSUED_MARK or not value(2, 2):
         raise Invalid([Problem(display, None, None, _TAMPERED)])
     sent: dict[str, Sent] = {}
+    if value(ISSUED_FIRST_ROW - 1, 2) == "kind":  # a plan's own shape: the manifest has it
+        return value(2, 2), sent
     for number in range(ISSUED_FIRST_ROW, min(sheet.max_row, MAX_ROWS + ISSUED_FIRST_ROW) + 1):
         values = [value(number, column) for column in range(1, len(ISSUED_COLUMNS) + 1)]
         if values[0] is None:
@@ -398,27 +480,28 @@ _TAMPERED = ("the hidden record of what was sent is missing or changed: return t
 
 
 def _header(titles: dict[Any, Any], where, first: Any,
-            problems: list[Problem]) -> dict[Any, str] | None:
+            problems: list[Problem], spec: _Spec | None = None) -> dict[Any, str] | None:
     """Column letter (or CSV position) -> header, checked: all nine columns, nothing else.
 
     ``where(column)`` names a header cell for a problem; ``first`` is the first column.
     """
     columns: dict[str, str] = {}
-    labels = wording.WORDS.workbook_columns()  # the headers as worded when sent
-    known = {_words(h): h for h in HEADERS} | {_words(labels.get(h, h)): h for h in HEADERS}
-    shown = [labels.get(h, h) for h in HEADERS]
+    spec = spec or _default_spec()
+    labels, headers = spec.labels, spec.headers
+    known = {_words(h): h for h in headers} | {_words(labels.get(h, h)): h for h in headers}
+    shown = [labels.get(h, h) for h in headers]
     ok = True
     for letter, title in titles.items():
         header = known.get(_words(str(title)))
         if header is None or header in columns.values():
             problems.append(Problem(where(letter), None, None,
                 f"the column headed {str(title)!r} is not one of the columns sent "
-                f"({', '.join(shown)}): put comments in {labels.get(NEW_UPDATE, NEW_UPDATE)}, "
+                f"({', '.join(shown)}): put comments in {spec.hint}, "
                 "and keep the header row as it was"))
             ok = False
         else:
             columns[letter] = header
-    missing = [labels.get(h, h) for h in HEADERS if h not in columns.values()]
+    missing = [labels.get(h, h) for h in headers if h not in columns.values()]
     if missing:
         problems.append(Problem(where(first), None, None,
             f"the header row has no column {', '.join(missing)}: keep the header row as sent"))
@@ -434,7 +517,8 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _read_csv(path: Path, manifest: dict | None, problems: list[Problem]) -> _Return:
+def _read_csv(project: Project, path: Path, manifest: dict | None,
+              problems: list[Problem]) -> _Return:
     display = path.name
     raw = _read_return(path, display)
     text = decode_utf8(raw, lambda line, column, byte: Invalid([Problem(display, None, None,
@@ -446,16 +530,20 @@ def _read_csv(path: Path, manifest: dict | None, problems: list[Problem]) -> _Re
             "cannot tell which agency's request this CSV answers: keep the file name the "
             "workbook was sent with (such as Police-update-request.csv), and keep "
             f"{MANIFEST} from the requests next to it")])
-    try:
-        sent = _sent_rows(book)
-    except Invalid:
-        raise
+    sent = _sent_rows(book)
+    sheets = _sheets(project, book)
+    if len(sheets) > 1:
+        raise Invalid([Problem(display, None, None,
+            f"the workbook was sent with {len(sheets)} sheets of updates "
+            f"({', '.join(sheets)}), and a CSV file holds one: return the workbook itself "
+            "(.xlsx)")])
+    (spec,) = sheets.values()
     reader = csv_reader(text)
     result = _Return(display, book["agency"], sent, received=_saved_on(path))
     try:
         header = next(reader, [])
         columns = _header({n: t for n, t in enumerate(header, 1) if not _blank(t)},
-                          lambda n: f"{display}: line 1, column {n}", 1, problems)
+                          lambda n: f"{display}: line 1, column {n}", 1, problems, spec)
         if columns is None:
             return result
         for number, cells in enumerate(reader, 2):
@@ -474,6 +562,7 @@ def _read_csv(path: Path, manifest: dict | None, problems: list[Problem]) -> _Re
                                     bool(value) and value.strip() in _ERRORS)
             if any(not _blank(c.value) for c in row.values()):
                 result.rows.append(row)
+                result.specs.append(spec)
     except csv.Error as error:
         raise Invalid([Problem(display, reader.line_num, None,
                                f"the CSV cannot be read: {error}")]) from None
@@ -483,7 +572,8 @@ def _read_csv(path: Path, manifest: dict | None, problems: list[Problem]) -> _Re
 def _sent_rows(book: dict) -> dict[str, Sent]:
     """The rows a workbook was sent with, from its entry in the manifest."""
     try:
-        return {row["ref"]: Sent(**row) for row in book["rows"]}
+        return {row["ref"]: ShapedSent(**row) if "kind" in row else Sent(**row)
+                for row in book["rows"]}
     except (KeyError, TypeError):
         raise Invalid([Problem(MANIFEST, None, None, _TAMPERED)]) from None
 
@@ -518,7 +608,7 @@ def _check_rows(project: Project, ret: _Return, proposals: dict[str, dict[str, l
                 problems: list[Problem]) -> None:
     """Check each filled row of one return; add its new values to ``proposals``."""
     seen: dict[str, str] = {}
-    for row in ret.rows:
+    for row, spec in zip(ret.rows, ret.specs, strict=True):
         formulas = [c for c in row.values() if c.formula]
         for cell in formulas:
             problems.append(Problem(cell.where, None, None,
@@ -559,14 +649,19 @@ def _check_rows(project: Project, ret: _Return, proposals: dict[str, dict[str, l
                 f"{ref} is no longer led by {ret.agency} (its lead is now "
                 f"{', '.join(item.lead) or 'the whole partnership'}): issue a new request"))
             continue
-        _check_given(row, sent, problems)
+        if isinstance(sent, ShapedSent) != bool(spec.kind) or (
+                spec.kind and sent.kind != spec.kind):
+            problems.append(Problem(ref_cell.where, None, None,
+                f"{ref} was sent on another sheet: rows cannot be moved between sheets"))
+            continue
+        _check_given(row, sent, problems, spec)
         ret.filled.append(ref)
-        for header, name in NEW_FIELDS.items():
+        for header, (name, read) in spec.new.items():
             cell = row[header]
             if cell.formula or cell.error or _blank(cell.value):
                 continue
             try:
-                value = _READERS[name](cell.value)
+                value = read(cell.value)
             except ValueError as error:
                 problems.append(Problem(cell.where, None, None, f"{header}: {error}"))
                 continue
@@ -594,7 +689,8 @@ def _not_sent(project: Project, ref: str) -> str:
             "Ref column must stay as sent (send updates for other actions to their lead)")
 
 
-def _check_given(row: dict[str, _Cell], sent: Sent, problems: list[Problem]) -> None:
+def _check_given(row: dict[str, _Cell], sent: Sent | ShapedSent, problems: list[Problem],
+                 spec: _Spec) -> None:
     """The given columns must read as sent: a change there is a partner typing in the wrong place."""
     for header, shown in sent.shown().items():
         cell = row[header]
@@ -605,8 +701,16 @@ def _check_given(row: dict[str, _Cell], sent: Sent, problems: list[Problem]) -> 
         if not same:
             problems.append(Problem(cell.where, None, None,
                 f"{header} was changed: this column is as sent and is not read back; "
-                f"put the new text in {NEW_UPDATE if header != DUE else NEW_DUE} "
+                f"put the new text in {_new_column(header, spec)} "
                 f"and keep this cell as it was ({_short(shown)})"))
+
+
+def _new_column(header: str, spec: _Spec) -> str:
+    """Where the new value of a given column goes."""
+    if not spec.kind:
+        return NEW_UPDATE if header != DUE else NEW_DUE
+    current = header.removeprefix("Current ")
+    return next((h for h in spec.new if h == new_label(current)), spec.hint)
 
 
 def _plain(value: Any) -> str:
@@ -656,12 +760,17 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
         agencies = tuple(sorted({p.agency for found in given.values() for p in found},
                                 key=rank))
         changes, origins, reasons, settled = [], [], [], {}
-        for name in ("status", "due", "update"):  # the order changes.FIELDS reports them
+        shaped = isinstance(item, Item)  # a plan's own kind: its partners fields
+        names = ([f.name for f in partner_fields(item.kind)] if shaped
+                 else ("status", "due", "update"))  # the order changes.FIELDS reports them
+        texts = ({f.name for f in partner_fields(item.kind) if f.type == "text"} if shaped
+                 else {"update"})
+        for name in names:
             found = given.get(name)
             if not found:
                 continue
             values = list(dict.fromkeys(p.value for p in found))
-            wanted = take.get(f"{ref}:{name}") or (take.get(ref) if name != "update" else None)
+            wanted = take.get(f"{ref}:{name}") or (take.get(ref) if name not in texts else None)
             chosen = next((p for p in found if p.agency == wanted), None)
             if len(values) == 1:
                 first, value = found[0], values[0]
@@ -669,7 +778,7 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
             elif chosen is not None:
                 first, value = chosen, chosen.value
                 settled[name] = f"taken from {chosen.agency}"
-            elif name == "update":
+            elif name in texts:
                 first, value = found[0], _keep_both(found)
                 settled[name] = "kept both, each under its agency's name"
             else:
@@ -683,7 +792,9 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
                     continue
                 value = first.value
                 settled[name] = f"taken from {first.agency}"
-            current = field_value(item, name)
+            # as written to YAML: a declared field by its type (partners.value_text)
+            current = (value_text(item.kind.field(name), item.get(name)) if shaped
+                       else field_value(item, name))
             if value == current:
                 continue  # already so: nothing to write
             sent = first.sent.issued(name)
@@ -694,7 +805,7 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
                     f"return gives {_short(value)}: decide which is right, correct the "
                     "action file or the return, and collect again"))
                 continue
-            changes.append(FieldChange(name, current, value))
+            changes.append(FieldChange(name, field_value(item, name), value))
             origins.append(first.where)
         if len(agencies) > 1:
             joints.append(Joint(ref, path, {name: tuple((p.agency, p.value) for p in found)

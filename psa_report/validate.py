@@ -111,7 +111,8 @@ def file_warnings(project: Project, report_doc: Document, docs: dict[str, Docume
                 f"sections: no {what} is in section {number}, so its heading will not "
                 f"print: correct the number, add the {what}s, or remove the heading"))
     for item in project.items:
-        doc = docs[item.ref]
+        # a kind without refs is keyed "kind 1" (project._build_shaped)
+        doc = docs[item.ref if item.ref in docs else f"{item.kind.name} {item.ref}"]
         wrote = dict(PLACEHOLDERS)  # and `new`'s for a kind declared in plan.yaml
         wrote.update({f.name: placeholder(f.label) for f in item.kind.fields
                       if f.type in ("text", "line") and f.name not in PLACEHOLDERS})

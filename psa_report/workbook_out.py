@@ -42,9 +42,15 @@ from .partners import (
     WIDTHS,
     IssuedWorkbook,
     Sent,
+    ShapedSent,
+    given_fields,
+    new_label,
+    partner_fields,
+    shaped_headers,
 )
 from .problems import Invalid, Problem
 from .project import Project
+from .shape import Kind, Shape
 from .sheets import put
 from .wording import WORDS
 
@@ -64,16 +70,9 @@ def issue_requests(project: Project, out_dir: Path, leads: Iterable[str] | None 
     """
     issued_on = issued_on or date.today()
     round_id = round_id or new_round_id(issued_on)
-    groups = _groups(project)
-    if leads is not None:
-        leads = list(leads)
-        unknown = [code for code in leads if code not in project.agencies
-                   and code != PARTNERSHIP]
-        if unknown:
-            raise Invalid([Problem("actions/agencies.yaml", None, None,
-                f"{', '.join(unknown)}: not a lead agency here (the agencies are "
-                f"{', '.join(project.agencies)}, and {PARTNERSHIP} for the items with no lead)")])
-        groups = {code: items for code, items in groups.items() if code in leads}
+    if project.kind_items:  # a plan.yaml of its own: its kinds' own columns
+        return _issue_shaped(project, out_dir, leads, reply_by, commit, issued_on, round_id)
+    groups = _only(project, _groups(project), leads)
     _check_issuable(project, groups)  # before anything is written
     out_dir = Path(out_dir)
     issued: list[IssuedWorkbook] = []
@@ -101,6 +100,21 @@ def issue_requests(project: Project, out_dir: Path, leads: Iterable[str] | None 
     return issued
 
 
+def _only(project: Project, groups: dict[str, list], leads: Iterable[str] | None
+          ) -> dict[str, list]:
+    """The groups of the agencies asked for (all if None); an unknown agency refused."""
+    if leads is None:
+        return groups
+    leads = list(leads)
+    unknown = [code for code in leads if code not in project.agencies
+               and code != PARTNERSHIP]
+    if unknown:
+        raise Invalid([Problem("actions/agencies.yaml", None, None,
+            f"{', '.join(unknown)}: not a lead agency here (the agencies are "
+            f"{', '.join(project.agencies)}, and {PARTNERSHIP} for the items with no lead)")])
+    return {code: items for code, items in groups.items() if code in leads}
+
+
 def _saver(book, code: str) -> Callable[[Path], None]:
     """Save ``book``, refusing a file larger than ``collect`` reads back."""
     def save(temp: Path) -> None:
@@ -114,7 +128,8 @@ def _saver(book, code: str) -> Callable[[Path], None]:
     return save
 
 
-def _check_issuable(project: Project, groups: dict[str, list[DataGap | Recommendation]]) -> None:
+def _check_issuable(project: Project, groups: dict[str, list[DataGap | Recommendation]],
+                    values: Callable = lambda item: Sent.of(item).as_dict().items()) -> None:
     """Refuse what ``collect`` would refuse, or a workbook cannot hold, before writing anything."""
     problems: list[Problem] = []
     for code, items in groups.items():
@@ -130,7 +145,7 @@ def _check_issuable(project: Project, groups: dict[str, list[DataGap | Recommend
     issued = {item.ref: item for items in groups.values() for item in items}
     for item in issued.values():  # the items written, once each
         path = project.sources[item.ref].path if item.ref in project.sources else item.ref
-        texts += [(path, name, value) for name, value in Sent.of(item).as_dict().items()
+        texts += [(path, name, value) for name, value in values(item)
                   if isinstance(value, str)]
     for path, name, value in texts:
         bad = _CONTROL.search(value)
@@ -194,8 +209,6 @@ def _workbook(project: Project, code: str, name: str, rows: list[Sent],
 
 def _instructions(sheet, project: Project, name: str, reply_by: date | None,
                   issued_on: date, edition_paragraphs: list[int]) -> None:
-    from openpyxl.styles import Alignment, Font
-
     report = project.report
     meeting = report.meeting + (f" on {long_date(report.meeting_date)}"
                                 if report.meeting_date else "")
@@ -227,6 +240,12 @@ def _instructions(sheet, project: Project, name: str, reply_by: date | None,
          "30 September 2010.", None),
         (f"Sent on {long_date(issued_on)}.", None),
     ]
+    _write_instructions(sheet, lines)
+
+
+def _write_instructions(sheet, lines: list[tuple[str, str | None]]) -> None:
+    from openpyxl.styles import Alignment, Font
+
     sheet.title = INSTRUCTIONS
     sheet.column_dimensions["A"].width = INSTRUCTIONS_WIDTH
     for number, (text, style) in enumerate(lines, 1):
@@ -323,3 +342,257 @@ def _issued_sheet(sheet, code: str, commit: str | None, issued_on: date,
             put(sheet, number, column, value)
     sheet.sheet_state = "veryHidden"  # not even listed under Unhide in Excel
     sheet.protection.sheet = True
+
+
+# ---------------------------------------------------------------- a plan's own shape
+
+#: Column widths by field type (characters); a column to fill in with text is wider.
+_TYPE_WIDTHS = {"text": 36, "line": 24, "agencies": 16, "status": 12, "due": 16,
+                "date": 14, "number": 10, "choice": 14, "yes-no": 8}
+_NEW_TEXT_WIDTH = 42
+#: Excel's limit on the text of a drop-down list given in the validation itself.
+_LIST_LIMIT = 255
+
+
+def shaped_sheet_names(shape: Shape) -> dict[str, str]:
+    """Kind name -> the title of its Updates sheet: "Updates" when the plan has one kind,
+    else the kind's heading (as a sheet may be named: at most 31 characters, no []:*?/\\)."""
+    if len(shape.kinds) == 1:
+        return {shape.kinds[0].name: UPDATES}
+    names: dict[str, str] = {}
+    for kind in shape.kinds:
+        title = re.sub(r"[\[\]:*?/\\]+", " ", kind.heading).strip()[:31].strip() or UPDATES
+        while title.lower() in {n.lower() for n in names.values()} or title in (
+                INSTRUCTIONS, ISSUED):
+            title = f"{title[:28]} {len(names) + 1}"
+        names[kind.name] = title
+    return names
+
+
+def _shaped_groups(project: Project) -> dict[str, list]:
+    """Agency -> its items not done, in agencies.yaml's order (kind by kind, ref order)."""
+    groups: dict[str, list] = {code: [] for code in [*project.agencies, PARTNERSHIP]}
+    for item in project.items:
+        if item.status is not None and item.status.done:
+            continue
+        for code in item.lead or [PARTNERSHIP]:
+            groups[code].append(item)
+    return {code: items for code, items in groups.items() if items}
+
+
+def _issue_shaped(project: Project, out_dir: Path, leads: Iterable[str] | None,
+                  reply_by: date | None, commit: str | None, issued_on: date,
+                  round_id: str) -> list[IssuedWorkbook]:
+    """issue_requests for a plan whose plan.yaml declares its own kinds."""
+    groups = _only(project, _shaped_groups(project), leads)
+    _check_issuable(project, groups, lambda item: ShapedSent.of(item).given.items())
+    titles = shaped_sheet_names(project.shape)
+    out_dir = Path(out_dir)
+    issued: list[IssuedWorkbook] = []
+    entries: list[dict] = []
+    outputs: dict[Path, Callable[[Path], None]] = {}
+    used: set[str] = set()
+    for code, items in groups.items():
+        name = project.agencies.get(code, f"the {project.report.partnership}")
+        path = out_dir / _file_name(code, used)
+        rows = [ShapedSent.of(item) for item in items]
+        kinds = [kind for kind, _ in project.kinds if any(r.kind == kind.name for r in rows)]
+        sheets = {kind.name: titles[kind.name] for kind in kinds}
+        book = _shaped_workbook(project, code, name, kinds, sheets, rows, reply_by, commit,
+                                issued_on)
+        outputs[path] = _saver(book, code)
+        issued.append(IssuedWorkbook(code, name, path, tuple(row.ref for row in rows)))
+        entries.append({"agency": code, "name": name, "file": path.name,
+                        "refs": [row.ref for row in rows], "sheets": sheets,
+                        "rows": [row.as_dict() for row in rows]})
+    manifest = {
+        "format": FORMAT, "round": round_id, "partnership": project.report.partnership,
+        "meeting": project.report.meeting, "issued": issued_on.isoformat(),
+        "reply_by": reply_by.isoformat() if reply_by else None, "commit": commit,
+        "shape": project.shape.source, "workbooks": entries,
+    }
+    text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+    outputs[out_dir / MANIFEST] = lambda temp: temp.write_text(text, encoding="utf-8")
+    publish(outputs)
+    return issued
+
+
+def _shaped_workbook(project: Project, code: str, name: str, kinds: list[Kind],
+                     sheets: dict[str, str], rows: list[ShapedSent], reply_by: date | None,
+                     commit: str | None, issued_on: date):
+    from openpyxl import Workbook
+    from openpyxl.workbook.protection import WorkbookProtection
+
+    book = Workbook()
+    found = exemptions(project)
+    paragraphs = sorted(set().union(*(found[r.ref].paragraphs for r in rows
+                                      if r.ref in found)))
+    _write_instructions(book.active, _shaped_lines(project, name, kinds, sheets, reply_by,
+                                                   issued_on, paragraphs))
+    if paragraphs:
+        book.properties.subject = WORDS.not_for_publication(paragraphs)
+        book.properties.keywords = "NOT FOR PUBLICATION"
+    for kind in kinds:
+        _shaped_updates(book.create_sheet(sheets[kind.name]), kind, project.shape,
+                        [row for row in rows if row.kind == kind.name])
+    sheet = book.create_sheet(ISSUED)
+    meta = [(ISSUED_MARK, FORMAT), ("agency", code), ("commit", commit or ""),
+            ("issued", issued_on.isoformat())]
+    for number, (key, value) in enumerate(meta, 1):
+        put(sheet, number, 1, key)
+        put(sheet, number, 2, value)
+    put(sheet, ISSUED_FIRST_ROW - 1, 1, "ref")
+    put(sheet, ISSUED_FIRST_ROW - 1, 2, "kind")
+    for number, row in enumerate(rows, ISSUED_FIRST_ROW):
+        put(sheet, number, 1, row.ref)
+        put(sheet, number, 2, row.kind)
+    sheet.sheet_state = "veryHidden"
+    sheet.protection.sheet = True
+    book.active = 0
+    book.security = WorkbookProtection(lockStructure=True)
+    return book
+
+
+def _status_words(shape: Shape) -> str:
+    names = [s.name for s in shape.statuses]
+    return ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else "".join(names)
+
+
+def _shaped_lines(project: Project, name: str, kinds: list[Kind], sheets: dict[str, str],
+                  reply_by: date | None, issued_on: date,
+                  edition_paragraphs: list[int]) -> list[tuple[str, str | None]]:
+    """The Instructions sheet of a workbook in a plan's own shape, worded from plan.yaml."""
+    report, shape = project.report, project.shape
+    meeting = report.meeting + (f" on {long_date(report.meeting_date)}"
+                                if report.meeting_date else "")
+    when = (f"Please reply by {long_date(reply_by)}." if reply_by
+            else "Please reply as soon as you can.")
+    plurals = " and ".join(kind.plural for kind in kinds)
+    done = [s.name for s in shape.done]
+    not_done = f", and that are not yet {' or '.join(done)}" if done else ""
+    titles = [sheets[kind.name] for kind in kinds]
+    steps = [f"Open the {' and '.join(titles)} sheet{'s' if len(titles) > 1 else ''}. Each "
+             f"row is one {' or '.join(kind.name for kind in kinds)}."]
+    seen: set[str] = set()
+    for kind in kinds:
+        for definition in partner_fields(kind):
+            column = new_label(definition.label)
+            if column in seen:
+                continue
+            seen.add(column)
+            steps.append(_step(definition, column, shape))
+    steps += ["Please do not change the other columns, add rows, or move or rename the "
+              "sheets: the workbook is read back automatically, and a changed row is sent "
+              "back to you.",
+              "Save the workbook as it is (.xlsx) and return it to whoever sent it to you."]
+    return [
+        (f"{report.partnership}: update request for {name}", "title"),
+        (f"This workbook lists the {plurals} that {name} leads in the action plan of the "
+         f"{report.partnership}{not_done}. The updates you give will go into the progress "
+         f"report to the {meeting}.", None),
+        (when, "bold"),
+        (WORDS.workbook_edition(edition_paragraphs), "bold"),
+        ("What to do", "bold"),
+        *((f"{number}. {text}", None) for number, text in enumerate(steps, 1)),
+        (f"Sent on {long_date(issued_on)}.", None),
+    ]
+
+
+def _step(definition, column: str, shape: Shape) -> str:
+    """What to do in one column to fill in."""
+    kind, label = definition.type, definition.label
+    if kind == "status":
+        return (f"Choose the {column} from the drop-down list: {_status_words(shape)}. Leave "
+                "it blank if it has not changed.")
+    if kind == "due":
+        forms = ", a quarter such as Q3 2025/26, a year such as 2025/26, or ongoing" \
+            if definition.periods else ""
+        return (f"If the {label} has moved, type the new one in the {column} column: a date "
+                f"such as 30/09/2025{forms}.")
+    if kind == "date":
+        return f"If the {label} has changed, type the new date in the {column} column, such " \
+               "as 30/09/2025."
+    if kind == "number":
+        return f"Type the new {label} in the {column} column, as a number (digits only)."
+    if kind == "choice":
+        return f"Choose the {column} from the drop-down list: {', '.join(definition.choices)}."
+    if kind == "yes-no":
+        return f"Type yes or no in the {column} column."
+    return (f"Type the latest {label} in the {column} column. Leave it blank if nothing "
+            "has changed.")
+
+
+def _shaped_updates(sheet, kind: Kind, shape: Shape, rows: list[ShapedSent]) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill, Protection
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    header_fill = PatternFill("solid", fgColor="D9D9D9")
+    fill_in = PatternFill("solid", fgColor="FFF2CC")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    given, new = shaped_headers(kind)
+    partners = partner_fields(kind)
+    types = ["ref", *(f.type for f in given_fields(kind)), *(f.type for f in partners)]
+    widths = [8 if t == "ref" else _TYPE_WIDTHS.get(t, 16) for t in types]
+    widths += [_NEW_TEXT_WIDTH if f.type in ("text", "line") else _TYPE_WIDTHS[f.type]
+               for f in partners]
+    for column, (title, width) in enumerate(zip((*given, *new), widths, strict=True), 1):
+        cell = put(sheet, 1, column, title)
+        cell.font, cell.alignment = Font(bold=True), wrap
+        cell.fill = fill_in if column > len(given) else header_fill
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    for number, row in enumerate(rows, 2):
+        shown = [row.given.get(title, "") for title in given]
+        for column, value in enumerate(shown, 1):
+            put(sheet, number, column, value).alignment = wrap
+        for offset, definition in enumerate(partners, len(given) + 1):
+            cell = sheet.cell(number, offset)
+            cell.protection, cell.fill, cell.alignment = Protection(locked=False), fill_in, wrap
+            if definition.type in ("due", "date"):
+                cell.number_format = _DATE_FORMAT
+        sheet.row_dimensions[number].height = _height(list(zip(shown, widths)))
+    sheet.row_dimensions[1].height = 2 * LINE_HEIGHT
+    last = len(rows) + 1
+    for offset, definition in enumerate(partners, len(given) + 1):
+        letter, title = get_column_letter(offset), new_label(definition.label)
+        check = _validation(definition, shape, title, DataValidation)
+        if check is not None:
+            check.add(f"{letter}2:{letter}{last}")
+            sheet.add_data_validation(check)
+    sheet.freeze_panes = "B2"
+    sheet.print_title_rows = "1:1"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.protection.sheet = True
+    sheet.protection.formatRows = sheet.protection.formatColumns = False
+
+
+def _validation(definition, shape: Shape, title: str, DataValidation):  # noqa: N803
+    """The drop-down or date check of a column to fill in, or None."""
+    if definition.type in ("status", "choice", "yes-no"):
+        words = ([s.name for s in shape.statuses] if definition.type == "status"
+                 else list(definition.choices) if definition.type == "choice"
+                 else ["yes", "no"])
+        formula = '"' + ",".join(words) + '"'
+        if any("," in w or '"' in w for w in words) or len(formula) > _LIST_LIMIT:
+            return None  # Excel cannot list these: the words are checked on collect
+        return DataValidation(
+            type="list", formula1=formula, allow_blank=True, showErrorMessage=True,
+            showInputMessage=True, errorTitle=title, error=f"Choose one of: "
+            f"{', '.join(words)}.", promptTitle=title,
+            prompt="Choose from the list, or leave blank if it has not changed.")
+    if definition.type in ("due", "date"):
+        periods = definition.type == "due" and definition.periods
+        return DataValidation(
+            type="date", operator="between", formula1=str(_FIRST_DAY),
+            formula2=str(_LAST_DAY), allow_blank=True, showErrorMessage=True,
+            showInputMessage=True, errorTitle=title,
+            # a quarter, a year or "ongoing" is text: a warning lets it be kept
+            errorStyle="warning" if periods else "stop",
+            error=("Type a date, such as 30/09/2025" + (", or a quarter (Q3 2025/26), a "
+                   "year (2025/26) or ongoing" if periods else "") + "."),
+            promptTitle=title, prompt="Type the new one, such as 30/09/2025, or leave "
+            "blank if it has not moved.")
+    return None

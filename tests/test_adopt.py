@@ -377,8 +377,6 @@ def test_an_adopted_tracker_builds_with_every_row_and_its_own_columns(runner, tm
         assert item.ref in text, item.ref
 
 
-@pytest.mark.xfail(strict=True, reason="partner workbooks for kinds declared in plan.yaml "
-                   "are not made yet (issue 20's remaining work); requests refuses plainly")
 @pytest.mark.parametrize("make", [fenland_xlsx, salford_csv])
 def test_an_adopted_tracker_goes_out_to_partners_in_its_own_columns(runner, tmp_path, make):
     tracker = make(tmp_path / ("tracker.csv" if make is salford_csv else "tracker.xlsx"))

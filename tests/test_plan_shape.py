@@ -4,6 +4,7 @@ column blank, and direction of travel across two tagged meetings."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -11,7 +12,10 @@ from pathlib import Path
 import docx
 import pytest
 from conftest import REPO, edit, git, run
+from openpyxl import load_workbook
 from pypdf import PdfReader
+
+from psa_report.loader import load_text
 
 FENLAND = Path(__file__).parent / "data" / "fenland"
 #: Words of today's shape that must not appear where a plan declared its own.
@@ -140,16 +144,162 @@ def test_without_plan_yaml_the_shipped_report_is_as_before(built):
     assert REPO.joinpath("actions/plan.yaml").exists() is False
 
 
-def test_partner_commands_refuse_a_plans_own_kinds_plainly(runner, fenland):
-    """Until the workbooks follow a declared shape, requests, collect and set say so
-    (no traceback, nothing written)."""
-    for args in (("requests",), ("collect", str(fenland)), ("set", "1.1.1", "--status", "red")):
+def test_set_changes_a_plans_own_fields_in_its_own_words(runner, fenland):
+    path = fenland / "actions/actions/1.1.1.yaml"
+    before = path.read_text(encoding="utf-8")
+    result = run(runner, "set", "1.1.1", "--status", "Amber", "--due", "q4 2024/25",
+                 "--update", "Now 30 visits.", "--project", str(fenland))
+    assert result.exit_code == 0, result.output
+    assert path.read_text(encoding="utf-8") == before.replace(
+        "timescale: Q3 2024/25\nprogress: 28 joint visits made by the end of November.\n"
+        "rag: green\n", "timescale: Q4 2024/25\nprogress: Now 30 visits.\nrag: amber\n")
+    wrong = run(runner, "set", "1.1.1", "--status", "at risk", "--project", str(fenland))
+    assert wrong.exit_code == 1
+    assert "rag: 'at risk' is not a status: use one of complete, green, amber, red, not " \
+           "yet started" in wrong.stderr
+    assert "Traceback" not in wrong.output
+    assert "rag: amber" in path.read_text(encoding="utf-8")
+    assert run(runner, "check", "--project", str(fenland)).exit_code == 0
+
+
+def test_requests_refuse_a_kind_without_refs_plainly(runner, fenland):
+    """Returns are read back by ref: a kind numbered in file order cannot go out."""
+    edit(fenland, "actions/plan.yaml", 'ref: "1.1.1"', 'ref: ""')
+    for name in ("1.1.1", "1.1.2", "2.1.1"):
+        edit(fenland, f"actions/actions/{name}.yaml", f"ref: {name}\n", "")
+    assert run(runner, "check", "--project", str(fenland)).exit_code == 0
+    for args in (("requests",), ("collect", str(fenland))):
         result = run(runner, *args, "--project", str(fenland))
         assert result.exit_code == 1, args
-        assert "not yet on kinds declared in plan.yaml" in result.stderr, args
+        assert "needs refs to read partners' returns back by, and the actions have none" \
+            in result.stderr, args
         assert "Traceback" not in result.output
     assert not (fenland / "out").exists()
-    assert "rag: green" in (fenland / "actions/actions/1.1.1.yaml").read_text(encoding="utf-8")
+
+
+def test_requests_go_out_in_a_plans_own_columns_and_statuses(runner, fenland):
+    (fenland / "actions/actions/3.1.1.yaml").write_text(
+        "ref: 3.1.1\nobjective: Done already.\naction: Finished work.\nmeasure: None\n"
+        "lead: Council\ntimescale: 2024/25\nprogress: Finished.\nrag: complete\n",
+        encoding="utf-8")
+    result = run(runner, "requests", "--project", str(fenland))
+    assert result.exit_code == 0, result.output
+    out = fenland / "out/requests"
+    book = load_workbook(out / "Youth-Offending-Service-update-request.xlsx")
+    assert book.sheetnames == ["Instructions", "Updates", "Issued"]
+    sheet = book["Updates"]
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert rows[0] == ["Ref", "Objective", "Action", "Measure of success", "Baseline",
+                       "Target", "Milestones", "Lead", "Timescale", "Current Progress update",
+                       "Current RAG", "New Progress update", "New RAG"]
+    assert [row[0] for row in rows[1:]] == ["1.1.2", "2.1.1"]
+    assert rows[1][5] == "1,200" and rows[1][8] == "2024/25 (April 2024 to March 2025)"
+    assert rows[1][9:] == ["The course is written; the first sessions are booked.", "Amber",
+                           None, None]
+    (check,) = sheet.data_validations.dataValidation
+    assert str(check.sqref) == "M2:M3"
+    assert check.formula1 == '"complete,green,amber,red,not yet started"'
+    words = " ".join(str(r[0]) for r in book["Instructions"].iter_rows(values_only=True))
+    assert "New Progress update column" in words
+    assert "complete, green, amber, red or not yet started" in words
+    for default_word in ("Data gap", "recommendation", "New status", "New due date"):
+        assert default_word not in words + " ".join(map(str, rows[0]))
+    # a complete action is not sent to anybody
+    council = load_workbook(out / "Council-update-request.xlsx")["Updates"]
+    assert [row[0] for row in council.iter_rows(min_row=2, values_only=True)] == ["1.1.2"]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert "3.1.1" not in {ref for book in manifest["workbooks"] for ref in book["refs"]}
+    police = next(b for b in manifest["workbooks"] if b["agency"] == "Police")
+    assert police["rows"][0]["current"] == {
+        "progress": "28 joint visits made by the end of November.", "rag": "green"}
+
+
+def test_requests_give_a_partners_due_field_a_date_check(runner, fenland):
+    plan = fenland / "actions/plan.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace(
+        "{name: timescale, label: Timescale, type: due}",
+        "{name: timescale, label: Timescale, type: due, partners: true}"), encoding="utf-8")
+    result = run(runner, "requests", "--project", str(fenland))
+    assert result.exit_code == 0, result.output
+    sheet = load_workbook(fenland / "out/requests/Police-update-request.xlsx")["Updates"]
+    header = [cell.value for cell in sheet[1]]
+    assert header[-3:] == ["New Timescale", "New Progress update", "New RAG"]
+    assert "Current Timescale" in header and "Timescale" not in header
+    dates = [v for v in sheet.data_validations.dataValidation if v.type == "date"]
+    assert [str(v.sqref) for v in dates] == ["L2"]  # New Timescale
+    assert dates[0].errorStyle == "warning"  # a quarter or "ongoing" may be typed
+
+
+def test_a_return_in_a_plans_own_columns_is_collected_and_applied(runner, fenland, tmp_path):
+    """Fenland-style plan -> requests -> a partner fills in a new RAG and a new Progress
+    update -> collect --apply: the item file holds exactly the new values."""
+    assert run(runner, "requests", "--project", str(fenland)).exit_code == 0
+    sent = fenland / "out/requests/Youth-Offending-Service-update-request.xlsx"
+    book = load_workbook(sent)
+    sheet = book["Updates"]
+    header = [cell.value for cell in sheet[1]]
+    assert sheet.cell(2, 1).value == "1.1.2"
+    sheet.cell(2, header.index("New Progress update") + 1).value = \
+        "First 40 door staff trained\r\nin December."
+    sheet.cell(2, header.index("New RAG") + 1).value = "Green"
+    sheet.cell(3, header.index("New RAG") + 1).value = "red"
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    book.save(returns / sent.name)
+    before = (fenland / "actions/actions/1.1.2.yaml").read_text(encoding="utf-8")
+    preview = run(runner, "collect", str(returns), "--project", str(fenland))
+    assert preview.exit_code == 0, preview.output
+    assert "rag: amber → green" in preview.stdout
+    assert (fenland / "actions/actions/1.1.2.yaml").read_text(encoding="utf-8") == before
+    applied = run(runner, "collect", str(returns), "--project", str(fenland), "--apply")
+    assert applied.exit_code == 0, applied.output
+    after = (fenland / "actions/actions/1.1.2.yaml").read_text(encoding="utf-8")
+    kept = before.split("progress:")[0]
+    assert after.startswith(kept)  # every other line as it was, byte for byte
+    assert after.split("rag:")[1] == " green\n"
+    assert load_text(after, "1.1.2.yaml").data == {
+        **load_text(before, "1.1.2.yaml").data,
+        "progress": "First 40 door staff trained\nin December.", "rag": "green"}
+    assert "rag: red" in (fenland / "actions/actions/2.1.1.yaml").read_text(encoding="utf-8")
+    checked = run(runner, "check", "--project", str(fenland))
+    assert checked.exit_code == 0, checked.output
+    assert "OK: 3 actions (2 green, 1 red)." in checked.stdout
+
+
+def test_a_return_of_a_plans_own_kind_is_read_by_each_fields_type(runner, fenland, tmp_path):
+    plan = fenland / "actions/plan.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace(
+        "{name: timescale, label: Timescale, type: due}",
+        "{name: timescale, label: Timescale, type: due, partners: true}"), encoding="utf-8")
+    assert run(runner, "requests", "--project", str(fenland)).exit_code == 0
+    sent = fenland / "out/requests/Youth-Offending-Service-update-request.xlsx"
+    book = load_workbook(sent)
+    sheet = book["Updates"]
+    header = [cell.value for cell in sheet[1]]
+    sheet.cell(2, header.index("New Timescale") + 1).value = "q4 2024/25"
+    sheet.cell(3, header.index("New Timescale") + 1).value = __import__("datetime").datetime(
+        2025, 6, 30)
+    sheet.cell(3, header.index("New RAG") + 1).value = "purple"
+    sheet.cell(2, header.index("Objective") + 1).value = "Something else"
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    book.save(returns / sent.name)
+    wrong = run(runner, "collect", str(returns), "--project", str(fenland))
+    assert wrong.exit_code == 1
+    assert "cell N3: New RAG: 'purple' is not a status: use one of complete, green" \
+        in wrong.stderr
+    assert "cell B2: Objective was changed" in wrong.stderr
+    sheet.cell(3, header.index("New RAG") + 1).value = None
+    sheet.cell(2, header.index("Objective") + 1).value = \
+        "Reduce alcohol-related violence in the night-time economy."
+    book.save(returns / sent.name)
+    applied = run(runner, "collect", str(returns), "--project", str(fenland), "--apply")
+    assert applied.exit_code == 0, applied.output
+    assert "timescale: Q4 2024/25\n" in (fenland / "actions/actions/1.1.2.yaml").read_text(
+        encoding="utf-8")
+    assert "timescale: 2025-06-30\n" in (fenland / "actions/actions/2.1.1.yaml").read_text(
+        encoding="utf-8")
+    assert run(runner, "check", "--project", str(fenland)).exit_code == 0
 
 
 def test_list_show_and_overdue_in_a_plans_own_words(runner, fenland):
@@ -228,3 +378,74 @@ def test_import_a_table_headed_with_a_kinds_labels(runner, fenland, tmp_path):
     assert "column 2 is headed 'Objectiv', which is not one of the columns" in refused.stderr
     assert "column 4 is headed 'RAG', which is given twice" in refused.stderr
     assert "the table has no column Objective, Action" in refused.stderr
+
+
+def test_a_plan_of_two_kinds_goes_out_on_a_sheet_per_kind_and_comes_back(runner, tmp_path):
+    """The default kinds with a status of the plan's own ("paused"): a workbook holding
+    both kinds has a sheet for each, named by its heading, and both are read back."""
+    from psa_report.shape import DEFAULT_PLAN_YAML
+
+    root = tmp_path / "plan"
+    shutil.copytree(REPO / "actions", root / "actions")
+    (root / "actions/plan.yaml").write_text(DEFAULT_PLAN_YAML.replace(
+        "  - {name: off track, colour: red, exception: true, also: [red]}\n",
+        "  - {name: off track, colour: red, exception: true, also: [red]}\n"
+        "  - {name: paused, colour: grey}\n"), encoding="utf-8")
+    r1 = root / "actions/recommendations/R1.yaml"
+    text = r1.read_text(encoding="utf-8")
+    r1.write_text(text.replace("\nupdate:", "\nlead: Police\nupdate:", 1), encoding="utf-8")
+    result = run(runner, "requests", "--project", str(root))
+    assert result.exit_code == 0, result.output
+    sent = root / "out/requests/Police-update-request.xlsx"
+    book = load_workbook(sent)
+    assert book.sheetnames == ["Instructions", "Data requirements", "Recommendations",
+                               "Issued"]
+    gaps, recs = book["Data requirements"], book["Recommendations"]
+    assert [c.value for c in recs[1]] == [
+        "Ref", "Recommendation", "Lead", "Current UPDATE", "Current Status", "Current Due",
+        "New UPDATE", "New Status", "New Due"]
+    assert recs.cell(2, 1).value == "R1"
+    gap_header = [c.value for c in gaps[1]]
+    gaps.cell(2, gap_header.index("New Status") + 1).value = "Paused"
+    recs.cell(2, 8).value = "on track"
+    recs.cell(2, 7).value = "Agreed at the January board."
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    book.save(returns / sent.name)
+    applied = run(runner, "collect", str(returns), "--project", str(root), "--apply")
+    assert applied.exit_code == 0, applied.output
+    assert "status: paused" in (root / f"actions/data-gaps/{gaps.cell(2, 1).value}.yaml"
+                                ).read_text(encoding="utf-8")
+    after = r1.read_text(encoding="utf-8")
+    assert "update: Agreed at the January board.\n" in after
+    checked = run(runner, "check", "--project", str(root))
+    assert checked.exit_code == 0, checked.output
+    assert "1 paused" in checked.stdout
+
+
+def test_a_return_fills_in_numbers_and_yes_no_fields_of_a_plans_own(runner, fenland, tmp_path):
+    edit(fenland, "actions/plan.yaml",
+         "{name: target, label: Target, type: number, required: false}",
+         "{name: target, label: Target, type: number, required: false, partners: true}\n"
+         "      - {name: funded, label: Funded, type: yes-no, required: false, "
+         "partners: true}")
+    assert run(runner, "requests", "--project", str(fenland)).exit_code == 0
+    sent = fenland / "out/requests/Council-update-request.xlsx"
+    book = load_workbook(sent)
+    sheet = book["Updates"]
+    header = [cell.value for cell in sheet[1]]
+    assert header[-4:] == ["New Target", "New Funded", "New Progress update", "New RAG"]
+    assert sheet.cell(2, header.index("Current Target") + 1).value == "1,200"
+    assert [v.formula1 for v in sheet.data_validations.dataValidation][0] == '"yes,no"'
+    sheet.cell(2, header.index("New Target") + 1).value = 1500  # a number cell
+    sheet.cell(2, header.index("New Funded") + 1).value = "Yes"
+    sheet.cell(2, header.index("New RAG") + 1).value = "amber"  # as it is: no change
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    book.save(returns / sent.name)
+    applied = run(runner, "collect", str(returns), "--project", str(fenland), "--apply")
+    assert applied.exit_code == 0, applied.output
+    assert "rag:" not in applied.stdout
+    text = (fenland / "actions/actions/1.1.2.yaml").read_text(encoding="utf-8")
+    assert "target: 1500\n" in text and text.endswith("rag: Amber\nfunded: yes\n")
+    assert run(runner, "check", "--project", str(fenland)).exit_code == 0

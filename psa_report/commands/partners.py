@@ -26,7 +26,7 @@ from ..partners import (
 )
 from ..problems import BadOption, Invalid, Problem
 from ..returns import Chooser, collect_returns
-from ..shape import ACTIONS, DEFAULT_KINDS, PLAN_FILE
+from ..shape import ACTIONS, PLAN_FILE
 from ..workbook_out import issue_requests
 from .common import agency, item, load
 
@@ -84,14 +84,16 @@ def requests(root: Path, leads: list[str] | None = None, reply_by: date | None =
 
 
 def _today_s_shape(project, command: str) -> None:
-    """The partner workbooks and `set` know today's fields only (update, status, due):
-    a plan whose actions/plan.yaml declares kinds of its own is told so plainly."""
-    if project.kind_items and any(kind not in DEFAULT_KINDS for kind in project.shape.kinds):
+    """`requests` and `collect` take a declared kind in its own columns, but need refs
+    to read partners' returns back by: a kind without refs is told so plainly."""
+    unnumbered = [kind.plural for kind in project.shape.kinds
+                  if kind.ref.style == "none" and project.kind_items.get(kind.name)]
+    if unnumbered:
         raise Invalid([Problem(f"{ACTIONS}/{PLAN_FILE}", None, None,
-            f"`psa-report {command}` works on plans of the default shape (data gaps and "
-            "recommendations with update, status and due) and not yet on kinds declared "
-            "in plan.yaml: edit the items' files directly, and send partners the report "
-            "(psa-report build --format docx) for their updates")])
+            f"`psa-report {command}` needs refs to read partners' returns back by, and "
+            f"the {' and '.join(unnumbered)} have none (`ref: \"\"`): give the kind a "
+            "form of ref in plan.yaml (such as ref: \"1\") and a ref in each item's "
+            "file")])
 
 
 def _draft(project, code: str, name: str, workbook: Path, refs) -> emails.Draft:
@@ -211,7 +213,6 @@ def round_status(root: Path, today: date | None = None, chase: bool = False,
 def set_item(root: Path, ref: str, status: str | None = None, update: str | None = None,
              update_file: Path | None = None, due: str | None = None) -> FileUpdate:
     """One quick edit of an item's status, update or deadline, in place."""
-    _today_s_shape(load(root), "set")
     if update is not None and update_file is not None:
         raise BadOption("--update-file", "give --update TEXT or --update-file FILE, not both")
     if status is None and update is None and update_file is None and due is None:
