@@ -561,7 +561,8 @@ def round_(project_dir: Path, as_of: date | None, chase: bool, out_dir: Path | N
                    err=True)
 
 
-@main.command(name="set")
+@main.command(name="set", context_settings={"ignore_unknown_options": True,
+                                             "allow_extra_args": True})
 @project_option
 @click.argument("ref")
 @click.option("--status", default=None, metavar="STATUS",
@@ -571,16 +572,26 @@ def round_(project_dir: Path, as_of: date | None, chase: bool, out_dir: Path | N
               default=None, help="Read the new update text from this UTF-8 text file.")
 @click.option("--due", default=None, metavar="DATE",
               help="The new deadline, such as 2010-12 or 31/12/2010 (empty: no deadline).")
-def set_(project_dir: Path, ref: str, status, update: str | None,
+@click.pass_context
+def set_(ctx: click.Context, project_dir: Path, ref: str, status, update: str | None,
          update_file: Path | None, due: str | None):
     """Change one item's status, update or deadline in its YAML file.
 
-    Only those values change: every comment, blank line and other field of the file
-    stays exactly as it was.
+    For a plan with its own shape (actions/plan.yaml), any field by its name too:
+    --progress TEXT, --target 40.  Only those values change: every comment, blank line
+    and other field of the file stays exactly as it was.
     """
     from .commands.partners import set_item
 
-    changed = set_item(project_dir, ref, status, update, update_file, due)
+    fields = {}
+    extra = list(ctx.args)
+    while extra:
+        option = extra.pop(0)
+        name, _, value = option.partition("=")
+        if not name.startswith("--") or len(name) < 3 or (not value and not extra):
+            raise click.UsageError(f"{option!r}: give each field as --NAME VALUE")
+        fields[name[2:]] = value if "=" in option else extra.pop(0)
+    changed = set_item(project_dir, ref, status, update, update_file, due, fields)
     if not changed.changes:
         click.echo(f"{changed.ref}: no change ({changed.path} already says so).")
         return

@@ -8,6 +8,7 @@ changed them since they were read, so two edits at once never lose one.
 
 from __future__ import annotations
 
+from difflib import get_close_matches
 from pathlib import Path
 
 from .changes import FieldChange, field_value
@@ -29,7 +30,8 @@ def apply_returns(project_root: Path, result: CollectResult) -> list[str]:
 
 
 def set_fields(project_root: Path, ref: str, status: str | None = None,
-               update: str | None = None, due: str | None = None) -> FileUpdate:
+               update: str | None = None, due: str | None = None,
+               fields: dict[str, str] | None = None) -> FileUpdate:
     """Change one item's status, update or due date in place (``due=""`` removes the date).
 
     Returns what changed (no changes: nothing was written).
@@ -42,7 +44,11 @@ def set_fields(project_root: Path, ref: str, status: str | None = None,
             f"no data gap or recommendation has the ref {ref!r}")])
     path = project.sources[ref].path
     if isinstance(item, Item):  # a plan's own kind: its own fields and words
-        wanted = _shaped_wanted(project, item, path, status, update, due)
+        wanted = _shaped_wanted(project, item, path, status, update, due, fields or {})
+    elif fields:
+        raise Invalid([Problem(path, None, None, f"--{next(iter(fields))}: set changes "
+                               "--status, --update and --due of a data gap or "
+                               "recommendation; edit the file for its other fields")])
     else:
         wanted = _wanted(path, status, update, due)
     changes = tuple(FieldChange(name, old, new) for name, new in wanted.items()
@@ -72,15 +78,33 @@ def _wanted(path: str, status: str | None, update: str | None,
 
 
 def _shaped_wanted(project: Project, item: Item, path: str, status: str | None,
-                   update: str | None, due: str | None) -> dict[str, str | None]:
+                   update: str | None, due: str | None,
+                   fields: dict[str, str]) -> dict[str, str | None]:
     """The fields --status, --due and --update set on an item of a declared kind: its
-    status field, its due field, and its first text field that partners fill in."""
+    status field, its due field, and its first text field that partners fill in; and
+    any field by its own name (``--progress TEXT``, ``--target 40``)."""
     kind, problems = item.kind, []
     texts = [f for f in kind.fields if f.partners and f.type == "text"]
-    asked = (("--status", status, kind.status_field, "a status field"),
+    asked = [("--status", status, kind.status_field, "a status field"),
              ("--due", due, kind.due_field, "a due field"),
              ("--update", update, texts[0] if texts else None,
-              "a text field that partners fill in (`partners: true`)"))
+              "a text field that partners fill in (`partners: true`)")]
+    for name, value in fields.items():
+        definition = kind.field(name.replace("-", "_")) or kind.field(name)
+        if definition is None:
+            names = [f.name for f in kind.fields]
+            near = get_close_matches(name, names, n=1)
+            hint = f" Did you mean --{near[0]}?" if near else ""
+            article = "an" if kind.name[:1].lower() in "aeiou" else "a"
+            problems.append(Problem(path, None, None, f"--{name}: {article} {kind.name} has "
+                                    "no field "
+                                    f"{name!r}.{hint} Its fields: {', '.join(names)}"))
+            continue
+        if definition.type == "agencies":
+            problems.append(Problem(path, None, None, f"--{name}: the leads are changed "
+                                    "in the item's file, not by set"))
+            continue
+        asked.append((f"--{name}", value, definition, ""))
     wanted: dict[str, str | None] = {}
     for option, value, definition, what in asked:
         if value is None:

@@ -449,3 +449,21 @@ def test_a_return_fills_in_numbers_and_yes_no_fields_of_a_plans_own(runner, fenl
     text = (fenland / "actions/actions/1.1.2.yaml").read_text(encoding="utf-8")
     assert "target: 1500\n" in text and text.endswith("rag: Amber\nfunded: yes\n")
     assert run(runner, "check", "--project", str(fenland)).exit_code == 0
+
+
+def test_set_changes_any_field_of_a_declared_kind_by_its_name(runner, fenland):
+    path = fenland / "actions/actions/1.1.2.yaml"
+    before = path.read_text(encoding="utf-8")
+    done = run(runner, "set", "1.1.2", "--progress", "Forty staff trained.", "--target=60",
+               "--rag", "Green", "--project", str(fenland))
+    assert done.exit_code == 0, done.output
+    after = path.read_text(encoding="utf-8")
+    assert after == (before.replace("progress: The course is written; the first sessions "
+                                    "are booked.", "progress: Forty staff trained.")
+                     .replace("target: 1,200", "target: 60").replace("rag: Amber", "rag: green"))
+    wrong = run(runner, "set", "1.1.2", "--targit", "5", "--project", str(fenland))
+    assert wrong.exit_code == 1
+    assert "--targit: an action has no field 'targit'. Did you mean --target?" in wrong.stderr
+    assert path.read_text(encoding="utf-8") == after
+    usage = run(runner, "set", "1.1.2", "--progress", "--project", str(fenland))
+    assert usage.exit_code != 0

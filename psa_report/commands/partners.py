@@ -211,17 +211,20 @@ def round_status(root: Path, today: date | None = None, chase: bool = False,
 
 
 def set_item(root: Path, ref: str, status: str | None = None, update: str | None = None,
-             update_file: Path | None = None, due: str | None = None) -> FileUpdate:
-    """One quick edit of an item's status, update or deadline, in place."""
+             update_file: Path | None = None, due: str | None = None,
+             fields: dict[str, str] | None = None) -> FileUpdate:
+    """One quick edit of an item's status, update or deadline (or, for a plan's own
+    kind, any field by its name), in place."""
     if update is not None and update_file is not None:
         raise BadOption("--update-file", "give --update TEXT or --update-file FILE, not both")
-    if status is None and update is None and update_file is None and due is None:
+    if status is None and update is None and update_file is None and due is None \
+            and not fields:
         raise BadOption("REF", "say what to change: --status, --update, --update-file or --due")
     if update_file is not None:
         update = _read_update_file(update_file)
     project = load(root)
     found = item(project, ref)
-    return set_fields(root, found.ref, status=status, update=update, due=due)
+    return set_fields(root, found.ref, status=status, update=update, due=due, fields=fields)
 
 
 def _read_update_file(path: Path) -> str:
