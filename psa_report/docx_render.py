@@ -676,7 +676,8 @@ def _exception_item(document: Document, row: Row, style: BaseStyle, bullets: int
 
 
 #: Relative widths of a declared kind's columns, by the field's type.
-TYPE_WIDTHS = {"ref": 7, "status": 11, "agencies": 9, "text": 24, "line": 13}
+TYPE_WIDTHS = {"ref": 6, "status": 15, "agencies": 13, "text": 22, "line": 13, "number": 9,
+               "date": 10, "yes-no": 7}
 
 
 def write_table_part(document: Document, plan: ReportPlan, part: ReportPart,
