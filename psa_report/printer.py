@@ -84,20 +84,10 @@ def merge_split_tables(document, pdf) -> None:
     its repeated header becomes a pagination artifact (PDF/UA), its cells' /Headers
     point at the first table's header cells, and its now empty wrappers go.
     """
-    def obj(reference):
-        return pdf.objects[int(reference.split()[0])]
-
-    def kids(element):
-        """The references among an element's kids (the others are MCIDs)."""
-        found = element.get("K")
-        if found is None:
-            return []
-        items = found if isinstance(found, list) else [found]
-        return [k for k in items if isinstance(k, (bytes, str))]
-
-    if "StructTreeRoot" not in pdf.catalog:  # an untagged variant (PDF/A-3b, ...)
+    tree = _tree(pdf)
+    if tree is None:  # an untagged variant (PDF/A-3b, ...)
         return
-    root = obj(pdf.catalog["StructTreeRoot"])
+    obj, kids, root = tree
     tables = []
 
     def walk(element):
@@ -265,6 +255,7 @@ def _tree(pdf):
         return pdf.objects[int(reference.split()[0])]
 
     def kids(element):
+        """The references among an element's kids (the others are MCIDs)."""
         found = element.get("K")
         if found is None:
             return []

@@ -358,20 +358,21 @@ def build_project(root: Path, paths: list[str], read: Callable[[str], Document],
         raise Invalid(problems)
     project = Project(root, report, agencies, data_gaps, recommendations, sources,
                       shape=shape, agency_emails=agency_emails)
+    return _finish(project, report_doc, docs, agencies_doc)
+
+
+def _finish(project: Project, report_doc: Document, docs: dict[str, Document],
+            agencies_doc: Document | None) -> Project:
+    """Where each value of each file is (for messages), and the files' warnings."""
+    from .validate import file_warnings  # the one home of warnings (it imports this module)
+
     project.marks = {ref: {path[0]: mark for path, mark in doc.value_marks.items()
                            if len(path) == 1} for ref, doc in docs.items()}
     project.report_marks = {path[0]: mark for path, mark in report_doc.value_marks.items()
                             if len(path) == 1}
     project.report_file = report_doc.display
-    project.warnings = _file_warnings(project, report_doc, docs, agencies_doc)
+    project.warnings = file_warnings(project, report_doc, docs, agencies_doc)
     return project
-
-
-def _file_warnings(project: Project, report_doc: Document, docs: dict[str, Document],
-                   agencies_doc: Document | None = None) -> list[Problem]:
-    from .validate import file_warnings  # the one home of warnings (it imports this module)
-
-    return file_warnings(project, report_doc, docs, agencies_doc)
 
 
 # ---------------------------------------------------------------- the plan's own shape
@@ -465,10 +466,4 @@ def _build_shaped(root: Path, shape: Shape, found: dict[str, list[str]],
     project = Project(root, report, agencies, [], [], sources, shape=shape,
                       kind_items={name: sort_items(items) for name, items in kind_items.items()},
                       agency_emails=agency_emails)
-    project.marks = {ref: {path[0]: mark for path, mark in doc.value_marks.items()
-                           if len(path) == 1} for ref, doc in docs.items()}
-    project.report_marks = {path[0]: mark for path, mark in report_doc.value_marks.items()
-                            if len(path) == 1}
-    project.report_file = report_doc.display
-    project.warnings = _file_warnings(project, report_doc, docs, agencies_doc)
-    return project
+    return _finish(project, report_doc, docs, agencies_doc)

@@ -256,14 +256,7 @@ def import_shaped(project: Project, table: Path, display: str,
     problem said at once by line and column; what to write, or Invalid."""
     from .shape import AmbiguousCell, match_agencies, normal_word, validate_item
 
-    raw = read_regular(table, display, MAX_TABLE_BYTES, lambda size: (
-        f"the table is {size:,} bytes, over the limit of {MAX_TABLE_BYTES:,} bytes for one "
-        "import: check it is the right file, or import it in parts"),
-        fix="save the table as a .csv or .txt file and name that")
-    text = decode_utf8(raw, lambda line, column, byte: Invalid([Problem(display, line, None,
-        "this is not UTF-8 text: in Excel use Save As, 'CSV UTF-8', or paste the "
-        "table into a text editor and save it as UTF-8")]))
-    rows = list(csv_reader(text))
+    rows = list(csv_reader(_table_text(table, display)))
     if not rows:
         raise Invalid([Problem(display, 1, None, "the table is empty")])
     header = rows[0]
@@ -338,17 +331,21 @@ def import_shaped(project: Project, table: Path, display: str,
     return made
 
 
-def read_table(path: Path, display: str) -> Table:
-    """Rows of a pasted table (tab-separated or CSV) as (line, {field: text})."""
-    # A regular file of bounded size: a FIFO or /dev/zero is refused, never read.
+def _table_text(path: Path, display: str) -> str:
+    """The text of a table given to ``import``: a regular file of bounded size (a FIFO
+    or /dev/zero is refused, never read), in UTF-8."""
     raw = read_regular(path, display, MAX_TABLE_BYTES, lambda size: (
         f"the table is {size:,} bytes, over the limit of {MAX_TABLE_BYTES:,} bytes for one "
         "import: check it is the right file, or import it in parts"),
         fix="save the table as a .csv or .txt file and name that")
-    text = decode_utf8(raw, lambda line, column, byte: Invalid([Problem(display, line, None,
+    return decode_utf8(raw, lambda line, column, byte: Invalid([Problem(display, line, None,
         "this is not UTF-8 text: in Excel use Save As, 'CSV UTF-8', or paste the "
         "table into a text editor and save it as UTF-8")]))
-    reader = csv_reader(text)
+
+
+def read_table(path: Path, display: str) -> Table:
+    """Rows of a pasted table (tab-separated or CSV) as (line, {field: text})."""
+    reader = csv_reader(_table_text(path, display))
     try:
         header = next(reader)
     except StopIteration:

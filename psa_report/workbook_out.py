@@ -302,13 +302,19 @@ def _updates(sheet, rows: list[Sent]) -> None:
     due.add(f"I2:I{last}")
     sheet.add_data_validation(status)
     sheet.add_data_validation(due)
-    sheet.freeze_panes = "A2"
+    _print_and_protect(sheet, "A2")
+
+
+def _print_and_protect(sheet, freeze: str) -> None:
+    """An Updates sheet's header kept in view (panes frozen at ``freeze``) and repeated
+    on every printed page, landscape A4 one page wide; protected with no password, so
+    rows and columns may still be resized."""
+    sheet.freeze_panes = freeze
     sheet.print_title_rows = "1:1"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    # Protected with no password; rows and columns may still be resized.
     sheet.protection.sheet = True
     sheet.protection.formatRows = sheet.protection.formatColumns = False
 
@@ -559,14 +565,7 @@ def _shaped_updates(sheet, kind: Kind, shape: Shape, rows: list[ShapedSent]) -> 
         if check is not None:
             check.add(f"{letter}2:{letter}{last}")
             sheet.add_data_validation(check)
-    sheet.freeze_panes = "B2"
-    sheet.print_title_rows = "1:1"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.protection.sheet = True
-    sheet.protection.formatRows = sheet.protection.formatColumns = False
+    _print_and_protect(sheet, "B2")
 
 
 def _validation(definition, shape: Shape, title: str, DataValidation):  # noqa: N803
