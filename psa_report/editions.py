@@ -37,8 +37,9 @@ from .shape import EXEMPT, StatusDef
 
 EDITIONS = ("public", "exempt", "both")
 #: The item fields each row shows as paragraphs.
-TEXT_FIELDS = {"gap": "text", "recommendation": "text", "action": "action",
-               "update": "update"}
+#: The text fields of today's shape, and the Row attribute printing each (an action is
+#: printed from its cell alone).
+TEXT_FIELDS = {"gap": "text", "recommendation": "text", "action": None, "update": "update"}
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,8 @@ def public(plan: ReportPlan, project: Project) -> ReportPlan:
         for name, paragraph in ex.fields.items():
             sentence = words.exempt_sentence(paragraph)
             if name in TEXT_FIELDS:
-                setattr(row, TEXT_FIELDS[name], [sentence])
+                if TEXT_FIELDS[name]:
+                    setattr(row, TEXT_FIELDS[name], [sentence])
                 if (cell := _cell(row, name)) is not None:
                     cell.paragraphs = [sentence]
             elif name == "lead":
@@ -143,7 +145,7 @@ def public(plan: ReportPlan, project: Project) -> ReportPlan:
 def _whole(plan: ReportPlan, row: Row, paragraph: int) -> None:
     """A wholly exempt item: its ref and the sentence saying it is exempt, nothing else."""
     row.text = [plan.words.exempt_sentence(paragraph)]
-    row.action, row.update, row.changes = [], [], []
+    row.update, row.changes = [], []
     # a table's lead cell says so too (a recommendation with none shows no lead line)
     row.leads = ([Lead(plan.words.exempt_short(paragraph), row.text[0])]
                  if any(r is row for section in plan.sections for r in section.rows) else [])
@@ -241,8 +243,6 @@ def exceptions_only(plan: ReportPlan, full: str) -> ReportPlan:
             section.rows = [row for row in section.rows if id(row) in keep]
         part.sections = [section for section in part.sections if section.rows]
     plan.parts = [part for part in plan.parts if part.rows]
-    plan.sections = [s for part in plan.parts if not part.blocks for s in part.sections]
-    plan.recommendations = [r for part in plan.parts if part.blocks for r in part.rows]
     words = plan.words
     title, plan.title = plan.title, words.exception_title(plan.title)
     plan.footer = plan.footer.replace(title, plan.title, 1)

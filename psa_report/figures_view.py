@@ -673,8 +673,7 @@ def link_indicators(planned, project) -> None:
     16% (better); Target met"."""
     view = planned.figures
     by_name = {i.name.lower(): i for i in (view.indicators if view else [])}
-    rows = [row for section in planned.sections for row in section.rows]
-    for row in rows + planned.recommendations:
+    for row in planned.rows:
         item = project.find(row.ref)
         name = getattr(item, "indicator", None)
         found = by_name.get(name.lower()) if name else None

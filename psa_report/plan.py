@@ -111,7 +111,6 @@ class Row:
     ref: str
     anchor: str
     text: list[str]  # the gap (or the recommendation), paragraph by paragraph
-    action: list[str]  # empty for a recommendation
     update: list[str]
     leads: list[Lead]
     status: Status | None  # (a declared status, shape.StatusDef; None: none given)
@@ -266,10 +265,6 @@ class ReportPlan:
     footer_date: DayParts
     as_of: DayParts
     paragraphs: list[str]
-    data_gaps_intro: str
-    recommendations_intro: str
-    sections: list[Section]
-    recommendations: list[Row]
     summary: Summary
     overdue: list[Overdue]
     agencies: dict[str, str]
@@ -294,6 +289,16 @@ class ReportPlan:
     @property
     def rows(self) -> list[Row]:
         return [row for part in self.parts for row in part.rows]
+
+    @property
+    def sections(self) -> list[Section]:
+        """The sections of every part laid out as tables (today's data requirements)."""
+        return [s for part in self.parts if not part.blocks for s in part.sections]
+
+    @property
+    def recommendations(self) -> list[Row]:
+        """The rows of every part laid out as blocks (today's recommendations)."""
+        return [r for part in self.parts if part.blocks for r in part.rows]
     #: "public" (exempt information left out), "exempt" (all of it, not for publication)
     edition: str = "public"
     #: the exempt edition's marking, on every page and in the properties; "" when public
@@ -363,8 +368,7 @@ def _row(item, kind: Kind, as_of: date, agencies: dict[str, str], words: Words) 
                               [] if f.type == "status" else _words_of(value, f.type, words)))
     prefix = _ANCHOR_PREFIX.get(kind.name, slug(kind.name) + "-")
     text = _words_of(item.get(title.name), title.type, words) if title else []
-    action = paragraphs(item.get("action") or "") if kind.field("action") else []
-    return Row(item.ref, prefix + re.sub(r"[^A-Za-z0-9_]+", "-", item.ref), text, action,
+    return Row(item.ref, prefix + re.sub(r"[^A-Za-z0-9_]+", "-", item.ref), text,
                _words_of(item.get(update.name), update.type, words) if update else [],
                [Lead(code, agencies.get(code, code)) for code in item.lead],
                item.status, item.due.long if item.due else None, late, words=words,
@@ -479,8 +483,6 @@ def plan_report(project: Project, as_of: date | None = None, *,
         if kind.layout == "table":
             part.sections = _sections(kind, rows_of, report.sections, words)
         parts.append(part)
-    sections = [s for part in parts if not part.blocks for s in part.sections]
-    recommendations = [r for part in parts if part.blocks for r in part.rows]
     signed = DayParts.of(report.date)
     rows = [r for part in parts for r in part.rows]
     footer_date = DayParts.of(report.meeting_date or report.date)
@@ -497,10 +499,6 @@ def plan_report(project: Project, as_of: date | None = None, *,
         footer_date=footer_date,
         as_of=DayParts.of(as_of),
         paragraphs=list(report.paragraphs),
-        data_gaps_intro=report.data_gaps_intro,
-        recommendations_intro=report.recommendations_intro,
-        sections=sections,
-        recommendations=recommendations,
         summary=summarise(project, words),
         overdue=overdue(project, as_of),
         agencies=dict(project.agencies),

@@ -796,7 +796,7 @@ def test_status_notes_follow_status_html():
     from psa_report.plan import Row
 
     def row(**fields) -> Row:
-        return Row("3.2.1", "gap-3-2-1", [], [], [], [], Status.ON_TRACK, None, None,
+        return Row("3.2.1", "gap-3-2-1", [], [], [], Status.ON_TRACK, None, None,
                    **fields)
 
     def said(r: Row) -> list[str]:
