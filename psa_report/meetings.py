@@ -28,8 +28,6 @@ class Comparison:
     changes: list[Change]
     old: Project | None = None  # the plan at ``since``
     day: date | None = None  # the meeting's date, when ``since`` is a meeting
-    #: True: found as the newest meeting tag, not named by --since or last_meeting
-    by_tags: bool = False
     #: the meeting ``since`` is (its date and title name it in the report); None: a
     #: saved version that is no meeting's, named by its date
     meeting: history.Meeting | None = None
@@ -184,5 +182,5 @@ def baseline(root: Path, project: Project, found: MeetingHistory, *, since: str 
     if latest is None:
         return None
     meeting, old = latest
-    return Comparison(meeting.revision, compare(old, project), old, meeting.day, by_tags=True,
+    return Comparison(meeting.revision, compare(old, project), old, meeting.day,
                       meeting=meeting)

@@ -63,17 +63,11 @@ class Status(str, Enum):
         """Listed in the report's exceptions."""
         return self in (Status.AT_RISK, Status.OFF_TRACK)
 
-    @property
-    def colour(self) -> str:
-        return _COLOURS[self]
-
 
 #: Words accepted for a status besides the canonical ones (RAG colours).
 STATUS_ALIASES = {"green": Status.ON_TRACK, "amber": Status.AT_RISK,
                   "red": Status.OFF_TRACK, "blue": Status.COMPLETE}
 STATUS_WORDS = ", ".join(s.value for s in Status)
-_COLOURS = {Status.COMPLETE: "blue", Status.ON_TRACK: "green", Status.AT_RISK: "amber",
-            Status.OFF_TRACK: "red", Status.NOT_STARTED: "grey"}
 
 
 def _error(message: str) -> PydanticCustomError:

@@ -64,7 +64,7 @@ def direction(was, now, rank: dict[str, int] | None = None) -> Direction:
     if was is None:
         return Direction("new", "New")
     rank = rank or {s.value: n for s, n in STATUS_RANK.items()}
-    then = rank.get(was.value) if was != "" else None
+    then = rank.get(was.value)
     later = rank.get(now.value) if now is not None else None
     if then is None or later is None:
         same = (now is not None and was.value == now.value)
