@@ -397,11 +397,10 @@ class ProgressView:
     def rows(self) -> list[tuple[str, Point]]:
         return list(zip(self.names, self.points))
 
-    status_list: list = field(default_factory=list)  # the plan's statuses, as counted
-
     @property
     def statuses(self) -> list:
-        return self.status_list
+        """The plan's statuses, as every point is counted (the current plan's)."""
+        return list(self.points[-1].counts) if self.points else []
 
     @property
     def max_bars(self) -> int:
@@ -414,12 +413,11 @@ THIS_REPORT = "This report"
 def progress_view(meetings: list[Point], current: Point, *, in_git: bool,
                   current_is_last: bool, why: str | None,
                   words: Words = WORDS) -> ProgressView:
-    statuses = list(current.counts)
-    meetings = [recount(p, statuses) for p in meetings]
-    view = _progress_view(meetings, current, in_git=in_git, current_is_last=current_is_last,
+    """The section, every meeting counted under the current plan's statuses (see
+    :func:`_progress_view`)."""
+    meetings = [recount(p, list(current.counts)) for p in meetings]
+    return _progress_view(meetings, current, in_git=in_git, current_is_last=current_is_last,
                           why=why, words=words)
-    view.status_list = statuses
-    return view
 
 
 def _progress_view(meetings: list[Point], current: Point, *, in_git: bool,
