@@ -10,34 +10,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .models import kind_of, ref_key
 from .project import Project, Source
-
-#: Today's fields compared, in the order they are reported.
-FIELDS = ("status", "due", "lead", "gap", "recommendation", "action", "update")
-TEXT_FIELDS = {"gap", "recommendation", "action", "update"}
+from .shape import Kind, natural_key, written_text
 
 
-def compared(kind) -> list[tuple[str, str, bool]]:
+def compared(kind: Kind) -> list[tuple[str, str, bool]]:
     """(name, label, is running text) of the fields of a kind that are compared, in the
     order they are reported: the status, the deadline and the leads, then the rest."""
     first = [f for f in (kind.status_field, kind.due_field, kind.lead_field) if f]
     rest = [f for f in kind.fields if f not in first]
-    label = {"gap": "Data gap"}  # today's words ("Data gap revised")
-    return [(f.name, label.get(f.name, f.label[:1].upper() + f.label[1:].lower()
-                               if f.label.isupper() else f.label), f.type == "text")
-            for f in first + rest]
+    return [(f.name, f.label, f.type == "text") for f in first + rest]
 
 
 def field_value(item, name: str) -> str | None:
+    """A field's value as it is written in the item's file (a status by its name, a
+    deadline as 2010-09, leads joined by commas)."""
+    definition = item.kind.field(name)
     value = item.get(name)
-    if value is None:
+    if value is None or definition is None:
         return None
-    if hasattr(value, "done"):  # a status (today's Status, or a declared one)
-        return value.value
-    if isinstance(value, list):
-        return ", ".join(value) or None
-    return str(value)
+    return written_text(definition, value)
 
 
 @dataclass(frozen=True)
@@ -46,23 +38,24 @@ class FieldChange:
     old: str | None
     new: str | None
     label: str = ""  # as the report names it: "Data gap", "Progress update"
-    text: bool | None = None  # running text (said to be revised, not quoted); None: by name
+    text: bool = False  # running text (said to be revised, not quoted)
 
     @property
     def is_text(self) -> bool:
-        return self.field in TEXT_FIELDS if self.text is None else self.text
+        return self.text
 
     @property
     def summary(self) -> str:
-        """One line: "status: at risk → on track", "update text changed"."""
+        """One line: "Status: at risk → on track", "Update text changed"."""
+        name = self.label or self.field
         if self.is_text and self.old and self.new:
-            return f"{self.field} text changed"
-        return f"{self.field}: {self.old or 'none'} → {self.new or 'none'}"
+            return f"{name} text changed"
+        return f"{name}: {self.old or 'none'} → {self.new or 'none'}"
 
     @property
     def words(self) -> str:
         """As the report says it: "Status: at risk → on track", "Update revised"."""
-        name = self.label or ("Data gap" if self.field == "gap" else self.field.capitalize())
+        name = self.label or self.field
         if self.is_text and self.old and self.new:
             return f"{name} revised"
         return f"{name}: {self.old or 'none'} → {self.new or 'none'}"
@@ -74,7 +67,7 @@ class FieldChange:
 @dataclass(frozen=True)
 class Change:
     ref: str
-    kind: str  # "data gap" or "recommendation"
+    kind: str  # the item's kind: "data gap"
     change: str  # "added", "removed" or "changed"
     fields: tuple[FieldChange, ...] = ()
     path: str | None = None  # the file now (None when removed)
@@ -102,19 +95,19 @@ def compare(old: Project, new: Project) -> list[Change]:
     before = {item.ref: item for item in old.items}
     after = {item.ref: item for item in new.items}
     changes = []
-    for ref in sorted(before.keys() | after.keys(), key=ref_key):
+    for ref in sorted(before.keys() | after.keys(), key=natural_key):
         then, now = before.get(ref), after.get(ref)
         path, old_path = _path(new.sources.get(ref)), _path(old.sources.get(ref))
         if then is None:
-            changes.append(Change(ref, kind_of(now), "added", path=path))
+            changes.append(Change(ref, now.kind.name, "added", path=path))
         elif now is None:
-            changes.append(Change(ref, kind_of(then), "removed", old_path=old_path))
+            changes.append(Change(ref, then.kind.name, "removed", old_path=old_path))
         else:
             fields = tuple(FieldChange(name, a, b, label, text)
                            for name, label, text in compared(now.kind)
                            if (a := field_value(then, name)) != (b := field_value(now, name)))
             if fields or path != old_path:
-                changes.append(Change(ref, kind_of(now), "changed", fields, path, old_path))
+                changes.append(Change(ref, now.kind.name, "changed", fields, path, old_path))
     return changes
 
 

@@ -48,35 +48,23 @@ from .dates import long_date
 from .docx_clean import Unreadable, clean
 from .figures_view import number_text
 from .loader import read_bounded
-from .models import Status
 from .plan import Overdue, ReportPlan, Row
 from .plan import Part as ReportPart
 from .problems import Invalid, Problem
+from .shape import StatusDef
 
 LANGUAGE = "en-GB"
 
-#: Status tints, as report.css: dark text on each keeps a contrast above 7:1.
-STATUS_FILL = {
-    Status.COMPLETE: "C9DEF5",
-    Status.ON_TRACK: "C3E6CB",
-    Status.AT_RISK: "FFE08A",
-    Status.OFF_TRACK: "F5C2C0",
-    Status.NOT_STARTED: "E2E2E2",
-}
 HEADER_FILL = "E8EDF2"
 
 
 def status_fill(status) -> str:
-    """A status cell's tint: today's statuses as report.css, a declared one's by its colour."""
-    return STATUS_FILL.get(status) or status.fill
+    """A status cell's tint, by its colour (shape.COLOURS, as report.css); white for an
+    item with no status."""
+    return status.fill if status is not None else "FFFFFF"
 ACCENT = RGBColor(0x1D, 0x3F, 0x66)
 MUTED = RGBColor(0x4A, 0x4A, 0x4A)
 
-#: Relative widths of the data gap table's columns (Ref, Data gap, Lead, Action,
-#: Update, Status): report.css's, with room for a ref such as 3.2.1 on one line.
-GAP_COLUMNS = (7, 24, 8, 22, 28, 11)
-#: The data gap table's columns, by field name (their labels are in the plan's words).
-GAP_FIELDS = ("ref", "gap", "lead", "action", "update", "status")
 #: Relative widths of the progress table's columns (Meeting, Date, the five statuses,
 #: Total, Overdue): wide enough on a portrait page that no header word is broken.
 PROGRESS_COLUMNS = (31, 26, 21, 13, 13, 13, 16, 14, 20)
@@ -492,10 +480,11 @@ def _runs(paragraph: Paragraph, runs: Note) -> None:
         _text(paragraph, text, bold=bold)
 
 
-def _status_cell(cell: _Cell, status: Status, notes: list[Note]) -> None:
+def _status_cell(cell: _Cell, status: StatusDef | None, notes: list[Note]) -> None:
     """The status word, bold, in a cell shaded its colour; then the notes."""
     _shade_cell(cell, status_fill(status))
-    _text(cell.paragraphs[0], status.label, bold=True)
+    if status is not None:
+        _text(cell.paragraphs[0], status.label, bold=True)
     for note in notes:
         _runs(cell.add_paragraph(), note)
 
@@ -691,10 +680,8 @@ def write_table_part(document: Document, plan: ReportPlan, part: ReportPart,
     # left alone at the foot of their page.
     if part.intro:
         _para(document, part.intro).paragraph_format.keep_with_next = True
-    names = tuple(c.name for c in part.columns)
-    widths = GAP_COLUMNS if names == GAP_FIELDS else [
-        TYPE_WIDTHS.get(c.name if c.name == "ref" else c.type, 10)
-        for c in [part.columns[0], *(part.rows[0].cells if part.rows else [])]]
+    widths = [TYPE_WIDTHS.get(c.name if c.name == "ref" else c.type, 10)
+              for c in [part.columns[0], *(part.rows[0].cells if part.rows else [])]]
     for section in part.sections:
         for parent in section.parents:
             _heading(document, parent.title, min(parent.level - 1, 9))

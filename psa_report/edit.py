@@ -12,16 +12,14 @@ from difflib import get_close_matches
 from pathlib import Path
 
 from .changes import FieldChange, field_value
-from .dates import parse_due
 from .loader import load_file, load_text
-from .models import parse_status
 from .output import locked, publish, remove_stale_temps_in
 from .partners import CollectResult, FileUpdate, read_update, value_text
 from .problems import Invalid, Problem
 from .project import Project, build_project, list_action_files, load_project
 from .shape import Item, required
 from .shape import field_value as shape_field_value
-from .yamledit import OPTIONAL_FIELDS, replace_values
+from .yamledit import replace_values
 
 
 def apply_returns(project_root: Path, result: CollectResult) -> list[str]:
@@ -41,48 +39,24 @@ def set_fields(project_root: Path, ref: str, status: str | None = None,
     item = project.find(ref)
     if item is None:
         raise Invalid([Problem(str(root / "actions"), None, None,
-            f"no data gap or recommendation has the ref {ref!r}")])
+            f"no {' or '.join(k.name for k in project.shape.kinds)} has the ref {ref!r}")])
     path = project.sources[ref].path
-    if isinstance(item, Item):  # a plan's own kind: its own fields and words
-        wanted = _shaped_wanted(project, item, path, status, update, due, fields or {})
-    elif fields:
-        raise Invalid([Problem(path, None, None, f"--{next(iter(fields))}: set changes "
-                               "--status, --update and --due of a data gap or "
-                               "recommendation; edit the file for its other fields")])
-    else:
-        wanted = _wanted(path, status, update, due)
-    changes = tuple(FieldChange(name, old, new) for name, new in wanted.items()
-                    if (old := field_value(item, name)) != new)
+    wanted = _wanted(project, item, path, status, update, due, fields or {})
+    changes = tuple(FieldChange(name, old, new, item.kind.field(name).label,
+                                item.kind.field(name).type == "text")
+                    for name, new in wanted.items() if (old := field_value(item, name)) != new)
     result = FileUpdate(path, ref, changes)
     if changes:
         _write_updates(root, [result], project, again="look at the file and run the command again")
     return result
 
 
-def _wanted(path: str, status: str | None, update: str | None,
-            due: str | None) -> dict[str, str | None]:
-    """The fields of today's shape that --status, --due and --update set."""
-    wanted: dict[str, str | None] = {}
-    try:
-        if status is not None:
-            wanted["status"] = parse_status(status).value
-        if due is not None:
-            wanted["due"] = str(parse_due(due)) if due.strip() else None
-        if update is not None:
-            if not update.strip():
-                raise ValueError("the update is empty: write the text")
-            wanted["update"] = read_update(update)
-    except ValueError as error:
-        raise Invalid([Problem(path, None, None, str(error))]) from None
-    return wanted
-
-
-def _shaped_wanted(project: Project, item: Item, path: str, status: str | None,
+def _wanted(project: Project, item: Item, path: str, status: str | None,
                    update: str | None, due: str | None,
                    fields: dict[str, str]) -> dict[str, str | None]:
-    """The fields --status, --due and --update set on an item of a declared kind: its
-    status field, its due field, and its first text field that partners fill in; and
-    any field by its own name (``--progress TEXT``, ``--target 40``)."""
+    """The fields --status, --due and --update set on an item: its kind's status field,
+    its due field, and its first text field that partners fill in; and any field by its
+    own name (``--progress TEXT``, ``--target 40``)."""
     kind, problems = item.kind, []
     texts = [f for f in kind.fields if f.partners and f.type == "text"]
     asked = [("--status", status, kind.status_field, "a status field"),
@@ -116,8 +90,7 @@ def _shaped_wanted(project: Project, item: Item, path: str, status: str | None,
             continue
         try:
             if definition.type == "due" and not value.strip():
-                if required(definition, project.shape) or definition.name not in \
-                        OPTIONAL_FIELDS:
+                if required(definition, project.shape):
                     raise ValueError("cannot be removed here: give a new one")
                 wanted[definition.name] = None
                 continue
@@ -174,7 +147,9 @@ def _write_locked(root: Path, updates: list[FileUpdate], seen: Project | None,
         raw = (root / update.path).read_bytes()
         text = raw.decode("utf-8-sig")
         try:
-            new = replace_values(text, update.path, update.values)
+            optional = ([f.name for f in item.kind.fields
+                         if not required(f, project.shape)] if item is not None else [])
+            new = replace_values(text, update.path, update.values, optional)
         except Invalid as invalid:
             problems.extend(invalid.problems)
             continue

@@ -10,64 +10,21 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from enum import Enum
 from typing import Annotated, Any
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
-    ValidationInfo,
     WithJsonSchema,
     field_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from .chars import refused
-from .dates import ACCEPTED_FORMS, DAY_FORMS, Due, parse_day, parse_due
-
-
-class Status(str, Enum):
-    """The closed status vocabulary, always printed as a word (colour only as well)."""
-
-    COMPLETE = "complete"
-    ON_TRACK = "on track"
-    AT_RISK = "at risk"
-    OFF_TRACK = "off track"
-    NOT_STARTED = "not started"
-
-    @property
-    def label(self) -> str:
-        """As printed: "On track"."""
-        return self.value.capitalize()
-
-    @property
-    def slug(self) -> str:
-        return self.value.replace(" ", "-")
-
-    @property
-    def css(self) -> str:
-        """Its CSS class: "status-on-track"."""
-        return f"status-{self.slug}"
-
-    @property
-    def done(self) -> bool:
-        """Never overdue, and not sent to partners (shape.StatusDef has the same)."""
-        return self is Status.COMPLETE
-
-    @property
-    def exception(self) -> bool:
-        """Listed in the report's exceptions."""
-        return self in (Status.AT_RISK, Status.OFF_TRACK)
-
-
-#: Words accepted for a status besides the canonical ones (RAG colours).
-STATUS_ALIASES = {"green": Status.ON_TRACK, "amber": Status.AT_RISK,
-                  "red": Status.OFF_TRACK, "blue": Status.COMPLETE}
-STATUS_WORDS = ", ".join(s.value for s in Status)
+from .dates import DAY_FORMS, parse_day
 
 
 def _error(message: str) -> PydanticCustomError:
@@ -107,48 +64,6 @@ def _refuse_chars(value: str, name: bool = False) -> None:
 Text = Annotated[str, BeforeValidator(_text)]
 
 
-def parse_status(text: str) -> Status:
-    """A status from its word (any case, hyphens or underscores) or its RAG colour."""
-    word = " ".join(text.lower().replace("_", " ").replace("-", " ").split())
-    if word in STATUS_ALIASES:
-        return STATUS_ALIASES[word]
-    try:
-        return Status(word)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a status: use one of {STATUS_WORDS} "
-                         "(or green, amber, red)") from None
-
-
-def _status(value: Any) -> Status:
-    if isinstance(value, Status):
-        return value
-    try:
-        return parse_status(_text(value))
-    except ValueError as error:
-        raise _error(str(error)) from None
-
-
-StatusField = Annotated[Status, BeforeValidator(_status),
-                        WithJsonSchema({"type": "string", "enum": [
-                            *[s.value for s in Status], *STATUS_ALIASES]})]
-
-
-def _due(value: Any) -> Due | None:
-    if value is None or isinstance(value, Due):
-        return value
-    if not isinstance(value, str):
-        raise _error(f"must be a date written as {ACCEPTED_FORMS}")
-    try:
-        return parse_due(value)
-    except ValueError as error:
-        raise _error(str(error)) from None
-
-
-DueField = Annotated[Due | None, BeforeValidator(_due),
-                     WithJsonSchema({"type": "string",
-                                     "description": f"Deadline: {ACCEPTED_FORMS}"})]
-
-
 def _day(value: Any) -> date:
     if isinstance(value, date):
         return value
@@ -177,28 +92,6 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
-def _known_agency(lead: str, info: ValidationInfo) -> str:
-    agencies = (info.context or {}).get("agencies")
-    if agencies is not None and lead not in agencies:
-        raise _error(_unknown_agency(lead, agencies))
-    return lead
-
-
-def _distinct(leads: list[str]) -> list[str]:
-    for i, lead in enumerate(leads):
-        if lead in leads[:i]:
-            raise _error(f"{lead!r} is listed twice")
-    return leads
-
-
-Leads = Annotated[
-    list[Annotated[str, BeforeValidator(_text), AfterValidator(_known_agency)]],
-    BeforeValidator(_leads), AfterValidator(_distinct),
-    WithJsonSchema({"anyOf": [{"type": "string"},
-                              {"type": "array", "items": {"type": "string"}, "minItems": 1}],
-                    "description": "Lead agency, or a list of them (see agencies.yaml)"})]
-
-
 def _unknown_agency(lead: str, agencies: dict[str, str]) -> str:
     from difflib import get_close_matches
 
@@ -210,45 +103,6 @@ def _unknown_agency(lead: str, agencies: dict[str, str]) -> str:
     hint = f" Did you mean {near[0]!r}?" if near else ""
     return (f"{lead!r} is not a known agency ({known}).{hint} "
             "New agencies are added in actions/agencies.yaml")
-
-
-def ref_key(ref: str) -> tuple:
-    """Data gaps (3.2.1) in natural order (3.2.10 after 3.2.9), then R1, R2, ... R10;
-    any other ref (a declared kind's: DA-02, 1a) after them, in natural order."""
-    if re.fullmatch(r"R\d+", ref):
-        return (1, int(ref[1:]))
-    if re.fullmatch(r"\d+(\.\d+)*", ref):
-        return (0, *(int(part) for part in ref.split(".")))
-    return (2, *(((0, int(p), "") if p.isdigit() else (1, 0, p.lower()))
-                 for p in re.findall(r"\d+|\D+", ref)))
-
-
-REF_PATTERN = r"^\d+\.\d+\.\d+$"
-REC_PATTERN = r"^R\d+$"
-
-
-#: Longest ref: a ref is also its file's name, and a name has to fit in a path.
-MAX_REF_LENGTH = 20
-
-
-def ref_too_long(ref: str) -> str | None:
-    """Why ``ref`` is too long to be a ref (None if it is not)."""
-    if len(ref) <= MAX_REF_LENGTH:
-        return None
-    return (f"the ref {ref[:12] + '...'!r} is {len(ref):,} characters long: a ref is at "
-            f"most {MAX_REF_LENGTH}, such as 3.2.1 or R12")
-
-
-def _ref(pattern: str, what: str) -> BeforeValidator:
-    def check(value: Any) -> str:
-        text = _text(value, name=True)
-        if ref_too_long(text):
-            raise _error(ref_too_long(text))
-        if not re.fullmatch(pattern, text):
-            raise _error(f"{text!r} is not {what}")
-        return text
-
-    return BeforeValidator(check)
 
 
 #: The paragraphs of Schedule 12A to the Local Government Act 1972 (descriptions of
@@ -270,124 +124,6 @@ def _paragraph(value: Any) -> int:
     return int(text)
 
 
-def _exempt(fields: tuple[str, ...], what: str):
-    """``exempt: 7`` (the whole item) or ``exempt: {update: 1}`` (some of its fields),
-    kept as field name -> paragraph, the whole item under :data:`WHOLE_ITEM`."""
-
-    def whole_or_fields(value: Any) -> Any:
-        if isinstance(value, dict):
-            if not value:
-                raise _error("names no field: write `exempt: {update: 7}` (the field and "
-                             "the paragraph of Schedule 12A), or `exempt: 7` for the whole "
-                             f"{what}")
-            if WHOLE_ITEM in value:
-                raise _error("names a field with no name: write the field's name, such as "
-                             "`exempt: {update: 7}`")
-            return value
-        if value is None:
-            raise _error("is empty: write the paragraph of Schedule 12A (1 to 7), such as "
-                         f"`exempt: 7` for the whole {what} or `exempt: {{update: 7}}` for "
-                         "one field, or remove the line")
-        return {WHOLE_ITEM: _paragraph(value)}
-
-    def known(name: Any) -> str:
-        if name == WHOLE_ITEM:
-            return name
-        if not isinstance(name, str) or name not in fields:
-            from difflib import get_close_matches
-
-            near = get_close_matches(str(name), fields, n=1, cutoff=0.6)
-            hint = f" Did you mean {near[0]!r}?" if near else ""
-            raise _error(f"{str(name)!r} is not a field of a {what}.{hint} The fields that "
-                         f"may be exempt are: {', '.join(fields)}")
-        return name
-
-    return Annotated[
-        dict[Annotated[Any, BeforeValidator(known)],
-             Annotated[int, BeforeValidator(_paragraph)]] | None,
-        BeforeValidator(whole_or_fields),
-        WithJsonSchema({"anyOf": [
-            {"type": "integer", "minimum": 1, "maximum": 7},
-            {"type": "string", "pattern": "^[1-7]$"},
-            {"type": "object", "propertyNames": {"enum": list(fields)},
-             "additionalProperties": {"anyOf": [
-                 {"type": "integer", "minimum": 1, "maximum": 7},
-                 {"type": "string", "pattern": "^[1-7]$"}]}}],
-            "description": "Exempt information under Schedule 12A to the Local Government "
-            "Act 1972: the paragraph (1-7) for the whole item, or field: paragraph for some "
-            "of its fields; left out of the public edition"})]
-
-
-class DataGap(_Strict):
-    """One data requirement from the assessment (a row of the data-gaps table)."""
-
-    ref: Annotated[str, _ref(REF_PATTERN, "a data-gap ref: write three numbers with dots, "
-                             "like 3.2.1 (quote it if your editor changes it)"),
-                   Field(description="Section reference such as 3.2.1",
-                         json_schema_extra={"pattern": REF_PATTERN})]
-    gap: Text
-    lead: Leads
-    action: Text
-    update: Text
-    status: StatusField
-    due: DueField = None
-    indicator: Text | None = Field(
-        default=None, description="The name of an indicator in figures/indicators.yaml: the "
-        "row shows its figure for the quarter reported")
-
-    exempt: _exempt(("gap", "lead", "action", "update", "status", "due", "indicator"),
-                    "data gap") = None
-
-    @property
-    def section(self) -> str:
-        return self.ref.rsplit(".", 1)[0]
-
-    @property
-    def kind(self):
-        """Its kind in the default shape (shape.Kind), as a generic item has."""
-        from .shape import DEFAULT_KINDS
-
-        return DEFAULT_KINDS[0]
-
-    def get(self, name: str, default: Any = None) -> Any:
-        return getattr(self, name, default) if name in type(self).model_fields else default
-
-
-
-class Recommendation(_Strict):
-    """One recommendation put to the partnership, with its latest UPDATE."""
-
-    ref: Annotated[str, _ref(REC_PATTERN, "a recommendation ref: write R and a number, "
-                             "like R1"),
-                   Field(description="R followed by a number: R1, R2, ...",
-                         json_schema_extra={"pattern": REC_PATTERN})]
-    recommendation: Text
-    update: Text
-    status: StatusField
-    # A recommendation is for the whole partnership unless a lead is named.
-    lead: Leads = []
-    due: DueField = None
-    indicator: Text | None = Field(
-        default=None, description="The name of an indicator in figures/indicators.yaml: the "
-        "row shows its figure for the quarter reported")
-    exempt: _exempt(("recommendation", "update", "status", "lead", "due", "indicator"),
-                    "recommendation") = None
-
-    @property
-    def kind(self):
-        """Its kind in the default shape (shape.Kind), as a generic item has."""
-        from .shape import DEFAULT_KINDS
-
-        return DEFAULT_KINDS[1]
-
-    get = DataGap.get
-
-
-def kind_of(item) -> str:
-    """The name of an item's kind: "data gap", "recommendation", or a declared kind's."""
-    return item.kind.name
-
-
 class Report(_Strict):
     """actions/report.yaml: the covering page and the report's metadata."""
 
@@ -399,7 +135,9 @@ class Report(_Strict):
     author: Text = Field(description="The author's role, as signed under the covering page")
     date: DayField = Field(description="Date the report is signed (YYYY-MM-DD)")
     paragraphs: Annotated[list[Text], Field(min_length=1)]
-    data_gaps_intro: Text | None = None  # today's shape: the sentences above each part
+    #: the sentences above the data gaps' and the recommendations' parts (a kind's
+    #: ``intro`` in plan.yaml says the same for any kind; see :meth:`intro`)
+    data_gaps_intro: Text | None = None
     recommendations_intro: Text | None = None
     sections: dict[str, Text] = Field(
         default_factory=dict, description="Optional headings for sections, e.g. 3.2: Victims")
@@ -421,6 +159,11 @@ class Report(_Strict):
     meeting_tags: Text | None = Field(
         default=None, description="Git tags of the meetings, as a pattern such as ssp-*: "
         "the report charts the plan at each and says how each action moved since the last")
+
+    def intro(self, folder: str) -> str | None:
+        """The intro report.yaml gives for the kind kept in ``folder`` (its
+        ``<folder>_intro``, such as ``data_gaps_intro``), if any."""
+        return getattr(self, re.sub(r"\W+", "_", folder) + "_intro", None)
 
     @field_validator("meeting_tags")
     @classmethod

@@ -31,7 +31,7 @@ from typing import Any
 
 from .changes import FieldChange
 from .dates import parse_due
-from .models import DataGap, Recommendation, Status
+from .shape import shown_text, written_text
 
 #: The workbook of the items that have no lead agency (recommendations for all).
 PARTNERSHIP = "Partnership"
@@ -169,7 +169,8 @@ class CollectResult:
 
 @dataclass(frozen=True)
 class Sent:
-    """One row as it was issued: the canonical values, and what the Updates sheet showed."""
+    """One row as it was issued on the one Updates sheet that workbooks had before every
+    plan's kinds had a sheet each (read back from returns of such rounds)."""
 
     ref: str
     update: str
@@ -178,18 +179,11 @@ class Sent:
     text: str  # the gap or the recommendation
     action: str | None
 
-    @classmethod
-    def of(cls, item: DataGap | Recommendation) -> Sent:
-        return cls(item.ref, item.update, item.status.value,
-                   str(item.due) if item.due else None,
-                   item.gap if isinstance(item, DataGap) else item.recommendation,
-                   getattr(item, "action", None))
-
     def shown(self) -> dict[str, str]:
         """The given columns as printed in the workbook."""
         due = parse_due(self.due).long if self.due else ""
         return dict(zip(GIVEN, (self.ref, self.text, self.action or "", self.update,
-                                Status(self.status).label, due)))
+                                self.status[:1].upper() + self.status[1:], due)))
 
     def issued(self, name: str) -> str | None:
         return {"update": self.update, "status": self.status, "due": self.due}[name]
@@ -249,32 +243,7 @@ def shaped_headers(kind) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return given, tuple(new_label(f.label) for f in partners)
 
 
-def value_text(definition, value: Any) -> str | None:
-    """A typed field value as it is written to YAML (and kept in the manifest)."""
-    if value is None:
-        return None
-    if definition.type == "agencies":
-        return ", ".join(value) or None
-    if definition.type == "status":
-        return value.name
-    if definition.type == "yes-no":
-        return "yes" if value else "no"
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
-
-
-def shown_text(definition, value: Any) -> str:
-    """A typed field value as a partner reads it in the workbook."""
-    if value is None:
-        return ""
-    if definition.type == "status":
-        return value.label
-    if definition.type == "due":
-        return value.long
-    if definition.type == "number" and isinstance(value, int):
-        return f"{value:,}"
-    return value_text(definition, value) or ""
+value_text = written_text  # the names the partner round's modules use
 
 
 @dataclass(frozen=True)

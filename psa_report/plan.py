@@ -20,7 +20,6 @@ from .changes import Change
 from .dates import Due, long_date, ordinal_suffix
 from .figures_view import FiguresView, link_indicators
 from .history import Provenance, Revision
-from .models import DataGap, Recommendation, Status, kind_of, ref_key
 from .progress import (
     GLYPHS,
     Exceptions,
@@ -33,7 +32,7 @@ from .progress import (
     travel,
 )
 from .project import Project
-from .shape import Kind, default_words
+from .shape import Item, Kind, StatusDef, natural_key
 from .wording import Words
 
 if TYPE_CHECKING:
@@ -52,11 +51,11 @@ def paragraphs(text: str) -> list[str]:
 @dataclass(frozen=True)
 class Overdue:
     ref: str
-    kind: str  # "data gap" or "recommendation"
+    kind: str  # the item's kind: "data gap"
     lead: list[str]
     due: Due
     days_overdue: int
-    status: Status
+    status: StatusDef | None
 
     @property
     def lead_text(self) -> str:
@@ -71,9 +70,9 @@ def overdue(project: Project, as_of: date, lead: str | None = None) -> list[Over
             continue
         if lead is not None and lead not in item.lead:
             continue
-        found.append(Overdue(item.ref, kind_of(item), list(item.lead), item.due,
+        found.append(Overdue(item.ref, item.kind.name, list(item.lead), item.due,
                              (as_of - item.due.day).days, item.status))
-    return sorted(found, key=lambda o: (-o.days_overdue, ref_key(o.ref)))
+    return sorted(found, key=lambda o: (-o.days_overdue, natural_key(o.ref)))
 
 
 def is_done(item) -> bool:
@@ -113,7 +112,7 @@ class Row:
     text: list[str]  # the gap (or the recommendation), paragraph by paragraph
     update: list[str]
     leads: list[Lead]
-    status: Status | None  # (a declared status, shape.StatusDef; None: none given)
+    status: StatusDef | None  # None: none given (status_required: false)
     due: str | None  # "September 2010"
     overdue_days: int | None
     changes: list[str] = field(default_factory=list)  # "Status: at risk → on track"
@@ -222,10 +221,10 @@ class Part:
     title_field: str = ""  # the field a block starts with (the recommendation's text)
     update_field: str = ""  # the field of the latest update (a block's "UPDATE- ...")
     update_label: str = ""  # its label: "UPDATE"
-    update_prefix: str = "- "  # after it: "UPDATE- "; a declared kind's: "Progress update: "
-    #: a declared kind's blocks name every field by its label (today's recommendations
-    #: print the text alone, and the update after "UPDATE- ")
-    labelled: bool = False
+    update_prefix: str = ": "  # after it: "Progress update: "; unlabelled blocks: "UPDATE- "
+    #: blocks name every field by its label (plan.yaml's ``label_fields``; the default
+    #: plan's recommendations print the text alone, and the update after "UPDATE- ")
+    labelled: bool = True
     title_label: str = ""
     status_label: str = ""
     lead_label: str = ""
@@ -239,13 +238,13 @@ class Part:
 class SummaryLine:
     name: str  # agency short name, or "All actions"
     full_name: str
-    counts: list[int]  # per status, in Status order
+    counts: list[int]  # per status, in the plan's order (then "No status", if any)
     total: int
 
 
 @dataclass
 class Summary:
-    statuses: list[Status]
+    statuses: list[StatusDef]  # the plan's, and "No status" when an item has none
     overall: SummaryLine
     by_lead: list[SummaryLine]
     no_lead: int  # recommendations with no lead agency (the whole partnership)
@@ -308,22 +307,26 @@ class ReportPlan:
     notices: list[str] = field(default_factory=list)
 
 
-def summarise(project: Project, words: Words) -> Summary:
-    statuses = project.statuses
+def no_status(words: Words) -> StatusDef:
+    """The summary's column of items that have no status (status_required: false)."""
+    return StatusDef(words.no_status.lower(), "#FFFFFF", label=words.no_status)
 
-    def line(name: str, full: str, items: list[DataGap | Recommendation]) -> SummaryLine:
-        counts = [sum(1 for i in items if i.status is s) for s in statuses]
+
+def summarise(project: Project, words: Words) -> Summary:
+    items = project.items
+    statuses = project.statuses
+    if any(i.status is None for i in items):
+        statuses = [*statuses, no_status(words)]
+
+    def line(name: str, full: str, items: list[Item]) -> SummaryLine:
+        counts = [sum(1 for i in items if (i.status or statuses[-1]) is s)
+                  for s in statuses]
         return SummaryLine(name, full, counts, len(items))
 
-    items = project.items
     by_lead = [line(code, full, [i for i in items if code in i.lead])
                for code, full in project.agencies.items()]
     return Summary(statuses, line("All actions", f"All {words.items}", items),
                    [b for b in by_lead if b.total], sum(1 for i in items if not i.lead))
-
-
-#: Anchors of today's kinds' rows ("gap-3-2-1", "rec-R1"); a declared kind's are its name's.
-_ANCHOR_PREFIX = {"data gap": "gap-", "recommendation": "rec-"}
 
 
 def slug(text: str) -> str:
@@ -349,7 +352,7 @@ def _words_of(value: Any, type_: str, words: Words) -> list[str]:
     return [str(value)]
 
 
-def _row(item, kind: Kind, as_of: date, agencies: dict[str, str], words: Words) -> Row:
+def _row(item: Item, kind: Kind, as_of: date, agencies: dict[str, str], words: Words) -> Row:
     late = None
     if item.due is not None and not is_done(item) and item.due.day < as_of:
         late = (as_of - item.due.day).days
@@ -366,7 +369,7 @@ def _row(item, kind: Kind, as_of: date, agencies: dict[str, str], words: Words) 
         else:
             cells.append(Cell(f.name, labels.get(f.name, f.label), f.type,
                               [] if f.type == "status" else _words_of(value, f.type, words)))
-    prefix = _ANCHOR_PREFIX.get(kind.name, slug(kind.name) + "-")
+    prefix = slug(kind.name) + "-"
     text = _words_of(item.get(title.name), title.type, words) if title else []
     return Row(item.ref, prefix + re.sub(r"[^A-Za-z0-9_]+", "-", item.ref), text,
                _words_of(item.get(update.name), update.type, words) if update else [],
@@ -457,15 +460,13 @@ def plan_report(project: Project, as_of: date | None = None, *,
             planned.changes = [f.words for f in change.fields]
         return planned
 
-    intros = {"data gap": report.data_gaps_intro,
-              "recommendation": report.recommendations_intro}
     parts = []
     for kind, items in project.kinds:
         rows_of = [row(item, kind) for item in items]
         named = words.kind(kind.name)
         update = _update_field(kind)
         part = Part(kind.name, named.heading,
-                    kind.intro or intros.get(kind.name) or "",
+                    kind.intro or report.intro(kind.folder) or "",
                     slug(named.heading), kind.layout,
                     [Column("ref", named.labels.get("ref", "Ref"))]
                     + [Column(c.name, c.label) for c in (rows_of[0].cells if rows_of else [])],
@@ -473,8 +474,8 @@ def plan_report(project: Project, as_of: date | None = None, *,
         part.title_field = kind.title_field.name if kind.title_field else ""
         part.update_field = update.name if update else ""
         part.update_label = named.labels.get(part.update_field, "") if update else ""
-        part.labelled = project.shape.source is not None and not default_words(project.shape)
-        part.update_prefix = ": " if part.labelled else words.update_prefix
+        part.labelled = kind.label_fields
+        part.update_prefix = words.labelled_prefix if part.labelled else words.update_prefix
         part.title_label = named.labels.get(part.title_field, "")
         part.status_label = (named.labels.get(kind.status_field.name, "")
                              if kind.status_field else "")

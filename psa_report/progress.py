@@ -16,19 +16,12 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from .dates import long_date
-from .models import Status
 from .project import Project
+from .shape import StatusDef
 from .wording import WORDS, Words
 
 if TYPE_CHECKING:
     from .plan import Row
-
-#: Better or worse: a higher rank is further on. An action not started is ranked below
-#: one at risk (that one has begun, whatever its risks) and above one off track (the
-#: partnership has judged that one to be failing; not started may be as planned). So
-#: "not started → at risk" is an improvement and "on track → not started" is worse.
-STATUS_RANK = {Status.COMPLETE: 4, Status.ON_TRACK: 3, Status.AT_RISK: 2,
-               Status.NOT_STARTED: 1, Status.OFF_TRACK: 0}
 
 #: The shape beside the words for each kind of direction (never colour alone). ► rather
 #: than ▶: U+25B6 is drawn as an emoji by some systems, and these four are in the common
@@ -40,7 +33,7 @@ GLYPHS = {"up": "▲", "down": "▼", "same": "►", "new": "●"}
 class Direction:
     kind: str  # "up", "down", "same" or "new"
     text: str  # "Improved (was at risk)", "Worse (was on track)", "No change", "New"
-    was: Status | None = None
+    was: StatusDef | None = None
 
     @property
     def glyph(self) -> str:
@@ -48,22 +41,19 @@ class Direction:
 
 
 def ranks(project: Project) -> dict[str, int]:
-    """Each status's rank by its word, higher is further on: :data:`STATUS_RANK` for
-    today's statuses, the declared order (best first) for a plan's own."""
-    if project.statuses == list(Status):
-        return {s.value: n for s, n in STATUS_RANK.items()}
+    """Each status's rank by its word, higher is further on: the order plan.yaml
+    declares them in, best first (the default plan ranks "not started" below "at risk",
+    which has begun, and above "off track", judged to be failing)."""
     statuses = project.shape.statuses
     return {s.value: len(statuses) - 1 - i for i, s in enumerate(statuses)}
 
 
-def direction(was, now, rank: dict[str, int] | None = None) -> Direction:
+def direction(was, now, rank: dict[str, int]) -> Direction:
     """How an item moved from status ``was`` (None: it did not exist) to ``now``;
-    ``rank`` by word (today's order without it). A status given where there was none,
-    or the other way round, or one the order does not know, is a change, not a
-    direction."""
+    ``rank`` by word (:func:`ranks`). A status given where there was none, or the other
+    way round, or one the order does not know, is a change, not a direction."""
     if was is None:
         return Direction("new", "New")
-    rank = rank or {s.value: n for s, n in STATUS_RANK.items()}
     then = rank.get(was.value)
     later = rank.get(now.value) if now is not None else None
     if then is None or later is None:
@@ -192,41 +182,37 @@ def exceptions(rows: list[Row], statuses: list, overdue_heading: str) -> Excepti
 
 # ---------------------------------------------------------------- the chart
 
-#: Bar colours, from the UK Government Analysis Function's palettes: dark blue, dark
-#: pink and orange (categorical), light blue (sequential) and light grey (focus). Bars
-#: stack in Status order, and each colour alternates light and dark with the one it
-#: touches: contrast (WCAG 2) between neighbours complete/on track 4.23:1, on track/at
-#: risk 3.38:1, at risk/off track 3.23:1, off track/not started 5.32:1. Light bars are
-#: outlined in near-black (#0b0c0c) so every segment stands 3:1 against the page.
-PALETTE = {
-    Status.COMPLETE: "#6BACE6",  # light blue
-    Status.ON_TRACK: "#12436D",  # dark blue
-    Status.AT_RISK: "#F46A25",  # orange
-    Status.OFF_TRACK: "#801650",  # dark pink
-    Status.NOT_STARTED: "#BFBFBF",  # light grey
-}
-#: Label colour on each bar colour (contrast 6.47:1 or more).
-INK = {Status.COMPLETE: "#0B0C0C", Status.ON_TRACK: "#FFFFFF", Status.AT_RISK: "#0B0C0C",
-       Status.OFF_TRACK: "#FFFFFF", Status.NOT_STARTED: "#0B0C0C"}
-#: Patterns over the colour, so the chart reads in black and white too: the two good
-#: statuses are plain, the three that need attention are marked (see progress.html).
-PATTERNS = {Status.AT_RISK: "stripes", Status.OFF_TRACK: "hatch", Status.NOT_STARTED: "dots"}
-#: A declared status's bar, by its colour (the same palette; ink of 4.5:1 or more on it).
+#: Bar colours by a status's colour, from the UK Government Analysis Function's
+#: palettes: dark blue, dark pink and orange (categorical), light blue (sequential) and
+#: light grey (focus), with the ink of the number on each (contrast 4.5:1 or more). In
+#: the default plan's order neighbours alternate light and dark: complete/on track
+#: 4.23:1, on track/at risk 3.38:1, at risk/off track 3.23:1, off track/not started
+#: 5.32:1. Light bars are outlined in near-black (#0b0c0c) so every segment stands 3:1
+#: against the page.
 COLOUR_BARS = {"blue": ("#6BACE6", "#0B0C0C"), "green": ("#12436D", "#FFFFFF"),
                "amber": ("#F46A25", "#0B0C0C"), "red": ("#801650", "#FFFFFF"),
-               "grey": ("#BFBFBF", "#0B0C0C"), "purple": ("#3D3D8F", "#FFFFFF"),
-               "orange": ("#F46A25", "#0B0C0C"), "yellow": ("#F2C94C", "#0B0C0C"),
-               "pink": ("#D4688F", "#0B0C0C")}
+               "grey": ("#BFBFBF", "#0B0C0C"), "gray": ("#BFBFBF", "#0B0C0C"),
+               "purple": ("#3D3D8F", "#FFFFFF"), "orange": ("#F46A25", "#0B0C0C"),
+               "yellow": ("#F2C94C", "#0B0C0C"), "pink": ("#D4688F", "#0B0C0C")}
+#: Patterns over the colour, so the chart reads in black and white too: the statuses
+#: that need attention (the exceptions, in turn) and those grey (not begun) are marked.
+EXCEPTION_PATTERNS = ("stripes", "hatch")
+#: A status with no colour of the palette (#RRGGBB), or no status at all.
+NO_STATUS_BAR = ("#FFFFFF", "#0B0C0C")
 
 
-def _look(status) -> tuple[str, str, str | None]:
-    """(bar colour, ink, pattern) of a status: today's as above, a declared one's by
-    its colour, marked with a pattern when it is an exception (or grey, not begun)."""
-    if status in PALETTE:
-        return PALETTE[status], INK[status], PATTERNS.get(status)
-    fill, ink = COLOUR_BARS.get(status.colour, ("#" + status.fill, "#0B0C0C"))
-    pattern = "stripes" if status.exception else "dots" if status.colour == "grey" else None
-    return fill, ink, pattern
+def _look(status, statuses: list) -> tuple[str, str, str | None]:
+    """(bar colour, ink, pattern) of a status, by its colour; an exception is marked
+    with a pattern (stripes, then hatch, in the plan's order), a grey one with dots."""
+    colour = getattr(status, "colour", "")
+    fill, ink = COLOUR_BARS.get(colour, ("#" + status.fill, "#0B0C0C") if colour
+                                else NO_STATUS_BAR)
+    if getattr(status, "exception", False):
+        flagged = [s for s in statuses if getattr(s, "exception", False)]
+        return fill, ink, EXCEPTION_PATTERNS[flagged.index(status) % 2]
+    return fill, ink, "dots" if colour in ("grey", "gray") else None
+
+
 MAX_BARS = 8
 WIDTH, HEIGHT = 720, 306
 LEFT, RIGHT, TOP, PLOT_HEIGHT = 46, 16, 58, 200
@@ -237,7 +223,7 @@ LABEL_STEP = 12  # numbers beside the bar are at least this far apart
 
 @dataclass(frozen=True)
 class Segment:
-    status: Status
+    status: StatusDef
     count: int
     y: float
     height: float
@@ -276,7 +262,7 @@ class Tick:
 
 @dataclass(frozen=True)
 class Key:
-    status: Status
+    status: StatusDef
     fill: str
     pattern: str | None
     x: float
@@ -309,12 +295,13 @@ def _step(top: int) -> int:
 
 
 def chart(points: list[Point], names: list[str], labels: list[tuple[str, ...]] | None = None,
-          nouns: list[str] | None = None) -> Chart:
+          nouns: list[str] | None = None, words: Words = WORDS) -> Chart:
     """Stacked bars of the statuses at each point (the last :data:`MAX_BARS`).
 
     ``names`` name the points ("Meeting of 28 June 2010", "This report"); ``labels``
     are the lines under each bar (else its name and date); ``nouns`` name them in the
-    text alternative ("the meeting of 28 June 2010"; else the names).
+    text alternative ("the meeting of 28 June 2010"; else the names); ``words`` name
+    the plan's kinds in the title and the text alternative.
     """
     points, names = points[-MAX_BARS:], names[-MAX_BARS:]
     labels = (labels or [(n, p.day.strftime("%-d %b %Y")) for n, p in zip(names, points)])
@@ -346,7 +333,7 @@ def chart(points: list[Point], names: list[str], labels: list[tuple[str, ...]] |
             else:  # beside the bar, clear of the number below it
                 beside = min(middle, beside - LABEL_STEP)
                 label_x, label_y = x + width + 9, beside
-            fill, ink, pattern = _look(status)
+            fill, ink, pattern = _look(status, list(point.counts))
             segments.append(Segment(status, n, round(y, 2), round(height, 2),
                                     fill, pattern, ink if inside else "#0B0C0C",
                                     round(label_x, 2), round(label_y, 2), inside,
@@ -356,28 +343,29 @@ def chart(points: list[Point], names: list[str], labels: list[tuple[str, ...]] |
     ticks = [Tick(v, round(base - v * unit, 2)) for v in range(0, top + 1, step)]
     keys, x = [], float(LEFT)
     for status in (points[0].counts if points else ()):
-        fill, _, pattern = _look(status)
+        fill, _, pattern = _look(status, list(points[0].counts))
         keys.append(Key(status, fill, pattern, x, 14.0))
         x += 22 + 7.2 * len(status.label) + 18
     first, last = points[0], points[-1]
-    title = (f"Data gaps and recommendations by status at each of the last {len(points)} "
-             "meetings" if len(points) > 1 else "Data gaps and recommendations by status")
-    return Chart(WIDTH, HEIGHT, LEFT, WIDTH - RIGHT, base, bars, ticks, keys, title,
-                 describe(first, nouns[0], last, nouns[-1]), 11 if len(points) <= 6 else 10)
+    return Chart(WIDTH, HEIGHT, LEFT, WIDTH - RIGHT, base, bars, ticks, keys,
+                 words.chart_title(len(points)),
+                 describe(first, nouns[0], last, nouns[-1], words),
+                 11 if len(points) <= 6 else 10)
 
 
 def _phrase(point: Point) -> str:
     return ", ".join(f"{n} {s.value}" for s, n in point.counts.items())
 
 
-def describe(first: Point, first_name: str, last: Point, last_name: str) -> str:
+def describe(first: Point, first_name: str, last: Point, last_name: str,
+             words: Words = WORDS) -> str:
     """The chart's text alternative: what it shows, from the first bar to the last.
     The names are as a sentence says them: "the meeting of 28 June 2010", "this report
     (21 March 2011)"."""
     def at(name: str) -> str:
         return f"{'In' if name.startswith('this report') else 'At'} {name}"
 
-    return (f"Stacked bar chart of the number of data gaps and recommendations in each "
+    return (f"Stacked bar chart of the number of {words.items} in each "
             f"status, from {first_name} to {last_name}. {at(first_name)}: {first.items} "
             f"actions, {_phrase(first)}. {at(last_name)}: {last.items} actions, "
             f"{_phrase(last)}. The numbers for every meeting are in the table that follows.")
@@ -392,6 +380,16 @@ class ProgressView:
     names: list[str]  # each point's name as printed
     chart: Chart | None  # None with fewer than two meetings
     note: str | None  # why there is no chart
+    #: the lines under each bar and each point as a sentence names it (for the chart)
+    labels: list[tuple[str, ...]] = field(default_factory=list)
+    nouns: list[str] = field(default_factory=list)
+    words: Words = field(default=WORDS, repr=False)
+
+    def redraw(self) -> None:
+        """The chart again from the points as they now are (an edition that leaves some
+        items out recounts them): the same short labels and words as the first."""
+        self.chart = (chart(self.points, self.names, self.labels or None,
+                            self.nouns or None, self.words) if self.chart else None)
 
     @property
     def rows(self) -> list[tuple[str, Point]]:
@@ -457,4 +455,5 @@ def _progress_view(meetings: list[Point], current: Point, *, in_git: bool,
         return ProgressView(True, points, names, None,
                             "The chart of progress across meetings starts once the plans "
                             f"sent to two meetings have been saved; {saved}.")
-    return ProgressView(True, points, names, chart(points, names, labels, nouns), None)
+    return ProgressView(True, points, names, chart(points, names, labels, nouns, words),
+                        None, labels, nouns, words)

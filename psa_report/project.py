@@ -20,7 +20,6 @@ error (never "0 data gaps"), and pipes, sockets and devices are never opened.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from difflib import get_close_matches
@@ -30,17 +29,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from .loader import Document, load_file
-from .models import (
-    REC_PATTERN,
-    REF_PATTERN,
-    Agencies,
-    DataGap,
-    Recommendation,
-    Report,
-    Status,
-    ref_key,
-    split_agencies,
-)
+from .models import Report
 from .problems import Invalid, Problem
 from .scan import (  # noqa: F401 - the names other modules import from here
     ACTIONS,
@@ -52,24 +41,18 @@ from .scan import (  # noqa: F401 - the names other modules import from here
     scan_actions,
 )
 from .shape import (
-    DEFAULT_KINDS,
-    DEFAULT_SHAPE,
-    DEFAULT_STATUSES,
     PLAN_FILE,
     Item,
     Kind,
     Shape,
+    StatusDef,
     comment_on,
+    default_shape,
     read_agencies,
     shape_from_document,
     sort_items,
     validate_item,
 )
-
-DATA_GAPS_DIR = "data-gaps"
-RECOMMENDATIONS_DIR = "recommendations"
-
-_AGENCIES = TypeAdapter(Agencies)
 
 #: The texts ``psa-report new`` writes for the user to replace. Left as they are,
 #: they would reach the committee, so ``check`` warns about them.
@@ -115,8 +98,10 @@ class Project:
     root: Path
     report: Report
     agencies: dict[str, str]
-    data_gaps: list[DataGap]
-    recommendations: list[Recommendation]
+    #: the plan's shape: actions/plan.yaml's, or the shipped default one
+    shape: Shape
+    #: kind name -> its items, in ref order
+    kind_items: dict[str, list[Item]] = field(default_factory=dict)
     #: ref -> the file it came from
     sources: dict[str, Source] = field(default_factory=dict)
     #: things worth a look that do not stop the report (see :func:`_warnings`)
@@ -126,12 +111,6 @@ class Project:
     #: report.yaml's field name -> (line, column) of its value
     report_marks: dict[str, tuple[int, int]] = field(default_factory=dict)
     report_file: str = f"{ACTIONS}/{REPORT_FILE}"
-    #: the plan's shape: actions/plan.yaml's, or the default one
-    shape: Shape = DEFAULT_SHAPE
-    #: kind name -> its items, in ref order, for a shape today's models cannot hold
-    #: (other statuses or kinds, or no status required); empty for the default shape,
-    #: whose items are in ``data_gaps`` and ``recommendations``
-    kind_items: dict[str, list[Item]] = field(default_factory=dict)
     #: short name -> email address, for the agencies agencies.yaml gives one
     agency_emails: dict[str, str] = field(default_factory=dict)
 
@@ -146,20 +125,14 @@ class Project:
         return [item for _, items in self.kinds for item in items]
 
     @property
-    def kinds(self) -> list[tuple[Kind, list]]:
-        """Each kind of the plan's shape with its items (today's models for the default
-        shape, :class:`shape.Item` for a declared one: both have ref, lead, status, due,
-        kind and get(field))."""
-        if not self.kind_items:
-            return list(zip(self.shape.kinds, (self.data_gaps, self.recommendations),
-                            strict=True))
+    def kinds(self) -> list[tuple[Kind, list[Item]]]:
+        """Each kind of the plan's shape with its items."""
         return [(kind, self.kind_items.get(kind.name, [])) for kind in self.shape.kinds]
 
     @property
-    def statuses(self) -> list:
-        """The plan's statuses, best first: today's Status for the default shape."""
-        return list(Status) if not self.kind_items and self.shape.status_required \
-            else list(self.shape.statuses)
+    def statuses(self) -> list[StatusDef]:
+        """The plan's statuses, best first, as plan.yaml declares them."""
+        return list(self.shape.statuses)
 
     def find(self, ref: str):
         return next((item for item in self.items if item.ref == ref), None)
@@ -241,31 +214,6 @@ def _validate(doc: Document, model: Any, context: dict | None, problems: list[Pr
         return None
 
 
-def _misfiled(kind: str, doc: Document) -> Problem | None:
-    """A recommendation saved in data-gaps/, or a data gap in recommendations/."""
-    if not isinstance(doc.data, dict):
-        return None
-    ref = doc.data.get("ref")
-    ref = ref.strip() if isinstance(ref, str) else ""
-    if kind == "data_gap":
-        what, field, other, here, there = ("a recommendation", "recommendation", "gap",
-                                           DATA_GAPS_DIR, RECOMMENDATIONS_DIR)
-        by_ref = re.fullmatch(REC_PATTERN, ref)
-    else:
-        what, field, other, here, there = ("a data gap", "gap", "recommendation",
-                                           RECOMMENDATIONS_DIR, DATA_GAPS_DIR)
-        by_ref = re.fullmatch(REF_PATTERN, ref)
-    if by_ref:
-        why = f"its ref is {ref}"
-    elif field in doc.data and other not in doc.data:
-        why = f"it has a `{field}:` field"
-    else:
-        return None
-    return doc.problem(("ref",) if by_ref else (field,),
-        f"this is {what} ({why}), but it is saved in {ACTIONS}/{here}/: move the file "
-        f"to {ACTIONS}/{there}/", key=not by_ref)
-
-
 def load_project(root: Path) -> Project:
     """Load and validate every file under ``root/actions``; raise :class:`Invalid`."""
     root = Path(root)
@@ -299,127 +247,10 @@ def build_project(root: Path, paths: list[str], read: Callable[[str], Document],
     shape = _read_plan(paths, read, refused, found_problems)
     found, problems = classify(paths, refused, shape)
     problems.extend(found_problems)
-    if not models_fit(shape):
-        return _build_shaped(root, shape, found, read, revision, problems)
-
     load = _loader(read, problems)
 
     report = agencies = report_doc = None
-    for path in found["report"]:
-        if report_doc := load(path):
-            report = _validate(report_doc, Report, None, problems)
-    agencies_doc = None
-    for path in found["agencies"]:
-        if doc := load(path):
-            agencies, agencies_doc = _validate(doc, _AGENCIES, None, problems), doc
     agency_emails: dict[str, str] = {}
-    if agencies is not None:
-        agencies, agency_emails = split_agencies(agencies)
-    context = {"agencies": agencies} if agencies is not None else None
-
-    items: dict[str, list[tuple[Any, Document, str]]] = {"data_gap": [],
-                                                         "recommendation": []}
-    for kind, model in (("data_gap", DataGap), ("recommendation", Recommendation)):
-        for path in found[kind]:
-            doc = load(path)
-            if doc is None:
-                continue
-            if misfiled := _misfiled(kind, doc):
-                problems.append(misfiled)
-                continue
-            item = _validate(doc, model, context, problems)
-            if item is None:
-                continue
-            stem, suffix = os.path.splitext(path.rsplit("/", 1)[-1])
-            if stem != item.ref:
-                problems.append(doc.problem(("ref",),
-                    f"ref: the file is named {stem}{suffix} but its ref is {item.ref}: "
-                    f"rename the file to {item.ref}{suffix} or correct the ref"))
-            items[kind].append((item, doc, path))
-
-    sources: dict[str, Source] = {}
-    refs: dict[str, Document] = {}
-    docs: dict[str, Document] = {}
-    for item, doc, path in items["data_gap"] + items["recommendation"]:
-        if item.ref in refs:
-            first = refs[item.ref]
-            line = first.mark(("ref",))[0]
-            problems.append(doc.problem(("ref",),
-                f"ref: {item.ref} is also the ref of {first.display}:{line}; each data "
-                "gap and recommendation needs its own ref: change one of them"))
-        else:
-            refs[item.ref] = docs[item.ref] = doc
-            sources[item.ref] = Source(path, revision)
-
-    data_gaps = sorted((i for i, _, _ in items["data_gap"]), key=lambda g: ref_key(g.ref))
-    recommendations = sorted((i for i, _, _ in items["recommendation"]),
-                             key=lambda r: ref_key(r.ref))
-    if problems:
-        raise Invalid(problems)
-    project = Project(root, report, agencies, data_gaps, recommendations, sources,
-                      shape=shape, agency_emails=agency_emails)
-    return _finish(project, report_doc, docs, agencies_doc)
-
-
-def _finish(project: Project, report_doc: Document, docs: dict[str, Document],
-            agencies_doc: Document | None) -> Project:
-    """Where each value of each file is (for messages), and the files' warnings."""
-    from .validate import file_warnings  # the one home of warnings (it imports this module)
-
-    project.marks = {ref: {path[0]: mark for path, mark in doc.value_marks.items()
-                           if len(path) == 1} for ref, doc in docs.items()}
-    project.report_marks = {path[0]: mark for path, mark in report_doc.value_marks.items()
-                            if len(path) == 1}
-    project.report_file = report_doc.display
-    project.warnings = file_warnings(project, report_doc, docs, agencies_doc)
-    return project
-
-
-# ---------------------------------------------------------------- the plan's own shape
-
-
-def _read_plan(paths: list[str], read: Callable[[str], Document], refused: Collection[str],
-               found_problems: Collection[Problem]) -> Shape:
-    """actions/plan.yaml's shape (DEFAULT_SHAPE without one). A mistake in it is
-    reported before anything else is checked: :class:`Invalid` with its problems only."""
-    path = f"{ACTIONS}/{PLAN_FILE}"
-    if path in refused:  # there, but not read (a link leading outside, say)
-        raise Invalid([p for p in found_problems if p.file == path])
-    if path not in paths:
-        return DEFAULT_SHAPE
-    return shape_from_document(read(path))
-
-
-def _validation_shape(kinds: tuple[Kind, ...]) -> tuple:
-    """What decides how items are checked: not the words (labels, headings, intros),
-    nor whether deadlines may be quarters."""
-    return tuple((k.name, k.folder, k.ref, tuple((f.name, f.type, f.required, f.choices)
-                                                 for f in k.fields)) for k in kinds)
-
-
-def models_fit(shape: Shape) -> bool:
-    """Whether today's models (DataGap, Recommendation, Status) hold this shape's items:
-    the default shape, give or take its words."""
-    if shape is DEFAULT_SHAPE:
-        return True
-    # today's Status reads every word of these statuses as the same status
-    words_fit = [s.name for s in shape.statuses] == [s.name for s in DEFAULT_STATUSES] and all(
-        DEFAULT_SHAPE.find_status(word) == DEFAULT_SHAPE.find_status(status.name)
-        for status in shape.statuses for word in status.also)
-    return (shape.status_required and words_fit
-            and _validation_shape(shape.kinds) == _validation_shape(DEFAULT_KINDS))
-
-
-def _build_shaped(root: Path, shape: Shape, found: dict[str, list[str]],
-                  read: Callable[[str], Document], revision: str | None,
-                  problems: list[Problem]) -> Project:
-    """A project whose plan.yaml declares a shape of its own: items of each kind,
-    validated by :func:`shape.validate_item`, in ``Project.kind_items``."""
-
-    load = _loader(read, problems)
-
-    report = agencies = report_doc = None
-    agency_emails = {}
     for path in found["report"]:
         if report_doc := load(path):
             report = _validate(report_doc, Report, None, problems)
@@ -438,6 +269,9 @@ def _build_shaped(root: Path, shape: Shape, found: dict[str, list[str]],
         for number, path in enumerate(found[kind.key], 1):
             doc = load(path)
             if doc is None:
+                continue
+            if misfiled := _misfiled(shape, kind, doc):
+                problems.append(misfiled)
                 continue
             try:
                 item = validate_item(doc, kind, shape, agencies, source=path, number=number)
@@ -463,7 +297,65 @@ def _build_shaped(root: Path, shape: Shape, found: dict[str, list[str]],
             kind_items[kind.name].append(item)
     if problems:
         raise Invalid(problems)
-    project = Project(root, report, agencies, [], [], sources, shape=shape,
-                      kind_items={name: sort_items(items) for name, items in kind_items.items()},
-                      agency_emails=agency_emails)
+    project = Project(root, report, agencies, shape,
+                      {name: sort_items(items) for name, items in kind_items.items()},
+                      sources, agency_emails=agency_emails)
     return _finish(project, report_doc, docs, agencies_doc)
+
+
+def _misfiled(shape: Shape, kind: Kind, doc: Document) -> Problem | None:
+    """An item of another kind saved in this kind's folder: its ref has the other
+    kind's form and not this one's, or it has a field only the other kind has."""
+    if not isinstance(doc.data, dict):
+        return None
+    ref = doc.data.get("ref")
+    ref = ref.strip() if isinstance(ref, str) else ""
+    own = set(kind.field_names)
+    for other in shape.kinds:
+        if other is kind:
+            continue
+        why = None
+        if (ref and other.ref.style != "none" and kind.ref.style != "none"
+                and other.ref.valid(ref) and not kind.ref.valid(ref)):
+            why, at, key = f"its ref is {ref}", ("ref",), False
+        else:
+            theirs = [name for name in doc.data if isinstance(name, str)
+                      and name not in own and other.field(name) is not None]
+            mine = [name for name in doc.data if isinstance(name, str) and name in own
+                    and other.field(name) is None and name not in other.field_names]
+            if theirs and not mine:
+                why, at, key = f"it has a `{theirs[0]}:` field", (theirs[0],), True
+        if why is not None:
+            return doc.problem(at, f"this is a {other.name} ({why}), but it is saved in "
+                               f"{ACTIONS}/{kind.folder}/: move the file to "
+                               f"{ACTIONS}/{other.folder}/", key=key)
+    return None
+
+
+def _finish(project: Project, report_doc: Document, docs: dict[str, Document],
+            agencies_doc: Document | None) -> Project:
+    """Where each value of each file is (for messages), and the files' warnings."""
+    from .validate import file_warnings  # the one home of warnings (it imports this module)
+
+    project.marks = {ref: {path[0]: mark for path, mark in doc.value_marks.items()
+                           if len(path) == 1} for ref, doc in docs.items()}
+    project.report_marks = {path[0]: mark for path, mark in report_doc.value_marks.items()
+                            if len(path) == 1}
+    project.report_file = report_doc.display
+    project.warnings = file_warnings(project, report_doc, docs, agencies_doc)
+    return project
+
+
+# ---------------------------------------------------------------- the plan's own shape
+
+
+def _read_plan(paths: list[str], read: Callable[[str], Document], refused: Collection[str],
+               found_problems: Collection[Problem]) -> Shape:
+    """actions/plan.yaml's shape (the shipped default without one). A mistake in it is
+    reported before anything else is checked: :class:`Invalid` with its problems only."""
+    path = f"{ACTIONS}/{PLAN_FILE}"
+    if path in refused:  # there, but not read (a link leading outside, say)
+        raise Invalid([p for p in found_problems if p.file == path])
+    if path not in paths:
+        return default_shape()
+    return shape_from_document(read(path))

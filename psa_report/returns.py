@@ -20,11 +20,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from . import ledger, wording
-from .changes import FieldChange, field_value
+from . import ledger
+from .changes import FieldChange
 from .dates import ACCEPTED_FORMS, Due, parse_due
 from .files import csv_reader, decode_utf8, is_regular, read_regular
-from .models import STATUS_WORDS, parse_status, ref_key
 from .partners import (
     DUE,
     HEADERS,
@@ -59,8 +58,8 @@ from .partners import (
 )
 from .problems import Invalid, Problem
 from .project import Project
-from .shape import Item
 from .shape import field_value as typed_value
+from .shape import natural_key
 
 
 @dataclass(frozen=True)
@@ -75,10 +74,19 @@ class _Spec:
     kind: str = ""  # the declared kind's name ("" for today's shape)
 
 
-def _default_spec() -> _Spec:
-    labels = wording.WORDS.workbook_columns()  # the headers as worded when sent
-    return _Spec(HEADERS, labels, {h: (n, _READERS[n]) for h, n in NEW_FIELDS.items()},
-                 frozenset({"update"}), labels.get(NEW_UPDATE, NEW_UPDATE))
+def _one_sheet_spec(shape) -> _Spec:
+    """The one Updates sheet of the workbooks issued before each kind had a sheet of its
+    own (format 1 and 2 manifests with no ``sheets``): still read back, so a return of
+    a round sent before then lands as it would have. Its columns were the 2010 plan's,
+    and their new values go into the fields of those names."""
+    def status(value: Any) -> str:
+        if not isinstance(value, str):
+            raise ValueError(f"must be one of {', '.join(s.name for s in shape.statuses)}")
+        return shape.status(value).name
+
+    readers = {"update": read_update, "status": status, "due": _read_due}
+    return _Spec(HEADERS, {}, {h: (n, readers[n]) for h, n in NEW_FIELDS.items()},
+                 frozenset({"update"}), NEW_UPDATE)
 
 
 def _kind_spec(kind, shape) -> _Spec:
@@ -429,7 +437,7 @@ def _sheets(project: Project, entry: dict) -> dict[str, _Spec]:
     """The Updates sheets a workbook was sent with (sheet title -> its columns)."""
     named = entry.get("sheets")
     if not named:
-        return {UPDATES: _default_spec()}
+        return {UPDATES: _one_sheet_spec(project.shape)}
     sheets = {}
     for kind_name, title in named.items() if isinstance(named, dict) else ():
         kind = project.shape.kind(str(kind_name))
@@ -480,13 +488,12 @@ _TAMPERED = ("the hidden record of what was sent is missing or changed: return t
 
 
 def _header(titles: dict[Any, Any], where, first: Any,
-            problems: list[Problem], spec: _Spec | None = None) -> dict[Any, str] | None:
+            problems: list[Problem], spec: _Spec) -> dict[Any, str] | None:
     """Column letter (or CSV position) -> header, checked: all nine columns, nothing else.
 
     ``where(column)`` names a header cell for a problem; ``first`` is the first column.
     """
     columns: dict[str, str] = {}
-    spec = spec or _default_spec()
     labels, headers = spec.labels, spec.headers
     known = {_words(h): h for h in headers} | {_words(labels.get(h, h)): h for h in headers}
     shown = [labels.get(h, h) for h in headers]
@@ -726,12 +733,6 @@ def _short(text: str) -> str:
     return repr(text) if len(text) <= 40 else repr(text[:37] + "...")
 
 
-def _read_status(value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"must be one of {STATUS_WORDS}")
-    return parse_status(value).value
-
-
 def _read_due(value: Any) -> str:
     if isinstance(value, datetime):  # a date cell: openpyxl reads it with a time of 00:00
         return str(Due(value.date()))
@@ -743,16 +744,13 @@ def _read_due(value: Any) -> str:
     return str(parse_due(value))
 
 
-_READERS = {"update": read_update, "status": _read_status, "due": _read_due}
-
-
 def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposal]]],
                   problems: list[Problem], take: dict[str, str], choose: Chooser | None,
                   written: dict[str, dict[str, str]], rank: Callable[[str], int],
                   ) -> tuple[list[FileUpdate], list[Joint], list[Waiting]]:
     """The changes to make, the joint rows (several leads' values) and the rows that wait."""
     updates, joints, waiting = [], [], []
-    for ref in sorted(proposals, key=ref_key):
+    for ref in sorted(proposals, key=natural_key):
         item = project.find(ref)
         path = project.sources[ref].path
         given = {name: sorted(found, key=lambda p: rank(p.agency))
@@ -760,11 +758,8 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
         agencies = tuple(sorted({p.agency for found in given.values() for p in found},
                                 key=rank))
         changes, origins, reasons, settled = [], [], [], {}
-        shaped = isinstance(item, Item)  # a plan's own kind: its partners fields
-        names = ([f.name for f in partner_fields(item.kind)] if shaped
-                 else ("status", "due", "update"))  # the order changes.FIELDS reports them
-        texts = ({f.name for f in partner_fields(item.kind) if f.type == "text"} if shaped
-                 else {"update"})
+        names = [f.name for f in partner_fields(item.kind)]
+        texts = {f.name for f in partner_fields(item.kind) if f.type == "text"}
         for name in names:
             found = given.get(name)
             if not found:
@@ -792,9 +787,8 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
                     continue
                 value = first.value
                 settled[name] = f"taken from {first.agency}"
-            # as written to YAML: a declared field by its type (partners.value_text)
-            current = (value_text(item.kind.field(name), item.get(name)) if shaped
-                       else field_value(item, name))
+            # as written to YAML, by the field's type (partners.value_text)
+            current = value_text(item.kind.field(name), item.get(name))
             if value == current:
                 continue  # already so: nothing to write
             sent = first.sent.issued(name)
@@ -805,7 +799,9 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
                     f"return gives {_short(value)}: decide which is right, correct the "
                     "action file or the return, and collect again"))
                 continue
-            changes.append(FieldChange(name, field_value(item, name), value))
+            definition = item.kind.field(name)
+            changes.append(FieldChange(name, current, value, definition.label,
+                                       definition.type == "text"))
             origins.append(first.where)
         if len(agencies) > 1:
             joints.append(Joint(ref, path, {name: tuple((p.agency, p.value) for p in found)

@@ -13,7 +13,6 @@ import difflib
 import re
 from html import escape
 
-from .changes import TEXT_FIELDS
 from .partners import CollectResult, FileUpdate
 
 _TOKEN = re.compile(r"\s+|[^\s]+")
@@ -98,11 +97,11 @@ def as_table(result: CollectResult) -> list[str]:
     for update in result.updates:
         lines.append(f"{update.ref} ({update.path}){_who(update)}:")
         for change in update.changes:
-            if change.field in TEXT_FIELDS and change.old and change.new:
+            if change.is_text and change.old and change.new:
                 lines.append(f"  {change.field}: "
                              + terminal(word_diff(change.old, change.new)).replace(
                                  "\n", "\n    "))
-            elif change.field in TEXT_FIELDS and change.new:
+            elif change.is_text and change.new:
                 lines.append(f"  {change.field}: {{+{change.new}+}}".replace("\n", "\n    "))
             else:
                 lines.append(f"  {change.summary}")
@@ -125,8 +124,8 @@ def as_markdown(result: CollectResult, title: str) -> str:
     for update in result.updates:
         out += [f"## {update.ref}{_who(update)}", "", f"`{update.path}`", ""]
         for change in update.changes:
-            if change.field in TEXT_FIELDS:
-                out += [f"**{change.field.capitalize()}:** "
+            if change.is_text:
+                out += [f"**{change.label or change.field}:** "
                         + markdown(word_diff(change.old or "", change.new or "")), ""]
             else:
                 out += [f"- {change.summary}", ""]
@@ -161,8 +160,8 @@ def as_html(result: CollectResult, title: str) -> str:
         out.append(f"<h2>{escape(update.ref + _who(update))}</h2>")
         out.append(f"<p><code>{escape(update.path)}</code></p>")
         for change in update.changes:
-            if change.field in TEXT_FIELDS:
-                out.append(f"<p><strong>{escape(change.field.capitalize())}:</strong> "
+            if change.is_text:
+                out.append(f"<p><strong>{escape(change.label or change.field)}:</strong> "
                            + html(word_diff(change.old or "", change.new or "")) + "</p>")
             else:
                 out.append(f"<p>{escape(change.summary)}</p>")

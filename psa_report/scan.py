@@ -1,7 +1,7 @@
 """Stage 1a, find the files: what is under ``actions/``, and which kind each file holds.
 
 :func:`scan_actions` walks the folder; :func:`classify` sorts what it found by the
-plan's shape (its kinds' folders; :data:`shape.DEFAULT_SHAPE` when there is no plan.yaml).
+plan's shape (its kinds' folders; the shipped default plan.yaml's when there is none).
 
 Only the project's own files are read: a link (symlink) is followed only while
 it leads somewhere inside the project folder, a folder that cannot be read is an
@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .loader import not_a_file
 from .problems import Invalid, Problem
-from .shape import DEFAULT_SHAPE, PLAN_FILE, Shape
+from .shape import PLAN_FILE, Shape
 
 ACTIONS = "actions"
 REPORT_FILE = "report.yaml"
@@ -163,7 +163,7 @@ def _inside(project: str, real: str) -> bool:
 # ---------------------------------------------------------------- sorting by kind
 
 
-def classify(paths: list[str], refused: Collection[str] = (), shape: Shape = DEFAULT_SHAPE
+def classify(paths: list[str], refused: Collection[str], shape: Shape
              ) -> tuple[dict[str, list[str]], list[Problem]]:
     """Sort the files of ``actions/`` by kind; report every file that does not belong.
 

@@ -1,7 +1,8 @@
 """The plan's shape: its kinds of item, their fields, its statuses and refs.
 
-A project may declare its own shape in ``actions/plan.yaml`` (see README.md, "Your
-plan's own shape"); without one it has :data:`DEFAULT_SHAPE`, today's shape: data gaps
+A project may declare its own shape in ``actions/plan.yaml`` (see the guide, "Your
+plan's own shape"); without one it has :func:`default_shape`, the shipped
+``plans/default.yaml``'s, read the same way: data gaps
 (3.2.1) in a table and recommendations (R1) as blocks, with five statuses.
 
 This module holds three stages for the shape itself:
@@ -22,7 +23,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from difflib import get_close_matches
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -254,9 +255,6 @@ class FieldDef:
     required: bool = True
     partners: bool = False  # in the partners' update workbooks
     choices: tuple[str, ...] = ()  # a choice field's choices
-    #: a due field: also quarters, financial years and "ongoing" (off only in the
-    #: default shape, so a project without plan.yaml reads deadlines as before)
-    periods: bool = True
 
 
 @dataclass(frozen=True)
@@ -271,6 +269,10 @@ class Kind:
     heading: str = ""
     intro: str | None = None
     layout: str = "table"
+    #: blocks: whether the title and status are named by their labels (see default.yaml)
+    label_fields: bool = True
+    #: the printed page of a table: "landscape", "portrait", or "" (by its columns)
+    page: str = ""
 
     def __post_init__(self):
         if not self.plural:
@@ -325,8 +327,10 @@ class Shape:
     statuses: tuple[StatusDef, ...]
     kinds: tuple[Kind, ...]
     status_required: bool = True
-    #: where it was declared ("actions/plan.yaml"), or None for the default shape
+    #: where it was declared ("actions/plan.yaml", or the shipped default plan.yaml)
     source: str | None = None
+    #: where the numbered sections come from ("the assessment"), for table captions
+    sections_of: str = ""
 
     @cached_property
     def _words(self) -> dict[str, StatusDef]:
@@ -343,8 +347,6 @@ class Shape:
 
     def status(self, word: str) -> StatusDef:
         """The status a word names; ValueError in plain words if it names none."""
-        if self.statuses == DEFAULT_STATUSES:  # today's words, today's message
-            return self.find_status(models.parse_status(word).value)
         found = self.find_status(word)
         if found is not None:
             return found
@@ -385,112 +387,38 @@ class Shape:
 
 # ---------------------------------------------------------------- the default shape
 
-DEFAULT_STATUSES = (
-    StatusDef("complete", "blue", done=True, also=("blue",)),
-    StatusDef("on track", "green", also=("green",)),
-    StatusDef("at risk", "amber", exception=True, also=("amber",)),
-    StatusDef("not started", "grey"),
-    StatusDef("off track", "red", exception=True, also=("red",)),
-)
+#: The shape of a plan without actions/plan.yaml: the 2010 report's data gaps and
+#: recommendations with five statuses, shipped as a plan.yaml and read like any other
+#: (as mkdocs ships its themes as mkdocs_theme.yml). ``init`` writes it out.
+DEFAULT_PLAN = Path(__file__).resolve().parent / "plans" / "default.yaml"
+DEFAULT_PLAN_DISPLAY = "psa-report's default plan.yaml"
 
-_STATUS = FieldDef("status", "Status", "status", partners=True)
-_DUE = FieldDef("due", "Due", "due", required=False, partners=True, periods=False)
 
-DEFAULT_KINDS = (
-    Kind("data gap", "data-gaps", RefForm.from_example("3.2.1"), (
-        FieldDef("gap", "Data gap", "text"),
-        FieldDef("lead", "Lead", "agencies"),
-        FieldDef("action", "Action", "text"),
-        FieldDef("update", "Update", "text", partners=True),
-        _STATUS, _DUE), heading="Data requirements", layout="table"),
-    Kind("recommendation", "recommendations", RefForm.from_example("R1"), (
-        FieldDef("recommendation", "Recommendation", "text"),
-        FieldDef("lead", "Lead", "agencies", required=False),
-        FieldDef("update", "UPDATE", "text", partners=True),
-        _STATUS, _DUE), heading="Recommendations", layout="blocks"),
-)
+@lru_cache(maxsize=1)
+def default_plan_text() -> str:
+    """The shipped default plan.yaml, as ``init`` writes it into a new plan."""
+    return "".join(line + "\n" for line in load_file(DEFAULT_PLAN, DEFAULT_PLAN_DISPLAY).lines
+                   ).rstrip("\n") + "\n"
+
+
+@lru_cache(maxsize=1)
+def default_shape() -> Shape:
+    """The shape a plan without actions/plan.yaml has: the shipped default plan.yaml's."""
+    return shape_from_document(load_file(DEFAULT_PLAN, DEFAULT_PLAN_DISPLAY))
+
 
 def placeholder(label: str) -> str:
-    """The example text `new` writes in a declared kind's text field (check warns of it)."""
+    """The example text `new` writes in a kind's text field (check warns of it)."""
     return f"Describe the {label[:1].lower() + label[1:]} here."
-
-
-def words_of(kind: Kind) -> tuple:
-    """What a reader sees of a kind: its names, heading, layout and fields' labels."""
-    return (kind.name, kind.plural, kind.heading, kind.layout,
-            tuple((f.name, f.label, f.type) for f in kind.fields))
-
-
-def default_words(shape: Shape) -> bool:
-    """Whether a plan reads as today's (its kinds' words are the default ones), so its
-    report is worded as today's: a plan.yaml may spell out the default shape, or change
-    only its statuses."""
-    return [words_of(k) for k in shape.kinds] == [words_of(k) for k in DEFAULT_KINDS]
-
-
-#: Today's shape: the one a project without actions/plan.yaml has.
-DEFAULT_SHAPE = Shape(DEFAULT_STATUSES, DEFAULT_KINDS, status_required=True)
-
-#: The default shape written out as plan.yaml, commented, for an analyst to change.
-DEFAULT_PLAN_YAML = """\
-# The shape of this action plan: its statuses, its kinds of item and their fields.
-# Without this file the plan has exactly this shape. See README.md, "Your plan's own
-# shape".
-
-# The statuses, best first: direction of travel ("improved", "worse") follows this order.
-#   done: true       never overdue, and not sent to partners for an update
-#   exception: true  listed in the report's exceptions
-#   also: [...]      other words accepted for it (any case)
-#   colour           blue, green, amber, red, grey, purple, orange, yellow, pink or #RRGGBB
-statuses:
-  - {name: complete, colour: blue, done: true, also: [blue]}
-  - {name: on track, colour: green, also: [green]}
-  - {name: at risk, colour: amber, exception: true, also: [amber]}
-  - {name: not started, colour: grey}
-  - {name: off track, colour: red, exception: true, also: [red]}
-# false: an item may have no status
-status_required: true
-
-# The kinds of item. Each has a folder under actions/, one file per item.
-#   ref     the form of its refs, by example: numbers with dots ("3.2.1": the leading
-#           numbers are the sections of report.yaml's `sections`), letters and a number
-#           ("R1", "DA-02"), or "" (no refs: items are numbered in file order)
-#   layout  table (a row per item) or blocks
-#   fields  type: text, line, agencies, status, due, date, number, choice (with
-#           `choices: [...]`) or yes-no; required unless `required: false`;
-#           `partners: true` puts the field in the partners' update workbooks
-kinds:
-  - name: data gap
-    folder: data-gaps
-    heading: Data requirements
-    ref: "3.2.1"
-    layout: table
-    fields:
-      - {name: gap, label: Data gap, type: text}
-      - {name: lead, label: Lead, type: agencies}
-      - {name: action, label: Action, type: text}
-      - {name: update, label: Update, type: text, partners: true}
-      - {name: status, label: Status, type: status, partners: true}
-      - {name: due, label: Due, type: due, required: false, partners: true}
-  - name: recommendation
-    folder: recommendations
-    heading: Recommendations
-    ref: "R1"
-    layout: blocks
-    fields:
-      - {name: recommendation, label: Recommendation, type: text}
-      - {name: lead, label: Lead, type: agencies, required: false}
-      - {name: update, label: UPDATE, type: text, partners: true}
-      - {name: status, label: Status, type: status, partners: true}
-      - {name: due, label: Due, type: due, required: false, partners: true}
-"""
 
 
 # ---------------------------------------------------------------- reading plan.yaml
 
-_TOP_KEYS = ("statuses", "status_required", "kinds")
+_TOP_KEYS = ("statuses", "status_required", "sections_of", "kinds")
 _STATUS_KEYS = ("name", "colour", "done", "exception", "also", "label")
-_KIND_KEYS = ("name", "plural", "folder", "heading", "intro", "ref", "layout", "fields")
+_KIND_KEYS = ("name", "plural", "folder", "heading", "intro", "ref", "layout", "page",
+              "label_fields", "fields")
+PAGES = ("landscape", "portrait")
 _FIELD_KEYS = ("name", "label", "type", "required", "partners", "choices")
 _YES, _NO = ("true", "yes", "on", "y"), ("false", "no", "off", "n")
 _FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
@@ -700,6 +628,9 @@ def _read_kind(reader: _Reader, path: tuple, data: Any) -> Kind | None:
                 reader.say(path + ("ref",), f"ref: {error}")
     layout = reader.choose(path + ("layout",), data["layout"], LAYOUTS,
                            "a layout") if "layout" in data else "table"
+    page = reader.choose(path + ("page",), data["page"], PAGES,
+                         "a page") if "page" in data else ""
+    label_fields = _flag(reader, path, data, "label_fields", True)
     fields: list[FieldDef] = []
     if "fields" in data:
         entries = reader.items(path + ("fields",), data["fields"], "fields")
@@ -744,7 +675,8 @@ def _read_kind(reader: _Reader, path: tuple, data: Any) -> Kind | None:
     if None in (name, folder, ref, layout) or "fields" not in data or not fields:
         return None
     return Kind(name, folder, ref, tuple(fields), texts.get("plural") or "",
-                texts.get("heading") or "", texts.get("intro"), layout)
+                texts.get("heading") or "", texts.get("intro"), layout, label_fields,
+                page or "")
 
 
 def _read_kinds(reader: _Reader, value: Any) -> tuple[Kind, ...]:
@@ -784,12 +716,14 @@ def shape_from_document(doc: Document) -> Shape:
     if data is None:
         raise Invalid(reader.problems)
     statuses = (_read_statuses(reader, data["statuses"]) if "statuses" in data
-                else DEFAULT_STATUSES)
+                else default_shape().statuses)
     required = _flag(reader, (), data, "status_required", True)
-    kinds = _read_kinds(reader, data["kinds"]) if "kinds" in data else DEFAULT_KINDS
+    sections_of = (reader.text(("sections_of",), data["sections_of"]) or ""
+                   if "sections_of" in data else "")
+    kinds = _read_kinds(reader, data["kinds"]) if "kinds" in data else default_shape().kinds
     if reader.problems:
         raise Invalid(reader.problems)
-    return Shape(statuses, kinds, required, doc.display)
+    return Shape(statuses, kinds, required, doc.display, sections_of)
 
 
 def plan_path(root: Path) -> Path:
@@ -797,10 +731,10 @@ def plan_path(root: Path) -> Path:
 
 
 def read_shape(root: Path) -> Shape:
-    """The shape of the project at ``root``: its plan.yaml's, or :data:`DEFAULT_SHAPE`."""
+    """The shape of the project at ``root``: its plan.yaml's, or :func:`default_shape`."""
     path = plan_path(root)
     if not path.exists() and not path.is_symlink():
-        return DEFAULT_SHAPE
+        return default_shape()
     return shape_from_document(load_file(path, f"{ACTIONS}/{PLAN_FILE}"))
 
 
@@ -1029,12 +963,11 @@ def _agencies_value(value: Any, agencies: dict[str, str] | None) -> list[str]:
     return found
 
 
-def _due_value(value: Any, periods: bool) -> Due:
-    forms = f"{ACCEPTED_FORMS}; or {PERIOD_FORMS}" if periods else ACCEPTED_FORMS
+def _due_value(value: Any) -> Due:
     if not isinstance(value, str):
-        raise _Bad(f"must be a date written as {forms}")
+        raise _Bad(f"must be a date written as {ACCEPTED_FORMS}; or {PERIOD_FORMS}")
     try:
-        return parse_due(value, periods=periods)
+        return parse_due(value, periods=True)
     except ValueError as error:
         raise _Bad(str(error)) from None
 
@@ -1105,7 +1038,7 @@ def _field_value(definition: FieldDef, value: Any, shape: Shape,
     if kind == "status":
         return _status_value(value, shape)
     if kind == "due":
-        return _due_value(value, definition.periods)
+        return _due_value(value)
     if kind == "date":
         return _run(models._day, value)
     if kind == "number":
@@ -1142,7 +1075,7 @@ def _problem(doc: Document, name: str, bad: _Bad) -> Problem:
     return problem
 
 
-def validate_item(doc: Document, kind: Kind, shape: Shape = DEFAULT_SHAPE,
+def validate_item(doc: Document, kind: Kind, shape: Shape,
                   agencies: dict[str, str] | None = None, *, source: str | None = None,
                   number: int | None = None) -> Item:
     """One item file checked against its kind; :class:`Invalid` with every problem.
@@ -1255,6 +1188,34 @@ def exempt_value(doc: Document, kind: Kind, problems: list[Problem]) -> dict[str
         except _Bad as bad:
             problems.append(doc.problem((EXEMPT, name), f"exempt.{name}: {bad.message}"))
     return found
+
+
+def written_text(definition: FieldDef, value: Any) -> str | None:
+    """A typed field value as it is written to YAML (and kept in a round's manifest)."""
+    if value is None:
+        return None
+    if definition.type == "agencies":
+        return ", ".join(value) or None
+    if definition.type == "status":
+        return value.name
+    if definition.type == "yes-no":
+        return "yes" if value else "no"
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def shown_text(definition: FieldDef, value: Any) -> str:
+    """A typed field value as a person reads it (a workbook, `changes`, `show`)."""
+    if value is None:
+        return ""
+    if definition.type == "status":
+        return value.label
+    if definition.type == "due":
+        return value.long
+    if definition.type == "number" and isinstance(value, int):
+        return f"{value:,}"
+    return written_text(definition, value) or ""
 
 
 def sort_items(items: Iterable[Item]) -> list[Item]:

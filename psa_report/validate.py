@@ -100,10 +100,10 @@ def file_warnings(project: Project, report_doc: Document, docs: dict[str, Docume
     from .shape import placeholder
 
     found = examples(project, report_doc, agencies_doc)
-    sections = {gap.section for gap in project.data_gaps}
-    sections.update(s for items in project.kind_items.values() for item in items
-                    for s in item.sections)
-    what = "data gap" if not project.kind_items else "item"
+    sections = {s for item in project.items for s in item.sections}
+    # the kinds whose refs are in numbered sections ("data gap")
+    dotted = [k.name for k in project.shape.kinds if k.ref.style == "dotted"]
+    what = dotted[0] if len(dotted) == 1 else "item"
     for number in project.report.sections:
         if number not in sections:
             line, column = report_doc.mark(("sections", number), key=True)
@@ -111,9 +111,9 @@ def file_warnings(project: Project, report_doc: Document, docs: dict[str, Docume
                 f"sections: no {what} is in section {number}, so its heading will not "
                 f"print: correct the number, add the {what}s, or remove the heading"))
     for item in project.items:
-        # a kind without refs is keyed "kind 1" (project._build_shaped)
+        # a kind without refs is keyed "kind 1" (project.build_project)
         doc = docs[item.ref if item.ref in docs else f"{item.kind.name} {item.ref}"]
-        wrote = dict(PLACEHOLDERS)  # and `new`'s for a kind declared in plan.yaml
+        wrote = dict(PLACEHOLDERS)  # what earlier versions' `new` wrote, and today's
         wrote.update({f.name: placeholder(f.label) for f in item.kind.fields
                       if f.type in ("text", "line") and f.name not in PLACEHOLDERS})
         for name, text in wrote.items():

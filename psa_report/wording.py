@@ -43,8 +43,9 @@ class Words:
 
     #: the kinds' names, headings and labels: the plan's shape's (shape.py)
     kinds: tuple[KindWords, ...] = ()
-    #: after "Data requirements from section 3.2": where today's plan's sections are from
-    of_assessment: str = " of the assessment"
+    #: after "Data requirements from section 3.2": where the plan's sections are from
+    #: (plan.yaml's ``sections_of``: " of the assessment")
+    of_assessment: str = ""
     yes: str = "Yes"
     no: str = "No"
     no_statuses: str = "No statuses are given in this plan."
@@ -75,7 +76,9 @@ class Words:
     lead_agencies: str = "Lead agencies"
     overdue_caption: str = "Actions not complete whose deadline has passed, most overdue first"
     progress: str = "Progress across meetings"
-    update_prefix: str = "- "  # after a blocks kind's update label: "UPDATE- "
+    update_prefix: str = "- "  # after the update label of blocks not labelled: "UPDATE- "
+    labelled_prefix: str = ": "  # after a label in blocks that name their fields
+    no_status: str = "No status"  # the summary's column of items with no status
     category: str = "Committee report"  # the Word file's category
 
     # ---------------------------------------------------------------- the kinds
@@ -197,6 +200,13 @@ class Words:
     def none_overdue(self, as_of: str) -> str:
         return f"No action is overdue as at {as_of}."
 
+    def chart_title(self, meetings: int) -> str:
+        """The progress chart's heading: "Data gaps and recommendations by status"."""
+        items = self.items[:1].upper() + self.items[1:]
+        if meetings > 1:
+            return f"{items} by status at each of the last {meetings} meetings"
+        return f"{items} by status"
+
     @property
     def progress_caption(self) -> str:
         return f"Number of {self.items} by status at each meeting: the numbers in the chart"
@@ -204,23 +214,6 @@ class Words:
     def progress_note(self, max_bars: int) -> str:
         return (f"The chart shows at most the last {max_bars} meetings. Overdue: not "
                 "complete and due before the meeting's date.")
-
-    def workbook_columns(self) -> dict[str, str]:
-        """The update workbook's column headers, by the column each is (partners.py's
-        names for them: "Ref", "Data gap / recommendation", ..., "New due date"), worded
-        from the kinds' labels: what a partner reads is what the report calls it."""
-        first, last = self.kinds[0].labels, self.kinds[-1].labels
-        update, status, due = (first.get("update", "Update"), first.get("status", "Status"),
-                               first.get("due", "Due"))
-        text = first.get("gap", self.kinds[0].name)
-        if len(self.kinds) > 1:
-            text += " / " + last.get("recommendation", self.kinds[-1].name).lower()
-        return {"Ref": first.get("ref", "Ref"), "Data gap / recommendation": text,
-                "Action": first.get("action", "Action"),
-                "Current update": f"Current {update.lower()}",
-                "Current status": f"Current {status.lower()}", "Due": due,
-                "New update": f"New {update.lower()}", "New status": f"New {status.lower()}",
-                "New due date": f"New {due.lower()} date"}
 
     def footer(self, title: str, meeting: str, day: str) -> str:
         return f"{title} · {meeting}, {day}"
@@ -295,21 +288,11 @@ def kind_words(shape) -> tuple[KindWords, ...]:
 
 
 def words_for(shape) -> Words:
-    """The words of a plan of this shape: :data:`WORDS` for today's (no plan.yaml),
-    else with the kinds' own names, headings and labels."""
-    from .shape import default_words
-
-    if shape.source is None or default_words(shape):
-        return WORDS
-    return replace(WORDS, kinds=kind_words(shape), of_assessment="")
+    """The words of a plan of this shape: its kinds' names, headings and labels, and
+    where its sections come from (plan.yaml, or the shipped default plan.yaml)."""
+    return replace(WORDS, kinds=kind_words(shape),
+                   of_assessment=f" of {shape.sections_of}" if shape.sections_of else "")
 
 
-def _default_words() -> Words:
-    from .shape import DEFAULT_SHAPE
-
-    return Words(kinds=kind_words(DEFAULT_SHAPE))
-
-
-#: The words of a plan in today's shape (no actions/plan.yaml); its kinds' labels are
-#: shape.DEFAULT_SHAPE's.
-WORDS = _default_words()
+#: The tool's own words, with no kinds: :func:`words_for` adds a plan's.
+WORDS = Words()

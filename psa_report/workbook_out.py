@@ -13,35 +13,24 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 
-from . import wording
 from .dates import long_date
 from .editions import exemptions
 from .ledger import new_round_id
-from .models import STATUS_WORDS, DataGap, Recommendation, Status, ref_key
 from .output import publish
 from .partners import (
     FORMAT,
-    GIVEN,
-    HEADERS,
     INSTRUCTIONS,
     INSTRUCTIONS_WIDTH,
     ISSUED,
-    ISSUED_COLUMNS,
     ISSUED_FIRST_ROW,
     ISSUED_MARK,
     LINE_HEIGHT,
     MANIFEST,
     MAX_RETURN_BYTES,
     MAX_ROWS,
-    NEW,
-    NEW_DUE,
-    NEW_STATUS,
-    NEW_UPDATE,
     PARTNERSHIP,
     UPDATES,
-    WIDTHS,
     IssuedWorkbook,
-    Sent,
     ShapedSent,
     given_fields,
     new_label,
@@ -50,7 +39,7 @@ from .partners import (
 )
 from .problems import Invalid, Problem
 from .project import Project
-from .shape import Kind, Shape
+from .shape import Item, Kind, Shape
 from .sheets import put
 from .wording import WORDS
 
@@ -70,29 +59,32 @@ def issue_requests(project: Project, out_dir: Path, leads: Iterable[str] | None 
     """
     issued_on = issued_on or date.today()
     round_id = round_id or new_round_id(issued_on)
-    if project.kind_items:  # a plan.yaml of its own: its kinds' own columns
-        return _issue_shaped(project, out_dir, leads, reply_by, commit, issued_on, round_id)
     groups = _only(project, _groups(project), leads)
     _check_issuable(project, groups)  # before anything is written
+    titles = sheet_names(project.shape)
     out_dir = Path(out_dir)
     issued: list[IssuedWorkbook] = []
+    entries: list[dict] = []
     outputs: dict[Path, Callable[[Path], None]] = {}
     used: set[str] = set()
     for code, items in groups.items():
         name = project.agencies.get(code, f"the {project.report.partnership}")
         path = out_dir / _file_name(code, used)
-        rows = [Sent.of(item) for item in items]
-        book = _workbook(project, code, name, rows, reply_by, commit, issued_on)
+        rows = [ShapedSent.of(item) for item in items]
+        kinds = [kind for kind, _ in project.kinds if any(r.kind == kind.name for r in rows)]
+        sheets = {kind.name: titles[kind.name] for kind in kinds}
+        book = _workbook(project, code, name, kinds, sheets, rows, reply_by, commit,
+                         issued_on)
         outputs[path] = _saver(book, code)
         issued.append(IssuedWorkbook(code, name, path, tuple(row.ref for row in rows)))
+        entries.append({"agency": code, "name": name, "file": path.name,
+                        "refs": [row.ref for row in rows], "sheets": sheets,
+                        "rows": [row.as_dict() for row in rows]})
     manifest = {
         "format": FORMAT, "round": round_id, "partnership": project.report.partnership,
         "meeting": project.report.meeting, "issued": issued_on.isoformat(),
         "reply_by": reply_by.isoformat() if reply_by else None, "commit": commit,
-        "workbooks": [{"agency": book.agency, "name": book.agency_name,
-                       "file": book.path.name, "refs": list(book.refs),
-                       "rows": [Sent.of(project.find(ref)).as_dict() for ref in book.refs]}
-                      for book in issued],
+        "shape": project.shape.source, "workbooks": entries,
     }
     text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
     outputs[out_dir / MANIFEST] = lambda temp: temp.write_text(text, encoding="utf-8")
@@ -128,8 +120,7 @@ def _saver(book, code: str) -> Callable[[Path], None]:
     return save
 
 
-def _check_issuable(project: Project, groups: dict[str, list[DataGap | Recommendation]],
-                    values: Callable = lambda item: Sent.of(item).as_dict().items()) -> None:
+def _check_issuable(project: Project, groups: dict[str, list[Item]]) -> None:
     """Refuse what ``collect`` would refuse, or a workbook cannot hold, before writing anything."""
     problems: list[Problem] = []
     for code, items in groups.items():
@@ -145,7 +136,7 @@ def _check_issuable(project: Project, groups: dict[str, list[DataGap | Recommend
     issued = {item.ref: item for items in groups.values() for item in items}
     for item in issued.values():  # the items written, once each
         path = project.sources[item.ref].path if item.ref in project.sources else item.ref
-        texts += [(path, name, value) for name, value in values(item)
+        texts += [(path, name, value) for name, value in ShapedSent.of(item).given.items()
                   if isinstance(value, str)]
     for path, name, value in texts:
         bad = _CONTROL.search(value)
@@ -161,17 +152,6 @@ def _check_issuable(project: Project, groups: dict[str, list[DataGap | Recommend
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def _groups(project: Project) -> dict[str, list[DataGap | Recommendation]]:
-    """Agency -> its open items, in agencies.yaml's order; an item with several leads is in each."""
-    groups: dict[str, list] = {code: [] for code in [*project.agencies, PARTNERSHIP]}
-    for item in sorted(project.items, key=lambda i: ref_key(i.ref)):
-        if item.status is Status.COMPLETE:
-            continue
-        for code in item.lead or [PARTNERSHIP]:
-            groups[code].append(item)
-    return {code: items for code, items in groups.items() if items}
-
-
 def _file_name(code: str, used: set[str]) -> str:
     """A file name that is safe anywhere and in an email: "A&E" -> "A-and-E-update-request.xlsx"."""
     stem = re.sub(r"[^A-Za-z0-9]+", "-", code.replace("&", " and ")).strip("-") or "agency"
@@ -181,66 +161,6 @@ def _file_name(code: str, used: set[str]) -> str:
         name = f"{stem}-{number}-update-request.xlsx"
     used.add(name.lower())
     return name
-
-
-def _workbook(project: Project, code: str, name: str, rows: list[Sent],
-              reply_by: date | None, commit: str | None, issued_on: date):
-    from openpyxl import Workbook
-    from openpyxl.workbook.protection import WorkbookProtection
-
-    book = Workbook()
-    # A workbook goes to the partner who leads its actions, not to the public: it shows
-    # the whole text, exempt or not, and says which edition that is.
-    found = exemptions(project)
-    paragraphs = sorted(set().union(*(found[r.ref].paragraphs for r in rows
-                                      if r.ref in found)))
-    _instructions(book.active, project, name, reply_by, issued_on, paragraphs)
-    if paragraphs:
-        book.properties.subject = WORDS.not_for_publication(paragraphs)
-        book.properties.keywords = "NOT FOR PUBLICATION"
-    _updates(book.create_sheet(UPDATES), rows)
-    _issued_sheet(book.create_sheet(ISSUED), code, commit, issued_on, rows)
-    book.active = 0
-    # No password: the lock stops sheets being renamed or moved by accident,
-    # not a determined partner (collect_returns checks everything anyway).
-    book.security = WorkbookProtection(lockStructure=True)
-    return book
-
-
-def _instructions(sheet, project: Project, name: str, reply_by: date | None,
-                  issued_on: date, edition_paragraphs: list[int]) -> None:
-    report = project.report
-    meeting = report.meeting + (f" on {long_date(report.meeting_date)}"
-                                if report.meeting_date else "")
-    when = (f"Please reply by {long_date(reply_by)}." if reply_by
-            else "Please reply as soon as you can.")
-    labels = wording.WORDS.workbook_columns()
-    lines = [
-        (f"{report.partnership}: update request for {name}", "title"),
-        (f"This workbook lists the actions that {name} leads in the action plan of the "
-         f"{report.partnership}, and that are not yet complete. The updates you give will "
-         f"go into the progress report to the {meeting}.", None),
-        (when, "bold"),
-        (WORDS.workbook_edition(edition_paragraphs), "bold"),
-        ("What to do", "bold"),
-        (f"1. Open the {UPDATES} sheet. Each row is one "
-         f"{' or '.join(k.name for k in wording.WORDS.kinds)}.", None),
-        (f"2. Type the latest progress in the {labels[NEW_UPDATE]} column. Leave a row blank "
-         "if nothing has changed.", None),
-        (f"3. Choose the {labels[NEW_STATUS]} from the drop-down list: {STATUS_WORDS}.", None),
-        (f"4. If the deadline has moved, type the new date in the {labels[NEW_DUE]} column, "
-         "such as 30/09/2010.", None),
-        ("5. Please do not change the other columns, add rows, or move or rename the sheets: "
-         "the workbook is read back automatically, and a changed row is sent back to you.",
-         None),
-        ("6. Save the workbook as it is (.xlsx) and return it to whoever sent it to you.",
-         None),
-        (f"If you use another spreadsheet program, you may instead save the {UPDATES} sheet as "
-         "a CSV file (UTF-8) with its header row, keep the file's name, and write dates as "
-         "30 September 2010.", None),
-        (f"Sent on {long_date(issued_on)}.", None),
-    ]
-    _write_instructions(sheet, lines)
 
 
 def _write_instructions(sheet, lines: list[tuple[str, str | None]]) -> None:
@@ -260,49 +180,6 @@ def _write_instructions(sheet, lines: list[tuple[str, str | None]]) -> None:
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.protection.sheet = True
-
-
-def _updates(sheet, rows: list[Sent]) -> None:
-    from openpyxl.styles import Alignment, Font, PatternFill, Protection
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    header_fill = PatternFill("solid", fgColor="D9D9D9")
-    fill_in = PatternFill("solid", fgColor="FFF2CC")  # the cells to fill in, pale yellow
-    wrap = Alignment(wrap_text=True, vertical="top")
-    labels = wording.WORDS.workbook_columns()  # the report's words (wording.py)
-    for column, (title, width) in enumerate(zip(HEADERS, WIDTHS), 1):
-        cell = put(sheet, 1, column, labels.get(title, title))
-        cell.font, cell.alignment = Font(bold=True), wrap
-        cell.fill = fill_in if title in NEW else header_fill
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    for number, row in enumerate(rows, 2):
-        for column, value in enumerate(row.shown().values(), 1):
-            # Every value is written as text (never "=..." read as a formula).
-            put(sheet, number, column, value).alignment = wrap
-        for column in range(len(GIVEN) + 1, len(HEADERS) + 1):
-            cell = sheet.cell(number, column)
-            cell.protection, cell.fill, cell.alignment = Protection(locked=False), fill_in, wrap
-        sheet.cell(number, len(HEADERS)).number_format = _DATE_FORMAT
-        sheet.row_dimensions[number].height = _height(list(zip(row.shown().values(), WIDTHS)))
-    sheet.row_dimensions[1].height = 2 * LINE_HEIGHT  # "Current status" takes two lines
-    last = len(rows) + 1
-    status = DataValidation(
-        type="list", formula1='"' + ",".join(s.value for s in Status) + '"', allow_blank=True,
-        showErrorMessage=True, showInputMessage=True, errorTitle=NEW_STATUS,
-        error=f"Choose one of: {STATUS_WORDS}.", promptTitle=NEW_STATUS,
-        prompt="Choose from the list, or leave blank if the status has not changed.")
-    due = DataValidation(
-        type="date", operator="between", formula1=str(_FIRST_DAY), formula2=str(_LAST_DAY),
-        allow_blank=True, showErrorMessage=True, showInputMessage=True,
-        errorTitle=NEW_DUE, error="Type a date, such as 30/09/2010.",
-        promptTitle=NEW_DUE, prompt="Type the new deadline, such as 30/09/2010, "
-        "or leave blank if it has not moved.")
-    status.add(f"H2:H{last}")
-    due.add(f"I2:I{last}")
-    sheet.add_data_validation(status)
-    sheet.add_data_validation(due)
-    _print_and_protect(sheet, "A2")
 
 
 def _print_and_protect(sheet, freeze: str) -> None:
@@ -334,25 +211,6 @@ def _height(cells: list[tuple[str, float]]) -> float:
     return min(409, lines * LINE_HEIGHT)  # 409 points is the tallest row Excel allows
 
 
-def _issued_sheet(sheet, code: str, commit: str | None, issued_on: date,
-                  rows: list[Sent]) -> None:
-    meta = [(ISSUED_MARK, FORMAT), ("agency", code), ("commit", commit or ""),
-            ("issued", issued_on.isoformat())]
-    for number, (key, value) in enumerate(meta, 1):
-        put(sheet, number, 1, key)
-        put(sheet, number, 2, value)
-    for column, title in enumerate(ISSUED_COLUMNS, 1):
-        put(sheet, ISSUED_FIRST_ROW - 1, column, title)
-    for number, row in enumerate(rows, ISSUED_FIRST_ROW):
-        for column, value in enumerate(row.as_dict().values(), 1):
-            put(sheet, number, column, value)
-    sheet.sheet_state = "veryHidden"  # not even listed under Unhide in Excel
-    sheet.protection.sheet = True
-
-
-# ---------------------------------------------------------------- a plan's own shape
-
-#: Column widths by field type (characters); a column to fill in with text is wider.
 _TYPE_WIDTHS = {"text": 36, "line": 24, "agencies": 16, "status": 12, "due": 16,
                 "date": 14, "number": 10, "choice": 14, "yes-no": 8}
 _NEW_TEXT_WIDTH = 42
@@ -360,7 +218,7 @@ _NEW_TEXT_WIDTH = 42
 _LIST_LIMIT = 255
 
 
-def shaped_sheet_names(shape: Shape) -> dict[str, str]:
+def sheet_names(shape: Shape) -> dict[str, str]:
     """Kind name -> the title of its Updates sheet: "Updates" when the plan has one kind,
     else the kind's heading (as a sheet may be named: at most 31 characters, no []:*?/\\)."""
     if len(shape.kinds) == 1:
@@ -375,7 +233,7 @@ def shaped_sheet_names(shape: Shape) -> dict[str, str]:
     return names
 
 
-def _shaped_groups(project: Project) -> dict[str, list]:
+def _groups(project: Project) -> dict[str, list[Item]]:
     """Agency -> its items not done, in agencies.yaml's order (kind by kind, ref order)."""
     groups: dict[str, list] = {code: [] for code in [*project.agencies, PARTNERSHIP]}
     for item in project.items:
@@ -386,44 +244,7 @@ def _shaped_groups(project: Project) -> dict[str, list]:
     return {code: items for code, items in groups.items() if items}
 
 
-def _issue_shaped(project: Project, out_dir: Path, leads: Iterable[str] | None,
-                  reply_by: date | None, commit: str | None, issued_on: date,
-                  round_id: str) -> list[IssuedWorkbook]:
-    """issue_requests for a plan whose plan.yaml declares its own kinds."""
-    groups = _only(project, _shaped_groups(project), leads)
-    _check_issuable(project, groups, lambda item: ShapedSent.of(item).given.items())
-    titles = shaped_sheet_names(project.shape)
-    out_dir = Path(out_dir)
-    issued: list[IssuedWorkbook] = []
-    entries: list[dict] = []
-    outputs: dict[Path, Callable[[Path], None]] = {}
-    used: set[str] = set()
-    for code, items in groups.items():
-        name = project.agencies.get(code, f"the {project.report.partnership}")
-        path = out_dir / _file_name(code, used)
-        rows = [ShapedSent.of(item) for item in items]
-        kinds = [kind for kind, _ in project.kinds if any(r.kind == kind.name for r in rows)]
-        sheets = {kind.name: titles[kind.name] for kind in kinds}
-        book = _shaped_workbook(project, code, name, kinds, sheets, rows, reply_by, commit,
-                                issued_on)
-        outputs[path] = _saver(book, code)
-        issued.append(IssuedWorkbook(code, name, path, tuple(row.ref for row in rows)))
-        entries.append({"agency": code, "name": name, "file": path.name,
-                        "refs": [row.ref for row in rows], "sheets": sheets,
-                        "rows": [row.as_dict() for row in rows]})
-    manifest = {
-        "format": FORMAT, "round": round_id, "partnership": project.report.partnership,
-        "meeting": project.report.meeting, "issued": issued_on.isoformat(),
-        "reply_by": reply_by.isoformat() if reply_by else None, "commit": commit,
-        "shape": project.shape.source, "workbooks": entries,
-    }
-    text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
-    outputs[out_dir / MANIFEST] = lambda temp: temp.write_text(text, encoding="utf-8")
-    publish(outputs)
-    return issued
-
-
-def _shaped_workbook(project: Project, code: str, name: str, kinds: list[Kind],
+def _workbook(project: Project, code: str, name: str, kinds: list[Kind],
                      sheets: dict[str, str], rows: list[ShapedSent], reply_by: date | None,
                      commit: str | None, issued_on: date):
     from openpyxl import Workbook
@@ -433,13 +254,13 @@ def _shaped_workbook(project: Project, code: str, name: str, kinds: list[Kind],
     found = exemptions(project)
     paragraphs = sorted(set().union(*(found[r.ref].paragraphs for r in rows
                                       if r.ref in found)))
-    _write_instructions(book.active, _shaped_lines(project, name, kinds, sheets, reply_by,
-                                                   issued_on, paragraphs))
+    _write_instructions(book.active, _lines(project, name, kinds, sheets, reply_by,
+                                            issued_on, paragraphs))
     if paragraphs:
         book.properties.subject = WORDS.not_for_publication(paragraphs)
         book.properties.keywords = "NOT FOR PUBLICATION"
     for kind in kinds:
-        _shaped_updates(book.create_sheet(sheets[kind.name]), kind, project.shape,
+        _updates(book.create_sheet(sheets[kind.name]), kind, project.shape,
                         [row for row in rows if row.kind == kind.name])
     sheet = book.create_sheet(ISSUED)
     meta = [(ISSUED_MARK, FORMAT), ("agency", code), ("commit", commit or ""),
@@ -464,10 +285,10 @@ def _status_words(shape: Shape) -> str:
     return ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else "".join(names)
 
 
-def _shaped_lines(project: Project, name: str, kinds: list[Kind], sheets: dict[str, str],
+def _lines(project: Project, name: str, kinds: list[Kind], sheets: dict[str, str],
                   reply_by: date | None, issued_on: date,
                   edition_paragraphs: list[int]) -> list[tuple[str, str | None]]:
-    """The Instructions sheet of a workbook in a plan's own shape, worded from plan.yaml."""
+    """The Instructions sheet, worded from the plan's shape (plan.yaml)."""
     report, shape = project.report, project.shape
     meeting = report.meeting + (f" on {long_date(report.meeting_date)}"
                                 if report.meeting_date else "")
@@ -528,7 +349,7 @@ def _step(definition, column: str, shape: Shape) -> str:
             "has changed.")
 
 
-def _shaped_updates(sheet, kind: Kind, shape: Shape, rows: list[ShapedSent]) -> None:
+def _updates(sheet, kind: Kind, shape: Shape, rows: list[ShapedSent]) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill, Protection
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation

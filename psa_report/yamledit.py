@@ -16,6 +16,7 @@ that is all a partner's return or a quick edit needs.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import yaml
@@ -26,9 +27,6 @@ from .scaffold import yaml_field
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-#: Fields that may be removed (given as None).  Every other field of a data gap
-#: or recommendation that can be edited here is required by the models.
-OPTIONAL_FIELDS = frozenset({"due"})
 
 # The header of a block scalar: its indicator (">-", "|", "|+", ">2-"), then
 # anything after it on that line (spaces and perhaps a comment).
@@ -53,12 +51,13 @@ class _Span:
     key_column: int
 
 
-def replace_values(text: str, display: str, new: dict[str, str | None]) -> str:
+def replace_values(text: str, display: str, new: dict[str, str | None],
+                   optional: Collection[str] = ()) -> str:
     """``text`` with the top-level fields in ``new`` set to their values (None removes).
 
-    A field not in the file is added after the last field.  Raise :class:`Invalid`
-    if a required field would be removed, a field is not a plain value, or the
-    result would not read back exactly.
+    A field not in the file is added after the last field; only the ``optional`` ones
+    may be removed.  Raise :class:`Invalid` if a required field would be removed, a
+    field is not a plain value, or the result would not read back exactly.
     """
     root = _root(text, display)
     before = load_text(text, display).data
@@ -72,7 +71,7 @@ def replace_values(text: str, display: str, new: dict[str, str | None]) -> str:
                 f"{name}: holds a list or a group of fields; only plain values can be "
                 "changed here")])
         if value is None:
-            if name in OPTIONAL_FIELDS:
+            if name in optional:
                 if name in spans:
                     edits.append(_removal(text, spans[name], nl))
                 continue

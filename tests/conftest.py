@@ -194,3 +194,13 @@ def meetings(project: Path) -> Path:
     git(project, "add", "-A")
     git(project, "commit", "-q", "-m", "March updates", when="2011-03-10")
     return project
+
+
+#: The shipped default plan.yaml's statuses, by name (the shape of the plan in actions/).
+def _statuses():
+    from psa_report.shape import default_shape
+
+    return {s.name: s for s in default_shape().statuses}
+
+
+STATUS = _statuses()

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from psa_report.loader import load_text
 from psa_report.problems import Invalid
 from psa_report.project import load_project
-from psa_report.shape import DEFAULT_SHAPE, validate_item
+from psa_report.shape import default_shape, validate_item
 from psa_report.workbook_out import issue_requests
 
 #: Words written into exempt fields only: none may reach a public paper.
@@ -228,14 +228,15 @@ def test_a_bad_exemption_is_named_at_its_line(project: Path, runner, line, where
 
 
 def test_an_exemption_of_a_kind_of_its_own_is_checked():
-    gap = DEFAULT_SHAPE.kinds[0]
+    shape = default_shape()
+    gap = shape.kinds[0]
     base = ("ref: 3.2.1\ngap: g\nlead: SBC\naction: a\nupdate: u\nstatus: on track\n")
-    item = validate_item(load_text(base + "exempt: {update: 1, gap: 7}\n", "x.yaml"), gap)
+    item = validate_item(load_text(base + "exempt: {update: 1, gap: 7}\n", "x.yaml"), gap, shape)
     assert item.values["exempt"] == {"update": 1, "gap": 7}
-    assert validate_item(load_text(base + "exempt: 7\n", "x.yaml"), gap).values["exempt"] \
+    assert validate_item(load_text(base + "exempt: 7\n", "x.yaml"), gap, shape).values["exempt"] \
         == {"": 7}
     with pytest.raises(Invalid) as raised:
-        validate_item(load_text(base + "exempt:\n  updat: 1\n  gap: 0\n", "x.yaml"), gap)
+        validate_item(load_text(base + "exempt:\n  updat: 1\n  gap: 0\n", "x.yaml"), gap, shape)
     messages = [str(p) for p in raised.value.problems]
     assert messages[0].startswith("x.yaml:8:3: exempt.updat: 'updat' is not a field of a "
                                   "data gap. Did you mean 'update'?")

@@ -9,13 +9,13 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pikepdf
-from conftest import edit, git, run
+from conftest import STATUS, edit, git, run
 from pypdf import PdfReader
 
 from psa_report.commands.build import build
 from psa_report.commands.progress import progress
-from psa_report.models import Status
-from psa_report.progress import STATUS_RANK, direction
+from psa_report.progress import direction, ranks
+from psa_report.project import load_project
 from psa_report.report import build_plan as plan
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -146,14 +146,18 @@ def test_outside_git_only_the_current_files_and_why(runner, project):
 
 # ---------------------------------------------------------------- direction of travel
 
-def test_the_rank_of_statuses_orders_better_and_worse():
-    assert sorted(Status, key=STATUS_RANK.get, reverse=True) == [
-        Status.COMPLETE, Status.ON_TRACK, Status.AT_RISK, Status.NOT_STARTED,
-        Status.OFF_TRACK]
-    assert direction(Status.OFF_TRACK, Status.NOT_STARTED).kind == "up"
-    assert direction(Status.ON_TRACK, Status.NOT_STARTED).text == "Worse (was on track)"
-    assert direction(Status.AT_RISK, Status.AT_RISK).text == "No change"
-    assert direction(None, Status.COMPLETE).text == "New"
+def test_the_rank_of_statuses_orders_better_and_worse(project):
+    """The default plan.yaml's order, best first: not started below at risk (begun) and
+    above off track (judged to be failing)."""
+    rank = ranks(load_project(project))
+    assert sorted(STATUS.values(), key=lambda s: rank[s.value], reverse=True) == [
+        STATUS["complete"], STATUS["on track"], STATUS["at risk"], STATUS["not started"],
+        STATUS["off track"]]
+    assert direction(STATUS["off track"], STATUS["not started"], rank).kind == "up"
+    assert direction(STATUS["on track"], STATUS["not started"], rank).text == \
+        "Worse (was on track)"
+    assert direction(STATUS["at risk"], STATUS["at risk"], rank).text == "No change"
+    assert direction(None, STATUS["complete"], rank).text == "New"
 
 
 def test_directions_since_the_last_meeting_tag(meetings):

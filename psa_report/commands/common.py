@@ -5,9 +5,9 @@ from __future__ import annotations
 from difflib import get_close_matches
 from pathlib import Path
 
-from ..models import DataGap, Recommendation, ref_too_long
 from ..problems import BadOption
 from ..project import Project, load_project
+from ..shape import MAX_REF_LENGTH, Item
 
 
 def load(root: Path) -> Project:
@@ -25,13 +25,15 @@ def agency(project: Project, lead: str | None, option: str = "--lead") -> str | 
                             f"{', '.join(project.agencies)}")
 
 
-def item(project: Project, ref: str, option: str = "REF") -> DataGap | Recommendation:
+def item(project: Project, ref: str, option: str = "REF") -> Item:
     """The item with this ref (any case: r6 is R6), or BadOption with the nearest ref."""
-    if ref_too_long(ref):
-        raise BadOption(option, ref_too_long(ref))
+    if len(ref) > MAX_REF_LENGTH:
+        raise BadOption(option, f"{ref[:MAX_REF_LENGTH]!r}... is too long for a ref "
+                        f"({len(ref):,} characters; at most {MAX_REF_LENGTH})")
     found = project.find(ref) or project.find(ref.upper())
     if found is not None:
         return found
     near = get_close_matches(ref.upper(), list(project.sources), n=1)
     hint = f" Did you mean {near[0]}?" if near else ""
-    raise BadOption(option, f"no data gap or recommendation has the ref {ref!r}.{hint}")
+    raise BadOption(option, f"no {' or '.join(k.name for k in project.shape.kinds)} has "
+                    f"the ref {ref!r}.{hint}")

@@ -21,8 +21,8 @@ from ..project import (
     SECTION_EXAMPLE,
     load_project,
 )
-from ..scaffold import SCHEMA_DIR, fill_skeleton, modeline, write_new, write_schemas
-from ..shape import DEFAULT_PLAN_YAML, PLAN_FILE
+from ..scaffold import SCHEMA_DIR, modeline, skeleton, write_new, write_schemas
+from ..shape import PLAN_FILE, default_plan_text, default_shape
 
 REPORT = """\
 # The covering page of the progress report, and the facts the report prints.
@@ -79,20 +79,19 @@ def init(folder: Path) -> list[str]:
     today = date.today()
     files = {
         # The plan's shape, spelt out and commented, for the analyst to change.
-        f"{ACTIONS}/{PLAN_FILE}": DEFAULT_PLAN_YAML,
+        f"{ACTIONS}/{PLAN_FILE}": default_plan_text(),
         f"{ACTIONS}/{REPORT_FILE}": modeline("report", f"{ACTIONS}/{REPORT_FILE}")
         + REPORT.format(today=today.isoformat(), year=today.year, section=SECTION_EXAMPLE,
                         **REPORT_EXAMPLES),
         f"{ACTIONS}/{AGENCIES_FILE}": modeline("agencies", f"{ACTIONS}/{AGENCIES_FILE}")
         + AGENCIES.format(agencies="".join(f"{code}: {name}\n"
                                            for code, name in AGENCY_EXAMPLES.items())),
-        f"{ACTIONS}/data-gaps/1.1.1.yaml": modeline("data-gap", f"{ACTIONS}/data-gaps/x.yaml")
-        + fill_skeleton("data-gap", ref="1.1.1", agencies="Council, Police",
-                      lead="Council"),
-        f"{ACTIONS}/recommendations/R1.yaml": modeline("recommendation",
-                                                       f"{ACTIONS}/recommendations/x.yaml")
-        + fill_skeleton("recommendation", ref="R1", agencies="Council, Police"),
     }
+    shape = default_shape()
+    # an example item of each kind, as `new` writes it (check warns until it is replaced)
+    for kind in shape.kinds:
+        path, text = skeleton(shape, AGENCY_EXAMPLES, kind, kind.ref.next_ref([]))
+        files[path] = text
     if not (folder / ".gitignore").exists():
         files[".gitignore"] = GITIGNORE
     for path, text in files.items():
@@ -101,7 +100,7 @@ def init(folder: Path) -> list[str]:
     written = list(files)
     # The JSON Schemas, so an editor validates the files as they are typed.
     written += [path.relative_to(folder).as_posix()
-                for path in write_schemas(folder / SCHEMA_DIR)]
+                for path in write_schemas(folder / SCHEMA_DIR, shape)]
     return written
 
 

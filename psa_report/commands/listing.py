@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from ..models import Status, kind_of, parse_status
 from ..problems import BadOption
 from ..project import Project
+from ..shape import Item, shown_text
 from .common import agency, load
 from .common import item as find_item
 
@@ -48,13 +48,8 @@ class Listing:
 def _status(project: Project, word) -> str | None:
     """--status: one of the plan's statuses (any case, or a word it also accepts), as
     the word it is counted under; BadOption naming the statuses otherwise."""
-    if word is None or isinstance(word, Status):
-        return None if word is None else word.value
-    if project.statuses == list(Status):
-        try:
-            return parse_status(word).value
-        except ValueError as error:
-            raise BadOption("--status", str(error)) from None
+    if word is None:
+        return None
     found = project.shape.find_status(word)
     if found is None:
         raise BadOption("--status", f"{word!r} is not a status of this plan: use one of "
@@ -68,7 +63,7 @@ def list_items(root: Path, lead: str | None = None, status=None) -> Listing:
     wanted = _status(project, status)
     items = [i for i in project.items if (lead is None or lead in i.lead)
              and (wanted is None or (i.status is not None and i.status.value == wanted))]
-    return Listing([ItemRecord(i.ref, kind_of(i), list(i.lead),
+    return Listing([ItemRecord(i.ref, i.kind.name, list(i.lead),
                                i.status.value if i.status is not None else "",
                                str(i.due) if i.due else None, str(project.sources[i.ref]))
                     for i in items], len(project.items))
@@ -80,23 +75,24 @@ def show(root: Path, ref: str) -> str:
     return describe(project, find_item(project, ref))
 
 
-def describe(project: Project, item) -> str:
-    lines = [f"{item.ref} ({kind_of(item)}): {project.sources[item.ref]}",
-             f"Status: {item.status.value if item.status is not None else 'none given'}",
-             "Lead: " + (", ".join(f"{code} ({project.agencies[code]})" for code in item.lead)
-                         or "the whole partnership"),
-             f"Due: {item.due.long if item.due else 'no deadline'}"]
-    # today's words for today's fields ("Data gap:", "Update:"), a declared kind's labels
-    titles = {"gap": "Data gap", "recommendation": "Recommendation", "action": "Action",
-              "update": "Update"}
+def describe(project: Project, item: Item) -> str:
+    """Every field of the item under its label, in the kind's order: the short ones on a
+    line each, running text below its label; a field left out said to be so."""
+    lines = [f"{item.ref} ({item.kind.name}): {project.sources[item.ref]}"]
     for field in item.kind.fields:
-        if field.type in ("status", "agencies", "due"):
-            continue
         value = item.get(field.name)
-        if value is None or value == "":
-            continue
-        title = titles.get(field.name, field.label) if item.kind.name in (
-            "data gap", "recommendation") and project.shape.source is None else field.label
-        lines += ["", f"{title}:", *textwrap.wrap(str(value), 88, initial_indent="  ",
-                                                   subsequent_indent="  ")]
+        if field.type == "agencies":
+            text = ", ".join(f"{code} ({project.agencies.get(code, code)})"
+                             for code in value or []) or "none given"
+        elif value is None or value == "":
+            text = "none given"
+        else:
+            text = shown_text(field, value)
+        if field.type == "text" and value:
+            lines += ["", f"{field.label}:"]
+            for paragraph in text.split("\n"):
+                lines += textwrap.wrap(paragraph, 88, initial_indent="  ",
+                                       subsequent_indent="  ") or [""]
+        else:
+            lines.append(f"{field.label}: {text}")
     return "\n".join(lines)

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from ..meetings import CURRENT, meeting_history, pattern_for
-from ..models import Status
 from ..problems import Problem
 from ..progress import Point, recount
 from .common import load
@@ -25,7 +24,7 @@ def columns(statuses: list) -> tuple:
 
 @dataclass(frozen=True)
 class MeetingRecord:
-    COLUMNS: ClassVar = columns(list(Status))  # today's shape's
+    COLUMNS: ClassVar = columns([])  # the statuses' columns are the plan's (columns())
     point: Point
 
     @property
@@ -54,7 +53,7 @@ class ProgressResult:
     warnings: list[Problem] = field(default_factory=list)
     #: why there are no meetings (outside git, no pattern, no tag matched); else None
     note: str | None = None
-    columns: tuple = MeetingRecord.COLUMNS  # the plan's own statuses
+    columns: tuple = MeetingRecord.COLUMNS  # with the plan's own statuses
 
     @property
     def meetings(self) -> list[MeetingRecord]:
