@@ -332,8 +332,7 @@ def _step(definition, column: str, shape: Shape) -> str:
         return (f"Choose the {column} from the drop-down list: {_status_words(shape)}. Leave "
                 "it blank if it has not changed.")
     if kind == "due":
-        forms = ", a quarter such as Q3 2025/26, a year such as 2025/26, or ongoing" \
-            if definition.periods else ""
+        forms = ", a quarter such as Q3 2025/26, a year such as 2025/26, or ongoing"
         return (f"If the {label} has moved, type the new one in the {column} column: a date "
                 f"such as 30/09/2025{forms}.")
     if kind == "date":
@@ -404,7 +403,7 @@ def _validation(definition, shape: Shape, title: str, DataValidation):  # noqa: 
             f"{', '.join(words)}.", promptTitle=title,
             prompt="Choose from the list, or leave blank if it has not changed.")
     if definition.type in ("due", "date"):
-        periods = definition.type == "due" and definition.periods
+        periods = definition.type == "due"  # a due date may be a quarter, a year or ongoing
         return DataValidation(
             type="date", operator="between", formula1=str(_FIRST_DAY),
             formula2=str(_LAST_DAY), allow_blank=True, showErrorMessage=True,
