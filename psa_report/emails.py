@@ -19,9 +19,16 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from .dates import long_date
-from .partners import NEW_DUE, NEW_STATUS, NEW_UPDATE, UPDATES
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the workbook to fill in, as a draft describes it."""
+
+    title: str  # as headed in the workbook: "New Status"
+    type: str  # its field's type (shape.FIELD_TYPES)
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,34 @@ class Draft:
     email: str | None
     workbook: Path
     refs: tuple[str, ...]
+    #: the workbook's sheets to fill in, and their columns to fill in (only these are
+    #: described: a draft never names a column the workbook does not have)
+    sheets: tuple[str, ...] = ()
+    columns: tuple[Column, ...] = ()
+
+
+def _and(words) -> str:
+    words = list(words)
+    return ", ".join(words[:-1]) + f" and {words[-1]}" if len(words) > 1 else "".join(words)
+
+
+def _what(column: Column, example: str) -> str:
+    """What to put in one column to fill in."""
+    if column.type in ("status", "choice"):
+        return "choose from the drop-down list."
+    if column.type == "due":
+        return f"only if the deadline has moved, such as {example}."
+    if column.type == "date":
+        return f"only if it has changed, such as {example}."
+    if column.type == "number":
+        return "a number (digits only)."
+    if column.type == "yes-no":
+        return "yes or no."
+    return "the latest progress, in a sentence or two."
+
+
+def _example(day: date) -> str:
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
 
 
 def _one_line(text: str) -> str:
@@ -67,6 +102,11 @@ def request(draft: Draft, partnership: str, meeting: str, contact: str,
     """The update request: what it is, by when, what to fill in, whom to ask."""
     count = len(draft.refs)
     when = f"by {long_date(reply_by)}" if reply_by else "as soon as you can"
+    example = _example(reply_by or date.today())
+    sheets = f"the {_and(draft.sheets)} sheet{'s' if len(draft.sheets) > 1 else ''}"
+    fill = (f"What to fill in, on {sheets}, one row per action:\n"
+            + "".join(f"- {c.title}: {_what(c, example)}\n" for c in draft.columns)
+            if draft.columns else "What to fill in is on the Instructions sheet.\n")
     body = _body(
         "Dear colleague,",
         f"Please find attached the update request for {draft.name}: the {count} "
@@ -74,10 +114,7 @@ def request(draft: Draft, partnership: str, meeting: str, contact: str,
         f"action plan and that are not yet complete ({', '.join(draft.refs)}). The updates "
         f"you give will go into the progress report to the {meeting}.",
         f"Please reply {when}, returning the workbook as it is (.xlsx).",
-        f"What to fill in, on the {UPDATES} sheet, one row per action:\n"
-        f"- {NEW_UPDATE}: the latest progress, in a sentence or two.\n"
-        f"- {NEW_STATUS}: choose from the drop-down list.\n"
-        f"- {NEW_DUE}: only if the deadline has moved, such as 30/09/2010.\n"
+        f"{fill}"
         "Leave a row blank if nothing has changed, and please do not change the other "
         "columns or add rows.",
         f"If anything is unclear, please ask me, the {contact}, by replying to this email.",
@@ -89,14 +126,16 @@ def request(draft: Draft, partnership: str, meeting: str, contact: str,
 def reminder(draft: Draft, partnership: str, contact: str, reply_by: date,
              days_late: int) -> EmailMessage:
     """A reminder to an agency whose return is late."""
+    columns = [c.title for c in draft.columns]
+    fill = (f"Please fill in the {_and(columns)} column{'s' if len(columns) > 1 else ''} "
+            f"on the {_and(draft.sheets)} sheet{'s' if len(draft.sheets) > 1 else ''} "
+            if columns else "Please fill in the workbook as its Instructions sheet says ")
     body = _body(
         "Dear colleague,",
         f"We have not yet received the update request for {draft.name}, which was due by "
         f"{long_date(reply_by)} ({days_late} day{'s' if days_late != 1 else ''} ago). The "
         "workbook is attached again.",
-        f"Please type the latest progress in the {NEW_UPDATE} column of the {UPDATES} "
-        f"sheet, choose the {NEW_STATUS}, give a {NEW_DUE} if the deadline has moved, and "
-        "return the workbook as it is (.xlsx), as soon as you can.",
+        f"{fill}and return the workbook as it is (.xlsx), as soon as you can.",
         f"If anything is unclear, please ask me, the {contact}, by replying to this email.",
         f"Thank you,\n{contact}\n{partnership}")
     subject = f"Reminder: {partnership} update request for {draft.name}"

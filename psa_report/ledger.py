@@ -107,6 +107,7 @@ def start(manifest: dict, emails: dict[str, str]) -> dict:
         "issued": manifest.get("issued"), "reply_by": manifest.get("reply_by"),
         "agencies": {book["agency"]: {
             "name": book["name"], "file": book["file"], "refs": list(book["refs"]),
+            "sheets": dict(book.get("sheets") or {}),
             "email": emails.get(book["agency"]), "returned": None, "return_file": None,
             "applied": None, "changed": [], "waiting": [], "given": {},
         } for book in manifest["workbooks"]},

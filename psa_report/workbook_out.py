@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 
-from .dates import long_date
+from .dates import financial_year, long_date, quarter_of
 from .editions import exemptions
 from .ledger import new_round_id
 from .output import publish
@@ -261,7 +261,7 @@ def _workbook(project: Project, code: str, name: str, kinds: list[Kind],
         book.properties.keywords = "NOT FOR PUBLICATION"
     for kind in kinds:
         _updates(book.create_sheet(sheets[kind.name]), kind, project.shape,
-                        [row for row in rows if row.kind == kind.name])
+                 [row for row in rows if row.kind == kind.name], reply_by or issued_on)
     sheet = book.create_sheet(ISSUED)
     meta = [(ISSUED_MARK, FORMAT), ("agency", code), ("commit", commit or ""),
             ("issued", issued_on.isoformat())]
@@ -301,13 +301,14 @@ def _lines(project: Project, name: str, kinds: list[Kind], sheets: dict[str, str
     steps = [f"Open the {' and '.join(titles)} sheet{'s' if len(titles) > 1 else ''}. Each "
              f"row is one {' or '.join(kind.name for kind in kinds)}."]
     seen: set[str] = set()
+    example = reply_by or issued_on
     for kind in kinds:
         for definition in partner_fields(kind):
             column = new_label(definition.label)
             if column in seen:
                 continue
             seen.add(column)
-            steps.append(_step(definition, column, shape))
+            steps.append(_step(definition, column, shape, example))
     steps += ["Please do not change the other columns, add rows, or move or rename the "
               "sheets: the workbook is read back automatically, and a changed row is sent "
               "back to you.",
@@ -325,19 +326,27 @@ def _lines(project: Project, name: str, kinds: list[Kind], sheets: dict[str, str
     ]
 
 
-def _step(definition, column: str, shape: Shape) -> str:
-    """What to do in one column to fill in."""
+def example_date(day: date) -> str:
+    """A date as a partner types it, for the examples: 30/09/2010."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
+
+
+def _step(definition, column: str, shape: Shape, example: date) -> str:
+    """What to do in one column to fill in; its examples taken from ``example`` (the
+    round's reply-by date), so that none is in another decade than the plan."""
     kind, label = definition.type, definition.label
+    day = example_date(example)
     if kind == "status":
         return (f"Choose the {column} from the drop-down list: {_status_words(shape)}. Leave "
                 "it blank if it has not changed.")
     if kind == "due":
-        forms = ", a quarter such as Q3 2025/26, a year such as 2025/26, or ongoing"
+        year = financial_year(example)
         return (f"If the {label} has moved, type the new one in the {column} column: a date "
-                f"such as 30/09/2025{forms}.")
+                f"such as {day}, a quarter such as Q{quarter_of(example)} {year}, a year "
+                f"such as {year}, or ongoing.")
     if kind == "date":
         return f"If the {label} has changed, type the new date in the {column} column, such " \
-               "as 30/09/2025."
+               f"as {day}."
     if kind == "number":
         return f"Type the new {label} in the {column} column, as a number (digits only)."
     if kind == "choice":
@@ -348,7 +357,7 @@ def _step(definition, column: str, shape: Shape) -> str:
             "has changed.")
 
 
-def _updates(sheet, kind: Kind, shape: Shape, rows: list[ShapedSent]) -> None:
+def _updates(sheet, kind: Kind, shape: Shape, rows: list[ShapedSent], example: date) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill, Protection
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -381,15 +390,17 @@ def _updates(sheet, kind: Kind, shape: Shape, rows: list[ShapedSent]) -> None:
     last = len(rows) + 1
     for offset, definition in enumerate(partners, len(given) + 1):
         letter, title = get_column_letter(offset), new_label(definition.label)
-        check = _validation(definition, shape, title, DataValidation)
+        check = _validation(definition, shape, title, DataValidation, example)
         if check is not None:
             check.add(f"{letter}2:{letter}{last}")
             sheet.add_data_validation(check)
     _print_and_protect(sheet, "B2")
 
 
-def _validation(definition, shape: Shape, title: str, DataValidation):  # noqa: N803
-    """The drop-down or date check of a column to fill in, or None."""
+def _validation(definition, shape: Shape, title: str, DataValidation,  # noqa: N803
+                example: date):
+    """The drop-down or date check of a column to fill in, or None (its example dates
+    from ``example``, the round's reply-by date)."""
     if definition.type in ("status", "choice", "yes-no"):
         words = ([s.name for s in shape.statuses] if definition.type == "status"
                  else list(definition.choices) if definition.type == "choice"
@@ -404,14 +415,15 @@ def _validation(definition, shape: Shape, title: str, DataValidation):  # noqa: 
             prompt="Choose from the list, or leave blank if it has not changed.")
     if definition.type in ("due", "date"):
         periods = definition.type == "due"  # a due date may be a quarter, a year or ongoing
+        day, year = example_date(example), financial_year(example)
         return DataValidation(
             type="date", operator="between", formula1=str(_FIRST_DAY),
             formula2=str(_LAST_DAY), allow_blank=True, showErrorMessage=True,
             showInputMessage=True, errorTitle=title,
             # a quarter, a year or "ongoing" is text: a warning lets it be kept
             errorStyle="warning" if periods else "stop",
-            error=("Type a date, such as 30/09/2025" + (", or a quarter (Q3 2025/26), a "
-                   "year (2025/26) or ongoing" if periods else "") + "."),
-            promptTitle=title, prompt="Type the new one, such as 30/09/2025, or leave "
+            error=(f"Type a date, such as {day}" + (f", or a quarter (Q{quarter_of(example)} "
+                   f"{year}), a year ({year}) or ongoing" if periods else "") + "."),
+            promptTitle=title, prompt=f"Type the new one, such as {day}, or leave "
             "blank if it has not moved.")
     return None

@@ -18,11 +18,17 @@ from ..files import decode_utf8, read_regular
 from ..output import publish
 from ..partners import (
     MANIFEST,
+    NEW_DUE,
+    NEW_STATUS,
+    NEW_UPDATE,
     PARTNERSHIP,
     REQUESTS_DIR,
+    UPDATES,
     CollectResult,
     FileUpdate,
     IssuedWorkbook,
+    new_label,
+    partner_fields,
 )
 from ..problems import BadOption, Invalid, Problem
 from ..returns import Chooser, collect_returns
@@ -70,8 +76,10 @@ def requests(root: Path, leads: list[str] | None = None, reply_by: date | None =
                     ledger.left_open(previous))
     if email:
         outputs = {}
+        sheets = {b["agency"]: b.get("sheets") for b in manifest["workbooks"]}
         for book in books:
-            draft = _draft(project, book.agency, book.agency_name, book.path, book.refs)
+            draft = _draft(project, book.agency, book.agency_name, book.path, book.refs,
+                           sheets.get(book.agency))
             message = emails.request(draft, project.report.partnership, project.report.meeting,
                                      project.report.author, reply_by)
             target = out_dir / emails.eml_name(book.path)
@@ -96,8 +104,29 @@ def _today_s_shape(project, command: str) -> None:
             "file")])
 
 
-def _draft(project, code: str, name: str, workbook: Path, refs) -> emails.Draft:
-    return emails.Draft(code, name, project.agency_emails.get(code), workbook, tuple(refs))
+def _draft(project, code: str, name: str, workbook: Path, refs, sheets: dict | None,
+           address: str | None = None) -> emails.Draft:
+    """A draft to ``code``, describing the columns its workbook has to fill in."""
+    titles, columns = _to_fill(project, sheets)
+    return emails.Draft(code, name, address or project.agency_emails.get(code), workbook,
+                        tuple(refs), titles, columns)
+
+
+def _to_fill(project, sheets: dict | None) -> tuple[tuple[str, ...], tuple]:
+    """The sheets of a workbook (kind name -> sheet, as the manifest records them) and
+    their columns to fill in, each once; a workbook of a round issued before each kind
+    had its own sheet has the one Updates sheet and its three columns."""
+    if not sheets:
+        return (UPDATES,), (emails.Column(NEW_UPDATE, "text"),
+                            emails.Column(NEW_STATUS, "status"),
+                            emails.Column(NEW_DUE, "due"))
+    kinds = {kind.name: kind for kind, _ in project.kinds}
+    columns: dict[str, emails.Column] = {}
+    for name in sheets:
+        for definition in partner_fields(kinds[name]) if name in kinds else ():
+            title = new_label(definition.label)
+            columns.setdefault(title, emails.Column(title, definition.type))
+    return tuple(sheets.values()), tuple(columns.values())
 
 
 @dataclass
@@ -198,7 +227,9 @@ def round_status(root: Path, today: date | None = None, chase: bool = False,
                     f"the workbook sent to {row.agency} is gone, so it cannot be attached "
                     "to the reminder: issue the requests again")])
             address = project.agency_emails.get(row.agency) or row.email
-            draft = emails.Draft(row.agency, row.name, address, workbook, ())
+            entry = kept["agencies"].get(row.agency) or {}
+            draft = _draft(project, row.agency, row.name, workbook, (),
+                           entry.get("sheets") if isinstance(entry, dict) else None, address)
             target = folder / emails.eml_name(workbook, "-reminder")
             outputs[target] = emails.saver(emails.reminder(
                 draft, project.report.partnership, project.report.author, reply_by, row.late))
