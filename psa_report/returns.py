@@ -102,6 +102,8 @@ def _kind_spec(kind, shape) -> _Spec:
 def _typed_reader(definition, shape) -> Callable[[Any], str]:
     """A cell of a declared field read by its type, as written to YAML."""
     def read(value: Any) -> str:
+        if definition.type == "text":  # running text: a number or a date is a slip
+            return value_text(definition, typed_value(definition, read_update(value), shape))
         if isinstance(value, datetime):  # a date cell: read with a time of 00:00
             value = value.date()
         if isinstance(value, date):
@@ -110,8 +112,6 @@ def _typed_reader(definition, shape) -> Callable[[Any], str]:
             value = "yes" if value else "no"
         elif isinstance(value, (int, float)):
             value = str(int(value)) if float(value).is_integer() else str(value)
-        if definition.type == "text":
-            value = read_update(value)
         return value_text(definition, typed_value(definition, value, shape))
     return read
 

@@ -20,7 +20,7 @@ from psa_report.changes import FieldChange
 from psa_report.chars import refused
 from psa_report.edit import apply_returns, set_fields
 from psa_report.loader import load_text
-from psa_report.partners import HEADERS, CollectResult, FileUpdate
+from psa_report.partners import CollectResult, FileUpdate
 from psa_report.problems import Invalid
 from psa_report.project import load_project
 from psa_report.returns import collect_returns
@@ -90,10 +90,10 @@ def test_trailing_comment_and_empty_value_kept():
 
 def test_remove_due_deletes_only_its_lines():
     text = "ref: R9\nupdate: x\n# the deadline\ndue: >-\n  2010-09\n\n# last words\nstatus: on track\n"
-    new = replace_values(text, "R9.yaml", {"due": None})
+    new = replace_values(text, "R9.yaml", {"due": None}, optional={"due"})
     assert new == "ref: R9\nupdate: x\n# the deadline\n\n# last words\nstatus: on track\n"
     # Removing a field that is not there changes nothing.
-    assert replace_values(new, "R9.yaml", {"due": None}) == new
+    assert replace_values(new, "R9.yaml", {"due": None}, optional={"due"}) == new
 
 
 def test_required_field_cannot_be_removed():
@@ -160,21 +160,39 @@ def issue(root: Path, **kwargs) -> dict[str, Path]:
     return {book.agency: book.path for book in books}
 
 
+#: The Updates sheet of each kind of the shipped plan (two kinds: a sheet each, named by
+#: the kind's heading), and the columns of a data gap's sheet.
+DATA_SHEET, RECOMMENDATION_SHEET = "Data requirements", "Recommendations"
+DATA_HEADERS = ["Ref", "Data gap", "Lead", "Action", "Current Update", "Current Status",
+                "Current Due", "New Update", "New Status", "New Due"]
+
+
+def updates_sheets(book) -> list:
+    """The sheets to fill in: all but the Instructions and the hidden Issued sheet."""
+    return [book[name] for name in book.sheetnames if name not in ("Instructions", "Issued")]
+
+
 def fill(path: Path, rows: dict[str, dict[str, object]], save_as: Path | None = None) -> Path:
-    """Type into the Updates sheet as a partner would: {ref: {column header: value}}."""
+    """Type into the Updates sheets as a partner would: {ref: {column header: value}}."""
     book = openpyxl.load_workbook(path)
-    sheet = book["Updates"]
-    columns = {cell.value: cell.column for cell in sheet[1]}
-    for row in sheet.iter_rows(min_row=2):
-        for header, value in rows.get(row[0].value, {}).items():
-            sheet.cell(row[0].row, columns[header]).value = value
+    for sheet in updates_sheets(book):
+        columns = {cell.value: cell.column for cell in sheet[1]}
+        for row in sheet.iter_rows(min_row=2):
+            for header, value in rows.get(row[0].value, {}).items():
+                sheet.cell(row[0].row, columns[header]).value = value
     target = save_as or path
     book.save(target)
     return target
 
 
+def sheet_of(path: Path):
+    """A one-kind workbook's one sheet to fill in."""
+    (sheet,) = updates_sheets(openpyxl.load_workbook(path))
+    return sheet
+
+
 def row_of(path: Path, ref: str) -> int:
-    sheet = openpyxl.load_workbook(path)["Updates"]
+    sheet = sheet_of(path)
     return next(row[0].row for row in sheet.iter_rows(min_row=2) if row[0].value == ref)
 
 
@@ -187,8 +205,10 @@ def test_issue_writes_one_locked_printable_workbook_per_lead(project: Path):
     loaded = load_project(project)
     for code, path in books.items():
         book = openpyxl.load_workbook(path)
-        assert book.sheetnames == ["Instructions", "Updates", "Issued"]
-        refs = [row[0] for row in book["Updates"].iter_rows(min_row=2, values_only=True)]
+        # One Updates sheet per kind the workbook holds, named by the kind's heading.
+        kind_sheet = RECOMMENDATION_SHEET if code == "Partnership" else DATA_SHEET
+        assert book.sheetnames == ["Instructions", kind_sheet, "Issued"]
+        refs = [row[0] for row in book[kind_sheet].iter_rows(min_row=2, values_only=True)]
         for ref in refs:
             item = loaded.find(ref)
             assert item.status.value != "complete"
@@ -198,24 +218,30 @@ def test_issue_writes_one_locked_printable_workbook_per_lead(project: Path):
     words = " ".join(c.value for c in book["Instructions"]["A"] if c.value)
     assert "Safer Stockton Partnership" in words and "30 September 2010" in words
     assert "Cleveland Police" in words
-    sheet = book["Updates"]
+    # The instructions name only the columns the workbook has, with example dates from
+    # the round's own reply-by date.
+    assert "New Due column: a date such as 30/09/2010, a quarter such as Q2 2010/11" in words
+    assert "New due date" not in words and "2025" not in words
+    sheet = book[DATA_SHEET]
     refs = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert refs == ["3.2.1", "3.2.3", "4.2.3"]
-    assert [c.value for c in sheet[1]] == list(HEADERS)
-    assert sheet.freeze_panes == "A2"
+    assert [c.value for c in sheet[1]] == DATA_HEADERS
+    assert sheet.freeze_panes == "B2"
     assert sheet.print_title_rows == "$1:$1"
     assert sheet.page_setup.orientation == "landscape"
     assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
     assert sheet.protection.sheet and not sheet.protection.password
-    assert sheet["D2"].alignment.wrap_text and sheet.column_dimensions["D"].width >= 40
+    assert sheet["E2"].alignment.wrap_text and sheet.column_dimensions["E"].width >= 36
+    assert sheet.column_dimensions["H"].width >= 40  # the new update
     for row in sheet.iter_rows(min_row=2):
-        assert all(c.protection.locked for c in row[:6])
-        assert not any(c.protection.locked for c in row[6:])
-    assert sheet["I2"].number_format == "d mmmm yyyy"
+        assert all(c.protection.locked for c in row[:7])
+        assert not any(c.protection.locked for c in row[7:])
+    assert sheet["J2"].number_format == "d mmmm yyyy"
     validations = {dv.type: dv for dv in sheet.data_validations.dataValidation}
-    assert validations["list"].formula1 == '"complete,on track,at risk,off track,not started"'
-    assert str(validations["list"].sqref) == "H2:H4"
-    assert validations["date"].formula1 and str(validations["date"].sqref) == "I2:I4"
+    assert validations["list"].formula1 == '"complete,on track,at risk,not started,off track"'
+    assert str(validations["list"].sqref) == "I2:I4"
+    assert validations["date"].formula1 and str(validations["date"].sqref) == "J2:J4"
+    assert "30/09/2010" in validations["date"].prompt
     issued = book["Issued"]
     assert issued.sheet_state == "veryHidden"
     assert issued["B2"].value == "Police" and issued["B3"].value == "abc1234"
@@ -234,18 +260,19 @@ def test_issue_for_some_leads_only(project: Path):
 
 
 #: What the partners type in the round-trip tests.
-POLICE = {"3.2.1": {"New update": "Ethnicity: now a mandatory field # on the template.\n"
+POLICE = {"3.2.1": {"New Update": "Ethnicity: now a mandatory field # on the template.\n"
                                   "Monitoring starts in August.",
-                    "New status": "on track", "New due date": datetime(2010, 12, 31)}}
-SBC = {"5.2.2": {"New update": "Research 'started' in July, with \"quotes\" and ünïcode."},
-       "3.2.5": {"New due date": "October 2010", "New status": "Amber"}}
-PARTNERSHIP = {"R1": {"New status": "on track"}}
+                    "New Status": "on track", "New Due": datetime(2010, 12, 31)}}
+SBC = {"5.2.2": {"New Update": "Research 'started' in July, with \"quotes\" and ünïcode."},
+       "3.2.5": {"New Due": "October 2010", "New Status": "Amber"}}
+PARTNERSHIP = {"R1": {"New Status": "on track"}}
+#: The changes, in the kind's field order, each named by its field's label as written.
 EXPECTED = {
-    "actions/data-gaps/3.2.1.yaml": ["status: off track → on track", "due: none → 2010-12-31",
-                                     "update text changed"],
-    "actions/data-gaps/3.2.5.yaml": ["status: on track → at risk", "due: 2010-09 → 2010-10"],
-    "actions/data-gaps/5.2.2.yaml": ["update text changed"],
-    "actions/recommendations/R1.yaml": ["status: not started → on track"],
+    "actions/data-gaps/3.2.1.yaml": ["Update text changed", "Status: off track → on track",
+                                     "Due: none → 2010-12-31"],
+    "actions/data-gaps/3.2.5.yaml": ["Status: on track → at risk", "Due: 2010-09 → 2010-10"],
+    "actions/data-gaps/5.2.2.yaml": ["Update text changed"],
+    "actions/recommendations/R1.yaml": ["Status: not started → on track"],
 }
 
 
@@ -258,7 +285,7 @@ def check_applied(project: Path, before: dict[str, bytes], changed: list[str]) -
     assert loaded.find("3.2.1").update.startswith("Ethnicity: now a mandatory field # on")
     assert str(loaded.find("3.2.1").due) == "2010-12-31"
     assert loaded.find("3.2.5").status.value == "at risk"
-    assert loaded.find("5.2.2").update == SBC["5.2.2"]["New update"]
+    assert loaded.find("5.2.2").update == SBC["5.2.2"]["New Update"]
     for path in EXPECTED:
         old, new = before[path].decode(), after[path].decode()
         assert lines_outside(new, {"update", "status", "due"}) == lines_outside(
@@ -309,9 +336,10 @@ def test_round_trip_through_libreoffice(project: Path, tmp_path: Path):
     # LibreOffice keeps the record of what was sent, the lock and the drop-downs.
     book = openpyxl.load_workbook(saved[0])
     assert book["Issued"].sheet_state in ("hidden", "veryHidden")
-    assert book["Updates"].protection.sheet
-    assert {dv.type for dv in book["Updates"].data_validations.dataValidation} >= {"list", "date"}
-    assert isinstance(book["Updates"].cell(row_of(saved[0], "3.2.1"), 9).value, datetime)
+    assert book[DATA_SHEET].protection.sheet
+    assert {dv.type for dv in book[DATA_SHEET].data_validations.dataValidation} >= {"list",
+                                                                                    "date"}
+    assert isinstance(book[DATA_SHEET].cell(row_of(saved[0], "3.2.1"), 10).value, datetime)
     before = snapshot(project)
     result = collect_returns(load_project(project), saved)
     assert {u.path: u.summaries for u in result.updates} == EXPECTED
@@ -329,25 +357,26 @@ def police_problems(project: Path, books: dict[str, Path]) -> list:
 def unlock(path: Path):
     """The partner unprotects the sheet (there is no password) to type anywhere."""
     book = openpyxl.load_workbook(path)
-    sheet = book["Updates"]
+    (sheet,) = updates_sheets(book)
     sheet.protection.sheet = False
     return book, sheet
 
 
+#: The columns of a data gap's sheet (DATA_HEADERS): E-G as sent, H-J to fill in.
 BAD = {
-    "status typed over the drop-down": (lambda s, r: s.cell(r, 8, "nearly done"), "H",
+    "status typed over the drop-down": (lambda s, r: s.cell(r, 9, "nearly done"), "I",
                                         "'nearly done' is not a status"),
     "ref changed": (lambda s, r: s.cell(r, 1, "3.2.4"), "A",
                     "3.2.4 was not in this workbook when it was sent"),
     "ref made up": (lambda s, r: s.cell(r, 1, "9.9.9"), "A", "9.9.9 is not a ref"),
-    "date that cannot be read": (lambda s, r: s.cell(r, 9, "after the summer"), "I",
+    "date that cannot be read": (lambda s, r: s.cell(r, 10, "after the summer"), "J",
                                  "'after the summer' is not a date"),
-    "number as an update": (lambda s, r: s.cell(r, 7, 42), "G", "must be text"),
-    "formula": (lambda s, r: s.cell(r, 7, "=D2&\" and more\""), "G", "holds a formula"),
-    "locked cell edited": (lambda s, r: s.cell(r, 4, "Typed over the current update"), "D",
-                           "Current update was changed"),
-    "locked status edited": (lambda s, r: s.cell(r, 5, "On track"), "E",
-                             "Current status was changed"),
+    "number as an update": (lambda s, r: s.cell(r, 8, 42), "H", "must be text"),
+    "formula": (lambda s, r: s.cell(r, 8, "=E2&\" and more\""), "H", "holds a formula"),
+    "locked cell edited": (lambda s, r: s.cell(r, 5, "Typed over the current update"), "E",
+                           "Current Update was changed"),
+    "locked status edited": (lambda s, r: s.cell(r, 6, "On track"), "F",
+                             "Current Status was changed"),
 }
 
 
@@ -361,14 +390,15 @@ def test_bad_return_names_the_cell_and_writes_nothing(project: Path, case: str):
     book.save(books["Police"])
     problems = police_problems(project, books)
     assert len(problems) == 1, problems
-    assert problems[0].file == f"Police-update-request.xlsx: sheet Updates, cell {column}{row}"
+    assert problems[0].file == (f"Police-update-request.xlsx: sheet {DATA_SHEET}, "
+                                f"cell {column}{row}")
     assert message in problems[0].message
 
 
 def test_added_row_is_refused(project: Path):
     books = issue(project)
     book, sheet = unlock(books["Police"])
-    sheet.append(["3.2.4", "", "", "", "", "", "Our A&E update", "on track", None])
+    sheet.append(["3.2.4", "", "", "", "", "", "", "Our A&E update", "on track", None])
     book.save(books["Police"])
     (problem,) = police_problems(project, books)
     assert problem.file.endswith(f"cell A{sheet.max_row}")
@@ -382,41 +412,41 @@ def test_every_bad_cell_is_reported_at_once(project: Path):
                  "locked cell edited"):
         BAD[case][0](sheet, row_of(books["Police"], "3.2.1"))
     BAD["formula"][0](sheet, row_of(books["Police"], "3.2.3"))
-    sheet.cell(row_of(books["Police"], "4.2.3"), 7, "A fine update")  # good rows are fine
+    sheet.cell(row_of(books["Police"], "4.2.3"), 8, "A fine update")  # good rows are fine
     book.save(books["Police"])
     cells = sorted(p.file.rsplit(" ", 1)[-1] for p in police_problems(project, books))
-    assert cells == ["D2", "G3", "H2", "I2"]
+    assert cells == ["E2", "H3", "I2", "J2"]
 
 
 def test_a_formula_is_never_evaluated(project: Path):
     books = issue(project)
-    fill(books["Police"], {"3.2.1": {"New status": '=IF(1,"on track","off track")'}})
+    fill(books["Police"], {"3.2.1": {"New Status": '=IF(1,"on track","off track")'}})
     (problem,) = police_problems(project, books)
-    assert problem.file.endswith("cell H2") and "formula" in problem.message
+    assert problem.file.endswith("cell I2") and "formula" in problem.message
 
 
 def test_conflict_with_a_change_since_issue_is_refused(project: Path):
     books = issue(project)
     set_fields(project, "3.2.1", status="at risk")  # the analyst changed it meanwhile
-    fill(books["Police"], {"3.2.1": {"New status": "on track"},
-                           "3.2.3": {"New update": "Unrelated rows are fine."}})
+    fill(books["Police"], {"3.2.1": {"New Status": "on track"},
+                           "3.2.3": {"New Update": "Unrelated rows are fine."}})
     (problem,) = police_problems(project, books)
-    assert problem.file.endswith("cell H2")
+    assert problem.file.endswith("cell I2")
     assert "conflict" in problem.message
     assert "'off track'" in problem.message and "'at risk'" in problem.message
     assert "'on track'" in problem.message
     # A field the partner left alone does not conflict; the same value is no change.
-    fill(books["Police"], {"3.2.1": {"New status": "at risk", "New update": "Still stuck."}})
+    fill(books["Police"], {"3.2.1": {"New Status": "at risk", "New Update": "Still stuck."}})
     result = collect_returns(load_project(project), [books["Police"]])
     assert [(u.ref, u.summaries) for u in result.updates] == [
-        ("3.2.1", ["update text changed"]), ("3.2.3", ["update text changed"])]
+        ("3.2.1", ["Update text changed"]), ("3.2.3", ["Update text changed"])]
 
 
 def test_leads_of_a_shared_item_who_disagree_make_the_row_wait(project: Path):
     books = issue(project)
-    fill(books["Police"], {"4.2.3": {"New status": "at risk"}, "3.2.1": {"New status": "complete"}})
-    fill(books["SBC"], {"4.2.3": {"New status": "off track"}})
-    fill(books["Probation"], {"4.2.3": {"New status": "at risk"}})
+    fill(books["Police"], {"4.2.3": {"New Status": "at risk"}, "3.2.1": {"New Status": "complete"}})
+    fill(books["SBC"], {"4.2.3": {"New Status": "off track"}})
+    fill(books["Probation"], {"4.2.3": {"New Status": "at risk"}})
     result = collect_returns(load_project(project), [books["Police"], books["SBC"],
                                                       books["Probation"]])
     # The row waits, side by side; the others go on.
@@ -430,25 +460,27 @@ def test_leads_of_a_shared_item_who_disagree_make_the_row_wait(project: Path):
     taken = collect_returns(load_project(project), [books["Police"], books["SBC"]],
                             take={"4.2.3": "SBC"})
     assert [u.summaries for u in taken.updates if u.ref == "4.2.3"] == [
-        ["status: on track → off track"]]
+        ["Status: on track → off track"]]
     assert not taken.waiting
     # Two leads giving the same value is one change.
-    fill(books["SBC"], {"4.2.3": {"New status": "at risk"}})
+    fill(books["SBC"], {"4.2.3": {"New Status": "at risk"}})
     result = collect_returns(load_project(project), [books["Police"], books["SBC"]])
     assert [u.summaries for u in result.updates if u.ref == "4.2.3"] == [
-        ["status: on track → at risk"]]
+        ["Status: on track → at risk"]]
 
 
 def export_csv(book_path: Path, target: Path, rows: dict[str, dict[str, object]]) -> Path:
-    """The Updates sheet saved as CSV from another spreadsheet, with the partner's typing."""
-    sheet = openpyxl.load_workbook(book_path)["Updates"]
+    """A one-kind workbook's one Updates sheet saved as CSV from another spreadsheet, with
+    the partner's typing."""
+    sheet = sheet_of(book_path)
+    headers = [cell.value for cell in sheet[1]]
     with open(target, "w", newline="", encoding="utf-8-sig") as out:
         writer = csv.writer(out)
         for number, values in enumerate(sheet.iter_rows(values_only=True)):
             values = ["" if v is None else v for v in values]
             if number:
                 for header, value in rows.get(values[0], {}).items():
-                    values[HEADERS.index(header)] = value
+                    values[headers.index(header)] = value
             writer.writerow(values)
     return target
 
@@ -456,13 +488,13 @@ def export_csv(book_path: Path, target: Path, rows: dict[str, dict[str, object]]
 def test_csv_return(project: Path):
     books = issue(project)
     csv_path = export_csv(books["Police"], project / "out/requests/Police-update-request.csv",
-                          {"3.2.1": {"New status": "On Track", "New due date": "31 December 2010",
-                                     "New update": "Line one,\nline two: \"quoted\""}})
+                          {"3.2.1": {"New Status": "On Track", "New Due": "31 December 2010",
+                                     "New Update": "Line one,\nline two: \"quoted\""}})
     before = snapshot(project)
     result = collect_returns(load_project(project), [csv_path])
     assert result.returned == ("Police",)
     assert [u.summaries for u in result.updates] == [
-        ["status: off track → on track", "due: none → 2010-12-31", "update text changed"]]
+        ["Update text changed", "Status: off track → on track", "Due: none → 2010-12-31"]]
     apply_returns(project, result)
     item = load_project(project).find("3.2.1")
     assert item.update == "Line one,\nline two: \"quoted\"" and str(item.due) == "2010-12-31"
@@ -473,12 +505,12 @@ def test_csv_return(project: Path):
 def test_bad_csv_return_names_line_and_column(project: Path):
     books = issue(project)
     csv_path = export_csv(books["Police"], project / "out/requests/Police-update-request.csv",
-                          {"3.2.1": {"New due date": "31/09/2010", "New status": "=A1"}})
+                          {"3.2.1": {"New Due": "31/09/2010", "New Status": "=A1"}})
     with pytest.raises(Invalid) as caught:
         collect_returns(load_project(project), [csv_path])
     assert sorted(p.file for p in caught.value.problems) == [
-        "Police-update-request.csv: line 2, New due date",
-        "Police-update-request.csv: line 2, New status"]
+        "Police-update-request.csv: line 2, New Due",
+        "Police-update-request.csv: line 2, New Status"]
 
 
 def test_not_yet_returned(project: Path):
@@ -524,7 +556,7 @@ def test_apply_validates_the_plan_before_writing(project: Path):
 
 def test_apply_refuses_a_stale_result(project: Path):
     books = issue(project)
-    fill(books["Police"], {"3.2.1": {"New status": "on track"}})
+    fill(books["Police"], {"3.2.1": {"New Status": "on track"}})
     result = collect_returns(load_project(project), [books["Police"]])
     set_fields(project, "3.2.1", status="at risk")
     before = snapshot(project)
@@ -538,10 +570,10 @@ def test_set_fields(project: Path):
     original = path.read_text()
     # "green" is on track already: only the date changes.
     edit = set_fields(project, "3.2.5", status="green", due="2010-11")
-    assert edit.summaries == ["due: 2010-09 → 2010-11"]
+    assert edit.summaries == ["Due: 2010-09 → 2010-11"]
     assert load_project(project).find("3.2.5").due.long == "November 2010"
     edit = set_fields(project, "3.2.5", due="")
-    assert edit.summaries == ["due: 2010-11 → none"]
+    assert edit.summaries == ["Due: 2010-11 → none"]
     assert load_project(project).find("3.2.5").due is None
     assert lines_outside(path.read_text(), {"due"}) == lines_outside(original, {"due"})
     before = snapshot(project)
