@@ -127,7 +127,7 @@ def test_a_tampered_issued_sheet_cannot_overwrite_a_later_edit(project: Path):
     issued = book["Issued"]
     issued.cell(issued_row(issued, "3.2.1"), 3).value = "at risk"  # as if sent so
     book.save(books["Police"])
-    fill(books["Police"], {"3.2.1": {"New status": "On track"}})
+    fill(books["Police"], {"3.2.1": {"New Status": "On track"}})
     with pytest.raises(Invalid) as refused:
         collect_returns(load_project(project), [books["Police"]])
     assert "conflict" in str(refused.value.problems[0])
@@ -140,13 +140,13 @@ def test_a_manifest_beside_the_returns_does_not_override_the_projects(project: P
     set_fields(project, "3.2.1", status="at risk")
     returns = tmp_path / "returns"
     returns.mkdir()
-    fill(books["Police"], {"3.2.1": {"New status": "On track"}},
+    fill(books["Police"], {"3.2.1": {"New Status": "On track"}},
          save_as=returns / books["Police"].name)
     manifest = json.loads((project / "out/requests/manifest.json").read_text())
     for book in manifest["workbooks"]:
         for row in book["rows"]:
             if row["ref"] == "3.2.1":
-                row["status"] = "at risk"
+                row["current"]["status"] = "at risk"
     (returns / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(Invalid) as refused:
         collect_returns(load_project(project), [returns])
@@ -158,7 +158,7 @@ def test_a_workbook_under_another_agencys_name_is_named(project: Path, tmp_path:
                                                       project / "out/requests")}
     returns = tmp_path / "returns"
     returns.mkdir()
-    fill(books["Police"], {"3.2.1": {"New status": "At risk"}},
+    fill(books["Police"], {"3.2.1": {"New Status": "At risk"}},
          save_as=returns / books["Court"].name)
     with pytest.raises(Invalid) as refused:
         collect_returns(load_project(project), [returns])
@@ -184,7 +184,7 @@ def test_a_ref_in_another_case_matches(project: Path):
     books = {b.agency: b.path for b in issue_requests(load_project(project),
                                                       project / "out/requests")}
     book = openpyxl.load_workbook(books["Partnership"])
-    sheet = book["Updates"]
+    sheet = book["Recommendations"]  # row[7]: New Status (this kind has no Action column)
     row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "R1")
     row[0].value = "r1"
     row[7].value = "At risk"
@@ -197,11 +197,12 @@ def test_a_ref_in_another_case_matches(project: Path):
 def test_an_error_cell_is_reported_not_published(project: Path, error: str):
     books = {b.agency: b.path for b in issue_requests(load_project(project),
                                                       project / "out/requests")}
-    fill(books["Police"], {"3.2.1": {"New update": error}})
+    fill(books["Police"], {"3.2.1": {"New Update": error}})
     with pytest.raises(Invalid) as refused:
         collect_returns(load_project(project), [books["Police"]])
     problems = [str(p) for p in refused.value.problems]
-    assert any("sheet Updates, cell G" in p and error in p for p in problems), problems
+    assert any("sheet Data requirements, cell H" in p and error in p for p in problems), \
+        problems
 
 
 # ---------------------------------------------------------------- bounds
@@ -218,9 +219,9 @@ def test_a_huge_sheet_is_refused_before_it_is_loaded(project: Path, monkeypatch)
     books = {b.agency: b.path for b in issue_requests(load_project(project),
                                                       project / "out/requests")}
     book = openpyxl.load_workbook(books["Police"])
-    sheet = book["Updates"]
+    sheet = book["Data requirements"]
     for number in range(5, 5010):
-        sheet.cell(number, 7).value = "x"
+        sheet.cell(number, 8).value = "x"
     book.save(books["Police"])
     loads = []
     real = openpyxl.load_workbook
@@ -244,7 +245,7 @@ def test_a_sheet_that_understates_its_size_is_still_bounded(project: Path, tmp_p
                                                       project / "out/requests")}
     book = openpyxl.load_workbook(books["Police"])
     for number in range(5, 5010):
-        book["Updates"].cell(number, 7).value = "x"
+        book["Data requirements"].cell(number, 8).value = "x"
     book.save(tmp_path / "big.xlsx")
     lying = tmp_path / books["Police"].name
     with zipfile.ZipFile(tmp_path / "big.xlsx") as source, \
@@ -252,7 +253,7 @@ def test_a_sheet_that_understates_its_size_is_still_bounded(project: Path, tmp_p
         for info in source.infolist():
             data = source.read(info)
             if info.filename.startswith("xl/worksheets/"):
-                data = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:I4"/>', data)
+                data = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:J4"/>', data)
             out.writestr(info, data)
     with pytest.raises(Invalid) as refused:
         collect_returns(load_project(project), [lying])
@@ -403,7 +404,7 @@ def test_collect_apply_refuses_a_file_changed_meanwhile(project: Path, monkeypat
 
     books = {b.agency: b.path for b in issue_requests(load_project(project),
                                                       project / "out/requests")}
-    fill(books["Police"], {"3.2.1": {"New status": "At risk"}})
+    fill(books["Police"], {"3.2.1": {"New Status": "At risk"}})
     result = collect_returns(load_project(project), [books["Police"]])
     set_fields(project, "3.2.1", status="complete")  # someone else, meanwhile
     before = snapshot(project)
@@ -415,7 +416,7 @@ def test_collect_apply_refuses_a_file_changed_meanwhile(project: Path, monkeypat
 def test_without_the_manifest_a_workbook_is_not_trusted(project: Path):
     books = {b.agency: b.path for b in issue_requests(load_project(project),
                                                       project / "out/requests")}
-    fill(books["Police"], {"3.2.1": {"New status": "At risk"}})
+    fill(books["Police"], {"3.2.1": {"New Status": "At risk"}})
     (project / "out/requests/manifest.json").unlink()
     with pytest.raises(Invalid, match="cannot find the record of the requests sent"):
         collect_returns(load_project(project), [books["Police"]])
