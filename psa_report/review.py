@@ -98,11 +98,12 @@ def as_table(result: CollectResult) -> list[str]:
         lines.append(f"{update.ref} ({update.path}){_who(update)}:")
         for change in update.changes:
             if change.is_text and change.old and change.new:
-                lines.append(f"  {change.field}: "
+                lines.append(f"  {change.label or change.field}: "
                              + terminal(word_diff(change.old, change.new)).replace(
                                  "\n", "\n    "))
             elif change.is_text and change.new:
-                lines.append(f"  {change.field}: {{+{change.new}+}}".replace("\n", "\n    "))
+                lines.append(f"  {change.label or change.field}: {{+{change.new}+}}".replace(
+                    "\n", "\n    "))
             else:
                 lines.append(f"  {change.summary}")
     for joint in result.joint:

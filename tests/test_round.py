@@ -54,11 +54,11 @@ SBC_423 = "Council research into repeat offenders starts in October."
 def test_a_joint_action_updated_by_both_leads_completes_without_editing_a_workbook(
         runner, project: Path):
     issue(runner, project)
-    police = returned(project, "Police", {"4.2.3": {"New update": POLICE_423,
-                                                    "New status": "at risk"},
-                                          "3.2.1": {"New status": "on track"}}, "2010-09-28")
-    sbc = returned(project, "SBC", {"4.2.3": {"New update": SBC_423,
-                                              "New status": "off track"}}, "2010-09-30")
+    police = returned(project, "Police", {"4.2.3": {"New Update": POLICE_423,
+                                                    "New Status": "at risk"},
+                                          "3.2.1": {"New Status": "on track"}}, "2010-09-28")
+    sbc = returned(project, "SBC", {"4.2.3": {"New Update": SBC_423,
+                                              "New Status": "off track"}}, "2010-09-30")
     books = {p: p.read_bytes() for p in (police, sbc)}
 
     # Side by side; the status differs, so 4.2.3 waits, and 3.2.1 goes on.
@@ -96,8 +96,8 @@ def test_a_joint_action_updated_by_both_leads_completes_without_editing_a_workbo
 
 def test_take_names_a_lead_that_updated_the_row(runner, project: Path):
     issue(runner, project)
-    police = returned(project, "Police", {"4.2.3": {"New status": "at risk"}}, "2010-09-28")
-    sbc = returned(project, "SBC", {"4.2.3": {"New status": "off track"}}, "2010-09-28")
+    police = returned(project, "Police", {"4.2.3": {"New Status": "at risk"}}, "2010-09-28")
+    sbc = returned(project, "SBC", {"4.2.3": {"New Status": "off track"}}, "2010-09-28")
     bad = collect(runner, project, police, sbc, "--take", "4.2.3=Probation")
     assert bad.exit_code == 1
     assert "--take 4.2.3=Probation: 4.2.3 is not a joint row that Probation updated" in \
@@ -107,8 +107,8 @@ def test_take_names_a_lead_that_updated_the_row(runner, project: Path):
 
 def test_one_leads_update_text_can_be_taken(runner, project: Path):
     issue(runner, project)
-    police = returned(project, "Police", {"4.2.3": {"New update": POLICE_423}}, "2010-09-28")
-    sbc = returned(project, "SBC", {"4.2.3": {"New update": SBC_423}}, "2010-09-28")
+    police = returned(project, "Police", {"4.2.3": {"New Update": POLICE_423}}, "2010-09-28")
+    sbc = returned(project, "SBC", {"4.2.3": {"New Update": SBC_423}}, "2010-09-28")
     assert collect(runner, project, police, sbc, "--take", "4.2.3:update=SBC",
                    "--apply").exit_code == 0
     assert load_project(project).find("4.2.3").update == SBC_423
@@ -118,8 +118,8 @@ def test_a_chooser_settles_a_joint_status_as_a_terminal_would(runner, project: P
     from psa_report.returns import collect_returns
 
     issue(runner, project)
-    police = returned(project, "Police", {"4.2.3": {"New status": "at risk"}}, "2010-09-28")
-    sbc = returned(project, "SBC", {"4.2.3": {"New status": "off track"}}, "2010-09-28")
+    police = returned(project, "Police", {"4.2.3": {"New Status": "at risk"}}, "2010-09-28")
+    sbc = returned(project, "SBC", {"4.2.3": {"New Status": "off track"}}, "2010-09-28")
     asked = []
 
     def choose(ref, name, options):
@@ -128,7 +128,7 @@ def test_a_chooser_settles_a_joint_status_as_a_terminal_would(runner, project: P
 
     result = collect_returns(load_project(project), [police, sbc], choose=choose)
     assert asked == [("4.2.3", "status", [("SBC", "off track"), ("Police", "at risk")])]
-    assert [u.summaries for u in result.updates] == [["status: on track → off track"]]
+    assert [u.summaries for u in result.updates] == [["Status: on track → off track"]]
     assert result.joint[0].settled["status"] == "taken from SBC"
     assert not collect_returns(load_project(project), [police, sbc],
                                choose=lambda *_: None).updates  # Enter: it waits
@@ -139,13 +139,15 @@ def test_a_chooser_settles_a_joint_status_as_a_terminal_would(runner, project: P
 def test_the_preview_shows_the_new_words(runner, project: Path):
     issue(runner, project)
     police = returned(project, "Police", {"3.2.1": {
-        "New update": "Ethnicity is now a mandatory field on the template. Monitoring starts "
-                      "in August.", "New status": "on track"}}, "2010-09-28")
+        "New Update": "Ethnicity is now a mandatory field on the template. Monitoring starts "
+                      "in August.", "New Status": "on track"}}, "2010-09-28")
     old = load_project(project).find("3.2.1").update
     shown = collect(runner, project, police)
-    assert "  status: off track → on track\n  update: " in shown.stdout
+    # The changes in the kind's field order, each named by its label as written.
+    assert "\n  Status: off track → on track\n" in shown.stdout
+    assert shown.stdout.index("  Update: ") < shown.stdout.index("  Status: ")
     # Mostly rewritten: the old text taken out, the new put in, each whole.
-    assert f"  update: [-{old}-]{{+Ethnicity is now a mandatory field on the template. " \
+    assert f"  Update: [-{old}-]{{+Ethnicity is now a mandatory field on the template. " \
            "Monitoring starts in August.+}\n" in shown.stdout
 
     page = collect(runner, project, police, "--format", "markdown")
@@ -153,7 +155,7 @@ def test_the_preview_shows_the_new_words(runner, project: Path):
     assert page.stdout.startswith("# Updates from partners for the Safer Stockton Partnership")
     assert "## 3.2.1, from Police" in page.stdout and "**Update:**" in page.stdout
     assert "August.**" in page.stdout and "~~" in page.stdout
-    assert "- status: off track → on track" in page.stdout
+    assert "- Status: off track → on track" in page.stdout
 
     page = collect(runner, project, police, "--format", "html")
     assert page.stdout.startswith("<!DOCTYPE html>")
@@ -185,23 +187,23 @@ def test_the_ledger_after_three_collect_runs_and_the_commits_naming_each_return(
     issue(runner, repo)
 
     # Run 1: Police, with its half of the joint action 4.2.3.
-    police = returned(repo, "Police", {"3.2.1": {"New update": "Ethnicity now recorded."},
-                                       "4.2.3": {"New update": POLICE_423}}, "2010-09-28")
+    police = returned(repo, "Police", {"3.2.1": {"New Update": "Ethnicity now recorded."},
+                                       "4.2.3": {"New Update": POLICE_423}}, "2010-09-28")
     first = collect(runner, repo, police, "--apply", "--commit")
     assert first.exit_code == 0, first.output
     assert "Not yet returned: SBC, A&E, JSU, Court, Probation, Partnership" in first.stdout
     assert "changed 2 files and committed them" in first.stdout
 
     # Run 2: SBC; Police is not "not yet returned"; the joint row is merged with run 1's.
-    sbc = returned(repo, "SBC", {"4.2.3": {"New update": SBC_423},
-                                 "3.2.5": {"New status": "at risk"}}, "2010-09-30")
+    sbc = returned(repo, "SBC", {"4.2.3": {"New Update": SBC_423},
+                                 "3.2.5": {"New Status": "at risk"}}, "2010-09-30")
     second = collect(runner, repo, sbc, "--apply", "--commit")
     assert second.exit_code == 0, second.output
     assert "Not yet returned: A&E, JSU, Court, Probation, Partnership" in second.stdout
     assert load_project(repo).find("4.2.3").update == f"SBC: {SBC_423}\n\nPolice: {POLICE_423}"
 
     # Run 3: Court, late; nothing to change is still a return.
-    court = returned(repo, "Court", {"4.2.2": {"New status": "off track"}}, "2010-10-04")
+    court = returned(repo, "Court", {"4.2.2": {"New Status": "off track"}}, "2010-10-04")
     third = collect(runner, repo, court, "--apply", "--commit")
     assert third.exit_code == 0, third.output
     assert "No changes" in third.stdout and "committed" not in third.stdout
@@ -256,7 +258,7 @@ def test_commit_refuses_to_credit_the_analysts_own_edits_to_a_partner(runner, re
     issue(runner, repo)
     path = repo / "actions/data-gaps/3.2.1.yaml"
     path.write_text(path.read_text() + "# a note of mine\n")
-    police = returned(repo, "Police", {"3.2.1": {"New status": "on track"}}, "2010-09-28")
+    police = returned(repo, "Police", {"3.2.1": {"New Status": "on track"}}, "2010-09-28")
     before = snapshot(repo)
     refused = collect(runner, repo, police, "--apply", "--commit")
     assert refused.exit_code == 1
@@ -301,7 +303,15 @@ def test_requests_email_writes_a_draft_per_agency_that_parses_back(runner, proje
                                  "Police, reply by 30 September 2010")
     body = " ".join(police.get_body(("plain",)).get_content().split())
     assert "Please reply by 30 September 2010" in body
-    assert "(3.2.1, 3.2.3, 4.2.3)" in body and "New update" in body
+    assert "(3.2.1, 3.2.3, 4.2.3)" in body and "New Update" in body
+    # Only the columns the workbook has, with example dates from the round's reply-by date.
+    assert ("on the Data requirements sheet, one row per action: - New Update: the latest "
+            "progress, in a sentence or two. - New Status: choose from the drop-down list. "
+            "- New Due: only if the deadline has moved, such as 30/09/2010.") in body
+    assert "New due date" not in body
+    partnership = parse(project / "out/requests/Partnership-update-request.eml")
+    body = " ".join(partnership.get_body(("plain",)).get_content().split())
+    assert "on the Recommendations sheet" in body and "- New UPDATE:" in body
     assert "please ask me, the Community Safety Analyst" in body
     assert parse(project / "out/requests/SBC-update-request.eml")["To"] is None
 
@@ -309,7 +319,7 @@ def test_requests_email_writes_a_draft_per_agency_that_parses_back(runner, proje
 def test_chase_writes_reminders_only_to_those_late(runner, project: Path):
     with_emails(project)
     issue(runner, project)
-    police = returned(project, "Police", {"3.2.1": {"New status": "on track"}}, "2010-09-28")
+    police = returned(project, "Police", {"3.2.1": {"New Status": "on track"}}, "2010-09-28")
     assert collect(runner, project, police, "--apply").exit_code == 0
     early = run(runner, "round", "--project", str(project), "--as-of", "2010-09-29", "--chase")
     assert early.exit_code == 0 and "Nobody is late" in early.stdout
@@ -323,6 +333,8 @@ def test_chase_writes_reminders_only_to_those_late(runner, project: Path):
     assert message["X-Unsent"] == "1" and message["Subject"].startswith("Reminder:")
     body = " ".join(message.get_body(("plain",)).get_content().split())
     assert "which was due by 30 September 2010 (3 days ago)" in body
+    assert ("Please fill in the New Update, New Status and New Due columns on the Data "
+            "requirements sheet and return the workbook") in body
     (attachment,) = list(message.iter_attachments())
     assert attachment.get_content() == (
         project / "out/requests/Court-update-request.xlsx").read_bytes()
@@ -351,7 +363,8 @@ def test_a_bad_agency_email_is_named(runner, project: Path, email: str):
         encoding="utf-8")
     done = run(runner, "check", "--project", str(project))
     assert done.exit_code == 1
-    assert f"actions/agencies.yaml:6:3: Police: email: '{email}' is not an email address" in \
+    # Named at the address itself (line 7, where `email:` gives it).
+    assert f"actions/agencies.yaml:7:10: Police: email: '{email}' is not an email address" in \
         done.stderr
 
 
