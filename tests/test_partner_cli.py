@@ -18,14 +18,15 @@ def test_requests_collect_and_apply_from_the_command_line(runner, project: Path)
     assert "manifest.json" in issued.stdout
     books = project / "out/requests"
     fill(books / "Police-update-request.xlsx",
-         {"3.2.1": {"New status": "At risk", "New update": "Ethnicity now recorded: 40%."}})
+         {"3.2.1": {"New Status": "At risk", "New Update": "Ethnicity now recorded: 40%."}})
     before = snapshot(project)
     shown = run(runner, "collect", "--project", str(project),
                 str(books / "Police-update-request.xlsx"))
     assert shown.exit_code == 0, shown.output
     # The preview shows the partner's words, as a word-level difference.
-    assert "3.2.1 (actions/data-gaps/3.2.1.yaml), from Police:\n" \
-           "  status: off track → at risk\n  update: [-" in shown.stdout
+    # In the kind's field order, each named by its label as written.
+    assert "3.2.1 (actions/data-gaps/3.2.1.yaml), from Police:\n  Update: [-" in shown.stdout
+    assert "\n  Status: off track → at risk\n" in shown.stdout
     assert "{+Ethnicity now recorded: 40%.+}" in shown.stdout
     assert "Not yet returned: SBC, A&E, JSU, Court, Probation, Partnership" in shown.stdout
     assert "run again with --apply" in shown.stdout
@@ -41,11 +42,12 @@ def test_requests_collect_and_apply_from_the_command_line(runner, project: Path)
 def test_a_bad_return_names_the_cell_and_exits_1(runner, project: Path):
     run(runner, "requests", "--project", str(project), "--lead", "police")
     book = project / "out/requests/Police-update-request.xlsx"
-    fill(book, {"3.2.1": {"New status": "nearly done"}})
+    fill(book, {"3.2.1": {"New Status": "nearly done"}})
     before = snapshot(project)
     result = run(runner, "collect", "--apply", "--project", str(project), str(book))
     assert result.exit_code == 1
-    assert re.match(r"Police-update-request\.xlsx: sheet Updates, cell H\d+: ", result.stderr)
+    assert re.match(r"Police-update-request\.xlsx: sheet Data requirements, cell I\d+: ",
+                    result.stderr)
     assert "nothing was changed" in result.stderr
     assert snapshot(project) == before
 
@@ -57,7 +59,7 @@ def test_set_changes_only_the_values_given(runner, project: Path):
                  "--project", str(project))
     assert result.exit_code == 0, result.output
     assert result.stdout == ("changed actions/data-gaps/3.2.1.yaml:\n"
-                             "  status: off track → at risk\n  due: none → 2010-12\n")
+                             "  Status: off track → at risk\n  Due: none → 2010-12\n")
     new = path.read_text(encoding="utf-8").splitlines()
     assert new == [("status: at risk" if line == "status: off track" else line)
                    for line in old] + ["due: 2010-12"]
@@ -84,8 +86,8 @@ def test_changes_shows_exactly_the_partners_edits(runner, project: Path):
     git(project, "commit", "-q", "-m", "Plan as sent", when="2010-06-28")
     assert run(runner, "requests", "--lead", "SBC", "--project", str(project)).exit_code == 0
     book = project / "out/requests/SBC-update-request.xlsx"
-    fill(book, {"3.2.2": {"New status": "At risk", "New due date": "31/12/2010"},
-                "3.2.5": {"New update": "First audit done: 80% recorded."}})
+    fill(book, {"3.2.2": {"New Status": "At risk", "New Due": "31/12/2010"},
+                "3.2.5": {"New Update": "First audit done: 80% recorded."}})
     assert run(runner, "collect", "--apply", str(book), "--project",
                str(project)).exit_code == 0
     assert run(runner, "check", "--strict", "--project", str(project)).exit_code == 0
