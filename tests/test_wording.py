@@ -9,18 +9,22 @@ from pypdf import PdfReader
 
 from psa_report import wording
 from psa_report.commands.build import build
+from psa_report.shape import default_plan_text
 
 
-def _renamed() -> wording.Words:
-    words = wording.WORDS
-    gap, rec = words.kinds
-    return dataclasses.replace(
-        words,
-        kinds=(dataclasses.replace(gap, heading="Information needs",
-                                   labels={**gap.labels, "gap": "Data need",
-                                           "status": "RAG"}),
-               dataclasses.replace(rec, labels={**rec.labels, "update": "PROGRESS"})),
-        summary="Position at a glance", lead_agencies="Who leads")
+def _renamed(project) -> wording.Words:
+    """The kinds' words renamed in the one place they are worded, the plan's plan.yaml
+    (here the shipped default's, edited), and the tool's own words in wording.WORDS."""
+    text = default_plan_text()
+    gap, rec = text.split("  - name: recommendation")
+    gap = (gap.replace("heading: Data requirements", "heading: Information needs")
+           .replace("label: Data gap,", "label: Data need,")
+           .replace("label: Status,", "label: RAG,"))
+    rec = rec.replace("label: UPDATE,", "label: PROGRESS,")
+    (project / "actions/plan.yaml").write_text(gap + "  - name: recommendation" + rec,
+                                               encoding="utf-8")
+    return dataclasses.replace(wording.WORDS, summary="Position at a glance",
+                               lead_agencies="Who leads")
 
 
 def _docx_text(path) -> str:
@@ -32,7 +36,7 @@ def _docx_text(path) -> str:
 
 
 def test_a_label_changed_in_the_wording_changes_every_output(project, tmp_path, monkeypatch):
-    monkeypatch.setattr(wording, "WORDS", _renamed())
+    monkeypatch.setattr(wording, "WORDS", _renamed(project))
     out = tmp_path / "out"
     result = build(project, "all", out, no_since=True)
     html = (out / "progress-report.html").read_text(encoding="utf-8")
@@ -54,23 +58,24 @@ def test_the_same_labels_head_the_partner_workbooks(project, tmp_path, monkeypat
     import openpyxl
     from conftest import run
 
-    monkeypatch.setattr(wording, "WORDS", _renamed())
+    monkeypatch.setattr(wording, "WORDS", _renamed(project))
     out = tmp_path / "req"
     issued = run(runner, "requests", "--project", str(project), "--out", str(out))
     assert issued.exit_code == 0, issued.output
     book = out / "Police-update-request.xlsx"
-    sheet = openpyxl.load_workbook(book)["Updates"]
+    sheet = openpyxl.load_workbook(book)["Information needs"]  # the kind's heading
     headers = [c.value for c in sheet[1]]
-    assert headers == ["Ref", "Data need / recommendation", "Action", "Current update",
-                       "Current rag", "Due", "New update", "New rag", "New due date"]
+    assert headers == ["Ref", "Data need", "Lead", "Action", "Current Update", "Current RAG",
+                       "Current Due", "New Update", "New RAG", "New Due"]
     instructions = " ".join(str(c.value) for row in openpyxl.load_workbook(book)[
         "Instructions"].iter_rows() for c in row if c.value)
-    assert "New rag" in instructions and "New status" not in instructions
-    sheet["H2"] = "on track"
+    assert "New RAG" in instructions and "New Status" not in instructions
+    assert "Information needs sheet" in instructions
+    sheet["I2"] = "on track"
     filled = tmp_path / "returns"
     filled.mkdir()
     sheet.parent.save(filled / book.name)
     (filled / "manifest.json").write_bytes((out / "manifest.json").read_bytes())
     collected = run(runner, "collect", str(filled), "--project", str(project))
     assert collected.exit_code == 0, collected.output
-    assert "status:" in collected.output
+    assert "RAG: off track → on track" in collected.output
