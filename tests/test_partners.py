@@ -502,6 +502,30 @@ def test_csv_return(project: Path):
         "actions/data-gaps/3.2.1.yaml"]
 
 
+def test_a_csv_return_of_a_workbook_with_two_sheets_is_refused(project: Path):
+    """A lead of both kinds gets a sheet for each; a CSV holds one, so only the workbook
+    itself can come back. Its workbook still round-trips as .xlsx."""
+    path = project / "actions/recommendations/R1.yaml"
+    path.write_text(path.read_text().replace("update: >-", "lead: Police\nupdate: >-", 1))
+    books = issue(project)
+    book = openpyxl.load_workbook(books["Police"])
+    assert book.sheetnames == ["Instructions", DATA_SHEET, RECOMMENDATION_SHEET, "Issued"]
+    words = " ".join(c.value for c in book["Instructions"]["A"] if c.value)
+    assert "Open the Data requirements and Recommendations sheets" in words
+    sheet = book[DATA_SHEET]
+    target = project / "out/requests/Police-update-request.csv"
+    with open(target, "w", newline="", encoding="utf-8-sig") as out:
+        csv.writer(out).writerows(["" if v is None else v for v in row]
+                                  for row in sheet.iter_rows(values_only=True))
+    with pytest.raises(Invalid, match=r"sent with 2 sheets of updates \(Data requirements, "
+                                      r"Recommendations\).*return the workbook itself"):
+        collect_returns(load_project(project), [target])
+    fill(books["Police"], {"R1": {"New Status": "on track"}, "3.2.3": {"New Status": "at risk"}})
+    result = collect_returns(load_project(project), [books["Police"]])
+    assert {u.ref: u.summaries for u in result.updates} == {
+        "3.2.3": ["Status: on track → at risk"], "R1": ["Status: not started → on track"]}
+
+
 def test_bad_csv_return_names_line_and_column(project: Path):
     books = issue(project)
     csv_path = export_csv(books["Police"], project / "out/requests/Police-update-request.csv",
