@@ -24,8 +24,9 @@ from .indicators import IndicatorsSchema
 from .loader import load_text
 from .models import Agencies, Report
 from .problems import Invalid, Problem
-from .project import ACTIONS, Project
+from .project import ACTIONS, PLACEHOLDERS, Project
 from .shape import (
+    MAX_REF_LENGTH,
     FieldDef,
     Item,
     Kind,
@@ -160,15 +161,17 @@ def skeleton(shape: Shape, agencies: dict[str, str], kind: Kind, ref: str
              f"# A new {kind.name} of this plan. Replace each example below,",
              "# then run `psa-report check`."]
     if kind.ref.style != "none":
-        lines.append(f"ref: {quoted(ref)}")
+        lines.append(yaml_field("ref", ref).rstrip("\n"))
     for field in kind.fields:
         if field.type == "choice":
             example, hint = field.choices[0], "one of " + ", ".join(field.choices)
         else:
-            example = examples.get(field.type) or placeholder(field.label)
+            # the very text check warns about (validate.warnings)
+            example = examples.get(field.type) or PLACEHOLDERS.get(field.name) \
+                or placeholder(field.label)
             hint = hints.get(field.type, "text")
         lines.append(f"# {field.label}: {hint}" + ("" if field.required else " (optional)"))
-        line = f"{field.name}: {quoted(example)}"
+        line = yaml_field(field.name, example).rstrip("\n")  # plain, unless only quotes fit
         lines.append(line if field.required else f"# {line}")
     return path, "\n".join(lines) + "\n"
 
@@ -292,9 +295,9 @@ def import_table(project: Project, table: Path, display: str, status: str | None
             except Invalid as invalid:
                 problems += invalid.problems
                 continue
-        row = f"row {ref}"
+        row = f"row {ref}" if len(ref) <= MAX_REF_LENGTH else f"row {ref[:MAX_REF_LENGTH]}..."
         cell_problems = []
-        body = [f"ref: {quoted(ref)}\n"] if kind.ref.style != "none" else []
+        body = [yaml_field("ref", ref)] if kind.ref.style != "none" else []
         for field in kind.fields:
             column = headers.get(field.name, field.label)
             value: str | list[str] | None = values.get(field.name)
