@@ -161,7 +161,7 @@ def skeleton(shape: Shape, agencies: dict[str, str], kind: Kind, ref: str
              f"# A new {kind.name} of this plan. Replace each example below,",
              "# then run `psa-report check`."]
     if kind.ref.style != "none":
-        lines.append(yaml_field("ref", ref).rstrip("\n"))
+        lines.append(f"ref: {quoted(ref)}")
     for field in kind.fields:
         if field.type == "choice":
             example, hint = field.choices[0], "one of " + ", ".join(field.choices)
@@ -171,7 +171,7 @@ def skeleton(shape: Shape, agencies: dict[str, str], kind: Kind, ref: str
                 or placeholder(field.label)
             hint = hints.get(field.type, "text")
         lines.append(f"# {field.label}: {hint}" + ("" if field.required else " (optional)"))
-        line = yaml_field(field.name, example).rstrip("\n")  # plain, unless only quotes fit
+        line = f"{field.name}: {quoted(example)}"
         lines.append(line if field.required else f"# {line}")
     return path, "\n".join(lines) + "\n"
 
@@ -297,7 +297,7 @@ def import_table(project: Project, table: Path, display: str, status: str | None
                 continue
         row = f"row {ref}" if len(ref) <= MAX_REF_LENGTH else f"row {ref[:MAX_REF_LENGTH]}..."
         cell_problems = []
-        body = [yaml_field("ref", ref)] if kind.ref.style != "none" else []
+        body = [f"ref: {quoted(ref)}\n"] if kind.ref.style != "none" else []
         for field in kind.fields:
             column = headers.get(field.name, field.label)
             value: str | list[str] | None = values.get(field.name)

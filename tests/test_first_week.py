@@ -65,11 +65,11 @@ def test_check_warns_about_every_example_text_init_writes(runner, tmp_path):
         ("actions/report.yaml", "paragraphs"): line_of(report, "Members are asked"),
         ("actions/agencies.yaml", "Council"): line_of(agencies, "The Borough Council"),
         ("actions/agencies.yaml", "Police"): line_of(agencies, "The Police"),
-        ("actions/data-gaps/1.1.1.yaml", "gap"): line_of(gap, "gap: Describe"),
-        ("actions/data-gaps/1.1.1.yaml", "action"): line_of(gap, "action: Describe"),
-        ("actions/data-gaps/1.1.1.yaml", "update"): line_of(gap, "update: Describe"),
+        ("actions/data-gaps/1.1.1.yaml", "gap"): line_of(gap, 'gap: "Describe'),
+        ("actions/data-gaps/1.1.1.yaml", "action"): line_of(gap, 'action: "Describe'),
+        ("actions/data-gaps/1.1.1.yaml", "update"): line_of(gap, 'update: "Describe'),
         ("actions/recommendations/R1.yaml", "recommendation"): line_of(rec, "Describe"),
-        ("actions/recommendations/R1.yaml", "update"): line_of(rec, "update: Describe"),
+        ("actions/recommendations/R1.yaml", "update"): line_of(rec, 'update: "Describe'),
     }, checked.stderr
     # Both covering paragraphs are examples; each is named.
     assert "paragraph 1 is still the example text" in checked.stderr
@@ -97,7 +97,7 @@ def test_check_warns_about_every_example_text_init_writes(runner, tmp_path):
         assert old in target.read_text(), (path, old)
         target.write_text(target.read_text().replace(old, new, 1))
     target = folder / "actions/recommendations/R1.yaml"  # its update, as its label words it
-    target.write_text(re.sub(r"(?m)^update: .*$", "update: Agreed.", target.read_text()))
+    target.write_text(re.sub(r"(?m)^update: .*$", 'update: "Agreed."', target.read_text()))
     clean = run(runner, "check", "--strict", "--project", str(folder))
     assert clean.exit_code == 0 and clean.stderr == "", clean.output
 

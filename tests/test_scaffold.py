@@ -204,7 +204,7 @@ def test_new_data_gap_takes_the_next_free_ref_and_is_valid(runner, project):
                              "text, then run `psa-report check`.\n")
     text = (project / "actions/data-gaps/5.2.3.yaml").read_text()
     assert text.startswith("# yaml-language-server: $schema=../../schema/data-gap.schema.json")
-    assert "ref: 5.2.3\n" in text and 'gap: Describe the data gap here.\n' in text
+    assert 'ref: "5.2.3"\n' in text and 'gap: "Describe the data gap here."\n' in text
     assert "# Status: one of complete, on track, at risk, not started, off track\n" in text
     assert run(runner, "check", "--project", str(project)).exit_code == 0
     assert "4.2.4.yaml" in run(runner, "new", "data-gap", "--section", "4.2", "--project",
