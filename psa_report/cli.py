@@ -36,28 +36,12 @@ class DateParam(click.ParamType):
 
 DATE = DateParam()
 
-
-class StatusParam(click.ParamType):
-    name = "STATUS"
-
-    def convert(self, value, param, ctx):
-        from .models import Status, parse_status
-
-        if isinstance(value, Status):
-            return value
-        try:
-            return parse_status(value)
-        except ValueError as error:
-            self.fail(str(error), param, ctx)
-
-
-STATUS = StatusParam()
-
 lead_option = click.option("--lead", default=None, metavar="AGENCY",
                            help="Only this lead agency's actions.")
 tags_option = click.option("--tags", default=None, metavar="PATTERN",
                            help="The meetings' git tags, such as 'ssp-*'.  [default: "
                                 "meeting_tags in report.yaml]")
+
 strict_option = click.option("--strict", is_flag=True,
                              help="Treat warnings as errors (exit status 1).")
 
@@ -282,21 +266,28 @@ def progress(project_dir: Path, tags: str | None, fmt: str):
 @project_option
 @click.argument("table", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--status", default=None, metavar="STATUS",
-              help="Status for rows whose Status cell is empty, such as 'not started'.")
-def import_(project_dir: Path, table: Path, status):
-    """Write one file per row of a table of data gaps or recommendations pasted
+              help="Status for rows whose status cell is empty (one of the plan's "
+                   "statuses, such as 'not started').")
+@click.option("--section", default=None, metavar="N.N",
+              help="Where refs are numbered in sections (3.2.1): the section to number "
+                   "the rows with an empty Ref in, such as 4.2.  [default: each row's "
+                   "Section cell]")
+def import_(project_dir: Path, table: Path, status: str | None, section: str | None):
+    """Write one file per row of a table of items of one kind of the plan, pasted
     from Word or Excel.
 
-    TABLE is tab-separated (as pasted from Word) or CSV, with the header Ref, Data
-    gap, Lead, Action, Update, Status (and optionally Due); or, for recommendations,
-    Ref, Recommendation, Update, Status (and optionally Lead and Due); for a plan
-    with its own shape (actions/plan.yaml), the labels of one kind's fields.  Every problem
-    is reported at once by its line and column; nothing is written unless every row is
-    valid, and no existing file is ever overwritten.
+    TABLE is tab-separated (as pasted from Word) or CSV; its header is the labels of
+    one kind's fields (any case), with a Ref column: for the shipped plan, data gaps
+    (Ref, Data gap, Lead, Action, Update, Status, optionally Due) or recommendations
+    (Ref, Recommendation, Update, Status, optionally Lead and Due); for a plan with
+    its own shape, a kind declared in actions/plan.yaml.  A row with an empty Ref gets
+    the next free one (in its Section cell's section, or --section).  Every problem is
+    reported at once by its line; nothing is written unless every row is valid, and no
+    existing file is ever overwritten.
     """
     from .commands.new import import_rows
 
-    rows = import_rows(project_dir, table, status)
+    rows = import_rows(project_dir, table, status, section)
     for row in rows:
         click.echo(f"wrote {row.path} ({row.item.ref}, from line {row.line})")
     kind = rows[0].item.kind if rows else None
@@ -311,11 +302,13 @@ def import_(project_dir: Path, table: Path, status):
 @click.argument("kind", metavar="KIND")
 @click.argument("ref", required=False)
 @click.option("--section", default=None, metavar="N.N",
-              help="For a data gap: the section for the next free ref, such as 4.2.")
+              help="Where refs are numbered in sections (3.2.1): the section for the "
+                   "next free ref, such as 4.2.")
 def new(project_dir: Path, kind: str, ref: str | None, section: str | None):
-    """Write a commented skeleton for a new data gap or recommendation.
+    """Write a commented skeleton for a new item of a kind of the plan.
 
-    KIND is data-gap or recommendation, or a kind declared in actions/plan.yaml.
+    KIND is a kind of the plan, by its name (any case, - for a space), plural or
+    folder: data-gap or recommendation, or a kind declared in actions/plan.yaml.
 
     The ref is the next free one (in the last section, or in --section) unless
     REF is given.  An existing file is never overwritten.
@@ -336,7 +329,7 @@ def new(project_dir: Path, kind: str, ref: str | None, section: str | None):
               help="Only actions with this status (one of the plan's statuses).")
 @format_option("table", "csv", "json")
 def list_(project_dir: Path, lead: str | None, status, fmt: str):
-    """List the data gaps and recommendations, optionally by lead or status."""
+    """List the plan's items, optionally by lead or status."""
     from .commands.listing import ItemRecord, list_items
 
     listing = list_items(project_dir, lead, status)
@@ -391,7 +384,7 @@ def init(folder: Path, tracker: Path | None, sheet: str | None, dry_run: bool):
 @project_option
 @click.argument("ref")
 def show(project_dir: Path, ref: str):
-    """Show one data gap or recommendation in full."""
+    """Show one item of the plan in full, every field under its label."""
     from .commands.listing import show as run_show
 
     click.echo(run_show(project_dir, ref))

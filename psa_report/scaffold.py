@@ -8,6 +8,7 @@ quoted string can carry it exactly (leading spaces, tabs, control characters).
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import textwrap
@@ -23,15 +24,18 @@ from .indicators import IndicatorsSchema
 from .loader import load_text
 from .models import Agencies, Report
 from .problems import Invalid, Problem
-from .project import ACTIONS, Project
+from .project import ACTIONS, PLACEHOLDERS, Project
 from .shape import (
-    AmbiguousCell,
+    MAX_REF_LENGTH,
+    FieldDef,
     Item,
     Kind,
     Shape,
+    field_value,
     match_agencies,
     normal_word,
     placeholder,
+    required,
     validate_item,
 )
 
@@ -126,14 +130,21 @@ def write_new(root: Path, path: str, text: str) -> Path:
 
 # ---------------------------------------------------------------- new
 
+def skeleton_status(shape: Shape) -> str:
+    """The status a new item starts with: the last of the plan's that is neither done nor
+    an exception ("not started")."""
+    statuses = shape.statuses
+    calm = [s for s in statuses if not (s.done or s.exception)]
+    return (calm or [s for s in statuses if not s.done] or list(statuses))[-1].name
+
+
 def skeleton(shape: Shape, agencies: dict[str, str], kind: Kind, ref: str
              ) -> tuple[str, str]:
     """(path, text) of a commented, valid new file of a kind of the plan: each field
     with an example (the text ``check`` warns about until it is replaced), the optional
     ones commented out."""
     statuses = shape.statuses
-    calm = [s for s in statuses if not (s.done or s.exception)]
-    status = (calm or [s for s in statuses if not s.done] or list(statuses))[-1].name
+    status = skeleton_status(shape)
     leads = list(agencies)
     examples = {"text": None, "line": None, "agencies": leads[0] if leads else "",
                 "status": status, "due": "ongoing", "date": date.today().isoformat(),
@@ -155,7 +166,9 @@ def skeleton(shape: Shape, agencies: dict[str, str], kind: Kind, ref: str
         if field.type == "choice":
             example, hint = field.choices[0], "one of " + ", ".join(field.choices)
         else:
-            example = examples.get(field.type) or placeholder(field.label)
+            # the very text check warns about (validate.warnings)
+            example = examples.get(field.type) or PLACEHOLDERS.get(field.name) \
+                or placeholder(field.label)
             hint = hints.get(field.type, "text")
         lines.append(f"# {field.label}: {hint}" + ("" if field.required else " (optional)"))
         line = f"{field.name}: {quoted(example)}"
@@ -185,17 +198,19 @@ def import_table(project: Project, table: Path, display: str, status: str | None
                  section: str | None = None) -> list[ImportedRow]:
     """A pasted table of items of one kind of the plan, its header the kind's labels (or
     field names, any case), and optionally a Section column: every row checked against
-    the kind, every problem said at once by line and column; what to write, or Invalid.
+    the kind, every problem said at once by line, in the table's own words (its columns,
+    never a file's fields); what to write, or Invalid.
 
     The refs the table gives are kept for their rows first; a row with an empty Ref is
     numbered after them, in its Section cell's section or ``section``. Where the kind's
     refs are in numbered sections (3.2.1) and neither is given, the row is refused at its
     line, never filed in a section by guess.
     """
-    rows = list(csv_reader(_table_text(table, display)))
-    if not rows:
-        raise Invalid([Problem(display, 1, None, "the table is empty")])
-    header = rows[0]
+    reader = csv_reader(_table_text(table, display))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise Invalid([Problem(display, 1, None, "the table is empty")]) from None
 
     def columns_of(kind: Kind) -> dict[str, str]:
         names = {normal_word(f.label): f.name for f in kind.fields}
@@ -213,27 +228,55 @@ def import_table(project: Project, table: Path, display: str, status: str | None
     problems: list[Problem] = []
     if section is not None:
         section = _section_option(kind, section)
+    # Every problem of the header at once: each unknown or repeated column, and the
+    # columns missing (the rows are read only if none is).
     fields: list[str | None] = []
+    headers: dict[str, str] = {}  # field -> its column's header as the table spells it
+    where: dict[str, int] = {}
     for number, title in enumerate(header, 1):
         name = known.get(normal_word(title)) if title.strip() else None
-        if title.strip() and (name is None or name in fields):
-            problems.append(Problem(display, 1, number, f"column {number} is headed "
-                f"{title!r}, which is {'given twice' if name else 'not one of the columns'}"
-                f" of {_a(kind.name)}: {', '.join(labels)}"))
+        if title.strip() and name is None:
+            problems.append(Problem(display, 1, None, f"column {number} is headed "
+                f"{title!r}, which is not one of the columns of {_a(kind.name)}: "
+                f"{', '.join(labels)}"))
+        elif name in headers:
+            problems.append(Problem(display, 1, None, f"column {number} is headed "
+                f"{title!r}, as column {where[name]} is ({headers[name]!r}): keep one of "
+                "the two columns"))
             name = None
+        elif name is not None:
+            headers[name], where[name] = " ".join(title.split()), number
         fields.append(name)
-    missing = [f.label for f in kind.fields if f.required and f.name not in fields
-               and not (f.type == "status" and (status or not project.shape.status_required))]
+    status_field = kind.status_field
+    missing = [f.label for f in kind.fields if required(f, project.shape)
+               and f.name not in headers and not (f is status_field and status)]
     if missing:
-        problems.append(Problem(display, 1, None, f"the table has no column "
-                                f"{', '.join(missing)}: {_a(kind.name)} needs it"))
+        needed = labels[:len(labels) - len(kind.fields)] + [
+            f.label for f in kind.fields if required(f, project.shape)]
+        optional = [f.label for f in kind.fields if not required(f, project.shape)]
+        problems.append(Problem(display, 1, None, f"the header has no column for "
+            f"{', '.join(missing)}: a table of {kind.plural} needs {_and(needed)}"
+            + (f" (and optionally {_and(optional)})" if optional else "")))
         raise Invalid(problems)
     table_rows: list[tuple[int, dict[str, str]]] = []
-    for line, cells in enumerate(rows[1:], 2):
-        if any(c.strip() for c in cells):
-            table_rows.append((line, {name: cell.replace("\r\n", "\n").strip()
-                                      for name, cell in zip(fields, cells)
+    start = reader.line_num + 1
+    try:
+        for cells in reader:
+            line, start = start, reader.line_num + 1
+            if not any(c.strip() for c in cells):
+                continue
+            if any(c.strip() for c in cells[len(fields):]):
+                problems.append(Problem(display, line, None,
+                    f"this row has {len(cells)} cells but the header has {len(fields)} "
+                    "columns: check for a tab or comma inside a cell that is not quoted"))
+                continue
+            # Line breaks typed in Excel on Windows arrive as CR LF: keep plain ones.
+            table_rows.append((line, {name: cell.replace("\r\n", "\n").replace("\r", "\n")
+                                      .strip() for name, cell in zip(fields, cells)
                                       if name and cell.strip()}))
+    except csv.Error as error:
+        problems.append(Problem(display, reader.line_num, None,
+                                f"the table cannot be read: {error}"))
     existing = [item.ref for item in project.kind_items.get(kind.name, [])]
     given: dict[str, int] = {}  # the refs the table gives, reserved first: ref -> line
     for line, values in table_rows:
@@ -241,7 +284,6 @@ def import_table(project: Project, table: Path, display: str, status: str | None
             given.setdefault(kind.ref.parse(values["ref"]), line)
     made: list[ImportedRow] = []
     for line, values in table_rows:
-        status_field = kind.status_field
         if status and status_field and status_field.name not in values:
             values[status_field.name] = status
         in_section = values.pop(SECTION, None)
@@ -253,32 +295,41 @@ def import_table(project: Project, table: Path, display: str, status: str | None
             except Invalid as invalid:
                 problems += invalid.problems
                 continue
+        row = f"row {ref}" if len(ref) <= MAX_REF_LENGTH else f"row {ref[:MAX_REF_LENGTH]}..."
+        cell_problems = []
         body = [f"ref: {quoted(ref)}\n"] if kind.ref.style != "none" else []
         for field in kind.fields:
-            if field.name not in values:
+            column = headers.get(field.name, field.label)
+            value: str | list[str] | None = values.get(field.name)
+            if value is None:
+                if required(field, project.shape):
+                    cell_problems.append(f"{row}: {_empty_cell(field, column, project.shape)}")
                 continue
-            value: str | list[str] = values[field.name]
-            if field.type == "agencies":
-                try:
+            try:
+                if field.type == "agencies":
                     value = match_agencies(value, project.agencies)
-                except (AmbiguousCell, ValueError) as error:
-                    problems.append(Problem(display, line, fields.index(field.name) + 1,
-                                            f"{field.label}: {error}"))
-                    continue
+                field_value(field, value, project.shape, project.agencies)
+            except ValueError as error:  # AmbiguousCell too
+                cell_problems.append(f"{row}: {column}: {error}")
+                continue
             body.append(yaml_field(field.name, value))
+        if cell_problems:
+            problems += [Problem(display, line, None, message) for message in cell_problems]
+            continue
         path = f"{ACTIONS}/{kind.folder}/{ref}.yaml"
         text = (modeline(schema_name(kind), path)
                 + f"# Imported from {display}, line {line}.\n" + "".join(body))
         try:
             item = validate_item(load_text(text, path), kind, project.shape, project.agencies,
                                  source=path)
-        except Invalid as invalid:
-            problems += [Problem(display, line, None, f"row {ref}: {p.message}")
+        except Invalid as invalid:  # the ref itself: each cell was checked above
+            problems += [Problem(display, line, None,
+                                 f"{row}: {_in_table_words(p.message, kind, headers)}")
                          for p in invalid.problems]
             continue
         earlier = given.get(item.ref)
         if item.ref in existing or (project.root / path).exists():
-            problems.append(Problem(display, line, None, f"row {ref}: "
+            problems.append(Problem(display, line, None, f"{row}: "
                 f"{project.sources.get(item.ref, path)} already exists, and import never "
                 "overwrites a file: remove the row from the table, or the file first"))
             continue
@@ -286,7 +337,7 @@ def import_table(project: Project, table: Path, display: str, status: str | None
                                                            and earlier != line):
             first = earlier if earlier is not None and earlier != line else next(
                 r.line for r in made if r.item.ref == item.ref)
-            problems.append(Problem(display, line, None, f"row {ref}: the ref {item.ref} is "
+            problems.append(Problem(display, line, None, f"{row}: the ref {item.ref} is "
                                     f"also on line {first} of the table: give another, or "
                                     "leave the Ref cell empty"))
             continue
@@ -294,6 +345,30 @@ def import_table(project: Project, table: Path, display: str, status: str | None
     if problems:
         raise Invalid(problems)
     return sorted(made, key=lambda r: kind.ref.key(r.item.ref))
+
+
+def _and(words: list[str]) -> str:
+    """"A, B and C"."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def _empty_cell(field: FieldDef, column: str, shape: Shape) -> str:
+    """What a row with no value for a required field is told, in the table's words."""
+    if field.type == "agencies":
+        return (f"the {column} cell is empty: name the lead agency (or several, separated "
+                "by spaces or commas)")
+    if field.type == "status":
+        return (f"the {column} cell is empty: fill it in, or give --status to use one "
+                f"status (such as {skeleton_status(shape)!r}) for every empty cell")
+    return f"the {column} cell is empty: fill it in"
+
+
+def _in_table_words(message: str, kind: Kind, headers: dict[str, str]) -> str:
+    """A message about a field (``ref: ...``) as one about the table's column."""
+    name, colon, rest = message.partition(": ")
+    if colon and (name == "ref" or kind.field(name) is not None):
+        return f"{'Ref' if name == 'ref' else headers.get(name, kind.field(name).label)}: {rest}"
+    return message
 
 
 #: The optional column of a table to import that says which section a row with no
@@ -394,8 +469,15 @@ def kind_schema(kind, shape) -> dict:
             schema = dict(_FIELD_SCHEMAS[field.type])
         properties[field.name] = {**schema, "title": field.label}
     properties.setdefault("indicator", {"type": "string"})
-    properties["exempt"] = {"anyOf": [{"type": "integer", "minimum": 1, "maximum": 7},
-                                      {"type": "object"}]}
+    paragraph = [{"type": "integer", "minimum": 1, "maximum": 7},
+                 {"type": "string", "pattern": "^[1-7]$"}]
+    properties["exempt"] = {
+        "anyOf": [*paragraph, {"type": "object", "additionalProperties": {"anyOf": paragraph},
+                               "propertyNames": {"enum": [n for n in kind.field_names
+                                                          if n not in ("ref", "exempt")]}}],
+        "description": "Exempt information under Schedule 12A to the Local Government Act "
+                       "1972: the paragraph (1-7) for the whole item, or field: paragraph "
+                       "for some of its fields; left out of the public edition"}
     required = (["ref"] if kind.ref.style != "none" else []) + [
         f.name for f in kind.fields if f.required
         and not (f.type == "status" and not shape.status_required)]

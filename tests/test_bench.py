@@ -32,13 +32,14 @@ def bench():
 def test_synthetic_project_is_a_valid_plan(bench, tmp_path, runner, size):
     info = bench.make_project(tmp_path / "plan", size)
     project = load_project(tmp_path / "plan")
-    assert len(project.data_gaps) == info["data_gaps"]
-    assert len(project.recommendations) == info["recommendations"]
+    gaps = project.kind_items["data gap"]
+    assert len(gaps) == info["data_gaps"]
+    assert len(project.kind_items["recommendation"]) == info["recommendations"]
     assert len(project.items) == size
     # the mix the issue asks for: several sections, several leads, every status, some due dates
-    assert len({gap.section for gap in project.data_gaps}) >= 2
+    assert len({gap.section for gap in gaps}) >= 2
     assert any(len(item.lead) > 1 for item in project.items)
-    assert len({item.status for item in project.items}) == 5
+    assert {item.status for item in project.items} == set(project.shape.statuses)
     assert any(item.due for item in project.items)
     assert run(runner, "check", "--project", str(tmp_path / "plan")).exit_code == 0
 

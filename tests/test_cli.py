@@ -26,7 +26,7 @@ def test_check_passes_on_the_shipped_plan_with_a_summary(runner):
     result = run(runner, "check", "--project", str(REPO))
     assert result.exit_code == 0, result.output
     assert result.output == ("OK: 10 data gaps, 5 recommendations (1 complete, 7 on track, "
-                             "2 at risk, 3 off track, 2 not started).\n")
+                             "2 at risk, 2 not started, 3 off track).\n")
 
 
 def test_check_works_in_the_current_folder(runner, project, monkeypatch):
@@ -65,7 +65,7 @@ def test_all_problems_are_reported_together(runner, project):
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert any(line.startswith(f"{GAP}:") and "'purple' is not a status: use one of complete, "
-               "on track, at risk, off track, not started" in line for line in lines)
+               "on track, at risk, not started, off track" in line for line in lines)
     assert any(line.startswith("actions/data-gaps/5.2.2.yaml:") and
                "'2010-02-30' is not a real date: February 2010 has 28 days" in line
                for line in lines)

@@ -21,7 +21,9 @@ def test_init_writes_a_valid_commented_project(runner, tmp_path):
         assert (folder / name).is_file(), name
         assert f"wrote {name}" in result.stdout
     project = load_project(folder)
-    assert [g.ref for g in project.data_gaps] == ["1.1.1"]
+    assert [g.ref for g in project.kind_items["data gap"]] == ["1.1.1"]
+    assert [r.ref for r in project.kind_items["recommendation"]] == ["R1"]
+    assert (folder / "actions/plan.yaml").is_file()  # the plan's shape, spelt out
     assert "out/" in (folder / ".gitignore").read_text()
     report = (folder / "actions/report.yaml").read_text()
     assert report.startswith("# yaml-language-server: $schema=../schema/report.schema.json\n")
@@ -63,16 +65,18 @@ def test_check_warns_about_every_example_text_init_writes(runner, tmp_path):
         ("actions/report.yaml", "paragraphs"): line_of(report, "Members are asked"),
         ("actions/agencies.yaml", "Council"): line_of(agencies, "The Borough Council"),
         ("actions/agencies.yaml", "Police"): line_of(agencies, "The Police"),
-        ("actions/data-gaps/1.1.1.yaml", "gap"): line_of(gap, "gap: Describe"),
-        ("actions/data-gaps/1.1.1.yaml", "action"): line_of(gap, "action: Describe"),
+        ("actions/data-gaps/1.1.1.yaml", "gap"): line_of(gap, 'gap: "Describe'),
+        ("actions/data-gaps/1.1.1.yaml", "action"): line_of(gap, 'action: "Describe'),
+        ("actions/data-gaps/1.1.1.yaml", "update"): line_of(gap, 'update: "Describe'),
         ("actions/recommendations/R1.yaml", "recommendation"): line_of(rec, "Describe"),
+        ("actions/recommendations/R1.yaml", "update"): line_of(rec, 'update: "Describe'),
     }, checked.stderr
     # Both covering paragraphs are examples; each is named.
     assert "paragraph 1 is still the example text" in checked.stderr
     assert "paragraph 2 is still the example text" in checked.stderr
     assert "'The Police' that psa-report wrote" in checked.stderr
     strict = run(runner, "check", "--strict", "--project", str(folder))
-    assert strict.exit_code == 1 and "10 warnings, and --strict makes them errors." in strict.stderr
+    assert strict.exit_code == 1 and "12 warnings, and --strict makes them errors." in strict.stderr
 
     # Written in: no warning left.
     for path, old, new in (
@@ -86,10 +90,14 @@ def test_check_warns_about_every_example_text_init_writes(runner, tmp_path):
             ("actions/agencies.yaml", "The Police", "Cleveland Police"),
             ("actions/data-gaps/1.1.1.yaml", "Describe the data gap here.", "Victims' ages."),
             ("actions/data-gaps/1.1.1.yaml", "Describe the agreed action here.", "Ask."),
+            ("actions/data-gaps/1.1.1.yaml", "Describe the update here.", "Begun."),
             ("actions/recommendations/R1.yaml", "Describe the recommendation here.",
              "Review.")):
         target = folder / path
+        assert old in target.read_text(), (path, old)
         target.write_text(target.read_text().replace(old, new, 1))
+    target = folder / "actions/recommendations/R1.yaml"  # its update, as its label words it
+    target.write_text(re.sub(r"(?m)^update: .*$", 'update: "Agreed."', target.read_text()))
     clean = run(runner, "check", "--strict", "--project", str(folder))
     assert clean.exit_code == 0 and clean.stderr == "", clean.output
 

@@ -45,7 +45,7 @@ def hostile_build(tmp_path_factory):
 
 def test_html_and_jinja_in_data_print_literally_in_the_html(hostile_build):
     html = (hostile_build / "progress-report.html").read_text(encoding="utf-8")
-    row = re.search(r'<tr id="gap-3-2-3">(.*?)</tr>', html, re.S)[1]
+    row = re.search(r'<tr id="data-gap-3-2-3">(.*?)</tr>', html, re.S)[1]
     assert "&lt;script&gt;alert(&#39;gap&#39;)&lt;/script&gt;" in row
     assert "&lt;img src=x onerror=alert(1)&gt;" in row
     assert "{{ 7*7 }} then {% include &#39;report.css&#39; %} and {# hidden #}" in row

@@ -20,7 +20,7 @@ from psa_report.chars import refused
 from psa_report.loader import load_text
 from psa_report.problems import Invalid
 from psa_report.project import load_project
-from psa_report.scaffold import json_schemas, yaml_field
+from psa_report.scaffold import json_schemas, kind_schema, schema_name, yaml_field
 
 
 @pytest.fixture
@@ -52,8 +52,9 @@ def test_importing_the_seed_table_gives_the_shipped_data_gaps(runner, empty, tmp
                                              "line 2)")
     assert result.output.endswith("imported 10 data gaps; `psa-report check` passes.\n")
     imported, shipped = load_project(empty), load_project(REPO)
-    assert [g.ref for g in imported.data_gaps] == [g.ref for g in shipped.data_gaps]
-    for new, old in zip(imported.data_gaps, shipped.data_gaps):
+    gaps = imported.kind_items["data gap"]
+    assert [g.ref for g in gaps] == [g.ref for g in shipped.kind_items["data gap"]]
+    for new, old in zip(gaps, shipped.kind_items["data gap"]):
         for name in ("gap", "lead", "action", "update"):
             assert getattr(new, name) == getattr(old, name), (new.ref, name)
         assert new.status.value == "not started"
@@ -97,7 +98,7 @@ def test_quoted_multi_line_cells(runner, empty, tmp_path, text):
     assert result.exit_code == 0, result.output
     assert "wrote actions/data-gaps/6.1.2.yaml (6.1.2, from line 5)" in result.output
     project = load_project(empty)
-    first, second = project.data_gaps
+    first, second = project.kind_items["data gap"]
     assert first.gap == 'A gap with a comma, "quotes" and\nsecond paragraph'
     assert first.action == "Action: with colon # and hash"
     assert first.lead == ["SBC", "Police"] and str(first.due) == "2011-03"
@@ -112,7 +113,9 @@ def test_unknown_agency_is_reported_at_its_table_line_not_guessed(runner, empty,
                      "6.1.2,Gap,SBC,Act,Upd,at risk\n")
     result = run(runner, "import", "--project", str(empty), str(table))
     assert result.exit_code == 1
-    assert f"{table}:2: row 6.1.1: Lead: 'Polce' is not a known agency" in result.stderr
+    assert (f"{table}:2: row 6.1.1: Lead: 'SBC Polce' names no known agency at 'polce'. "
+            "Did you mean 'Police'?") in result.stderr
+    assert "field" not in result.stderr
     assert list((empty / "actions/data-gaps").iterdir()) == []
 
 
@@ -152,7 +155,8 @@ def test_every_problem_of_a_table_is_reported_in_one_run(runner, empty, tmp_path
     assert problems[3].endswith("the Status cell is empty: fill it in, or give --status to "
                                 "use one status (such as 'not started') for every empty cell")
     assert problems[4] == "row 6.1.1: the Update cell is empty: fill it in"
-    assert "Lead: 'Polce' is not a known agency" in problems[5]
+    assert "Lead: 'Polce' names no known agency at 'polce'. Did you mean 'Police'?" \
+        in problems[5]
     assert "'sideways' is not a status" in problems[6]
     assert result.stderr.splitlines()[-1] == "7 problems found; nothing was changed."
     assert list((empty / "actions/data-gaps").iterdir()) == []
@@ -165,7 +169,7 @@ def test_a_header_missing_columns_says_so_with_its_unknown_ones(runner, empty, t
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert "column 3 is headed 'Owner'" in lines[0] and "column 6 is headed 'State'" in lines[1]
-    assert lines[2].endswith("the header has no column for lead, status: a table of data "
+    assert lines[2].endswith("the header has no column for Lead, Status: a table of data "
                              "gaps needs Ref, Data gap, Lead, Action, Update and Status (and "
                              "optionally Due)")
     assert lines[3] == "3 problems found; nothing was changed."
@@ -200,7 +204,8 @@ def test_new_data_gap_takes_the_next_free_ref_and_is_valid(runner, project):
                              "text, then run `psa-report check`.\n")
     text = (project / "actions/data-gaps/5.2.3.yaml").read_text()
     assert text.startswith("# yaml-language-server: $schema=../../schema/data-gap.schema.json")
-    assert "ref: 5.2.3\n" in text and "# One of: complete, on track" in text
+    assert 'ref: "5.2.3"\n' in text and 'gap: "Describe the data gap here."\n' in text
+    assert "# Status: one of complete, on track, at risk, not started, off track\n" in text
     assert run(runner, "check", "--project", str(project)).exit_code == 0
     assert "4.2.4.yaml" in run(runner, "new", "data-gap", "--section", "4.2", "--project",
                                str(project)).output
@@ -262,8 +267,11 @@ def test_show(runner):
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert lines[0] == "4.2.3 (data gap): actions/data-gaps/4.2.3.yaml"
-    assert lines[1] == "Status: on track"
-    assert lines[2].startswith("Lead: SBC (Stockton-on-Tees Borough Council), Police (")
+    # Every field under its label, in the kind's order; running text below its label.
+    assert lines[1:4] == ["", "Data gap:", "  Analysis into re-offending should be "
+                          "considered in the coming year."]
+    assert lines[4].startswith("Lead: SBC (Stockton-on-Tees Borough Council), Police (")
+    assert lines[-2:] == ["Status: On track", "Due: none given"]
     assert "Research into High Crime Causers" in result.output
     missing = run(runner, "show", "3.2.9", "--project", str(REPO))
     assert missing.exit_code == 2 and "Did you mean" in missing.output
@@ -276,7 +284,14 @@ def test_the_committed_schema_is_the_one_the_models_make(runner, tmp_path):
     assert result.exit_code == 0
     made = {p.name: p.read_text() for p in tmp_path.iterdir()}
     committed = {p.name: p.read_text() for p in (REPO / "schema").iterdir()}
-    assert made == committed == json_schemas()
+    assert made == committed
+    # The plan's own files, and one schema for each kind of the plan, named by the kind.
+    shape = load_project(REPO).shape
+    kinds = {f"{schema_name(k)}.schema.json": kind_schema(k, shape) for k in shape.kinds}
+    assert set(kinds) == {"data-gap.schema.json", "recommendation.schema.json"}
+    assert set(made) == set(json_schemas()) | set(kinds)
+    assert all(json.loads(made[name]) == schema for name, schema in kinds.items())
+    assert all(made[name] == text for name, text in json_schemas().items())
 
 
 def test_every_shipped_file_names_a_schema_that_accepts_it():
@@ -325,10 +340,11 @@ def test_every_problem_in_a_table_at_once_in_its_own_words(runner, empty, tmp_pa
     assert lines == [
         f"{table}:2: row 6.1.1: the Data gap cell is empty: fill it in",
         f"{table}:3: row 6.1.2: Status: 'nearly' is not a status: use one of complete, on "
-        "track, at risk, off track, not started (or green, amber, red)",
+        "track, at risk, not started, off track (or blue, green, amber, red)",
         f"{table}:4: row 6.1.3: Due: 'someday' is not a date this tool can read: write it "
         "as 2010-09-30, 30/09/2010 (day first), 30 September 2010 (or 30 Sept 2010), or a "
-        "month alone: 2010-09, September 2010 or Sep 2010",
+        "month alone: 2010-09, September 2010 or Sep 2010; or a quarter of the financial "
+        "year (Q3 2024/25), a financial year (2024/25), or ongoing (never overdue)",
         f"{table}:4: row 6.1.3: the Lead cell is empty: name the lead agency (or several, "
         "separated by spaces or commas)",
         f"{table}:5: this row has 8 cells but the header has 7 columns: check for a tab or "
@@ -343,7 +359,7 @@ def test_windows_line_breaks_in_cells_become_plain_ones(runner, empty, tmp_path)
                       b'6.1.1,"First line\r\nSecond line",SBC,Act,"Upd\r\n\r\nMore",on track\r\n')
     result = run(runner, "import", "--project", str(empty), str(table))
     assert result.exit_code == 0, result.output
-    gap = load_project(empty).data_gaps[0]
+    gap = load_project(empty).kind_items["data gap"][0]
     assert gap.gap == "First line\nSecond line" and gap.update == "Upd\n\nMore"
     text = (empty / "actions/data-gaps/6.1.1.yaml").read_text(encoding="utf-8")
     assert "\\u000d" not in text and "\r" not in text
@@ -357,7 +373,7 @@ def test_recommendations_can_be_imported(runner, project, tmp_path):
     result = run(runner, "import", "--project", str(project), str(table))
     assert result.exit_code == 0, result.output
     assert result.stdout.endswith("imported 2 recommendations; `psa-report check` passes.\n")
-    r6, r7 = load_project(project).recommendations[-2:]
+    r6, r7 = load_project(project).kind_items["recommendation"][-2:]
     assert (r6.ref, r6.lead, r6.status.value) == ("R6", ["Police"], "on track")
     assert (r7.ref, r7.lead) == ("R7", [])
     text = (project / "actions/recommendations/R6.yaml").read_text()

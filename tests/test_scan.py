@@ -10,6 +10,7 @@ import pytest
 from psa_report.problems import Invalid
 from psa_report.project import load_project
 from psa_report.scan import classify, scan_actions
+from psa_report.shape import default_shape
 
 
 def test_the_walk_finds_every_file_in_order(project):
@@ -61,11 +62,11 @@ def test_a_plan_yaml_that_is_not_read_stops_the_check_at_once(project, tmp_path)
     assert "outside the project folder" in caught.value.problems[0].message
 
 
-def test_classify_as_today_without_a_plan():
+def test_classify_by_the_shipped_plan_without_a_plan_yaml():
     found, problems = classify(["actions/report.yaml", "actions/notes.txt", "actions/x.yml",
                                 "actions/data-gap/1.yaml", "actions/data-gap/2.yaml",
                                 "actions/recommendations/R1.yaml",
-                                "actions/recommendations/R1.docx"])
+                                "actions/recommendations/R1.docx"], (), default_shape())
     assert found["recommendation"] == ["actions/recommendations/R1.yaml"]
     assert found["data_gap"] == [] and found["plan"] == []
     assert [str(p) for p in problems] == [
@@ -73,7 +74,7 @@ def test_classify_as_today_without_a_plan():
         "this file elsewhere)",
         "actions/x.yml:1:1: unexpected file: data gaps go in actions/data-gaps/ and "
         "recommendations in actions/recommendations/; the only files directly in actions/ "
-        "are report.yaml and agencies.yaml",
+        "are report.yaml, agencies.yaml and plan.yaml",
         "actions/data-gap: unexpected folder (did you mean data-gaps/?): actions/ holds "
         "only data-gaps/, recommendations/, report.yaml and agencies.yaml",
         "actions/recommendations/R1.docx:1:1: not a YAML file: only .yaml files belong in "

@@ -52,15 +52,17 @@ def new(root: Path, name: str, ref: str | None = None, section: str | None = Non
     return NewItem(path, ref, chosen)
 
 
-def import_rows(root: Path, table: Path, status: str | None = None) -> list[ImportedRow]:
-    """Write one item file per row of ``table``; all rows valid, or nothing written."""
+def import_rows(root: Path, table: Path, status: str | None = None,
+                section: str | None = None) -> list[ImportedRow]:
+    """Write one item file per row of ``table``; all rows valid, or nothing written.
+    ``section``: where rows with an empty Ref are numbered (refs in sections only)."""
     project = load(root)
     if status is not None:  # one of the plan's statuses, as it is written
         try:
             status = project.shape.status(status).name
         except ValueError as error:
             raise BadOption("--status", str(error)) from None
-    rows = import_table(project, table, str(table), status)
+    rows = import_table(project, table, str(table), status, section)
     for row in rows:
         write_new(root, row.path, row.text)
     load(root)  # the result must pass check
