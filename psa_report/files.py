@@ -46,6 +46,76 @@ def read_regular(path: Path, display: str, limit: int,
     return raw
 
 
+class Bounded(io.RawIOBase):
+    """A binary stream read from ``raw`` that raises ``over(read)`` once more than
+    ``limit`` bytes have come from it (``read``: how many), so that a file whose size
+    says nothing true (a .zip member, a file growing as it is read) is never read
+    far past its bound.  ``budgets``: shared counters (``[used, limit, over]``) of
+    bytes read from several streams, each with its own refusal."""
+
+    def __init__(self, raw, limit: int, over: Callable[[int], Exception],
+                 budgets: tuple[list, ...] = ()):
+        super().__init__()
+        self._raw, self._limit, self._over, self._budgets = raw, limit, over, budgets
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        got = self._raw.readinto(buffer)
+        if not got:
+            return 0
+        self.count += got
+        if self.count > self._limit:
+            raise self._over(self.count)
+        for budget in self._budgets:
+            budget[0] += got
+            if budget[0] > budget[1]:
+                raise budget[2](budget[0])
+        return got
+
+
+def open_regular(path: Path, display: str, fix: str = "name an ordinary file"):
+    """``path`` opened to read in binary, if it is a regular file: the checks of the one
+    bounded reader (:func:`psa_report.loader.read_bounded`) for a file too large to hold
+    whole, to be read through :class:`Bounded`. Raises :class:`Invalid`."""
+    from .loader import _READ_FLAGS, not_a_file  # (the loader imports this module)
+
+    try:
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            raise Invalid([Problem(display, None, None, not_a_file(mode, fix))])
+        file = os.fdopen(os.open(path, _READ_FLAGS), "rb", buffering=0)
+        info = os.fstat(file.fileno())
+        if not stat.S_ISREG(info.st_mode):  # swapped since the look above
+            file.close()
+            raise Invalid([Problem(display, None, None, not_a_file(info.st_mode, fix))])
+    except OSError as error:
+        raise Invalid([Problem(display, None, None,
+                               f"cannot be read: {error.strerror or error}")]) from None
+    return file
+
+
+def inside_project(root: Path, relative: str) -> Path:
+    """``root/relative``, refused (:class:`Invalid`) if it is a link, or lies in a
+    folder linked, to somewhere outside the project folder: only the project's own
+    files are read."""
+    path = Path(root) / relative
+    real = os.path.realpath(path)
+    project = os.path.realpath(root)
+    try:
+        inside = os.path.commonpath([project, real]) == project
+    except ValueError:  # another drive, on Windows
+        inside = False
+    if not inside:
+        raise Invalid([Problem(relative, None, None,
+            f"this is a link to {real}, outside the project folder, so it is not read: "
+            "copy the file into the project instead of linking to it (the report must be "
+            "made from the project's own files)")])
+    return path
+
+
 def is_regular(path: Path) -> bool:
     """``path`` is a regular file (following links), checked without opening it."""
     try:

@@ -31,6 +31,7 @@ from pydantic_core import PydanticCustomError
 
 from . import models
 from .dates import ACCEPTED_FORMS, PERIOD_FORMS, Due, parse_due
+from .digits import NotANumber, parse_decimal
 from .loader import Document, load_file
 from .problems import Invalid, Problem
 
@@ -1041,12 +1042,14 @@ def _due_value(value: Any, periods: bool) -> Due:
 
 def _number_value(value: Any) -> int | float:
     text = _run(models._text, value)
-    plain = text.replace(",", "") if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", text) \
-        else text
-    if re.fullmatch(r"-?\d+", plain):
-        return int(plain)
-    if re.fullmatch(r"-?\d*\.\d+", plain):
-        return float(plain)
+    plain = text.replace(",", "") if re.fullmatch(r"-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?",
+                                                   text) else text
+    if re.fullmatch(r"-?[0-9]*\.?[0-9]+", plain):
+        try:
+            number = parse_decimal(plain)  # digits bounded: never int()'s 4,300-digit error
+        except NotANumber as bad:
+            raise _Bad(bad.message) from None
+        return float(number) if "." in plain else int(number)
     raise _Bad(f"{text!r} is not a number: write digits only, like 12 or 3.5 (a unit such "
                "as % belongs in the field's label)")
 
