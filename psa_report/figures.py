@@ -356,11 +356,11 @@ def _count(text: io.TextIOWrapper, area: str, result: FileCount) -> None:
     good_months: set[str] = set()
     good_names: set[str] = set()
 
-    def problem(message: str) -> None:
+    def problem(message: str, line: int | None = None) -> None:
         nonlocal bad
         bad += 1
         if bad <= MAX_ROW_PROBLEMS:
-            result.problems.append(Problem(display, reader.line_num, None, message))
+            result.problems.append(Problem(display, line or reader.line_num, None, message))
 
     def bad_name(text: str, what: str) -> bool:
         if text in good_names:
@@ -433,7 +433,7 @@ def _count(text: io.TextIOWrapper, area: str, result: FileCount) -> None:
     except _LongLine:
         problem(f"this line is longer than {MAX_LINE_CHARS:,} characters, which no line "
                 "of a police.uk file is: was the file edited, or is it not a police.uk "
-                "file?")
+                "file?", reader.line_num + 1)
     except csv.Error as error:
         problem(f"this line cannot be read as CSV ({error}): was the file edited?")
     if bad > MAX_ROW_PROBLEMS:
