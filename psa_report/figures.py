@@ -369,14 +369,17 @@ def _count(text: io.TextIOWrapper, area: str, result: FileCount) -> None:
         if wrong is not None:
             problem(wrong)
             return True
-        if len(good_names) < 100_000:
+        if len(good_names) < 10_000:
             good_names.add(text)
         return False
 
     try:
         header = next(reader, None)
     except (csv.Error, _LongLine):
-        header = ["?"]
+        result.problems.append(Problem(display, 1, None, "this is not a police.uk "
+            f"street-level crime file: its first line is not CSV of at most "
+            f"{MAX_LINE_CHARS:,} characters. The first line must be exactly: {HEADER_LINE}"))
+        return
     if header != list(HEADER):
         first = ",".join(header) if header is not None else ""
         result.problems.append(_header_problem(display, first))

@@ -456,3 +456,12 @@ def test_good_figures_still_build_and_import(runner, project, tmp_path):
     for command in (("check",), ("figures",), ("build", "--format", "html")):
         result = run(runner, *command, "--project", str(project))
         assert result.exit_code == 0, (command, result.output)
+
+
+def test_a_file_of_one_endless_line_is_refused_at_line_1(tmp_path):
+    path = tmp_path / "2024-01-cleveland-street.csv"
+    path.write_bytes(b"x" * (1 << 20))
+    done = count_file(Source(path.name, path), AREA)
+    assert [(p.line, p.message[:60]) for p in done.problems] == [
+        (1, "this is not a police.uk street-level crime file: its first l")]
+    assert "at most 8,192 characters" in done.problems[0].message
