@@ -70,7 +70,7 @@ MAX_FILE_BYTES = 256 * 1024 * 1024
 #: All the files of one import, unpacked: about twelve years of every force.
 MAX_IMPORT_BYTES = 4 * 1024 * 1024 * 1024
 #: A .zip member that says it unpacks to more than this many times its packed size
-#: is refused unread: a police.uk file packs to about a tenth, a "zip bomb" to a
+#: is refused unread: a police.uk file packs to about a quarter, a "zip bomb" to a
 #: thousandth.
 MAX_ZIP_RATIO = 100
 #: Longest line of a police.uk file (its lines are about 250 characters).
