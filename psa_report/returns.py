@@ -21,6 +21,7 @@ from typing import Any
 
 from . import ledger, wording, xlsx
 from .changes import FieldChange, field_value
+from .chars import refused
 from .dates import ACCEPTED_FORMS, Due, parse_due
 from .files import csv_reader, decode_utf8, is_regular, read_regular
 from .models import STATUS_WORDS, parse_status, ref_key
@@ -524,6 +525,12 @@ def _read_csv(project: Project, path: Path, manifest: dict | None,
             row = {}
             for n, header in columns.items():
                 value = cells[n - 1] if n <= len(cells) else None
+                bad = refused(value) if value else None
+                if bad is not None:  # caught here, by cell, not when the change is applied
+                    problems.append(Problem(f"{display}: line {number}, column {n} "
+                        f"({spec.labels.get(header, header)})", None, None,
+                        f"{bad[1]}, then save the CSV again"))
+                    value = None
                 # Text starting with "=" was a formula in the partner's spreadsheet.
                 row[header] = _Cell(value, f"{display}: line {number}, {header}",
                                     bool(value) and value.startswith("="),
