@@ -35,6 +35,7 @@ from .files import decode_utf8, delimiter, read_regular
 from .loader import load_text
 from .problems import Invalid, Problem
 from .shape import (
+    EXEMPT,
     INDICATOR,
     PLAN_FILE,
     RefForm,
@@ -392,7 +393,7 @@ def _field_name(header: str, taken: set[str]) -> str:
     name = re.sub(r"[^a-z0-9]+", "_", ascii_.lower()).strip("_")[:40].strip("_")
     if not name or not name[0].isalpha():
         name = f"column_{name}" if name else "column"
-    if name in ("ref", INDICATOR):
+    if name in ("ref", INDICATOR, EXEMPT):  # names psa-report gives a meaning of its own
         name = f"tracker_{name}"
     base, number = name, 2
     while name in taken:
@@ -772,6 +773,10 @@ def infer(grid: Grid, source: str) -> Adoption:
     for column in columns:
         if column.ref:
             continue
+        if column.name == f"tracker_{EXEMPT}":
+            column.note += (f"; named {column.name}, not {EXEMPT}: in psa-report `{EXEMPT}:` "
+                            "marks information exempt from publication (`exempt: 7`), so "
+                            "this column is kept as a plain field")
         notes.append(column.note)
     sections = _sections(headings, item_rows, refs, ref_form) if headings else None
     section = None
