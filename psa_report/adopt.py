@@ -5,9 +5,9 @@ made from it. ``psa-report init FOLDER --from FILE`` (commands/init.py) runs it.
 The stages:
 
 * :func:`read_tracker`: the cells of one sheet (or of a CSV/TSV file), as typed: text,
-  numbers, date cells, and the fill colour of each cell. A workbook is opened as data
-  only (openpyxl's read-only, data-only mode, links not kept): no formula is ever run
-  and nothing outside the file is followed; the cached value of a formula is its value.
+  numbers, date cells, and the fill colour of each cell. A workbook is streamed through
+  the bounded reader (:mod:`psa_report.xlsx`) as data only: no formula is ever run and
+  nothing outside the file is followed; the cached value of a formula is its value.
 * :func:`infer`: the header row (title rows, merged title cells and blank rows above it
   skipped), each column's field and type, the statuses, the agencies, the refs; every
   cell placed somewhere, and every choice said in :attr:`Adoption.notes`.
@@ -22,20 +22,20 @@ import colorsys
 import io
 import re
 import unicodedata
-import warnings
-import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from . import xlsx
 from .chars import refused
 from .dates import parse_due
 from .files import decode_utf8, delimiter, read_regular
 from .loader import load_text
 from .problems import Invalid, Problem
 from .shape import (
+    EXEMPT,
     INDICATOR,
     PLAN_FILE,
     RefForm,
@@ -50,7 +50,13 @@ MAX_TRACKER_BYTES = 20 * 1024 * 1024
 #: A workbook unpacking to more than this is not a tracker (a zip bomb inflates far).
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_ROWS = 5000
+#: The last column read (BH): a value beyond it is refused at its cell, never dropped.
 MAX_COLUMNS = 60
+#: The bounds every tracker workbook is streamed within (:mod:`psa_report.xlsx`).
+TRACKER_LIMITS = xlsx.Limits(
+    rows=MAX_ROWS, columns=MAX_COLUMNS, cells=MAX_ROWS * MAX_COLUMNS,
+    total=MAX_UNZIPPED_BYTES, what="a tracker", beyond="more than a tracker is read with",
+    fix="save only the plan's rows and columns, or name the plan's sheet with --sheet")
 #: How far down the header row is looked for.
 HEADER_SEARCH_ROWS = 40
 #: The kind every row becomes.
@@ -171,47 +177,27 @@ def _read_csv(raw: bytes, display: str) -> Grid:
 
 
 def _read_workbook(raw: bytes, display: str, wanted: str | None) -> Grid:
-    from openpyxl import load_workbook
-
+    """One sheet of a workbook, through the bounded reader (:mod:`psa_report.xlsx`): data
+    only (a formula's value last saved, never the formula run), nothing outside the file
+    followed, and a cell beyond the bounds refused at that cell."""
+    book = xlsx.Book(raw, display, TRACKER_LIMITS)
     try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            unzipped = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError):
-        raise Invalid([Problem(display, None, None,
-            "cannot be read as an Excel workbook: open it in Excel or LibreOffice and save "
-            "it as Excel Workbook (.xlsx)")]) from None
-    if unzipped > MAX_UNZIPPED_BYTES:
-        raise Invalid([Problem(display, None, None,
-            f"the workbook unpacks to more than {MAX_UNZIPPED_BYTES // 2**20} MB, more "
-            "than a tracker: check it is the right file")])
-    try:
-        with warnings.catch_warnings():  # openpyxl warns of extensions it drops
-            warnings.simplefilter("ignore")
-            # Data only: a formula's cached value, never the formula run; links not kept.
-            book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True,
-                                 keep_links=False, keep_vba=False)
-    except Exception as error:  # noqa: BLE001 - any failure to parse an outside file
-        raise Invalid([Problem(display, None, None,
-            f"cannot be read as an Excel workbook ({type(error).__name__}): open it in "
-            "Excel or LibreOffice and save it again as .xlsx")]) from None
-    try:
-        sheets = [s for s in book.worksheets if getattr(s, "sheet_state", "visible")
-                  == "visible" or wanted is not None]
-        names = [s.title for s in book.worksheets]
+        sheets = [s for s in book.sheets if s.state == "visible" or wanted is not None]
+        names = [s.title for s in book.sheets]
         if wanted is not None:
-            found = next((s for s in book.worksheets if s.title == wanted), None) or next(
-                (s for s in book.worksheets if normal_word(s.title) == normal_word(wanted)),
+            found = book.sheet(wanted) or next(
+                (s for s in book.sheets if normal_word(s.title) == normal_word(wanted)),
                 None)
             if found is None:
                 raise Invalid([Problem(display, None, None,
                     f"has no sheet named {wanted!r}: its sheets are "
                     f"{', '.join(repr(n) for n in names)}")])
-            grid = _sheet_grid(found, display)
+            grid = _sheet_grid(book, found, display)
             grid.other_sheets = [n for n in names if n != found.title]
             return grid
         first = None
         for sheet in sheets:
-            grid = _sheet_grid(sheet, display)
+            grid = _sheet_grid(book, sheet, display)
             if first is None:
                 first = grid
             if _find_header(grid) is not None:
@@ -221,94 +207,32 @@ def _read_workbook(raw: bytes, display: str, wanted: str | None) -> Grid:
             raise Invalid([Problem(display, None, None, "has no sheet to read")])
         first.other_sheets = [n for n in names if n != first.sheet]
         return first
-    except Invalid:
-        raise
-    except Exception as error:  # noqa: BLE001 - a sheet's XML broken inside the file
-        raise Invalid([Problem(display, None, None,
-            f"a sheet cannot be read ({type(error).__name__}): open the workbook in Excel "
-            "or LibreOffice and save it again as .xlsx")]) from None
     finally:
         book.close()
 
 
-def _sheet_grid(sheet, display: str) -> Grid:
+def _sheet_grid(book: xlsx.Book, sheet: xlsx.Sheet, display: str) -> Grid:
     rows: dict[int, dict[int, Cell]] = {}
-    sheet.reset_dimensions()  # the size a sheet declares may be a lie: read what is there
-    for number, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS + 1), 1):
-        if number > MAX_ROWS:
-            raise Invalid([Problem(f"{display}: sheet {sheet.title}", None, None,
-                f"has more than {MAX_ROWS:,} rows, more than an action plan holds: save "
-                "only the plan's rows, or name its sheet with --sheet")])
+    for number, cells in book.rows(sheet):
         row: dict[int, Cell] = {}
         for cell in cells:
-            column = getattr(cell, "column", None)
-            if column is None:
-                continue
             value = cell.value
-            if column > MAX_COLUMNS and value not in (None, ""):
-                raise Invalid([Problem(f"{display}: sheet {sheet.title}, row {number}",
-                    None, None, f"has cells beyond column {letter(MAX_COLUMNS)}, more "
-                    "columns than a tracker is read with: save only the plan's columns")])
-            fill = _fill(cell)
-            if value is None and fill is None:
-                continue
-            if isinstance(value, datetime) and _month_format(cell):
+            if value == "":
+                value = None
+            if isinstance(value, datetime) and _month_format(cell.number_format):
                 value = f"{value.year:04d}-{value.month:02d}"  # shown as Mar-26: a month
-            row[column] = Cell(number, column, value, fill)
+            if value is None and cell.fill is None:
+                continue
+            row[cell.column] = Cell(number, cell.column, value, cell.fill)
         if row:
             rows[number] = row
-    return Grid(display, sheet.title, rows, merged=_merged(sheet))
+    return Grid(display, sheet.title, rows, merged=list(sheet.merged))
 
 
-def _merged(sheet) -> list[tuple[int, int, int, int]]:
-    """The sheet's merged cells, read from its XML (read-only mode does not keep them)."""
-    from openpyxl.utils.cell import range_boundaries
-    from openpyxl.xml.functions import iterparse  # defusedxml's, where installed
-
-    found = []
-    try:
-        with sheet._get_source() as source:
-            for _, element in iterparse(source):
-                tag = element.tag.rsplit("}", 1)[-1]
-                if tag == "mergeCell" and len(found) < 10_000:
-                    ref = element.get("ref") or ""
-                    try:
-                        low_col, low_row, high_col, high_row = range_boundaries(ref)
-                    except (ValueError, TypeError):
-                        continue
-                    if None not in (low_col, low_row, high_col, high_row):
-                        found.append((low_row, low_col, high_row, high_col))
-                elif tag in ("row", "c", "v", "is", "t"):
-                    element.clear()
-    except Exception:  # noqa: BLE001 - merges are a help, never a reason to fail
-        return []
-    return found
-
-
-def _month_format(cell) -> bool:
+def _month_format(number_format: str) -> bool:
     """A date cell shown as a month (mmm-yy, mmmm yyyy): its number format has no day."""
-    try:
-        number_format = str(cell.number_format or "")
-    except (AttributeError, IndexError, KeyError):
-        return False
-    plain = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", number_format).lower()
+    plain = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", number_format or "").lower()
     return "m" in plain and "y" in plain and "d" not in plain and "h" not in plain
-
-
-def _fill(cell) -> str | None:
-    """A cell's solid fill as RRGGBB (theme and indexed colours are not resolved)."""
-    try:
-        fill = cell.fill
-    except (AttributeError, IndexError, KeyError):
-        return None
-    if fill is None or getattr(fill, "fill_type", None) != "solid":
-        return None
-    colour = getattr(fill, "fgColor", None)
-    rgb = getattr(colour, "rgb", None) if getattr(colour, "type", None) == "rgb" else None
-    if isinstance(rgb, str) and re.fullmatch(r"[0-9A-Fa-f]{6}|[0-9A-Fa-f]{8}", rgb):
-        rgb = rgb[-6:].upper()
-        return None if rgb == "FFFFFF" else rgb
-    return None
 
 
 # ---------------------------------------------------------------- values
@@ -469,7 +393,7 @@ def _field_name(header: str, taken: set[str]) -> str:
     name = re.sub(r"[^a-z0-9]+", "_", ascii_.lower()).strip("_")[:40].strip("_")
     if not name or not name[0].isalpha():
         name = f"column_{name}" if name else "column"
-    if name in ("ref", INDICATOR):
+    if name in ("ref", INDICATOR, EXEMPT):  # names psa-report gives a meaning of its own
         name = f"tracker_{name}"
     base, number = name, 2
     while name in taken:
@@ -849,6 +773,10 @@ def infer(grid: Grid, source: str) -> Adoption:
     for column in columns:
         if column.ref:
             continue
+        if column.name == f"tracker_{EXEMPT}":
+            column.note += (f"; named {column.name}, not {EXEMPT}: in psa-report `{EXEMPT}:` "
+                            "marks information exempt from publication (`exempt: 7`), so "
+                            "this column is kept as a plain field")
         notes.append(column.note)
     sections = _sections(headings, item_rows, refs, ref_form) if headings else None
     section = None

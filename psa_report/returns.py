@@ -13,15 +13,15 @@ import csv
 import io
 import json
 import warnings
-import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from . import ledger, wording
+from . import ledger, wording, xlsx
 from .changes import FieldChange, field_value
+from .chars import refused
 from .dates import ACCEPTED_FORMS, Due, parse_due
 from .files import csv_reader, decode_utf8, is_regular, read_regular
 from .models import STATUS_WORDS, parse_status, ref_key
@@ -315,37 +315,16 @@ def _read_return(path: Path, display: str) -> bytes:
 
 
 def _check_bounds(data: bytes, display: str) -> None:
-    """Refuse a workbook with more rows or columns than a request holds, before loading it.
-
-    Each sheet is streamed (openpyxl's read-only mode) and given up on at the first
-    row or column past the bounds, so a small file claiming a huge sheet costs little.
-    """
-    from openpyxl import load_workbook
-
+    """Refuse a workbook with more rows, columns or text than a request holds, before
+    openpyxl loads it: every sheet is streamed by the bounded reader
+    (:mod:`psa_report.xlsx`), which stops at the first cell past the bounds, so a small
+    file describing a huge sheet (or one very wide row) costs little."""
     most = MAX_ROWS + ISSUED_FIRST_ROW  # the hidden sheet's rows start lower down
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False,
-                             keep_links=False)
-    try:
-        for sheet in book.worksheets:
-            rows, columns = sheet.max_row or 0, sheet.max_column or 0
-            if rows <= most and columns <= MAX_COLUMNS:
-                sheet.reset_dimensions()  # the size it declares may be a lie: count
-                for rows, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS + 1,
-                                                             values_only=True), 1):
-                    if len(cells) > MAX_COLUMNS and cells[MAX_COLUMNS] is not None:
-                        columns = MAX_COLUMNS + 1
-                    if rows > most or columns > MAX_COLUMNS:
-                        break
-            if rows > most or columns > MAX_COLUMNS:
-                raise Invalid([Problem(f"{display}: sheet {sheet.title}", None, None,
-                    f"has {f'more than {most:,}' if rows > most else f'{rows:,}'} rows and "
-                    f"{f'more than {MAX_COLUMNS}' if columns > MAX_COLUMNS else columns} "
-                    "columns, more "
-                    "than an update request ever holds")])
-    finally:
-        book.close()
+    xlsx.check(data, display, xlsx.Limits(
+        rows=most, columns=MAX_COLUMNS, cells=most * MAX_COLUMNS,
+        total=MAX_UNZIPPED_BYTES, what="an update request",
+        beyond="more than an update request ever holds",
+        fix="return the workbook that was sent, with its rows and columns as they were"))
 
 
 def _read_xlsx(project: Project, path: Path, manifest: dict | None,
@@ -356,16 +335,6 @@ def _read_xlsx(project: Project, path: Path, manifest: dict | None,
     display = path.name
     data = _read_return(path, display)
     received = _saved_on(path)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unzipped = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError):
-        raise Invalid([Problem(display, None, None,
-            "cannot be read as an Excel workbook: save it as Excel Workbook (.xlsx), not "
-            ".xls or .ods")]) from None
-    if unzipped > MAX_UNZIPPED_BYTES:
-        raise Invalid([Problem(display, None, None,
-            "the workbook unpacks to more than 100 MB: it is not the workbook that was sent")])
     try:
         _check_bounds(data, display)
         with warnings.catch_warnings():  # openpyxl warns of extensions it drops
@@ -556,6 +525,12 @@ def _read_csv(project: Project, path: Path, manifest: dict | None,
             row = {}
             for n, header in columns.items():
                 value = cells[n - 1] if n <= len(cells) else None
+                bad = refused(value) if value else None
+                if bad is not None:  # caught here, by cell, not when the change is applied
+                    problems.append(Problem(f"{display}: line {number}, column {n} "
+                        f"({spec.labels.get(header, header)})", None, None,
+                        f"{bad[1]}, then save the CSV again"))
+                    value = None
                 # Text starting with "=" was a formula in the partner's spreadsheet.
                 row[header] = _Cell(value, f"{display}: line {number}, {header}",
                                     bool(value) and value.startswith("="),

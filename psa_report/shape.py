@@ -908,18 +908,36 @@ def match_agencies(cell: str, agencies: Iterable[str]) -> list[str]:
 
 def _readings(words: tuple[str, ...], by_words: dict, longest: int, limit: int = 6
               ) -> list[list[str]]:
-    """Every way of reading ``words`` as known names, longest names first."""
-    if not words:
-        return [[]]
-    found = []
-    for size in range(min(longest, len(words)), 0, -1):
-        name = by_words.get(words[:size])
-        if name is None:
-            continue
-        for rest in _readings(words[size:], by_words, longest, limit):
-            found.append([name, *rest])
+    """Every way of reading ``words`` as known names, longest names first (at most
+    ``limit``). Which word positions can still be read to the end is worked out first,
+    from the last word back, so the search never enters a dead end: the time grows with
+    the number of words times the longest name, never exponentially."""
+    count = len(words)
+    readable = [False] * count + [True]  # readable[i]: words[i:] reads as known names
+    for start in range(count - 1, -1, -1):
+        readable[start] = any(readable[start + size] and words[start:start + size]
+                              in by_words
+                              for size in range(1, min(longest, count - start) + 1))
+    found: list[list[str]] = []
+    path: list[tuple[int, int]] = []  # (first word, words taken) of each name so far
+    start, size = 0, min(longest, count)
+    while True:  # depth first, longest name first, without recursion (a cell may be long)
+        if start == count:
+            found.append([by_words[words[s:s + z]] for s, z in path])
             if len(found) >= limit:
-                return found
+                break
+        while size > 0 and not (readable[start + size]
+                                and words[start:start + size] in by_words):
+            size -= 1
+        if size > 0:
+            path.append((start, size))
+            start += size
+            size = min(longest, count - start)
+            continue
+        if not path:
+            break
+        start, size = path.pop()
+        size -= 1
     return found
 
 
