@@ -238,8 +238,9 @@ def test_changes_says_why_no_meeting_is_before_the_report(runner, repo):
     edit(repo, "actions/data-gaps/4.2.1.yaml", "status: at risk", "status: off track")
     result = run(runner, "changes", "--project", str(repo))
     assert result.exit_code == 2
-    assert "no meeting is tagged before the meeting this report is for (28 June 2010" \
+    assert "no meeting tagged before the meeting this report is for (28 June 2010" \
         in result.stderr
+    assert "the meetings tagged are ssp-2010-06 (28 June 2010)" in result.stderr
     assert ROLL_FORWARD in result.stderr
 
 

@@ -81,7 +81,7 @@ def changes(root: Path, since: str | None = None, since_date: date | None = None
         comparison = baseline(root, project, found,
                               hint="or give --since REV or --since-date DATE")
         if comparison is None:
-            raise BadOption("--since", _nothing_to_compare(project, found))
+            raise BadOption("--since", _nothing_to_compare(project, found, tags))
         return ChangesResult(comparison)
     return ChangesResult(compare_with(root, project, since, before=since_date))
 
@@ -90,22 +90,26 @@ def changes(root: Path, since: str | None = None, since_date: date | None = None
 GIVE_SINCE = "give --since REV or --since-date DATE to compare with an earlier version"
 
 
-def _nothing_to_compare(project: Project, found: MeetingHistory) -> str:
-    """Why there is no last meeting to compare with, and only the advice that applies."""
+def _nothing_to_compare(project: Project, found: MeetingHistory, tags: str | None) -> str:
+    """Why there is no last meeting to compare with, and only the advice that applies
+    (``tags``: the --tags given, else None)."""
     if not found.named:
         return ("give --since REV or --since-date DATE, or set last_meeting: in "
                 "actions/report.yaml (or meeting_tags:, to compare with the last meeting "
                 "tagged)")
+    if not found.in_git:  # --since would not help either
+        return found.note or "the plan is not in git"
     if not found.meetings:
-        return f"{found.note or 'no meeting is tagged'}; or {GIVE_SINCE}"
-    tags = [found.plans[p.meeting][0] for p in found.meetings]
-    named = ", ".join(f"{m.tag} ({long_date(m.day)})" for m in tags)
-    if len(tags) == 1 and found.current_is_last:
+        pattern = ("--tags" if tags is not None
+                   else "meeting_tags: in actions/report.yaml")
+        return (f"{found.note or 'no meeting is tagged'} (or correct the pattern, "
+                f"{pattern}); or {GIVE_SINCE}")
+    tagged = [found.plans[p.meeting][0] for p in found.meetings]
+    named = ", ".join(f"{m.tag} ({long_date(m.day)})" for m in tagged)
+    if len(tagged) == 1 and found.current_is_last:
         return (f"the only meeting tagged, {named}, is the current version of the plan, "
                 f"so there is no earlier meeting to compare with: {GIVE_SINCE}")
-    day = report_day(project)
-    return (f"no meeting is tagged before the meeting this report is for ({long_date(day)}, "
-            f"by actions/report.yaml): the meeting{'s' if len(tags) > 1 else ''} tagged "
-            f"({named}) {'are' if len(tags) > 1 else 'is'} on or after it, or this "
-            f"version. If the report is for a later meeting, {ROLL_FORWARD}; else "
-            f"{GIVE_SINCE}")
+    return (f"no meeting tagged before the meeting this report is for "
+            f"({long_date(report_day(project))}, by actions/report.yaml) is one the "
+            f"current files grew from; the meetings tagged are {named}. If the report is "
+            f"for a later meeting, {ROLL_FORWARD}; else {GIVE_SINCE}")
