@@ -5,8 +5,9 @@ warnings are things that are valid but should not reach the committee unnoticed,
 all made here, so ``check --strict`` and ``build --strict`` refuse exactly the same
 things: example text left as written, a section heading with no data gap, an open action
 long past its deadline with no change since, a character no installed font can print,
-and (never an error, since a tag's files cannot be corrected) a meeting tag whose plan
-no longer validates.
+a report.yaml still for a meeting already tagged (and, for ``requests``, a meeting
+whose date has passed), and (never an error, since a tag's files cannot be corrected)
+a meeting tag whose plan no longer validates.
 """
 
 from __future__ import annotations
@@ -47,7 +48,8 @@ def validate(root: Path) -> Checked:
         indicators = load_figures(root)[1] if (Path(root) / FIGURES).is_dir() else None
         check_indicator_names(project, indicators)  # an item's indicator: in indicators.yaml
     return Checked(project, sort_problems(project.warnings + stale(project)
-                                          + missing_glyphs(project) + passed(project)))
+                                          + missing_glyphs(project)
+                                          + still_for_a_held_meeting(project)))
 
 
 def refuse_warnings(warnings: list[Problem], strict: bool) -> None:
@@ -88,7 +90,7 @@ ROLL_FORWARD = ("roll report.yaml forward for the next meeting: meeting_date, da
                 "paragraphs")
 
 
-def passed(project: Project) -> list[Problem]:
+def still_for_a_held_meeting(project: Project) -> list[Problem]:
     """report.yaml still for a meeting that has been held: its meeting_date (else its
     date) on or before the last meeting tagged (by report.yaml's meeting_tags, or the
     tag its last_meeting names). Warned at that line. Outside git, git is not run."""
@@ -129,11 +131,12 @@ def passed(project: Project) -> list[Problem]:
 def meeting_passed(project: Project, issued_on: date, reply_by: date | None) -> list[Problem]:
     """Before ``requests`` tells partners which meeting their updates go to: that
     meeting's date (report.yaml's meeting_date) has passed, or comes before the replies
-    are asked for; or report.yaml is still for a meeting already tagged (:func:`passed`)."""
+    are asked for; or report.yaml is still for a meeting already tagged
+    (:func:`still_for_a_held_meeting`)."""
     from .dates import long_date
 
     report = project.report
-    found = passed(project)
+    found = still_for_a_held_meeting(project)
     meeting = report.meeting_date
     if meeting is not None and meeting < (reply_by or issued_on):
         line, column = project.report_marks.get("meeting_date", (None, None))
