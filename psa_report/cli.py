@@ -267,8 +267,8 @@ def changes(project_dir: Path, since_rev: str | None, since_date: date | None, f
 @tags_option
 @format_option("table", "csv", "json")
 def progress(project_dir: Path, tags: str | None, fmt: str):
-    """Count the actions by status at each meeting (a git tag) and in the current files,
-    in date order."""
+    """Count the actions by status at each meeting (a git tag) and in the current files:
+    the meetings in date order, the current files last."""
     from .commands.progress import progress as run_progress
 
     result = run_progress(project_dir, tags)
@@ -433,6 +433,7 @@ def requests(project_dir: Path, leads: tuple[str, ...], reply_by: date | None,
     from .commands.partners import requests as run_requests
 
     issued = run_requests(project_dir, list(leads), reply_by, out_dir, email)
+    echo_problems(issued.warnings)
     for book in issued.workbooks:
         count = len(book.refs)
         click.echo(f"wrote {book.path} ({book.agency}: {count} action"

@@ -643,3 +643,10 @@ def is_ancestor(root: Path, commit: str, of: str = "HEAD") -> bool:
     except GitError:
         return False
     return True
+
+
+def maybe_in_git(root: Path) -> bool:
+    """Whether the project folder could be in a git repository: a ``.git`` in it or in
+    a folder above it. Nothing is run, so a folder outside git costs no git at all."""
+    folder = Path(root).resolve()
+    return any((here / ".git").exists() for here in (folder, *folder.parents))

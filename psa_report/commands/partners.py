@@ -27,6 +27,7 @@ from ..partners import (
 from ..problems import BadOption, Invalid, Problem
 from ..returns import Chooser, collect_returns
 from ..shape import ACTIONS, PLAN_FILE
+from ..validate import meeting_passed
 from ..workbook_out import issue_requests
 from .common import agency, item, load
 
@@ -46,6 +47,9 @@ class Issued:
     emails: list[Path] = field(default_factory=list)  # with --email, the drafts written
     #: agencies whose draft has no address (no `email:` in agencies.yaml)
     no_address: list[str] = field(default_factory=list)
+    #: what the workbooks tell partners that should be looked at: a meeting that has
+    #: passed (validate.meeting_passed)
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def requests(root: Path, leads: list[str] | None = None, reply_by: date | None = None,
@@ -63,11 +67,14 @@ def requests(root: Path, leads: list[str] | None = None, reply_by: date | None =
     if previous is not None:  # the last round's ledger is kept, by its id, never lost
         ledger.write(out_dir / "rounds", previous,
                      f"round-{previous.get('round') or previous.get('issued') or 'old'}.json")
-    books = issue_requests(project, out_dir, leads or None, reply_by, source.commit or None)
+    issued_on = date.today()
+    warnings = meeting_passed(project, issued_on, reply_by)  # the meeting they are told
+    books = issue_requests(project, out_dir, leads or None, reply_by, source.commit or None,
+                           issued_on=issued_on)
     manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
     kept = ledger.write(out_dir, ledger.start(manifest, project.agency_emails))
     issued = Issued(books, out_dir / MANIFEST, source.commit or None, source.dirty, kept,
-                    ledger.left_open(previous))
+                    ledger.left_open(previous), warnings=warnings)
     if email:
         outputs = {}
         for book in books:
