@@ -213,3 +213,68 @@ def adopt(folder: Path, tracker: Path, sheet: str | None = None,
     _place(folder, files)
     result.written = list(files)
     return result
+
+
+#: Who signs the first commit where git is not told who the user is.
+FALLBACK_IDENTITY = (("user.name", "psa-report"), ("user.email", "psa-report@localhost"))
+FIRST_COMMIT = "The plan, as psa-report init wrote it"
+
+
+def start_git(folder: Path, written: list[str]) -> list[str]:
+    """Put a new project in git: a repository started in ``folder`` (unless it is in one
+    already) and a first commit of the files ``written`` (relative to it). Returns what
+    to tell the analyst. The commit is made with git's plumbing through history's one
+    runner (no hook, filter or signing program runs, as for ``collect --commit``)."""
+    from ..files import read_regular
+    from ..history import GitError, GitMissing, _git, explain
+
+    folder = Path(folder)
+    try:
+        _git(folder, "rev-parse", "--is-inside-work-tree")
+    except GitMissing:
+        return ["git is not installed, so the plan is not in git: install it, then run "
+                f"`git init` in {folder} and commit the plan (git add -A; git commit -m "
+                "\"The plan\")"]
+    except GitError as error:
+        if "not a git repository" not in str(error):
+            return [f"the plan was not put in git: {explain(folder, error)}"]
+    else:
+        top = os.fsdecode(_git(folder, "rev-parse", "--show-toplevel").strip()) or str(folder)
+        return [f"{folder} is inside the git repository at {top}: commit the plan there "
+                f"(git -C {top} add -A; git -C {top} commit -m \"The plan\")"]
+    said: list[str] = []
+    try:
+        _git(folder, "init", "--quiet", "--template=")
+        who: list[str] = []
+        for key, value in FALLBACK_IDENTITY:
+            try:
+                known = _git(folder, "config", "--get", key).strip()
+            except GitError:
+                known = b""
+            if not known:
+                who += ["-c", f"{key}={value}"]
+        for path in sorted(written):
+            data = read_regular(folder / path, path, 64 * 1024 * 1024,
+                                lambda size: f"is {size:,} bytes, too large to commit")
+            blob = _git(folder, "hash-object", "-w", "--no-filters", "--stdin",
+                        input=data).decode().strip()
+            _git(folder, "update-index", "--add", "--cacheinfo", f"100644,{blob},{path}")
+        tree = _git(folder, "write-tree").decode().strip()
+        commit = _git(folder, *who, "commit-tree", "--no-gpg-sign", "-F", "-", tree,
+                      input=(FIRST_COMMIT + "\n").encode()).decode().strip()
+        _git(folder, "update-ref", "-m", "psa-report init", "HEAD", commit)
+    except GitError as error:
+        return [f"the files were written, but the plan could not be put in git ({error}): "
+                f"run `git init` in {folder}, then git add -A; git commit -m \"The plan\""]
+    said.append(f"started a git repository in {folder}, with a first commit of the plan "
+                f"({commit[:7]}); `psa-report collect --apply` and `build` use its history")
+    if who:
+        said.append("git does not know who you are, so the first commit is signed "
+                    "psa-report: before your next commit, run git config --global user.name "
+                    "\"Your Name\" and git config --global user.email you@example.org")
+    others = sorted(p.name for p in folder.iterdir()
+                    if p.name != ".git" and p.name not in {w.split("/")[0] for w in written})
+    if others:
+        said.append(f"not in the first commit (they were here before): {', '.join(others)}: "
+                    "git add those you want kept with the plan")
+    return said
