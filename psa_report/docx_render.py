@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
@@ -103,7 +104,11 @@ def _bad_template(path: Path, message: str) -> Invalid:
 
 def _content_types(path: Path, archive: zipfile.ZipFile) -> str:
     try:
-        return archive.read("[Content_Types].xml").decode("utf-8", "replace")
+        with archive.open("[Content_Types].xml") as member:  # bounded: sizes can lie
+            return member.read(MAX_TEMPLATE_BYTES).decode("utf-8", "replace")
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError) as error:
+        raise _bad_template(path, f"cannot be read as a Word file ({error}): open it in "
+                            "Word and save it again as .docx or .dotx") from None
     except KeyError:
         raise _bad_template(path, "is a zip archive but not a Word file: save the "
                             "template from Word as .docx or .dotx") from None

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from .chars import shown
 from .loader import load_bytes
 from .problems import Invalid, Problem, warning
 from .project import ACTIONS, Project, build_project, ignored
@@ -357,7 +358,7 @@ def resolve(root: Path, rev: str | None = None, *, before: date | None = None) -
                 + (_SHALLOW if _shallow(root) else ": choose a later date"))])
         rev, name = found, f"the last commit before {before.isoformat()}"
     else:
-        name = rev
+        name = shown(rev)
     try:
         # --verify: exactly one commit; --end-of-options: rev is never read as an option.
         commit = _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options",
@@ -614,7 +615,10 @@ def meetings(root: Path, pattern: str) -> tuple[list[Meeting], list[Problem]]:
                    "--end-of-options", f"refs/tags/{pattern}")
     found, problems = [], []
     for line in listing.decode("utf-8", "replace").splitlines():
-        tag, kind, target, peeled_kind, peeled, stamp, peeled_stamp, subject = line.split("\0")
+        name, kind, target, peeled_kind, peeled, stamp, peeled_stamp, subject = line.split("\0")
+        # The name as shown in papers and messages: a direction override or an invisible
+        # character in it written out (<U+202E>), so it reads as it is stored.
+        tag = shown(name)
         annotated = kind == "tag"
         if annotated and peeled_kind == "commit":
             target, stamp = peeled, peeled_stamp
@@ -624,7 +628,7 @@ def meetings(root: Path, pattern: str) -> tuple[list[Meeting], list[Problem]]:
                 "commit of the report sent to the meeting"))
             continue
         committed = datetime.fromisoformat(stamp)
-        day, dated_by = meeting_day(tag, subject if annotated else None, committed.date())
+        day, dated_by = meeting_day(name, subject if annotated else None, committed.date())
         found.append(Meeting(tag, target, target[:7], committed, day, dated_by,
                              meeting_title(subject) if annotated else None))
     found.sort(key=lambda m: (m.committed, m.day, m.tag))

@@ -244,7 +244,7 @@ def _ref(pattern: str, what: str) -> BeforeValidator:
         text = _text(value, name=True)
         if ref_too_long(text):
             raise _error(ref_too_long(text))
-        if not re.fullmatch(pattern, text):
+        if not re.fullmatch(pattern, text, re.ASCII):  # \d: 0-9, not a full-width ３
             raise _error(f"{text!r} is not {what}")
         return text
 

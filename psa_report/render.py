@@ -61,6 +61,9 @@ MAX_OUTPUT = 50_000_000
 MAX_RENDER_MEMORY = 2 * 1024 ** 3
 #: Largest whole number a template may compute (bits): 2**100000 has 30,103 digits.
 MAX_INT_BITS = 100_000
+#: Seconds the PDF of a report may take to print (see :mod:`psa_report.printer`): a
+#: plan of 3,000 actions prints in two or three minutes, the shipped one in seconds.
+PRINT_TIME_BUDGET = 600.0
 
 
 def _package_templates() -> Path:
@@ -335,6 +338,11 @@ def _cap_memory():
 
 
 _memory_cap = _MemoryCap()
+
+
+def memory_cap() -> _MemoryCap:
+    """The render's memory cap, for printing under the same budget: ``with memory_cap():``."""
+    return _memory_cap
 
 
 @lru_cache(maxsize=8)

@@ -139,6 +139,8 @@ class RefForm:
         text = example.strip()
         if not text:
             return cls("", "none")
+        if not text.isascii():
+            raise ValueError(_not_ascii(text))
         if len(text) > MAX_REF_LENGTH:
             raise ValueError(f"{text!r} is too long for a ref (at most {MAX_REF_LENGTH} "
                              "characters)")
@@ -170,6 +172,8 @@ class RefForm:
         if len(text) > MAX_REF_LENGTH:
             raise ValueError(f"{text[:MAX_REF_LENGTH]!r}... is too long for a ref "
                              f"({len(text)} characters; at most {MAX_REF_LENGTH})")
+        if not text.isascii():
+            raise ValueError(_not_ascii(text))
         if self.style == "dotted":
             if re.fullmatch(_dotted(self.parts), text):
                 return text
@@ -229,6 +233,16 @@ class RefForm:
         if self.style == "prefixed":
             return self.prefix + str(number).zfill(self.width)
         return str(number)
+
+
+def _not_ascii(text: str) -> str:
+    """Why a ref holding a character outside ASCII (a full-width digit) is refused."""
+    from .chars import describe
+
+    char = next(c for c in text if not c.isascii())
+    return (f"{text!r} holds {describe(char)}: a ref is written with the plain digits "
+            "0-9 and letters A-Z (a full-width digit from a Japanese or Chinese keyboard "
+            "looks the same but is another character): retype it")
 
 
 def _dotted(parts: int) -> str:
@@ -536,9 +550,10 @@ class _Reader:
             return []
         return value
 
-    def text(self, path: tuple, value: Any) -> str | None:
+    def text(self, path: tuple, value: Any, name: bool = False) -> str | None:
+        """A text value; ``name``: held to the rule of names (no invisible characters)."""
         try:
-            return models._text(value)
+            return models._text(value, name)
         except PydanticCustomError as error:
             self.say(path, f"{path[-1]}: {_message(error)}")
             return None
@@ -555,7 +570,7 @@ class _Reader:
         self.say(path, f"{path[-1]}: {value!r} must be true or false")
         return default
 
-    def words(self, path: tuple, value: Any) -> tuple[str, ...]:
+    def words(self, path: tuple, value: Any, name: bool = False) -> tuple[str, ...]:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list):
@@ -563,7 +578,7 @@ class _Reader:
             return ()
         found = []
         for i, word in enumerate(value):
-            text = self.text(path + (i,), word)
+            text = self.text(path + (i,), word, name)
             if text is not None:
                 found.append(text)
         return tuple(found)
@@ -590,7 +605,7 @@ def _read_status(reader: _Reader, path: tuple, data: Any) -> StatusDef | None:
     data = reader.mapping(path, data, _STATUS_KEYS, "a status", ("name", "colour"))
     if data is None:
         return None
-    name = reader.text(path + ("name",), data["name"]) if "name" in data else None
+    name = reader.text(path + ("name",), data["name"], True) if "name" in data else None
     colour = None
     if "colour" in data:
         colour = reader.text(path + ("colour",), data["colour"])
@@ -600,7 +615,7 @@ def _read_status(reader: _Reader, path: tuple, data: Any) -> StatusDef | None:
                        f"knows.{_did_you_mean(colour, COLOURS)} Use one of: "
                        f"{', '.join(COLOURS)}, or #RRGGBB")
             colour = None
-    also = reader.words(path + ("also",), data["also"]) if "also" in data else ()
+    also = reader.words(path + ("also",), data["also"], True) if "also" in data else ()
     label = reader.text(path + ("label",), data["label"]) if "label" in data else None
     done = _flag(reader, path, data, "done", False)
     exception = _flag(reader, path, data, "exception", False)
@@ -684,7 +699,7 @@ def _read_kind(reader: _Reader, path: tuple, data: Any) -> Kind | None:
                                                                        "fields"))
     if data is None:
         return None
-    texts = {key: reader.text(path + (key,), data[key])
+    texts = {key: reader.text(path + (key,), data[key], key in ("name", "plural", "folder"))
              for key in ("name", "plural", "folder", "heading", "intro") if key in data}
     ref = None
     if "ref" in data:
