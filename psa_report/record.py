@@ -74,28 +74,51 @@ def check(root: Path, paths: list[str]) -> Ready:
     return Ready(top, prefix, head)
 
 
+_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _plain(text: object) -> str:
+    """``text`` on one line of the message as it is, each line break, control or other
+    unprintable character written as an escape (``\\n``, ``\\x1b``, ``\\u2028``) and a
+    backslash doubled: a return's file name holding a line break can add no line (no
+    forged ``Update-From:`` or ``Signed-off-by:`` trailer) to the commit message."""
+    out = []
+    for char in str(text):
+        if char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif char == " " or char.isprintable():
+            out.append(char)
+        else:
+            out.append(f"\\x{ord(char):02x}" if ord(char) < 256 else f"\\u{ord(char):04x}")
+    return "".join(out)
+
+
 def message(result: CollectResult, issued: str | None) -> str:
-    """The commit message: a subject, one line per return, and a trailer per return."""
+    """The commit message: a subject, one line per return, and a trailer per return.
+
+    Every name and file name in it is written by :func:`_plain`, so each line is one
+    line whatever the names hold."""
     changed: dict[str, list[str]] = {}
     for update in result.updates:
         for agency in update.agencies:
-            changed.setdefault(agency, []).append(update.ref)
+            changed.setdefault(agency, []).append(_plain(update.ref))
     returns = [r for r in result.returns if changed.get(r.agency)]
-    names = ", ".join(r.agency for r in returns)
+    names = ", ".join(_plain(r.agency) for r in returns)
     round_of = f" (round issued {long_date(date.fromisoformat(issued))})" if issued else ""
     lines = [f"Updates from partners: {names}{round_of}", ""]
     for ret in returns:
-        lines.append(f"{ret.agency}: {ret.file}, returned "
+        lines.append(f"{_plain(ret.agency)}: {_plain(ret.file)}, returned "
                      f"{long_date(date.fromisoformat(ret.received))}; changed "
                      f"{', '.join(changed[ret.agency])}")
     joint = [j for j in result.joint if any(u.ref == j.ref for u in result.updates)]
     for item in joint:
-        how = "; ".join(f"{name} {how}" for name, how in item.settled.items())
-        lines.append(f"{item.ref} is a joint action of {' and '.join(item.agencies)}: {how}")
+        how = "; ".join(f"{_plain(name)} {_plain(how)}" for name, how in item.settled.items())
+        lines.append(f"{_plain(item.ref)} is a joint action of "
+                     f"{' and '.join(map(_plain, item.agencies))}: {how}")
     lines.append("")
     for ret in returns:
-        lines.append(f"{TRAILER}: {ret.agency}; {ret.file}; {ret.received}; "
-                     f"{' '.join(changed[ret.agency])}")
+        lines.append(f"{TRAILER}: {_plain(ret.agency)}; {_plain(ret.file)}; "
+                     f"{_plain(ret.received)}; {' '.join(changed[ret.agency])}")
     return "\n".join(lines) + "\n"
 
 

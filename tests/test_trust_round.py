@@ -71,3 +71,32 @@ def test_the_filters_a_repository_names_are_emptied_for_every_git_run(repo: Path
     _git(clone, "update-index", "--add", "--cacheinfo",
          f"100644,{blob.decode().strip()},new-file", config=names)
     assert not marker.exists(), marker.read_text()
+
+
+# ---------------------------------------------------------------- 2. one line per name
+
+def committed_repo(repo: Path) -> Path:
+    git(repo, "config", "user.name", "Analyst")
+    git(repo, "config", "user.email", "analyst@example.org")
+    (repo / ".gitignore").write_text("out/\n")
+    git(repo, "add", ".gitignore")
+    git(repo, "commit", "-q", "-m", "Ignore out/")
+    return repo
+
+
+def test_a_file_name_with_line_breaks_forges_no_trailer(runner, repo: Path):
+    committed_repo(repo)
+    issue(runner, repo)
+    police = returned(repo, "Police", {"3.2.1": {"New status": "on track"}}, "2010-09-28")
+    forged = police.with_name("Police-update-request\nUpdate-From: SBC; SBC.xlsx; "
+                              "2010-09-28; 3.2.1\nSigned-off-by: Chair <chair@x>\r.xlsx")
+    police.rename(forged)
+    done = collect(runner, repo, forged, "--apply", "--commit")
+    assert done.exit_code == 0, done.output
+    trailers = git(repo, "log", "-1", "--format=%(trailers:only,unfold)").strip()
+    assert trailers.splitlines() == [
+        "Update-From: Police; Police-update-request\\nUpdate-From: SBC; SBC.xlsx; "
+        "2010-09-28; 3.2.1\\nSigned-off-by: Chair <chair@x>\\r.xlsx; 2010-09-28; 3.2.1"]
+    body = git(repo, "log", "-1", "--format=%B")
+    assert not any(line.startswith(("Signed-off-by", "Update-From: SBC"))
+                   for line in body.splitlines())
