@@ -17,12 +17,15 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar
 
-from .files import read_regular
+from .files import parse_json, read_regular
+from .output import locked as output_locked
 from .output import publish
 from .partners import CollectResult
 from .problems import Invalid, Problem
@@ -45,7 +48,7 @@ def read(folder: Path) -> dict | None:
     raw = read_regular(path, str(path), MAX_LEDGER_BYTES,
                        lambda size: f"is {size:,} bytes, too large for a round's ledger")
     try:
-        ledger = json.loads(raw.decode("utf-8"))
+        ledger = parse_json(raw)
         _check(ledger)
     except ValueError as error:
         raise Invalid([Problem(str(path), None, None,
@@ -86,10 +89,36 @@ def _check(ledger: object) -> None:
 
 
 def write(folder: Path, ledger: dict, name: str = LEDGER) -> Path:
+    """Write the ledger whole (a file of the same name replaced at once, keeping its
+    permissions), refusing one larger than :func:`read` takes back."""
     path = Path(folder) / re.sub(r"[^A-Za-z0-9._-]", "-", name)
-    text = json.dumps(ledger, indent=2, ensure_ascii=False) + "\n"
-    publish({path: lambda temp: temp.write_text(text, encoding="utf-8")})
+    data = (json.dumps(ledger, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    if len(data) > MAX_LEDGER_BYTES:
+        raise Invalid([Problem(str(path), None, None,
+            f"the round's ledger would be {len(data):,} bytes, more than the "
+            f"{MAX_LEDGER_BYTES:,} it may be, so it was not written: issue a new round "
+            "(psa-report requests), which starts a new ledger")])
+    # A link is replaced by the file, never written through; a file keeps its mode.
+    publish({path: lambda temp: temp.write_bytes(data)}, user_files=not path.is_symlink())
     return path
+
+
+@contextmanager
+def locked(folder: Path) -> Iterator[None]:
+    """Hold the round's ledger and manifest in ``folder`` for a read, change and write:
+    two ``collect --apply`` (or a ``requests``) at once take turns, so neither loses
+    what the other recorded. Read the ledger again inside."""
+    from .partners import MANIFEST
+
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise Invalid([Problem(str(folder), None, None,
+            f"cannot be written ({error.strerror or error}): check that it can be written "
+            "to, or give --out another folder; nothing was written")]) from None
+    with output_locked([folder / LEDGER, folder / MANIFEST]):
+        yield
 
 
 def for_round(folder: Path, round_id: str) -> dict | None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from . import ledger, wording, xlsx
 from .changes import FieldChange, field_value
 from .chars import refused
 from .dates import ACCEPTED_FORMS, Due, parse_due
-from .files import csv_reader, decode_utf8, is_regular, read_regular
+from .files import csv_reader, decode_utf8, is_regular, parse_json, read_regular
 from .models import STATUS_WORDS, parse_status, ref_key
 from .partners import (
     DUE,
@@ -289,7 +288,7 @@ def _read_manifest(path: Path, problems: list[Problem]) -> dict | None:
     try:
         raw = read_regular(path, str(path), MAX_RETURN_BYTES,
                            lambda size: f"is {size:,} bytes, too large")
-        manifest = json.loads(raw.decode("utf-8"))
+        manifest = parse_json(raw)
         if not isinstance(manifest, dict) or not isinstance(manifest.get("workbooks"), list):
             raise ValueError("it has no list of workbooks")
         return manifest

@@ -6,16 +6,12 @@ return, non-ASCII addresses, and the advice given when something is refused."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
+import threading
 from pathlib import Path
 
 import pytest
 from conftest import git, run
 from test_round import collect, issue, returned
-
-from psa_report.project import load_project
-
 
 # ---------------------------------------------------------------- 1. no filter runs
 
@@ -100,3 +96,96 @@ def test_a_file_name_with_line_breaks_forges_no_trailer(runner, repo: Path):
     body = git(repo, "log", "-1", "--format=%B")
     assert not any(line.startswith(("Signed-off-by", "Update-From: SBC"))
                    for line in body.splitlines())
+
+
+# ---------------------------------------------------------------- 4. two collects at once
+
+def test_two_collects_at_once_keep_both_agencies_in_the_ledger(runner, project: Path,
+                                                               monkeypatch):
+    """The first collect is held after reading round.json, before adding to it; the second starts and
+    must wait for the round's lock (never reading the ledger the first is about to
+    replace); both agencies' returns are in the ledger afterwards."""
+    from psa_report import ledger, output
+    from psa_report.commands import partners
+
+    issue(runner, project)
+    police = returned(project, "Police", {"3.2.1": {"New status": "on track"}}, "2010-09-28")
+    court = returned(project, "Court", {"4.2.2": {"New status": "off track"}}, "2010-09-29")
+    inside, go, waiting = threading.Event(), threading.Event(), threading.Event()
+    real_record, real_acquire = ledger.record, output._acquire
+
+    def held_record(kept, *args, **kwargs):  # the ledger is read: hold before adding to it
+        if threading.current_thread().name == "police":
+            inside.set()
+            go.wait(60)
+        return real_record(kept, *args, **kwargs)
+
+    def acquire(lock, shown):
+        if threading.current_thread().name == "court" and "round.json" in lock.name:
+            waiting.set()
+        return real_acquire(lock, shown)
+
+    monkeypatch.setattr(ledger, "record", held_record)
+    monkeypatch.setattr(output, "_acquire", acquire)
+    monkeypatch.setattr(output, "LOCK_WAIT_SECONDS", 120.0)
+    failures = []
+
+    def apply(path: Path) -> None:
+        try:
+            partners.collect(project, [path], apply=True)
+        except Exception as error:  # noqa: BLE001 - reported below
+            failures.append(error)
+
+    first = threading.Thread(target=apply, args=(police,), name="police")
+    second = threading.Thread(target=apply, args=(court,), name="court")
+    first.start()
+    assert inside.wait(60)
+    second.start()
+    waiting.wait(30)  # with the lock, at once; without, never (the loss is then shown)
+    go.set()
+    first.join()
+    second.join()
+    assert failures == []
+    kept = json.loads((project / "out/requests/round.json").read_text(encoding="utf-8"))
+    assert kept["agencies"]["Police"]["returned"] == "2010-09-28"
+    assert kept["agencies"]["Court"]["returned"] == "2010-09-29"
+    assert len(kept["runs"]) == 2
+
+
+def test_the_ledger_keeps_its_mode_and_refuses_to_grow_past_its_limit(runner, project: Path,
+                                                                      monkeypatch):
+    from psa_report import ledger
+
+    issue(runner, project)
+    path = project / "out/requests/round.json"
+    path.chmod(0o600)
+    police = returned(project, "Police", {"3.2.1": {"New status": "on track"}}, "2010-09-28")
+    assert collect(runner, project, police, "--apply").exit_code == 0
+    assert path.stat().st_mode & 0o777 == 0o600
+    before = path.read_bytes()
+    monkeypatch.setattr(ledger, "MAX_LEDGER_BYTES", len(before) + 10)
+    court = returned(project, "Court", {"4.2.2": {"New status": "off track"}}, "2010-09-29")
+    done = collect(runner, project, court, "--apply")
+    assert done.exit_code == 1
+    assert "round.json: the round's ledger would be" in done.stderr
+    assert "Traceback" not in done.output
+    assert path.read_bytes() == before
+
+
+# ---------------------------------------------------------------- 5. deep JSON
+
+@pytest.mark.parametrize("name", ["round.json", "manifest.json"])
+def test_deeply_nested_json_is_refused_plainly(runner, project: Path, name: str):
+    issue(runner, project)
+    police = returned(project, "Police", {"3.2.1": {"New status": "on track"}}, "2010-09-28")
+    (project / "out/requests" / name).write_text(
+        '{"workbooks": [], "agencies":\n' + "[" * 100_000 + "]" * 100_000 + "}")
+    for args in (("collect", "--project", str(project), str(police), "--apply"),
+                 ("round", "--project", str(project))):
+        done = run(runner, *args)
+        if name == "manifest.json" and args[0] == "round":
+            continue  # round reads only the ledger
+        assert done.exit_code == 1, done.output
+        assert "Traceback" not in done.output and "RecursionError" not in done.output
+        assert f"{name}: " in done.stderr
+        assert "at line 2 it is nested more than 32 deep" in done.stderr
