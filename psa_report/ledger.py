@@ -111,14 +111,22 @@ def locked(folder: Path) -> Iterator[None]:
     from .partners import MANIFEST
 
     folder = Path(folder)
+    made = [f for f in (folder, *folder.parents) if not f.exists()]  # made for the locks
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise Invalid([Problem(str(folder), None, None,
             f"cannot be written ({error.strerror or error}): check that it can be written "
             "to, or give --out another folder; nothing was written")]) from None
-    with output_locked([folder / LEDGER, folder / MANIFEST]):
-        yield
+    try:
+        with output_locked([folder / LEDGER, folder / MANIFEST]):
+            yield
+    finally:
+        for made_here in made:  # nothing written in them: leave no empty folder behind
+            try:
+                made_here.rmdir()
+            except OSError:
+                break
 
 
 def for_round(folder: Path, round_id: str) -> dict | None:

@@ -9,9 +9,13 @@ import json
 import threading
 from pathlib import Path
 
+import openpyxl
 import pytest
 from conftest import git, run
+from test_partners import snapshot
 from test_round import collect, issue, returned
+
+from psa_report.project import load_project
 
 # ---------------------------------------------------------------- 1. no filter runs
 
@@ -189,3 +193,74 @@ def test_deeply_nested_json_is_refused_plainly(runner, project: Path, name: str)
         assert "Traceback" not in done.output and "RecursionError" not in done.output
         assert f"{name}: " in done.stderr
         assert "at line 2 it is nested more than 32 deep" in done.stderr
+
+
+# ---------------------------------------------------------------- 3. a return is bound to its agency
+
+def edit_issued(path: Path, target: Path, **cells: object) -> Path:
+    """Change cells of the hidden Issued sheet ({"B2": "Court"}), as a partner could."""
+    book = openpyxl.load_workbook(path)
+    for cell, value in cells.items():
+        book["Issued"][cell].value = value
+    book.save(target)
+    return target
+
+
+def test_each_workbook_has_a_key_of_its_own_kept_only_in_the_manifest(runner, project: Path):
+    issue(runner, project)
+    folder = project / "out/requests"
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    keys = {b["agency"]: b["key"] for b in manifest["workbooks"]}
+    assert len(set(keys.values())) == len(keys) == 7
+    assert all(len(key) >= 32 for key in keys.values())
+    sheet = openpyxl.load_workbook(folder / "Police-update-request.xlsx")["Issued"]
+    assert (sheet["A5"].value, sheet["B5"].value) == ("key", keys["Police"])
+    assert keys["Police"] not in (folder / "round.json").read_text(encoding="utf-8")
+
+
+def test_a_hidden_sheet_changed_to_name_another_agency_is_refused(runner, project: Path):
+    issue(runner, project)
+    police = returned(project, "Police", {"3.2.1": {"New status": "on track"}}, "2010-09-28")
+    # Court's file name, Court in the hidden sheet: all a partner can see and change.
+    forged = edit_issued(police, police.with_name("Court-update-request.xlsx"), B2="Court")
+    before = snapshot(project)
+    done = collect(runner, project, forged, "--apply")
+    assert done.exit_code == 1
+    assert ("Court-update-request.xlsx: this is the workbook sent to Police "
+            "(Police-update-request.xlsx), but its hidden record was changed to name "
+            "Court") in done.stderr
+    assert "Traceback" not in done.output and snapshot(project) == before
+    assert json.loads((project / "out/requests/round.json").read_text())[
+        "agencies"]["Court"]["returned"] is None
+
+
+@pytest.mark.parametrize("key", [None, "", "a-key-of-my-own"])
+def test_a_missing_or_unknown_key_is_refused(runner, project: Path, key):
+    issue(runner, project)
+    police = returned(project, "Police", {"3.2.1": {"New status": "on track"}}, "2010-09-28")
+    cells = {"A5": None, "B5": None} if key is None else {"B5": key}
+    edit_issued(police, police, **cells)
+    done = collect(runner, project, police, "--apply")
+    assert done.exit_code == 1
+    assert "Police-update-request.xlsx: this workbook carries" in done.stderr
+    assert "cannot be told which agency it was sent to" in done.stderr
+    assert "Traceback" not in done.output
+
+
+def test_a_return_of_a_round_issued_before_keys_is_read_as_then(runner, project: Path):
+    issue(runner, project)
+    folder = project / "out/requests"
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    for book in manifest["workbooks"]:
+        del book["key"]
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    police = returned(project, "Police", {"3.2.1": {"New status": "on track"}}, "2010-09-28")
+    edit_issued(police, police, A5=None, B5=None)
+    done = collect(runner, project, police, "--apply")
+    assert done.exit_code == 0, done.output
+    assert load_project(project).find("3.2.1").status.value == "on track"
+    # ...and still checked against the manifest's record by file name.
+    court = returned(project, "Court", {"4.2.2": {"New status": "off track"}}, "2010-09-28")
+    wrong = edit_issued(court, court.with_name("SBC-update-request.xlsx"), A5=None, B5=None)
+    refused = collect(runner, project, wrong, "--apply")
+    assert refused.exit_code == 1 and "sent to Court" in refused.stderr
