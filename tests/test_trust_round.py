@@ -264,3 +264,27 @@ def test_a_return_of_a_round_issued_before_keys_is_read_as_then(runner, project:
     wrong = edit_issued(court, court.with_name("SBC-update-request.xlsx"), A5=None, B5=None)
     refused = collect(runner, project, wrong, "--apply")
     assert refused.exit_code == 1 and "sent to Court" in refused.stderr
+
+
+# ---------------------------------------------------------------- 6. an item file too large
+
+def test_a_return_that_would_grow_a_file_past_its_limit_is_refused(runner, project: Path):
+    from psa_report.loader import MAX_FILE_BYTES
+
+    issue(runner, project)
+    path = project / "actions/data-gaps/3.2.1.yaml"
+    text = path.read_text(encoding="utf-8")
+    room = MAX_FILE_BYTES - len(text.encode("utf-8")) - 2000
+    path.write_text(text + "# " + "notes " * (room // 6) + "\n", encoding="utf-8")
+    before = path.read_bytes()
+    assert run(runner, "check", "--project", str(project)).exit_code == 0
+    police = returned(project, "Police", {"3.2.1": {"New update": "Ethnicity recorded. " * 200}},
+                      "2010-09-28")
+    done = collect(runner, project, police, "--apply")
+    assert done.exit_code == 1
+    assert "actions/data-gaps/3.2.1.yaml: 3.2.1: with the text from " \
+           "Police-update-request.xlsx: sheet Updates, cell" in done.stderr
+    assert f"over the limit of {MAX_FILE_BYTES:,} for one action file" in done.stderr
+    assert "Traceback" not in done.output
+    assert path.read_bytes() == before
+    assert run(runner, "check", "--project", str(project)).exit_code == 0
