@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import threading
+from email import policy
+from email.parser import BytesParser
 from pathlib import Path
 
 import openpyxl
@@ -288,3 +290,41 @@ def test_a_return_that_would_grow_a_file_past_its_limit_is_refused(runner, proje
     assert "Traceback" not in done.output
     assert path.read_bytes() == before
     assert run(runner, "check", "--project", str(project)).exit_code == 0
+
+
+# ---------------------------------------------------------------- 7. addresses in drafts
+
+def with_email(project: Path, email: str, name: str = "Policía de Cleveland") -> None:
+    path = project / "actions/agencies.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "Police: Cleveland Police", f"Police:\n  name: {name}\n  email: {email}"),
+        encoding="utf-8")
+
+
+def test_an_internationalised_domain_is_written_in_punycode(runner, project: Path):
+    with_email(project, "updates@polícia.example")
+    issue(runner, project, "--email")
+    # Police has not returned by 3 October: it is reminded.
+    chased = run(runner, "round", "--project", str(project), "--as-of", "2010-10-03",
+                 "--chase")
+    assert chased.exit_code == 0, chased.output
+    for name in ("Police-update-request.eml", "Police-update-request-reminder.eml"):
+        raw = (project / "out/requests" / name).read_bytes()
+        to = next(line for line in raw.split(b"\r\n") if line.startswith(b"To:"))
+        assert to.endswith(b"<updates@xn--polcia-5va.example>"), to
+        message = BytesParser(policy=policy.default).parsebytes(raw)
+        (address,) = message["To"].addresses
+        assert (address.username, address.domain) == ("updates", "xn--polcia-5va.example")
+        assert address.display_name == "Policía de Cleveland"
+        assert not message["To"].defects
+
+
+def test_a_local_part_outside_ascii_is_refused_at_its_line(runner, project: Path):
+    with_email(project, "políce@police.example")
+    done = run(runner, "check", "--project", str(project))
+    assert done.exit_code == 1
+    assert ("actions/agencies.yaml:6:3: Police: email: 'políce@police.example': the part "
+            "before the @ has letters that are not plain ASCII") in done.stderr
+    refused = run(runner, "requests", "--project", str(project), "--email")
+    assert refused.exit_code == 1 and "Traceback" not in refused.output
+    assert not list(project.glob("out/requests/*.eml"))
