@@ -40,8 +40,14 @@ def new_round_id(issued_on: date) -> str:
     return f"{issued_on.isoformat()}-{secrets.token_hex(3)}"
 
 
-def read(folder: Path) -> dict | None:
-    """The ledger in ``folder`` (None if there is none); a damaged one is refused by name."""
+#: What to do about a damaged ledger, said by every command but ``requests``.
+AGAIN = ("issue the requests again (psa-report requests), or remove this file (the "
+         "round's history is then lost)")
+
+
+def read(folder: Path, fix: str = AGAIN) -> dict | None:
+    """The ledger in ``folder`` (None if there is none); a damaged one is refused by name,
+    saying ``fix``."""
     path = Path(folder) / LEDGER
     if not path.is_file():
         return None
@@ -52,8 +58,7 @@ def read(folder: Path) -> dict | None:
         _check(ledger)
     except ValueError as error:
         raise Invalid([Problem(str(path), None, None,
-            f"the round's ledger cannot be read ({error}): issue the requests again, or "
-            "remove this file (the round's history is then lost)")]) from None
+            f"the round's ledger cannot be read ({error}): {fix}")]) from None
     return ledger
 
 
@@ -88,16 +93,17 @@ def _check(ledger: object) -> None:
                 raise ValueError(f"its entry for {code} is damaged")
 
 
-def write(folder: Path, ledger: dict, name: str = LEDGER) -> Path:
+def write(folder: Path, ledger: dict, name: str = LEDGER,
+          fix: str = "issue a new round (psa-report requests), which starts a new "
+                     "ledger") -> Path:
     """Write the ledger whole (a file of the same name replaced at once, keeping its
-    permissions), refusing one larger than :func:`read` takes back."""
+    permissions), refusing one larger than :func:`read` takes back, saying ``fix``."""
     path = Path(folder) / re.sub(r"[^A-Za-z0-9._-]", "-", name)
     data = (json.dumps(ledger, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     if len(data) > MAX_LEDGER_BYTES:
         raise Invalid([Problem(str(path), None, None,
             f"the round's ledger would be {len(data):,} bytes, more than the "
-            f"{MAX_LEDGER_BYTES:,} it may be, so it was not written: issue a new round "
-            "(psa-report requests), which starts a new ledger")])
+            f"{MAX_LEDGER_BYTES:,} it may be, so it was not written: {fix}")])
     # A link is replaced by the file, never written through; a file keeps its mode.
     publish({path: lambda temp: temp.write_bytes(data)}, user_files=not path.is_symlink())
     return path

@@ -328,3 +328,33 @@ def test_a_local_part_outside_ascii_is_refused_at_its_line(runner, project: Path
     refused = run(runner, "requests", "--project", str(project), "--email")
     assert refused.exit_code == 1 and "Traceback" not in refused.output
     assert not list(project.glob("out/requests/*.eml"))
+
+
+# ---------------------------------------------------------------- 8. advice that fits
+
+def test_a_damaged_ledger_met_by_requests_says_to_move_it_not_to_run_requests(
+        runner, project: Path):
+    issue(runner, project)
+    (project / "out/requests/round.json").write_text("[1]")
+    done = run(runner, "requests", "--project", str(project))
+    assert done.exit_code == 1
+    said = done.stderr.split("round.json: ", 1)[1]
+    assert said.startswith("the round's ledger cannot be read (it holds no agencies): move "
+                           "it out of")
+    assert "issue the requests again" not in said
+    assert (project / "out/requests/round.json").read_text() == "[1]"  # kept as it was
+    elsewhere = run(runner, "round", "--project", str(project))
+    assert elsewhere.exit_code == 1 and "issue the requests again" in elsewhere.stderr
+
+
+def test_new_blames_the_section_given_not_a_ref_never_given(runner, tmp_path: Path):
+    import shutil
+
+    fenland = tmp_path / "fenland"
+    shutil.copytree(Path(__file__).parent / "data" / "fenland", fenland)
+    done = run(runner, "new", "action", "--section", "9", "--project", str(fenland))
+    assert done.exit_code == 2
+    assert "--section" in done.stderr and "REF" not in done.stderr
+    assert "'9' is not a section of refs like 1.1.1" in done.stderr
+    bad_ref = run(runner, "new", "action", "x.y", "--project", str(fenland))
+    assert bad_ref.exit_code == 2 and "REF" in bad_ref.stderr

@@ -69,17 +69,20 @@ def requests(root: Path, leads: list[str] | None = None, reply_by: date | None =
     issued_on = date.today()
     warnings = meeting_passed(project, issued_on, reply_by)  # the meeting they are told
     with ledger.locked(out_dir):  # a collect --apply of the last round finishes first
-        previous = ledger.read(out_dir)
+        aside = (f"move it out of {out_dir} (to keep the last round's history), then "
+                 "issue the requests")
+        previous = ledger.read(out_dir, fix=aside)
         if previous is not None:  # the last round's ledger is kept, by its id, never lost
             ledger.write(out_dir / "rounds", previous,
                          f"round-{previous.get('round') or previous.get('issued') or 'old'}"
-                         ".json")
+                         ".json", fix=f"the last round's ledger, {ledger.LEDGER}, is too "
+                         f"large to keep under rounds/: {aside}")
         books = issue_requests(project, out_dir, leads or None, reply_by,
                                source.commit or None, issued_on=issued_on)
         manifest = read_json(out_dir / MANIFEST, str(out_dir / MANIFEST), MAX_MANIFEST_BYTES,
                              lambda size: f"is {size:,} bytes, too large",
                              "the list of requests just written",
-                             "issue the requests again")
+                             "check that nothing else writes to this folder")
         kept = ledger.write(out_dir, ledger.start(manifest, project.agency_emails))
     issued = Issued(books, out_dir / MANIFEST, source.commit or None, source.dirty, kept,
                     ledger.left_open(previous), warnings=warnings)
