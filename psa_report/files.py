@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
+import re
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -114,6 +116,47 @@ def inside_project(root: Path, relative: str) -> Path:
             "copy the file into the project instead of linking to it (the report must be "
             "made from the project's own files)")])
     return path
+
+
+#: The deepest nesting of lists and objects a JSON file of psa-report's own may have
+#: (a manifest or a round's ledger is five deep): deeper is damage, refused before
+#: Python's parser would run out of stack (RecursionError).
+MAX_JSON_DEPTH = 32
+
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_JSON_BRACKET = re.compile(rb"[\[\]{}\n]")
+
+
+def parse_json(raw: bytes, depth: int = MAX_JSON_DEPTH) -> object:
+    """``raw`` (UTF-8) as JSON, nested at most ``depth`` deep; else ValueError saying why
+    (and at which line the nesting goes too deep)."""
+    level, line = 0, 1
+    for found in _JSON_BRACKET.finditer(_JSON_STRING.sub(lambda m: b"\"" + b"\n" *
+                                                         m[0].count(b"\n") + b"\"", raw)):
+        mark = found[0]
+        if mark == b"\n":
+            line += 1
+        elif mark in b"[{":
+            level += 1
+            if level > depth:
+                raise ValueError(f"at line {line} it is nested more than {depth} deep, "
+                                 "deeper than psa-report ever writes")
+        else:
+            level -= 1
+    return json.loads(raw.decode("utf-8"))
+
+
+def read_json(path: Path, display: str, limit: int, too_big: Callable[[int], str],
+              what: str, fix: str, depth: int = MAX_JSON_DEPTH) -> object:
+    """The JSON in ``path`` (a regular file of at most ``limit`` bytes, read through
+    :func:`read_regular`), nested at most ``depth`` deep; else refused plainly:
+    "``display``: ``what`` cannot be read (why): ``fix``"."""
+    raw = read_regular(path, display, limit, too_big)
+    try:
+        return parse_json(raw, depth)
+    except ValueError as error:
+        raise Invalid([Problem(display, None, None,
+                               f"{what} cannot be read ({error}): {fix}")]) from None
 
 
 def is_regular(path: Path) -> bool:

@@ -102,19 +102,33 @@ _ENVIRONMENT = {
 }
 
 
-def git_command(root: Path, *args: str) -> tuple[list[str], dict[str, str]]:
-    """The argument list and environment for running ``git args`` on ``root`` safely."""
+def git_command(root: Path, *args: str, index: Path | None = None,
+                config: tuple[tuple[str, str], ...] = ()) -> tuple[list[str], dict[str, str]]:
+    """The argument list and environment for running ``git args`` on ``root`` safely.
+
+    ``index`` names an index file of psa-report's own (GIT_INDEX_FILE) in place of the
+    repository's; ``config`` adds settings of any name, given through GIT_CONFIG_COUNT
+    (a name of the repository's choosing, such as filter.NAME.clean, may hold "=")."""
     command = ["git", "--no-pager", "--no-optional-locks"]
     for key, value in SAFE_CONFIG:
         command += ["-c", f"{key}={value}"]
     environment = {k: os.environ[k] for k in _KEEP_ENVIRONMENT if k in os.environ}
-    return [*command, "-C", str(root), *args], {**environment, **_ENVIRONMENT}
+    environment.update(_ENVIRONMENT)
+    if index is not None:
+        environment["GIT_INDEX_FILE"] = str(index)
+    if config:
+        environment["GIT_CONFIG_COUNT"] = str(len(config))
+        for number, (key, value) in enumerate(config):
+            environment[f"GIT_CONFIG_KEY_{number}"] = key
+            environment[f"GIT_CONFIG_VALUE_{number}"] = value
+    return [*command, "-C", str(root), *args], environment
 
 
-def _git(root: Path, *args: str, input: bytes | None = None) -> bytes:
+def _git(root: Path, *args: str, input: bytes | None = None, index: Path | None = None,
+         config: tuple[tuple[str, str], ...] = ()) -> bytes:
     """Run one git command on ``root`` and return what it printed; every git psa-report
     runs goes through here. Revisions from the user come after ``--end-of-options``."""
-    command, environment = git_command(root, *args)
+    command, environment = git_command(root, *args, index=index, config=config)
     try:
         done = subprocess.run(command, input=input, capture_output=True, check=False,
                               env=environment,

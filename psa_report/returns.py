@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-import json
+import secrets
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -23,7 +23,7 @@ from . import ledger, wording, xlsx
 from .changes import FieldChange, field_value
 from .chars import refused
 from .dates import ACCEPTED_FORMS, Due, parse_due
-from .files import csv_reader, decode_utf8, is_regular, read_regular
+from .files import csv_reader, decode_utf8, is_regular, parse_json, read_regular
 from .models import STATUS_WORDS, parse_status, ref_key
 from .partners import (
     DUE,
@@ -289,7 +289,7 @@ def _read_manifest(path: Path, problems: list[Problem]) -> dict | None:
     try:
         raw = read_regular(path, str(path), MAX_RETURN_BYTES,
                            lambda size: f"is {size:,} bytes, too large")
-        manifest = json.loads(raw.decode("utf-8"))
+        manifest = parse_json(raw)
         if not isinstance(manifest, dict) or not isinstance(manifest.get("workbooks"), list):
             raise ValueError("it has no list of workbooks")
         return manifest
@@ -353,13 +353,14 @@ def _read_xlsx(project: Project, path: Path, manifest: dict | None,
             f"has no sheet named {' or '.join(missing)}: return the workbook that was sent, "
             "with its sheets as they were")])
     agency, _ = _read_issued(book[ISSUED], display)  # whose it says it is, checked below
+    key = _read_key(book[ISSUED], display)
     if manifest is None:
         raise Invalid([Problem(display, None, None,
             f"cannot find the record of the requests sent ({REQUESTS_DIR.as_posix()}/"
             f"{MANIFEST}): collect in the project the requests were issued from, or put the "
             f"{MANIFEST} written with them next to the returns")])
     # The manifest is the record of what was sent, never the partner-editable hidden sheet.
-    entry = _issued_entry(path, agency, manifest)
+    entry = _issued_entry(path, agency, manifest, key)
     sent = _sent_rows(entry)
     sheets = _sheets(project, entry)
     missing = [name for name in sheets if name not in book.sheetnames]
@@ -553,8 +554,27 @@ def _sent_rows(book: dict) -> dict[str, Sent]:
         raise Invalid([Problem(MANIFEST, None, None, _TAMPERED)]) from None
 
 
-def _issued_entry(path: Path, agency: str, manifest: dict) -> dict:
-    """The manifest's entry for a returned workbook whose hidden sheet names ``agency``."""
+def _read_key(sheet, display: str) -> str | None:
+    """The workbook's key from its hidden sheet (row 5), or None (issued without one)."""
+    cells = [sheet.cell(5, column) for column in (1, 2)]
+    if any(cell.data_type == "f" for cell in cells):
+        raise Invalid([Problem(display, None, None, _TAMPERED)])
+    if cells[0].value != "key":
+        return None
+    return str(cells[1].value) if not _blank(cells[1].value) else ""
+
+
+def _issued_entry(path: Path, agency: str, manifest: dict, key: str | None = None) -> dict:
+    """The manifest's entry for a returned workbook whose hidden sheet names ``agency``.
+
+    A round issued with keys (each workbook's own, in the manifest and its hidden
+    sheet) knows a return by its key alone: a key the manifest does not hold, none at
+    all, or a hidden sheet naming another agency than the key's is refused. A round
+    issued before keys (no key in its manifest) is matched by the agency and the file
+    name, as then."""
+    books = [b for b in manifest.get("workbooks", []) if isinstance(b, dict)]
+    if any("key" in b for b in books) or key is not None:
+        return _keyed_entry(path, agency, manifest, books, key)
     named = _manifest_entry(path, manifest)
     if named is not None and named.get("agency") != agency:
         raise Invalid([Problem(path.name, None, None,
@@ -568,6 +588,32 @@ def _issued_entry(path: Path, agency: str, manifest: dict) -> dict:
             f"this is a workbook sent to {agency}, but the requests last issued "
             f"({REQUESTS_DIR.as_posix()}/{MANIFEST}) hold none for {agency}: issue a new "
             "request")])
+    return entry
+
+
+def _keyed_entry(path: Path, agency: str, manifest: dict, books: list[dict],
+                 key: str | None) -> dict:
+    entry = next((b for b in books if key and isinstance(b.get("key"), str)
+                  and secrets.compare_digest(b["key"].encode(), key.encode())), None)
+    last = f"the requests last issued ({REQUESTS_DIR.as_posix()}/{MANIFEST})"
+    if entry is None:
+        why = ("carries no key in its hidden record" if not key else
+               "carries a key that is not one of " + last)
+        raise Invalid([Problem(path.name, None, None,
+            f"this workbook {why}, so it cannot be told which agency it was sent to: its "
+            "hidden record was changed, or it was sent in another round. Ask the agency "
+            "for the workbook sent in this round, or issue a new request")])
+    if entry.get("agency") != agency:
+        raise Invalid([Problem(path.name, None, None,
+            f"this is the workbook sent to {entry.get('agency')} ({entry.get('file')}), "
+            f"but its hidden record was changed to name {agency}: nothing of it is taken. "
+            f"Ask {entry.get('agency')} for the workbook as it was sent")])
+    named = _manifest_entry(path, manifest)
+    if named is not None and named is not entry:
+        raise Invalid([Problem(path.name, None, None,
+            f"this is the workbook sent to {agency} (its hidden sheet says so), returned "
+            f"under the file name of {named.get('agency')}'s ({named.get('file')}): check "
+            f"who sent it back, and keep each agency's workbook under its own name")])
     return entry
 
 

@@ -80,7 +80,8 @@ def _new_of_kind(root: Path, project, name: str, ref: str | None,
         elif kind.ref.style != "none":
             ref = kind.ref.parse(ref)
     except ValueError as error:
-        raise BadOption("--section" if section and chosen else "REF", str(error)) from None
+        # REF when it was given (and read), else the --section the next ref was sought in.
+        raise BadOption("REF" if ref is not None else "--section", str(error)) from None
     if ref in existing:
         raise BadOption("REF", f"{ref} is already used by {project.sources[ref]}")
     path, text = shaped_skeleton(project, kind, ref)
