@@ -1,0 +1,178 @@
+"""Fast at every size, and still right: the shipped templates' compiled code kept
+between runs is never stale and never in the way, and the Word document written by
+the fast paths is the one python-docx's own calls write."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+from pathlib import Path
+
+import jinja2.bccache
+import pytest
+
+from psa_report import render
+from psa_report.commands.build import build
+
+# ---------------------------------------------------------------- the template cache
+
+
+@pytest.fixture
+def shipped(tmp_path, monkeypatch) -> Path:
+    """A copy of the shipped templates standing in for them (so a test may edit one),
+    and a cache folder of the test's own."""
+    copy = tmp_path / "shipped"
+    shutil.copytree(render.PACKAGE_TEMPLATES, copy)
+    monkeypatch.setattr(render, "PACKAGE_TEMPLATES", copy.resolve())
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    render._environment.cache_clear()
+    yield copy
+    render._environment.cache_clear()
+
+
+@pytest.fixture
+def compiled(monkeypatch) -> list[str]:
+    """The names of the templates compiled from their text (not taken from the cache)."""
+    names: list[str] = []
+    original = render.Sandbox.compile
+
+    def counting(self, source, name=None, filename=None, *args, **kwargs):
+        names.append(name)
+        return original(self, source, name, filename, *args, **kwargs)
+
+    monkeypatch.setattr(render.Sandbox, "compile", counting)
+    return names
+
+
+def html(project: Path, out: Path) -> str:
+    """Build the HTML in a fresh process's state: a new Jinja environment."""
+    render._environment.cache_clear()
+    return build(project, "html", out).outputs[0].read_text(encoding="utf-8")
+
+
+def entries(folder: Path | None) -> list[Path]:
+    return sorted(folder.glob("*.cache")) if folder is not None else []
+
+
+def test_the_shipped_templates_compile_once_into_a_private_folder(
+        shipped, compiled, project, tmp_path):
+    first = html(project, tmp_path / "a")
+    assert "report.html" in compiled and "colophon.html" in compiled
+    folder = render.cache_folder()
+    assert folder is not None and folder.parent == tmp_path / "cache" / "psa-report"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(folder.parent.stat().st_mode) == 0o700
+    assert len(entries(folder)) == len(set(compiled))
+    assert all(stat.S_IMODE(p.stat().st_mode) & 0o077 == 0 for p in entries(folder))
+    compiled.clear()
+    assert html(project, tmp_path / "b") == first
+    assert compiled == []  # every template came from the cache
+
+
+def test_an_edited_shipped_template_is_compiled_again(shipped, compiled, project, tmp_path):
+    assert "Edited colophon" not in html(project, tmp_path / "a")
+    colophon = shipped / "colophon.html"
+    colophon.write_text("<footer>Edited colophon</footer>\n" + colophon.read_text())
+    compiled.clear()
+    assert "Edited colophon" in html(project, tmp_path / "b")
+    assert compiled == ["colophon.html"]
+    # Edited back: the old text's code is not served for the new text, nor the other way.
+    colophon.write_text(colophon.read_text().replace("Edited colophon", "Third colophon"))
+    page = html(project, tmp_path / "c")
+    assert "Third colophon" in page and "Edited colophon" not in page
+
+
+def test_a_project_template_is_never_cached_nor_served_from_the_cache(
+        shipped, compiled, project, tmp_path):
+    html(project, tmp_path / "a")
+    folder = render.cache_folder()
+    before = {p.name: p.read_bytes() for p in entries(folder)}
+    own = project / "templates"
+    own.mkdir()
+    # The same name as a shipped template: the project's copy is served, from its text.
+    (own / "colophon.html").write_text("<footer>Our colophon</footer>\n")
+    compiled.clear()
+    page = html(project, tmp_path / "b")
+    assert "Our colophon" in page
+    assert "colophon.html" in compiled
+    assert {p.name: p.read_bytes() for p in entries(folder)} == before  # nothing cached
+    (own / "colophon.html").write_text("<footer>Our second colophon</footer>\n")
+    compiled.clear()
+    assert "Our second colophon" in html(project, tmp_path / "c")
+    assert compiled == ["colophon.html"]
+
+
+def test_the_cache_key_names_template_and_file_and_checks_the_text(shipped):
+    cache = render.ShippedBytecode(str(shipped))
+    path = str(shipped / "colophon.html")
+    assert cache.get_cache_key("colophon.html", path) != cache.get_cache_key("colophon.html")
+    assert cache.get_cache_key("colophon.html", "/elsewhere/templates/colophon.html") == ""
+    env = render.environment([shipped])
+    bucket = cache.get_bucket(env, "colophon.html", path, "one")
+    bucket.code = compile("x = 1", "colophon.html", "exec")
+    cache.set_bucket(bucket)
+    assert cache.get_bucket(env, "colophon.html", path, "one").code is not None
+    assert cache.get_bucket(env, "colophon.html", path, "two").code is None
+
+
+def test_a_cache_folder_that_cannot_be_made_means_no_cache(
+        shipped, compiled, project, tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would be")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    assert render.cache_folder() is None
+    assert "Data requirements" in html(project, tmp_path / "a")
+    compiled.clear()
+    html(project, tmp_path / "b")
+    assert "report.html" in compiled  # compiled each run, no error
+
+
+def test_an_unwritable_or_vanished_cache_folder_still_builds(
+        shipped, project, tmp_path, monkeypatch):
+    def refused(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(jinja2.bccache.tempfile, "NamedTemporaryFile", refused)
+        assert "Data requirements" in html(project, tmp_path / "a")
+    assert entries(render.cache_folder()) == []
+    # The folder removed while the environment lives (a cleaner, another user's tool).
+    render._environment.cache_clear()
+    env = render.environment(render.template_dirs(project))
+    shutil.rmtree(render.cache_folder())
+    assert env.get_template("report.html") is not None
+
+
+def test_a_damaged_cache_entry_is_compiled_again(shipped, compiled, project, tmp_path):
+    first = html(project, tmp_path / "a")
+    for entry in entries(render.cache_folder()):
+        entry.write_bytes(entry.read_bytes()[:40])
+    compiled.clear()
+    assert html(project, tmp_path / "b") == first
+    assert "report.html" in compiled
+
+
+def test_a_cache_folder_others_can_write_in_is_made_private(shipped, tmp_path):
+    folder = render.cache_folder()
+    os.chmod(folder, 0o777)
+    assert render.cache_folder() == folder
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
+                    reason="giving a folder to another user needs root")
+def test_a_cache_folder_of_another_user_is_not_used(shipped, project, tmp_path):
+    folder = render.cache_folder()
+    os.chown(folder, 65534, 65534)
+    assert render.cache_folder() is None
+    assert "Data requirements" in html(project, tmp_path / "a")
+    assert entries(folder) == []
+
+
+def test_a_relative_xdg_cache_home_is_ignored(shipped, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    (tmp_path / "home").mkdir()
+    folder = render.cache_folder()
+    assert folder is not None and folder.is_relative_to(tmp_path / "home" / ".cache")
