@@ -4,16 +4,27 @@ the fast paths is the one python-docx's own calls write."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import stat
+import zipfile
 from pathlib import Path
 
+import docx
 import jinja2.bccache
 import pytest
+from conftest import REPO
+from docx.oxml.document import CT_Body, CT_Document
+from docx.section import Sections
+from docx.shared import Length
 
-from psa_report import render
+from psa_report import docx_render, render
 from psa_report.commands.build import build
+from psa_report.docx_render import write_docx
+from psa_report.report import build_plan
+
+BENCH = REPO / "bench" / "run.py"
 
 # ---------------------------------------------------------------- the template cache
 
@@ -176,3 +187,104 @@ def test_a_relative_xdg_cache_home_is_ignored(shipped, tmp_path, monkeypatch):
     (tmp_path / "home").mkdir()
     folder = render.cache_folder()
     assert folder is not None and folder.is_relative_to(tmp_path / "home" / ".cache")
+
+
+# ---------------------------------------------------------------- Word, in linear time
+
+def _reference_widths(table, widths) -> None:
+    """docx_render._widths as python-docx's column API writes it (column by column,
+    each column's cells found through the whole table)."""
+    widths = list(widths)
+    table.autofit = False
+    total = sum(widths)
+    section = table.part.document.sections[-1]
+    text_width = int(section.page_width - section.left_margin - section.right_margin)
+    for column, share in zip(table.columns, widths):
+        column.width = Length(int(text_width * share / total))
+        for cell in column.cells:
+            cell.width = column.width
+
+
+@pytest.fixture
+def stock_python_docx(monkeypatch):
+    """docx_render with its shortcuts replaced by python-docx's own calls and no
+    lookup kept: the document python-docx's API writes."""
+    def use():
+        monkeypatch.setattr(docx_render, "_lookups", lambda document: docx_render._Lookups())
+        monkeypatch.setattr(docx_render, "_add_paragraph",
+                            lambda document, style=None: document.add_paragraph(style=style))
+        monkeypatch.setattr(docx_render, "_new_table",
+                            lambda document, columns: document.add_table(rows=1, cols=columns))
+        monkeypatch.setattr(docx_render, "_last_section",
+                            lambda body, part: Sections(body.getparent(), part)[-1])
+        monkeypatch.setattr(docx_render, "_widths", _reference_widths)
+    return use
+
+
+def parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def council_template(path: Path) -> Path:
+    template = docx.Document()
+    template.styles["Heading 1"].font.name = "Georgia"
+    template.sections[0].header.paragraphs[0].text = "Council header"
+    template.add_paragraph("Template body text that the report replaces.")
+    template.save(str(path))
+    return path
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("psa_bench_speed", BENCH)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("case", ["shipped", "council template", "120 actions"])
+def test_the_word_document_is_the_one_python_docx_writes(
+        case, project, tmp_path, stock_python_docx, bench):
+    if case == "120 actions":
+        project = tmp_path / "bigger"
+        bench.make_project(project, 120)
+    template = council_template(tmp_path / "council.docx") if case == "council template" \
+        else None
+    planned = build_plan(project).plan
+    fast = tmp_path / "fast.docx"
+    write_docx(planned, fast, template)
+    stock_python_docx()
+    stock = tmp_path / "stock.docx"
+    write_docx(planned, stock, template)
+    fast_parts, stock_parts = parts(fast), parts(stock)
+    assert fast_parts.keys() == stock_parts.keys()
+    for name in stock_parts:
+        assert fast_parts[name] == stock_parts[name], f"{name} differs"
+    assert b"<w:tbl>" in fast_parts["word/document.xml"]
+
+
+def test_word_output_never_searches_the_whole_body_per_paragraph(
+        tmp_path, monkeypatch, bench):
+    """python-docx's whole-body searches (for the closing w:sectPr, for the sections)
+    are made a fixed number of times, whatever the size of the plan: no paragraph,
+    table or column costs a walk over what is already written."""
+    searches: list[str] = []
+    original_insert = CT_Body.insert_element_before
+    original_sections = CT_Document.sectPr_lst
+
+    def insert(self, element, *tagnames):
+        searches.append("insert")
+        return original_insert(self, element, *tagnames)
+
+    monkeypatch.setattr(CT_Body, "insert_element_before", insert)
+    monkeypatch.setattr(CT_Document, "sectPr_lst", property(
+        lambda self: searches.append("sections") or original_sections.fget(self)))
+    counts = []
+    for size in (20, 120):
+        bench.make_project(tmp_path / str(size), size)
+        planned = build_plan(tmp_path / str(size)).plan
+        searches.clear()
+        write_docx(planned, tmp_path / f"{size}.docx")
+        counts.append(len(searches))
+    assert counts[0] == counts[1], counts
