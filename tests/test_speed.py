@@ -288,3 +288,40 @@ def test_word_output_never_searches_the_whole_body_per_paragraph(
         write_docx(planned, tmp_path / f"{size}.docx")
         counts.append(len(searches))
     assert counts[0] == counts[1], counts
+
+
+# ---------------------------------------------------------------- an honest bench
+
+def test_bench_ratios_are_taken_round_by_round_on_wall_and_cpu(bench):
+    # Round 2 was slow for both sides (a busy machine): the ratio of the medians would
+    # be 5.5 / 3; the rounds' own ratios are 1 and 2 (wall) and 2 and 2 (CPU).
+    slow = {"rounds_s": [1.0, 10.0], "rounds_cpu_s": [1.0, 10.0]}
+    fast = {"rounds_s": [1.0, 5.0], "rounds_cpu_s": [0.5, 5.0]}
+    assert bench.paired(slow, fast) == (1.5, 2.0)
+    assert bench.paired(slow, None) == (None, None)
+    # A growth target is judged on CPU time, a floor on wall time.
+    growth = {"measured": 3.0, "cpu": 3.5, "judged": "cpu", "limit": 3.3}
+    assert bench.verdict(growth) == "FAIL"
+    assert bench.verdict({**growth, "judged": "wall"}) == "PASS"
+    assert bench.verdict({**growth, "cpu": None}) == "SKIP"
+
+
+def test_bench_counts_pdf_pages_and_measures_word(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from pypdf import PdfReader
+
+    out, keep = tmp_path / "latest.json", tmp_path / "kept"
+    subprocess.run([sys.executable, str(BENCH), "--sizes", "15", "--runs", "1", "--json",
+                    str(out), "--keep", str(keep), "--commands", "html,pdf,docx"],
+                   capture_output=True, text=True, timeout=300, check=True)
+    report = json.loads(out.read_text(encoding="utf-8"))
+    size = report["sizes"]["15"]
+    pdf = keep / "plan-15" / "out" / "progress-report.pdf"
+    assert size["pdf_pages"] == len(PdfReader(pdf).pages) > 1
+    docx_row = size["results"]["docx"]
+    assert docx_row["cpu_median_s"] > 0 and len(docx_row["rounds_cpu_s"]) == 1
+    growth = {t["target"]: t for t in report["targets"]}["docx: 3,000 / 1,000 actions"]
+    assert growth["judged"] == "cpu" and growth["status"] == "SKIP"
