@@ -432,8 +432,8 @@ _SECT_PR = qn("w:sectPr")
 def _into_body(body, element) -> None:
     """Add a paragraph or table at the end of the body, before its closing w:sectPr, as
     python-docx does but without its search of the whole body for that w:sectPr on
-    every paragraph (which made a long report's Word output quadratic): it is the
-    body's last child."""
+    every paragraph (which made a long report's Word output quadratic; python-docx
+    issue #408): it is the body's last child."""
     last = _last_child(body)
     if last is not None and last.tag == _SECT_PR:
         before = last.getprevious()
