@@ -206,14 +206,20 @@ def test_an_import_is_bounded_in_all(monkeypatch, runner, project, tmp_path):
 
 def test_a_5000_digit_target_is_refused_plainly_by_check_and_build(runner, project):
     two_years(project)
-    (project / "figures/indicators.yaml").write_text(
-        INDICATORS.replace("target: 100", "target: " + "9" * 5000, 1), encoding="utf-8")
-    for command in (("check",), ("build", "--format", "html"), ("figures",)):
-        result = run(runner, *command, "--project", str(project))
-        assert result.exit_code == 1, (command, result.output)
-        assert ("figures/indicators.yaml:5:13: target: '999999999999999999999999…' has 5,000 "
-                "digits, more than any figure needs (at most 15)") in result.stderr, command
-        assert "9" * 100 not in result.stderr
+    # 900 digits: the digit bound says so; 5,000: refused as a word no line can hold,
+    # before any number is read (chars.refused), as plainly, at the same place
+    for digits, words in ((900, "target: '999999999999999999999999…' has 900 digits, more "
+                                "than any figure needs (at most 15)"),
+                          (5000, "the text holds a word of 5,000 letters with no space")):
+        (project / "figures/indicators.yaml").write_text(
+            INDICATORS.replace("target: 100", "target: " + "9" * digits, 1),
+            encoding="utf-8")
+        for command in (("check",), ("build", "--format", "html"), ("figures",)):
+            result = run(runner, *command, "--project", str(project))
+            assert result.exit_code == 1, (command, result.output)
+            assert "figures/indicators.yaml:5:13: " in result.stderr, command
+            assert words in result.stderr, (command, result.stderr)
+            assert "9" * 100 not in result.stderr
 
 
 @pytest.mark.parametrize(("value", "words"), [
@@ -253,8 +259,11 @@ def test_a_plans_number_field_is_bounded_and_ascii():
 
     field = FieldDef("n", "N", "number")
     with pytest.raises(ValueError) as caught:
+        field_value(field, "9" * 900, DEFAULT_SHAPE)
+    assert "has 900 digits, more than any figure needs (at most 15)" in str(caught.value)
+    with pytest.raises(ValueError) as caught:  # refused as a word no line can hold
         field_value(field, "9" * 5000, DEFAULT_SHAPE)
-    assert "has 5,000 digits, more than any figure needs (at most 15)" in str(caught.value)
+    assert "a word of 5,000 letters" in str(caught.value)
     with pytest.raises(ValueError) as caught:
         field_value(field, "٣", DEFAULT_SHAPE)
     assert "is not a number" in str(caught.value)
