@@ -5,9 +5,9 @@ made from it. ``psa-report init FOLDER --from FILE`` (commands/init.py) runs it.
 The stages:
 
 * :func:`read_tracker`: the cells of one sheet (or of a CSV/TSV file), as typed: text,
-  numbers, date cells, and the fill colour of each cell. A workbook is opened as data
-  only (openpyxl's read-only, data-only mode, links not kept): no formula is ever run
-  and nothing outside the file is followed; the cached value of a formula is its value.
+  numbers, date cells, and the fill colour of each cell. A workbook is streamed through
+  the bounded reader (:mod:`psa_report.xlsx`) as data only: no formula is ever run and
+  nothing outside the file is followed; the cached value of a formula is its value.
 * :func:`infer`: the header row (title rows, merged title cells and blank rows above it
   skipped), each column's field and type, the statuses, the agencies, the refs; every
   cell placed somewhere, and every choice said in :attr:`Adoption.notes`.
@@ -22,20 +22,20 @@ import colorsys
 import io
 import re
 import unicodedata
-import warnings
-import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from . import xlsx
 from .chars import refused
-from .dates import parse_due
+from .dates import Due, parse_due
 from .files import decode_utf8, delimiter, read_regular
 from .loader import load_text
 from .problems import Invalid, Problem
 from .shape import (
+    EXEMPT,
     INDICATOR,
     PLAN_FILE,
     RefForm,
@@ -50,7 +50,13 @@ MAX_TRACKER_BYTES = 20 * 1024 * 1024
 #: A workbook unpacking to more than this is not a tracker (a zip bomb inflates far).
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_ROWS = 5000
+#: The last column read (BH): a value beyond it is refused at its cell, never dropped.
 MAX_COLUMNS = 60
+#: The bounds every tracker workbook is streamed within (:mod:`psa_report.xlsx`).
+TRACKER_LIMITS = xlsx.Limits(
+    rows=MAX_ROWS, columns=MAX_COLUMNS, cells=MAX_ROWS * MAX_COLUMNS,
+    total=MAX_UNZIPPED_BYTES, what="a tracker", beyond="more than a tracker is read with",
+    fix="save only the plan's rows and columns, or name the plan's sheet with --sheet")
 #: How far down the header row is looked for.
 HEADER_SEARCH_ROWS = 40
 #: The kind every row becomes.
@@ -171,47 +177,27 @@ def _read_csv(raw: bytes, display: str) -> Grid:
 
 
 def _read_workbook(raw: bytes, display: str, wanted: str | None) -> Grid:
-    from openpyxl import load_workbook
-
+    """One sheet of a workbook, through the bounded reader (:mod:`psa_report.xlsx`): data
+    only (a formula's value last saved, never the formula run), nothing outside the file
+    followed, and a cell beyond the bounds refused at that cell."""
+    book = xlsx.Book(raw, display, TRACKER_LIMITS)
     try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            unzipped = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError):
-        raise Invalid([Problem(display, None, None,
-            "cannot be read as an Excel workbook: open it in Excel or LibreOffice and save "
-            "it as Excel Workbook (.xlsx)")]) from None
-    if unzipped > MAX_UNZIPPED_BYTES:
-        raise Invalid([Problem(display, None, None,
-            f"the workbook unpacks to more than {MAX_UNZIPPED_BYTES // 2**20} MB, more "
-            "than a tracker: check it is the right file")])
-    try:
-        with warnings.catch_warnings():  # openpyxl warns of extensions it drops
-            warnings.simplefilter("ignore")
-            # Data only: a formula's cached value, never the formula run; links not kept.
-            book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True,
-                                 keep_links=False, keep_vba=False)
-    except Exception as error:  # noqa: BLE001 - any failure to parse an outside file
-        raise Invalid([Problem(display, None, None,
-            f"cannot be read as an Excel workbook ({type(error).__name__}): open it in "
-            "Excel or LibreOffice and save it again as .xlsx")]) from None
-    try:
-        sheets = [s for s in book.worksheets if getattr(s, "sheet_state", "visible")
-                  == "visible" or wanted is not None]
-        names = [s.title for s in book.worksheets]
+        sheets = [s for s in book.sheets if s.state == "visible" or wanted is not None]
+        names = [s.title for s in book.sheets]
         if wanted is not None:
-            found = next((s for s in book.worksheets if s.title == wanted), None) or next(
-                (s for s in book.worksheets if normal_word(s.title) == normal_word(wanted)),
+            found = book.sheet(wanted) or next(
+                (s for s in book.sheets if normal_word(s.title) == normal_word(wanted)),
                 None)
             if found is None:
                 raise Invalid([Problem(display, None, None,
                     f"has no sheet named {wanted!r}: its sheets are "
                     f"{', '.join(repr(n) for n in names)}")])
-            grid = _sheet_grid(found, display)
+            grid = _sheet_grid(book, found, display)
             grid.other_sheets = [n for n in names if n != found.title]
             return grid
         first = None
         for sheet in sheets:
-            grid = _sheet_grid(sheet, display)
+            grid = _sheet_grid(book, sheet, display)
             if first is None:
                 first = grid
             if _find_header(grid) is not None:
@@ -221,94 +207,32 @@ def _read_workbook(raw: bytes, display: str, wanted: str | None) -> Grid:
             raise Invalid([Problem(display, None, None, "has no sheet to read")])
         first.other_sheets = [n for n in names if n != first.sheet]
         return first
-    except Invalid:
-        raise
-    except Exception as error:  # noqa: BLE001 - a sheet's XML broken inside the file
-        raise Invalid([Problem(display, None, None,
-            f"a sheet cannot be read ({type(error).__name__}): open the workbook in Excel "
-            "or LibreOffice and save it again as .xlsx")]) from None
     finally:
         book.close()
 
 
-def _sheet_grid(sheet, display: str) -> Grid:
+def _sheet_grid(book: xlsx.Book, sheet: xlsx.Sheet, display: str) -> Grid:
     rows: dict[int, dict[int, Cell]] = {}
-    sheet.reset_dimensions()  # the size a sheet declares may be a lie: read what is there
-    for number, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS + 1), 1):
-        if number > MAX_ROWS:
-            raise Invalid([Problem(f"{display}: sheet {sheet.title}", None, None,
-                f"has more than {MAX_ROWS:,} rows, more than an action plan holds: save "
-                "only the plan's rows, or name its sheet with --sheet")])
+    for number, cells in book.rows(sheet):
         row: dict[int, Cell] = {}
         for cell in cells:
-            column = getattr(cell, "column", None)
-            if column is None:
-                continue
             value = cell.value
-            if column > MAX_COLUMNS and value not in (None, ""):
-                raise Invalid([Problem(f"{display}: sheet {sheet.title}, row {number}",
-                    None, None, f"has cells beyond column {letter(MAX_COLUMNS)}, more "
-                    "columns than a tracker is read with: save only the plan's columns")])
-            fill = _fill(cell)
-            if value is None and fill is None:
-                continue
-            if isinstance(value, datetime) and _month_format(cell):
+            if value == "":
+                value = None
+            if isinstance(value, datetime) and _month_format(cell.number_format):
                 value = f"{value.year:04d}-{value.month:02d}"  # shown as Mar-26: a month
-            row[column] = Cell(number, column, value, fill)
+            if value is None and cell.fill is None:
+                continue
+            row[cell.column] = Cell(number, cell.column, value, cell.fill)
         if row:
             rows[number] = row
-    return Grid(display, sheet.title, rows, merged=_merged(sheet))
+    return Grid(display, sheet.title, rows, merged=list(sheet.merged))
 
 
-def _merged(sheet) -> list[tuple[int, int, int, int]]:
-    """The sheet's merged cells, read from its XML (read-only mode does not keep them)."""
-    from openpyxl.utils.cell import range_boundaries
-    from openpyxl.xml.functions import iterparse  # defusedxml's, where installed
-
-    found = []
-    try:
-        with sheet._get_source() as source:
-            for _, element in iterparse(source):
-                tag = element.tag.rsplit("}", 1)[-1]
-                if tag == "mergeCell" and len(found) < 10_000:
-                    ref = element.get("ref") or ""
-                    try:
-                        low_col, low_row, high_col, high_row = range_boundaries(ref)
-                    except (ValueError, TypeError):
-                        continue
-                    if None not in (low_col, low_row, high_col, high_row):
-                        found.append((low_row, low_col, high_row, high_col))
-                elif tag in ("row", "c", "v", "is", "t"):
-                    element.clear()
-    except Exception:  # noqa: BLE001 - merges are a help, never a reason to fail
-        return []
-    return found
-
-
-def _month_format(cell) -> bool:
+def _month_format(number_format: str) -> bool:
     """A date cell shown as a month (mmm-yy, mmmm yyyy): its number format has no day."""
-    try:
-        number_format = str(cell.number_format or "")
-    except (AttributeError, IndexError, KeyError):
-        return False
-    plain = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", number_format).lower()
+    plain = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", number_format or "").lower()
     return "m" in plain and "y" in plain and "d" not in plain and "h" not in plain
-
-
-def _fill(cell) -> str | None:
-    """A cell's solid fill as RRGGBB (theme and indexed colours are not resolved)."""
-    try:
-        fill = cell.fill
-    except (AttributeError, IndexError, KeyError):
-        return None
-    if fill is None or getattr(fill, "fill_type", None) != "solid":
-        return None
-    colour = getattr(fill, "fgColor", None)
-    rgb = getattr(colour, "rgb", None) if getattr(colour, "type", None) == "rgb" else None
-    if isinstance(rgb, str) and re.fullmatch(r"[0-9A-Fa-f]{6}|[0-9A-Fa-f]{8}", rgb):
-        rgb = rgb[-6:].upper()
-        return None if rgb == "FFFFFF" else rgb
-    return None
 
 
 # ---------------------------------------------------------------- values
@@ -469,7 +393,7 @@ def _field_name(header: str, taken: set[str]) -> str:
     name = re.sub(r"[^a-z0-9]+", "_", ascii_.lower()).strip("_")[:40].strip("_")
     if not name or not name[0].isalpha():
         name = f"column_{name}" if name else "column"
-    if name in ("ref", INDICATOR):
+    if name in ("ref", INDICATOR, EXEMPT):  # names psa-report gives a meaning of its own
         name = f"tracker_{name}"
     base, number = name, 2
     while name in taken:
@@ -607,6 +531,7 @@ def infer(grid: Grid, source: str) -> Adoption:
     median = typical[len(typical) // 2] if typical else 0  # of the rows of several cells
     headings: dict[int, str] = {}
     notes_below: list[tuple[int, str]] = []  # one-cell rows below the last row of data
+    notes_inside: list[tuple[int, str]] = []  # one-cell rows that are notes to the reader
     item_rows: list[int] = []
     # A heading or a note is a row of one cell, in the first column or merged across
     # (a new row with only its action typed is an item); and not a ref alone.
@@ -623,13 +548,20 @@ def infer(grid: Grid, source: str) -> Adoption:
     for r in data_numbers:
         if r not in single:
             item_rows.append(r)
-        elif any(n > r and n not in single for n in data_numbers):
-            headings[r] = cell_text(_one_cell(grid.rows[r]).value)
-        else:
+        elif not any(n > r and n not in single for n in data_numbers):
             notes_below.append((r, cell_text(_one_cell(grid.rows[r]).value)))
+        elif _note_row(text := cell_text(_one_cell(grid.rows[r]).value)):
+            notes_inside.append((r, text))
+        else:
+            headings[r] = text
     for r, _ in notes_below:
-        unmapped.append(f"{grid.where(r)}: a note below the table: kept as a paragraph of "
+        unmapped.append(f"{grid.where(r)}: a note below the table: kept as a comment in "
                         "report.yaml")
+    for r, _ in notes_inside:
+        unmapped.append(f"{grid.where(r)}: a note inside the table: kept as a comment in "
+                        "report.yaml")
+    # The financial year the tracker is for (a quarter alone, "Q4", is of it).
+    year = tracker_year([t for _, t in titles] + [grid.sheet or "", Path(grid.display).stem])
     if not item_rows:
         raise Invalid([grid.problem("has no rows of data under the header row: add the "
                                     "plan's rows, or name the right sheet with --sheet",
@@ -707,6 +639,13 @@ def infer(grid: Grid, source: str) -> Adoption:
                                  lambda column: [c for r in item_rows
                                                  if (c := cell(r, column)) is not None
                                                  and c.blank and c.fill])
+    # The deadline: the column headed like one (Due, Deadline, Target date...); never
+    # a Start, Raised or Last updated column, which are dates.
+    deadline = _deadline_column([c for c in columns if not c.ref and c is not status_like
+                                 and c is not lead_like], values, year)
+    # each text typed in the deadline column -> what it means, its rows, whether the
+    # tracker's year was needed to read it
+    words_read: dict[str, tuple[Due, list[int], bool]] = {}
     for column in columns:
         if column.ref:
             continue
@@ -721,18 +660,23 @@ def infer(grid: Grid, source: str) -> Adoption:
             status_column = column
         elif (column is lead_like and texts and all(len(t) <= 120 for t in texts)):
             column.type = "agencies"
+        elif column is deadline:
+            column.type = "due"
         elif texts and (all(isinstance(c.value, (int, float)) and not isinstance(c.value, bool)
                             for _, c in found)
                         or all(re.fullmatch(_NUMBER, t) for t in texts)):
             column.type = "number"
-        elif texts and _due_share(found) >= (0.5 if _due_header(word) else 0.8):
-            column.type = "due"
+        elif texts and (all(_day_text(c.value) is not None for _, c in found) or (
+                _start_header(word) and sum(_day_text(c.value) is not None
+                                            for _, c in found) * 2 >= len(found))):
+            column.type = "date"  # Start, Date raised, Last updated: not the deadline
         elif any("\n" in t or len(t) > 100 for t in texts) or _update_header(word):
             column.type = "text"
         else:
             column.type = "line"
 
         # Place each cell.
+        read_note = ""  # the date words a deadline column was read with
         if column.type == "agencies":
             split = split_leads(texts)
             spellings: dict[str, Counter] = {}
@@ -775,12 +719,31 @@ def infer(grid: Grid, source: str) -> Adoption:
                 item_values[r][column.name] = ("\0fill", group)
         elif column.type == "due":
             for r, c in found:
-                text = _due_text(c.value)
+                read = _due_read(c.value, year)
+                if read is None:
+                    spill(column, r, cell_text(c.value))
+                    continue
+                item_values[r][column.name] = read[0]
+                if isinstance(c.value, str):
+                    typed = " ".join(c.value.split())
+                    words_read.setdefault(typed, (read[1], [], read[0] != typed))[1].append(r)
+            column.note = f"{column.header} → {column.name} (due)"
+            words = [f"{t!r} as {due.long}" + (" (its year from the tracker's title)"
+                                                  if needed else "")
+                     + f" (row{'s' if len(rows) > 1 else ''} {', '.join(map(str, rows))})"
+                     for t, (due, rows, needed) in words_read.items()
+                     if not re.fullmatch(r"\d{4}-\d\d(-\d\d)?", t)]
+            if words:
+                read_note = "; read " + "; ".join(words[:30]) + (
+                    f"; and {len(words) - 30} more" if len(words) > 30 else "")
+        elif column.type == "date":
+            for r, c in found:
+                text = _day_text(c.value)
                 if text is None:
                     spill(column, r, cell_text(c.value))
                 else:
                     item_values[r][column.name] = text
-            column.note = f"{column.header} → {column.name} (due)"
+            column.note = f"{column.header} → {column.name} (date)"
         else:
             for r, c in found:
                 text = cell_text(c.value)
@@ -792,14 +755,22 @@ def infer(grid: Grid, source: str) -> Adoption:
         if column.spill_rows:
             rows = ", ".join(str(r) for r in column.spill_rows)
             what = {"due": "not a date or period", "number": "not a number",
-                    "agencies": "not agency names", "status": "not a status word"}[column.type]
+                    "agencies": "not agency names", "status": "not a status word",
+                    "date": "not a day"}[column.type]
             count = len(column.spill_rows)
             column.note += (f"; {count} cell{'s' if count != 1 else ''} {what}: row"
                             f"{'s' if count != 1 else ''} {rows} (kept as text in "
                             f"{column.spill})")
+            if column.type in ("due", "date"):
+                kept = Counter(item_values[r][column.spill] for r in column.spill_rows)
+                shown = [t for t in kept if len(t) <= 40 and "\n" not in t]
+                if shown:
+                    column.note += ("; no date in " + ", ".join(repr(t) for t in shown[:12])
+                                    + (", ..." if len(shown) > 12 else "") + ": kept as written")
             for r in column.spill_rows:
                 unmapped.append(f"{grid.where(r, column.number, column.header)}: "
                                 f"{what}: kept as text in {column.spill}")
+        column.note += read_note
         column.required = all(column.name in item_values[r] for r in item_rows)
 
     # Statuses.
@@ -828,17 +799,19 @@ def infer(grid: Grid, source: str) -> Adoption:
                                 f": no text; status read from the fill colour as "
                                 f"{item_values[r][status_column.name]!r}")
 
-    # One deadline: the first due column headed like one (or the first); another
-    # column of whole days only is a date (Date raised, Last reviewed...).
-    dues = [c for c in columns if c.type == "due"]
-    deadline = next((c for c in dues if _deadline_header(normal_word(c.header))),
-                    dues[0] if dues else None)
-    for column in dues:
-        if column is not deadline and not column.spill_rows and all(
-                _whole_day(item_values[r][column.name]) for r in item_rows
-                if column.name in item_values[r]):
-            column.type = "date"
-            column.note = f"{column.header} → {column.name} (date)"
+    # Which column is the deadline, said first.
+    dates = [c.header for c in columns if c.type == "date"]
+    if deadline is not None:
+        said = (f"the deadline: {deadline.header} (column {letter(deadline.number)}) → "
+                f"{deadline.name}")
+    else:
+        said = ("no deadline: no column is headed Due, Deadline, Target date, Timescale, By "
+                "when or Completion date over dates; give one field `type: due` in "
+                "actions/plan.yaml if the plan has one")
+    if dates:
+        said += (f"; {', '.join(dates)} {'is a date' if len(dates) == 1 else 'are dates'}, "
+                 "not the deadline")
+    notes.append(said)
     # Partners fill in the update, the status and the deadline.
     for column in columns:
         word = normal_word(column.header)
@@ -849,6 +822,10 @@ def infer(grid: Grid, source: str) -> Adoption:
     for column in columns:
         if column.ref:
             continue
+        if column.name == f"tracker_{EXEMPT}":
+            column.note += (f"; named {column.name}, not {EXEMPT}: in psa-report `{EXEMPT}:` "
+                            "marks information exempt from publication (`exempt: 7`), so "
+                            "this column is kept as a plain field")
         notes.append(column.note)
     sections = _sections(headings, item_rows, refs, ref_form) if headings else None
     section = None
@@ -869,10 +846,15 @@ def infer(grid: Grid, source: str) -> Adoption:
                 item_values[r][section] = current
 
     title = titles[0][1] if titles else Path(grid.display).stem
+    partnership = None
     if titles:
-        notes.insert(0, f"row {titles[0][0]} → report.yaml's title")
+        partnership, title = banner_parts(title)
+        notes.insert(0, f"row {titles[0][0]} → report.yaml's "
+                     + (f"partnership ({partnership}) and title ({title})" if partnership
+                        else "title (it names no partnership apart: write the "
+                        "partnership's name in report.yaml)"))
         for r, _ in titles[1:]:
-            unmapped.append(f"{grid.where(r)}: above the header: kept as a paragraph of "
+            unmapped.append(f"{grid.where(r)}: above the header: kept as a comment in "
                             "report.yaml")
     if grid.other_sheets:
         others = grid.other_sheets
@@ -888,8 +870,8 @@ def infer(grid: Grid, source: str) -> Adoption:
     files = {f"actions/{PLAN_FILE}": plan_yaml}
     files["actions/agencies.yaml"] = _agencies_yaml(agencies, source)
     files["actions/report.yaml"] = _report_yaml(
-        title, [t for _, t in titles[1:]] + [t for _, t in notes_below], source,
-        sections or {})
+        title, [(r, t) for r, t in sorted([*titles[1:], *notes_inside, *notes_below])],
+        source, sections or {}, partnership, grid)
     agencies_known = agencies or None
     for r in item_rows:
         ref = refs[r]
@@ -1042,6 +1024,47 @@ def _deadline_header(word: str) -> bool:
                           r"timeframe|time frame)\b", word))
 
 
+#: A header that names the deadline whatever its cells hold: Due, Due date, Deadline,
+#: Target date, Target completion date, Timescale, By when, Completion date, End date.
+_DEADLINE_HEADER = re.compile(
+    r"\b(due|deadlines?|time ?scales?|by when|completion date|date of completion|"
+    r"target (?:completion |end )?date|target completion|end date|finish date|"
+    r"(?:to be )?complete[d]? by|date to be completed|target deadline)\b")
+#: A date that is not the deadline: when it started, was raised, agreed or updated.
+_START_HEADER = re.compile(
+    r"\b(start|starts|started|starting|begin|begins|began|beginning|commence[ds]?|"
+    r"commencement|raised|opened|logged|created|added|identified|agreed|reported|"
+    r"received|updated?|last updated?|reviewed|review date|date of review|last review|"
+    r"date of update|entered|submitted|issued)\b")
+
+
+def _start_header(word: str) -> bool:
+    """Start, Start date, Date raised, Last updated...: a date, never the deadline."""
+    return bool(_START_HEADER.search(word)) and not _DEADLINE_HEADER.search(word)
+
+
+def _deadline_column(columns: list[Column], values, year: int | None) -> Column | None:
+    """The column of deadlines: the first headed Due, Deadline, Target date, Timescale,
+    By when, Completion date... holding a deadline; else the first headed Target,
+    Completion, End... or Date, When, mostly of deadlines; else the first of deadlines
+    only (four in five). Never one headed Start, Raised, Last updated (dates)."""
+    best, rank = None, 0
+    for column in columns:
+        word = normal_word(column.header)
+        found = values(column)
+        if not found or _start_header(word) or all(
+                isinstance(c.value, (int, float)) and not isinstance(c.value, bool)
+                for _, c in found):
+            continue
+        share = _due_share(found, year)
+        found_rank = (3 if _DEADLINE_HEADER.search(word) and share > 0 else
+                      2 if _deadline_header(word) and share >= 0.5 else
+                      1 if share >= (0.5 if _due_header(word) else 0.8) else 0)
+        if found_rank > rank:
+            best, rank = column, found_rank
+    return best
+
+
 def _update_header(word: str) -> bool:
     """A column partners write in: the progress, update or comments."""
     return bool(re.search(r"\b(update|updates|progress|commentary|comments?|notes?)\b", word))
@@ -1060,25 +1083,110 @@ def _whole_day(text: str) -> bool:
     return not due.month_only
 
 
-def _due_text(value: Any) -> str | None:
-    """A deadline as it will be written (date cells as 2025-03-31, text as typed), or
-    None if it is no date or period."""
+def _due_read(value: Any, year: int | None = None) -> tuple[str, Due] | None:
+    """A deadline as it will be written (date cells as 2025-03-31, text as typed where
+    check reads it so; a quarter alone, read with the tracker's ``year``, as Q4 2026/27)
+    and what it means; None if it is no date or period."""
+    if isinstance(value, (datetime, date)):
+        day = value.date() if isinstance(value, datetime) else value
+        return day.isoformat(), Due(day)
+    if not isinstance(value, str):
+        return None
+    text = " ".join(value.split())
+    try:
+        return text, parse_due(text, periods=True)
+    except ValueError:
+        pass
+    if year is None:
+        return None
+    try:
+        due = parse_due(text, periods=True, year=year)
+    except ValueError:
+        return None
+    return str(due), due
+
+
+def _due_text(value: Any, year: int | None = None) -> str | None:
+    """A deadline as it will be written, or None if it is no date or period."""
+    read = _due_read(value, year)
+    return read[0] if read is not None else None
+
+
+def _due_share(found: list[tuple[int, Cell]], year: int | None = None) -> float:
+    if not found:
+        return 0.0
+    return sum(1 for _, c in found if _due_text(c.value, year) is not None) / len(found)
+
+
+def _day_text(value: Any) -> str | None:
+    """A whole day as it will be written in a date field (date cells as 2025-03-31, text
+    as typed), or None."""
     if isinstance(value, (datetime, date)):
         return (value.date() if isinstance(value, datetime) else value).isoformat()
     if not isinstance(value, str):
         return None
     text = " ".join(value.split())
-    try:
-        parse_due(text, periods=True)
-    except ValueError:
-        return None
-    return text
+    return text if _whole_day(text) else None
 
 
-def _due_share(found: list[tuple[int, Cell]]) -> float:
-    if not found:
-        return 0.0
-    return sum(1 for _, c in found if _due_text(c.value) is not None) / len(found)
+#: A financial year in a tracker's title: 2026/27, 2026-27, 2026/2027, FY26/27.
+_TITLE_YEAR = re.compile(r"(?<!\d)(20\d\d)\s*[/-]\s*(\d\d(?:\d\d)?)(?!\d)|"
+                         r"\bFY\s*(\d\d)\s*[/-]?\s*(\d\d)(?!\d)", re.IGNORECASE)
+
+
+def tracker_year(texts: list[str]) -> int | None:
+    """The year the financial year a tracker is for starts (2026 for "ASB Action Plan
+    2026/27"), from its title rows; None where they name none."""
+    for text in texts:
+        for m in _TITLE_YEAR.finditer(text):
+            first, second = (m[1], m[2]) if m[1] else ("20" + m[3], m[4])
+            if int(second) % 100 == (int(first) + 1) % 100 and (
+                    len(second) == 2 or int(second) == int(first) + 1):
+                return int(first)
+    return None
+
+
+#: What names a partnership in a banner ("Northmoor Community Safety Partnership").
+_PARTNERSHIP_WORDS = re.compile(r"\b(partnership|csp|community safety|safer|board)\b",
+                                re.IGNORECASE)
+_BANNER_SEPARATOR = re.compile(r"\s+[-\u2013\u2014|:]\s+|:\s+")
+_PLAN_WORDS = re.compile(r"\b(plan|report|tracker|strategy|20\d\d)\b", re.IGNORECASE)
+
+
+def banner_parts(text: str) -> tuple[str | None, str]:
+    """The partnership a banner names and the plan's title: "Northmoor Community Safety
+    Partnership - ASB Action Plan 2026/27" -> ("Northmoor Community Safety Partnership",
+    "ASB Action Plan 2026/27"); (None, the banner) where it names no partnership apart."""
+    text = " ".join(text.split())
+    parts = _BANNER_SEPARATOR.split(text)
+    if len(parts) >= 2:
+        for i, part in enumerate(parts):
+            rest = [p for j, p in enumerate(parts) if j != i]
+            if (_PARTNERSHIP_WORDS.search(part) and _named(part)
+                    and not _PLAN_WORDS.search(part) and any(_PLAN_WORDS.search(p) for p in rest)):
+                return part, " - ".join(rest)
+    m = re.fullmatch(r"(.*?\b(?:partnership|CSP))\s+(.*\S)", text, re.IGNORECASE)
+    if m and _named(m[1]) and not _PLAN_WORDS.search(m[1]) and _PLAN_WORDS.search(m[2]):
+        return m[1], m[2]
+    return None, text
+
+
+def _named(part: str) -> bool:
+    """A partnership's own name, not the words every one has ("Community Safety
+    Partnership" alone names none)."""
+    generic = {"the", "community", "safety", "partnership", "csp", "safer", "board", "and",
+               "of", "&", "our"}
+    return any(word.lower() not in generic for word in part.split())
+
+
+#: A row of one cell that is a note to the reader, not a heading of the rows under it.
+_NOTE_WORDS = re.compile(r"\s*(?:notes?|nb|n\.b\.?|key|please|guidance|source|sources|"
+                         r"last updated|updated|as at|rag key|rag ratings?|\*)\b|\s*\*",
+                         re.IGNORECASE)
+
+
+def _note_row(text: str) -> bool:
+    return bool(_NOTE_WORDS.match(text)) or len(text) > 120
 
 
 def _statuses(words: dict[str, list[int]], fills: dict[int, str], fill_groups: set[str]
@@ -1248,14 +1356,20 @@ def _agencies_yaml(agencies: dict[str, str], source: str) -> str:
     return text
 
 
-def _report_yaml(title: str, paragraphs: list[str], source: str,
-                 sections: dict[str, str]) -> str:
+def _report_yaml(title: str, notes: list[tuple[int, str]], source: str,
+                 sections: dict[str, str], partnership: str | None, grid: Grid) -> str:
     from .scaffold import quoted, yaml_field
 
     today = date.today()
     text = (f"# The covering page of the progress report, made from {source}.\n"
             "# Replace each text below with your own, then run `psa-report check`.\n")
-    text += yaml_field("partnership", "Our Community Safety Partnership")
+    if notes:
+        text += "# The tracker's notes, kept here for you (not printed in the report):\n"
+        for r, note in notes:
+            lines = re.sub("[\u2028\u2029\x85]", " ", note).split("\n")
+            text += f"#   {grid.where(r)}: {lines[0]}\n"
+            text += "".join(f"#     {line}\n" for line in lines[1:])
+    text += yaml_field("partnership", partnership or "Our Community Safety Partnership")
     text += yaml_field("title", title)
     text += yaml_field("meeting", "Community Safety Partnership")
     text += "# meeting_date: " + today.isoformat() + "\n"
@@ -1263,8 +1377,7 @@ def _report_yaml(title: str, paragraphs: list[str], source: str,
     text += yaml_field("date", today.isoformat())
     text += "# The numbered paragraphs of the covering page, in order.\n"
     text += "paragraphs:\n"
-    for paragraph in [*paragraphs, "Members are asked to review the progress report."]:
-        text += f"  - {quoted(paragraph)}\n"
+    text += f"  - {quoted('Members are asked to review the progress report.')}\n"
     text += yaml_field("data_gaps_intro", "The actions of the plan follow.")
     text += yaml_field("recommendations_intro", "The actions of the plan follow.")
     if sections:

@@ -251,8 +251,8 @@ def changes(project_dir: Path, since_rev: str | None, since_date: date | None, f
 @tags_option
 @format_option("table", "csv", "json")
 def progress(project_dir: Path, tags: str | None, fmt: str):
-    """Count the actions by status at each meeting (a git tag) and in the current files,
-    in date order."""
+    """Count the actions by status at each meeting (a git tag) and in the current files:
+    the meetings in date order, the current files last."""
     from .commands.progress import progress as run_progress
 
     result = run_progress(project_dir, tags)
@@ -348,17 +348,27 @@ def list_(project_dir: Path, lead: str | None, status, fmt: str):
                    "sheet holding a table]")
 @click.option("--dry-run", is_flag=True,
               help="With --from: print the inferred plan.yaml, write nothing.")
-def init(folder: Path, tracker: Path | None, sheet: str | None, dry_run: bool):
+@click.option("--no-git", "no_git", is_flag=True,
+              help="Do not start a git repository.  [default: where FOLDER is in none, "
+                   "start one with a first commit of the plan]")
+def init(folder: Path, tracker: Path | None, sheet: str | None, dry_run: bool, no_git: bool):
     """Start a new project in FOLDER (default: here): a commented report.yaml and
     agencies.yaml, one example data gap and recommendation, and a .gitignore; or,
-    with --from, the whole plan of an existing tracker."""
+    with --from, the whole plan of an existing tracker.  Unless FOLDER is in a git
+    repository already (or --no-git), it is put in a new one with a first commit."""
+    from .commands.init import start_git
+
     if tracker is None:
         if sheet is not None or dry_run:
             raise click.UsageError("--sheet and --dry-run go with --from FILE")
         from .commands.init import init as run_init
 
-        for path in run_init(folder):
+        written = run_init(folder)
+        for path in written:
             click.echo(f"wrote {path}")
+        if not no_git:
+            for line in start_git(folder, written):
+                click.echo(line)
         click.echo("Replace the example text in each file, then run `psa-report check`.")
         return
     from .commands.init import adopt
@@ -376,6 +386,9 @@ def init(folder: Path, tracker: Path | None, sheet: str | None, dry_run: bool):
         return
     for path in adopted.written:
         click.echo(f"wrote {path}")
+    if not no_git:
+        for line in start_git(folder, adopted.written):
+            click.echo(line)
     click.echo(f"{adopted.rows} rows became items. Check the statuses and types in "
                "actions/plan.yaml, then run `psa-report check`.")
 
@@ -426,6 +439,7 @@ def requests(project_dir: Path, leads: tuple[str, ...], reply_by: date | None,
     from .commands.partners import requests as run_requests
 
     issued = run_requests(project_dir, list(leads), reply_by, out_dir, email)
+    echo_problems(issued.warnings)
     for book in issued.workbooks:
         count = len(book.refs)
         click.echo(f"wrote {book.path} ({book.agency}: {count} action"

@@ -32,6 +32,25 @@ _QUARTER = re.compile(r"Q\s*(\d)\s+(\d{4})\s*[/-]\s*(\d{2}|\d{4})", re.IGNORECAS
 _YEAR = re.compile(r"(?:FY\s*)?(\d{4})\s*(?:/\s*(\d{2}|\d{4})|-\s*(\d{4}))", re.IGNORECASE)
 _ONGOING = {"ongoing", "on going", "on-going"}
 
+# The words trackers write for a deadline (read as the month, day or period they name):
+# "End Mar 27", "By March 2027", "Apr-26", "Sep'26", "31.03.27", "Summer 2027", and with
+# periods "Q1 27/28" (the financial year 2027/28's first quarter) or "27/28".
+_LEADING = re.compile(r"(?:by\s+)?(?:the\s+)?(?:end\s+(?:of\s+)?)?(?=\S)", re.IGNORECASE)
+_SHORT_MONTH = re.compile(r"([A-Za-z]+)\.?\s*[-/'\u2019 ]\s*(\d{2}|\d{4})")
+_SHORT_DAY = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{2}|\d{4})")
+_SHORT_WORDS_DAY = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?[\s-]+([A-Za-z]+)\.?[\s-]+(\d{2})")
+_SHORT_QUARTER = re.compile(r"Q\s*(\d)\s*(?:FY\s*)?(\d{2}|\d{4})\s*[/-]\s*(\d{2}|\d{4})|"
+                            r"(?:FY\s*)?(\d{2}|\d{4})\s*[/-]\s*(\d{2}|\d{4})\s*Q\s*(\d)",
+                            re.IGNORECASE)
+_SHORT_YEAR = re.compile(r"(?:FY\s*)?(\d{2})\s*/\s*(\d{2})", re.IGNORECASE)
+_QUARTER_ALONE = re.compile(r"Q\s*(\d)", re.IGNORECASE)
+#: A season is its last month; winter runs into the next year (Winter 2026 is
+#: December 2026 to February 2027, so February 2027).
+SEASONS = {"spring": (5, 0), "summer": (8, 0), "autumn": (11, 0), "fall": (11, 0),
+           "winter": (2, 1)}
+_SEASON = re.compile(r"(spring|summer|autumn|fall|winter)\s*[-/'\u2019 ]?\s*(\d{2}|\d{4})",
+                     re.IGNORECASE)
+
 
 @dataclass(frozen=True, order=True)
 class Due:
@@ -105,13 +124,27 @@ def _financial_years(first: str, second: str, text: str) -> int:
     return start
 
 
-def _period(text: str) -> Due | None:
-    """A quarter, a financial year or ongoing; None if ``text`` is none of them."""
+def _full_year(year: str) -> int:
+    """A year as written: 27 is 2027 (a tracker's two-digit years are this century's)."""
+    return int(year) if len(year) == 4 else 2000 + int(year)
+
+
+def _period(text: str, year: int | None = None) -> Due | None:
+    """A quarter, a financial year or ongoing; None if ``text`` is none of them. ``year``:
+    the year the financial year a quarter alone ("Q4") is in starts (2026 for 2026/27)."""
     if " ".join(text.lower().split()) in _ONGOING:
         return ONGOING
+    quarter_year = None
     if m := _QUARTER.fullmatch(text):
-        start = _financial_years(m[2], m[3], text)
-        quarter = int(m[1])
+        quarter_year = (m[1], m[2], m[3])
+    elif m := _SHORT_QUARTER.fullmatch(text):
+        quarter_year = (m[1], m[2], m[3]) if m[1] else (m[6], m[4], m[5])
+        quarter_year = (quarter_year[0], str(_full_year(quarter_year[1])), quarter_year[2])
+    elif year is not None and (m := _QUARTER_ALONE.fullmatch(text)):
+        quarter_year = (m[1], str(year), f"{(year + 1) % 100:02d}")
+    if quarter_year is not None:
+        start = _financial_years(quarter_year[1], quarter_year[2], text)
+        quarter = int(quarter_year[0])
         if quarter not in QUARTER_MONTHS:
             raise ValueError(f"{text!r} names quarter {quarter}, which does not exist: a "
                              "financial year has quarters Q1 (April to June) to Q4 "
@@ -121,6 +154,9 @@ def _period(text: str) -> Due | None:
         return Due(date(year, last, calendar.monthrange(year, last)[1]), period="quarter")
     if m := _YEAR.fullmatch(text):
         start = _financial_years(m[1], m[2] or m[3], text)
+        return Due(date(start + 1, 3, 31), period="year")
+    if m := _SHORT_YEAR.fullmatch(text):
+        start = _financial_years(str(_full_year(m[1])), m[2], text)
         return Due(date(start + 1, 3, 31), period="year")
     return None
 
@@ -137,15 +173,53 @@ def _make(year: int, month: int, day: int | None, text: str) -> Due:
     return Due(date(year, month, day))
 
 
-def parse_due(text: str, *, periods: bool = False) -> Due:
+def parse_due(text: str, *, periods: bool = False, year: int | None = None) -> Due:
     """Parse a deadline; raise ValueError with a message fit for the user.
 
     With ``periods`` (a plan that declares its own shape), a quarter of the UK financial
-    year (``Q3 2024/25``), a financial year (``2024/25``) and ``ongoing`` are deadlines too.
+    year (``Q3 2024/25``, ``Q1 27/28``), a financial year (``2024/25``, ``27/28``) and
+    ``ongoing`` are deadlines too; with ``year`` (adopting a tracker whose title names its
+    year), a quarter alone (``Q4``) is that financial year's. The words trackers write
+    for a month or a day are read too: ``End Mar 27``, ``Apr-26``, ``31.03.27``,
+    ``Summer 2027`` (a season is its last month: see :data:`SEASONS`).
     """
     text = text.strip()
-    if periods and (due := _period(text)) is not None:
+    if periods and (due := _period(text, year)) is not None:
         return due
+    if (due := _written(text)) is not None:
+        return due
+    bare = _LEADING.sub("", text, count=1).strip()
+    if bare and bare != text and not _LEADING.fullmatch(text):
+        if periods and (due := _period(bare, year)) is not None and due.period != "ongoing":
+            return due
+        if (due := _written(bare)) is not None:
+            return due
+    if (due := _tracker_words(text)) is not None:
+        return due
+    forms = f"{ACCEPTED_FORMS}; or {PERIOD_FORMS}" if periods else ACCEPTED_FORMS
+    raise ValueError(f"{text!r} is not a date this tool can read: write it as {forms}")
+
+
+def _tracker_words(text: str) -> Due | None:
+    """A month or a day in the short forms trackers use: Apr-26, Mar 27, 31.03.27,
+    31 Mar 27, Summer 2027 (with End or By before any of them)."""
+    bare = _LEADING.sub("", text, count=1).strip()
+    if m := _SHORT_DAY.fullmatch(bare):
+        return _make(_full_year(m[3]), int(m[2]), int(m[1]), text)
+    if m := _SHORT_WORDS_DAY.fullmatch(bare):
+        if (month := MONTHS.get(m[2].lower())) is not None:
+            return _make(_full_year(m[3]), month, int(m[1]), text)
+    if m := _SEASON.fullmatch(bare):
+        month, later = SEASONS[m[1].lower()]
+        return _make(_full_year(m[2]) + later, month, None, text)
+    if m := _SHORT_MONTH.fullmatch(bare):
+        if (month := MONTHS.get(m[1].lower())) is not None:
+            return _make(_full_year(m[2]), month, None, text)
+    return None
+
+
+def _written(text: str) -> Due | None:
+    """A deadline in one of :data:`ACCEPTED_FORMS`, or None."""
     if m := _ISO_DAY.fullmatch(text):
         return _make(int(m[1]), int(m[2]), int(m[3]), text)
     if m := _ISO_MONTH.fullmatch(text):
@@ -158,8 +232,7 @@ def parse_due(text: str, *, periods: bool = False) -> Due:
     if m := _WORDS_MONTH.fullmatch(text):
         if (month := MONTHS.get(m[1].lower())) is not None:
             return _make(int(m[2]), month, None, text)
-    forms = f"{ACCEPTED_FORMS}; or {PERIOD_FORMS}" if periods else ACCEPTED_FORMS
-    raise ValueError(f"{text!r} is not a date this tool can read: write it as {forms}")
+    return None
 
 
 def parse_day(text: str) -> date:

@@ -24,6 +24,11 @@ removal is named in a warning:
   stays as plain text;
 * the attached template and mail-merge settings in ``settings.xml``.
 
+Every XML part is parsed and cleaned whatever its encoding (UTF-8 or UTF-16, said
+by a byte-order mark or the XML declaration); a part that is not well-formed XML
+refuses the template.  Members are read in pieces, the total bounded: a zip whose
+directory lies about a member's size is refused, never unpacked without end.
+
 A macro-enabled template (.docm, .dotm) is refused outright, as before.
 """
 
@@ -33,6 +38,7 @@ import io
 import posixpath
 import re
 import zipfile
+import zlib
 
 from lxml import etree
 
@@ -78,15 +84,42 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fals
                           huge_tree=False, remove_blank_text=False)
 
 
+#: Most bytes all of a template's members may unpack to (as docx_render's bound).
+MAX_UNPACKED = 50 * 1024 * 1024
+
+
 class Unreadable(Exception):
-    """A part that should be XML is not."""
+    """A part that should be XML is not, or the zip cannot be unpacked."""
+
+
+def read_members(archive: zipfile.ZipFile, limit: int = MAX_UNPACKED) -> dict[str, bytes]:
+    """Every member's bytes, read in pieces with the total bounded by ``limit``
+    whatever sizes the zip's directory claims; Unreadable if a member is damaged or
+    the total goes over."""
+    data: dict[str, bytes] = {}
+    total = 0
+    for info in archive.infolist():
+        pieces = []
+        try:
+            with archive.open(info) as member:
+                while piece := member.read(1024 * 1024):
+                    total += len(piece)
+                    if total > limit:
+                        raise Unreadable(f"it unpacks to over {limit // 2**20} MB (at "
+                                         f"{info.filename}), too large for a Word template")
+                    pieces.append(piece)
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError,
+                RuntimeError, ValueError, OSError) as error:
+            raise Unreadable(f"{info.filename} is damaged in the zip ({error})") from None
+        data[info.filename] = b"".join(pieces)
+    return data
 
 
 def clean(archive: zipfile.ZipFile, raw: bytes) -> tuple[bytes, list[str]]:
     """The package (``raw``, opened as ``archive``) without its active parts, and what
     was removed (one line each)."""
     names = [info.filename for info in archive.infolist()]
-    data = {name: archive.read(name) for name in names}
+    data = read_members(archive)
     types = _parse(data.get("[Content_Types].xml", b""), "[Content_Types].xml")
     removed: list[str] = []
     gone: set[str] = set()
@@ -134,13 +167,9 @@ def clean(archive: zipfile.ZipFile, raw: bytes) -> tuple[bytes, list[str]]:
     for name in names:
         if name in gone or name in xml or not _is_xml(name, types):
             continue
-        text = data[name]
-        if not (b"fld" in text or b"instrText" in text or name in dropped_ids
-                or any(tag in text for tag in (b"altChunk", b"attachedTemplate",
-                                                       b"mailMerge", b"OLEObject",
-                                                       b"subDoc", b"control"))):
-            continue
-        root = xml[name] = _parse(text, name)
+        # Every part is parsed: a look at its bytes for "fld" would miss a part saved
+        # as UTF-16 (a header), where each letter is two bytes.
+        root = xml[name] = _parse(data[name], name)
         before = len(removed)
         _drop_elements(root, dropped_ids.get(name, set()), name, removed)
         _drop_fields(root, name, removed)
@@ -274,10 +303,29 @@ def _field_is_kept(instruction: str) -> bool:
     if name not in KEPT_FIELDS:
         return False
     if name == "HYPERLINK":
-        target = re.search(r'HYPERLINK\s+"([^"]*)"|HYPERLINK\s+(\S+)', instruction, re.I)
-        link = (target.group(1) or target.group(2)) if target else ""
-        return link.startswith("\\") or bool(SAFE_LINK.match(link)) or not link
+        link = _hyperlink_address(instruction)
+        return not link or bool(SAFE_LINK.match(link))
     return True
+
+
+#: HYPERLINK's switches that take an argument (\l bookmark, \o tip, \t frame).
+_LINK_SWITCHES_WITH_ARGUMENT = frozenset("lot")
+
+
+def _hyperlink_address(instruction: str) -> str:
+    """The address a HYPERLINK field opens ("" for a link to a bookmark of the document
+    itself, ``HYPERLINK \\l "name"``).  Quoted "\\\\server\\share" is an address
+    (a network share), not a switch."""
+    tokens = re.findall(r'"([^"]*)"?|(\S+)', instruction)
+    words = tokens[1:]  # after the field's name
+    index = 0
+    while index < len(words):
+        quoted, bare = words[index]
+        if bare and re.fullmatch(r"\\[A-Za-z]", bare):
+            index += 2 if bare[1].lower() in _LINK_SWITCHES_WITH_ARGUMENT else 1
+            continue
+        return quoted if not bare else bare
+    return ""
 
 
 def _drop_fields(root: etree._Element, part: str, removed: list[str]) -> None:

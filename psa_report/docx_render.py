@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import io
 import re
+import weakref
 import zipfile
+import zlib
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
@@ -36,9 +38,10 @@ from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
+from docx.oxml.table import CT_Tbl
 from docx.parts.numbering import NumberingPart
-from docx.section import Section
-from docx.shared import Cm, Length, Pt, RGBColor, Twips
+from docx.section import Section, Sections
+from docx.shared import Cm, Emu, Inches, Length, Pt, RGBColor, Twips
 from docx.styles.style import BaseStyle
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
@@ -91,7 +94,11 @@ def _bad_template(path: Path, message: str) -> Invalid:
 
 def _content_types(path: Path, archive: zipfile.ZipFile) -> str:
     try:
-        return archive.read("[Content_Types].xml").decode("utf-8", "replace")
+        with archive.open("[Content_Types].xml") as member:  # bounded: sizes can lie
+            return member.read(MAX_TEMPLATE_BYTES).decode("utf-8", "replace")
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError) as error:
+        raise _bad_template(path, f"cannot be read as a Word file ({error}): open it in "
+                            "Word and save it again as .docx or .dotx") from None
     except KeyError:
         raise _bad_template(path, "is a zip archive but not a Word file: save the "
                             "template from Word as .docx or .dotx") from None
@@ -217,14 +224,45 @@ def _no_theme_font(fonts) -> None:
 
 # ---------------------------------------------------------------- styles and language
 
+class _Lookups:
+    """What python-docx would otherwise look up again for every paragraph and table,
+    each a walk over every style or over the whole body: kept per document."""
+
+    def __init__(self):
+        self.styles: dict[tuple[str, WD_STYLE_TYPE], BaseStyle | None] = {}
+        self.style_ids: dict[object, str | None] = {}
+        self.headings: dict[str | None, bool] = {}  # by paragraph style id
+
+
+_LOOKUPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # document part -> _Lookups
+
+
+def _lookups(document: Document) -> _Lookups:
+    found = _LOOKUPS.get(document.part)
+    if found is None:
+        found = _LOOKUPS[document.part] = _Lookups()
+    return found
+
+
 def _find_style(document: Document, name: str, kind: WD_STYLE_TYPE) -> BaseStyle | None:
     """The style of that name, however the file spells a built-in one ("caption" as
     Word writes it, "Caption" as LibreOffice does)."""
-    for style in document.styles:
-        if style.type == kind and style.name is not None and \
-                style.name.lower() == name.lower():
-            return style
-    return None
+    key = (name.lower(), kind)
+    styles = _lookups(document).styles
+    if key not in styles:
+        styles[key] = next((style for style in document.styles if style.type == kind
+                            and style.name is not None and style.name.lower() == key[0]),
+                           None)
+    return styles[key]
+
+
+def _style_id(document: Document, style: BaseStyle) -> str | None:
+    """The id a paragraph names ``style`` by (None for the default paragraph style), as
+    ``paragraph.style = style`` works it out, once per style."""
+    ids = _lookups(document).style_ids
+    if style.element not in ids:
+        ids[style.element] = document.part.get_style_id(style, WD_STYLE_TYPE.PARAGRAPH)
+    return ids[style.element]
 
 
 def _style(document: Document, name: str, outline: int | None = None) -> BaseStyle:
@@ -233,6 +271,7 @@ def _style(document: Document, name: str, outline: int | None = None) -> BaseSty
     if found is not None:
         return found
     style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    _lookups(document).styles[(name.lower(), WD_STYLE_TYPE.PARAGRAPH)] = style
     style.base_style = _find_style(document, "Normal", WD_STYLE_TYPE.PARAGRAPH)
     if outline is not None:  # a heading: what the navigation pane lists
         style.font.bold = True
@@ -380,9 +419,54 @@ def _shading(fill: str):
     return shd
 
 
+_SECT_PR = qn("w:sectPr")
+
+
+def _into_body(body, element) -> None:
+    """Add a paragraph or table at the end of the body, before its closing w:sectPr, as
+    python-docx does but without its search of the whole body for that w:sectPr on
+    every paragraph (which made a long report's Word output quadratic; python-docx
+    issue #408): it is the body's last child."""
+    last = _last_child(body)
+    if last is not None and last.tag == _SECT_PR:
+        before = last.getprevious()
+        if before is None or before.tag != _SECT_PR:
+            last.addprevious(element)
+            return
+    body.insert_element_before(element, "w:sectPr")
+
+
+def _last_child(element):
+    try:
+        return element[-1]  # lxml finds it from the end
+    except IndexError:
+        return None
+
+
+def _add_paragraph(document: Document, style: BaseStyle | None = None) -> Paragraph:
+    """``document.add_paragraph(style=style)``, in time independent of the body's length."""
+    body = document._body
+    paragraph = Paragraph(body._element._new_p(), body)
+    _into_body(body._element, paragraph._p)
+    if style is not None:
+        paragraph._p.style = _style_id(document, style)
+    return paragraph
+
+
+def _last_section(body, part) -> Section:
+    """``document.sections[-1]``: the body's closing w:sectPr, found without a search."""
+    last = _last_child(body)
+    if last is not None and last.tag == _SECT_PR:
+        return Section(last, part)
+    return Sections(body.getparent(), part)[-1]
+
+
 def _para(container, text: str = "", style: BaseStyle | None = None, **text_options
           ) -> Paragraph:
-    paragraph = container.add_paragraph(style=style)
+    if isinstance(container, Document):
+        paragraph = _add_paragraph(container, style)
+    else:
+        paragraph = container.add_paragraph(style=style)
     if text:
         _text(paragraph, text, **text_options)
     return paragraph
@@ -398,7 +482,7 @@ def _table(document: Document, header: Iterable[str], caption: str, description:
            ) -> Table:
     """A table with its header row (repeated on every page), title and description."""
     header = list(header)
-    table = document.add_table(rows=1, cols=len(header))
+    table = _new_table(document, len(header))
     style = _find_style(document, "Table Grid", WD_STYLE_TYPE.TABLE)
     if style is not None:
         table.style = style
@@ -413,6 +497,18 @@ def _table(document: Document, header: Iterable[str], caption: str, description:
         trpr.insert_element_before(OxmlElement(tag), "w:tblCellSpacing", "w:jc",
                                    "w:hidden", "w:ins", "w:del", "w:trPrChange")
     _describe(table, caption, description)
+    return table
+
+
+def _new_table(document: Document, columns: int) -> Table:
+    """``document.add_table(rows=1, cols=columns)``, without its two searches of the
+    whole body (for the last section's width, and for the closing w:sectPr)."""
+    section = _last_section(document.element.body, document.part)
+    width = Emu((section.page_width or Inches(8.5)) - (section.left_margin or Inches(1))
+                - (section.right_margin or Inches(1)))
+    body = document._body
+    table = Table(CT_Tbl.new_tbl(1, columns, width), body)
+    _into_body(body._element, table._tbl)
     return table
 
 
@@ -443,14 +539,20 @@ def _widths(table: Table, widths: Iterable[float]) -> None:
     widths = list(widths)
     table.autofit = False
     total = sum(widths)
-    for column, share in zip(table.columns, widths):
-        column.width = Length(int(_text_width(table) * share / total))
-        for cell in column.cells:
-            cell.width = column.width
+    text_width = _text_width(table)
+    tbl = table._tbl
+    columns = []
+    for column, share in zip(tbl.tblGrid.gridCol_lst, widths):
+        column.w = Length(int(text_width * share / total))
+        columns.append(column.w)
+    # Row by row (no cell is merged, so a row's n-th cell is in the n-th column).
+    for row in tbl.tr_lst:
+        for cell, width in zip(row.tc_lst, columns):
+            cell.width = width
 
 
 def _text_width(table: Table) -> int:
-    section = table.part.document.sections[-1]
+    section = _last_section(table._tbl.getparent(), table.part)
     return int(section.page_width - section.left_margin - section.right_margin)
 
 
@@ -604,7 +706,7 @@ def write_covering(document: Document, plan: ReportPlan) -> None:
     author = _para(document, plan.author)
     author.paragraph_format.space_before = Pt(24)
     author.paragraph_format.keep_with_next = True
-    signed = document.add_paragraph()
+    signed = _add_paragraph(document)
     _text(signed, str(plan.signed.day))
     signed.add_run(plan.signed.suffix).font.superscript = True
     _text(signed, f" {plan.signed.month_year}")
@@ -747,7 +849,7 @@ def _recommendation_head(document: Document, row: Row, part: ReportPart | None =
     """Ref, status, due and lead on one line, a tab between each (one blank
     character, never a run of spaces: Word's checker flags repeated blanks); what
     changed since the last meeting on the line below."""
-    head = document.add_paragraph()
+    head = _add_paragraph(document)
     head.paragraph_format.space_before = Pt(12)
     head.paragraph_format.keep_with_next = True
     ref = head.add_run(row.ref)
@@ -767,7 +869,7 @@ def _recommendation_head(document: Document, row: Row, part: ReportPart | None =
         label = part.lead_label if part is not None else row.words.lead
         _text(head, f"\t{label}: " + ", ".join(lead.code for lead in row.leads))
     if changed is not None:
-        line = document.add_paragraph()
+        line = _add_paragraph(document)
         line.paragraph_format.keep_with_next = True
         _runs(line, changed)
 
@@ -898,7 +1000,7 @@ def _chart_picture(document: Document, chart) -> None:
 
     section = document.sections[-1]
     width = int(section.page_width - section.left_margin - section.right_margin)
-    paragraph = document.add_paragraph()
+    paragraph = _add_paragraph(document)
     paragraph.paragraph_format.keep_with_next = True
     shape = paragraph.add_run().add_picture(io.BytesIO(chart_png(chart)), width=Length(width))
     properties = shape._inline.docPr
@@ -1045,6 +1147,7 @@ def keep_together(document: Document) -> None:
     (an intro, a caption) kept with what follows."""
     body = document.element.body
     blocks = list(body.iterchildren(qn("w:p"), qn("w:tbl")))
+    headings = _lookups(document).headings
     for block, after in zip(blocks, [*blocks[1:], None]):
         if block.tag == qn("w:tbl"):
             for index, row in enumerate(block.tr_lst):
@@ -1058,8 +1161,15 @@ def keep_together(document: Document) -> None:
                         Paragraph(paragraph, None).paragraph_format.keep_with_next = True
             continue
         paragraph = Paragraph(block, document._body)
-        if after is not None and (after.tag == qn("w:tbl") or _is_heading(paragraph)):
-            paragraph.paragraph_format.keep_with_next = True
+        if after is None:
+            continue
+        if after.tag != qn("w:tbl"):
+            style_id = block.style
+            if style_id not in headings:
+                headings[style_id] = _is_heading(paragraph)
+            if not headings[style_id]:
+                continue
+        paragraph.paragraph_format.keep_with_next = True
 
 
 def _is_heading(paragraph: Paragraph) -> bool:

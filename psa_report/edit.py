@@ -12,7 +12,7 @@ from difflib import get_close_matches
 from pathlib import Path
 
 from .changes import FieldChange, field_value
-from .loader import load_file, load_text
+from .loader import MAX_FILE_BYTES, load_file, load_text
 from .output import locked, publish, remove_stale_temps_in
 from .partners import CollectResult, FileUpdate, read_update, value_text
 from .problems import Invalid, Problem
@@ -152,6 +152,15 @@ def _write_locked(root: Path, updates: list[FileUpdate], seen: Project | None,
             new = replace_values(text, update.path, update.values, optional)
         except Invalid as invalid:
             problems.extend(invalid.problems)
+            continue
+        size = len(new.encode("utf-8")) + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)
+        if size > MAX_FILE_BYTES:  # every later command would refuse the file
+            where = ", ".join(update.origins) or "this edit"
+            problems.append(Problem(update.path, None, None,
+                f"{update.ref}: with the text from {where} the file would be {size:,} "
+                f"bytes, over the limit of {MAX_FILE_BYTES:,} for one action file, so "
+                "nothing was written: shorten that text (or move earlier text out of the "
+                "file) and run the command again"))
             continue
         texts[update.path] = (raw, new)
     if problems:

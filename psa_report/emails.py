@@ -19,6 +19,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from .dates import long_date
+from .problems import Invalid, Problem
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
@@ -74,11 +75,40 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+def address_problem(text: str) -> str | None:
+    """Why ``text`` (one address, already of the form local@domain) cannot be written into
+    a draft's To: line as a valid address, or None. An internationalised domain is
+    written in its ASCII form (IDNA, punycode); a local part (before the @) must be
+    plain ASCII, since mail systems differ on any other and an encoded-word (RFC 2047)
+    is not valid inside an address."""
+    local, _, domain = text.rpartition("@")
+    if not local.isascii():
+        return (f"{text!r}: the part before the @ has letters that are not plain ASCII, "
+                "which many mail systems cannot deliver to: ask the agency for an "
+                "address written in plain letters (such as updates@police.example.org)")
+    try:
+        domain.encode("idna")
+    except UnicodeError:
+        return (f"{text!r}: the part after the @ ({domain}) is not a domain name an "
+                "email can be sent to (an empty, too long or invalid part between the "
+                "dots): check its spelling")
+    return None
+
+
+def _address(draft: Draft) -> Address:
+    """The draft's To: address, its domain in ASCII (IDNA) so the address stays valid."""
+    problem = address_problem(draft.email or "")
+    if problem is not None:
+        raise Invalid([Problem("actions/agencies.yaml", None, None,
+                               f"{draft.agency}: email: {problem}")])
+    local, _, domain = draft.email.rpartition("@")
+    return Address(_one_line(draft.name), local, domain.encode("idna").decode("ascii"))
+
+
 def _message(draft: Draft, subject: str, body: str) -> EmailMessage:
     message = EmailMessage(policy=policy.SMTP)
     if draft.email:
-        local, _, domain = draft.email.partition("@")
-        message["To"] = Address(_one_line(draft.name), local, domain)
+        message["To"] = _address(draft)
     message["Subject"] = _one_line(subject)
     message["X-Unsent"] = "1"  # Outlook: open as a draft, with a Send button
     message.set_content(body)

@@ -9,12 +9,13 @@ merges them into ``figures/crime.csv`` (``month,crime_type,count``, sorted: a
 small text file that git diffs well).  A month imported again replaces that
 month's counts, so nothing is ever counted twice.
 
-Speed and memory: each file is read whole (one month of one force, a few MB),
-counted and dropped, so memory is bounded by the largest month's file, never by
-the history.  A file that is plain (no quoted values, every row 12 values) is
-counted with C-level string operations over its lines; any other file, or one
-whose fast checks fail, is read row by row by the csv module, which finds and
-names every bad row.  Both give the same counts (a test holds them to it).
+Speed and memory: each file is read as a stream, row by row by the csv module,
+which finds and names every bad row, so memory stays flat whatever the size of a
+file or of the history.  Nothing is read without a bound: a month's file (on disk
+or in a .zip) is read up to :data:`MAX_FILE_BYTES`, an import up to
+:data:`MAX_IMPORT_BYTES` in all, so a .zip that unpacks to gigabytes (a "zip bomb")
+is refused at its member, not unpacked.  figures/crime.csv is read through the one
+bounded reader and written under a lock, so two imports at once never lose a month.
 
 Nothing here imports pydantic, Jinja or WeasyPrint.
 """
@@ -22,19 +23,22 @@ Nothing here imports pydantic, Jinja or WeasyPrint.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import os
 import re
 import stat
-import tempfile
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import compress
-from operator import itemgetter, methodcaller
 from pathlib import Path
 
+from .chars import refused
+from .digits import NotANumber, parse_count
+from .digits import shown as quoted
+from .files import Bounded, inside_project, open_regular, read_regular
 from .problems import Invalid, Problem
 
 FIGURES = "figures"
@@ -56,13 +60,52 @@ OTHER_FILES = {
     "Type,Date,Part of a policing operation": "a police.uk stop and search file "
     "(…-stop-and-search.csv)",
 }
-STREET_NAME = re.compile(r"(\d{4}-\d{2})-.+-street\.csv", re.IGNORECASE)
-MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
-#: A month's file larger than this is refused unread (the Metropolitan Police's
-#: largest month is about 30 MB).
-MAX_FILE_BYTES = 512 * 1024 * 1024
+STREET_NAME = re.compile(r"([0-9]{4}-[0-9]{2})-.+-street\.csv", re.IGNORECASE)
+MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
+#: The first year a month of figures may be in: there is no recorded crime before.
+FIRST_YEAR = 1900
+#: A month's file larger than this is refused, on disk or in a .zip (the Metropolitan
+#: Police's largest month is about 30 MB).
+MAX_FILE_BYTES = 256 * 1024 * 1024
+#: All the files of one import, unpacked: about twelve years of every force.
+MAX_IMPORT_BYTES = 4 * 1024 * 1024 * 1024
+#: A .zip member that says it unpacks to more than this many times its packed size
+#: is refused unread: a police.uk file packs to about a quarter, a "zip bomb" to a
+#: thousandth.
+MAX_ZIP_RATIO = 100
+#: Longest line of a police.uk file (its lines are about 250 characters).
+MAX_LINE_CHARS = 8192
+#: Longest crime type, LSOA (area) name or force name (police.uk's are under 50).
+MAX_NAME_CHARS = 200
+#: The largest count of one crime type in one month figures/crime.csv may hold (the
+#: Metropolitan Police records about 90,000 crimes a month, of every type).
+MAX_COUNT = 10_000_000
+#: figures/crime.csv's size limit (a century of months takes under 1 MB).
+MAX_CRIME_BYTES = 16 * 1024 * 1024
 #: Rows reported per file before the rest are summed up in one line.
 MAX_ROW_PROBLEMS = 10
+
+
+def year_problem(year: int) -> str | None:
+    """Why a month of ``year`` cannot hold figures (None: it can)."""
+    last = datetime.date.today().year + 1
+    if FIRST_YEAR <= year <= last:
+        return None
+    return (f"the year {year:04d} is not a year figures can be for (they can be from "
+            f"{FIRST_YEAR} to {last}): check the date was typed right")
+
+
+def name_problem(text: str, what: str) -> str | None:
+    """Why a crime type, area or force name cannot be kept (None: it can), by
+    chars.py's rule for names and :data:`MAX_NAME_CHARS`."""
+    if len(text) > MAX_NAME_CHARS:
+        return (f"{what}: is {len(text):,} characters long, more than any police.uk "
+                f"{what} (at most {MAX_NAME_CHARS}): was the file edited, or is it not a "
+                "police.uk file?")
+    bad = refused(text, name=True)
+    if bad is not None:
+        return f"{what}: {bad[1]}"
+    return None
 
 
 # ---------------------------------------------------------------- the files given
@@ -79,22 +122,47 @@ class Source:
     def name(self) -> str:
         return (self.member or self.path.name).rsplit("/", 1)[-1]
 
-    def read(self) -> bytes:
+    @contextmanager
+    def open(self, budget: list | None = None) -> Iterator[io.BufferedReader]:
+        """The file's bytes as a stream that raises :class:`_TooBig` past
+        :data:`MAX_FILE_BYTES`, and past ``budget`` (``[used, limit, refusal]``)."""
+        budgets = (budget,) if budget is not None else ()
         if self.member is None:
-            with open(self.path, "rb") as handle:
-                size = os.fstat(handle.fileno()).st_size
-                if size > MAX_FILE_BYTES:
-                    raise _TooBig(size)
-                return handle.read(MAX_FILE_BYTES + 1)
+            raw = open_regular(self.path, self.display,
+                               fix="name the police.uk .csv file itself")
+            with raw, io.BufferedReader(Bounded(raw, MAX_FILE_BYTES, _TooBig, budgets)) \
+                    as stream:
+                yield stream
+            return
         with zipfile.ZipFile(self.path) as archive:
             info = archive.getinfo(self.member)
             if info.file_size > MAX_FILE_BYTES:
                 raise _TooBig(info.file_size)
-            with archive.open(info) as handle:
-                return handle.read(MAX_FILE_BYTES + 1)
+            if info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1024):
+                raise _TooBig(info.file_size, packed=info.compress_size)
+            with archive.open(info) as member, \
+                    io.BufferedReader(Bounded(member, MAX_FILE_BYTES, _TooBig, budgets)) \
+                    as stream:
+                yield stream
 
 
 class _TooBig(Exception):
+    def __init__(self, size: int, packed: int | None = None):
+        self.size = size
+        self.packed = packed
+
+    def sentence(self) -> str:
+        if self.packed is not None:
+            return (f"unpacks to {self.size:,} bytes from {self.packed:,}, which no "
+                    "police.uk file does (a file built to fill the disk), so it was not "
+                    "read: download the data again from data.police.uk")
+        return (f"is more than {MAX_FILE_BYTES:,} bytes, more than any month of police.uk "
+                "data, so it was not read: check it is the right file")
+
+
+class _TooMuch(Exception):
+    """The import's files hold more than :data:`MAX_IMPORT_BYTES` in all."""
+
     def __init__(self, size: int):
         self.size = size
 
@@ -183,14 +251,7 @@ class FileCount:
     areas: set[str] = field(default_factory=set)  # LSOA names seen outside the area (a few)
     problems: list[Problem] = field(default_factory=list)
     first: tuple[str, str] | None = None  # (month, force) of the first row
-
-
-_COMMAS = methodcaller("count", ",")
-_TAIL = methodcaller("rsplit", ",", 4)  # [..., LSOA name, Crime type, outcome, context]
-_HEAD = methodcaller("split", ",", 3)  # [Crime ID, Month, Reported by, rest]
-_SECOND, _THIRD, _FIRST = itemgetter(1), itemgetter(2), itemgetter(0)
-_NO_ID = methodcaller("startswith", ",")
-_HAS_GAP = methodcaller("__contains__", ",,")
+    stop: bool = False  # too big: no more files are read
 
 
 def _header_problem(display: str, first_line: str) -> Problem:
@@ -214,109 +275,117 @@ def _header_problem(display: str, first_line: str) -> Problem:
                    f"The first line must be exactly: {HEADER_LINE}")
 
 
-def count_file(source: Source, area: str) -> FileCount:
-    """Count one street-level file's rows of ``area`` by (month, crime type)."""
+def count_file(source: Source, area: str, budget: list | None = None) -> FileCount:
+    """Count one street-level file's rows of ``area`` by (month, crime type), reading it
+    as a stream. ``budget``: the import's bytes read so far, its limit and the refusal
+    (:class:`_TooMuch`, raised) when it is passed."""
     result = FileCount(source)
     try:
-        raw = source.read()
+        with source.open(budget) as stream:
+            if b"\0" in stream.peek(8192)[:8192]:
+                result.problems.append(Problem(source.display, 1, None,
+                    "this is not a text file (it holds binary data): a police.uk "
+                    "street-level crime file is a .csv text file"))
+                return result
+            text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+            try:
+                _count(text, area, result)
+            except UnicodeDecodeError:
+                line, byte = _bad_utf8(source)
+                result = FileCount(source)
+                result.problems.append(Problem(source.display, line, None,
+                    f"this line is not UTF-8 text (byte 0x{byte:02x}): police.uk files "
+                    "are UTF-8; download the file again rather than saving it from Excel"))
     except _TooBig as big:
+        result = FileCount(source)
+        result.problems.append(Problem(source.display, None, None, big.sentence()))
+        result.stop = True
+    except (OSError, zipfile.BadZipFile, KeyError, EOFError, zipfile.LargeZipFile) as error:
+        result = FileCount(source)
         result.problems.append(Problem(source.display, None, None,
-            f"is {big.size:,} bytes, more than any month of police.uk data, so it was not "
-            "read: check it is the right file"))
-        return result
-    except (OSError, zipfile.BadZipFile, KeyError) as error:
-        result.problems.append(Problem(source.display, None, None,
-                                       f"cannot be read: {getattr(error, 'strerror', None) or error}"))
-        return result
-    if b"\0" in raw[:8192]:
-        result.problems.append(Problem(source.display, 1, None,
-            "this is not a text file (it holds binary data): a police.uk street-level "
-            "crime file is a .csv text file"))
-        return result
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        result.problems.append(Problem(source.display, line, None,
-            f"this line is not UTF-8 text (byte 0x{raw[error.start]:02x}): police.uk files "
-            "are UTF-8; download the file again rather than saving it from Excel"))
-        return result
-    del raw
-    end = text.find("\n")
-    header = text[:end if end >= 0 else len(text)].rstrip("\r")
-    if header != HEADER_LINE:
-        result.problems.append(_header_problem(source.display, header))
-        return result
-    name_month = STREET_NAME.fullmatch(source.name)
-    expected = name_month.group(1) if name_month else None
-    if '"' not in text and _fast(text, area, expected, result):
-        return result
-    return _slow(text, area, expected, FileCount(source))
+            f"cannot be read: {getattr(error, 'strerror', None) or error}"))
+    except Invalid as invalid:
+        result = FileCount(source)
+        result.problems.extend(invalid.problems)
+    return result
 
 
-def _fast(text: str, area: str, expected: str | None, result: FileCount) -> bool:
-    """Count a plain file with C-level operations over its lines. False when any check
-    fails: the csv reader then reads it row by row and names the bad rows.
+def _bad_utf8(source: Source) -> tuple[int, int]:
+    """The line of the first byte of ``source`` that is not UTF-8, and that byte (read
+    again as a stream: the text reader decodes ahead of the rows)."""
+    import codecs
 
-    Only some lines are split: a row whose LSOA name or crime type is empty has two
-    commas side by side, a row of the area holds ",AREA ", and a row with no Crime ID
-    starts with a comma; every other row is checked by its number of commas alone."""
-    if "\r" in text:
-        text = text.replace("\r\n", "\n")
-    lines = text.split("\n")
-    del text
-    lines.pop(0)  # the header
-    if "" in lines:
-        lines = list(filter(None, lines))
-    if not lines:
-        return True
-    if set(map(_COMMAS, lines)) != {len(HEADER) - 1}:
-        return False
-    # Rows with an empty field: those with no location, and any with no crime type.
-    gaps = list(map(_TAIL, compress(lines, map(_HAS_GAP, lines))))
-    if "" in set(map(_THIRD, gaps)):
-        return False
-    no_location = list(map(_SECOND, gaps)).count("")
-    # Rows with no Crime ID must be anti-social behaviour.
-    if set(map(_THIRD, map(_TAIL, compress(lines, map(_NO_ID, lines))))) - {ASB}:
-        return False
-    prefix = area + " "
-    near = list(compress(lines, map(methodcaller("__contains__", "," + prefix), lines)))
-    tails = list(map(_TAIL, near))
-    chosen = list(map(methodcaller("startswith", prefix), map(_SECOND, tails)))
-    months = list(map(_SECOND, map(_HEAD, compress(near, chosen))))
-    distinct = set(months)
-    if not all(MONTH.fullmatch(m) for m in distinct):
-        return False
-    if expected is not None and distinct - {expected}:
-        return False
-    kept = len(months)
-    result.counts.update(zip(months, map(_THIRD, compress(tails, chosen))))
-    result.rows = len(lines)
-    result.no_location = no_location
-    result.other_areas = len(lines) - kept - no_location
-    if result.other_areas:
-        result.areas = set(map(_SECOND, map(_TAIL, lines[:500]))) - {""}
-    head = lines[0].split(",", 3)
-    result.first = (head[1], head[2])
-    return True
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    with source.open() as stream:
+        for chunk in iter(lambda: stream.read(65536), b""):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as error:
+                start = max(error.start, 0)
+                return line + chunk.count(b"\n", 0, start), chunk[min(start, len(chunk) - 1)]
+            line += chunk.count(b"\n")
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as error:
+            return line, error.object[max(error.start, 0)]
+    return line, 0  # pragma: no cover - the text reader found one
 
 
-def _slow(text: str, area: str, expected: str | None, result: FileCount) -> FileCount:
+class _LongLine(Exception):
+    pass
+
+
+def _lines(text: io.TextIOWrapper) -> Iterator[str]:
+    """The lines of ``text``, none held longer than :data:`MAX_LINE_CHARS`."""
+    readline = text.readline
+    while line := readline(MAX_LINE_CHARS):
+        if len(line) == MAX_LINE_CHARS and not line.endswith(("\n", "\r")):
+            raise _LongLine
+        yield line
+
+
+def _count(text: io.TextIOWrapper, area: str, result: FileCount) -> None:
     """Read row by row, naming every row that breaks the format (at its line)."""
     display = result.source.display
+    source = result.source
     prefix = area + " "
-    reader = csv.reader(io.StringIO(text, newline=""))
-    next(reader)
+    lines = _lines(text)
+    reader = csv.reader(lines)
     bad = 0
     good_months: set[str] = set()
+    good_names: set[str] = set()
 
-    def problem(message: str) -> None:
+    def problem(message: str, line: int | None = None) -> None:
         nonlocal bad
         bad += 1
         if bad <= MAX_ROW_PROBLEMS:
-            result.problems.append(Problem(display, reader.line_num, None, message))
+            result.problems.append(Problem(display, line or reader.line_num, None, message))
 
+    def bad_name(text: str, what: str) -> bool:
+        if text in good_names:
+            return False
+        wrong = name_problem(text, what)
+        if wrong is not None:
+            problem(wrong)
+            return True
+        if len(good_names) < 10_000:
+            good_names.add(text)
+        return False
+
+    try:
+        header = next(reader, None)
+    except (csv.Error, _LongLine):
+        result.problems.append(Problem(display, 1, None, "this is not a police.uk "
+            f"street-level crime file: its first line is not CSV of at most "
+            f"{MAX_LINE_CHARS:,} characters. The first line must be exactly: {HEADER_LINE}"))
+        return
+    if header != list(HEADER):
+        first = ",".join(header) if header is not None else ""
+        result.problems.append(_header_problem(display, first))
+        return
+    name_month = STREET_NAME.fullmatch(source.name)
+    expected = name_month.group(1) if name_month else None
     try:
         for row in reader:
             if not row:
@@ -331,8 +400,11 @@ def _slow(text: str, area: str, expected: str | None, result: FileCount) -> File
             name, kind = row[8], row[9]
             if month not in good_months:
                 if not MONTH.fullmatch(month):
-                    problem(f"Month: {month!r} is not a month written as police.uk writes "
-                            "it (YYYY-MM, such as 2024-01)")
+                    problem(f"Month: {quoted(month)} is not a month written as police.uk "
+                            "writes it (YYYY-MM, such as 2024-01)")
+                    continue
+                if (wrong := year_problem(int(month[:4]))) is not None:
+                    problem(f"Month: {wrong}")
                     continue
                 if expected is not None and month != expected:
                     problem(f"Month: this row is of {month}, but the file's name says "
@@ -343,11 +415,15 @@ def _slow(text: str, area: str, expected: str | None, result: FileCount) -> File
                 problem("Crime type: this row has none (every police.uk row names its crime "
                         "type, or Anti-social behaviour)")
                 continue
+            if bad_name(kind, "Crime type") or bad_name(name, "LSOA name"):
+                continue
             if not crime_id and kind != ASB:
                 problem(f"Crime ID: this {kind!r} row has none; in police.uk files only "
                         "anti-social behaviour rows have no Crime ID")
                 continue
             if result.first is None:
+                if bad_name(force, "Reported by"):
+                    continue
                 result.first = (month, force)
             if not name:
                 result.no_location += 1
@@ -357,42 +433,35 @@ def _slow(text: str, area: str, expected: str | None, result: FileCount) -> File
                 result.other_areas += 1
                 if len(result.areas) < 2000:
                     result.areas.add(name)
+    except _LongLine:
+        problem(f"this line is longer than {MAX_LINE_CHARS:,} characters, which no line "
+                "of a police.uk file is: was the file edited, or is it not a police.uk "
+                "file?", reader.line_num + 1)
     except csv.Error as error:
         problem(f"this line cannot be read as CSV ({error}): was the file edited?")
-    except UnicodeError as error:  # pragma: no cover - decoded above
-        problem(f"cannot be read: {error}")
     if bad > MAX_ROW_PROBLEMS:
         result.problems.append(Problem(display, None, None,
             f"and {bad - MAX_ROW_PROBLEMS:,} more rows like these"))
-    return result
 
 
-def count_files(sources: list[Source], area: str, workers: int = 1) -> Iterator[FileCount]:
-    """Each file's counts, in the order given; with ``workers`` > 1, files are counted
-    in that many processes at once (each holding one file at a time)."""
-    if workers <= 1 or len(sources) < 4:
-        for source in sources:
-            yield count_file(source, area)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    context = multiprocessing.get_context(method)
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        yield from pool.map(count_file, sources, [area] * len(sources), chunksize=1)
-
-
-def default_workers() -> int:
-    """One process per core, at most four; PSA_REPORT_FIGURES_WORKERS=1 counts in one."""
-    given = os.environ.get("PSA_REPORT_FIGURES_WORKERS", "")
-    if given.isdigit() and int(given) > 0:
-        return int(given)
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, 4))
+def count_files(sources: list[Source], area: str) -> Iterator[FileCount]:
+    """Each file's counts, in the order given, one file at a time; the files read
+    are bounded together by :data:`MAX_IMPORT_BYTES`, and reading stops at the first
+    file too large (a .zip of many, say), which is reported."""
+    budget = [0, MAX_IMPORT_BYTES, _TooMuch]
+    for source in sources:
+        try:
+            done = count_file(source, area, budget)
+        except _TooMuch as much:
+            done = FileCount(source)
+            done.problems.append(Problem(source.display, None, None,
+                f"the files given hold more than {MAX_IMPORT_BYTES:,} bytes of data by this "
+                f"one ({much.size:,} read), more than an import takes, so reading stopped "
+                "here: import fewer months at a time, or only your own force's files"))
+            done.stop = True
+        yield done
+        if done.stop:
+            return
 
 
 # ---------------------------------------------------------------- figures/crime.csv
@@ -401,19 +470,24 @@ Counts = dict[tuple[str, str], int]  # (month, crime type) -> count
 
 
 def read_crime(root: Path) -> Counts:
-    """figures/crime.csv as counts; every bad line named. Empty when there is no file."""
-    path = Path(root) / CRIME_FILE
-    if not path.exists():
+    """figures/crime.csv as counts; every bad line named. Empty when there is no file.
+    Read through the one bounded reader: a regular file of the project's own, of at
+    most :data:`MAX_CRIME_BYTES`."""
+    path = inside_project(root, CRIME_FILE)
+    if not os.path.lexists(path):
         return {}
+    raw = read_regular(path, CRIME_FILE, MAX_CRIME_BYTES, lambda size: (
+        f"is {size:,} bytes, more than figures/crime.csv can be (at most "
+        f"{MAX_CRIME_BYTES:,}: a century of months is under 1 MB): restore it from git, "
+        "or import the police.uk files again"),
+        fix="restore figures/crime.csv from git, or import the police.uk files again")
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise Invalid([Problem(CRIME_FILE, None, None,
+        raise Invalid([Problem(CRIME_FILE, raw.count(b"\n", 0, error.start) + 1, None,
             f"is not UTF-8 text ({error.reason}): restore it from git, or import the "
             "police.uk files again")]) from None
-    except OSError as error:
-        raise Invalid([Problem(CRIME_FILE, None, None,
-                               f"cannot be read: {error.strerror or error}")]) from None
+    del raw
     counts: Counts = {}
     problems: list[Problem] = []
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -437,14 +511,22 @@ def read_crime(root: Path) -> Counts:
             month, kind, number = row
             if not MONTH.fullmatch(month):
                 problems.append(Problem(CRIME_FILE, line, None,
-                    f"month: {month!r} is not a month written as YYYY-MM (such as 2024-01)"))
+                    f"month: {quoted(month)} is not a month written as YYYY-MM (such as "
+                    "2024-01)"))
+                continue
+            if (wrong := year_problem(int(month[:4]))) is not None:
+                problems.append(Problem(CRIME_FILE, line, None, f"month: {wrong}"))
                 continue
             if not kind.strip():
                 problems.append(Problem(CRIME_FILE, line, None, "crime_type: is empty"))
                 continue
-            if not number.isdigit():
-                problems.append(Problem(CRIME_FILE, line, None,
-                    f"count: {number!r} is not a whole number of 0 or more"))
+            if (wrong := name_problem(kind, "crime_type")) is not None:
+                problems.append(Problem(CRIME_FILE, line, None, wrong))
+                continue
+            try:
+                count = parse_count(number, MAX_COUNT)
+            except NotANumber as bad:
+                problems.append(Problem(CRIME_FILE, line, None, f"count: {bad.message}"))
                 continue
             if (month, kind) in first:
                 problems.append(Problem(CRIME_FILE, line, None,
@@ -452,7 +534,7 @@ def read_crime(root: Path) -> Counts:
                     "crime type has one line; keep one of them"))
                 continue
             first[(month, kind)] = line
-            counts[(month, kind)] = int(number)
+            counts[(month, kind)] = count
     except csv.Error as error:
         problems.append(Problem(CRIME_FILE, reader.line_num, None,
                                 f"this line cannot be read as CSV ({error})"))
@@ -470,19 +552,45 @@ def crime_text(counts: Counts) -> str:
     return buffer.getvalue()
 
 
-def write_crime(root: Path, counts: Counts) -> Path:
-    """Replace figures/crime.csv atomically (a temporary file renamed into place)."""
-    path = Path(root) / CRIME_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".crime.csv.", suffix=".tmp", dir=path.parent)
+def crime_bytes(counts: Counts) -> bytes:
+    """figures/crime.csv's text for ``counts``, refused if over :data:`MAX_CRIME_BYTES`
+    (checked before anything is written)."""
+    data = crime_text(counts).encode("utf-8")
+    if len(data) > MAX_CRIME_BYTES:
+        raise Invalid([Problem(CRIME_FILE, None, None,
+            f"would be {len(data):,} bytes, more than figures/crime.csv can be (at most "
+            f"{MAX_CRIME_BYTES:,}), so nothing was written: import fewer months")])
+    return data
+
+
+def _publish(path: Path, data: bytes, publish) -> None:
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(crime_text(counts))
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+        publish({path: lambda temp: temp.write_bytes(data)}, user_files=True)
+    except Invalid as invalid:  # name the file as the project does
+        raise Invalid([Problem(CRIME_FILE, p.line, p.column, p.message)
+                       for p in invalid.problems]) from None
+
+
+def merge_crime(root: Path, counts: Counts) -> tuple[Counts, Path]:
+    """figures/crime.csv read again and its months in ``counts`` replaced, all under the
+    lock, so that two imports at once each keep the other's months. Returns the counts
+    before, and the file."""
+    from .output import locked, publish
+
+    path = inside_project(root, CRIME_FILE)
+    months = {month for month, _ in counts}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise Invalid([Problem(f"{FIGURES}/", None, None,
+            f"cannot be made ({error.strerror or error}): check that the project folder "
+            "can be written to; nothing was written")]) from None
+    with locked([path], lambda _: CRIME_FILE):
+        existing = read_crime(root)
+        merged = {key: n for key, n in existing.items() if key[0] not in months}
+        merged.update(counts)
+        _publish(path, crime_bytes(merged), publish)
+    return existing, path
 
 
 # ---------------------------------------------------------------- the import
@@ -545,12 +653,12 @@ class ImportResult:
 
 
 def import_crime(root: Path, paths: list[Path], area: str, *,
-                 shown: Callable[[Path], str] = str, workers: int | None = None
-                 ) -> ImportResult:
+                 shown: Callable[[Path], str] = str) -> ImportResult:
     """Count the area's rows in the police.uk files at ``paths`` and merge the months
     found into figures/crime.csv. Every problem is reported and nothing is written
     unless every file is right."""
-    existing = read_crime(root)  # a broken crime.csv stops the import before reading
+    read_crime(root)  # a broken crime.csv stops the import before reading (read again
+    # under the lock before it is written)
     found = find_sources(paths, shown)
     problems = list(found.problems)
     if not found.sources and not problems:
@@ -570,8 +678,7 @@ def import_crime(root: Path, paths: list[Path], area: str, *,
     areas: set[str] = set()
     empty: list[str] = []
     seen: dict[tuple[str, str], str] = {}
-    workers = default_workers() if workers is None else workers
-    for done in count_files(found.sources, area, workers):
+    for done in count_files(found.sources, area):
         problems += done.problems
         if done.problems:
             continue
@@ -598,15 +705,13 @@ def import_crime(root: Path, paths: list[Path], area: str, *,
             f"'{area} '): check the spelling of the area (--area, or area: in "
             f"actions/report.yaml); these files hold {', '.join(near)}")])
     months = sorted({month for month, _ in counts})
+    existing, path = merge_crime(root, dict(counts))
     totals_before = Counter()
     for (month, _), n in existing.items():
         totals_before[month] += n
-    merged = {key: n for key, n in existing.items() if key[0] not in months}
-    merged.update(counts)
     changes = []
     for month in months:
         after = sum(n for (m, _), n in counts.items() if m == month)
         changes.append(MonthChange(month, totals_before.get(month), after))
-    path = write_crime(root, merged)
     return ImportResult(path, area, len(found.sources), rows, sum(counts.values()), other,
                         no_location, changes, dict(found.skipped), empty)

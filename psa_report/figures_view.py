@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from .figures import ASB, FIGURES, Counts, read_crime
+from .digits import shown
+from .figures import ASB, FIGURES, Counts, read_crime, year_problem
 from .indicators import Indicator, load_indicators
 from .problems import BadOption
 
@@ -93,11 +94,15 @@ PERIOD_FORMS = "a calendar quarter such as 2025-Q2 (April to June 2025)"
 def parse_period(text: str) -> Quarter:
     """--period: 2025-Q2 (or q2), or a month, meaning the quarter it falls in."""
     text = text.strip()
-    if match := re.fullmatch(r"(\d{4})-?[Qq]([1-4])", text):
+    match = re.fullmatch(r"([0-9]{4})-?[Qq]([1-4])", text) or \
+        re.fullmatch(r"([0-9]{4})-(0[1-9]|1[0-2])", text)
+    if match is None:
+        raise BadOption("--period", f"{shown(text)} is not {PERIOD_FORMS}")
+    if (wrong := year_problem(int(match.group(1)))) is not None:
+        raise BadOption("--period", wrong)
+    if "q" in text.lower():
         return Quarter(int(match.group(1)), int(match.group(2)))
-    if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
-        return Quarter.of(month_index(text))
-    raise BadOption("--period", f"{text!r} is not {PERIOD_FORMS}")
+    return Quarter.of(month_index(text))
 
 
 # ---------------------------------------------------------------- words and numbers

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
+import re
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -44,6 +46,117 @@ def read_regular(path: Path, display: str, limit: int,
     if size > limit:
         raise Invalid([Problem(display, None, None, too_big(size))])
     return raw
+
+
+class Bounded(io.RawIOBase):
+    """A binary stream read from ``raw`` that raises ``over(read)`` once more than
+    ``limit`` bytes have come from it (``read``: how many), so that a file whose size
+    says nothing true (a .zip member, a file growing as it is read) is never read
+    far past its bound.  ``budgets``: shared counters (``[used, limit, over]``) of
+    bytes read from several streams, each with its own refusal."""
+
+    def __init__(self, raw, limit: int, over: Callable[[int], Exception],
+                 budgets: tuple[list, ...] = ()):
+        super().__init__()
+        self._raw, self._limit, self._over, self._budgets = raw, limit, over, budgets
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        got = self._raw.readinto(buffer)
+        if not got:
+            return 0
+        self.count += got
+        if self.count > self._limit:
+            raise self._over(self.count)
+        for budget in self._budgets:
+            budget[0] += got
+            if budget[0] > budget[1]:
+                raise budget[2](budget[0])
+        return got
+
+
+def open_regular(path: Path, display: str, fix: str = "name an ordinary file"):
+    """``path`` opened to read in binary, if it is a regular file: the checks of the one
+    bounded reader (:func:`psa_report.loader.read_bounded`) for a file too large to hold
+    whole, to be read through :class:`Bounded`. Raises :class:`Invalid`."""
+    from .loader import _READ_FLAGS, not_a_file  # (the loader imports this module)
+
+    try:
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            raise Invalid([Problem(display, None, None, not_a_file(mode, fix))])
+        file = os.fdopen(os.open(path, _READ_FLAGS), "rb", buffering=0)
+        info = os.fstat(file.fileno())
+        if not stat.S_ISREG(info.st_mode):  # swapped since the look above
+            file.close()
+            raise Invalid([Problem(display, None, None, not_a_file(info.st_mode, fix))])
+    except OSError as error:
+        raise Invalid([Problem(display, None, None,
+                               f"cannot be read: {error.strerror or error}")]) from None
+    return file
+
+
+def inside_project(root: Path, relative: str) -> Path:
+    """``root/relative``, refused (:class:`Invalid`) if it is a link, or lies in a
+    folder linked, to somewhere outside the project folder: only the project's own
+    files are read."""
+    path = Path(root) / relative
+    real = os.path.realpath(path)
+    project = os.path.realpath(root)
+    try:
+        inside = os.path.commonpath([project, real]) == project
+    except ValueError:  # another drive, on Windows
+        inside = False
+    if not inside:
+        raise Invalid([Problem(relative, None, None,
+            f"this is a link to {real}, outside the project folder, so it is not read: "
+            "copy the file into the project instead of linking to it (the report must be "
+            "made from the project's own files)")])
+    return path
+
+
+#: The deepest nesting of lists and objects a JSON file of psa-report's own may have
+#: (a manifest or a round's ledger is five deep): deeper is damage, refused before
+#: Python's parser would run out of stack (RecursionError).
+MAX_JSON_DEPTH = 32
+
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_JSON_BRACKET = re.compile(rb"[\[\]{}\n]")
+
+
+def parse_json(raw: bytes, depth: int = MAX_JSON_DEPTH) -> object:
+    """``raw`` (UTF-8) as JSON, nested at most ``depth`` deep; else ValueError saying why
+    (and at which line the nesting goes too deep)."""
+    level, line = 0, 1
+    for found in _JSON_BRACKET.finditer(_JSON_STRING.sub(lambda m: b"\"" + b"\n" *
+                                                         m[0].count(b"\n") + b"\"", raw)):
+        mark = found[0]
+        if mark == b"\n":
+            line += 1
+        elif mark in b"[{":
+            level += 1
+            if level > depth:
+                raise ValueError(f"at line {line} it is nested more than {depth} deep, "
+                                 "deeper than psa-report ever writes")
+        else:
+            level -= 1
+    return json.loads(raw.decode("utf-8"))
+
+
+def read_json(path: Path, display: str, limit: int, too_big: Callable[[int], str],
+              what: str, fix: str, depth: int = MAX_JSON_DEPTH) -> object:
+    """The JSON in ``path`` (a regular file of at most ``limit`` bytes, read through
+    :func:`read_regular`), nested at most ``depth`` deep; else refused plainly:
+    "``display``: ``what`` cannot be read (why): ``fix``"."""
+    raw = read_regular(path, display, limit, too_big)
+    try:
+        return parse_json(raw, depth)
+    except ValueError as error:
+        raise Invalid([Problem(display, None, None,
+                               f"{what} cannot be read ({error}): {fix}")]) from None
 
 
 def is_regular(path: Path) -> bool:

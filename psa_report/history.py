@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from .chars import shown
 from .loader import load_bytes
 from .problems import Invalid, Problem, warning
 from .project import ACTIONS, Project, build_project, ignored
@@ -101,19 +102,33 @@ _ENVIRONMENT = {
 }
 
 
-def git_command(root: Path, *args: str) -> tuple[list[str], dict[str, str]]:
-    """The argument list and environment for running ``git args`` on ``root`` safely."""
+def git_command(root: Path, *args: str, index: Path | None = None,
+                config: tuple[tuple[str, str], ...] = ()) -> tuple[list[str], dict[str, str]]:
+    """The argument list and environment for running ``git args`` on ``root`` safely.
+
+    ``index`` names an index file of psa-report's own (GIT_INDEX_FILE) in place of the
+    repository's; ``config`` adds settings of any name, given through GIT_CONFIG_COUNT
+    (a name of the repository's choosing, such as filter.NAME.clean, may hold "=")."""
     command = ["git", "--no-pager", "--no-optional-locks"]
     for key, value in SAFE_CONFIG:
         command += ["-c", f"{key}={value}"]
     environment = {k: os.environ[k] for k in _KEEP_ENVIRONMENT if k in os.environ}
-    return [*command, "-C", str(root), *args], {**environment, **_ENVIRONMENT}
+    environment.update(_ENVIRONMENT)
+    if index is not None:
+        environment["GIT_INDEX_FILE"] = str(index)
+    if config:
+        environment["GIT_CONFIG_COUNT"] = str(len(config))
+        for number, (key, value) in enumerate(config):
+            environment[f"GIT_CONFIG_KEY_{number}"] = key
+            environment[f"GIT_CONFIG_VALUE_{number}"] = value
+    return [*command, "-C", str(root), *args], environment
 
 
-def _git(root: Path, *args: str, input: bytes | None = None) -> bytes:
+def _git(root: Path, *args: str, input: bytes | None = None, index: Path | None = None,
+         config: tuple[tuple[str, str], ...] = ()) -> bytes:
     """Run one git command on ``root`` and return what it printed; every git psa-report
     runs goes through here. Revisions from the user come after ``--end-of-options``."""
-    command, environment = git_command(root, *args)
+    command, environment = git_command(root, *args, index=index, config=config)
     try:
         done = subprocess.run(command, input=input, capture_output=True, check=False,
                               env=environment,
@@ -357,7 +372,7 @@ def resolve(root: Path, rev: str | None = None, *, before: date | None = None) -
                 + (_SHALLOW if _shallow(root) else ": choose a later date"))])
         rev, name = found, f"the last commit before {before.isoformat()}"
     else:
-        name = rev
+        name = shown(rev)
     try:
         # --verify: exactly one commit; --end-of-options: rev is never read as an option.
         commit = _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options",
@@ -614,7 +629,10 @@ def meetings(root: Path, pattern: str) -> tuple[list[Meeting], list[Problem]]:
                    "--end-of-options", f"refs/tags/{pattern}")
     found, problems = [], []
     for line in listing.decode("utf-8", "replace").splitlines():
-        tag, kind, target, peeled_kind, peeled, stamp, peeled_stamp, subject = line.split("\0")
+        name, kind, target, peeled_kind, peeled, stamp, peeled_stamp, subject = line.split("\0")
+        # The name as shown in papers and messages: a direction override or an invisible
+        # character in it written out (<U+202E>), so it reads as it is stored.
+        tag = shown(name)
         annotated = kind == "tag"
         if annotated and peeled_kind == "commit":
             target, stamp = peeled, peeled_stamp
@@ -624,7 +642,7 @@ def meetings(root: Path, pattern: str) -> tuple[list[Meeting], list[Problem]]:
                 "commit of the report sent to the meeting"))
             continue
         committed = datetime.fromisoformat(stamp)
-        day, dated_by = meeting_day(tag, subject if annotated else None, committed.date())
+        day, dated_by = meeting_day(name, subject if annotated else None, committed.date())
         found.append(Meeting(tag, target, target[:7], committed, day, dated_by,
                              meeting_title(subject) if annotated else None))
     found.sort(key=lambda m: (m.committed, m.day, m.tag))
@@ -643,3 +661,10 @@ def is_ancestor(root: Path, commit: str, of: str = "HEAD") -> bool:
     except GitError:
         return False
     return True
+
+
+def maybe_in_git(root: Path) -> bool:
+    """Whether the project folder could be in a git repository: a ``.git`` in it or in
+    a folder above it. Nothing is run, so a folder outside git costs no git at all."""
+    folder = Path(root).resolve()
+    return any((here / ".git").exists() for here in (folder, *folder.parents))

@@ -19,22 +19,25 @@ Quarters are calendar quarters: 2025-Q2 is April to June 2025.
 
 from __future__ import annotations
 
+import os
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, ValidationError, WithJsonSchema, field_validator
 
-from .figures import INDICATORS_FILE
+from .digits import NotANumber, parse_decimal, shown
+from .figures import INDICATORS_FILE, year_problem
+from .files import inside_project
 from .loader import Document, load_file
 from .models import Text, _error, _Strict
 from .problems import Invalid, Problem
 
 UNITS = ("count", "rate", "%")
 BETTER = ("lower", "higher")
-MONTH_KEY = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
-QUARTER_KEY = re.compile(r"(\d{4})-Q([1-4])", re.IGNORECASE)
+MONTH_KEY = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
+QUARTER_KEY = re.compile(r"([0-9]{4})-Q([1-4])", re.IGNORECASE)
 
 
 def parse_number(value: Any) -> Decimal:
@@ -47,13 +50,9 @@ def parse_number(value: Any) -> Decimal:
         raise _error("must be a number, such as 41 or 12.5")
     text = value.strip().rstrip("%").replace(",", "").strip()
     try:
-        number = Decimal(text)
-    except InvalidOperation:
-        number = None
-    if number is None or not number.is_finite():
-        raise _error(f"{value.strip()!r} is not a number: write it with digits, such as 41 "
-                     "or 12.5")
-    return number
+        return parse_decimal(text)
+    except NotANumber as bad:
+        raise _error(bad.message) from None
 
 
 Number = Annotated[Decimal, BeforeValidator(parse_number),
@@ -105,8 +104,10 @@ class Indicator(_Strict):
         for key, number in values.items():
             normal = period_key(str(key))
             if normal is None:
-                raise _error(f"{key!r} is not a month (2025-04) or a calendar quarter "
-                             "(2025-Q2, April to June)")
+                raise _error(f"{shown(str(key))} is not a month (2025-04) or a calendar "
+                             "quarter (2025-Q2, April to June)")
+            if (wrong := year_problem(int(normal[:4]))) is not None:
+                raise _error(f"{normal}: {wrong}")
             keys[normal] = number
         kinds = {"quarter" if "Q" in k else "month" for k in keys}
         if len(kinds) > 1:
@@ -144,8 +145,8 @@ def load_indicators(root: Path) -> list[Indicator]:
     """figures/indicators.yaml, validated; [] when there is none. Raises Invalid."""
     from .project import translate  # pydantic's errors in the user's words
 
-    path = Path(root) / INDICATORS_FILE
-    if not path.exists():
+    path = inside_project(root, INDICATORS_FILE)
+    if not os.path.lexists(path):
         return []
     doc = load_file(path, INDICATORS_FILE)
     problems: list[Problem] = []

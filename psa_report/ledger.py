@@ -17,12 +17,15 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar
 
-from .files import read_regular
+from .files import parse_json, read_regular
+from .output import locked as output_locked
 from .output import publish
 from .partners import CollectResult
 from .problems import Invalid, Problem
@@ -37,20 +40,25 @@ def new_round_id(issued_on: date) -> str:
     return f"{issued_on.isoformat()}-{secrets.token_hex(3)}"
 
 
-def read(folder: Path) -> dict | None:
-    """The ledger in ``folder`` (None if there is none); a damaged one is refused by name."""
+#: What to do about a damaged ledger, said by every command but ``requests``.
+AGAIN = ("issue the requests again (psa-report requests), or remove this file (the "
+         "round's history is then lost)")
+
+
+def read(folder: Path, fix: str = AGAIN) -> dict | None:
+    """The ledger in ``folder`` (None if there is none); a damaged one is refused by name,
+    saying ``fix``."""
     path = Path(folder) / LEDGER
     if not path.is_file():
         return None
     raw = read_regular(path, str(path), MAX_LEDGER_BYTES,
                        lambda size: f"is {size:,} bytes, too large for a round's ledger")
     try:
-        ledger = json.loads(raw.decode("utf-8"))
+        ledger = parse_json(raw)
         _check(ledger)
     except ValueError as error:
         raise Invalid([Problem(str(path), None, None,
-            f"the round's ledger cannot be read ({error}): issue the requests again, or "
-            "remove this file (the round's history is then lost)")]) from None
+            f"the round's ledger cannot be read ({error}): {fix}")]) from None
     return ledger
 
 
@@ -85,11 +93,46 @@ def _check(ledger: object) -> None:
                 raise ValueError(f"its entry for {code} is damaged")
 
 
-def write(folder: Path, ledger: dict, name: str = LEDGER) -> Path:
+def write(folder: Path, ledger: dict, name: str = LEDGER,
+          fix: str = "issue a new round (psa-report requests), which starts a new "
+                     "ledger") -> Path:
+    """Write the ledger whole (a file of the same name replaced at once, keeping its
+    permissions), refusing one larger than :func:`read` takes back, saying ``fix``."""
     path = Path(folder) / re.sub(r"[^A-Za-z0-9._-]", "-", name)
-    text = json.dumps(ledger, indent=2, ensure_ascii=False) + "\n"
-    publish({path: lambda temp: temp.write_text(text, encoding="utf-8")})
+    data = (json.dumps(ledger, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    if len(data) > MAX_LEDGER_BYTES:
+        raise Invalid([Problem(str(path), None, None,
+            f"the round's ledger would be {len(data):,} bytes, more than the "
+            f"{MAX_LEDGER_BYTES:,} it may be, so it was not written: {fix}")])
+    # A link is replaced by the file, never written through; a file keeps its mode.
+    publish({path: lambda temp: temp.write_bytes(data)}, user_files=not path.is_symlink())
     return path
+
+
+@contextmanager
+def locked(folder: Path) -> Iterator[None]:
+    """Hold the round's ledger and manifest in ``folder`` for a read, change and write:
+    two ``collect --apply`` (or a ``requests``) at once take turns, so neither loses
+    what the other recorded. Read the ledger again inside."""
+    from .partners import MANIFEST
+
+    folder = Path(folder)
+    made = [f for f in (folder, *folder.parents) if not f.exists()]  # made for the locks
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise Invalid([Problem(str(folder), None, None,
+            f"cannot be written ({error.strerror or error}): check that it can be written "
+            "to, or give --out another folder; nothing was written")]) from None
+    try:
+        with output_locked([folder / LEDGER, folder / MANIFEST]):
+            yield
+    finally:
+        for made_here in made:  # nothing written in them: leave no empty folder behind
+            try:
+                made_here.rmdir()
+            except OSError:
+                break
 
 
 def for_round(folder: Path, round_id: str) -> dict | None:

@@ -147,12 +147,27 @@ def meeting_history(root: Path, project: Project, pattern: str | None,
                           current_commit=None if here.dirty else here.commit or None)
 
 
-def last_meeting(root: Path, found: MeetingHistory) -> tuple[history.Meeting, Project] | None:
+def report_day(project: Project) -> date:
+    """The day of the meeting the report is for: report.yaml's meeting_date, else its
+    date."""
+    return project.report.meeting_date or project.report.date
+
+
+def last_meeting(root: Path, found: MeetingHistory,
+                 before: date | None = None) -> tuple[history.Meeting, Project] | None:
     """The latest meeting before the current files: the newest meeting tag on a commit
-    the current files descend from, leaving out the meeting the current files are."""
+    the current files descend from, leaving out the meeting the current files are.
+
+    With ``before`` (the day of the meeting the report is for), only a meeting before
+    it: never one dated on or after it, nor one whose tagged report.yaml was already
+    for that meeting or a later one (a tag dated by its commit, made before the
+    meeting). So a paper edited, rebuilt or committed again after its own meeting was
+    tagged is still measured against the meeting before."""
     for point in reversed(found.meetings):
         meeting, then = found.plans[point.meeting]
         if meeting.commit == found.current_commit:
+            continue
+        if before is not None and (meeting.day >= before or report_day(then) >= before):
             continue
         if history.is_ancestor(root, meeting.commit):
             return meeting, then
@@ -164,7 +179,8 @@ def baseline(root: Path, project: Project, found: MeetingHistory, *, since: str 
              hint: str = "") -> Comparison | None:
     """What "since the last meeting" means, decided once for every command: ``since``
     (a revision) or ``since_date``; else report.yaml's last_meeting; else the newest
-    meeting tag the current files descend from (see :func:`last_meeting`). None with
+    meeting tag the current files descend from that is dated before the meeting the
+    report is for (see :func:`last_meeting` and :func:`report_day`). None with
     ``no_since``, or when there is nothing to compare with."""
     if no_since:
         return None
@@ -178,7 +194,7 @@ def baseline(root: Path, project: Project, found: MeetingHistory, *, since: str 
         if meeting is not None and meeting.commit == comparison.since.commit:
             comparison.day, comparison.meeting = meeting.day, meeting
         return comparison
-    latest = last_meeting(root, found)
+    latest = last_meeting(root, found, report_day(project))
     if latest is None:
         return None
     meeting, old = latest

@@ -220,6 +220,11 @@ def _email(value: Any) -> str:
     if not re.fullmatch(EMAIL, text):
         raise _error(f"{text!r} is not an email address: write one address such as "
                      "updates@police.example.org")
+    from .emails import address_problem  # (emails needs the models loaded first)
+
+    problem = address_problem(text)
+    if problem is not None:
+        raise _error(problem)
     return text
 
 

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .problems import Invalid, Problem
+from .problems import WARNING, Invalid, Problem
 
 Writer = Callable[[Path], None]
 
@@ -181,6 +181,40 @@ def publish(outputs: dict[Path, Writer], *, expected: dict[Path, bytes] | None =
     return list(outputs)
 
 
+#: The files a build writes, whose earlier copies :func:`earlier_outputs` names.
+_PAPER_SUFFIXES = (".html", ".pdf", ".docx")
+
+
+def earlier_outputs(written: list[Path], stem: str) -> list[Problem]:
+    """A warning for each ``STEM*.html/.pdf/.docx`` beside the files just written that this
+    build did not write and that is older than them: another format or edition (or the
+    exception report) from an earlier build, which no longer matches the plan.  They are
+    named, not removed: one may be the paper that was sent, kept on purpose."""
+    written_set = {Path(p) for p in written}
+    found: list[Problem] = []
+    for folder in dict.fromkeys(Path(p).parent for p in written):
+        try:
+            written_at = min(os.stat(p).st_mtime for p in written_set if p.parent == folder)
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            path = folder / entry.name
+            if not (entry.name.startswith(stem) and entry.name.endswith(_PAPER_SUFFIXES)) \
+                    or path in written_set:
+                continue
+            try:
+                if not entry.is_file() or entry.stat().st_mtime >= written_at:
+                    continue
+            except OSError:
+                continue
+            found.append(Problem(str(path), None, None,
+                "is from an earlier build, so it may not match the files just written: "
+                "delete it, or build it again (--format all, with the same --edition)",
+                WARNING))
+    return found
+
+
 def _cannot_write_file(path: Path, error: OSError) -> Invalid:
     return Invalid([Problem(str(path), None, None,
         f"cannot be written ({error.strerror or error}): check that it can be written to; "
@@ -234,7 +268,9 @@ def locked(targets: list[Path], display: Callable[[Path], str] = str) -> Iterato
     """Hold an exclusive lock on each of ``targets`` (a lock file made with O_EXCL).
 
     Another psa-report holding one is waited for (up to :data:`LOCK_WAIT_SECONDS`),
-    then refused with a message; a lock left by a process that is gone is removed.
+    then refused with a message naming the lock file and its age; a lock left by a
+    process that is gone (or one naming this very process, which does not hold it: a
+    process id used again, as in a container) is taken over.
     """
     held: list[Path] = []
     try:
@@ -246,6 +282,11 @@ def locked(targets: list[Path], display: Callable[[Path], str] = str) -> Iterato
     finally:
         for lock in reversed(held):
             lock.unlink(missing_ok=True)
+            _HELD.discard(lock)
+
+
+#: The locks this process holds (a lock naming this process but not here is stale).
+_HELD: set[Path] = set()
 
 
 def _acquire(lock: Path, shown: str) -> None:
@@ -255,20 +296,45 @@ def _acquire(lock: Path, shown: str) -> None:
             handle = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
         except FileExistsError:
             owner = _owner(lock)
-            if owner is None or not _running(owner):
+            if owner is None or not _running(owner) or (
+                    owner == os.getpid() and lock not in _HELD and _has_pid(lock)):
                 lock.unlink(missing_ok=True)  # left by a process that was killed
                 continue
             if time.monotonic() > deadline:
                 raise Invalid([Problem(shown, None, None,
-                    f"is being changed by another psa-report (process {owner}): try again "
-                    "when it has finished; nothing was written")]) from None
+                    f"is being changed by another psa-report (process {owner}), or one "
+                    f"that stopped left its lock file {lock} behind ({_age(lock)}): try "
+                    "again when it has finished; if no other psa-report is running, "
+                    "delete that file and run the command again. Nothing was written")]
+                    ) from None
             time.sleep(0.05)
             continue
         except OSError as error:
             raise _cannot_write_file(lock.parent, error) from None
+        _HELD.add(lock)  # before its process id is written: another thread may look
         with os.fdopen(handle, "w") as out:
             out.write(str(os.getpid()))
         return
+
+
+def _has_pid(lock: Path) -> bool:
+    try:
+        return lock.read_text().strip().isdigit()
+    except OSError:
+        return False
+
+
+def _age(lock: Path) -> str:
+    """How long ago ``lock`` was made, in words: "made 3 hours ago"."""
+    try:
+        seconds = max(0, int(time.time() - lock.stat().st_mtime))
+    except OSError:
+        return "now gone"
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            return f"made {count} {unit}{'s' if count != 1 else ''} ago"
+    return f"made {seconds} second{'s' if seconds != 1 else ''} ago"
 
 
 def _owner(lock: Path) -> int | None:

@@ -8,11 +8,24 @@ template folders (and ``data:`` URLs, which carry their content inline).  Any
 other URL, whether ``http:``, ``ftp:`` or a ``file:`` outside the templates,
 stops the build with a clear message: no text or template can make the report
 reach the network or read other files.
+
+Printing runs under the render's budget (:mod:`psa_report.render`): a template can
+write a page that renders in the budget but would take WeasyPrint hours and
+gigabytes to lay out (300,000 paragraphs, 20,000 nested boxes, one word of 200,000
+letters).  So before WeasyPrint sees the HTML it is measured, at C speed: at most
+:data:`MAX_PRINT_ELEMENTS` elements, nested at most :data:`MAX_PRINT_DEPTH` deep, no
+word longer than :data:`psa_report.chars.MAX_WORD` letters; then WeasyPrint runs
+under the render's memory cap and (in the main thread, on Unix) a deadline of
+:data:`psa_report.render.PRINT_TIME_BUDGET` seconds.  Each ends as a message.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+import signal
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -20,9 +33,89 @@ import pydyf
 from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
+from . import render
+from .chars import MAX_WORD
 from .problems import BadOption, Invalid, Problem
 
 DEFAULT_VARIANT = "pdf/ua-1"
+#: Most elements a printed report may hold: the shipped report has about 450, a
+#: plan of 3,000 actions about 57,000 (and prints in two or three minutes).
+MAX_PRINT_ELEMENTS = 150_000
+#: Deepest nesting of elements: the shipped report's is 13; WeasyPrint fails (its own
+#: code calling itself too deep) somewhere past 200.
+MAX_PRINT_DEPTH = 100
+_START_TAG = re.compile(r"<[A-Za-z]")
+_LONG_WORD = re.compile(r"\S{%d,}" % (MAX_WORD + 1))  # noqa: UP031 (regex braces)
+_FIX = ("look at the loops in your project's templates/ folder (or remove the folder "
+        "to use the shipped templates)")
+
+
+def _too_big(what: str) -> Invalid:
+    return Invalid([Problem("templates/", None, None,
+        f"refused to print: the templates made a report {what}; {_FIX}")])
+
+
+def check_printable(html: str) -> None:
+    """Refuse a page WeasyPrint could not print in time or in memory (see the module's
+    docstring), before it parses it: its parser alone takes minutes over deep nesting."""
+    elements = sum(1 for _ in _START_TAG.finditer(html))  # at most this many
+    if elements > MAX_PRINT_ELEMENTS:
+        raise _too_big(f"of about {elements:,} elements (paragraphs, cells, boxes), too "
+                       f"large to print: the limit is {MAX_PRINT_ELEMENTS:,} (a plan of "
+                       "3,000 actions makes about 57,000)")
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    try:
+        root = lxml_html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return  # nothing to measure (an empty page): WeasyPrint prints it blank
+    depth = 0
+    # iterwalk is not recursive; libxml2 itself stops nesting at 256 levels.
+    for event, element in etree.iterwalk(root, events=("start", "end")):
+        if event == "end":
+            depth -= 1
+            continue
+        depth += 1
+        if depth > MAX_PRINT_DEPTH:
+            raise _too_big(f"with elements nested more than {MAX_PRINT_DEPTH} deep (a "
+                           "box in a box in a box...), which the printer cannot lay out")
+        if element.tag in ("style", "script") or not isinstance(element.tag, str):
+            texts = (element.tail,)
+        else:
+            texts = (element.text, element.tail)
+        for text in texts:
+            if text and len(text) > MAX_WORD and (long := _LONG_WORD.search(text)):
+                raise _too_big(
+                    f"holding a word of {len(long[0]):,} letters with no space in it "
+                    f"({long[0][:20]!r}...), longer than the {MAX_WORD:,} a printed line "
+                    "can break, and which would take the printer many minutes")
+
+
+class _PrintTooSlow(BaseException):
+    """Raised by the print's alarm: a BaseException, so no ``except Exception`` in
+    WeasyPrint swallows it."""
+
+
+@contextmanager
+def _deadline(seconds: float):
+    """SIGALRM after ``seconds`` (only the main thread can take a signal; elsewhere, as
+    in ``serve``, the other bounds must do)."""
+    if threading.current_thread() is not threading.main_thread() \
+            or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def stop(signum, frame):
+        raise _PrintTooSlow
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 class TemplateOnlyFetcher(URLFetcher):
@@ -400,15 +493,26 @@ def base_url(dirs: list[Path]) -> str:
 
 def write_pdf(html: str, target: Path, dirs: list[Path], *, variant: str = DEFAULT_VARIANT,
               identifier: bytes | None = None) -> None:
-    """Render ``html`` to the PDF file ``target`` (written by the caller's temp path)."""
+    """Render ``html`` to the PDF file ``target`` (written by the caller's temp path),
+    within the print's budget (see the module's docstring)."""
+    check_printable(html)
     fetcher = TemplateOnlyFetcher(dirs)
     # WeasyPrint reports unsupported CSS and failed fetches on its logger; keep
     # the terminal clean, and the fetcher has already recorded what it refused.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     try:
-        document = HTML(string=html, base_url=base_url(dirs), url_fetcher=fetcher)
-        document.write_pdf(target, pdf_variant=variant, pdf_identifier=identifier,
-                           finisher=finish)
+        with _deadline(render.PRINT_TIME_BUDGET), render.memory_cap():
+            document = HTML(string=html, base_url=base_url(dirs), url_fetcher=fetcher)
+            document.write_pdf(target, pdf_variant=variant, pdf_identifier=identifier,
+                               finisher=finish)
+    except _PrintTooSlow:
+        raise _too_big(f"that took longer than {render.PRINT_TIME_BUDGET:g} seconds to "
+                       "print, and was stopped") from None
+    except MemoryError:
+        raise _too_big(f"that needs more memory to print than a report may take "
+                       f"({render.MAX_RENDER_MEMORY // 1024 ** 3} GB)") from None
+    except RecursionError:
+        raise _too_big("nested too deeply for the printer to lay out") from None
     except FatalURLFetchingError as error:
         url, why = fetcher.failure or (str(error.__cause__ or error), "failed")
         if why == "missing":

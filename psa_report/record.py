@@ -18,6 +18,7 @@ actions/data-gaps/3.2.1.yaml`` says whose words an update is.
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -73,50 +74,108 @@ def check(root: Path, paths: list[str]) -> Ready:
     return Ready(top, prefix, head)
 
 
+_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _plain(text: object) -> str:
+    """``text`` on one line of the message as it is, each line break, control or other
+    unprintable character written as an escape (``\\n``, ``\\x1b``, ``\\u2028``) and a
+    backslash doubled: a return's file name holding a line break can add no line (no
+    forged ``Update-From:`` or ``Signed-off-by:`` trailer) to the commit message."""
+    out = []
+    for char in str(text):
+        if char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif char == " " or char.isprintable():
+            out.append(char)
+        else:
+            out.append(f"\\x{ord(char):02x}" if ord(char) < 256 else f"\\u{ord(char):04x}")
+    return "".join(out)
+
+
 def message(result: CollectResult, issued: str | None) -> str:
-    """The commit message: a subject, one line per return, and a trailer per return."""
+    """The commit message: a subject, one line per return, and a trailer per return.
+
+    Every name and file name in it is written by :func:`_plain`, so each line is one
+    line whatever the names hold."""
     changed: dict[str, list[str]] = {}
     for update in result.updates:
         for agency in update.agencies:
-            changed.setdefault(agency, []).append(update.ref)
+            changed.setdefault(agency, []).append(_plain(update.ref))
     returns = [r for r in result.returns if changed.get(r.agency)]
-    names = ", ".join(r.agency for r in returns)
+    names = ", ".join(_plain(r.agency) for r in returns)
     round_of = f" (round issued {long_date(date.fromisoformat(issued))})" if issued else ""
     lines = [f"Updates from partners: {names}{round_of}", ""]
     for ret in returns:
-        lines.append(f"{ret.agency}: {ret.file}, returned "
+        lines.append(f"{_plain(ret.agency)}: {_plain(ret.file)}, returned "
                      f"{long_date(date.fromisoformat(ret.received))}; changed "
                      f"{', '.join(changed[ret.agency])}")
     joint = [j for j in result.joint if any(u.ref == j.ref for u in result.updates)]
     for item in joint:
-        how = "; ".join(f"{name} {how}" for name, how in item.settled.items())
-        lines.append(f"{item.ref} is a joint action of {' and '.join(item.agencies)}: {how}")
+        how = "; ".join(f"{_plain(name)} {_plain(how)}" for name, how in item.settled.items())
+        lines.append(f"{_plain(item.ref)} is a joint action of "
+                     f"{' and '.join(map(_plain, item.agencies))}: {how}")
     lines.append("")
     for ret in returns:
-        lines.append(f"{TRAILER}: {ret.agency}; {ret.file}; {ret.received}; "
-                     f"{' '.join(changed[ret.agency])}")
+        lines.append(f"{TRAILER}: {_plain(ret.agency)}; {_plain(ret.file)}; "
+                     f"{_plain(ret.received)}; {' '.join(changed[ret.agency])}")
     return "\n".join(lines) + "\n"
 
 
-def commit(root: Path, ready: Ready, paths: list[str], text: str) -> str:
-    """Commit the files ``paths`` (relative to the project) as they are now; return the commit."""
+def _no_filters(top: Path) -> tuple[tuple[str, str], ...]:
+    """Settings that empty every filter the repository's configuration names
+    (filter.NAME.clean, .smudge, .process), so that no git run here could start one,
+    whatever .gitattributes says; the commit below never asks git to filter anyway."""
     try:
-        for path in paths:
-            name = ready.prefix + path
-            data = (Path(root) / path).read_bytes()
-            blob = _git(ready.top, "hash-object", "-w", "--no-filters", "--stdin",
-                        input=data).decode().strip()
-            listed = _git(ready.top, "ls-tree", "-z", "--full-tree", "--end-of-options",
-                          ready.head, "--", name).split(b"\0")[0]
-            mode = listed.split()[0].decode() if listed else "100644"
-            if mode not in ("100644", "100755"):
-                mode = "100644"
-            _git(ready.top, "update-index", "--add", "--cacheinfo", f"{mode},{blob},{name}")
-        tree = _git(ready.top, "write-tree").decode().strip()
-        new = _git(ready.top, "commit-tree", "--no-gpg-sign", "-p", ready.head, "-F", "-", tree,
-                   input=text.encode("utf-8")).decode().strip()
-        _git(ready.top, "update-ref", "-m", "psa-report collect --commit", "HEAD", new,
-             ready.head)
+        listing = _git(top, "config", "-z", "--get-regexp", r"^filter\.")
+    except GitError:  # none set (git config exits 1)
+        return ()
+    names = []
+    for entry in filter(None, listing.split(b"\0")):
+        key = os.fsdecode(entry.split(b"\n", 1)[0])
+        name = key[len("filter."):key.rfind(".")]
+        if name and name not in names:
+            names.append(name)
+    return tuple((f"filter.{name}.{setting}", value) for name in names
+                 for setting, value in (("clean", ""), ("smudge", ""), ("process", ""),
+                                        ("required", "false")))
+
+
+def commit(root: Path, ready: Ready, paths: list[str], text: str) -> str:
+    """Commit the files ``paths`` (relative to the project) as they are now; return the commit.
+
+    The commit is built in an index file of its own, read from HEAD's tree, so git never
+    looks at the working files (a fresh clone's index holds entries git would check
+    again by running the repository's clean filter). The repository's index is then
+    read from the new commit's tree, which runs nothing either: git's next look at the
+    working files (git status) hashes them again, once."""
+    extra = _no_filters(ready.top)
+    try:
+        with tempfile.TemporaryDirectory(prefix="psa-report-commit-") as folder:
+            index = Path(folder) / "index"
+
+            def run(*args: str, data: bytes | None = None, own: bool = True) -> bytes:
+                return _git(ready.top, *args, input=data, index=index if own else None,
+                            config=extra)
+
+            run("read-tree", "--end-of-options", f"{ready.head}^{{tree}}")
+            entries = []
+            for path in paths:
+                name = ready.prefix + path
+                data = (Path(root) / path).read_bytes()
+                blob = run("hash-object", "-w", "--no-filters", "--stdin",
+                           data=data).decode().strip()
+                listed = run("ls-tree", "-z", "--full-tree", "--end-of-options",
+                             ready.head, "--", name).split(b"\0")[0]
+                mode = listed.split()[0].decode() if listed else "100644"
+                if mode not in ("100644", "100755"):
+                    mode = "100644"
+                entries.append(f"{mode} {blob}\t{name}\0")
+            run("update-index", "-z", "--index-info", data="".join(entries).encode("utf-8"))
+            tree = run("write-tree").decode().strip()
+            new = run("commit-tree", "--no-gpg-sign", "-p", ready.head, "-F", "-", tree,
+                      data=text.encode("utf-8")).decode().strip()
+            run("update-ref", "-m", "psa-report collect --commit", "HEAD", new, ready.head)
     except GitError as error:
         said = str(error)
         if "tell me who you are" in said or "empty ident" in said:
@@ -125,4 +184,11 @@ def commit(root: Path, ready: Ready, paths: list[str], text: str) -> str:
         raise Invalid([Problem("--commit", None, None,
             f"the files were written, but the commit failed ({said}): commit them yourself "
             "(git commit -am \"Updates from partners\")")]) from None
+    try:
+        # The repository's own index, as the new commit (nothing else was staged).
+        _git(ready.top, "read-tree", "--end-of-options", tree, config=extra)
+    except GitError as error:
+        raise Invalid([Problem("--commit", None, None,
+            f"the round was committed ({new[:7]}), but git's index could not be brought "
+            f"up to date ({error}): run `git reset` to do so (it keeps your files)")]) from None
     return new

@@ -20,10 +20,16 @@ turn and every call looks at a deadline (:data:`TIME_BUDGET` seconds), ``*``,
 :data:`MAX_OUTPUT` characters, and (on Linux and macOS) the memory the process
 may take while rendering is capped, so whatever else grows (``'a'.center(10**10)``)
 ends as a message.  Each stops the build at the template's file and line.
+
+The shipped templates compile once per machine, not once per run: their compiled
+code is kept in the user's cache folder (:class:`ShippedBytecode`), checked
+against each template's text before use, so an edited template is compiled again
+and a project's own templates are always compiled from their text.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import re
@@ -38,6 +44,7 @@ from pathlib import Path
 
 import jinja2
 from jinja2 import nodes
+from jinja2.bccache import Bucket
 from jinja2.compiler import CodeGenerator
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
@@ -61,6 +68,9 @@ MAX_OUTPUT = 50_000_000
 MAX_RENDER_MEMORY = 2 * 1024 ** 3
 #: Largest whole number a template may compute (bits): 2**100000 has 30,103 digits.
 MAX_INT_BITS = 100_000
+#: Seconds the PDF of a report may take to print (see :mod:`psa_report.printer`): a
+#: plan of 3,000 actions prints in two or three minutes, the shipped one in seconds.
+PRINT_TIME_BUDGET = 600.0
 
 
 def _package_templates() -> Path:
@@ -337,10 +347,112 @@ def _cap_memory():
 _memory_cap = _MemoryCap()
 
 
+def memory_cap() -> _MemoryCap:
+    """The render's memory cap, for printing under the same budget: ``with memory_cap():``."""
+    return _memory_cap
+
+
+#: Largest compiled template read back from the cache (the shipped ones are a few KB).
+MAX_CACHED_BYTES = 4 * 1024 * 1024
+
+
+def _code_fingerprint() -> str:
+    """What the compiled code of a template depends on besides its text: this module
+    (the sandbox, its code generator and the environment's options), Jinja's version
+    and Python's. A change to any gives the cache a new folder."""
+    digest = hashlib.sha256()
+    try:
+        with open(__file__, "rb") as handle:
+            digest.update(handle.read())
+    except OSError:  # no source beside the module: its compiled code stands for it
+        digest.update(repr(sorted(Sandbox.__dict__)).encode())
+    digest.update(f"|{jinja2.__version__}|{sys.version}|{sys.implementation.cache_tag}"
+                  .encode())
+    return digest.hexdigest()[:16]
+
+
+def cache_folder() -> Path | None:
+    """Where the shipped templates' compiled code is kept: ``$XDG_CACHE_HOME`` (or
+    ``~/.cache``)/psa-report/<version>, made private to the user (0700) if missing.
+    None (no cache, templates compiled each run) when it cannot be made, is not a
+    folder of the user's own, or others could write in it."""
+    try:
+        base = os.environ.get("XDG_CACHE_HOME", "")
+        root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
+        folder = root / "psa-report" / _code_fingerprint()
+        for made in (root, folder.parent, folder):
+            try:
+                os.mkdir(made, 0o700)
+            except FileExistsError:
+                pass
+        info = os.lstat(folder)
+        if not stat.S_ISDIR(info.st_mode):
+            return None
+        if hasattr(os, "getuid"):
+            if info.st_uid != os.getuid():
+                return None
+            if stat.S_IMODE(info.st_mode) & 0o077:
+                os.chmod(folder, 0o700)
+                if stat.S_IMODE(os.lstat(folder).st_mode) & 0o077:
+                    return None
+        return folder
+    except (OSError, RuntimeError):  # RuntimeError: no home folder to be found
+        return None
+
+
+class ShippedBytecode(jinja2.FileSystemBytecodeCache):
+    """Jinja's bytecode cache, for the shipped templates only.
+
+    Jinja keys a template's entry on its name and file (so the project's own
+    ``report.html`` never meets the shipped one's) and keeps the SHA-1 of its text
+    with the code, compiling again whenever the text differs (``Bucket.load_bytecode``).
+    A project's own templates get no entry at all: they are compiled from their text
+    each run. Whatever goes wrong with the folder (gone, unwritable, a damaged file)
+    means compiling as if there were no cache, never an error."""
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        if filename is None or not Path(filename).is_relative_to(PACKAGE_TEMPLATES):
+            return ""  # not a shipped template: not cached
+        return super().get_cache_key(name, filename)
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if not bucket.key:
+            return
+        path = self._get_cache_filename(bucket)
+        try:
+            handle = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+                             | getattr(os, "O_NONBLOCK", 0))
+        except OSError:
+            return
+        try:
+            with os.fdopen(handle, "rb") as file:
+                info = os.fstat(file.fileno())
+                if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_CACHED_BYTES or (
+                        hasattr(os, "getuid") and info.st_uid != os.getuid()):
+                    return
+                bucket.bytecode_from_string(file.read(MAX_CACHED_BYTES))
+        except Exception:  # a damaged entry: compiled again, and written afresh
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        if not bucket.key:
+            return
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass  # the folder is gone or not writable: no cache this time
+
+
+def _bytecode_cache() -> ShippedBytecode | None:
+    folder = cache_folder()
+    return None if folder is None else ShippedBytecode(str(folder))
+
+
 @lru_cache(maxsize=8)
 def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
     env = Sandbox(
         loader=TemplateFolders(list(dirs)),
+        bytecode_cache=_bytecode_cache(),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

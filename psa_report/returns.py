@@ -11,19 +11,19 @@ from __future__ import annotations
 
 import csv
 import io
-import json
+import secrets
 import warnings
-import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from . import ledger
+from . import ledger, xlsx
 from .changes import FieldChange
+from .chars import refused
 from .dates import ACCEPTED_FORMS, Due, parse_due
-from .files import csv_reader, decode_utf8, is_regular, read_regular
+from .files import csv_reader, decode_utf8, is_regular, parse_json, read_regular
 from .partners import (
     DUE,
     HEADERS,
@@ -297,7 +297,7 @@ def _read_manifest(path: Path, problems: list[Problem]) -> dict | None:
     try:
         raw = read_regular(path, str(path), MAX_RETURN_BYTES,
                            lambda size: f"is {size:,} bytes, too large")
-        manifest = json.loads(raw.decode("utf-8"))
+        manifest = parse_json(raw)
         if not isinstance(manifest, dict) or not isinstance(manifest.get("workbooks"), list):
             raise ValueError("it has no list of workbooks")
         return manifest
@@ -323,37 +323,16 @@ def _read_return(path: Path, display: str) -> bytes:
 
 
 def _check_bounds(data: bytes, display: str) -> None:
-    """Refuse a workbook with more rows or columns than a request holds, before loading it.
-
-    Each sheet is streamed (openpyxl's read-only mode) and given up on at the first
-    row or column past the bounds, so a small file claiming a huge sheet costs little.
-    """
-    from openpyxl import load_workbook
-
+    """Refuse a workbook with more rows, columns or text than a request holds, before
+    openpyxl loads it: every sheet is streamed by the bounded reader
+    (:mod:`psa_report.xlsx`), which stops at the first cell past the bounds, so a small
+    file describing a huge sheet (or one very wide row) costs little."""
     most = MAX_ROWS + ISSUED_FIRST_ROW  # the hidden sheet's rows start lower down
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False,
-                             keep_links=False)
-    try:
-        for sheet in book.worksheets:
-            rows, columns = sheet.max_row or 0, sheet.max_column or 0
-            if rows <= most and columns <= MAX_COLUMNS:
-                sheet.reset_dimensions()  # the size it declares may be a lie: count
-                for rows, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS + 1,
-                                                             values_only=True), 1):
-                    if len(cells) > MAX_COLUMNS and cells[MAX_COLUMNS] is not None:
-                        columns = MAX_COLUMNS + 1
-                    if rows > most or columns > MAX_COLUMNS:
-                        break
-            if rows > most or columns > MAX_COLUMNS:
-                raise Invalid([Problem(f"{display}: sheet {sheet.title}", None, None,
-                    f"has {f'more than {most:,}' if rows > most else f'{rows:,}'} rows and "
-                    f"{f'more than {MAX_COLUMNS}' if columns > MAX_COLUMNS else columns} "
-                    "columns, more "
-                    "than an update request ever holds")])
-    finally:
-        book.close()
+    xlsx.check(data, display, xlsx.Limits(
+        rows=most, columns=MAX_COLUMNS, cells=most * MAX_COLUMNS,
+        total=MAX_UNZIPPED_BYTES, what="an update request",
+        beyond="more than an update request ever holds",
+        fix="return the workbook that was sent, with its rows and columns as they were"))
 
 
 def _read_xlsx(project: Project, path: Path, manifest: dict | None,
@@ -364,16 +343,6 @@ def _read_xlsx(project: Project, path: Path, manifest: dict | None,
     display = path.name
     data = _read_return(path, display)
     received = _saved_on(path)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unzipped = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError):
-        raise Invalid([Problem(display, None, None,
-            "cannot be read as an Excel workbook: save it as Excel Workbook (.xlsx), not "
-            ".xls or .ods")]) from None
-    if unzipped > MAX_UNZIPPED_BYTES:
-        raise Invalid([Problem(display, None, None,
-            "the workbook unpacks to more than 100 MB: it is not the workbook that was sent")])
     try:
         _check_bounds(data, display)
         with warnings.catch_warnings():  # openpyxl warns of extensions it drops
@@ -392,13 +361,14 @@ def _read_xlsx(project: Project, path: Path, manifest: dict | None,
             f"has no sheet named {' or '.join(missing)}: return the workbook that was sent, "
             "with its sheets as they were")])
     agency, _ = _read_issued(book[ISSUED], display)  # whose it says it is, checked below
+    key = _read_key(book[ISSUED], display)
     if manifest is None:
         raise Invalid([Problem(display, None, None,
             f"cannot find the record of the requests sent ({REQUESTS_DIR.as_posix()}/"
             f"{MANIFEST}): collect in the project the requests were issued from, or put the "
             f"{MANIFEST} written with them next to the returns")])
     # The manifest is the record of what was sent, never the partner-editable hidden sheet.
-    entry = _issued_entry(path, agency, manifest)
+    entry = _issued_entry(path, agency, manifest, key)
     sent = _sent_rows(entry)
     sheets = _sheets(project, entry)
     missing = [name for name in sheets if name not in book.sheetnames]
@@ -563,6 +533,12 @@ def _read_csv(project: Project, path: Path, manifest: dict | None,
             row = {}
             for n, header in columns.items():
                 value = cells[n - 1] if n <= len(cells) else None
+                bad = refused(value) if value else None
+                if bad is not None:  # caught here, by cell, not when the change is applied
+                    problems.append(Problem(f"{display}: line {number}, column {n} "
+                        f"({spec.labels.get(header, header)})", None, None,
+                        f"{bad[1]}, then save the CSV again"))
+                    value = None
                 # Text starting with "=" was a formula in the partner's spreadsheet.
                 row[header] = _Cell(value, f"{display}: line {number}, {header}",
                                     bool(value) and value.startswith("="),
@@ -585,8 +561,27 @@ def _sent_rows(book: dict) -> dict[str, Sent]:
         raise Invalid([Problem(MANIFEST, None, None, _TAMPERED)]) from None
 
 
-def _issued_entry(path: Path, agency: str, manifest: dict) -> dict:
-    """The manifest's entry for a returned workbook whose hidden sheet names ``agency``."""
+def _read_key(sheet, display: str) -> str | None:
+    """The workbook's key from its hidden sheet (row 5), or None (issued without one)."""
+    cells = [sheet.cell(5, column) for column in (1, 2)]
+    if any(cell.data_type == "f" for cell in cells):
+        raise Invalid([Problem(display, None, None, _TAMPERED)])
+    if cells[0].value != "key":
+        return None
+    return str(cells[1].value) if not _blank(cells[1].value) else ""
+
+
+def _issued_entry(path: Path, agency: str, manifest: dict, key: str | None = None) -> dict:
+    """The manifest's entry for a returned workbook whose hidden sheet names ``agency``.
+
+    A round issued with keys (each workbook's own, in the manifest and its hidden
+    sheet) knows a return by its key alone: a key the manifest does not hold, none at
+    all, or a hidden sheet naming another agency than the key's is refused. A round
+    issued before keys (no key in its manifest) is matched by the agency and the file
+    name, as then."""
+    books = [b for b in manifest.get("workbooks", []) if isinstance(b, dict)]
+    if any("key" in b for b in books) or key is not None:
+        return _keyed_entry(path, agency, manifest, books, key)
     named = _manifest_entry(path, manifest)
     if named is not None and named.get("agency") != agency:
         raise Invalid([Problem(path.name, None, None,
@@ -600,6 +595,32 @@ def _issued_entry(path: Path, agency: str, manifest: dict) -> dict:
             f"this is a workbook sent to {agency}, but the requests last issued "
             f"({REQUESTS_DIR.as_posix()}/{MANIFEST}) hold none for {agency}: issue a new "
             "request")])
+    return entry
+
+
+def _keyed_entry(path: Path, agency: str, manifest: dict, books: list[dict],
+                 key: str | None) -> dict:
+    entry = next((b for b in books if key and isinstance(b.get("key"), str)
+                  and secrets.compare_digest(b["key"].encode(), key.encode())), None)
+    last = f"the requests last issued ({REQUESTS_DIR.as_posix()}/{MANIFEST})"
+    if entry is None:
+        why = ("carries no key in its hidden record" if not key else
+               "carries a key that is not one of " + last)
+        raise Invalid([Problem(path.name, None, None,
+            f"this workbook {why}, so it cannot be told which agency it was sent to: its "
+            "hidden record was changed, or it was sent in another round. Ask the agency "
+            "for the workbook sent in this round, or issue a new request")])
+    if entry.get("agency") != agency:
+        raise Invalid([Problem(path.name, None, None,
+            f"this is the workbook sent to {entry.get('agency')} ({entry.get('file')}), "
+            f"but its hidden record was changed to name {agency}: nothing of it is taken. "
+            f"Ask {entry.get('agency')} for the workbook as it was sent")])
+    named = _manifest_entry(path, manifest)
+    if named is not None and named is not entry:
+        raise Invalid([Problem(path.name, None, None,
+            f"this is the workbook sent to {agency} (its hidden sheet says so), returned "
+            f"under the file name of {named.get('agency')}'s ({named.get('file')}): check "
+            f"who sent it back, and keep each agency's workbook under its own name")])
     return entry
 
 

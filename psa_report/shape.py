@@ -32,6 +32,7 @@ from pydantic_core import PydanticCustomError
 
 from . import models
 from .dates import ACCEPTED_FORMS, PERIOD_FORMS, Due, parse_due
+from .digits import NotANumber, parse_decimal
 from .loader import Document, load_file
 from .problems import Invalid, Problem
 
@@ -139,6 +140,8 @@ class RefForm:
         text = example.strip()
         if not text:
             return cls("", "none")
+        if not text.isascii():
+            raise ValueError(_not_ascii(text))
         if len(text) > MAX_REF_LENGTH:
             raise ValueError(f"{text!r} is too long for a ref (at most {MAX_REF_LENGTH} "
                              "characters)")
@@ -170,6 +173,8 @@ class RefForm:
         if len(text) > MAX_REF_LENGTH:
             raise ValueError(f"{text[:MAX_REF_LENGTH]!r}... is too long for a ref "
                              f"({len(text)} characters; at most {MAX_REF_LENGTH})")
+        if not text.isascii():
+            raise ValueError(_not_ascii(text))
         if self.style == "dotted":
             if re.fullmatch(_dotted(self.parts), text):
                 return text
@@ -229,6 +234,16 @@ class RefForm:
         if self.style == "prefixed":
             return self.prefix + str(number).zfill(self.width)
         return str(number)
+
+
+def _not_ascii(text: str) -> str:
+    """Why a ref holding a character outside ASCII (a full-width digit) is refused."""
+    from .chars import describe
+
+    char = next(c for c in text if not c.isascii())
+    return (f"{text!r} holds {describe(char)}: a ref is written with the plain digits "
+            "0-9 and letters A-Z (a full-width digit from a Japanese or Chinese keyboard "
+            "looks the same but is another character): retype it")
 
 
 def _dotted(parts: int) -> str:
@@ -463,9 +478,10 @@ class _Reader:
             return []
         return value
 
-    def text(self, path: tuple, value: Any) -> str | None:
+    def text(self, path: tuple, value: Any, name: bool = False) -> str | None:
+        """A text value; ``name``: held to the rule of names (no invisible characters)."""
         try:
-            return models._text(value)
+            return models._text(value, name)
         except PydanticCustomError as error:
             self.say(path, f"{path[-1]}: {_message(error)}")
             return None
@@ -482,7 +498,7 @@ class _Reader:
         self.say(path, f"{path[-1]}: {value!r} must be true or false")
         return default
 
-    def words(self, path: tuple, value: Any) -> tuple[str, ...]:
+    def words(self, path: tuple, value: Any, name: bool = False) -> tuple[str, ...]:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list):
@@ -490,7 +506,7 @@ class _Reader:
             return ()
         found = []
         for i, word in enumerate(value):
-            text = self.text(path + (i,), word)
+            text = self.text(path + (i,), word, name)
             if text is not None:
                 found.append(text)
         return tuple(found)
@@ -517,7 +533,7 @@ def _read_status(reader: _Reader, path: tuple, data: Any) -> StatusDef | None:
     data = reader.mapping(path, data, _STATUS_KEYS, "a status", ("name", "colour"))
     if data is None:
         return None
-    name = reader.text(path + ("name",), data["name"]) if "name" in data else None
+    name = reader.text(path + ("name",), data["name"], True) if "name" in data else None
     colour = None
     if "colour" in data:
         colour = reader.text(path + ("colour",), data["colour"])
@@ -527,7 +543,7 @@ def _read_status(reader: _Reader, path: tuple, data: Any) -> StatusDef | None:
                        f"knows.{_did_you_mean(colour, COLOURS)} Use one of: "
                        f"{', '.join(COLOURS)}, or #RRGGBB")
             colour = None
-    also = reader.words(path + ("also",), data["also"]) if "also" in data else ()
+    also = reader.words(path + ("also",), data["also"], True) if "also" in data else ()
     label = reader.text(path + ("label",), data["label"]) if "label" in data else None
     done = _flag(reader, path, data, "done", False)
     exception = _flag(reader, path, data, "exception", False)
@@ -611,7 +627,7 @@ def _read_kind(reader: _Reader, path: tuple, data: Any) -> Kind | None:
                                                                        "fields"))
     if data is None:
         return None
-    texts = {key: reader.text(path + (key,), data[key])
+    texts = {key: reader.text(path + (key,), data[key], key in ("name", "plural", "folder"))
              for key in ("name", "plural", "folder", "heading", "intro") if key in data}
     ref = None
     if "ref" in data:
@@ -841,18 +857,36 @@ def match_agencies(cell: str, agencies: Iterable[str]) -> list[str]:
 
 def _readings(words: tuple[str, ...], by_words: dict, longest: int, limit: int = 6
               ) -> list[list[str]]:
-    """Every way of reading ``words`` as known names, longest names first."""
-    if not words:
-        return [[]]
-    found = []
-    for size in range(min(longest, len(words)), 0, -1):
-        name = by_words.get(words[:size])
-        if name is None:
-            continue
-        for rest in _readings(words[size:], by_words, longest, limit):
-            found.append([name, *rest])
+    """Every way of reading ``words`` as known names, longest names first (at most
+    ``limit``). Which word positions can still be read to the end is worked out first,
+    from the last word back, so the search never enters a dead end: the time grows with
+    the number of words times the longest name, never exponentially."""
+    count = len(words)
+    readable = [False] * count + [True]  # readable[i]: words[i:] reads as known names
+    for start in range(count - 1, -1, -1):
+        readable[start] = any(readable[start + size] and words[start:start + size]
+                              in by_words
+                              for size in range(1, min(longest, count - start) + 1))
+    found: list[list[str]] = []
+    path: list[tuple[int, int]] = []  # (first word, words taken) of each name so far
+    start, size = 0, min(longest, count)
+    while True:  # depth first, longest name first, without recursion (a cell may be long)
+        if start == count:
+            found.append([by_words[words[s:s + z]] for s, z in path])
             if len(found) >= limit:
-                return found
+                break
+        while size > 0 and not (readable[start + size]
+                                and words[start:start + size] in by_words):
+            size -= 1
+        if size > 0:
+            path.append((start, size))
+            start += size
+            size = min(longest, count - start)
+            continue
+        if not path:
+            break
+        start, size = path.pop()
+        size -= 1
     return found
 
 
@@ -974,12 +1008,14 @@ def _due_value(value: Any) -> Due:
 
 def _number_value(value: Any) -> int | float:
     text = _run(models._text, value)
-    plain = text.replace(",", "") if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", text) \
-        else text
-    if re.fullmatch(r"-?\d+", plain):
-        return int(plain)
-    if re.fullmatch(r"-?\d*\.\d+", plain):
-        return float(plain)
+    plain = text.replace(",", "") if re.fullmatch(r"-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?",
+                                                   text) else text
+    if re.fullmatch(r"-?[0-9]*\.?[0-9]+", plain):
+        try:
+            number = parse_decimal(plain)  # digits bounded: never int()'s 4,300-digit error
+        except NotANumber as bad:
+            raise _Bad(bad.message) from None
+        return float(number) if "." in plain else int(number)
     raise _Bad(f"{text!r} is not a number: write digits only, like 12 or 3.5 (a unit such "
                "as % belongs in the field's label)")
 

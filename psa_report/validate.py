@@ -5,14 +5,15 @@ warnings are things that are valid but should not reach the committee unnoticed,
 all made here, so ``check --strict`` and ``build --strict`` refuse exactly the same
 things: example text left as written, a section heading with no data gap, an open action
 long past its deadline with no change since, a character no installed font can print,
-and (never an error, since a tag's files cannot be corrected) a meeting tag whose plan
-no longer validates.
+a report.yaml still for a meeting already tagged (and, for ``requests``, a meeting
+whose date has passed), and (never an error, since a tag's files cannot be corrected)
+a meeting tag whose plan no longer validates.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -47,7 +48,8 @@ def validate(root: Path) -> Checked:
         indicators = load_figures(root)[1] if (Path(root) / FIGURES).is_dir() else None
         check_indicator_names(project, indicators)  # an item's indicator: in indicators.yaml
     return Checked(project, sort_problems(project.warnings + stale(project)
-                                          + missing_glyphs(project)))
+                                          + missing_glyphs(project)
+                                          + still_for_a_held_meeting(project)))
 
 
 def refuse_warnings(warnings: list[Problem], strict: bool) -> None:
@@ -82,6 +84,72 @@ def stale(project: Project) -> list[Problem]:
             f"{since}: record the progress in `update:` and set a new `due:`, or mark "
             "it complete"))
     return found
+
+
+ROLL_FORWARD = ("roll report.yaml forward for the next meeting: meeting_date, date, "
+                "paragraphs")
+
+
+def still_for_a_held_meeting(project: Project) -> list[Problem]:
+    """report.yaml still for a meeting that has been held: its meeting_date (else its
+    date) on or before the last meeting tagged (by report.yaml's meeting_tags, or the
+    tag its last_meeting names). Warned at that line. Outside git, git is not run."""
+    from . import history
+    from .dates import long_date
+
+    report = project.report
+    patterns = [report.meeting_tags] if report.meeting_tags else []
+    if report.last_meeting is not None:
+        try:
+            patterns.append(history.tag_pattern(report.last_meeting))
+        except ValueError:  # a commit such as HEAD~1: no meeting's date
+            pass
+    if not patterns or not history.maybe_in_git(project.root):
+        return []
+    tagged = []
+    for pattern in patterns:
+        try:
+            tagged += history.meetings(project.root, pattern)[0]
+        except history.GitError:
+            return []
+    if not tagged:
+        return []
+    last = max(tagged, key=lambda m: (m.day, m.committed))
+    key = "meeting_date" if report.meeting_date is not None else "date"
+    day = report.meeting_date or report.date
+    if day > last.day:
+        return []
+    line, column = project.report_marks.get(key, (None, None))
+    when = "the day of" if day == last.day else "before"
+    return [warning(project.report_file, line, column,
+        f"{key}: {long_date(day)} is {when} the last meeting tagged ({last.tag}, "
+        f"{long_date(last.day)}), so this report is still for a meeting that has been "
+        f"held: {ROLL_FORWARD} (a paper re-issued for that meeting is measured against "
+        "the meeting before it)")]
+
+
+def meeting_passed(project: Project, issued_on: date, reply_by: date | None) -> list[Problem]:
+    """Before ``requests`` tells partners which meeting their updates go to: that
+    meeting's date (report.yaml's meeting_date) has passed, or comes before the replies
+    are asked for; or report.yaml is still for a meeting already tagged
+    (:func:`still_for_a_held_meeting`)."""
+    from .dates import long_date
+
+    report = project.report
+    found = still_for_a_held_meeting(project)
+    meeting = report.meeting_date
+    if meeting is not None and meeting < (reply_by or issued_on):
+        line, column = project.report_marks.get("meeting_date", (None, None))
+        if meeting < issued_on:
+            why = f"has passed (today is {long_date(issued_on)}): {ROLL_FORWARD}"
+        else:
+            why = (f"comes before the replies asked for by {long_date(reply_by)}: give "
+                   f"an earlier --reply-by, or {ROLL_FORWARD}")
+        found.append(warning(project.report_file, line, column,
+            f"meeting_date: the workbooks tell partners their updates go into the report "
+            f"to the meeting on {long_date(meeting)}, which {why}; then issue the "
+            "requests again"))
+    return sort_problems(found)
 
 
 def meeting_left_out(tag: str, first: object) -> Problem:

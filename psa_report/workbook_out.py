@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
@@ -75,9 +76,10 @@ def issue_requests(project: Project, out_dir: Path, leads: Iterable[str] | None 
         sheets = {kind.name: titles[kind.name] for kind in kinds}
         book = _workbook(project, code, name, kinds, sheets, rows, reply_by, commit,
                          issued_on)
+        key = _bind(book)
         outputs[path] = _saver(book, code)
         issued.append(IssuedWorkbook(code, name, path, tuple(row.ref for row in rows)))
-        entries.append({"agency": code, "name": name, "file": path.name,
+        entries.append({"agency": code, "name": name, "file": path.name, "key": key,
                         "refs": [row.ref for row in rows], "sheets": sheets,
                         "rows": [row.as_dict() for row in rows]})
     manifest = {
@@ -86,8 +88,7 @@ def issue_requests(project: Project, out_dir: Path, leads: Iterable[str] | None 
         "reply_by": reply_by.isoformat() if reply_by else None, "commit": commit,
         "shape": project.shape.source, "workbooks": entries,
     }
-    text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
-    outputs[out_dir / MANIFEST] = lambda temp: temp.write_text(text, encoding="utf-8")
+    outputs[out_dir / MANIFEST] = _manifest_saver(manifest)
     publish(outputs)  # the workbooks and their manifest together, or none
     return issued
 
@@ -105,6 +106,35 @@ def _only(project: Project, groups: dict[str, list], leads: Iterable[str] | None
             f"{', '.join(unknown)}: not a lead agency here (the agencies are "
             f"{', '.join(project.agencies)}, and {PARTNERSHIP} for the items with no lead)")])
     return {code: items for code, items in groups.items() if code in leads}
+
+
+#: The hidden sheet's row holding the workbook's key (rows 1-4: mark, agency, commit, day).
+KEY_ROW = 5
+
+
+def _bind(book) -> str:
+    """Give the workbook a key of its own, in its hidden sheet, and return it for the
+    manifest: ``collect`` knows a return by its key, which only the agency it was sent
+    to has, so a partner who edits the hidden sheet cannot pass as another agency."""
+    key = secrets.token_urlsafe(24)
+    sheet = book[ISSUED]
+    put(sheet, KEY_ROW, 1, "key")
+    put(sheet, KEY_ROW, 2, key)
+    return key
+
+
+def _manifest_saver(manifest: dict) -> Callable[[Path], None]:
+    """Save the manifest, refusing one larger than ``collect`` reads back."""
+    data = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+    def save(temp: Path) -> None:  # after the workbooks, each checked as it is saved
+        if len(data) > MAX_RETURN_BYTES:
+            raise Invalid([Problem(MANIFEST, None, None,
+                f"the list of requests would be {len(data):,} bytes, more than the "
+                f"{MAX_RETURN_BYTES:,} collect reads, so nothing was written: send "
+                "requests for fewer actions (use --lead), or shorten the longest updates")])
+        temp.write_bytes(data)
+    return save
 
 
 def _saver(book, code: str) -> Callable[[Path], None]:

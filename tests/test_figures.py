@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import run
 
-from psa_report.figures import HEADER_LINE, FileCount, Source, _slow, count_file
+from psa_report.figures import HEADER_LINE, Source, count_file
 
 AREA = "Stockton-on-Tees"
 TYPES = ["Anti-social behaviour", "Violence and sexual offences", "Shoplifting", "Burglary",
@@ -184,15 +184,18 @@ def test_the_same_file_given_twice_is_refused(runner, project, tmp_path):
     assert not (project / "figures").exists()
 
 
-def test_fast_and_row_by_row_reading_agree(tmp_path):
-    path = write_street(tmp_path / "2024-02-cleveland-street.csv",
-                        street_rows("2024-02", 2000, 7), crlf=True, bom=True)
-    source = Source(path.name, path)
-    fast = count_file(source, AREA)
-    slow = _slow(path.read_bytes().decode("utf-8-sig"), AREA, "2024-02", FileCount(source))
-    assert fast.counts == slow.counts and fast.counts
-    assert (fast.other_areas, fast.no_location, fast.rows) == \
-        (slow.other_areas, slow.no_location, slow.rows)
+def test_quoted_crlf_and_plain_files_count_the_same(tmp_path):
+    rows = street_rows("2024-02", 2000, 7)
+    plain = write_street(tmp_path / "a" / "2024-02-cleveland-street.csv", rows)
+    odd = write_street(tmp_path / "b" / "2024-02-cleveland-street.csv", rows, crlf=True,
+                       bom=True, quoted=True)
+    one, two = (count_file(Source(p.name, p), AREA) for p in (plain, odd))
+    want = Counter((r[1], r[9]) for r in rows if r[8].startswith(AREA + " "))
+    assert one.counts == two.counts == want and want
+    assert (one.other_areas, one.no_location, one.rows) == \
+        (two.other_areas, two.no_location, two.rows) == \
+        (sum(1 for r in rows if r[8] and not r[8].startswith(AREA + " ")),
+         sum(1 for r in rows if not r[8]), len(rows))
 
 
 @pytest.mark.parametrize(("content", "where", "words"), [
@@ -409,18 +412,6 @@ def test_the_page_with_the_figures_passes_axe_and_fits_a_phone(project, tmp_path
         assert page["violations"] == [], (width, page["violations"])
         assert page["scrollWidth"] <= page["clientWidth"], width
         assert page["requests"] == []
-
-
-def test_counting_in_several_processes_gives_the_same_counts(tmp_path):
-    from psa_report.figures import count_files, find_sources
-
-    download(tmp_path, count=6, rows=200)
-    sources = find_sources([tmp_path / "download"]).sources
-    one = [(f.source.display, f.counts, f.other_areas, f.no_location)
-           for f in count_files(sources, AREA, workers=1)]
-    two = [(f.source.display, f.counts, f.other_areas, f.no_location)
-           for f in count_files(sources, AREA, workers=2)]
-    assert one == two and len(one) == 6
 
 
 def test_the_live_preview_watches_the_figures(project):

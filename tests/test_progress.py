@@ -71,19 +71,19 @@ def test_progress_as_a_table_and_as_csv(runner, meetings):
         "current files,2011-03-21,1,8,3,2,2,2,16"]
 
 
-def test_progress_lists_the_current_files_in_date_order(runner, meetings):
-    """A report dated before the last meeting tagged is listed before it, as the current
-    files (not as a meeting)."""
+def test_progress_lists_the_current_files_last(runner, meetings):
+    """A report dated before the last meeting tagged is still listed last, as the current
+    files (not as a meeting); check warns of its date."""
     edit(meetings, "actions/report.yaml", "date: 2011-03-14\nmeeting_date: 2011-03-21",
          "date: 2010-11-01")
     data = json.loads(run(runner, "progress", "--project", str(meetings),
                           "--format", "json").stdout)
     assert [(r["meeting"], r["date"], r["current"]) for r in data] == [
         ("ssp-2010-06-28", "2010-06-28", False), ("ssp-sept", "2010-09-27", False),
-        ("current", "2010-11-01", True), ("ssp-2010-12", "2010-12-06", False)]
+        ("ssp-2010-12", "2010-12-06", False), ("current", "2010-11-01", True)]
     table = run(runner, "progress", "--project", str(meetings)).stdout.splitlines()
     assert [line.split("  ")[0] for line in table[2:]] == [
-        "ssp-2010-06-28", "ssp-sept", "current files", "ssp-2010-12"]
+        "ssp-2010-06-28", "ssp-sept", "ssp-2010-12", "current files"]
 
 
 def test_tags_option_overrides_meeting_tags_and_is_checked(runner, meetings):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..editions import EDITIONS
 from ..loader import not_a_file
-from ..output import Writer, publish
+from ..output import Writer, earlier_outputs, publish
 from ..problems import BadOption, Invalid, Problem
 from ..project import Project
 from ..render import render_html, template_dirs
@@ -142,4 +142,7 @@ def build(root: Path, fmt: str = "both", out_dir: Path | None = None, **options,
           ) -> BuildResult:
     """Build and publish the report: every output is written, or none is."""
     writers, warnings = outputs(root, fmt, out_dir, **options)
-    return BuildResult(publish(writers), warnings)
+    written = publish(writers)
+    # An older paper beside them (another format, edition or the exception report) is
+    # named, so a stale PDF is not sent with a new HTML.
+    return BuildResult(written, warnings + earlier_outputs(written, OUTPUT_STEM))

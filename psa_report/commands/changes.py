@@ -9,9 +9,20 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from ..changes import Change
-from ..meetings import Comparison, baseline, compare_with, meeting_history, pattern_for
+from ..dates import long_date
+from ..meetings import (
+    Comparison,
+    MeetingHistory,
+    baseline,
+    compare_with,
+    meeting_history,
+    pattern_for,
+    report_day,
+)
 from ..problems import BadOption
 from ..progress import MAX_BARS
+from ..project import Project
+from ..validate import ROLL_FORWARD
 from .common import load
 
 
@@ -59,7 +70,8 @@ def changes(root: Path, since: str | None = None, since_date: date | None = None
             tags: str | None = None) -> ChangesResult:
     """Compared with ``since`` (a revision) or the last commit before ``since_date``;
     with neither, with the last meeting, found as ``build`` finds it (report.yaml's
-    ``last_meeting``, else the newest meeting tag the current files descend from)."""
+    ``last_meeting``, else the newest meeting tag the current files descend from that
+    is before the meeting the report is for)."""
     if since is not None and since_date is not None:
         raise BadOption("--since", "give one of --since REV or --since-date DATE, not both")
     root = Path(root)
@@ -69,8 +81,35 @@ def changes(root: Path, since: str | None = None, since_date: date | None = None
         comparison = baseline(root, project, found,
                               hint="or give --since REV or --since-date DATE")
         if comparison is None:
-            raise BadOption("--since", "give --since REV or --since-date DATE, or set "
-                            "last_meeting: in actions/report.yaml (or meeting_tags:, to "
-                            "compare with the last meeting tagged)")
+            raise BadOption("--since", _nothing_to_compare(project, found, tags))
         return ChangesResult(comparison)
     return ChangesResult(compare_with(root, project, since, before=since_date))
+
+
+#: How to compare with a version when no meeting will do.
+GIVE_SINCE = "give --since REV or --since-date DATE to compare with an earlier version"
+
+
+def _nothing_to_compare(project: Project, found: MeetingHistory, tags: str | None) -> str:
+    """Why there is no last meeting to compare with, and only the advice that applies
+    (``tags``: the --tags given, else None)."""
+    if not found.named:
+        return ("give --since REV or --since-date DATE, or set last_meeting: in "
+                "actions/report.yaml (or meeting_tags:, to compare with the last meeting "
+                "tagged)")
+    if not found.in_git:  # --since would not help either
+        return found.note or "the plan is not in git"
+    if not found.meetings:
+        pattern = ("--tags" if tags is not None
+                   else "meeting_tags: in actions/report.yaml")
+        return (f"{found.note or 'no meeting is tagged'} (or correct the pattern, "
+                f"{pattern}); or {GIVE_SINCE}")
+    tagged = [found.plans[p.meeting][0] for p in found.meetings]
+    named = ", ".join(f"{m.tag} ({long_date(m.day)})" for m in tagged)
+    if len(tagged) == 1 and found.current_is_last:
+        return (f"the only meeting tagged, {named}, is the current version of the plan, "
+                f"so there is no earlier meeting to compare with: {GIVE_SINCE}")
+    return (f"no meeting tagged before the meeting this report is for "
+            f"({long_date(report_day(project))}, by actions/report.yaml) is one the "
+            f"current files grew from; the meetings tagged are {named}. If the report is "
+            f"for a later meeting, {ROLL_FORWARD}; else {GIVE_SINCE}")

@@ -7,7 +7,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..figures import ImportResult, import_crime
+from ..chars import refused
+from ..figures import MAX_NAME_CHARS, ImportResult, import_crime
 from ..problems import BadOption, Invalid, Problem
 
 if TYPE_CHECKING:
@@ -37,8 +38,7 @@ def _report(root: Path):
     return report
 
 
-def import_figures(root: Path, paths: list[Path], area: str | None = None, *,
-                   workers: int | None = None) -> ImportResult:
+def import_figures(root: Path, paths: list[Path], area: str | None = None) -> ImportResult:
     """Count the area's rows of the police.uk street-level files at ``paths`` into
     figures/crime.csv. The area is ``area``, else report.yaml's ``area:``."""
     if area is None:
@@ -54,6 +54,12 @@ def import_figures(root: Path, paths: list[Path], area: str | None = None, *,
     if not area:
         raise BadOption("--area", "is empty: give the start of the area's LSOA names, such as "
                         "Stockton-on-Tees")
+    if len(area) > MAX_NAME_CHARS:
+        raise BadOption("--area", f"is {len(area):,} characters long, longer than any area's "
+                        f"name (at most {MAX_NAME_CHARS}): give the start of the area's LSOA "
+                        "names, such as Stockton-on-Tees")
+    if (wrong := refused(area, name=True)) is not None:
+        raise BadOption("--area", wrong[1])
     here = Path.cwd()
 
     def shown(path: Path) -> str:
@@ -62,8 +68,7 @@ def import_figures(root: Path, paths: list[Path], area: str | None = None, *,
         except ValueError:  # another drive, on Windows
             return str(path)
 
-    return import_crime(Path(root), [Path(p) for p in paths], area, shown=shown,
-                        workers=workers)
+    return import_crime(Path(root), [Path(p) for p in paths], area, shown=shown)
 
 
 def figures(root: Path, period: str | None = None) -> FiguresView:

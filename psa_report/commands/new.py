@@ -42,9 +42,8 @@ def new(root: Path, name: str, ref: str | None = None, section: str | None = Non
         elif kind.ref.style != "none":
             ref = kind.ref.parse(ref, f"a {kind.name} ref")
     except ValueError as error:
-        raise BadOption("--section" if section and chosen is None and ref is None
-                        else "REF" if ref is not None and chosen is None else "--section",
-                        str(error)) from None
+        # REF when it was given (and read), else the --section the next ref was sought in.
+        raise BadOption("REF" if ref is not None else "--section", str(error)) from None
     if ref in project.sources:
         raise BadOption("REF", f"{ref} is already used by {project.sources[ref]}")
     path, text = skeleton(project.shape, project.agencies, kind, ref)

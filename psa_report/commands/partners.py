@@ -7,17 +7,17 @@ the project around them: which agencies, which commit, where the files go.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from .. import emails, history, ledger, record, review
 from ..edit import apply_returns, set_fields
-from ..files import decode_utf8, read_regular
+from ..files import decode_utf8, read_json, read_regular
 from ..output import publish
 from ..partners import (
     MANIFEST,
+    MAX_RETURN_BYTES,
     NEW_DUE,
     NEW_STATUS,
     NEW_UPDATE,
@@ -33,8 +33,12 @@ from ..partners import (
 from ..problems import BadOption, Invalid, Problem
 from ..returns import Chooser, collect_returns
 from ..shape import ACTIONS, PLAN_FILE
+from ..validate import meeting_passed
 from ..workbook_out import issue_requests
 from .common import agency, item, load
+
+#: Largest manifest.json read (as collect reads it).
+MAX_MANIFEST_BYTES = MAX_RETURN_BYTES
 
 #: Largest --update-file accepted (an update is a paragraph or two).
 MAX_UPDATE_BYTES = 64 * 1024
@@ -52,6 +56,9 @@ class Issued:
     emails: list[Path] = field(default_factory=list)  # with --email, the drafts written
     #: agencies whose draft has no address (no `email:` in agencies.yaml)
     no_address: list[str] = field(default_factory=list)
+    #: what the workbooks tell partners that should be looked at: a meeting that has
+    #: passed (validate.meeting_passed)
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def requests(root: Path, leads: list[str] | None = None, reply_by: date | None = None,
@@ -65,15 +72,26 @@ def requests(root: Path, leads: list[str] | None = None, reply_by: date | None =
                  else agency(project, code) for code in leads]
     source = history.provenance(root)
     out_dir = out_dir or Path(root) / REQUESTS_DIR
-    previous = ledger.read(out_dir)
-    if previous is not None:  # the last round's ledger is kept, by its id, never lost
-        ledger.write(out_dir / "rounds", previous,
-                     f"round-{previous.get('round') or previous.get('issued') or 'old'}.json")
-    books = issue_requests(project, out_dir, leads or None, reply_by, source.commit or None)
-    manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-    kept = ledger.write(out_dir, ledger.start(manifest, project.agency_emails))
+    issued_on = date.today()
+    warnings = meeting_passed(project, issued_on, reply_by)  # the meeting they are told
+    with ledger.locked(out_dir):  # a collect --apply of the last round finishes first
+        aside = (f"move it out of {out_dir} (to keep the last round's history), then "
+                 "issue the requests")
+        previous = ledger.read(out_dir, fix=aside)
+        if previous is not None:  # the last round's ledger is kept, by its id, never lost
+            ledger.write(out_dir / "rounds", previous,
+                         f"round-{previous.get('round') or previous.get('issued') or 'old'}"
+                         ".json", fix=f"the last round's ledger, {ledger.LEDGER}, is too "
+                         f"large to keep under rounds/: {aside}")
+        books = issue_requests(project, out_dir, leads or None, reply_by,
+                               source.commit or None, issued_on=issued_on)
+        manifest = read_json(out_dir / MANIFEST, str(out_dir / MANIFEST), MAX_MANIFEST_BYTES,
+                             lambda size: f"is {size:,} bytes, too large",
+                             "the list of requests just written",
+                             "check that nothing else writes to this folder")
+        kept = ledger.write(out_dir, ledger.start(manifest, project.agency_emails))
     issued = Issued(books, out_dir / MANIFEST, source.commit or None, source.dirty, kept,
-                    ledger.left_open(previous))
+                    ledger.left_open(previous), warnings=warnings)
     if email:
         outputs = {}
         sheets = {b["agency"]: b.get("sheets") for b in manifest["workbooks"]}
@@ -160,6 +178,18 @@ def collect(root: Path, paths: list[Path], apply: bool = False, take: list[str] 
         done.page = review.as_html(result, title)
     if not apply:
         return done
+    if result.manifest is None:
+        _apply(root, result, commit, today, done)
+        return done
+    # The round's ledger is read, added to and written under its lock: two collect
+    # --apply at once take turns, and neither loses the other's returns.
+    with ledger.locked(result.manifest.parent):
+        _apply(root, result, commit, today, done)
+    return done
+
+
+def _apply(root: Path, result: CollectResult, commit: bool, today: date,
+           done: Collected) -> None:
     paths_changed = [update.path for update in result.updates]
     ready = record.check(root, paths_changed) if commit and paths_changed else None
     done.applied = apply_returns(root, result) if result.updates else []
@@ -170,7 +200,6 @@ def collect(root: Path, paths: list[Path], apply: bool = False, take: list[str] 
     if kept is not None:
         done.ledger = ledger.write(result.manifest.parent,
                                    ledger.record(kept, result, today, done.commit))
-    return done
 
 
 def _takes(given: list[str]) -> dict[str, str]:

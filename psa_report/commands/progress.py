@@ -49,7 +49,7 @@ class MeetingRecord:
 
 @dataclass
 class ProgressResult:
-    records: list[MeetingRecord]  # by date; the current files after a meeting of their day
+    records: list[MeetingRecord]  # the meetings by date, then the current files
     warnings: list[Problem] = field(default_factory=list)
     #: why there are no meetings (outside git, no pattern, no tag matched); else None
     note: str | None = None
@@ -61,14 +61,15 @@ class ProgressResult:
 
 
 def progress(root: Path, tags: str | None = None) -> ProgressResult:
-    """One record per meeting and one for the current files (``meeting: "current"``),
-    in date order: the current files are dated by the report (its meeting_date, else
-    its date), so a report dated before a meeting is listed before it. A meeting whose
-    plan does not validate is left out with a warning."""
+    """One record per meeting, in date order, then one for the current files
+    (``meeting: "current"``, dated by the report: its meeting_date, else its date),
+    always last: a report whose date was not rolled forward is still the current files,
+    not the oldest point (``check`` warns of its date). A meeting whose plan does not
+    validate is left out with a warning."""
     project = load(root)
     found = meeting_history(Path(root), project, pattern_for(project, tags))
-    # sorted() keeps the meetings' own order among equal dates, the current files last.
-    points = sorted(found.points, key=lambda p: p.day)
+    # sorted() keeps the meetings' own order among equal dates.
+    points = [*sorted(found.meetings, key=lambda p: p.day), found.current]
     statuses = project.statuses
     return ProgressResult([MeetingRecord(recount(p, statuses)) for p in points],
                           found.warnings, found.note, columns(statuses))
