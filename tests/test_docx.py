@@ -670,7 +670,7 @@ def test_the_docx_has_each_rows_direction_of_travel_as_a_shape_and_words(travell
         ("▼", False), (" Worse (was on track)", True)]
     # Every row says what the HTML's status cell says, in the same words.
     for ref, paragraphs in cells.items():
-        anchor = "gap-" + ref.replace(".", "-")
+        anchor = "data-gap-" + ref.replace(".", "-")
         row = re.search(rf'<tr id="{anchor}"[^>]*>(.*?)</tr>', html, re.S)[1]
         cell = re.search(r'<td class="status-cell"[^>]*>(.*?)</td>', row, re.S)[1]
         assert word_list(html_text(cell)) == word_list(" ".join(paragraphs)), ref
@@ -795,7 +795,7 @@ def test_status_notes_follow_status_html():
     from psa_report.plan import Row
 
     def row(**fields) -> Row:
-        return Row("3.2.1", "gap-3-2-1", [], [], [], STATUS["on track"], None, None,
+        return Row("3.2.1", "data-gap-3-2-1", [], [], [], STATUS["on track"], None, None,
                    **fields)
 
     def said(r: Row) -> list[str]:

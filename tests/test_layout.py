@@ -11,6 +11,8 @@ import pdfplumber
 import pytest
 from conftest import run
 
+from psa_report.shape import placeholder
+
 MM = 72 / 25.4
 BOTTOM_MARGIN = {"portrait": 20 * MM, "landscape": 17 * MM}  # report.css's @page
 TOP_MARGIN = {"portrait": 18 * MM, "landscape": 14 * MM}
@@ -72,9 +74,12 @@ def test_after_an_ordinary_round_of_updates(runner, project):
     gap, rec = project / "actions/data-gaps/5.2.3.yaml", project / "actions/recommendations/R6.yaml"
     words = ("Partners should share the night-time economy incident data monthly so that "
              "the hot spots can be mapped. ") * 3
-    gap.write_text(gap.read_text().replace("Describe the data gap here.", words[:200])
-                   .replace("Describe the agreed action here.", words[:150]))
-    rec.write_text(rec.read_text().replace("Describe the recommendation here.", words))
+    # the example texts `new` wrote (check --strict refuses them), by each field's label
+    gap.write_text(gap.read_text().replace(placeholder("Data gap"), words[:200])
+                   .replace(placeholder("Action"), words[:150])
+                   .replace(placeholder("Update"), words[:160]))
+    rec.write_text(rec.read_text().replace(placeholder("Recommendation"), words)
+                   .replace(placeholder("UPDATE"), words[:160]))
     table = project / "table.tsv"
     table.write_text("Ref\tData gap\tLead\tAction\tUpdate\tStatus\n" + "".join(
         f"5.2.{n}\t{words[:180]}\tPolice\t{words[:120]}\t{words[:160]}\ton track\n"

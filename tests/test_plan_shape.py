@@ -139,7 +139,7 @@ def test_without_plan_yaml_the_shipped_report_is_as_before(built):
     assert re.findall(r'<th scope="col">([^<]*)</th>', head) == [
         "Ref", "Data gap", "Lead", "Action", "Update", "Status"]
     assert '<col class="c-ref"><col class="c-gap"><col class="c-lead">' in html
-    assert 'id="gap-3-2-1"' in html and 'id="rec-R1"' in html
+    assert 'id="data-gap-3-2-1"' in html and 'id="recommendation-R1"' in html
     assert "UPDATE- " in html and "colour-" not in html.split("</style>")[1]
     assert REPO.joinpath("actions/plan.yaml").exists() is False
 

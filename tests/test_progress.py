@@ -198,13 +198,13 @@ def test_directions_in_the_report_are_a_shape_and_words(meetings, tmp_path):
         return re.search(r'<td class="status-cell"[^>]*>(.*?)</td>', row, re.S)[1]
 
     assert ('<span class="direction direction-down"><span class="direction-glyph" '
-            'aria-hidden="true">▼</span> Worse (was on track)</span>') in status_cell("gap-3-2-4")
+            'aria-hidden="true">▼</span> Worse (was on track)</span>') in status_cell("data-gap-3-2-4")
     assert ('aria-hidden="true">▲</span> Improved (was at risk)</span>'
-            in status_cell("gap-3-2-3"))
-    assert 'aria-hidden="true">►</span> No change</span>' in status_cell("gap-3-2-5")
-    r6 = re.search(r'<li id="rec-R6".*?</li>', html, re.S)[0]
+            in status_cell("data-gap-3-2-3"))
+    assert 'aria-hidden="true">►</span> No change</span>' in status_cell("data-gap-3-2-5")
+    r6 = re.search(r'<li id="recommendation-R6".*?</li>', html, re.S)[0]
     assert 'aria-hidden="true">●</span> New since the last meeting</span>' in r6
-    assert 'id="rec-R5"' not in html
+    assert 'id="recommendation-R5"' not in html
     assert "First report" not in html
 
     exceptions = re.search(r'<section id="exceptions".*?</section>', html, re.S)[0]
@@ -214,11 +214,11 @@ def test_directions_in_the_report_are_a_shape_and_words(meetings, tmp_path):
                         "Worse since the last meeting (1)"]
     assert "Direction of travel is measured against the plan as it was at the meeting of " \
            "6 December 2010." in exceptions
-    at_risk = re.search(r'href="#gap-5-2-3">5\.2\.3</a>(.*?)</li>', exceptions, re.S)[1]
+    at_risk = re.search(r'href="#data-gap-5-2-3">5\.2\.3</a>(.*?)</li>', exceptions, re.S)[1]
     assert "SBC" in at_risk and "Begun, but short of staff." in at_risk
     worse = re.search(r'<ul class="worse-list">(.*?)</ul>', exceptions, re.S)[1]
     assert re.findall(r"<li>.*?</li>", worse, re.S) == [
-        '<li><a href="#gap-3-2-4">3.2.4</a>: now off track; <span class="direction '
+        '<li><a href="#data-gap-3-2-4">3.2.4</a>: now off track; <span class="direction '
         'direction-down"><span class="direction-glyph" aria-hidden="true">▼</span> Worse '
         '(was on track)</span></li>']
     assert "Removed from the plan since the last meeting: R5." in exceptions
