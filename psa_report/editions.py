@@ -137,7 +137,7 @@ def public(plan: ReportPlan, project: Project) -> ReportPlan:
     plan.overdue = [replace(late, lead=[words.exempt_short(found[late.ref].fields["lead"])])
                     if late.ref in found and "lead" in found[late.ref].fields else late
                     for late in plan.overdue if late.ref not in uncounted]
-    plan.exceptions = exceptions(rows(plan), project.statuses, words.overdue)
+    plan.exceptions = exceptions(rows(plan), project.statuses, words)
     _recount(plan, project, found, uncounted)
     return plan
 
