@@ -250,7 +250,9 @@ def test_a_partners_workbook_says_which_edition_it_shows(project: Path):
     police = openpyxl.load_workbook(books["Police"])  # 3.2.1, wholly exempt
     words = " ".join(c.value for c in police["Instructions"]["A"] if c.value)
     assert "Exempt edition: NOT FOR PUBLICATION" in words and "paragraph 7" in words
-    updates = " ".join(str(c.value) for row in police["Updates"].iter_rows() for c in row)
+    # a sheet per kind, named by its heading: 3.2.1 is a data gap
+    updates = " ".join(str(c.value) for row in police["Data requirements"].iter_rows()
+                       for c in row)
     assert "ZEBRAPLUM" in updates  # the lead wrote it, and updates it
     assert police.properties.subject.startswith("NOT FOR PUBLICATION")
     sbc = openpyxl.load_workbook(books["JSU"])

@@ -7,11 +7,11 @@ boxes in the PDF (pdfplumber)."""
 
 from __future__ import annotations
 
+import re
+
 import pdfplumber
 import pytest
 from conftest import run
-
-from psa_report.shape import placeholder
 
 MM = 72 / 25.4
 BOTTOM_MARGIN = {"portrait": 20 * MM, "landscape": 17 * MM}  # report.css's @page
@@ -62,6 +62,16 @@ def test_the_shipped_report(runner, project):
     assert "3.2.1" in page.split("Data requirements The following")[1]
 
 
+def fill(path, **texts: str) -> None:
+    """Each field's example line (`gap: "Describe the data gap here."`) given real text."""
+    text = path.read_text()
+    for name, value in texts.items():
+        text, n = re.subn(rf'(?m)^{name}: "?Describe the .* here\."?$', f"{name}: {value}",
+                          text)
+        assert n == 1, (name, text)
+    path.write_text(text)
+
+
 def test_after_an_ordinary_round_of_updates(runner, project):
     """Two statuses changed, a data gap and a recommendation added with `new` and filled
     in, and a table of three data gaps imported: the 9-page report of the issue."""
@@ -74,12 +84,9 @@ def test_after_an_ordinary_round_of_updates(runner, project):
     gap, rec = project / "actions/data-gaps/5.2.3.yaml", project / "actions/recommendations/R6.yaml"
     words = ("Partners should share the night-time economy incident data monthly so that "
              "the hot spots can be mapped. ") * 3
-    # the example texts `new` wrote (check --strict refuses them), by each field's label
-    gap.write_text(gap.read_text().replace(placeholder("Data gap"), words[:200])
-                   .replace(placeholder("Action"), words[:150])
-                   .replace(placeholder("Update"), words[:160]))
-    rec.write_text(rec.read_text().replace(placeholder("Recommendation"), words)
-                   .replace(placeholder("UPDATE"), words[:160]))
+    # each example text `new` wrote (check --strict refuses them) replaced, by field
+    fill(gap, gap=words[:200], action=words[:150], update=words[:160])
+    fill(rec, recommendation=words, update=words[:160])
     table = project / "table.tsv"
     table.write_text("Ref\tData gap\tLead\tAction\tUpdate\tStatus\n" + "".join(
         f"5.2.{n}\t{words[:180]}\tPolice\t{words[:120]}\t{words[:160]}\ton track\n"

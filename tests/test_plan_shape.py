@@ -251,7 +251,7 @@ def test_a_return_in_a_plans_own_columns_is_collected_and_applied(runner, fenlan
     before = (fenland / "actions/actions/1.1.2.yaml").read_text(encoding="utf-8")
     preview = run(runner, "collect", str(returns), "--project", str(fenland))
     assert preview.exit_code == 0, preview.output
-    assert "rag: amber → green" in preview.stdout
+    assert "RAG: amber → green" in preview.stdout  # the field's label
     assert (fenland / "actions/actions/1.1.2.yaml").read_text(encoding="utf-8") == before
     applied = run(runner, "collect", str(returns), "--project", str(fenland), "--apply")
     assert applied.exit_code == 0, applied.output
@@ -379,8 +379,8 @@ def test_import_a_table_headed_with_a_kinds_labels(runner, fenland, tmp_path):
     refused = run(runner, "import", str(bad), "--project", str(fenland))
     assert refused.exit_code == 1
     assert "column 2 is headed 'Objectiv', which is not one of the columns" in refused.stderr
-    assert "column 4 is headed 'RAG', which is given twice" in refused.stderr
-    assert "the table has no column Objective, Action" in refused.stderr
+    assert "column 4 is headed 'RAG', as column 3 is ('RAG')" in refused.stderr
+    assert "the header has no column for Objective, Action" in refused.stderr
 
 
 def test_a_plan_of_two_kinds_goes_out_on_a_sheet_per_kind_and_comes_back(runner, tmp_path):
