@@ -31,7 +31,7 @@ from typing import Any
 from .models import WHOLE_ITEM
 from .plan import Lead, ReportPlan, Row, summarise
 from .problems import BadOption
-from .progress import THIS_REPORT, chart, count, exceptions
+from .progress import THIS_REPORT, count, exceptions
 from .project import Project
 from .shape import EXEMPT, StatusDef
 
@@ -137,7 +137,7 @@ def public(plan: ReportPlan, project: Project) -> ReportPlan:
     plan.overdue = [replace(late, lead=[words.exempt_short(found[late.ref].fields["lead"])])
                     if late.ref in found and "lead" in found[late.ref].fields else late
                     for late in plan.overdue if late.ref not in uncounted]
-    plan.exceptions = exceptions(rows(plan), project.statuses, words.overdue)
+    plan.exceptions = exceptions(rows(plan), project.statuses, words)
     _recount(plan, project, found, uncounted)
     return plan
 
@@ -175,7 +175,7 @@ def _recount(plan: ReportPlan, project: Project, found: dict[str, Exemption],
              uncounted: set[str]) -> None:
     """The status summary and the current bar of progress, without the items whose
     status or deadline is exempt; an exempt lead is in no agency's line."""
-    if not project.items:  # a plan of its own shape: counted by its own report
+    if not project.items:  # nothing to count
         return
     counted = [i for i in project.items if i.ref not in uncounted]
     statuses = project.statuses
@@ -195,8 +195,7 @@ def _recount(plan: ReportPlan, project: Project, found: dict[str, Exemption],
                 or view.names[-1] == THIS_REPORT:
             view.points[-1] = count(SimpleNamespace(items=counted, statuses=statuses),
                                     last.meeting, last.day, last.commit, last.title)
-            if view.chart is not None:
-                view.chart = chart(view.points, view.names)
+            view.redraw()
 
 
 def exempt(plan: ReportPlan, project: Project) -> ReportPlan:

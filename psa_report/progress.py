@@ -166,16 +166,25 @@ class Exceptions:
         return not (any(g.rows for g in self.groups) or self.worse)
 
 
-def exceptions(rows: list[Row], statuses: list, overdue_heading: str) -> Exceptions:
+#: The exceptions section's own headings' ids (exceptions-overdue, exceptions-worse...):
+#: a status of that name is given another (exceptions-status-overdue).
+_OWN_GROUPS = ("heading", "overdue", "worse")
+
+
+def exceptions(rows: list[Row], statuses: list, words: Words = WORDS) -> Exceptions:
     """From the report's rows, in report order (overdue: most overdue first); the plan's
-    ``statuses`` are best first, so the worst exception comes first."""
+    ``statuses`` are best first, so the worst exception comes first. A status of the
+    plan named like the section's own groups ("overdue") keeps its own id and heading."""
     flagged = [s for s in reversed(statuses) if s.exception]
-    groups = [ExceptionGroup(s.slug, s.label, [r for r in rows if r.status == s])
+    groups = [ExceptionGroup(f"status-{s.slug}" if s.slug in _OWN_GROUPS else s.slug,
+                             s.label, [r for r in rows if r.status == s])
               for s in flagged]
     late = sorted((r for r in rows if r.overdue_days is not None
                    and not (r.status is not None and r.status.exception)),
                   key=lambda r: -(r.overdue_days or 0))
-    groups.append(ExceptionGroup("overdue", overdue_heading, late))
+    taken = {s.label.casefold() for s in flagged}
+    heading = words.overdue if words.overdue.casefold() not in taken else words.past_due
+    groups.append(ExceptionGroup("overdue", heading, late))
     return Exceptions(groups, [r for r in rows if r.direction_kind == "down"],
                       [s.value for s in flagged])
 

@@ -57,6 +57,8 @@ class Words:
     meeting_of: str = "meeting of"
     exceptions: str = "Exceptions"
     overdue: str = "Overdue"
+    #: the exceptions' overdue group where the plan has a status called "Overdue"
+    past_due: str = "Past their due date"
     worse: str = "Worse since the last meeting"
     whole_partnership: str = "the whole partnership"
     lead: str = "Lead"

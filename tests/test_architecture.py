@@ -137,7 +137,7 @@ def test_an_item_under_a_folder_with_a_colon_has_not_moved(runner, project):
     result = run(runner, "changes", "--since", "HEAD", "--project", str(project))
     assert result.exit_code == 0, result.output
     assert "file moved" not in result.output
-    assert re.search(r"3\.2\.1\s+changed\s+status: off track → on track", result.output)
+    assert re.search(r"3\.2\.1\s+changed\s+Status: off track → on track", result.output)
 
 
 # ---------------------------------------------------------------- rendering

@@ -600,7 +600,7 @@ def test_changes_since_the_last_meeting_are_in_the_docx(runner, project):
                              "Progress across meetings"]
     text = docx_text(document)
     assert "Compared with the action plan as it was at the meeting of 28 June 2010." in text
-    assert "3.2.1 data gap: changed status: off track → on track" in text
+    assert "3.2.1 data gap: changed Status: off track → on track" in text
     assert "Changed since the last meeting: Status: off track → on track" in text
     assert "5.2.3 data gap: added" in text
     # Added since the tag: its direction of travel says New, so (as status.html) the
@@ -670,7 +670,7 @@ def test_the_docx_has_each_rows_direction_of_travel_as_a_shape_and_words(travell
         ("▼", False), (" Worse (was on track)", True)]
     # Every row says what the HTML's status cell says, in the same words.
     for ref, paragraphs in cells.items():
-        anchor = "gap-" + ref.replace(".", "-")
+        anchor = "data-gap-" + ref.replace(".", "-")
         row = re.search(rf'<tr id="{anchor}"[^>]*>(.*?)</tr>', html, re.S)[1]
         cell = re.search(r'<td class="status-cell"[^>]*>(.*?)</td>', row, re.S)[1]
         assert word_list(html_text(cell)) == word_list(" ".join(paragraphs)), ref
@@ -740,13 +740,13 @@ def test_the_docx_has_the_progress_tables_numbers_and_the_charts_description(tra
     table = document.tables[-1]
     rows = [[c.text for c in row.cells] for row in table.rows]
     assert rows == html_progress_rows(html)
-    assert rows[0] == ["Meeting", "Date", "Complete", "On track", "At risk", "Off track",
-                       "Not started", "Total", "Overdue"]
+    assert rows[0] == ["Meeting", "Date", "Complete", "On track", "At risk", "Not started",
+                       "Off track", "Total", "Overdue"]
     assert rows[1:] == [
-        ["Meeting of 28 June 2010", "28 June 2010", "1", "7", "2", "3", "2", "15", "0"],
+        ["Meeting of 28 June 2010", "28 June 2010", "1", "7", "2", "2", "3", "15", "0"],
         ["Safer Stockton Partnership, 27 September 2010", "27 September 2010", "1", "8", "3",
-         "2", "1", "15", "0"],
-        ["Meeting of 6 December 2010", "6 December 2010", "1", "8", "4", "1", "2", "16", "2"],
+         "1", "2", "15", "0"],
+        ["Meeting of 6 December 2010", "6 December 2010", "1", "8", "4", "2", "1", "16", "2"],
         ["This report", "21 March 2011", "1", "8", "3", "2", "2", "16", "2"]]
     # An accessible table like the others: the header row repeats, nothing merged, a
     # title and a description, a visible caption above it.
@@ -795,7 +795,7 @@ def test_status_notes_follow_status_html():
     from psa_report.plan import Row
 
     def row(**fields) -> Row:
-        return Row("3.2.1", "gap-3-2-1", [], [], [], STATUS["on track"], None, None,
+        return Row("3.2.1", "data-gap-3-2-1", [], [], [], STATUS["on track"], None, None,
                    **fields)
 
     def said(r: Row) -> list[str]:

@@ -118,7 +118,7 @@ def test_no_exempt_word_reaches_the_public_edition(compared: Path, runner):
     assert sentence in html and sentence in public["pdf"].replace("\n", " ")
     assert sentence in public["docx"]
     assert "Schedule 12A, paragraph 1)" in html  # 3.2.2's and R2's updates
-    row = re.search(r'<tr id="gap-3-2-1".*?</tr>', html, re.S).group(0)
+    row = re.search(r'<tr id="data-gap-3-2-1".*?</tr>', html, re.S).group(0)
     assert "Exempt (Schedule 12A, paragraph 7)" in row and "Police" not in row
     # the wholly exempt 3.2.1 (off track) and 4.2.2 (exempt status, lead, deadline) are
     # in no list that would give their status away
@@ -128,7 +128,7 @@ def test_no_exempt_word_reaches_the_public_edition(compared: Path, runner):
         assert ">3.2.1<" not in part and ">4.2.2<" not in part, ident
     assert ">3.2.2<" in _section(html, "changes")  # its status change is public
     assert "update text changed" not in _section(html, "changes")  # its update is not
-    row = re.search(r'<tr id="gap-4-2-2".*?</tr>', html, re.S).group(0)
+    row = re.search(r'<tr id="data-gap-4-2-2".*?</tr>', html, re.S).group(0)
     assert ">Court<" not in row and "Overdue" not in row and "Improved" not in row
     assert "Due" not in row and "March 2010" not in row
     assert "2 actions whose status or deadline is exempt information are not counted" in html
@@ -159,9 +159,9 @@ def test_the_public_exception_report_has_no_exempt_word(compared: Path, runner):
     public = _outputs(out, "progress-report-exceptions")
     for what, text in public.items():
         assert [m for m in MARKERS if m in text] == [], what
-    assert "gap-3-2-1" not in public["html"]  # exempt, so not an exception in public
+    assert "data-gap-3-2-1" not in public["html"]  # exempt, so not an exception in public
     exempt = _outputs(out, "progress-report-exceptions-exempt")
-    assert 'id="gap-3-2-1"' in exempt["html"] and "ZEBRAPLUM" in exempt["html"]
+    assert 'id="data-gap-3-2-1"' in exempt["html"] and "ZEBRAPLUM" in exempt["html"]
 
 
 def test_the_exception_report(project: Path, runner):
@@ -176,12 +176,12 @@ def test_the_exception_report(project: Path, runner):
     full = load_project(project)
     exceptional = {i.ref for i in full.items if i.status.value in ("off track", "at risk")}
     assert exceptional  # the shipped plan has some
-    shown = set(re.findall(r'<tr id="gap-([0-9-]+)"', html))
+    shown = set(re.findall(r'<tr id="data-gap-([0-9-]+)"', html))
     shown = {s.replace("-", ".") for s in shown} | set(
-        re.findall(r'<li id="rec-(R\d+)"', html))
+        re.findall(r'<li id="recommendation-(R\d+)"', html))
     assert shown == exceptional
     # every row in full: its action and update, not only the first paragraph
-    item = next(i for i in full.data_gaps if i.ref in exceptional)
+    item = next(i for i in full.kind_items["data gap"] if i.ref in exceptional)
     assert item.action.split()[0] in _section(html, f"section-{item.section.replace('.', '-')}")
     assert _section(html, "summary") and _section(html, "exceptions")
     assert "changes" not in re.findall(r'<section id="([a-z-]+)"', html)
@@ -250,7 +250,9 @@ def test_a_partners_workbook_says_which_edition_it_shows(project: Path):
     police = openpyxl.load_workbook(books["Police"])  # 3.2.1, wholly exempt
     words = " ".join(c.value for c in police["Instructions"]["A"] if c.value)
     assert "Exempt edition: NOT FOR PUBLICATION" in words and "paragraph 7" in words
-    updates = " ".join(str(c.value) for row in police["Updates"].iter_rows() for c in row)
+    # a sheet per kind, named by its heading: 3.2.1 is a data gap
+    updates = " ".join(str(c.value) for row in police["Data requirements"].iter_rows()
+                       for c in row)
     assert "ZEBRAPLUM" in updates  # the lead wrote it, and updates it
     assert police.properties.subject.startswith("NOT FOR PUBLICATION")
     sbc = openpyxl.load_workbook(books["JSU"])
@@ -308,8 +310,9 @@ def test_the_current_bar_leaves_out_an_exempt_status(meetings: Path, runner):
     assert list(public) == list(exempt) and len(public) >= 3
     *earlier, now = public
     assert all(public[m] == exempt[m] for m in earlier)
-    # Date, five statuses, total, overdue: off track and total one fewer
-    assert int(public[now][4]) == int(exempt[now][4]) - 1
+    # Date, five statuses in the plan's order (off track last), total, overdue: off track
+    # and total one fewer
+    assert int(public[now][5]) == int(exempt[now][5]) - 1
     assert int(public[now][6]) == int(exempt[now][6]) - 1
 
 

@@ -75,14 +75,14 @@ def test_changes_as_a_table_and_as_markdown(runner, moved_on):
     table = run(runner, "changes", "--project", str(moved_on), "--since", "HEAD~1").output
     assert table.splitlines()[0].startswith("Changes since HEAD~1 (")
     assert table.splitlines()[0].endswith("2010-06-28): 5 changed, 1 added, 1 removed.")
-    assert re.search(r"3\.2\.1\s+changed\s+status: off track → on track", table)
-    assert re.search(r"3\.2\.2\s+changed\s+update text changed", table)
+    assert re.search(r"3\.2\.1\s+changed\s+Status: off track → on track", table)
+    assert re.search(r"3\.2\.2\s+changed\s+Update text changed", table)
     assert re.search(r"4\.2\.1\s+changed\s+file moved: actions/data-gaps/4\.2\.1\.yaml → "
                      r"actions/data-gaps/section-4/4\.2\.1\.yaml", table)
     assert re.search(r"R5\s+removed\s+actions/recommendations/R5\.yaml", table)
     markdown = run(runner, "changes", "--project", str(moved_on), "--since", "ssp-2010-06",
                    "--format", "markdown").output
-    assert "| 3.2.5 | changed | due: 2010-09 → 2010-12 |" in markdown
+    assert "| 3.2.5 | changed | Due: 2010-09 → 2010-12 |" in markdown
     assert "| 5.2.3 | added | actions/data-gaps/5.2.3.yaml |" in markdown
 
 
@@ -148,16 +148,16 @@ def row(html: str, anchor: str) -> str:
 def test_build_since_marks_changed_rows_and_lists_the_changes(runner, moved_on):
     html = built_html(runner, moved_on, "--since", "ssp-2010-06")
     assert ("<strong>Changed since the last meeting:</strong> <span class=\"change\">"
-            "Status: off track → on track</span>") in row(html, "gap-3-2-1")
-    assert "Update revised" in row(html, "gap-3-2-2")
-    assert "Due: 2010-09 → 2010-12" in row(html, "gap-3-2-5")
-    assert "●</span> New since the last meeting" in row(html, "gap-5-2-3")
-    assert "since the last meeting" not in row(html, "gap-3-2-3")
-    assert "since the last meeting" not in row(html, "gap-4-2-1")  # moved, not changed
+            "Status: off track → on track</span>") in row(html, "data-gap-3-2-1")
+    assert "Update revised" in row(html, "data-gap-3-2-2")
+    assert "Due: 2010-09 → 2010-12" in row(html, "data-gap-3-2-5")
+    assert "●</span> New since the last meeting" in row(html, "data-gap-5-2-3")
+    assert "since the last meeting" not in row(html, "data-gap-3-2-3")
+    assert "since the last meeting" not in row(html, "data-gap-4-2-1")  # moved, not changed
     changes = re.search(r'<section id="changes".*?</section>', html, re.S)[0]
     assert "Compared with the action plan as it was at the meeting of 28 June 2010." in changes
     assert "<strong>R5</strong> recommendation: removed" in changes
-    assert "status: off track → on track" in changes
+    assert "Status: off track → on track" in changes
     assert '<a href="#changes">' in html
 
 

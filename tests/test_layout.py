@@ -7,6 +7,8 @@ boxes in the PDF (pdfplumber)."""
 
 from __future__ import annotations
 
+import re
+
 import pdfplumber
 import pytest
 from conftest import run
@@ -60,6 +62,16 @@ def test_the_shipped_report(runner, project):
     assert "3.2.1" in page.split("Data requirements The following")[1]
 
 
+def fill(path, **texts: str) -> None:
+    """Each field's example line (`gap: "Describe the data gap here."`) given real text."""
+    text = path.read_text()
+    for name, value in texts.items():
+        text, n = re.subn(rf'(?m)^{name}: "?Describe the .* here\."?$', f"{name}: {value}",
+                          text)
+        assert n == 1, (name, text)
+    path.write_text(text)
+
+
 def test_after_an_ordinary_round_of_updates(runner, project):
     """Two statuses changed, a data gap and a recommendation added with `new` and filled
     in, and a table of three data gaps imported: the 9-page report of the issue."""
@@ -72,9 +84,9 @@ def test_after_an_ordinary_round_of_updates(runner, project):
     gap, rec = project / "actions/data-gaps/5.2.3.yaml", project / "actions/recommendations/R6.yaml"
     words = ("Partners should share the night-time economy incident data monthly so that "
              "the hot spots can be mapped. ") * 3
-    gap.write_text(gap.read_text().replace("Describe the data gap here.", words[:200])
-                   .replace("Describe the agreed action here.", words[:150]))
-    rec.write_text(rec.read_text().replace("Describe the recommendation here.", words))
+    # each example text `new` wrote (check --strict refuses them) replaced, by field
+    fill(gap, gap=words[:200], action=words[:150], update=words[:160])
+    fill(rec, recommendation=words, update=words[:160])
     table = project / "table.tsv"
     table.write_text("Ref\tData gap\tLead\tAction\tUpdate\tStatus\n" + "".join(
         f"5.2.{n}\t{words[:180]}\tPolice\t{words[:120]}\t{words[:160]}\ton track\n"

@@ -121,7 +121,7 @@ def test_build_marks_what_changed_since_the_tagged_meeting_as_changes_lists(runn
     section = re.search(r'<section id="changes".*?</section>', page, re.S)[0]
     in_report = re.findall(r"<li><strong>([^<]+)</strong> [a-z ]+: (\w+)", section)
     assert sorted(in_report) == sorted((c["ref"], c["change"]) for c in listed["changes"])
-    row = re.search(r'<tr id="gap-5-2-3"[^>]*>(.*?)</tr>', page, re.S)[1]
+    row = re.search(r'<tr id="data-gap-5-2-3"[^>]*>(.*?)</tr>', page, re.S)[1]
     assert "Update revised" in row and "Changed since the last meeting:" in row
     assert '<a href="#changes">' in page
 

@@ -120,7 +120,7 @@ def test_direction_of_travel_in_a_plans_own_statuses(runner, fenland):
     assert progress.stdout.splitlines()[2].startswith("board-2025-04-14,2025-04-14,0,1,0,1,1")
     changes = run(runner, "changes", "--project", str(fenland))
     assert changes.exit_code == 0, changes.output
-    assert "rag: not yet started → amber" in changes.stdout
+    assert "RAG: not yet started → amber" in changes.stdout  # the field's label
 
 
 def test_a_wrong_plan_yaml_is_reported_at_its_line(runner, fenland):
@@ -139,8 +139,10 @@ def test_without_plan_yaml_the_shipped_report_is_as_before(built):
     assert re.findall(r'<th scope="col">([^<]*)</th>', head) == [
         "Ref", "Data gap", "Lead", "Action", "Update", "Status"]
     assert '<col class="c-ref"><col class="c-gap"><col class="c-lead">' in html
-    assert 'id="gap-3-2-1"' in html and 'id="rec-R1"' in html
-    assert "UPDATE- " in html and "colour-" not in html.split("</style>")[1]
+    assert 'id="data-gap-3-2-1"' in html and 'id="recommendation-R1"' in html
+    assert "UPDATE- " in html
+    # one path: the default's statuses are declared ones too, classed by their colour
+    assert 'class="status status-off-track colour-red"' in html.split("</style>")[1]
     assert REPO.joinpath("actions/plan.yaml").exists() is False
 
 
@@ -249,7 +251,7 @@ def test_a_return_in_a_plans_own_columns_is_collected_and_applied(runner, fenlan
     before = (fenland / "actions/actions/1.1.2.yaml").read_text(encoding="utf-8")
     preview = run(runner, "collect", str(returns), "--project", str(fenland))
     assert preview.exit_code == 0, preview.output
-    assert "rag: amber → green" in preview.stdout
+    assert "RAG: amber → green" in preview.stdout  # the field's label
     assert (fenland / "actions/actions/1.1.2.yaml").read_text(encoding="utf-8") == before
     applied = run(runner, "collect", str(returns), "--project", str(fenland), "--apply")
     assert applied.exit_code == 0, applied.output
@@ -313,8 +315,8 @@ def test_list_show_and_overdue_in_a_plans_own_words(runner, fenland):
     assert "not a status of this plan: use one of complete, green, amber, red, " \
            "not yet started" in wrong.stderr
     shown = run(runner, "show", "1.1.2", "--project", str(fenland))
-    assert "Measure of success:\n  Door staff trained" in shown.stdout
-    assert "Due: 2024/25 (April 2024 to March 2025)" in shown.stdout
+    assert "Measure of success: Door staff trained" in shown.stdout  # short: on its line
+    assert "Timescale: 2024/25 (April 2024 to March 2025)" in shown.stdout  # its label
     late = run(runner, "overdue", "--project", str(fenland), "--as-of", "2025-02-01")
     assert re.search(r"1\.1\.1\s+Fire and Rescue, Police\s+2024-12-31\s+32\s+green", late.stdout)
     assert "2.1.1" not in late.stdout  # ongoing: never overdue
@@ -329,7 +331,7 @@ def test_new_writes_a_skeleton_of_a_declared_kind(runner, fenland):
     assert '# target: "0"' in text  # optional fields are offered, commented out
     checked = run(runner, "check", "--project", str(fenland))
     assert checked.exit_code == 0, checked.output
-    assert "1.1.3.yaml:9:10: warning: measure: still the example text 'Describe the " \
+    assert "1.1.3.yaml:10:10: warning: measure: still the example text 'Describe the " \
            "measure of success here.'" in checked.stderr
     assert run(runner, "check", "--strict", "--project", str(fenland)).exit_code == 1
     wrong = run(runner, "new", "widget", "--project", str(fenland))
@@ -344,7 +346,7 @@ def test_schema_describes_a_declared_kind(runner, fenland):
 
     made = run(runner, "schema", "--project", str(fenland))
     assert made.exit_code == 0, made.output
-    schema = json.loads((fenland / "schema/actions.schema.json").read_text(encoding="utf-8"))
+    schema = json.loads((fenland / "schema/action.schema.json").read_text(encoding="utf-8"))
     assert schema["properties"]["rag"]["examples"][:3] == ["complete", "green", "on track"]
     assert schema["properties"]["measure"]["title"] == "Measure of success"
     for path in (fenland / "actions/actions").glob("*.yaml"):
@@ -361,8 +363,9 @@ def test_import_a_table_headed_with_a_kinds_labels(runner, fenland, tmp_path):
                      '"Council, Police",Q4 2024/25,Begun,Amber\r\n'
                      ",Reduce harm,Another,Visits,Youth Offending Service,ongoing,Not begun,\r\n",
                      encoding="utf-8")
+    # the row with no ref is numbered in the section given (refused without one)
     made = run(runner, "import", str(table), "--status", "Not yet started",
-               "--project", str(fenland))
+               "--section", "2.1", "--project", str(fenland))
     assert made.exit_code == 0, made.output
     assert "imported 2 actions" in made.stdout
     text = (fenland / "actions/actions/1.2.1.yaml").read_text(encoding="utf-8")
@@ -376,18 +379,18 @@ def test_import_a_table_headed_with_a_kinds_labels(runner, fenland, tmp_path):
     refused = run(runner, "import", str(bad), "--project", str(fenland))
     assert refused.exit_code == 1
     assert "column 2 is headed 'Objectiv', which is not one of the columns" in refused.stderr
-    assert "column 4 is headed 'RAG', which is given twice" in refused.stderr
-    assert "the table has no column Objective, Action" in refused.stderr
+    assert "column 4 is headed 'RAG', as column 3 is ('RAG')" in refused.stderr
+    assert "the header has no column for Objective, Action" in refused.stderr
 
 
 def test_a_plan_of_two_kinds_goes_out_on_a_sheet_per_kind_and_comes_back(runner, tmp_path):
     """The default kinds with a status of the plan's own ("paused"): a workbook holding
     both kinds has a sheet for each, named by its heading, and both are read back."""
-    from psa_report.shape import DEFAULT_PLAN_YAML
+    from psa_report.shape import default_plan_text
 
     root = tmp_path / "plan"
     shutil.copytree(REPO / "actions", root / "actions")
-    (root / "actions/plan.yaml").write_text(DEFAULT_PLAN_YAML.replace(
+    (root / "actions/plan.yaml").write_text(default_plan_text().replace(
         "  - {name: off track, colour: red, exception: true, also: [red]}\n",
         "  - {name: off track, colour: red, exception: true, also: [red]}\n"
         "  - {name: paused, colour: grey}\n"), encoding="utf-8")

@@ -59,15 +59,15 @@ def test_progress_counts_every_meeting_then_the_current_files(runner, meetings):
 
 def test_progress_as_a_table_and_as_csv(runner, meetings):
     table = run(runner, "progress", "--project", str(meetings)).stdout.splitlines()
-    assert re.match(r"Meeting\s+Date\s+Complete\s+On track\s+At risk\s+Off track\s+"
-                    r"Not started\s+Overdue\s+Items$", table[0])
-    assert re.match(r"ssp-sept\s+2010-09-27\s+1\s+8\s+3\s+2\s+1\s+0\s+15$", table[3])
+    assert re.match(r"Meeting\s+Date\s+Complete\s+On track\s+At risk\s+Not started\s+"
+                    r"Off track\s+Overdue\s+Items$", table[0])
+    assert re.match(r"ssp-sept\s+2010-09-27\s+1\s+8\s+3\s+1\s+2\s+0\s+15$", table[3])
     csv = run(runner, "progress", "--project", str(meetings), "--format", "csv").stdout
     assert csv.splitlines() == [
-        "meeting,date,complete,on_track,at_risk,off_track,not_started,overdue,items",
-        "ssp-2010-06-28,2010-06-28,1,7,2,3,2,0,15",
-        "ssp-sept,2010-09-27,1,8,3,2,1,0,15",
-        "ssp-2010-12,2010-12-06,1,8,4,1,2,2,16",
+        "meeting,date,complete,on_track,at_risk,not_started,off_track,overdue,items",
+        "ssp-2010-06-28,2010-06-28,1,7,2,2,3,0,15",
+        "ssp-sept,2010-09-27,1,8,3,1,2,0,15",
+        "ssp-2010-12,2010-12-06,1,8,4,2,1,2,16",
         "current files,2011-03-21,1,8,3,2,2,2,16"]
 
 
@@ -198,13 +198,13 @@ def test_directions_in_the_report_are_a_shape_and_words(meetings, tmp_path):
         return re.search(r'<td class="status-cell"[^>]*>(.*?)</td>', row, re.S)[1]
 
     assert ('<span class="direction direction-down"><span class="direction-glyph" '
-            'aria-hidden="true">▼</span> Worse (was on track)</span>') in status_cell("gap-3-2-4")
+            'aria-hidden="true">▼</span> Worse (was on track)</span>') in status_cell("data-gap-3-2-4")
     assert ('aria-hidden="true">▲</span> Improved (was at risk)</span>'
-            in status_cell("gap-3-2-3"))
-    assert 'aria-hidden="true">►</span> No change</span>' in status_cell("gap-3-2-5")
-    r6 = re.search(r'<li id="rec-R6".*?</li>', html, re.S)[0]
+            in status_cell("data-gap-3-2-3"))
+    assert 'aria-hidden="true">►</span> No change</span>' in status_cell("data-gap-3-2-5")
+    r6 = re.search(r'<li id="recommendation-R6".*?</li>', html, re.S)[0]
     assert 'aria-hidden="true">●</span> New since the last meeting</span>' in r6
-    assert 'id="rec-R5"' not in html
+    assert 'id="recommendation-R5"' not in html
     assert "First report" not in html
 
     exceptions = re.search(r'<section id="exceptions".*?</section>', html, re.S)[0]
@@ -214,11 +214,11 @@ def test_directions_in_the_report_are_a_shape_and_words(meetings, tmp_path):
                         "Worse since the last meeting (1)"]
     assert "Direction of travel is measured against the plan as it was at the meeting of " \
            "6 December 2010." in exceptions
-    at_risk = re.search(r'href="#gap-5-2-3">5\.2\.3</a>(.*?)</li>', exceptions, re.S)[1]
+    at_risk = re.search(r'href="#data-gap-5-2-3">5\.2\.3</a>(.*?)</li>', exceptions, re.S)[1]
     assert "SBC" in at_risk and "Begun, but short of staff." in at_risk
     worse = re.search(r'<ul class="worse-list">(.*?)</ul>', exceptions, re.S)[1]
     assert re.findall(r"<li>.*?</li>", worse, re.S) == [
-        '<li><a href="#gap-3-2-4">3.2.4</a>: now off track; <span class="direction '
+        '<li><a href="#data-gap-3-2-4">3.2.4</a>: now off track; <span class="direction '
         'direction-down"><span class="direction-glyph" aria-hidden="true">▼</span> Worse '
         '(was on track)</span></li>']
     assert "Removed from the plan since the last meeting: R5." in exceptions
@@ -308,7 +308,7 @@ def test_the_chart_shows_the_numbers_of_its_table(meetings, tmp_path):
         "from the meeting of 28 June 2010 to this report (21 March 2011). At the meeting of "
         "28 June 2010: 15 actions, ")
     assert "In this report (21 March 2011): 16 actions, 1 complete, 8 on track, 3 at risk, " \
-           "2 off track, 2 not started." in desc
+           "2 not started, 2 off track." in desc
     caption = re.search(r'<figcaption id="progress-chart-caption">(.*?)</figcaption>', html)[1]
     assert caption == desc.replace("&", "&amp;")
     assert 'aria-describedby="progress-chart-caption"' in html

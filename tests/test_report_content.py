@@ -119,7 +119,7 @@ def test_data_gaps_are_grouped_by_section_in_natural_order(built):
     html = built["html"].read_text(encoding="utf-8")
     sections = re.findall(r'<section id="section-([\d-]+)"', html)
     assert sections == ["3-2", "4-2", "5-2"]
-    refs = re.findall(r'<tr id="gap-([\d-]+)"[ >]', html)
+    refs = re.findall(r'<tr id="data-gap-([\d-]+)"[ >]', html)
     assert refs == ["3-2-1", "3-2-2", "3-2-3", "3-2-4", "3-2-5", "4-2-1", "4-2-2", "4-2-3",
                     "5-2-1", "5-2-2"]
     header = re.findall(r"<thead>\s*<tr>(.*?)</tr>", html, re.S)[0]
@@ -166,7 +166,7 @@ def test_without_git_on_the_computer_the_page_says_so_and_its_properties_why(
 
 def test_each_recommendation_leads_with_its_number_and_status(built):
     html = built["html"].read_text()
-    item = re.search(r'<li id="rec-R1" class="recommendation">(.*?)</li>', html, re.S)[1]
+    item = re.search(r'<li id="recommendation-R1" class="recommendation">(.*?)</li>', html, re.S)[1]
     head, _, rest = item.partition("</p>")
     assert '<span class="ref">R1</span>' in head and 'class="status status-' in head
     assert "UPDATE-" in rest and "UPDATE-" not in head

@@ -24,6 +24,7 @@ from psa_report.shape import (
     Shape,
     StatusDef,
     check_agency_name,
+    default_plan_text,
     default_shape,
     field_value,
     match_agencies,
@@ -172,7 +173,7 @@ def test_defaults_of_a_kind_and_a_field():
 @pytest.mark.parametrize("text, expected", [
     ("kind:\n  - name: x\n",
      "actions/plan.yaml:1:1: unknown key 'kind' in plan.yaml. Did you mean 'kinds'? "
-     "The keys are: statuses, status_required, kinds"),
+     "The keys are: statuses, status_required, sections_of, kinds"),
     ("statuses:\n  - {name: done, colour: greeen}\n",
      "actions/plan.yaml:2:26: colour: 'greeen' is not a colour this tool knows. Did you "
      "mean 'green'?"),
@@ -627,7 +628,7 @@ def test_a_prefixed_ref_is_stored_in_its_canonical_form():
 def test_the_fenland_style_plan_loads(tmp_path):
     project = load_project(FENLAND)
     assert project.shape.source == "actions/plan.yaml" and project.warnings == []
-    assert project.data_gaps == [] and project.recommendations == []
+    assert list(project.kind_items) == ["action"]  # its own kind only, not the default's
     items = project.kind_items["action"]
     assert [i.ref for i in items] == ["1.1.1", "1.1.2", "2.1.1"]
     first, second, third = items
@@ -722,12 +723,13 @@ def test_the_seed_with_its_status_column_blank(tmp_path):
         "missing field 'status': add a line `status: ...` (the fields are: ref, gap, lead, "
         "action, update, status, due, indicator, exempt)",
         "missing field 'status': add a line `status: ...` (the fields are: ref, "
-        "recommendation, update, status, lead, due, indicator, exempt)"}
+        "recommendation, lead, update, status, due, indicator, exempt)"}
 
 
 def test_a_plan_yaml_of_the_default_shape_keeps_todays_project(tmp_path):
     root = _copy(REPO, tmp_path)
-    (root / "actions/plan.yaml").write_text(ISSUE_PLAN, encoding="utf-8")
+    # the shipped default plan.yaml, written as the project's own
+    (root / "actions/plan.yaml").write_text(default_plan_text(), encoding="utf-8")
     project, today = load_project(root), load_project(REPO)
     assert project.shape.source == "actions/plan.yaml"
     assert project.kind_items == today.kind_items
