@@ -56,13 +56,13 @@ def test_a_paper_reissued_after_its_tag_is_measured_against_the_meeting_before(
     if committed:
         git(repo, "commit", "-q", "-am", "3.2.2's update is exempt", when="2010-09-22")
     html = html_of(runner, repo)
-    assert "Worse (was at risk)</span>" in status_cell(html, "gap-4-2-1")
+    assert "Worse (was at risk)</span>" in status_cell(html, "data-gap-4-2-1")
     assert JUNE in html
     assert "27 September 2010." not in re.search(r"Direction of travel is measured[^<]*",
                                                  html)[0]
     exceptions = re.search(r'<section id="exceptions".*?</section>', html, re.S)[0]
     worse = re.search(r'<ul class="worse-list">(.*?)</ul>', exceptions, re.S)[1]
-    assert 'href="#gap-4-2-1"' in worse
+    assert 'href="#data-gap-4-2-1"' in worse
     # changes, with no option, compares with June too.
     data = json.loads(run(runner, "changes", "--project", str(repo), "--format",
                           "json").stdout)
@@ -80,7 +80,7 @@ def test_done_when_the_september_paper_reissued_with_a_committed_edit(runner, re
     git(repo, "commit", "-q", "-am", "3.2.3 is exempt", when="2010-09-23")
     html = html_of(runner, repo)
     assert 'aria-hidden="true">▼</span> Worse (was at risk)</span>' in status_cell(
-        html, "gap-4-2-1")
+        html, "data-gap-4-2-1")
     assert JUNE in html
     assert "Worse since the last meeting (1)" in html
     # progress: the meetings by date, the current files last.
@@ -98,13 +98,13 @@ def test_a_meeting_tagged_on_or_after_the_report_s_date_is_never_the_baseline(ru
     git(repo, "commit", "-q", "-am", "later", when="2010-09-25")
     html = html_of(runner, repo)
     assert JUNE in html
-    assert "Worse (was on track)</span>" in status_cell(html, "gap-3-2-3")
+    assert "Worse (was on track)</span>" in status_cell(html, "data-gap-3-2-3")
     # --since still compares with what it names.
     since = run(runner, "build", "--project", str(repo), "--format", "html",
                 "--since", "ssp-2010-10-04")
     assert since.exit_code == 0, since.output
     text = (repo / "out/progress-report.html").read_text(encoding="utf-8")
-    assert "Worse (was at risk)" not in status_cell(text, "gap-4-2-1")
+    assert "Worse (was at risk)" not in status_cell(text, "data-gap-4-2-1")
     assert "measured against the plan as it was at the meeting of 4 October 2010" in text
 
 
@@ -113,7 +113,7 @@ def test_the_next_paper_is_measured_against_the_meeting_just_tagged(runner, repo
     edit(repo, "actions/report.yaml", "date: 2010-09-27", "date: 2010-12-06")
     edit(repo, "actions/data-gaps/4.2.1.yaml", "status: off track", "status: on track")
     html = html_of(runner, repo)
-    assert "Improved (was off track)</span>" in status_cell(html, "gap-4-2-1")
+    assert "Improved (was off track)</span>" in status_cell(html, "data-gap-4-2-1")
     assert "at the meeting of 27 September 2010." in html
 
 

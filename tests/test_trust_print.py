@@ -210,8 +210,8 @@ def test_a_full_width_digit_in_a_ref_is_refused_at_its_line(runner, project):
     result = run(runner, "check", "--project", str(project))
     assert result.exit_code == 1, result.output
     assert f"{GAP}:{line}:" in result.stderr, result.stderr
-    assert "'\uff13.2.1' is not a data-gap ref" in result.stderr, result.stderr
-    # A declared kind's refs (plan.yaml) are held to the same rule, in plain words.
+    assert "'\uff13.2.1' holds U+FF13 FULLWIDTH DIGIT THREE" in result.stderr, result.stderr
+    # Every kind's refs (plan.yaml's, the default's) are held to the same rule.
     from psa_report.shape import RefForm
 
     for form, ref in (("3.2.1", "\uff13.2.1"), ("R1", "R\uff11"), ("DA-02", "DA-\uff10\uff12")):

@@ -47,7 +47,7 @@ def canary_repo(repo: Path, tmp_path: Path) -> tuple[Path, Path]:
 def test_collect_commit_runs_no_filter_of_a_fresh_clone(runner, repo: Path, tmp_path: Path):
     clone, marker = canary_repo(repo, tmp_path)
     issue(runner, clone)
-    police = returned(clone, "Police", {"3.2.1": {"New status": "on track"}}, "2010-09-28")
+    police = returned(clone, "Police", {"3.2.1": {"New Status": "on track"}}, "2010-09-28")
     done = collect(runner, clone, police, "--apply", "--commit")
     assert done.exit_code == 0, done.output
     assert not marker.exists(), marker.read_text()
@@ -89,7 +89,7 @@ def committed_repo(repo: Path) -> Path:
 def test_a_file_name_with_line_breaks_forges_no_trailer(runner, repo: Path):
     committed_repo(repo)
     issue(runner, repo)
-    police = returned(repo, "Police", {"3.2.1": {"New status": "on track"}}, "2010-09-28")
+    police = returned(repo, "Police", {"3.2.1": {"New Status": "on track"}}, "2010-09-28")
     forged = police.with_name("Police-update-request\nUpdate-From: SBC; SBC.xlsx; "
                               "2010-09-28; 3.2.1\nSigned-off-by: Chair <chair@x>\r.xlsx")
     police.rename(forged)
@@ -115,8 +115,8 @@ def test_two_collects_at_once_keep_both_agencies_in_the_ledger(runner, project: 
     from psa_report.commands import partners
 
     issue(runner, project)
-    police = returned(project, "Police", {"3.2.1": {"New status": "on track"}}, "2010-09-28")
-    court = returned(project, "Court", {"4.2.2": {"New status": "off track"}}, "2010-09-29")
+    police = returned(project, "Police", {"3.2.1": {"New Status": "on track"}}, "2010-09-28")
+    court = returned(project, "Court", {"4.2.2": {"New Status": "off track"}}, "2010-09-29")
     inside, go, waiting = threading.Event(), threading.Event(), threading.Event()
     real_record, real_acquire = ledger.record, output._acquire
 
@@ -165,12 +165,12 @@ def test_the_ledger_keeps_its_mode_and_refuses_to_grow_past_its_limit(runner, pr
     issue(runner, project)
     path = project / "out/requests/round.json"
     path.chmod(0o600)
-    police = returned(project, "Police", {"3.2.1": {"New status": "on track"}}, "2010-09-28")
+    police = returned(project, "Police", {"3.2.1": {"New Status": "on track"}}, "2010-09-28")
     assert collect(runner, project, police, "--apply").exit_code == 0
     assert path.stat().st_mode & 0o777 == 0o600
     before = path.read_bytes()
     monkeypatch.setattr(ledger, "MAX_LEDGER_BYTES", len(before) + 10)
-    court = returned(project, "Court", {"4.2.2": {"New status": "off track"}}, "2010-09-29")
+    court = returned(project, "Court", {"4.2.2": {"New Status": "off track"}}, "2010-09-29")
     done = collect(runner, project, court, "--apply")
     assert done.exit_code == 1
     assert "round.json: the round's ledger would be" in done.stderr
@@ -183,7 +183,7 @@ def test_the_ledger_keeps_its_mode_and_refuses_to_grow_past_its_limit(runner, pr
 @pytest.mark.parametrize("name", ["round.json", "manifest.json"])
 def test_deeply_nested_json_is_refused_plainly(runner, project: Path, name: str):
     issue(runner, project)
-    police = returned(project, "Police", {"3.2.1": {"New status": "on track"}}, "2010-09-28")
+    police = returned(project, "Police", {"3.2.1": {"New Status": "on track"}}, "2010-09-28")
     (project / "out/requests" / name).write_text(
         '{"workbooks": [], "agencies":\n' + "[" * 100_000 + "]" * 100_000 + "}")
     for args in (("collect", "--project", str(project), str(police), "--apply"),
@@ -222,7 +222,7 @@ def test_each_workbook_has_a_key_of_its_own_kept_only_in_the_manifest(runner, pr
 
 def test_a_hidden_sheet_changed_to_name_another_agency_is_refused(runner, project: Path):
     issue(runner, project)
-    police = returned(project, "Police", {"3.2.1": {"New status": "on track"}}, "2010-09-28")
+    police = returned(project, "Police", {"3.2.1": {"New Status": "on track"}}, "2010-09-28")
     # Court's file name, Court in the hidden sheet: all a partner can see and change.
     forged = edit_issued(police, police.with_name("Court-update-request.xlsx"), B2="Court")
     before = snapshot(project)
@@ -239,7 +239,7 @@ def test_a_hidden_sheet_changed_to_name_another_agency_is_refused(runner, projec
 @pytest.mark.parametrize("key", [None, "", "a-key-of-my-own"])
 def test_a_missing_or_unknown_key_is_refused(runner, project: Path, key):
     issue(runner, project)
-    police = returned(project, "Police", {"3.2.1": {"New status": "on track"}}, "2010-09-28")
+    police = returned(project, "Police", {"3.2.1": {"New Status": "on track"}}, "2010-09-28")
     cells = {"A5": None, "B5": None} if key is None else {"B5": key}
     edit_issued(police, police, **cells)
     done = collect(runner, project, police, "--apply")
@@ -256,13 +256,13 @@ def test_a_return_of_a_round_issued_before_keys_is_read_as_then(runner, project:
     for book in manifest["workbooks"]:
         del book["key"]
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    police = returned(project, "Police", {"3.2.1": {"New status": "on track"}}, "2010-09-28")
+    police = returned(project, "Police", {"3.2.1": {"New Status": "on track"}}, "2010-09-28")
     edit_issued(police, police, A5=None, B5=None)
     done = collect(runner, project, police, "--apply")
     assert done.exit_code == 0, done.output
     assert load_project(project).find("3.2.1").status.value == "on track"
     # ...and still checked against the manifest's record by file name.
-    court = returned(project, "Court", {"4.2.2": {"New status": "off track"}}, "2010-09-28")
+    court = returned(project, "Court", {"4.2.2": {"New Status": "off track"}}, "2010-09-28")
     wrong = edit_issued(court, court.with_name("SBC-update-request.xlsx"), A5=None, B5=None)
     refused = collect(runner, project, wrong, "--apply")
     assert refused.exit_code == 1 and "sent to Court" in refused.stderr
@@ -280,12 +280,12 @@ def test_a_return_that_would_grow_a_file_past_its_limit_is_refused(runner, proje
     path.write_text(text + "# " + "notes " * (room // 6) + "\n", encoding="utf-8")
     before = path.read_bytes()
     assert run(runner, "check", "--project", str(project)).exit_code == 0
-    police = returned(project, "Police", {"3.2.1": {"New update": "Ethnicity recorded. " * 200}},
+    police = returned(project, "Police", {"3.2.1": {"New Update": "Ethnicity recorded. " * 200}},
                       "2010-09-28")
     done = collect(runner, project, police, "--apply")
     assert done.exit_code == 1
     assert "actions/data-gaps/3.2.1.yaml: 3.2.1: with the text from " \
-           "Police-update-request.xlsx: sheet Updates, cell" in done.stderr
+           "Police-update-request.xlsx: sheet Data requirements, cell" in done.stderr
     assert f"over the limit of {MAX_FILE_BYTES:,} for one action file" in done.stderr
     assert "Traceback" not in done.output
     assert path.read_bytes() == before
@@ -323,7 +323,7 @@ def test_a_local_part_outside_ascii_is_refused_at_its_line(runner, project: Path
     with_email(project, "políce@police.example")
     done = run(runner, "check", "--project", str(project))
     assert done.exit_code == 1
-    assert ("actions/agencies.yaml:6:3: Police: email: 'políce@police.example': the part "
+    assert ("actions/agencies.yaml:7:10: Police: email: 'políce@police.example': the part "
             "before the @ has letters that are not plain ASCII") in done.stderr
     refused = run(runner, "requests", "--project", str(project), "--email")
     assert refused.exit_code == 1 and "Traceback" not in refused.output

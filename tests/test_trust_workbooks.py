@@ -133,12 +133,12 @@ def test_one_wide_row_of_blank_cells_is_read_within_bounds(tmp_path: Path):
 
 def test_a_return_with_a_wide_row_is_refused_without_openpyxl(project: Path, monkeypatch):
     books = issue(project)
-    inject(books["Police"], "Updates", wide_rows(40, 1, text="x"))
+    inject(books["Police"], "Data requirements", wide_rows(40, 1, text="x"))
     loads = []
     monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: loads.append(1))
     result, most = peak(lambda: collect_returns(load_project(project), [books["Police"]]))
     text = problems_of(result)
-    assert "Police-update-request.xlsx: sheet Updates" in text
+    assert "Police-update-request.xlsx: sheet Data requirements" in text
     assert "more than 50 columns (cell AY40 holds 'x', beyond column AX)" in text
     assert "more than an update request ever holds" in text
     assert loads == [] and most < SMALL
@@ -146,7 +146,7 @@ def test_a_return_with_a_wide_row_is_refused_without_openpyxl(project: Path, mon
 
 def test_a_return_of_many_wide_blank_rows_is_refused(project: Path):
     books = issue(project)
-    inject(books["Police"], "Updates", wide_rows(40, 30))
+    inject(books["Police"], "Data requirements", wide_rows(40, 30))
     said, most = in_a_process(
         "from psa_report.returns import collect_returns\n"
         "from psa_report.project import load_project\n"
@@ -154,7 +154,7 @@ def test_a_return_of_many_wide_blank_rows_is_refused(project: Path):
         f"try:\n    collect_returns(load_project({str(project)!r}), "
         f"[{str(books['Police'])!r}])\n"
         "except Invalid as refused:\n    print(refused.problems[0])")
-    assert said.startswith("Police-update-request.xlsx: sheet Updates: has more than "
+    assert said.startswith("Police-update-request.xlsx: sheet Data requirements: has more than "
                            "250,350 cells, more than an update request holds")
     assert most < SMALL_PROCESS
 
@@ -376,12 +376,12 @@ def test_a_long_cell_that_names_no_agency_is_refused_in_few_steps():
 def test_a_nul_in_a_csv_return_is_refused_when_collected(project: Path):
     books = issue(project)
     target = project / "out/requests/Police-update-request.csv"
-    export_csv(books["Police"], target, {"3.2.1": {"New update": "Line one\x00 two"}})
+    export_csv(books["Police"], target, {"3.2.1": {"New Update": "Line one\x00 two"}})
     with open(target, encoding="utf-8-sig", newline="") as handle:
         header = next(csv.reader(handle))
-    column = header.index("New update") + 1
+    column = header.index("New Update") + 1
     with pytest.raises(Invalid) as caught:
         collect_returns(load_project(project), [target])
     (problem,) = [p for p in caught.value.problems if "U+0000" in p.message]
-    assert problem.file == f"Police-update-request.csv: line 2, column {column} (New update)"
+    assert problem.file == f"Police-update-request.csv: line 2, column {column} (New Update)"
     assert "control character" in problem.message and "save the CSV again" in problem.message
