@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from psa_report.loader import load_text
+from psa_report.shape import default_plan_text
 
 FENLAND = Path(__file__).parent / "data" / "fenland"
 #: Words of today's shape that must not appear where a plan declared its own.
@@ -470,3 +471,32 @@ def test_set_changes_any_field_of_a_declared_kind_by_its_name(runner, fenland):
     assert path.read_text(encoding="utf-8") == after
     usage = run(runner, "set", "1.1.2", "--progress", "--project", str(fenland))
     assert usage.exit_code != 0
+
+
+def test_an_overdue_item_with_no_status_builds_and_the_totals_add_up(runner, project):
+    """A tracker with blank statuses on overdue rows (status_required: false): the summary
+    has a "No status" column, its totals are the sum of its columns, and the overdue list
+    shows a plain cell, in HTML, PDF and Word; check counts every item."""
+    (project / "actions/plan.yaml").write_text(
+        default_plan_text().replace("status_required: true", "status_required: false"),
+        encoding="utf-8")
+    edit(project, "actions/data-gaps/3.2.5.yaml", "due: 2010-09", "due: 2010-01")
+    path = project / "actions/data-gaps/3.2.5.yaml"
+    path.write_text("".join(line for line in path.read_text(encoding="utf-8")
+                            .splitlines(keepends=True) if not line.startswith("status:")),
+                    encoding="utf-8")
+    checked = run(runner, "check", "--project", str(project))
+    assert checked.exit_code == 0, checked.output
+    assert checked.stdout.strip().endswith("3 off track, 1 with no status).")
+    built = run(runner, "build", "--project", str(project), "--format", "all")
+    assert built.exit_code == 0, built.output
+    html = (project / "out/progress-report.html").read_text(encoding="utf-8")
+    summary = html.split('id="summary"')[1].split("</table>")[0]
+    assert ">No status<" in summary
+    first = re.search(r"<tr>\s*<th[^>]*>All actions</th>(.*?)</tr>", summary, re.S)
+    numbers = [int(n) for n in re.findall(r"<td[^>]*>(\d+)</td>", first[1])]
+    assert sum(numbers[:-1]) == numbers[-1] == 15, numbers
+    overdue = html.split('id="overdue-caption"')[1].split("</table>")[0]
+    assert "3.2.5" in overdue
+    for name, text in texts(project / "out").items():
+        assert "No status" in text, name

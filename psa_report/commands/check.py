@@ -19,10 +19,13 @@ class CheckResult:
 
     @property
     def summary(self) -> str:
-        """"OK: 10 data gaps, 5 recommendations (1 complete, 7 on track, ...)."."""
+        """"OK: 10 data gaps, 5 recommendations (1 complete, 7 on track, ...)."; the items
+        with no status (status_required: false) counted too, so the numbers add up."""
         project = self.project
         counts = Counter(item.status for item in project.items)
-        by_status = ", ".join(f"{counts[s]} {s.value}" for s in project.statuses if counts[s])
+        by_status = ", ".join([f"{counts[s]} {s.value}" for s in project.statuses if counts[s]]
+                              + ([f"{counts[None]} with no status"]
+                                 if counts[None] and len(counts) > 1 else []))
         text = "OK: " + ", ".join(plural(len(items), kind.name, kind.plural)
                                   for kind, items in project.kinds)
         return text + (f" ({by_status})." if by_status else ".")
