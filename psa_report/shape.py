@@ -423,8 +423,10 @@ def default_shape() -> Shape:
 
 
 def placeholder(label: str) -> str:
-    """The example text `new` writes in a kind's text field (check warns of it)."""
-    return f"Describe the {label[:1].lower() + label[1:]} here."
+    """The example text `new` writes in a kind's text field (check warns of it): "Describe
+    the data gap here.", "Describe the update here." for a label in capitals (UPDATE)."""
+    word = label.lower() if label.isupper() else label[:1].lower() + label[1:]
+    return f"Describe the {word} here."
 
 
 # ---------------------------------------------------------------- reading plan.yaml

@@ -10,6 +10,7 @@ alike.
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -103,6 +104,11 @@ class Words:
         return f"Report to the {meeting}"
 
     def section(self, number: str, heading: str) -> str:
+        """"Section 3.2: Victims"; a heading that names its number already ("Priority 1:
+        Reduce violent crime", "Objective 1.2 Safer streets") is printed as it is, never
+        doubled ("Section 1: Priority 1: ...")."""
+        if heading and re.match(rf"[^\W\d][\w' -]*?\s+{re.escape(number)}(?![\d.])", heading):
+            return heading
         return f"Section {number}" + (f": {heading}" if heading else "")
 
     def continued(self, number: str, heading: str) -> str:

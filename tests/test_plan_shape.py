@@ -50,13 +50,14 @@ def test_a_fenland_style_plan_checks_and_builds_in_its_own_words(runner, fenland
     assert built.exit_code == 0, built.output
     for name, text in texts(fenland / "out").items():
         for words in ("Action plan", "Measure of success", "Progress update", "RAG",
-                      "Section 1: Outcome 1: Reduce violent crime",
+                      "Outcome 1: Reduce violent crime",
                       "Section 1.1: Objective: Reduce alcohol-related violence",
                       "Youth Offending Service", "Not yet started", "Amber (1)",
                       "Actions red, amber or overdue"):
             assert words in text, (name, words)
         for words in DEFAULT_WORDS:
             assert words not in text, (name, words)
+        assert "Section 1: Outcome 1" not in text, name  # a heading is never doubled
     html = (fenland / "out/progress-report.html").read_text(encoding="utf-8")
     # the table's columns are the kind's fields, the deadline in the status cell
     head = re.search(r"<thead>\s*<tr>(.*?)</tr>", html, flags=re.S).group(1)

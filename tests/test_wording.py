@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import docx
+import pytest
 from pypdf import PdfReader
 
 from psa_report import wording
@@ -79,3 +80,21 @@ def test_the_same_labels_head_the_partner_workbooks(project, tmp_path, monkeypat
     collected = run(runner, "collect", str(filled), "--project", str(project))
     assert collected.exit_code == 0, collected.output
     assert "RAG: off track → on track" in collected.output
+
+
+@pytest.mark.parametrize(("number", "heading", "printed"), [
+    ("3.2", "Victims", "Section 3.2: Victims"),
+    ("1", "Priority 1: Reduce violent crime", "Priority 1: Reduce violent crime"),
+    ("1.2", "Objective 1.2 Safer streets", "Objective 1.2 Safer streets"),
+    ("1", "Priority 12: Other", "Section 1: Priority 12: Other"),
+    ("1", "", "Section 1"),
+])
+def test_a_heading_naming_its_number_is_never_doubled(number, heading, printed):
+    assert wording.WORDS.section(number, heading) == printed
+
+
+def test_the_example_text_of_a_label_in_capitals_reads_as_words():
+    from psa_report.shape import placeholder
+
+    assert placeholder("UPDATE") == "Describe the update here."
+    assert placeholder("Data gap") == "Describe the data gap here."
