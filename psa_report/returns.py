@@ -54,6 +54,7 @@ from .partners import (
     partner_fields,
     read_update,
     shaped_headers,
+    take_option,
     value_text,
 )
 from .problems import Invalid, Problem
@@ -236,11 +237,13 @@ def _check_take(take: dict[str, str], proposals: dict[str, dict[str, list[_Propo
         givers = list(dict.fromkeys(p.agency for found in proposals.get(ref, {}).values()
                                     for p in found))
         if len(givers) < 2 or agency not in givers:
-            problems.append(Problem(f"--take {key}={agency}", None, None,
+            problems.append(Problem(take_option(key, agency), None, None,
                 f"{ref} is not a joint row that {agency} updated in these returns"
                 + (f" (it was updated by {', '.join(givers)})" if givers else
                    " (no return updates it)")
-                + ": give --take REF=AGENCY for a row two leads updated"))
+                + (": choose with " + " or ".join(take_option(key, g) for g in givers)
+                   if len(givers) > 1 else
+                   ": give --take REF=AGENCY for a row two leads updated")))
 
 
 #: Files a partner may send back instead of the .xlsx, skipped with a word.
@@ -788,12 +791,21 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
             values = list(dict.fromkeys(p.value for p in found))
             wanted = take.get(f"{ref}:{name}") or (take.get(ref) if name not in texts else None)
             chosen = next((p for p in found if p.agency == wanted), None)
+            # as written to YAML, by the field's type (partners.value_text)
+            current = value_text(item.kind.field(name), item.get(name))
+            # this round already wrote the plan's value (the ledger says so): a choice made
+            # with --take (or in the terminal) in an earlier run stands, never asked again
+            applied = name in written.get(ref, {}) and written[ref][name] == current
+            earlier = next((p for p in found if p.value == current), None) if applied else None
             if len(values) == 1:
                 first, value = found[0], values[0]
                 settled[name] = "the same" if len({p.agency for p in found}) > 1 else "one lead"
             elif chosen is not None:
                 first, value = chosen, chosen.value
                 settled[name] = f"taken from {chosen.agency}"
+            elif earlier is not None:
+                first, value = earlier, earlier.value
+                settled[name] = f"taken from {earlier.agency}"
             elif name in texts:
                 first, value = found[0], _keep_both(found)
                 settled[name] = "kept both, each under its agency's name"
@@ -808,9 +820,9 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
                     continue
                 value = first.value
                 settled[name] = f"taken from {first.agency}"
-            # as written to YAML, by the field's type (partners.value_text)
-            current = value_text(item.kind.field(name), item.get(name))
             if value == current:
+                if applied:
+                    settled[name] = f"applied: {settled[name]}"
                 continue  # already so: nothing to write
             sent = first.sent.issued(name)
             if sent != current and current != written.get(ref, {}).get(name):
