@@ -163,6 +163,8 @@ class CollectResult:
     round: str = ""
     #: agency -> ref -> field -> the value its return gave (kept in the round's ledger)
     given: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
+    #: ref -> field -> the lead whose value was taken for a joint row (kept in the ledger)
+    chosen: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def not_returned_line(self) -> str | None:
