@@ -714,7 +714,7 @@ def write_covering(document: Document, plan: ReportPlan) -> None:
 
 def write_exceptions(document: Document, plan: ReportPlan) -> None:
     """What needs the committee's attention first, as exceptions.html says it: the
-    intro, the off track, at risk and overdue actions with their first update, those
+    intro, the off track, at risk and overdue actions with their update, those
     worse since the last meeting, and what was removed."""
     found = plan.exceptions
     if found is None:
@@ -752,7 +752,8 @@ def write_exceptions(document: Document, plan: ReportPlan) -> None:
 
 
 def _exception_item(document: Document, row: Row, style: BaseStyle, bullets: int) -> None:
-    """One bullet: the ref, its lead and how late; its first update below, indented."""
+    """One bullet: the ref, its lead and how late; its update below, indented, every
+    paragraph of it (a joint action's: every lead's words)."""
     item = _para(document, row.ref, style, bold=True)
     _text(item, f" ({row.words.lead}: {row.lead_codes})")
     if row.overdue_text:
@@ -760,8 +761,11 @@ def _exception_item(document: Document, row: Row, style: BaseStyle, bullets: int
     _number(item, bullets)
     if row.update:
         item.paragraph_format.keep_with_next = True
-        update = _para(document, row.update[0], style)
+    for index, text in enumerate(row.update):
+        update = _para(document, text, style)
         update.paragraph_format.left_indent = Twips(LIST_INDENT)
+        if index < len(row.update) - 1:  # the lead's words kept together on a page
+            update.paragraph_format.keep_with_next = True
         for run in update.runs:
             run.font.color.rgb = MUTED
 

@@ -19,7 +19,7 @@ import re
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar
@@ -80,6 +80,8 @@ def _check(ledger: object) -> None:
         day(ledger.get(key))
     if not texts(ledger.get("written") or {}, 2):
         raise ValueError("its values written are not a list of texts")
+    if not texts(ledger.get("chosen") or {}, 2):
+        raise ValueError("its choices of joint values are not a list of texts")
     for code, entry in ledger["agencies"].items():
         if not isinstance(entry, dict) or not texts(entry.get("given") or {}, 2):
             raise ValueError(f"its entry for {code} is damaged")
@@ -182,6 +184,9 @@ class Earlier:
     #: ref -> field -> the value this round wrote into the plan
     written: dict[str, dict[str, str]]
     returned: tuple[str, ...]  # agencies whose return was applied
+    #: ref -> field -> the lead whose value was taken for a joint row (--take, or in the
+    #: terminal), so a choice made once is not asked for again
+    chosen: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 NOTHING = Earlier({}, {}, ())
@@ -193,7 +198,8 @@ def earlier(ledger: dict | None) -> Earlier:
     agencies = ledger["agencies"]
     return Earlier({code: e.get("given") or {} for code, e in agencies.items()},
                    ledger.get("written") or {},
-                   tuple(code for code, e in agencies.items() if e.get("returned")))
+                   tuple(code for code, e in agencies.items() if e.get("returned")),
+                   ledger.get("chosen") or {})
 
 
 def record(ledger: dict, result: CollectResult, today: date, commit: str | None = None) -> dict:
@@ -214,6 +220,8 @@ def record(ledger: dict, result: CollectResult, today: date, commit: str | None 
         entry["applied"] = None if entry["waiting"] else today.isoformat()
     for update in result.updates:
         ledger.setdefault("written", {}).setdefault(update.ref, {}).update(update.values)
+    for ref, fields in result.chosen.items():
+        ledger.setdefault("chosen", {}).setdefault(ref, {}).update(fields)
     ledger.setdefault("runs", []).append({
         "on": today.isoformat(), "returns": [r.agency for r in result.returns],
         "changed": [u.ref for u in result.updates], "waiting": sorted(waiting),

@@ -25,6 +25,7 @@ write, since changes are keyed by ref and written to the file the plan says.
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -116,6 +117,12 @@ class Joint:
         return tuple(dict.fromkeys(a for values in self.given.values() for a, _ in values))
 
 
+def take_option(key: str, agency: str) -> str:
+    """``--take REF=AGENCY`` as it can be pasted into a shell: quoted where the name has
+    spaces or other characters a shell reads (``--take '3.2.1=Fire and Rescue'``)."""
+    return f"--take {shlex.quote(f'{key}={agency}')}"
+
+
 @dataclass(frozen=True)
 class Waiting:
     """A row held back: its leads disagree on a status or date and nobody chose."""
@@ -128,7 +135,7 @@ class Waiting:
 
     @property
     def line(self) -> str:
-        takes = " or ".join(f"--take {self.ref}={a}" for a in self.agencies)
+        takes = " or ".join(take_option(self.ref, a) for a in self.agencies)
         return f"{self.ref} waits ({'; '.join(self.reasons)}): choose with {takes}"
 
 
@@ -156,6 +163,8 @@ class CollectResult:
     round: str = ""
     #: agency -> ref -> field -> the value its return gave (kept in the round's ledger)
     given: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
+    #: ref -> field -> the lead whose value was taken for a joint row (kept in the ledger)
+    chosen: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def not_returned_line(self) -> str | None:

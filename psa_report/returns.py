@@ -54,6 +54,7 @@ from .partners import (
     partner_fields,
     read_update,
     shaped_headers,
+    take_option,
     value_text,
 )
 from .problems import Invalid, Problem
@@ -194,8 +195,9 @@ def collect_returns(project: Project, paths: Iterable[Path], take: dict[str, str
                 given[proposal.agency].setdefault(ref, {})[name] = proposal.value
     _add_earlier(proposals, before, manifest or {}, {r.agency for r in returns})
     _check_take(take or {}, proposals, problems)
+    chosen: dict[str, dict[str, str]] = {}
     updates, joint, waiting = _updates_from(project, proposals, problems, take or {}, choose,
-                                            before.written, rank)
+                                            before, rank, chosen)
     if problems:
         raise Invalid(problems)
     returned = tuple(sorted(dict.fromkeys(r.agency for r in returns),
@@ -205,7 +207,7 @@ def collect_returns(project: Project, paths: Iterable[Path], take: dict[str, str
     read = tuple(Returned(r.agency, r.display, r.received, tuple(dict.fromkeys(r.filled)))
                  for r in sorted(returns, key=lambda r: rank(r.agency)))
     return CollectResult(tuple(updates), returned, missing, manifest_path, tuple(notes),
-                         tuple(joint), tuple(waiting), read, round_id, given)
+                         tuple(joint), tuple(waiting), read, round_id, given, chosen)
 
 
 def _add_earlier(proposals: dict[str, dict[str, list[_Proposal]]], before: ledger.Earlier,
@@ -236,11 +238,13 @@ def _check_take(take: dict[str, str], proposals: dict[str, dict[str, list[_Propo
         givers = list(dict.fromkeys(p.agency for found in proposals.get(ref, {}).values()
                                     for p in found))
         if len(givers) < 2 or agency not in givers:
-            problems.append(Problem(f"--take {key}={agency}", None, None,
+            problems.append(Problem(take_option(key, agency), None, None,
                 f"{ref} is not a joint row that {agency} updated in these returns"
                 + (f" (it was updated by {', '.join(givers)})" if givers else
                    " (no return updates it)")
-                + ": give --take REF=AGENCY for a row two leads updated"))
+                + (": choose with " + " or ".join(take_option(key, g) for g in givers)
+                   if len(givers) > 1 else
+                   ": give --take REF=AGENCY for a row two leads updated")))
 
 
 #: Files a partner may send back instead of the .xlsx, skipped with a word.
@@ -765,12 +769,19 @@ def _read_due(value: Any) -> str:
     return str(parse_due(value))
 
 
+#: The field names --take knows (commands.partners._takes), by the type of field they mean.
+_TAKE_NAMES = {"text": "update", "status": "status", "due": "due"}
+
+
 def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposal]]],
                   problems: list[Problem], take: dict[str, str], choose: Chooser | None,
-                  written: dict[str, dict[str, str]], rank: Callable[[str], int],
+                  before: ledger.Earlier, rank: Callable[[str], int],
+                  picks: dict[str, dict[str, str]],
                   ) -> tuple[list[FileUpdate], list[Joint], list[Waiting]]:
-    """The changes to make, the joint rows (several leads' values) and the rows that wait."""
+    """The changes to make, the joint rows (several leads' values) and the rows that wait;
+    the lead taken for each joint field settled by a choice is added to ``picks``."""
     updates, joints, waiting = [], [], []
+    written = before.written
     for ref in sorted(proposals, key=natural_key):
         item = project.find(ref)
         path = project.sources[ref].path
@@ -778,7 +789,7 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
                  for name, found in proposals[ref].items()}
         agencies = tuple(sorted({p.agency for found in given.values() for p in found},
                                 key=rank))
-        changes, origins, reasons, settled = [], [], [], {}
+        changes, origins, reasons, settled, choices = [], [], [], {}, {}
         names = [f.name for f in partner_fields(item.kind)]
         texts = {f.name for f in partner_fields(item.kind) if f.type == "text"}
         for name in names:
@@ -786,14 +797,30 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
             if not found:
                 continue
             values = list(dict.fromkeys(p.value for p in found))
-            wanted = take.get(f"{ref}:{name}") or (take.get(ref) if name not in texts else None)
+            # REF:update, REF:status, REF:due name a plan's own field by its type
+            # ("progress", "rag"), as the --take help words it
+            alias = _TAKE_NAMES.get(item.kind.field(name).type)
+            wanted = (take.get(f"{ref}:{name}") or (take.get(f"{ref}:{alias}") if alias else None)
+                      or (take.get(ref) if name not in texts else None))
             chosen = next((p for p in found if p.agency == wanted), None)
+            # as written to YAML, by the field's type (partners.value_text)
+            current = value_text(item.kind.field(name), item.get(name))
+            # this round already wrote the plan's value (the ledger says so)
+            applied = name in written.get(ref, {}) and written[ref][name] == current
+            # a lead chosen in an earlier run of the round (--take, or in the terminal),
+            # whose value the plan still holds: that choice stands, never asked again
+            earlier = next((p for p in found if p.value == current and p.agency
+                            == before.chosen.get(ref, {}).get(name)), None)
             if len(values) == 1:
                 first, value = found[0], values[0]
                 settled[name] = "the same" if len({p.agency for p in found}) > 1 else "one lead"
             elif chosen is not None:
                 first, value = chosen, chosen.value
                 settled[name] = f"taken from {chosen.agency}"
+                choices[name] = chosen.agency
+            elif earlier is not None:
+                first, value, applied = earlier, earlier.value, True
+                settled[name] = f"taken from {earlier.agency}"
             elif name in texts:
                 first, value = found[0], _keep_both(found)
                 settled[name] = "kept both, each under its agency's name"
@@ -808,9 +835,10 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
                     continue
                 value = first.value
                 settled[name] = f"taken from {first.agency}"
-            # as written to YAML, by the field's type (partners.value_text)
-            current = value_text(item.kind.field(name), item.get(name))
+                choices[name] = first.agency
             if value == current:
+                if applied:
+                    settled[name] = f"applied: {settled[name]}"
                 continue  # already so: nothing to write
             sent = first.sent.issued(name)
             if sent != current and current != written.get(ref, {}).get(name):
@@ -829,7 +857,10 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
                                              for name, found in given.items()}, settled))
         if reasons:  # the whole row waits, so it is settled at once, later
             waiting.append(Waiting(ref, path, tuple(reasons), agencies))
-        elif changes:
+            continue
+        if choices:
+            picks[ref] = choices
+        if changes:
             updates.append(FileUpdate(path, ref, tuple(changes), tuple(origins), agencies))
     return updates, joints, waiting
 

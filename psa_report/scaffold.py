@@ -94,14 +94,16 @@ def yaml_field(key: str, value: str | list[str], width: int = 88) -> str:
     candidates = []
     if "\n" not in value and len(key) + len(value) + 2 <= width:
         candidates.append(f"{key}: {value}\n")
+    # In a folded block each blank line is one line break of the value: a run of n line
+    # breaks ("A\n\nB", two leads' updates kept both) is n blank lines between the text.
     lines: list[str] = []
     for number, paragraph in enumerate(value.split("\n")):
         if number:
             lines.append("")
         lines += textwrap.wrap(paragraph, width - 2, break_long_words=False,
-                               break_on_hyphens=False) or [""]
+                               break_on_hyphens=False)
     candidates.append(f"{key}: >-\n" + "".join(f"  {line}\n" if line else "\n"
-                                               for line in lines))
+                                               for line in lines or [""]))
     for candidate in candidates:
         if _reads_back(candidate, key, value):
             return candidate
