@@ -33,6 +33,7 @@ from pydantic_core import PydanticCustomError
 from . import models
 from .dates import ACCEPTED_FORMS, PERIOD_FORMS, Due, parse_due
 from .digits import NotANumber, parse_decimal
+from .files import inside_project
 from .loader import Document, load_file
 from .problems import Invalid, Problem
 
@@ -722,6 +723,15 @@ def _read_kinds(reader: _Reader, value: Any) -> tuple[Kind, ...]:
                            f"{line}: each kind needs its own {what}")
                 clash = True
             seen[(what, word)] = i
+        # names that differ only in their punctuation ("data.gap", "data gap") would
+        # share one key, and each kind's items be checked against the other kind
+        if not clash and ("key", kind.key) in seen:
+            line = reader.doc.mark(("kinds", seen[("key", kind.key)], "name"))[0]
+            reader.say(("kinds", i, "name"), f"name: {kind.name!r} differs from the name "
+                       f"of the kind on line {line} only in its punctuation: give each kind "
+                       "a name of its own words")
+            clash = True
+        seen[("key", kind.key)] = i
         if not clash:
             kinds.append(kind)
     return tuple(kinds)
@@ -753,7 +763,8 @@ def read_shape(root: Path) -> Shape:
     path = plan_path(root)
     if not path.exists() and not path.is_symlink():
         return default_shape()
-    return shape_from_document(load_file(path, f"{ACTIONS}/{PLAN_FILE}"))
+    relative = f"{ACTIONS}/{PLAN_FILE}"
+    return shape_from_document(load_file(inside_project(root, relative), relative))
 
 
 # ---------------------------------------------------------------- agencies

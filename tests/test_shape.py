@@ -797,3 +797,29 @@ def test_read_shape_of_a_project_folder():
     assert fenland.source == "actions/plan.yaml"
     assert fenland.kind("actions") is fenland.kinds[0] is fenland.folders["actions"]
     assert [s.name for s in fenland.done] == ["complete"]
+
+
+def test_two_kinds_whose_names_differ_only_in_punctuation_are_refused():
+    """They would share one key, and each kind's items be checked against the other."""
+    with pytest.raises(Invalid) as caught:
+        plan('kinds:\n  - name: data gap\n    ref: "3.2.1"\n    fields:\n'
+             '      - {name: gap, type: text}\n'
+             '  - name: data.gap\n    folder: others\n    ref: "R1"\n    fields:\n'
+             '      - {name: other, type: text}\n')
+    assert [str(p) for p in caught.value.problems] == [
+        "actions/plan.yaml:6:11: name: 'data.gap' differs from the name of the kind on line "
+        "2 only in its punctuation: give each kind a name of its own words"]
+
+
+def test_schema_refuses_a_plan_yaml_linked_outside_the_project(tmp_path, runner):
+    from conftest import run
+
+    root = _copy(REPO, tmp_path)
+    outside = tmp_path / "elsewhere.yaml"
+    outside.write_text("status_required: false\n", encoding="utf-8")
+    (root / "actions/plan.yaml").symlink_to(outside)
+    result = run(runner, "schema", "--project", str(root))
+    assert result.exit_code == 1
+    assert "actions/plan.yaml: this is a link to" in result.stderr
+    assert "outside the project folder, so it is not read" in result.stderr
+    assert not (root / "schema").exists() or not any((root / "schema").iterdir())
