@@ -18,6 +18,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
 
+from . import fieldtypes
 from .dates import long_date
 from .problems import Invalid, Problem
 
@@ -54,17 +55,7 @@ def _and(words) -> str:
 
 def _what(column: Column, example: str) -> str:
     """What to put in one column to fill in."""
-    if column.type in ("status", "choice"):
-        return "choose from the drop-down list."
-    if column.type == "due":
-        return f"only if the deadline has moved, such as {example}."
-    if column.type == "date":
-        return f"only if it has changed, such as {example}."
-    if column.type == "number":
-        return "a number (digits only)."
-    if column.type == "yes-no":
-        return "yes or no."
-    return "the latest progress, in a sentence or two."
+    return fieldtypes.get(column.type).fill_in(example)
 
 
 def _example(day: date) -> str:

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import fieldtypes
 from .problems import Invalid, Problem, sort_problems, warning
 
 if TYPE_CHECKING:
@@ -183,7 +184,7 @@ def file_warnings(project: Project, report_doc: Document, docs: dict[str, Docume
         doc = docs[item.ref if item.ref in docs else f"{item.kind.name} {item.ref}"]
         wrote = dict(PLACEHOLDERS)  # what earlier versions' `new` wrote, and today's
         wrote.update({f.name: placeholder(f.label) for f in item.kind.fields
-                      if f.type in ("text", "line") and f.name not in PLACEHOLDERS})
+                      if fieldtypes.get(f.type).wording and f.name not in PLACEHOLDERS})
         for name, text in wrote.items():
             if item.get(name) == text:
                 line, column = doc.mark((name,))
