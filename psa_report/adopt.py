@@ -34,6 +34,7 @@ from .dates import Due, parse_due
 from .files import decode_utf8, delimiter, read_regular
 from .loader import load_text
 from .problems import Invalid, Problem
+from .scaffold import quoted, yaml_field
 from .shape import (
     EXEMPT,
     INDICATOR,
@@ -1258,8 +1259,6 @@ def _status_name(word: str) -> str:
 
 
 def _flow(words: list[str]) -> str:
-    from .scaffold import quoted
-
     return "[" + ", ".join(_word(w, quoted) for w in words) + "]"
 
 
@@ -1271,8 +1270,6 @@ def _word(text: str, quoted) -> str:
 
 def _plan_yaml(grid: Grid, source: str, columns: list[Column], ref_form: RefForm,
                statuses: list[dict], section: str | None, status_required: bool) -> str:
-    from .scaffold import quoted
-
     heading = grid.sheet if grid.sheet and not re.fullmatch(r"(?i)sheet\s*\d*", grid.sheet) \
         else "Actions"
     lines = [
@@ -1333,8 +1330,6 @@ def _plan_yaml(grid: Grid, source: str, columns: list[Column], ref_form: RefForm
 
 def _pair(key: str, value: str) -> str:
     """``key: value`` for a mapping of names (agencies.yaml), each read back exactly."""
-    from .scaffold import quoted
-
     for k in (key, quoted(key)):
         for v in (value, quoted(value)):
             line = f"{k}: {v}\n"
@@ -1360,8 +1355,6 @@ def _agencies_yaml(agencies: dict[str, str], source: str) -> str:
 
 def _report_yaml(title: str, notes: list[tuple[int, str]], source: str,
                  sections: dict[str, str], partnership: str | None, grid: Grid) -> str:
-    from .scaffold import quoted, yaml_field
-
     today = date.today()
     text = (f"# The covering page of the progress report, made from {source}.\n"
             "# Replace each text below with your own, then run `psa-report check`.\n")
@@ -1391,8 +1384,6 @@ def _report_yaml(title: str, notes: list[tuple[int, str]], source: str,
 
 def _item_yaml(kind, ref: str, values: dict[str, Any], grid: Grid, row: int,
                columns: list[Column]) -> str:
-    from .scaffold import yaml_field
-
     text = f"# From {grid.where(row)}.\n"
     text += yaml_field("ref", ref)
     for definition in kind.fields:

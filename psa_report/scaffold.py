@@ -24,6 +24,7 @@ from .files import csv_reader, decode_utf8, read_regular
 from .indicators import IndicatorsSchema
 from .loader import load_text
 from .models import Agencies, Report
+from .output import publish
 from .problems import Invalid, Problem
 from .project import ACTIONS, PLACEHOLDERS, Project
 from .shape import (
@@ -447,8 +448,6 @@ def write_schemas(out_dir: Path, shape: Shape) -> list[Path]:
     """Publish the JSON Schemas into ``out_dir`` as one set; the paths written: the
     report's, the agencies', the indicators' and one for each kind of the plan, named
     after the kind ("data-gap.schema.json")."""
-    from .output import publish
-
     def writer(text: str):
         return lambda tmp: tmp.write_text(text, "utf-8")
 

@@ -31,6 +31,7 @@ from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 
 from . import fieldtypes, models
+from .chars import describe
 from .dates import Due
 from .fieldtypes import FIELD_TYPES, normal_word
 from .fieldtypes import NO as _NO
@@ -225,8 +226,6 @@ class RefForm:
 
 def _not_ascii(text: str) -> str:
     """Why a ref holding a character outside ASCII (a full-width digit) is refused."""
-    from .chars import describe
-
     char = next(c for c in text if not c.isascii())
     return (f"{text!r} holds {describe(char)}: a ref is written with the plain digits "
             "0-9 and letters A-Z (a full-width digit from a Japanese or Chinese keyboard "
