@@ -28,12 +28,13 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from . import xlsx
+from . import fieldtypes, xlsx
 from .chars import refused
 from .dates import Due, parse_due
 from .files import decode_utf8, delimiter, read_regular
 from .loader import load_text
 from .problems import Invalid, Problem
+from .scaffold import quoted, yaml_field
 from .shape import (
     EXEMPT,
     INDICATOR,
@@ -677,7 +678,8 @@ def infer(grid: Grid, source: str) -> Adoption:
 
         # Place each cell.
         read_note = ""  # the date words a deadline column was read with
-        if column.type == "agencies":
+        guessed = fieldtypes.get(column.type)
+        if guessed.is_agencies:
             split = split_leads(texts)
             spellings: dict[str, Counter] = {}
             for names in split.values():
@@ -705,7 +707,7 @@ def infer(grid: Grid, source: str) -> Adoption:
                 shown = "; ".join(f"{s!r} as {', '.join(split[s])}" for s in splits[:4])
                 note += f"; read {shown}" + ("..." if len(splits) > 4 else "")
             column.note = note + ")"
-        elif column.type == "status":
+        elif guessed.is_status:
             for r, c in found:
                 text = cell_text(c.value)
                 if len(text) > 40 or "\n" in text:
@@ -717,7 +719,7 @@ def infer(grid: Grid, source: str) -> Adoption:
                 group = rag_colour(c.fill)
                 fills_read.append(r)
                 item_values[r][column.name] = ("\0fill", group)
-        elif column.type == "due":
+        elif guessed.is_due:
             for r, c in found:
                 read = _due_read(c.value, year)
                 if read is None:
@@ -736,7 +738,7 @@ def infer(grid: Grid, source: str) -> Adoption:
             if words:
                 read_note = "; read " + "; ".join(words[:30]) + (
                     f"; and {len(words) - 30} more" if len(words) > 30 else "")
-        elif column.type == "date":
+        elif guessed.is_date:
             for r, c in found:
                 text = _day_text(c.value)
                 if text is None:
@@ -747,7 +749,7 @@ def infer(grid: Grid, source: str) -> Adoption:
         else:
             for r, c in found:
                 text = cell_text(c.value)
-                if column.type == "number" and not re.fullmatch(_NUMBER, text):
+                if guessed.is_number and not re.fullmatch(_NUMBER, text):
                     spill(column, r, text)
                     continue
                 item_values[r][column.name] = text
@@ -761,7 +763,7 @@ def infer(grid: Grid, source: str) -> Adoption:
             column.note += (f"; {count} cell{'s' if count != 1 else ''} {what}: row"
                             f"{'s' if count != 1 else ''} {rows} (kept as text in "
                             f"{column.spill})")
-            if column.type in ("due", "date"):
+            if guessed.dated:
                 kept = Counter(item_values[r][column.spill] for r in column.spill_rows)
                 shown = [t for t in kept if len(t) <= 40 and "\n" not in t]
                 if shown:
@@ -800,7 +802,7 @@ def infer(grid: Grid, source: str) -> Adoption:
                                 f"{item_values[r][status_column.name]!r}")
 
     # Which column is the deadline, said first.
-    dates = [c.header for c in columns if c.type == "date"]
+    dates = [c.header for c in columns if fieldtypes.get(c.type).is_date]
     if deadline is not None:
         said = (f"the deadline: {deadline.header} (column {letter(deadline.number)}) → "
                 f"{deadline.name}")
@@ -815,8 +817,9 @@ def infer(grid: Grid, source: str) -> Adoption:
     # Partners fill in the update, the status and the deadline.
     for column in columns:
         word = normal_word(column.header)
-        if column.type == "status" or column is deadline or (column.type == "text"
-                                                              and _update_header(word)):
+        guessed = fieldtypes.get(column.type)
+        if guessed.is_status or column is deadline or (guessed.running_text
+                                                       and _update_header(word)):
             column.partners = True
 
     for column in columns:
@@ -1256,8 +1259,6 @@ def _status_name(word: str) -> str:
 
 
 def _flow(words: list[str]) -> str:
-    from .scaffold import quoted
-
     return "[" + ", ".join(_word(w, quoted) for w in words) + "]"
 
 
@@ -1269,8 +1270,6 @@ def _word(text: str, quoted) -> str:
 
 def _plan_yaml(grid: Grid, source: str, columns: list[Column], ref_form: RefForm,
                statuses: list[dict], section: str | None, status_required: bool) -> str:
-    from .scaffold import quoted
-
     heading = grid.sheet if grid.sheet and not re.fullmatch(r"(?i)sheet\s*\d*", grid.sheet) \
         else "Actions"
     lines = [
@@ -1331,8 +1330,6 @@ def _plan_yaml(grid: Grid, source: str, columns: list[Column], ref_form: RefForm
 
 def _pair(key: str, value: str) -> str:
     """``key: value`` for a mapping of names (agencies.yaml), each read back exactly."""
-    from .scaffold import quoted
-
     for k in (key, quoted(key)):
         for v in (value, quoted(value)):
             line = f"{k}: {v}\n"
@@ -1358,8 +1355,6 @@ def _agencies_yaml(agencies: dict[str, str], source: str) -> str:
 
 def _report_yaml(title: str, notes: list[tuple[int, str]], source: str,
                  sections: dict[str, str], partnership: str | None, grid: Grid) -> str:
-    from .scaffold import quoted, yaml_field
-
     today = date.today()
     text = (f"# The covering page of the progress report, made from {source}.\n"
             "# Replace each text below with your own, then run `psa-report check`.\n")
@@ -1389,8 +1384,6 @@ def _report_yaml(title: str, notes: list[tuple[int, str]], source: str,
 
 def _item_yaml(kind, ref: str, values: dict[str, Any], grid: Grid, row: int,
                columns: list[Column]) -> str:
-    from .scaffold import yaml_field
-
     text = f"# From {grid.where(row)}.\n"
     text += yaml_field("ref", ref)
     for definition in kind.fields:

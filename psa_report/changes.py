@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from . import fieldtypes
 from .project import Project, Source
 from .shape import Kind, natural_key, written_text
 
@@ -19,7 +20,7 @@ def compared(kind: Kind) -> list[tuple[str, str, bool]]:
     order they are reported: the status, the deadline and the leads, then the rest."""
     first = [f for f in (kind.status_field, kind.due_field, kind.lead_field) if f]
     rest = [f for f in kind.fields if f not in first]
-    return [(f.name, f.label, f.type == "text") for f in first + rest]
+    return [(f.name, f.label, fieldtypes.get(f.type).running_text) for f in first + rest]
 
 
 def field_value(item, name: str) -> str | None:

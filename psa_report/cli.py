@@ -16,8 +16,12 @@ from pathlib import Path
 
 import click
 
+from .commands.figures import figures as run_figures
+from .commands.figures import import_figures
+from .dates import parse_day
 from .emit import emit
 from .problems import BadOption, Invalid, Problem
+from .wording import plural
 
 
 class DateParam(click.ParamType):
@@ -26,7 +30,6 @@ class DateParam(click.ParamType):
     def convert(self, value, param, ctx):
         if isinstance(value, date):
             return value
-        from .dates import parse_day
 
         try:
             return parse_day(value)
@@ -291,7 +294,6 @@ def import_(project_dir: Path, table: Path, status: str | None, section: str | N
     for row in rows:
         click.echo(f"wrote {row.path} ({row.item.ref}, from line {row.line})")
     kind = rows[0].item.kind if rows else None
-    from .wording import plural
 
     what = plural(len(rows), kind.name, kind.plural) if kind else "0 items"
     click.echo(f"imported {what}; `psa-report check` passes.")
@@ -651,7 +653,6 @@ def figures(ctx: click.Context, project_dir: Path | None, period: str | None, fm
     """
     if ctx.invoked_subcommand is not None:
         return
-    from .commands.figures import figures as run_figures
     from .figures_view import CrimeRow, PlainRow
 
     view = run_figures(_find_project(ctx, None, project_dir), period)
@@ -695,8 +696,6 @@ def figures_import(project_dir: Path, paths: tuple[Path, ...], area: str | None)
     counted twice). Every problem is reported by file and line, and nothing is
     written unless every file is right.
     """
-    from .commands.figures import import_figures
-
     done = import_figures(project_dir, list(paths), area)
     for line in done.lines:
         click.echo(line)

@@ -50,7 +50,7 @@ from docx.text.run import Run
 from .dates import long_date
 from .docx_clean import Unreadable, clean
 from .figures_view import number_text
-from .loader import read_bounded
+from .files import read_bounded
 from .plan import Overdue, ReportPlan, Row
 from .plan import Part as ReportPart
 from .problems import Invalid, Problem

@@ -11,6 +11,7 @@ from __future__ import annotations
 from difflib import get_close_matches
 from pathlib import Path
 
+from . import fieldtypes
 from .changes import FieldChange, field_value
 from .loader import MAX_FILE_BYTES, load_file, load_text
 from .output import locked, publish, remove_stale_temps_in
@@ -43,7 +44,7 @@ def set_fields(project_root: Path, ref: str, status: str | None = None,
     path = project.sources[ref].path
     wanted = _wanted(project, item, path, status, update, due, fields or {})
     changes = tuple(FieldChange(name, old, new, item.kind.field(name).label,
-                                item.kind.field(name).type == "text")
+                                fieldtypes.get(item.kind.field(name).type).running_text)
                     for name, new in wanted.items() if (old := field_value(item, name)) != new)
     result = FileUpdate(path, ref, changes)
     if changes:
@@ -58,7 +59,7 @@ def _wanted(project: Project, item: Item, path: str, status: str | None,
     its due field, and its first text field that partners fill in; and any field by its
     own name (``--progress TEXT``, ``--target 40``)."""
     kind, problems = item.kind, []
-    texts = [f for f in kind.fields if f.partners and f.type == "text"]
+    texts = [f for f in kind.fields if f.partners and fieldtypes.get(f.type).running_text]
     asked = [("--status", status, kind.status_field, "a status field"),
              ("--due", due, kind.due_field, "a due field"),
              ("--update", update, texts[0] if texts else None,
@@ -74,7 +75,7 @@ def _wanted(project: Project, item: Item, path: str, status: str | None,
                                     "no field "
                                     f"{name!r}.{hint} Its fields: {', '.join(names)}"))
             continue
-        if definition.type == "agencies":
+        if fieldtypes.get(definition.type).is_agencies:
             problems.append(Problem(path, None, None, f"--{name}: the leads are changed "
                                     "in the item's file, not by set"))
             continue
@@ -89,12 +90,12 @@ def _wanted(project: Project, item: Item, path: str, status: str | None,
                 "nothing for it to change"))
             continue
         try:
-            if definition.type == "due" and not value.strip():
+            if fieldtypes.get(definition.type).is_due and not value.strip():
                 if required(definition, project.shape):
                     raise ValueError("cannot be removed here: give a new one")
                 wanted[definition.name] = None
                 continue
-            if definition.type == "text":
+            if fieldtypes.get(definition.type).running_text:
                 if not value.strip():
                     raise ValueError("the update is empty: write the text")
                 value = read_update(value)

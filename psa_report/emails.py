@@ -18,7 +18,9 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
 
+from . import fieldtypes
 from .dates import long_date
+from .models import address_problem
 from .problems import Invalid, Problem
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -54,17 +56,7 @@ def _and(words) -> str:
 
 def _what(column: Column, example: str) -> str:
     """What to put in one column to fill in."""
-    if column.type in ("status", "choice"):
-        return "choose from the drop-down list."
-    if column.type == "due":
-        return f"only if the deadline has moved, such as {example}."
-    if column.type == "date":
-        return f"only if it has changed, such as {example}."
-    if column.type == "number":
-        return "a number (digits only)."
-    if column.type == "yes-no":
-        return "yes or no."
-    return "the latest progress, in a sentence or two."
+    return fieldtypes.get(column.type).fill_in(example)
 
 
 def _example(day: date) -> str:
@@ -73,26 +65,6 @@ def _example(day: date) -> str:
 
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())
-
-
-def address_problem(text: str) -> str | None:
-    """Why ``text`` (one address, already of the form local@domain) cannot be written into
-    a draft's To: line as a valid address, or None. An internationalised domain is
-    written in its ASCII form (IDNA, punycode); a local part (before the @) must be
-    plain ASCII, since mail systems differ on any other and an encoded-word (RFC 2047)
-    is not valid inside an address."""
-    local, _, domain = text.rpartition("@")
-    if not local.isascii():
-        return (f"{text!r}: the part before the @ has letters that are not plain ASCII, "
-                "which many mail systems cannot deliver to: ask the agency for an "
-                "address written in plain letters (such as updates@police.example.org)")
-    try:
-        domain.encode("idna")
-    except UnicodeError:
-        return (f"{text!r}: the part after the @ ({domain}) is not a domain name an "
-                "email can be sent to (an empty, too long or invalid part between the "
-                "dots): check its spelling")
-    return None
 
 
 def _address(draft: Draft) -> Address:

@@ -39,6 +39,7 @@ from .chars import refused
 from .digits import NotANumber, parse_count
 from .digits import shown as quoted
 from .files import Bounded, inside_project, open_regular, read_regular
+from .output import locked, publish
 from .problems import Invalid, Problem
 
 FIGURES = "figures"
@@ -575,8 +576,6 @@ def merge_crime(root: Path, counts: Counts) -> tuple[Counts, Path]:
     """figures/crime.csv read again and its months in ``counts`` replaced, all under the
     lock, so that two imports at once each keep the other's months. Returns the counts
     before, and the file."""
-    from .output import locked, publish
-
     path = inside_project(root, CRIME_FILE)
     months = {month for month, _ in counts}
     try:

@@ -25,7 +25,7 @@ from pathlib import Path
 from .digits import shown
 from .figures import ASB, FIGURES, Counts, read_crime, year_problem
 from .indicators import Indicator, load_indicators
-from .problems import BadOption
+from .problems import BadOption, Invalid, Problem
 
 HEADING = "Crime and disorder"
 ALL_CRIME = "All crime"
@@ -614,8 +614,6 @@ def _indicators(view: FiguresView, indicators: list[Indicator], quarter: Quarter
 def load_figures(root: Path) -> tuple[Counts, list[Indicator]]:
     """figures/crime.csv and figures/indicators.yaml, validated together (every problem
     of both at once). Raises Invalid."""
-    from .problems import Invalid
-
     problems = []
     counts, indicators = {}, []
     try:
@@ -650,8 +648,6 @@ def plan_figures(root: Path, area: str | None, population: int | None,
 def check_indicator_names(project, indicators: list[Indicator] | None) -> None:
     """Every ``indicator:`` an action names must be in figures/indicators.yaml (None:
     there is no figures/ folder). Raises Invalid, at the item's line."""
-    from .problems import Invalid, Problem
-
     names = {i.name.lower(): i.name for i in indicators or []}
     problems = []
     for item in project.items:

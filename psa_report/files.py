@@ -33,15 +33,55 @@ def decode_utf8(raw: bytes, complain: Callable[[int, int, int], Exception]) -> s
         raise complain(line, column, raw[error.start]) from None
 
 
+def not_a_file(mode: int, fix: str = "remove it from actions/ (only .yaml text files "
+               "belong there)") -> str:
+    """Why a path that is not a regular file (a pipe, socket, device) is not read."""
+    kind = ("a folder" if stat.S_ISDIR(mode) else
+            "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else
+            "a socket" if stat.S_ISSOCK(mode) else
+            "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a special file")
+    return f"this is {kind}, not an ordinary file, so it was not read: {fix}"
+
+
+#: Flags for opening a file to read: binary on Windows; non-blocking, so that even a
+#: pipe swapped in after the check below could not make the read wait for ever.
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
+def read_bounded(path: Path, limit: int, display: str | None = None, *,
+                 fix: str = "name an ordinary file") -> tuple[bytes, int]:
+    """(at most ``limit`` + 1 bytes of ``path``, the size it claims): the one reader of
+    every file psa-report is given, in actions/ or named on the command line.
+
+    Only a regular file is opened: a FIFO would make the read wait for ever and
+    /dev/zero never ends, so what is not a regular file is refused by what it is,
+    without being opened (``fix`` says what to do instead).  Never more than one
+    byte over the limit is read, whatever the size says: a file can grow while it is
+    read, or report a size it does not have.
+    """
+    display = display or str(path)
+    try:
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            raise Invalid([Problem(display, None, None, not_a_file(mode, fix))])
+        with os.fdopen(os.open(path, _READ_FLAGS), "rb") as file:
+            info = os.fstat(file.fileno())
+            if not stat.S_ISREG(info.st_mode):  # swapped since the look above
+                raise Invalid([Problem(display, None, None, not_a_file(info.st_mode, fix))])
+            raw = file.read(limit + 1)
+    except OSError as error:
+        raise Invalid([Problem(display, None, None,
+                               f"cannot be read: {error.strerror or error}")]) from None
+    return raw, max(info.st_size, len(raw))
+
+
 def read_regular(path: Path, display: str, limit: int,
                  too_big: Callable[[int], str],
                  fix: str = "name an ordinary file") -> bytes:
     """The bytes of ``path`` if it is a regular file of at most ``limit`` bytes, through
-    the one bounded reader (:func:`psa_report.loader.read_bounded`): a FIFO, device or
+    the one bounded reader (:func:`read_bounded`): a FIFO, device or
     folder is refused unopened. ``too_big(size)`` words the refusal of a file over the
     limit; ``fix`` says what to give instead of what is not a file."""
-    from .loader import read_bounded  # (the loader imports this module)
-
     raw, size = read_bounded(path, limit, display, fix=fix)
     if size > limit:
         raise Invalid([Problem(display, None, None, too_big(size))])
@@ -80,10 +120,8 @@ class Bounded(io.RawIOBase):
 
 def open_regular(path: Path, display: str, fix: str = "name an ordinary file"):
     """``path`` opened to read in binary, if it is a regular file: the checks of the one
-    bounded reader (:func:`psa_report.loader.read_bounded`) for a file too large to hold
+    bounded reader (:func:`read_bounded`) for a file too large to hold
     whole, to be read through :class:`Bounded`. Raises :class:`Invalid`."""
-    from .loader import _READ_FLAGS, not_a_file  # (the loader imports this module)
-
     try:
         mode = os.stat(path).st_mode
         if not stat.S_ISREG(mode):

@@ -14,6 +14,7 @@ import unicodedata
 from bisect import bisect_right
 from functools import lru_cache
 
+from . import fieldtypes
 from .problems import Problem, warning
 from .project import Project
 
@@ -65,7 +66,7 @@ def missing_glyphs(project: Project) -> list[Problem]:
     """A warning at each field holding characters that no installed font can print."""
     places: list[tuple[tuple[str, int | None, int | None], str, str]] = []
     for item in project.items:
-        for name in [f.name for f in item.kind.fields if f.type in ("text", "line")]:
+        for name in [f.name for f in item.kind.fields if fieldtypes.get(f.type).wording]:
             text = item.get(name)
             if text and not all(_plain(c) for c in text):
                 places.append((project.where(item.ref, name), name, text))

@@ -27,7 +27,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from .chars import shown
+from .chars import refused, shown
+from .dates import parse_day
+from .gitnames import revision_problem
+from .gitnames import tag_pattern as tag_pattern  # where it was first
 from .loader import load_bytes
 from .problems import Invalid, Problem, warning
 from .project import ACTIONS, Project, build_project, ignored
@@ -287,60 +290,11 @@ def _blob_id(data: bytes, algorithm: str) -> str:
 
 # ---------------------------------------------------------------- names given to git
 
-#: What no revision name or tag pattern may hold, by git check-ref-format's rules
-#: (loosely): git would read it as a range, a path inside a commit, an entry of the
-#: reflog or an escape, not as a name.
-_NEVER_IN_A_NAME = ("..", ":", "@{", "//", "\\")
-
-
-def _not_a_name(text: str) -> bool:
-    return (not text or text.startswith(("/", ".")) or text.endswith(("/", ".", ".lock"))
-            or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in text)
-            or any(part in text for part in _NEVER_IN_A_NAME)
-            or any(part.startswith(".") for part in text.split("/")))
-
-
-def revision_problem(text: str) -> str | None:
-    """Why ``text`` cannot be given to git as one revision (a tag, a branch, a commit,
-    HEAD~3), or None if it can. The one set of rules for --since, last_meeting in
-    report.yaml (checked by ``check`` at its line) and every revision psa-report gives
-    git: nothing git could read as an option or a range, only a plain name."""
-    if text.startswith("-"):
-        return (f"{text!r} is not a revision name: a tag, branch or commit never starts "
-                "with '-'; give a tag such as ssp-2010-06, or a commit such as HEAD~1")
-    if ".." in text or text.startswith("^") or re.search(r"\^[@!-]", text):
-        return (f"{text!r} is not a revision name but a range of commits: give one "
-                "revision, not a range, such as ssp-2010-06 (the tag of the last "
-                "meeting's report) or a commit such as HEAD~1")
-    if _not_a_name(text) or any(c in text for c in "?*["):
-        return (f"{text!r} is not a revision name: write the git tag of the last "
-                "meeting's report, such as ssp-2010-06, or a commit, such as HEAD~3 or "
-                "4d07777 (one word: no spaces, no '-' at the start, not a range such as "
-                "a..b)")
-    return None
-
-
 def check_revision(root: Path, rev: str) -> None:
     """Refuse, before git sees it, what git would take as anything but one revision."""
     problem = revision_problem(rev)
     if problem is not None:
         raise Invalid([Problem(str(root), None, None, problem)])
-
-
-def tag_pattern(text: str) -> str:
-    """A pattern of git tag names (``ssp-*``), as given to ``meeting_tags:`` or --tags.
-
-    The rules of :func:`revision_problem`'s names, with the glob characters
-    ``* ? [ ]`` allowed and ``^ ~`` (which pick a commit, not a tag) not; a leading
-    ``refs/tags/`` is dropped, since git's listing adds it. Raises ValueError."""
-    text = text.strip()
-    if text.startswith("refs/tags/"):
-        text = text[len("refs/tags/"):]
-    if text.startswith("-") or _not_a_name(text) or any(c in text for c in "^~"):
-        raise ValueError(f"{text!r} is not a pattern of tag names: write the part of the "
-                         "meeting tags they share and * for the rest, such as ssp-* "
-                         "(no spaces, no '-' at the start)")
-    return text
 
 
 @dataclass(frozen=True)
@@ -578,8 +532,6 @@ def meeting_day(tag: str, message: str | None, committed: date) -> tuple[date, s
     ..."); else the day the tagged commit was made. A month alone (ssp-2010-06) does
     not name a day, so such a tag is dated by its message or its commit.
     """
-    from .dates import parse_day
-
     for found in _NAME_DAY.finditer(tag):
         try:
             return date(int(found[1]), int(found[2]), int(found[3])), "tag name"
@@ -599,8 +551,6 @@ def meeting_title(message: str | None) -> str | None:
     message does not start with a date or names nothing after it. Only a message that
     starts with the meeting's date is read as naming the meeting: any other message
     ("Sent on the 20th") is the analyst's note, not the committee's name."""
-    from .chars import refused
-
     if not message or not (found := _MESSAGE_DAY.match(message)):
         return None
     title = " ".join(message[found.end():].split()).strip(" :;,.-\u2013\u2014")

@@ -33,6 +33,7 @@ from .files import inside_project
 from .loader import Document, load_file
 from .models import Text, _error, _Strict
 from .problems import Invalid, Problem
+from .project import translate
 
 UNITS = ("count", "rate", "%")
 BETTER = ("lower", "higher")
@@ -143,8 +144,6 @@ def _part(doc: Document, index: int, data: Any) -> Document:
 
 def load_indicators(root: Path) -> list[Indicator]:
     """figures/indicators.yaml, validated; [] when there is none. Raises Invalid."""
-    from .project import translate  # pydantic's errors in the user's words
-
     path = inside_project(root, INDICATORS_FILE)
     if not os.path.lexists(path):
         return []

@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 from .files import parse_json, read_regular
 from .output import locked as output_locked
 from .output import publish
-from .partners import CollectResult
+from .partners import MANIFEST, REQUESTS_DIR, CollectResult
 from .problems import Invalid, Problem
 
 LEDGER = "round.json"
@@ -116,8 +116,6 @@ def locked(folder: Path) -> Iterator[None]:
     """Hold the round's ledger and manifest in ``folder`` for a read, change and write:
     two ``collect --apply`` (or a ``requests``) at once take turns, so neither loses
     what the other recorded. Read the ledger again inside."""
-    from .partners import MANIFEST
-
     folder = Path(folder)
     made = [f for f in (folder, *folder.parents) if not f.exists()]  # made for the locks
     try:
@@ -277,8 +275,6 @@ def status(ledger: dict, today: date) -> list[AgencyRound]:
 def received(root: Path, words) -> list[str]:
     """The colophon's line on this round's applied returns (from the project's ledger), as
     ``words`` (:class:`psa_report.wording.Words`) says it; none when there is no round."""
-    from .partners import REQUESTS_DIR
-
     try:
         kept = read(Path(root) / REQUESTS_DIR)
     except Invalid:

@@ -26,9 +26,7 @@ Design choices (each one protects something the user wrote):
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,7 +34,7 @@ from typing import Any
 import yaml
 
 from .chars import describe, refused
-from .files import decode_utf8
+from .files import decode_utf8, not_a_file, read_bounded
 from .problems import Invalid, Problem
 
 #: Largest YAML file accepted. One action is about 2 KB; the limit leaves room
@@ -100,48 +98,6 @@ def _too_big(display: str, size: int) -> Problem:
     return Problem(display, 1, 1,
         f"the file is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,} bytes for one "
         "action file: check it is the right file, or split it")
-
-
-def not_a_file(mode: int, fix: str = "remove it from actions/ (only .yaml text files "
-               "belong there)") -> str:
-    """Why a path that is not a regular file (a pipe, socket, device) is not read."""
-    kind = ("a folder" if stat.S_ISDIR(mode) else
-            "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else
-            "a socket" if stat.S_ISSOCK(mode) else
-            "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a special file")
-    return f"this is {kind}, not an ordinary file, so it was not read: {fix}"
-
-
-#: Flags for opening a file to read: binary on Windows; non-blocking, so that even a
-#: pipe swapped in after the check below could not make the read wait for ever.
-_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
-
-
-def read_bounded(path: Path, limit: int, display: str | None = None, *,
-                 fix: str = "name an ordinary file") -> tuple[bytes, int]:
-    """(at most ``limit`` + 1 bytes of ``path``, the size it claims): the one reader of
-    every file psa-report is given, in actions/ or named on the command line.
-
-    Only a regular file is opened: a FIFO would make the read wait for ever and
-    /dev/zero never ends, so what is not a regular file is refused by what it is,
-    without being opened (``fix`` says what to do instead).  Never more than one
-    byte over the limit is read, whatever the size says: a file can grow while it is
-    read, or report a size it does not have.
-    """
-    display = display or str(path)
-    try:
-        mode = os.stat(path).st_mode
-        if not stat.S_ISREG(mode):
-            raise Invalid([Problem(display, None, None, not_a_file(mode, fix))])
-        with os.fdopen(os.open(path, _READ_FLAGS), "rb") as file:
-            info = os.fstat(file.fileno())
-            if not stat.S_ISREG(info.st_mode):  # swapped since the look above
-                raise Invalid([Problem(display, None, None, not_a_file(info.st_mode, fix))])
-            raw = file.read(limit + 1)
-    except OSError as error:
-        raise Invalid([Problem(display, None, None,
-                               f"cannot be read: {error.strerror or error}")]) from None
-    return raw, max(info.st_size, len(raw))
 
 
 def load_file(path: Path, display: str | None = None) -> Document:

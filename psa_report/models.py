@@ -25,6 +25,7 @@ from pydantic_core import PydanticCustomError
 
 from .chars import refused
 from .dates import DAY_FORMS, parse_day
+from .gitnames import revision_problem, tag_pattern
 
 
 def _error(message: str) -> PydanticCustomError:
@@ -168,8 +169,6 @@ class Report(_Strict):
     @field_validator("meeting_tags")
     @classmethod
     def _tag_pattern(cls, text: str | None) -> str | None:
-        from .history import tag_pattern  # the one set of git-name rules (history.py)
-
         if text is None:
             return None
         try:
@@ -181,9 +180,7 @@ class Report(_Strict):
     @classmethod
     def _one_revision(cls, text: str | None) -> str | None:
         """One revision name, such as a tag or HEAD~3, checked without running git by
-        the rules every revision given to git follows (history.revision_problem)."""
-        from .history import revision_problem
-
+        the rules every revision given to git follows (gitnames.revision_problem)."""
         if text is not None and (problem := revision_problem(text)) is not None:
             raise _error(problem)
         return text
@@ -215,13 +212,31 @@ def _agency_id(value: Any) -> str:
 EMAIL = r"^[^@\s<>,;:\"()\[\]]+@[^@\s<>,;:\"()\[\]]+\.[^@\s<>,;:\"()\[\]]+$"
 
 
+def address_problem(text: str) -> str | None:
+    """Why ``text`` (one address, already of the form local@domain) cannot be written into
+    a draft's To: line as a valid address, or None. An internationalised domain is
+    written in its ASCII form (IDNA, punycode); a local part (before the @) must be
+    plain ASCII, since mail systems differ on any other and an encoded-word (RFC 2047)
+    is not valid inside an address."""
+    local, _, domain = text.rpartition("@")
+    if not local.isascii():
+        return (f"{text!r}: the part before the @ has letters that are not plain ASCII, "
+                "which many mail systems cannot deliver to: ask the agency for an "
+                "address written in plain letters (such as updates@police.example.org)")
+    try:
+        domain.encode("idna")
+    except UnicodeError:
+        return (f"{text!r}: the part after the @ ({domain}) is not a domain name an "
+                "email can be sent to (an empty, too long or invalid part between the "
+                "dots): check its spelling")
+    return None
+
+
 def _email(value: Any) -> str:
     text = _text(value, name=True)
     if not re.fullmatch(EMAIL, text):
         raise _error(f"{text!r} is not an email address: write one address such as "
                      "updates@police.example.org")
-    from .emails import address_problem  # (emails needs the models loaded first)
-
     problem = address_problem(text)
     if problem is not None:
         raise _error(problem)

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import fieldtypes
 from .changes import FieldChange
 from .dates import parse_due
 from .shape import shown_text, written_text
@@ -208,9 +209,7 @@ ISSUED_FIRST_ROW = 7  # rows 1-5 hold the metadata, row 6 the header
 
 def read_update(value: Any) -> str:
     """An update's text as typed in a cell or on the command line, line endings made plain."""
-    if not isinstance(value, str):
-        raise ValueError("must be text (this cell holds a number or a date)")
-    return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    return fieldtypes.cell_text(value)
 
 
 # ---------------------------------------------------------------- a plan's own shape
@@ -221,7 +220,7 @@ def read_update(value: Any) -> str:
 # in ("New <label>").  Each kind with items in a workbook has its own sheet.
 
 #: Fields a partner may fill in, by type (agencies fields decide whose workbook it is).
-PARTNER_TYPES = ("text", "line", "status", "due", "date", "number", "choice", "yes-no")
+PARTNER_TYPES = tuple(name for name, t in fieldtypes.TYPES.items() if t.partner_fillable)
 
 
 def current_label(label: str) -> str:

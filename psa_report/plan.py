@@ -15,7 +15,7 @@ from datetime import date
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
-from . import ledger, wording
+from . import fieldtypes, ledger, wording
 from .changes import Change
 from .dates import Due, long_date, ordinal_suffix
 from .figures_view import FiguresView, link_indicators
@@ -336,20 +336,7 @@ def slug(text: str) -> str:
 
 def _words_of(value: Any, type_: str, words: Words) -> list[str]:
     """A field's value as the paragraphs a cell prints."""
-    if value is None or value == "":
-        return []
-    if type_ == "text":
-        return paragraphs(value)
-    if type_ == "due":
-        return [value.long]
-    if type_ == "date":
-        return [long_date(value)]
-    if type_ == "yes-no":
-        return [words.yes if value else words.no]
-    if type_ == "number":
-        return [f"{value:,}" if isinstance(value, int) else f"{value:,.2f}".rstrip("0")
-                .rstrip(".")]
-    return [str(value)]
+    return fieldtypes.get(type_).cell_words(value, words)
 
 
 def _row(item: Item, kind: Kind, as_of: date, agencies: dict[str, str], words: Words) -> Row:
@@ -360,15 +347,15 @@ def _row(item: Item, kind: Kind, as_of: date, agencies: dict[str, str], words: W
     labels = words.kind(kind.name).labels
     cells = []
     for f in kind.fields:
-        if f.type == "due" and kind.status_field is not None:
+        if fieldtypes.get(f.type).is_due and kind.status_field is not None:
             continue  # printed in the status cell: "Due September 2010"
         value = item.get(f.name)
-        if f.type == "agencies":
+        if fieldtypes.get(f.type).is_agencies:
             cells.append(Cell(f.name, labels.get(f.name, f.label), f.type,
                               leads=[Lead(code, agencies.get(code, code)) for code in value or []]))
         else:
             cells.append(Cell(f.name, labels.get(f.name, f.label), f.type,
-                              [] if f.type == "status" else _words_of(value, f.type, words)))
+                              _words_of(value, f.type, words)))
     prefix = slug(kind.name) + "-"
     text = _words_of(item.get(title.name), title.type, words) if title else []
     return Row(item.ref, prefix + re.sub(r"[^A-Za-z0-9_]+", "-", item.ref), text,
@@ -387,7 +374,7 @@ def _due_label(kind: Kind, labels: dict[str, str], words: Words) -> str:
 
 def _update_field(kind: Kind):
     """The field holding the latest update: the first text field partners fill in."""
-    return next((f for f in kind.fields if f.type in ("text", "line") and f.partners
+    return next((f for f in kind.fields if fieldtypes.get(f.type).wording and f.partners
                  and f is not kind.title_field), None)
 
 

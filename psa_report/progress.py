@@ -13,15 +13,22 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from .dates import long_date
 from .project import Project
 from .shape import StatusDef
 from .wording import WORDS, Words
 
-if TYPE_CHECKING:
-    from .plan import Row
+
+class Row(Protocol):
+    """A report's row as the exceptions read it (:class:`psa_report.plan.Row`, which
+    imports this module: named here by what it has, not imported)."""
+
+    status: StatusDef | None
+    overdue_days: int | None
+    direction_kind: str | None
+
 
 #: The shape beside the words for each kind of direction (never colour alone). ► rather
 #: than ▶: U+25B6 is drawn as an emoji by some systems, and these four are in the common

@@ -91,6 +91,16 @@ class Source:
         return self.path if self.revision is None else f"{self.revision}:{self.path}"
 
 
+@dataclass(frozen=True)
+class Documents:
+    """The files a project was read from: report.yaml, each item's (keyed as
+    :attr:`Project.sources` is) and agencies.yaml if there is one."""
+
+    report: Document
+    items: dict[str, Document]
+    agencies: Document | None = None
+
+
 @dataclass
 class Project:
     """A validated action plan."""
@@ -104,7 +114,8 @@ class Project:
     kind_items: dict[str, list[Item]] = field(default_factory=dict)
     #: ref -> the file it came from
     sources: dict[str, Source] = field(default_factory=dict)
-    #: things worth a look that do not stop the report (see :func:`_warnings`)
+    #: things worth a look that do not stop the report, found in its files: filled in by
+    #: whoever validates it (validate.validate, with validate.file_warnings)
     warnings: list[Problem] = field(default_factory=list)
     #: ref -> field name -> (line, column) of its value, for messages about an item
     marks: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
@@ -113,6 +124,8 @@ class Project:
     report_file: str = f"{ACTIONS}/{REPORT_FILE}"
     #: short name -> email address, for the agencies agencies.yaml gives one
     agency_emails: dict[str, str] = field(default_factory=dict)
+    #: the files it was read from, for warnings at their lines (validate.file_warnings)
+    documents: Documents | None = field(default=None, repr=False, compare=False)
 
     def where(self, ref: str, name: str) -> tuple[str, int | None, int | None]:
         """(file, line, column) of a field of an item, for a Problem."""
@@ -334,15 +347,14 @@ def _misfiled(shape: Shape, kind: Kind, doc: Document) -> Problem | None:
 
 def _finish(project: Project, report_doc: Document, docs: dict[str, Document],
             agencies_doc: Document | None) -> Project:
-    """Where each value of each file is (for messages), and the files' warnings."""
-    from .validate import file_warnings  # the one home of warnings (it imports this module)
-
+    """Where each value of each file is (for messages), and the files themselves (for
+    the warnings validate.file_warnings finds in them)."""
     project.marks = {ref: {path[0]: mark for path, mark in doc.value_marks.items()
                            if len(path) == 1} for ref, doc in docs.items()}
     project.report_marks = {path[0]: mark for path, mark in report_doc.value_marks.items()
                             if len(path) == 1}
     project.report_file = report_doc.display
-    project.warnings = file_warnings(project, report_doc, docs, agencies_doc)
+    project.documents = Documents(report_doc, docs, agencies_doc)
     return project
 
 

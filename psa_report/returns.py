@@ -19,7 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from . import ledger, xlsx
+from . import fieldtypes, ledger, xlsx
 from .changes import FieldChange
 from .chars import refused
 from .dates import ACCEPTED_FORMS, Due, parse_due
@@ -93,7 +93,7 @@ def _one_sheet_spec(shape) -> _Spec:
 def _kind_spec(kind, shape) -> _Spec:
     given, new = shaped_headers(kind)
     fields = partner_fields(kind)
-    texts = [f for f in fields if f.type == "text"]
+    texts = [f for f in fields if fieldtypes.get(f.type).running_text]
     return _Spec((*given, *new), {}, {new_label(f.label): (f.name, _typed_reader(f, shape))
                                      for f in fields},
                  frozenset(f.name for f in texts),
@@ -102,18 +102,9 @@ def _kind_spec(kind, shape) -> _Spec:
 
 def _typed_reader(definition, shape) -> Callable[[Any], str]:
     """A cell of a declared field read by its type, as written to YAML."""
-    def read(value: Any) -> str:
-        if definition.type == "text":  # running text: a number or a date is a slip
-            return value_text(definition, typed_value(definition, read_update(value), shape))
-        if isinstance(value, datetime):  # a date cell: read with a time of 00:00
-            value = value.date()
-        if isinstance(value, date):
-            value = value.isoformat()
-        elif isinstance(value, bool):
-            value = "yes" if value else "no"
-        elif isinstance(value, (int, float)):
-            value = str(int(value)) if float(value).is_integer() else str(value)
-        return value_text(definition, typed_value(definition, value, shape))
+    def read(value: Any) -> str:  # running text: a number or a date is a slip
+        cell = fieldtypes.get(definition.type).from_cell(value)
+        return value_text(definition, typed_value(definition, cell, shape))
     return read
 
 
@@ -791,7 +782,7 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
                                 key=rank))
         changes, origins, reasons, settled, choices = [], [], [], {}, {}
         names = [f.name for f in partner_fields(item.kind)]
-        texts = {f.name for f in partner_fields(item.kind) if f.type == "text"}
+        texts = {f.name for f in partner_fields(item.kind) if fieldtypes.get(f.type).running_text}
         for name in names:
             found = given.get(name)
             if not found:
@@ -850,7 +841,7 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
                 continue
             definition = item.kind.field(name)
             changes.append(FieldChange(name, current, value, definition.label,
-                                       definition.type == "text"))
+                                       fieldtypes.get(definition.type).running_text))
             origins.append(first.where)
         if len(agencies) > 1:
             joints.append(Joint(ref, path, {name: tuple((p.agency, p.value) for p in found)

@@ -19,10 +19,12 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from . import fieldtypes
 from .files import csv_reader, decode_utf8, read_regular
 from .indicators import IndicatorsSchema
 from .loader import load_text
 from .models import Agencies, Report
+from .output import publish
 from .problems import Invalid, Problem
 from .project import ACTIONS, PLACEHOLDERS, Project
 from .shape import (
@@ -135,9 +137,7 @@ def write_new(root: Path, path: str, text: str) -> Path:
 def skeleton_status(shape: Shape) -> str:
     """The status a new item starts with: the last of the plan's that is neither done nor
     an exception ("not started")."""
-    statuses = shape.statuses
-    calm = [s for s in statuses if not (s.done or s.exception)]
-    return (calm or [s for s in statuses if not s.done] or list(statuses))[-1].name
+    return fieldtypes.starting_status(shape)
 
 
 def skeleton(shape: Shape, agencies: dict[str, str], kind: Kind, ref: str
@@ -145,18 +145,7 @@ def skeleton(shape: Shape, agencies: dict[str, str], kind: Kind, ref: str
     """(path, text) of a commented, valid new file of a kind of the plan: each field
     with an example (the text ``check`` warns about until it is replaced), the optional
     ones commented out."""
-    statuses = shape.statuses
-    status = skeleton_status(shape)
-    leads = list(agencies)
-    examples = {"text": None, "line": None, "agencies": leads[0] if leads else "",
-                "status": status, "due": "ongoing", "date": date.today().isoformat(),
-                "number": "0", "yes-no": "no"}
-    hints = {"agencies": f"one or several of {', '.join(leads)}, separated by commas",
-             "status": "one of " + ", ".join(s.name for s in statuses),
-             "due": "a date (2025-03-31), a month (2025-03), a quarter (Q3 2024/25), "
-                    "a financial year (2024/25) or ongoing",
-             "date": "a date such as 2025-03-31", "number": "a number",
-             "yes-no": "yes or no"}
+    leads, today = list(agencies), date.today()
     name = ref if kind.ref.style != "none" else str(ref)
     path = f"{ACTIONS}/{kind.folder}/{name}.yaml"
     lines = [modeline(schema_name(kind), path).rstrip("\n"),
@@ -165,13 +154,9 @@ def skeleton(shape: Shape, agencies: dict[str, str], kind: Kind, ref: str
     if kind.ref.style != "none":
         lines.append(f"ref: {quoted(ref)}")
     for field in kind.fields:
-        if field.type == "choice":
-            example, hint = field.choices[0], "one of " + ", ".join(field.choices)
-        else:
-            # the very text check warns about (validate.warnings)
-            example = examples.get(field.type) or PLACEHOLDERS.get(field.name) \
-                or placeholder(field.label)
-            hint = hints.get(field.type, "text")
+        example, hint = fieldtypes.get(field.type).example(field, shape, leads, today)
+        if not example:  # the very text check warns about (validate.warnings)
+            example = PLACEHOLDERS.get(field.name) or placeholder(field.label)
         lines.append(f"# {field.label}: {hint}" + ("" if field.required else " (optional)"))
         line = f"{field.name}: {quoted(example)}"
         lines.append(line if field.required else f"# {line}")
@@ -308,7 +293,7 @@ def import_table(project: Project, table: Path, display: str, status: str | None
                     cell_problems.append(f"{row}: {_empty_cell(field, column, project.shape)}")
                 continue
             try:
-                if field.type == "agencies":
+                if fieldtypes.get(field.type).is_agencies:
                     value = match_agencies(value, project.agencies)
                 field_value(field, value, project.shape, project.agencies)
             except ValueError as error:  # AmbiguousCell too
@@ -356,10 +341,10 @@ def _and(words: list[str]) -> str:
 
 def _empty_cell(field: FieldDef, column: str, shape: Shape) -> str:
     """What a row with no value for a required field is told, in the table's words."""
-    if field.type == "agencies":
+    if fieldtypes.get(field.type).is_agencies:
         return (f"the {column} cell is empty: name the lead agency (or several, separated "
                 "by spaces or commas)")
-    if field.type == "status":
+    if fieldtypes.get(field.type).is_status:
         return (f"the {column} cell is empty: fill it in, or give --status to use one "
                 f"status (such as {skeleton_status(shape)!r}) for every empty cell")
     return f"the {column} cell is empty: fill it in"
@@ -435,40 +420,13 @@ def json_schemas() -> dict[str, str]:
     return out
 
 
-_FIELD_SCHEMAS = {
-    "text": {"type": "string"}, "line": {"type": "string"}, "indicator": {"type": "string"},
-    "due": {"type": "string", "description": "2025-03-31, 2025-03, Q3 2024/25, 2024/25 or "
-                                             "ongoing"},
-    "date": {"type": "string", "description": "a date such as 2025-03-31"},
-    "number": {"anyOf": [{"type": "number"}, {"type": "string"}]},
-    "yes-no": {"type": "boolean"},
-}
-
-
-def _any_case(word: str) -> str:
-    """A regular expression matching ``word`` in any case, with - or _ for a space."""
-    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else
-                   "[ _-]" if c in " _-" else re.escape(c) for c in word)
-
-
 def kind_schema(kind, shape) -> dict:
     """The JSON Schema of one item file of a kind declared in actions/plan.yaml."""
-    words = [w for s in shape.statuses for w in (s.name, *s.also)]
     properties: dict[str, Any] = {}
     if kind.ref.style != "none":
         properties["ref"] = {"type": "string", "description": f"like {kind.ref.example}"}
     for field in kind.fields:
-        if field.type == "status":  # any case, spaces or hyphens: as check reads them
-            schema: dict[str, Any] = {"type": "string", "examples": words,
-                                      "pattern": "^(?:" + "|".join(map(_any_case, words))
-                                      + ")$"}
-        elif field.type == "choice":
-            schema = {"type": "string", "enum": list(field.choices)}
-        elif field.type == "agencies":
-            schema = {"anyOf": [{"type": "string"},
-                                {"type": "array", "items": {"type": "string"}}]}
-        else:
-            schema = dict(_FIELD_SCHEMAS[field.type])
+        schema = fieldtypes.get(field.type).json_schema(field, shape)
         properties[field.name] = {**schema, "title": field.label}
     properties.setdefault("indicator", {"type": "string"})
     paragraph = [{"type": "integer", "minimum": 1, "maximum": 7},
@@ -482,7 +440,7 @@ def kind_schema(kind, shape) -> dict:
                        "for some of its fields; left out of the public edition"}
     required = (["ref"] if kind.ref.style != "none" else []) + [
         f.name for f in kind.fields if f.required
-        and not (f.type == "status" and not shape.status_required)]
+        and not (fieldtypes.get(f.type).is_status and not shape.status_required)]
     return {"$schema": "https://json-schema.org/draft/2020-12/schema",
             "title": f"psa-report {kind.name} file", "type": "object",
             "additionalProperties": False, "properties": properties, "required": required}
@@ -492,8 +450,6 @@ def write_schemas(out_dir: Path, shape: Shape) -> list[Path]:
     """Publish the JSON Schemas into ``out_dir`` as one set; the paths written: the
     report's, the agencies', the indicators' and one for each kind of the plan, named
     after the kind ("data-gap.schema.json")."""
-    from .output import publish
-
     def writer(text: str):
         return lambda tmp: tmp.write_text(text, "utf-8")
 

@@ -30,9 +30,17 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 
-from . import models
-from .dates import ACCEPTED_FORMS, PERIOD_FORMS, Due, parse_due
-from .digits import NotANumber, parse_decimal
+from . import fieldtypes, models
+from .chars import describe
+from .dates import Due
+from .fieldtypes import FIELD_TYPES, normal_word
+from .fieldtypes import NO as _NO
+from .fieldtypes import YES as _YES
+from .fieldtypes import Bad as _Bad
+from .fieldtypes import did_you_mean as _did_you_mean
+from .fieldtypes import message as _message
+from .fieldtypes import run as _run
+from .fieldtypes import split_leads as split_leads  # where it was first
 from .files import inside_project
 from .loader import Document, load_file
 from .problems import Invalid, Problem
@@ -44,8 +52,6 @@ RESERVED_NAMES = ("report.yaml", "agencies.yaml", PLAN_FILE)
 #: Names no kind may have (they name those files when the files are sorted by kind).
 RESERVED_KINDS = ("report", "agencies", "plan")
 
-FIELD_TYPES = ("text", "line", "agencies", "status", "due", "date", "number", "choice",
-               "yes-no")
 #: Every kind may also name one of the partnership's indicators (figures/indicators.yaml),
 #: as ``ref`` is implied: the item's row then shows the indicator's figure.
 INDICATOR = "indicator"
@@ -63,24 +69,6 @@ COLOURS = {"blue": "C9DEF5", "green": "C3E6CB", "amber": "FFE08A", "red": "F5C2C
 MAX_REF_LENGTH = 20
 _NUMBER_WORDS = {1: "one number", 2: "two numbers", 3: "three numbers", 4: "four numbers",
                  5: "five numbers", 6: "six numbers"}
-
-
-def normal_word(text: str) -> str:
-    """A word as compared: any case, hyphens and underscores as spaces, spaces collapsed."""
-    return " ".join(text.lower().replace("_", " ").replace("-", " ").split())
-
-
-def _did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """" Did you mean 'x'?" for the nearest of ``choices``, or ""."""
-    choices = list(choices)
-    lowered = {normal_word(c): c for c in choices}
-    if normal_word(word) in lowered:
-        return f" Did you mean {lowered[normal_word(word)]!r}?"
-    near = get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f" Did you mean {near[0]!r}?" if near else ""
-
-
-# ---------------------------------------------------------------- statuses
 
 
 @dataclass(frozen=True)
@@ -239,8 +227,6 @@ class RefForm:
 
 def _not_ascii(text: str) -> str:
     """Why a ref holding a character outside ASCII (a full-width digit) is refused."""
-    from .chars import describe
-
     char = next(c for c in text if not c.isascii())
     return (f"{text!r} holds {describe(char)}: a ref is written with the plain digits "
             "0-9 and letters A-Z (a full-width digit from a Japanese or Chinese keyboard "
@@ -333,7 +319,7 @@ class Kind:
     @property
     def title_field(self) -> FieldDef | None:
         """The first text or line field: what an item is about."""
-        return next((f for f in self.fields if f.type in ("text", "line")), None)
+        return next((f for f in self.fields if fieldtypes.get(f.type).wording), None)
 
 
 @dataclass(frozen=True)
@@ -438,13 +424,8 @@ _KIND_KEYS = ("name", "plural", "folder", "heading", "intro", "ref", "layout", "
               "label_fields", "fields")
 PAGES = ("landscape", "portrait")
 _FIELD_KEYS = ("name", "label", "type", "required", "partners", "choices")
-_YES, _NO = ("true", "yes", "on", "y"), ("false", "no", "off", "n")
 _FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 _FOLDER = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]*")
-
-
-def _message(error: PydanticCustomError) -> str:
-    return error.message()
 
 
 class _Reader:
@@ -607,7 +588,7 @@ def _read_field(reader: _Reader, path: tuple, data: Any) -> FieldDef | None:
     choices: tuple[str, ...] = ()
     if "choices" in data:
         choices = reader.words(path + ("choices",), data["choices"])
-        if type_ is not None and type_ != "choice":
+        if type_ is not None and not fieldtypes.get(type_).has_choices:
             reader.say(path + ("choices",), f"choices: only a field of type choice has "
                        f"choices, and this one is {type_}: remove them, or write "
                        "`type: choice`", key=True)
@@ -616,7 +597,7 @@ def _read_field(reader: _Reader, path: tuple, data: Any) -> FieldDef | None:
             if normal_word(choice) in seen:
                 reader.say(path + ("choices", i), f"choices: {choice!r} is given twice")
             seen.add(normal_word(choice))
-    elif type_ == "choice":
+    elif type_ is not None and fieldtypes.get(type_).has_choices:
         reader.say(path + ("type",), "type: a choice field needs its choices: add a line "
                    "`choices: [first, second]`")
     if name is None or type_ is None:
@@ -822,13 +803,6 @@ def read_agencies(doc: Document, with_emails: bool = False):
     return (*found, emails) if with_emails else found
 
 
-def split_leads(value: Any) -> Any:
-    """A lead value as written: several names separated by commas become a list."""
-    if isinstance(value, str) and "," in value:
-        return [part.strip() for part in value.split(",") if part.strip()]
-    return value
-
-
 class AmbiguousCell(ValueError):
     """A table cell that names agencies in more than one way."""
 
@@ -978,94 +952,6 @@ class Item:
         return value if isinstance(value, str) else self.ref
 
 
-class _Bad(Exception):
-    def __init__(self, message: str, at: tuple = ()):
-        super().__init__(message)
-        self.message, self.at = message, at
-
-
-def _run(check, value: Any) -> Any:
-    try:
-        return check(value)
-    except PydanticCustomError as error:
-        raise _Bad(_message(error)) from None
-
-
-def _agencies_value(value: Any, agencies: dict[str, str] | None) -> list[str]:
-    value = split_leads(value)
-    listed = isinstance(value, list)
-    leads = _run(models._leads, value)
-    found = []
-    for i, lead in enumerate(leads):
-        at = (i,) if listed else ()
-        try:
-            lead = " ".join(models._text(lead).split())
-        except PydanticCustomError as error:
-            raise _Bad(_message(error), at) from None
-        if agencies is not None and lead not in agencies:
-            raise _Bad(models._unknown_agency(lead, agencies), at)
-        if lead in found:  # at the list, as today's model says it
-            raise _Bad(f"{lead!r} is listed twice")
-        found.append(lead)
-    return found
-
-
-def _due_value(value: Any) -> Due:
-    if not isinstance(value, str):
-        raise _Bad(f"must be a date written as {ACCEPTED_FORMS}; or {PERIOD_FORMS}")
-    try:
-        return parse_due(value, periods=True)
-    except ValueError as error:
-        raise _Bad(str(error)) from None
-
-
-def _number_value(value: Any) -> int | float:
-    text = _run(models._text, value)
-    plain = text.replace(",", "") if re.fullmatch(r"-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?",
-                                                   text) else text
-    if re.fullmatch(r"-?[0-9]*\.?[0-9]+", plain):
-        try:
-            number = parse_decimal(plain)  # digits bounded: never int()'s 4,300-digit error
-        except NotANumber as bad:
-            raise _Bad(bad.message) from None
-        return float(number) if "." in plain else int(number)
-    raise _Bad(f"{text!r} is not a number: write digits only, like 12 or 3.5 (a unit such "
-               "as % belongs in the field's label)")
-
-
-def _choice_value(value: Any, choices: tuple[str, ...]) -> str:
-    text = _run(models._text, value)
-    for choice in choices:
-        if normal_word(choice) == normal_word(text):
-            return choice
-    raise _Bad(f"{text!r} is not one of the choices.{_did_you_mean(text, choices)} Use "
-               f"one of: {', '.join(choices)}")
-
-
-def _yes_no_value(value: Any) -> bool:
-    text = _run(models._text, value)
-    if text.lower() in _YES:
-        return True
-    if text.lower() in _NO:
-        return False
-    raise _Bad(f"{text!r} must be yes or no")
-
-
-def _line_value(value: Any) -> str:
-    text = _run(models._text, value)
-    if "\n" in text:
-        raise _Bad("must be one line: join the lines, or ask for a text field in plan.yaml")
-    return text
-
-
-def _status_value(value: Any, shape: Shape) -> StatusDef:
-    text = _run(models._text, value)
-    try:
-        return shape.status(text)
-    except ValueError as error:
-        raise _Bad(str(error)) from None
-
-
 def field_value(definition: FieldDef, value: Any, shape: Shape,
                 agencies: dict[str, str] | None = None) -> Any:
     """One field's value, typed; :class:`ValueError` (its message in plain words)."""
@@ -1077,31 +963,12 @@ def field_value(definition: FieldDef, value: Any, shape: Shape,
 
 def _field_value(definition: FieldDef, value: Any, shape: Shape,
                  agencies: dict[str, str] | None) -> Any:
-    kind = definition.type
-    if kind == "text":
-        return _run(models._text, value)
-    if kind in ("line", "indicator"):
-        return _line_value(value)
-    if kind == "agencies":
-        return _agencies_value(value, agencies)
-    if kind == "status":
-        return _status_value(value, shape)
-    if kind == "due":
-        return _due_value(value)
-    if kind == "date":
-        return _run(models._day, value)
-    if kind == "number":
-        return _number_value(value)
-    if kind == "choice":
-        return _choice_value(value, definition.choices)
-    if kind == "yes-no":
-        return _yes_no_value(value)
-    raise AssertionError(kind)  # pragma: no cover - plan.yaml's types are checked
+    return fieldtypes.get(definition.type).parse(value, definition, shape, agencies)
 
 
 def required(definition: FieldDef, shape: Shape) -> bool:
     """Whether an item must give this field (a status only if the plan requires one)."""
-    if definition.type == "status" and not shape.status_required:
+    if fieldtypes.get(definition.type).is_status and not shape.status_required:
         return False
     return definition.required
 
@@ -1170,12 +1037,12 @@ def validate_item(doc: Document, kind: Kind, shape: Shape,
         name = definition.name
         value = doc.data.get(name)
         if name not in doc.data or (value is None and not required(definition, shape)
-                                    and definition.type != "agencies"):
+                                    and not fieldtypes.get(definition.type).is_agencies):
             if required(definition, shape):
                 problems.append(doc.problem((), f"missing field {name!r}: add a line "
                                             f"`{name}: ...` (the fields are: "
                                             f"{', '.join(names)})"))
-            elif definition.type == "agencies":
+            elif fieldtypes.get(definition.type).is_agencies:
                 values[name] = []
             continue
         try:
@@ -1184,7 +1051,7 @@ def validate_item(doc: Document, kind: Kind, shape: Shape,
             problems.append(_problem(doc, name, bad))
     if kind.field(INDICATOR) is None and doc.data.get(INDICATOR) is not None:
         try:
-            values[INDICATOR] = _line_value(doc.data[INDICATOR])
+            values[INDICATOR] = fieldtypes.LINE.parse(doc.data[INDICATOR])
         except _Bad as bad:
             problems.append(_problem(doc, INDICATOR, bad))
         except PydanticCustomError as error:
@@ -1241,30 +1108,12 @@ def exempt_value(doc: Document, kind: Kind, problems: list[Problem]) -> dict[str
 
 def written_text(definition: FieldDef, value: Any) -> str | None:
     """A typed field value as it is written to YAML (and kept in a round's manifest)."""
-    if value is None:
-        return None
-    if definition.type == "agencies":
-        return ", ".join(value) or None
-    if definition.type == "status":
-        return value.name
-    if definition.type == "yes-no":
-        return "yes" if value else "no"
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
+    return fieldtypes.get(definition.type).written_text(value)
 
 
 def shown_text(definition: FieldDef, value: Any) -> str:
     """A typed field value as a person reads it (a workbook, `changes`, `show`)."""
-    if value is None:
-        return ""
-    if definition.type == "status":
-        return value.label
-    if definition.type == "due":
-        return value.long
-    if definition.type == "number" and isinstance(value, int):
-        return f"{value:,}"
-    return written_text(definition, value) or ""
+    return fieldtypes.get(definition.type).shown_text(value)
 
 
 def sort_items(items: Iterable[Item]) -> list[Item]:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 
+from . import fieldtypes
 from .dates import financial_year, long_date, quarter_of
 from .editions import exemptions
 from .ledger import new_round_id
@@ -241,9 +242,6 @@ def _height(cells: list[tuple[str, float]]) -> float:
     return min(409, lines * LINE_HEIGHT)  # 409 points is the tallest row Excel allows
 
 
-_TYPE_WIDTHS = {"text": 36, "line": 24, "agencies": 16, "status": 12, "due": 16,
-                "date": 14, "number": 10, "choice": 14, "yes-no": 8}
-_NEW_TEXT_WIDTH = 42
 #: Excel's limit on the text of a drop-down list given in the validation itself.
 _LIST_LIMIT = 255
 
@@ -398,9 +396,8 @@ def _updates(sheet, kind: Kind, shape: Shape, rows: list[ShapedSent], example: d
     given, new = shaped_headers(kind)
     partners = partner_fields(kind)
     types = ["ref", *(f.type for f in given_fields(kind)), *(f.type for f in partners)]
-    widths = [8 if t == "ref" else _TYPE_WIDTHS.get(t, 16) for t in types]
-    widths += [_NEW_TEXT_WIDTH if f.type in ("text", "line") else _TYPE_WIDTHS[f.type]
-               for f in partners]
+    widths = [8 if t == "ref" else fieldtypes.get(t).width for t in types]
+    widths += [fieldtypes.get(f.type).new_width for f in partners]
     for column, (title, width) in enumerate(zip((*given, *new), widths, strict=True), 1):
         cell = put(sheet, 1, column, title)
         cell.font, cell.alignment = Font(bold=True), wrap
@@ -413,7 +410,7 @@ def _updates(sheet, kind: Kind, shape: Shape, rows: list[ShapedSent], example: d
         for offset, definition in enumerate(partners, len(given) + 1):
             cell = sheet.cell(number, offset)
             cell.protection, cell.fill, cell.alignment = Protection(locked=False), fill_in, wrap
-            if definition.type in ("due", "date"):
+            if fieldtypes.get(definition.type).dated:
                 cell.number_format = _DATE_FORMAT
         sheet.row_dimensions[number].height = _height(list(zip(shown, widths)))
     sheet.row_dimensions[1].height = 2 * LINE_HEIGHT
@@ -431,10 +428,9 @@ def _validation(definition, shape: Shape, title: str, DataValidation,  # noqa: N
                 example: date):
     """The drop-down or date check of a column to fill in, or None (its example dates
     from ``example``, the round's reply-by date)."""
-    if definition.type in ("status", "choice", "yes-no"):
-        words = ([s.name for s in shape.statuses] if definition.type == "status"
-                 else list(definition.choices) if definition.type == "choice"
-                 else ["yes", "no"])
+    type_ = fieldtypes.get(definition.type)
+    words = type_.drop_down(definition, shape)
+    if words is not None:
         formula = '"' + ",".join(words) + '"'
         if any("," in w or '"' in w for w in words) or len(formula) > _LIST_LIMIT:
             return None  # Excel cannot list these: the words are checked on collect
@@ -443,8 +439,8 @@ def _validation(definition, shape: Shape, title: str, DataValidation,  # noqa: N
             showInputMessage=True, errorTitle=title, error=f"Choose one of: "
             f"{', '.join(words)}.", promptTitle=title,
             prompt="Choose from the list, or leave blank if it has not changed.")
-    if definition.type in ("due", "date"):
-        periods = definition.type == "due"  # a due date may be a quarter, a year or ongoing
+    if type_.dated:
+        periods = type_.is_due  # a due date may be a quarter, a year or ongoing
         day, year = example_date(example), financial_year(example)
         return DataValidation(
             type="date", operator="between", formula1=str(_FIRST_DAY),

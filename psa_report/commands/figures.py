@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from ..chars import refused
 from ..figures import MAX_NAME_CHARS, ImportResult, import_crime
+from ..loader import load_file
 from ..problems import BadOption, Invalid, Problem
 
 if TYPE_CHECKING:
@@ -20,7 +21,6 @@ ACTIONS, REPORT_FILE = "actions", "report.yaml"
 
 def _report(root: Path):
     """report.yaml alone (the action files are not needed for the figures)."""
-    from ..loader import load_file
     from ..models import Report
     from ..project import _validate
 

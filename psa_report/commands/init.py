@@ -12,6 +12,8 @@ from datetime import date
 from pathlib import Path
 
 from ..adopt import infer, read_tracker
+from ..files import read_regular
+from ..history import GitError, GitMissing, _git, explain
 from ..problems import Invalid, Problem
 from ..project import (
     ACTIONS,
@@ -225,9 +227,6 @@ def start_git(folder: Path, written: list[str]) -> list[str]:
     already) and a first commit of the files ``written`` (relative to it). Returns what
     to tell the analyst. The commit is made with git's plumbing through history's one
     runner (no hook, filter or signing program runs, as for ``collect --commit``)."""
-    from ..files import read_regular
-    from ..history import GitError, GitMissing, _git, explain
-
     folder = Path(folder)
     try:
         _git(folder, "rev-parse", "--is-inside-work-tree")

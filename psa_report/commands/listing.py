@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+from .. import fieldtypes
 from ..problems import BadOption
 from ..project import Project
 from ..shape import Item, shown_text
@@ -81,14 +82,14 @@ def describe(project: Project, item: Item) -> str:
     lines = [f"{item.ref} ({item.kind.name}): {project.sources[item.ref]}"]
     for field in item.kind.fields:
         value = item.get(field.name)
-        if field.type == "agencies":
+        if fieldtypes.get(field.type).is_agencies:
             text = ", ".join(f"{code} ({project.agencies.get(code, code)})"
                              for code in value or []) or "none given"
         elif value is None or value == "":
             text = "none given"
         else:
             text = shown_text(field, value)
-        if field.type == "text" and value:
+        if fieldtypes.get(field.type).running_text and value:
             lines += ["", f"{field.label}:"]
             for paragraph in text.split("\n"):
                 lines += textwrap.wrap(paragraph, 88, initial_indent="  ",
