@@ -28,12 +28,14 @@ from dataclasses import dataclass, replace
 from types import SimpleNamespace
 from typing import Any
 
+from .changes import Change
 from .models import WHOLE_ITEM
 from .plan import Lead, Overdue, Part, ReportPlan, Row, summarise
+from .plan import _long as long_rows
 from .problems import BadOption
 from .progress import count, exceptions, recount
 from .project import Project
-from .shape import EXEMPT, INDICATOR, Kind, StatusDef
+from .shape import EXEMPT, INDICATOR, Kind, StatusDef, natural_key
 
 #: The name of the current files' point in the meetings' counts (meetings.CURRENT).
 CURRENT = "current"
@@ -127,6 +129,7 @@ def public(plan: ReportPlan, project: Project, *, old: Project | None = None,
     words = plan.words
     changes = {change.ref: change for change in plan.changes}
     uncounted = _uncounted(project, found)
+    published: dict[str, list[Published]] = {}
     for part in plan.parts:
         for row in part.rows:
             item, ex = project.find(row.ref), found.get(row.ref)
@@ -145,7 +148,12 @@ def public(plan: ReportPlan, project: Project, *, old: Project | None = None,
             change = changes.get(row.ref)
             row.changes = [f.words for f in change.fields
                            if not _hidden(f.field, ex, was)] if change is not None else []
-    plan.changes = _changes(plan.changes, found, before)
+            if item is not None and was is not None:
+                published[row.ref] = _published(item, ex, was, words)
+                row.changes += [f.words for f in published[row.ref]]
+    for section in plan.sections:  # how long a row is says nothing of what was left out
+        section.long = long_rows(section.rows)
+    plan.changes = _changes(plan.changes, found, before, published, project)
     plan.overdue = [_overdue(late, project, found, words) for late in plan.overdue
                     if late.ref not in uncounted]
     plan.exceptions = exceptions(rows(plan), project.statuses, words)
@@ -154,6 +162,39 @@ def public(plan: ReportPlan, project: Project, *, old: Project | None = None,
                 | set().union(*(_uncounted(meetings[tag], f) for tag, f in past.items())))
     _progress(plan, project, meetings, left_out)
     return plan
+
+
+@dataclass(frozen=True)
+class Published:
+    """A field exempt at the meeting compared with and public now, as a change says it:
+    said whether or not its value changed, which would give the value then away."""
+
+    field: str
+    words: str
+    old = new = None
+    text = False
+
+    @property
+    def summary(self) -> str:
+        return self.words
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "old": None, "new": None}
+
+
+def _published(item: Any, now: Exemption | None, was: Exemption, words) -> list[Published]:
+    """What of ``item`` was exempt at the meeting compared with and is public now."""
+    if now is not None and now.whole is not None:
+        return []
+    if was.whole is not None:
+        return [] if now is not None else [Published("", words.exempt_published(""))]
+    found = []
+    for name in was.fields:
+        if now is None or not now.hides(name):
+            field = item.kind.field(name)
+            label = words.kind(item.kind.name).labels.get(name, field.label if field else name)
+            found.append(Published(name, words.exempt_published(label)))
+    return found
 
 
 def _hidden(name: str, now: Exemption | None, was: Exemption | None) -> bool:
@@ -227,10 +268,10 @@ def _overdue(late: Overdue, project: Project, found: dict[str, Exemption],
     return replace(late, lead=[words.exempt_short(paragraph)])
 
 
-def _changes(changes: list, found: dict[str, Exemption],
-             before: dict[str, Exemption]) -> list:
+def _changes(changes: list, found: dict[str, Exemption], before: dict[str, Exemption],
+             published: dict[str, list[Published]], project: Project) -> list:
     """The changes section without a wholly exempt item, nor a field exempt now or at
-    the meeting compared with."""
+    the meeting compared with; a field exempt then and public now is said to be."""
     kept = []
     for change in changes:
         ex, was = found.get(change.ref), before.get(change.ref)
@@ -238,9 +279,16 @@ def _changes(changes: list, found: dict[str, Exemption],
             kept.append(change)
         elif ex is None or ex.whole is None:
             fields = tuple(f for f in change.fields if not _hidden(f.field, ex, was))
+            fields += tuple(published.pop(change.ref, ()))
             if fields or not change.fields or change.moved:
                 kept.append(replace(change, fields=fields))
-    return kept
+    for ref, fields in published.items():  # public now, its value unchanged or not
+        if fields:
+            source = project.sources.get(ref)
+            path = None if source is None else source.path
+            kept.append(Change(ref, project.find(ref).kind.name, "changed", tuple(fields),
+                               path, path))
+    return sorted(kept, key=lambda change: natural_key(change.ref))
 
 
 def _recount(plan: ReportPlan, project: Project, found: dict[str, Exemption],

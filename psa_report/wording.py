@@ -256,6 +256,13 @@ class Words:
         """In a status, lead or deadline left out of the public edition."""
         return f"Exempt (Schedule 12A, paragraph {paragraph})"
 
+    def exempt_published(self, label: str) -> str:
+        """A change note, in the public edition, for a field (``label``; "" for the whole
+        item) exempt at the last meeting and public now: said whether or not it changed."""
+        if not label:
+            return "Exempt information at the last meeting, published now"
+        return f"{label}: exempt information at the last meeting, published now"
+
     def exempt_not_counted(self, count: int) -> str:
         """After the status summary's note, in the public edition."""
         many = count != 1
