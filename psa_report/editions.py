@@ -130,17 +130,18 @@ def public(plan: ReportPlan, project: Project, *, old: Project | None = None,
     changes = {change.ref: change for change in plan.changes}
     uncounted = _uncounted(project, found)
     published: dict[str, list[Published]] = {}
+    items = {item.ref: item for item in project.items}
+    earlier = {item.ref: item for item in old.items} if old is not None else {}
     for part in plan.parts:
         for row in part.rows:
-            item, ex = project.find(row.ref), found.get(row.ref)
+            item, ex = items.get(row.ref), found.get(row.ref)
             if item is not None and ex is not None:
                 if ex.whole is not None:
                     _whole(plan, part, row, ex.whole)
                     continue
                 for name, paragraph in ex.fields.items():
                     _field(plan, part, row, item.kind, name, paragraph)
-            then = old.find(row.ref) if old is not None else None
-            was = before.get(row.ref)
+            then, was = earlier.get(row.ref), before.get(row.ref)
             if was is not None and was.hides_role(then, "status_field") \
                     and row.direction_kind not in (None, "new"):
                 # what it was is exempt: neither quoted nor compared with
@@ -186,10 +187,11 @@ def _published(item: Any, now: Exemption | None, was: Exemption, words) -> list[
     """What of ``item`` was exempt at the meeting compared with and is public now."""
     if now is not None and now.whole is not None:
         return []
-    if was.whole is not None:
-        return [] if now is not None else [Published("", words.exempt_published(""))]
+    if was.whole is not None and now is None:
+        return [Published("", words.exempt_published(""))]
+    names = [f.name for f in item.kind.fields] if was.whole is not None else list(was.fields)
     found = []
-    for name in was.fields:
+    for name in names:
         if now is None or not now.hides(name):
             field = item.kind.field(name)
             label = words.kind(item.kind.name).labels.get(name, field.label if field else name)

@@ -451,3 +451,25 @@ def test_no_exempt_value_of_any_shape_reaches_a_public_paper(tmp_path: Path, kin
     if any(whole or marked for _, _, _, items in kinds for _, whole, marked in items
            if whole or set(marked) - {"indicator"}):
         assert "Schedule 12A" in papers[0]["html"]
+
+
+def test_an_action_wholly_exempt_at_the_last_meeting(repo: Path, runner):
+    """R1 (not started) wholly exempt at the June meeting, on track and public now: one
+    line says so, with no field quoted and no direction."""
+    edit(repo, "actions/recommendations/R1.yaml", "ref: R1", "ref: R1\nexempt: 7")
+    git(repo, "commit", "-q", "-am", "R1 is exempt", when="2010-06-28")
+    git(repo, "tag", "-f", "ssp-2010-06")
+    edit(repo, "actions/recommendations/R1.yaml", "ref: R1\nexempt: 7", "ref: R1")
+    edit(repo, "actions/recommendations/R1.yaml", "status: not started", "status: on track")
+    edit(repo, "actions/report.yaml", "date: 2010-06-28", "date: 2010-09-20")
+    git(repo, "commit", "-q", "-am", "September", when="2010-09-20")
+    result = run(runner, "build", "--project", str(repo), "--format", "html",
+                 "--since", "ssp-2010-06")
+    assert result.exit_code == 0, result.output
+    html = (repo / "out/progress-report.html").read_text("utf-8")
+    changes = _section(html, "changes")
+    entry = re.search(r"<li><strong>R1</strong>.*?</li>\s*</ul>", changes, re.S).group(0)
+    assert re.findall(r"<li>([^<]*)</li>", entry) == [WORDS.exempt_published("")]
+    block = re.search(r'<li id="recommendation-R1".*?</li>', html, re.S).group(0)
+    assert WORDS.travel_exempt in block
+    assert "was not started" not in html and "not started →" not in html.lower()
