@@ -28,18 +28,19 @@ from dataclasses import dataclass, replace
 from types import SimpleNamespace
 from typing import Any
 
+from .changes import Change
 from .models import WHOLE_ITEM
-from .plan import Lead, ReportPlan, Row, summarise
+from .plan import Lead, Overdue, Part, ReportPlan, Row, summarise
+from .plan import _long as long_rows
 from .problems import BadOption
-from .progress import THIS_REPORT, count, exceptions
+from .progress import count, exceptions, recount
 from .project import Project
-from .shape import EXEMPT, StatusDef
+from .shape import EXEMPT, INDICATOR, Kind, StatusDef, natural_key
+
+#: The name of the current files' point in the meetings' counts (meetings.CURRENT).
+CURRENT = "current"
 
 EDITIONS = ("public", "exempt", "both")
-#: The item fields each row shows as paragraphs.
-#: The text fields of today's shape, and the Row attribute printing each (an action is
-#: printed from its cell alone).
-TEXT_FIELDS = {"gap": "text", "recommendation": "text", "action": None, "update": "update"}
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,17 @@ class Exemption:
 
     def hides(self, name: str) -> bool:
         return self.whole is not None or name in self.fields
+
+    def hides_role(self, item: Any, role: str) -> bool:
+        """Whether the item's status, deadline or lead (``role``: "status_field",
+        "due_field", "lead_field": the first field of that type in its kind) is exempt."""
+        found = getattr(item.kind, role, None) if item is not None else None
+        return self.whole is not None or (found is not None and found.name in self.fields)
+
+    def uncounts(self, item: Any) -> bool:
+        """An item whose status or deadline is exempt is in no count: counting it would
+        give its status away by difference."""
+        return self.hides_role(item, "status_field") or self.hides_role(item, "due_field")
 
 
 def exemption(item: Any) -> Exemption | None:
@@ -91,111 +103,244 @@ def _exempt_status(plan: ReportPlan, paragraph: int) -> StatusDef:
     return StatusDef("exempt", "grey", label=plan.words.exempt_short(paragraph))
 
 
-def public(plan: ReportPlan, project: Project) -> ReportPlan:
+def _uncounted(project: Project, found: dict[str, Exemption]) -> set[str]:
+    """The refs of the items of ``project`` whose status or deadline is exempt."""
+    return {ref for ref, ex in found.items() if ex.uncounts(project.find(ref))}
+
+
+def public(plan: ReportPlan, project: Project, *, old: Project | None = None,
+           meetings: dict[str, Project] | None = None) -> ReportPlan:
     """The plan with every exempt word left out (a new plan when there is any; ``plan``
-    is unchanged)."""
+    is unchanged).
+
+    Every field of the plan's own shape may be exempt, and is left out by its type. A
+    field exempt now or in ``old`` (the plan at the meeting compared with) is quoted in
+    no change and no direction of travel; an item whose status or deadline is exempt
+    now, in ``old`` or at one of ``meetings`` (tag -> the plan at that meeting, the
+    progress chart's) is in no meeting's count."""
+    meetings = meetings or {}
     found = exemptions(project)
-    if not found:  # nothing to leave out: the plan as it is (it is public already)
-        return plan
+    before = exemptions(old) if old is not None else {}
+    past = {tag: exemptions(then) for tag, then in meetings.items()}
+    if not found and not before and not any(past.values()):
+        return plan  # nothing to leave out: the plan as it is (it is public already)
     plan = copy.deepcopy(plan)
     plan.edition = "public"
     words = plan.words
     changes = {change.ref: change for change in plan.changes}
-    uncounted = {ref for ref, ex in found.items()
-                 if ex.whole is not None or {"status", "due"} & set(ex.fields)}
-    for row in rows(plan):
-        ex = found.get(row.ref)
-        if ex is None:
-            continue
-        if ex.whole is not None:
-            _whole(plan, row, ex.whole)
-            continue
-        for name, paragraph in ex.fields.items():
-            sentence = words.exempt_sentence(paragraph)
-            if name in TEXT_FIELDS:
-                if TEXT_FIELDS[name]:
-                    setattr(row, TEXT_FIELDS[name], [sentence])
-                if (cell := _cell(row, name)) is not None:
-                    cell.paragraphs = [sentence]
-            elif name == "lead":
-                row.leads = [Lead(words.exempt_short(paragraph), sentence)]
-                if (cell := _cell(row, name)) is not None:
-                    cell.leads = row.leads
-            elif name == "status":
-                row.status = _exempt_status(plan, paragraph)
-                row.direction = row.direction_kind = None
-                row.overdue_days = None
-            elif name == "due":
-                row.due = row.due_exempt = words.exempt_short(paragraph)
-                row.overdue_days = None
-            elif name == "indicator":
-                row.figure = None
-        change = changes.get(row.ref)
-        row.changes = [f.words for f in change.fields
-                       if not ex.hides(f.field)] if change is not None else []
-    plan.changes = _changes(plan.changes, found)
-    plan.overdue = [replace(late, lead=[words.exempt_short(found[late.ref].fields["lead"])])
-                    if late.ref in found and "lead" in found[late.ref].fields else late
-                    for late in plan.overdue if late.ref not in uncounted]
+    uncounted = _uncounted(project, found)
+    published: dict[str, list[Published]] = {}
+    items = {item.ref: item for item in project.items}
+    earlier = {item.ref: item for item in old.items} if old is not None else {}
+    for part in plan.parts:
+        for row in part.rows:
+            item, ex = items.get(row.ref), found.get(row.ref)
+            if item is not None and ex is not None:
+                if ex.whole is not None:
+                    _whole(plan, part, row, ex.whole)
+                    continue
+                for name, paragraph in ex.fields.items():
+                    _field(plan, part, row, item.kind, name, paragraph)
+            then, was = earlier.get(row.ref), before.get(row.ref)
+            if was is not None and was.hides_role(then, "status_field") \
+                    and row.direction_kind not in (None, "new"):
+                # what it was is exempt: neither quoted nor compared with
+                row.direction, row.direction_kind = words.travel_exempt, "exempt"
+            change = changes.get(row.ref)
+            row.changes = [f.words for f in change.fields
+                           if not _hidden(f.field, ex, was)] if change is not None else []
+            if item is not None and was is not None:
+                published[row.ref] = _published(item, ex, was, words)
+                row.changes += [f.words for f in published[row.ref]]
+    for section in plan.sections:  # how long a row is says nothing of what was left out
+        section.long = long_rows(section.rows)
+    plan.changes = _changes(plan.changes, found, before, published, project)
+    plan.overdue = [_overdue(late, project, found, words) for late in plan.overdue
+                    if late.ref not in uncounted]
     plan.exceptions = exceptions(rows(plan), project.statuses, words)
     _recount(plan, project, found, uncounted)
+    left_out = (uncounted | (_uncounted(old, before) if old is not None else set())
+                | set().union(*(_uncounted(meetings[tag], f) for tag, f in past.items())))
+    _progress(plan, project, meetings, left_out)
     return plan
 
 
-def _whole(plan: ReportPlan, row: Row, paragraph: int) -> None:
+@dataclass(frozen=True)
+class Published:
+    """A field exempt at the meeting compared with and public now, as a change says it:
+    said whether or not its value changed, which would give the value then away."""
+
+    field: str
+    words: str
+    old = new = None
+    text = False
+
+    @property
+    def summary(self) -> str:
+        return self.words
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "old": None, "new": None}
+
+
+def _published(item: Any, now: Exemption | None, was: Exemption, words) -> list[Published]:
+    """What of ``item`` was exempt at the meeting compared with and is public now."""
+    if now is not None and now.whole is not None:
+        return []
+    if was.whole is not None and now is None:
+        return [Published("", words.exempt_published(""))]
+    names = [f.name for f in item.kind.fields] if was.whole is not None else list(was.fields)
+    found = []
+    for name in names:
+        if now is None or not now.hides(name):
+            field = item.kind.field(name)
+            label = words.kind(item.kind.name).labels.get(name, field.label if field else name)
+            found.append(Published(name, words.exempt_published(label)))
+    return found
+
+
+def _hidden(name: str, now: Exemption | None, was: Exemption | None) -> bool:
+    """A field exempt now or at the meeting compared with: never quoted as changed."""
+    return any(ex is not None and ex.hides(name) for ex in (now, was))
+
+
+def _field(plan: ReportPlan, part: Part, row: Row, kind: Kind, name: str,
+           paragraph: int) -> None:
+    """One exempt field left out of its row, by its type: text says it is exempt; a
+    status, a lead or a number says so shortly; a status or deadline is no longer late."""
+    words = plan.words
+    sentence, short = words.exempt_sentence(paragraph), words.exempt_short(paragraph)
+    if name == INDICATOR:
+        row.figure = None
+        return
+    found, cell = kind.field(name), _cell(row, name)
+    if found is None:
+        return
+    said = [short]
+    if found.type in ("text", "line"):
+        said = [sentence]
+        if name == part.title_field:
+            row.text = said
+        if name == part.update_field:
+            row.update = said
+    elif found.type == "agencies":
+        leads = [Lead(short, sentence)]
+        if kind.lead_field is not None and name == kind.lead_field.name:
+            row.leads = leads
+        if cell is not None:
+            cell.leads = leads
+        return
+    elif found.type == "status" and name == kind.status_field.name:
+        row.status = _exempt_status(plan, paragraph)
+        row.direction = row.direction_kind = None
+        row.overdue_days = None
+    elif found.type == "due":
+        said = [sentence]
+        if name == kind.due_field.name:
+            row.due = row.due_exempt = sentence
+            row.overdue_days = None
+    if cell is not None:
+        cell.paragraphs = said
+
+
+def _whole(plan: ReportPlan, part: Part, row: Row, paragraph: int) -> None:
     """A wholly exempt item: its ref and the sentence saying it is exempt, nothing else."""
     row.text = [plan.words.exempt_sentence(paragraph)]
     row.update, row.changes = [], []
-    # a table's lead cell says so too (a recommendation with none shows no lead line)
+    # a table's lead cell says so too (a block with none shows no lead line)
     row.leads = ([Lead(plan.words.exempt_short(paragraph), row.text[0])]
-                 if any(r is row for section in plan.sections for r in section.rows) else [])
+                 if part.layout == "table" else [])
     row.status = _exempt_status(plan, paragraph)
     row.due = row.due_exempt = row.overdue_days = row.figure = None
     row.direction = row.direction_kind = None
+    said = part.title_field or next((c.name for c in row.cells
+                                     if c.type not in ("agencies", "status")), "")
     for cell in row.cells:  # what the table and the blocks print
-        cell.paragraphs = row.text if cell.name in ("gap", "recommendation") else []
+        cell.paragraphs = row.text if cell.name == said else []
         cell.leads = row.leads if cell.type == "agencies" else []
 
 
-def _changes(changes: list, found: dict[str, Exemption]) -> list:
-    """The changes section without a wholly exempt item or an exempt field."""
+def _overdue(late: Overdue, project: Project, found: dict[str, Exemption],
+             words) -> Overdue:
+    """An overdue action as listed: an exempt lead said to be exempt."""
+    ex, item = found.get(late.ref), project.find(late.ref)
+    if ex is None or not ex.hides_role(item, "lead_field"):
+        return late
+    paragraph = ex.whole if ex.whole is not None else ex.fields[item.kind.lead_field.name]
+    return replace(late, lead=[words.exempt_short(paragraph)])
+
+
+def _changes(changes: list, found: dict[str, Exemption], before: dict[str, Exemption],
+             published: dict[str, list[Published]], project: Project) -> list:
+    """The changes section without a wholly exempt item, nor a field exempt now or at
+    the meeting compared with; a field exempt then and public now is said to be."""
     kept = []
     for change in changes:
-        ex = found.get(change.ref)
-        if ex is None:
+        ex, was = found.get(change.ref), before.get(change.ref)
+        if ex is None and was is None:
             kept.append(change)
-        elif ex.whole is None:
-            fields = tuple(f for f in change.fields if not ex.hides(f.field))
+        elif ex is None or ex.whole is None:
+            fields = tuple(f for f in change.fields if not _hidden(f.field, ex, was))
+            fields += tuple(published.pop(change.ref, ()))
             if fields or not change.fields or change.moved:
                 kept.append(replace(change, fields=fields))
-    return kept
+    for ref, fields in published.items():  # public now, its value unchanged or not
+        if fields:
+            source = project.sources.get(ref)
+            path = None if source is None else source.path
+            kept.append(Change(ref, project.find(ref).kind.name, "changed", tuple(fields),
+                               path, path))
+    return sorted(kept, key=lambda change: natural_key(change.ref))
 
 
 def _recount(plan: ReportPlan, project: Project, found: dict[str, Exemption],
              uncounted: set[str]) -> None:
-    """The status summary and the current bar of progress, without the items whose
-    status or deadline is exempt; an exempt lead is in no agency's line."""
+    """The status summary without the items whose status or deadline is exempt; an
+    exempt lead is in no agency's line."""
     if not project.items:  # nothing to count
         return
     counted = [i for i in project.items if i.ref not in uncounted]
     statuses = project.statuses
     overall = summarise(SimpleNamespace(items=counted, agencies=project.agencies,
                                         statuses=statuses), plan.words)
-    led = [i for i in counted if not (i.ref in found and found[i.ref].hides("lead"))]
+    led = [i for i in counted if not (i.ref in found and found[i.ref].hides_role(i, "lead_field"))]
     by_lead = summarise(SimpleNamespace(items=led, agencies=project.agencies,
                                         statuses=statuses), plan.words)
     plan.summary = replace(overall, by_lead=by_lead.by_lead, no_lead=by_lead.no_lead)
     if uncounted:
         plan.words = replace(plan.words, several_leads=plan.words.uncounted(
             plan.words.several_leads, len(uncounted)))
+
+
+def _progress(plan: ReportPlan, project: Project, meetings: dict[str, Project],
+              left_out: set[str]) -> None:
+    """Progress across meetings with every meeting counted again without the items
+    whose status or deadline is exempt now or at any meeting compared (else the bars'
+    difference would give it away); the note says how many are not counted."""
     view = plan.progress
-    if uncounted and view is not None and view.points:
-        last = view.points[-1]
-        if last.meeting == "current" or view.names[-1].endswith(f"({THIS_REPORT.lower()})") \
-                or view.names[-1] == THIS_REPORT:
-            view.points[-1] = count(SimpleNamespace(items=counted, statuses=statuses),
-                                    last.meeting, last.day, last.commit, last.title)
-            view.redraw()
+    if view is None or not view.points or not left_out:
+        return
+    statuses = list(view.points[-1].counts)
+    kept_at, present = [], set()
+    for index, point in enumerate(view.points):
+        then = project if point.meeting == CURRENT else meetings.get(point.meeting)
+        if then is None:  # a meeting that cannot be counted again is not shown
+            continue
+        present |= {i.ref for i in then.items}
+        kept = [i for i in then.items if i.ref not in left_out]
+        view.points[index] = recount(count(SimpleNamespace(items=kept, statuses=then.statuses),
+                                           point.meeting, point.day, point.commit,
+                                           point.title), statuses)
+        kept_at.append(index)
+    if len(kept_at) < len(view.points):
+        view.points, view.names = ([view.points[i] for i in kept_at],
+                                   [view.names[i] for i in kept_at])
+        view.labels = [view.labels[i] for i in kept_at if i < len(view.labels)]
+        view.nouns = [view.nouns[i] for i in kept_at if i < len(view.nouns)]
+    if present & left_out:
+        plan.words = replace(plan.words, progress_uncounted=len(present & left_out))
+        view.words = replace(view.words, progress_uncounted=len(present & left_out))
+    view.redraw()
 
 
 def exempt(plan: ReportPlan, project: Project) -> ReportPlan:
@@ -220,9 +365,13 @@ def exempt(plan: ReportPlan, project: Project) -> ReportPlan:
     return plan
 
 
-def edition(plan: ReportPlan, project: Project, name: str) -> ReportPlan:
-    """``name`` is "public" or "exempt"."""
-    return exempt(plan, project) if name == "exempt" else public(plan, project)
+def edition(plan: ReportPlan, project: Project, name: str, *, old: Project | None = None,
+            meetings: dict[str, Project] | None = None) -> ReportPlan:
+    """``name`` is "public" or "exempt"; ``old`` and ``meetings`` are the plans compared
+    with (see :func:`public`)."""
+    if name == "exempt":
+        return exempt(plan, project)
+    return public(plan, project, old=old, meetings=meetings)
 
 
 def exceptions_only(plan: ReportPlan, full: str) -> ReportPlan:

@@ -67,7 +67,9 @@ def build_plan(root: Path, *, as_of: date | None = None, since: str | None = Non
     planned = plan_report(project, as_of, provenance=history.provenance(root),
                           comparison=comparison, meetings=found, no_since=no_since,
                           figures=figures)
-    planned = editions.edition(planned, project, edition)
+    planned = editions.edition(planned, project, edition,
+                               old=comparison.old if comparison is not None else None,
+                               meetings={tag: then for tag, (_, then) in found.plans.items()})
     if exceptions_only is not None:
         planned = editions.exceptions_only(planned, exceptions_only)
     return PlannedReport(project, planned, checked.warnings + found.warnings)

@@ -220,8 +220,11 @@ class Words:
         return f"Number of {self.items} by status at each meeting: the numbers in the chart"
 
     def progress_note(self, max_bars: int) -> str:
-        return (f"The chart shows at most the last {max_bars} meetings. Overdue: not "
+        note = (f"The chart shows at most the last {max_bars} meetings. Overdue: not "
                 "complete and due before the meeting's date.")
+        if self.progress_uncounted:  # the public edition (editions.py)
+            note += " " + self.exempt_not_counted(self.progress_uncounted)
+        return note
 
     def footer(self, title: str, meeting: str, day: str) -> str:
         return f"{title} · {meeting}, {day}"
@@ -235,6 +238,11 @@ class Words:
     #: what each edition is called, where a preview or a workbook says which it shows
     public_edition: str = "Public edition: exempt information is left out"
     exempt_edition: str = "Exempt edition: NOT FOR PUBLICATION"
+    #: the direction of travel of an item whose status was exempt at the last meeting:
+    #: neither "Improved" nor "No change", which would give that status away
+    travel_exempt: str = "Not compared: its status at the last meeting was exempt information"
+    #: actions left out of every meeting's counts in the public edition's progress chart
+    progress_uncounted: int = 0
 
     def workbook_edition(self, paragraphs: list[int]) -> str:
         """Which edition a partner's workbook shows: always the whole text its lead wrote."""
@@ -253,6 +261,13 @@ class Words:
     def exempt_short(self, paragraph: int) -> str:
         """In a status, lead or deadline left out of the public edition."""
         return f"Exempt (Schedule 12A, paragraph {paragraph})"
+
+    def exempt_published(self, label: str) -> str:
+        """A change note, in the public edition, for a field (``label``; "" for the whole
+        item) exempt at the last meeting and public now: said whether or not it changed."""
+        if not label:
+            return "Exempt information at the last meeting, published now"
+        return f"{label}: exempt information at the last meeting, published now"
 
     def exempt_not_counted(self, count: int) -> str:
         """After the status summary's note, in the public edition."""

@@ -293,8 +293,9 @@ def test_git_is_not_needed(project: Path, runner):
 
 
 def test_the_current_bar_leaves_out_an_exempt_status(meetings: Path, runner):
-    """Progress across meetings: this report's counts leave 3.2.4 (off track now, wholly
-    exempt) out of the public edition; the earlier meetings are as they were sent."""
+    """Progress across meetings: every meeting's counts leave 3.2.4 (off track now,
+    wholly exempt) out of the public edition, so no bar can be subtracted from the next
+    to find its status (issue 28); the note says one action is not counted."""
     edit(meetings, "actions/data-gaps/3.2.4.yaml", "status: off track",
          "status: off track\nexempt: 7")
     result = run(runner, "build", "--project", str(meetings), "--format", "html",
@@ -309,11 +310,16 @@ def test_the_current_bar_leaves_out_an_exempt_status(meetings: Path, runner):
     public, exempt = rows("progress-report.html"), rows("progress-report-exempt.html")
     assert list(public) == list(exempt) and len(public) >= 3
     *earlier, now = public
-    assert all(public[m] == exempt[m] for m in earlier)
-    # Date, five statuses in the plan's order (off track last), total, overdue: off track
-    # and total one fewer
+    # Date, five statuses in the plan's order (off track last), total, overdue: 3.2.4 was
+    # on track at the earlier meetings and is off track now; each total is one fewer
+    for meeting in earlier:
+        assert int(public[meeting][2]) == int(exempt[meeting][2]) - 1, meeting
+        assert int(public[meeting][6]) == int(exempt[meeting][6]) - 1, meeting
     assert int(public[now][5]) == int(exempt[now][5]) - 1
     assert int(public[now][6]) == int(exempt[now][6]) - 1
+    html = (meetings / "out/progress-report.html").read_text(encoding="utf-8")
+    note = re.search(r'<section id="progress".*?</section>', html, re.S).group(0)
+    assert "1 action whose status or deadline is exempt information is not counted" in note
 
 
 def test_both_editions_are_written_together_or_not_at_all(project: Path, runner, monkeypatch):
