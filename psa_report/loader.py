@@ -102,8 +102,10 @@ def _too_big(display: str, size: int) -> Problem:
         "action file: check it is the right file, or split it")
 
 
-def not_a_file(mode: int, fix: str = "remove it from actions/ (only .yaml text files "
-               "belong there)") -> str:
+_NOT_A_FILE_FIX = "remove it from actions/ (only .yaml text files belong there)"
+
+
+def not_a_file(mode: int, fix: str = _NOT_A_FILE_FIX) -> str:
     """Why a path that is not a regular file (a pipe, socket, device) is not read."""
     kind = ("a folder" if stat.S_ISDIR(mode) else
             "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else
@@ -148,7 +150,7 @@ def load_file(path: Path, display: str | None = None) -> Document:
     """Read and parse one YAML file; raise :class:`Invalid` with every problem."""
     display = display or str(path)
     raw, size = read_bounded(path, MAX_FILE_BYTES, display,
-                             fix=not_a_file.__defaults__[0])
+                             fix=_NOT_A_FILE_FIX)
     return load_bytes(raw, display, path, size=size)
 
 

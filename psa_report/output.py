@@ -31,7 +31,7 @@ from pathlib import Path
 
 from .problems import WARNING, Invalid, Problem
 
-Writer = Callable[[Path], None]
+Writer = Callable[[Path], object]  # what it returns is not used
 
 #: Temporary files named without a process id (by earlier versions of psa-report)
 #: are taken as abandoned once they are this old.

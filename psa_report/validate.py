@@ -143,7 +143,7 @@ def meeting_passed(project: Project, issued_on: date, reply_by: date | None) -> 
         if meeting < issued_on:
             why = f"has passed (today is {long_date(issued_on)}): {ROLL_FORWARD}"
         else:
-            why = (f"comes before the replies asked for by {long_date(reply_by)}: give "
+            why = (f"comes before the replies asked for by {long_date(reply_by or issued_on)}: give "
                    f"an earlier --reply-by, or {ROLL_FORWARD}")
         found.append(warning(project.report_file, line, column,
             f"meeting_date: the workbooks tell partners their updates go into the report "
