@@ -444,7 +444,7 @@ def _progress_view(meetings: list[Point], current: Point, *, in_git: bool,
     points = list(meetings)
     names = [words.meeting_name(p.title, long_date(p.day)) for p in meetings]
     nouns = [words.the_meeting(p.title, long_date(p.day)) for p in meetings]
-    labels = [(p.day.strftime("%-d %b %Y"),) for p in meetings]
+    labels: list[tuple[str, ...]] = [(p.day.strftime("%-d %b %Y"),) for p in meetings]
     this = THIS_REPORT.lower()
     if current_is_last and points:
         names[-1] = f"{names[-1]} ({this})"
