@@ -41,7 +41,7 @@ from .shape import (
 
 SCHEMA_DIR = "schema"
 #: The schemas of the files every plan has; each kind of item has its own (kind_schema).
-SCHEMAS = {
+SCHEMAS: dict[str, Any] = {
     "report": Report,
     "agencies": TypeAdapter(Agencies),
     "indicators": IndicatorsSchema,  # figures/indicators.yaml
@@ -306,7 +306,7 @@ def import_table(project: Project, table: Path, display: str, status: str | None
                     cell_problems.append(f"{row}: {_empty_cell(field, column, project.shape)}")
                 continue
             try:
-                if field.type == "agencies":
+                if field.type == "agencies" and isinstance(value, str):  # (a cell: text)
                     value = match_agencies(value, project.agencies)
                 field_value(field, value, project.shape, project.agencies)
             except ValueError as error:  # AmbiguousCell too
@@ -366,8 +366,10 @@ def _empty_cell(field: FieldDef, column: str, shape: Shape) -> str:
 def _in_table_words(message: str, kind: Kind, headers: dict[str, str]) -> str:
     """A message about a field (``ref: ...``) as one about the table's column."""
     name, colon, rest = message.partition(": ")
-    if colon and (name == "ref" or kind.field(name) is not None):
-        return f"{'Ref' if name == 'ref' else headers.get(name, kind.field(name).label)}: {rest}"
+    if colon and name == "ref":
+        return f"Ref: {rest}"
+    if colon and (field := kind.field(name)) is not None:
+        return f"{headers.get(name, field.label)}: {rest}"
     return message
 
 
@@ -433,7 +435,7 @@ def json_schemas() -> dict[str, str]:
     return out
 
 
-_FIELD_SCHEMAS = {
+_FIELD_SCHEMAS: dict[str, dict[str, Any]] = {
     "text": {"type": "string"}, "line": {"type": "string"}, "indicator": {"type": "string"},
     "due": {"type": "string", "description": "2025-03-31, 2025-03, Q3 2024/25, 2024/25 or "
                                              "ongoing"},
