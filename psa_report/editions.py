@@ -26,7 +26,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, replace
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 from .models import WHOLE_ITEM
 from .plan import Lead, ReportPlan, Row, summarise
@@ -113,8 +113,8 @@ def public(plan: ReportPlan, project: Project) -> ReportPlan:
         for name, paragraph in ex.fields.items():
             sentence = words.exempt_sentence(paragraph)
             if name in TEXT_FIELDS:
-                if TEXT_FIELDS[name]:
-                    setattr(row, TEXT_FIELDS[name], [sentence])
+                if attribute := TEXT_FIELDS[name]:
+                    setattr(row, attribute, [sentence])
                 if (cell := _cell(row, name)) is not None:
                     cell.paragraphs = [sentence]
             elif name == "lead":
@@ -171,6 +171,11 @@ def _changes(changes: list, found: dict[str, Exemption]) -> list:
     return kept
 
 
+def _like(**fields: Any) -> Project:
+    """A stand-in for the project with only the fields summarise and count read."""
+    return cast(Project, SimpleNamespace(**fields))
+
+
 def _recount(plan: ReportPlan, project: Project, found: dict[str, Exemption],
              uncounted: set[str]) -> None:
     """The status summary and the current bar of progress, without the items whose
@@ -179,11 +184,11 @@ def _recount(plan: ReportPlan, project: Project, found: dict[str, Exemption],
         return
     counted = [i for i in project.items if i.ref not in uncounted]
     statuses = project.statuses
-    overall = summarise(SimpleNamespace(items=counted, agencies=project.agencies,
-                                        statuses=statuses), plan.words)
+    overall = summarise(_like(items=counted, agencies=project.agencies,
+                              statuses=statuses), plan.words)
     led = [i for i in counted if not (i.ref in found and found[i.ref].hides("lead"))]
-    by_lead = summarise(SimpleNamespace(items=led, agencies=project.agencies,
-                                        statuses=statuses), plan.words)
+    by_lead = summarise(_like(items=led, agencies=project.agencies,
+                              statuses=statuses), plan.words)
     plan.summary = replace(overall, by_lead=by_lead.by_lead, no_lead=by_lead.no_lead)
     if uncounted:
         plan.words = replace(plan.words, several_leads=plan.words.uncounted(
@@ -193,7 +198,7 @@ def _recount(plan: ReportPlan, project: Project, found: dict[str, Exemption],
         last = view.points[-1]
         if last.meeting == "current" or view.names[-1].endswith(f"({THIS_REPORT.lower()})") \
                 or view.names[-1] == THIS_REPORT:
-            view.points[-1] = count(SimpleNamespace(items=counted, statuses=statuses),
+            view.points[-1] = count(_like(items=counted, statuses=statuses),
                                     last.meeting, last.day, last.commit, last.title)
             view.redraw()
 
