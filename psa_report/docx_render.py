@@ -332,7 +332,7 @@ def set_properties(document: Document, plan: ReportPlan) -> None:
 def _numbering_root(document: Document):
     part = document.part
     try:
-        return cast(NumberingPart, part.part_related_by(RT.NUMBERING)).element
+        return cast(NumberingPart, part.part_related_by(RT.NUMBERING)).element  # numbering.xml
     except KeyError:
         xml = f'<w:numbering {nsdecls("w")}/>'
         # numbering.xml, the name Word gives it (and validators look for)

@@ -100,10 +100,11 @@ def _kind_spec(kind, shape) -> _Spec:
 
 
 def _typed_reader(definition, shape) -> Callable[[Any], str]:
-    """A cell of a declared field read by its type, as written to YAML."""
+    """A cell of a declared field read by its type, as written to YAML (a filled cell is
+    never None, hence the casts)."""
     def read(value: Any) -> str:
         if definition.type == "text":  # running text: a number or a date is a slip
-            return cast(str, value_text(definition,  # a filled cell: never None
+            return cast(str, value_text(definition,
                                         typed_value(definition, read_update(value), shape)))
         if isinstance(value, datetime):  # a date cell: read with a time of 00:00
             value = value.date()
