@@ -18,11 +18,13 @@ report: $(TOOL)
 ## make test: set up if needed (with the test tools), then run the whole suite
 test: $(TESTS) test-deps
 	$(BIN)/ruff check .
+	$(BIN)/mypy psa_report
 	$(BIN)/python -m pytest
 
-## make test-fast: lint and the quick tests (no LibreOffice, Chromium or large plans)
+## make test-fast: lint, types and the quick tests (no LibreOffice, Chromium or large plans)
 test-fast: $(TESTS)
 	$(BIN)/ruff check .
+	$(BIN)/mypy psa_report
 	$(BIN)/python -m pytest -m "not slow"
 
 check: $(TOOL)
@@ -73,4 +75,4 @@ bench: $(TESTS)
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) out/*.html out/*.pdf build *.egg-info site docs/img
+	rm -rf $(VENV) out/*.html out/*.pdf build *.egg-info site docs/img .mypy_cache

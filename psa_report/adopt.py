@@ -26,7 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from . import fieldtypes, xlsx
 from .chars import refused
@@ -496,9 +496,9 @@ def infer(grid: Grid, source: str) -> Adoption:
     # A character that is not text (a control character pasted in) cannot be kept.
     for r, c in ((n, c) for n in sorted(grid.rows) for c in grid.rows[n].values()
                  if not c.blank):
-        found = refused(cell_text(c.value))
-        if found is not None:
-            problems.append(grid.problem(found[1], r, c.column, labels.get(c.column)
+        refusal = refused(cell_text(c.value))
+        if refusal is not None:
+            problems.append(grid.problem(refusal[1], r, c.column, labels.get(c.column)
                                          if r > last_header else None))
     if problems:
         raise Invalid(problems)
@@ -527,8 +527,8 @@ def infer(grid: Grid, source: str) -> Adoption:
             titles.append((r, " ".join(texts)))
 
     # Section heading rows inside the table: one text cell in a row where rows have many.
-    typical = sorted(n for r in data_numbers
-                     if (n := sum(1 for c in grid.rows[r].values() if not c.blank)) > 1)
+    typical = sorted(k for r in data_numbers
+                     if (k := sum(1 for c in grid.rows[r].values() if not c.blank)) > 1)
     median = typical[len(typical) // 2] if typical else 0  # of the rows of several cells
     headings: dict[int, str] = {}
     notes_below: list[tuple[int, str]] = []  # one-cell rows below the last row of data
@@ -540,18 +540,18 @@ def infer(grid: Grid, source: str) -> Adoption:
               if high_col > low_col}
     first_column = min((c.column for c in grid.rows[header_row].values() if not c.blank),
                        default=1)
-    single = set()
+    single: dict[int, Cell] = {}  # row -> its one cell
     for r in data_numbers:
         only = _one_cell(grid.rows[r]) if median >= 3 else None
         if only is not None and (only.column <= first_column or (r, only.column) in across) \
                 and not re.fullmatch(r"[A-Za-z]*[-.]?\d+(\.\d+)*[a-z]?", only.value.strip()):
-            single.add(r)
+            single[r] = only
     for r in data_numbers:
         if r not in single:
             item_rows.append(r)
         elif not any(n > r and n not in single for n in data_numbers):
-            notes_below.append((r, cell_text(_one_cell(grid.rows[r]).value)))
-        elif _note_row(text := cell_text(_one_cell(grid.rows[r]).value)):
+            notes_below.append((r, cell_text(single[r].value)))
+        elif _note_row(text := cell_text(single[r].value)):
             notes_inside.append((r, text))
         else:
             headings[r] = text
@@ -583,17 +583,17 @@ def infer(grid: Grid, source: str) -> Adoption:
     ref_form: RefForm | None = None
     refs: dict[int, str] = {}
     if ref_column is not None:
-        found = {r: cell_text(c.value) for r, c in values(ref_column)}
+        by_row = {r: cell_text(c.value) for r, c in values(ref_column)}
         form = None
-        if found:
+        if by_row:
             try:
-                form = RefForm.from_example(next(iter(found.values())))
+                form = RefForm.from_example(next(iter(by_row.values())))
             except ValueError:
                 form = None
         if form is not None and form.style != "none" and all(
-                form.valid(v) and form.parse(v) == v for v in found.values()) and len(
-                set(found.values())) == len(found) and len(found) * 2 > len(item_rows):
-            ref_form, refs = form, dict(found)
+                form.valid(v) and form.parse(v) == v for v in by_row.values()) and len(
+                set(by_row.values())) == len(by_row) and len(by_row) * 2 > len(item_rows):
+            ref_form, refs = form, dict(by_row)
             ref_column.ref = True
             notes.append(f"{ref_column.header} → refs like {form.example}")
             # A row with no ref yet (a new action) is given the next free one.
@@ -603,8 +603,8 @@ def infer(grid: Grid, source: str) -> Adoption:
                     unmapped.append(f"{grid.where(r, ref_column.number, ref_column.header)}"
                                     f": no ref: given {refs[r]}, the next free one")
         else:
-            why = ("most rows have none" if len(found) * 2 <= len(item_rows) else
-                   "two rows share a ref" if len(set(found.values())) < len(found) else
+            why = ("most rows have none" if len(by_row) * 2 <= len(item_rows) else
+                   "two rows share a ref" if len(set(by_row.values())) < len(by_row) else
                    "they are not all of one form psa-report knows (numbers with dots, or "
                    "letters and a number)")
             notes.append(f"{ref_column.header}: not used as refs ({why}): kept as a field; "
@@ -654,8 +654,8 @@ def infer(grid: Grid, source: str) -> Adoption:
         found = values(column)
         texts = [cell_text(c.value) for _, c in found]
         word = normal_word(column.header)
-        fills = [(r, c) for r in item_rows if (c := cell(r, column)) is not None
-                 and c.blank and c.fill and rag_colour(c.fill)]
+        fills = [(r, f) for r in item_rows if (f := cell(r, column)) is not None
+                 and f.blank and f.fill and rag_colour(f.fill)]
         if column is status_like:
             column.type = "status"
             status_column = column
@@ -716,7 +716,7 @@ def infer(grid: Grid, source: str) -> Adoption:
                 status_words.setdefault(" ".join(text.split()), []).append(r)
                 item_values[r][column.name] = " ".join(text.split())
             for r, c in fills:
-                group = rag_colour(c.fill)
+                group = rag_colour(c.fill or "")
                 fills_read.append(r)
                 item_values[r][column.name] = ("\0fill", group)
         elif guessed.is_due:
@@ -740,11 +740,11 @@ def infer(grid: Grid, source: str) -> Adoption:
                     f"; and {len(words) - 30} more" if len(words) > 30 else "")
         elif guessed.is_date:
             for r, c in found:
-                text = _day_text(c.value)
-                if text is None:
+                day = _day_text(c.value)
+                if day is None:
                     spill(column, r, cell_text(c.value))
                 else:
-                    item_values[r][column.name] = text
+                    item_values[r][column.name] = day
             column.note = f"{column.header} → {column.name} (date)"
         else:
             for r, c in found:
@@ -754,7 +754,7 @@ def infer(grid: Grid, source: str) -> Adoption:
                     continue
                 item_values[r][column.name] = text
             column.note = f"{column.header} → {column.name} ({column.type})"
-        if column.spill_rows:
+        if column.spill_rows and column.spill is not None:
             rows = ", ".join(str(r) for r in column.spill_rows)
             what = {"due": "not a date or period", "number": "not a number",
                     "agencies": "not agency names", "status": "not a status word",
@@ -765,10 +765,10 @@ def infer(grid: Grid, source: str) -> Adoption:
                             f"{column.spill})")
             if guessed.dated:
                 kept = Counter(item_values[r][column.spill] for r in column.spill_rows)
-                shown = [t for t in kept if len(t) <= 40 and "\n" not in t]
-                if shown:
-                    column.note += ("; no date in " + ", ".join(repr(t) for t in shown[:12])
-                                    + (", ..." if len(shown) > 12 else "") + ": kept as written")
+                short = [t for t in kept if len(t) <= 40 and "\n" not in t]
+                if short:
+                    column.note += ("; no date in " + ", ".join(repr(t) for t in short[:12])
+                                    + (", ..." if len(short) > 12 else "") + ": kept as written")
             for r in column.spill_rows:
                 unmapped.append(f"{grid.where(r, column.number, column.header)}: "
                                 f"{what}: kept as text in {column.spill}")
@@ -976,7 +976,7 @@ def _sections(headings: dict[int, str], item_rows: list[int], refs: dict[int, st
                 if not left:
                     return None
                 given[k] = left.pop()
-        for number, text in zip(given, run, strict=True):
+        for number, text in zip(cast(list[str], given), run, strict=True):  # all given now
             if found.get(number, text) != text:
                 return None
             found[number] = text
@@ -1209,8 +1209,8 @@ def _statuses(words: dict[str, list[int]], fills: dict[int, str], fill_groups: s
         if spellings[normal_word(word)][0] != word:
             continue  # "In progress" after "In Progress": the same status
         rows = [r for w in spellings[normal_word(word)] for r in words[w]]
-        colours = Counter(rag_colour(fills[r]) for r in rows if r in fills)
-        colours.pop(None, None)
+        colours = Counter(colour for r in rows
+                          if r in fills and (colour := rag_colour(fills[r])) is not None)
         if colours:
             placed, why = colours.most_common(1)[0][0], "its fill colour"
         elif (meant := _meaning(word)) is not None:

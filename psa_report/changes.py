@@ -100,9 +100,9 @@ def compare(old: Project, new: Project) -> list[Change]:
         then, now = before.get(ref), after.get(ref)
         path, old_path = _path(new.sources.get(ref)), _path(old.sources.get(ref))
         if then is None:
-            changes.append(Change(ref, now.kind.name, "added", path=path))
+            changes.append(Change(ref, after[ref].kind.name, "added", path=path))
         elif now is None:
-            changes.append(Change(ref, then.kind.name, "removed", old_path=old_path))
+            changes.append(Change(ref, before[ref].kind.name, "removed", old_path=old_path))
         else:
             fields = tuple(FieldChange(name, a, b, label, text)
                            for name, label, text in compared(now.kind)

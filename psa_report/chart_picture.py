@@ -75,7 +75,7 @@ def _pattern(name: str, size: tuple[int, int]) -> Image.Image:
 def _patterned(image: Image.Image, layers: dict, name: str, box: list[float]) -> None:
     if name not in layers:
         layers[name] = _pattern(name, image.size)
-    area = tuple(round(v) for v in box)
+    area = (round(box[0]), round(box[1]), round(box[2]), round(box[3]))
     if area[2] <= area[0] or area[3] <= area[1]:
         return
     region = image.crop(area)

@@ -49,7 +49,7 @@ strict_option = click.option("--strict", is_flag=True,
                              help="Treat warnings as errors (exit status 1).")
 
 
-def _find_project(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
+def _find_project(ctx: click.Context, param: click.Parameter | None, value: Path | None) -> Path:
     if value is not None:
         return value
     from .project import find_project

@@ -25,6 +25,7 @@ import zlib
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
+from typing import Any, cast
 
 import docx
 from docx.document import Document
@@ -331,7 +332,7 @@ def set_properties(document: Document, plan: ReportPlan) -> None:
 def _numbering_root(document: Document):
     part = document.part
     try:
-        return part.part_related_by(RT.NUMBERING).element
+        return cast(NumberingPart, part.part_related_by(RT.NUMBERING)).element  # numbering.xml
     except KeyError:
         xml = f'<w:numbering {nsdecls("w")}/>'
         # numbering.xml, the name Word gives it (and validators look for)
@@ -485,7 +486,7 @@ def _table(document: Document, header: Iterable[str], caption: str, description:
     table = _new_table(document, len(header))
     style = _find_style(document, "Table Grid", WD_STYLE_TYPE.TABLE)
     if style is not None:
-        table.style = style
+        table.style = style  # type: ignore[assignment]  # a table style: found by its type
     else:
         _borders(table)
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
@@ -553,7 +554,8 @@ def _widths(table: Table, widths: Iterable[float]) -> None:
 
 def _text_width(table: Table) -> int:
     section = _last_section(table._tbl.getparent(), table.part)
-    return int(section.page_width - section.left_margin - section.right_margin)
+    return int((section.page_width or Inches(8.5)) - (section.left_margin or Inches(1))
+               - (section.right_margin or Inches(1)))  # (Word's, where a template sets none)
 
 
 def _shade_cell(cell: _Cell, fill: str) -> None:
@@ -670,7 +672,7 @@ def write_footer(document: Document, plan: ReportPlan) -> None:
     style = _find_style(document, "Footer", WD_STYLE_TYPE.PARAGRAPH)
     line.style = style
     _text(line, plan.footer)
-    pages = footer.add_paragraph(style=style)
+    pages = footer.add_paragraph(style=style)  # type: ignore[arg-type]  # a paragraph style
     pages.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     before, between = plan.words.page_of()
     _text(pages, before)
@@ -742,6 +744,7 @@ def write_exceptions(document: Document, plan: ReportPlan) -> None:
         _heading(document, words.counted(words.worse, len(found.worse)), 2)
         bullets = bullets or _new_list(document, [("bullet", "•")])
         for row in found.worse:
+            assert row.status is not None  # (worse: its status ranks lower than it did)
             item = _para(document, row.ref, style, bold=True)
             _text(item, f": {words.now(row.status.value)}; ")
             _runs(item, direction_note(row, new_since=False))
@@ -786,8 +789,8 @@ def write_table_part(document: Document, plan: ReportPlan, part: ReportPart,
     # left alone at the foot of their page.
     if part.intro:
         _para(document, part.intro).paragraph_format.keep_with_next = True
-    widths = [TYPE_WIDTHS.get(c.name if c.name == "ref" else c.type, 10)
-              for c in [part.columns[0], *(part.rows[0].cells if part.rows else [])]]
+    columns: list[Any] = [part.columns[0], *(part.rows[0].cells if part.rows else [])]
+    widths = [TYPE_WIDTHS.get(c.name if c.name == "ref" else c.type, 10) for c in columns]
     for section in part.sections:
         for parent in section.parents:
             _heading(document, parent.title, min(parent.level - 1, 9))
@@ -1003,7 +1006,8 @@ def _chart_picture(document: Document, chart) -> None:
     from .chart_picture import chart_png
 
     section = document.sections[-1]
-    width = int(section.page_width - section.left_margin - section.right_margin)
+    width = int((section.page_width or Inches(8.5)) - (section.left_margin or Inches(1))
+                - (section.right_margin or Inches(1)))
     paragraph = _add_paragraph(document)
     paragraph.paragraph_format.keep_with_next = True
     shape = paragraph.add_run().add_picture(io.BytesIO(chart_png(chart)), width=Length(width))
@@ -1162,7 +1166,8 @@ def keep_together(document: Document) -> None:
                                                "w:hidden", "w:ins", "w:del", "w:trPrChange")
                 if index == 0 and len(block.tr_lst) > 1:
                     for paragraph in row.iter(qn("w:p")):
-                        Paragraph(paragraph, None).paragraph_format.keep_with_next = True
+                        # (no parent: only its format is set)
+                        Paragraph(paragraph, None).paragraph_format.keep_with_next = True  # type: ignore[arg-type]
             continue
         paragraph = Paragraph(block, document._body)
         if after is None:

@@ -64,7 +64,7 @@ def _wanted(project: Project, item: Item, path: str, status: str | None,
              ("--due", due, kind.due_field, "a due field"),
              ("--update", update, texts[0] if texts else None,
               "a text field that partners fill in (`partners: true`)")]
-    for name, value in fields.items():
+    for name, given in fields.items():
         definition = kind.field(name.replace("-", "_")) or kind.field(name)
         if definition is None:
             names = [f.name for f in kind.fields]
@@ -79,7 +79,7 @@ def _wanted(project: Project, item: Item, path: str, status: str | None,
             problems.append(Problem(path, None, None, f"--{name}: the leads are changed "
                                     "in the item's file, not by set"))
             continue
-        asked.append((f"--{name}", value, definition, ""))
+        asked.append((f"--{name}", given, definition, ""))
     wanted: dict[str, str | None] = {}
     for option, value, definition, what in asked:
         if value is None:

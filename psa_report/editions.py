@@ -26,9 +26,9 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, replace
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
-from .changes import Change
+from .changes import Change, FieldChange
 from .models import WHOLE_ITEM
 from .plan import Lead, Overdue, Part, ReportPlan, Row, summarise
 from .plan import _long as long_rows
@@ -230,13 +230,14 @@ def _field(plan: ReportPlan, part: Part, row: Row, kind: Kind, name: str,
         if cell is not None:
             cell.leads = leads
         return
-    elif found.type == "status" and name == kind.status_field.name:
+    elif found.type == "status" and kind.status_field is not None \
+            and name == kind.status_field.name:
         row.status = _exempt_status(plan, paragraph)
         row.direction = row.direction_kind = None
         row.overdue_days = None
     elif found.type == "due":
         said = [sentence]
-        if name == kind.due_field.name:
+        if kind.due_field is not None and name == kind.due_field.name:
             row.due = row.due_exempt = sentence
             row.overdue_days = None
     if cell is not None:
@@ -280,17 +281,24 @@ def _changes(changes: list, found: dict[str, Exemption], before: dict[str, Exemp
         if ex is None and was is None:
             kept.append(change)
         elif ex is None or ex.whole is None:
-            fields = tuple(f for f in change.fields if not _hidden(f.field, ex, was))
-            fields += tuple(published.pop(change.ref, ()))
+            fields = (*(f for f in change.fields if not _hidden(f.field, ex, was)),
+                      *published.pop(change.ref, ()))
             if fields or not change.fields or change.moved:
                 kept.append(replace(change, fields=fields))
-    for ref, fields in published.items():  # public now, its value unchanged or not
-        if fields:
+    for ref, said in published.items():  # public now, its value unchanged or not
+        item = project.find(ref)
+        if said and item is not None:
             source = project.sources.get(ref)
             path = None if source is None else source.path
-            kept.append(Change(ref, project.find(ref).kind.name, "changed", tuple(fields),
-                               path, path))
+            # a Published reads as a FieldChange does (field, words, summary, as_dict)
+            kept.append(Change(ref, item.kind.name, "changed",
+                               cast("tuple[FieldChange, ...]", tuple(said)), path, path))
     return sorted(kept, key=lambda change: natural_key(change.ref))
+
+
+def _like(**fields: Any) -> Project:
+    """A stand-in for the project with only the fields summarise and count read."""
+    return cast(Project, SimpleNamespace(**fields))
 
 
 def _recount(plan: ReportPlan, project: Project, found: dict[str, Exemption],
@@ -301,10 +309,10 @@ def _recount(plan: ReportPlan, project: Project, found: dict[str, Exemption],
         return
     counted = [i for i in project.items if i.ref not in uncounted]
     statuses = project.statuses
-    overall = summarise(SimpleNamespace(items=counted, agencies=project.agencies,
+    overall = summarise(_like(items=counted, agencies=project.agencies,
                                         statuses=statuses), plan.words)
     led = [i for i in counted if not (i.ref in found and found[i.ref].hides_role(i, "lead_field"))]
-    by_lead = summarise(SimpleNamespace(items=led, agencies=project.agencies,
+    by_lead = summarise(_like(items=led, agencies=project.agencies,
                                         statuses=statuses), plan.words)
     plan.summary = replace(overall, by_lead=by_lead.by_lead, no_lead=by_lead.no_lead)
     if uncounted:
@@ -328,7 +336,7 @@ def _progress(plan: ReportPlan, project: Project, meetings: dict[str, Project],
             continue
         present |= {i.ref for i in then.items}
         kept = [i for i in then.items if i.ref not in left_out]
-        view.points[index] = recount(count(SimpleNamespace(items=kept, statuses=then.statuses),
+        view.points[index] = recount(count(_like(items=kept, statuses=then.statuses),
                                            point.meeting, point.day, point.commit,
                                            point.title), statuses)
         kept_at.append(index)

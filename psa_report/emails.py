@@ -69,11 +69,12 @@ def _one_line(text: str) -> str:
 
 def _address(draft: Draft) -> Address:
     """The draft's To: address, its domain in ASCII (IDNA) so the address stays valid."""
-    problem = address_problem(draft.email or "")
+    email = draft.email or ""
+    problem = address_problem(email)
     if problem is not None:
         raise Invalid([Problem("actions/agencies.yaml", None, None,
                                f"{draft.agency}: email: {problem}")])
-    local, _, domain = draft.email.rpartition("@")
+    local, _, domain = email.rpartition("@")
     return Address(_one_line(draft.name), local, domain.encode("idna").decode("ascii"))
 
 
@@ -149,6 +150,6 @@ def eml_name(workbook: Path, suffix: str = "") -> str:
     return f"{workbook.stem}{suffix}.eml"
 
 
-def saver(message: EmailMessage) -> Callable[[Path], None]:
+def saver(message: EmailMessage) -> Callable[[Path], object]:
     data = message.as_bytes(policy=policy.SMTP)
     return lambda temp: temp.write_bytes(data)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
-from typing import Any, ClassVar, Protocol
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 from .sheets import csv_text
 
@@ -19,9 +19,10 @@ FORMATS = ("table", "csv", "json", "markdown")
 
 
 class Record(Protocol):
-    COLUMNS: ClassVar[tuple[tuple[str, str], ...]]
+    # COLUMNS is passed to emit() as ``columns`` (a class attribute cannot be
+    # matched by a protocol: each record's tuple has its own length).
 
-    def cells(self) -> dict[str, str | list[str]]: ...
+    def cells(self) -> Mapping[str, str | list[str]]: ...
 
     def as_dict(self) -> dict[str, Any]: ...
 
@@ -65,7 +66,7 @@ def emit(records: Sequence[Record], fmt: str, *,
         rows = []
         for record in records:
             cells = record.cells()
-            texts = [cells[key] if isinstance(cells[key], list) else [cells[key]]
+            texts = [cell if isinstance(cell := cells[key], list) else [cell]
                      for key, _ in columns]
             depth = max(len(t) for t in texts) or 1
             rows += [[t[i] if i < len(t) else "" for t in texts] for i in range(depth)]

@@ -124,7 +124,7 @@ class Source:
         return (self.member or self.path.name).rsplit("/", 1)[-1]
 
     @contextmanager
-    def open(self, budget: list | None = None) -> Iterator[io.BufferedReader]:
+    def open(self, budget: list | None = None) -> Iterator[io.BufferedReader[Bounded]]:
         """The file's bytes as a stream that raises :class:`_TooBig` past
         :data:`MAX_FILE_BYTES`, and past ``budget`` (``[used, limit, refusal]``)."""
         budgets = (budget,) if budget is not None else ()
@@ -705,7 +705,7 @@ def import_crime(root: Path, paths: list[Path], area: str, *,
             f"actions/report.yaml); these files hold {', '.join(near)}")])
     months = sorted({month for month, _ in counts})
     existing, path = merge_crime(root, dict(counts))
-    totals_before = Counter()
+    totals_before: Counter[str] = Counter()
     for (month, _), n in existing.items():
         totals_before[month] += n
     changes = []

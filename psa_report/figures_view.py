@@ -284,6 +284,12 @@ class IndicatorRow:
                 "direction": self.direction.words, "target": self.target,
                 "status": self.status}
 
+    def as_dict(self) -> dict:
+        return {"name": self.name, "unit": self.unit, "value": self.value,
+                "same_quarter_last_year": self.last_year,
+                "direction": self.direction.text, "target": self.target,
+                "status": self.status, "baseline": self.baseline, "source": self.source}
+
     @property
     def status_kind(self) -> str:
         return {"Target met": "met", "Target not met": "missed"}.get(self.status, "none")
@@ -299,8 +305,8 @@ def indicator_value(indicator: Indicator, quarter: Quarter) -> tuple[Decimal | N
     """The indicator's figure for the quarter, and how it was made from months."""
     if indicator.by_quarter:
         return indicator.values.get(quarter.key), None
-    months = [indicator.values.get(month_key(m)) for m in quarter.months]
-    if any(v is None for v in months):
+    months = [v for m in quarter.months if (v := indicator.values.get(month_key(m))) is not None]
+    if len(months) < len(quarter.months):
         return None, None
     if indicator.unit == "count":
         return sum(months, Decimal(0)), "Sum of the quarter's three months"
@@ -464,11 +470,7 @@ class FiguresView:
     def as_dict(self) -> dict:
         return {"area": self.area, "period": self.quarter.key if self.quarter else None,
                 "period_name": self.period, "crime": [r.as_dict() for r in self.rows],
-                "indicators": [{"name": i.name, "unit": i.unit, "value": i.value,
-                                "same_quarter_last_year": i.last_year,
-                                "direction": i.direction.text, "target": i.target,
-                                "status": i.status, "baseline": i.baseline,
-                                "source": i.source} for i in self.indicators],
+                "indicators": [i.as_dict() for i in self.indicators],
                 "notes": self.intro + self.notes}
 
 
@@ -497,6 +499,7 @@ def figures_view(counts: Counts, indicators: list[Indicator], *, area: str | Non
         by_month.setdefault(month_index(month), {})[kind] = n
     present = set(by_month)
     where = f" in {area}" if area else ""
+    quarter: Quarter | None
     if period is not None:
         missing = [m for m in period.months if m not in present]
         if missing:
@@ -530,7 +533,7 @@ def figures_view(counts: Counts, indicators: list[Indicator], *, area: str | Non
     kinds = sorted({k for m in window if m in by_month for k in by_month[m]} - {ASB})
     last_year = quarter.back(4)
     rows = []
-    lines = [(name, "type", {name}) for name in kinds]
+    lines: list[tuple[str, str, set[str] | None]] = [(name, "type", {name}) for name in kinds]
     lines.append((ALL_CRIME, "total", None))
     if any(ASB in by_month.get(m, {}) for m in window):
         lines.append((ASB, "asb", {ASB}))

@@ -45,12 +45,12 @@ def _coverage() -> tuple[list[int], list[int]] | None:
     ranges.sort()
     starts: list[int] = []
     ends: list[int] = []
-    for low, high in ranges:
-        if ends and low <= ends[-1] + 1:
-            ends[-1] = max(ends[-1], high)
+    for first, last in ranges:
+        if ends and first <= ends[-1] + 1:
+            ends[-1] = max(ends[-1], last)
         else:
-            starts.append(low)
-            ends.append(high)
+            starts.append(first)
+            ends.append(last)
     return starts, ends
 
 

@@ -326,6 +326,7 @@ def resolve(root: Path, rev: str | None = None, *, before: date | None = None) -
                 + (_SHALLOW if _shallow(root) else ": choose a later date"))])
         rev, name = found, f"the last commit before {before.isoformat()}"
     else:
+        rev = rev or "HEAD"  # neither given: the last commit
         name = shown(rev)
     try:
         # --verify: exactly one commit; --end-of-options: rev is never read as an option.
@@ -537,9 +538,9 @@ def meeting_day(tag: str, message: str | None, committed: date) -> tuple[date, s
             return date(int(found[1]), int(found[2]), int(found[3])), "tag name"
         except ValueError:
             continue
-    if message and (found := _MESSAGE_DAY.match(message)):
+    if message and (said := _MESSAGE_DAY.match(message)):
         try:
-            return parse_day(found[1]), "tag message"
+            return parse_day(said[1]), "tag message"
         except ValueError:
             pass
     return committed, "commit"

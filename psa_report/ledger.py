@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from .files import parse_json, read_regular
 from .output import locked as output_locked
@@ -59,7 +59,7 @@ def read(folder: Path, fix: str = AGAIN) -> dict | None:
     except ValueError as error:
         raise Invalid([Problem(str(path), None, None,
             f"the round's ledger cannot be read ({error}): {fix}")]) from None
-    return ledger
+    return cast(dict, ledger)  # _check made sure it is one
 
 
 def _check(ledger: object) -> None:

@@ -34,7 +34,7 @@ from typing import Any
 import yaml
 
 from .chars import describe, refused
-from .files import decode_utf8, not_a_file, read_bounded
+from .files import decode_utf8, read_bounded
 from .problems import Invalid, Problem
 
 #: Largest YAML file accepted. One action is about 2 KB; the limit leaves room
@@ -94,6 +94,9 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+_NOT_A_FILE_FIX = "remove it from actions/ (only .yaml text files belong there)"
+
+
 def _too_big(display: str, size: int) -> Problem:
     return Problem(display, 1, 1,
         f"the file is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,} bytes for one "
@@ -104,7 +107,7 @@ def load_file(path: Path, display: str | None = None) -> Document:
     """Read and parse one YAML file; raise :class:`Invalid` with every problem."""
     display = display or str(path)
     raw, size = read_bounded(path, MAX_FILE_BYTES, display,
-                             fix=not_a_file.__defaults__[0])
+                             fix=_NOT_A_FILE_FIX)
     return load_bytes(raw, display, path, size=size)
 
 

@@ -184,6 +184,7 @@ def baseline(root: Path, project: Project, found: MeetingHistory, *, since: str 
     ``no_since``, or when there is nothing to compare with."""
     if no_since:
         return None
+    comparison: Comparison | None
     if since is not None or since_date is not None:
         comparison = compare_with(root, project, since, before=since_date)
     else:

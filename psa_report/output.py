@@ -25,13 +25,13 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 from .problems import WARNING, Invalid, Problem
 
-Writer = Callable[[Path], None]
+Writer = Callable[[Path], object]  # what it returns is not used
 
 #: Temporary files named without a process id (by earlier versions of psa-report)
 #: are taken as abandoned once they are this old.
@@ -99,7 +99,7 @@ def _keep_old(target: Path, backup: Path) -> None:
         shutil.copy2(target, backup)  # a file system without hard links (FAT, some shares)
 
 
-def publish(outputs: dict[Path, Writer], *, expected: dict[Path, bytes] | None = None,
+def publish(outputs: Mapping[Path, Writer], *, expected: dict[Path, bytes] | None = None,
             user_files: bool = False) -> list[Path]:
     """Run each writer on a temporary file, then rename them all into place, or none.
 

@@ -387,8 +387,8 @@ def _sections(kind: Kind, rows: list[Row], sections: dict[str, str], words: Word
                         caption=words.part_caption(kind.heading), long=_long(rows))]
     found: list[Section] = []
     printed: set[str] = set()
-    for number, grouped in groupby(rows, key=lambda r: r.ref.rsplit(".", 1)[0]):
-        grouped = list(grouped)
+    for number, group in groupby(rows, key=lambda r: r.ref.rsplit(".", 1)[0]):
+        grouped = list(group)
         heading = sections.get(number, "")
         parts = number.split(".")
         parents = []

@@ -80,6 +80,7 @@ def check_printable(html: str) -> None:
         if depth > MAX_PRINT_DEPTH:
             raise _too_big(f"with elements nested more than {MAX_PRINT_DEPTH} deep (a "
                            "box in a box in a box...), which the printer cannot lay out")
+        texts: tuple[str | None, ...]
         if element.tag in ("style", "script") or not isinstance(element.tag, str):
             texts = (element.tail,)
         else:
@@ -181,7 +182,7 @@ def merge_split_tables(document, pdf) -> None:
     if tree is None:  # an untagged variant (PDF/A-3b, ...)
         return
     obj, kids, root = tree
-    tables = []
+    tables: list[pydyf.Dictionary] = []
 
     def walk(element):
         for reference in kids(element):
@@ -198,7 +199,7 @@ def merge_split_tables(document, pdf) -> None:
     mapping = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
     pages = {ref: index for index, ref in enumerate(pdf.page_references)}
     body_rows = _body_rows_by_page(document)
-    seen_on_page: dict[int, int] = {}
+    seen_on_page: dict[int | None, int] = {}
     first = None
     last_row = None  # the HTML row that ended the table's previous part
     for table in tables:

@@ -11,9 +11,10 @@ the HTML, vector in WeasyPrint's PDF, and carries its own text alternative).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
 from .dates import long_date
 from .project import Project
@@ -155,7 +156,7 @@ def recount(point: Point, statuses: list) -> Point:
 class ExceptionGroup:
     slug: str  # "off-track", "overdue"
     heading: str  # "Off track"
-    rows: list[Row]
+    rows: list[Any]  # plan.Row (a Row, as this module reads it)
 
 
 @dataclass
@@ -165,7 +166,7 @@ class Exceptions:
     #: the rows of each status marked ``exception`` (worst first: off track, at risk),
     #: then those overdue and of no such status (the others say so there)
     groups: list[ExceptionGroup]
-    worse: list[Row]  # worse since the last meeting
+    worse: list[Any]  # worse since the last meeting (plan.Row)
     statuses: list[str] = field(default_factory=list)  # the exception statuses' words
 
     @property
@@ -178,7 +179,7 @@ class Exceptions:
 _OWN_GROUPS = ("heading", "overdue", "worse")
 
 
-def exceptions(rows: list[Row], statuses: list, words: Words = WORDS) -> Exceptions:
+def exceptions(rows: Sequence[Row], statuses: list, words: Words = WORDS) -> Exceptions:
     """From the report's rows, in report order (overdue: most overdue first); the plan's
     ``statuses`` are best first, so the worst exception comes first. A status of the
     plan named like the section's own groups ("overdue") keeps its own id and heading."""
@@ -451,7 +452,7 @@ def _progress_view(meetings: list[Point], current: Point, *, in_git: bool,
     points = list(meetings)
     names = [words.meeting_name(p.title, long_date(p.day)) for p in meetings]
     nouns = [words.the_meeting(p.title, long_date(p.day)) for p in meetings]
-    labels = [(p.day.strftime("%-d %b %Y"),) for p in meetings]
+    labels: list[tuple[str, ...]] = [(p.day.strftime("%-d %b %Y"),) for p in meetings]
     this = THIS_REPORT.lower()
     if current_is_last and points:
         names[-1] = f"{names[-1]} ({this})"

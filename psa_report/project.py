@@ -207,7 +207,7 @@ def translate(doc: Document, error: ValidationError, model: Any) -> list[Problem
             problem = Problem(problem.file, problem.line, problem.column,
                 f"{name}: is empty, because `#` after a space starts a comment in YAML, "
                 f"so the rest of the line is not read: put the text in quotes, like "
-                f"{loc[-1]}: \"{doc.lines[problem.line - 1].partition(':')[2].strip()}\"")
+                f"{loc[-1]}: \"{doc.lines[(problem.line or 1) - 1].partition(':')[2].strip()}\"")
         problems.append(problem)
     return problems
 
@@ -310,6 +310,8 @@ def build_project(root: Path, paths: list[str], read: Callable[[str], Document],
             kind_items[kind.name].append(item)
     if problems:
         raise Invalid(problems)
+    # Each file missing or wrong is a problem raised above.
+    assert report is not None and agencies is not None and report_doc is not None
     project = Project(root, report, agencies, shape,
                       {name: sort_items(items) for name, items in kind_items.items()},
                       sources, agency_emails=agency_emails)

@@ -59,9 +59,9 @@ def check(root: Path, paths: list[str]) -> Ready:
     except GitError:
         raise _refuse("the repository has no commit yet: commit the plan first "
                       "(git add -A; git commit -m \"The plan\"), then collect") from None
-    staged = _git(top, "diff-index", "--cached", "--name-only", "-z", "--end-of-options",
-                  head).split(b"\0")
-    staged = [os.fsdecode(name) for name in staged if name]
+    names = _git(top, "diff-index", "--cached", "--name-only", "-z", "--end-of-options",
+                 head).split(b"\0")
+    staged = [os.fsdecode(name) for name in names if name]
     if staged:
         raise _refuse(f"other changes are staged for commit in git ({', '.join(staged[:5])}"
                       f"{', ...' if len(staged) > 5 else ''}): commit or unstage them first "

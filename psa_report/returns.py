@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from . import fieldtypes, ledger, xlsx
 from .changes import FieldChange
@@ -104,7 +104,7 @@ def _typed_reader(definition, shape) -> Callable[[Any], str]:
     """A cell of a declared field read by its type, as written to YAML."""
     def read(value: Any) -> str:  # running text: a number or a date is a slip
         cell = fieldtypes.get(definition.type).from_cell(value)
-        return value_text(definition, typed_value(definition, cell, shape))
+        return cast(str, value_text(definition, typed_value(definition, cell, shape)))
     return read
 
 
@@ -122,7 +122,7 @@ class _Return:
 
     display: str
     agency: str  # from the hidden sheet, or for a CSV from the manifest
-    sent: dict[str, Sent]
+    sent: dict[str, Sent | ShapedSent]
     rows: list[dict[str, _Cell]] = field(default_factory=list)
     specs: list[_Spec] = field(default_factory=list)  # the columns of each row's sheet
     received: str = ""  # ISO date the file was last saved
@@ -179,7 +179,7 @@ def collect_returns(project: Project, paths: Iterable[Path], take: dict[str, str
     def rank(agency: str) -> int:
         return order.index(agency) if agency in order else len(order)
 
-    given = {ret.agency: {} for ret in returns}
+    given: dict[str, dict[str, dict[str, str]]] = {ret.agency: {} for ret in returns}
     for ref, fields in proposals.items():
         for name, found in fields.items():
             for proposal in found:
@@ -422,7 +422,7 @@ def _saved_on(path: Path) -> str:
         return date.today().isoformat()
 
 
-def _read_issued(sheet, display: str) -> tuple[str, dict[str, Sent]]:
+def _read_issued(sheet, display: str) -> tuple[str, dict[str, Sent | ShapedSent]]:
     """The agency and the rows as sent, from the hidden sheet."""
     def value(row: int, column: int) -> str | None:
         cell = sheet.cell(row, column)
@@ -430,11 +430,11 @@ def _read_issued(sheet, display: str) -> tuple[str, dict[str, Sent]]:
             raise Invalid([Problem(display, None, None, _TAMPERED)])
         return None if _blank(cell.value) else str(cell.value)
 
-    if value(1, 1) != ISSUED_MARK or not value(2, 2):
+    if value(1, 1) != ISSUED_MARK or not (agency := value(2, 2)):
         raise Invalid([Problem(display, None, None, _TAMPERED)])
-    sent: dict[str, Sent] = {}
+    sent: dict[str, Sent | ShapedSent] = {}
     if value(ISSUED_FIRST_ROW - 1, 2) == "kind":  # a plan's own shape: the manifest has it
-        return value(2, 2), sent
+        return agency, sent
     for number in range(ISSUED_FIRST_ROW, min(sheet.max_row, MAX_ROWS + ISSUED_FIRST_ROW) + 1):
         values = [value(number, column) for column in range(1, len(ISSUED_COLUMNS) + 1)]
         if values[0] is None:
@@ -445,7 +445,7 @@ def _read_issued(sheet, display: str) -> tuple[str, dict[str, Sent]]:
             sent[values[0]].shown()  # its status and due must read
         except (TypeError, ValueError):
             raise Invalid([Problem(display, None, None, _TAMPERED)]) from None
-    return value(2, 2), sent
+    return agency, sent
 
 
 _TAMPERED = ("the hidden record of what was sent is missing or changed: return the "
@@ -513,8 +513,8 @@ def _read_csv(project: Project, path: Path, manifest: dict | None,
     reader = csv_reader(text)
     result = _Return(display, book["agency"], sent, received=_saved_on(path))
     try:
-        header = next(reader, [])
-        columns = _header({n: t for n, t in enumerate(header, 1) if not _blank(t)},
+        first_line: list[str] = next(reader, [])
+        columns = _header({n: t for n, t in enumerate(first_line, 1) if not _blank(t)},
                           lambda n: f"{display}: line 1, column {n}", 1, problems, spec)
         if columns is None:
             return result
@@ -536,8 +536,8 @@ def _read_csv(project: Project, path: Path, manifest: dict | None,
                     value = None
                 # Text starting with "=" was a formula in the partner's spreadsheet.
                 row[header] = _Cell(value, f"{display}: line {number}, {header}",
-                                    bool(value) and value.startswith("="),
-                                    bool(value) and value.strip() in _ERRORS)
+                                    bool(value and value.startswith("=")),
+                                    bool(value and value.strip() in _ERRORS))
             if any(not _blank(c.value) for c in row.values()):
                 result.rows.append(row)
                 result.specs.append(spec)
@@ -547,7 +547,7 @@ def _read_csv(project: Project, path: Path, manifest: dict | None,
     return result
 
 
-def _sent_rows(book: dict) -> dict[str, Sent]:
+def _sent_rows(book: dict) -> dict[str, Sent | ShapedSent]:
     """The rows a workbook was sent with, from its entry in the manifest."""
     try:
         return {row["ref"]: ShapedSent(**row) if "kind" in row else Sent(**row)
@@ -673,7 +673,7 @@ def _check_rows(project: Project, ret: _Return, proposals: dict[str, dict[str, l
                 f"{', '.join(item.lead) or 'the whole partnership'}): issue a new request"))
             continue
         if isinstance(sent, ShapedSent) != bool(spec.kind) or (
-                spec.kind and sent.kind != spec.kind):
+                spec.kind and isinstance(sent, ShapedSent) and sent.kind != spec.kind):
             problems.append(Problem(ref_cell.where, None, None,
                 f"{ref} was sent on another sheet: rows cannot be moved between sheets"))
             continue
@@ -780,6 +780,8 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
                  for name, found in proposals[ref].items()}
         agencies = tuple(sorted({p.agency for found in given.values() for p in found},
                                 key=rank))
+        reasons: list[str]
+        first: _Proposal | None
         changes, origins, reasons, settled, choices = [], [], [], {}, {}
         names = [f.name for f in partner_fields(item.kind)]
         texts = {f.name for f in partner_fields(item.kind) if fieldtypes.get(f.type).running_text}

@@ -43,7 +43,7 @@ from .shape import (
 
 SCHEMA_DIR = "schema"
 #: The schemas of the files every plan has; each kind of item has its own (kind_schema).
-SCHEMAS = {
+SCHEMAS: dict[str, Any] = {
     "report": Report,
     "agencies": TypeAdapter(Agencies),
     "indicators": IndicatorsSchema,  # figures/indicators.yaml
@@ -293,7 +293,7 @@ def import_table(project: Project, table: Path, display: str, status: str | None
                     cell_problems.append(f"{row}: {_empty_cell(field, column, project.shape)}")
                 continue
             try:
-                if fieldtypes.get(field.type).is_agencies:
+                if fieldtypes.get(field.type).is_agencies and isinstance(value, str):  # a cell
                     value = match_agencies(value, project.agencies)
                 field_value(field, value, project.shape, project.agencies)
             except ValueError as error:  # AmbiguousCell too
@@ -353,8 +353,10 @@ def _empty_cell(field: FieldDef, column: str, shape: Shape) -> str:
 def _in_table_words(message: str, kind: Kind, headers: dict[str, str]) -> str:
     """A message about a field (``ref: ...``) as one about the table's column."""
     name, colon, rest = message.partition(": ")
-    if colon and (name == "ref" or kind.field(name) is not None):
-        return f"{'Ref' if name == 'ref' else headers.get(name, kind.field(name).label)}: {rest}"
+    if colon and name == "ref":
+        return f"Ref: {rest}"
+    if colon and (field := kind.field(name)) is not None:
+        return f"{headers.get(name, field.label)}: {rest}"
     return message
 
 

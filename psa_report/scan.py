@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from difflib import get_close_matches
 from pathlib import Path
 
-from .loader import not_a_file
+from .files import not_a_file
 from .problems import Invalid, Problem
 from .shape import PLAN_FILE, Shape
 

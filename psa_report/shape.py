@@ -213,7 +213,7 @@ class RefForm:
                 return str(max((int(r) for r in refs), default=0) + 1)
             if section is None:
                 section = self.section(refs[-1]) if refs else ".".join(["1"] * (self.parts - 1))
-            section = section.strip()
+            section = (section or "").strip()
             if not re.fullmatch(_dotted(self.parts - 1), section):
                 raise ValueError(f"{section!r} is not a section of refs like {self.example}")
             last = max((int(r.rsplit(".", 1)[1]) for r in refs
@@ -336,7 +336,7 @@ class Shape:
 
     @cached_property
     def _words(self) -> dict[str, StatusDef]:
-        words = {}
+        words: dict[str, StatusDef] = {}
         for status in self.statuses:
             for word in (status.name, *status.also):
                 words.setdefault(normal_word(word), status)
@@ -672,7 +672,8 @@ def _read_kind(reader: _Reader, path: tuple, data: Any) -> Kind | None:
                    f"{ACTIONS}/: use one name of letters, digits, spaces, '-' or '_' "
                    "(such as data-gaps), not a path")
         folder = None
-    if None in (name, folder, ref, layout) or "fields" not in data or not fields:
+    if name is None or folder is None or ref is None or layout is None \
+            or "fields" not in data or not fields:
         return None
     return Kind(name, folder, ref, tuple(fields), texts.get("plural") or "",
                 texts.get("heading") or "", texts.get("intro"), layout, label_fields,
@@ -685,7 +686,7 @@ def _read_kinds(reader: _Reader, value: Any) -> tuple[Kind, ...]:
     if isinstance(value, list) and not value:
         reader.say(("kinds",), "kinds: the list is empty: declare at least one kind of "
                    "item, or remove `kinds:` to keep data gaps and recommendations")
-    seen: dict[str, tuple[str, int]] = {}  # name, plural or folder -> (what, index)
+    seen: dict[tuple[str, str], int] = {}  # (what, name, plural or folder) -> index
     for i, entry in enumerate(entries):
         kind = _read_kind(reader, ("kinds", i), entry)
         if kind is None:
@@ -769,6 +770,7 @@ def read_agencies(doc: Document, with_emails: bool = False):
     ``with_emails`` adds the third result, short name -> email address.
     """
     problems: list[Problem] = []
+    found: tuple[dict[str, str] | None, list[Problem]]
     if not isinstance(doc.data, dict) or not doc.data:
         found = None, [doc.problem((), "the file must hold the agencies, one `short name: "
                                    "full name` per line")]
@@ -987,7 +989,7 @@ def _problem(doc: Document, name: str, bad: _Bad) -> Problem:
         problem = Problem(problem.file, problem.line, problem.column,
             f"{name}: is empty, because `#` after a space starts a comment in YAML, "
             f"so the rest of the line is not read: put the text in quotes, like "
-            f"{name}: \"{doc.lines[problem.line - 1].partition(':')[2].strip()}\"")
+            f"{name}: \"{doc.lines[(problem.line or 1) - 1].partition(':')[2].strip()}\"")
     return problem
 
 
@@ -1062,6 +1064,7 @@ def validate_item(doc: Document, kind: Kind, shape: Shape,
             values[EXEMPT] = exempt
     if problems:
         raise Invalid(problems)
+    assert ref is not None  # else a problem was raised above
     marks = {path[0]: mark for path, mark in doc.value_marks.items() if len(path) == 1}
     return Item(kind, ref, values, source or doc.display, marks)
 

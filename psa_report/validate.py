@@ -143,7 +143,7 @@ def meeting_passed(project: Project, issued_on: date, reply_by: date | None) -> 
         if meeting < issued_on:
             why = f"has passed (today is {long_date(issued_on)}): {ROLL_FORWARD}"
         else:
-            why = (f"comes before the replies asked for by {long_date(reply_by)}: give "
+            why = (f"comes before the replies asked for by {long_date(reply_by or issued_on)}: give "
                    f"an earlier --reply-by, or {ROLL_FORWARD}")
         found.append(warning(project.report_file, line, column,
             f"meeting_date: the workbooks tell partners their updates go into the report "
@@ -163,8 +163,10 @@ def file_warnings(project: Project) -> list[Problem]:
     """What is valid but should not reach the committee unnoticed, found file by file
     (in the files the project was read from): a section heading with no item in it,
     example text as psa-report wrote it (in an item, in report.yaml or in agencies.yaml)."""
-    report_doc, docs = project.documents.report, project.documents.items
-    agencies_doc = project.documents.agencies
+    documents = project.documents
+    if documents is None:  # a project made in code, not read from files: nothing to look at
+        return []
+    report_doc, docs, agencies_doc = documents.report, documents.items, documents.agencies
     found = examples(project, report_doc, agencies_doc)
     sections = {s for item in project.items for s in item.sections}
     # the kinds whose refs are in numbered sections ("data gap")

@@ -10,9 +10,9 @@ alike.
 from __future__ import annotations
 
 import calendar
+import datetime
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date
 
 
 def plural(count: int, one: str, many: str | None = None) -> str:
@@ -125,7 +125,7 @@ class Words:
     def due_on(self, due: str) -> str:
         return f"{self.due} {due}"
 
-    def updates_received(self, returns: list[tuple[str, date]]) -> str:
+    def updates_received(self, returns: list[tuple[str, datetime.date]]) -> str:
         """The colophon's line on the partners' returns behind this report's updates."""
         parts = ", ".join(f"{agency} ({day.day} {calendar.month_name[day.month]})"
                           for agency, day in returns)

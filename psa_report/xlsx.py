@@ -342,7 +342,7 @@ class Book:
         has_formula = formula_element is not None
         if raw is not None and len(raw) > self.limits.text:
             self._long(row, column)
-        if has_formula and formulas:
+        if formula_element is not None and formulas:
             value = "=" + (formula_element.text or "")
         elif raw not in (None, "") and kind != "inlineStr":
             if kind == "n":
@@ -454,8 +454,8 @@ def column_letter(column: int) -> str:
 def _range(ref: str) -> tuple[int, int, int, int] | None:
     """"B2:D4" -> (2, 2, 4, 4), as (first row, first column, last row, last column)."""
     ends = ref.split(":")
-    found = [_COORDINATE.match(end) for end in ends]
-    if len(ends) not in (1, 2) or None in found or not all(m[2] for m in found):
+    found = [m for end in ends if (m := _COORDINATE.match(end))]
+    if len(ends) not in (1, 2) or len(found) != len(ends) or not all(m[2] for m in found):
         return None
     first, last = found[0], found[-1]
     return (int(first[2]), _column_number(first[1]), int(last[2]), _column_number(last[1]))

@@ -121,7 +121,8 @@ def _span(text: str, key: yaml.Node, node: yaml.Node) -> _Span:
     line_start = text.rfind("\n", 0, key.start_mark.index) + 1
     if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
         header_end = _line_end(text, start)
-        trailer = _BLOCK_HEADER.fullmatch(text[start:header_end])[2]
+        header = _BLOCK_HEADER.fullmatch(text[start:header_end])
+        trailer = header[2] if header else ""
         # The block's end mark falls after its trailing blank lines: stop at its
         # last line holding text, so blank lines and comments after it stay.
         end = header_end

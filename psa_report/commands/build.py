@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from ..editions import EDITIONS
-from ..loader import not_a_file
+from ..files import not_a_file
 from ..output import Writer, earlier_outputs, publish
 from ..problems import BadOption, Invalid, Problem
 from ..project import Project

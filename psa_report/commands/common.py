@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from difflib import get_close_matches
 from pathlib import Path
+from typing import overload
 
 from ..problems import BadOption
 from ..project import Project, load_project
@@ -12,6 +13,14 @@ from ..shape import MAX_REF_LENGTH, Item
 
 def load(root: Path) -> Project:
     return load_project(Path(root))
+
+
+@overload
+def agency(project: Project, lead: str, option: str = ...) -> str: ...
+@overload
+def agency(project: Project, lead: None, option: str = ...) -> None: ...
+@overload
+def agency(project: Project, lead: str | None, option: str = ...) -> str | None: ...
 
 
 def agency(project: Project, lead: str | None, option: str = "--lead") -> str | None:

@@ -89,6 +89,7 @@ def requests(root: Path, leads: list[str] | None = None, reply_by: date | None =
                              lambda size: f"is {size:,} bytes, too large",
                              "the list of requests just written",
                              "check that nothing else writes to this folder")
+        assert isinstance(manifest, dict)  # issue_requests has just written it
         kept = ledger.write(out_dir, ledger.start(manifest, project.agency_emails))
     issued = Issued(books, out_dir / MANIFEST, source.commit or None, source.dirty, kept,
                     ledger.left_open(previous), warnings=warnings)
@@ -197,7 +198,7 @@ def _apply(root: Path, result: CollectResult, commit: bool, today: date,
     if ready is not None:
         done.commit = record.commit(root, ready, done.applied,
                                     record.message(result, (kept or {}).get("issued")))
-    if kept is not None:
+    if kept is not None and result.manifest is not None:
         done.ledger = ledger.write(result.manifest.parent,
                                    ledger.record(kept, result, today, done.commit))
 

@@ -139,7 +139,7 @@ def serve(root: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,
     say("Stopped serving; nothing was written.")
 
 
-def _stop_on_sigterm() -> Callable[[], None]:
+def _stop_on_sigterm() -> Callable[[], object]:
     """SIGTERM stops the server as Ctrl-C does (only possible in the main thread)."""
     if threading.current_thread() is not threading.main_thread():
         return lambda: None
