@@ -21,7 +21,7 @@ from .problems import Invalid, Problem, sort_problems, warning
 
 if TYPE_CHECKING:
     from .loader import Document
-    from .project import Project
+    from .project import KeptFiles, Project
 
 #: An open action this long past its deadline, with no change since, is worth a warning.
 STALE_AFTER = timedelta(days=90)
@@ -35,12 +35,13 @@ class Checked:
     warnings: list[Problem]
 
 
-def validate(root: Path) -> Checked:
-    """Load and validate every file (raises Invalid on errors); with every warning."""
+def validate(root: Path, kept: KeptFiles | None = None) -> Checked:
+    """Load and validate every file (raises Invalid on errors); with every warning.
+    ``kept``: the preview's files kept from its last build (see project.KeptFiles)."""
     from .glyphs import missing_glyphs
     from .project import load_project
 
-    project = load_project(Path(root))
+    project = load_project(Path(root), kept)
     if (Path(root) / "figures").is_dir() or any(i.get("indicator") for i in project.items):
         from .figures import FIGURES
         from .figures_view import check_indicator_names, load_figures

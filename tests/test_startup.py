@@ -88,3 +88,172 @@ def test_nothing_is_read_at_import():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env={**os.environ, "PYDANTIC_DISABLE_PLUGINS": "__all__"})
     assert done.returncode == 0, done.stderr
+
+
+# ---------------------------------------------------------------- the preview's kept files
+
+GAP = "actions/data-gaps/3.2.1.yaml"
+
+
+@pytest.fixture
+def reads(monkeypatch):
+    """The files read through the project's loader, in order (each read is counted)."""
+    from psa_report import project as project_module
+
+    seen: list[str] = []
+    real = project_module.load_file
+
+    def counting(path, display):
+        seen.append(display)
+        return real(path, display)
+
+    monkeypatch.setattr(project_module, "load_file", counting)
+    return seen
+
+
+def rewrite(project: Path, relative: str, old: str, new: str) -> None:
+    """Edit a file as a save does, with a later mtime even on a coarse clock."""
+    path = project / relative
+    before = path.stat().st_mtime_ns
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (relative, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    os.utime(path, ns=(before + 2_000_000_000, before + 2_000_000_000))
+
+
+def same_as_fresh(loaded, root: Path) -> None:
+    """What was loaded with kept files equals a fresh load, item by item."""
+    from psa_report.project import load_project
+
+    fresh = load_project(root)
+    assert loaded.items == fresh.items
+    assert [i.marks for i in loaded.items] == [i.marks for i in fresh.items]
+    assert loaded.kind_items == fresh.kind_items
+    assert loaded.sources == fresh.sources
+    assert loaded.marks == fresh.marks
+    assert loaded.report == fresh.report and loaded.agencies == fresh.agencies
+    assert loaded.warnings == fresh.warnings
+    assert loaded.shape == fresh.shape
+
+
+def action_files(project: Path) -> list[str]:
+    return sorted(p.relative_to(project).as_posix() for p in (project / "actions").rglob("*")
+                  if p.is_file())
+
+
+def test_a_save_of_one_item_rereads_only_that_file(project, reads):
+    from psa_report.project import KeptFiles, load_project
+
+    kept = KeptFiles(project)
+    first = load_project(project, kept)
+    assert sorted(reads) == action_files(project)  # the first build reads everything
+    reads.clear()
+    again = load_project(project, kept)
+    assert reads == []  # nothing changed: nothing read
+    same_as_fresh(again, project)
+
+    rewrite(project, GAP, "update: >-\n", "update: >-\n  Kept files test. ")
+    reads.clear()
+    edited = load_project(project, kept)
+    assert reads == [GAP]
+    assert edited.find("3.2.1").update.startswith("Kept files test.")
+    assert edited.find("3.2.2") is first.find("3.2.2")  # the others are the kept items
+    reads.clear()
+    same_as_fresh(edited, project)
+
+
+@pytest.mark.parametrize("shared", ["actions/report.yaml", "actions/agencies.yaml",
+                                    "actions/plan.yaml"])
+def test_a_change_to_plan_report_or_agencies_rereads_everything(project, reads, shared):
+    from psa_report.project import KeptFiles, load_project
+    from psa_report.shape import DEFAULT_PLAN
+
+    if shared.endswith("plan.yaml"):  # the shipped plan has none: give it the default's
+        (project / shared).write_text(DEFAULT_PLAN.read_text(encoding="utf-8"))
+    kept = KeptFiles(project)
+    load_project(project, kept)
+    path = project / shared
+    before = path.stat().st_mtime_ns
+    path.write_text(path.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
+    os.utime(path, ns=(before + 2_000_000_000, before + 2_000_000_000))
+    reads.clear()
+    loaded = load_project(project, kept)
+    assert sorted(reads) == action_files(project)
+    reads.clear()
+    same_as_fresh(loaded, project)
+
+
+def test_plan_yaml_added_rereads_everything_with_its_shape(project, reads):
+    from psa_report.project import KeptFiles, load_project
+    from psa_report.shape import DEFAULT_PLAN
+
+    kept = KeptFiles(project)
+    load_project(project, kept)
+    text = DEFAULT_PLAN.read_text(encoding="utf-8")
+    assert "heading: Data requirements" in text
+    (project / "actions/plan.yaml").write_text(text.replace("heading: Data requirements",
+                                                            "heading: Gaps in the data", 1))
+    reads.clear()
+    loaded = load_project(project, kept)
+    assert sorted(reads) == action_files(project)
+    assert loaded.shape.kinds[0].heading == "Gaps in the data"
+    assert all(item.kind is loaded.shape.kind(item.kind.name) for item in loaded.items)
+
+
+def test_a_deleted_file_disappears(project, reads):
+    from psa_report.project import KeptFiles, load_project
+
+    kept = KeptFiles(project)
+    assert load_project(project, kept).find("3.2.1") is not None
+    (project / GAP).unlink()
+    reads.clear()
+    loaded = load_project(project, kept)
+    assert reads == []
+    assert loaded.find("3.2.1") is None and "3.2.1" not in loaded.sources
+    same_as_fresh(loaded, project)
+
+
+def test_problems_are_kept_and_cross_file_checks_run_on_kept_files(project, reads):
+    """A file with a mistake is reported on every build until it is corrected; a new
+    file giving a kept file's ref is caught (the check across files runs every time)."""
+    from psa_report.problems import Invalid
+    from psa_report.project import KeptFiles, load_project
+
+    kept = KeptFiles(project)
+    load_project(project, kept)
+    rewrite(project, GAP, "status: off track", "status: sideways")
+    for _ in range(2):
+        with pytest.raises(Invalid) as caught:
+            load_project(project, kept)
+        with pytest.raises(Invalid) as fresh:
+            load_project(project)
+        assert caught.value.problems == fresh.value.problems
+        assert any("sideways" in p.message for p in caught.value.problems)
+    reads.clear()
+    rewrite(project, GAP, "status: sideways", "status: off track")
+    load_project(project, kept)
+    assert reads == [GAP]
+
+    copy = project / "actions/data-gaps/sub/3.2.1.yaml"
+    copy.parent.mkdir()
+    copy.write_text((project / GAP).read_text(encoding="utf-8"), encoding="utf-8")
+    reads.clear()
+    with pytest.raises(Invalid) as caught:
+        load_project(project, kept)
+    assert reads == ["actions/data-gaps/sub/3.2.1.yaml"]
+    assert any("ref: 3.2.1 is also the ref of" in p.message for p in caught.value.problems)
+
+
+def test_the_preview_build_rereads_only_the_saved_file(project, reads):
+    """The preview's build function (what `serve` is handed) keeps its files."""
+    from psa_report.report import html_builder
+
+    build = html_builder(project)
+    html, problems, _ = build()
+    assert problems == [] or all(p.message for p in problems)
+    assert sorted(reads) == action_files(project)
+    rewrite(project, GAP, "update: >-\n", "update: >-\n  Saved in the preview. ")
+    reads.clear()
+    html, _, _ = build()
+    assert reads == [GAP]
+    assert "Saved in the preview." in html
