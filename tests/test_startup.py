@@ -257,3 +257,47 @@ def test_the_preview_build_rereads_only_the_saved_file(project, reads):
     html, _, _ = build()
     assert reads == [GAP]
     assert "Saved in the preview." in html
+
+
+# ---------------------------------------------------------------- rebuild costs at 1,000
+
+def test_glyph_search_finds_what_the_character_test_finds():
+    """glyphs' search at C speed and its character test agree on every character."""
+    from psa_report.glyphs import _NOT_PLAIN, _plain
+
+    differ = [hex(code) for code in range(0x110000) if not 0xD800 <= code < 0xE000
+              and (_NOT_PLAIN.search(chr(code)) is None) != _plain(chr(code))]
+    assert differ == []
+
+
+def test_missing_glyph_warned_at_its_field(project, monkeypatch):
+    from psa_report import glyphs
+    from psa_report.project import load_project
+
+    rewrite(project, GAP, "update: >-\n", "update: >-\n  Łódź \u1e9e. ")
+    monkeypatch.setattr(glyphs, "_coverage", lambda: ([0], [0x24F]))  # Latin only
+    found = glyphs.missing_glyphs(load_project(project))
+    assert [(w.file, "U+1E9E" in w.message, "U+0141" in w.message) for w in found] == [
+        (GAP, True, False)]
+
+
+def test_sandbox_answers_as_jinja_when_asked_again():
+    """The sandbox keeps Jinja's answer per (type, name): the same answers, every time."""
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    from psa_report.render import Sandbox
+
+    class Lying:
+        __class__ = property(lambda self: list)  # noqa: F811 - isinstance sees a list
+
+    jinja, ours = ImmutableSandboxedEnvironment(), Sandbox()
+    objects = [[], {}, set(), "text", 3, Lying(), str, len, (lambda: 0), GAP.split, Path(".")]
+    names = ["append", "clear", "pop", "upper", "mro", "__class__", "_x", "keys",
+             "__globals__", "__code__", "name", "update", "add", "format"]
+    for _ in range(2):
+        for obj in objects:
+            for name in names:
+                value = getattr(obj, name, None)
+                assert ours.is_safe_attribute(obj, name, value) == \
+                    jinja.is_safe_attribute(obj, name, value), (obj, name)
+    assert not ours.is_safe_attribute(Lying(), "append", None)  # asked as Jinja asks
