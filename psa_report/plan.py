@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
@@ -289,8 +290,8 @@ def summarise(project: Project, words: Words) -> Summary:
         statuses = [*statuses, no_status(words)]
 
     def line(name: str, full: str, items: list[Item]) -> SummaryLine:
-        counts = [sum(1 for i in items if (i.status or statuses[-1]) is s)
-                  for s in statuses]
+        counted = Counter(id(i.status or statuses[-1]) for i in items)  # one pass
+        counts = [counted[id(s)] for s in statuses]
         return SummaryLine(name, full, counts, len(items))
 
     by_lead = [line(code, full, [i for i in items if code in i.lead])
