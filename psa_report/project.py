@@ -237,6 +237,7 @@ class KeptFiles:
 
     def __init__(self, root: Path):
         self.root = Path(root)
+        self._folder = os.fspath(self.root)
         self._docs: dict[str, tuple[tuple[int, int, int], Document]] = {}
         #: path -> (the Document checked, its number, its item or its problems)
         self._checked: dict[str, tuple[Document, int, Item | list[Problem]]] = {}
@@ -245,7 +246,7 @@ class KeptFiles:
 
     def _stamp(self, path: str) -> tuple[int, int, int] | None:
         try:
-            found = os.stat(self.root / path)
+            found = os.stat(os.path.join(self._folder, path))  # (no Path: 1,000 of them)
         except OSError:  # gone since the scan: read as usual (which says why)
             return None
         return found.st_size, found.st_mtime_ns, found.st_ino
