@@ -25,6 +25,7 @@ from pydantic_core import PydanticCustomError
 
 from .chars import refused
 from .dates import DAY_FORMS, parse_day
+from .gitnames import revision_problem, tag_pattern
 
 
 def _error(message: str) -> PydanticCustomError:
@@ -168,8 +169,6 @@ class Report(_Strict):
     @field_validator("meeting_tags")
     @classmethod
     def _tag_pattern(cls, text: str | None) -> str | None:
-        from .history import tag_pattern  # the one set of git-name rules (history.py)
-
         if text is None:
             return None
         try:
@@ -181,9 +180,7 @@ class Report(_Strict):
     @classmethod
     def _one_revision(cls, text: str | None) -> str | None:
         """One revision name, such as a tag or HEAD~3, checked without running git by
-        the rules every revision given to git follows (history.revision_problem)."""
-        from .history import revision_problem
-
+        the rules every revision given to git follows (gitnames.revision_problem)."""
         if text is not None and (problem := revision_problem(text)) is not None:
             raise _error(problem)
         return text

@@ -57,6 +57,23 @@ def test_nor_in_git_with_meetings_tagged(meetings, command):
     assert heavy(modules) == []
 
 
+@pytest.mark.parametrize("command", [["overdue", "--as-of", "2011-06-28"], ["list"]])
+def test_git_name_rules_do_not_need_history(meetings, command):
+    """report.yaml's meeting_tags and last_meeting are checked by the rules in gitnames.py:
+    a command that runs no git imports no git runner (and the models no module that
+    imports them back: no import circle)."""
+    from psa_report.models import Report
+
+    path = meetings / "actions/report.yaml"
+    report = path.read_text(encoding="utf-8")
+    assert "meeting_tags:" in report and "last_meeting:" not in report
+    path.write_text(report + "last_meeting: ssp-2010-12\n", encoding="utf-8")
+    assert set(Report.model_fields) >= {"meeting_tags", "last_meeting"}
+    modules = imported(meetings, *command)
+    assert "psa_report.gitnames" in modules
+    assert "psa_report.history" not in modules and "subprocess" not in modules
+
+
 def test_overdue_finds_what_it_did_through_the_plan(project):
     """`overdue` no longer goes through psa_report.plan: the same rows as the report's."""
     from psa_report.deadlines import overdue
