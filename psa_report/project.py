@@ -20,6 +20,7 @@ error (never "0 data gaps"), and pipes, sockets and devices are never opened.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from difflib import get_close_matches
@@ -231,9 +232,14 @@ class KeptFiles:
     that changed. The checks across files (a ref given twice, a file named after
     another ref, the sections and the example texts) run on every load, on the kept
     values. plan.yaml, report.yaml and agencies.yaml are what every item is checked
-    against: a change to any of them drops everything kept. A file gone is forgotten."""
+    against: a change to any of them drops everything kept. A file gone is forgotten; a
+    file changed in the last two seconds is not kept (see :attr:`RECENT`)."""
 
     SHARED = tuple(f"{ACTIONS}/{name}" for name in (PLAN_FILE, REPORT_FILE, AGENCIES_FILE))
+    #: A file changed this recently (nanoseconds) may change again within the same tick
+    #: of the file system's clock, at the same size: it is read again next time, as git
+    #: does with its "racily clean" files (FAT's clock ticks every 2 seconds).
+    RECENT = 2_000_000_000
 
     def __init__(self, root: Path):
         self.root = Path(root)
@@ -254,8 +260,10 @@ class KeptFiles:
     def reader(self, paths: list[str], read: Callable[[str], Document]
                ) -> Callable[[str], Document]:
         """``read``, answering from what is kept for a file unchanged since it was read."""
+        now = time.time_ns()
         shared = tuple(self._stamp(path) if path in paths else None for path in self.SHARED)
-        if shared != self._shared:
+        if shared != self._shared or any(stamp is not None and stamp[1] > now - self.RECENT
+                                         for stamp in shared):
             self._docs.clear()
             self._checked.clear()
             self._shape = None
@@ -271,8 +279,10 @@ class KeptFiles:
             if stamp is not None and held is not None and held[0] == stamp:
                 return held[1]
             doc = read(path)
-            if stamp is not None:
+            if stamp is not None and stamp[1] <= now - self.RECENT:
                 self._docs[path] = (stamp, doc)
+            else:
+                self._docs.pop(path, None)
             return doc
 
         return kept_read

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -113,9 +114,13 @@ GAP = "actions/data-gaps/3.2.1.yaml"
 
 
 @pytest.fixture
-def reads(monkeypatch):
-    """The files read through the project's loader, in order (each read is counted)."""
+def reads(monkeypatch, project):
+    """The files read through the project's loader, in order (each read is counted).
+    The project's files are dated an hour ago, as files not just saved are."""
     from psa_report import project as project_module
+
+    for path in (project / "actions").rglob("*"):
+        os.utime(path, ns=(HOUR_AGO, HOUR_AGO))
 
     seen: list[str] = []
     real = project_module.load_file
@@ -128,14 +133,19 @@ def reads(monkeypatch):
     return seen
 
 
-def rewrite(project: Path, relative: str, old: str, new: str) -> None:
-    """Edit a file as a save does, with a later mtime even on a coarse clock."""
+HOUR_AGO = time.time_ns() - 3600 * 10**9
+
+
+def rewrite(project: Path, relative: str, old: str, new: str, *, when: int | None = None
+            ) -> None:
+    """Edit a file as a save does; dated ``when`` (else a second after it was, so its
+    date differs on any clock and it is not one saved in the last seconds)."""
     path = project / relative
-    before = path.stat().st_mtime_ns
+    when = path.stat().st_mtime_ns + 10**9 if when is None else when
     text = path.read_text(encoding="utf-8")
     assert old in text, (relative, old)
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    os.utime(path, ns=(before + 2_000_000_000, before + 2_000_000_000))
+    os.utime(path, ns=(when, when))
 
 
 def same_as_fresh(loaded, root: Path) -> None:
@@ -187,12 +197,13 @@ def test_a_change_to_plan_report_or_agencies_rereads_everything(project, reads, 
 
     if shared.endswith("plan.yaml"):  # the shipped plan has none: give it the default's
         (project / shared).write_text(DEFAULT_PLAN.read_text(encoding="utf-8"))
+        os.utime(project / shared, ns=(HOUR_AGO, HOUR_AGO))
     kept = KeptFiles(project)
     load_project(project, kept)
     path = project / shared
     before = path.stat().st_mtime_ns
     path.write_text(path.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
-    os.utime(path, ns=(before + 2_000_000_000, before + 2_000_000_000))
+    os.utime(path, ns=(before + 10**9, before + 10**9))
     reads.clear()
     loaded = load_project(project, kept)
     assert sorted(reads) == action_files(project)
@@ -228,6 +239,31 @@ def test_a_deleted_file_disappears(project, reads):
     assert reads == []
     assert loaded.find("3.2.1") is None and "3.2.1" not in loaded.sources
     same_as_fresh(loaded, project)
+
+
+def test_a_file_saved_twice_in_one_tick_is_read_again(project, reads):
+    """Two saves of the same size within one tick of the file system's clock leave the
+    same size and date: a file saved in the last seconds is never answered from what
+    was kept, so the second save is seen (and a shared file's drops all that was kept)."""
+    from psa_report.project import KeptFiles, load_project
+
+    kept = KeptFiles(project)
+    load_project(project, kept)
+    now = time.time_ns()
+    rewrite(project, GAP, "update: >-\n", "update: >-\n  First. ", when=now)
+    assert load_project(project, kept).find("3.2.1").update.startswith("First. ")
+    rewrite(project, GAP, "First. ", "Again. ", when=now)  # same size, same date
+    reads.clear()
+    assert load_project(project, kept).find("3.2.1").update.startswith("Again. ")
+    assert reads == [GAP]
+
+    path = project / "actions/agencies.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "# note\n", encoding="utf-8")
+    os.utime(path, ns=(now, now))
+    load_project(project, kept)
+    reads.clear()
+    load_project(project, kept)  # nothing saved since, but agencies.yaml only just was
+    assert sorted(reads) == action_files(project)
 
 
 def test_problems_are_kept_and_cross_file_checks_run_on_kept_files(project, reads):
