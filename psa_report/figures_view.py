@@ -677,8 +677,11 @@ def link_indicators(planned, project) -> None:
     16% (better); Target met"."""
     view = planned.figures
     by_name = {i.name.lower(): i for i in (view.indicators if view else [])}
+    items: dict = {}
+    for each in project.items:  # as project.find, the first of a ref, without a search a row
+        items.setdefault(each.ref, each)
     for row in planned.rows:
-        item = project.find(row.ref)
+        item = items.get(row.ref)
         name = getattr(item, "indicator", None)
         found = by_name.get(name.lower()) if name else None
         if found is None:

@@ -9,6 +9,7 @@ Liberation Sans covers, skips even that.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import unicodedata
 from bisect import bisect_right
@@ -25,6 +26,11 @@ REPORT_FIELDS = ("partnership", "title", "meeting", "author", "data_gaps_intro",
 def _plain(char: str) -> bool:
     code = ord(char)
     return code < 0x250 or 0x2000 <= code < 0x2070 or char in "€™"
+
+
+#: A character that is not :func:`_plain`, found at C speed: most texts have none, and a
+#: Python call per character was a quarter of the preview's rebuild at 1,000 actions.
+_NOT_PLAIN = re.compile("[^\x00-\u024f\u2000-\u206f\u20ac\u2122]")
 
 
 @lru_cache(maxsize=1)
@@ -68,13 +74,13 @@ def missing_glyphs(project: Project) -> list[Problem]:
     for item in project.items:
         for name in [f.name for f in item.kind.fields if fieldtypes.get(f.type).wording]:
             text = item.get(name)
-            if text and not all(_plain(c) for c in text):
+            if text and _NOT_PLAIN.search(text):
                 places.append((project.where(item.ref, name), name, text))
     report = project.report
     texts = [(name, getattr(report, name)) for name in REPORT_FIELDS]
     texts += [("paragraphs", p) for p in report.paragraphs]
     for name, text in texts:
-        if text and not all(_plain(c) for c in text):
+        if text and _NOT_PLAIN.search(text):
             places.append((("actions/report.yaml", None, None), name, text))
     if not places:
         return []

@@ -7,7 +7,7 @@ must be safe to open).  Only commands that read commits, trees and tags are run:
 the files on disk are compared with a commit by hashing them here
 (:func:`changed_files`), never with ``git status``, which runs filters and
 fsmonitor and writes the index.  Names given to git (revisions, tag patterns)
-follow one set of rules (:func:`revision_problem`, :func:`tag_pattern`).
+follow one set of rules (:mod:`psa_report.gitnames`).
 
 Old versions of the files are read with one ``git cat-file --batch``
 and go through the very same loader and validator as the files on disk, so an

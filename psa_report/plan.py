@@ -2,14 +2,16 @@
 
 The plan is the only thing the renderers see (the Jinja templates and the Word
 writer): every value is already worded (dates, leads, paragraphs), so no
-template reaches back into the models.  ``overdue`` is also the engine of the
-``psa-report overdue`` command.  Nothing here imports Jinja or WeasyPrint.
+template reaches back into the models.  The overdue table comes from
+:mod:`psa_report.deadlines`, the engine of ``psa-report overdue`` too.  Nothing here
+imports Jinja or WeasyPrint.
 """
 
 from __future__ import annotations
 
 import calendar
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
@@ -17,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import fieldtypes, ledger, wording
 from .changes import Change
-from .dates import Due, long_date, ordinal_suffix
+from .dates import long_date, ordinal_suffix
+from .deadlines import Overdue, is_done, overdue  # noqa: F401 - the report's overdue table
 from .figures_view import FiguresView, link_indicators
 from .history import Provenance, Revision
 from .progress import (
@@ -32,7 +35,7 @@ from .progress import (
     travel,
 )
 from .project import Project
-from .shape import Item, Kind, StatusDef, natural_key
+from .shape import Item, Kind, StatusDef
 from .wording import Words
 
 if TYPE_CHECKING:
@@ -46,38 +49,6 @@ def paragraphs(text: str) -> list[str]:
     break that survives is one the user meant: a blank line in the YAML.
     """
     return [p.strip() for p in text.split("\n") if p.strip()]
-
-
-@dataclass(frozen=True)
-class Overdue:
-    ref: str
-    kind: str  # the item's kind: "data gap"
-    lead: list[str]
-    due: Due
-    days_overdue: int
-    status: StatusDef | None
-
-    @property
-    def lead_text(self) -> str:
-        return ", ".join(self.lead) or "Partnership"
-
-
-def overdue(project: Project, as_of: date, lead: str | None = None) -> list[Overdue]:
-    """Actions not complete whose deadline is before ``as_of``, most overdue first."""
-    found = []
-    for item in project.items:
-        if item.due is None or is_done(item) or item.due.day >= as_of:
-            continue
-        if lead is not None and lead not in item.lead:
-            continue
-        found.append(Overdue(item.ref, item.kind.name, list(item.lead), item.due,
-                             (as_of - item.due.day).days, item.status))
-    return sorted(found, key=lambda o: (-o.days_overdue, natural_key(o.ref)))
-
-
-def is_done(item) -> bool:
-    """Complete (a status marked ``done``): never overdue, never an exception."""
-    return item.status is not None and item.status.done
 
 
 @dataclass(frozen=True)
@@ -319,8 +290,8 @@ def summarise(project: Project, words: Words) -> Summary:
         statuses = [*statuses, no_status(words)]
 
     def line(name: str, full: str, items: list[Item]) -> SummaryLine:
-        counts = [sum(1 for i in items if (i.status or statuses[-1]) is s)
-                  for s in statuses]
+        counted = Counter(id(i.status or statuses[-1]) for i in items)  # one pass
+        counts = [counted[id(s)] for s in statuses]
         return SummaryLine(name, full, counts, len(items))
 
     by_lead = [line(code, full, [i for i in items if code in i.lead])

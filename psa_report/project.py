@@ -20,6 +20,7 @@ error (never "0 data gaps"), and pipes, sockets and devices are never opened.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from difflib import get_close_matches
@@ -227,12 +228,96 @@ def _validate(doc: Document, model: Any, context: dict | None, problems: list[Pr
         return None
 
 
-def load_project(root: Path) -> Project:
-    """Load and validate every file under ``root/actions``; raise :class:`Invalid`."""
+def load_project(root: Path, kept: KeptFiles | None = None) -> Project:
+    """Load and validate every file under ``root/actions``; raise :class:`Invalid`.
+    With ``kept`` (the preview's), only the files changed since the last load are read
+    and checked again (see :class:`KeptFiles`)."""
     root = Path(root)
     paths, problems = scan_actions(root)
     return build_project(root, paths, lambda path: load_file(root / path, path),
-                         found_problems=problems)
+                         found_problems=problems, kept=kept)
+
+
+class KeptFiles:
+    """What the preview keeps between saves (issue 31): each file of a project as last
+    read (its :class:`Document`, by path, size, mtime_ns and inode) and what checking it
+    found (its item, or its problems), so a save re-reads and re-checks only the files
+    that changed. The checks across files (a ref given twice, a file named after
+    another ref, the sections and the example texts) run on every load, on the kept
+    values. plan.yaml, report.yaml and agencies.yaml are what every item is checked
+    against: a change to any of them drops everything kept. A file gone is forgotten; a
+    file changed in the last two seconds is not kept (see :attr:`RECENT`)."""
+
+    SHARED = tuple(f"{ACTIONS}/{name}" for name in (PLAN_FILE, REPORT_FILE, AGENCIES_FILE))
+    #: A file changed this recently (nanoseconds) may change again within the same tick
+    #: of the file system's clock, at the same size: it is read again next time, as git
+    #: does with its "racily clean" files (FAT's clock ticks every 2 seconds).
+    RECENT = 2_000_000_000
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self._folder = os.fspath(self.root)
+        self._docs: dict[str, tuple[tuple[int, int, int], Document]] = {}
+        #: path -> (the Document checked, its number, its item or its problems)
+        self._checked: dict[str, tuple[Document, int, Item | list[Problem]]] = {}
+        self._shape: tuple[Document, Shape] | None = None
+        self._shared: tuple | None = None
+
+    def _stamp(self, path: str) -> tuple[int, int, int] | None:
+        try:
+            found = os.stat(os.path.join(self._folder, path))  # (no Path: 1,000 of them)
+        except OSError:  # gone since the scan: read as usual (which says why)
+            return None
+        return found.st_size, found.st_mtime_ns, found.st_ino
+
+    def reader(self, paths: list[str], read: Callable[[str], Document]
+               ) -> Callable[[str], Document]:
+        """``read``, answering from what is kept for a file unchanged since it was read."""
+        now = time.time_ns()
+        shared = tuple(self._stamp(path) if path in paths else None for path in self.SHARED)
+        if shared != self._shared or any(stamp is not None and stamp[1] > now - self.RECENT
+                                         for stamp in shared):
+            self._docs.clear()
+            self._checked.clear()
+            self._shape = None
+            self._shared = shared
+        present = set(paths)
+        for gone in [path for path in self._docs if path not in present]:
+            del self._docs[gone]
+            self._checked.pop(gone, None)
+
+        def kept_read(path: str) -> Document:
+            stamp = self._stamp(path)  # before reading: a change while reading is seen next time
+            held = self._docs.get(path)
+            if stamp is not None and held is not None and held[0] == stamp:
+                return held[1]
+            doc = read(path)
+            if stamp is not None and stamp[1] <= now - self.RECENT:
+                self._docs[path] = (stamp, doc)
+            else:
+                self._docs.pop(path, None)
+            return doc
+
+        return kept_read
+
+    def shape(self, doc: Document, make: Callable[[Document], Shape]) -> Shape:
+        """plan.yaml's shape, made once for the Document read (the kept items' kinds
+        are this shape's)."""
+        if self._shape is None or self._shape[0] is not doc:
+            self._shape = (doc, make(doc))
+        return self._shape[1]
+
+    def checked(self, path: str, doc: Document, number: int) -> Item | list[Problem] | None:
+        """What checking ``doc`` found last time; None if the file was read again since
+        (or its place among its kind's files moved)."""
+        held = self._checked.get(path)
+        if held is None or held[0] is not doc or held[1] != number:
+            return None
+        return held[2]
+
+    def keep(self, path: str, doc: Document, number: int,
+             found: Item | list[Problem]) -> None:
+        self._checked[path] = (doc, number, found)
 
 
 def _loader(read: Callable[[str], Document],
@@ -250,14 +335,18 @@ def _loader(read: Callable[[str], Document],
 
 def build_project(root: Path, paths: list[str], read: Callable[[str], Document],
                   revision: str | None = None, *,
-                  found_problems: Collection[Problem] = ()) -> Project:
+                  found_problems: Collection[Problem] = (),
+                  kept: KeptFiles | None = None) -> Project:
     """Validate the files at ``paths`` (relative to ``root``), each parsed by ``read``.
 
     The files may come from the folder or from a git ``revision`` (see history.py).
     ``found_problems`` are those met while finding the files (see :func:`scan_actions`).
+    ``kept``: what an earlier load of the same folder kept (see :class:`KeptFiles`).
     """
     refused = {problem.file for problem in found_problems}
-    shape = _read_plan(paths, read, refused, found_problems)
+    if kept is not None:
+        read = kept.reader(paths, read)
+    shape = _read_plan(paths, read, refused, found_problems, kept)
     found, problems = classify(paths, refused, shape)
     problems.extend(found_problems)
     load = _loader(read, problems)
@@ -283,13 +372,13 @@ def build_project(root: Path, paths: list[str], read: Callable[[str], Document],
             doc = load(path)
             if doc is None:
                 continue
-            if misfiled := _misfiled(shape, kind, doc):
-                problems.append(misfiled)
-                continue
-            try:
-                item = validate_item(doc, kind, shape, agencies, source=path, number=number)
-            except Invalid as invalid:
-                problems.extend(invalid.problems)
+            item = None if kept is None else kept.checked(path, doc, number)
+            if item is None:
+                item = _check_item(shape, kind, doc, agencies, path, number)
+                if kept is not None:
+                    kept.keep(path, doc, number, item)
+            if isinstance(item, list):
+                problems.extend(item)
                 continue
             stem, suffix = os.path.splitext(path.rsplit("/", 1)[-1])
             if kind.ref.style != "none" and not (kind.ref.valid(stem)
@@ -316,6 +405,17 @@ def build_project(root: Path, paths: list[str], read: Callable[[str], Document],
                       {name: sort_items(items) for name, items in kind_items.items()},
                       sources, agency_emails=agency_emails)
     return _finish(project, report_doc, docs, agencies_doc)
+
+
+def _check_item(shape: Shape, kind: Kind, doc: Document, agencies: dict[str, str] | None,
+                path: str, number: int) -> Item | list[Problem]:
+    """One item's file on its own: its item, or what is wrong with it."""
+    if misfiled := _misfiled(shape, kind, doc):
+        return [misfiled]
+    try:
+        return validate_item(doc, kind, shape, agencies, source=path, number=number)
+    except Invalid as invalid:
+        return list(invalid.problems)
 
 
 def _misfiled(shape: Shape, kind: Kind, doc: Document) -> Problem | None:
@@ -364,7 +464,7 @@ def _finish(project: Project, report_doc: Document, docs: dict[str, Document],
 
 
 def _read_plan(paths: list[str], read: Callable[[str], Document], refused: Collection[str],
-               found_problems: Collection[Problem]) -> Shape:
+               found_problems: Collection[Problem], kept: KeptFiles | None = None) -> Shape:
     """actions/plan.yaml's shape (the shipped default without one). A mistake in it is
     reported before anything else is checked: :class:`Invalid` with its problems only."""
     path = f"{ACTIONS}/{PLAN_FILE}"
@@ -372,4 +472,6 @@ def _read_plan(paths: list[str], read: Callable[[str], Document], refused: Colle
         raise Invalid([p for p in found_problems if p.file == path])
     if path not in paths:
         return default_shape()
+    if kept is not None:
+        return kept.shape(read(path), shape_from_document)
     return shape_from_document(read(path))

@@ -232,6 +232,25 @@ class Sandbox(ImmutableSandboxedEnvironment):
                                      lineno=loop.iter.lineno)
         return tree
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._safe_attributes: dict[tuple[type, str], bool] = {}
+
+    def is_safe_attribute(self, obj, attr: str, value) -> bool:
+        # Jinja's answer depends only on the object's class and the name (isinstance
+        # checks, never the value), so it is worked out once per pair, not at every
+        # attribute read: that was half the time of rendering a 1,000-action report.
+        # An object whose __class__ is not its type is asked every time.
+        cls = type(obj)
+        if obj.__class__ is not cls:
+            return super().is_safe_attribute(obj, attr, value)
+        safe = self._safe_attributes.get((cls, attr))
+        if safe is None:
+            safe = super().is_safe_attribute(obj, attr, value)
+            if len(self._safe_attributes) < 10_000:
+                self._safe_attributes[cls, attr] = safe
+        return safe
+
     def bounded(self, value):
         size = _length(value)
         if size is not None and size > MAX_VALUE:

@@ -21,7 +21,7 @@ from .meetings import baseline, meeting_history, pattern_for
 from .plan import ReportPlan, plan_report
 from .problems import Problem
 from .progress import MAX_BARS
-from .project import Project
+from .project import KeptFiles, Project
 from .validate import refuse_warnings, validate
 
 #: What a report compared with a revision that cannot be used should say to go on.
@@ -41,7 +41,7 @@ def build_plan(root: Path, *, as_of: date | None = None, since: str | None = Non
                no_since: bool = False, strict: bool = False,
                tags: str | None = None, period: str | None = None,
                edition: str = "public", exceptions_only: str | None = None,
-               ) -> PlannedReport:
+               kept: KeptFiles | None = None) -> PlannedReport:
     """Load, validate and plan; marked against ``since`` (or report.yaml's
     last_meeting, unless ``no_since``). With ``strict``, warnings stop it.
 
@@ -55,9 +55,10 @@ def build_plan(root: Path, *, as_of: date | None = None, since: str | None = Non
     ``edition`` is "public" (exempt information left out) or "exempt" (all of it,
     marked not for publication); with ``exceptions_only`` (where the full report is, as
     the exception report says it) the plan is the exception report (see
-    :mod:`psa_report.editions`)."""
+    :mod:`psa_report.editions`). ``kept``: the preview's files from its last build, so
+    only those changed since are read again (:class:`psa_report.project.KeptFiles`)."""
     root = Path(root)
-    checked = validate(root)
+    checked = validate(root, kept)
     refuse_warnings(checked.warnings, strict)
     project = checked.project
     found = meeting_history(root, project, pattern_for(project, tags), limit=MAX_BARS)
@@ -78,12 +79,16 @@ def build_plan(root: Path, *, as_of: date | None = None, since: str | None = Non
 def html_builder(root: Path, *, as_of: date | None = None, edition: str = "public",
                  ) -> Callable[[], tuple[str, list[Problem], list[Path]]]:
     """The preview's build function for the project at ``root``: the public edition
-    unless the exempt one is asked for."""
+    unless the exempt one is asked for. It keeps each file as read and checked between
+    builds, so a save re-reads only the files that changed (:class:`KeptFiles`); the
+    Jinja environment is kept too (:func:`psa_report.render.environment`)."""
     from .render import render_html, template_dirs
+
+    kept = KeptFiles(root)
 
     def build() -> tuple[str, list[Problem], list[Path]]:
         dirs = template_dirs(root)
-        report = build_plan(root, as_of=as_of, edition=edition)
+        report = build_plan(root, as_of=as_of, edition=edition, kept=kept)
         return render_html(report.plan, dirs), report.warnings, dirs
 
     return build

@@ -303,16 +303,16 @@ class Kind:
     def _first(self, type_: str) -> FieldDef | None:
         return next((f for f in self.fields if f.type == type_), None)
 
-    @property
+    @cached_property  # asked for every item's lead, status and due
     def lead_field(self) -> FieldDef | None:
         """The first agencies field: whose workbook an item goes in, --lead, the leads' key."""
         return self._first("agencies")
 
-    @property
+    @cached_property
     def status_field(self) -> FieldDef | None:
         return self._first("status")
 
-    @property
+    @cached_property
     def due_field(self) -> FieldDef | None:
         return self._first("due")
 

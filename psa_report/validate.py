@@ -27,6 +27,7 @@ from .project import (
     PLACEHOLDERS,
     REPORT_EXAMPLES,
     SECTION_EXAMPLE,
+    KeptFiles,
     Project,
     load_project,
 )
@@ -44,9 +45,10 @@ class Checked:
     warnings: list[Problem]
 
 
-def validate(root: Path) -> Checked:
-    """Load and validate every file (raises Invalid on errors); with every warning."""
-    project = load_project(Path(root))
+def validate(root: Path, kept: KeptFiles | None = None) -> Checked:
+    """Load and validate every file (raises Invalid on errors); with every warning.
+    ``kept``: the preview's files kept from its last build (see project.KeptFiles)."""
+    project = load_project(Path(root), kept)
     if (Path(root) / "figures").is_dir() or any(i.get("indicator") for i in project.items):
         from .figures import FIGURES  # only with figures: `check` is 7% faster without
         from .figures_view import check_indicator_names, load_figures

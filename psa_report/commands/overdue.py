@@ -7,8 +7,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar
 
-from ..plan import Overdue
-from ..plan import overdue as find_overdue
+from ..deadlines import Overdue
+from ..deadlines import overdue as find_overdue
 from .common import agency, load
 
 
