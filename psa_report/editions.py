@@ -29,7 +29,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from .models import WHOLE_ITEM
-from .plan import Lead, ReportPlan, Row, summarise
+from .plan import Lead, ReportPlan, Row, footer_line, summarise
 from .problems import BadOption
 from .progress import THIS_REPORT, count, exceptions
 from .project import Project
@@ -82,13 +82,18 @@ def rows(plan: ReportPlan) -> list[Row]:
     return plan.rows
 
 
+#: The exempt badge's colour: white, no status's tint (its own style in report.css).
+EXEMPT_COLOUR = "#FFFFFF"
+
+
 def _cell(row: Row, name: str):
     return next((cell for cell in row.cells if cell.name == name), None)
 
 
 def _exempt_status(plan: ReportPlan, paragraph: int) -> StatusDef:
-    """Said in place of a status: its word, "Exempt (Schedule 12A, paragraph 7)"."""
-    return StatusDef("exempt", "grey", label=plan.words.exempt_short(paragraph))
+    """Said in place of a status: its word, "Exempt (Schedule 12A, paragraph 7)", on
+    white (report.css: a dashed badge), never in a status's tint such as not-started grey."""
+    return StatusDef("exempt", EXEMPT_COLOUR, label=plan.words.exempt_short(paragraph))
 
 
 def public(plan: ReportPlan, project: Project) -> ReportPlan:
@@ -211,7 +216,8 @@ def exempt(plan: ReportPlan, project: Project) -> ReportPlan:
     words = plan.words
     plan.marking = words.not_for_publication(found)
     plan.notices = [plan.marking, *plan.notices]
-    plan.footer = f"{words.not_for_publication_short(found)} · {plan.footer}"
+    plan.footer = footer_line(words, plan.title, plan.meeting, plan.footer_date.text,
+                              words.not_for_publication_short(found))
     plan.meta = {**plan.meta,
                  "description": f"{plan.marking}. {plan.meta.get('description', '')}",
                  "keywords": ", ".join(["NOT FOR PUBLICATION", *plan.keywords]),
@@ -243,8 +249,9 @@ def exceptions_only(plan: ReportPlan, full: str) -> ReportPlan:
         part.sections = [section for section in part.sections if section.rows]
     plan.parts = [part for part in plan.parts if part.rows]
     words = plan.words
-    title, plan.title = plan.title, words.exception_title(plan.title)
-    plan.footer = plan.footer.replace(title, plan.title, 1)
+    plan.title = words.exception_title(plan.title)
+    mark = plan.footer.split(" · ")[0] if plan.edition == "exempt" else ""
+    plan.footer = footer_line(words, plan.title, plan.meeting, plan.footer_date.text, mark)
     plan.notices = [*plan.notices, words.exception_report(full, total)]
     plan.since, plan.changes = None, []
     plan.progress = plan.figures = None
