@@ -129,6 +129,9 @@ class Row:
     cells: list[Cell] = field(default_factory=list)
     #: said in place of the deadline when it is exempt (the public edition, editions.py)
     due_exempt: str | None = None
+    #: a table row with so much text for its columns' widths that it may fill half a page
+    #: or more: it starts where the last row ended and runs on (report.css), see _tall
+    tall: bool = False
 
     @property
     def direction_glyph(self) -> str:
@@ -188,7 +191,7 @@ class Heading:
 #: tables' column widths (report.css), the Word tables' (docx_render), and whether a
 #: table needs a landscape page. A column is never narrower than its longest word (its
 #: label's, a status's, an agency's code; see :func:`lay_out`), so no such word is broken.
-COLUMN_WEIGHTS = {"ref": 6, "text": 24, "line": 14, "agencies": 12, "status": 14, "due": 12,
+COLUMN_WEIGHTS = {"ref": 6, "text": 24, "line": 14, "agencies": 10, "status": 13, "due": 12,
                   "date": 11, "number": 9, "choice": 12, "yes-no": 6}
 #: The characters of table text a page's width holds: a table whose columns ask for more
 #: than a portrait page holds is printed on landscape pages.
@@ -445,16 +448,16 @@ def _sections(kind: Kind, rows: list[Row], sections: dict[str, str], words: Word
     return found
 
 
-def _word_weight(text: str) -> float:
-    """The characters the longest word of ``text`` needs (bold, with the cell's padding)."""
-    longest = max((len(word) for word in text.split()), default=0)
-    return min(MOST_WORD_WEIGHT, longest * 1.2 + 3) if longest else 0
+def _word_weight(word: str) -> float:
+    """The characters a word needs (bold, with the cell's padding)."""
+    return min(MOST_WORD_WEIGHT, len(word) * 1.1 + 3) if word else 0
 
 
 def _column_words(column: Column, rows: list[Row], index: int) -> list[str]:
-    """The words of a column that must never break: its label, and in a column of short
-    entries (statuses, agencies' codes, choices, numbers) the entries themselves."""
-    found = [column.label]
+    """The words of a column that must never break: its label's, and in a column of short
+    entries (agencies' codes, choices, numbers) theirs; a status's label whole, so its
+    badge keeps to one line ("Not started")."""
+    found = column.label.split()
     if column.type in ("text", "ref"):
         return found
     for row in rows:
@@ -464,9 +467,9 @@ def _column_words(column: Column, rows: list[Row], index: int) -> list[str]:
         if cell.type == "status":
             found.append(row.status.label if row.status else "")
         elif cell.type == "agencies":
-            found.extend(lead.code for lead in cell.leads)
+            found.extend(word for lead in cell.leads for word in lead.code.split())
         elif cell.type != "line":
-            found.extend(cell.paragraphs)
+            found.extend(word for p in cell.paragraphs for word in p.split())
     return found
 
 
@@ -513,6 +516,21 @@ def footer_line(words: Words, title: str, meeting: str, day: str, mark: str = ""
     if len(title) > room:
         title = (title[:room].rsplit(" ", 1)[0] or title[:room - 1]).rstrip(" ,:;") + "…"
     return lead + words.footer_short(title, day)
+
+
+#: A cell of more than this many characters for each percent of the table's width its
+#: column has may fill half a landscape page (about 1.85 characters a line per percent,
+#: 35 lines to a page, and a margin for the paragraphs' ends).
+TALL_CHARS = 28
+
+
+def _tall(columns: list[Column], rows: list[Row]) -> None:
+    """Mark the rows that may fill half a page or more: kept whole, such a row would move
+    to the next page and leave this one mostly blank, and one taller than a page splits
+    anyway (without its header, WeasyPrint issue #2679, when it avoided breaks)."""
+    for row in rows:
+        row.tall = any(sum(len(p) for p in cell.paragraphs) > TALL_CHARS * column.percent
+                       for cell, column in zip(row.cells, columns[1:]))
 
 
 def _long(rows: list[Row]) -> bool:
@@ -567,6 +585,7 @@ def plan_report(project: Project, as_of: date | None = None, *,
                     [], rows_of)
         if kind.layout == "table":
             part.page, part.columns = lay_out(kind, part.columns, rows_of)
+            _tall(part.columns, rows_of)
         part.title_field = kind.title_field.name if kind.title_field else ""
         part.update_field = update.name if update else ""
         part.update_label = named.labels.get(part.update_field, "") if update else ""
