@@ -210,6 +210,8 @@ class Column:
     type: str = "line"  # the field's type, "ref" for the refs' column
     weight: float = 0  # the characters it asks for (COLUMN_WEIGHTS, widened to its words)
     percent: float = 0  # its share of the table's width
+    #: the characters a line of it holds: a longer word is hyphenated (report.css)
+    fits: int = 0
 
 
 @dataclass
@@ -495,7 +497,9 @@ def lay_out(kind: Kind, columns: list[Column], rows: list[Row]) -> tuple[str, li
         for i in text:
             weighed[i] -= max(0.0, weighed[i] - LEAST_TEXT_WEIGHT) * share
     total = sum(weighed) or 1
-    return page, [Column(c.name, c.label, c.type, round(w, 1), round(100 * w / total, 2))
+    # a line holds the column's share of the page's characters, less its padding's
+    return page, [Column(c.name, c.label, c.type, round(w, 1), round(100 * w / total, 2),
+                         max(4, int(PAGE_WIDTHS[page] * w / max(total, room) - 3)))
                   for c, w in zip(columns, weighed)]
 
 
