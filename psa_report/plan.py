@@ -261,6 +261,12 @@ class Part:
     def blocks(self) -> bool:
         return self.layout == "blocks"
 
+    @property
+    def selector(self) -> str:
+        """Its section as a CSS selector: "#data-requirements" (a leading digit escaped)."""
+        first = self.anchor[:1]
+        return f"#\\3{first} {self.anchor[1:]}" if first.isdigit() else f"#{self.anchor}"
+
 
 @dataclass
 class SummaryLine:

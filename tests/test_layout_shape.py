@@ -235,7 +235,7 @@ def test_a_plan_of_its_own_shape_prints_every_word_whole(own_shape):
 def test_the_columns_come_from_the_fields_types(own_shape):
     html = own_shape["html"].read_text(encoding="utf-8")
     widths = [float(w) for w in re.findall(
-        r'\[id="delivery-plan"\] col:nth-child\(\d+\) \{ width: ([\d.]+)%; \}', html)]
+        r'#delivery-plan col:nth-child\(\d+\) \{ width: ([\d.]+)%; \}', html)]
     assert len(widths) == len(LABELS) and abs(sum(widths) - 100) < 0.5
     by_label = dict(zip(LABELS, widths))
     # a status, an agency's code and a short line have room for their words
