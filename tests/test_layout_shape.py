@@ -284,6 +284,10 @@ def test_the_shipped_plan_and_fenland_print_whole_words_on_landscape_pages(runne
                                  "Progress update", "RAG"])
     words = Counter(w["text"] for page in tables for w in page["words"])
     assert words["Green"] >= 1 and words["started"] + words["Amber"] + words["Red"] >= 1
+    # the status summary after the last table is on a portrait page, not over its foot
+    summary = next(page for page in found if page["text"].startswith("Status summary")
+                   or " Status summary " in page["text"])
+    assert not summary["landscape"]
 
 
 # ---------------------------------------------------------------- the loose ends
