@@ -365,3 +365,45 @@ def test_empty_fields_leave_no_bare_label_on_the_phone_cards(own_shape):
     narrow = html.split("@media screen and (max-width: 48rem)")[1].split("</style>")[0]
     assert re.search(r"table\.items td:empty \{ display: none; \}", narrow)
     assert re.search(r'data-label="Action"><p>', row)  # a filled one keeps its label
+
+
+NARROW = """\
+kinds:
+  - name: action
+    folder: actions
+    heading: Delivery plan
+    ref: "A1"
+    layout: table
+PAGE
+    fields:
+      - {name: action, label: Action, type: text}
+      - {name: lead, label: Lead agency, type: agencies}
+      - {name: status, label: Status, type: status, partners: true}
+"""
+
+
+@pytest.mark.parametrize("page", ["", "landscape"])
+def test_a_narrow_table_prints_portrait_unless_its_kind_says_landscape(runner, tmp_path,
+                                                                       page):
+    root = tmp_path / "plan"
+    (root / "actions/actions").mkdir(parents=True)
+    (root / "actions/plan.yaml").write_text(
+        NARROW.replace("PAGE\n", f"    page: {page}\n" if page else ""), encoding="utf-8")
+    (root / "actions/agencies.yaml").write_text("Police: Constabulary\n", encoding="utf-8")
+    (root / "actions/report.yaml").write_text(
+        "partnership: P\ntitle: Progress\nmeeting: Board\nauthor: Manager\n"
+        "date: 2024-12-10\nparagraphs:\n  - Progress.\n", encoding="utf-8")
+    for n in range(1, 4):
+        (root / f"actions/actions/A{n}.yaml").write_text(
+            f"ref: A{n}\naction: Patrol the town centre.\nlead: Police\nstatus: on track\n",
+            encoding="utf-8")
+    found = read_pages(build(runner, root))
+    tables = table_pages(found, "Action")
+    assert tables and all(p["landscape"] == (page == "landscape") for p in tables)
+    html = build(runner, root, "html").read_text(encoding="utf-8")
+    assert f'page-{page or "portrait"}"' in html
+    # the Word document turns its pages as the PDF does
+    import docx
+    document = docx.Document(str(build(runner, root, "docx")))
+    wide = [s.page_width > s.page_height for s in document.sections]
+    assert any(wide) == (page == "landscape")
