@@ -58,7 +58,7 @@ def _pattern(name: str, size: tuple[int, int]) -> Image.Image:
     # every 7 both ways at 45 degrees
     period, line, colour, directions = (
         (6, 2, _rgba(INK, 0.45), (1,)) if name == "stripes"
-        else (7, 1.5, _rgba("#FFFFFF", 0.6), (1, -1)))
+        else (7, 1.5, _rgba(INK, 0.35), (1, -1)))
     spacing = period * math.sqrt(2) * SCALE
     for direction in directions:
         offset = -float(height)

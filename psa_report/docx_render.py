@@ -25,7 +25,7 @@ import zlib
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
 import docx
 from docx.document import Document
@@ -774,10 +774,6 @@ def _exception_item(document: Document, row: Row, style: BaseStyle, bullets: int
 
 
 #: Relative widths of a declared kind's columns, by the field's type.
-TYPE_WIDTHS = {"ref": 6, "status": 15, "agencies": 13, "text": 22, "line": 13, "number": 9,
-               "date": 10, "yes-no": 7}
-
-
 def write_table_part(document: Document, plan: ReportPlan, part: ReportPart,
                      page_break: bool) -> None:
     """A kind laid out as tables (the data requirements): its sections, each a table
@@ -789,8 +785,8 @@ def write_table_part(document: Document, plan: ReportPlan, part: ReportPart,
     # left alone at the foot of their page.
     if part.intro:
         _para(document, part.intro).paragraph_format.keep_with_next = True
-    columns: list[Any] = [part.columns[0], *(part.rows[0].cells if part.rows else [])]
-    widths = [TYPE_WIDTHS.get(c.name if c.name == "ref" else c.type, 10) for c in columns]
+    # the columns' shares of the width, as the PDF's (plan.py's COLUMN_WEIGHTS)
+    widths = [column.weight for column in part.columns]
     for section in part.sections:
         for parent in section.parents:
             _heading(document, parent.title, min(parent.level - 1, 9))
@@ -1109,21 +1105,23 @@ def write_colophon(document: Document, plan: ReportPlan) -> None:
 
 
 def write_docx(plan: ReportPlan, target: Path, template: Path | None = None) -> None:
-    """The whole report as a Word document: covering page and recommendations in
-    portrait, the data requirement tables in landscape."""
+    """The whole report as a Word document: covering page and blocks in portrait, each
+    table on the page its part asks for (plan.py's Part.page: landscape when wide)."""
     document = open_template(template)
     set_language(document)
     set_properties(document, plan)
     write_footer(document, plan)
     write_masthead(document, plan)
     write_covering(document, plan)
-    _new_section(document, landscape=True)  # the exceptions open the landscape pages
+    # the exceptions open the first part's pages: landscape where its table needs them
+    landscape = bool(plan.parts) and plan.parts[0].page == "landscape"
+    _new_section(document, landscape=landscape)
     write_exceptions(document, plan)
-    landscape, first = True, True
-    for part in plan.parts:  # tables on landscape pages, blocks on portrait ones
-        if part.blocks == landscape:
-            _new_section(document, landscape=not part.blocks)
-            landscape = not part.blocks
+    first = True
+    for part in plan.parts:  # each on its page: wide tables landscape, the rest portrait
+        if (part.page == "landscape") != landscape:
+            _new_section(document, landscape=not landscape)
+            landscape = not landscape
         elif not part.blocks:
             write_table_part(document, plan, part, page_break=not first
                              or plan.exceptions is not None)

@@ -30,8 +30,7 @@ from typing import Any, cast
 
 from .changes import Change, FieldChange
 from .models import WHOLE_ITEM
-from .plan import Lead, Overdue, Part, ReportPlan, Row, summarise
-from .plan import _long as long_rows
+from .plan import Lead, Overdue, Part, ReportPlan, Row, footer_line, mark_tall, summarise
 from .problems import BadOption
 from .progress import count, exceptions, recount
 from .project import Project
@@ -94,13 +93,18 @@ def rows(plan: ReportPlan) -> list[Row]:
     return plan.rows
 
 
+#: The exempt badge's colour: white, no status's tint (its own style in report.css).
+EXEMPT_COLOUR = "#FFFFFF"
+
+
 def _cell(row: Row, name: str):
     return next((cell for cell in row.cells if cell.name == name), None)
 
 
 def _exempt_status(plan: ReportPlan, paragraph: int) -> StatusDef:
-    """Said in place of a status: its word, "Exempt (Schedule 12A, paragraph 7)"."""
-    return StatusDef("exempt", "grey", label=plan.words.exempt_short(paragraph))
+    """Said in place of a status: its word, "Exempt (Schedule 12A, paragraph 7)", on
+    white (report.css: a dashed badge), never in a status's tint such as not-started grey."""
+    return StatusDef("exempt", EXEMPT_COLOUR, label=plan.words.exempt_short(paragraph))
 
 
 def _uncounted(project: Project, found: dict[str, Exemption]) -> set[str]:
@@ -152,8 +156,9 @@ def public(plan: ReportPlan, project: Project, *, old: Project | None = None,
             if item is not None and was is not None:
                 published[row.ref] = _published(item, ex, was, words)
                 row.changes += [f.words for f in published[row.ref]]
-    for section in plan.sections:  # how long a row is says nothing of what was left out
-        section.long = long_rows(section.rows)
+    for part in plan.parts:  # how tall a row is says nothing of what was left out
+        if not part.blocks:
+            mark_tall(part.columns, part.rows)
     plan.changes = _changes(plan.changes, found, before, published, project)
     plan.overdue = [_overdue(late, project, found, words) for late in plan.overdue
                     if late.ref not in uncounted]
@@ -364,7 +369,8 @@ def exempt(plan: ReportPlan, project: Project) -> ReportPlan:
     words = plan.words
     plan.marking = words.not_for_publication(found)
     plan.notices = [plan.marking, *plan.notices]
-    plan.footer = f"{words.not_for_publication_short(found)} · {plan.footer}"
+    plan.footer = footer_line(words, plan.title, plan.meeting, plan.footer_date.text,
+                              words.not_for_publication_short(found))
     plan.meta = {**plan.meta,
                  "description": f"{plan.marking}. {plan.meta.get('description', '')}",
                  "keywords": ", ".join(["NOT FOR PUBLICATION", *plan.keywords]),
@@ -400,8 +406,9 @@ def exceptions_only(plan: ReportPlan, full: str) -> ReportPlan:
         part.sections = [section for section in part.sections if section.rows]
     plan.parts = [part for part in plan.parts if part.rows]
     words = plan.words
-    title, plan.title = plan.title, words.exception_title(plan.title)
-    plan.footer = plan.footer.replace(title, plan.title, 1)
+    plan.title = words.exception_title(plan.title)
+    mark = plan.footer.split(" · ")[0] if plan.edition == "exempt" else ""
+    plan.footer = footer_line(words, plan.title, plan.meeting, plan.footer_date.text, mark)
     plan.notices = [*plan.notices, words.exception_report(full, total)]
     plan.since, plan.changes = None, []
     plan.progress = plan.figures = None

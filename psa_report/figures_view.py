@@ -202,6 +202,8 @@ class CrimeRow:
         share = percent(self.count, self.last_year)
         if share is None:
             return "new"
+        if not share[:1].isdigit():  # "less than 1%": said with its direction
+            return f"{'up' if (self.change or 0) > 0 else 'down'} {share}"
         return ("+" if (self.change or 0) > 0 else "−") + share
 
     @property

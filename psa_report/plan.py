@@ -100,6 +100,9 @@ class Row:
     cells: list[Cell] = field(default_factory=list)
     #: said in place of the deadline when it is exempt (the public edition, editions.py)
     due_exempt: str | None = None
+    #: a table row with so much text for its columns' widths that it may fill half a page
+    #: or more: it starts where the last row ended and runs on (report.css), see mark_tall
+    tall: bool = False
 
     @property
     def direction_glyph(self) -> str:
@@ -154,10 +157,32 @@ class Heading:
     level: int
 
 
+#: The width a column of each type of field asks for, in characters of the table's text
+#: ("ref": the refs' column). The one measure of every output: the printed and on-screen
+#: tables' column widths (report.css), the Word tables' (docx_render), and whether a
+#: table needs a landscape page. A column is never narrower than its longest word (its
+#: label's, a status's, an agency's code; see :func:`lay_out`), so no such word is broken.
+COLUMN_WEIGHTS = {"ref": 6, "text": 24, "line": 14, "agencies": 10, "status": 13, "due": 12,
+                  "date": 11, "number": 9, "choice": 12, "yes-no": 6}
+#: The characters of table text a page's width holds: a table whose columns ask for more
+#: than a portrait page holds is printed on landscape pages.
+PAGE_WIDTHS = {"portrait": 100, "landscape": 160}
+#: The least a column of running text (text, line) is squeezed to when there are too
+#: many columns for the page; its words are then hyphenated, never broken anywhere.
+LEAST_TEXT_WEIGHT = 10
+#: The most a column is widened to hold its longest word (a longer word is hyphenated).
+MOST_WORD_WEIGHT = 22
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
     label: str
+    type: str = "line"  # the field's type, "ref" for the refs' column
+    weight: float = 0  # the characters it asks for (COLUMN_WEIGHTS, widened to its words)
+    percent: float = 0  # its share of the table's width
+    #: the characters a line of it holds: a longer word is hyphenated (report.css)
+    fits: int = 0
 
 
 @dataclass
@@ -172,7 +197,6 @@ class Section:
     #: headings of the sections this one is in, each printed once, before its first
     #: section ("Section 1: Outcome 1: Reduce violent crime")
     parents: list[Heading] = field(default_factory=list)
-    long: bool = False  # a row may be taller than a page (report.css)
     level: int = 3  # its heading's level: 3, or deeper under its parents' headings
 
 
@@ -199,10 +223,19 @@ class Part:
     title_label: str = ""
     status_label: str = ""
     lead_label: str = ""
+    #: the printed page: "landscape" (a table whose columns need the width, or a kind's
+    #: ``page: landscape``) or "portrait" (blocks, narrow tables); see :func:`lay_out`
+    page: str = "portrait"
 
     @property
     def blocks(self) -> bool:
         return self.layout == "blocks"
+
+    @property
+    def selector(self) -> str:
+        """Its section as a CSS selector: "#data-requirements" (a leading digit escaped)."""
+        first = self.anchor[:1]
+        return f"#\\3{first} {self.anchor[1:]}" if first.isdigit() else f"#{self.anchor}"
 
 
 @dataclass
@@ -355,7 +388,7 @@ def _sections(kind: Kind, rows: list[Row], sections: dict[str, str], words: Word
     in section 3); without such refs, one section with no heading."""
     if kind.ref.style != "dotted" or not rows or kind.ref.parts < 2:
         return [Section("", "", slug(kind.heading) + "-all", rows,
-                        caption=words.part_caption(kind.heading), long=_long(rows))]
+                        caption=words.part_caption(kind.heading))]
     found: list[Section] = []
     printed: set[str] = set()
     for number, group in groupby(rows, key=lambda r: r.ref.rsplit(".", 1)[0]):
@@ -375,15 +408,96 @@ def _sections(kind: Kind, rows: list[Row], sections: dict[str, str], words: Word
         found.append(Section(number, heading, "section-" + number.replace(".", "-"),
                              grouped, words.section(number, heading),
                              words.section_caption(kind.name, number),
-                             words.continued(number, heading), parents, _long(grouped),
+                             words.continued(number, heading), parents,
                              min(level, 6)))
     return found
 
 
-def _long(rows: list[Row]) -> bool:
-    """A row with this much text may be taller than a landscape page (see report.css)."""
-    return any(sum(len(p) for p in cell.paragraphs) > 1800 for row in rows
-               for cell in row.cells)
+def _word_weight(word: str) -> float:
+    """The characters a word needs (bold, with the cell's padding)."""
+    return min(MOST_WORD_WEIGHT, len(word) * 1.1 + 3) if word else 0
+
+
+def _column_words(column: Column, rows: list[Row], index: int) -> list[str]:
+    """The words of a column that must never break: its label's, and in a column of short
+    entries (agencies' codes, choices, numbers) theirs; a status's label whole, so its
+    badge keeps to one line ("Not started")."""
+    found = column.label.split()
+    if column.type in ("text", "ref"):
+        return found
+    for row in rows:
+        cell = row.cells[index - 1] if 0 < index <= len(row.cells) else None
+        if cell is None:
+            continue
+        if cell.type == "status":
+            found.append(row.status.label if row.status else "")
+        elif cell.type == "agencies":
+            found.extend(word for lead in cell.leads for word in lead.code.split())
+        elif cell.type != "line":
+            found.extend(word for p in cell.paragraphs for word in p.split())
+    return found
+
+
+def lay_out(kind: Kind, columns: list[Column], rows: list[Row]) -> tuple[str, list[Column]]:
+    """A table's page and its columns' widths, from its fields' types (COLUMN_WEIGHTS),
+    each column widened to its longest word: landscape when the columns ask for more
+    than a portrait page holds (or when the kind says ``page:``). Where they ask for
+    more than the page holds, the columns of running text give way first."""
+    weighed = []
+    for index, column in enumerate(columns):
+        weight = COLUMN_WEIGHTS.get(column.type, COLUMN_WEIGHTS["line"])
+        widest = max(_word_weight(words) for words in _column_words(column, rows, index))
+        # a status cell's word sits in a badge: its padding and border too
+        weighed.append(max(weight, widest + (2 if column.type == "status" else 0)))
+    page = kind.page or ("landscape" if sum(weighed) > PAGE_WIDTHS["portrait"]
+                         else "portrait")
+    room = PAGE_WIDTHS[page]
+    text = [i for i, c in enumerate(columns) if c.type in ("text", "line")]
+    excess = sum(weighed) - room
+    if excess > 0 and text:
+        give = sum(weighed[i] - LEAST_TEXT_WEIGHT for i in text if weighed[i] > LEAST_TEXT_WEIGHT)
+        share = min(1.0, excess / give) if give > 0 else 0
+        for i in text:
+            weighed[i] -= max(0.0, weighed[i] - LEAST_TEXT_WEIGHT) * share
+    total = sum(weighed) or 1
+    # a line holds the column's share of the page's characters, less its padding's
+    return page, [Column(c.name, c.label, c.type, round(w, 1), round(100 * w / total, 2),
+                         max(4, int(PAGE_WIDTHS[page] * w / max(total, room) - 3)))
+                  for c, w in zip(columns, weighed)]
+
+
+#: The characters the running footer may have, so it fits one line of a portrait page
+#: (report.css gives it 86% of the page's width, at 8.5pt) and its date is never split.
+FOOTER_CHARS = 100
+
+
+def footer_line(words: Words, title: str, meeting: str, day: str, mark: str = "") -> str:
+    """The running footer: title, meeting and date (after ``mark``, the exempt edition's
+    marking); without the meeting where that is too long for one line, and then with the
+    title cut at a word (the covering page has it whole)."""
+    lead = f"{mark} · " if mark else ""
+    whole = lead + words.footer(title, meeting, day)
+    if len(whole) <= FOOTER_CHARS:
+        return whole
+    room = FOOTER_CHARS - len(lead) - len(words.footer_short("", day))
+    if len(title) > room:
+        title = (title[:room].rsplit(" ", 1)[0] or title[:room - 1]).rstrip(" ,:;") + "…"
+    return lead + words.footer_short(title, day)
+
+
+#: A cell of more than this many characters for each percent of the table's width its
+#: column has may fill half a landscape page (about 1.85 characters a line per percent,
+#: 35 lines to a page, and a margin for the paragraphs' ends).
+TALL_CHARS = 28
+
+
+def mark_tall(columns: list[Column], rows: list[Row]) -> None:
+    """Mark the rows that may fill half a page or more: kept whole, such a row would move
+    to the next page and leave this one mostly blank, and one taller than a page splits
+    anyway (without its header, WeasyPrint issue #2679, when it avoided breaks)."""
+    for row in rows:
+        row.tall = any(sum(len(p) for p in cell.paragraphs) > TALL_CHARS * column.percent
+                       for cell, column in zip(row.cells, columns[1:]))
 
 
 def plan_report(project: Project, as_of: date | None = None, *,
@@ -426,9 +540,13 @@ def plan_report(project: Project, as_of: date | None = None, *,
         part = Part(kind.name, named.heading,
                     kind.intro or report.intro(kind.folder) or "",
                     slug(named.heading), kind.layout,
-                    [Column("ref", named.labels.get("ref", "Ref"))]
-                    + [Column(c.name, c.label) for c in (rows_of[0].cells if rows_of else [])],
+                    [Column("ref", named.labels.get("ref", "Ref"), "ref")]
+                    + [Column(c.name, c.label, c.type)
+                       for c in (rows_of[0].cells if rows_of else [])],
                     [], rows_of)
+        if kind.layout == "table":
+            part.page, part.columns = lay_out(kind, part.columns, rows_of)
+            mark_tall(part.columns, rows_of)
         part.title_field = kind.title_field.name if kind.title_field else ""
         part.update_field = update.name if update else ""
         part.update_label = named.labels.get(part.update_field, "") if update else ""
@@ -451,7 +569,7 @@ def plan_report(project: Project, as_of: date | None = None, *,
         partnership=report.partnership,
         meeting=report.meeting,
         addressee=words.report_to(report.meeting),
-        footer=words.footer(report.title, report.meeting, footer_date.text),
+        footer=footer_line(words, report.title, report.meeting, footer_date.text),
         author=report.author,
         signed=signed,
         meeting_day=DayParts.of(report.meeting_date) if report.meeting_date else None,

@@ -199,18 +199,11 @@ def exceptions(rows: Sequence[Row], statuses: list, words: Words = WORDS) -> Exc
 
 # ---------------------------------------------------------------- the chart
 
-#: Bar colours by a status's colour, from the UK Government Analysis Function's
-#: palettes: dark blue, dark pink and orange (categorical), light blue (sequential) and
-#: light grey (focus), with the ink of the number on each (contrast 4.5:1 or more). In
-#: the default plan's order neighbours alternate light and dark: complete/on track
-#: 4.23:1, on track/at risk 3.38:1, at risk/off track 3.23:1, off track/not started
-#: 5.32:1. Light bars are outlined in near-black (#0b0c0c) so every segment stands 3:1
-#: against the page.
-COLOUR_BARS = {"blue": ("#6BACE6", "#0B0C0C"), "green": ("#12436D", "#FFFFFF"),
-               "amber": ("#F46A25", "#0B0C0C"), "red": ("#801650", "#FFFFFF"),
-               "grey": ("#BFBFBF", "#0B0C0C"), "gray": ("#BFBFBF", "#0B0C0C"),
-               "purple": ("#3D3D8F", "#FFFFFF"), "orange": ("#F46A25", "#0B0C0C"),
-               "yellow": ("#F2C94C", "#0B0C0C"), "pink": ("#D4688F", "#0B0C0C")}
+#: A bar's segment takes its status's tint, the very one of the tables' status cells
+#: (shape.COLOURS, report.css, the Word cells), with near-black numbers on it (above 7:1
+#: on every tint). Each segment is outlined in near-black (#0b0c0c), so neighbours stand
+#: apart whatever their tints, and is named by the key and by the table under the chart.
+INK = "#0B0C0C"
 #: Patterns over the colour, so the chart reads in black and white too: the statuses
 #: that need attention (the exceptions, in turn) and those grey (not begun) are marked.
 EXCEPTION_PATTERNS = ("stripes", "hatch")
@@ -222,8 +215,7 @@ def _look(status, statuses: list) -> tuple[str, str, str | None]:
     """(bar colour, ink, pattern) of a status, by its colour; an exception is marked
     with a pattern (stripes, then hatch, in the plan's order), a grey one with dots."""
     colour = getattr(status, "colour", "")
-    fill, ink = COLOUR_BARS.get(colour, ("#" + status.fill, "#0B0C0C") if colour
-                                else NO_STATUS_BAR)
+    fill, ink = ("#" + status.fill, INK) if colour else NO_STATUS_BAR
     if getattr(status, "exception", False):
         flagged = [s for s in statuses if getattr(s, "exception", False)]
         return fill, ink, EXCEPTION_PATTERNS[flagged.index(status) % 2]

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field, replace
 
 
 def plural(count: int, one: str, many: str | None = None) -> str:
-    """"1 day", "3 days"; ``many`` when the plural is not ``one`` + "s"."""
-    return f"{count} {one if count == 1 else (many or one + 's')}"
+    """"1 day", "3 days", "5,402 days"; ``many`` when the plural is not ``one`` + "s"."""
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
 
 
 def _paragraphs(numbers: list[int]) -> str:
@@ -228,6 +228,10 @@ class Words:
 
     def footer(self, title: str, meeting: str, day: str) -> str:
         return f"{title} · {meeting}, {day}"
+
+    def footer_short(self, title: str, day: str) -> str:
+        """The running footer without the meeting, where the whole would not fit a line."""
+        return f"{title} · {day}"
 
     def page_of(self) -> tuple[str, str]:
         """"Page N of M" around its two numbers."""

@@ -277,9 +277,11 @@ def test_the_exempt_status_sits_in_a_shaded_word_cell(project: Path, runner):
     document = docx.Document(str(project / "out/progress-report.docx"))
     cells = [c for t in document.tables for r in t.rows for c in r.cells
              if c.text.startswith("Exempt (Schedule 12A")]
-    # 3.2.1 and 4.2.2: the lead cell says so, and the status cell, shaded grey
+    # 3.2.1 and 4.2.2: the lead cell says so, and the status cell, shaded white (its
+    # own look: never a status's tint such as not-started grey)
     assert len(cells) == 4
-    assert ['w:fill="E2E2E2"' in cell._tc.xml for cell in cells] == [False, True] * 2
+    assert ['w:fill="FFFFFF"' in cell._tc.xml for cell in cells] == [False, True] * 2
+    assert not any('w:fill="E2E2E2"' in cell._tc.xml for cell in cells)
 
 
 def test_git_is_not_needed(project: Path, runner):

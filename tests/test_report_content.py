@@ -166,7 +166,7 @@ def test_without_git_on_the_computer_the_page_says_so_and_its_properties_why(
 
 def test_each_recommendation_leads_with_its_number_and_status(built):
     html = built["html"].read_text()
-    item = re.search(r'<li id="recommendation-R1" class="recommendation">(.*?)</li>', html, re.S)[1]
+    item = re.search(r'<li id="recommendation-R1" class="block">(.*?)</li>', html, re.S)[1]
     head, _, rest = item.partition("</p>")
     assert '<span class="ref">R1</span>' in head and 'class="status status-' in head
     assert "UPDATE-" in rest and "UPDATE-" not in head

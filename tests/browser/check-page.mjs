@@ -42,7 +42,7 @@ try {
     }));
     // Every status word of the data tables, as laid out: is it inside the screen's width?
     const statuses = await page.evaluate(() => [...document.querySelectorAll(
-      "table.gaps .status-cell .status")].map((e) => {
+      "table.items .status-cell .status")].map((e) => {
         const box = e.getBoundingClientRect();
         return { left: box.left, right: box.right, width: box.width };
       }));
