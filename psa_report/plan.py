@@ -418,41 +418,54 @@ def _word_weight(word: str) -> float:
     return min(MOST_WORD_WEIGHT, len(word) * 1.1 + 3) if word else 0
 
 
-def _column_words(column: Column, rows: list[Row], index: int) -> list[str]:
-    """The words of a column that must never break: its label's, and in a column of short
-    entries (agencies' codes, choices, numbers) theirs; a status's label whole, so its
-    badge keeps to one line ("Not started")."""
+#: The widest word a column of these types prints, whatever the values: a date's month
+#: ("September"), a deadline's quarter, a number of millions, "Yes".
+WIDEST_WORDS = {"date": ["September"], "due": ["September", "2024/25"], "number": ["1,000,000"],
+                "yes-no": ["Yes"]}
+
+
+def _column_words(column: Column, kind: Kind, statuses: list[StatusDef],
+                  agencies: dict[str, str]) -> list[str]:
+    """The words of a column that must never break: its label's, and those the column may
+    print, from the plan's vocabulary, never from the items (so a value left out of the
+    public edition cannot change a width): every status's label whole, so its badge keeps
+    to one line ("Not started"); every agency's code; every choice."""
     found = column.label.split()
-    if column.type in ("text", "ref"):
-        return found
-    for row in rows:
-        cell = row.cells[index - 1] if 0 < index <= len(row.cells) else None
-        if cell is None:
-            continue
-        if cell.type == "status":
-            found.append(row.status.label if row.status else "")
-        elif cell.type == "agencies":
-            found.extend(word for lead in cell.leads for word in lead.code.split())
-        elif cell.type != "line":
-            found.extend(word for p in cell.paragraphs for word in p.split())
+    definition = kind.field(column.name)
+    typed = _column_type(column)
+    if typed.is_status:
+        found += [s.label for s in statuses]
+    elif typed.is_agencies:
+        found += [word for code in agencies for word in code.split()]
+    elif typed.has_choices and definition is not None:
+        found += [word for choice in definition.choices for word in choice.split()]
+    else:
+        found += WIDEST_WORDS.get(column.type, [])
     return found
 
 
-def lay_out(kind: Kind, columns: list[Column], rows: list[Row]) -> tuple[str, list[Column]]:
+def _column_type(column: Column) -> fieldtypes.FieldType:
+    """A column's field type; the ref's column is of none (every flag false)."""
+    return fieldtypes.TYPES.get(column.type) or fieldtypes.FieldType()
+
+
+def lay_out(kind: Kind, columns: list[Column], statuses: list[StatusDef],
+            agencies: dict[str, str]) -> tuple[str, list[Column]]:
     """A table's page and its columns' widths, from its fields' types (COLUMN_WEIGHTS),
     each column widened to its longest word: landscape when the columns ask for more
     than a portrait page holds (or when the kind says ``page:``). Where they ask for
     more than the page holds, the columns of running text give way first."""
     weighed = []
-    for index, column in enumerate(columns):
+    for column in columns:
         weight = COLUMN_WEIGHTS.get(column.type, COLUMN_WEIGHTS["line"])
-        widest = max(_word_weight(words) for words in _column_words(column, rows, index))
+        widest = max(_word_weight(words)
+                     for words in _column_words(column, kind, statuses, agencies) or [""])
         # a status cell's word sits in a badge: its padding and border too
-        weighed.append(max(weight, widest + (2 if column.type == "status" else 0)))
+        weighed.append(max(weight, widest + (2 if _column_type(column).is_status else 0)))
     page = kind.page or ("landscape" if sum(weighed) > PAGE_WIDTHS["portrait"]
                          else "portrait")
     room = PAGE_WIDTHS[page]
-    text = [i for i, c in enumerate(columns) if c.type in ("text", "line")]
+    text = [i for i, c in enumerate(columns) if _column_type(c).wording]
     excess = sum(weighed) - room
     if excess > 0 and text:
         give = sum(weighed[i] - LEAST_TEXT_WEIGHT for i in text if weighed[i] > LEAST_TEXT_WEIGHT)
@@ -545,7 +558,8 @@ def plan_report(project: Project, as_of: date | None = None, *,
                        for c in (rows_of[0].cells if rows_of else [])],
                     [], rows_of)
         if kind.layout == "table":
-            part.page, part.columns = lay_out(kind, part.columns, rows_of)
+            part.page, part.columns = lay_out(kind, part.columns, project.statuses,
+                                              project.agencies)
             mark_tall(part.columns, rows_of)
         part.title_field = kind.title_field.name if kind.title_field else ""
         part.update_field = update.name if update else ""
