@@ -8,7 +8,6 @@ template reaches back into the models.  ``overdue`` is also the engine of the
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import ledger, wording
 from .changes import Change
-from .dates import Due, long_date, ordinal_suffix
+from .dates import Due, day_suffix, long_date, month_year
 from .figures_view import FiguresView, link_indicators
 from .history import Provenance, Revision
 from .progress import (
@@ -91,10 +90,11 @@ class DayParts:
     text: str  # "28 June 2010"
 
     @classmethod
-    def of(cls, day: date) -> DayParts:
-        return cls(day.day, ordinal_suffix(day.day),
-                   f"{calendar.month_name[day.month]} {day.year}", day.isoformat(),
-                   long_date(day))
+    def of(cls, day: date, language: str = "en") -> DayParts:
+        """``day`` in ``language``: "28th June 2010" in English, "28 Mehefin 2010" in
+        Welsh (no suffix: Welsh writes no English ordinal)."""
+        return cls(day.day, day_suffix(day.day, language), month_year(day, language),
+                   day.isoformat(), long_date(day, language))
 
 
 @dataclass(frozen=True)
@@ -325,7 +325,7 @@ def summarise(project: Project, words: Words) -> Summary:
 
     by_lead = [line(code, full, [i for i in items if code in i.lead])
                for code, full in project.agencies.items()]
-    return Summary(statuses, line("All actions", f"All {words.items}", items),
+    return Summary(statuses, line(words.all_actions, words.all_items, items),
                    [b for b in by_lead if b.total], sum(1 for i in items if not i.lead))
 
 
