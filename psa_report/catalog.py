@@ -138,10 +138,12 @@ def read_catalog(path: Path, language: str) -> Messages:
     for message in catalog:
         if not message.id:
             continue  # the header
+        if message.fuzzy:
+            continue  # marked for review (gettext's "#, fuzzy"): the English is printed
         line = message.lineno
         ids = message.id if isinstance(message.id, tuple) else (message.id,)
         try:
-            wanted = placeholders(ids[-1])
+            named = [placeholders(text) for text in ids]
         except ValueError as error:
             problems.append(Problem(display, line, None, f"msgid: {error}"))
             continue
@@ -155,8 +157,8 @@ def read_catalog(path: Path, language: str) -> Messages:
                 problems.append(Problem(display, line, None, f"msgstr {form!r}: {error}: "
                                         "write a value's name in braces, like {days}"))
                 continue
-            if names != wanted:
-                problems.append(Problem(display, line, None, _mismatch(form, names, wanted)))
+            if not allowed(names, named):
+                problems.append(Problem(display, line, None, _mismatch(form, names, named)))
         if isinstance(message.id, tuple):
             if len(found) != catalog.num_plurals:
                 problems.append(Problem(display, line, None,
@@ -171,12 +173,25 @@ def read_catalog(path: Path, language: str) -> Messages:
     return Messages(language, texts, plurals, plural_index)
 
 
-def _mismatch(form: str, names: set[str], wanted: set[str]) -> str:
+def allowed(names: set[str], named: list[set[str]]) -> bool:
+    """Whether a translation's ``{names}`` match its msgid's (``named``: the names of the
+    msgid and, for a plural, of its msgid_plural): the same names; for a plural form,
+    every name both English forms have, and only names one of them has ("{count}
+    {item}" in a language that puts the singular after a number)."""
+    if len(named) == 1:
+        return names == named[0]
+    return set.intersection(*named) <= names <= set.union(*named)
+
+
+def _mismatch(form: str, names: set[str], named: list[set[str]]) -> str:
     def listed(found: set[str]) -> str:
         return ", ".join("{" + n + "}" for n in sorted(found)) or "none"
 
+    wanted = (listed(named[0]) if len(named) == 1 else
+              f"{listed(set.intersection(*named))} (and may have "
+              f"{listed(set.union(*named) - set.intersection(*named))})")
     return (f"msgstr {form!r} has the values {listed(names)} where the msgid has "
-            f"{listed(wanted)}: keep each {{name}} as the msgid writes it (in English), "
+            f"{wanted}: keep each {{name}} as the msgid writes it (in English), "
             "moving it where the sentence needs it")
 
 
