@@ -160,11 +160,16 @@ def read_catalog(path: Path, language: str) -> Messages:
             if not allowed(names, named):
                 problems.append(Problem(display, line, None, _mismatch(form, names, named)))
         if isinstance(message.id, tuple):
-            if len(found) != catalog.num_plurals:
+            # Babel gives each form the header's Plural-Forms asks for, "" where none is
+            # written: a form left out of a translated message is refused, not printed
+            # as English for the counts it is for
+            missing = [i for i, form in enumerate(found) if not form]
+            if any(found) and missing:
                 problems.append(Problem(display, line, None,
-                    f"{len(found)} plural forms (msgstr[0] to msgstr[{len(found) - 1}]) "
-                    f"where the header's Plural-Forms says {catalog.num_plurals}: give one "
-                    "form for each"))
+                    f"msgstr[{missing[0]}] is empty, where Plural-Forms asks for "
+                    f"{catalog.num_plurals} forms (msgstr[0] to "
+                    f"msgstr[{catalog.num_plurals - 1}]): give every form, for the counts "
+                    "the header's plural expression sends to it"))
             plurals[message.id[0]] = tuple(found)
         else:
             texts[message.id] = message.string

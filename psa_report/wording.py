@@ -129,14 +129,14 @@ class Words:
 
     def _and(self, names: list[str]) -> str:
         """"a", "a and b", "a, b and c"."""
-        if len(names) == 1:
-            return names[0]
+        if len(names) <= 1:
+            return "".join(names)
         return self._("{items} and {last}", items=", ".join(names[:-1]), last=names[-1])
 
     def _or(self, names: list[str]) -> str:
         """"a", "a or b", "a, b or c"."""
-        if len(names) == 1:
-            return names[0]
+        if len(names) <= 1:
+            return "".join(names)
         return self._("{items} or {last}", items=", ".join(names[:-1]), last=names[-1])
 
     def _paragraphs(self, numbers: list[int]) -> str:
