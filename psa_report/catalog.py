@@ -109,6 +109,13 @@ def _cached(language: str) -> Messages:
 
 def read_catalog(path: Path, language: str) -> Messages:
     """A catalog (.po) as :class:`Messages`: each problem in it refused at its line."""
+    catalog = _read_po(path, language)
+    return _messages_of(catalog, _display(path), language)
+
+
+def _read_po(path: Path, language: str):
+    """A catalog as Babel reads it, through the one bounded reader; a file that is not a
+    catalog refused at its line."""
     from babel.messages.pofile import PoFileError, read_po
 
     from .files import decode_utf8, read_regular
@@ -131,6 +138,10 @@ def read_catalog(path: Path, language: str) -> Messages:
                                f"not a message catalog Babel can read ({error}): "
                                "compare the lines around it with the template "
                                "psa_report/locale/psa_report.pot")]) from None
+    return catalog
+
+
+def _messages_of(catalog, display: str, language: str) -> Messages:
     plural_index = _plural_index(catalog, display)
     problems: list[Problem] = []
     texts: dict[str, str] = {}
@@ -208,3 +219,54 @@ def _plural_index(catalog, display: str) -> Callable[[int], int]:
         raise Invalid([Problem(display, None, None,
                                f"Plural-Forms: {catalog.plural_expr!r} is not a plural "
                                f"expression gettext can read ({error})")]) from None
+
+
+def untranslated(path: Path, language: str) -> list[Problem]:
+    """The messages of a catalog with no translation yet (or marked fuzzy), each at its
+    line: what a review has still to do."""
+    catalog = _read_po(path, language)
+    _messages_of(catalog, _display(path), language)  # refuses what is broken first
+    todo = []
+    for message in catalog:
+        if not message.id:
+            continue
+        forms = message.string if isinstance(message.string, tuple) else (message.string,)
+        english = message.id[0] if isinstance(message.id, tuple) else message.id
+        if message.fuzzy:
+            todo.append(Problem(_display(path), message.lineno, None,
+                                f"{english!r} is marked fuzzy: check the translation, then "
+                                "delete the '#, fuzzy' line above it"))
+        elif not all(forms):
+            todo.append(Problem(_display(path), message.lineno, None,
+                                f"{english!r} has no translation yet"))
+    return todo
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m psa_report.catalog cy``: check a language's catalog after editing it;
+    every problem and every message still to translate is printed at its line."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    language = args[0] if args else "cy"
+    if language not in LANGUAGES or language == "en":
+        print(f"usage: python -m psa_report.catalog LANGUAGE (one of "
+              f"{', '.join(LANGUAGES[1:])})", file=sys.stderr)
+        return 2
+    path = catalog_path(language)
+    try:
+        todo = untranslated(path, language)
+    except Invalid as error:
+        print(error, file=sys.stderr)
+        return 1
+    for problem in todo:
+        print(problem, file=sys.stderr)
+    if todo:
+        return 1
+    print(f"{_display(path)}: every message is translated, and each keeps its msgid's "
+          "{names}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -404,3 +404,19 @@ def test_refreshing_the_catalog_keeps_every_translation(tmp_path):
     before = {m.id: m.string for m in _messages(_po())}
     after = {m.id: m.string for m in _messages(_po(copy / PO.relative_to(REPO)))}
     assert after == before
+
+
+def test_the_reviewers_check_names_each_message_still_to_do(tmp_path, capsys):
+    """``python -m psa_report.catalog cy``: the shipped catalog passes; one with a
+    message marked fuzzy and one left empty names each at its line."""
+    assert catalog.main(["cy"]) == 0
+    assert "every message is translated" in capsys.readouterr().out
+    path = _broken(tmp_path, 'msgid "Status summary"', '#, fuzzy\nmsgid "Status summary"')
+    text = path.read_text(encoding="utf-8").replace('msgstr "Cynnwys"', 'msgstr ""')
+    path.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+    said = {p.line: p.message for p in catalog.untranslated(path, "cy")}
+    assert said == {
+        lines.index('msgid "Status summary"') + 1: "'Status summary' is marked fuzzy: check "
+        "the translation, then delete the '#, fuzzy' line above it",
+        lines.index('msgid "Contents"') + 1: "'Contents' has no translation yet"}
