@@ -280,6 +280,13 @@ def month_year(day: date, language: str = "en") -> str:
     return _babel(day, "LLLL y", language)
 
 
+def month_name(day: date, language: str = "en") -> str:
+    """June; Mehefin (the month alone, as a heading or a range names it)."""
+    if language == "en":
+        return calendar.month_name[day.month]
+    return _babel(day, "LLLL", language)
+
+
 def day_month(day: date, language: str = "en") -> str:
     """28 June; 28 Mehefin."""
     if language == "en":

@@ -127,6 +127,27 @@ class Words:
         """"28 June 2010", "28 Mehefin 2010"."""
         return dates.long_date(day, language=self.language)
 
+    def deadline(self, due: dates.Due) -> str:
+        """A deadline as the report prints it (:attr:`psa_report.dates.Due.long` in
+        English): "30 September 2010", "September 2010", "Q3 2024/25 (October to December
+        2024)", "2024/25 (April 2024 to March 2025)", "ongoing"; in Welsh "30 Medi 2010",
+        "Q3 2024/25 (Hydref – Rhagfyr 2024)", "parhaus"."""
+        language = self.language
+        if due.period == "ongoing":
+            return self._("ongoing")
+        if due.period == "quarter":
+            first = date(due.day.year, dates.QUARTER_MONTHS[dates.quarter_of(due.day)][0], 1)
+            return self._("{period} ({first} to {last})", period=str(due),
+                          first=dates.month_name(first, language),
+                          last=dates.month_year(due.day, language))
+        if due.period == "year":
+            return self._("{period} ({first} to {last})", period=str(due),
+                          first=dates.month_year(date(due.day.year - 1, 4, 1), language),
+                          last=dates.month_year(due.day, language))
+        if due.month_only:
+            return dates.month_year(due.day, language)
+        return dates.long_date(due.day, language)
+
     def _and(self, names: list[str]) -> str:
         """"a", "a and b", "a, b and c"."""
         if len(names) <= 1:

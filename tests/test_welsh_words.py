@@ -25,7 +25,7 @@ from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 
 from psa_report import catalog, wording
-from psa_report.dates import long_date
+from psa_report.dates import long_date, parse_due
 from psa_report.plan import DayParts
 from psa_report.problems import Invalid
 from psa_report.shape import default_shape
@@ -377,6 +377,18 @@ def test_welsh_dates_read_as_cldr_writes_them():
     assert DayParts.of(date(2010, 7, 1), "cy").suffix == ""
     assert wording.words_in("cy").updates_received([("SBC", day)]) == (
         "Daeth diweddariadau i law gan SBC (28 Mehefin).")
+
+
+@pytest.mark.parametrize(("written", "welsh"), [
+    ("2010-09-30", "30 Medi 2010"), ("2010-09", "Medi 2010"), ("2011-02", "Chwefror 2011"),
+    ("Q3 2024/25", "Q3 2024/25 (Hydref – Rhagfyr 2024)"),
+    ("Q4 2024/25", "Q4 2024/25 (Ionawr – Mawrth 2025)"),
+    ("2024/25", "2024/25 (Ebrill 2024 – Mawrth 2025)"), ("ongoing", "parhaus"),
+])
+def test_deadlines_are_worded_in_the_language(written, welsh):
+    due = parse_due(written, periods=True)
+    assert wording.WORDS.deadline(due) == due.long  # English: as the report prints it
+    assert wording.words_in("cy").deadline(due) == welsh
 
 
 def test_english_counts_print_as_before_and_welsh_ones_with_separators():
