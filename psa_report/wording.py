@@ -406,6 +406,220 @@ class Words:
         """Where the full report is, for the exception report's line."""
         return self._("published alongside it as {stem} (PDF, HTML and Word)", stem=stem)
 
+    # ------------------------------------------------------- the partners' workbooks
+
+    #: the Instructions sheet's heading of its steps, and its last two steps
+    what_to_do: str = N_("What to do")
+    do_not_change: str = N_("Please do not change the other columns, add rows, or move or "
+                            "rename the sheets: the workbook is read back automatically, and "
+                            "a changed row is sent back to you.")
+    save_and_return: str = N_("Save the workbook as it is (.xlsx) and return it to whoever "
+                              "sent it to you.")
+    #: a drop-down's prompt
+    choose_from_list: str = N_("Choose from the list, or leave blank if it has not changed.")
+
+    def _each_and(self, names: list[str]) -> str:
+        """"a", "a and b", "a and b and c" (the workbook's joins)."""
+        text = names[0] if names else ""
+        for name in names[1:]:
+            text = self._("{items} and {last}", items=text, last=name)
+        return text
+
+    def _each_or(self, names: list[str]) -> str:
+        """"a", "a or b", "a or b or c"."""
+        text = names[0] if names else ""
+        for name in names[1:]:
+            text = self._("{items} or {last}", items=text, last=name)
+        return text
+
+    def update_request(self, partnership: str, name: str) -> str:
+        """A workbook's title, and its e-mail's subject: "Safer Stockton Partnership:
+        update request for Cleveland Police"."""
+        return self._("{partnership}: update request for {name}", partnership=partnership,
+                      name=name)
+
+    def meeting_on(self, meeting: str, day: str | None) -> str:
+        """"Safer Stockton Partnership on 27 September 2010" (the meeting's day if known)."""
+        return self._("{meeting} on {day}", meeting=meeting, day=day) if day else meeting
+
+    def workbook_lists(self, plurals: list[str], name: str, partnership: str,
+                       done: list[str], meeting: str) -> str:
+        """The Instructions sheet's first sentence: what the workbook lists, and where the
+        updates go."""
+        if done:
+            return self._("This workbook lists the {items} that {name} leads in the action "
+                          "plan of the {partnership}, and that are not yet {done}. The "
+                          "updates you give will go into the progress report to the "
+                          "{meeting}.", items=self._each_and(plurals), name=name,
+                          partnership=partnership, done=self._each_or(done), meeting=meeting)
+        return self._("This workbook lists the {items} that {name} leads in the action plan "
+                      "of the {partnership}. The updates you give will go into the progress "
+                      "report to the {meeting}.", items=self._each_and(plurals), name=name,
+                      partnership=partnership, meeting=meeting)
+
+    def reply_by(self, day: str | None) -> str:
+        if day:
+            return self._("Please reply by {day}.", day=day)
+        return self._("Please reply as soon as you can.")
+
+    def open_sheets(self, titles: list[str], kinds: list[str]) -> str:
+        """The first step: which sheets to open, and what a row is."""
+        return self.ngettext("Open the {sheets} sheet. Each row is one {kinds}.",
+                             "Open the {sheets} sheets. Each row is one {kinds}.",
+                             len(titles), sheets=self._each_and(titles),
+                             kinds=self._each_or(kinds))
+
+    def sent_on(self, day: str) -> str:
+        return self._("Sent on {day}.", day=day)
+
+    def step(self, kind: str, label: str, column: str, *, day: str = "", quarter: str = "",
+             year: str = "", choices: list[str] = (), typed: dict[str, str] | None = None
+             ) -> str:
+        """What to do in one column to fill in, by its field's type: ``day``, ``quarter``
+        and ``year`` are examples; ``choices`` the drop-down's words; ``typed`` the words
+        a partner types that the tool reads back ("yes", "no", "ongoing"), which stay
+        as they are in any language."""
+        typed = {"yes": "yes", "no": "no", "ongoing": "ongoing", **(typed or {})}
+        if kind in ("status", "choice"):
+            listed = self._or(list(choices)) if kind == "status" else ", ".join(choices)
+            if kind == "status":
+                return self._("Choose the {column} from the drop-down list: {choices}. Leave "
+                              "it blank if it has not changed.", column=column, choices=listed)
+            return self._("Choose the {column} from the drop-down list: {choices}.",
+                          column=column, choices=listed)
+        if kind == "due":
+            return self._("If the {label} has moved, type the new one in the {column} column: "
+                          "a date such as {day}, a quarter such as {quarter}, a year such as "
+                          "{year}, or {ongoing}.", label=label, column=column, day=day,
+                          quarter=quarter, year=year, ongoing=typed["ongoing"])
+        if kind == "date":
+            return self._("If the {label} has changed, type the new date in the {column} "
+                          "column, such as {day}.", label=label, column=column, day=day)
+        if kind == "number":
+            return self._("Type the new {label} in the {column} column, as a number (digits "
+                          "only).", label=label, column=column)
+        if kind == "yes-no":
+            return self._("Type {yes} or {no} in the {column} column.", column=column,
+                          yes=typed["yes"], no=typed["no"])
+        return self._("Type the latest {label} in the {column} column. Leave it blank if "
+                      "nothing has changed.", label=label, column=column)
+
+    def choose_one_of(self, words: list[str]) -> str:
+        """A drop-down's error: "Choose one of: on track, at risk."."""
+        return self._("Choose one of: {choices}.", choices=", ".join(words))
+
+    def type_a_date(self, day: str, quarter: str = "", year: str = "",
+                    ongoing: str = "") -> str:
+        """A date column's error; with ``quarter``, a deadline's (a period too)."""
+        if quarter:
+            return self._("Type a date, such as {day}, or a quarter ({quarter}), a year "
+                          "({year}) or {ongoing}.", day=day, quarter=quarter, year=year,
+                          ongoing=ongoing)
+        return self._("Type a date, such as {day}.", day=day)
+
+    def type_new_date(self, day: str) -> str:
+        """A date column's prompt."""
+        return self._("Type the new one, such as {day}, or leave blank if it has not "
+                      "moved.", day=day)
+
+    # ---------------------------------------------------------------- the e-mails
+
+    dear: str = N_("Dear colleague,")
+    leave_blank: str = N_("Leave a row blank if nothing has changed, and please do not change "
+                          "the other columns or add rows.")
+
+    def thank_you(self, contact: str, partnership: str) -> str:
+        return self._("Thank you,\n{contact}\n{partnership}", contact=contact,
+                      partnership=partnership)
+
+    def ask_me(self, contact: str) -> str:
+        return self._("If anything is unclear, please ask me, the {contact}, by replying to "
+                      "this email.", contact=contact)
+
+    def reply_when(self, day: str | None) -> str:
+        """"by 1 September 2010", "as soon as you can": after "Please reply"."""
+        return self._("by {day}", day=day) if day else self._("as soon as you can")
+
+    def please_reply(self, when: str) -> str:
+        return self._("Please reply {when}, returning the workbook as it is (.xlsx).",
+                      when=when)
+
+    def request_subject(self, partnership: str, name: str, when: str) -> str:
+        return self._("{request}, reply {when}",
+                      request=self.update_request(partnership, name), when=when)
+
+    def request_intro(self, name: str, count: int, partnership: str, refs: list[str],
+                      meeting: str) -> str:
+        """The update request's first paragraph."""
+        return self.ngettext(
+            "Please find attached the update request for {name}: the {count} action that "
+            "{name} leads in the {partnership}'s action plan and that are not yet complete "
+            "({refs}). The updates you give will go into the progress report to the "
+            "{meeting}.",
+            "Please find attached the update request for {name}: the {count} actions that "
+            "{name} leads in the {partnership}'s action plan and that are not yet complete "
+            "({refs}). The updates you give will go into the progress report to the "
+            "{meeting}.", count, name=name, partnership=partnership, refs=", ".join(refs),
+            meeting=meeting)
+
+    def the_sheets(self, sheets: list[str]) -> str:
+        """"the Data gaps sheet", "the Data gaps and Recommendations sheets"."""
+        return self.ngettext("the {sheets} sheet", "the {sheets} sheets",
+                             max(len(sheets), 1), sheets=self._and(list(sheets)))
+
+    def what_to_fill_in(self, sheets: list[str]) -> str:
+        """The head of the e-mail's list of columns."""
+        return self._("What to fill in, on {sheets}, one row per action:",
+                      sheets=self.the_sheets(sheets))
+
+    def fill_in_as_instructed(self, instructions: str) -> str:
+        """Where to look when the e-mail lists no columns."""
+        return self._("What to fill in is on the {sheet} sheet.", sheet=instructions)
+
+    def column_what(self, kind: str, example: str, typed: dict[str, str] | None = None
+                    ) -> str:
+        """What to put in one column to fill in (after its title in the e-mail)."""
+        typed = {"yes": "yes", "no": "no", **(typed or {})}
+        if kind in ("status", "choice"):
+            return self._("choose from the drop-down list.")
+        if kind == "due":
+            return self._("only if the deadline has moved, such as {example}.",
+                          example=example)
+        if kind == "date":
+            return self._("only if it has changed, such as {example}.", example=example)
+        if kind == "number":
+            return self._("a number (digits only).")
+        if kind == "yes-no":
+            return self._("{yes} or {no}.", yes=typed["yes"], no=typed["no"])
+        return self._("the latest progress, in a sentence or two.")
+
+    def not_yet_received(self, name: str, day: str, days_late: int) -> str:
+        """A reminder's first paragraph."""
+        return self.ngettext(
+            "We have not yet received the update request for {name}, which was due by "
+            "{day} ({count} day ago). The workbook is attached again.",
+            "We have not yet received the update request for {name}, which was due by "
+            "{day} ({count} days ago). The workbook is attached again.", days_late,
+            name=name, day=day)
+
+    def fill_in_and_return(self, columns: list[str], sheets: list[str],
+                           instructions: str) -> str:
+        """A reminder's second paragraph: what to fill in, and to send it back."""
+        if not columns:
+            return self._("Please fill in the workbook as its {sheet} sheet says and return "
+                          "the workbook as it is (.xlsx), as soon as you can.",
+                          sheet=instructions)
+        return self.ngettext(
+            "Please fill in the {columns} column on {sheets} and return the workbook as it "
+            "is (.xlsx), as soon as you can.",
+            "Please fill in the {columns} columns on {sheets} and return the workbook as it "
+            "is (.xlsx), as soon as you can.", len(columns),
+            columns=self._and(list(columns)), sheets=self.the_sheets(sheets))
+
+    def reminder_subject(self, partnership: str, name: str) -> str:
+        return self._("Reminder: {partnership} update request for {name}",
+                      partnership=partnership, name=name)
+
 
 #: the fields whose value is a message of the catalog (the rest: the plan's words, or
 #: punctuation)

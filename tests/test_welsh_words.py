@@ -432,3 +432,92 @@ def test_the_reviewers_check_names_each_message_still_to_do(tmp_path, capsys):
         lines.index('msgid "Status summary"') + 1: "'Status summary' is marked fuzzy: check "
         "the translation, then delete the '#, fuzzy' line above it",
         lines.index('msgid "Contents"') + 1: "'Contents' has no translation yet"}
+
+
+# ------------------------------------------------------------------ workbooks and e-mails
+
+#: The partners' workbooks' and e-mails' English before their words moved into Words
+#: (workbook_out.py and emails.py on main), and what each says now.
+PARTNER_WORDS = [
+    (lambda w: w.update_request("Safer Stockton Partnership", "Cleveland Police"),
+     "Safer Stockton Partnership: update request for Cleveland Police"),
+    (lambda w: w.workbook_lists(["data gaps"], "Cleveland Police", "Safer Stockton Partnership",
+                                ["complete"], "Safer Stockton Partnership"),
+     "This workbook lists the data gaps that Cleveland Police leads in the action plan of the Safer Stockton Partnership, and that are not yet complete. The updates you give will go into the progress report to the Safer Stockton Partnership."),
+    (lambda w: w.workbook_lists(["data gaps", "recommendations", "risks"], "Police", "SSP", [],
+                                w.meeting_on("SSP", "27 September 2010")),
+     "This workbook lists the data gaps and recommendations and risks that Police leads in the action plan of the SSP. The updates you give will go into the progress report to the SSP on 27 September 2010."),
+    (lambda w: w.reply_by("1 September 2010"), "Please reply by 1 September 2010."),
+    (lambda w: w.reply_by(None), "Please reply as soon as you can."),
+    (lambda w: w.open_sheets(["Data requirements"], ["data gap"]),
+     "Open the Data requirements sheet. Each row is one data gap."),
+    (lambda w: w.open_sheets(["Data requirements", "Recommendations"],
+                             ["data gap", "recommendation"]),
+     "Open the Data requirements and Recommendations sheets. Each row is one data gap or recommendation."),
+    (lambda w: w.step("status", "Status", "New Status", choices=["complete", "on track", "off track"]),
+     "Choose the New Status from the drop-down list: complete, on track or off track. Leave it blank if it has not changed."),
+    (lambda w: w.step("choice", "Update", "New Update", choices=["a", "b"]),
+     "Choose the New Update from the drop-down list: a, b."),
+    (lambda w: w.step("due", "Due", "New Due", day="01/09/2010", quarter="Q2 2010/11", year="2010/11"),
+     "If the Due has moved, type the new one in the New Due column: a date such as 01/09/2010, a quarter such as Q2 2010/11, a year such as 2010/11, or ongoing."),
+    (lambda w: w.step("date", "Update", "New Update", day="01/09/2010"),
+     "If the Update has changed, type the new date in the New Update column, such as 01/09/2010."),
+    (lambda w: w.step("number", "Update", "New Update"),
+     "Type the new Update in the New Update column, as a number (digits only)."),
+    (lambda w: w.step("yes-no", "Update", "New Update"), "Type yes or no in the New Update column."),
+    (lambda w: w.step("text", "Update", "New Update"),
+     "Type the latest Update in the New Update column. Leave it blank if nothing has changed."),
+    (lambda w: w.choose_one_of(["yes", "no"]), "Choose one of: yes, no."),
+    (lambda w: w.type_a_date("01/09/2010", "Q2 2010/11", "2010/11", "ongoing"),
+     "Type a date, such as 01/09/2010, or a quarter (Q2 2010/11), a year (2010/11) or ongoing."),
+    (lambda w: w.type_a_date("01/09/2010"), "Type a date, such as 01/09/2010."),
+    (lambda w: w.type_new_date("01/09/2010"),
+     "Type the new one, such as 01/09/2010, or leave blank if it has not moved."),
+    (lambda w: w.sent_on("1 August 2010"), "Sent on 1 August 2010."),
+    (lambda w: w.request_intro("Cleveland Police", 1, "Safer Stockton Partnership", ["R1"], "SSP"),
+     "Please find attached the update request for Cleveland Police: the 1 action that Cleveland Police leads in the Safer Stockton Partnership's action plan and that are not yet complete (R1). The updates you give will go into the progress report to the SSP."),
+    (lambda w: w.request_subject("SSP", "Cleveland Police", w.reply_when(None)),
+     "SSP: update request for Cleveland Police, reply as soon as you can"),
+    (lambda w: w.please_reply(w.reply_when("1 September 2010")),
+     "Please reply by 1 September 2010, returning the workbook as it is (.xlsx)."),
+    (lambda w: w.what_to_fill_in(["Data gaps", "Recommendations"]),
+     "What to fill in, on the Data gaps and Recommendations sheets, one row per action:"),
+    (lambda w: w.fill_in_as_instructed("Instructions"), "What to fill in is on the Instructions sheet."),
+    (lambda w: w.column_what("due", "01/09/2010"), "only if the deadline has moved, such as 01/09/2010."),
+    (lambda w: w.column_what("yes-no", ""), "yes or no."),
+    (lambda w: w.not_yet_received("Cleveland Police", "1 September 2010", 1),
+     "We have not yet received the update request for Cleveland Police, which was due by 1 September 2010 (1 day ago). The workbook is attached again."),
+    (lambda w: w.fill_in_and_return(["Status col"], ["Data gaps"], "Instructions"),
+     "Please fill in the Status col column on the Data gaps sheet and return the workbook as it is (.xlsx), as soon as you can."),
+    (lambda w: w.fill_in_and_return(["A", "B"], ["Data gaps", "Recommendations"], "Instructions"),
+     "Please fill in the A and B columns on the Data gaps and Recommendations sheets and return the workbook as it is (.xlsx), as soon as you can."),
+    (lambda w: w.fill_in_and_return([], [], "Instructions"),
+     "Please fill in the workbook as its Instructions sheet says and return the workbook as it is (.xlsx), as soon as you can."),
+    (lambda w: w.reminder_subject("SSP", "Cleveland Police"),
+     "Reminder: SSP update request for Cleveland Police"),
+    (lambda w: w.thank_you("officer", "SSP"), "Thank you,\nofficer\nSSP"),
+    (lambda w: w.ask_me("officer"),
+     "If anything is unclear, please ask me, the officer, by replying to this email."),
+]
+
+
+@pytest.mark.parametrize(("say", "english"), PARTNER_WORDS)
+def test_the_workbooks_and_emails_words_are_as_before_in_english_and_welsh_in_cy(say, english):
+    assert say(wording.WORDS) == english
+    welsh = say(wording.words_in("cy"))
+    assert welsh != english and welsh.strip()
+
+
+def test_a_welsh_update_request_reads_in_welsh():
+    """The e-mail's and the workbook's Welsh words: mutations by count, typed words kept."""
+    cy = wording.words_in("cy")
+    assert cy.request_intro("Heddlu", 2, "Partneriaeth", ["R1", "R2"], "y Bwrdd").startswith(
+        "Amgaeir y cais am ddiweddariad gan Heddlu: mae Heddlu yn arwain 2 gam gweithredu")
+    assert "3 cham gweithredu" in cy.request_intro("Heddlu", 3, "P", ["R1"], "B")
+    assert cy.not_yet_received("Heddlu", "1 Medi 2010", 2).endswith(
+        "(2 ddiwrnod yn ôl). Mae'r llyfr gwaith wedi'i atodi eto.")
+    # what a partner types is read back as written: it stays in the words the tool reads
+    assert cy.step("yes-no", "Diweddariad", "Diweddariad Newydd") == (
+        "Teipiwch yes neu no yng ngholofn Diweddariad Newydd.")
+    assert cy.the_sheets(["Bylchau data"]) == "y daflen Bylchau data"
+    assert cy.the_sheets(["A", "B"]) == "y taflenni A a B"
