@@ -521,3 +521,16 @@ def test_a_welsh_update_request_reads_in_welsh():
         "Teipiwch yes neu no yng ngholofn Diweddariad Newydd.")
     assert cy.the_sheets(["Bylchau data"]) == "y daflen Bylchau data"
     assert cy.the_sheets(["A", "B"]) == "y taflenni A a B"
+
+
+def test_the_catalogs_travel_in_the_wheel():
+    """pyproject.toml's package data names the template and every language's catalog."""
+    import fnmatch
+    import tomllib
+
+    data = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))
+    patterns = data["tool"]["setuptools"]["package-data"]["psa_report"]
+    for path in (PO, POT):
+        relative = path.relative_to(REPO / "psa_report").as_posix()
+        assert any(fnmatch.fnmatch(relative, pattern) for pattern in patterns), relative
+    assert any(d.startswith("babel") for d in data["project"]["dependencies"])
