@@ -9,7 +9,7 @@ PIP    := $(BIN)/python -m pip --quiet --disable-pip-version-check
 TOOL   := $(VENV)/.installed-tool
 TESTS  := $(VENV)/.installed-test
 
-.PHONY: report test test-fast check overdue system-deps test-deps bench docs clean
+.PHONY: report test test-fast check overdue system-deps test-deps bench docs catalog clean
 
 ## make report: set up if needed, then build out/progress-report.html and .pdf
 report: $(TOOL)
@@ -41,6 +41,11 @@ docs: $(TESTS)
 	$(BIN)/python scripts/docs-pictures.py
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 	@echo "The guide is in site/: open site/index.html"
+
+## make catalog: after adding or changing the tool's words (psa_report/wording.py), refresh
+## the message template and each language's catalog (docs/welsh.md)
+catalog: $(TESTS)
+	@scripts/update-catalog.sh
 
 system-deps:
 	@scripts/system-deps.sh

@@ -256,6 +256,45 @@ def ordinal_suffix(day: int) -> str:
     return {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
 
 
-def long_date(day: date) -> str:
-    """28 June 2010 (the ordinal form is made by the template from its parts)."""
-    return f"{day.day} {calendar.month_name[day.month]} {day.year}"
+def _babel(day: date, pattern: str, language: str) -> str:
+    """``day`` in a CLDR pattern, in ``language``'s words (Babel's CLDR data)."""
+    from babel.dates import format_date
+
+    from .catalog import LOCALES
+
+    return format_date(day, pattern, locale=LOCALES.get(language, language))
+
+
+def long_date(day: date, language: str = "en") -> str:
+    """28 June 2010; in Welsh (``language="cy"``) 28 Mehefin 2010 (the ordinal form of
+    an English date is made by the template from its parts)."""
+    if language == "en":
+        return f"{day.day} {calendar.month_name[day.month]} {day.year}"
+    return _babel(day, "d MMMM y", language)
+
+
+def month_year(day: date, language: str = "en") -> str:
+    """June 2010; Mehefin 2010."""
+    if language == "en":
+        return f"{calendar.month_name[day.month]} {day.year}"
+    return _babel(day, "LLLL y", language)
+
+
+def month_name(day: date, language: str = "en") -> str:
+    """June; Mehefin (the month alone, as a heading or a range names it)."""
+    if language == "en":
+        return calendar.month_name[day.month]
+    return _babel(day, "LLLL", language)
+
+
+def day_month(day: date, language: str = "en") -> str:
+    """28 June; 28 Mehefin."""
+    if language == "en":
+        return f"{day.day} {calendar.month_name[day.month]}"
+    return _babel(day, "d MMMM", language)
+
+
+def day_suffix(day: int, language: str = "en") -> str:
+    """The ordinal suffix printed after a day: "th" in "28th June 2010"; none in Welsh,
+    whose committee papers write "28 Mehefin 2010"."""
+    return ordinal_suffix(day) if language == "en" else ""

@@ -18,10 +18,11 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
 
-from . import fieldtypes
 from .dates import long_date
 from .models import address_problem
+from .partners import INSTRUCTIONS
 from .problems import Invalid, Problem
+from .wording import WORDS
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
@@ -47,16 +48,6 @@ class Draft:
     #: described: a draft never names a column the workbook does not have)
     sheets: tuple[str, ...] = ()
     columns: tuple[Column, ...] = ()
-
-
-def _and(words) -> str:
-    words = list(words)
-    return ", ".join(words[:-1]) + f" and {words[-1]}" if len(words) > 1 else "".join(words)
-
-
-def _what(column: Column, example: str) -> str:
-    """What to put in one column to fill in."""
-    return fieldtypes.get(column.type).fill_in(example)
 
 
 def _example(day: date) -> str:
@@ -103,26 +94,20 @@ def _body(*paragraphs: str) -> str:
 def request(draft: Draft, partnership: str, meeting: str, contact: str,
             reply_by: date | None) -> EmailMessage:
     """The update request: what it is, by when, what to fill in, whom to ask."""
-    count = len(draft.refs)
-    when = f"by {long_date(reply_by)}" if reply_by else "as soon as you can"
+    when = WORDS.reply_when(long_date(reply_by) if reply_by else None)
     example = _example(reply_by or date.today())
-    sheets = f"the {_and(draft.sheets)} sheet{'s' if len(draft.sheets) > 1 else ''}"
-    fill = (f"What to fill in, on {sheets}, one row per action:\n"
-            + "".join(f"- {c.title}: {_what(c, example)}\n" for c in draft.columns)
-            if draft.columns else "What to fill in is on the Instructions sheet.\n")
+    fill = (WORDS.what_to_fill_in(draft.sheets) + "\n"
+            + "".join(f"- {c.title}: {WORDS.column_what(c.type, example)}\n"
+                      for c in draft.columns)
+            if draft.columns else WORDS.fill_in_as_instructed(INSTRUCTIONS) + "\n")
     body = _body(
-        "Dear colleague,",
-        f"Please find attached the update request for {draft.name}: the {count} "
-        f"action{'s' if count != 1 else ''} that {draft.name} leads in the {partnership}'s "
-        f"action plan and that are not yet complete ({', '.join(draft.refs)}). The updates "
-        f"you give will go into the progress report to the {meeting}.",
-        f"Please reply {when}, returning the workbook as it is (.xlsx).",
-        f"{fill}"
-        "Leave a row blank if nothing has changed, and please do not change the other "
-        "columns or add rows.",
-        f"If anything is unclear, please ask me, the {contact}, by replying to this email.",
-        f"Thank you,\n{contact}\n{partnership}")
-    subject = f"{partnership}: update request for {draft.name}, reply {when}"
+        WORDS.dear,
+        WORDS.request_intro(draft.name, len(draft.refs), partnership, draft.refs, meeting),
+        WORDS.please_reply(when),
+        f"{fill}{WORDS.leave_blank}",
+        WORDS.ask_me(contact),
+        WORDS.thank_you(contact, partnership))
+    subject = WORDS.request_subject(partnership, draft.name, when)
     return _message(draft, subject, body)
 
 
@@ -130,18 +115,13 @@ def reminder(draft: Draft, partnership: str, contact: str, reply_by: date,
              days_late: int) -> EmailMessage:
     """A reminder to an agency whose return is late."""
     columns = [c.title for c in draft.columns]
-    fill = (f"Please fill in the {_and(columns)} column{'s' if len(columns) > 1 else ''} "
-            f"on the {_and(draft.sheets)} sheet{'s' if len(draft.sheets) > 1 else ''} "
-            if columns else "Please fill in the workbook as its Instructions sheet says ")
     body = _body(
-        "Dear colleague,",
-        f"We have not yet received the update request for {draft.name}, which was due by "
-        f"{long_date(reply_by)} ({days_late} day{'s' if days_late != 1 else ''} ago). The "
-        "workbook is attached again.",
-        f"{fill}and return the workbook as it is (.xlsx), as soon as you can.",
-        f"If anything is unclear, please ask me, the {contact}, by replying to this email.",
-        f"Thank you,\n{contact}\n{partnership}")
-    subject = f"Reminder: {partnership} update request for {draft.name}"
+        WORDS.dear,
+        WORDS.not_yet_received(draft.name, long_date(reply_by), days_late),
+        WORDS.fill_in_and_return(columns, draft.sheets, INSTRUCTIONS),
+        WORDS.ask_me(contact),
+        WORDS.thank_you(contact, partnership))
+    subject = WORDS.reminder_subject(partnership, draft.name)
     return _message(draft, subject, body)
 
 

@@ -189,9 +189,6 @@ class FieldType:
         or "" is the field's placeholder (the text ``check`` warns about)."""
         return None, "text"
 
-    def fill_in(self, example: str) -> str:
-        """What a partner is asked to put in a column of it (an email's words)."""
-        return "the latest progress, in a sentence or two."
 
     def __repr__(self) -> str:
         return f"<field type {self.name}>"
@@ -287,8 +284,6 @@ class _Status(FieldType):
     def example(self, definition, shape, leads, today):
         return starting_status(shape), "one of " + ", ".join(s.name for s in shape.statuses)
 
-    def fill_in(self, example):
-        return "choose from the drop-down list."
 
 
 class _Due(FieldType):
@@ -317,8 +312,6 @@ class _Due(FieldType):
         return "ongoing", ("a date (2025-03-31), a month (2025-03), a quarter (Q3 2024/25), "
                            "a financial year (2024/25) or ongoing")
 
-    def fill_in(self, example):
-        return f"only if the deadline has moved, such as {example}."
 
 
 class _Date(FieldType):
@@ -338,8 +331,6 @@ class _Date(FieldType):
     def example(self, definition, shape, leads, today):
         return today.isoformat(), "a date such as 2025-03-31"
 
-    def fill_in(self, example):
-        return f"only if it has changed, such as {example}."
 
 
 class _Number(FieldType):
@@ -377,8 +368,6 @@ class _Number(FieldType):
     def example(self, definition, shape, leads, today):
         return "0", "a number"
 
-    def fill_in(self, example):
-        return "a number (digits only)."
 
 
 class _Choice(FieldType):
@@ -404,8 +393,6 @@ class _Choice(FieldType):
     def example(self, definition, shape, leads, today):
         return definition.choices[0], "one of " + ", ".join(definition.choices)
 
-    def fill_in(self, example):
-        return "choose from the drop-down list."
 
 
 class _YesNo(FieldType):
@@ -435,8 +422,6 @@ class _YesNo(FieldType):
     def example(self, definition, shape, leads, today):
         return "no", "yes or no"
 
-    def fill_in(self, example):
-        return "yes or no."
 
 
 #: Every field type by its name, in the order the guide lists them.

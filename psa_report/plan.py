@@ -9,7 +9,6 @@ imports Jinja or WeasyPrint.
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import fieldtypes, ledger, wording
 from .changes import Change
-from .dates import long_date, ordinal_suffix
+from .dates import day_suffix, long_date, month_year
 from .deadlines import Overdue, is_done, overdue  # noqa: F401 - the report's overdue table
 from .figures_view import FiguresView, link_indicators
 from .history import Provenance, Revision
@@ -62,10 +61,11 @@ class DayParts:
     text: str  # "28 June 2010"
 
     @classmethod
-    def of(cls, day: date) -> DayParts:
-        return cls(day.day, ordinal_suffix(day.day),
-                   f"{calendar.month_name[day.month]} {day.year}", day.isoformat(),
-                   long_date(day))
+    def of(cls, day: date, language: str = "en") -> DayParts:
+        """``day`` in ``language``: "28th June 2010" in English, "28 Mehefin 2010" in
+        Welsh (no suffix: Welsh writes no English ordinal)."""
+        return cls(day.day, day_suffix(day.day, language), month_year(day, language),
+                   day.isoformat(), long_date(day, language))
 
 
 @dataclass(frozen=True)
@@ -329,7 +329,7 @@ def summarise(project: Project, words: Words) -> Summary:
 
     by_lead = [line(code, full, [i for i in items if code in i.lead])
                for code, full in project.agencies.items()]
-    return Summary(statuses, line("All actions", f"All {words.items}", items),
+    return Summary(statuses, line(words.all_actions, words.all_items, items),
                    [b for b in by_lead if b.total], sum(1 for i in items if not i.lead))
 
 

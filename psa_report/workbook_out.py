@@ -308,26 +308,15 @@ def _workbook(project: Project, code: str, name: str, kinds: list[Kind],
     return book
 
 
-def _status_words(shape: Shape) -> str:
-    names = [s.name for s in shape.statuses]
-    return ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else "".join(names)
-
-
 def _lines(project: Project, name: str, kinds: list[Kind], sheets: dict[str, str],
                   reply_by: date | None, issued_on: date,
                   edition_paragraphs: list[int]) -> list[tuple[str, str | None]]:
     """The Instructions sheet, worded from the plan's shape (plan.yaml)."""
     report, shape = project.report, project.shape
-    meeting = report.meeting + (f" on {long_date(report.meeting_date)}"
-                                if report.meeting_date else "")
-    when = (f"Please reply by {long_date(reply_by)}." if reply_by
-            else "Please reply as soon as you can.")
-    plurals = " and ".join(kind.plural for kind in kinds)
-    done = [s.name for s in shape.done]
-    not_done = f", and that are not yet {' or '.join(done)}" if done else ""
+    meeting = WORDS.meeting_on(report.meeting, long_date(report.meeting_date)
+                               if report.meeting_date else None)
     titles = [sheets[kind.name] for kind in kinds]
-    steps = [f"Open the {' and '.join(titles)} sheet{'s' if len(titles) > 1 else ''}. Each "
-             f"row is one {' or '.join(kind.name for kind in kinds)}."]
+    steps = [WORDS.open_sheets(titles, [kind.name for kind in kinds])]
     seen: set[str] = set()
     example = reply_by or issued_on
     for kind in kinds:
@@ -337,20 +326,16 @@ def _lines(project: Project, name: str, kinds: list[Kind], sheets: dict[str, str
                 continue
             seen.add(column)
             steps.append(_step(definition, column, shape, example))
-    steps += ["Please do not change the other columns, add rows, or move or rename the "
-              "sheets: the workbook is read back automatically, and a changed row is sent "
-              "back to you.",
-              "Save the workbook as it is (.xlsx) and return it to whoever sent it to you."]
+    steps += [WORDS.do_not_change, WORDS.save_and_return]
     return [
-        (f"{report.partnership}: update request for {name}", "title"),
-        (f"This workbook lists the {plurals} that {name} leads in the action plan of the "
-         f"{report.partnership}{not_done}. The updates you give will go into the progress "
-         f"report to the {meeting}.", None),
-        (when, "bold"),
+        (WORDS.update_request(report.partnership, name), "title"),
+        (WORDS.workbook_lists([kind.plural for kind in kinds], name, report.partnership,
+                              [s.name for s in shape.done], meeting), None),
+        (WORDS.reply_by(long_date(reply_by) if reply_by else None), "bold"),
         (WORDS.workbook_edition(edition_paragraphs), "bold"),
-        ("What to do", "bold"),
+        (WORDS.what_to_do, "bold"),
         *((f"{number}. {text}", None) for number, text in enumerate(steps, 1)),
-        (f"Sent on {long_date(issued_on)}.", None),
+        (WORDS.sent_on(long_date(issued_on)), None),
     ]
 
 
@@ -362,27 +347,11 @@ def example_date(day: date) -> str:
 def _step(definition, column: str, shape: Shape, example: date) -> str:
     """What to do in one column to fill in; its examples taken from ``example`` (the
     round's reply-by date), so that none is in another decade than the plan."""
-    kind, label = definition.type, definition.label
-    day = example_date(example)
-    if kind == "status":
-        return (f"Choose the {column} from the drop-down list: {_status_words(shape)}. Leave "
-                "it blank if it has not changed.")
-    if kind == "due":
-        year = financial_year(example)
-        return (f"If the {label} has moved, type the new one in the {column} column: a date "
-                f"such as {day}, a quarter such as Q{quarter_of(example)} {year}, a year "
-                f"such as {year}, or ongoing.")
-    if kind == "date":
-        return f"If the {label} has changed, type the new date in the {column} column, such " \
-               f"as {day}."
-    if kind == "number":
-        return f"Type the new {label} in the {column} column, as a number (digits only)."
-    if kind == "choice":
-        return f"Choose the {column} from the drop-down list: {', '.join(definition.choices)}."
-    if kind == "yes-no":
-        return f"Type yes or no in the {column} column."
-    return (f"Type the latest {label} in the {column} column. Leave it blank if nothing "
-            "has changed.")
+    year = financial_year(example)
+    choices = ([s.name for s in shape.statuses] if definition.type == "status"
+               else list(definition.choices))
+    return WORDS.step(definition.type, definition.label, column, day=example_date(example),
+                      quarter=f"Q{quarter_of(example)} {year}", year=year, choices=choices)
 
 
 def _updates(sheet, kind: Kind, shape: Shape, rows: list[ShapedSent], example: date) -> None:
@@ -436,9 +405,8 @@ def _validation(definition, shape: Shape, title: str, DataValidation,  # noqa: N
             return None  # Excel cannot list these: the words are checked on collect
         return DataValidation(
             type="list", formula1=formula, allow_blank=True, showErrorMessage=True,
-            showInputMessage=True, errorTitle=title, error=f"Choose one of: "
-            f"{', '.join(words)}.", promptTitle=title,
-            prompt="Choose from the list, or leave blank if it has not changed.")
+            showInputMessage=True, errorTitle=title, error=WORDS.choose_one_of(words),
+            promptTitle=title, prompt=WORDS.choose_from_list)
     if type_.dated:
         periods = type_.is_due  # a due date may be a quarter, a year or ongoing
         day, year = example_date(example), financial_year(example)
@@ -448,8 +416,7 @@ def _validation(definition, shape: Shape, title: str, DataValidation,  # noqa: N
             showInputMessage=True, errorTitle=title,
             # a quarter, a year or "ongoing" is text: a warning lets it be kept
             errorStyle="warning" if periods else "stop",
-            error=(f"Type a date, such as {day}" + (f", or a quarter (Q{quarter_of(example)} "
-                   f"{year}), a year ({year}) or ongoing" if periods else "") + "."),
-            promptTitle=title, prompt=f"Type the new one, such as {day}, or leave "
-            "blank if it has not moved.")
+            error=(WORDS.type_a_date(day, f"Q{quarter_of(example)} {year}", year, "ongoing")
+                   if periods else WORDS.type_a_date(day)),
+            promptTitle=title, prompt=WORDS.type_new_date(day))
     return None

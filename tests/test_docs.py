@@ -95,7 +95,7 @@ def test_the_guide_is_organised_by_the_analysts_tasks():
     titles = re.findall(r"^  (#?) ?- ([^:]+):", nav, flags=re.M)
     assert [t for hidden, t in titles if not hidden] == [
         "Home", "Start a plan", "Before each meeting", "The update round", "Committee papers",
-        "Crime and disorder figures", "Your plan's own shape",
+        "Papers in Welsh", "Crime and disorder figures", "Your plan's own shape",
         "When something is wrong", "Command reference", "For developers"]
 
 
