@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from .files import decode_utf8, read_regular
 from .problems import Invalid, Problem
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -71,7 +72,7 @@ class Messages:
     def number(self, n: int) -> str:
         """A count as the language writes it: "1,234" (thousands separated)."""
         if self.language == "en":
-            return str(n)  # the English report prints counts as it always has
+            return f"{n:,}"  # "5,402 days": as Babel writes en_GB, without loading it
         from babel.numbers import format_decimal
 
         return format_decimal(n, locale=self.locale)
@@ -117,8 +118,6 @@ def _read_po(path: Path, language: str):
     """A catalog as Babel reads it, through the one bounded reader; a file that is not a
     catalog refused at its line."""
     from babel.messages.pofile import PoFileError, read_po
-
-    from .files import decode_utf8, read_regular
 
     display = _display(path)
 

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from .catalog import LOCALES
+
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 MONTHS["sept"] = 9
@@ -259,8 +261,6 @@ def ordinal_suffix(day: int) -> str:
 def _babel(day: date, pattern: str, language: str) -> str:
     """``day`` in a CLDR pattern, in ``language``'s words (Babel's CLDR data)."""
     from babel.dates import format_date
-
-    from .catalog import LOCALES
 
     return format_date(day, pattern, locale=LOCALES.get(language, language))
 

@@ -348,7 +348,7 @@ def _step(definition, column: str, shape: Shape, example: date) -> str:
     """What to do in one column to fill in; its examples taken from ``example`` (the
     round's reply-by date), so that none is in another decade than the plan."""
     year = financial_year(example)
-    choices = ([s.name for s in shape.statuses] if definition.type == "status"
+    choices = ([s.name for s in shape.statuses] if fieldtypes.get(definition.type).is_status
                else list(definition.choices))
     return WORDS.step(definition.type, definition.label, column, day=example_date(example),
                       quarter=f"Q{quarter_of(example)} {year}", year=year, choices=choices)

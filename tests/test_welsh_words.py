@@ -80,7 +80,7 @@ BEFORE = [
     ('overdue_by', (2,),
      'Overdue by 2 days'),
     ('overdue_by', (1234,),
-     'Overdue by 1234 days'),
+     'Overdue by 1,234 days'),
     ('lead_is', ('SBC, POL',),
      'Lead: SBC, POL'),
     ('exceptions_intro', ('28 June 2010', ['off track', 'at risk']),
@@ -391,8 +391,8 @@ def test_deadlines_are_worded_in_the_language(written, welsh):
     assert wording.words_in("cy").deadline(due) == welsh
 
 
-def test_english_counts_print_as_before_and_welsh_ones_with_separators():
-    assert wording.WORDS.number(12345) == "12345"
+def test_counts_print_with_thousands_separated_in_both_languages():
+    assert wording.WORDS.number(12345) == "12,345"  # "5,402 days" (issue 27)
     assert wording.words_in("cy").number(12345) == "12,345"
 
 
