@@ -30,7 +30,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 
-from . import models
+from . import bilingual, models
 from .dates import ACCEPTED_FORMS, PERIOD_FORMS, Due, parse_due
 from .digits import NotANumber, parse_decimal
 from .files import inside_project
@@ -354,6 +354,9 @@ class Shape:
         for status in self.statuses:
             for word in (status.name, *status.also):
                 words.setdefault(normal_word(word), status)
+        for status in self.statuses:  # its label in any of the plan's languages
+            for word in bilingual.translations(status.label).values():
+                words.setdefault(normal_word(word), status)
         return words
 
     def find_status(self, word: str) -> StatusDef | None:
@@ -417,9 +420,14 @@ def default_plan_text() -> str:
                    ).rstrip("\n") + "\n"
 
 
-@lru_cache(maxsize=1)
 def default_shape() -> Shape:
-    """The shape a plan without actions/plan.yaml has: the shipped default plan.yaml's."""
+    """The shape a plan without actions/plan.yaml has: the shipped default plan.yaml's
+    (its texts in the languages of the plan being read, see bilingual.py)."""
+    return _default_shape(bilingual.LANGUAGES.get())
+
+
+@lru_cache(maxsize=4)
+def _default_shape(languages: tuple[str, ...]) -> Shape:
     return shape_from_document(load_file(DEFAULT_PLAN, DEFAULT_PLAN_DISPLAY))
 
 
@@ -489,6 +497,17 @@ class _Reader:
             self.say(path, f"{path[-1]}: {_message(error)}")
             return None
 
+    def words(self, path: tuple, value: Any, name: bool = False) -> str | None:
+        """A text a person reads: written once, or in several languages ({en: ..., cy:
+        ...}, see bilingual.py)."""
+        try:
+            return bilingual.read(value, lambda v: models._text(v, name), shared=True)
+        except PydanticCustomError as error:
+            self.say(path, f"{path[-1]}: {_message(error)}")
+        except bilingual.BadText as bad:
+            self.say(path + bad.at, f"{path[-1]}: {bad.message}", key=bool(bad.at))
+        return None
+
     def flag(self, path: tuple, value: Any, default: bool) -> bool:
         if value is None:
             self.say(path, f"{path[-1]}: is empty: write true or false")
@@ -501,7 +520,7 @@ class _Reader:
         self.say(path, f"{path[-1]}: {value!r} must be true or false")
         return default
 
-    def words(self, path: tuple, value: Any, name: bool = False) -> tuple[str, ...]:
+    def word_list(self, path: tuple, value: Any, name: bool = False) -> tuple[str, ...]:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list):
@@ -546,8 +565,8 @@ def _read_status(reader: _Reader, path: tuple, data: Any) -> StatusDef | None:
                        f"knows.{_did_you_mean(colour, COLOURS)} Use one of: "
                        f"{', '.join(COLOURS)}, or #RRGGBB")
             colour = None
-    also = reader.words(path + ("also",), data["also"], True) if "also" in data else ()
-    label = reader.text(path + ("label",), data["label"]) if "label" in data else None
+    also = reader.word_list(path + ("also",), data["also"], True) if "also" in data else ()
+    label = reader.words(path + ("label",), data["label"]) if "label" in data else None
     done = _flag(reader, path, data, "done", False)
     exception = _flag(reader, path, data, "exception", False)
     if name is None or colour is None:
@@ -601,12 +620,12 @@ def _read_field(reader: _Reader, path: tuple, data: Any) -> FieldDef | None:
             name = None
     type_ = reader.choose(path + ("type",), data["type"], FIELD_TYPES,
                           "a field type") if "type" in data else None
-    label = reader.text(path + ("label",), data["label"]) if "label" in data else None
+    label = reader.words(path + ("label",), data["label"]) if "label" in data else None
     required = _flag(reader, path, data, "required", True)
     partners = _flag(reader, path, data, "partners", False)
     choices: tuple[str, ...] = ()
     if "choices" in data:
-        choices = reader.words(path + ("choices",), data["choices"])
+        choices = reader.word_list(path + ("choices",), data["choices"])
         if type_ is not None and type_ != "choice":
             reader.say(path + ("choices",), f"choices: only a field of type choice has "
                        f"choices, and this one is {type_}: remove them, or write "
@@ -630,7 +649,8 @@ def _read_kind(reader: _Reader, path: tuple, data: Any) -> Kind | None:
                                                                        "fields"))
     if data is None:
         return None
-    texts = {key: reader.text(path + (key,), data[key], key in ("name", "plural", "folder"))
+    texts = {key: (reader.text if key == "folder" else reader.words)(
+                 path + (key,), data[key], key in ("name", "plural", "folder"))
              for key in ("name", "plural", "folder", "heading", "intro") if key in data}
     ref = None
     if "ref" in data:
@@ -803,7 +823,9 @@ def read_agencies(doc: Document, with_emails: bool = False):
             problems.append(doc.problem((key,), str(error), key=True))
             continue
         try:
-            if isinstance(value, dict):
+            if bilingual.is_translations(value):
+                agencies[name] = models._words(value)
+            elif isinstance(value, dict):
                 entry = models.AgencyEntry.model_validate(value)
                 agencies[name] = entry.name
                 if entry.email:
@@ -1058,6 +1080,14 @@ def _line_value(value: Any) -> str:
     return text
 
 
+def _words(value: Any, one) -> str:
+    """A text or line field's value, written once or in the plan's languages."""
+    try:
+        return bilingual.read(value, one)
+    except bilingual.BadText as bad:
+        raise _Bad(bad.message, bad.at) from None
+
+
 def _status_value(value: Any, shape: Shape) -> StatusDef:
     text = _run(models._text, value)
     try:
@@ -1079,8 +1109,10 @@ def _field_value(definition: FieldDef, value: Any, shape: Shape,
                  agencies: dict[str, str] | None) -> Any:
     kind = definition.type
     if kind == "text":
-        return _run(models._text, value)
-    if kind in ("line", "indicator"):
+        return _words(value, lambda v: _run(models._text, v))
+    if kind == "line":
+        return _words(value, _line_value)
+    if kind == "indicator":
         return _line_value(value)
     if kind == "agencies":
         return _agencies_value(value, agencies)
