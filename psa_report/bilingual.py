@@ -186,8 +186,9 @@ def read(value: Any, one: Callable[[Any], str], *, shared: bool = False) -> Any:
             checked[code] = _day(key_text, text)
             continue
         if isinstance(text, (dict, list)):
-            raise BadText(f"{key_text}: must be text, not a {'list' if isinstance(text, list) else 'group of fields'}: write "
-                          f"the {name_of(code)} text itself", (key,))
+            what = "list" if isinstance(text, list) else "group of fields"
+            raise BadText(f"{key_text}: must be text, not a {what}: write the "
+                          f"{name_of(code)} text itself", (key,))
         try:
             found[code] = one(text)
         except Exception as error:  # the one text check's own words
