@@ -154,6 +154,9 @@ def read(value: Any, one: Callable[[Any], str], *, shared: bool = False) -> Any:
     ``shared``: plan.yaml's texts, which may hold languages the plan does not use (the
     shipped plan.yaml carries Welsh); their main language falls back to English."""
     codes = LANGUAGES.get()
+    if isinstance(value, dict) and value and not any(
+            _code(str(key)) in ISO_639_1 for key in value):
+        value = one(value)  # no language in it: a text with ': ' in it, say (one says so)
     if not isinstance(value, dict):
         text = one(value)
         if len(codes) == 1:
@@ -168,7 +171,7 @@ def read(value: Any, one: Callable[[Any], str], *, shared: bool = False) -> Any:
     checked: dict[str, date] = {}
     for key, text in value.items():
         key_text = str(key)
-        code = key_text[:-len(CHECKED)] if key_text.endswith(CHECKED) else key_text
+        code = _code(key_text)
         if code not in ISO_639_1:
             raise BadText(f"{key_text!r} is not a language: a text in several languages is "
                           f"written {example} (two-letter codes; or `cy_checked:` with the "
@@ -213,6 +216,11 @@ def read(value: Any, one: Callable[[Any], str], *, shared: bool = False) -> Any:
         checked = {c: d for c, d in checked.items() if c in found}
     ordered = {main: found[main], **{c: t for c, t in found.items() if c != main}}
     return Text(found[main], ordered, main, checked)
+
+
+def _code(key: str) -> str:
+    """The language a key of a text's mapping is about: cy for cy and cy_checked."""
+    return key[:-len(CHECKED)] if key.endswith(CHECKED) else key
 
 
 def _day(key: str, value: Any) -> date:

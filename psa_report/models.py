@@ -77,12 +77,14 @@ def _words(value: Any) -> str:
 
 #: Text in one language or several: kept as bilingual.Text (Any: pydantic would turn
 #: the str subclass into a plain str).
+#: A text written in several languages, in a JSON Schema.
+TRANSLATIONS_SCHEMA = {
+    "type": "object", "description": "The text in each of the plan's languages, such as "
+    "{en: ..., cy: ...}; cy_checked: the day the Welsh was last checked", "patternProperties": {
+        "^[a-z]{2}$": {"type": "string"}, "^[a-z]{2}_checked$": {"type": "string"}},
+    "additionalProperties": False}
 Words = Annotated[Any, BeforeValidator(_words), WithJsonSchema({"anyOf": [
-    {"type": "string"},
-    {"type": "object", "description": "The text in each of the plan's languages, such "
-     "as {en: ..., cy: ...}", "patternProperties": {
-         "^[a-z]{2}$": {"type": "string"}, "^[a-z]{2}_checked$": {"type": "string"}},
-     "additionalProperties": False}]})]
+    {"type": "string"}, TRANSLATIONS_SCHEMA]})]
 
 
 def _languages(value: Any) -> tuple[str, ...]:

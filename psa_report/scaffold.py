@@ -467,6 +467,10 @@ def kind_schema(kind, shape) -> dict:
         elif field.type == "agencies":
             schema = {"anyOf": [{"type": "string"},
                                 {"type": "array", "items": {"type": "string"}}]}
+        elif field.type in ("text", "line"):  # or in the plan's languages
+            from .models import TRANSLATIONS_SCHEMA
+
+            schema = {"anyOf": [dict(_FIELD_SCHEMAS[field.type]), TRANSLATIONS_SCHEMA]}
         else:
             schema = dict(_FIELD_SCHEMAS[field.type])
         properties[field.name] = {**schema, "title": field.label}
