@@ -259,3 +259,28 @@ def test_the_english_report_of_the_shipped_plan_is_unchanged(project, runner, tm
     assert type(loaded.find("3.2.1").update) is str
     assert all(type(kind.heading) is str for kind in loaded.shape.kinds)
     assert all(type(s.label) is str for s in loaded.statuses)
+
+
+def test_a_bilingual_plan_builds_its_english_report_and_partner_workbooks(welsh, runner):
+    built = run(runner, "build", "--project", str(welsh), "--format", "html", "--no-since")
+    assert built.exit_code == 0, built.output
+    html = (welsh / "out/progress-report.html").read_text(encoding="utf-8")
+    assert "Safer Stockton Partnership" in html and "Data requirements" in html
+    assert "Partneriaeth Stockton" not in html  # the Welsh edition is another paper
+    sent = run(runner, "requests", "--project", str(welsh))
+    assert sent.exit_code == 0, sent.output
+
+
+def test_the_schema_accepts_a_text_in_two_languages(welsh):
+    import json
+
+    import jsonschema
+    import yaml
+
+    schema = json.loads((REPO / "schema/data-gap.schema.json").read_text(encoding="utf-8"))
+    item = yaml.load((welsh / "actions/data-gaps/3.2.1.yaml").read_text(encoding="utf-8"),
+                     Loader=yaml.BaseLoader)
+    jsonschema.validate(item, schema)
+    report = json.loads((REPO / "schema/report.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(yaml.load((welsh / "actions/report.yaml").read_text(
+        encoding="utf-8"), Loader=yaml.BaseLoader), report)
