@@ -247,6 +247,9 @@ def changes(project_dir: Path, since_rev: str | None, since_date: date | None, f
     click.echo(emit(result.records, fmt, columns=ChangeRecord.COLUMNS, title=title,
                     empty="No changes." if fmt == "markdown" else "",
                     json_data=result.as_dict()))
+    if fmt != "json" and result.pending_lines:  # a plan in two languages
+        click.echo("\n" + "\n".join(("- " if fmt == "markdown" else "") + line
+                                    for line in result.pending_lines))
 
 
 @main.command()

@@ -150,7 +150,8 @@ def _write_locked(root: Path, updates: list[FileUpdate], seen: Project | None,
         try:
             optional = ([f.name for f in item.kind.fields
                          if not required(f, project.shape)] if item is not None else [])
-            new = replace_values(text, update.path, update.values, optional)
+            new = replace_values(text, update.path, update.values, optional,
+                                 language=project.languages[0])
         except Invalid as invalid:
             problems.extend(invalid.problems)
             continue

@@ -22,14 +22,14 @@ on it: a status is parsed through the ``shape`` it is given.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from difflib import get_close_matches
 from typing import Any
 
 from pydantic_core import PydanticCustomError
 
-from . import models
+from . import bilingual, models
 from .dates import ACCEPTED_FORMS, PERIOD_FORMS, Due, long_date, parse_due
 from .digits import NotANumber, parse_decimal
 
@@ -194,10 +194,22 @@ class FieldType:
         return f"<field type {self.name}>"
 
 
+def _in_languages(value: Any, one: Callable[[Any], str]) -> Any:
+    """A text or line field's value, written once or in the plan's languages
+    (``{en: ..., cy: ...}``, see bilingual.py)."""
+    try:
+        return bilingual.read(value, one)
+    except bilingual.BadText as bad:
+        raise Bad(bad.message, bad.at) from None
+
+
 class _Text(FieldType):
     name = "text"
     running_text = wording = True
     width, new_width = 36, 42
+
+    def parse(self, value, definition=None, shape=None, agencies=None):
+        return _in_languages(value, lambda one: run(models._text, one))
 
     def cell_words(self, value, words):
         return [] if _empty(value) else paragraphs(value)
@@ -212,6 +224,11 @@ class _Line(FieldType):
     width, new_width = 24, 42
 
     def parse(self, value, definition=None, shape=None, agencies=None):
+        return _in_languages(value, self.one_line)
+
+    @staticmethod
+    def one_line(value: Any) -> str:
+        """A line in one language (an item's ``indicator`` is always so)."""
         text = run(models._text, value)
         if "\n" in text:
             raise Bad("must be one line: join the lines, or ask for a text field in plan.yaml")
@@ -430,8 +447,9 @@ TYPES: dict[str, FieldType] = {t.name: t for t in (
     _YesNo())}
 #: The names a field's ``type:`` may give.
 FIELD_TYPES = tuple(TYPES)
-#: An item's ``indicator`` (implied by every kind) is read as a line.
+#: An item's ``indicator`` (implied by every kind) is read as a line, in one language.
 LINE = TYPES["line"]
+one_line = _Line.one_line
 
 
 def get(name: str) -> FieldType:

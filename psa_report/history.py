@@ -619,3 +619,46 @@ def maybe_in_git(root: Path) -> bool:
     a folder above it. Nothing is run, so a folder outside git costs no git at all."""
     folder = Path(root).resolve()
     return any((here / ".git").exists() for here in (folder, *folder.parents))
+
+
+#: How far back the versions of one file are read (see :func:`file_versions`).
+MAX_VERSIONS = 50
+
+
+def file_versions(root: Path, path: str, limit: int = MAX_VERSIONS) -> list[tuple[date, bytes]]:
+    """The committed versions of one file of the project (``path`` relative to ``root``),
+    oldest first, each with the day of its commit: the last ``limit`` commits that
+    touched it (a commit that removed it left out). Empty outside git or when git
+    cannot say."""
+    if not maybe_in_git(root):
+        return []
+    try:
+        _work_tree(root)
+        prefix = _prefix(root)
+        log = _git(root, "log", "--no-show-signature", f"--max-count={limit}",
+                   "--format=%H %cs", "--end-of-options", "HEAD", "--", f"{prefix}{path}")
+    except GitError:
+        return []
+    commits = [line.split() for line in log.decode("utf-8", "replace").splitlines()
+               if len(line.split()) == 2]
+    if not commits:
+        return []
+    names = [f"{commit}:{prefix}{path}" for commit, _ in commits]
+    try:
+        out = _git(root, "cat-file", "--batch", input="".join(f"{n}\n" for n in names).encode())
+    except GitError:
+        return []
+    versions: list[tuple[date, bytes]] = []
+    position = 0
+    for _, day in commits:
+        header_end = out.find(b"\n", position)
+        if header_end < 0:
+            break
+        header = out[position:header_end].split()
+        if len(header) != 3 or header[1] != b"blob" or not header[2].isdigit():
+            position = header_end + 1  # "<name> missing": the commit removed the file
+            continue
+        start = header_end + 1
+        versions.append((date.fromisoformat(day), out[start:start + int(header[2])]))
+        position = start + int(header[2]) + 1
+    return versions[::-1]

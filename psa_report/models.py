@@ -65,6 +65,38 @@ def _refuse_chars(value: str, name: bool = False) -> None:
 Text = Annotated[str, BeforeValidator(_text)]
 
 
+def _words(value: Any) -> str:
+    """A text a person reads, written once or in the plan's languages (``{en: ..., cy:
+    ...}``, see :mod:`psa_report.bilingual`): a str equal to the main language's text."""
+    from .bilingual import BadText, read
+
+    try:
+        return read(value, _text)
+    except BadText as bad:
+        raise _error(bad.message) from None
+
+
+#: Text in one language or several: kept as bilingual.Text (Any: pydantic would turn
+#: the str subclass into a plain str).
+#: A text written in several languages, in a JSON Schema.
+TRANSLATIONS_SCHEMA = {
+    "type": "object", "description": "The text in each of the plan's languages, such as "
+    "{en: ..., cy: ...}; cy_checked: the day the Welsh was last checked", "patternProperties": {
+        "^[a-z]{2}$": {"type": "string"}, "^[a-z]{2}_checked$": {"type": "string"}},
+    "additionalProperties": False}
+Words = Annotated[Any, BeforeValidator(_words), WithJsonSchema({"anyOf": [
+    {"type": "string"}, TRANSLATIONS_SCHEMA]})]
+
+
+def _languages(value: Any) -> tuple[str, ...]:
+    from .bilingual import check_languages
+
+    try:
+        return check_languages(value)
+    except ValueError as error:
+        raise _error(str(error)) from None
+
+
 def _day(value: Any) -> date:
     if isinstance(value, date):
         return value
@@ -128,23 +160,23 @@ def _paragraph(value: Any) -> int:
 class Report(_Strict):
     """actions/report.yaml: the covering page and the report's metadata."""
 
-    partnership: Text = Field(description="The partnership the report goes to")
-    title: Text
-    meeting: Text = Field(description="The meeting the report is for")
+    partnership: Words = Field(description="The partnership the report goes to")
+    title: Words
+    meeting: Words = Field(description="The meeting the report is for")
     meeting_date: DayField | None = Field(
         default=None, description="Date of the meeting (YYYY-MM-DD); printed in the footer")
-    author: Text = Field(description="The author's role, as signed under the covering page")
+    author: Words = Field(description="The author's role, as signed under the covering page")
     date: DayField = Field(description="Date the report is signed (YYYY-MM-DD)")
-    paragraphs: Annotated[list[Text], Field(min_length=1)]
+    paragraphs: Annotated[list[Words], Field(min_length=1)]
     #: the sentences above the data gaps' and the recommendations' parts (a kind's
     #: ``intro`` in plan.yaml says the same for any kind; see :meth:`intro`)
-    data_gaps_intro: Text | None = None
-    recommendations_intro: Text | None = None
-    sections: dict[str, Text] = Field(
+    data_gaps_intro: Words | None = None
+    recommendations_intro: Words | None = None
+    sections: dict[str, Words] = Field(
         default_factory=dict, description="Optional headings for sections, e.g. 3.2: Victims")
     last_meeting: Text | None = Field(
         default=None, description="Git tag or commit of the report sent to the last meeting")
-    keywords: list[Text] = Field(default_factory=list)
+    keywords: list[Words] = Field(default_factory=list)
     docx_template: Text | None = Field(
         default=None, description="The council's Word template (.docx or .dotx) for "
         "build --format docx, relative to the project folder")
@@ -157,6 +189,11 @@ class Report(_Strict):
                               {"type": "string", "pattern": r"^[0-9][0-9,]*$"}],
                               "description": "Residents of the area, for crime rates per "
                               "1,000 (such as 197,300)"})] = None
+    #: the plan's languages, its main one first (see psa_report/bilingual.py)
+    languages: Annotated[tuple[str, ...], BeforeValidator(_languages), WithJsonSchema({
+        "type": "array", "items": {"type": "string", "pattern": "^[a-z]{2}$"},
+        "minItems": 1, "maxItems": 2, "description": "The plan's languages by their "
+        "two-letter codes, its main language first, such as [en, cy]"})] = ("en",)
     meeting_tags: Text | None = Field(
         default=None, description="Git tags of the meetings, as a pattern such as ssp-*: "
         "the report charts the plan at each and says how each action moved since the last")
@@ -247,7 +284,7 @@ class AgencyEntry(BaseModel):
     """An agency written with its details: ``Police: {name: Cleveland Police, email: ...}``."""
 
     model_config = ConfigDict(extra="forbid")
-    name: Text
+    name: Words
     #: where ``requests --email`` addresses its update request
     email: Annotated[str, BeforeValidator(_email)] | None = None
 
@@ -256,8 +293,10 @@ class AgencyEntry(BaseModel):
 #: (name and an optional email address).
 def _agency_value(value: Any) -> Any:
     """An agency's full name, or its details (a group of fields: name and email)."""
-    if not isinstance(value, dict):
-        return _text(value)
+    from .bilingual import is_translations
+
+    if not isinstance(value, dict) or is_translations(value):
+        return _words(value)
     try:
         return AgencyEntry.model_validate(value)
     except ValidationError as error:

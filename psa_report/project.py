@@ -29,6 +29,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from . import bilingual
 from .loader import Document, load_file
 from .models import Report
 from .problems import Invalid, Problem
@@ -147,6 +148,11 @@ class Project:
     def statuses(self) -> list[StatusDef]:
         """The plan's statuses, best first, as plan.yaml declares them."""
         return list(self.shape.statuses)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The plan's languages, its main one first (report.yaml's ``languages``)."""
+        return self.report.languages
 
     def find(self, ref: str):
         return next((item for item in self.items if item.ref == ref), None)
@@ -342,7 +348,50 @@ def build_project(root: Path, paths: list[str], read: Callable[[str], Document],
     The files may come from the folder or from a git ``revision`` (see history.py).
     ``found_problems`` are those met while finding the files (see :func:`scan_actions`).
     ``kept``: what an earlier load of the same folder kept (see :class:`KeptFiles`).
+    Every text is read in the plan's languages (report.yaml's ``languages``, see
+    bilingual.py), plan.yaml's too, so report.yaml's is read first.
     """
+    read = _once(read)
+    with bilingual.languages(_languages(paths, read, found_problems)):
+        return _build_project(root, paths, read, revision, found_problems=found_problems,
+                              kept=kept)
+
+
+def _once(read: Callable[[str], Document]) -> Callable[[str], Document]:
+    """``read``, each file read once (report.yaml is looked at before the rest)."""
+    done: dict[str, Document] = {}
+
+    def once(path: str) -> Document:
+        if path not in done:
+            done[path] = read(path)
+        return done[path]
+
+    return once
+
+
+def _languages(paths: list[str], read: Callable[[str], Document],
+               found_problems: Collection[Problem]) -> tuple[str, ...]:
+    """report.yaml's ``languages`` (English alone when it gives none, or cannot be read:
+    the mistake is reported at its line when report.yaml is checked)."""
+    path = f"{ACTIONS}/{REPORT_FILE}"
+    if path not in paths or path in {problem.file for problem in found_problems}:
+        return ("en",)
+    try:
+        data = read(path).data
+    except Invalid:
+        return ("en",)
+    if not isinstance(data, dict) or data.get("languages") is None:
+        return ("en",)
+    try:
+        return bilingual.check_languages(data["languages"])
+    except ValueError:
+        return ("en",)
+
+
+def _build_project(root: Path, paths: list[str], read: Callable[[str], Document],
+                   revision: str | None = None, *,
+                   found_problems: Collection[Problem] = (),
+                   kept: KeptFiles | None = None) -> Project:
     refused = {problem.file for problem in found_problems}
     if kept is not None:
         read = kept.reader(paths, read)

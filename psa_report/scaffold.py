@@ -23,7 +23,7 @@ from . import fieldtypes
 from .files import csv_reader, decode_utf8, read_regular
 from .indicators import IndicatorsSchema
 from .loader import load_text
-from .models import Agencies, Report
+from .models import TRANSLATIONS_SCHEMA, Agencies, Report
 from .output import publish
 from .problems import Invalid, Problem
 from .project import ACTIONS, PLACEHOLDERS, Project
@@ -429,6 +429,8 @@ def kind_schema(kind, shape) -> dict:
         properties["ref"] = {"type": "string", "description": f"like {kind.ref.example}"}
     for field in kind.fields:
         schema = fieldtypes.get(field.type).json_schema(field, shape)
+        if fieldtypes.get(field.type).wording:  # or in the plan's languages
+            schema = {"anyOf": [schema, TRANSLATIONS_SCHEMA]}
         properties[field.name] = {**schema, "title": field.label}
     properties.setdefault("indicator", {"type": "string"})
     paragraph = [{"type": "integer", "minimum": 1, "maximum": 7},

@@ -30,7 +30,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 
-from . import fieldtypes, models
+from . import bilingual, fieldtypes, models
 from .chars import describe
 from .dates import Due
 from .fieldtypes import FIELD_TYPES, normal_word
@@ -340,6 +340,9 @@ class Shape:
         for status in self.statuses:
             for word in (status.name, *status.also):
                 words.setdefault(normal_word(word), status)
+        for status in self.statuses:  # its label in any of the plan's languages
+            for word in bilingual.translations(status.label).values():
+                words.setdefault(normal_word(word), status)
         return words
 
     def find_status(self, word: str) -> StatusDef | None:
@@ -403,9 +406,14 @@ def default_plan_text() -> str:
                    ).rstrip("\n") + "\n"
 
 
-@lru_cache(maxsize=1)
 def default_shape() -> Shape:
-    """The shape a plan without actions/plan.yaml has: the shipped default plan.yaml's."""
+    """The shape a plan without actions/plan.yaml has: the shipped default plan.yaml's
+    (its texts in the languages of the plan being read, see bilingual.py)."""
+    return _default_shape(bilingual.LANGUAGES.get())
+
+
+@lru_cache(maxsize=4)
+def _default_shape(languages: tuple[str, ...]) -> Shape:
     return shape_from_document(load_file(DEFAULT_PLAN, DEFAULT_PLAN_DISPLAY))
 
 
@@ -470,6 +478,17 @@ class _Reader:
             self.say(path, f"{path[-1]}: {_message(error)}")
             return None
 
+    def words(self, path: tuple, value: Any, name: bool = False) -> str | None:
+        """A text a person reads: written once, or in several languages ({en: ..., cy:
+        ...}, see bilingual.py)."""
+        try:
+            return bilingual.read(value, lambda v: models._text(v, name), shared=True)
+        except PydanticCustomError as error:
+            self.say(path, f"{path[-1]}: {_message(error)}")
+        except bilingual.BadText as bad:
+            self.say(path + bad.at, f"{path[-1]}: {bad.message}", key=bool(bad.at))
+        return None
+
     def flag(self, path: tuple, value: Any, default: bool) -> bool:
         if value is None:
             self.say(path, f"{path[-1]}: is empty: write true or false")
@@ -482,7 +501,7 @@ class _Reader:
         self.say(path, f"{path[-1]}: {value!r} must be true or false")
         return default
 
-    def words(self, path: tuple, value: Any, name: bool = False) -> tuple[str, ...]:
+    def word_list(self, path: tuple, value: Any, name: bool = False) -> tuple[str, ...]:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list):
@@ -527,8 +546,8 @@ def _read_status(reader: _Reader, path: tuple, data: Any) -> StatusDef | None:
                        f"knows.{_did_you_mean(colour, COLOURS)} Use one of: "
                        f"{', '.join(COLOURS)}, or #RRGGBB")
             colour = None
-    also = reader.words(path + ("also",), data["also"], True) if "also" in data else ()
-    label = reader.text(path + ("label",), data["label"]) if "label" in data else None
+    also = reader.word_list(path + ("also",), data["also"], True) if "also" in data else ()
+    label = reader.words(path + ("label",), data["label"]) if "label" in data else None
     done = _flag(reader, path, data, "done", False)
     exception = _flag(reader, path, data, "exception", False)
     if name is None or colour is None:
@@ -582,12 +601,12 @@ def _read_field(reader: _Reader, path: tuple, data: Any) -> FieldDef | None:
             name = None
     type_ = reader.choose(path + ("type",), data["type"], FIELD_TYPES,
                           "a field type") if "type" in data else None
-    label = reader.text(path + ("label",), data["label"]) if "label" in data else None
+    label = reader.words(path + ("label",), data["label"]) if "label" in data else None
     required = _flag(reader, path, data, "required", True)
     partners = _flag(reader, path, data, "partners", False)
     choices: tuple[str, ...] = ()
     if "choices" in data:
-        choices = reader.words(path + ("choices",), data["choices"])
+        choices = reader.word_list(path + ("choices",), data["choices"])
         if type_ is not None and not fieldtypes.get(type_).has_choices:
             reader.say(path + ("choices",), f"choices: only a field of type choice has "
                        f"choices, and this one is {type_}: remove them, or write "
@@ -611,7 +630,8 @@ def _read_kind(reader: _Reader, path: tuple, data: Any) -> Kind | None:
                                                                        "fields"))
     if data is None:
         return None
-    texts = {key: reader.text(path + (key,), data[key], key in ("name", "plural", "folder"))
+    texts = {key: (reader.text if key == "folder" else reader.words)(
+                 path + (key,), data[key], key in ("name", "plural", "folder"))
              for key in ("name", "plural", "folder", "heading", "intro") if key in data}
     ref = None
     if "ref" in data:
@@ -786,7 +806,9 @@ def read_agencies(doc: Document, with_emails: bool = False):
             problems.append(doc.problem((key,), str(error), key=True))
             continue
         try:
-            if isinstance(value, dict):
+            if bilingual.is_translations(value):
+                agencies[name] = models._words(value)
+            elif isinstance(value, dict):
                 entry = models.AgencyEntry.model_validate(value)
                 agencies[name] = entry.name
                 if entry.email:
@@ -1053,7 +1075,7 @@ def validate_item(doc: Document, kind: Kind, shape: Shape,
             problems.append(_problem(doc, name, bad))
     if kind.field(INDICATOR) is None and doc.data.get(INDICATOR) is not None:
         try:
-            values[INDICATOR] = fieldtypes.LINE.parse(doc.data[INDICATOR])
+            values[INDICATOR] = fieldtypes.one_line(doc.data[INDICATOR])
         except _Bad as bad:
             problems.append(_problem(doc, INDICATOR, bad))
         except PydanticCustomError as error:

@@ -15,8 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import cast
 
 from . import fieldtypes, history
+from .bilingual import Text, is_translations, name_of, translations
 from .dates import long_date
 from .glyphs import missing_glyphs
 from .loader import Document
@@ -57,6 +59,7 @@ def validate(root: Path, kept: KeptFiles | None = None) -> Checked:
         check_indicator_names(project, indicators)  # an item's indicator: in indicators.yaml
     project.warnings = file_warnings(project)
     return Checked(project, sort_problems(project.warnings + stale(project)
+                                          + stale_translations(project)
                                           + missing_glyphs(project)
                                           + still_for_a_held_meeting(project)))
 
@@ -170,6 +173,14 @@ def file_warnings(project: Project) -> list[Problem]:
         return []
     report_doc, docs, agencies_doc = documents.report, documents.items, documents.agencies
     found = examples(project, report_doc, agencies_doc)
+    if len(project.report.languages) > 1:
+        by_file = {project.sources[key].path: doc for key, doc in docs.items()}
+        by_file[report_doc.display] = report_doc
+        if agencies_doc is not None:
+            by_file[agencies_doc.display] = agencies_doc
+        found += untranslated(project, texts(
+            project, report_doc.display, agencies_doc.display if agencies_doc else None,
+            agencies_doc.data if agencies_doc else None), lambda f, p: by_file[f].mark(p))
     sections = {s for item in project.items for s in item.sections}
     # the kinds whose refs are in numbered sections ("data gap")
     dotted = [k.name for k in project.shape.kinds if k.ref.style == "dotted"]
@@ -229,3 +240,215 @@ def examples(project: Project, report_doc: Document,
                     "write the agency's full name, as the report's key prints it (and "
                     "the short name on the left as your partnership uses it)"))
     return found
+
+
+# ---------------------------------------------------------------- texts in two languages
+
+#: report.yaml's texts a person reads (each may be written in the plan's languages).
+REPORT_TEXTS = ("partnership", "title", "meeting", "author", "paragraphs", "data_gaps_intro",
+                "recommendations_intro", "sections", "keywords")
+
+
+@dataclass(frozen=True)
+class TextAt:
+    """One text of the plan, where it is: its file, its path in the file, its name in
+    messages ("3.2.1 update", "paragraphs: paragraph 2") and its value."""
+
+    file: str
+    path: tuple
+    name: str
+    value: object
+
+
+def texts(project: Project, report_file: str, agencies_file: str | None,
+          agencies_data: object = None) -> list[TextAt]:
+    """Every text a person reads in report.yaml, agencies.yaml and the items (plan.yaml's
+    are the plan's shape, read before the plan's own texts)."""
+    found: list[TextAt] = []
+    report = project.report
+    for name in REPORT_TEXTS:
+        value = getattr(report, name, None)
+        if isinstance(value, list):
+            what = "paragraph" if name == "paragraphs" else "keyword"
+            found += [TextAt(report_file, (name, i), f"{name}: {what} {i + 1}", v)
+                      for i, v in enumerate(value)]
+        elif isinstance(value, dict):
+            found += [TextAt(report_file, (name, key), f"{name}: {key}", v)
+                      for key, v in value.items()]
+        elif value is not None:
+            found.append(TextAt(report_file, (name,), name, value))
+    if agencies_file is not None:
+        raw = agencies_data if isinstance(agencies_data, dict) else {}
+        for code, full in project.agencies.items():
+            written = raw.get(code)
+            detailed = isinstance(written, dict) and "name" in written
+            found.append(TextAt(agencies_file, (code, "name") if detailed else (code,),
+                                code, full))
+    for item in project.items:
+        source = project.sources[item.ref if item.ref in project.sources
+                                 else f"{item.kind.name} {item.ref}"]
+        for definition in item.kind.fields:
+            if definition.type in ("text", "line") and item.get(definition.name) is not None:
+                found.append(TextAt(source.path, (definition.name,),
+                                    f"{item.ref} {definition.name}", item.get(definition.name)))
+    return found
+
+
+def untranslated(project: Project, found: list[TextAt], marks) -> list[Problem]:
+    """A text with no translation into one of the plan's other languages: printed in the
+    main language in that language's edition."""
+
+    main, *others = project.report.languages
+    problems = []
+    for text in found:
+        written = translations(text.value)
+        for code in others:
+            if code not in written:
+                line, column = marks(text.file, text.path)
+                problems.append(warning(text.file, line, column,
+                    f"{text.name}: no {name_of(code)} text: it is printed in "
+                    f"{name_of(main)} in the {name_of(code)} edition (write it as "
+                    f"{{{main}: ..., {code}: ...}})"))
+    return problems
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A translation that may be out of date: its main language changed after it."""
+
+    text: TextAt
+    language: str  # the translation's
+    main_changed: date
+    changed: date  # the translation's last change
+
+
+def pending_translations(project: Project) -> list[Pending]:
+    """The translations whose main-language text changed after them (by the plan's git
+    history: the last commits of each file holding such a text, and the files' edits not
+    yet committed), unless the mapping's ``<code>_checked`` day is on or after that
+    change. Nothing outside git."""
+    from . import history
+    from .loader import load_bytes
+
+    if len(project.report.languages) < 2 or not history.maybe_in_git(project.root):
+        return []
+    main = project.report.languages[0]
+    by_file: dict[str, list[TextAt]] = {}
+    for text in texts(project, project.report_file, _agencies_file(project),
+                      _agencies_data(project)):
+        if isinstance(text.value, Text) and len(text.value.translations) > 1:
+            by_file.setdefault(text.file, []).append(text)
+    found: list[Pending] = []
+    for file, bilingual in by_file.items():
+        versions = history.file_versions(project.root, file)
+        if not versions:
+            continue
+        on_disk = _read_raw(project.root, file)
+        if on_disk is not None and on_disk != versions[-1][1]:
+            versions.append((date.today(), on_disk))
+        datas = []
+        for day, raw in versions:
+            try:
+                datas.append((day, load_bytes(raw, file).data))
+            except Invalid:
+                continue  # a version that did not read: skipped
+        for text in bilingual:
+            value_now = cast(Text, text.value)  # a text in two languages, as read
+            for code in value_now.translations:
+                if code == main:
+                    continue
+                last: tuple = (None, None)
+                changed: dict[str, tuple[int, date]] = {}
+                for index, (day, data) in enumerate(datas):
+                    value = _at(data, text.path)
+                    now = ((_plain(cast(dict, value).get(main)),
+                            _plain(cast(dict, value).get(code)))
+                           if is_translations(value) else (_plain(value), None))
+                    for which, old, new in ((main, last[0], now[0]), (code, last[1], now[1])):
+                        if new is not None and new != old:
+                            changed[which] = (index, day)
+                    last = now
+                if main not in changed or code not in changed:
+                    continue
+                if changed[main][0] <= changed[code][0]:
+                    continue
+                checked = value_now.checked.get(code)
+                if checked is not None and checked >= changed[main][1]:
+                    continue
+                found.append(Pending(text, code, changed[main][1], changed[code][1]))
+    return found
+
+
+def stale_translations(project: Project) -> list[Problem]:
+    """:func:`pending_translations`, each a warning at its text's line."""
+    from .dates import long_date
+
+    main = project.report.languages[0]
+    problems = []
+    marks = _raw_marks(project)
+    for pending in pending_translations(project):
+        text = pending.text
+        line, column = marks(text.file, text.path)
+        problems.append(warning(text.file, line, column,
+            f"{text.name}: the {name_of(main)} changed on {long_date(pending.main_changed)}, "
+            f"the {name_of(pending.language)} last on {long_date(pending.changed)}: the "
+            f"{name_of(pending.language)} may be out of date: bring it up to date, or, if it "
+            f"is still right, add `{pending.language}_checked: {date.today().isoformat()}` "
+            "to the text's languages"))
+    return problems
+
+
+def _plain(value: object) -> str | None:
+    return " ".join(value.split()) if isinstance(value, str) else None
+
+
+def _at(data: object, path: tuple) -> object:
+    for part in path:
+        if isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            data = data[part]
+        else:
+            return None
+    return data
+
+
+def _agencies_file(project: Project) -> str | None:
+    from .scan import ACTIONS, AGENCIES_FILE
+
+    path = f"{ACTIONS}/{AGENCIES_FILE}"
+    return path if (Path(project.root) / path).is_file() else None
+
+
+def _agencies_data(project: Project) -> object:
+    file = _agencies_file(project)
+    return None if file is None else _load(project.root, file).data
+
+
+def _load(root: Path, file: str) -> Document:
+    from .files import inside_project
+    from .loader import load_file
+
+    return load_file(inside_project(root, file), file)
+
+
+def _read_raw(root: Path, file: str) -> bytes | None:
+    from .files import inside_project
+    from .loader import MAX_FILE_BYTES, read_bounded
+
+    try:
+        return read_bounded(inside_project(root, file), MAX_FILE_BYTES, file)[0]
+    except Invalid:  # a file that cannot be read now: its history alone
+        return None
+
+
+def _raw_marks(project: Project):
+    """(file, path) -> (line, column), each file read once (by the bounded reader)."""
+    docs: dict[str, Document] = {}
+
+    def marks(file: str, path: tuple) -> tuple[int | None, int | None]:
+        if file not in docs:
+            docs[file] = _load(project.root, file)
+        return docs[file].mark(path, key=True)
+
+    return marks

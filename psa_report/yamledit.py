@@ -10,7 +10,10 @@ back through the loader and refused unless the edited fields hold exactly the
 new values and every other field is unchanged.
 
 Only top-level scalar fields are edited (``update``, ``status``, ``due``...);
-that is all a partner's return or a quick edit needs.
+that is all a partner's return or a quick edit needs. A text written in several
+languages (``update: {en: ..., cy: ...}``, see :mod:`psa_report.bilingual`) is edited
+in its main language only: the other languages' texts (and the day they were last
+checked) stay as they are.
 """
 
 from __future__ import annotations
@@ -21,9 +24,10 @@ from dataclasses import dataclass
 
 import yaml
 
+from .bilingual import is_translations
 from .loader import hide_odd_breaks, load_text
 from .problems import Invalid, Problem
-from .scaffold import yaml_field
+from .scaffold import quoted, yaml_field
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -52,7 +56,7 @@ class _Span:
 
 
 def replace_values(text: str, display: str, new: dict[str, str | None],
-                   optional: Collection[str] = ()) -> str:
+                   optional: Collection[str] = (), language: str = "en") -> str:
     """``text`` with the top-level fields in ``new`` set to their values (None removes).
 
     A field not in the file is added after the last field; only the ``optional`` ones
@@ -65,7 +69,16 @@ def replace_values(text: str, display: str, new: dict[str, str | None],
     spans = {key.value: _span(text, key, value) for key, value in root.value}
     edits: list[tuple[int, int, str]] = []
     appended: list[str] = []
+    expected: dict[str, object] = dict(new)
+    nodes = {key.value: value for key, value in root.value}
     for name, value in new.items():
+        if (name in spans and value is not None and is_translations(before.get(name))
+                and language in before[name]):
+            # a text in several languages: its main language's text changes, and only it
+            expected[name] = {**before[name], language: value}
+            if before[name][language] != value:
+                edits.append(_language_edit(text, nodes[name], language, value, nl))
+            continue
         if name in spans and not isinstance(before.get(name), (str, type(None))):
             raise Invalid([Problem(display, None, None,
                 f"{name}: holds a list or a group of fields; only plain values can be "
@@ -89,8 +102,19 @@ def replace_values(text: str, display: str, new: dict[str, str | None],
     # Apply from the end of the text backwards so earlier indexes stay right.
     for start, end, replacement in sorted(edits, reverse=True):
         text = text[:start] + replacement + text[end:]
-    _check(text, display, before, new)
+    _check(text, display, before, expected)
     return text
+
+
+def _language_edit(text: str, node: yaml.MappingNode, language: str, value: str,
+                   nl: str) -> tuple[int, int, str]:
+    """The edit setting one language's text of a text written in several languages."""
+    key, old = next((k, v) for k, v in node.value if k.value == language)
+    if node.flow_style:  # {en: ..., cy: ...}: the new text on the same line, quoted
+        plain = ("\n" not in value and not re.search(r"[:#,\[\]{}]|^\W", value)
+                 and value == value.strip())
+        return old.start_mark.index, old.end_mark.index, value if plain else quoted(value)
+    return _replacement(text, _span(text, key, old), language, value, nl)
 
 
 def _root(text: str, display: str) -> yaml.MappingNode:
@@ -161,7 +185,7 @@ def _removal(text: str, span: _Span, nl: str) -> tuple[int, int, str]:
     return start, end, ""
 
 
-def _check(text: str, display: str, before: dict, new: dict[str, str | None]) -> None:
+def _check(text: str, display: str, before: dict, new: dict[str, object]) -> None:
     """Refuse the edit unless the result holds exactly what was asked and nothing else moved."""
     try:
         after = load_text(text, display).data

@@ -393,8 +393,8 @@ def test_a_plan_of_two_kinds_goes_out_on_a_sheet_per_kind_and_comes_back(runner,
     root = tmp_path / "plan"
     shutil.copytree(REPO / "actions", root / "actions")
     (root / "actions/plan.yaml").write_text(default_plan_text().replace(
-        "  - {name: off track, colour: red, exception: true, also: [red]}\n",
-        "  - {name: off track, colour: red, exception: true, also: [red]}\n"
+        "     label: {en: Off track, cy: Oddi ar y trywydd}}\n",
+        "     label: {en: Off track, cy: Oddi ar y trywydd}}\n"
         "  - {name: paused, colour: grey}\n"), encoding="utf-8")
     r1 = root / "actions/recommendations/R1.yaml"
     text = r1.read_text(encoding="utf-8")

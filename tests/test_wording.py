@@ -17,12 +17,12 @@ def _renamed(project) -> wording.Words:
     """The kinds' words renamed in the one place they are worded, the plan's plan.yaml
     (here the shipped default's, edited), and the tool's own words in wording.WORDS."""
     text = default_plan_text()
-    gap, rec = text.split("  - name: recommendation")
-    gap = (gap.replace("heading: Data requirements", "heading: Information needs")
-           .replace("label: Data gap,", "label: Data need,")
-           .replace("label: Status,", "label: RAG,"))
-    rec = rec.replace("label: UPDATE,", "label: PROGRESS,")
-    (project / "actions/plan.yaml").write_text(gap + "  - name: recommendation" + rec,
+    gap, rec = text.split("  - name: {en: recommendation")
+    gap = (gap.replace("heading: {en: Data requirements,", "heading: {en: Information needs,")
+           .replace("label: {en: Data gap,", "label: {en: Data need,")
+           .replace("label: {en: Status,", "label: {en: RAG,"))
+    rec = rec.replace("label: {en: UPDATE,", "label: {en: PROGRESS,")
+    (project / "actions/plan.yaml").write_text(gap + "  - name: {en: recommendation" + rec,
                                                encoding="utf-8")
     return dataclasses.replace(wording.WORDS, summary="Position at a glance",
                                lead_agencies="Who leads")

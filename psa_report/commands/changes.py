@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar
 
+from ..bilingual import name_of
 from ..changes import Change
 from ..dates import long_date
 from ..meetings import (
@@ -22,7 +23,7 @@ from ..meetings import (
 from ..problems import BadOption
 from ..progress import MAX_BARS
 from ..project import Project
-from ..validate import ROLL_FORWARD
+from ..validate import ROLL_FORWARD, Pending, pending_translations
 from .common import load
 
 
@@ -43,6 +44,17 @@ class ChangeRecord:
 @dataclass
 class ChangesResult:
     comparison: Comparison
+    #: texts whose translation may be out of date (see validate.pending_translations)
+    pending: list[Pending] = field(default_factory=list)
+    main: str = "en"  # the plan's main language
+
+    @property
+    def pending_lines(self) -> list[str]:
+        """"Translation pending: 3.2.1 update (English changed 21 September 2010)"."""
+        if not self.pending:
+            return []
+        return [f"Translation pending: {p.text.name} ({name_of(self.main)} changed "
+                f"{long_date(p.main_changed)})" for p in self.pending]
 
     @property
     def records(self) -> list[ChangeRecord]:
@@ -63,7 +75,12 @@ class ChangesResult:
         since = self.comparison.since
         return {"since": {"rev": since.name, "commit": since.commit,
                           "date": since.day.isoformat()},
-                "changes": [c.as_dict() for c in self.comparison.changes]}
+                "changes": [c.as_dict() for c in self.comparison.changes],
+                **({"translation_pending": [
+                    {"text": p.text.name, "file": p.text.file, "language": p.language,
+                     "main_changed": p.main_changed.isoformat(),
+                     "changed": p.changed.isoformat()} for p in self.pending]}
+                   if self.pending else {})}
 
 
 def changes(root: Path, since: str | None = None, since_date: date | None = None,
@@ -82,8 +99,10 @@ def changes(root: Path, since: str | None = None, since_date: date | None = None
                               hint="or give --since REV or --since-date DATE")
         if comparison is None:
             raise BadOption("--since", _nothing_to_compare(project, found, tags))
-        return ChangesResult(comparison)
-    return ChangesResult(compare_with(root, project, since, before=since_date))
+        return ChangesResult(comparison, pending_translations(project),
+                             project.languages[0])
+    return ChangesResult(compare_with(root, project, since, before=since_date),
+                         pending_translations(project), project.languages[0])
 
 
 #: How to compare with a version when no meeting will do.
