@@ -24,6 +24,8 @@ from contextvars import ContextVar
 from datetime import date
 from typing import Any
 
+from .dates import parse_day
+
 #: The languages of the plan being read, the main one first (report.yaml's ``languages``).
 LANGUAGES: ContextVar[tuple[str, ...]] = ContextVar("psa_languages", default=("en",))
 #: How many languages a plan may have for now.
@@ -224,7 +226,6 @@ def _code(key: str) -> str:
 
 
 def _day(key: str, value: Any) -> date:
-    from .dates import parse_day
 
     if isinstance(value, date):
         return value

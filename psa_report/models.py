@@ -23,6 +23,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from .bilingual import BadText, check_languages, is_translations, read
 from .chars import refused
 from .dates import DAY_FORMS, parse_day
 from .gitnames import revision_problem, tag_pattern
@@ -68,8 +69,6 @@ Text = Annotated[str, BeforeValidator(_text)]
 def _words(value: Any) -> str:
     """A text a person reads, written once or in the plan's languages (``{en: ..., cy:
     ...}``, see :mod:`psa_report.bilingual`): a str equal to the main language's text."""
-    from .bilingual import BadText, read
-
     try:
         return read(value, _text)
     except BadText as bad:
@@ -89,8 +88,6 @@ Words = Annotated[Any, BeforeValidator(_words), WithJsonSchema({"anyOf": [
 
 
 def _languages(value: Any) -> tuple[str, ...]:
-    from .bilingual import check_languages
-
     try:
         return check_languages(value)
     except ValueError as error:
@@ -293,8 +290,6 @@ class AgencyEntry(BaseModel):
 #: (name and an optional email address).
 def _agency_value(value: Any) -> Any:
     """An agency's full name, or its details (a group of fields: name and email)."""
-    from .bilingual import is_translations
-
     if not isinstance(value, dict) or is_translations(value):
         return _words(value)
     try:

@@ -351,6 +351,8 @@ def build_project(root: Path, paths: list[str], read: Callable[[str], Document],
     Every text is read in the plan's languages (report.yaml's ``languages``, see
     bilingual.py), plan.yaml's too, so report.yaml's is read first.
     """
+    if kept is not None:  # the preview's files as kept: read again only when changed
+        read = kept.reader(paths, read)
     read = _once(read)
     with bilingual.languages(_languages(paths, read, found_problems)):
         return _build_project(root, paths, read, revision, found_problems=found_problems,
@@ -393,8 +395,6 @@ def _build_project(root: Path, paths: list[str], read: Callable[[str], Document]
                    found_problems: Collection[Problem] = (),
                    kept: KeptFiles | None = None) -> Project:
     refused = {problem.file for problem in found_problems}
-    if kept is not None:
-        read = kept.reader(paths, read)
     shape = _read_plan(paths, read, refused, found_problems, kept)
     found, problems = classify(paths, refused, shape)
     problems.extend(found_problems)

@@ -20,8 +20,9 @@ from typing import cast
 from . import fieldtypes, history
 from .bilingual import Text, is_translations, name_of, translations
 from .dates import long_date
+from .files import inside_project
 from .glyphs import missing_glyphs
-from .loader import Document
+from .loader import MAX_FILE_BYTES, Document, load_bytes, load_file, read_bounded
 from .problems import Invalid, Problem, sort_problems, warning
 from .project import (
     AGENCY_EXAMPLES,
@@ -33,6 +34,7 @@ from .project import (
     Project,
     load_project,
 )
+from .scan import ACTIONS, AGENCIES_FILE
 from .shape import placeholder
 
 #: An open action this long past its deadline, with no change since, is worth a warning.
@@ -288,7 +290,7 @@ def texts(project: Project, report_file: str, agencies_file: str | None,
         source = project.sources[item.ref if item.ref in project.sources
                                  else f"{item.kind.name} {item.ref}"]
         for definition in item.kind.fields:
-            if definition.type in ("text", "line") and item.get(definition.name) is not None:
+            if fieldtypes.get(definition.type).wording and item.get(definition.name) is not None:
                 found.append(TextAt(source.path, (definition.name,),
                                     f"{item.ref} {definition.name}", item.get(definition.name)))
     return found
@@ -327,9 +329,6 @@ def pending_translations(project: Project) -> list[Pending]:
     history: the last commits of each file holding such a text, and the files' edits not
     yet committed), unless the mapping's ``<code>_checked`` day is on or after that
     change. Nothing outside git."""
-    from . import history
-    from .loader import load_bytes
-
     if len(project.report.languages) < 2 or not history.maybe_in_git(project.root):
         return []
     main = project.report.languages[0]
@@ -381,7 +380,6 @@ def pending_translations(project: Project) -> list[Pending]:
 
 def stale_translations(project: Project) -> list[Problem]:
     """:func:`pending_translations`, each a warning at its text's line."""
-    from .dates import long_date
 
     main = project.report.languages[0]
     problems = []
@@ -414,7 +412,6 @@ def _at(data: object, path: tuple) -> object:
 
 
 def _agencies_file(project: Project) -> str | None:
-    from .scan import ACTIONS, AGENCIES_FILE
 
     path = f"{ACTIONS}/{AGENCIES_FILE}"
     return path if (Path(project.root) / path).is_file() else None
@@ -426,16 +423,10 @@ def _agencies_data(project: Project) -> object:
 
 
 def _load(root: Path, file: str) -> Document:
-    from .files import inside_project
-    from .loader import load_file
-
     return load_file(inside_project(root, file), file)
 
 
 def _read_raw(root: Path, file: str) -> bytes | None:
-    from .files import inside_project
-    from .loader import MAX_FILE_BYTES, read_bounded
-
     try:
         return read_bounded(inside_project(root, file), MAX_FILE_BYTES, file)[0]
     except Invalid:  # a file that cannot be read now: its history alone

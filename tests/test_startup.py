@@ -101,7 +101,7 @@ def test_nothing_is_read_at_import():
             "psa_report.commands.check, psa_report.commands.overdue, "
             "psa_report.commands.listing, psa_report.glyphs, psa_report.history\n"
             "assert not seen, seen\n"
-            "from psa_report import shape\nassert shape.default_shape.cache_info().currsize == 0\n"
+            "from psa_report import shape\nassert shape._default_shape.cache_info().currsize == 0\n"
             "shape.default_shape()\nassert any(f.endswith('default.yaml') for f in seen), seen\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env={**os.environ, "PYDANTIC_DISABLE_PLUGINS": "__all__"})
@@ -218,9 +218,9 @@ def test_plan_yaml_added_rereads_everything_with_its_shape(project, reads):
     kept = KeptFiles(project)
     load_project(project, kept)
     text = DEFAULT_PLAN.read_text(encoding="utf-8")
-    assert "heading: Data requirements" in text
-    (project / "actions/plan.yaml").write_text(text.replace("heading: Data requirements",
-                                                            "heading: Gaps in the data", 1))
+    old = "heading: {en: Data requirements, cy: Gofynion data}"
+    assert old in text
+    (project / "actions/plan.yaml").write_text(text.replace(old, "heading: Gaps in the data", 1))
     reads.clear()
     loaded = load_project(project, kept)
     assert sorted(reads) == action_files(project)
