@@ -52,7 +52,7 @@ from markupsafe import Markup, escape
 
 from .dates import long_date
 from .figures_view import number_text
-from .files import decode_utf8
+from .files import decode_utf8, read_bounded
 from .plan import ReportPlan, paragraphs
 from .problems import Invalid, Problem
 
@@ -131,22 +131,17 @@ class TemplateFolders(jinja2.BaseLoader):
                 raise template_problem(template, None,
                     f"refused: it is a link to {real}, outside the templates folders: "
                     "copy the file into templates/ instead")
-            try:
-                info = os.stat(real)
-                if not stat.S_ISREG(info.st_mode):
-                    raise template_problem(template, None,
-                        "refused: not a regular file (a folder, device or pipe)")
-                with open(real, "rb") as handle:
-                    raw = handle.read(MAX_TEMPLATE_BYTES + 1)
-            except OSError as error:
-                raise template_problem(template, None,
-                    f"cannot be read: {error.strerror or error}") from None
+            # the one bounded reader: a regular file only (a pipe or device refused
+            # unopened), never more than the bound read
+            raw, _ = read_bounded(real, MAX_TEMPLATE_BYTES, f"templates/{template}",
+                                  fix="put a template file there, not a folder, device "
+                                      "or pipe")
+            mtime = _mtime(real)
             if len(raw) > MAX_TEMPLATE_BYTES:
                 raise template_problem(template, None,
                     f"is over {MAX_TEMPLATE_BYTES:,} bytes, too large for a template")
             source = decode_utf8(raw, lambda line, column, byte: template_problem(
                 template, line, "is not UTF-8 text: save it as UTF-8 in your editor"))  # noqa: B023
-            mtime = info.st_mtime_ns
             return source, str(real), lambda: _mtime(real) == mtime  # noqa: B023 (returns)
         raise jinja2.TemplateNotFound(template)
 

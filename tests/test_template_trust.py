@@ -150,3 +150,15 @@ def test_loops_keep_their_loop_variable_under_the_budget(runner, project):
     result = run(runner, "build", "--format", "html", "--project", str(project))
     assert result.exit_code == 0, result.output
     assert "1/32/33/3!<<1>><<2>>" in (project / "out/progress-report.html").read_text()
+
+
+def test_a_template_that_is_a_pipe_is_refused_unopened(runner, project):
+    """Templates are read through the one bounded reader: a FIFO would make an open()
+    wait for ever; it is refused by what it is."""
+    (project / "templates").mkdir()
+    os.mkfifo(project / "templates" / "colophon.html")
+    result = run(runner, "build", "--project", str(project), "--format", "html")
+    assert result.exit_code == 1
+    assert "templates/colophon.html" in result.stderr
+    assert "named pipe (FIFO), not an ordinary file" in result.stderr
+    assert "Traceback" not in result.output
