@@ -178,10 +178,14 @@ class Preview:
             self._changed.wait_for(lambda: self._snapshot.version != version, timeout)
         return self._snapshot.version
 
-    def wait_state(self, state: tuple[int, bool], timeout: float) -> tuple[int, bool]:
-        """Block until :attr:`state` is no longer ``state`` (or ``timeout`` seconds)."""
+    def wait_state(self, state: tuple[int, bool], timeout: float,
+                   stop: threading.Event | None = None) -> tuple[int, bool]:
+        """Block until :attr:`state` is no longer ``state``, ``stop`` is set (looked at
+        under the same lock :meth:`wake` takes, so a stop between a caller's own look and
+        this wait is never missed), or ``timeout`` seconds have passed."""
         with self._changed:
-            self._changed.wait_for(lambda: self.state != state, timeout)
+            self._changed.wait_for(lambda: self.state != state
+                                   or (stop is not None and stop.is_set()), timeout)
         return self.state
 
     def wake(self) -> None:
@@ -569,7 +573,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self.wfile.write(f"retry: 500\ndata: {server.token(*state)}\n\n".encode())
             self.wfile.flush()
             while not server.stopping.is_set():
-                now = preview.wait_state(state, self.KEEP_ALIVE)
+                now = preview.wait_state(state, self.KEEP_ALIVE, server.stopping)
                 if server.stopping.is_set():
                     break
                 if now != state:

@@ -65,12 +65,16 @@ def wait_until(probe: Callable[[], T], timeout: float = 5.0, what: str = "") -> 
 class Served:
     """A ``psa-report serve`` subprocess and what it printed."""
 
-    def __init__(self, project: Path, *args: str, env: dict[str, str] | None = None):
+    def __init__(self, project: Path, *args: str, env: dict[str, str] | None = None,
+                 ignoring_sigint: bool = False):
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "psa_report", "serve", "--project", str(project),
              "--port", "0", *args],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            env={**os.environ, **(env or {})})
+            env={**os.environ, **(env or {})},
+            # as a script's background job (`&`) starts it: SIGINT ignored
+            preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+            if ignoring_sigint else None)
         self.out: list[str] = []
         self.err: list[str] = []
         for stream, lines in ((self.proc.stdout, self.out), (self.proc.stderr, self.err)):
@@ -504,3 +508,34 @@ def test_a_slow_rebuild_is_announced_and_a_failed_one_replaces_the_old_report(
     finally:
         server.shutdown()
         server.stop()
+
+
+def test_a_stop_between_an_event_streams_look_and_its_wait_is_not_missed(project):
+    """The /events loop looks at `stopping`, then waits for a change: a stop (and its
+    wake) in between used to be missed, the stream held for its 15 s keep-alive, and the
+    server's stop outlived a SIGTERM's grace (a flaky test under load). The wait now
+    looks at the stop under the same lock as the wake."""
+    import threading
+
+    preview = Preview(project, html_builder(project))
+    preview.rebuild()
+    stop = threading.Event()
+    stop.set()  # set, and woken, before the wait began
+    preview.wake()
+    waited = threading.Event()
+
+    def wait() -> None:
+        preview.wait_state(preview.state, 600, stop)
+        waited.set()
+
+    threading.Thread(target=wait, daemon=True).start()
+    assert waited.wait(5), "the wait missed a stop made before it began"
+
+
+def test_the_server_stops_on_sigint_when_started_with_it_ignored(project):
+    """A script's background job (and a pytest-xdist worker) starts programs with SIGINT
+    ignored, and Python leaves it so: the server sets its own handler, and stops."""
+    server = Served(project, ignoring_sigint=True)
+    assert server.stop(signal.SIGINT) == 0
+    wait_until(lambda: any("Stopped serving" in line for line in server.out), 5,
+               "the goodbye message")

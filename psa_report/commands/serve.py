@@ -140,12 +140,15 @@ def serve(root: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,
 
 
 def _stop_on_sigterm() -> Callable[[], object]:
-    """SIGTERM stops the server as Ctrl-C does (only possible in the main thread)."""
+    """SIGTERM and SIGINT stop the server as Ctrl-C does (only possible in the main
+    thread). SIGINT is set too: a program started in the background by a script (`&`)
+    begins with SIGINT ignored, and Python then leaves it ignored."""
     if threading.current_thread() is not threading.main_thread():
         return lambda: None
 
     def interrupt(signum, frame):
         raise KeyboardInterrupt
 
-    old = signal.signal(signal.SIGTERM, interrupt)
-    return lambda: signal.signal(signal.SIGTERM, old)
+    old = {number: signal.signal(number, interrupt)
+           for number in (signal.SIGTERM, signal.SIGINT)}
+    return lambda: [signal.signal(number, handler) for number, handler in old.items()]
