@@ -360,7 +360,7 @@ def _lines(project: Project, name: str, kinds: list[Kind], sheets: dict[str, str
     return [
         (words.update_request(partnership, name), "title"),
         (words.workbook_lists([tr(kind.plural) for kind in kinds], name, partnership,
-                              [tr(s.label) if other else s.name for s in shape.done],
+                              [_lower(tr(s.label)) if other else s.name for s in shape.done],
                               meeting), None),
         (words.reply_by(day(reply_by) if reply_by else None), "bold"),
         (words.workbook_edition(edition_paragraphs), "bold"),
@@ -368,6 +368,11 @@ def _lines(project: Project, name: str, kinds: list[Kind], sheets: dict[str, str
         *((f"{number}. {text}", None) for number, text in enumerate(steps, 1)),
         (words.sent_on(day(issued_on)), None),
     ]
+
+
+def _lower(label: str) -> str:
+    """A status's label inside a sentence: "wedi'i gwblhau" (as the English its name)."""
+    return label[:1].lower() + label[1:]
 
 
 def example_date(day: date) -> str:
