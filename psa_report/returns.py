@@ -883,7 +883,9 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
                     "action file or the return, and collect again"))
                 continue
             definition = item.kind.field(name)
-            changes.append(FieldChange(name, current, value, definition.label,
+            label = (f"{definition.label} ({name_of(language)})" if language
+                     else definition.label)  # "Update (Welsh)": its Welsh text changes
+            changes.append(FieldChange(name, current, value, label,
                                        fieldtypes.get(definition.type).running_text))
             origins.append(first.where)
             if language:

@@ -112,6 +112,22 @@ def test_a_language_the_plan_has_not_is_refused_at_its_line(tmp_path, runner, la
     assert "Traceback" not in result.output
 
 
+def test_a_language_psa_report_has_no_words_in_is_refused(tmp_path, runner):
+    root = _bilingual(tmp_path / "plan", POLICE.replace("language: cy", "language: fr"))
+    edit(root, "actions/report.yaml", "languages: [en, cy]", "languages: [en, fr]")
+    edit(root, "actions/report.yaml", "cy: Partneriaeth Stockton Mwy Diogel",
+         "fr: Partenariat")
+    (root / "actions/plan.yaml").unlink()  # the shipped plan.yaml's Welsh: not read
+    (root / "actions/data-gaps/3.2.1.yaml").write_text(ITEM.replace("  cy: ", "  fr: "),
+                                                     encoding="utf-8")
+    edit(root, "actions/agencies.yaml", "cy: Heddlu Cleveland", "fr: Police de Cleveland")
+    result = run(runner, "check", "--project", str(root))
+    assert result.exit_code == 1
+    assert ("actions/agencies.yaml:5:" in result.output and "Police: language: psa-report "
+            "has its own words" in result.output and "in en and cy only, not French"
+            in result.output)
+
+
 def test_welsh_for_an_agency_of_a_plan_in_english_alone_is_refused(project, runner):
     edit(project, "actions/agencies.yaml", "Police: Cleveland Police",
          "Police: {name: Cleveland Police, language: cy}")
@@ -211,9 +227,8 @@ def test_a_reminder_to_the_welsh_agency_is_in_welsh(welsh, runner):
     done = round_status(welsh, date(2010, 9, 10), chase=True)
     assert out / "Police-update-request-reminder.eml" in done.reminders
     message = _message(out / "Police-update-request-reminder.eml")
-    assert message["Subject"].startswith("Nodyn atgoffa") or "Heddlu Cleveland" in \
-        message["Subject"]
-    assert "Heddlu Cleveland" in message["Subject"]
+    assert message["Subject"] == ("Nodyn atgoffa: cais Partneriaeth Stockton Mwy Diogel am "
+                                  "ddiweddariad gan Heddlu Cleveland")
     body = _body(message)
     assert body.startswith("Annwyl gydweithiwr,\n") and "1 Medi 2010" in body
     assert "Diweddariad newydd" in body
@@ -259,6 +274,7 @@ def test_a_welsh_return_lands_in_the_welsh_text_and_the_english_is_flagged(welsh
     before = path.read_text(encoding="utf-8")
     result = run(runner, "collect", str(returned), "--apply", "--project", str(welsh))
     assert result.exit_code == 0, result.output
+    assert "Update (Welsh):" in result.output
     after = path.read_text(encoding="utf-8")
     # the new text under cy:, the status by its name; every other byte as it was
     assert after == before.replace(f"  cy: {WELSH_UPDATE}\n", f"  cy: {NEW_WELSH}\n").replace(
