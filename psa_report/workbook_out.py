@@ -81,7 +81,7 @@ def issue_requests(project: Project, out_dir: Path, leads: Iterable[str] | None 
         path = out_dir / _file_name(code, used)
         rows = [ShapedSent.of(item, other, words) for item in items]
         kinds = [kind for kind, _ in project.kinds if any(r.kind == kind.name for r in rows)]
-        titles = sheet_names(project.shape, language, words)
+        titles = sheet_names(project.shape, other, words)
         sheets = {kind.name: titles[kind.name] for kind in kinds}
         book = _workbook(project, code, shown_name, kinds, sheets, rows, reply_by, commit,
                          issued_on, language, words)
@@ -169,16 +169,23 @@ def _check_issuable(project: Project, groups: dict[str, list[Item]]) -> None:
                 f"{code}: {len(items):,} open actions, more than the {MAX_ROWS:,} rows a "
                 "returned workbook may hold: send requests for fewer (use --lead, or mark "
                 "finished actions complete)"))
-    texts = [("actions/report.yaml", name, value) for name, value in
-             (("partnership", project.report.partnership), ("meeting", project.report.meeting))]
-    texts += [("actions/agencies.yaml", code, f"{code} {name}")
-              for code, name in project.agencies.items()]
+    # every language a workbook goes out in: its texts' translations are written too
+    others = {code: words_in(code) for code in {project.agency_language(c) for c in groups}
+              if code != project.languages[0]}
+    texts = [("actions/report.yaml", name, shown) for name, value in
+             (("partnership", project.report.partnership), ("meeting", project.report.meeting))
+             for shown in (value, *(translated(value, code) for code in others))]
+    texts += [("actions/agencies.yaml", code, f"{code} {shown}")
+              for code, name in project.agencies.items()
+              for shown in (name, *(translated(name, language) for language in others))]
     issued = {item.ref: item for items in groups.values() for item in items}
     for item in issued.values():  # the items written, once each
         path = project.sources[item.ref].path if item.ref in project.sources else item.ref
-        texts += [(path, name, value) for name, value in ShapedSent.of(item).given.items()
-                  if isinstance(value, str)]
-    for path, name, value in texts:
+        for sent in (ShapedSent.of(item), *(ShapedSent.of(item, code, words)
+                                            for code, words in others.items())):
+            texts += [(path, name, value) for name, value in sent.given.items()
+                      if isinstance(value, str)]
+    for path, name, value in dict.fromkeys(texts):  # a text untranslated: once
         bad = _CONTROL.search(value)
         if bad:
             problems.append(Problem(path, None, None,
@@ -204,10 +211,10 @@ def _file_name(code: str, used: set[str]) -> str:
 
 
 def _write_instructions(sheet, lines: list[tuple[str, str | None]],
-                        title: str = INSTRUCTIONS) -> None:
+                        name: str = INSTRUCTIONS) -> None:
     from openpyxl.styles import Alignment, Font
 
-    sheet.title = title
+    sheet.title = name
     sheet.column_dimensions["A"].width = INSTRUCTIONS_WIDTH
     for number, (text, style) in enumerate(lines, 1):
         cell = put(sheet, number, 1, text)
