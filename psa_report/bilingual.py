@@ -10,7 +10,9 @@ a language, falling back to the main one and saying so (for ``lang="en"`` in a W
 page).
 
 A mapping may also hold ``cy_checked: 2010-09-30``: the day the Welsh was last reviewed
-against the English (``check`` then no longer says the Welsh may be out of date).
+against the English (``check`` then no longer says the Welsh may be out of date); and
+``en_checked:``, the day the English was last reviewed against a newer Welsh (a Welsh
+partner's update, say: ``check`` then no longer says the English may be out of date).
 
 Refs, field names, agencies' short names, dates and statuses' names stay in one language.
 """
@@ -183,11 +185,7 @@ def read(value: Any, one: Callable[[Any], str], *, shared: bool = False) -> Any:
             raise BadText(f"{key_text}: {name_of(code)} ({code}) is not one of the plan's "
                           f"languages ({listed}): add it to report.yaml's `languages:` "
                           f"(like `languages: [{main}, {code}]`), or remove it", (key,))
-        if key_text.endswith(CHECKED):
-            if code == main:
-                raise BadText(f"{key_text}: the main language ({name_of(main)}) is not a "
-                              f"translation: `{CHECKED[1:]}` days are for the others, like "
-                              "cy_checked", (key,))
+        if key_text.endswith(CHECKED):  # the main language's: reviewed against the others
             checked[code] = _day(key_text, text)
             continue
         if isinstance(text, (dict, list)):

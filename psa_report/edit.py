@@ -15,7 +15,7 @@ from . import fieldtypes
 from .changes import FieldChange, field_value
 from .loader import MAX_FILE_BYTES, load_file, load_text
 from .output import locked, publish, remove_stale_temps_in
-from .partners import CollectResult, FileUpdate, read_update, value_text
+from .partners import CollectResult, FileUpdate, current_in, read_update, value_text
 from .problems import Invalid, Problem
 from .project import Project, build_project, list_action_files, load_project
 from .shape import Item, required
@@ -132,7 +132,7 @@ def _write_locked(root: Path, updates: list[FileUpdate], seen: Project | None,
     for update in updates:
         item = project.find(update.ref)
         moved = [c.field for c in update.changes
-                 if item is None or field_value(item, c.field) != c.old]
+                 if item is None or _now(item, c.field, update.languages) != c.old]
         source = project.sources.get(update.ref)
         if moved or source is None or source.path != update.path:
             if seen is not None:  # a quick edit: the file changed since it was read
@@ -150,8 +150,18 @@ def _write_locked(root: Path, updates: list[FileUpdate], seen: Project | None,
         try:
             optional = ([f.name for f in item.kind.fields
                          if not required(f, project.shape)] if item is not None else [])
-            new = replace_values(text, update.path, update.values, optional,
-                                 language=project.languages[0])
+            main = project.languages[0]
+            values = update.values
+            # the main language's values, then each text returned in another language
+            # (a Welsh agency's update) as that text's translation, the main one kept
+            new = replace_values(text, update.path, {
+                name: value for name, value in values.items()
+                if update.languages.get(name, main) == main}, optional, language=main)
+            for language in dict.fromkeys(update.languages.values()):
+                if language != main:
+                    new = replace_values(new, update.path, {
+                        name: values[name] for name, code in update.languages.items()
+                        if code == language}, optional, language=language, main=main)
         except Invalid as invalid:
             problems.extend(invalid.problems)
             continue
@@ -185,6 +195,14 @@ def _write_locked(root: Path, updates: list[FileUpdate], seen: Project | None,
         raise Invalid([Problem(_shown(root, problem.file), problem.line, problem.column,
                                problem.message) for problem in invalid.problems]) from None
     return list(texts)
+
+
+def _now(item: Item, name: str, languages: dict[str, str]) -> str | None:
+    """A field's value now, as a change to it was worked out: in the language its new
+    text is in (its translation), else as written (:func:`changes.field_value`)."""
+    if name in languages:
+        return current_in(item.kind.field(name), item.get(name), languages[name])
+    return field_value(item, name)
 
 
 def _shown(root: Path, file: str) -> str:

@@ -18,11 +18,10 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
 
-from .dates import long_date
 from .models import address_problem
-from .partners import INSTRUCTIONS
+from .partners import translated
 from .problems import Invalid, Problem
-from .wording import WORDS
+from .wording import Words, words_in
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
@@ -48,6 +47,17 @@ class Draft:
     #: described: a draft never names a column the workbook does not have)
     sheets: tuple[str, ...] = ()
     columns: tuple[Column, ...] = ()
+    #: the language its workbook went out in (agencies.yaml's ``language:``, as the
+    #: round's manifest records it): the draft is worded in it
+    language: str = "en"
+
+    @property
+    def words(self) -> Words:
+        return words_in(self.language)
+
+    def text(self, value: str) -> str:
+        """A text of the plan in the draft's language (as written if it has none)."""
+        return translated(value, self.language)
 
 
 def _example(day: date) -> str:
@@ -93,35 +103,42 @@ def _body(*paragraphs: str) -> str:
 
 def request(draft: Draft, partnership: str, meeting: str, contact: str,
             reply_by: date | None) -> EmailMessage:
-    """The update request: what it is, by when, what to fill in, whom to ask."""
-    when = WORDS.reply_when(long_date(reply_by) if reply_by else None)
+    """The update request: what it is, by when, what to fill in, whom to ask (in the
+    draft's language)."""
+    words = draft.words
+    partnership, meeting, contact = (draft.text(partnership), draft.text(meeting),
+                                     draft.text(contact))
+    when = words.reply_when(words.long_date(reply_by) if reply_by else None)
     example = _example(reply_by or date.today())
-    fill = (WORDS.what_to_fill_in(draft.sheets) + "\n"
-            + "".join(f"- {c.title}: {WORDS.column_what(c.type, example)}\n"
+    fill = (words.what_to_fill_in(draft.sheets) + "\n"
+            + "".join(f"- {c.title}: {words.column_what(c.type, example)}\n"
                       for c in draft.columns)
-            if draft.columns else WORDS.fill_in_as_instructed(INSTRUCTIONS) + "\n")
+            if draft.columns else words.fill_in_as_instructed(words.instructions) + "\n")
     body = _body(
-        WORDS.dear,
-        WORDS.request_intro(draft.name, len(draft.refs), partnership, draft.refs, meeting),
-        WORDS.please_reply(when),
-        f"{fill}{WORDS.leave_blank}",
-        WORDS.ask_me(contact),
-        WORDS.thank_you(contact, partnership))
-    subject = WORDS.request_subject(partnership, draft.name, when)
+        words.dear,
+        words.request_intro(draft.name, len(draft.refs), partnership, draft.refs, meeting),
+        words.please_reply(when),
+        f"{fill}{words.leave_blank}",
+        words.ask_me(contact),
+        words.thank_you(contact, partnership))
+    subject = words.request_subject(partnership, draft.name, when)
     return _message(draft, subject, body)
+
 
 
 def reminder(draft: Draft, partnership: str, contact: str, reply_by: date,
              days_late: int) -> EmailMessage:
-    """A reminder to an agency whose return is late."""
+    """A reminder to an agency whose return is late (in the draft's language)."""
+    words = draft.words
+    partnership, contact = draft.text(partnership), draft.text(contact)
     columns = [c.title for c in draft.columns]
     body = _body(
-        WORDS.dear,
-        WORDS.not_yet_received(draft.name, long_date(reply_by), days_late),
-        WORDS.fill_in_and_return(columns, draft.sheets, INSTRUCTIONS),
-        WORDS.ask_me(contact),
-        WORDS.thank_you(contact, partnership))
-    subject = WORDS.reminder_subject(partnership, draft.name)
+        words.dear,
+        words.not_yet_received(draft.name, words.long_date(reply_by), days_late),
+        words.fill_in_and_return(columns, draft.sheets, words.instructions),
+        words.ask_me(contact),
+        words.thank_you(contact, partnership))
+    subject = words.reminder_subject(partnership, draft.name)
     return _message(draft, subject, body)
 
 

@@ -90,7 +90,7 @@ def _check(ledger: object) -> None:
         for key in ("refs", "changed", "waiting"):
             if not all(isinstance(r, str) for r in entry.get(key) or []):
                 raise ValueError(f"its entry for {code} is damaged")
-        for key in ("name", "file", "email", "return_file"):
+        for key in ("name", "file", "email", "return_file", "language"):
             if not isinstance(entry.get(key) or "", str):
                 raise ValueError(f"its entry for {code} is damaged")
 
@@ -151,6 +151,7 @@ def start(manifest: dict, emails: dict[str, str]) -> dict:
         "agencies": {book["agency"]: {
             "name": book["name"], "file": book["file"], "refs": list(book["refs"]),
             "sheets": dict(book.get("sheets") or {}),
+            "language": book.get("language"),
             "email": emails.get(book["agency"]), "returned": None, "return_file": None,
             "applied": None, "changed": [], "waiting": [], "given": {},
         } for book in manifest["workbooks"]},

@@ -23,7 +23,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .bilingual import BadText, check_languages, is_translations, read
+from .bilingual import ISO_639_1, BadText, check_languages, is_translations, read
 from .chars import refused
 from .dates import DAY_FORMS, parse_day
 from .gitnames import revision_problem, tag_pattern
@@ -277,13 +277,29 @@ def _email(value: Any) -> str:
     return text
 
 
+def _language(value: Any) -> str:
+    """An agency's language: a two-letter code (whether the plan has it is checked where
+    agencies.yaml is read, :func:`psa_report.shape.read_agencies`)."""
+    text = _text(value, name=True).lower()
+    if text not in ISO_639_1:
+        raise _error(f"{text!r} is not a language's two-letter code: write the language "
+                     "its update requests go out in, such as cy for Welsh or en for English")
+    return text
+
+
 class AgencyEntry(BaseModel):
-    """An agency written with its details: ``Police: {name: Cleveland Police, email: ...}``."""
+    """An agency written with its details: ``Police: {name: Cleveland Police, email: ...,
+    language: cy}``."""
 
     model_config = ConfigDict(extra="forbid")
     name: Words
     #: where ``requests --email`` addresses its update request
     email: Annotated[str, BeforeValidator(_email)] | None = None
+    #: the language its workbook and e-mails are in (one of report.yaml's ``languages``;
+    #: left out: the plan's main language)
+    language: Annotated[str, BeforeValidator(_language), WithJsonSchema({
+        "type": "string", "pattern": "^[a-z]{2}$", "description": "The language its update "
+        "requests go out in: one of report.yaml's languages, such as cy"})] | None = None
 
 
 #: actions/agencies.yaml: short name (as used in `lead`) -> full name, or its details
@@ -298,7 +314,7 @@ def _agency_value(value: Any) -> Any:
         detail = error.errors()[0]
         where = ".".join(map(str, detail["loc"]))
         raise _error(f"{where}: {detail['msg']} (an agency is written `short name: full "
-                     "name`, or with `name:` and `email:` below it)") from None
+                     "name`, or with `name:`, `email:` and `language:` below it)") from None
 
 
 Agencies = Annotated[dict[Annotated[str, BeforeValidator(_agency_id)],

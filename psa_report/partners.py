@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from . import fieldtypes
+from .bilingual import Text, in_language, translations
 from .changes import FieldChange
 from .dates import parse_due
 from .shape import shown_text, written_text
@@ -90,6 +91,9 @@ class FileUpdate:
     origins: tuple[str, ...] = ()
     #: the agencies whose returns gave these values (a joint action: more than one)
     agencies: tuple[str, ...] = ()
+    #: field -> the language its new text is in, for a text returned in another language
+    #: than the plan's main one (a Welsh agency's update): written as its translation
+    languages: dict[str, str] = field(default_factory=dict)
 
     @property
     def values(self) -> dict[str, str | None]:
@@ -251,7 +255,55 @@ def shaped_headers(kind) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return given, tuple(new_label(f.label) for f in partners)
 
 
+def header_labels(kind, language: str | None, words: Any) -> dict[str, str]:
+    """The headers of a kind's Updates sheet (:func:`shaped_headers`) as a workbook in
+    ``language`` heads them (the fields' labels in it, "Current" and "New" in the tool's
+    ``words``); empty for the plan's main language (None), whose headers are as named."""
+    if not language:
+        return {}
+    labels = {REF: words.ref}
+    for definition in given_fields(kind):
+        labels[definition.label] = translated(definition.label, language)
+    for definition in partner_fields(kind):
+        label = translated(definition.label, language)
+        labels[current_label(definition.label)] = words.current_label(label)
+        labels[new_label(definition.label)] = words.new_label(label)
+    return labels
+
+
 value_text = written_text  # the names the partner round's modules use
+
+
+def translated(value: Any, language: str) -> str:
+    """A text of the plan in ``language``: its translation, else as written."""
+    return in_language(value, language)[0]
+
+
+def shown_in(definition, value: Any, language: str | None, words: Any) -> str:
+    """A typed field value as a person reads it in ``language`` (None: the plan's main
+    language, :func:`shown_text`): a text's translation, a status's label and a deadline
+    in that language."""
+    if language is None or value is None:
+        return shown_text(definition, value)
+    kind = fieldtypes.get(definition.type)
+    if kind.wording:
+        return translated(value, language)
+    if kind.is_status:
+        return translated(value.label, language)
+    if kind.is_due:
+        return words.deadline(value)
+    if kind.is_date:
+        return words.long_date(value)
+    return shown_text(definition, value)
+
+
+def current_in(definition, value: Any, language: str | None) -> str | None:
+    """A field's value as written to YAML, in ``language`` (None: the plan's main one):
+    a text field's translation into it, or None if it has none; any other field as it is
+    (a status, a date: the same in every language)."""
+    if language is None or not fieldtypes.get(definition.type).wording:
+        return value_text(definition, value)
+    return translations(value).get(language) if isinstance(value, Text) else None
 
 
 @dataclass(frozen=True)
@@ -265,14 +317,22 @@ class ShapedSent:
     given: dict[str, str]  # header -> the text shown
 
     @classmethod
-    def of(cls, item) -> ShapedSent:
+    def of(cls, item, language: str | None = None, words: Any = None) -> ShapedSent:
+        """``item`` as sent; with ``language`` (an agency's other than the plan's main
+        one, and ``words``, the tool's words in it), as its workbook shows it in that
+        language: its texts' translations (the main language's where it has none), its
+        status's label and its deadline in that language; the current value of a text
+        field is then its translation (None if it has none), which a return changes."""
         kind = item.kind
         given = {REF: item.ref}
         partners = partner_fields(kind)
-        given.update((f.label, shown_text(f, item.get(f.name))) for f in given_fields(kind))
-        given.update((current_label(f.label), shown_text(f, item.get(f.name)))
-                     for f in partners)
-        return cls(item.ref, kind.name, {f.name: value_text(f, item.get(f.name))
+
+        def shown(definition) -> str:
+            return shown_in(definition, item.get(definition.name), language, words)
+
+        given.update((f.label, shown(f)) for f in given_fields(kind))
+        given.update((current_label(f.label), shown(f)) for f in partners)
+        return cls(item.ref, kind.name, {f.name: current_in(f, item.get(f.name), language)
                                          for f in partners}, given)
 
     def shown(self) -> dict[str, str]:

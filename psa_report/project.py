@@ -126,6 +126,9 @@ class Project:
     report_file: str = f"{ACTIONS}/{REPORT_FILE}"
     #: short name -> email address, for the agencies agencies.yaml gives one
     agency_emails: dict[str, str] = field(default_factory=dict)
+    #: short name -> the language of an agency that gives one (agencies.yaml's
+    #: ``language:``); see :meth:`agency_language`
+    agency_languages: dict[str, str] = field(default_factory=dict)
     #: the files it was read from, for warnings at their lines (validate.file_warnings)
     documents: Documents | None = field(default=None, repr=False, compare=False)
 
@@ -153,6 +156,11 @@ class Project:
     def languages(self) -> tuple[str, ...]:
         """The plan's languages, its main one first (report.yaml's ``languages``)."""
         return self.report.languages
+
+    def agency_language(self, code: str) -> str:
+        """The language an agency's update requests go out in: its ``language:`` in
+        agencies.yaml, else the plan's main language (the partnership's own: the main)."""
+        return self.agency_languages.get(code) or self.languages[0]
 
     def find(self, ref: str):
         return next((item for item in self.items if item.ref == ref), None)
@@ -402,13 +410,15 @@ def _build_project(root: Path, paths: list[str], read: Callable[[str], Document]
 
     report = agencies = report_doc = None
     agency_emails: dict[str, str] = {}
+    agency_languages: dict[str, str] = {}
     for path in found["report"]:
         if report_doc := load(path):
             report = _validate(report_doc, Report, None, problems)
     agencies_doc = None
     for path in found["agencies"]:
         if doc := load(path):
-            agencies, bad, agency_emails = read_agencies(doc, with_emails=True)
+            agencies, bad, agency_emails = read_agencies(doc, with_emails=True,
+                                                          languages=agency_languages)
             agencies_doc = doc
             problems.extend(bad)
 
@@ -452,7 +462,8 @@ def _build_project(root: Path, paths: list[str], read: Callable[[str], Document]
     assert report is not None and agencies is not None and report_doc is not None
     project = Project(root, report, agencies, shape,
                       {name: sort_items(items) for name, items in kind_items.items()},
-                      sources, agency_emails=agency_emails)
+                      sources, agency_emails=agency_emails,
+                      agency_languages=agency_languages)
     return _finish(project, report_doc, docs, agencies_doc)
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from . import fieldtypes, ledger, xlsx
+from .bilingual import name_of
 from .changes import FieldChange
 from .chars import refused
 from .dates import ACCEPTED_FORMS, Due, parse_due
@@ -50,6 +51,8 @@ from .partners import (
     Sent,
     ShapedSent,
     Waiting,
+    current_in,
+    header_labels,
     new_label,
     partner_fields,
     read_update,
@@ -61,6 +64,7 @@ from .problems import Invalid, Problem
 from .project import Project
 from .shape import field_value as typed_value
 from .shape import natural_key
+from .wording import words_in
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,8 @@ class _Spec:
     texts: frozenset[str]  # the running-text fields (a joint row keeps every lead's)
     hint: str  # the column to put comments in
     kind: str = ""  # the declared kind's name ("" for today's shape)
+    #: the language the workbook was sent in ("" : the plan's main language)
+    language: str = ""
 
 
 def _one_sheet_spec(shape) -> _Spec:
@@ -90,14 +96,18 @@ def _one_sheet_spec(shape) -> _Spec:
                  frozenset({"update"}), NEW_UPDATE)
 
 
-def _kind_spec(kind, shape) -> _Spec:
+def _kind_spec(kind, shape, language: str = "") -> _Spec:
+    """The columns of a kind's sheet; ``language``: the workbook's, when it was sent in
+    another than the plan's main one (its headers worded in it)."""
     given, new = shaped_headers(kind)
+    labels = header_labels(kind, language or None, words_in(language) if language else None)
     fields = partner_fields(kind)
     texts = [f for f in fields if fieldtypes.get(f.type).running_text]
-    return _Spec((*given, *new), {}, {new_label(f.label): (f.name, _typed_reader(f, shape))
-                                     for f in fields},
-                 frozenset(f.name for f in texts),
-                 new_label(texts[0].label) if texts else new[0] if new else REF, kind.name)
+    hint = new_label(texts[0].label) if texts else new[0] if new else REF
+    return _Spec((*given, *new), labels,
+                 {new_label(f.label): (f.name, _typed_reader(f, shape)) for f in fields},
+                 frozenset(f.name for f in texts), labels.get(hint, hint), kind.name,
+                 language)
 
 
 def _typed_reader(definition, shape) -> Callable[[Any], str]:
@@ -135,6 +145,9 @@ class _Proposal:
     where: str
     agency: str
     sent: Sent | ShapedSent
+    #: the language of the workbook it came from ("": the plan's main language): a text
+    #: in another language is written as the text's translation into it
+    language: str = ""
 
 
 #: Chooses one agency's value for a joint row's status or date: (ref, field, [(agency,
@@ -184,7 +197,8 @@ def collect_returns(project: Project, paths: Iterable[Path], take: dict[str, str
         for name, found in fields.items():
             for proposal in found:
                 given[proposal.agency].setdefault(ref, {})[name] = proposal.value
-    _add_earlier(proposals, before, manifest or {}, {r.agency for r in returns})
+    _add_earlier(proposals, before, manifest or {}, {r.agency for r in returns},
+                 project.languages[0])
     _check_take(take or {}, proposals, problems)
     chosen: dict[str, dict[str, str]] = {}
     updates, joint, waiting = _updates_from(project, proposals, problems, take or {}, choose,
@@ -202,7 +216,7 @@ def collect_returns(project: Project, paths: Iterable[Path], take: dict[str, str
 
 
 def _add_earlier(proposals: dict[str, dict[str, list[_Proposal]]], before: ledger.Earlier,
-                 manifest: dict, now: set[str]) -> None:
+                 manifest: dict, now: set[str], main: str = "en") -> None:
     """The values another lead of a joint action gave in an earlier run of this round, so
     that a return collected later is merged with them as if both came back together."""
     books = {b.get("agency"): b for b in manifest.get("workbooks", []) if isinstance(b, dict)}
@@ -216,10 +230,11 @@ def _add_earlier(proposals: dict[str, dict[str, list[_Proposal]]], before: ledge
         for ref, fields in refs.items():
             if ref not in proposals or ref not in sent:
                 continue
+            language = books[agency].get("language")
             for name, value in fields.items():
                 proposals[ref].setdefault(name, []).append(_Proposal(
                     value, f"{agency}'s return (applied earlier in this round)", agency,
-                    sent[ref]))
+                    sent[ref], language if language and language != main else ""))
 
 
 def _check_take(take: dict[str, str], proposals: dict[str, dict[str, list[_Proposal]]],
@@ -365,7 +380,7 @@ def _read_xlsx(project: Project, path: Path, manifest: dict | None,
     # The manifest is the record of what was sent, never the partner-editable hidden sheet.
     entry = _issued_entry(path, agency, manifest, key)
     sent = _sent_rows(entry)
-    sheets = _sheets(project, entry)
+    sheets = _sheets(project, entry, display)
     missing = [name for name in sheets if name not in book.sheetnames]
     if missing:
         raise Invalid([Problem(display, None, None,
@@ -398,11 +413,20 @@ def _read_xlsx(project: Project, path: Path, manifest: dict | None,
     return result
 
 
-def _sheets(project: Project, entry: dict) -> dict[str, _Spec]:
-    """The Updates sheets a workbook was sent with (sheet title -> its columns)."""
+def _sheets(project: Project, entry: dict, display: str = MANIFEST) -> dict[str, _Spec]:
+    """The Updates sheets a workbook was sent with (sheet title -> its columns), in the
+    language the manifest says it was sent in (whatever agencies.yaml says now)."""
     named = entry.get("sheets")
     if not named:
         return {UPDATES: _one_sheet_spec(project.shape)}
+    language = entry.get("language") or project.languages[0]
+    if not isinstance(language, str) or language not in project.languages:
+        raise Invalid([Problem(display, None, None,
+            f"this workbook was sent in {name_of(str(language))} ({language}), which is no "
+            f"longer one of the plan's languages ({', '.join(project.languages)}, in "
+            "report.yaml's `languages:`): add it back to read this return, or issue a new "
+            "request")])
+    other = language if language != project.languages[0] else ""
     sheets = {}
     for kind_name, title in named.items() if isinstance(named, dict) else ():
         kind = project.shape.kind(str(kind_name))
@@ -410,7 +434,7 @@ def _sheets(project: Project, entry: dict) -> dict[str, _Spec]:
             raise Invalid([Problem(MANIFEST, None, None,
                 f"the requests were sent for a kind of item ({kind_name}) that "
                 "actions/plan.yaml no longer declares: issue a new request")])
-        sheets[str(title)] = _kind_spec(kind, project.shape)
+        sheets[str(title)] = _kind_spec(kind, project.shape, other)
     return sheets
 
 
@@ -503,7 +527,7 @@ def _read_csv(project: Project, path: Path, manifest: dict | None,
             "workbook was sent with (such as Police-update-request.csv), and keep "
             f"{MANIFEST} from the requests next to it")])
     sent = _sent_rows(book)
-    sheets = _sheets(project, book)
+    sheets = _sheets(project, book, display)
     if len(sheets) > 1:
         raise Invalid([Problem(display, None, None,
             f"the workbook was sent with {len(sheets)} sheets of updates "
@@ -686,10 +710,11 @@ def _check_rows(project: Project, ret: _Return, proposals: dict[str, dict[str, l
             try:
                 value = read(cell.value)
             except ValueError as error:
-                problems.append(Problem(cell.where, None, None, f"{header}: {error}"))
+                problems.append(Problem(cell.where, None, None,
+                                        f"{spec.labels.get(header, header)}: {error}"))
                 continue
             proposals.setdefault(ref, {}).setdefault(name, []).append(
-                _Proposal(value, cell.where, ret.agency, sent))
+                _Proposal(value, cell.where, ret.agency, sent, spec.language))
 
 
 #: Excel's error values: in a CSV export they are the text of an error cell.
@@ -723,8 +748,8 @@ def _check_given(row: dict[str, _Cell], sent: Sent | ShapedSent, problems: list[
                 else _plain(cell.value) == _plain(shown))  # refs match in any case
         if not same:
             problems.append(Problem(cell.where, None, None,
-                f"{header} was changed: this column is as sent and is not read back; "
-                f"put the new text in {_new_column(header, spec)} "
+                f"{spec.labels.get(header, header)} was changed: this column is as sent "
+                f"and is not read back; put the new text in {_new_column(header, spec)} "
                 f"and keep this cell as it was ({_short(shown)})"))
 
 
@@ -733,7 +758,8 @@ def _new_column(header: str, spec: _Spec) -> str:
     if not spec.kind:
         return NEW_UPDATE if header != DUE else NEW_DUE
     current = header.removeprefix("Current ")
-    return next((h for h in spec.new if h == new_label(current)), spec.hint)
+    found = next((h for h in spec.new if h == new_label(current)), None)
+    return spec.labels.get(found, found) if found else spec.hint
 
 
 def _plain(value: Any) -> str:
@@ -773,6 +799,7 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
     the lead taken for each joint field settled by a choice is added to ``picks``."""
     updates, joints, waiting = [], [], []
     written = before.written
+    item_main = project.languages[0]
     for ref in sorted(proposals, key=natural_key):
         item = project.find(ref)
         path = project.sources[ref].path
@@ -783,6 +810,7 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
         reasons: list[str]
         first: _Proposal | None
         changes, origins, reasons, settled, choices = [], [], [], {}, {}
+        languages: dict[str, str] = {}
         names = [f.name for f in partner_fields(item.kind)]
         texts = {f.name for f in partner_fields(item.kind) if fieldtypes.get(f.type).running_text}
         for name in names:
@@ -793,11 +821,24 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
             # REF:update, REF:status, REF:due name a plan's own field by its type
             # ("progress", "rag"), as the --take help words it
             alias = _TAKE_NAMES.get(item.kind.field(name).type)
+            # a text returned in two languages (a joint row's Welsh and English leads):
+            # one of them is chosen (--take REF=AGENCY too), or the row waits (neither
+            # is put over the other, nor kept both in one language's text)
+            worded = fieldtypes.get(item.kind.field(name).type).wording
+            spoken = list(dict.fromkeys(p.language for p in found)) if worded else [""]
             wanted = (take.get(f"{ref}:{name}") or (take.get(f"{ref}:{alias}") if alias else None)
-                      or (take.get(ref) if name not in texts else None))
+                      or (take.get(ref) if name not in texts or len(spoken) > 1 else None))
             chosen = next((p for p in found if p.agency == wanted), None)
-            # as written to YAML, by the field's type (partners.value_text)
-            current = value_text(item.kind.field(name), item.get(name))
+            if len(spoken) > 1 and chosen is None:
+                reasons.append(f"{name}: " + ", ".join(
+                    f"{p.agency} gives {_short(p.value)} in "
+                    f"{name_of(p.language or item_main)}" for p in found))
+                settled[name] = "waits for a choice"
+                continue
+            language = chosen.language if chosen is not None else spoken[0]
+            # as written to YAML, by the field's type (partners.value_text); a text
+            # returned in another language: its translation into it (None if none)
+            current = current_in(item.kind.field(name), item.get(name), language or None)
             # this round already wrote the plan's value (the ledger says so)
             applied = name in written.get(ref, {}) and written[ref][name] == current
             # a lead chosen in an earlier run of the round (--take, or in the terminal),
@@ -842,9 +883,13 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
                     "action file or the return, and collect again"))
                 continue
             definition = item.kind.field(name)
-            changes.append(FieldChange(name, current, value, definition.label,
+            label = (f"{definition.label} ({name_of(language)})" if language
+                     else definition.label)  # "Update (Welsh)": its Welsh text changes
+            changes.append(FieldChange(name, current, value, label,
                                        fieldtypes.get(definition.type).running_text))
             origins.append(first.where)
+            if language:
+                languages[name] = language
         if len(agencies) > 1:
             joints.append(Joint(ref, path, {name: tuple((p.agency, p.value) for p in found)
                                              for name, found in given.items()}, settled))
@@ -854,7 +899,8 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
         if choices:
             picks[ref] = choices
         if changes:
-            updates.append(FileUpdate(path, ref, tuple(changes), tuple(origins), agencies))
+            updates.append(FileUpdate(path, ref, tuple(changes), tuple(origins), agencies,
+                                      languages))
     return updates, joints, waiting
 
 

@@ -30,7 +30,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 
-from . import bilingual, fieldtypes, models
+from . import bilingual, catalog, fieldtypes, models
 from .chars import describe
 from .dates import Due
 from .fieldtypes import FIELD_TYPES, normal_word
@@ -783,11 +783,14 @@ def check_agency_name(text: str) -> str:
     return name
 
 
-def read_agencies(doc: Document, with_emails: bool = False):
+def read_agencies(doc: Document, with_emails: bool = False,
+                  languages: dict[str, str] | None = None):
     """agencies.yaml (short name -> full name), short names with spaces allowed.
 
-    An agency may be written with its details, ``Police: {name: ..., email: ...}``;
-    ``with_emails`` adds the third result, short name -> email address.
+    An agency may be written with its details, ``Police: {name: ..., email: ...,
+    language: cy}``; ``with_emails`` adds the third result, short name -> email address;
+    ``languages`` (a dict) is filled in with short name -> the language of an agency that
+    gives one (one of the plan's languages, else refused at its line).
     """
     problems: list[Problem] = []
     found: tuple[dict[str, str] | None, list[Problem]]
@@ -813,6 +816,23 @@ def read_agencies(doc: Document, with_emails: bool = False):
                 agencies[name] = entry.name
                 if entry.email:
                     emails[name] = entry.email
+                if entry.language:
+                    plan = bilingual.LANGUAGES.get()
+                    if entry.language not in plan:
+                        problems.append(doc.problem((key, "language"),
+                            f"{key}: language: {bilingual.name_of(entry.language)} "
+                            f"({entry.language}) is not one of the plan's languages "
+                            f"({', '.join(plan)}): write one of them, or add it to "
+                            "report.yaml's `languages:` (like `languages: "
+                            f"[{plan[0]}, {entry.language}]`)"))
+                    elif entry.language not in catalog.LANGUAGES:
+                        problems.append(doc.problem((key, "language"),
+                            f"{key}: language: psa-report has its own words (a workbook's "
+                            f"instructions, an e-mail) in {' and '.join(catalog.LANGUAGES)} "
+                            f"only, not {bilingual.name_of(entry.language)}: write one of "
+                            "them, or leave `language:` out"))
+                    elif languages is not None:
+                        languages[name] = entry.language
             else:
                 agencies[name] = models._text(value)
         except PydanticCustomError as error:
@@ -821,8 +841,8 @@ def read_agencies(doc: Document, with_emails: bool = False):
             for detail in error.errors():
                 problems.append(doc.problem((key, *detail["loc"][:1]),
                     f"{key}: {'.'.join(map(str, detail['loc']))}: {detail['msg']} (an agency "
-                    "is written `short name: full name`, or with `name:` and `email:` "
-                    "below it)"))
+                    "is written `short name: full name`, or with `name:`, `email:` and "
+                    "`language:` below it)"))
     found = (None if problems else agencies), problems
     return (*found, emails) if with_emails else found
 

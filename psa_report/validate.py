@@ -316,19 +316,26 @@ def untranslated(project: Project, found: list[TextAt], marks) -> list[Problem]:
 
 @dataclass(frozen=True)
 class Pending:
-    """A translation that may be out of date: its main language changed after it."""
+    """A translation that may be out of date: its main language changed after it; or
+    (``stale`` the main language) the main language's text that may be: the translation
+    changed after it (a Welsh partner's update, written as the Welsh)."""
 
     text: TextAt
     language: str  # the translation's
-    main_changed: date
+    main_changed: date  # the main language's text's last change
     changed: date  # the translation's last change
+    #: the language whose text may be out of date: the translation's (""), or the main's
+    stale: str = ""
 
 
 def pending_translations(project: Project) -> list[Pending]:
     """The translations whose main-language text changed after them (by the plan's git
     history: the last commits of each file holding such a text, and the files' edits not
     yet committed), unless the mapping's ``<code>_checked`` day is on or after that
-    change. Nothing outside git."""
+    change; and, the other way round, the main-language texts whose translation changed
+    after them (a translation changed, not first written: a Welsh partner's update),
+    unless ``<main>_checked`` is on or after it. A text brought up to date clears its
+    warning. Nothing outside git."""
     if len(project.report.languages) < 2 or not history.maybe_in_git(project.root):
         return []
     main = project.report.languages[0]
@@ -357,24 +364,33 @@ def pending_translations(project: Project) -> list[Pending]:
                 if code == main:
                     continue
                 last: tuple = (None, None)
-                changed: dict[str, tuple[int, date]] = {}
-                for index, (day, data) in enumerate(datas):
+                changed: dict[str, date] = {}
+                stale: str | None = None  # the language that may be out of date
+                for day, data in datas:
                     value = _at(data, text.path)
                     now = ((_plain(cast(dict, value).get(main)),
                             _plain(cast(dict, value).get(code)))
                            if is_translations(value) else (_plain(value), None))
-                    for which, old, new in ((main, last[0], now[0]), (code, last[1], now[1])):
-                        if new is not None and new != old:
-                            changed[which] = (index, day)
+                    main_moved = now[0] is not None and now[0] != last[0]
+                    code_moved = now[1] is not None and now[1] != last[1]
+                    for which, moved in ((main, main_moved), (code, code_moved)):
+                        if moved:
+                            changed[which] = day
+                    if main_moved and code_moved:  # both at once: in step
+                        stale = None
+                    elif main_moved:  # the main caught up, or left the translation behind
+                        stale = None if stale == main or now[1] is None else code
+                    elif code_moved:  # caught up, a first translation, or a newer text
+                        stale = None if stale == code or last[1] is None else main
                     last = now
-                if main not in changed or code not in changed:
+                if stale is None or main not in changed or code not in changed:
                     continue
-                if changed[main][0] <= changed[code][0]:
+                newer = changed[main] if stale == code else changed[code]
+                checked = value_now.checked.get(stale)
+                if checked is not None and checked >= newer:
                     continue
-                checked = value_now.checked.get(code)
-                if checked is not None and checked >= changed[main][1]:
-                    continue
-                found.append(Pending(text, code, changed[main][1], changed[code][1]))
+                found.append(Pending(text, code, changed[main], changed[code],
+                                     "" if stale == code else stale))
     return found
 
 
@@ -387,6 +403,14 @@ def stale_translations(project: Project) -> list[Problem]:
     for pending in pending_translations(project):
         text = pending.text
         line, column = marks(text.file, text.path)
+        if pending.stale == main:  # the translation is newer: the main language may lag
+            problems.append(warning(text.file, line, column,
+                f"{text.name}: the {name_of(pending.language)} changed on "
+                f"{long_date(pending.changed)}, the {name_of(main)} last on "
+                f"{long_date(pending.main_changed)}: the {name_of(main)} may be out of "
+                f"date: bring it up to date, or, if it is still right, add "
+                f"`{main}_checked: {date.today().isoformat()}` to the text's languages"))
+            continue
         problems.append(warning(text.file, line, column,
             f"{text.name}: the {name_of(main)} changed on {long_date(pending.main_changed)}, "
             f"the {name_of(pending.language)} last on {long_date(pending.changed)}: the "

@@ -440,6 +440,20 @@ class Words:
                               "sent it to you.")
     #: a drop-down's prompt
     choose_from_list: str = N_("Choose from the list, or leave blank if it has not changed.")
+    #: the workbook's sheet of instructions, and its one sheet of updates (a plan with
+    #: one kind of item; with more, each kind's sheet is titled by its heading)
+    instructions: str = N_("Instructions")
+    updates: str = N_("Updates")
+
+    def current_label(self, label: str) -> str:
+        """A column as sent: "Current Status" ({label}: the field's label)."""
+        # TRANSLATORS: a workbook's column of a field's value as sent ("Current Status")
+        return self._("Current {label}", label=label)
+
+    def new_label(self, label: str) -> str:
+        """A column to fill in: "New Status"."""
+        # TRANSLATORS: a workbook's column to fill in with a field's new value ("New Status")
+        return self._("New {label}", label=label)
 
     def _each_and(self, names: list[str]) -> str:
         """"a", "a and b", "a and b and c" (the workbook's joins)."""

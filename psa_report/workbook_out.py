@@ -35,15 +35,17 @@ from .partners import (
     IssuedWorkbook,
     ShapedSent,
     given_fields,
+    header_labels,
     new_label,
     partner_fields,
     shaped_headers,
+    translated,
 )
 from .problems import Invalid, Problem
 from .project import Project
 from .shape import Item, Kind, Shape
 from .sheets import put
-from .wording import WORDS
+from .wording import WORDS, Words, words_in
 
 #: Excel serial day numbers of 1 January 2000 and 31 December 2099: the range the
 #: date drop-down accepts (serial numbers read the same in Excel and LibreOffice).
@@ -63,25 +65,32 @@ def issue_requests(project: Project, out_dir: Path, leads: Iterable[str] | None 
     round_id = round_id or new_round_id(issued_on)
     groups = _only(project, _groups(project), leads)
     _check_issuable(project, groups)  # before anything is written
-    titles = sheet_names(project.shape)
+    main = project.languages[0]
     out_dir = Path(out_dir)
     issued: list[IssuedWorkbook] = []
     entries: list[dict] = []
     outputs: dict[Path, Callable[[Path], None]] = {}
     used: set[str] = set()
     for code, items in groups.items():
+        language = project.agency_language(code)
+        # a workbook in another language than the plan's main one: its words and texts
+        other = language if language != main else None
+        words = words_in(language)
         name = project.agencies.get(code, f"the {project.report.partnership}")
+        shown_name = translated(name, language) if other else name
         path = out_dir / _file_name(code, used)
-        rows = [ShapedSent.of(item) for item in items]
+        rows = [ShapedSent.of(item, other, words) for item in items]
         kinds = [kind for kind, _ in project.kinds if any(r.kind == kind.name for r in rows)]
+        titles = sheet_names(project.shape, other, words)
         sheets = {kind.name: titles[kind.name] for kind in kinds}
-        book = _workbook(project, code, name, kinds, sheets, rows, reply_by, commit,
-                         issued_on)
+        book = _workbook(project, code, shown_name, kinds, sheets, rows, reply_by, commit,
+                         issued_on, language, words)
         key = _bind(book)
         outputs[path] = _saver(book, code)
         issued.append(IssuedWorkbook(code, name, path, tuple(row.ref for row in rows)))
         entries.append({"agency": code, "name": name, "file": path.name, "key": key,
                         "refs": [row.ref for row in rows], "sheets": sheets,
+                        "language": language,
                         "rows": [row.as_dict() for row in rows]})
     manifest = {
         "format": FORMAT, "round": round_id, "partnership": project.report.partnership,
@@ -160,16 +169,23 @@ def _check_issuable(project: Project, groups: dict[str, list[Item]]) -> None:
                 f"{code}: {len(items):,} open actions, more than the {MAX_ROWS:,} rows a "
                 "returned workbook may hold: send requests for fewer (use --lead, or mark "
                 "finished actions complete)"))
-    texts = [("actions/report.yaml", name, value) for name, value in
-             (("partnership", project.report.partnership), ("meeting", project.report.meeting))]
-    texts += [("actions/agencies.yaml", code, f"{code} {name}")
-              for code, name in project.agencies.items()]
+    # every language a workbook goes out in: its texts' translations are written too
+    others = {code: words_in(code) for code in {project.agency_language(c) for c in groups}
+              if code != project.languages[0]}
+    texts = [("actions/report.yaml", name, shown) for name, value in
+             (("partnership", project.report.partnership), ("meeting", project.report.meeting))
+             for shown in (value, *(translated(value, code) for code in others))]
+    texts += [("actions/agencies.yaml", code, f"{code} {shown}")
+              for code, name in project.agencies.items()
+              for shown in (name, *(translated(name, language) for language in others))]
     issued = {item.ref: item for items in groups.values() for item in items}
     for item in issued.values():  # the items written, once each
         path = project.sources[item.ref].path if item.ref in project.sources else item.ref
-        texts += [(path, name, value) for name, value in ShapedSent.of(item).given.items()
-                  if isinstance(value, str)]
-    for path, name, value in texts:
+        for sent in (ShapedSent.of(item), *(ShapedSent.of(item, code, words)
+                                            for code, words in others.items())):
+            texts += [(path, name, value) for name, value in sent.given.items()
+                      if isinstance(value, str)]
+    for path, name, value in dict.fromkeys(texts):  # a text untranslated: once
         bad = _CONTROL.search(value)
         if bad:
             problems.append(Problem(path, None, None,
@@ -194,10 +210,11 @@ def _file_name(code: str, used: set[str]) -> str:
     return name
 
 
-def _write_instructions(sheet, lines: list[tuple[str, str | None]]) -> None:
+def _write_instructions(sheet, lines: list[tuple[str, str | None]],
+                        name: str = INSTRUCTIONS) -> None:
     from openpyxl.styles import Alignment, Font
 
-    sheet.title = INSTRUCTIONS
+    sheet.title = name
     sheet.column_dimensions["A"].width = INSTRUCTIONS_WIDTH
     for number, (text, style) in enumerate(lines, 1):
         cell = put(sheet, number, 1, text)
@@ -246,16 +263,20 @@ def _height(cells: list[tuple[str, float]]) -> float:
 _LIST_LIMIT = 255
 
 
-def sheet_names(shape: Shape) -> dict[str, str]:
+def sheet_names(shape: Shape, language: str | None = None, words: Words = WORDS
+                ) -> dict[str, str]:
     """Kind name -> the title of its Updates sheet: "Updates" when the plan has one kind,
-    else the kind's heading (as a sheet may be named: at most 31 characters, no []:*?/\\)."""
+    else the kind's heading (as a sheet may be named: at most 31 characters, no []:*?/\\);
+    in ``language`` (the heading's translation, the tool's ``words``) if given."""
+    updates = words.updates if language else UPDATES
     if len(shape.kinds) == 1:
-        return {shape.kinds[0].name: UPDATES}
+        return {shape.kinds[0].name: updates}
     names: dict[str, str] = {}
     for kind in shape.kinds:
-        title = re.sub(r"[\[\]:*?/\\]+", " ", kind.heading).strip()[:31].strip() or UPDATES
+        heading = translated(kind.heading, language) if language else kind.heading
+        title = re.sub(r"[\[\]:*?/\\]+", " ", heading).strip()[:31].strip() or updates
         while title.lower() in {n.lower() for n in names.values()} or title in (
-                INSTRUCTIONS, ISSUED):
+                INSTRUCTIONS, ISSUED, words.instructions):
             title = f"{title[:28]} {len(names) + 1}"
         names[kind.name] = title
     return names
@@ -274,7 +295,8 @@ def _groups(project: Project) -> dict[str, list[Item]]:
 
 def _workbook(project: Project, code: str, name: str, kinds: list[Kind],
                      sheets: dict[str, str], rows: list[ShapedSent], reply_by: date | None,
-                     commit: str | None, issued_on: date):
+                     commit: str | None, issued_on: date, language: str,
+                     words: Words = WORDS):
     from openpyxl import Workbook
     from openpyxl.workbook.protection import WorkbookProtection
 
@@ -283,13 +305,15 @@ def _workbook(project: Project, code: str, name: str, kinds: list[Kind],
     paragraphs = sorted(set().union(*(found[r.ref].paragraphs for r in rows
                                       if r.ref in found)))
     _write_instructions(book.active, _lines(project, name, kinds, sheets, reply_by,
-                                            issued_on, paragraphs))
+                                            issued_on, paragraphs, language, words),
+                        words.instructions)
     if paragraphs:
-        book.properties.subject = WORDS.not_for_publication(paragraphs)
+        book.properties.subject = words.not_for_publication(paragraphs)
         book.properties.keywords = "NOT FOR PUBLICATION"
     for kind in kinds:
         _updates(book.create_sheet(sheets[kind.name]), kind, project.shape,
-                 [row for row in rows if row.kind == kind.name], reply_by or issued_on)
+                 [row for row in rows if row.kind == kind.name], reply_by or issued_on,
+                 language if language != project.languages[0] else None, words)
     sheet = book.create_sheet(ISSUED)
     meta = [(ISSUED_MARK, FORMAT), ("agency", code), ("commit", commit or ""),
             ("issued", issued_on.isoformat())]
@@ -310,33 +334,52 @@ def _workbook(project: Project, code: str, name: str, kinds: list[Kind],
 
 def _lines(project: Project, name: str, kinds: list[Kind], sheets: dict[str, str],
                   reply_by: date | None, issued_on: date,
-                  edition_paragraphs: list[int]) -> list[tuple[str, str | None]]:
-    """The Instructions sheet, worded from the plan's shape (plan.yaml)."""
+                  edition_paragraphs: list[int], language: str = "en",
+                  words: Words = WORDS) -> list[tuple[str, str | None]]:
+    """The Instructions sheet, worded from the plan's shape (plan.yaml), in ``language``
+    (the tool's ``words`` in it, the plan's texts' translations into it)."""
     report, shape = project.report, project.shape
-    meeting = WORDS.meeting_on(report.meeting, long_date(report.meeting_date)
+    other = language != project.languages[0]
+
+    def tr(text: str) -> str:
+        return translated(text, language) if other else text
+
+    def day(when: date) -> str:
+        return words.long_date(when) if other else long_date(when)
+
+    partnership = tr(report.partnership)
+    meeting = words.meeting_on(tr(report.meeting), day(report.meeting_date)
                                if report.meeting_date else None)
     titles = [sheets[kind.name] for kind in kinds]
-    steps = [WORDS.open_sheets(titles, [kind.name for kind in kinds])]
+    steps = [words.open_sheets(titles, [tr(kind.name) for kind in kinds])]
     seen: set[str] = set()
     example = reply_by or issued_on
     for kind in kinds:
         for definition in partner_fields(kind):
-            column = new_label(definition.label)
+            label = tr(definition.label)
+            column = words.new_label(label) if other else new_label(definition.label)
             if column in seen:
                 continue
             seen.add(column)
-            steps.append(_step(definition, column, shape, example))
-    steps += [WORDS.do_not_change, WORDS.save_and_return]
+            steps.append(_step(definition, column, shape, example, language if other
+                               else None, words))
+    steps += [words.do_not_change, words.save_and_return]
     return [
-        (WORDS.update_request(report.partnership, name), "title"),
-        (WORDS.workbook_lists([kind.plural for kind in kinds], name, report.partnership,
-                              [s.name for s in shape.done], meeting), None),
-        (WORDS.reply_by(long_date(reply_by) if reply_by else None), "bold"),
-        (WORDS.workbook_edition(edition_paragraphs), "bold"),
-        (WORDS.what_to_do, "bold"),
+        (words.update_request(partnership, name), "title"),
+        (words.workbook_lists([tr(kind.plural) for kind in kinds], name, partnership,
+                              [_lower(tr(s.label)) if other else s.name for s in shape.done],
+                              meeting), None),
+        (words.reply_by(day(reply_by) if reply_by else None), "bold"),
+        (words.workbook_edition(edition_paragraphs), "bold"),
+        (words.what_to_do, "bold"),
         *((f"{number}. {text}", None) for number, text in enumerate(steps, 1)),
-        (WORDS.sent_on(long_date(issued_on)), None),
+        (words.sent_on(day(issued_on)), None),
     ]
+
+
+def _lower(label: str) -> str:
+    """A status's label inside a sentence: "wedi'i gwblhau" (as the English its name)."""
+    return label[:1].lower() + label[1:]
 
 
 def example_date(day: date) -> str:
@@ -344,17 +387,29 @@ def example_date(day: date) -> str:
     return f"{day.day:02d}/{day.month:02d}/{day.year}"
 
 
-def _step(definition, column: str, shape: Shape, example: date) -> str:
+def _step(definition, column: str, shape: Shape, example: date, language: str | None = None,
+          words: Words = WORDS) -> str:
     """What to do in one column to fill in; its examples taken from ``example`` (the
-    round's reply-by date), so that none is in another decade than the plan."""
+    round's reply-by date), so that none is in another decade than the plan; in
+    ``language`` if given (another than the plan's main one)."""
     year = financial_year(example)
-    choices = ([s.name for s in shape.statuses] if fieldtypes.get(definition.type).is_status
-               else list(definition.choices))
-    return WORDS.step(definition.type, definition.label, column, day=example_date(example),
+    choices = (_status_words(shape, language)
+               if fieldtypes.get(definition.type).is_status else list(definition.choices))
+    label = translated(definition.label, language) if language else definition.label
+    return words.step(definition.type, label, column, day=example_date(example),
                       quarter=f"Q{quarter_of(example)} {year}", year=year, choices=choices)
 
 
-def _updates(sheet, kind: Kind, shape: Shape, rows: list[ShapedSent], example: date) -> None:
+def _status_words(shape: Shape, language: str | None) -> list[str]:
+    """The statuses as a workbook's drop-down lists them: by name, or in another language
+    than the plan's main one by their labels in it (read back as the same statuses)."""
+    if language is None:
+        return [s.name for s in shape.statuses]
+    return [translated(s.label, language) for s in shape.statuses]
+
+
+def _updates(sheet, kind: Kind, shape: Shape, rows: list[ShapedSent], example: date,
+             language: str | None = None, words: Words = WORDS) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill, Protection
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -363,12 +418,13 @@ def _updates(sheet, kind: Kind, shape: Shape, rows: list[ShapedSent], example: d
     fill_in = PatternFill("solid", fgColor="FFF2CC")
     wrap = Alignment(wrap_text=True, vertical="top")
     given, new = shaped_headers(kind)
+    labels = header_labels(kind, language, words)
     partners = partner_fields(kind)
     types = ["ref", *(f.type for f in given_fields(kind)), *(f.type for f in partners)]
     widths = [8 if t == "ref" else fieldtypes.get(t).width for t in types]
     widths += [fieldtypes.get(f.type).new_width for f in partners]
     for column, (title, width) in enumerate(zip((*given, *new), widths, strict=True), 1):
-        cell = put(sheet, 1, column, title)
+        cell = put(sheet, 1, column, labels.get(title, title))
         cell.font, cell.alignment = Font(bold=True), wrap
         cell.fill = fill_in if column > len(given) else header_fill
         sheet.column_dimensions[get_column_letter(column)].width = width
@@ -385,8 +441,10 @@ def _updates(sheet, kind: Kind, shape: Shape, rows: list[ShapedSent], example: d
     sheet.row_dimensions[1].height = 2 * LINE_HEIGHT
     last = len(rows) + 1
     for offset, definition in enumerate(partners, len(given) + 1):
-        letter, title = get_column_letter(offset), new_label(definition.label)
-        check = _validation(definition, shape, title, DataValidation, example)
+        letter = get_column_letter(offset)
+        title = labels.get(new_label(definition.label), new_label(definition.label))
+        check = _validation(definition, shape, title, DataValidation, example, language,
+                            words)
         if check is not None:
             check.add(f"{letter}2:{letter}{last}")
             sheet.add_data_validation(check)
@@ -394,19 +452,21 @@ def _updates(sheet, kind: Kind, shape: Shape, rows: list[ShapedSent], example: d
 
 
 def _validation(definition, shape: Shape, title: str, DataValidation,  # noqa: N803
-                example: date):
+                example: date, language: str | None = None, words: Words = WORDS):
     """The drop-down or date check of a column to fill in, or None (its example dates
-    from ``example``, the round's reply-by date)."""
+    from ``example``, the round's reply-by date); in ``language`` if given."""
     type_ = fieldtypes.get(definition.type)
-    words = type_.drop_down(definition, shape)
-    if words is not None:
-        formula = '"' + ",".join(words) + '"'
-        if any("," in w or '"' in w for w in words) or len(formula) > _LIST_LIMIT:
+    listed = type_.drop_down(definition, shape)
+    if listed is not None and type_.is_status and language:
+        listed = _status_words(shape, language)
+    if listed is not None:
+        formula = '"' + ",".join(listed) + '"'
+        if any("," in w or '"' in w for w in listed) or len(formula) > _LIST_LIMIT:
             return None  # Excel cannot list these: the words are checked on collect
         return DataValidation(
             type="list", formula1=formula, allow_blank=True, showErrorMessage=True,
-            showInputMessage=True, errorTitle=title, error=WORDS.choose_one_of(words),
-            promptTitle=title, prompt=WORDS.choose_from_list)
+            showInputMessage=True, errorTitle=title, error=words.choose_one_of(listed),
+            promptTitle=title, prompt=words.choose_from_list)
     if type_.dated:
         periods = type_.is_due  # a due date may be a quarter, a year or ongoing
         day, year = example_date(example), financial_year(example)
@@ -416,7 +476,7 @@ def _validation(definition, shape: Shape, title: str, DataValidation,  # noqa: N
             showInputMessage=True, errorTitle=title,
             # a quarter, a year or "ongoing" is text: a warning lets it be kept
             errorStyle="warning" if periods else "stop",
-            error=(WORDS.type_a_date(day, f"Q{quarter_of(example)} {year}", year, "ongoing")
-                   if periods else WORDS.type_a_date(day)),
-            promptTitle=title, prompt=WORDS.type_new_date(day))
+            error=(words.type_a_date(day, f"Q{quarter_of(example)} {year}", year, "ongoing")
+                   if periods else words.type_a_date(day)),
+            promptTitle=title, prompt=words.type_new_date(day))
     return None

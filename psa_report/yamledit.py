@@ -56,13 +56,21 @@ class _Span:
 
 
 def replace_values(text: str, display: str, new: dict[str, str | None],
-                   optional: Collection[str] = (), language: str = "en") -> str:
+                   optional: Collection[str] = (), language: str = "en",
+                   main: str | None = None) -> str:
     """``text`` with the top-level fields in ``new`` set to their values (None removes).
 
     A field not in the file is added after the last field; only the ``optional`` ones
     may be removed.  Raise :class:`Invalid` if a required field would be removed, a
     field is not a plain value, or the result would not read back exactly.
+
+    With ``main`` (the plan's main language) and another ``language``, each value is a
+    translation: written as that language's text of the field (a text written once
+    becomes ``{main: as it was, language: new}``; a mapping without the language gets
+    it), the main language's text left as it is.
     """
+    if main is not None and language != main:
+        return _translations(text, display, new, language, main)
     root = _root(text, display)
     before = load_text(text, display).data
     nl = "\r\n" if "\r\n" in text else "\n"
@@ -111,10 +119,62 @@ def _language_edit(text: str, node: yaml.MappingNode, language: str, value: str,
     """The edit setting one language's text of a text written in several languages."""
     key, old = next((k, v) for k, v in node.value if k.value == language)
     if node.flow_style:  # {en: ..., cy: ...}: the new text on the same line, quoted
-        plain = ("\n" not in value and not re.search(r"[:#,\[\]{}]|^\W", value)
-                 and value == value.strip())
-        return old.start_mark.index, old.end_mark.index, value if plain else quoted(value)
+        return old.start_mark.index, old.end_mark.index, _flow(value)
     return _replacement(text, _span(text, key, old), language, value, nl)
+
+
+def _flow(value: str) -> str:
+    """A text as a flow mapping's value: plain when it reads back so, else quoted."""
+    plain = ("\n" not in value and not re.search(r"[:#,\[\]{}]|^\W", value)
+             and value == value.strip())
+    return value if plain else quoted(value)
+
+
+def _translations(text: str, display: str, new: dict[str, str | None], language: str,
+                  main: str) -> str:
+    """:func:`replace_values` for the texts of ``language``, another than ``main``."""
+    root = _root(text, display)
+    before = load_text(text, display).data
+    nl = "\r\n" if "\r\n" in text else "\n"
+    nodes = {key.value: (key, value) for key, value in root.value}
+    edits: list[tuple[int, int, str]] = []
+    expected: dict[str, object] = {}
+    for name, value in new.items():
+        old = before.get(name)
+        if value is None or name not in nodes or not (
+                isinstance(old, str) or is_translations(old)):
+            raise Invalid([Problem(display, None, None,
+                f"{name}: a text in {language} is written as the translation of the "
+                f"{main} text, and this field has no {main} text (or is not a text): write "
+                "its text first, then collect again")])
+        key, node = nodes[name]
+        if isinstance(old, dict) and language in old:
+            expected[name] = {**old, language: value}
+            if old[language] != value:
+                edits.append(_language_edit(text, node, language, value, nl))
+        elif isinstance(old, dict):  # a mapping without this language: it is added
+            expected[name] = {**old, language: value}
+            last_key, last = node.value[-1]
+            if node.flow_style:
+                edits.append((last.end_mark.index, last.end_mark.index,
+                              f", {language}: {_flow(value)}"))
+            else:
+                column = last_key.start_mark.column
+                end = _span(text, last_key, last).end
+                edits.append((end, end, nl + " " * column + _field_text(
+                    language, value, column, nl).rstrip("\r\n")))
+        else:  # a text written once: its languages, the main one as it was
+            expected[name] = {main: old, language: value}
+            span = _span(text, key, node)
+            column = span.key_column + 2
+            entries = nl.join(" " * column + _field_text(code, words, column, nl).rstrip("\r\n")
+                              for code, words in ((main, old), (language, value)))
+            trailer = span.trailer.rstrip() if span.trailer.strip() else ""
+            edits.append((key.end_mark.index, span.end, ":" + trailer + nl + entries))
+    for start, end, replacement in sorted(edits, reverse=True):
+        text = text[:start] + replacement + text[end:]
+    _check(text, display, before, expected)
+    return text
 
 
 def _root(text: str, display: str) -> yaml.MappingNode:

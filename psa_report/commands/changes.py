@@ -50,11 +50,14 @@ class ChangesResult:
 
     @property
     def pending_lines(self) -> list[str]:
-        """"Translation pending: 3.2.1 update (English changed 21 September 2010)"."""
+        """"Translation pending: 3.2.1 update (English changed 21 September 2010)"; the
+        other way round, "(Welsh changed ...)": the English may lag a Welsh update."""
         if not self.pending:
             return []
-        return [f"Translation pending: {p.text.name} ({name_of(self.main)} changed "
-                f"{long_date(p.main_changed)})" for p in self.pending]
+        return [f"Translation pending: {p.text.name} "
+                f"({name_of(p.language if p.stale else self.main)} changed "
+                f"{long_date(p.changed if p.stale else p.main_changed)})"
+                for p in self.pending]
 
     @property
     def records(self) -> list[ChangeRecord]:
@@ -79,7 +82,8 @@ class ChangesResult:
                 **({"translation_pending": [
                     {"text": p.text.name, "file": p.text.file, "language": p.language,
                      "main_changed": p.main_changed.isoformat(),
-                     "changed": p.changed.isoformat()} for p in self.pending]}
+                     "changed": p.changed.isoformat(),
+                     "out_of_date": p.stale or p.language} for p in self.pending]}
                    if self.pending else {})}
 
 

@@ -27,13 +27,16 @@ from ..partners import (
     CollectResult,
     FileUpdate,
     IssuedWorkbook,
+    header_labels,
     new_label,
     partner_fields,
+    translated,
 )
 from ..problems import BadOption, Invalid, Problem
 from ..returns import Chooser, collect_returns
 from ..shape import ACTIONS, PLAN_FILE
 from ..validate import meeting_passed
+from ..wording import words_in
 from ..workbook_out import issue_requests
 from .common import agency, item, load
 
@@ -96,9 +99,10 @@ def requests(root: Path, leads: list[str] | None = None, reply_by: date | None =
     if email:
         outputs = {}
         sheets = {b["agency"]: b.get("sheets") for b in manifest["workbooks"]}
+        languages = {b["agency"]: b.get("language") for b in manifest["workbooks"]}
         for book in books:
             draft = _draft(project, book.agency, book.agency_name, book.path, book.refs,
-                           sheets.get(book.agency))
+                           sheets.get(book.agency), language=languages.get(book.agency))
             message = emails.request(draft, project.report.partnership, project.report.meeting,
                                      project.report.author, reply_by)
             target = out_dir / emails.eml_name(book.path)
@@ -124,26 +128,38 @@ def _today_s_shape(project, command: str) -> None:
 
 
 def _draft(project, code: str, name: str, workbook: Path, refs, sheets: dict | None,
-           address: str | None = None) -> emails.Draft:
-    """A draft to ``code``, describing the columns its workbook has to fill in."""
-    titles, columns = _to_fill(project, sheets)
+           address: str | None = None, language: str | None = None) -> emails.Draft:
+    """A draft to ``code``, describing the columns its workbook has to fill in, in the
+    language its workbook went out in (as the round recorded it; a round recorded before
+    workbooks had languages: the plan's main one)."""
+    language = language if isinstance(language, str) and language in project.languages \
+        else project.languages[0]
+    if language != project.languages[0] and code in project.agencies:
+        name = translated(project.agencies[code], language)  # its name in its language
+    titles, columns = _to_fill(project, sheets, language)
     return emails.Draft(code, name, address or project.agency_emails.get(code), workbook,
-                        tuple(refs), titles, columns)
+                        tuple(refs), titles, columns, language)
 
 
-def _to_fill(project, sheets: dict | None) -> tuple[tuple[str, ...], tuple]:
+def _to_fill(project, sheets: dict | None, language: str = "en"
+             ) -> tuple[tuple[str, ...], tuple]:
     """The sheets of a workbook (kind name -> sheet, as the manifest records them) and
-    their columns to fill in, each once; a workbook of a round issued before each kind
-    had its own sheet has the one Updates sheet and its three columns."""
+    their columns to fill in, each once, as the workbook in ``language`` heads them; a
+    workbook of a round issued before each kind had its own sheet has the one Updates
+    sheet and its three columns."""
     if not sheets:
         return (UPDATES,), (emails.Column(NEW_UPDATE, "text"),
                             emails.Column(NEW_STATUS, "status"),
                             emails.Column(NEW_DUE, "due"))
     kinds = {kind.name: kind for kind, _ in project.kinds}
+    other = language if language != project.languages[0] else None
     columns: dict[str, emails.Column] = {}
     for name in sheets:
-        for definition in partner_fields(kinds[name]) if name in kinds else ():
-            title = new_label(definition.label)
+        if name not in kinds:
+            continue
+        labels = header_labels(kinds[name], other, words_in(language))
+        for definition in partner_fields(kinds[name]):
+            title = labels.get(new_label(definition.label), new_label(definition.label))
             columns.setdefault(title, emails.Column(title, definition.type))
     return tuple(sheets.values()), tuple(columns.values())
 
@@ -259,7 +275,8 @@ def round_status(root: Path, today: date | None = None, chase: bool = False,
             address = project.agency_emails.get(row.agency) or row.email
             entry = kept["agencies"].get(row.agency) or {}
             draft = _draft(project, row.agency, row.name, workbook, (),
-                           entry.get("sheets") if isinstance(entry, dict) else None, address)
+                           entry.get("sheets") if isinstance(entry, dict) else None, address,
+                           entry.get("language") if isinstance(entry, dict) else None)
             target = folder / emails.eml_name(workbook, "-reminder")
             outputs[target] = emails.saver(emails.reminder(
                 draft, project.report.partnership, project.report.author, reply_by, row.late))
