@@ -16,8 +16,6 @@ from pathlib import Path
 
 import click
 
-from .commands.figures import figures as run_figures
-from .commands.figures import import_figures
 from .dates import parse_day
 from .emit import emit
 from .problems import BadOption, Invalid, Problem
@@ -656,6 +654,7 @@ def figures(ctx: click.Context, project_dir: Path | None, period: str | None, fm
     """
     if ctx.invoked_subcommand is not None:
         return
+    from .commands.figures import figures as run_figures  # measured: see test_layers
     from .figures_view import CrimeRow, PlainRow
 
     view = run_figures(_find_project(ctx, None, project_dir), period)
@@ -699,6 +698,8 @@ def figures_import(project_dir: Path, paths: tuple[Path, ...], area: str | None)
     counted twice). Every problem is reported by file and line, and nothing is
     written unless every file is right.
     """
+    from .commands.figures import import_figures  # measured: see test_layers
+
     done = import_figures(project_dir, list(paths), area)
     for line in done.lines:
         click.echo(line)
