@@ -19,7 +19,7 @@ from . import editions, history
 from .figures_view import plan_figures
 from .meetings import baseline, meeting_history, pattern_for
 from .plan import ReportPlan, plan_report
-from .problems import Problem
+from .problems import BadOption, Problem
 from .progress import MAX_BARS
 from .project import KeptFiles, Project
 from .validate import refuse_warnings, validate
@@ -41,7 +41,8 @@ def build_plan(root: Path, *, as_of: date | None = None, since: str | None = Non
                no_since: bool = False, strict: bool = False,
                tags: str | None = None, period: str | None = None,
                edition: str = "public", exceptions_only: str | None = None,
-               kept: KeptFiles | None = None) -> PlannedReport:
+               kept: KeptFiles | None = None, language: str | None = None,
+               ) -> PlannedReport:
     """Load, validate and plan; marked against ``since`` (or report.yaml's
     last_meeting, unless ``no_since``). With ``strict``, warnings stop it.
 
@@ -56,24 +57,36 @@ def build_plan(root: Path, *, as_of: date | None = None, since: str | None = Non
     marked not for publication); with ``exceptions_only`` (where the full report is, as
     the exception report says it) the plan is the exception report (see
     :mod:`psa_report.editions`). ``kept``: the preview's files from its last build, so
-    only those changed since are read again (:class:`psa_report.project.KeptFiles`)."""
+    only those changed since are read again (:class:`psa_report.project.KeptFiles`).
+    ``language``: the edition's, one of report.yaml's ``languages`` (the main one by
+    default): the tool's words and the plan's texts in it."""
     root = Path(root)
     checked = validate(root, kept)
     refuse_warnings(checked.warnings, strict)
     project = checked.project
+    check_language(project, language)
     found = meeting_history(root, project, pattern_for(project, tags), limit=MAX_BARS)
     comparison = baseline(root, project, found, since=since, no_since=no_since,
                           hint=NO_SINCE_HINT)
     figures = plan_figures(root, project.report.area, project.report.population, period)
     planned = plan_report(project, as_of, provenance=history.provenance(root),
                           comparison=comparison, meetings=found, no_since=no_since,
-                          figures=figures)
+                          figures=figures, language=language)
     planned = editions.edition(planned, project, edition,
                                old=comparison.old if comparison is not None else None,
                                meetings={tag: then for tag, (_, then) in found.plans.items()})
     if exceptions_only is not None:
         planned = editions.exceptions_only(planned, exceptions_only)
     return PlannedReport(project, planned, checked.warnings + found.warnings)
+
+
+def check_language(project: Project, language: str | None) -> None:
+    """A language asked for must be one of the plan's (report.yaml's ``languages``)."""
+    if language is not None and language not in project.languages:
+        listed = ", ".join(project.languages)
+        raise BadOption("--language", f"{language!r} is not one of the plan's languages "
+                        f"({listed}): report.yaml's `languages:` names them, like "
+                        f"`languages: [{project.languages[0]}, {language}]`")
 
 
 def html_builder(root: Path, *, as_of: date | None = None, edition: str = "public",
