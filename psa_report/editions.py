@@ -36,13 +36,14 @@ from .plan import (
     Part,
     ReportPlan,
     Row,
+    exceptions_in,
     footer_line,
     mark_tall,
     statuses_in,
     summarise,
 )
 from .problems import BadOption
-from .progress import count, exceptions, recount
+from .progress import count, recount
 from .project import Project
 from .shape import EXEMPT, INDICATOR, Kind, StatusDef, natural_key
 
@@ -172,8 +173,9 @@ def public(plan: ReportPlan, project: Project, *, old: Project | None = None,
     plan.changes = _changes(plan.changes, found, before, published, project)
     plan.overdue = [_overdue(late, project, found, words) for late in plan.overdue
                     if late.ref not in uncounted]
-    plan.exceptions = exceptions(rows(plan), statuses_in(project.statuses, plan.language,
-                                                          project.languages[0]), words)
+    main = project.languages[0]
+    plan.exceptions = exceptions_in(rows(plan), statuses_in(project.statuses, plan.language,
+                                                             main), words, main)
     _recount(plan, project, found, uncounted)
     left_out = (uncounted | (_uncounted(old, before) if old is not None else set())
                 | set().union(*(_uncounted(meetings[tag], f) for tag, f in past.items())))

@@ -49,7 +49,7 @@ class Fallback(str):
 
     lang: str
 
-    def __new__(cls, text: str, lang: str) -> Fallback:
+    def __new__(cls, text: str, lang: str = "") -> Fallback:
         self = super().__new__(cls, text)
         self.lang = lang
         return self
@@ -360,6 +360,18 @@ class ReportPlan:
 
 #: How each edition's language is marked in HTML, PDF and Word (a British English plan).
 LANGUAGE_TAGS = {"en": "en-GB"}
+
+
+def exceptions_in(rows: list[Row], statuses: list[StatusDef], words: Words, main: str,
+                  ) -> Exceptions:
+    """The exceptions (:func:`psa_report.progress.exceptions`) of an edition whose
+    ``statuses`` are in its language: in a language other than the main one, its sentence
+    names the statuses by their labels there ("oddi ar y trywydd"), not by the plan's
+    names."""
+    found = exceptions(rows, statuses, words)
+    if words.language != main:
+        found.statuses = [s.label.lower() for s in reversed(statuses) if s.exception]
+    return found
 
 
 def no_status(words: Words) -> StatusDef:
@@ -704,7 +716,7 @@ def plan_report(project: Project, as_of: date | None = None, *,
         since_words=as_it_was or "",
         changes=changes,
         travel=_travel(project, rows, comparison, no_since, as_it_was),
-        exceptions=exceptions(rows, statuses, words),
+        exceptions=exceptions_in(rows, statuses, words, main),
         progress=_progress(meetings, words),
         figures=figures,
         parts=parts,

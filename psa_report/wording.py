@@ -685,7 +685,9 @@ def words_for(shape, language: str = "en") -> Words:
     the tool's own words in ``language`` ("en" or "cy")."""
     words = words_in(language)
     return replace(words, kinds=kind_words(shape, words.ref, language),
-                   of_assessment=(words._(" of {sections}", sections=shape.sections_of)
+                   of_assessment=(words._(" of {sections}", sections=(
+                       shape.sections_of if language == "en" else
+                       bilingual.in_language(shape.sections_of, language)[0]))
                                   if shape.sections_of else ""))
 
 
