@@ -351,6 +351,9 @@ class ReportPlan:
     language: str = "en"
     #: under the addressee: "This report is also available in Welsh (progress-report.cy.pdf)."
     also_available: str = ""
+    #: where the HTML links it to: the other edition's file (beside this one), or page
+    also_available_href: str = ""
+    also_available_lang: str = ""  # the other edition's language
 
     @property
     def lang(self) -> str:

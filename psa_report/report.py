@@ -80,6 +80,12 @@ def build_plan(root: Path, *, as_of: date | None = None, since: str | None = Non
     return PlannedReport(project, planned, checked.warnings + found.warnings)
 
 
+def link(plan: ReportPlan, language: str, name: str) -> None:
+    """The cover's sentence naming the edition in ``language``, and its link."""
+    plan.also_available = plan.words.also_available(language, name)
+    plan.also_available_href, plan.also_available_lang = name, language
+
+
 def check_language(project: Project, language: str | None) -> None:
     """A language asked for must be one of the plan's (report.yaml's ``languages``)."""
     if language is not None and language not in project.languages:
@@ -89,19 +95,37 @@ def check_language(project: Project, language: str | None) -> None:
                         f"`languages: [{project.languages[0]}, {language}]`")
 
 
+#: The preview's page of each language's edition: the main one's, and another's by code
+PREVIEW_PAGE, PREVIEW_OTHER_PAGE = "report.html", "report.{code}.html"
+
+
 def html_builder(root: Path, *, as_of: date | None = None, edition: str = "public",
-                 ) -> Callable[[], tuple[str, list[Problem], list[Path]]]:
+                 ) -> Callable[[], tuple]:
     """The preview's build function for the project at ``root``: the public edition
     unless the exempt one is asked for. It keeps each file as read and checked between
     builds, so a save re-reads only the files that changed (:class:`KeptFiles`); the
-    Jinja environment is kept too (:func:`psa_report.render.environment`)."""
+    Jinja environment is kept too (:func:`psa_report.render.environment`).
+
+    A plan in two languages (report.yaml's ``languages``) is previewed in both: the main
+    one's page, and each other's ({"cy": HTML}, served at /report.cy.html, a fourth value
+    returned only then), each linking to the other."""
     from .render import render_html, template_dirs
 
     kept = KeptFiles(root)
 
-    def build() -> tuple[str, list[Problem], list[Path]]:
+    def build() -> tuple:
         dirs = template_dirs(root)
         report = build_plan(root, as_of=as_of, edition=edition, kept=kept)
-        return render_html(report.plan, dirs), report.warnings, dirs
+        languages = report.project.languages
+        main, others = languages[0], {}
+        for code in languages[1:]:
+            other = build_plan(root, as_of=as_of, edition=edition, kept=kept, language=code)
+            link(other.plan, main, PREVIEW_PAGE)
+            others[code] = render_html(other.plan, dirs)
+        if len(languages) > 1:
+            link(report.plan, languages[1], PREVIEW_OTHER_PAGE.format(code=languages[1]))
+        if others:
+            return render_html(report.plan, dirs), report.warnings, dirs, others
+        return render_html(report.plan, dirs), report.warnings, dirs  # as it always has
 
     return build

@@ -14,7 +14,7 @@ from ..output import Writer, earlier_outputs, publish
 from ..problems import BadOption, Invalid, Problem
 from ..project import Project
 from ..render import render_html, template_dirs
-from ..report import build_plan
+from ..report import build_plan, link
 from ..validate import refuse_warnings
 
 #: "both" is HTML and PDF (the default); "all" adds the Word document.
@@ -120,8 +120,7 @@ def outputs(root: Path, fmt: str = "both", out_dir: Path | None = None, *,
             if others:  # the cover names the edition in the plan's other language
                 other = others[0]
                 stem = stem_of(name, exceptions_only, None if other == main else other)
-                report.plan.also_available = report.plan.words.also_available(
-                    other, _other_file(stem, fmt))
+                link(report.plan, other, _other_file(stem, fmt))
             reports.append((name, suffix, report))
     warnings = reports[0][2].warnings
     if fmt in DOCX_FORMATS:
