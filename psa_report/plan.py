@@ -31,6 +31,7 @@ from .progress import (
     directions,
     exceptions,
     progress_view,
+    recount,
     removed,
     travel,
 )
@@ -720,7 +721,7 @@ def plan_report(project: Project, as_of: date | None = None, *,
         changes=changes,
         travel=_travel(project, rows, comparison, no_since, as_it_was),
         exceptions=exceptions_in(rows, statuses, words, main),
-        progress=_progress(meetings, words),
+        progress=_progress(meetings, words, statuses if language != main else None),
         figures=figures,
         parts=parts,
         status_note=None if any(i.status is not None for i in project.items)
@@ -770,12 +771,18 @@ def _travel(project: Project, rows: list[Row], comparison: Comparison | None,
     return travel(as_it_was, removed(comparison.old, project))
 
 
-def _progress(meetings: MeetingHistory | None, words: Words) -> ProgressView | None:
-    """The "Progress across meetings" section (None when the meetings were not read)."""
+def _progress(meetings: MeetingHistory | None, words: Words,
+              statuses: list[StatusDef] | None = None) -> ProgressView | None:
+    """The "Progress across meetings" section (None when the meetings were not read);
+    ``statuses``: the plan's in an edition's language, the chart's and table's words."""
     if meetings is None:
         return None
-    return progress_view(meetings.meetings, meetings.current, in_git=meetings.in_git,
+    view = progress_view(meetings.meetings, meetings.current, in_git=meetings.in_git,
                          current_is_last=meetings.current_is_last, why=None, words=words)
+    if statuses and view.points:
+        view.points = [recount(point, statuses) for point in view.points]
+        view.redraw()
+    return view
 
 
 def colophon(author: str, meeting: str, day: date, provenance: Provenance | None,

@@ -35,9 +35,14 @@ FALLBACK = "A major problem persists in that analysts cannot access the ethnicit
 
 
 def make_bilingual(root: Path) -> Path:
-    """The shipped plan in two languages: report.yaml's title, a paragraph, an intro and
-    the partnership in both, the Police's name, and 3.2.2's update; the rest English."""
+    """The shipped plan in two languages (a copy at ``root``): see :func:`in_welsh`."""
     shutil.copytree(REPO / "actions", root / "actions")
+    return in_welsh(root)
+
+
+def in_welsh(root: Path) -> Path:
+    """The plan at ``root`` in two languages: report.yaml's title, a paragraph, an intro
+    and the partnership in both, the Police's name, and 3.2.2's update; the rest English."""
     edit(root, "actions/report.yaml", "partnership: Safer Stockton Partnership\n"
          "title: Progress report on the Partnership Strategic Assessment",
          "languages: [en, cy]\npartnership: {en: Safer Stockton Partnership, "
@@ -347,3 +352,28 @@ def test_the_preview_serves_both_editions_each_linking_to_the_other(fresh):
     finally:
         server.shutdown()
         server.stop()
+
+
+def test_the_progress_chart_counts_meetings_under_the_welsh_statuses_and_dates(meetings,
+                                                                                 runner):
+    in_welsh(meetings)
+    result = run(runner, "build", "--project", str(meetings), "--format", "html",
+                 "--language", "cy", "--since", "ssp-2010-12")
+    assert result.exit_code == 0, result.output
+    page = (meetings / "out/progress-report.cy.html").read_text(encoding="utf-8")
+    section = page[page.index('<section id="progress"'):]
+    section = section[:section.index("</section>")]
+    cy = words_in("cy")
+    assert cy.progress in section
+    for welsh, english in (("Oddi ar y trywydd", "Off track"), ("Mewn perygl", "At risk"),
+                           ("Medi 2010", "September")):
+        assert welsh in section and english not in section, welsh
+    # the key of the chart (an SVG text) and the table's heading name the Welsh status
+    assert re.search(r"<text[^>]*>Oddi ar y trywydd</text>", section)
+    assert re.search(r'<th scope="col">Oddi ar y trywydd</th>', section)
+    # the English edition's are as they were
+    result = run(runner, "build", "--project", str(meetings), "--format", "html",
+                 "--language", "en", "--since", "ssp-2010-12")
+    english = (meetings / "out/progress-report.html").read_text(encoding="utf-8")
+    section = english[english.index('<section id="progress"'):]
+    assert "Off track" in section[:section.index("</section>")]
