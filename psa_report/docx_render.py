@@ -730,7 +730,8 @@ def write_covering(document: Document, plan: ReportPlan) -> None:
     author.paragraph_format.keep_with_next = True
     signed = _add_paragraph(document)
     _text(signed, str(plan.signed.day))
-    signed.add_run(plan.signed.suffix).font.superscript = True
+    if plan.signed.suffix:  # English: 28th; Welsh writes no such suffix
+        signed.add_run(plan.signed.suffix).font.superscript = True
     _text(signed, f" {plan.signed.month_year}")
 
 
@@ -956,15 +957,15 @@ def write_overdue(document: Document, plan: ReportPlan) -> None:
     header = (words.ref, words.lead, words.due, words.days_overdue, words.status)
     table = _table(document, header, heading, caption)
     for late in plan.overdue:
-        _overdue_row(table, late)
+        _overdue_row(table, late, words)
     _widths(table, (10, 30, 22, 16, 22))
 
 
-def _overdue_row(table: Table, late: Overdue) -> None:
+def _overdue_row(table: Table, late: Overdue, words) -> None:
     cells = table.add_row().cells
     _fill(cells[0], [late.ref], bold=True)
     _fill(cells[1], [late.lead_text])
-    _fill(cells[2], [late.due.long])
+    _fill(cells[2], [words.deadline(late.due)])  # in the edition's language
     _fill(cells[3], [str(late.days_overdue)])
     _status_cell(cells[4], late.status, [])
 

@@ -713,8 +713,9 @@ def plan_report(project: Project, as_of: date | None = None, *,
             "dcterms.modified": report.date.isoformat(),
             **_version_meta(provenance),
         },
-        colophon=colophon(author, meeting, report.meeting_date or report.date,
-                          provenance, as_it_was) + ledger.received(project.root, words),
+        colophon=[_english(line, language) for line in colophon(
+            author, meeting, report.meeting_date or report.date, provenance, as_it_was)]
+        + ledger.received(project.root, words),
         provenance=provenance,
         since=since,
         since_words=as_it_was or "",
@@ -728,8 +729,19 @@ def plan_report(project: Project, as_of: date | None = None, *,
         or not project.items else words.no_statuses,
         language=language,
     )
+    if language != "en" and planned.travel is not None:  # sentences not in the catalog yet
+        planned.travel = replace(planned.travel,
+                                 sentence=_english(planned.travel.sentence, language))
+    if language != "en" and planned.progress is not None and planned.progress.note:
+        planned.progress.note = _english(planned.progress.note, language)
     link_indicators(planned, project)
     return planned
+
+
+def _english(text: str, language: str) -> str:
+    """A sentence of the tool's that the catalog does not have yet (docs/welsh.md): in
+    English, marked so (``lang="en"``) in an edition in another language."""
+    return Fallback(text, "en") if language != "en" and text and not lang_of(text) else text
 
 
 def _as_it_was(words: Words, comparison: Comparison | None) -> str | None:

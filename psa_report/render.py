@@ -113,6 +113,15 @@ def lang(text: object) -> Markup:
     return Markup(' lang="{}"').format(code) if code else Markup("")
 
 
+def marked(text: object) -> Markup:
+    """A text inside a sentence, in ``<span lang="en">`` when it is in another language
+    than the edition's (see :func:`lang`)."""
+    code = lang_of(text)
+    if not code:
+        return escape(text)
+    return Markup('<span lang="{}">{}</span>').format(code, text)
+
+
 def template_problem(name: str, line: int | None, message: str) -> Invalid:
     return Invalid([Problem(f"templates/{name}", line, None, message)])
 
@@ -491,6 +500,7 @@ def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
         env.globals.pop(name, None)
     env.filters["ordinals"] = ordinals
     env.filters["lang"] = lang
+    env.filters["marked"] = marked
     env.filters["paragraphs"] = paragraphs  # for a project's own templates
     env.filters["long_date"] = long_date
     env.filters["number"] = number_text  # 1,234; "–" for no figure

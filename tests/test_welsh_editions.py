@@ -371,6 +371,14 @@ def test_the_progress_chart_counts_meetings_under_the_welsh_statuses_and_dates(m
     # the key of the chart (an SVG text) and the table's heading name the Welsh status
     assert re.search(r"<text[^>]*>Oddi ar y trywydd</text>", section)
     assert re.search(r'<th scope="col">Oddi ar y trywydd</th>', section)
+    # every date in Welsh (the overdue list's deadlines, the meetings'): an English month
+    # is only in the plan's own English texts, marked lang="en"
+    months = re.compile(r"\b(January|February|March|April|May|June|July|August|September|"
+                        r"October|November|December)\b")
+    runs = elements(meetings / "out/progress-report.cy.html").runs
+    assert [text for text, lang in runs if lang == "cy" and months.search(text)] == []
+    assert "Hwyr o" in page or "hwyr" in page  # there is an overdue list to look at
+    assert "<sup></sup>" not in page
     # the English edition's are as they were
     result = run(runner, "build", "--project", str(meetings), "--format", "html",
                  "--language", "en", "--since", "ssp-2010-12")
