@@ -152,6 +152,24 @@ def test_the_welsh_html_is_marked_cy_with_the_plans_welsh_and_the_catalogs_words
     assert "Status summary" in english_text and "28" in english_text
 
 
+def test_the_welsh_html_has_the_english_ones_landmarks_and_table_semantics(bilingual):
+    """tests/test_html.py's checks, on the Welsh edition: the same structure."""
+    welsh = elements(bilingual / "out/progress-report.cy.html")
+    tags = [tag for tag, _ in welsh.tags]
+    for landmark in ("header", "nav", "main", "footer"):
+        assert landmark in tags
+    links = [a["href"] for tag, a in welsh.tags if tag == "a"]
+    ids = {a["id"] for _, a in welsh.tags if "id" in a}
+    for target in ("#covering", "#data-requirements", "#section-3-2", "#recommendations",
+                   "#summary"):
+        assert target in links and target[1:] in ids
+    assert tags.count("table") == tags.count("caption") == 4
+    assert all(a.get("scope") in ("col", "row") for tag, a in welsh.tags if tag == "th")
+    # self-contained: the one link out of the page is to the English edition beside it
+    assert [h for h in links if not h.startswith("#")] == ["progress-report.pdf"]
+    assert not any(tag in ("link", "script", "img", "iframe", "object") for tag in tags)
+
+
 def test_a_text_with_no_welsh_is_printed_in_english_marked_lang_en(bilingual):
     welsh = elements(bilingual / "out/progress-report.cy.html")
     fallbacks = [lang for text, lang in welsh.runs if text.startswith(FALLBACK)]
