@@ -191,11 +191,15 @@ def check(project_dir: Path, strict: bool):
 @click.option("--exceptions-only", is_flag=True,
               help="The exception report (progress-report-exceptions): the covering page, "
                    "the exceptions in full, the status summary and the direction of travel.")
+@click.option("--language", default=None, metavar="CODE",
+              help="Build the edition in one of the plan's languages only, such as cy.  "
+                   "[default: every language in report.yaml's languages: the main one as "
+                   "progress-report, each other named by its code, progress-report.cy]")
 @strict_option
 def build(project_dir: Path, fmt: str, out_dir: Path | None, as_of: date | None,
           pdf_variant: str | None, since_rev: str | None, no_since: bool, tags: str | None,
           docx_template: Path | None, period: str | None, edition: str,
-          exceptions_only: bool, strict: bool):
+          exceptions_only: bool, language: str | None, strict: bool):
     """Build the progress report (HTML and PDF, and Word with --format docx or all)
     from actions/ into out/."""
     from .commands.build import build as run_build
@@ -203,7 +207,8 @@ def build(project_dir: Path, fmt: str, out_dir: Path | None, as_of: date | None,
     result = run_build(project_dir, fmt, out_dir, as_of=as_of, pdf_variant=pdf_variant,
                        since=since_rev, no_since=no_since, strict=strict, tags=tags,
                        before_print=_before_print(), docx_template=docx_template,
-                       period=period, edition=edition, exceptions_only=exceptions_only)
+                       period=period, edition=edition, exceptions_only=exceptions_only,
+                       language=language.strip().lower() if language else None)
     echo_problems(result.warnings)
     for path in result.outputs:
         click.echo(f"wrote {path}")

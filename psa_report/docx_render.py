@@ -52,12 +52,19 @@ from .dates import long_date
 from .docx_clean import Unreadable, clean
 from .figures_view import number_text
 from .files import read_bounded
-from .plan import Overdue, ReportPlan, Row
+from .plan import Overdue, ReportPlan, Row, lang_of
 from .plan import Part as ReportPart
 from .problems import Invalid, Problem
 from .shape import StatusDef
 
 LANGUAGE = "en-GB"
+#: Each edition's language as Word marks it (styles' w:lang, the core properties)
+WORD_LANGUAGES = {"en": LANGUAGE, "cy": "cy-GB"}
+
+
+def word_language(code: str) -> str:
+    """"en-GB" for en, "cy-GB" for cy; another language by its code."""
+    return WORD_LANGUAGES.get(code, code)
 
 HEADER_FILL = "E8EDF2"
 
@@ -316,7 +323,7 @@ def set_properties(document: Document, plan: ReportPlan) -> None:
     props.last_modified_by = plan.author
     props.subject = f"{plan.addressee}, {plan.signed.text}"
     props.keywords = ", ".join(plan.keywords)
-    props.language = LANGUAGE
+    props.language = word_language(plan.language)
     props.comments = ""
     props.category = plan.words.category
     signed = datetime.fromisoformat(plan.signed.iso)
@@ -393,6 +400,7 @@ def _number(paragraph: Paragraph, num_id: int, level: int = 0) -> None:
 def _text(paragraph: Paragraph, text: str, *, bold: bool = False,
           italic: bool = False, ordinals: bool = False) -> None:
     """Literal text; with ``ordinals``, 23rd is 23 and a superscript "rd"."""
+    lang = lang_of(text)  # a plan's text with no translation into the edition's language
     pieces = _ORDINAL.split(text) if ordinals else [text]
     # split() with two groups gives: text, number, suffix, text, number, suffix, ...
     for index, piece in enumerate(pieces):
@@ -401,8 +409,18 @@ def _text(paragraph: Paragraph, text: str, *, bold: bool = False,
         run = paragraph.add_run(piece)
         run.bold = bold or None
         run.italic = italic or None
+        if lang:
+            _run_language(run, word_language(lang))
         if ordinals and index % 3 == 2:
             run.font.superscript = True
+
+
+def _run_language(run: Run, language: str) -> None:
+    """A run in another language than the document's (its proofing language)."""
+    element = OxmlElement("w:lang")
+    element.set(qn("w:val"), language)
+    run._r.get_or_add_rPr().insert_element_before(element, "w:eastAsianLayout",
+                                                   "w:specVanish", "w:oMath")
 
 
 def _shade_run(run: Run, fill: str) -> None:
@@ -699,6 +717,8 @@ def write_covering(document: Document, plan: ReportPlan) -> None:
     if plan.meeting_day is not None:
         addressee += f", {plan.words.meeting_of} {plan.meeting_day.text}"
     _para(document, addressee)
+    if plan.also_available:
+        _para(document, plan.also_available)
     for notice in plan.notices:
         _para(document, notice, bold=True)
     numbers = _new_list(document, [("decimal", "%1.")])
@@ -710,7 +730,8 @@ def write_covering(document: Document, plan: ReportPlan) -> None:
     author.paragraph_format.keep_with_next = True
     signed = _add_paragraph(document)
     _text(signed, str(plan.signed.day))
-    signed.add_run(plan.signed.suffix).font.superscript = True
+    if plan.signed.suffix:  # English: 28th; Welsh writes no such suffix
+        signed.add_run(plan.signed.suffix).font.superscript = True
     _text(signed, f" {plan.signed.month_year}")
 
 
@@ -936,15 +957,15 @@ def write_overdue(document: Document, plan: ReportPlan) -> None:
     header = (words.ref, words.lead, words.due, words.days_overdue, words.status)
     table = _table(document, header, heading, caption)
     for late in plan.overdue:
-        _overdue_row(table, late)
+        _overdue_row(table, late, words)
     _widths(table, (10, 30, 22, 16, 22))
 
 
-def _overdue_row(table: Table, late: Overdue) -> None:
+def _overdue_row(table: Table, late: Overdue, words) -> None:
     cells = table.add_row().cells
     _fill(cells[0], [late.ref], bold=True)
     _fill(cells[1], [late.lead_text])
-    _fill(cells[2], [late.due.long])
+    _fill(cells[2], [words.deadline(late.due)])  # in the edition's language
     _fill(cells[3], [str(late.days_overdue)])
     _status_cell(cells[4], late.status, [])
 
@@ -1108,7 +1129,7 @@ def write_docx(plan: ReportPlan, target: Path, template: Path | None = None) -> 
     """The whole report as a Word document: covering page and blocks in portrait, each
     table on the page its part asks for (plan.py's Part.page: landscape when wide)."""
     document = open_template(template)
-    set_language(document)
+    set_language(document, word_language(plan.language))
     set_properties(document, plan)
     write_footer(document, plan)
     write_masthead(document, plan)

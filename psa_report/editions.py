@@ -30,9 +30,20 @@ from typing import Any, cast
 
 from .changes import Change, FieldChange
 from .models import WHOLE_ITEM
-from .plan import Lead, Overdue, Part, ReportPlan, Row, footer_line, mark_tall, summarise
+from .plan import (
+    Lead,
+    Overdue,
+    Part,
+    ReportPlan,
+    Row,
+    exceptions_in,
+    footer_line,
+    mark_tall,
+    statuses_in,
+    summarise,
+)
 from .problems import BadOption
-from .progress import count, exceptions, recount
+from .progress import count, recount
 from .project import Project
 from .shape import EXEMPT, INDICATOR, Kind, StatusDef, natural_key
 
@@ -162,7 +173,9 @@ def public(plan: ReportPlan, project: Project, *, old: Project | None = None,
     plan.changes = _changes(plan.changes, found, before, published, project)
     plan.overdue = [_overdue(late, project, found, words) for late in plan.overdue
                     if late.ref not in uncounted]
-    plan.exceptions = exceptions(rows(plan), project.statuses, words)
+    main = project.languages[0]
+    plan.exceptions = exceptions_in(rows(plan), statuses_in(project.statuses, plan.language,
+                                                             main), words, main)
     _recount(plan, project, found, uncounted)
     left_out = (uncounted | (_uncounted(old, before) if old is not None else set())
                 | set().union(*(_uncounted(meetings[tag], f) for tag, f in past.items())))
@@ -315,10 +328,12 @@ def _recount(plan: ReportPlan, project: Project, found: dict[str, Exemption],
     counted = [i for i in project.items if i.ref not in uncounted]
     statuses = project.statuses
     overall = summarise(_like(items=counted, agencies=project.agencies,
-                                        statuses=statuses), plan.words)
+                                        statuses=statuses), plan.words,
+                        project.languages[0])
     led = [i for i in counted if not (i.ref in found and found[i.ref].hides_role(i, "lead_field"))]
     by_lead = summarise(_like(items=led, agencies=project.agencies,
-                                        statuses=statuses), plan.words)
+                                        statuses=statuses), plan.words,
+                        project.languages[0])
     plan.summary = replace(overall, by_lead=by_lead.by_lead, no_lead=by_lead.no_lead)
     if uncounted:
         plan.words = replace(plan.words, several_leads=plan.words.uncounted(

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
-from . import fieldtypes, ledger, wording
+from . import bilingual, fieldtypes, ledger, wording
+from .bilingual import Text
 from .changes import Change
 from .dates import day_suffix, long_date, month_year
 from .deadlines import Overdue, is_done, overdue  # noqa: F401 - the report's overdue table
@@ -30,6 +31,7 @@ from .progress import (
     directions,
     exceptions,
     progress_view,
+    recount,
     removed,
     travel,
 )
@@ -41,13 +43,45 @@ if TYPE_CHECKING:
     from .meetings import Comparison, MeetingHistory
 
 
+class Fallback(str):
+    """A plan's text printed in an edition of another language: the text has no
+    translation into the edition's language, so it is printed in ``lang`` (the plan's main
+    language), and the renderers mark it so (``lang="en"`` in HTML, ``w:lang`` in Word)."""
+
+    lang: str
+
+    def __new__(cls, text: str, lang: str = "") -> Fallback:
+        self = super().__new__(cls, text)
+        self.lang = lang
+        return self
+
+
+def lang_of(text: Any) -> str:
+    """The language a printed text is in when it is not the edition's ("" when it is)."""
+    return getattr(text, "lang", "") if isinstance(text, Fallback) else ""
+
+
+def localise(value: Any, language: str, main: str = "en") -> Any:
+    """A plan's text in the edition's ``language`` (:func:`psa_report.bilingual.in_language`):
+    its translation, or its main language's text as a :class:`Fallback`. A value that is
+    no text (a date, a number, a list) is returned as it is."""
+    if isinstance(value, Text):
+        text, lang = bilingual.in_language(value, language)
+        return text if lang == language else Fallback(text, lang)
+    if isinstance(value, str) and not isinstance(value, Fallback) and language != main:
+        return Fallback(value, main)
+    return value
+
+
 def paragraphs(text: str) -> list[str]:
     """Split text into paragraphs at its line breaks.
 
     In a ``>-`` block a single line break is folded into a space, so a line
     break that survives is one the user meant: a blank line in the YAML.
     """
-    return [p.strip() for p in text.split("\n") if p.strip()]
+    lang = lang_of(text)
+    found = [p.strip() for p in text.split("\n") if p.strip()]
+    return [Fallback(p, lang) for p in found] if lang else found
 
 
 @dataclass(frozen=True)
@@ -148,6 +182,11 @@ class Cell:
     type: str  # the field's type (shape.FIELD_TYPES)
     paragraphs: list[str] = field(default_factory=list)
     leads: list[Lead] = field(default_factory=list)
+
+    @property
+    def lang(self) -> str:
+        """The language its words are in when not the edition's (an untranslated text)."""
+        return lang_of(self.paragraphs[0]) if self.paragraphs else ""
 
 
 @dataclass(frozen=True)
@@ -309,6 +348,34 @@ class ReportPlan:
     #: sentences shown under the addressee on the covering page (the exempt edition's
     #: marking, the exception report's line saying where the full report is)
     notices: list[str] = field(default_factory=list)
+    #: the language of this edition ("en", "cy"): its words, and the plan's texts in it
+    language: str = "en"
+    #: under the addressee: "This report is also available in Welsh (progress-report.cy.pdf)."
+    also_available: str = ""
+    #: where the HTML links it to: the other edition's file (beside this one), or page
+    also_available_href: str = ""
+    also_available_lang: str = ""  # the other edition's language
+
+    @property
+    def lang(self) -> str:
+        """The edition's language as its HTML, PDF and Word mark it: en-GB, cy."""
+        return LANGUAGE_TAGS.get(self.language, self.language)
+
+
+#: How each edition's language is marked in HTML, PDF and Word (a British English plan).
+LANGUAGE_TAGS = {"en": "en-GB"}
+
+
+def exceptions_in(rows: list[Row], statuses: list[StatusDef], words: Words, main: str,
+                  ) -> Exceptions:
+    """The exceptions (:func:`psa_report.progress.exceptions`) of an edition whose
+    ``statuses`` are in its language: in a language other than the main one, its sentence
+    names the statuses by their labels there ("oddi ar y trywydd"), not by the plan's
+    names."""
+    found = exceptions(rows, statuses, words)
+    if words.language != main:
+        found.statuses = [s.label.lower() for s in reversed(statuses) if s.exception]
+    return found
 
 
 def no_status(words: Words) -> StatusDef:
@@ -316,18 +383,28 @@ def no_status(words: Words) -> StatusDef:
     return StatusDef(words.no_status.lower(), "#FFFFFF", label=words.no_status)
 
 
-def summarise(project: Project, words: Words) -> Summary:
+def statuses_in(statuses: list[StatusDef], language: str, main: str = "en",
+                ) -> list[StatusDef]:
+    """The plan's statuses with their labels in the edition's ``language``."""
+    if language == main and not any(isinstance(s.label, Text) for s in statuses):
+        return list(statuses)
+    return [replace(s, label=localise(s.label, language, main)) for s in statuses]
+
+
+def summarise(project: Project, words: Words, main: str | None = None) -> Summary:
+    """The status summary, in ``words``' language (``main``: the plan's main language)."""
     items = project.items
-    statuses = project.statuses
+    language, main = words.language, main or words.language
+    statuses = statuses_in(project.statuses, language, main)
     if any(i.status is None for i in items):
         statuses = [*statuses, no_status(words)]
 
     def line(name: str, full: str, items: list[Item]) -> SummaryLine:
-        counted = Counter(id(i.status or statuses[-1]) for i in items)  # one pass
-        counts = [counted[id(s)] for s in statuses]
+        counted = Counter((i.status or statuses[-1]).name for i in items)  # one pass
+        counts = [counted[s.name] for s in statuses]
         return SummaryLine(name, full, counts, len(items))
 
-    by_lead = [line(code, full, [i for i in items if code in i.lead])
+    by_lead = [line(code, localise(full, language, main), [i for i in items if code in i.lead])
                for code, full in project.agencies.items()]
     return Summary(statuses, line(words.all_actions, words.all_items, items),
                    [b for b in by_lead if b.total], sum(1 for i in items if not i.lead))
@@ -338,12 +415,24 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "part"
 
 
-def _words_of(value: Any, type_: str, words: Words) -> list[str]:
-    """A field's value as the paragraphs a cell prints."""
-    return fieldtypes.get(type_).cell_words(value, words)
+def _words_of(value: Any, type_: str, words: Words, main: str = "en") -> list[str]:
+    """A field's value as the paragraphs a cell prints, in ``words``' language: a text
+    with no translation into it in the main language, each paragraph a :class:`Fallback`;
+    a date or a deadline worded in the language."""
+    typed = fieldtypes.get(type_)
+    if value is not None and typed.is_due:
+        return [words.deadline(value)]
+    if value is not None and typed.is_date:
+        return [words.long_date(value)]
+    if typed.wording:
+        value = localise(value, words.language, main)
+    found = typed.cell_words(value, words)
+    lang = lang_of(value)
+    return [Fallback(p, lang) for p in found] if lang else found
 
 
-def _row(item: Item, kind: Kind, as_of: date, agencies: dict[str, str], words: Words) -> Row:
+def _row(item: Item, kind: Kind, as_of: date, agencies: dict[str, str], words: Words,
+         main: str = "en", statuses: dict[str, StatusDef] | None = None) -> Row:
     late = None
     if item.due is not None and not is_done(item) and item.due.day < as_of:
         late = (as_of - item.due.day).days
@@ -359,13 +448,16 @@ def _row(item: Item, kind: Kind, as_of: date, agencies: dict[str, str], words: W
                               leads=[Lead(code, agencies.get(code, code)) for code in value or []]))
         else:
             cells.append(Cell(f.name, labels.get(f.name, f.label), f.type,
-                              _words_of(value, f.type, words)))
+                              _words_of(value, f.type, words, main)))
     prefix = slug(kind.name) + "-"
-    text = _words_of(item.get(title.name), title.type, words) if title else []
+    text = _words_of(item.get(title.name), title.type, words, main) if title else []
+    status = item.status
+    if status is not None and statuses is not None:
+        status = statuses.get(status.name, status)
     return Row(item.ref, prefix + re.sub(r"[^A-Za-z0-9_]+", "-", item.ref), text,
-               _words_of(item.get(update.name), update.type, words) if update else [],
+               _words_of(item.get(update.name), update.type, words, main) if update else [],
                [Lead(code, agencies.get(code, code)) for code in item.lead],
-               item.status, item.due.long if item.due else None, late, words=words,
+               status, words.deadline(item.due) if item.due else None, late, words=words,
                kind=kind.name, cells=cells,
                due_label=_due_label(kind, labels, words))
 
@@ -388,7 +480,7 @@ def _sections(kind: Kind, rows: list[Row], sections: dict[str, str], words: Word
     in section 3); without such refs, one section with no heading."""
     if kind.ref.style != "dotted" or not rows or kind.ref.parts < 2:
         return [Section("", "", slug(kind.heading) + "-all", rows,
-                        caption=words.part_caption(kind.heading))]
+                        caption=words.part_caption(words.kind(kind.name).heading))]
     found: list[Section] = []
     printed: set[str] = set()
     for number, group in groupby(rows, key=lambda r: r.ref.rsplit(".", 1)[0]):
@@ -516,7 +608,8 @@ def mark_tall(columns: list[Column], rows: list[Row]) -> None:
 def plan_report(project: Project, as_of: date | None = None, *,
                 provenance: Provenance | None = None, comparison: Comparison | None = None,
                 meetings: MeetingHistory | None = None, no_since: bool = False,
-                figures: FiguresView | None = None) -> ReportPlan:
+                figures: FiguresView | None = None, language: str | None = None,
+                ) -> ReportPlan:
     """The whole report as data, complete. ``as_of`` defaults to the report's own date.
 
     ``comparison`` is the last meeting's plan set against this one (see
@@ -527,18 +620,31 @@ def plan_report(project: Project, as_of: date | None = None, *,
     meeting) makes the "Progress across meetings" section; ``no_since`` says that the
     report is not compared with the last meeting on purpose. ``figures`` is the "Crime and
     disorder" section; a row whose item names an indicator shows its figure.
+
+    ``language`` (one of the plan's languages; its main one by default) is the edition's:
+    the tool's words from its catalog, the plan's texts in it (a text with no translation
+    in the main language, marked as such: :class:`Fallback`), the dates in it.
     """
     report = project.report
+    main = project.languages[0]
+    language = language or main
     # Members ask about what was due before the meeting: as at its date, if known.
     as_of = as_of or report.meeting_date or report.date
-    words = wording.words_for(project.shape)
+    words = wording.words_for(project.shape, language)
+
+    def text(value: Any) -> Any:
+        return localise(value, language, main)
+
+    statuses = statuses_in(project.statuses, language, main)
+    by_name = {s.name: s for s in statuses}
+    agencies = {code: text(full) for code, full in project.agencies.items()}
     since = comparison.since if comparison is not None else None
     changes = comparison.changes if comparison is not None else []
     as_it_was = _as_it_was(words, comparison)
     by_ref = {c.ref: c for c in changes}
 
     def row(item, kind: Kind) -> Row:
-        planned = _row(item, kind, as_of, project.agencies, words)
+        planned = _row(item, kind, as_of, agencies, words, main, by_name)
         change = by_ref.get(item.ref)
         if change is not None:
             planned.new = change.change == "added"
@@ -551,15 +657,14 @@ def plan_report(project: Project, as_of: date | None = None, *,
         named = words.kind(kind.name)
         update = _update_field(kind)
         part = Part(kind.name, named.heading,
-                    kind.intro or report.intro(kind.folder) or "",
-                    slug(named.heading), kind.layout,
+                    text(kind.intro or report.intro(kind.folder) or ""),
+                    slug(kind.heading), kind.layout,
                     [Column("ref", named.labels.get("ref", "Ref"), "ref")]
                     + [Column(c.name, c.label, c.type)
                        for c in (rows_of[0].cells if rows_of else [])],
                     [], rows_of)
         if kind.layout == "table":
-            part.page, part.columns = lay_out(kind, part.columns, project.statuses,
-                                              project.agencies)
+            part.page, part.columns = lay_out(kind, part.columns, statuses, agencies)
             mark_tall(part.columns, rows_of)
         part.title_field = kind.title_field.name if kind.title_field else ""
         part.update_field = update.name if update else ""
@@ -572,52 +677,71 @@ def plan_report(project: Project, as_of: date | None = None, *,
         part.lead_label = (named.labels.get(kind.lead_field.name, words.lead)
                            if kind.lead_field else words.lead)
         if kind.layout == "table":
-            part.sections = _sections(kind, rows_of, report.sections, words)
+            part.sections = _sections(kind, rows_of, {n: text(h) for n, h in
+                                                      report.sections.items()}, words)
         parts.append(part)
-    signed = DayParts.of(report.date)
+    signed = DayParts.of(report.date, language)
     rows = [r for part in parts for r in part.rows]
-    footer_date = DayParts.of(report.meeting_date or report.date)
+    footer_date = DayParts.of(report.meeting_date or report.date, language)
+    title, meeting, author = text(report.title), text(report.meeting), text(report.author)
+    partnership = text(report.partnership)
+    keywords = [text(k) for k in report.keywords]
     planned = ReportPlan(
         words=words,
-        title=report.title,
-        partnership=report.partnership,
-        meeting=report.meeting,
-        addressee=words.report_to(report.meeting),
-        footer=footer_line(words, report.title, report.meeting, footer_date.text),
-        author=report.author,
+        title=title,
+        partnership=partnership,
+        meeting=meeting,
+        addressee=words.report_to(meeting),
+        footer=footer_line(words, title, meeting, footer_date.text),
+        author=author,
         signed=signed,
-        meeting_day=DayParts.of(report.meeting_date) if report.meeting_date else None,
+        meeting_day=(DayParts.of(report.meeting_date, language) if report.meeting_date
+                     else None),
         footer_date=footer_date,
-        as_of=DayParts.of(as_of),
-        paragraphs=list(report.paragraphs),
-        summary=summarise(project, words),
-        overdue=overdue(project, as_of),
-        agencies=dict(project.agencies),
-        keywords=list(report.keywords),
+        as_of=DayParts.of(as_of, language),
+        paragraphs=[text(p) for p in report.paragraphs],
+        summary=summarise(project, words, main),
+        overdue=[replace(late, status=by_name.get(late.status.name, late.status))
+                 if late.status is not None else late for late in overdue(project, as_of)],
+        agencies=agencies,
+        keywords=keywords,
         meta={
-            "author": f"{report.author}, {report.partnership}",
-            "description": f"{words.report_to(report.meeting)}, {signed.text}",
-            "keywords": ", ".join(report.keywords),
+            "author": f"{author}, {partnership}",
+            "description": f"{words.report_to(meeting)}, {signed.text}",
+            "keywords": ", ".join(keywords),
             "dcterms.created": report.date.isoformat(),
             "dcterms.modified": report.date.isoformat(),
             **_version_meta(provenance),
         },
-        colophon=colophon(report.author, report.meeting, report.meeting_date or report.date,
-                          provenance, as_it_was) + ledger.received(project.root, words),
+        colophon=[_english(line, language) for line in colophon(
+            author, meeting, report.meeting_date or report.date, provenance, as_it_was)]
+        + ledger.received(project.root, words),
         provenance=provenance,
         since=since,
         since_words=as_it_was or "",
         changes=changes,
         travel=_travel(project, rows, comparison, no_since, as_it_was),
-        exceptions=exceptions(rows, project.statuses, words),
-        progress=_progress(meetings, words),
+        exceptions=exceptions_in(rows, statuses, words, main),
+        progress=_progress(meetings, words, statuses if language != main else None),
         figures=figures,
         parts=parts,
         status_note=None if any(i.status is not None for i in project.items)
         or not project.items else words.no_statuses,
+        language=language,
     )
+    if language != "en" and planned.travel is not None:  # sentences not in the catalog yet
+        planned.travel = replace(planned.travel,
+                                 sentence=_english(planned.travel.sentence, language))
+    if language != "en" and planned.progress is not None and planned.progress.note:
+        planned.progress.note = _english(planned.progress.note, language)
     link_indicators(planned, project)
     return planned
+
+
+def _english(text: str, language: str) -> str:
+    """A sentence of the tool's that the catalog does not have yet (docs/welsh.md): in
+    English, marked so (``lang="en"``) in an edition in another language."""
+    return Fallback(text, "en") if language != "en" and text and not lang_of(text) else text
 
 
 def _as_it_was(words: Words, comparison: Comparison | None) -> str | None:
@@ -627,8 +751,8 @@ def _as_it_was(words: Words, comparison: Comparison | None) -> str | None:
         return None
     meeting = comparison.meeting
     if meeting is not None:
-        return words.as_it_was(meeting.title, long_date(meeting.day))
-    return words.as_it_was(None, long_date(comparison.since.day), meeting=False)
+        return words.as_it_was(meeting.title, words.long_date(meeting.day))
+    return words.as_it_was(None, words.long_date(comparison.since.day), meeting=False)
 
 
 def _version_meta(provenance: Provenance | None) -> dict[str, str]:
@@ -659,12 +783,18 @@ def _travel(project: Project, rows: list[Row], comparison: Comparison | None,
     return travel(as_it_was, removed(comparison.old, project))
 
 
-def _progress(meetings: MeetingHistory | None, words: Words) -> ProgressView | None:
-    """The "Progress across meetings" section (None when the meetings were not read)."""
+def _progress(meetings: MeetingHistory | None, words: Words,
+              statuses: list[StatusDef] | None = None) -> ProgressView | None:
+    """The "Progress across meetings" section (None when the meetings were not read);
+    ``statuses``: the plan's in an edition's language, the chart's and table's words."""
     if meetings is None:
         return None
-    return progress_view(meetings.meetings, meetings.current, in_git=meetings.in_git,
+    view = progress_view(meetings.meetings, meetings.current, in_git=meetings.in_git,
                          current_is_last=meetings.current_is_last, why=None, words=words)
+    if statuses and view.points:
+        view.points = [recount(point, statuses) for point in view.points]
+        view.redraw()
+    return view
 
 
 def colophon(author: str, meeting: str, day: date, provenance: Provenance | None,

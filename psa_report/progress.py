@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
-from .dates import long_date
+from .dates import _babel
 from .project import Project
 from .shape import StatusDef
 from .wording import WORDS, Words
@@ -303,6 +303,13 @@ def _step(top: int) -> int:
     return 10 ** 8
 
 
+def short_day(day: date, words: Words = WORDS) -> str:
+    """A bar's date under the chart: "28 Jun 2010"; in Welsh "28 Meh 2010"."""
+    if words.language == "en":
+        return day.strftime("%-d %b %Y")
+    return _babel(day, "d MMM y", words.language)
+
+
 def chart(points: list[Point], names: list[str], labels: list[tuple[str, ...]] | None = None,
           nouns: list[str] | None = None, words: Words = WORDS) -> Chart:
     """Stacked bars of the statuses at each point (the last :data:`MAX_BARS`).
@@ -313,7 +320,7 @@ def chart(points: list[Point], names: list[str], labels: list[tuple[str, ...]] |
     the plan's kinds in the title and the text alternative.
     """
     points, names = points[-MAX_BARS:], names[-MAX_BARS:]
-    labels = (labels or [(n, p.day.strftime("%-d %b %Y")) for n, p in zip(names, points)])
+    labels = (labels or [(n, short_day(p.day, words)) for n, p in zip(names, points)])
     labels = labels[-MAX_BARS:]
     nouns = (nouns or names)[-MAX_BARS:]
     largest = max((p.items for p in points), default=0) or 1
@@ -347,7 +354,7 @@ def chart(points: list[Point], names: list[str], labels: list[tuple[str, ...]] |
                                     fill, pattern, ink if inside else "#0B0C0C",
                                     round(label_x, 2), round(label_y, 2), inside,
                                     round(middle, 2)))
-        bars.append(Bar(name, point.day.strftime("%-d %b %Y"), round(x, 2), round(width, 2),
+        bars.append(Bar(name, short_day(point.day, words), round(x, 2), round(width, 2),
                         point.items, round(y - 7, 2), segments, tuple(label)))
     ticks = [Tick(v, round(base - v * unit, 2)) for v in range(0, top + 1, step)]
     keys, x = [], float(LEFT)
@@ -442,9 +449,9 @@ def _progress_view(meetings: list[Point], current: Point, *, in_git: bool,
                             "the action plan is not kept under version control, so the "
                             "plan as it was sent to each meeting cannot be read.")
     points = list(meetings)
-    names = [words.meeting_name(p.title, long_date(p.day)) for p in meetings]
-    nouns = [words.the_meeting(p.title, long_date(p.day)) for p in meetings]
-    labels: list[tuple[str, ...]] = [(p.day.strftime("%-d %b %Y"),) for p in meetings]
+    names = [words.meeting_name(p.title, words.long_date(p.day)) for p in meetings]
+    nouns = [words.the_meeting(p.title, words.long_date(p.day)) for p in meetings]
+    labels: list[tuple[str, ...]] = [(short_day(p.day, words),) for p in meetings]
     this = THIS_REPORT.lower()
     if current_is_last and points:
         names[-1] = f"{names[-1]} ({this})"
@@ -453,13 +460,14 @@ def _progress_view(meetings: list[Point], current: Point, *, in_git: bool,
     else:
         points.append(current)
         names.append(THIS_REPORT)
-        nouns.append(f"{this} ({long_date(current.day)})")
-        labels.append((THIS_REPORT, current.day.strftime("%-d %b %Y")))
+        nouns.append(f"{this} ({words.long_date(current.day)})")
+        labels.append((THIS_REPORT, short_day(current.day, words)))
     points, names = points[-MAX_BARS:], names[-MAX_BARS:]
     labels, nouns = labels[-MAX_BARS:], nouns[-MAX_BARS:]
     if len(meetings) < 2:
         first = meetings[0] if meetings else None
-        saved = (f"one has been so far ({words.the_meeting(first.title, long_date(first.day))})"
+        then = words.the_meeting(first.title, words.long_date(first.day)) if first else ""
+        saved = (f"one has been so far ({then})"
                  if first else why or "none has been yet")
         return ProgressView(True, points, names, None,
                             "The chart of progress across meetings starts once the plans "

@@ -53,7 +53,7 @@ from markupsafe import Markup, escape
 from .dates import long_date
 from .figures_view import number_text
 from .files import decode_utf8, read_bounded
-from .plan import ReportPlan, paragraphs
+from .plan import ReportPlan, lang_of, paragraphs
 from .problems import Invalid, Problem
 
 REPORT_TEMPLATE = "report.html"
@@ -104,6 +104,22 @@ _ORDINAL = re.compile(r"\b(\d+)(st|nd|rd|th)\b")
 def ordinals(text: str) -> Markup:
     """Escape ``text`` and raise ordinal suffixes: 23rd -> 23<sup>rd</sup>."""
     return Markup(_ORDINAL.sub(r"\1<sup>\2</sup>", str(escape(text))))
+
+
+def lang(text: object) -> Markup:
+    """` lang="en"` for a plan's text printed in an edition of another language (it has
+    no translation: :class:`psa_report.plan.Fallback`), else nothing."""
+    code = lang_of(text)
+    return Markup(' lang="{}"').format(code) if code else Markup("")
+
+
+def marked(text: object) -> Markup:
+    """A text inside a sentence, in ``<span lang="en">`` when it is in another language
+    than the edition's (see :func:`lang`)."""
+    code = lang_of(text)
+    if not code:
+        return escape(text)
+    return Markup('<span lang="{}">{}</span>').format(code, text)
 
 
 def template_problem(name: str, line: int | None, message: str) -> Invalid:
@@ -478,6 +494,8 @@ def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
     for name in ("lipsum", "cycler", "joiner"):  # not needed; less to reach for
         env.globals.pop(name, None)
     env.filters["ordinals"] = ordinals
+    env.filters["lang"] = lang
+    env.filters["marked"] = marked
     env.filters["paragraphs"] = paragraphs  # for a project's own templates
     env.filters["long_date"] = long_date
     env.filters["number"] = number_text  # 1,234; "–" for no figure

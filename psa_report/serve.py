@@ -40,9 +40,12 @@ from pathlib import Path
 from .problems import BadOption, Invalid, Problem
 
 #: The build function a Preview is handed (see :func:`psa_report.report.html_builder`):
-#: called for each rebuild, it returns (HTML, warnings, template folders) or raises
-#: Invalid / BadOption. The server imports no operation: it is given what to run.
-Builder = Callable[[], tuple[str, list[Problem], list[Path]]]
+#: called for each rebuild, it returns (HTML, warnings, template folders), and for a plan
+#: in two languages the other editions' pages too ({"cy": HTML}), or raises Invalid /
+#: BadOption. The server imports no operation: it is given what to run.
+Builder = Callable[[], tuple]
+#: The page of the edition in another of the plan's languages: /report.cy.html
+OTHER_PAGE = re.compile(r"/report\.([a-z]{2})\.html")
 
 # --- the preview ---------------------------------------------------------------------
 
@@ -57,6 +60,8 @@ class Snapshot:
     warnings: tuple[Problem, ...] = ()
     dirs: tuple[Path, ...] = ()
     seconds: float = 0.0
+    #: the editions in the plan's other languages, by code: {"cy": HTML}
+    pages: tuple[tuple[str, str], ...] = ()
 
 
 class Preview:
@@ -137,13 +142,14 @@ class Preview:
             timer.daemon = True
             timer.start()
             try:
-                html, problems, warnings, dirs = self._build()
+                html, problems, warnings, dirs, pages = self._build()
                 if problems and not old.problems and old.version:
                     time.sleep(self.SETTLE)
-                    html, problems, warnings, dirs = self._build()
-                version = old.version + (html != old.html or old.version == 0)
+                    html, problems, warnings, dirs, pages = self._build()
+                version = old.version + (html != old.html or pages != old.pages
+                                         or old.version == 0)
                 self._snapshot = Snapshot(version, html, tuple(problems), tuple(warnings),
-                                          tuple(dirs), time.perf_counter() - start)
+                                          tuple(dirs), time.perf_counter() - start, pages)
             finally:
                 timer.cancel()
                 with self._changed:
@@ -154,12 +160,15 @@ class Preview:
         if old.version == 0 and self.after_warm_up is not None:
             self.after_warm_up()
 
-    def _build(self) -> tuple[str, list[Problem], list[Problem], list[Path]]:
-        """(page, problems, warnings, template folders) of the files as they are now."""
+    def _build(self) -> tuple[str, list[Problem], list[Problem], list[Path],
+                              tuple[tuple[str, str], ...]]:
+        """(page, problems, warnings, template folders, the other languages' pages) of
+        the files as they are now."""
         problems: list[Problem] = []
         try:
-            html, warnings, dirs = self.builder()
-            return html, [], warnings, dirs
+            html, warnings, dirs, *others = self.builder()
+            pages = tuple(sorted(others[0].items())) if others else ()
+            return html, [], warnings, dirs, pages
         except Invalid as invalid:
             problems = invalid.problems
         except BadOption as error:
@@ -170,7 +179,7 @@ class Preview:
                                 f"internal error ({type(error).__name__}: {error}). "
                                 "This is a fault in psa-report, not in your files: "
                                 "please report it.")]
-        return problems_page(problems), problems, [], []
+        return problems_page(problems), problems, [], [], ()
 
     def wait(self, version: int, timeout: float) -> int:
         """Block until the version is no longer ``version`` (or ``timeout`` seconds)."""
@@ -531,8 +540,11 @@ class PreviewHandler(BaseHTTPRequestHandler):
                       head)
             return
         path = self.path.split("?", 1)[0]
-        if path in ("/", "/index.html"):
+        other = OTHER_PAGE.fullmatch(path)
+        if path in ("/", "/index.html", "/report.html"):
             self.page(head)
+        elif other is not None and other.group(1) in dict(self.server.preview.snapshot.pages):
+            self.other_page(other.group(1), head)
         elif path == "/report.pdf":
             self.pdf(head)
         elif path == "/events" and not head:
@@ -540,11 +552,19 @@ class PreviewHandler(BaseHTTPRequestHandler):
         else:
             self.send(HTTPStatus.NOT_FOUND, "text/plain",
                       "Not found: psa-report serve shows the report at / and its PDF at "
-                      "/report.pdf, nothing else.\n", head)
+                      "/report.pdf (a plan in two languages: the other at /report.cy.html), "
+                      "nothing else.\n", head)
 
     def page(self, head: bool) -> None:
         version, body = self.server.page()
         self.send(HTTPStatus.OK, "text/html; charset=utf-8", body, head, version=version)
+
+    def other_page(self, code: str, head: bool) -> None:
+        """The edition in another of the plan's languages (/report.cy.html)."""
+        snapshot = self.server.preview.snapshot
+        page = inject(dict(snapshot.pages)[code], self.server.token(snapshot.version))
+        self.send(HTTPStatus.OK, "text/html; charset=utf-8", page, head,
+                  version=snapshot.version)
 
     def pdf(self, head: bool) -> None:
         preview = self.server.preview

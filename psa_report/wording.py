@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from typing import Any, cast
 
-from . import catalog, dates
+from . import bilingual, catalog, dates
 from .catalog import ENGLISH, Messages
 
 
@@ -40,6 +40,9 @@ class KindWords:
     heading: str  # "Data requirements"
     #: column (or block) labels by field name, in the order the report shows them
     labels: dict[str, str] = field(default_factory=dict)
+    #: the kind's name as the plan knows it (its main language), where ``name`` is
+    #: translated: what :meth:`Words.kind` finds it by
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -178,7 +181,7 @@ class Words:
         return self._and([k.plural for k in self.kinds])
 
     def kind(self, name: str) -> KindWords:
-        return next(k for k in self.kinds if k.name == name)
+        return next(k for k in self.kinds if (k.key or k.name) == name)
 
     def label(self, kind: str, field_name: str) -> str:
         return self.kind(kind).labels[field_name]
@@ -429,6 +432,16 @@ class Words:
         """Where the full report is, for the exception report's line."""
         return self._("published alongside it as {stem} (PDF, HTML and Word)", stem=stem)
 
+    def also_available(self, language: str, name: str) -> str:
+        """On the covering page, under the addressee: the edition in the plan's other
+        language, by its file's name."""
+        if language == "cy":
+            return self._("This report is also available in Welsh ({file}).", file=name)
+        if language == "en":
+            return self._("This report is also available in English ({file}).", file=name)
+        return self._("This report is also available in another language ({file}).",
+                      file=name)
+
     # ------------------------------------------------------- the partners' workbooks
 
     #: the Instructions sheet's heading of its steps, and its last two steps
@@ -666,11 +679,17 @@ _MESSAGE_FIELDS = frozenset(
     and f.name not in ("of_assessment",))
 
 
-def kind_words(shape, ref: str = N_("Ref")) -> tuple[KindWords, ...]:
+def kind_words(shape, ref: str = N_("Ref"), language: str | None = None,
+               ) -> tuple[KindWords, ...]:
     """The words of a shape's kinds (shape.Shape): names, headings and field labels
-    (``ref``: the reference's label, the tool's word)."""
-    return tuple(KindWords(k.name, k.plural, k.heading,
-                           {"ref": ref, **{f.name: f.label for f in k.fields}})
+    (``ref``: the reference's label, the tool's word), in ``language`` where plan.yaml
+    gives them in it (else as written)."""
+    def text(value: Any) -> str:
+        return value if language is None else bilingual.in_language(value, language)[0]
+
+    return tuple(KindWords(text(k.name), text(k.plural), text(k.heading),
+                           {"ref": ref, **{f.name: text(f.label) for f in k.fields}},
+                           str(k.name))
                  for k in shape.kinds)
 
 
@@ -679,8 +698,10 @@ def words_for(shape, language: str = "en") -> Words:
     where its sections come from (plan.yaml, or the shipped default plan.yaml), with
     the tool's own words in ``language`` ("en" or "cy")."""
     words = words_in(language)
-    return replace(words, kinds=kind_words(shape, words.ref),
-                   of_assessment=(words._(" of {sections}", sections=shape.sections_of)
+    return replace(words, kinds=kind_words(shape, words.ref, language),
+                   of_assessment=(words._(" of {sections}", sections=(
+                       shape.sections_of if language == "en" else
+                       bilingual.in_language(shape.sections_of, language)[0]))
                                   if shape.sections_of else ""))
 
 

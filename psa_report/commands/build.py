@@ -7,15 +7,15 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from .. import editions
 from ..editions import EDITIONS
 from ..files import not_a_file
 from ..output import Writer, earlier_outputs, publish
 from ..problems import BadOption, Invalid, Problem
 from ..project import Project
 from ..render import render_html, template_dirs
-from ..report import build_plan
+from ..report import build_plan, link
 from ..validate import refuse_warnings
-from ..wording import WORDS
 
 #: "both" is HTML and PDF (the default); "all" adds the Word document.
 FORMATS = ("html", "pdf", "both", "docx", "all")
@@ -53,10 +53,22 @@ class BuildResult:
     warnings: list[Problem]
 
 
-def stem_of(edition: str = "public", exceptions_only: bool = False) -> str:
-    """progress-report, progress-report-exempt, progress-report-exceptions..."""
+def stem_of(edition: str = "public", exceptions_only: bool = False,
+            language: str | None = None) -> str:
+    """progress-report, progress-report-exempt, progress-report-exceptions...; an edition
+    in a language other than the plan's main one has its code before the extension:
+    progress-report.cy, progress-report-exempt.cy."""
     return (OUTPUT_STEM + ("-exceptions" if exceptions_only else "")
-            + ("-exempt" if edition == "exempt" else ""))
+            + ("-exempt" if edition == "exempt" else "")
+            + (f".{language}" if language else ""))
+
+
+def _other_file(stem: str, fmt: str) -> str:
+    """The file an edition in the other language is, as its cover names it: the PDF when
+    one is written, else the HTML, else the Word document."""
+    extension = ("pdf" if fmt in PDF_FORMATS else "html" if fmt in HTML_FORMATS
+                 else "docx")
+    return f"{stem}.{extension}"
 
 
 def outputs(root: Path, fmt: str = "both", out_dir: Path | None = None, *,
@@ -65,11 +77,15 @@ def outputs(root: Path, fmt: str = "both", out_dir: Path | None = None, *,
             tags: str | None = None, before_print: Callable[[], None] | None = None,
             docx_template: Path | None = None, period: str | None = None,
             edition: str = "public", exceptions_only: bool = False,
+            language: str | None = None,
             ) -> tuple[dict[Path, Writer], list[Problem]]:
     """What ``build`` would write: target path -> writer of a temporary file.
 
     ``edition`` is "public", "exempt" or "both" (the two, published as one set); with
-    ``exceptions_only``, the exception report of each (see psa_report/editions.py)."""
+    ``exceptions_only``, the exception report of each (see psa_report/editions.py).
+    Each is written in every language of the plan (report.yaml's ``languages``), the
+    main one under the usual names and each other named by its code
+    (progress-report.cy.pdf), all published as one set; ``language`` builds one."""
     if fmt not in FORMATS:
         raise BadOption("--format", f"{fmt!r} is not one of {', '.join(FORMATS)}")
     if edition not in EDITIONS:
@@ -82,16 +98,33 @@ def outputs(root: Path, fmt: str = "both", out_dir: Path | None = None, *,
         variant = None
     dirs = template_dirs(root)
     names = ("public", "exempt") if edition == "both" else (edition,)
+
+    def planned(name: str, code: str | None):
+        return build_plan(root, as_of=as_of, since=since, no_since=no_since, strict=strict,
+                          tags=tags, period=period, edition=name, language=code)
+
+    first = planned(names[0], language)
+    plan_languages = first.project.languages
+    main = plan_languages[0]
+    codes = (first.plan.language,) if language else plan_languages
     reports = []
     for name in names:
-        full = stem_of(name) if exceptions_only else None
-        report = build_plan(root, as_of=as_of, since=since, no_since=no_since,
-                            strict=strict, tags=tags, period=period, edition=name,
-                            exceptions_only=WORDS.full_report(full) if full else None)
-        reports.append((name, report))
-    warnings = reports[0][1].warnings
+        for code in codes:
+            report = first if (name, code) == (names[0], first.plan.language) else \
+                planned(name, code)
+            suffix = None if code == main else code
+            if exceptions_only:
+                report.plan = editions.exceptions_only(report.plan, report.plan.words.full_report(
+                    stem_of(name, language=suffix)))
+            others = [other for other in plan_languages if other != code]
+            if others:  # the cover names the edition in the plan's other language
+                other = others[0]
+                stem = stem_of(name, exceptions_only, None if other == main else other)
+                link(report.plan, other, _other_file(stem, fmt))
+            reports.append((name, suffix, report))
+    warnings = reports[0][2].warnings
     if fmt in DOCX_FORMATS:
-        docx_template = docx_template or _template_from_report(root, reports[0][1].project)
+        docx_template = docx_template or _template_from_report(root, reports[0][2].project)
         if docx_template is not None:
             from ..docx_render import check_template
 
@@ -102,8 +135,8 @@ def outputs(root: Path, fmt: str = "both", out_dir: Path | None = None, *,
             warnings += removed
     out_dir = out_dir or Path(root) / "out"
     writers: dict[Path, Writer] = {}
-    for name, report in reports:
-        stem = stem_of(name, exceptions_only)
+    for name, suffix, report in reports:
+        stem = stem_of(name, exceptions_only, suffix)
         writers.update(_writers(report.plan, fmt, out_dir / stem, dirs, variant,
                                 before_print, docx_template))
     return writers, warnings
