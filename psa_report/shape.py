@@ -748,7 +748,7 @@ def shape_from_document(doc: Document) -> Shape:
     statuses = (_read_statuses(reader, data["statuses"]) if "statuses" in data
                 else default_shape().statuses)
     required = _flag(reader, (), data, "status_required", True)
-    sections_of = (reader.text(("sections_of",), data["sections_of"]) or ""
+    sections_of = (reader.words(("sections_of",), data["sections_of"]) or ""
                    if "sections_of" in data else "")
     kinds = _read_kinds(reader, data["kinds"]) if "kinds" in data else default_shape().kinds
     if reader.problems:

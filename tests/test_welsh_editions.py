@@ -403,3 +403,12 @@ def test_the_progress_chart_counts_meetings_under_the_welsh_statuses_and_dates(m
     english = (meetings / "out/progress-report.html").read_text(encoding="utf-8")
     section = english[english.index('<section id="progress"'):]
     assert "Off track" in section[:section.index("</section>")]
+
+
+def test_where_the_sections_come_from_is_said_in_welsh(bilingual):
+    """The default plan's `sections_of` is in both languages, as its other words are."""
+    welsh = (bilingual / "out/progress-report.cy.html").read_text(encoding="utf-8")
+    english = (bilingual / "out/progress-report.html").read_text(encoding="utf-8")
+    assert "adran 3.2 yn yr asesiad" in welsh
+    assert "3.2 of the assessment" not in welsh  # (the plan's own English texts may say it)
+    assert "section 3.2 of the assessment" in english
