@@ -412,3 +412,22 @@ def test_where_the_sections_come_from_is_said_in_welsh(bilingual):
     assert "adran 3.2 yn yr asesiad" in welsh
     assert "3.2 of the assessment" not in welsh  # (the plan's own English texts may say it)
     assert "section 3.2 of the assessment" in english
+
+
+def test_the_welsh_edition_has_no_wcag_22_aa_violations(bilingual, tmp_path):
+    """axe-core's WCAG 2.2 A and AA rules in Debian's Chromium, at phone and desktop
+    width, on the Welsh edition as on the English one (tests/test_html.py)."""
+    import json
+    import subprocess
+
+    browser = REPO / "tests" / "browser"
+    if not (browser / "node_modules" / "axe-core").is_dir():
+        pytest.fail("the browser test packages are missing: run `make test`")
+    done = subprocess.run(["node", str(browser / "check-page.mjs"),
+                           str(bilingual / "out/progress-report.cy.html"), str(tmp_path)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    for width in ("phone", "desktop"):
+        assert result[width]["violations"] == [], width
+        assert result[width]["passes"] > 10  # axe really ran its rules
