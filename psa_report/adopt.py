@@ -109,13 +109,8 @@ class Grid:
         return Problem(self.where(row, column, header), None, None, message)
 
 
-def letter(column: int) -> str:
-    """Column 1 -> A, 28 -> AB."""
-    name = ""
-    while column:
-        column, rest = divmod(column - 1, 26)
-        name = chr(65 + rest) + name
-    return name
+#: Column 1 -> A, 28 -> AB (the workbook reader's own)
+letter = xlsx.column_letter
 
 
 def _too_big(size: int) -> str:
