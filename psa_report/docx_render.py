@@ -964,7 +964,7 @@ def write_overdue(document: Document, plan: ReportPlan) -> None:
 def _overdue_row(table: Table, late: Overdue, words) -> None:
     cells = table.add_row().cells
     _fill(cells[0], [late.ref], bold=True)
-    _fill(cells[1], [late.lead_text])
+    _fill(cells[1], [", ".join(late.lead) or words.partnership])
     _fill(cells[2], [words.deadline(late.due)])  # in the edition's language
     _fill(cells[3], [str(late.days_overdue)])
     _status_cell(cells[4], late.status, [])

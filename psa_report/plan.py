@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import groupby
@@ -37,7 +38,7 @@ from .progress import (
 )
 from .project import Project
 from .shape import Item, Kind, StatusDef
-from .wording import Words
+from .wording import WORDS, Words
 
 if TYPE_CHECKING:
     from .meetings import Comparison, MeetingHistory
@@ -713,14 +714,15 @@ def plan_report(project: Project, as_of: date | None = None, *,
             "dcterms.modified": report.date.isoformat(),
             **_version_meta(provenance),
         },
-        colophon=[_english(line, language) for line in colophon(
-            author, meeting, report.meeting_date or report.date, provenance, as_it_was)]
+        colophon=colophon(author, meeting, report.meeting_date or report.date, provenance,
+                          as_it_was, words)
         + ledger.received(project.root, words),
         provenance=provenance,
         since=since,
         since_words=as_it_was or "",
         changes=changes,
-        travel=_travel(project, rows, comparison, no_since, as_it_was),
+        travel=_travel(project, rows, comparison, no_since, as_it_was, words,
+                       _status_word(language, main)),
         exceptions=exceptions_in(rows, statuses, words, main),
         progress=_progress(meetings, words, statuses if language != main else None),
         figures=figures,
@@ -729,19 +731,24 @@ def plan_report(project: Project, as_of: date | None = None, *,
         or not project.items else words.no_statuses,
         language=language,
     )
-    if language != "en" and planned.travel is not None:  # sentences not in the catalog yet
-        planned.travel = replace(planned.travel,
-                                 sentence=_english(planned.travel.sentence, language))
-    if language != "en" and planned.progress is not None and planned.progress.note:
-        planned.progress.note = _english(planned.progress.note, language)
     link_indicators(planned, project)
     return planned
 
 
-def _english(text: str, language: str) -> str:
-    """A sentence of the tool's that the catalog does not have yet (docs/welsh.md): in
-    English, marked so (``lang="en"``) in an edition in another language."""
-    return Fallback(text, "en") if language != "en" and text and not lang_of(text) else text
+def _status_word(language: str, main: str) -> Callable[[StatusDef], str] | None:
+    """How a direction of travel names the status an item was ("Improved (was at risk)"):
+    by its word in the main language; in another, by its label in it where plan.yaml
+    gives one (in lower case, as the word is), else by its word."""
+    if language == main:
+        return None
+
+    def name(status: StatusDef) -> str:
+        label = getattr(status, "label", None)
+        if label is None:
+            return status.value
+        text, lang = bilingual.in_language(label, language)
+        return text.lower() if lang == language else status.value
+    return name
 
 
 def _as_it_was(words: Words, comparison: Comparison | None) -> str | None:
@@ -769,18 +776,18 @@ def _version_meta(provenance: Provenance | None) -> dict[str, str]:
 
 
 def _travel(project: Project, rows: list[Row], comparison: Comparison | None,
-            no_since: bool, as_it_was: str | None) -> Travel:
+            no_since: bool, as_it_was: str | None, words: Words,
+            name: Callable[[StatusDef], str] | None = None) -> Travel:
     """Each row's direction of travel since the last meeting, and what it is measured
-    against, said once."""
+    against, said once, in ``words`` (``name``: see :func:`psa_report.progress.direction`)."""
     if no_since:
-        return Travel(None, "This report is not compared with the last meeting, "
-                      "so no direction of travel is shown.")
+        return Travel(None, words.not_compared)
     if comparison is None or comparison.old is None:
-        return travel(None, [])
-    moved = directions(comparison.old, project)
+        return travel(None, [], words)
+    moved = directions(comparison.old, project, words, name)
     for row in rows:
         row.direction, row.direction_kind = moved[row.ref].text, moved[row.ref].kind
-    return travel(as_it_was, removed(comparison.old, project))
+    return travel(as_it_was, removed(comparison.old, project), words)
 
 
 def _progress(meetings: MeetingHistory | None, words: Words,
@@ -798,26 +805,22 @@ def _progress(meetings: MeetingHistory | None, words: Words,
 
 
 def colophon(author: str, meeting: str, day: date, provenance: Provenance | None,
-             as_it_was: str | None) -> list[str]:
+             as_it_was: str | None, words: Words = WORDS) -> list[str]:
     """Where the report came from, as a clerk would say it: the day the plan was saved,
     never a version's hash or the name of the tool that keeps the versions (the HTML's
     <meta> carries the version). A saved date later than the report's own is left out,
     so the colophon never contradicts the report's date."""
-    lines = [f"Prepared by the {author} for the {meeting}."]
+    lines = [words.prepared_by(author, meeting)]
     if provenance is None:
         return lines
     if not provenance.in_git:
-        lines.append("Prepared from action plan files that are not kept under version "
-                     "control, so this report cannot be traced to a saved version of the "
-                     "plan.")
+        lines.append(words.not_versioned)
     elif not provenance.commit:
-        lines.append("Prepared from an action plan of which no version has been saved yet.")
+        lines.append(words.never_saved)
     else:
-        saved = (f"the action plan as saved on {long_date(provenance.day)}"
-                 if provenance.day and provenance.day <= day
-                 else "a saved version of the action plan")
-        draft = (", with later changes not yet saved (a draft)" if provenance.dirty else "")
-        lines.append(f"Prepared from {saved}{draft}.")
+        saved = (words.long_date(provenance.day)
+                 if provenance.day and provenance.day <= day else None)
+        lines.append(words.prepared_from(saved, provenance.dirty))
     if as_it_was is not None:
-        lines.append(f"Changes are marked against the plan {as_it_was}.")
+        lines.append(words.marked_against(as_it_was))
     return lines

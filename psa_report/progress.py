@@ -11,7 +11,7 @@ the HTML, vector in WeasyPrint's PDF, and carries its own text alternative).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
@@ -56,33 +56,39 @@ def ranks(project: Project) -> dict[str, int]:
     return {s.value: len(statuses) - 1 - i for i, s in enumerate(statuses)}
 
 
-def direction(was, now, rank: dict[str, int]) -> Direction:
+def direction(was, now, rank: dict[str, int], words: Words = WORDS,
+              name: Callable[[Any], str] | None = None) -> Direction:
     """How an item moved from status ``was`` (None: it did not exist) to ``now``;
     ``rank`` by word (:func:`ranks`). A status given where there was none, or the other
-    way round, or one the order does not know, is a change, not a direction."""
+    way round, or one the order does not know, is a change, not a direction. Worded in
+    ``words``, the status it was named by ``name`` (its word, ``value``, by default)."""
     if was is None:
-        return Direction("new", "New")
+        return Direction("new", words.new)
+    was_word = name(was) if name is not None else was.value
     then = rank.get(was.value)
     later = rank.get(now.value) if now is not None else None
     if then is None or later is None:
         same = (now is not None and was.value == now.value)
-        return Direction("same", "No change" if same else f"Changed (was {was.value})", was)
+        return Direction("same", words.no_change if same else words.changed_from(was_word),
+                         was)
     if later > then:
-        return Direction("up", f"Improved (was {was.value})", was)
+        return Direction("up", words.improved(was_word), was)
     if later < then:
-        return Direction("down", f"Worse (was {was.value})", was)
-    return Direction("same", "No change", was)
+        return Direction("down", words.got_worse(was_word), was)
+    return Direction("same", words.no_change, was)
 
 
 #: An item that had no status at the last meeting (a plan with status_required: false).
 _NONE = type("NoStatus", (), {"value": "no status"})()
 
 
-def directions(old: Project, new: Project) -> dict[str, Direction]:
-    """Every item of ``new`` by ref: how it moved since ``old`` (matched by ref)."""
+def directions(old: Project, new: Project, words: Words = WORDS,
+               name: Callable[[Any], str] | None = None) -> dict[str, Direction]:
+    """Every item of ``new`` by ref: how it moved since ``old`` (matched by ref), in
+    ``words`` (``name``: see :func:`direction`)."""
     before = {item.ref: item.status or _NONE for item in old.items}
     rank = ranks(new)
-    return {item.ref: direction(before.get(item.ref), item.status, rank)
+    return {item.ref: direction(before.get(item.ref), item.status, rank, words, name)
             for item in new.items}
 
 
@@ -103,13 +109,11 @@ class Travel:
     removed: list[str] = field(default_factory=list)
 
 
-def travel(as_it_was: str | None, removed_refs: list[str]) -> Travel:
+def travel(as_it_was: str | None, removed_refs: list[str], words: Words = WORDS) -> Travel:
     """``as_it_was``: the plan compared with, in words (:meth:`Words.as_it_was`)."""
     if as_it_was is None:
-        return Travel(None, "First report: there is no earlier meeting to compare with, so "
-                      "no direction of travel is shown.")
-    return Travel(as_it_was, f"Direction of travel is measured against the plan {as_it_was}.",
-                  list(removed_refs))
+        return Travel(None, words.first_report)
+    return Travel(as_it_was, words.measured_against(as_it_was), list(removed_refs))
 
 
 # ---------------------------------------------------------------- counts per meeting
@@ -421,7 +425,7 @@ class ProgressView:
         return MAX_BARS
 
 
-THIS_REPORT = "This report"
+THIS_REPORT = WORDS.this_report
 
 
 def progress_view(meetings: list[Point], current: Point, *, in_git: bool,
@@ -445,32 +449,26 @@ def _progress_view(meetings: list[Point], current: Point, *, in_git: bool,
     meetings, in the committee's words.
     """
     if not in_git:
-        return ProgressView(False, [], [], None, "Progress across meetings is not shown: "
-                            "the action plan is not kept under version control, so the "
-                            "plan as it was sent to each meeting cannot be read.")
+        return ProgressView(False, [], [], None, words.progress_not_kept)
     points = list(meetings)
     names = [words.meeting_name(p.title, words.long_date(p.day)) for p in meetings]
     nouns = [words.the_meeting(p.title, words.long_date(p.day)) for p in meetings]
     labels: list[tuple[str, ...]] = [(short_day(p.day, words),) for p in meetings]
-    this = THIS_REPORT.lower()
+    this = words.this_report.lower()
     if current_is_last and points:
         names[-1] = f"{names[-1]} ({this})"
         nouns[-1] = f"{nouns[-1]} ({this})"
         labels[-1] = (*labels[-1], f"({this})")
     else:
         points.append(current)
-        names.append(THIS_REPORT)
+        names.append(words.this_report)
         nouns.append(f"{this} ({words.long_date(current.day)})")
-        labels.append((THIS_REPORT, short_day(current.day, words)))
+        labels.append((words.this_report, short_day(current.day, words)))
     points, names = points[-MAX_BARS:], names[-MAX_BARS:]
     labels, nouns = labels[-MAX_BARS:], nouns[-MAX_BARS:]
     if len(meetings) < 2:
         first = meetings[0] if meetings else None
         then = words.the_meeting(first.title, words.long_date(first.day)) if first else ""
-        saved = (f"one has been so far ({then})"
-                 if first else why or "none has been yet")
-        return ProgressView(True, points, names, None,
-                            "The chart of progress across meetings starts once the plans "
-                            f"sent to two meetings have been saved; {saved}.")
+        return ProgressView(True, points, names, None, words.chart_starts(then, why))
     return ProgressView(True, points, names, chart(points, names, labels, nouns, words),
                         None, labels, nouns, words)

@@ -259,6 +259,80 @@ class Words:
         """"Compared with the action plan as it was at the meeting of 28 June 2010."."""
         return self._("Compared with the action plan {as_it_was}.", as_it_was=as_it_was)
 
+    # ------------------------------------------------- direction of travel
+
+    no_change: str = N_("No change")
+    first_report: str = N_("First report: there is no earlier meeting to compare with, so "
+                           "no direction of travel is shown.")
+    not_compared: str = N_("This report is not compared with the last meeting, so no "
+                           "direction of travel is shown.")
+    #: the progress chart's bar (and table row) of the current plan
+    this_report: str = N_("This report")
+    progress_not_kept: str = N_("Progress across meetings is not shown: the action plan is "
+                                "not kept under version control, so the plan as it was sent "
+                                "to each meeting cannot be read.")
+
+    def improved(self, was: str) -> str:
+        """"Improved (was at risk)": ``was`` the status at the last meeting."""
+        return self._("Improved (was {status})", status=was)
+
+    def got_worse(self, was: str) -> str:
+        return self._("Worse (was {status})", status=was)
+
+    def changed_from(self, was: str) -> str:
+        """A status the plan's order does not rank, given or taken away."""
+        return self._("Changed (was {status})", status=was)
+
+    def measured_against(self, as_it_was: str) -> str:
+        """``as_it_was``: :meth:`as_it_was` ("as it was at the meeting of 28 June 2010")."""
+        return self._("Direction of travel is measured against the plan {as_it_was}.",
+                      as_it_was=as_it_was)
+
+    def chart_starts(self, meeting: str | None = None, why: str | None = None) -> str:
+        """Why there is no chart yet: one meeting's plan saved (``meeting``: as a sentence
+        names it), or none (``why``: in the committee's words, if known)."""
+        if meeting:
+            return self._("The chart of progress across meetings starts once the plans sent "
+                          "to two meetings have been saved; one has been so far ({meeting}).",
+                          meeting=meeting)
+        if why:
+            return self._("The chart of progress across meetings starts once the plans sent "
+                          "to two meetings have been saved; {why}.", why=why)
+        return self._("The chart of progress across meetings starts once the plans sent to "
+                      "two meetings have been saved; none has been yet.")
+
+    # ------------------------------------------------- the colophon
+
+    #: the overdue list's lead of an item with no lead agency
+    partnership: str = N_("Partnership")
+    not_versioned: str = N_("Prepared from action plan files that are not kept under "
+                            "version control, so this report cannot be traced to a saved "
+                            "version of the plan.")
+    never_saved: str = N_("Prepared from an action plan of which no version has been saved "
+                          "yet.")
+
+    def prepared_by(self, author: str, meeting: str) -> str:
+        return self._("Prepared by the {author} for the {meeting}.", author=author,
+                      meeting=meeting)
+
+    def prepared_from(self, saved: str | None, draft: bool) -> str:
+        """The version the report was made from: ``saved`` the day it was saved, as
+        :meth:`long_date` writes it (None: later than the report's date, so not said);
+        ``draft``: with changes not yet saved."""
+        if saved and draft:
+            return self._("Prepared from the action plan as saved on {day}, with later "
+                          "changes not yet saved (a draft).", day=saved)
+        if saved:
+            return self._("Prepared from the action plan as saved on {day}.", day=saved)
+        if draft:
+            return self._("Prepared from a saved version of the action plan, with later "
+                          "changes not yet saved (a draft).")
+        return self._("Prepared from a saved version of the action plan.")
+
+    def marked_against(self, as_it_was: str) -> str:
+        return self._("Changes are marked against the plan {as_it_was}.",
+                      as_it_was=as_it_was)
+
     # ------------------------------------------------- meetings, named as a committee does
 
     def meeting_name(self, title: str | None, day: str) -> str:
