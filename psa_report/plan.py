@@ -722,7 +722,7 @@ def plan_report(project: Project, as_of: date | None = None, *,
         since_words=as_it_was or "",
         changes=changes,
         travel=_travel(project, rows, comparison, no_since, as_it_was, words,
-                       _status_word(language, main)),
+                       _status_word(statuses, language, main)),
         exceptions=exceptions_in(rows, statuses, words, main),
         progress=_progress(meetings, words, statuses if language != main else None),
         figures=figures,
@@ -735,19 +735,21 @@ def plan_report(project: Project, as_of: date | None = None, *,
     return planned
 
 
-def _status_word(language: str, main: str) -> Callable[[StatusDef], str] | None:
+def _status_word(statuses: list[StatusDef], language: str, main: str
+                 ) -> Callable[[StatusDef], str] | None:
     """How a direction of travel names the status an item was ("Improved (was at risk)"):
-    by its word in the main language; in another, by its label in it where plan.yaml
-    gives one (in lower case, as the word is), else by its word."""
+    by its word in the main language; in another, by the label the plan's status of that
+    word has in it (``statuses``: the edition's, :func:`statuses_in`), in lower case as
+    the word is, where plan.yaml gives one; else by its word."""
     if language == main:
         return None
+    labels = {s.value: s.label for s in statuses}
 
     def name(status: StatusDef) -> str:
-        label = getattr(status, "label", None)
-        if label is None:
+        label = labels.get(status.value)
+        if not label or lang_of(label):
             return status.value
-        text, lang = bilingual.in_language(label, language)
-        return text.lower() if lang == language else status.value
+        return str(label).lower()
     return name
 
 

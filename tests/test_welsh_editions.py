@@ -431,3 +431,78 @@ def test_the_welsh_edition_has_no_wcag_22_aa_violations(bilingual, tmp_path):
     for width in ("phone", "desktop"):
         assert result[width]["violations"] == [], width
         assert result[width]["passes"] > 10  # axe really ran its rules
+
+
+def test_the_welsh_editions_direction_of_travel_and_colophon_are_welsh(meetings, runner):
+    """The direction of travel (each row's, and what it is measured against), the
+    progress chart's "this report" and the colophon come from the Welsh catalog in the
+    Welsh edition, marked Welsh (no longer lang="en"); the English edition's are as
+    they were."""
+    in_welsh(meetings)
+    result = run(runner, "build", "--project", str(meetings), "--format", "html",
+                 "--since", "ssp-2010-12")
+    assert result.exit_code == 0, result.output
+    runs = elements(meetings / "out/progress-report.cy.html").runs
+    welsh = " ".join(text for text, lang in runs if lang == "cy")
+    english_runs = " ".join(text for text, lang in runs if lang == "en")
+    # 3.2.4 on track -> off track; 3.2.3 at risk -> on track; R6 added; 3.2.5 unchanged:
+    # the status it was named by its Welsh label
+    for words in ("Wedi gwaethygu (statws blaenorol: ar y trywydd iawn)",
+                  "Wedi gwella (statws blaenorol: mewn perygl)", "Dim newid",
+                  "Newydd ers y cyfarfod diwethaf",
+                  "Mesurir y cyfeiriad teithio yn erbyn y cynllun fel yr oedd adeg cyfarfod",
+                  "Yr adroddiad hwn",
+                  "Paratowyd yr adroddiad hwn gan:",
+                  "Nodir y newidiadau o'u cymharu â'r cynllun fel yr oedd adeg cyfarfod"):
+        assert words in welsh, words
+    assert re.search(r"Paratowyd o.r cynllun gweithredu fel y.i cadwyd ar \d+ [A-Z]\w+ "
+                     r"20\d\d, gyda newidiadau diweddarach heb eu cadw eto \(drafft\)\.",
+                     welsh)
+    page = (meetings / "out/progress-report.cy.html").read_text(encoding="utf-8")
+    for english in ("Improved (was", "Worse (was", "No change", "Direction of travel is",
+                    "This report", "Prepared by", "Prepared from", "Changes are marked"):
+        assert english not in page, english
+        assert english not in english_runs
+    # the English edition says it as before
+    page = (meetings / "out/progress-report.html").read_text(encoding="utf-8")
+    for english in ("Worse (was on track)", "Improved (was at risk)", "No change",
+                    "Direction of travel is measured against the plan as it was at the "
+                    "meeting of", "This report", "Prepared by the", "Changes are marked "
+                    "against the plan as it was at the meeting of"):
+        assert english in page, english
+    assert "Wedi gwella" not in page and "Paratowyd" not in page
+
+
+def test_the_first_report_and_a_plan_not_in_git_are_said_in_welsh():
+    """The sentences said when there is nothing to compare with, no chart yet, or no
+    version saved: each from the Welsh catalog, and each as before in English."""
+    from psa_report.history import Provenance
+    from psa_report.plan import colophon
+    from psa_report.progress import Point, _progress_view, direction, travel
+
+    cy, en = words_in("cy"), words_in("en")
+    assert travel(None, [], cy).sentence.startswith("Adroddiad cyntaf: nid oes cyfarfod")
+    assert travel(None, [], en).sentence.startswith("First report: there is no earlier")
+    assert travel("fel yr oedd ar 1 Mai 2010", ["R5"], cy).sentence == (
+        "Mesurir y cyfeiriad teithio yn erbyn y cynllun fel yr oedd ar 1 Mai 2010.")
+    note = _progress_view([], Point("current", date(2011, 3, 14), {}, 0, 0), in_git=False,
+                          current_is_last=False, why=None, words=cy).note
+    assert note.startswith("Ni ddangosir y cynnydd dros y cyfarfodydd")
+    june = Point("ssp", date(2010, 6, 28), {}, 0, 0)
+    note = _progress_view([june], Point("current", date(2011, 3, 14), {}, 0, 0),
+                          in_git=True, current_is_last=False, why=None, words=cy).note
+    assert note.endswith("mae un wedi'i gadw hyd yma (cyfarfod 28 Mehefin 2010).")
+    lines = colophon("Swyddog Diogelwch Cymunedol", "Partneriaeth Stockton",
+                     date(2011, 3, 14), Provenance(in_git=False), None, cy)
+    assert lines == ["Paratowyd yr adroddiad hwn gan: Swyddog Diogelwch Cymunedol, ar "
+                     "gyfer Partneriaeth Stockton.",
+                     "Paratowyd o ffeiliau cynllun gweithredu nad ydynt yn cael eu cadw dan "
+                     "reolaeth fersiynau, felly ni ellir olrhain yr adroddiad hwn i fersiwn "
+                     "o'r cynllun a gadwyd."]
+    assert colophon("officer", "SSP", date(2011, 3, 14), Provenance(in_git=True), None,
+                    )[1] == ("Prepared from an action plan of which no version has been "
+                             "saved yet.")
+    status = type("S", (), {"value": "odd"})()
+    assert direction(status, None, {}, cy).text == "Wedi newid (statws blaenorol: odd)"
+    assert direction(status, None, {}).text == "Changed (was odd)"
+    assert cy.partnership == "Y Bartneriaeth" and en.partnership == "Partnership"
