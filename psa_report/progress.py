@@ -373,8 +373,15 @@ def chart(points: list[Point], names: list[str], labels: list[tuple[str, ...]] |
                  11 if len(points) <= 6 else 10)
 
 
-def _phrase(point: Point) -> str:
-    return ", ".join(f"{n} {s.value}" for s, n in point.counts.items())
+def _phrase(point: Point, words: Words = WORDS) -> str:
+    """"3 on track, 1 at risk": each status by its word, or in another language than
+    English by its label in it (where it has one)."""
+    def word(status) -> str:
+        label = getattr(status, "label", None)
+        if words.language == "en" or not label or getattr(label, "lang", ""):
+            return status.value
+        return str(label).lower()
+    return ", ".join(f"{n} {word(s)}" for s, n in point.counts.items())
 
 
 def describe(first: Point, first_name: str, last: Point, last_name: str,
@@ -382,13 +389,14 @@ def describe(first: Point, first_name: str, last: Point, last_name: str,
     """The chart's text alternative: what it shows, from the first bar to the last.
     The names are as a sentence says them: "the meeting of 28 June 2010", "this report
     (21 March 2011)"."""
-    def at(name: str) -> str:
-        return f"{'In' if name.startswith('this report') else 'At'} {name}"
-
-    return (f"Stacked bar chart of the number of {words.items} in each "
-            f"status, from {first_name} to {last_name}. {at(first_name)}: {first.items} "
-            f"actions, {_phrase(first)}. {at(last_name)}: {last.items} actions, "
-            f"{_phrase(last)}. The numbers for every meeting are in the table that follows.")
+    this = words.this_report.lower()
+    return " ".join((
+        words.chart_shows(first_name, last_name),
+        words.chart_at(first_name, first.items, _phrase(first, words),
+                       first_name.startswith(this)),
+        words.chart_at(last_name, last.items, _phrase(last, words),
+                       last_name.startswith(this)),
+        words.chart_table_follows))
 
 
 @dataclass

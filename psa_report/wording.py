@@ -301,6 +301,24 @@ class Words:
         return self._("The chart of progress across meetings starts once the plans sent to "
                       "two meetings have been saved; none has been yet.")
 
+    def chart_shows(self, first: str, last: str) -> str:
+        """The progress chart's text alternative's first sentence (``first``, ``last``:
+        the first and last bars as a sentence names them)."""
+        return self._("Stacked bar chart of the number of {items} in each status, from "
+                      "{first} to {last}.", items=self.items, first=first, last=last)
+
+    def chart_at(self, name: str, count: int, statuses: str, this: bool = False) -> str:
+        """What one bar shows: ``statuses`` "3 on track, 1 at risk"; ``this``: the bar
+        is this report's ("In this report (21 March 2011): ...")."""
+        if this:
+            return self._("In {name}: {count} actions, {statuses}.", name=name,
+                          count=count, statuses=statuses)
+        return self._("At {name}: {count} actions, {statuses}.", name=name, count=count,
+                      statuses=statuses)
+
+    chart_table_follows: str = N_("The numbers for every meeting are in the table that "
+                                  "follows.")
+
     # ------------------------------------------------- the colophon
 
     #: the overdue list's lead of an item with no lead agency

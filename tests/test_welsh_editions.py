@@ -453,14 +453,19 @@ def test_the_welsh_editions_direction_of_travel_and_colophon_are_welsh(meetings,
                   "Mesurir y cyfeiriad teithio yn erbyn y cynllun fel yr oedd adeg cyfarfod",
                   "Yr adroddiad hwn",
                   "Paratowyd yr adroddiad hwn gan:",
-                  "Nodir y newidiadau o'u cymharu â'r cynllun fel yr oedd adeg cyfarfod"):
+                  "Nodir y newidiadau o'u cymharu â'r cynllun fel yr oedd adeg cyfarfod",
+                  # the chart's text alternative, its statuses by their Welsh labels
+                  "Siart bar wedi'i bentyrru o nifer y bylchau data", "Y cyntaf: cyfarfod 28",
+                  "Yn yr adroddiad hwn (", "o gamau gweithredu,", " ar y trywydd iawn,",
+                  "Mae'r ffigurau ar gyfer pob cyfarfod yn y tabl sy'n dilyn."):
         assert words in welsh, words
     assert re.search(r"Paratowyd o.r cynllun gweithredu fel y.i cadwyd ar \d+ [A-Z]\w+ "
                      r"20\d\d, gyda newidiadau diweddarach heb eu cadw eto \(drafft\)\.",
                      welsh)
     page = (meetings / "out/progress-report.cy.html").read_text(encoding="utf-8")
     for english in ("Improved (was", "Worse (was", "No change", "Direction of travel is",
-                    "This report", "Prepared by", "Prepared from", "Changes are marked"):
+                    "This report", "Prepared by", "Prepared from", "Changes are marked",
+                    "Stacked bar chart", " on track,", "table that follows"):
         assert english not in page, english
         assert english not in english_runs
     # the English edition says it as before
@@ -468,7 +473,9 @@ def test_the_welsh_editions_direction_of_travel_and_colophon_are_welsh(meetings,
     for english in ("Worse (was on track)", "Improved (was at risk)", "No change",
                     "Direction of travel is measured against the plan as it was at the "
                     "meeting of", "This report", "Prepared by the", "Changes are marked "
-                    "against the plan as it was at the meeting of"):
+                    "against the plan as it was at the meeting of",
+                    "Stacked bar chart of the number of data gaps and recommendations in "
+                    "each status, from the meeting of", "In this report (", " on track,"):
         assert english in page, english
     assert "Wedi gwella" not in page and "Paratowyd" not in page
 
