@@ -64,7 +64,8 @@ def direction(was, now, rank: dict[str, int], words: Words = WORDS,
     ``words``, the status it was named by ``name`` (its word, ``value``, by default)."""
     if was is None:
         return Direction("new", words.new)
-    was_word = name(was) if name is not None else was.value
+    was_word = (words.no_status.lower() if was is _NONE
+                else name(was) if name is not None else was.value)
     then = rank.get(was.value)
     later = rank.get(now.value) if now is not None else None
     if then is None or later is None:

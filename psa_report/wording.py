@@ -479,8 +479,9 @@ class Words:
         """A change note, in the public edition, for a field (``label``; "" for the whole
         item) exempt at the last meeting and public now: said whether or not it changed."""
         if not label:
-            return "Exempt information at the last meeting, published now"
-        return f"{label}: exempt information at the last meeting, published now"
+            return self._("Exempt information at the last meeting, published now")
+        return self._("{label}: exempt information at the last meeting, published now",
+                      label=label)
 
     def exempt_not_counted(self, count: int) -> str:
         """After the status summary's note, in the public edition."""

@@ -513,3 +513,17 @@ def test_the_first_report_and_a_plan_not_in_git_are_said_in_welsh():
     assert direction(status, None, {}, cy).text == "Wedi newid (statws blaenorol: odd)"
     assert direction(status, None, {}).text == "Changed (was odd)"
     assert cy.partnership == "Y Bartneriaeth" and en.partnership == "Partnership"
+    # an item that had no status at the last meeting (status_required: false)
+    from psa_report.progress import _NONE
+    on_track = type("S", (), {"value": "on track"})()
+    assert direction(_NONE, on_track, {"on track": 1}, en).text == \
+        "Changed (was no status)"
+    assert direction(_NONE, on_track, {"on track": 1}, cy).text == \
+        f"Wedi newid (statws blaenorol: {cy.no_status.lower()})"
+    assert cy.no_status != en.no_status
+    # the public edition's note on a field exempt at the last meeting and public now
+    assert en.exempt_published("Status") == \
+        "Status: exempt information at the last meeting, published now"
+    assert cy.exempt_published("Statws") == \
+        "Statws: gwybodaeth eithriedig yn y cyfarfod diwethaf, a gyhoeddir yn awr"
+    assert cy.exempt_published("").startswith("Gwybodaeth eithriedig yn y cyfarfod")
