@@ -378,8 +378,9 @@ def _phrase(point: Point, words: Words = WORDS) -> str:
     """"3 on track, 1 at risk": each status by its word, or in another language than
     English by its label in it (where it has one)."""
     def word(status) -> str:
-        label = getattr(status, "label", None)
-        if words.language == "en" or not label or getattr(label, "lang", ""):
+        label: object = getattr(status, "label", None)
+        fallback = getattr(label, "lang", None)  # a label left in the main language
+        if words.language == "en" or not label or fallback:
             return status.value
         return str(label).lower()
     return ", ".join(f"{n} {word(s)}" for s, n in point.counts.items())
