@@ -158,6 +158,10 @@ class Words:
         """"a", "a and b", "a, b and c"."""
         if len(names) <= 1:
             return "".join(names)
+        if names[-1][:1].lower() in _VOWELS:
+            # TRANSLATORS: the last name begins with a vowel (Welsh "ac", not "a")
+            return self._("{items} and {vowel_first}", items=", ".join(names[:-1]),
+                          vowel_first=names[-1])
         return self._("{items} and {last}", items=", ".join(names[:-1]), last=names[-1])
 
     def _or(self, names: list[str]) -> str:
@@ -784,6 +788,10 @@ def kind_words(shape, ref: str = N_("Ref"), language: str | None = None,
                            {"ref": ref, **{f.name: text(f.label) for f in k.fields}},
                            str(k.name))
                  for k in shape.kinds)
+
+
+#: The letters a name may begin with that some languages join differently ("ac" in Welsh)
+_VOWELS = frozenset("aeiouwyâêîôûŵŷáéíóúàèìòù")
 
 
 def words_for(shape, language: str = "en") -> Words:

@@ -534,3 +534,11 @@ def test_the_catalogs_travel_in_the_wheel():
         relative = path.relative_to(REPO / "psa_report").as_posix()
         assert any(fnmatch.fnmatch(relative, pattern) for pattern in patterns), relative
     assert any(d.startswith("babel") for d in data["project"]["dependencies"])
+
+
+def test_welsh_joins_a_last_name_beginning_with_a_vowel_with_ac():
+    cy, en = wording.words_in("cy"), wording.words_in("en")
+    assert cy._and(["bylchau data", "argymhellion"]) == "bylchau data ac argymhellion"
+    assert cy._and(["argymhellion", "bylchau data"]) == "argymhellion a bylchau data"
+    assert en._and(["data gaps", "recommendations"]) == "data gaps and recommendations"
+    assert en._and(["recommendations", "actions"]) == "recommendations and actions"
