@@ -76,7 +76,7 @@ class _Spec:
     new: dict[str, tuple[str, Callable[[Any], str]]]  # column to fill in -> (field, reader)
     texts: frozenset[str]  # the running-text fields (a joint row keeps every lead's)
     hint: str  # the column to put comments in
-    kind: str = ""  # the declared kind's name ("" for today's shape)
+    kind: str = ""  # the kind's name ("" for the one Updates sheet of earlier rounds)
     #: the language the workbook was sent in ("" : the plan's main language)
     language: str = ""
 

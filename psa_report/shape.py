@@ -13,8 +13,7 @@ This module holds three stages for the shape itself:
 * reading ``plan.yaml`` (:func:`read_shape`, :func:`shape_from_document`): every
   mistake at its file:line:column, in plain words, with the allowed values;
 * validating one item file against its kind (:func:`validate_item`), giving a generic
-  :class:`Item`. The validators of today's models are reused, so the messages for
-  today's fields stay word for word.
+  :class:`Item`, each field by its type's validator (fieldtypes.py).
 """
 
 from __future__ import annotations
@@ -73,8 +72,8 @@ _NUMBER_WORDS = {1: "one number", 2: "two numbers", 3: "three numbers", 4: "four
 
 @dataclass(frozen=True)
 class StatusDef:
-    """One declared status. Like :class:`models.Status`, it has ``value``, ``label``
-    and ``slug``, so a template or renderer can take either."""
+    """One declared status: its word (``name``, also ``value``), its ``label`` as
+    printed, its ``slug`` and colour for CSS, whether it is done or an exception."""
 
     name: str
     colour: str
@@ -365,7 +364,7 @@ class Shape:
 
     def rank(self, status: StatusDef | str) -> int:
         """Better or worse: a higher rank is further on (the first status ranks highest).
-        For the default shape this is progress.STATUS_RANK."""
+        (progress.ranks gives the same by word.)"""
         found = status if isinstance(status, StatusDef) else self.status(status)
         return len(self.statuses) - 1 - self.statuses.index(found)
 
@@ -953,7 +952,7 @@ class Item:
         return self.values.get(name, default)
 
     def __getattr__(self, name: str) -> Any:
-        # item.gap, item.update... as on today's models (None when left out)
+        # item.gap, item.update...: a field by its name (None when left out)
         if not name.startswith("_") and name not in ("kind", "values"):
             kind = self.__dict__.get("kind")
             if kind is not None and (kind.field(name) is not None or name == INDICATOR):
