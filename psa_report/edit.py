@@ -15,10 +15,10 @@ from . import fieldtypes
 from .changes import FieldChange, field_value
 from .loader import MAX_FILE_BYTES, load_file, load_text
 from .output import locked, publish, remove_stale_temps_in
-from .partners import CollectResult, FileUpdate, current_in, read_update, value_text
+from .partners import CollectResult, FileUpdate, current_in, read_update
 from .problems import Invalid, Problem
 from .project import Project, build_project, list_action_files, load_project
-from .shape import Item, required
+from .shape import Item, required, written_text
 from .shape import field_value as shape_field_value
 from .yamledit import replace_values
 
@@ -103,7 +103,7 @@ def _wanted(project: Project, item: Item, path: str, status: str | None,
         except ValueError as error:
             problems.append(Problem(path, None, None, f"{definition.name}: {error}"))
             continue
-        wanted[definition.name] = value_text(definition, typed)
+        wanted[definition.name] = written_text(definition, typed)
     if problems:
         raise Invalid(problems)
     return wanted

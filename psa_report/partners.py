@@ -271,9 +271,6 @@ def header_labels(kind, language: str | None, words: Any) -> dict[str, str]:
     return labels
 
 
-value_text = written_text  # the names the partner round's modules use
-
-
 def translated(value: Any, language: str) -> str:
     """A text of the plan in ``language``: its translation, else as written."""
     return in_language(value, language)[0]
@@ -302,7 +299,7 @@ def current_in(definition, value: Any, language: str | None) -> str | None:
     a text field's translation into it, or None if it has none; any other field as it is
     (a status, a date: the same in every language)."""
     if language is None or not fieldtypes.get(definition.type).wording:
-        return value_text(definition, value)
+        return written_text(definition, value)
     return translations(value).get(language) if isinstance(value, Text) else None
 
 

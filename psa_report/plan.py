@@ -75,13 +75,10 @@ def localise(value: Any, language: str, main: str = "en") -> Any:
 
 
 def paragraphs(text: str) -> list[str]:
-    """Split text into paragraphs at its line breaks.
-
-    In a ``>-`` block a single line break is folded into a space, so a line
-    break that survives is one the user meant: a blank line in the YAML.
-    """
+    """Text split into paragraphs (:func:`fieldtypes.paragraphs`), each keeping the
+    language a text printed in its main language is marked with (a Fallback)."""
     lang = lang_of(text)
-    found = [p.strip() for p in text.split("\n") if p.strip()]
+    found = fieldtypes.paragraphs(text)
     return [Fallback(p, lang) for p in found] if lang else found
 
 

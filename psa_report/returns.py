@@ -58,12 +58,11 @@ from .partners import (
     read_update,
     shaped_headers,
     take_option,
-    value_text,
 )
 from .problems import Invalid, Problem
 from .project import Project
 from .shape import field_value as typed_value
-from .shape import natural_key
+from .shape import natural_key, written_text
 from .wording import words_in
 
 
@@ -114,7 +113,7 @@ def _typed_reader(definition, shape) -> Callable[[Any], str]:
     """A cell of a declared field read by its type, as written to YAML."""
     def read(value: Any) -> str:  # running text: a number or a date is a slip
         cell = fieldtypes.get(definition.type).from_cell(value)
-        return cast(str, value_text(definition, typed_value(definition, cell, shape)))
+        return cast(str, written_text(definition, typed_value(definition, cell, shape)))
     return read
 
 
@@ -836,7 +835,7 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
                 settled[name] = "waits for a choice"
                 continue
             language = chosen.language if chosen is not None else spoken[0]
-            # as written to YAML, by the field's type (partners.value_text); a text
+            # as written to YAML, by the field's type (shape.written_text); a text
             # returned in another language: its translation into it (None if none)
             current = current_in(item.kind.field(name), item.get(name), language or None)
             # this round already wrote the plan's value (the ledger says so)
