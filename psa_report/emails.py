@@ -18,6 +18,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
 
+from . import fieldtypes
 from .models import address_problem
 from .partners import translated
 from .problems import Invalid, Problem
@@ -111,7 +112,8 @@ def request(draft: Draft, partnership: str, meeting: str, contact: str,
     when = words.reply_when(words.long_date(reply_by) if reply_by else None)
     example = _example(reply_by or date.today())
     fill = (words.what_to_fill_in(draft.sheets) + "\n"
-            + "".join(f"- {c.title}: {words.column_what(c.type, example)}\n"
+            + "".join(f"- {c.title}: "
+                      f"{words.column_what(fieldtypes.get(c.type).fill_in, example)}\n"
                       for c in draft.columns)
             if draft.columns else words.fill_in_as_instructed(words.instructions) + "\n")
     body = _body(

@@ -136,6 +136,9 @@ class FieldType:
     dated = False
     #: partners may fill it in (an agencies field decides whose workbook it is)
     partner_fillable = True
+    #: what a partner is asked to put in a column of it (wording.Words.column_what
+    #: words each): "progress", "choose", "moved", "changed", "number" or "yes-no"
+    fill_in = "progress"
     #: its column's width in a workbook, in characters, as given and to fill in
     width = 16
     new_width = 16
@@ -271,6 +274,7 @@ class _Agencies(FieldType):
 
 class _Status(FieldType):
     name = "status"
+    fill_in = "choose"
     is_status = True
     width = new_width = 12
 
@@ -305,6 +309,7 @@ class _Status(FieldType):
 
 class _Due(FieldType):
     name = "due"
+    fill_in = "moved"
     is_due = dated = True
 
     def parse(self, value, definition=None, shape=None, agencies=None) -> Due:
@@ -333,6 +338,7 @@ class _Due(FieldType):
 
 class _Date(FieldType):
     name = "date"
+    fill_in = "changed"
     is_date = dated = True
     width = new_width = 14
 
@@ -352,6 +358,7 @@ class _Date(FieldType):
 
 class _Number(FieldType):
     name = "number"
+    fill_in = "number"
     is_number = True
     width = new_width = 10
 
@@ -389,6 +396,7 @@ class _Number(FieldType):
 
 class _Choice(FieldType):
     name = "choice"
+    fill_in = "choose"
     has_choices = True
     width = new_width = 14
 
@@ -414,6 +422,7 @@ class _Choice(FieldType):
 
 class _YesNo(FieldType):
     name = "yes-no"
+    fill_in = "yes-no"
     width = new_width = 8
 
     def parse(self, value, definition=None, shape=None, agencies=None) -> bool:

@@ -723,20 +723,21 @@ class Words:
         """Where to look when the e-mail lists no columns."""
         return self._("What to fill in is on the {sheet} sheet.", sheet=instructions)
 
-    def column_what(self, kind: str, example: str, typed: dict[str, str] | None = None
+    def column_what(self, fill_in: str, example: str, typed: dict[str, str] | None = None
                     ) -> str:
-        """What to put in one column to fill in (after its title in the e-mail)."""
+        """What to put in one column to fill in (after its title in the e-mail), by what
+        its field type asks for (``fieldtypes.FieldType.fill_in``)."""
         typed = {"yes": "yes", "no": "no", **(typed or {})}
-        if kind in ("status", "choice"):
+        if fill_in == "choose":
             return self._("choose from the drop-down list.")
-        if kind == "due":
+        if fill_in == "moved":
             return self._("only if the deadline has moved, such as {example}.",
                           example=example)
-        if kind == "date":
+        if fill_in == "changed":
             return self._("only if it has changed, such as {example}.", example=example)
-        if kind == "number":
+        if fill_in == "number":
             return self._("a number (digits only).")
-        if kind == "yes-no":
+        if fill_in == "yes-no":
             return self._("{yes} or {no}.", yes=typed["yes"], no=typed["no"])
         return self._("the latest progress, in a sentence or two.")
 

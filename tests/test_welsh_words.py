@@ -24,7 +24,7 @@ from babel import Locale
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 
-from psa_report import catalog, wording
+from psa_report import catalog, fieldtypes, wording
 from psa_report.dates import long_date, parse_due
 from psa_report.plan import DayParts
 from psa_report.problems import Invalid
@@ -483,8 +483,8 @@ PARTNER_WORDS = [
     (lambda w: w.what_to_fill_in(["Data gaps", "Recommendations"]),
      "What to fill in, on the Data gaps and Recommendations sheets, one row per action:"),
     (lambda w: w.fill_in_as_instructed("Instructions"), "What to fill in is on the Instructions sheet."),
-    (lambda w: w.column_what("due", "01/09/2010"), "only if the deadline has moved, such as 01/09/2010."),
-    (lambda w: w.column_what("yes-no", ""), "yes or no."),
+    (lambda w: w.column_what(fieldtypes.get("due").fill_in, "01/09/2010"), "only if the deadline has moved, such as 01/09/2010."),
+    (lambda w: w.column_what(fieldtypes.get("yes-no").fill_in, ""), "yes or no."),
     (lambda w: w.not_yet_received("Cleveland Police", "1 September 2010", 1),
      "We have not yet received the update request for Cleveland Police, which was due by 1 September 2010 (1 day ago). The workbook is attached again."),
     (lambda w: w.fill_in_and_return(["Status col"], ["Data gaps"], "Instructions"),
