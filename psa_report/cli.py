@@ -726,9 +726,6 @@ def freeze_before_print() -> None:
 
 def run() -> None:
     """The console entry point: process-wide settings, then the command group."""
-    # psa-report uses no pydantic plugin; looking for them scans every installed
-    # package's metadata at the first model, which is most of a small check's time.
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     main(prog_name="psa-report", obj={"before_print": freeze_before_print})
 
 

@@ -27,11 +27,10 @@ from datetime import date, datetime
 from difflib import get_close_matches
 from typing import Any
 
-from pydantic_core import PydanticCustomError
-
 from . import bilingual, models
 from .dates import ACCEPTED_FORMS, PERIOD_FORMS, Due, long_date, parse_due
 from .digits import NotANumber, parse_decimal
+from .models import Bad as Bad  # a value refused: raised by the checks of models too
 
 YES, NO = ("true", "yes", "on", "y"), ("false", "no", "off", "n")
 
@@ -49,27 +48,6 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
         return f" Did you mean {lowered[normal_word(word)]!r}?"
     near = get_close_matches(word, choices, n=1, cutoff=0.6)
     return f" Did you mean {near[0]!r}?" if near else ""
-
-
-def message(error: PydanticCustomError) -> str:
-    return error.message()
-
-
-class Bad(Exception):
-    """A value that is not of its type: the message, and where in the value (a list's
-    place) it is wrong."""
-
-    def __init__(self, message: str, at: tuple = ()):
-        super().__init__(message)
-        self.message, self.at = message, at
-
-
-def run(check, value: Any) -> Any:
-    """One of :mod:`.models`' checks, its error as :class:`Bad`."""
-    try:
-        return check(value)
-    except PydanticCustomError as error:
-        raise Bad(message(error)) from None
 
 
 def split_leads(value: Any) -> Any:
@@ -146,7 +124,7 @@ class FieldType:
     def parse(self, value: Any, definition: Any = None, shape: Any = None,
               agencies: dict[str, str] | None = None) -> Any:
         """The typed value of a YAML value; :class:`Bad` if it is not one."""
-        return run(models._text, value)
+        return models._text(value)
 
     def written_text(self, value: Any) -> str | None:
         """A typed value as it is written to YAML (and kept in a round's manifest)."""
@@ -212,7 +190,7 @@ class _Text(FieldType):
     width, new_width = 36, 42
 
     def parse(self, value, definition=None, shape=None, agencies=None):
-        return _in_languages(value, lambda one: run(models._text, one))
+        return _in_languages(value, models._text)
 
     def cell_words(self, value, words):
         return [] if _empty(value) else paragraphs(value)
@@ -232,7 +210,7 @@ class _Line(FieldType):
     @staticmethod
     def one_line(value: Any) -> str:
         """A line in one language (an item's ``indicator`` is always so)."""
-        text = run(models._text, value)
+        text = models._text(value)
         if "\n" in text:
             raise Bad("must be one line: join the lines, or ask for a text field in plan.yaml")
         return text
@@ -246,14 +224,14 @@ class _Agencies(FieldType):
     def parse(self, value, definition=None, shape=None, agencies=None):
         value = split_leads(value)
         listed = isinstance(value, list)
-        leads = run(models._leads, value)
+        leads = models._leads(value)
         found = []
         for i, lead in enumerate(leads):
             at = (i,) if listed else ()
             try:
                 lead = " ".join(models._text(lead).split())
-            except PydanticCustomError as error:
-                raise Bad(message(error), at) from None
+            except Bad as error:
+                raise Bad(error.message, at) from None
             if agencies is not None and lead not in agencies:
                 raise Bad(models._unknown_agency(lead, agencies), at)
             if lead in found:  # at the list, as today's model says it
@@ -279,7 +257,7 @@ class _Status(FieldType):
     width = new_width = 12
 
     def parse(self, value, definition=None, shape=None, agencies=None):
-        text = run(models._text, value)
+        text = models._text(value)
         try:
             return shape.status(text)
         except ValueError as error:
@@ -343,7 +321,7 @@ class _Date(FieldType):
     width = new_width = 14
 
     def parse(self, value, definition=None, shape=None, agencies=None) -> date:
-        return run(models._day, value)
+        return models._day(value)
 
     def cell_words(self, value, words):
         return [] if _empty(value) else [long_date(value)]
@@ -363,7 +341,7 @@ class _Number(FieldType):
     width = new_width = 10
 
     def parse(self, value, definition=None, shape=None, agencies=None) -> int | float:
-        text = run(models._text, value)
+        text = models._text(value)
         plain = text.replace(",", "") if re.fullmatch(r"-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?",
                                                        text) else text
         if re.fullmatch(r"-?[0-9]*\.?[0-9]+", plain):
@@ -402,7 +380,7 @@ class _Choice(FieldType):
 
     def parse(self, value, definition=None, shape=None, agencies=None) -> str:
         choices = definition.choices
-        text = run(models._text, value)
+        text = models._text(value)
         for choice in choices:
             if normal_word(choice) == normal_word(text):
                 return choice
@@ -426,7 +404,7 @@ class _YesNo(FieldType):
     width = new_width = 8
 
     def parse(self, value, definition=None, shape=None, agencies=None) -> bool:
-        text = run(models._text, value)
+        text = models._text(value)
         if text.lower() in YES:
             return True
         if text.lower() in NO:

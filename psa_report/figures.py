@@ -17,7 +17,7 @@ or in a .zip) is read up to :data:`MAX_FILE_BYTES`, an import up to
 is refused at its member, not unpacked.  figures/crime.csv is read through the one
 bounded reader and written under a lock, so two imports at once never lose a month.
 
-Nothing here imports pydantic, Jinja or WeasyPrint.
+Nothing here imports Jinja or WeasyPrint.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """figures/indicators.yaml: the partnership's own performance indicators.
 
 Loaded with the same loader as the action files (every value keeps its line) and
-validated by pydantic models, so a mistake is reported at its file and line::
+validated as declared records (see :mod:`psa_report.models`), so a mistake is reported
+at its file and line::
 
     indicators:
       - name: Assaults seen at A&E (Cardiff Model)
@@ -23,15 +24,13 @@ import os
 import re
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
-
-from pydantic import BeforeValidator, Field, ValidationError, WithJsonSchema, field_validator
+from typing import Any
 
 from .digits import NotANumber, parse_decimal, shown
 from .figures import INDICATORS_FILE, year_problem
 from .files import inside_project
 from .loader import Document, load_file
-from .models import Text, _error, _Strict
+from .models import TEXT_SCHEMA, Bad, Record, Refused, _text, field, listed, mapped, sorted_schema
 from .problems import Invalid, Problem
 from .project import translate
 
@@ -46,28 +45,28 @@ def parse_number(value: Any) -> Decimal:
     if isinstance(value, Decimal):
         return value
     if value is None:
-        raise _error("is empty: write the figure, or remove the line")
+        raise Bad("is empty: write the figure, or remove the line")
     if not isinstance(value, str):
-        raise _error("must be a number, such as 41 or 12.5")
+        raise Bad("must be a number, such as 41 or 12.5")
     text = value.strip().rstrip("%").replace(",", "").strip()
     try:
         return parse_decimal(text)
     except NotANumber as bad:
-        raise _error(bad.message) from None
+        raise Bad(bad.message) from None
 
 
-Number = Annotated[Decimal, BeforeValidator(parse_number),
-                   WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string"}]})]
+NUMBER_SCHEMA = {"anyOf": [{"type": "number"}, {"type": "string"}]}
 
 
-def _choice(choices: tuple[str, ...], what: str):
+def _choice(choices: tuple[str, ...], what: str) -> Any:
+    """A field holding one of ``choices`` (any case)."""
     def check(value: Any) -> str:
         if not isinstance(value, str) or value.strip().lower() not in choices:
             shown = value.strip() if isinstance(value, str) else value
-            raise _error(f"{shown!r} is not {what}: use one of {', '.join(choices)}")
+            raise Bad(f"{shown!r} is not {what}: use one of {', '.join(choices)}")
         return value.strip().lower()
 
-    return BeforeValidator(check)
+    return field(check, {"type": "string", "enum": list(choices)})
 
 
 def period_key(text: str) -> str | None:
@@ -80,56 +79,58 @@ def period_key(text: str) -> str | None:
     return None
 
 
-class Indicator(_Strict):
+def _periods(values: Any) -> dict[str, Decimal]:
+    """An indicator's figures: by month (2025-04) or by quarter (2025-Q2), not both."""
+    if values is None:
+        return {}
+    if not isinstance(values, dict):
+        raise Bad("must be a group of `period: figure` lines, such as `2025-04: 41` "
+                  "(a month) or `2025-Q2: 120` (a quarter)")
+    keys = {}
+    for key, number in values.items():
+        normal = period_key(str(key))
+        if normal is None:
+            raise Bad(f"{shown(str(key))} is not a month (2025-04) or a calendar "
+                      "quarter (2025-Q2, April to June)")
+        if (wrong := year_problem(int(normal[:4]))) is not None:
+            raise Bad(f"{normal}: {wrong}")
+        keys[normal] = number
+    kinds = {"quarter" if "Q" in k else "month" for k in keys}
+    if len(kinds) > 1:
+        raise Bad("mixes months and quarters: give an indicator's figures either by "
+                  "month (2025-04) or by quarter (2025-Q2), not both")
+    return mapped(parse_number)(keys)
+
+
+class Indicator(Record):
     """One indicator the partnership follows, with its figures."""
 
-    name: Text
-    unit: Annotated[str, _choice(UNITS, "a unit"),
-                    WithJsonSchema({"type": "string", "enum": list(UNITS)})]
-    better: Annotated[str, _choice(BETTER, "which way is better"),
-                      WithJsonSchema({"type": "string", "enum": list(BETTER)})]
-    source: Text
-    target: Number | None = None
-    baseline: Number | None = None
-    values: dict[str, Number] = Field(default_factory=dict)
-
-    @field_validator("values", mode="before")
-    @classmethod
-    def _periods(cls, values: Any) -> Any:
-        if values is None:
-            return {}
-        if not isinstance(values, dict):
-            raise _error("must be a group of `period: figure` lines, such as `2025-04: 41` "
-                         "(a month) or `2025-Q2: 120` (a quarter)")
-        keys = {}
-        for key, number in values.items():
-            normal = period_key(str(key))
-            if normal is None:
-                raise _error(f"{shown(str(key))} is not a month (2025-04) or a calendar "
-                             "quarter (2025-Q2, April to June)")
-            if (wrong := year_problem(int(normal[:4]))) is not None:
-                raise _error(f"{normal}: {wrong}")
-            keys[normal] = number
-        kinds = {"quarter" if "Q" in k else "month" for k in keys}
-        if len(kinds) > 1:
-            raise _error("mixes months and quarters: give an indicator's figures either by "
-                         "month (2025-04) or by quarter (2025-Q2), not both")
-        return keys
+    name: str = field(_text, TEXT_SCHEMA)
+    unit: str = _choice(UNITS, "a unit")
+    better: str = _choice(BETTER, "which way is better")
+    source: str = field(_text, TEXT_SCHEMA)
+    target: Decimal | None = field(parse_number, NUMBER_SCHEMA, None)
+    baseline: Decimal | None = field(parse_number, NUMBER_SCHEMA, None)
+    values: dict[str, Decimal] = field(
+        _periods, {"type": "object", "additionalProperties": NUMBER_SCHEMA}, dict)
 
     @property
     def by_quarter(self) -> bool:
         return any("Q" in key for key in self.values)
 
 
-class IndicatorsFile(_Strict):
-    indicators: Annotated[list[Any], Field(min_length=1)]  # each checked as an Indicator
-
-
-class IndicatorsSchema(_Strict):
+class IndicatorsFile(Record):
     """The file as an editor sees it (schema/indicators.schema.json); the loader checks
     each indicator alone, so a mistake in one is reported at its own lines."""
 
-    indicators: Annotated[list[Indicator], Field(min_length=1)]
+    indicators: list[Any] = field(listed(lambda data: data, 1), {  # each an Indicator
+        "type": "array", "items": {"$ref": "#/$defs/Indicator"}, "minItems": 1})
+
+
+def indicators_schema() -> dict[str, Any]:
+    """figures/indicators.yaml's JSON Schema."""
+    return sorted_schema({"$defs": {"Indicator": Indicator.json_schema()},
+                          **IndicatorsFile.json_schema()})
 
 
 def _part(doc: Document, index: int, data: Any) -> Document:
@@ -153,8 +154,8 @@ def load_indicators(root: Path) -> list[Indicator]:
         raise Invalid([doc.problem((), "the file must start with `indicators:` and list "
                                    "the indicators under it, each starting with `- name:`")])
     try:
-        top = IndicatorsFile.model_validate(doc.data)
-    except ValidationError as error:
+        top = IndicatorsFile.read(doc.data)
+    except Refused as error:
         raise Invalid(translate(doc, error, IndicatorsFile)) from None
     found: list[Indicator] = []
     names: dict[str, int] = {}
@@ -165,8 +166,8 @@ def load_indicators(root: Path) -> list[Indicator]:
                                          "with `- name:`"))
             continue
         try:
-            indicator = Indicator.model_validate(data)
-        except ValidationError as error:
+            indicator = Indicator.read(data)
+        except Refused as error:
             problems += translate(part, error, Indicator)
             continue
         line = part.mark(("name",))[0]

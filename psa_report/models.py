@@ -1,56 +1,190 @@
-"""Stage 2a, validate one file: the pydantic models of the files in ``actions/``.
+"""Stage 2a, validate one file: the declared records of report.yaml, agencies.yaml's
+agencies and the indicators, and the checks every text and date goes through.
 
-Every model forbids unknown fields, so a misspelt field name is reported
-instead of silently dropped.  Values arrive as the text the user typed (see
-:mod:`psa_report.loader`); validators turn them into refs, dates, statuses and
-agencies, and say in plain words what is wrong when they cannot.
+A record declares its fields once (:func:`field`: the check, required or its default,
+the description and the JSON Schema), and that one table both validates a file's
+mapping (:meth:`Record.read`) and writes its JSON Schema (:meth:`Record.json_schema`).
+Every record refuses unknown fields, so a misspelt field name is reported instead of
+silently dropped. Values arrive as the text the user typed (see :mod:`psa_report.loader`);
+the checks turn them into refs, dates and agencies, and say in plain words what is
+wrong when they cannot (:class:`Bad`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any
+from inspect import cleandoc
+from typing import Any
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    ValidationError,
-    WithJsonSchema,
-    field_validator,
-)
-from pydantic_core import PydanticCustomError
-
-from .bilingual import ISO_639_1, BadText, check_languages, is_translations, read
+from .bilingual import ISO_639_1, BadText, check_languages, read
 from .chars import refused
 from .dates import DAY_FORMS, parse_day
 from .gitnames import revision_problem, tag_pattern
 
 
-def _error(message: str) -> PydanticCustomError:
-    # PydanticCustomError keeps our message as it is (no "Value error, " prefix); with no
-    # context it fills in no {placeholder}, so braces in a value are printed as they are.
-    return PydanticCustomError("psa", message)
+class Bad(Exception):
+    """A value that is not what its field takes: the message, in plain words, and where in
+    the value (a list's place) it is wrong."""
+
+    def __init__(self, message: str, at: tuple = ()):
+        super().__init__(message)
+        self.message, self.at = message, at
+
+
+class Refused(Exception):
+    """A record's mapping refused: (path, kind, message) of each mistake, the kind one of
+    "bad", "missing" and "unknown" (a field not declared)."""
+
+    def __init__(self, errors: list[tuple[tuple, str, str]]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+class Field:
+    """One field of a :class:`Record` (made by :func:`field`)."""
+
+    def __init__(self, check: Callable[[Any], Any], schema: dict[str, Any], default: Any,
+                 description: str | None):
+        self.check, self.schema, self.default = check, schema, default
+        self.required, self.description, self.name = default is ..., description, ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def json_schema(self) -> dict[str, Any]:
+        schema = dict(self.schema)
+        if self.default is None:  # may be left empty
+            schema = {"anyOf": [*schema.pop("anyOf", [schema]), {"type": "null"}]}
+        if not self.required and not callable(self.default):
+            schema["default"] = self.default
+        if self.description:
+            schema["description"] = self.description
+        return {**schema, "title": self.name.replace("_", " ").title()}
+
+
+def field(check: Callable[[Any], Any], schema: dict[str, Any], default: Any = ...,
+          description: str | None = None) -> Any:
+    """A record's field: ``check`` turns the value as written into its value (or raises
+    :class:`Bad`); no ``default``: required; a default of None: may be left empty; a
+    callable default (``dict``) is called for each record."""
+    return Field(check, schema, default, description)
+
+
+class Record:
+    """A file's mapping, checked field by field (see the module's doc); frozen."""
+
+    FIELDS: tuple[Field, ...] = ()
+
+    def __init_subclass__(cls) -> None:
+        cls.FIELDS = tuple(v for v in vars(cls).values() if isinstance(v, Field))
+
+    def __init__(self, **values: Any):
+        self.__dict__.update(values)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen")
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and vars(other) == vars(self)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in vars(self).items())})"
+
+    @classmethod
+    def read(cls, data: dict) -> Any:
+        """The record of a mapping as loaded; :class:`Refused` with every mistake, in the
+        fields' order, unknown fields last."""
+        values: dict[str, Any] = {}
+        errors: list[tuple[tuple, str, str]] = []
+        for f in cls.FIELDS:
+            if f.name not in data:
+                if f.required:
+                    errors.append(((f.name,), "missing", "Field required"))
+                else:
+                    values[f.name] = f.default() if callable(f.default) else f.default
+                continue
+            value = data[f.name]
+            try:
+                values[f.name] = None if value is None and f.default is None else f.check(value)
+            except Bad as bad:
+                errors.append(((f.name, *bad.at), "bad", bad.message))
+            except Refused as inner:
+                errors += [((f.name, *path), kind, text) for path, kind, text in inner.errors]
+        errors += [((key,), "unknown", "Extra inputs are not permitted")
+                   for key in data if not isinstance(getattr(cls, str(key), None), Field)]
+        if errors:
+            raise Refused(errors)
+        return cls(**values)
+
+    @classmethod
+    def json_schema(cls) -> dict[str, Any]:
+        return sorted_schema({
+            "type": "object", "title": cls.__name__, "additionalProperties": False,
+            "properties": {f.name: f.json_schema() for f in cls.FIELDS},
+            "required": [f.name for f in cls.FIELDS if f.required],
+            **({"description": cleandoc(cls.__doc__)} if cls.__doc__ else {})})
+
+
+def sorted_schema(value: Any, parent: str = "") -> Any:
+    """A JSON Schema with its keys in order (a record's properties in their own)."""
+    if isinstance(value, dict):
+        keys = value if parent == "properties" else sorted(value)
+        return {key: sorted_schema(value[key], key) for key in keys}
+    return [sorted_schema(v) for v in value] if isinstance(value, list) else value
+
+
+def listed(check: Callable[[Any], Any], least: int = 0) -> Callable[[Any], list]:
+    """The check of a list whose items each pass ``check`` (every mistake at its place)."""
+    def check_list(value: Any) -> list:
+        if not isinstance(value, list):
+            raise Bad("must be a list, one item per line starting with '- '")
+        if len(value) < least:
+            raise Bad("must not be empty")
+        return list(_each(check, dict(enumerate(value))).values())
+    return check_list
+
+
+def mapped(check: Callable[[Any], Any]) -> Callable[[Any], dict]:
+    """The check of a group of `name: value` lines whose values each pass ``check``."""
+    def check_map(value: Any) -> dict:
+        if not isinstance(value, dict):
+            raise Bad("must be a group of `name: value` lines")
+        return _each(check, {str(k).strip(): v for k, v in value.items()})
+    return check_map
+
+
+def _each(check: Callable[[Any], Any], values: dict) -> dict:
+    found, errors = {}, []
+    for at, value in values.items():
+        try:
+            found[at] = check(value)
+        except Bad as bad:
+            errors.append(((at, *bad.at), "bad", bad.message))
+    if errors:
+        raise Refused(errors)
+    return found
 
 
 def _text(value: Any, name: bool = False) -> str:
     """Plain text: strip the ends; refuse lists, mappings, emptiness and characters that
     are not text (``name``: the stricter rule of refs and agency names)."""
     if value is None:
-        raise _error("is empty: write the text, or remove the field if it is optional")
+        raise Bad("is empty: write the text, or remove the field if it is optional")
     if isinstance(value, list):
-        raise _error("must be text, not a list: remove the leading '- ', or put the "
-                     "whole text in quotes")
+        raise Bad("must be text, not a list: remove the leading '- ', or put the "
+                  "whole text in quotes")
     if isinstance(value, dict):
-        raise _error("must be text, not a group of fields: if the text contains ': ', "
-                     "put it in quotes or use `>-` and start it on the next line")
+        raise Bad("must be text, not a group of fields: if the text contains ': ', "
+                  "put it in quotes or use `>-` and start it on the next line")
     if not isinstance(value, str):
-        raise _error("must be text")
+        raise Bad("must be text")
     value = value.strip()
     if not value:
-        raise _error("is empty: write the text, or remove the field if it is optional")
+        raise Bad("is empty: write the text, or remove the field if it is optional")
     _refuse_chars(value, name)
     return value
 
@@ -60,66 +194,55 @@ def _refuse_chars(value: str, name: bool = False) -> None:
     are held to by the loader (see :mod:`psa_report.chars`)."""
     found = refused(value, name)
     if found is not None:
-        raise _error(found[1])
+        raise Bad(found[1])
 
 
-Text = Annotated[str, BeforeValidator(_text)]
-
-
+#: A text in a JSON Schema, and a text written once or in the plan's languages.
+TEXT_SCHEMA: dict[str, Any] = {"type": "string"}
 def _words(value: Any) -> str:
     """A text a person reads, written once or in the plan's languages (``{en: ..., cy:
     ...}``, see :mod:`psa_report.bilingual`): a str equal to the main language's text."""
     try:
         return read(value, _text)
     except BadText as bad:
-        raise _error(bad.message) from None
+        raise Bad(bad.message) from None
 
 
-#: Text in one language or several: kept as bilingual.Text (Any: pydantic would turn
-#: the str subclass into a plain str).
 #: A text written in several languages, in a JSON Schema.
 TRANSLATIONS_SCHEMA = {
     "type": "object", "description": "The text in each of the plan's languages, such as "
     "{en: ..., cy: ...}; cy_checked: the day the Welsh was last checked", "patternProperties": {
         "^[a-z]{2}$": {"type": "string"}, "^[a-z]{2}_checked$": {"type": "string"}},
     "additionalProperties": False}
-Words = Annotated[Any, BeforeValidator(_words), WithJsonSchema({"anyOf": [
-    {"type": "string"}, TRANSLATIONS_SCHEMA]})]
+WORDS_SCHEMA = {"anyOf": [TEXT_SCHEMA, TRANSLATIONS_SCHEMA]}
+DAY_SCHEMA = {"type": "string", "format": "date"}
 
 
 def _languages(value: Any) -> tuple[str, ...]:
     try:
         return check_languages(value)
     except ValueError as error:
-        raise _error(str(error)) from None
+        raise Bad(str(error)) from None
 
 
 def _day(value: Any) -> date:
     if isinstance(value, date):
         return value
     if not isinstance(value, str):
-        raise _error(f"must be a date written as {DAY_FORMS}")
+        raise Bad(f"must be a date written as {DAY_FORMS}")
     try:
         return parse_day(value)
     except ValueError as error:
-        raise _error(str(error)) from None
-
-
-DayField = Annotated[date, BeforeValidator(_day),
-                     WithJsonSchema({"type": "string", "format": "date"})]
+        raise Bad(str(error)) from None
 
 
 def _leads(value: Any) -> list[str]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not value:
-        raise _error("must name a lead agency, or list several, one per line "
-                     "starting with '- '")
+        raise Bad("must name a lead agency, or list several, one per line "
+                  "starting with '- '")
     return value
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
 def _unknown_agency(lead: str, agencies: dict[str, str]) -> str:
@@ -149,75 +272,75 @@ def _paragraph(value: Any) -> int:
         value = str(value)
     text = _text(value)
     if not text.isdigit() or int(text) not in SCHEDULE_12A:
-        raise _error(f"{text!r} is not a paragraph of Schedule 12A: write a number from 1 "
-                     "to 7 (7 is the prevention, investigation or prosecution of crime)")
+        raise Bad(f"{text!r} is not a paragraph of Schedule 12A: write a number from 1 "
+                  "to 7 (7 is the prevention, investigation or prosecution of crime)")
     return int(text)
 
 
-class Report(_Strict):
+def _tag_pattern(value: Any) -> str:
+    try:
+        return tag_pattern(_text(value))
+    except ValueError as error:
+        raise Bad(str(error)) from None
+
+
+def _one_revision(value: Any) -> str:
+    """One revision name, such as a tag or HEAD~3, checked without running git by the
+    rules every revision given to git follows (gitnames.revision_problem)."""
+    if (problem := revision_problem(text := _text(value))) is not None:
+        raise Bad(problem)
+    return text
+
+
+class Report(Record):
     """actions/report.yaml: the covering page and the report's metadata."""
 
-    partnership: Words = Field(description="The partnership the report goes to")
-    title: Words
-    meeting: Words = Field(description="The meeting the report is for")
-    meeting_date: DayField | None = Field(
-        default=None, description="Date of the meeting (YYYY-MM-DD); printed in the footer")
-    author: Words = Field(description="The author's role, as signed under the covering page")
-    date: DayField = Field(description="Date the report is signed (YYYY-MM-DD)")
-    paragraphs: Annotated[list[Words], Field(min_length=1)]
+    partnership: Any = field(_words, WORDS_SCHEMA,
+                             description="The partnership the report goes to")
+    title: Any = field(_words, WORDS_SCHEMA)
+    meeting: Any = field(_words, WORDS_SCHEMA, description="The meeting the report is for")
+    meeting_date: date | None = field(
+        _day, DAY_SCHEMA, None, "Date of the meeting (YYYY-MM-DD); printed in the footer")
+    author: Any = field(_words, WORDS_SCHEMA,
+                        description="The author's role, as signed under the covering page")
+    date: date = field(_day, DAY_SCHEMA, description="Date the report is signed (YYYY-MM-DD)")
+    paragraphs: list[Any] = field(listed(_words, 1), {"type": "array", "items": WORDS_SCHEMA,
+                                                     "minItems": 1})
     #: the sentences above the data gaps' and the recommendations' parts (a kind's
     #: ``intro`` in plan.yaml says the same for any kind; see :meth:`intro`)
-    data_gaps_intro: Words | None = None
-    recommendations_intro: Words | None = None
-    sections: dict[str, Words] = Field(
-        default_factory=dict, description="Optional headings for sections, e.g. 3.2: Victims")
-    last_meeting: Text | None = Field(
-        default=None, description="Git tag or commit of the report sent to the last meeting")
-    keywords: list[Words] = Field(default_factory=list)
-    docx_template: Text | None = Field(
-        default=None, description="The council's Word template (.docx or .dotx) for "
-        "build --format docx, relative to the project folder")
-    area: Text | None = Field(
-        default=None, description="The area the crime figures are for, as police.uk's LSOA "
+    data_gaps_intro: Any = field(_words, WORDS_SCHEMA, None)
+    recommendations_intro: Any = field(_words, WORDS_SCHEMA, None)
+    sections: dict[str, Any] = field(
+        mapped(_words), {"type": "object", "additionalProperties": WORDS_SCHEMA}, dict,
+        "Optional headings for sections, e.g. 3.2: Victims")
+    last_meeting: str | None = field(
+        _one_revision, TEXT_SCHEMA, None, "Git tag or commit of the report sent to the last "
+        "meeting")
+    keywords: list[Any] = field(listed(_words), {"type": "array", "items": WORDS_SCHEMA}, list)
+    docx_template: str | None = field(
+        _text, TEXT_SCHEMA, None, "The council's Word template (.docx or .dotx) for build "
+        "--format docx, relative to the project folder")
+    area: str | None = field(
+        _text, TEXT_SCHEMA, None, "The area the crime figures are for, as police.uk's LSOA "
         "names start (Stockton-on-Tees): psa-report figures import keeps its rows")
-    population: Annotated[int | None, BeforeValidator(lambda v: _population(v)),
-                          WithJsonSchema({"anyOf": [
-                              {"type": "integer", "minimum": 1},
-                              {"type": "string", "pattern": r"^[0-9][0-9,]*$"}],
-                              "description": "Residents of the area, for crime rates per "
-                              "1,000 (such as 197,300)"})] = None
+    population: int | None = field(
+        lambda v: _population(v), {"anyOf": [{"type": "integer", "minimum": 1},
+                                             {"type": "string", "pattern": r"^[0-9][0-9,]*$"}]},
+        None, "Residents of the area, for crime rates per 1,000 (such as 197,300)")
     #: the plan's languages, its main one first (see psa_report/bilingual.py)
-    languages: Annotated[tuple[str, ...], BeforeValidator(_languages), WithJsonSchema({
-        "type": "array", "items": {"type": "string", "pattern": "^[a-z]{2}$"},
-        "minItems": 1, "maxItems": 2, "description": "The plan's languages by their "
-        "two-letter codes, its main language first, such as [en, cy]"})] = ("en",)
-    meeting_tags: Text | None = Field(
-        default=None, description="Git tags of the meetings, as a pattern such as ssp-*: "
-        "the report charts the plan at each and says how each action moved since the last")
+    languages: tuple[str, ...] = field(
+        _languages, {"type": "array", "items": {"type": "string", "pattern": "^[a-z]{2}$"},
+                     "minItems": 1, "maxItems": 2}, ("en",), "The plan's languages by "
+        "their two-letter codes, its main language first, such as [en, cy]")
+    meeting_tags: str | None = field(
+        _tag_pattern, TEXT_SCHEMA, None, "Git tags of the meetings, as a pattern such as "
+        "ssp-*: the report charts the plan at each and says how each action moved since "
+        "the last")
 
     def intro(self, folder: str) -> str | None:
         """The intro report.yaml gives for the kind kept in ``folder`` (its
         ``<folder>_intro``, such as ``data_gaps_intro``), if any."""
         return getattr(self, re.sub(r"\W+", "_", folder) + "_intro", None)
-
-    @field_validator("meeting_tags")
-    @classmethod
-    def _tag_pattern(cls, text: str | None) -> str | None:
-        if text is None:
-            return None
-        try:
-            return tag_pattern(text)
-        except ValueError as error:
-            raise _error(str(error)) from None
-
-    @field_validator("last_meeting")
-    @classmethod
-    def _one_revision(cls, text: str | None) -> str | None:
-        """One revision name, such as a tag or HEAD~3, checked without running git by
-        the rules every revision given to git follows (gitnames.revision_problem)."""
-        if text is not None and (problem := revision_problem(text)) is not None:
-            raise _error(problem)
-        return text
 
 
 def _population(value: Any) -> int | None:
@@ -227,20 +350,9 @@ def _population(value: Any) -> int | None:
     text = _text(value)
     plain = text.replace(",", "").replace(" ", "")
     if not plain.isdigit() or int(plain) == 0:
-        raise _error(f"{text!r} is not a number of residents: write a whole number such as "
-                     "197300 or 197,300 (the ONS mid-year estimate for the area)")
+        raise Bad(f"{text!r} is not a number of residents: write a whole number such as "
+                  "197300 or 197,300 (the ONS mid-year estimate for the area)")
     return int(plain)
-
-
-AGENCY_ID = r"^[^\s,;/]+$"
-
-
-def _agency_id(value: Any) -> str:
-    text = _text(value, name=True)
-    if not re.fullmatch(AGENCY_ID, text):
-        raise _error(f"{text!r} cannot be an agency's short name: use one word with no "
-                     "spaces, commas or slashes (such as SBC or A&E)")
-    return text
 
 
 EMAIL = r"^[^@\s<>,;:\"()\[\]]+@[^@\s<>,;:\"()\[\]]+\.[^@\s<>,;:\"()\[\]]+$"
@@ -269,11 +381,11 @@ def address_problem(text: str) -> str | None:
 def _email(value: Any) -> str:
     text = _text(value, name=True)
     if not re.fullmatch(EMAIL, text):
-        raise _error(f"{text!r} is not an email address: write one address such as "
-                     "updates@police.example.org")
+        raise Bad(f"{text!r} is not an email address: write one address such as "
+                  "updates@police.example.org")
     problem = address_problem(text)
     if problem is not None:
-        raise _error(problem)
+        raise Bad(problem)
     return text
 
 
@@ -282,50 +394,28 @@ def _language(value: Any) -> str:
     agencies.yaml is read, :func:`psa_report.shape.read_agencies`)."""
     text = _text(value, name=True).lower()
     if text not in ISO_639_1:
-        raise _error(f"{text!r} is not a language's two-letter code: write the language "
-                     "its update requests go out in, such as cy for Welsh or en for English")
+        raise Bad(f"{text!r} is not a language's two-letter code: write the language "
+                  "its update requests go out in, such as cy for Welsh or en for English")
     return text
 
 
-class AgencyEntry(BaseModel):
+class AgencyEntry(Record):
     """An agency written with its details: ``Police: {name: Cleveland Police, email: ...,
     language: cy}``."""
 
-    model_config = ConfigDict(extra="forbid")
-    name: Words
+    name: Any = field(_words, WORDS_SCHEMA)
     #: where ``requests --email`` addresses its update request
-    email: Annotated[str, BeforeValidator(_email)] | None = None
+    email: str | None = field(_email, TEXT_SCHEMA, None)
     #: the language its workbook and e-mails are in (one of report.yaml's ``languages``;
     #: left out: the plan's main language)
-    language: Annotated[str, BeforeValidator(_language), WithJsonSchema({
+    language: str | None = field(_language, {
         "type": "string", "pattern": "^[a-z]{2}$", "description": "The language its update "
-        "requests go out in: one of report.yaml's languages, such as cy"})] | None = None
+        "requests go out in: one of report.yaml's languages, such as cy"}, None)
 
 
-#: actions/agencies.yaml: short name (as used in `lead`) -> full name, or its details
-#: (name and an optional email address).
-def _agency_value(value: Any) -> Any:
-    """An agency's full name, or its details (a group of fields: name and email)."""
-    if not isinstance(value, dict) or is_translations(value):
-        return _words(value)
-    try:
-        return AgencyEntry.model_validate(value)
-    except ValidationError as error:
-        detail = error.errors()[0]
-        where = ".".join(map(str, detail["loc"]))
-        raise _error(f"{where}: {detail['msg']} (an agency is written `short name: full "
-                     "name`, or with `name:`, `email:` and `language:` below it)") from None
-
-
-Agencies = Annotated[dict[Annotated[str, BeforeValidator(_agency_id)],
-                          Annotated[str | AgencyEntry, BeforeValidator(_agency_value)]],
-                     Field(min_length=1)]
-
-
-def split_agencies(agencies: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
-    """(short name -> full name, short name -> email) from agencies.yaml as validated."""
-    names = {code: value if isinstance(value, str) else value.name
-             for code, value in agencies.items()}
-    emails = {code: value.email for code, value in agencies.items()
-              if isinstance(value, AgencyEntry) and value.email}
-    return names, emails
+def agencies_schema() -> dict[str, Any]:
+    """actions/agencies.yaml's JSON Schema: short name (as used in `lead`) -> full name
+    (once or in the plan's languages), or its details."""
+    return sorted_schema({"type": "object", "minProperties": 1, "$defs": {
+        "AgencyEntry": AgencyEntry.json_schema()}, "additionalProperties": {
+            "anyOf": [*WORDS_SCHEMA["anyOf"], {"$ref": "#/$defs/AgencyEntry"}]}})

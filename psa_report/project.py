@@ -27,11 +27,9 @@ from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
-
 from . import bilingual
 from .loader import Document, load_file
-from .models import Report
+from .models import Refused, Report
 from .problems import Invalid, Problem
 from .scan import (  # noqa: F401 - the names other modules import from here
     ACTIONS,
@@ -185,18 +183,13 @@ def list_action_files(root: Path) -> list[str]:
     return paths
 
 
-def translate(doc: Document, error: ValidationError, model: Any) -> list[Problem]:
-    """Turn pydantic's errors into problems at the user's lines, in the user's words."""
+def translate(doc: Document, error: Refused, model: Any) -> list[Problem]:
+    """Turn a record's refusal into problems at the user's lines, in the user's words."""
     problems = []
-    fields = list(getattr(model, "model_fields", {}))
-    for detail in error.errors(include_url=False):
-        loc = tuple(detail["loc"])
-        kind = detail["type"]
-        key = False
-        if loc and loc[-1] == "[key]":  # a dict key was refused
-            loc, key = loc[:-1], True
+    fields = [f.name for f in model.FIELDS]
+    for loc, kind, message in error.errors:
         name = ".".join(str(p) for p in loc if isinstance(p, str)) or "file"
-        if kind == "extra_forbidden":
+        if kind == "unknown":
             near = get_close_matches(str(loc[-1]), fields, n=1, cutoff=0.6)
             hint = f" Did you mean {near[0]!r}?" if near else ""
             message = (f"unknown field {loc[-1]!r}.{hint} The fields are: {', '.join(fields)}")
@@ -207,17 +200,7 @@ def translate(doc: Document, error: ValidationError, model: Any) -> list[Problem
                        f"(the fields are: {', '.join(fields)})")
             problems.append(doc.problem(loc[:-1], message))
             continue
-        if kind == "psa":
-            message = detail["msg"]
-        elif kind in ("dict_type", "model_type", "model_attributes_type"):
-            message = "must be a group of `name: value` lines"
-        elif kind == "list_type":
-            message = "must be a list, one item per line starting with '- '"
-        elif kind == "too_short":
-            message = "must not be empty"
-        else:
-            message = detail["msg"]
-        problem = doc.problem(loc, f"{name}: {message}", key=key)
+        problem = doc.problem(loc, f"{name}: {message}")
         if message.startswith("is empty") and comment_on(doc, problem.line):
             problem = Problem(problem.file, problem.line, problem.column,
                 f"{name}: is empty, because `#` after a space starts a comment in YAML, "
@@ -227,17 +210,15 @@ def translate(doc: Document, error: ValidationError, model: Any) -> list[Problem
     return problems
 
 
-def _validate(doc: Document, model: Any, context: dict | None, problems: list[Problem]):
+def _validate(doc: Document, model: Any, problems: list[Problem]):
     if not isinstance(doc.data, dict):
         what = "a list" if isinstance(doc.data, list) else "a single value"
         problems.append(doc.problem((), f"the file holds {what}, but it must hold fields, "
                                     "one `name: value` per line (like `ref: 3.2.1`)"))
         return None
     try:
-        if isinstance(model, TypeAdapter):
-            return model.validate_python(doc.data, context=context)
-        return model.model_validate(doc.data, context=context)
-    except ValidationError as error:
+        return model.read(doc.data)
+    except Refused as error:
         problems.extend(translate(doc, error, model))
         return None
 
@@ -413,7 +394,7 @@ def _build_project(root: Path, paths: list[str], read: Callable[[str], Document]
     agency_languages: dict[str, str] = {}
     for path in found["report"]:
         if report_doc := load(path):
-            report = _validate(report_doc, Report, None, problems)
+            report = _validate(report_doc, Report, problems)
     agencies_doc = None
     for path in found["agencies"]:
         if doc := load(path):

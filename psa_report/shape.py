@@ -26,9 +26,6 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-from pydantic_core import PydanticCustomError
-
 from . import bilingual, catalog, fieldtypes, models
 from .chars import describe
 from .dates import Due
@@ -37,8 +34,6 @@ from .fieldtypes import NO as _NO
 from .fieldtypes import YES as _YES
 from .fieldtypes import Bad as _Bad
 from .fieldtypes import did_you_mean as _did_you_mean
-from .fieldtypes import message as _message
-from .fieldtypes import run as _run
 from .fieldtypes import split_leads as split_leads  # where it was first
 from .files import inside_project
 from .loader import Document, load_file
@@ -473,8 +468,8 @@ class _Reader:
         """A text value; ``name``: held to the rule of names (no invisible characters)."""
         try:
             return models._text(value, name)
-        except PydanticCustomError as error:
-            self.say(path, f"{path[-1]}: {_message(error)}")
+        except _Bad as error:
+            self.say(path, f"{path[-1]}: {error.message}")
             return None
 
     def words(self, path: tuple, value: Any, name: bool = False) -> str | None:
@@ -482,8 +477,8 @@ class _Reader:
         ...}, see bilingual.py)."""
         try:
             return bilingual.read(value, lambda v: models._text(v, name), shared=True)
-        except PydanticCustomError as error:
-            self.say(path, f"{path[-1]}: {_message(error)}")
+        except _Bad as error:
+            self.say(path, f"{path[-1]}: {error.message}")
         except bilingual.BadText as bad:
             self.say(path + bad.at, f"{path[-1]}: {bad.message}", key=bool(bad.at))
         return None
@@ -811,7 +806,7 @@ def read_agencies(doc: Document, with_emails: bool = False,
             if bilingual.is_translations(value):
                 agencies[name] = models._words(value)
             elif isinstance(value, dict):
-                entry = models.AgencyEntry.model_validate(value)
+                entry = models.AgencyEntry.read(value)
                 agencies[name] = entry.name
                 if entry.email:
                     emails[name] = entry.email
@@ -834,12 +829,12 @@ def read_agencies(doc: Document, with_emails: bool = False,
                         languages[name] = entry.language
             else:
                 agencies[name] = models._text(value)
-        except PydanticCustomError as error:
-            problems.append(doc.problem((key,), f"{key}: {_message(error)}"))
-        except ValidationError as error:
-            for detail in error.errors():
-                problems.append(doc.problem((key, *detail["loc"][:1]),
-                    f"{key}: {'.'.join(map(str, detail['loc']))}: {detail['msg']} (an agency "
+        except _Bad as error:
+            problems.append(doc.problem((key,), f"{key}: {error.message}"))
+        except models.Refused as refused:
+            for loc, _, message in refused.errors:
+                problems.append(doc.problem((key, *loc[:1]),
+                    f"{key}: {'.'.join(map(str, loc))}: {message} (an agency "
                     "is written `short name: full name`, or with `name:`, `email:` and "
                     "`language:` below it)"))
     found = (None if problems else agencies), problems
@@ -1072,8 +1067,8 @@ def validate_item(doc: Document, kind: Kind, shape: Shape,
         try:
             text = models._text(doc.data["ref"])
             ref = kind.ref.parse(text, f"a {kind.name.replace(' ', '-')} ref")
-        except PydanticCustomError as error:
-            problems.append(_problem(doc, "ref", _Bad(_message(error))))
+        except _Bad as bad:
+            problems.append(_problem(doc, "ref", bad))
         except ValueError as error:
             problems.append(_problem(doc, "ref", _Bad(str(error))))
     for definition in kind.fields:
@@ -1097,8 +1092,6 @@ def validate_item(doc: Document, kind: Kind, shape: Shape,
             values[INDICATOR] = fieldtypes.one_line(doc.data[INDICATOR])
         except _Bad as bad:
             problems.append(_problem(doc, INDICATOR, bad))
-        except PydanticCustomError as error:
-            problems.append(_problem(doc, INDICATOR, _Bad(_message(error))))
     if kind.field(EXEMPT) is None and EXEMPT in doc.data:
         exempt = exempt_value(doc, kind, problems)
         if exempt is not None:
@@ -1125,7 +1118,7 @@ def exempt_value(doc: Document, kind: Kind, problems: list[Problem]) -> dict[str
                                         "field, or remove the line"))
             return None
         try:
-            return {models.WHOLE_ITEM: _run(models._paragraph, value)}
+            return {models.WHOLE_ITEM: models._paragraph(value)}
         except _Bad as bad:
             problems.append(_problem(doc, EXEMPT, bad))
             return None
@@ -1144,7 +1137,7 @@ def exempt_value(doc: Document, kind: Kind, problems: list[Problem]) -> dict[str
                                         f"exempt are: {', '.join(fields)}", key=True))
             continue
         try:
-            found[name] = _run(models._paragraph, paragraph)
+            found[name] = models._paragraph(paragraph)
         except _Bad as bad:
             problems.append(doc.problem((EXEMPT, name), f"exempt.{name}: {bad.message}"))
     return found

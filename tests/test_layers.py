@@ -14,10 +14,9 @@ PACKAGE = Path(__file__).resolve().parents[1] / "psa_report"
 
 #: Third-party libraries slow enough to import that a module may import them, or a
 #: psa_report module that imports them, inside the function that needs them: a
-#: start-up matter (``psa-report check`` never loads the PDF printer). pydantic is one:
-#: ``figures import`` never loads it.
+#: start-up matter (``psa-report check`` never loads the PDF printer).
 HEAVY = {"weasyprint", "pydyf", "openpyxl", "docx", "jinja2", "watchfiles", "PIL", "pypdf",
-         "hypothesis", "duckdb", "pyphen", "pydantic", "pydantic_core"}
+         "hypothesis", "duckdb", "pyphen"}
 
 #: The layers' contract: (who, may not import, why). A name ending in "." is every
 #: module under it. Only imports that run count here (not those under TYPE_CHECKING).
@@ -41,7 +40,7 @@ CONTRACT_LEFT = {
     ("psa_report.cli", "psa_report.wording"): "`import` words its summary with plural()",
     ("psa_report.cli", "psa_report.ledger"): "`round` prints AgencyRound.COLUMNS",
     ("psa_report.cli", "psa_report.figures_view"): "`figures` prints CrimeRow/PlainRow "
-        "columns; commands/figures keeps figures_view (pydantic) out of `figures import`",
+        "columns; commands/figures keeps figures_view out of `figures import`",
     ("psa_report.workbook_out", "psa_report.project"): "`requests` writes the workbooks "
         "from the Project itself (its items by lead), not from a plan made for it",
 }

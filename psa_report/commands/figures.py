@@ -10,20 +10,16 @@ from typing import TYPE_CHECKING
 from ..chars import refused
 from ..figures import MAX_NAME_CHARS, ImportResult, import_crime
 from ..loader import load_file
+from ..models import Report
 from ..problems import BadOption, Invalid, Problem
+from ..project import ACTIONS, REPORT_FILE, _validate
 
 if TYPE_CHECKING:
     from ..figures_view import FiguresView
 
-# (project.py's names; not imported, so that an import with --area never loads pydantic)
-ACTIONS, REPORT_FILE = "actions", "report.yaml"
-
 
 def _report(root: Path):
     """report.yaml alone (the action files are not needed for the figures)."""
-    from ..models import Report
-    from ..project import _validate
-
     display = f"{ACTIONS}/{REPORT_FILE}"
     path = Path(root) / display
     if not path.is_file():
@@ -32,7 +28,7 @@ def _report(root: Path):
             "one with --project DIR")])
     doc = load_file(path, display)
     problems: list[Problem] = []
-    report = _validate(doc, Report, None, problems)
+    report = _validate(doc, Report, problems)
     if problems:
         raise Invalid(problems)
     return report
