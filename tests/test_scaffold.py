@@ -310,6 +310,43 @@ def test_every_shipped_file_names_a_schema_that_accepts_it():
                             json.loads((REPO / "schema/data-gap.schema.json").read_text()))
 
 
+
+def test_the_schemas_and_the_checks_come_from_one_table_of_fields():
+    """report.yaml's and agencies.yaml's schemas say what their checks say: the same
+    required fields, an optional field left empty, an agency named in two languages or
+    with its details; a record read is frozen."""
+    from psa_report.bilingual import LANGUAGES
+    from psa_report.models import AgencyEntry, Refused, Report
+    from psa_report.shape import read_agencies
+
+    schemas = {name: json.loads(text) for name, text in json_schemas().items()}
+    with pytest.raises(Refused) as refused:
+        Report.read({})
+    missing = [loc[0] for loc, kind, _ in refused.value.errors if kind == "missing"]
+    assert missing == schemas["report.schema.json"]["required"]
+    assert [f.name for f in Report.FIELDS] == list(schemas["report.schema.json"]["properties"])
+    report = load_text((REPO / "actions/report.yaml").read_text() + "population:\n", "r").data
+    jsonschema.validate(report, schemas["report.schema.json"])
+    assert Report.read(report).population is None
+    with pytest.raises(AttributeError):
+        Report.read(report).title = "Changed"
+
+    text = ("SBC: {en: Stockton Council, cy: Cyngor Stockton}\n"
+            "Police: {name: Cleveland Police, email: a@police.example.org}\n")
+    token = LANGUAGES.set(("en", "cy"))
+    try:
+        names, problems = read_agencies(load_text(text, "agencies.yaml"))
+    finally:
+        LANGUAGES.reset(token)
+    assert problems == [] and names == {"SBC": "Stockton Council", "Police": "Cleveland Police"}
+    agencies = schemas["agencies.schema.json"]
+    jsonschema.validate(yaml.safe_load(text), agencies)
+    assert list(agencies["$defs"]["AgencyEntry"]["properties"]) == [
+        f.name for f in AgencyEntry.FIELDS]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"Police": {"name": "Cleveland Police", "phone": "999"}}, agencies)
+
+
 # ---------------------------------------------------------------- pre-commit
 
 def test_pre_commit_hook_definitions():
