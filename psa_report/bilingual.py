@@ -195,9 +195,7 @@ def read(value: Any, one: Callable[[Any], str], *, shared: bool = False) -> Any:
         try:
             found[code] = one(text)
         except Exception as error:  # the one text check's own words
-            message = error.message() if hasattr(error, "message") and callable(
-                error.message) else str(error)
-            raise BadText(f"{key_text}: {message}", (key,)) from None
+            raise BadText(f"{key_text}: {error}", (key,)) from None
     if main not in found:
         if shared and "en" in found:
             main = "en"

@@ -30,7 +30,7 @@ from .digits import NotANumber, parse_decimal, shown
 from .figures import INDICATORS_FILE, year_problem
 from .files import inside_project
 from .loader import Document, load_file
-from .models import TEXT_SCHEMA, Bad, Record, Refused, _text, field, listed, mapped, sorted_schema
+from .models import TEXT_SCHEMA, Bad, Record, Refused, _text, field, listed, mapped
 from .problems import Invalid, Problem
 from .project import translate
 
@@ -129,8 +129,7 @@ class IndicatorsFile(Record):
 
 def indicators_schema() -> dict[str, Any]:
     """figures/indicators.yaml's JSON Schema."""
-    return sorted_schema({"$defs": {"Indicator": Indicator.json_schema()},
-                          **IndicatorsFile.json_schema()})
+    return {"$defs": {"Indicator": Indicator.json_schema()}, **IndicatorsFile.json_schema()}
 
 
 def _part(doc: Document, index: int, data: Any) -> Document:

@@ -1,13 +1,9 @@
-"""Stage 2a, validate one file: the declared records of report.yaml, agencies.yaml's
-agencies and the indicators, and the checks every text and date goes through.
-
-A record declares its fields once (:func:`field`: the check, required or its default,
-the description and the JSON Schema), and that one table both validates a file's
-mapping (:meth:`Record.read`) and writes its JSON Schema (:meth:`Record.json_schema`).
-Every record refuses unknown fields, so a misspelt field name is reported instead of
-silently dropped. Values arrive as the text the user typed (see :mod:`psa_report.loader`);
-the checks turn them into refs, dates and agencies, and say in plain words what is
-wrong when they cannot (:class:`Bad`).
+"""Stage 2a, validate one file: report.yaml, an agency's details and the indicators are
+records whose one table of fields (:data:`field`) both checks a file (:meth:`Record.read`)
+and writes its JSON Schema (:meth:`Record.json_schema`).  Unknown fields are refused, so a
+misspelt field name is reported, never dropped.  Values arrive as the text the user typed
+(see :mod:`psa_report.loader`); the checks turn them into dates, texts and agencies, or
+say in plain words what is wrong (:class:`Bad`).
 """
 
 from __future__ import annotations
@@ -24,52 +20,47 @@ from .dates import DAY_FORMS, parse_day
 from .gitnames import revision_problem, tag_pattern
 
 
-class Bad(Exception):
-    """A value that is not what its field takes: the message, in plain words, and where in
-    the value (a list's place) it is wrong."""
-
-    def __init__(self, message: str, at: tuple = ()):
-        super().__init__(message)
-        self.message, self.at = message, at
-
-
 class Refused(Exception):
-    """A record's mapping refused: (path, kind, message) of each mistake, the kind one of
-    "bad", "missing" and "unknown" (a field not declared)."""
+    """Values refused: (path, kind, message) of each mistake, the kind one of "bad",
+    "missing" and "unknown" (a field not declared)."""
 
     def __init__(self, errors: list[tuple[tuple, str, str]]):
         super().__init__(errors)
         self.errors = errors
 
 
-class Field:
-    """One field of a :class:`Record` (made by :func:`field`)."""
+class Bad(Refused):
+    """A value refused: the message, and where in the value (a list's place) it is wrong."""
 
-    def __init__(self, check: Callable[[Any], Any], schema: dict[str, Any], default: Any,
-                 description: str | None):
-        self.check, self.schema, self.default = check, schema, default
-        self.required, self.description, self.name = default is ..., description, ""
+    def __init__(self, message: str, at: tuple = ()):
+        super().__init__([(at, "bad", message)])
+        self.args, self.message, self.at = (message,), message, at
+
+
+class Field:
+    """A record's field: ``check`` turns the value as written into its value (or raises
+    :class:`Bad`); no ``default``: required; a default of None: may be left empty; a
+    callable default (``dict``) is called for each record. Declared with :data:`field`."""
+
+    def __init__(self, check: Callable[[Any], Any], schema: dict, default: Any = ...,
+                 description: str | None = None):
+        self.check, self.schema, self.default, self.description = check, schema, default, description
+        self.required, self.name = default is ..., ""
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
 
     def json_schema(self) -> dict[str, Any]:
-        schema = dict(self.schema)
-        if self.default is None:  # may be left empty
-            schema = {"anyOf": [*schema.pop("anyOf", [schema]), {"type": "null"}]}
+        schema = ({"anyOf": [*self.schema.get("anyOf", [self.schema]), {"type": "null"}]}
+                  if self.default is None else dict(self.schema))  # None: may be left empty
         if not self.required and not callable(self.default):
             schema["default"] = self.default
-        if self.description:
-            schema["description"] = self.description
-        return {**schema, "title": self.name.replace("_", " ").title()}
+        return {**schema, **({"description": self.description} if self.description else {}),
+                "title": self.name.replace("_", " ").title()}
 
 
-def field(check: Callable[[Any], Any], schema: dict[str, Any], default: Any = ...,
-          description: str | None = None) -> Any:
-    """A record's field: ``check`` turns the value as written into its value (or raises
-    :class:`Bad`); no ``default``: required; a default of None: may be left empty; a
-    callable default (``dict``) is called for each record."""
-    return Field(check, schema, default, description)
+#: A field as declared: ``name: its type = field(...)`` (Any, so the attribute has its type).
+field: Callable[..., Any] = Field
 
 
 class Record:
@@ -89,15 +80,12 @@ class Record:
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self) and vars(other) == vars(self)
 
-    __hash__ = None  # type: ignore[assignment]
-
     def __repr__(self) -> str:
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in vars(self).items())})"
 
     @classmethod
     def read(cls, data: dict) -> Any:
-        """The record of a mapping as loaded; :class:`Refused` with every mistake, in the
-        fields' order, unknown fields last."""
+        """The record of a mapping as loaded, or :class:`Refused` with every mistake."""
         values: dict[str, Any] = {}
         errors: list[tuple[tuple, str, str]] = []
         for f in cls.FIELDS:
@@ -107,12 +95,10 @@ class Record:
                 else:
                     values[f.name] = f.default() if callable(f.default) else f.default
                 continue
-            value = data[f.name]
             try:
+                value = data[f.name]
                 values[f.name] = None if value is None and f.default is None else f.check(value)
-            except Bad as bad:
-                errors.append(((f.name, *bad.at), "bad", bad.message))
-            except Refused as inner:
+            except Refused as inner:  # (or Bad)
                 errors += [((f.name, *path), kind, text) for path, kind, text in inner.errors]
         errors += [((key,), "unknown", "Extra inputs are not permitted")
                    for key in data if not isinstance(getattr(cls, str(key), None), Field)]
@@ -139,31 +125,26 @@ def sorted_schema(value: Any, parent: str = "") -> Any:
 
 def listed(check: Callable[[Any], Any], least: int = 0) -> Callable[[Any], list]:
     """The check of a list whose items each pass ``check`` (every mistake at its place)."""
-    def check_list(value: Any) -> list:
-        if not isinstance(value, list):
-            raise Bad("must be a list, one item per line starting with '- '")
-        if len(value) < least:
-            raise Bad("must not be empty")
-        return list(_each(check, dict(enumerate(value))).values())
-    return check_list
+    return lambda value: list(_each(check, value, list, least).values())
 
 
 def mapped(check: Callable[[Any], Any]) -> Callable[[Any], dict]:
     """The check of a group of `name: value` lines whose values each pass ``check``."""
-    def check_map(value: Any) -> dict:
-        if not isinstance(value, dict):
-            raise Bad("must be a group of `name: value` lines")
-        return _each(check, {str(k).strip(): v for k, v in value.items()})
-    return check_map
+    return lambda value: _each(check, value, dict)
 
 
-def _each(check: Callable[[Any], Any], values: dict) -> dict:
+def _each(check: Callable[[Any], Any], value: Any, kind: Any, least: int = 0) -> dict:
+    if not isinstance(value, kind):
+        raise Bad("must be a list, one item per line starting with '- '" if kind is list
+                  else "must be a group of `name: value` lines")
+    if len(value) < least:
+        raise Bad("must not be empty")
     found, errors = {}, []
-    for at, value in values.items():
+    for at, one in enumerate(value) if kind is list else value.items():
         try:
-            found[at] = check(value)
-        except Bad as bad:
-            errors.append(((at, *bad.at), "bad", bad.message))
+            found[str(at).strip() if kind is dict else at] = check(one)
+        except Refused as inner:
+            errors += [((at, *path), kind, text) for path, kind, text in inner.errors]
     if errors:
         raise Refused(errors)
     return found
@@ -197,8 +178,6 @@ def _refuse_chars(value: str, name: bool = False) -> None:
         raise Bad(found[1])
 
 
-#: A text in a JSON Schema, and a text written once or in the plan's languages.
-TEXT_SCHEMA: dict[str, Any] = {"type": "string"}
 def _words(value: Any) -> str:
     """A text a person reads, written once or in the plan's languages (``{en: ..., cy:
     ...}``, see :mod:`psa_report.bilingual`): a str equal to the main language's text."""
@@ -208,7 +187,8 @@ def _words(value: Any) -> str:
         raise Bad(bad.message) from None
 
 
-#: A text written in several languages, in a JSON Schema.
+#: A text; a text written in several languages; either (a text a person reads): JSON Schemas.
+TEXT_SCHEMA: dict[str, Any] = {"type": "string"}
 TRANSLATIONS_SCHEMA = {
     "type": "object", "description": "The text in each of the plan's languages, such as "
     "{en: ..., cy: ...}; cy_checked: the day the Welsh was last checked", "patternProperties": {
@@ -295,8 +275,7 @@ def _one_revision(value: Any) -> str:
 class Report(Record):
     """actions/report.yaml: the covering page and the report's metadata."""
 
-    partnership: Any = field(_words, WORDS_SCHEMA,
-                             description="The partnership the report goes to")
+    partnership: Any = field(_words, WORDS_SCHEMA, description="The partnership the report goes to")
     title: Any = field(_words, WORDS_SCHEMA)
     meeting: Any = field(_words, WORDS_SCHEMA, description="The meeting the report is for")
     meeting_date: date | None = field(
@@ -304,38 +283,33 @@ class Report(Record):
     author: Any = field(_words, WORDS_SCHEMA,
                         description="The author's role, as signed under the covering page")
     date: date = field(_day, DAY_SCHEMA, description="Date the report is signed (YYYY-MM-DD)")
-    paragraphs: list[Any] = field(listed(_words, 1), {"type": "array", "items": WORDS_SCHEMA,
-                                                     "minItems": 1})
+    paragraphs: list[Any] = field(listed(_words, 1),
+                                  {"type": "array", "items": WORDS_SCHEMA, "minItems": 1})
     #: the sentences above the data gaps' and the recommendations' parts (a kind's
     #: ``intro`` in plan.yaml says the same for any kind; see :meth:`intro`)
     data_gaps_intro: Any = field(_words, WORDS_SCHEMA, None)
     recommendations_intro: Any = field(_words, WORDS_SCHEMA, None)
-    sections: dict[str, Any] = field(
-        mapped(_words), {"type": "object", "additionalProperties": WORDS_SCHEMA}, dict,
-        "Optional headings for sections, e.g. 3.2: Victims")
-    last_meeting: str | None = field(
-        _one_revision, TEXT_SCHEMA, None, "Git tag or commit of the report sent to the last "
-        "meeting")
+    sections: dict[str, Any] = field(mapped(_words), {"type": "object", "additionalProperties":
+        WORDS_SCHEMA}, dict, "Optional headings for sections, e.g. 3.2: Victims")
+    last_meeting: str | None = field(_one_revision, TEXT_SCHEMA, None,
+                                     "Git tag or commit of the report sent to the last meeting")
     keywords: list[Any] = field(listed(_words), {"type": "array", "items": WORDS_SCHEMA}, list)
-    docx_template: str | None = field(
-        _text, TEXT_SCHEMA, None, "The council's Word template (.docx or .dotx) for build "
-        "--format docx, relative to the project folder")
-    area: str | None = field(
-        _text, TEXT_SCHEMA, None, "The area the crime figures are for, as police.uk's LSOA "
-        "names start (Stockton-on-Tees): psa-report figures import keeps its rows")
-    population: int | None = field(
-        lambda v: _population(v), {"anyOf": [{"type": "integer", "minimum": 1},
-                                             {"type": "string", "pattern": r"^[0-9][0-9,]*$"}]},
+    docx_template: str | None = field(_text, TEXT_SCHEMA, None, "The council's Word template "
+        "(.docx or .dotx) for build --format docx, relative to the project folder")
+    area: str | None = field(_text, TEXT_SCHEMA, None, "The area the crime figures are for, "
+        "as police.uk's LSOA names start (Stockton-on-Tees): psa-report figures import keeps "
+        "its rows")
+    population: int | None = field(lambda v: _population(v), {"anyOf": [
+        {"type": "integer", "minimum": 1}, {"type": "string", "pattern": r"^[0-9][0-9,]*$"}]},
         None, "Residents of the area, for crime rates per 1,000 (such as 197,300)")
     #: the plan's languages, its main one first (see psa_report/bilingual.py)
-    languages: tuple[str, ...] = field(
-        _languages, {"type": "array", "items": {"type": "string", "pattern": "^[a-z]{2}$"},
-                     "minItems": 1, "maxItems": 2}, ("en",), "The plan's languages by "
-        "their two-letter codes, its main language first, such as [en, cy]")
-    meeting_tags: str | None = field(
-        _tag_pattern, TEXT_SCHEMA, None, "Git tags of the meetings, as a pattern such as "
-        "ssp-*: the report charts the plan at each and says how each action moved since "
-        "the last")
+    languages: tuple[str, ...] = field(_languages, {
+        "type": "array", "items": {"type": "string", "pattern": "^[a-z]{2}$"}, "minItems": 1,
+        "maxItems": 2}, ("en",), "The plan's languages by their two-letter codes, its main "
+        "language first, such as [en, cy]")
+    meeting_tags: str | None = field(_tag_pattern, TEXT_SCHEMA, None, "Git tags of the "
+        "meetings, as a pattern such as ssp-*: the report charts the plan at each and says "
+        "how each action moved since the last")
 
     def intro(self, folder: str) -> str | None:
         """The intro report.yaml gives for the kind kept in ``folder`` (its

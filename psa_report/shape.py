@@ -834,9 +834,8 @@ def read_agencies(doc: Document, with_emails: bool = False,
         except models.Refused as refused:
             for loc, _, message in refused.errors:
                 problems.append(doc.problem((key, *loc[:1]),
-                    f"{key}: {'.'.join(map(str, loc))}: {message} (an agency "
-                    "is written `short name: full name`, or with `name:`, `email:` and "
-                    "`language:` below it)"))
+                    f"{key}: {'.'.join(map(str, loc))}: {message} (an agency is written "
+                    "`short name: full name`, or with `name:`, `email:` and `language:` below it)"))
     found = (None if problems else agencies), problems
     return (*found, emails) if with_emails else found
 
@@ -1067,9 +1066,7 @@ def validate_item(doc: Document, kind: Kind, shape: Shape,
         try:
             text = models._text(doc.data["ref"])
             ref = kind.ref.parse(text, f"a {kind.name.replace(' ', '-')} ref")
-        except _Bad as bad:
-            problems.append(_problem(doc, "ref", bad))
-        except ValueError as error:
+        except (_Bad, ValueError) as error:  # (a Bad's text is its message)
             problems.append(_problem(doc, "ref", _Bad(str(error))))
     for definition in kind.fields:
         name = definition.name
