@@ -123,7 +123,6 @@ class FigureWords:
     quarter: str = N_("Quarter")
     same_quarter: str = N_("Same quarter last year")
     change: str = N_("Change")
-    percent_change: str = N_("% change")
     direction: str = N_("Direction")
     last_12: str = N_("Last 12 months")
     before_12: str = N_("12 months before")
@@ -161,6 +160,12 @@ class FigureWords:
 
     def number(self, n: int) -> str:
         return self.messages.number(n)
+
+    @property
+    def percent_change(self) -> str:
+        """"% change" (a message without a bare "%", which gettext would read as a
+        printf format)."""
+        return self._("{percent} change", percent="%")
 
     def crime(self, name: str) -> str:
         """A police.uk crime type's name in the language; in English, marked so, where
