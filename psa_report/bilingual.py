@@ -55,6 +55,25 @@ def name_of(code: str) -> str:
     return NAMES.get(code, f"{code!r}")
 
 
+class Fallback(str):
+    """A text printed in an edition of another language: it has no translation into the
+    edition's language, so it is printed in ``lang`` (the plan's main language; for the
+    crime figures, police.uk's English), and the renderers mark it so (``lang="en"`` in
+    HTML, ``w:lang`` in Word). (:mod:`psa_report.plan` makes most of them.)"""
+
+    lang: str
+
+    def __new__(cls, text: str, lang: str = "") -> Fallback:
+        self = super().__new__(cls, text)
+        self.lang = lang
+        return self
+
+
+def lang_of(text: Any) -> str:
+    """The language a printed text is in when it is not the edition's ("" when it is)."""
+    return getattr(text, "lang", "") if isinstance(text, Fallback) else ""
+
+
 class Text(str):
     """A text with its translations: equal to (and printed as) its main language's text.
 

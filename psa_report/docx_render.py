@@ -1040,20 +1040,22 @@ def write_figures(document: Document, plan: ReportPlan) -> None:
     view = plan.figures
     if view is None:
         return
+    words = view.words
     _heading(document, view.heading, 1)
     for line in view.intro:
         _para(document, line)
     if view.rows:
         _caption(document, view.caption)
-        header = ["Crime type", view.period or "Quarter", "Same quarter last year", "Change",
-                  "% change", "Direction", "Last 12 months", "12 months before"]
+        header = [words.crime_type, view.period or words.quarter, words.same_quarter,
+                  words.change, words.percent_change, words.direction, words.last_12,
+                  words.before_12]
         if view.has_rates:
-            header.append("Rate per 1,000 residents")
+            header.append(words.rate)
         table = _table(document, header, view.heading, view.caption)
         for row in view.rows:
             cells = table.add_row().cells
             bold = row.kind == "total"
-            _fill(cells[0], [row.name], bold=True)
+            _fill(cells[0], [row.label], bold=True)
             values = [number_text(row.count), number_text(row.last_year), row.change_text,
                       row.percent_text]
             for cell, value in zip(cells[1:5], values):
@@ -1070,13 +1072,13 @@ def write_figures(document: Document, plan: ReportPlan) -> None:
     for line in view.notes:
         _para(document, line).paragraph_format.space_before = Pt(4)
     if view.indicators:
-        _heading(document, "Indicators", 2)
+        _heading(document, words.indicators, 2)
         _para(document, view.indicator_intro or "")
-        caption = "The partnership's indicators against their targets"
+        caption = words.indicators_caption
         _caption(document, caption)
-        header = ["Indicator", "Quarter", "Same quarter last year", "Direction", "Target",
-                  "Against target", "Baseline", "Source"]
-        table = _table(document, header, "Indicators", caption)
+        header = [words.indicator, words.quarter, words.same_quarter, words.direction,
+                  words.target, words.against_target, words.baseline, words.source]
+        table = _table(document, header, words.indicators, caption)
         for item in view.indicators:
             cells = table.add_row().cells
             _fill(cells[0], [item.name], bold=True)
@@ -1093,11 +1095,12 @@ def write_figures(document: Document, plan: ReportPlan) -> None:
     elif view.indicator_intro:
         _para(document, view.indicator_intro)
     if view.chart is not None:
-        _heading(document, "All crime by month", 2)
+        _heading(document, words.by_month, 2)
         _caption(document, view.chart.description)
-        caption = "All crime by month: the numbers in the chart"
+        caption = words.by_month_caption
         _caption(document, caption)
-        table = _table(document, ["Month", "All crime"], "All crime by month", caption)
+        table = _table(document, [words.month_heading, words.all_crime], words.by_month,
+                       caption)
         for month, count in view.months:
             cells = table.add_row().cells
             _fill(cells[0], [month], bold=True)

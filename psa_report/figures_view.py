@@ -10,6 +10,11 @@ targets; and the monthly all-crime counts of the last 24 months, laid out here a
 a chart for the template to draw in SVG (as progress.py does).  Where the history
 is too short, a sentence says so and no comparison is made up.
 
+Every word is in the edition's language (:class:`FigureWords`, from the catalog as
+:mod:`psa_report.wording`'s): its months and numbers as the language writes them, and
+police.uk's crime types by their names on police.uk's Welsh pages; a type the catalog
+does not know is printed in English, marked so (:class:`psa_report.bilingual.Fallback`).
+
 No Jinja, no WeasyPrint; the templates and the Word writer only print this.
 """
 
@@ -18,17 +23,30 @@ from __future__ import annotations
 import calendar
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import Any, cast
 
+from . import catalog, dates
+from .bilingual import Fallback
+from .catalog import ENGLISH, Messages
 from .digits import shown
 from .figures import ASB, FIGURES, Counts, read_crime, year_problem
 from .indicators import Indicator, load_indicators
 from .problems import BadOption, Invalid, Problem
+from .wording import N_
 
-HEADING = "Crime and disorder"
-ALL_CRIME = "All crime"
+HEADING = N_("Crime and disorder")
+ALL_CRIME = N_("All crime")
+#: police.uk's crime types (its street-level files' "Crime type"), for the catalog: each
+#: is printed by its name on police.uk's Welsh pages in the Welsh edition
+CRIME_TYPES = (N_("Anti-social behaviour"), N_("Bicycle theft"), N_("Burglary"),
+               N_("Criminal damage and arson"), N_("Drugs"), N_("Other crime"),
+               N_("Other theft"), N_("Possession of weapons"), N_("Public order"),
+               N_("Robbery"), N_("Shoplifting"), N_("Theft from the person"),
+               N_("Vehicle crime"), N_("Violence and sexual offences"))
 #: Shapes beside the words (never colour alone), as progress.GLYPHS.
 GLYPHS = {"up": "▲", "down": "▼", "same": "►", "none": ""}
 CHART_MONTHS = 24
@@ -88,6 +106,97 @@ class Quarter:
         return Quarter(index // 4, index % 4 + 1)
 
 
+# ---------------------------------------------------------------- the section's words
+
+def _day(month: int) -> date:
+    return date(month // 12, month % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class FigureWords:
+    """The section's fixed words (its headings and the tables' headers), and its
+    sentences, in one language: each field's default is its English message (marked
+    ``N_`` for the catalog); :meth:`in_language` gives them in another."""
+
+    heading: str = HEADING
+    crime_type: str = N_("Crime type")
+    quarter: str = N_("Quarter")
+    same_quarter: str = N_("Same quarter last year")
+    change: str = N_("Change")
+    direction: str = N_("Direction")
+    last_12: str = N_("Last 12 months")
+    before_12: str = N_("12 months before")
+    rate: str = N_("Rate per 1,000 residents")
+    indicators: str = N_("Indicators")
+    indicators_caption: str = N_("The partnership's indicators against their targets")
+    indicator: str = N_("Indicator")
+    target: str = N_("Target")
+    against_target: str = N_("Against target")
+    baseline: str = N_("Baseline")
+    source: str = N_("Source")
+    by_month: str = N_("All crime by month")
+    by_month_caption: str = N_("All crime by month: the numbers in the chart")
+    month_heading: str = N_("Month")
+    all_crime: str = ALL_CRIME
+    earlier_months: str = N_("Earlier months")
+    messages: Messages = field(default=ENGLISH, repr=False, compare=False)
+
+    @classmethod
+    def in_language(cls, language: str = "en") -> FigureWords:
+        """The words in ``language`` ("en", "cy"), from its catalog."""
+        messages = catalog.messages(language)
+        worded: dict[str, Any] = {f.name: messages.gettext(cast(str, f.default))
+                                  for f in fields(cls) if f.name != "messages"}
+        return replace(cls(), messages=messages, **worded)
+
+    @property
+    def language(self) -> str:
+        return self.messages.language
+
+    def _(self, message: str, **values) -> str:
+        """A message in the language, its ``{names}`` filled in."""
+        text = self.messages.gettext(message)
+        return text.format(**values) if values else text
+
+    def number(self, n: int) -> str:
+        return self.messages.number(n)
+
+    @property
+    def percent_change(self) -> str:
+        """"% change" (a message without a bare "%", which gettext would read as a
+        printf format)."""
+        return self._("{percent} change", percent="%")
+
+    def crime(self, name: str) -> str:
+        """A police.uk crime type's name in the language; in English, marked so, where
+        the catalog has no name for it (a type police.uk added since)."""
+        worded = self.messages.gettext(name)
+        if self.language != "en" and worded == name:
+            return Fallback(name, "en")
+        return worded
+
+    def month(self, index: int) -> str:
+        """"April 2025"; "Ebrill 2025"."""
+        return dates.month_year(_day(index), self.language)
+
+    def month_short(self, index: int) -> str:
+        """"Apr"; "Ebr" (a bar's label under the chart)."""
+        if self.language == "en":
+            return calendar.month_abbr[index % 12 + 1]
+        from babel.dates import format_date
+
+        return format_date(_day(index), "LLL", locale=self.messages.locale)
+
+    def period(self, quarter: Quarter) -> str:
+        """"April to June 2025"; "Ebrill – Mehefin 2025"."""
+        return self._("{first} to {last}",
+                      first=dates.month_name(_day(quarter.first), self.language),
+                      last=self.month(quarter.last))
+
+
+FIGURE_WORDS = FigureWords()
+
+
 PERIOD_FORMS = "a calendar quarter such as 2025-Q2 (April to June 2025)"
 
 
@@ -144,30 +253,40 @@ class Direction:
         return f"{self.glyph} {self.text}" if self.glyph else self.text
 
 
+#: The share of a change too small to print as a whole percent
+LESS_THAN_1 = "less than 1%"
+
+
 def percent(now: Decimal | int, before: Decimal | int) -> str | None:
-    """The change as a percentage of ``before``, worded: "12%", "less than 1%"."""
+    """The change as a percentage of ``before``, worded: "12%", "less than 1%"
+    (:data:`LESS_THAN_1`, which a language words with its direction)."""
     if before == 0:
         return None
     share = abs(Decimal(now - before) * 100 / Decimal(before))
     rounded = share.quantize(Decimal(1), ROUND_HALF_UP)
-    return "less than 1%" if rounded == 0 else f"{rounded:,}%"
+    return LESS_THAN_1 if rounded == 0 else f"{rounded:,}%"
 
 
-def direction(now: Decimal | int | None, before: Decimal | int | None, better: str = "lower"
-              ) -> Direction:
+def direction(now: Decimal | int | None, before: Decimal | int | None, better: str = "lower",
+              words: FigureWords = FIGURE_WORDS) -> Direction:
     """"▼ Down 12% (better)": up or down, by how much, and good or bad by ``better``."""
     if now is None or before is None:
-        return Direction("none", "No comparison")
+        return Direction("none", words._("No comparison"))
     if now == before:
-        return Direction("same", "No change")
+        return Direction("same", words._("No change"))
     kind = "up" if now > before else "down"
     good = (kind == "down") == (better == "lower")
-    verdict = "better" if good else "worse"
+    verdict = words._("better") if good else words._("worse")
     share = percent(now, before)
-    word = "Up" if kind == "up" else "Down"
     if share is None:
-        return Direction(kind, f"{word} from none ({verdict})")
-    return Direction(kind, f"{word} {share} ({verdict})")
+        return Direction(kind, words._("Up from none ({verdict})", verdict=verdict))
+    if share == LESS_THAN_1:
+        return Direction(kind, words._("Up less than 1% ({verdict})", verdict=verdict)
+                         if kind == "up" else
+                         words._("Down less than 1% ({verdict})", verdict=verdict))
+    return Direction(kind, words._("Up {share} ({verdict})", share=share, verdict=verdict)
+                     if kind == "up" else
+                     words._("Down {share} ({verdict})", share=share, verdict=verdict))
 
 
 # ---------------------------------------------------------------- the crime table
@@ -184,6 +303,10 @@ class CrimeRow:
     rolling_before: int | None  # the twelve months before those
     rate: str | None  # per 1,000 residents over the last twelve months, "45.2"
     direction: Direction  # this quarter against the same quarter last year
+    #: the crime type's name as printed (in the edition's language); ``name`` is
+    #: police.uk's, as figures/crime.csv and the JSON have it
+    label: str = ""
+    words: FigureWords = field(default=FIGURE_WORDS, repr=False, compare=False)
 
     @property
     def change(self) -> int | None:
@@ -201,9 +324,10 @@ class CrimeRow:
             return "0%"
         share = percent(self.count, self.last_year)
         if share is None:
-            return "new"
-        if not share[:1].isdigit():  # "less than 1%": said with its direction
-            return f"{'up' if (self.change or 0) > 0 else 'down'} {share}"
+            return self.words._("new")
+        if share == LESS_THAN_1:  # said with its direction
+            return self.words._("up less than 1%") if (self.change or 0) > 0 else \
+                self.words._("down less than 1%")
         return ("+" if (self.change or 0) > 0 else "−") + share
 
     @property
@@ -212,8 +336,11 @@ class CrimeRow:
             return "–"
         if self.rolling_before is None:
             return number_text(self.rolling)
-        return (f"{number_text(self.rolling)} against {number_text(self.rolling_before)} "
-                f"({direction(self.rolling, self.rolling_before).text.lower()})")
+        return self.words._("{now} against {before} ({direction})",
+                            now=number_text(self.rolling),
+                            before=number_text(self.rolling_before),
+                            direction=direction(self.rolling, self.rolling_before,
+                                                words=self.words).text.lower())
 
     COLUMNS = (("crime_type", "Crime type"), ("count", "Quarter"),
                ("last_year", "Same quarter last year"), ("change", "Change"),
@@ -280,6 +407,8 @@ class IndicatorRow:
     baseline: str
     source: str
     note: str | None = None  # "Average of the quarter's three months"
+    #: how it stands against its target: "met", "missed" or "none" (``status`` words it)
+    verdict: str = "none"
 
     def cells(self) -> dict[str, str]:
         return {"name": self.name, "value": self.value, "last_year": self.last_year,
@@ -294,7 +423,7 @@ class IndicatorRow:
 
     @property
     def status_kind(self) -> str:
-        return {"Target met": "met", "Target not met": "missed"}.get(self.status, "none")
+        return self.verdict
 
 
 def _unit(value: Decimal | None, unit: str) -> str:
@@ -303,7 +432,8 @@ def _unit(value: Decimal | None, unit: str) -> str:
     return number_text(value) + ("%" if unit == "%" else "")
 
 
-def indicator_value(indicator: Indicator, quarter: Quarter) -> tuple[Decimal | None, str | None]:
+def indicator_value(indicator: Indicator, quarter: Quarter, words: FigureWords = FIGURE_WORDS
+                    ) -> tuple[Decimal | None, str | None]:
     """The indicator's figure for the quarter, and how it was made from months."""
     if indicator.by_quarter:
         return indicator.values.get(quarter.key), None
@@ -311,34 +441,46 @@ def indicator_value(indicator: Indicator, quarter: Quarter) -> tuple[Decimal | N
     if len(months) < len(quarter.months):
         return None, None
     if indicator.unit == "count":
-        return sum(months, Decimal(0)), "Sum of the quarter's three months"
-    return sum(months, Decimal(0)) / 3, "Average of the quarter's three months"
+        return sum(months, Decimal(0)), words._("Sum of the quarter's three months")
+    return sum(months, Decimal(0)) / 3, words._("Average of the quarter's three months")
 
 
-def indicator_row(indicator: Indicator, quarter: Quarter) -> IndicatorRow:
-    now, how = indicator_value(indicator, quarter)
+def indicator_row(indicator: Indicator, quarter: Quarter, words: FigureWords = FIGURE_WORDS,
+                  main: str = "en") -> IndicatorRow:
+    """The indicator's line for the quarter; its name and source (figures/indicators.yaml's,
+    in the plan's ``main`` language) marked so in an edition of another language."""
+    now, how = indicator_value(indicator, quarter, words)
     before, _ = indicator_value(indicator, quarter.back(4))
     unit = indicator.unit
+    verdict = "none"
     if indicator.target is None:
-        target, status = "No target", "No target"
+        target = status = words._("No target")
     else:
-        sense = "or fewer" if indicator.better == "lower" else "or more"
-        if unit != "count":
-            sense = "or lower" if indicator.better == "lower" else "or higher"
-        target = f"{_unit(indicator.target, unit)} {sense}"
-        if now is None:
-            status = "No figure"
-        elif (now <= indicator.target) if indicator.better == "lower" else \
-                (now >= indicator.target):
-            status = "Target met"
+        limit = _unit(indicator.target, unit)
+        lower = indicator.better == "lower"
+        if unit == "count":
+            target = words._("{value} or fewer", value=limit) if lower else \
+                words._("{value} or more", value=limit)
         else:
-            status = "Target not met"
+            target = words._("{value} or lower", value=limit) if lower else \
+                words._("{value} or higher", value=limit)
+        if now is None:
+            status = words._("No figure")
+        elif (now <= indicator.target) if lower else (now >= indicator.target):
+            status, verdict = words._("Target met"), "met"
+        else:
+            status, verdict = words._("Target not met"), "missed"
     note = how
     if now is None:
-        note = f"No figure for {quarter.label}"
-    return IndicatorRow(indicator.name, unit, _unit(now, unit), _unit(before, unit),
-                        direction(now, before, indicator.better), target, status,
-                        _unit(indicator.baseline, unit), indicator.source, note)
+        note = words._("No figure for {quarter}", quarter=words.period(quarter))
+
+    def own(text: str) -> str:
+        return Fallback(text, main) if text and words.language != main else text
+
+    return IndicatorRow(own(indicator.name), unit, _unit(now, unit), _unit(before, unit),
+                        direction(now, before, indicator.better, words), target, status,
+                        _unit(indicator.baseline, unit), own(indicator.source), note,
+                        verdict)
 
 
 # ---------------------------------------------------------------- the chart
@@ -397,7 +539,8 @@ def _step(top: int) -> int:
     return 10 ** 9
 
 
-def chart(months: list[tuple[int, int | None]], quarter: Quarter) -> CrimeChart:
+def chart(months: list[tuple[int, int | None]], quarter: Quarter,
+          words: FigureWords = FIGURE_WORDS) -> CrimeChart:
     """Bars of all crime by month (oldest first); the quarter reported in dark blue."""
     largest = max((n or 0 for _, n in months), default=0) or 1
     step = _step(largest)
@@ -412,11 +555,11 @@ def chart(months: list[tuple[int, int | None]], quarter: Quarter) -> CrimeChart:
         x = LEFT + index * slot + (slot - width) / 2
         height = (n or 0) * unit
         period = month in quarter.months
-        label = calendar.month_abbr[month % 12 + 1] if month % 3 == 0 else None
+        label = words.month_short(month) if month % 3 == 0 else None
         year = None
         if label and (month % 12 == 0 or not year_shown):  # each January, and the first
             year, year_shown = str(month // 12), True
-        bars.append(MonthBar(month_key(month), month_name(month), n, round(x, 2), width,
+        bars.append(MonthBar(month_key(month), words.month(month), n, round(x, 2), width,
                              round(base - height, 2), round(height, 2),
                              PERIOD_FILL if period else OTHER_FILL, period, label, year))
     ticks = [Tick(v, round(base - v * unit, 2)) for v in range(0, top + 1, step)]
@@ -425,19 +568,28 @@ def chart(months: list[tuple[int, int | None]], quarter: Quarter) -> CrimeChart:
     low = min(known, key=lambda p: p[1])
     high = max(known, key=lambda p: p[1])
     missing = [m for m, n in months if n is None]
-    gaps = (f" No figures were imported for {len(missing)} of the months "
-            f"({', '.join(month_name(m) for m in missing[:6])}"
-            f"{', …' if len(missing) > 6 else ''}); they have no bar."
-            if missing else "")
-    description = (f"Bar chart of all crime recorded in each month, from {month_name(first)} "
-                   f"to {month_name(last)}. The lowest month was {month_name(low[0])} "
-                   f"({low[1]:,}) and the highest {month_name(high[0])} ({high[1]:,}). The "
-                   f"three months of {quarter.label}, the quarter reported, are in dark "
-                   f"blue.{gaps} The numbers for every month are in the table that follows.")
+    sentences = [
+        words._("Bar chart of all crime recorded in each month, from {first} to {last}.",
+                first=words.month(first), last=words.month(last)),
+        words._("The lowest month was {low} ({low_count}) and the highest {high} "
+                "({high_count}).", low=words.month(low[0]), low_count=words.number(low[1]),
+                high=words.month(high[0]), high_count=words.number(high[1])),
+        words._("The three months of {quarter}, the quarter reported, are in dark blue.",
+                quarter=words.period(quarter))]
+    if missing:
+        sentences.append(words._(
+            "No figures were imported for {count} of the months ({months}); they have no "
+            "bar.", count=words.number(len(missing)),
+            months=", ".join(words.month(m) for m in missing[:6])
+            + (", …" if len(missing) > 6 else "")))
+    sentences.append(words._("The numbers for every month are in the table that follows."))
     return CrimeChart(WIDTH, HEIGHT, LEFT, WIDTH - RIGHT, base, bars, ticks,
-                      f"All crime by month, {month_name(first)} to {month_name(last)}",
-                      description, f"{quarter.label} (the quarter reported)",
-                      "Earlier months")
+                      words._("All crime by month, {first} to {last}",
+                              first=words.month(first), last=words.month(last)),
+                      " ".join(sentences),
+                      words._("{quarter} (the quarter reported)",
+                              quarter=words.period(quarter)),
+                      words.earlier_months)
 
 
 # ---------------------------------------------------------------- the section
@@ -460,10 +612,12 @@ class FiguresView:
     months: list[tuple[str, str]] = field(default_factory=list)  # (month, count) as shown
     has_rates: bool = False
     caption: str = ""
+    #: the section's words (its headings and the tables' headers), in its language
+    words: FigureWords = field(default=FIGURE_WORDS, repr=False, compare=False)
 
     @property
     def period(self) -> str | None:
-        return self.quarter.label if self.quarter else None
+        return self.words.period(self.quarter) if self.quarter else None
 
     @property
     def plain_rows(self) -> list[PlainRow]:
@@ -493,14 +647,15 @@ def _sum(totals: dict[int, int], months: range | list[int]) -> int | None:
 
 
 def figures_view(counts: Counts, indicators: list[Indicator], *, area: str | None,
-                 population: int | None, period: Quarter | None = None) -> FiguresView:
+                 population: int | None, period: Quarter | None = None,
+                 words: FigureWords = FIGURE_WORDS, main: str = "en") -> FiguresView:
     """The section from crime.csv's counts and the indicators, for ``period`` (or the
-    latest complete quarter)."""
+    latest complete quarter), in the language of ``words`` (``main``: the plan's main
+    language, which the indicators' names are written in)."""
     by_month: dict[int, dict[str, int]] = {}
     for (month, kind), n in counts.items():
         by_month.setdefault(month_index(month), {})[kind] = n
     present = set(by_month)
-    where = f" in {area}" if area else ""
     quarter: Quarter | None
     if period is not None:
         missing = [m for m in period.months if m not in present]
@@ -513,13 +668,14 @@ def figures_view(counts: Counts, indicators: list[Indicator], *, area: str | Non
     else:
         quarter = latest_quarter(present)
     if quarter is None:
-        note = ("No complete quarter of police.uk figures has been imported yet, so the "
-                "quarter's table is not shown: import the street-level files of three "
-                "months of one quarter with `psa-report figures import`."
-                if counts else "No police.uk figures have been imported yet "
-                "(figures/crime.csv): import them with `psa-report figures import`.")
-        view = FiguresView(HEADING, area, None, [], [], [note])
-        _indicators(view, indicators, None)
+        note = (words._("No complete quarter of police.uk figures has been imported yet, so "
+                        "the quarter's table is not shown: import the street-level files of "
+                        "three months of one quarter with `psa-report figures import`.")
+                if counts else words._("No police.uk figures have been imported yet "
+                                       "(figures/crime.csv): import them with `psa-report "
+                                       "figures import`."))
+        view = FiguresView(words.heading, area, None, [], [], [note], words=words)
+        _indicators(view, indicators, None, main)
         return view
 
     def total(months, kinds=None) -> dict[int, int]:
@@ -551,50 +707,66 @@ def figures_view(counts: Counts, indicators: list[Indicator], *, area: str | Non
         if population and rolling is not None:
             rate = f"{Decimal(rolling * 1000) / population:.1f}"
         rows.append(CrimeRow(name, kind, now, before, rolling, rolling_before, rate,
-                             direction(now, before)))
-    intro = [f"Crime and anti-social behaviour recorded by the police{where} in "
-             f"{quarter.label}, from police.uk's street-level data, against the same quarter "
-             "a year before and over the last twelve months."]
+                             direction(now, before, words=words), words.crime(name), words))
+    named = words.period(quarter)
+    if area:
+        intro = [words._("Crime and anti-social behaviour recorded by the police in {area} in "
+                         "{quarter}, from police.uk's street-level data, against the same "
+                         "quarter a year before and over the last twelve months.",
+                         area=area, quarter=named)]
+    else:
+        intro = [words._("Crime and anti-social behaviour recorded by the police in "
+                         "{quarter}, from police.uk's street-level data, against the same "
+                         "quarter a year before and over the last twelve months.",
+                         quarter=named)]
     notes = []
     if any(m not in present for m in last_year.months):
-        notes.append(f"There is no comparison with the same quarter last year: the "
-                     f"police.uk figures for {last_year.label} have not been imported.")
+        notes.append(words._("There is no comparison with the same quarter last year: the "
+                             "police.uk figures for {quarter} have not been imported.",
+                             quarter=words.period(last_year)))
     if any(m not in present for m in range(end - 11, end + 1)):
-        notes.append("The last twelve months are not shown: not every month from "
-                     f"{month_name(end - 11)} to {month_name(end)} has been imported.")
+        notes.append(words._("The last twelve months are not shown: not every month from "
+                             "{first} to {last} has been imported.",
+                             first=words.month(end - 11), last=words.month(end)))
     elif any(m not in present for m in range(end - 23, end - 11)):
-        notes.append("The twelve months before are not shown: not every month from "
-                     f"{month_name(end - 23)} to {month_name(end - 12)} has been imported.")
+        notes.append(words._("The twelve months before are not shown: not every month from "
+                             "{first} to {last} has been imported.",
+                             first=words.month(end - 23), last=words.month(end - 12)))
     if population:
-        notes.append(f"Rates are per 1,000 residents over the last twelve months, for a "
-                     f"population of {population:,}.")
+        notes.append(words._("Rates are per 1,000 residents over the last twelve months, for "
+                             "a population of {population}.",
+                             population=words.number(population)))
     else:
-        notes.append("Rates per 1,000 residents are shown once the area's population is "
-                     "given in actions/report.yaml (population:).")
-    notes.append(f"{ALL_CRIME} leaves out anti-social behaviour, which police.uk records "
-                 "as incidents, not crimes. Direction compares the quarter with the same "
-                 "quarter last year; for crime, down is better. Crimes with no location are "
-                 "not in any area's figures.")
-    view = FiguresView(HEADING, area, quarter, intro, rows, notes, has_rates=bool(population),
-                       caption=f"Crime and anti-social behaviour{where}, {quarter.label}")
+        notes.append(words._("Rates per 1,000 residents are shown once the area's population "
+                             "is given in actions/report.yaml (population:)."))
+    notes.append(words._("All crime leaves out anti-social behaviour, which police.uk records "
+                         "as incidents, not crimes. Direction compares the quarter with the "
+                         "same quarter last year; for crime, down is better. Crimes with no "
+                         "location are not in any area's figures."))
+    caption = (words._("Crime and anti-social behaviour in {area}, {quarter}", area=area,
+                       quarter=named) if area else
+               words._("Crime and anti-social behaviour, {quarter}", quarter=named))
+    view = FiguresView(words.heading, area, quarter, intro, rows, notes,
+                       has_rates=bool(population), caption=caption, words=words)
     all_crime = total(window)
     series = [(m, all_crime.get(m)) for m in window]
     shown = [p for p in series if p[1] is not None]
-    view.months = [(month_name(m), number_text(n)) for m, n in series]
+    view.months = [(words.month(m), number_text(n)) for m, n in series]
     if len(shown) >= 2:
         # Months before the first imported are left off the chart, not drawn as gaps.
         start = next(i for i, (_, n) in enumerate(series) if n is not None)
-        view.chart = chart(series[start:], quarter)
+        view.chart = chart(series[start:], quarter, words)
         view.months = view.months[start:]
     else:
-        view.chart_note = ("The chart of all crime by month starts once two months are "
-                           "imported.")
-    _indicators(view, indicators, quarter)
+        view.chart_note = words._("The chart of all crime by month starts once two months "
+                                  "are imported.")
+    _indicators(view, indicators, quarter, main)
     return view
 
 
-def _indicators(view: FiguresView, indicators: list[Indicator], quarter: Quarter | None
-                ) -> None:
+def _indicators(view: FiguresView, indicators: list[Indicator], quarter: Quarter | None,
+                main: str = "en") -> None:
+    words = view.words
     if not indicators:
         return
     if quarter is None:
@@ -605,15 +777,16 @@ def _indicators(view: FiguresView, indicators: list[Indicator], quarter: Quarter
                 found.append(Quarter(int(key[:4]), int(key[-1])) if "Q" in key
                              else Quarter.of(month_index(key)))
         if not found:
-            view.indicator_intro = "No indicator has a figure yet."
+            view.indicator_intro = words._("No indicator has a figure yet.")
             view.indicators = []
             return
         quarter = max(found)
-    view.indicators = [indicator_row(i, quarter) for i in indicators]
-    view.indicator_period = quarter.label
-    view.indicator_intro = (f"The partnership's own indicators for {quarter.label}, against "
-                            "their targets and the same quarter last year. Whether a change "
-                            "is better or worse follows each indicator's own direction.")
+    view.indicators = [indicator_row(i, quarter, words, main) for i in indicators]
+    view.indicator_period = words.period(quarter)
+    view.indicator_intro = words._("The partnership's own indicators for {quarter}, against "
+                                   "their targets and the same quarter last year. Whether a "
+                                   "change is better or worse follows each indicator's own "
+                                   "direction.", quarter=words.period(quarter))
 
 
 def load_figures(root: Path) -> tuple[Counts, list[Indicator]]:
@@ -635,9 +808,11 @@ def load_figures(root: Path) -> tuple[Counts, list[Indicator]]:
 
 
 def plan_figures(root: Path, area: str | None, population: int | None,
-                 period: str | Quarter | None = None) -> FiguresView | None:
-    """The section for the project at ``root``; None when it has no figures/ folder
-    (the report is then exactly as without this feature)."""
+                 period: str | Quarter | None = None, language: str = "en",
+                 main: str = "en") -> FiguresView | None:
+    """The section for the project at ``root``, in ``language`` (the edition's; ``main``
+    the plan's); None when it has no figures/ folder (the report is then exactly as
+    without this feature)."""
     if not (Path(root) / FIGURES).is_dir():
         if period is not None:
             raise BadOption("--period", "there are no figures in this project (no figures/ "
@@ -645,7 +820,8 @@ def plan_figures(root: Path, area: str | None, population: int | None,
         return None
     counts, indicators = load_figures(root)
     quarter = parse_period(period) if isinstance(period, str) else period
-    return figures_view(counts, indicators, area=area, population=population, period=quarter)
+    return figures_view(counts, indicators, area=area, population=population, period=quarter,
+                        words=FigureWords.in_language(language), main=main)
 
 
 # ---------------------------------------------------------------- an item's indicator
@@ -688,10 +864,13 @@ def link_indicators(planned, project) -> None:
         found = by_name.get(name.lower()) if name else None
         if found is None:
             continue
+        words = view.words
         if found.value == "–":
-            row.figure = f"{found.name}: {found.note or 'no figure'}"
+            note = found.note or words._("no figure")
+            row.figure = f"{found.name}: {note}"
             continue
-        parts = [f"{found.name}: {found.value} in {view.indicator_period}"]
+        parts = [words._("{indicator}: {value} in {quarter}", indicator=found.name,
+                         value=found.value, quarter=view.indicator_period)]
         if found.direction.kind != "none":
             parts.append(found.direction.words)
         if found.status_kind != "none":

@@ -18,7 +18,7 @@ from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
 from . import bilingual, fieldtypes, ledger, wording
-from .bilingual import Text
+from .bilingual import Fallback, Text, lang_of
 from .changes import Change
 from .dates import day_suffix, long_date, month_year
 from .deadlines import Overdue, is_done, overdue  # noqa: F401 - the report's overdue table
@@ -42,24 +42,6 @@ from .wording import WORDS, Words
 
 if TYPE_CHECKING:
     from .meetings import Comparison, MeetingHistory
-
-
-class Fallback(str):
-    """A plan's text printed in an edition of another language: the text has no
-    translation into the edition's language, so it is printed in ``lang`` (the plan's main
-    language), and the renderers mark it so (``lang="en"`` in HTML, ``w:lang`` in Word)."""
-
-    lang: str
-
-    def __new__(cls, text: str, lang: str = "") -> Fallback:
-        self = super().__new__(cls, text)
-        self.lang = lang
-        return self
-
-
-def lang_of(text: Any) -> str:
-    """The language a printed text is in when it is not the edition's ("" when it is)."""
-    return getattr(text, "lang", "") if isinstance(text, Fallback) else ""
 
 
 def localise(value: Any, language: str, main: str = "en") -> Any:

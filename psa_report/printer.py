@@ -17,6 +17,11 @@ letters).  So before WeasyPrint sees the HTML it is measured, at C speed: at mos
 word longer than :data:`psa_report.chars.MAX_WORD` letters; then WeasyPrint runs
 under the render's memory cap and (in the main thread, on Unix) a deadline of
 :data:`psa_report.render.PRINT_TIME_BUDGET` seconds.  Each ends as a message.
+
+WeasyPrint hyphenates a word (``hyphens: auto``) with pyphen's dictionary of the
+element's ``lang``; pyphen has none for Welsh, so the hyphenation patterns psa-report
+ships (``psa_report/hyphenation/``: Welsh, hyph-utf8's, under the MIT licence) are
+registered with pyphen before printing, for the languages pyphen lacks only.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pydyf
+import pyphen
 from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
@@ -46,6 +52,9 @@ MAX_PRINT_ELEMENTS = 150_000
 MAX_PRINT_DEPTH = 100
 _START_TAG = re.compile(r"<[A-Za-z]")
 _LONG_WORD = re.compile(r"\S{%d,}" % (MAX_WORD + 1))  # noqa: UP031 (regex braces)
+#: Hyphenation dictionaries (pyphen's format, ``hyph_<language>.dic``) for languages
+#: pyphen has none for: Welsh's (see the LICENCE file there).
+HYPHENATION = Path(__file__).resolve().parent / "hyphenation"
 _FIX = ("look at the loops in your project's templates/ folder (or remove the folder "
         "to use the shipped templates)")
 
@@ -91,6 +100,20 @@ def check_printable(html: str) -> None:
                     f"holding a word of {len(long[0]):,} letters with no space in it "
                     f"({long[0][:20]!r}...), longer than the {MAX_WORD:,} a printed line "
                     "can break, and which would take the printer many minutes")
+
+
+def register_hyphenation() -> list[str]:
+    """Make pyphen (and so WeasyPrint, which looks a ``lang`` up with
+    ``pyphen.language_fallback``) know the languages of :data:`HYPHENATION` it has no
+    dictionary for; a language pyphen has (English) keeps its own. The languages added."""
+    added = []
+    for path in sorted(HYPHENATION.glob("hyph_*.dic")):
+        code = path.name[len("hyph_"):-len(".dic")]
+        if pyphen.language_fallback(code) is None:
+            pyphen.LANGUAGES[code] = path
+            pyphen.LANGUAGES_LOWERCASE[code.lower()] = code
+            added.append(code)
+    return added
 
 
 class _PrintTooSlow(BaseException):
@@ -497,6 +520,7 @@ def write_pdf(html: str, target: Path, dirs: list[Path], *, variant: str = DEFAU
     """Render ``html`` to the PDF file ``target`` (written by the caller's temp path),
     within the print's budget (see the module's docstring)."""
     check_printable(html)
+    register_hyphenation()
     fetcher = TemplateOnlyFetcher(dirs)
     # WeasyPrint reports unsupported CSS and failed fetches on its logger; keep
     # the terminal clean, and the fetcher has already recorded what it refused.

@@ -68,7 +68,9 @@ def build_plan(root: Path, *, as_of: date | None = None, since: str | None = Non
     found = meeting_history(root, project, pattern_for(project, tags), limit=MAX_BARS)
     comparison = baseline(root, project, found, since=since, no_since=no_since,
                           hint=NO_SINCE_HINT)
-    figures = plan_figures(root, project.report.area, project.report.population, period)
+    main = project.languages[0]
+    figures = plan_figures(root, project.report.area, project.report.population, period,
+                           language=language or main, main=main)
     planned = plan_report(project, as_of, provenance=history.provenance(root),
                           comparison=comparison, meetings=found, no_since=no_since,
                           figures=figures, language=language)

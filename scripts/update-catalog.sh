@@ -17,7 +17,8 @@ LOCALE=psa_report/locale
 "$PYBABEL" -q extract --no-location --sort-by-file --width 88 \
     --add-comments TRANSLATORS: --project psa-report --copyright-holder psa-report \
     --output-file "$LOCALE/psa_report.pot" \
-    psa_report/wording.py psa_report/workbook_out.py psa_report/emails.py
+    psa_report/wording.py psa_report/workbook_out.py psa_report/emails.py \
+    psa_report/figures_view.py
 
 for po in "$LOCALE"/*/LC_MESSAGES/psa_report.po; do
     language=$(basename "$(dirname "$(dirname "$po")")")

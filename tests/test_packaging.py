@@ -30,6 +30,11 @@ def test_the_wheel_carries_the_templates_and_builds_a_report(tmp_path: Path, pro
     for name in templates:
         assert f"psa_report/templates/{name}" in names
     assert any(n.endswith("entry_points.txt") for n in names)
+    # the Welsh hyphenation patterns and their licence (printer.register_hyphenation)
+    shipped = sorted(p.name for p in (REPO / "psa_report/hyphenation").iterdir())
+    assert "hyph_cy.dic" in shipped and "LICENCE" in shipped
+    for name in shipped:
+        assert f"psa_report/hyphenation/{name}" in names
 
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
@@ -43,3 +48,12 @@ def test_the_wheel_carries_the_templates_and_builds_a_report(tmp_path: Path, pro
     assert done.stdout.splitlines()[0] == str(site / "psa_report" / "templates")
     html = (project / "out" / "progress-report.html").read_text()
     assert "Members will recall" in html and "<style>" in html
+    # pyphen finds Welsh in the wheel's own copy of the patterns
+    script = ("import pyphen, psa_report.printer as p; p.register_hyphenation();"
+              "print(pyphen.LANGUAGES['cy']); print(pyphen.Pyphen(lang='cy-GB', left=2, "
+              "right=3).inserted('partneriaeth'))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=tmp_path, env={"PYTHONPATH": str(site)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [str(site / "psa_report/hyphenation/hyph_cy.dic"),
+                                   "part-ner-iaeth"]

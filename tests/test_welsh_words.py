@@ -224,10 +224,12 @@ def test_every_message_has_a_welsh_translation():
 
 
 def test_the_catalog_holds_every_message_the_code_words():
-    """Every message marked in wording.py is in the template and in the Welsh catalog,
-    and neither holds a message the code no longer has (run scripts/update-catalog.sh)."""
+    """Every message marked in wording.py (and figures_view.py, the crime figures' words)
+    is in the template and in the Welsh catalog, and neither holds a message the code no
+    longer has (run scripts/update-catalog.sh)."""
     used = {(m[1] if isinstance(m[1], str) else m[1][0])
-            for m in extract_from_file("python", REPO / "psa_report/wording.py")}
+            for name in ("wording.py", "figures_view.py")
+            for m in extract_from_file("python", REPO / "psa_report" / name)}
     assert len(used) > 80
     for path in (POT, PO):
         with path.open("rb") as f:
@@ -406,7 +408,7 @@ def test_refreshing_the_catalog_keeps_every_translation(tmp_path):
     copy = tmp_path / "repo"
     for relative in ("scripts/update-catalog.sh", "psa_report/wording.py",
                      "psa_report/workbook_out.py", "psa_report/emails.py",
-                     "psa_report/locale"):
+                     "psa_report/figures_view.py", "psa_report/locale"):
         source, target = REPO / relative, copy / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         (shutil.copytree if source.is_dir() else shutil.copy2)(source, target)
