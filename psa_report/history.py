@@ -21,6 +21,7 @@ import hashlib
 import os
 import re
 import shlex
+import shutil
 import stat
 import subprocess
 from dataclasses import dataclass
@@ -183,7 +184,15 @@ def provenance(root: Path) -> Provenance:
 
 def _work_tree(root: Path) -> None:
     """Return if ``root`` is among the working files of a git repository; else raise
-    GitError (NotAWorkTree, saying what to do, inside a bare repository)."""
+    GitError (NotAWorkTree, saying what to do, inside a bare repository).
+
+    Outside any repository (no ``.git`` here or above, :func:`maybe_in_git`) git is not
+    run: it would only say so, and the preview asks on every save (GIT_DIR and the like
+    are never passed to git, so a ``.git`` is the only way it finds one)."""
+    if not maybe_in_git(root):
+        if shutil.which("git") is None:
+            raise GitMissing("git is not installed")
+        raise GitError("fatal: not a git repository (or any of the parent directories): .git")
     inside, *_ = _git(root, "rev-parse", "--is-inside-work-tree").split() or [b""]
     if inside == b"true":
         return
