@@ -693,11 +693,12 @@ def plan_report(project: Project, as_of: date | None = None, *,
     as_it_was = _as_it_was(words, comparison)
     by_ref = {c.ref: c for c in changes}
 
-    def plan_row(item: Item, kind: Kind) -> Row:
+    def planning(item: Item, kind: Kind) -> Row:
         return _row(item, kind, as_of, agencies, words, main, by_name)
 
+    plan_row: Callable[[Item, Kind], Row] = planning
     if kept is not None:
-        plan_row = kept.planner(language, (as_of, agencies, words, main, by_name), plan_row)
+        plan_row = kept.planner(language, (as_of, agencies, words, main, by_name), planning)
 
     def row(item, kind: Kind) -> Row:
         planned = plan_row(item, kind)

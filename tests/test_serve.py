@@ -296,7 +296,8 @@ def test_after_each_save_the_preview_is_a_fresh_builds_page(meetings, tmp_path, 
     assert {"3.2.1", "3.2.2", "3.2.3"}.isdisjoint(same_as_a_fresh_build())
     edit(project, "actions/report.yaml", "Some good progress has been made",
          "Saved while previewing, some good progress has been made")
-    assert sorted(same_as_a_fresh_build("actions/report.yaml")) == sorted(set(first) - {"3.2.3"} | {"3.2.6"})
+    again = same_as_a_fresh_build("actions/report.yaml")  # every item is checked again
+    assert sorted(again) == sorted(set(first) - {"3.2.3"} | {"3.2.6"})
 
 
 # ------------------------------------------------------------------ nothing else
