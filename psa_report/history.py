@@ -186,10 +186,14 @@ def _work_tree(root: Path) -> None:
     """Return if ``root`` is among the working files of a git repository; else raise
     GitError (NotAWorkTree, saying what to do, inside a bare repository).
 
-    Outside any repository (no ``.git`` here or above, :func:`maybe_in_git`) git is not
-    run: it would only say so, and the preview asks on every save (GIT_DIR and the like
-    are never passed to git, so a ``.git`` is the only way it finds one)."""
-    if not maybe_in_git(root):
+    Outside any repository (no ``.git`` here or above, nor a folder that is a bare
+    repository's: HEAD, objects/ and refs/) git is not run: it would only say so, and
+    the preview asks on every save (GIT_DIR and the like are never passed to git, so
+    those are the only ways it finds one)."""
+    folder = Path(root).resolve()
+    if not any((here / ".git").exists() or ((here / "HEAD").is_file() and (here / "objects")
+                                            .is_dir() and (here / "refs").is_dir())
+               for here in (folder, *folder.parents)):
         if shutil.which("git") is None:
             raise GitMissing("git is not installed")
         raise GitError("fatal: not a git repository (or any of the parent directories): .git")
