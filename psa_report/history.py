@@ -21,6 +21,7 @@ import hashlib
 import os
 import re
 import shlex
+import shutil
 import stat
 import subprocess
 from dataclasses import dataclass
@@ -183,7 +184,19 @@ def provenance(root: Path) -> Provenance:
 
 def _work_tree(root: Path) -> None:
     """Return if ``root`` is among the working files of a git repository; else raise
-    GitError (NotAWorkTree, saying what to do, inside a bare repository)."""
+    GitError (NotAWorkTree, saying what to do, inside a bare repository).
+
+    Outside any repository (no ``.git`` here or above, nor a folder that is a bare
+    repository's: HEAD, objects/ and refs/) git is not run: it would only say so, and
+    the preview asks on every save (GIT_DIR and the like are never passed to git, so
+    those are the only ways it finds one)."""
+    folder = Path(root).resolve()
+    if not any((here / ".git").exists() or ((here / "HEAD").is_file() and (here / "objects")
+                                            .is_dir() and (here / "refs").is_dir())
+               for here in (folder, *folder.parents)):
+        if shutil.which("git") is None:
+            raise GitMissing("git is not installed")
+        raise GitError("fatal: not a git repository (or any of the parent directories): .git")
     inside, *_ = _git(root, "rev-parse", "--is-inside-work-tree").split() or [b""]
     if inside == b"true":
         return

@@ -585,11 +585,60 @@ def mark_tall(columns: list[Column], rows: list[Row]) -> None:
                        for cell, column in zip(row.cells, columns[1:]))
 
 
+class KeptRows:
+    """The rows the preview planned last time, by item (issue 31), so that a save plans
+    again only the rows of the items whose file changed.
+
+    An item whose file did not change is the very same object from one build to the
+    next (:class:`psa_report.project.KeptFiles` keeps it), so its row is found by the
+    item itself, as long as everything else a row is made of is equal too: the date it
+    is as at, the agencies' names, the words, the statuses and the main language (kept
+    apart for each edition's language). Anything of those changed plans every row again.
+    Each build is handed a copy of the row and of its cells, as the steps after
+    planning set their attributes (the changes since the last meeting, the direction of
+    travel, an indicator's figure, what an edition leaves out)."""
+
+    def __init__(self) -> None:
+        #: language -> (what every row is made of, {id(item): (item, kind, row)})
+        self._by_language: dict[str, tuple[tuple, dict[int, tuple[Item, Kind, Row]]]] = {}
+
+    def planner(self, language: str, context: tuple,
+                plan: Callable[[Item, Kind], Row]) -> Callable[[Item, Kind], Row]:
+        """``plan``, answering with a copy of the row kept for an item unchanged."""
+        held, rows = self._by_language.get(language, ((), {}))
+        if held != context:
+            rows = {}
+        kept: dict[int, tuple[Item, Kind, Row]] = {}
+        self._by_language[language] = (context, kept)
+
+        def planned(item: Item, kind: Kind) -> Row:
+            found = rows.get(id(item))
+            if found is None or found[0] is not item or found[1] is not kind:
+                found = (item, kind, plan(item, kind))
+            kept[id(item)] = found
+            return _copied(found[2])
+
+        return planned
+
+
+def _copied(row: Row) -> Row:
+    """A copy of the row and of its cells, sharing their (never changed) lists."""
+    copy = object.__new__(Row)
+    copy.__dict__.update(row.__dict__)
+    cells = []
+    for cell in row.cells:
+        copied = object.__new__(Cell)
+        copied.__dict__.update(cell.__dict__)
+        cells.append(copied)
+    copy.cells = cells
+    return copy
+
+
 def plan_report(project: Project, as_of: date | None = None, *,
                 provenance: Provenance | None = None, comparison: Comparison | None = None,
                 meetings: MeetingHistory | None = None, no_since: bool = False,
                 figures: FiguresView | None = None, language: str | None = None,
-                ) -> ReportPlan:
+                kept: KeptRows | None = None) -> ReportPlan:
     """The whole report as data, complete. ``as_of`` defaults to the report's own date.
 
     ``comparison`` is the last meeting's plan set against this one (see
@@ -604,6 +653,9 @@ def plan_report(project: Project, as_of: date | None = None, *,
     ``language`` (one of the plan's languages; its main one by default) is the edition's:
     the tool's words from its catalog, the plan's texts in it (a text with no translation
     in the main language, marked as such: :class:`Fallback`), the dates in it.
+
+    ``kept``: the preview's rows from its last build, so that only the rows of items
+    changed since are planned again (:class:`KeptRows`).
     """
     report = project.report
     main = project.languages[0]
@@ -623,8 +675,15 @@ def plan_report(project: Project, as_of: date | None = None, *,
     as_it_was = _as_it_was(words, comparison)
     by_ref = {c.ref: c for c in changes}
 
+    def planning(item: Item, kind: Kind) -> Row:
+        return _row(item, kind, as_of, agencies, words, main, by_name)
+
+    plan_row: Callable[[Item, Kind], Row] = planning
+    if kept is not None:
+        plan_row = kept.planner(language, (as_of, agencies, words, main, by_name), planning)
+
     def row(item, kind: Kind) -> Row:
-        planned = _row(item, kind, as_of, agencies, words, main, by_name)
+        planned = plan_row(item, kind)
         change = by_ref.get(item.ref)
         if change is not None:
             planned.new = change.change == "added"

@@ -18,7 +18,7 @@ from pathlib import Path
 from . import editions, history
 from .figures_view import plan_figures
 from .meetings import baseline, meeting_history, pattern_for
-from .plan import ReportPlan, plan_report
+from .plan import KeptRows, ReportPlan, plan_report
 from .problems import BadOption, Problem
 from .progress import MAX_BARS
 from .project import KeptFiles, Project
@@ -42,7 +42,7 @@ def build_plan(root: Path, *, as_of: date | None = None, since: str | None = Non
                tags: str | None = None, period: str | None = None,
                edition: str = "public", exceptions_only: str | None = None,
                kept: KeptFiles | None = None, language: str | None = None,
-               ) -> PlannedReport:
+               rows: KeptRows | None = None) -> PlannedReport:
     """Load, validate and plan; marked against ``since`` (or report.yaml's
     last_meeting, unless ``no_since``). With ``strict``, warnings stop it.
 
@@ -57,7 +57,8 @@ def build_plan(root: Path, *, as_of: date | None = None, since: str | None = Non
     marked not for publication); with ``exceptions_only`` (where the full report is, as
     the exception report says it) the plan is the exception report (see
     :mod:`psa_report.editions`). ``kept``: the preview's files from its last build, so
-    only those changed since are read again (:class:`psa_report.project.KeptFiles`).
+    only those changed since are read again (:class:`psa_report.project.KeptFiles`);
+    ``rows``: its rows, so only theirs are planned again (:class:`psa_report.plan.KeptRows`).
     ``language``: the edition's, one of report.yaml's ``languages`` (the main one by
     default): the tool's words and the plan's texts in it."""
     root = Path(root)
@@ -73,7 +74,7 @@ def build_plan(root: Path, *, as_of: date | None = None, since: str | None = Non
                            language=language or main, main=main)
     planned = plan_report(project, as_of, provenance=history.provenance(root),
                           comparison=comparison, meetings=found, no_since=no_since,
-                          figures=figures, language=language)
+                          figures=figures, language=language, kept=rows)
     planned = editions.edition(planned, project, edition,
                                old=comparison.old if comparison is not None else None,
                                meetings={tag: then for tag, (_, then) in found.plans.items()})
@@ -105,7 +106,8 @@ def html_builder(root: Path, *, as_of: date | None = None, edition: str = "publi
                  ) -> Callable[[], tuple]:
     """The preview's build function for the project at ``root``: the public edition
     unless the exempt one is asked for. It keeps each file as read and checked between
-    builds, so a save re-reads only the files that changed (:class:`KeptFiles`); the
+    builds, so a save re-reads only the files that changed (:class:`KeptFiles`) and plans
+    again only their rows (:class:`psa_report.plan.KeptRows`); the
     Jinja environment is kept too (:func:`psa_report.render.environment`).
 
     A plan in two languages (report.yaml's ``languages``) is previewed in both: the main
@@ -113,15 +115,16 @@ def html_builder(root: Path, *, as_of: date | None = None, edition: str = "publi
     returned only then), each linking to the other."""
     from .render import render_html, template_dirs
 
-    kept = KeptFiles(root)
+    kept, rows = KeptFiles(root), KeptRows()
 
     def build() -> tuple:
         dirs = template_dirs(root)
-        report = build_plan(root, as_of=as_of, edition=edition, kept=kept)
+        report = build_plan(root, as_of=as_of, edition=edition, kept=kept, rows=rows)
         languages = report.project.languages
         main, others = languages[0], {}
         for code in languages[1:]:
-            other = build_plan(root, as_of=as_of, edition=edition, kept=kept, language=code)
+            other = build_plan(root, as_of=as_of, edition=edition, kept=kept, language=code,
+                               rows=rows)
             link(other.plan, main, PREVIEW_PAGE)
             others[code] = render_html(other.plan, dirs)
         if len(languages) > 1:

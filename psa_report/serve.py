@@ -398,6 +398,7 @@ _META_CSP = re.compile(
     r"""<meta\b[^>]*\bhttp-equiv\s*=\s*["']?content-security-policy["']?[^>]*>""", re.I)
 _CONTENT = re.compile(r"""(\bcontent\s*=\s*)(?:"([^"]*)"|'([^']*)')""", re.I)
 _BODY_END = re.compile(r"</body\s*>", re.I)
+_HEAD_END = re.compile(r"</head>", re.I | re.A)
 _BODY_START = re.compile(r"<body\b[^>]*>", re.I)
 
 #: Put at the top of the last report while a rebuild has run for over Preview.SLOW seconds.
@@ -443,8 +444,8 @@ def inject(page: str, token: str) -> str:
             return f'{found.group(1)}"{html_lib.escape(widen_policy(policy))}"'
         return _CONTENT.sub(content, meta.group(0), count=1)
 
-    head_end = page.lower().find("</head>")
-    head_end = len(page) if head_end < 0 else head_end
+    found = _HEAD_END.search(page)  # (not page.lower(): a copy of a page of megabytes)
+    head_end = len(page) if found is None else found.start()
     page = _META_CSP.sub(widen, page[:head_end]) + page[head_end:]
     script = f'<script data-version="{html_lib.escape(token)}">{SCRIPT_TEXT}</script>\n'
     ends = list(_BODY_END.finditer(page))

@@ -31,6 +31,7 @@ from conftest import edit
 from psa_report.commands.build import build
 from psa_report.commands.serve import exposure_warning
 from psa_report.problems import Invalid
+from psa_report.project import KeptFiles
 from psa_report.render import environment, template_dirs
 from psa_report.report import html_builder
 from psa_report.serve import (
@@ -245,6 +246,58 @@ def test_preview_without_a_server(project):
     with pytest.raises(Invalid):
         preview.pdf()
     assert gc.get_freeze_count() == 0  # only the console entry point freezes
+
+
+def test_after_each_save_the_preview_is_a_fresh_builds_page(meetings, tmp_path, monkeypatch):
+    """What the preview keeps between saves (each file as read and checked, each item's
+    planned row) gives the very page a fresh build of the same files gives, and only
+    the rows of the files saved are planned again. The plan has meetings, so its rows
+    carry the changes and the direction of travel the report sets on them."""
+    from psa_report import plan
+
+    planned: list[str] = []
+    real_row = plan._row
+
+    def counted(item, *args, **kwargs):
+        planned.append(item.ref)
+        return real_row(item, *args, **kwargs)
+
+    monkeypatch.setattr(plan, "_row", counted)
+    project, builds = meetings, iter(range(100))
+
+    def same_as_a_fresh_build(*saved: str) -> list[str]:
+        """The rows planned again for the page, after ``saved`` were written."""
+        old = time.time_ns() - 10 * KeptFiles.RECENT  # kept from one build to the next
+        for path in saved:
+            os.utime(project / path, ns=(old, old))
+        planned.clear()
+        page = preview_build()[0]
+        again = list(planned)
+        fresh = build(project, "html", tmp_path / f"built-{next(builds)}")
+        assert page == fresh.outputs[0].read_text(encoding="utf-8")
+        return again
+
+    preview_build = html_builder(project)
+    first = same_as_a_fresh_build(*[p.relative_to(project)
+                                    for p in (project / "actions").rglob("*.yaml")])
+    assert len(first) == len(set(first)) > 10  # every row, once
+    assert same_as_a_fresh_build() == []  # nothing saved: no row planned again
+    edit(project, "actions/data-gaps/3.2.2.yaml", "No source of BME populations",
+         "Saved while previewing: no source of BME populations")
+    assert same_as_a_fresh_build("actions/data-gaps/3.2.2.yaml") == ["3.2.2"]
+    edit(project, "actions/data-gaps/3.2.4.yaml", "status: off track", "status: on track")
+    assert same_as_a_fresh_build("actions/data-gaps/3.2.4.yaml") == ["3.2.4"]
+    (project / "actions/data-gaps/3.2.6.yaml").write_text(
+        "ref: 3.2.6\ngap: Added while previewing.\nlead: SBC\naction: Source it.\n"
+        "update: Not yet begun.\nstatus: not started\n", encoding="utf-8")
+    assert "3.2.6" in same_as_a_fresh_build("actions/data-gaps/3.2.6.yaml")
+    (project / "actions/data-gaps/3.2.3.yaml").unlink()
+    # the files after it have moved up a place among the data gaps: checked again
+    assert {"3.2.1", "3.2.2", "3.2.3"}.isdisjoint(same_as_a_fresh_build())
+    edit(project, "actions/report.yaml", "Some good progress has been made",
+         "Saved while previewing, some good progress has been made")
+    again = same_as_a_fresh_build("actions/report.yaml")  # every item is checked again
+    assert sorted(again) == sorted(set(first) - {"3.2.3"} | {"3.2.6"})
 
 
 # ------------------------------------------------------------------ nothing else
