@@ -34,6 +34,7 @@ from .partners import (
     UPDATES,
     IssuedWorkbook,
     ShapedSent,
+    example_date,
     given_fields,
     header_labels,
     new_label,
@@ -127,10 +128,15 @@ def _bind(book) -> str:
     manifest: ``collect`` knows a return by its key, which only the agency it was sent
     to has, so a partner who edits the hidden sheet cannot pass as another agency."""
     key = secrets.token_urlsafe(24)
-    sheet = book[ISSUED]
-    put(sheet, KEY_ROW, 1, "key")
-    put(sheet, KEY_ROW, 2, key)
+    _pairs(book[ISSUED], KEY_ROW, [("key", key)])
     return key
+
+
+def _pairs(sheet, first: int, pairs: Iterable[tuple]) -> None:
+    """Rows of two text cells, from row ``first``: the hidden sheet's record."""
+    for number, (key, value) in enumerate(pairs, first):
+        put(sheet, number, 1, key)
+        put(sheet, number, 2, value)
 
 
 def _manifest_saver(manifest: dict) -> Callable[[Path], None]:
@@ -224,24 +230,23 @@ def _write_instructions(sheet, lines: list[tuple[str, str | None]],
             cell.font = Font(bold=True, size=14 if title else 11)
         sheet.row_dimensions[number].height = _height(
             [(text, INSTRUCTIONS_WIDTH * (0.75 if title else 1))]) * (1.3 if title else 1)
+    _print_and_protect(sheet)
+
+
+def _print_and_protect(sheet, freeze: str | None = None) -> None:
+    """A sheet printed on A4 one page wide, protected; with ``freeze``, an Updates
+    sheet's: its header kept in view (panes frozen at ``freeze``) and repeated on every
+    printed page, landscape, protected with no password, so rows and columns may still
+    be resized."""
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.protection.sheet = True
-
-
-def _print_and_protect(sheet, freeze: str) -> None:
-    """An Updates sheet's header kept in view (panes frozen at ``freeze``) and repeated
-    on every printed page, landscape A4 one page wide; protected with no password, so
-    rows and columns may still be resized."""
-    sheet.freeze_panes = freeze
-    sheet.print_title_rows = "1:1"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.protection.sheet = True
-    sheet.protection.formatRows = sheet.protection.formatColumns = False
+    if freeze:
+        sheet.freeze_panes = freeze
+        sheet.print_title_rows = "1:1"
+        sheet.page_setup.orientation = "landscape"
+        sheet.protection.formatRows = sheet.protection.formatColumns = False
 
 
 def _height(cells: list[tuple[str, float]]) -> float:
@@ -315,16 +320,9 @@ def _workbook(project: Project, code: str, name: str, kinds: list[Kind],
                  [row for row in rows if row.kind == kind.name], reply_by or issued_on,
                  language if language != project.languages[0] else None, words)
     sheet = book.create_sheet(ISSUED)
-    meta = [(ISSUED_MARK, FORMAT), ("agency", code), ("commit", commit or ""),
-            ("issued", issued_on.isoformat())]
-    for number, (key, value) in enumerate(meta, 1):
-        put(sheet, number, 1, key)
-        put(sheet, number, 2, value)
-    put(sheet, ISSUED_FIRST_ROW - 1, 1, "ref")
-    put(sheet, ISSUED_FIRST_ROW - 1, 2, "kind")
-    for number, row in enumerate(rows, ISSUED_FIRST_ROW):
-        put(sheet, number, 1, row.ref)
-        put(sheet, number, 2, row.kind)
+    _pairs(sheet, 1, [(ISSUED_MARK, FORMAT), ("agency", code), ("commit", commit or ""),
+                      ("issued", issued_on.isoformat())])
+    _pairs(sheet, ISSUED_FIRST_ROW - 1, [("ref", "kind"), *((r.ref, r.kind) for r in rows)])
     sheet.sheet_state = "veryHidden"
     sheet.protection.sheet = True
     book.active = 0
@@ -380,11 +378,6 @@ def _lines(project: Project, name: str, kinds: list[Kind], sheets: dict[str, str
 def _lower(label: str) -> str:
     """A status's label inside a sentence: "wedi'i gwblhau" (as the English its name)."""
     return label[:1].lower() + label[1:]
-
-
-def example_date(day: date) -> str:
-    """A date as a partner types it, for the examples: 30/09/2010."""
-    return f"{day.day:02d}/{day.month:02d}/{day.year}"
 
 
 def _step(definition, column: str, shape: Shape, example: date, language: str | None = None,
