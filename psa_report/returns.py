@@ -137,6 +137,12 @@ class _Return:
     received: str = ""  # ISO date the file was last saved
     filled: list[str] = field(default_factory=list)  # the refs of its filled rows
 
+    def add(self, row: dict[str, _Cell], spec: _Spec) -> None:
+        """Keep ``row`` (read with ``spec``'s columns) if any cell of it is filled."""
+        if any(not _blank(c.value) for c in row.values()):
+            self.rows.append(row)
+            self.specs.append(spec)
+
 
 @dataclass
 class _Proposal:
@@ -364,12 +370,15 @@ def _read_xlsx(project: Project, path: Path, manifest: dict | None,
         raise Invalid([Problem(display, None, None,
             f"cannot be read as an Excel workbook ({type(error).__name__}): open it in "
             "Excel or LibreOffice and save it again as .xlsx")]) from None
-    missing = [name for name in (ISSUED,) if name not in book.sheetnames]
-    if missing:
-        raise Invalid([Problem(display, None, None,
-            f"has no sheet named {' or '.join(missing)}: return the workbook that was sent, "
-            "with its sheets as they were")])
-    agency, _ = _read_issued(book[ISSUED], display)  # whose it says it is, checked below
+    def need(names: Iterable[str]) -> None:
+        missing = [name for name in names if name not in book.sheetnames]
+        if missing:
+            raise Invalid([Problem(display, None, None,
+                f"has no sheet named {' or '.join(missing)}: return the workbook that was "
+                "sent, with its sheets as they were")])
+
+    need([ISSUED])
+    agency = _read_issued(book[ISSUED], display)  # whose it says it is, checked below
     key = _read_key(book[ISSUED], display)
     if manifest is None:
         raise Invalid([Problem(display, None, None,
@@ -380,11 +389,7 @@ def _read_xlsx(project: Project, path: Path, manifest: dict | None,
     entry = _issued_entry(path, agency, manifest, key)
     sent = _sent_rows(entry)
     sheets = _sheets(project, entry, display)
-    missing = [name for name in sheets if name not in book.sheetnames]
-    if missing:
-        raise Invalid([Problem(display, None, None,
-            f"has no sheet named {' or '.join(missing)}: return the workbook that was sent, "
-            "with its sheets as they were")])
+    need(sheets)
     result = _Return(display, agency, sent, received=received)
     for title, spec in sheets.items():
         sheet = book[title]
@@ -406,9 +411,7 @@ def _read_xlsx(project: Project, path: Path, manifest: dict | None,
                     # A formula is kept as its text, never evaluated, and refused below.
                     row[header] = _Cell(cell.value, _where(display, cell.coordinate, title),
                                         cell.data_type == "f", cell.data_type == "e")
-            if any(not _blank(c.value) for c in row.values()):
-                result.rows.append(row)
-                result.specs.append(spec)
+            result.add(row, spec)
     return result
 
 
@@ -445,8 +448,9 @@ def _saved_on(path: Path) -> str:
         return date.today().isoformat()
 
 
-def _read_issued(sheet, display: str) -> tuple[str, dict[str, Sent | ShapedSent]]:
-    """The agency and the rows as sent, from the hidden sheet."""
+def _read_issued(sheet, display: str) -> str:
+    """The agency the hidden sheet names; its rows as sent (of a round before the
+    manifest had them) must read, or the hidden record was changed."""
     def value(row: int, column: int) -> str | None:
         cell = sheet.cell(row, column)
         if cell.data_type == "f":
@@ -455,20 +459,17 @@ def _read_issued(sheet, display: str) -> tuple[str, dict[str, Sent | ShapedSent]
 
     if value(1, 1) != ISSUED_MARK or not (agency := value(2, 2)):
         raise Invalid([Problem(display, None, None, _TAMPERED)])
-    sent: dict[str, Sent | ShapedSent] = {}
     if value(ISSUED_FIRST_ROW - 1, 2) == "kind":  # a plan's own shape: the manifest has it
-        return agency, sent
+        return agency
     for number in range(ISSUED_FIRST_ROW, min(sheet.max_row, MAX_ROWS + ISSUED_FIRST_ROW) + 1):
         values = [value(number, column) for column in range(1, len(ISSUED_COLUMNS) + 1)]
         if values[0] is None:
             continue
-        row = dict(zip(ISSUED_COLUMNS, values))
-        try:
-            sent[values[0]] = Sent(**row)  # type: ignore[arg-type]
-            sent[values[0]].shown()  # its status and due must read
+        try:  # its status and due must read
+            Sent(**dict(zip(ISSUED_COLUMNS, values))).shown()  # type: ignore[arg-type]
         except (TypeError, ValueError):
             raise Invalid([Problem(display, None, None, _TAMPERED)]) from None
-    return agency, sent
+    return agency
 
 
 _TAMPERED = ("the hidden record of what was sent is missing or changed: return the "
@@ -561,9 +562,7 @@ def _read_csv(project: Project, path: Path, manifest: dict | None,
                 row[header] = _Cell(value, f"{display}: line {number}, {header}",
                                     bool(value and value.startswith("=")),
                                     bool(value and value.strip() in _ERRORS))
-            if any(not _blank(c.value) for c in row.values()):
-                result.rows.append(row)
-                result.specs.append(spec)
+            result.add(row, spec)
     except csv.Error as error:
         raise Invalid([Problem(display, reader.line_num, None,
                                f"the CSV cannot be read: {error}")]) from None
@@ -602,10 +601,7 @@ def _issued_entry(path: Path, agency: str, manifest: dict, key: str | None = Non
         return _keyed_entry(path, agency, manifest, books, key)
     named = _manifest_entry(path, manifest)
     if named is not None and named.get("agency") != agency:
-        raise Invalid([Problem(path.name, None, None,
-            f"this is the workbook sent to {agency} (its hidden sheet says so), returned "
-            f"under the file name of {named.get('agency')}'s ({named.get('file')}): check "
-            f"who sent it back, and keep each agency's workbook under its own name")])
+        raise _misnamed(path, agency, named)
     entry = named or next((b for b in manifest.get("workbooks", [])
                            if isinstance(b, dict) and b.get("agency") == agency), None)
     if entry is None:
@@ -635,11 +631,15 @@ def _keyed_entry(path: Path, agency: str, manifest: dict, books: list[dict],
             f"Ask {entry.get('agency')} for the workbook as it was sent")])
     named = _manifest_entry(path, manifest)
     if named is not None and named is not entry:
-        raise Invalid([Problem(path.name, None, None,
-            f"this is the workbook sent to {agency} (its hidden sheet says so), returned "
-            f"under the file name of {named.get('agency')}'s ({named.get('file')}): check "
-            f"who sent it back, and keep each agency's workbook under its own name")])
+        raise _misnamed(path, agency, named)
     return entry
+
+
+def _misnamed(path: Path, agency: str, named: dict) -> Invalid:
+    return Invalid([Problem(path.name, None, None,
+        f"this is the workbook sent to {agency} (its hidden sheet says so), returned "
+        f"under the file name of {named.get('agency')}'s ({named.get('file')}): check "
+        f"who sent it back, and keep each agency's workbook under its own name")])
 
 
 def _manifest_entry(path: Path, manifest: dict | None) -> dict | None:
