@@ -73,7 +73,6 @@ class _Spec:
     headers: tuple[str, ...]  # as partners.py names them
     labels: dict[str, str]  # header -> as worded in the workbook
     new: dict[str, tuple[str, Callable[[Any], str]]]  # column to fill in -> (field, reader)
-    texts: frozenset[str]  # the running-text fields (a joint row keeps every lead's)
     hint: str  # the column to put comments in
     kind: str = ""  # the kind's name ("" for the one Updates sheet of earlier rounds)
     #: the language the workbook was sent in ("" : the plan's main language)
@@ -91,8 +90,7 @@ def _one_sheet_spec(shape) -> _Spec:
         return shape.status(value).name
 
     readers = {"update": read_update, "status": status, "due": _read_due}
-    return _Spec(HEADERS, {}, {h: (n, readers[n]) for h, n in NEW_FIELDS.items()},
-                 frozenset({"update"}), NEW_UPDATE)
+    return _Spec(HEADERS, {}, {h: (n, readers[n]) for h, n in NEW_FIELDS.items()}, NEW_UPDATE)
 
 
 def _kind_spec(kind, shape, language: str = "") -> _Spec:
@@ -105,8 +103,7 @@ def _kind_spec(kind, shape, language: str = "") -> _Spec:
     hint = new_label(texts[0].label) if texts else new[0] if new else REF
     return _Spec((*given, *new), labels,
                  {new_label(f.label): (f.name, _typed_reader(f, shape)) for f in fields},
-                 frozenset(f.name for f in texts), labels.get(hint, hint), kind.name,
-                 language)
+                 labels.get(hint, hint), kind.name, language)
 
 
 def _typed_reader(definition, shape) -> Callable[[Any], str]:
@@ -378,8 +375,7 @@ def _read_xlsx(project: Project, path: Path, manifest: dict | None,
                 "sent, with its sheets as they were")])
 
     need([ISSUED])
-    agency = _read_issued(book[ISSUED], display)  # whose it says it is, checked below
-    key = _read_key(book[ISSUED], display)
+    agency, key = _read_issued(book[ISSUED], display)  # whose it says, checked below
     if manifest is None:
         raise Invalid([Problem(display, None, None,
             f"cannot find the record of the requests sent ({REQUESTS_DIR.as_posix()}/"
@@ -448,9 +444,10 @@ def _saved_on(path: Path) -> str:
         return date.today().isoformat()
 
 
-def _read_issued(sheet, display: str) -> str:
-    """The agency the hidden sheet names; its rows as sent (of a round before the
-    manifest had them) must read, or the hidden record was changed."""
+def _read_issued(sheet, display: str) -> tuple[str, str | None]:
+    """The agency the hidden sheet names and the workbook's key (row 5; None if issued
+    without one); its rows as sent (of a round before the manifest had them) must read,
+    or the hidden record was changed."""
     def value(row: int, column: int) -> str | None:
         cell = sheet.cell(row, column)
         if cell.data_type == "f":
@@ -459,8 +456,10 @@ def _read_issued(sheet, display: str) -> str:
 
     if value(1, 1) != ISSUED_MARK or not (agency := value(2, 2)):
         raise Invalid([Problem(display, None, None, _TAMPERED)])
+    mark, key = value(5, 1), value(5, 2)
+    key = (key or "") if mark == "key" else None
     if value(ISSUED_FIRST_ROW - 1, 2) == "kind":  # a plan's own shape: the manifest has it
-        return agency
+        return agency, key
     for number in range(ISSUED_FIRST_ROW, min(sheet.max_row, MAX_ROWS + ISSUED_FIRST_ROW) + 1):
         values = [value(number, column) for column in range(1, len(ISSUED_COLUMNS) + 1)]
         if values[0] is None:
@@ -469,7 +468,7 @@ def _read_issued(sheet, display: str) -> str:
             Sent(**dict(zip(ISSUED_COLUMNS, values))).shown()  # type: ignore[arg-type]
         except (TypeError, ValueError):
             raise Invalid([Problem(display, None, None, _TAMPERED)]) from None
-    return agency
+    return agency, key
 
 
 _TAMPERED = ("the hidden record of what was sent is missing or changed: return the "
@@ -576,16 +575,6 @@ def _sent_rows(book: dict) -> dict[str, Sent | ShapedSent]:
                 for row in book["rows"]}
     except (KeyError, TypeError):
         raise Invalid([Problem(MANIFEST, None, None, _TAMPERED)]) from None
-
-
-def _read_key(sheet, display: str) -> str | None:
-    """The workbook's key from its hidden sheet (row 5), or None (issued without one)."""
-    cells = [sheet.cell(5, column) for column in (1, 2)]
-    if any(cell.data_type == "f" for cell in cells):
-        raise Invalid([Problem(display, None, None, _TAMPERED)])
-    if cells[0].value != "key":
-        return None
-    return str(cells[1].value) if not _blank(cells[1].value) else ""
 
 
 def _issued_entry(path: Path, agency: str, manifest: dict, key: str | None = None) -> dict:

@@ -452,24 +452,22 @@ def _validation(definition, shape: Shape, title: str, DataValidation,  # noqa: N
     listed = type_.drop_down(definition, shape)
     if listed is not None and type_.is_status and language:
         listed = _status_words(shape, language)
+    shared = {"allow_blank": True, "showErrorMessage": True, "showInputMessage": True,
+              "errorTitle": title, "promptTitle": title}
     if listed is not None:
         formula = '"' + ",".join(listed) + '"'
         if any("," in w or '"' in w for w in listed) or len(formula) > _LIST_LIMIT:
             return None  # Excel cannot list these: the words are checked on collect
-        return DataValidation(
-            type="list", formula1=formula, allow_blank=True, showErrorMessage=True,
-            showInputMessage=True, errorTitle=title, error=words.choose_one_of(listed),
-            promptTitle=title, prompt=words.choose_from_list)
+        return DataValidation(type="list", formula1=formula, error=words.choose_one_of(listed),
+                              prompt=words.choose_from_list, **shared)
     if type_.dated:
         periods = type_.is_due  # a due date may be a quarter, a year or ongoing
         day, year = example_date(example), financial_year(example)
         return DataValidation(
             type="date", operator="between", formula1=str(_FIRST_DAY),
-            formula2=str(_LAST_DAY), allow_blank=True, showErrorMessage=True,
-            showInputMessage=True, errorTitle=title,
+            formula2=str(_LAST_DAY), prompt=words.type_new_date(day), **shared,
             # a quarter, a year or "ongoing" is text: a warning lets it be kept
             errorStyle="warning" if periods else "stop",
             error=(words.type_a_date(day, f"Q{quarter_of(example)} {year}", year, "ongoing")
-                   if periods else words.type_a_date(day)),
-            promptTitle=title, prompt=words.type_new_date(day))
+                   if periods else words.type_a_date(day)))
     return None

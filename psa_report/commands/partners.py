@@ -40,9 +40,6 @@ from ..wording import words_in
 from ..workbook_out import issue_requests
 from .common import agency, item, load
 
-#: Largest manifest.json read (as collect reads it).
-MAX_MANIFEST_BYTES = MAX_RETURN_BYTES
-
 #: Largest --update-file accepted (an update is a paragraph or two).
 MAX_UPDATE_BYTES = 64 * 1024
 
@@ -88,7 +85,7 @@ def requests(root: Path, leads: list[str] | None = None, reply_by: date | None =
                          f"large to keep under rounds/: {aside}")
         books = issue_requests(project, out_dir, leads or None, reply_by,
                                source.commit or None, issued_on=issued_on)
-        manifest = read_json(out_dir / MANIFEST, str(out_dir / MANIFEST), MAX_MANIFEST_BYTES,
+        manifest = read_json(out_dir / MANIFEST, str(out_dir / MANIFEST), MAX_RETURN_BYTES,
                              lambda size: f"is {size:,} bytes, too large",
                              "the list of requests just written",
                              "check that nothing else writes to this folder")
@@ -183,9 +180,9 @@ def collect(root: Path, paths: list[Path], apply: bool = False, take: list[str] 
     commit naming each return."""
     if commit and not apply:
         raise BadOption("--commit", "--commit records what --apply writes: give both")
-    _today_s_shape(load(root), "collect")
-    today = today or date.today()
     project = load(root)
+    _today_s_shape(project, "collect")
+    today = today or date.today()
     result = collect_returns(project, paths, _takes(take or []), choose)
     title = f"Updates from partners for the {project.report.meeting}"
     done = Collected(result, lines=review.as_table(result))
