@@ -799,23 +799,22 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
         first: _Proposal | None
         changes, origins, reasons, settled, choices = [], [], [], {}, {}
         languages: dict[str, str] = {}
-        names = [f.name for f in partner_fields(item.kind)]
-        texts = {f.name for f in partner_fields(item.kind) if fieldtypes.get(f.type).running_text}
-        for name in names:
+        for definition in partner_fields(item.kind):
+            name, type_ = definition.name, fieldtypes.get(definition.type)
             found = given.get(name)
             if not found:
                 continue
             values = list(dict.fromkeys(p.value for p in found))
             # REF:update, REF:status, REF:due name a plan's own field by its type
             # ("progress", "rag"), as the --take help words it
-            alias = _TAKE_NAMES.get(item.kind.field(name).type)
+            alias = _TAKE_NAMES.get(definition.type)
             # a text returned in two languages (a joint row's Welsh and English leads):
             # one of them is chosen (--take REF=AGENCY too), or the row waits (neither
             # is put over the other, nor kept both in one language's text)
-            worded = fieldtypes.get(item.kind.field(name).type).wording
-            spoken = list(dict.fromkeys(p.language for p in found)) if worded else [""]
+            spoken = list(dict.fromkeys(p.language for p in found)) if type_.wording else [""]
             wanted = (take.get(f"{ref}:{name}") or (take.get(f"{ref}:{alias}") if alias else None)
-                      or (take.get(ref) if name not in texts or len(spoken) > 1 else None))
+                      or (take.get(ref) if not type_.running_text or len(spoken) > 1
+                          else None))
             chosen = next((p for p in found if p.agency == wanted), None)
             if len(spoken) > 1 and chosen is None:
                 reasons.append(f"{name}: " + ", ".join(
@@ -826,7 +825,7 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
             language = chosen.language if chosen is not None else spoken[0]
             # as written to YAML, by the field's type (shape.written_text); a text
             # returned in another language: its translation into it (None if none)
-            current = current_in(item.kind.field(name), item.get(name), language or None)
+            current = current_in(definition, item.get(name), language or None)
             # this round already wrote the plan's value (the ledger says so)
             applied = name in written.get(ref, {}) and written[ref][name] == current
             # a lead chosen in an earlier run of the round (--take, or in the terminal),
@@ -843,7 +842,7 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
             elif earlier is not None:
                 first, value, applied = earlier, earlier.value, True
                 settled[name] = f"taken from {earlier.agency}"
-            elif name in texts:
+            elif type_.running_text:
                 first, value = found[0], _keep_both(found)
                 settled[name] = "kept both, each under its agency's name"
             else:
@@ -870,11 +869,9 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
                     f"return gives {_short(value)}: decide which is right, correct the "
                     "action file or the return, and collect again"))
                 continue
-            definition = item.kind.field(name)
             label = (f"{definition.label} ({name_of(language)})" if language
                      else definition.label)  # "Update (Welsh)": its Welsh text changes
-            changes.append(FieldChange(name, current, value, label,
-                                       fieldtypes.get(definition.type).running_text))
+            changes.append(FieldChange(name, current, value, label, type_.running_text))
             origins.append(first.where)
             if language:
                 languages[name] = language
