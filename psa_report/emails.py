@@ -123,7 +123,6 @@ def request(draft: Draft, partnership: str, meeting: str, contact: str,
     return _message(draft, subject, body)
 
 
-
 def reminder(draft: Draft, partnership: str, contact: str, reply_by: date,
              days_late: int) -> EmailMessage:
     """A reminder to an agency whose return is late (in the draft's language)."""

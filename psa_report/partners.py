@@ -49,11 +49,9 @@ CURRENT_UPDATE, CURRENT_STATUS, DUE = "Current update", "Current status", "Due"
 NEW_UPDATE, NEW_STATUS, NEW_DUE = "New update", "New status", "New due date"
 #: The columns as sent, not read back (a change there is refused).
 GIVEN = (REF, TEXT, ACTION, CURRENT_UPDATE, CURRENT_STATUS, DUE)
-#: The columns to fill in.
-NEW = (NEW_UPDATE, NEW_STATUS, NEW_DUE)
-HEADERS = GIVEN + NEW
-#: The YAML field each column to fill in changes.
+#: The columns to fill in, and the YAML field each changes.
 NEW_FIELDS = {NEW_UPDATE: "update", NEW_STATUS: "status", NEW_DUE: "due"}
+HEADERS = GIVEN + tuple(NEW_FIELDS)
 #: The first cell of the hidden Issued sheet.
 ISSUED_MARK = "psa-report update request"
 INSTRUCTIONS_WIDTH = 80  # fits A4 portrait at full size
@@ -98,8 +96,7 @@ class FileUpdate:
         return {change.field: change.new for change in self.changes}
 
     @property
-    def summaries(self) -> list[str]:
-        """One line per field, worded as changes.FieldChange.summary: "status: at risk → on track"."""
+    def summaries(self) -> list[str]:  # "status: at risk → on track", one per field
         return [change.summary for change in self.changes]
 
 
