@@ -413,9 +413,8 @@ def _updates(sheet, kind: Kind, shape: Shape, rows: list[ShapedSent], example: d
     given, new = shaped_headers(kind)
     labels = header_labels(kind, language, words)
     partners = partner_fields(kind)
-    types = ["ref", *(f.type for f in given_fields(kind)), *(f.type for f in partners)]
-    widths = [8 if t == "ref" else fieldtypes.get(t).width for t in types]
-    widths += [fieldtypes.get(f.type).new_width for f in partners]
+    widths = [8, *(fieldtypes.get(f.type).width for f in (*given_fields(kind), *partners)),
+              *(fieldtypes.get(f.type).new_width for f in partners)]  # Ref: 8
     for column, (title, width) in enumerate(zip((*given, *new), widths, strict=True), 1):
         cell = put(sheet, 1, column, labels.get(title, title))
         cell.font, cell.alignment = Font(bold=True), wrap
@@ -432,14 +431,13 @@ def _updates(sheet, kind: Kind, shape: Shape, rows: list[ShapedSent], example: d
                 cell.number_format = _DATE_FORMAT
         sheet.row_dimensions[number].height = _height(list(zip(shown, widths)))
     sheet.row_dimensions[1].height = 2 * LINE_HEIGHT
-    last = len(rows) + 1
     for offset, definition in enumerate(partners, len(given) + 1):
         letter = get_column_letter(offset)
         title = labels.get(new_label(definition.label), new_label(definition.label))
         check = _validation(definition, shape, title, DataValidation, example, language,
                             words)
         if check is not None:
-            check.add(f"{letter}2:{letter}{last}")
+            check.add(f"{letter}2:{letter}{len(rows) + 1}")
             sheet.add_data_validation(check)
     _print_and_protect(sheet, "B2")
 
