@@ -84,9 +84,12 @@ def issue_requests(project: Project, out_dir: Path, leads: Iterable[str] | None 
         kinds = [kind for kind, _ in project.kinds if any(r.kind == kind.name for r in rows)]
         titles = sheet_names(project.shape, other, words)
         sheets = {kind.name: titles[kind.name] for kind in kinds}
+        # the workbook's key, in its hidden sheet and the manifest: ``collect`` knows a
+        # return by its key, which only the agency it was sent to has, so a partner who
+        # edits the hidden sheet cannot pass as another agency
+        key = secrets.token_urlsafe(24)
         book = _workbook(project, code, shown_name, kinds, sheets, rows, reply_by, commit,
-                         issued_on, language, words)
-        key = _bind(book)
+                         issued_on, language, key, words)
         outputs[path] = _saver(book, code)
         issued.append(IssuedWorkbook(code, name, path, tuple(row.ref for row in rows)))
         entries.append({"agency": code, "name": name, "file": path.name, "key": key,
@@ -117,19 +120,6 @@ def _only(project: Project, groups: dict[str, list], leads: Iterable[str] | None
             f"{', '.join(unknown)}: not a lead agency here (the agencies are "
             f"{', '.join(project.agencies)}, and {PARTNERSHIP} for the items with no lead)")])
     return {code: items for code, items in groups.items() if code in leads}
-
-
-#: The hidden sheet's row holding the workbook's key (rows 1-4: mark, agency, commit, day).
-KEY_ROW = 5
-
-
-def _bind(book) -> str:
-    """Give the workbook a key of its own, in its hidden sheet, and return it for the
-    manifest: ``collect`` knows a return by its key, which only the agency it was sent
-    to has, so a partner who edits the hidden sheet cannot pass as another agency."""
-    key = secrets.token_urlsafe(24)
-    _pairs(book[ISSUED], KEY_ROW, [("key", key)])
-    return key
 
 
 def _pairs(sheet, first: int, pairs: Iterable[tuple]) -> None:
@@ -300,7 +290,7 @@ def _groups(project: Project) -> dict[str, list[Item]]:
 
 def _workbook(project: Project, code: str, name: str, kinds: list[Kind],
                      sheets: dict[str, str], rows: list[ShapedSent], reply_by: date | None,
-                     commit: str | None, issued_on: date, language: str,
+                     commit: str | None, issued_on: date, language: str, key: str,
                      words: Words = WORDS):
     from openpyxl import Workbook
     from openpyxl.workbook.protection import WorkbookProtection
@@ -321,7 +311,7 @@ def _workbook(project: Project, code: str, name: str, kinds: list[Kind],
                  language if language != project.languages[0] else None, words)
     sheet = book.create_sheet(ISSUED)
     _pairs(sheet, 1, [(ISSUED_MARK, FORMAT), ("agency", code), ("commit", commit or ""),
-                      ("issued", issued_on.isoformat())])
+                      ("issued", issued_on.isoformat()), ("key", key)])  # rows 1-5
     _pairs(sheet, ISSUED_FIRST_ROW - 1, [("ref", "kind"), *((r.ref, r.kind) for r in rows)])
     sheet.sheet_state = "veryHidden"
     sheet.protection.sheet = True
