@@ -477,7 +477,7 @@ _TAMPERED = ("the hidden record of what was sent is missing or changed: return t
 
 def _header(titles: dict[Any, Any], where, first: Any,
             problems: list[Problem], spec: _Spec) -> dict[Any, str] | None:
-    """Column letter (or CSV position) -> header, checked: all nine columns, nothing else.
+    """Column letter (or CSV position) -> header, checked: every column sent, nothing else.
 
     ``where(column)`` names a header cell for a problem; ``first`` is the first column.
     """
@@ -644,8 +644,7 @@ def _check_rows(project: Project, ret: _Return, proposals: dict[str, dict[str, l
     """Check each filled row of one return; add its new values to ``proposals``."""
     seen: dict[str, str] = {}
     for row, spec in zip(ret.rows, ret.specs, strict=True):
-        formulas = [c for c in row.values() if c.formula]
-        for cell in formulas:
+        for cell in (c for c in row.values() if c.formula):
             problems.append(Problem(cell.where, None, None,
                 f"holds a formula ({str(cell.value)[:40]}): formulas are not read; type the "
                 "text or date itself"))
@@ -745,9 +744,8 @@ def _new_column(header: str, spec: _Spec) -> str:
     """Where the new value of a given column goes."""
     if not spec.kind:
         return NEW_UPDATE if header != DUE else NEW_DUE
-    current = header.removeprefix("Current ")
-    found = next((h for h in spec.new if h == new_label(current)), None)
-    return spec.labels.get(found, found) if found else spec.hint
+    found = new_label(header.removeprefix("Current "))
+    return spec.labels.get(found, found) if found in spec.new else spec.hint
 
 
 def _plain(value: Any) -> str:
