@@ -18,9 +18,7 @@ from ..output import publish
 from ..partners import (
     MANIFEST,
     MAX_RETURN_BYTES,
-    NEW_DUE,
-    NEW_STATUS,
-    NEW_UPDATE,
+    NEW_FIELDS,
     PARTNERSHIP,
     REQUESTS_DIR,
     UPDATES,
@@ -145,9 +143,8 @@ def _to_fill(project, sheets: dict | None, language: str = "en"
     workbook of a round issued before each kind had its own sheet has the one Updates
     sheet and its three columns."""
     if not sheets:
-        return (UPDATES,), (emails.Column(NEW_UPDATE, "text"),
-                            emails.Column(NEW_STATUS, "status"),
-                            emails.Column(NEW_DUE, "due"))
+        return (UPDATES,), tuple(emails.Column(title, type_) for title, type_ in
+                                 zip(NEW_FIELDS, ("text", "status", "due"), strict=True))
     kinds = {kind.name: kind for kind, _ in project.kinds}
     other = language if language != project.languages[0] else None
     columns: dict[str, emails.Column] = {}
