@@ -364,9 +364,7 @@ def _read_xlsx(project: Project, path: Path, manifest: dict | None,
     except Invalid:
         raise
     except Exception as error:  # noqa: BLE001 - any failure to parse an outside file
-        raise Invalid([Problem(display, None, None,
-            f"cannot be read as an Excel workbook ({type(error).__name__}): open it in "
-            "Excel or LibreOffice and save it again as .xlsx")]) from None
+        raise xlsx.broken(display, error) from None
     def need(names: Iterable[str]) -> None:
         missing = [name for name in names if name not in book.sheetnames]
         if missing:
@@ -591,8 +589,7 @@ def _issued_entry(path: Path, agency: str, manifest: dict, key: str | None = Non
     named = _manifest_entry(path, manifest)
     if named is not None and named.get("agency") != agency:
         raise _misnamed(path, agency, named)
-    entry = named or next((b for b in manifest.get("workbooks", [])
-                           if isinstance(b, dict) and b.get("agency") == agency), None)
+    entry = named or next((b for b in books if b.get("agency") == agency), None)
     if entry is None:
         raise Invalid([Problem(path.name, None, None,
             f"this is a workbook sent to {agency}, but the requests last issued "
