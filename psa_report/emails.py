@@ -20,7 +20,7 @@ from pathlib import Path
 
 from . import fieldtypes
 from .models import address_problem
-from .partners import translated
+from .partners import example_date, translated
 from .problems import Invalid, Problem
 from .wording import Words, words_in
 
@@ -59,10 +59,6 @@ class Draft:
     def text(self, value: str) -> str:
         """A text of the plan in the draft's language (as written if it has none)."""
         return translated(value, self.language)
-
-
-def _example(day: date) -> str:
-    return f"{day.day:02d}/{day.month:02d}/{day.year}"
 
 
 def _one_line(text: str) -> str:
@@ -110,7 +106,7 @@ def request(draft: Draft, partnership: str, meeting: str, contact: str,
     partnership, meeting, contact = (draft.text(partnership), draft.text(meeting),
                                      draft.text(contact))
     when = words.reply_when(words.long_date(reply_by) if reply_by else None)
-    example = _example(reply_by or date.today())
+    example = example_date(reply_by or date.today())
     fill = (words.what_to_fill_in(draft.sheets) + "\n"
             + "".join(f"- {c.title}: "
                       f"{words.column_what(fieldtypes.get(c.type).fill_in, example)}\n"
@@ -125,7 +121,6 @@ def request(draft: Draft, partnership: str, meeting: str, contact: str,
         words.thank_you(contact, partnership))
     subject = words.request_subject(partnership, draft.name, when)
     return _message(draft, subject, body)
-
 
 
 def reminder(draft: Draft, partnership: str, contact: str, reply_by: date,

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import shlex
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -48,16 +49,11 @@ CURRENT_UPDATE, CURRENT_STATUS, DUE = "Current update", "Current status", "Due"
 NEW_UPDATE, NEW_STATUS, NEW_DUE = "New update", "New status", "New due date"
 #: The columns as sent, not read back (a change there is refused).
 GIVEN = (REF, TEXT, ACTION, CURRENT_UPDATE, CURRENT_STATUS, DUE)
-#: The columns to fill in.
-NEW = (NEW_UPDATE, NEW_STATUS, NEW_DUE)
-HEADERS = GIVEN + NEW
-#: The YAML field each column to fill in changes.
+#: The columns to fill in, and the YAML field each changes.
 NEW_FIELDS = {NEW_UPDATE: "update", NEW_STATUS: "status", NEW_DUE: "due"}
+HEADERS = GIVEN + tuple(NEW_FIELDS)
 #: The first cell of the hidden Issued sheet.
 ISSUED_MARK = "psa-report update request"
-#: Column widths in characters: the texts wide, the rest narrow, so that A4
-#: landscape still prints them at a readable size (about 65%).
-WIDTHS = (8, 32, 28, 42, 11, 14, 42, 12, 14)
 INSTRUCTIONS_WIDTH = 80  # fits A4 portrait at full size
 LINE_HEIGHT = 15  # points per line of 11-point text
 
@@ -97,12 +93,10 @@ class FileUpdate:
 
     @property
     def values(self) -> dict[str, str | None]:
-        """The new values to write, by field."""
         return {change.field: change.new for change in self.changes}
 
     @property
-    def summaries(self) -> list[str]:
-        """One line per field, worded as changes.FieldChange.summary: "status: at risk → on track"."""
+    def summaries(self) -> list[str]:  # "status: at risk → on track", one per field
         return [change.summary for change in self.changes]
 
 
@@ -202,18 +196,13 @@ class Sent:
     def issued(self, name: str) -> str | None:
         return {"update": self.update, "status": self.status, "due": self.due}[name]
 
-    def as_dict(self) -> dict[str, str | None]:
-        return {"ref": self.ref, "update": self.update, "status": self.status,
-                "due": self.due, "text": self.text, "action": self.action}
-
 
 ISSUED_COLUMNS = ("ref", "update", "status", "due", "text", "action")
 ISSUED_FIRST_ROW = 7  # rows 1-5 hold the metadata, row 6 the header
 
 
-def read_update(value: Any) -> str:
-    """An update's text as typed in a cell or on the command line, line endings made plain."""
-    return fieldtypes.cell_text(value)
+#: An update's text as typed in a cell or on the command line, line endings made plain.
+read_update = fieldtypes.cell_text
 
 
 # ---------------------------------------------------------------- a plan's own shape
@@ -222,10 +211,6 @@ def read_update(value: Any) -> str:
 # Ref, the kind's fields that partners do not fill in (as given), then for each field
 # marked ``partners: true`` its current value ("Current <label>") and a column to fill
 # in ("New <label>").  Each kind with items in a workbook has its own sheet.
-
-#: Fields a partner may fill in, by type (agencies fields decide whose workbook it is).
-PARTNER_TYPES = tuple(name for name, t in fieldtypes.TYPES.items() if t.partner_fillable)
-
 
 def current_label(label: str) -> str:
     return f"Current {label}"
@@ -237,7 +222,8 @@ def new_label(label: str) -> str:
 
 def partner_fields(kind) -> tuple:
     """The fields of ``kind`` partners fill in, in the kind's order."""
-    return tuple(f for f in kind.fields if f.partners and f.type in PARTNER_TYPES)
+    return tuple(f for f in kind.fields
+                 if f.partners and fieldtypes.get(f.type).partner_fillable)
 
 
 def given_fields(kind) -> tuple:
@@ -269,6 +255,11 @@ def header_labels(kind, language: str | None, words: Any) -> dict[str, str]:
         labels[current_label(definition.label)] = words.current_label(label)
         labels[new_label(definition.label)] = words.new_label(label)
     return labels
+
+
+def example_date(day: date) -> str:
+    """A date as a partner types it, for the examples: 30/09/2010."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
 
 
 def translated(value: Any, language: str) -> str:

@@ -73,7 +73,6 @@ class _Spec:
     headers: tuple[str, ...]  # as partners.py names them
     labels: dict[str, str]  # header -> as worded in the workbook
     new: dict[str, tuple[str, Callable[[Any], str]]]  # column to fill in -> (field, reader)
-    texts: frozenset[str]  # the running-text fields (a joint row keeps every lead's)
     hint: str  # the column to put comments in
     kind: str = ""  # the kind's name ("" for the one Updates sheet of earlier rounds)
     #: the language the workbook was sent in ("" : the plan's main language)
@@ -91,8 +90,7 @@ def _one_sheet_spec(shape) -> _Spec:
         return shape.status(value).name
 
     readers = {"update": read_update, "status": status, "due": _read_due}
-    return _Spec(HEADERS, {}, {h: (n, readers[n]) for h, n in NEW_FIELDS.items()},
-                 frozenset({"update"}), NEW_UPDATE)
+    return _Spec(HEADERS, {}, {h: (n, readers[n]) for h, n in NEW_FIELDS.items()}, NEW_UPDATE)
 
 
 def _kind_spec(kind, shape, language: str = "") -> _Spec:
@@ -105,8 +103,7 @@ def _kind_spec(kind, shape, language: str = "") -> _Spec:
     hint = new_label(texts[0].label) if texts else new[0] if new else REF
     return _Spec((*given, *new), labels,
                  {new_label(f.label): (f.name, _typed_reader(f, shape)) for f in fields},
-                 frozenset(f.name for f in texts), labels.get(hint, hint), kind.name,
-                 language)
+                 labels.get(hint, hint), kind.name, language)
 
 
 def _typed_reader(definition, shape) -> Callable[[Any], str]:
@@ -136,6 +133,12 @@ class _Return:
     specs: list[_Spec] = field(default_factory=list)  # the columns of each row's sheet
     received: str = ""  # ISO date the file was last saved
     filled: list[str] = field(default_factory=list)  # the refs of its filled rows
+
+    def add(self, row: dict[str, _Cell], spec: _Spec) -> None:
+        """Keep ``row`` (read with ``spec``'s columns) if any cell of it is filled."""
+        if any(not _blank(c.value) for c in row.values()):
+            self.rows.append(row)
+            self.specs.append(spec)
 
 
 @dataclass
@@ -361,16 +364,16 @@ def _read_xlsx(project: Project, path: Path, manifest: dict | None,
     except Invalid:
         raise
     except Exception as error:  # noqa: BLE001 - any failure to parse an outside file
-        raise Invalid([Problem(display, None, None,
-            f"cannot be read as an Excel workbook ({type(error).__name__}): open it in "
-            "Excel or LibreOffice and save it again as .xlsx")]) from None
-    missing = [name for name in (ISSUED,) if name not in book.sheetnames]
-    if missing:
-        raise Invalid([Problem(display, None, None,
-            f"has no sheet named {' or '.join(missing)}: return the workbook that was sent, "
-            "with its sheets as they were")])
-    agency, _ = _read_issued(book[ISSUED], display)  # whose it says it is, checked below
-    key = _read_key(book[ISSUED], display)
+        raise xlsx.broken(display, error) from None
+    def need(names: Iterable[str]) -> None:
+        missing = [name for name in names if name not in book.sheetnames]
+        if missing:
+            raise Invalid([Problem(display, None, None,
+                f"has no sheet named {' or '.join(missing)}: return the workbook that was "
+                "sent, with its sheets as they were")])
+
+    need([ISSUED])
+    agency, key = _read_issued(book[ISSUED], display)  # whose it says, checked below
     if manifest is None:
         raise Invalid([Problem(display, None, None,
             f"cannot find the record of the requests sent ({REQUESTS_DIR.as_posix()}/"
@@ -380,11 +383,7 @@ def _read_xlsx(project: Project, path: Path, manifest: dict | None,
     entry = _issued_entry(path, agency, manifest, key)
     sent = _sent_rows(entry)
     sheets = _sheets(project, entry, display)
-    missing = [name for name in sheets if name not in book.sheetnames]
-    if missing:
-        raise Invalid([Problem(display, None, None,
-            f"has no sheet named {' or '.join(missing)}: return the workbook that was sent, "
-            "with its sheets as they were")])
+    need(sheets)
     result = _Return(display, agency, sent, received=received)
     for title, spec in sheets.items():
         sheet = book[title]
@@ -406,9 +405,7 @@ def _read_xlsx(project: Project, path: Path, manifest: dict | None,
                     # A formula is kept as its text, never evaluated, and refused below.
                     row[header] = _Cell(cell.value, _where(display, cell.coordinate, title),
                                         cell.data_type == "f", cell.data_type == "e")
-            if any(not _blank(c.value) for c in row.values()):
-                result.rows.append(row)
-                result.specs.append(spec)
+            result.add(row, spec)
     return result
 
 
@@ -445,8 +442,10 @@ def _saved_on(path: Path) -> str:
         return date.today().isoformat()
 
 
-def _read_issued(sheet, display: str) -> tuple[str, dict[str, Sent | ShapedSent]]:
-    """The agency and the rows as sent, from the hidden sheet."""
+def _read_issued(sheet, display: str) -> tuple[str, str | None]:
+    """The agency the hidden sheet names and the workbook's key (row 5; None if issued
+    without one); its rows as sent (of a round before the manifest had them) must read,
+    or the hidden record was changed."""
     def value(row: int, column: int) -> str | None:
         cell = sheet.cell(row, column)
         if cell.data_type == "f":
@@ -455,20 +454,19 @@ def _read_issued(sheet, display: str) -> tuple[str, dict[str, Sent | ShapedSent]
 
     if value(1, 1) != ISSUED_MARK or not (agency := value(2, 2)):
         raise Invalid([Problem(display, None, None, _TAMPERED)])
-    sent: dict[str, Sent | ShapedSent] = {}
+    mark, key = value(5, 1), value(5, 2)
+    key = (key or "") if mark == "key" else None
     if value(ISSUED_FIRST_ROW - 1, 2) == "kind":  # a plan's own shape: the manifest has it
-        return agency, sent
+        return agency, key
     for number in range(ISSUED_FIRST_ROW, min(sheet.max_row, MAX_ROWS + ISSUED_FIRST_ROW) + 1):
         values = [value(number, column) for column in range(1, len(ISSUED_COLUMNS) + 1)]
         if values[0] is None:
             continue
-        row = dict(zip(ISSUED_COLUMNS, values))
-        try:
-            sent[values[0]] = Sent(**row)  # type: ignore[arg-type]
-            sent[values[0]].shown()  # its status and due must read
+        try:  # its status and due must read
+            Sent(**dict(zip(ISSUED_COLUMNS, values))).shown()  # type: ignore[arg-type]
         except (TypeError, ValueError):
             raise Invalid([Problem(display, None, None, _TAMPERED)]) from None
-    return agency, sent
+    return agency, key
 
 
 _TAMPERED = ("the hidden record of what was sent is missing or changed: return the "
@@ -477,7 +475,7 @@ _TAMPERED = ("the hidden record of what was sent is missing or changed: return t
 
 def _header(titles: dict[Any, Any], where, first: Any,
             problems: list[Problem], spec: _Spec) -> dict[Any, str] | None:
-    """Column letter (or CSV position) -> header, checked: all nine columns, nothing else.
+    """Column letter (or CSV position) -> header, checked: every column sent, nothing else.
 
     ``where(column)`` names a header cell for a problem; ``first`` is the first column.
     """
@@ -561,9 +559,7 @@ def _read_csv(project: Project, path: Path, manifest: dict | None,
                 row[header] = _Cell(value, f"{display}: line {number}, {header}",
                                     bool(value and value.startswith("=")),
                                     bool(value and value.strip() in _ERRORS))
-            if any(not _blank(c.value) for c in row.values()):
-                result.rows.append(row)
-                result.specs.append(spec)
+            result.add(row, spec)
     except csv.Error as error:
         raise Invalid([Problem(display, reader.line_num, None,
                                f"the CSV cannot be read: {error}")]) from None
@@ -579,16 +575,6 @@ def _sent_rows(book: dict) -> dict[str, Sent | ShapedSent]:
         raise Invalid([Problem(MANIFEST, None, None, _TAMPERED)]) from None
 
 
-def _read_key(sheet, display: str) -> str | None:
-    """The workbook's key from its hidden sheet (row 5), or None (issued without one)."""
-    cells = [sheet.cell(5, column) for column in (1, 2)]
-    if any(cell.data_type == "f" for cell in cells):
-        raise Invalid([Problem(display, None, None, _TAMPERED)])
-    if cells[0].value != "key":
-        return None
-    return str(cells[1].value) if not _blank(cells[1].value) else ""
-
-
 def _issued_entry(path: Path, agency: str, manifest: dict, key: str | None = None) -> dict:
     """The manifest's entry for a returned workbook whose hidden sheet names ``agency``.
 
@@ -602,12 +588,8 @@ def _issued_entry(path: Path, agency: str, manifest: dict, key: str | None = Non
         return _keyed_entry(path, agency, manifest, books, key)
     named = _manifest_entry(path, manifest)
     if named is not None and named.get("agency") != agency:
-        raise Invalid([Problem(path.name, None, None,
-            f"this is the workbook sent to {agency} (its hidden sheet says so), returned "
-            f"under the file name of {named.get('agency')}'s ({named.get('file')}): check "
-            f"who sent it back, and keep each agency's workbook under its own name")])
-    entry = named or next((b for b in manifest.get("workbooks", [])
-                           if isinstance(b, dict) and b.get("agency") == agency), None)
+        raise _misnamed(path, agency, named)
+    entry = named or next((b for b in books if b.get("agency") == agency), None)
     if entry is None:
         raise Invalid([Problem(path.name, None, None,
             f"this is a workbook sent to {agency}, but the requests last issued "
@@ -635,11 +617,15 @@ def _keyed_entry(path: Path, agency: str, manifest: dict, books: list[dict],
             f"Ask {entry.get('agency')} for the workbook as it was sent")])
     named = _manifest_entry(path, manifest)
     if named is not None and named is not entry:
-        raise Invalid([Problem(path.name, None, None,
-            f"this is the workbook sent to {agency} (its hidden sheet says so), returned "
-            f"under the file name of {named.get('agency')}'s ({named.get('file')}): check "
-            f"who sent it back, and keep each agency's workbook under its own name")])
+        raise _misnamed(path, agency, named)
     return entry
+
+
+def _misnamed(path: Path, agency: str, named: dict) -> Invalid:
+    return Invalid([Problem(path.name, None, None,
+        f"this is the workbook sent to {agency} (its hidden sheet says so), returned "
+        f"under the file name of {named.get('agency')}'s ({named.get('file')}): check "
+        f"who sent it back, and keep each agency's workbook under its own name")])
 
 
 def _manifest_entry(path: Path, manifest: dict | None) -> dict | None:
@@ -655,8 +641,7 @@ def _check_rows(project: Project, ret: _Return, proposals: dict[str, dict[str, l
     """Check each filled row of one return; add its new values to ``proposals``."""
     seen: dict[str, str] = {}
     for row, spec in zip(ret.rows, ret.specs, strict=True):
-        formulas = [c for c in row.values() if c.formula]
-        for cell in formulas:
+        for cell in (c for c in row.values() if c.formula):
             problems.append(Problem(cell.where, None, None,
                 f"holds a formula ({str(cell.value)[:40]}): formulas are not read; type the "
                 "text or date itself"))
@@ -756,9 +741,8 @@ def _new_column(header: str, spec: _Spec) -> str:
     """Where the new value of a given column goes."""
     if not spec.kind:
         return NEW_UPDATE if header != DUE else NEW_DUE
-    current = header.removeprefix("Current ")
-    found = next((h for h in spec.new if h == new_label(current)), None)
-    return spec.labels.get(found, found) if found else spec.hint
+    found = new_label(header.removeprefix("Current "))
+    return spec.labels.get(found, found) if found in spec.new else spec.hint
 
 
 def _plain(value: Any) -> str:
@@ -810,23 +794,22 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
         first: _Proposal | None
         changes, origins, reasons, settled, choices = [], [], [], {}, {}
         languages: dict[str, str] = {}
-        names = [f.name for f in partner_fields(item.kind)]
-        texts = {f.name for f in partner_fields(item.kind) if fieldtypes.get(f.type).running_text}
-        for name in names:
+        for definition in partner_fields(item.kind):
+            name, type_ = definition.name, fieldtypes.get(definition.type)
             found = given.get(name)
             if not found:
                 continue
             values = list(dict.fromkeys(p.value for p in found))
             # REF:update, REF:status, REF:due name a plan's own field by its type
             # ("progress", "rag"), as the --take help words it
-            alias = _TAKE_NAMES.get(item.kind.field(name).type)
+            alias = _TAKE_NAMES.get(definition.type)
             # a text returned in two languages (a joint row's Welsh and English leads):
             # one of them is chosen (--take REF=AGENCY too), or the row waits (neither
             # is put over the other, nor kept both in one language's text)
-            worded = fieldtypes.get(item.kind.field(name).type).wording
-            spoken = list(dict.fromkeys(p.language for p in found)) if worded else [""]
+            spoken = list(dict.fromkeys(p.language for p in found)) if type_.wording else [""]
             wanted = (take.get(f"{ref}:{name}") or (take.get(f"{ref}:{alias}") if alias else None)
-                      or (take.get(ref) if name not in texts or len(spoken) > 1 else None))
+                      or (take.get(ref) if not type_.running_text or len(spoken) > 1
+                          else None))
             chosen = next((p for p in found if p.agency == wanted), None)
             if len(spoken) > 1 and chosen is None:
                 reasons.append(f"{name}: " + ", ".join(
@@ -837,7 +820,7 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
             language = chosen.language if chosen is not None else spoken[0]
             # as written to YAML, by the field's type (shape.written_text); a text
             # returned in another language: its translation into it (None if none)
-            current = current_in(item.kind.field(name), item.get(name), language or None)
+            current = current_in(definition, item.get(name), language or None)
             # this round already wrote the plan's value (the ledger says so)
             applied = name in written.get(ref, {}) and written[ref][name] == current
             # a lead chosen in an earlier run of the round (--take, or in the terminal),
@@ -854,7 +837,7 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
             elif earlier is not None:
                 first, value, applied = earlier, earlier.value, True
                 settled[name] = f"taken from {earlier.agency}"
-            elif name in texts:
+            elif type_.running_text:
                 first, value = found[0], _keep_both(found)
                 settled[name] = "kept both, each under its agency's name"
             else:
@@ -881,11 +864,9 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
                     f"return gives {_short(value)}: decide which is right, correct the "
                     "action file or the return, and collect again"))
                 continue
-            definition = item.kind.field(name)
             label = (f"{definition.label} ({name_of(language)})" if language
                      else definition.label)  # "Update (Welsh)": its Welsh text changes
-            changes.append(FieldChange(name, current, value, label,
-                                       fieldtypes.get(definition.type).running_text))
+            changes.append(FieldChange(name, current, value, label, type_.running_text))
             origins.append(first.where)
             if language:
                 languages[name] = language

@@ -34,6 +34,7 @@ from .partners import (
     UPDATES,
     IssuedWorkbook,
     ShapedSent,
+    example_date,
     given_fields,
     header_labels,
     new_label,
@@ -83,9 +84,12 @@ def issue_requests(project: Project, out_dir: Path, leads: Iterable[str] | None 
         kinds = [kind for kind, _ in project.kinds if any(r.kind == kind.name for r in rows)]
         titles = sheet_names(project.shape, other, words)
         sheets = {kind.name: titles[kind.name] for kind in kinds}
+        # the workbook's key, in its hidden sheet and the manifest: ``collect`` knows a
+        # return by its key, which only the agency it was sent to has, so a partner who
+        # edits the hidden sheet cannot pass as another agency
+        key = secrets.token_urlsafe(24)
         book = _workbook(project, code, shown_name, kinds, sheets, rows, reply_by, commit,
-                         issued_on, language, words)
-        key = _bind(book)
+                         issued_on, language, key, words)
         outputs[path] = _saver(book, code)
         issued.append(IssuedWorkbook(code, name, path, tuple(row.ref for row in rows)))
         entries.append({"agency": code, "name": name, "file": path.name, "key": key,
@@ -118,19 +122,11 @@ def _only(project: Project, groups: dict[str, list], leads: Iterable[str] | None
     return {code: items for code, items in groups.items() if code in leads}
 
 
-#: The hidden sheet's row holding the workbook's key (rows 1-4: mark, agency, commit, day).
-KEY_ROW = 5
-
-
-def _bind(book) -> str:
-    """Give the workbook a key of its own, in its hidden sheet, and return it for the
-    manifest: ``collect`` knows a return by its key, which only the agency it was sent
-    to has, so a partner who edits the hidden sheet cannot pass as another agency."""
-    key = secrets.token_urlsafe(24)
-    sheet = book[ISSUED]
-    put(sheet, KEY_ROW, 1, "key")
-    put(sheet, KEY_ROW, 2, key)
-    return key
+def _pairs(sheet, first: int, pairs: Iterable[tuple]) -> None:
+    """Rows of two text cells, from row ``first``: the hidden sheet's record."""
+    for number, (key, value) in enumerate(pairs, first):
+        put(sheet, number, 1, key)
+        put(sheet, number, 2, value)
 
 
 def _manifest_saver(manifest: dict) -> Callable[[Path], None]:
@@ -224,24 +220,23 @@ def _write_instructions(sheet, lines: list[tuple[str, str | None]],
             cell.font = Font(bold=True, size=14 if title else 11)
         sheet.row_dimensions[number].height = _height(
             [(text, INSTRUCTIONS_WIDTH * (0.75 if title else 1))]) * (1.3 if title else 1)
+    _print_and_protect(sheet)
+
+
+def _print_and_protect(sheet, freeze: str | None = None) -> None:
+    """A sheet printed on A4 one page wide, protected; with ``freeze``, an Updates
+    sheet's: its header kept in view (panes frozen at ``freeze``) and repeated on every
+    printed page, landscape, protected with no password, so rows and columns may still
+    be resized."""
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.protection.sheet = True
-
-
-def _print_and_protect(sheet, freeze: str) -> None:
-    """An Updates sheet's header kept in view (panes frozen at ``freeze``) and repeated
-    on every printed page, landscape A4 one page wide; protected with no password, so
-    rows and columns may still be resized."""
-    sheet.freeze_panes = freeze
-    sheet.print_title_rows = "1:1"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.protection.sheet = True
-    sheet.protection.formatRows = sheet.protection.formatColumns = False
+    if freeze:
+        sheet.freeze_panes = freeze
+        sheet.print_title_rows = "1:1"
+        sheet.page_setup.orientation = "landscape"
+        sheet.protection.formatRows = sheet.protection.formatColumns = False
 
 
 def _height(cells: list[tuple[str, float]]) -> float:
@@ -295,7 +290,7 @@ def _groups(project: Project) -> dict[str, list[Item]]:
 
 def _workbook(project: Project, code: str, name: str, kinds: list[Kind],
                      sheets: dict[str, str], rows: list[ShapedSent], reply_by: date | None,
-                     commit: str | None, issued_on: date, language: str,
+                     commit: str | None, issued_on: date, language: str, key: str,
                      words: Words = WORDS):
     from openpyxl import Workbook
     from openpyxl.workbook.protection import WorkbookProtection
@@ -315,16 +310,9 @@ def _workbook(project: Project, code: str, name: str, kinds: list[Kind],
                  [row for row in rows if row.kind == kind.name], reply_by or issued_on,
                  language if language != project.languages[0] else None, words)
     sheet = book.create_sheet(ISSUED)
-    meta = [(ISSUED_MARK, FORMAT), ("agency", code), ("commit", commit or ""),
-            ("issued", issued_on.isoformat())]
-    for number, (key, value) in enumerate(meta, 1):
-        put(sheet, number, 1, key)
-        put(sheet, number, 2, value)
-    put(sheet, ISSUED_FIRST_ROW - 1, 1, "ref")
-    put(sheet, ISSUED_FIRST_ROW - 1, 2, "kind")
-    for number, row in enumerate(rows, ISSUED_FIRST_ROW):
-        put(sheet, number, 1, row.ref)
-        put(sheet, number, 2, row.kind)
+    _pairs(sheet, 1, [(ISSUED_MARK, FORMAT), ("agency", code), ("commit", commit or ""),
+                      ("issued", issued_on.isoformat()), ("key", key)])  # rows 1-5
+    _pairs(sheet, ISSUED_FIRST_ROW - 1, [("ref", "kind"), *((r.ref, r.kind) for r in rows)])
     sheet.sheet_state = "veryHidden"
     sheet.protection.sheet = True
     book.active = 0
@@ -382,11 +370,6 @@ def _lower(label: str) -> str:
     return label[:1].lower() + label[1:]
 
 
-def example_date(day: date) -> str:
-    """A date as a partner types it, for the examples: 30/09/2010."""
-    return f"{day.day:02d}/{day.month:02d}/{day.year}"
-
-
 def _step(definition, column: str, shape: Shape, example: date, language: str | None = None,
           words: Words = WORDS) -> str:
     """What to do in one column to fill in; its examples taken from ``example`` (the
@@ -420,9 +403,8 @@ def _updates(sheet, kind: Kind, shape: Shape, rows: list[ShapedSent], example: d
     given, new = shaped_headers(kind)
     labels = header_labels(kind, language, words)
     partners = partner_fields(kind)
-    types = ["ref", *(f.type for f in given_fields(kind)), *(f.type for f in partners)]
-    widths = [8 if t == "ref" else fieldtypes.get(t).width for t in types]
-    widths += [fieldtypes.get(f.type).new_width for f in partners]
+    widths = [8, *(fieldtypes.get(f.type).width for f in (*given_fields(kind), *partners)),
+              *(fieldtypes.get(f.type).new_width for f in partners)]  # Ref: 8
     for column, (title, width) in enumerate(zip((*given, *new), widths, strict=True), 1):
         cell = put(sheet, 1, column, labels.get(title, title))
         cell.font, cell.alignment = Font(bold=True), wrap
@@ -439,14 +421,13 @@ def _updates(sheet, kind: Kind, shape: Shape, rows: list[ShapedSent], example: d
                 cell.number_format = _DATE_FORMAT
         sheet.row_dimensions[number].height = _height(list(zip(shown, widths)))
     sheet.row_dimensions[1].height = 2 * LINE_HEIGHT
-    last = len(rows) + 1
     for offset, definition in enumerate(partners, len(given) + 1):
         letter = get_column_letter(offset)
         title = labels.get(new_label(definition.label), new_label(definition.label))
         check = _validation(definition, shape, title, DataValidation, example, language,
                             words)
         if check is not None:
-            check.add(f"{letter}2:{letter}{last}")
+            check.add(f"{letter}2:{letter}{len(rows) + 1}")
             sheet.add_data_validation(check)
     _print_and_protect(sheet, "B2")
 
@@ -459,24 +440,22 @@ def _validation(definition, shape: Shape, title: str, DataValidation,  # noqa: N
     listed = type_.drop_down(definition, shape)
     if listed is not None and type_.is_status and language:
         listed = _status_words(shape, language)
+    shared = {"allow_blank": True, "showErrorMessage": True, "showInputMessage": True,
+              "errorTitle": title, "promptTitle": title}
     if listed is not None:
         formula = '"' + ",".join(listed) + '"'
         if any("," in w or '"' in w for w in listed) or len(formula) > _LIST_LIMIT:
             return None  # Excel cannot list these: the words are checked on collect
-        return DataValidation(
-            type="list", formula1=formula, allow_blank=True, showErrorMessage=True,
-            showInputMessage=True, errorTitle=title, error=words.choose_one_of(listed),
-            promptTitle=title, prompt=words.choose_from_list)
+        return DataValidation(type="list", formula1=formula, error=words.choose_one_of(listed),
+                              prompt=words.choose_from_list, **shared)
     if type_.dated:
         periods = type_.is_due  # a due date may be a quarter, a year or ongoing
         day, year = example_date(example), financial_year(example)
         return DataValidation(
             type="date", operator="between", formula1=str(_FIRST_DAY),
-            formula2=str(_LAST_DAY), allow_blank=True, showErrorMessage=True,
-            showInputMessage=True, errorTitle=title,
+            formula2=str(_LAST_DAY), prompt=words.type_new_date(day), **shared,
             # a quarter, a year or "ongoing" is text: a warning lets it be kept
             errorStyle="warning" if periods else "stop",
             error=(words.type_a_date(day, f"Q{quarter_of(example)} {year}", year, "ongoing")
-                   if periods else words.type_a_date(day)),
-            promptTitle=title, prompt=words.type_new_date(day))
+                   if periods else words.type_a_date(day)))
     return None

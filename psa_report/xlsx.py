@@ -116,12 +116,7 @@ class Book:
         except Invalid:
             raise
         except Exception as error:  # noqa: BLE001 - any fault in a file from outside
-            raise self.broken(error) from None
-
-    def broken(self, error: Exception) -> Invalid:
-        return Invalid([Problem(self.display, None, None,
-            f"cannot be read as an Excel workbook ({type(error).__name__}): open it in Excel "
-            "or LibreOffice and save it again as .xlsx")])
+            raise broken(display, error) from None
 
     # ------------------------------------------------------------ parts
 
@@ -380,6 +375,12 @@ class Book:
 
     def close(self) -> None:
         self.archive.close()
+
+
+def broken(display: str, error: Exception) -> Invalid:
+    return Invalid([Problem(display, None, None,
+        f"cannot be read as an Excel workbook ({type(error).__name__}): open it in Excel "
+        "or LibreOffice and save it again as .xlsx")])
 
 
 def check(data: bytes, display: str, limits: Limits) -> None:

@@ -18,9 +18,7 @@ from ..output import publish
 from ..partners import (
     MANIFEST,
     MAX_RETURN_BYTES,
-    NEW_DUE,
-    NEW_STATUS,
-    NEW_UPDATE,
+    NEW_FIELDS,
     PARTNERSHIP,
     REQUESTS_DIR,
     UPDATES,
@@ -39,9 +37,6 @@ from ..validate import meeting_passed
 from ..wording import words_in
 from ..workbook_out import issue_requests
 from .common import agency, item, load
-
-#: Largest manifest.json read (as collect reads it).
-MAX_MANIFEST_BYTES = MAX_RETURN_BYTES
 
 #: Largest --update-file accepted (an update is a paragraph or two).
 MAX_UPDATE_BYTES = 64 * 1024
@@ -88,7 +83,7 @@ def requests(root: Path, leads: list[str] | None = None, reply_by: date | None =
                          f"large to keep under rounds/: {aside}")
         books = issue_requests(project, out_dir, leads or None, reply_by,
                                source.commit or None, issued_on=issued_on)
-        manifest = read_json(out_dir / MANIFEST, str(out_dir / MANIFEST), MAX_MANIFEST_BYTES,
+        manifest = read_json(out_dir / MANIFEST, str(out_dir / MANIFEST), MAX_RETURN_BYTES,
                              lambda size: f"is {size:,} bytes, too large",
                              "the list of requests just written",
                              "check that nothing else writes to this folder")
@@ -148,9 +143,8 @@ def _to_fill(project, sheets: dict | None, language: str = "en"
     workbook of a round issued before each kind had its own sheet has the one Updates
     sheet and its three columns."""
     if not sheets:
-        return (UPDATES,), (emails.Column(NEW_UPDATE, "text"),
-                            emails.Column(NEW_STATUS, "status"),
-                            emails.Column(NEW_DUE, "due"))
+        return (UPDATES,), tuple(emails.Column(title, type_) for title, type_ in
+                                 zip(NEW_FIELDS, ("text", "status", "due"), strict=True))
     kinds = {kind.name: kind for kind, _ in project.kinds}
     other = language if language != project.languages[0] else None
     columns: dict[str, emails.Column] = {}
@@ -183,9 +177,9 @@ def collect(root: Path, paths: list[Path], apply: bool = False, take: list[str] 
     commit naming each return."""
     if commit and not apply:
         raise BadOption("--commit", "--commit records what --apply writes: give both")
-    _today_s_shape(load(root), "collect")
-    today = today or date.today()
     project = load(root)
+    _today_s_shape(project, "collect")
+    today = today or date.today()
     result = collect_returns(project, paths, _takes(take or []), choose)
     title = f"Updates from partners for the {project.report.meeting}"
     done = Collected(result, lines=review.as_table(result))
