@@ -45,6 +45,7 @@ from .shape import (
     shape_from_document,
     validate_item,
 )
+from .xlsx import column_letter
 
 #: Largest tracker read (a workbook of a few thousand rows, with its styles).
 MAX_TRACKER_BYTES = 20 * 1024 * 1024
@@ -68,19 +69,9 @@ SUFFIXES = (".xlsx", ".xlsm", ".csv", ".tsv", ".txt")
 # ---------------------------------------------------------------- cells
 
 
-@dataclass
-class Cell:
-    """One cell as typed: ``value`` is text, a number, a date or None; ``fill`` the
-    cell's solid fill as RRGGBB, if it has one."""
-
-    row: int
-    column: int
-    value: Any
-    fill: str | None = None
-
-    @property
-    def blank(self) -> bool:
-        return self.value is None or (isinstance(self.value, str) and not self.value.strip())
+#: One cell as typed (text, a number, a date or None) and its solid fill as RRGGBB: the
+#: bounded reader's own, a CSV file's cells made as text.
+Cell = xlsx.XCell
 
 
 @dataclass
@@ -101,7 +92,7 @@ class Grid:
         if row is not None:
             parts.append(f"row {row}")
         if column is not None:
-            parts.append(f"column {letter(column)}" + (f" ({header})" if header else ""))
+            parts.append(f"column {column_letter(column)}" + (f" ({header})" if header else ""))
         return f"{self.display}: {', '.join(parts)}" if parts else self.display
 
     def problem(self, message: str, row: int | None = None, column: int | None = None,
@@ -109,20 +100,11 @@ class Grid:
         return Problem(self.where(row, column, header), None, None, message)
 
 
-#: Column 1 -> A, 28 -> AB (the workbook reader's own)
-letter = xlsx.column_letter
-
-
-def _too_big(size: int) -> str:
-    return (f"the tracker is {size:,} bytes, over the limit of {MAX_TRACKER_BYTES:,} bytes: "
-            "check it is the right file, or save only the sheet of the plan")
-
-
 def read_tracker(path: Path, sheet: str | None = None) -> Grid:
     """The cells of the tracker at ``path``: one sheet of a workbook (``sheet``, or the
     first that holds a table), or a CSV/TSV file."""
-    display = Path(path).name
-    suffix = Path(path).suffix.lower()
+    path = Path(path)
+    display, suffix = path.name, path.suffix.lower()
     if suffix not in SUFFIXES:
         what = {".xls": "an Excel 97-2003 workbook (.xls)", ".ods": "an OpenDocument "
                 "spreadsheet (.ods)"}.get(suffix, f"a {suffix} file" if suffix else
@@ -130,8 +112,10 @@ def read_tracker(path: Path, sheet: str | None = None) -> Grid:
         raise Invalid([Problem(display, None, None,
             f"this is {what}, which psa-report does not read: save it from Excel or "
             "LibreOffice as Excel Workbook (.xlsx) or CSV UTF-8 (.csv), and name that")])
-    raw = read_regular(Path(path), display, MAX_TRACKER_BYTES, _too_big,
-                       fix="name the tracker's .xlsx or .csv file")
+    raw = read_regular(path, display, MAX_TRACKER_BYTES, lambda size: (
+        f"the tracker is {size:,} bytes, over the limit of {MAX_TRACKER_BYTES:,} bytes: "
+        "check it is the right file, or save only the sheet of the plan"),
+        fix="name the tracker's .xlsx or .csv file")
     if suffix in (".xlsx", ".xlsm"):
         return _read_workbook(raw, display, sheet)
     if sheet is not None:
@@ -178,7 +162,7 @@ def _read_workbook(raw: bytes, display: str, wanted: str | None) -> Grid:
     followed, and a cell beyond the bounds refused at that cell."""
     book = xlsx.Book(raw, display, TRACKER_LIMITS)
     try:
-        sheets = [s for s in book.sheets if s.state == "visible" or wanted is not None]
+        sheets = [s for s in book.sheets if s.state == "visible"]
         names = [s.title for s in book.sheets]
         if wanted is not None:
             found = book.sheet(wanted) or next(
@@ -188,21 +172,20 @@ def _read_workbook(raw: bytes, display: str, wanted: str | None) -> Grid:
                 raise Invalid([Problem(display, None, None,
                     f"has no sheet named {wanted!r}: its sheets are "
                     f"{', '.join(repr(n) for n in names)}")])
-            grid = _sheet_grid(book, found, display)
-            grid.other_sheets = [n for n in names if n != found.title]
-            return grid
-        first = None
+            sheets = [found]
+        # The first sheet that holds a table, else the first.
+        grid = None
         for sheet in sheets:
-            grid = _sheet_grid(book, sheet, display)
-            if first is None:
-                first = grid
-            if _find_header(grid) is not None:
-                grid.other_sheets = [n for n in names if n != sheet.title]
-                return grid
-        if first is None:
+            read = _sheet_grid(book, sheet, display)
+            if grid is None:
+                grid = read
+            if _find_header(read) is not None:
+                grid = read
+                break
+        if grid is None:
             raise Invalid([Problem(display, None, None, "has no sheet to read")])
-        first.other_sheets = [n for n in names if n != first.sheet]
-        return first
+        grid.other_sheets = [n for n in names if n != grid.sheet]
+        return grid
     finally:
         book.close()
 
@@ -212,14 +195,13 @@ def _sheet_grid(book: xlsx.Book, sheet: xlsx.Sheet, display: str) -> Grid:
     for number, cells in book.rows(sheet):
         row: dict[int, Cell] = {}
         for cell in cells:
-            value = cell.value
-            if value == "":
-                value = None
-            if isinstance(value, datetime) and _month_format(cell.number_format):
-                value = f"{value.year:04d}-{value.month:02d}"  # shown as Mar-26: a month
-            if value is None and cell.fill is None:
-                continue
-            row[cell.column] = Cell(number, cell.column, value, cell.fill)
+            if cell.value == "":
+                cell.value = None
+            if isinstance(cell.value, datetime) and _month_format(cell.number_format):
+                # shown as Mar-26: a month
+                cell.value = f"{cell.value.year:04d}-{cell.value.month:02d}"
+            if cell.value is not None or cell.fill is not None:
+                row[cell.column] = cell
         if row:
             rows[number] = row
     return Grid(display, sheet.title, rows, merged=list(sheet.merged))
@@ -269,7 +251,6 @@ USUAL = (
      ("red", "r", "off track", "not on track", "significant concerns", "major issues")),
 )
 _GROUP_OF = {normal_word(word): group for group, *_, words in USUAL for word in words}
-_GROUP_ORDER = [group for group, *_ in USUAL]
 _LETTERS = {"b", "c", "g", "a", "r"}
 #: Other words, placed by what they mean (the group they stand nearest to).
 _MEANING = (
@@ -410,8 +391,6 @@ def _find_header(grid: Grid) -> int | None:
     """The header row: the first row of several short text cells, at least half as
     wide as the rows of data below it, with data under it."""
     numbers = sorted(grid.rows)
-    if not numbers:
-        return None
     for number in numbers[:HEADER_SEARCH_ROWS]:
         row = grid.rows[number]
         filled = [c for c in row.values() if not c.blank]
@@ -485,7 +464,7 @@ def infer(grid: Grid, source: str) -> Adoption:
         for r in range(low_row + 1, min(high_row, low_row + MAX_ROWS) + 1):
             if r in grid.rows and (grid.rows[r].get(low_col) is None
                                    or grid.rows[r][low_col].blank):
-                grid.rows[r][low_col] = Cell(r, low_col, top.value, top.fill)
+                grid.rows[r][low_col] = Cell(r, low_col, top.value, fill=top.fill)
         unmapped.append(f"{grid.where(low_row, low_col, labels.get(low_col))}: merged down to row "
                         f"{high_row}: its value is given to each of rows {low_row}-{high_row}")
     # A character that is not text (a control character pasted in) cannot be kept.
@@ -505,7 +484,7 @@ def infer(grid: Grid, source: str) -> Adoption:
     columns: list[Column] = []
     taken: set[str] = set()
     for number in used:
-        header = labels.get(number) or f"Column {letter(number)}"
+        header = labels.get(number) or f"Column {column_letter(number)}"
         if number not in labels:
             unmapped.append(f"{grid.where(header_row, number)}: no header above data: "
                             f"kept as a field labelled {header!r}")
@@ -550,12 +529,9 @@ def infer(grid: Grid, source: str) -> Adoption:
             notes_inside.append((r, text))
         else:
             headings[r] = text
-    for r, _ in notes_below:
-        unmapped.append(f"{grid.where(r)}: a note below the table: kept as a comment in "
-                        "report.yaml")
-    for r, _ in notes_inside:
-        unmapped.append(f"{grid.where(r)}: a note inside the table: kept as a comment in "
-                        "report.yaml")
+    for where, notes_there in (("below", notes_below), ("inside", notes_inside)):
+        unmapped += [f"{grid.where(r)}: a note {where} the table: kept as a comment in "
+                     "report.yaml" for r, _ in notes_there]
     # The financial year the tracker is for (a quarter alone, "Q4", is of it).
     year = tracker_year([t for _, t in titles] + [grid.sheet or "", Path(grid.display).stem])
     if not item_rows:
@@ -564,12 +540,16 @@ def infer(grid: Grid, source: str) -> Adoption:
                                     header_row)])
 
     def cell(r: int, column: Column) -> Cell | None:
-        found = grid.rows.get(r, {}).get(column.number)
-        return found
+        return grid.rows[r].get(column.number)
 
     def values(column: Column) -> list[tuple[int, Cell]]:
         return [(r, c) for r in item_rows if (c := cell(r, column)) is not None
                 and not c.blank]
+
+    def blank_fills(column: Column) -> list[tuple[int, Cell]]:
+        """The cells of no text but a fill colour (a status shown by its colour)."""
+        return [(r, c) for r in item_rows if (c := cell(r, column)) is not None
+                and c.blank and c.fill]
 
     # The Ref column.
     ref_column = next((c for c in columns if _looks_like_ref_header(c.header, exact=True)),
@@ -614,8 +594,7 @@ def infer(grid: Grid, source: str) -> Adoption:
     # Each other column: its type.
     item_values: dict[int, dict[str, Any]] = {r: {} for r in item_rows}
     status_words: dict[str, list[int]] = {}
-    fills_read: list[int] = []
-    status_column: Column | None = None
+    fills_read: dict[int, str] = {}  # row -> the usual group of its fill (no text)
     agencies: dict[str, str] = {}
 
     def spill(column: Column, r: int, text: str) -> None:
@@ -630,14 +609,11 @@ def infer(grid: Grid, source: str) -> Adoption:
         normal_word(c.header))), None) or next((c for c in columns if not c.ref and
                                                 _AGENCY_HEADER.search(normal_word(c.header))),
                                                None)
-    status_like = _status_column([c for c in columns if not c.ref and c is not lead_like],
-                                 lambda column: values(column),
-                                 lambda column: [c for r in item_rows
-                                                 if (c := cell(r, column)) is not None
-                                                 and c.blank and c.fill])
+    status_column = _status_column([c for c in columns if not c.ref and c is not lead_like],
+                                   values, blank_fills)
     # The deadline: the column headed like one (Due, Deadline, Target date...); never
     # a Start, Raised or Last updated column, which are dates.
-    deadline = _deadline_column([c for c in columns if not c.ref and c is not status_like
+    deadline = _deadline_column([c for c in columns if not c.ref and c is not status_column
                                  and c is not lead_like], values, year)
     # each text typed in the deadline column -> what it means, its rows, whether the
     # tracker's year was needed to read it
@@ -649,11 +625,8 @@ def infer(grid: Grid, source: str) -> Adoption:
         found = values(column)
         texts = [cell_text(c.value) for _, c in found]
         word = normal_word(column.header)
-        fills = [(r, f) for r in item_rows if (f := cell(r, column)) is not None
-                 and f.blank and f.fill and rag_colour(f.fill)]
-        if column is status_like:
+        if column is status_column:
             column.type = "status"
-            status_column = column
         elif (column is lead_like and texts and all(len(t) <= 120 for t in texts)):
             column.type = "agencies"
         elif column is deadline:
@@ -710,10 +683,10 @@ def infer(grid: Grid, source: str) -> Adoption:
                     continue
                 status_words.setdefault(" ".join(text.split()), []).append(r)
                 item_values[r][column.name] = " ".join(text.split())
-            for r, c in fills:
-                group = rag_colour(c.fill or "")
-                fills_read.append(r)
-                item_values[r][column.name] = ("\0fill", group)
+            for r, c in blank_fills(column):
+                if (group := rag_colour(c.fill or "")) is not None:
+                    fills_read[r] = group
+                    item_values[r][column.name] = group  # named once the statuses are
         elif guessed.is_due:
             for r, c in found:
                 read = _due_read(c.value, year)
@@ -771,19 +744,12 @@ def infer(grid: Grid, source: str) -> Adoption:
         column.required = all(column.name in item_values[r] for r in item_rows)
 
     # Statuses.
-    status_fills: dict[int, str] = {}
-    fill_groups: set[str] = set()
-    if status_column is not None:
-        for r in item_rows:
-            found_cell = cell(r, status_column)
-            if found_cell is not None and found_cell.fill:
-                status_fills[r] = found_cell.fill
-        fill_groups = {item_values[r][status_column.name][1] for r in fills_read}
+    status_fills = {} if status_column is None else {
+        r: s.fill for r in item_rows if (s := cell(r, status_column)) is not None and s.fill}
     statuses, status_notes, words_to_status = _statuses(status_words, status_fills,
-                                                        fill_groups)
+                                                        set(fills_read.values()))
     if status_column is not None:
-        for r in fills_read:
-            group = item_values[r][status_column.name][1]
+        for r, group in fills_read.items():
             item_values[r][status_column.name] = words_to_status[group]
         status_column.note = (f"{status_column.header} → {status_column.name} (status: "
                               + "; ".join(status_notes) + ")" + status_column.note)
@@ -799,7 +765,7 @@ def infer(grid: Grid, source: str) -> Adoption:
     # Which column is the deadline, said first.
     dates = [c.header for c in columns if fieldtypes.get(c.type).is_date]
     if deadline is not None:
-        said = (f"the deadline: {deadline.header} (column {letter(deadline.number)}) → "
+        said = (f"the deadline: {deadline.header} (column {column_letter(deadline.number)}) → "
                 f"{deadline.name}")
     else:
         said = ("no deadline: no column is headed Due, Deadline, Target date, Timescale, By "
@@ -809,15 +775,11 @@ def infer(grid: Grid, source: str) -> Adoption:
         said += (f"; {', '.join(dates)} {'is a date' if len(dates) == 1 else 'are dates'}, "
                  "not the deadline")
     notes.append(said)
-    # Partners fill in the update, the status and the deadline.
     for column in columns:
-        word = normal_word(column.header)
+        # Partners fill in the update, the status and the deadline.
         guessed = fieldtypes.get(column.type)
-        if guessed.is_status or column is deadline or (guessed.running_text
-                                                       and _update_header(word)):
-            column.partners = True
-
-    for column in columns:
+        column.partners = guessed.is_status or column is deadline or (
+            guessed.running_text and _update_header(normal_word(column.header)))
         if column.ref:
             continue
         if column.name == f"tracker_{EXEMPT}":
@@ -827,15 +789,13 @@ def infer(grid: Grid, source: str) -> Adoption:
         notes.append(column.note)
     sections = _sections(headings, item_rows, refs, ref_form) if headings else None
     section = None
+    found_headings = (f"{len(headings)} heading row{'s' if len(headings) != 1 else ''} "
+                      f"inside the table (rows {', '.join(map(str, headings))}) → ")
     if sections:
-        notes.append(f"{len(headings)} heading row{'s' if len(headings) != 1 else ''} "
-                     f"inside the table (rows {', '.join(map(str, headings))}) → report.yaml's "
-                     f"sections {', '.join(sections)}")
+        notes.append(f"{found_headings}report.yaml's sections {', '.join(sections)}")
     elif headings:
         section = _field_name("Section", taken)
-        notes.append(f"{len(headings)} heading row{'s' if len(headings) != 1 else ''} "
-                     f"inside the table (rows {', '.join(map(str, headings))}) → {section} "
-                     "(line) of the items under each")
+        notes.append(f"{found_headings}{section} (line) of the items under each")
         current = None
         for r in sorted([*headings, *item_rows]):
             if r in headings:
@@ -883,21 +843,12 @@ def infer(grid: Grid, source: str) -> Adoption:
             continue
         files[path] = text
     if problems:
-        raise Invalid(_unique(problems))
+        raise Invalid(list(dict.fromkeys(problems)))  # each said once
     header = (f"header on row {header_row}" if sub_row is None else
               f"header on rows {header_row}-{sub_row}") + f"; {len(item_rows)} rows of the plan " \
              f"(rows {item_rows[0]}-{item_rows[-1]})"
     notes.insert(0, f"{grid.where()}: {header}")
     return Adoption(plan_yaml, files, notes, unmapped, len(item_rows))
-
-
-def _unique(problems: list[Problem]) -> list[Problem]:
-    seen, out = set(), []
-    for p in problems:
-        if (p.file, p.message) not in seen:
-            seen.add((p.file, p.message))
-            out.append(p)
-    return out
 
 
 def _labels(grid: Grid, header_row: int) -> tuple[dict[int, str], int | None]:
@@ -990,7 +941,7 @@ def _status_column(columns: list[Column], values, blank_fills) -> Column | None:
         word = normal_word(column.header)
         short = len(texts) * 2 > len(every)  # a long text or two is kept beside it
         distinct = len(set(map(normal_word, texts)))
-        rag_fills = {rag_colour(c.fill) for c in blank_fills(column)} - {None}
+        rag_fills = {rag_colour(c.fill) for _, c in blank_fills(column)} - {None}
         headed = bool(_RAG_HEADER.search(word)) and short and distinct <= 12
         usual = bool(texts) and short and _usual_statuses(texts) and distinct <= 8
         found = (4 if headed and (usual or rag_fills) else
