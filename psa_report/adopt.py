@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import colorsys
 import io
+import os
 import re
 import unicodedata
 from collections import Counter
@@ -30,16 +31,17 @@ from typing import Any, cast
 
 from . import fieldtypes, xlsx
 from .chars import refused
-from .dates import Due, parse_due
+from .dates import Due, parse_day, parse_due
 from .files import decode_utf8, delimiter, read_regular
 from .loader import load_text
 from .problems import Invalid, Problem
-from .scaffold import quoted, yaml_field
+from .scaffold import _reads_back, quoted, yaml_field
 from .shape import (
     EXEMPT,
     INDICATOR,
     PLAN_FILE,
     RefForm,
+    StatusDef,
     check_agency_name,
     normal_word,
     shape_from_document,
@@ -639,7 +641,7 @@ def infer(grid: Grid, source: str) -> Adoption:
                 _start_header(word) and sum(_day_text(c.value) is not None
                                             for _, c in found) * 2 >= len(found))):
             column.type = "date"  # Start, Date raised, Last updated: not the deadline
-        elif any("\n" in t or len(t) > 100 for t in texts) or _update_header(word):
+        elif any("\n" in t or len(t) > 100 for t in texts) or _UPDATE_HEADER.search(word):
             column.type = "text"
         else:
             column.type = "line"
@@ -779,7 +781,7 @@ def infer(grid: Grid, source: str) -> Adoption:
         # Partners fill in the update, the status and the deadline.
         guessed = fieldtypes.get(column.type)
         column.partners = guessed.is_status or column is deadline or (
-            guessed.running_text and _update_header(normal_word(column.header)))
+            guessed.running_text and _UPDATE_HEADER.search(normal_word(column.header)) is not None)
         if column.ref:
             continue
         if column.name == f"tracker_{EXEMPT}":
@@ -834,7 +836,7 @@ def infer(grid: Grid, source: str) -> Adoption:
     for r in item_rows:
         ref = refs[r]
         path = f"actions/{kind.folder}/{ref}.yaml"
-        text = _item_yaml(kind, ref, item_values[r], grid, r, columns)
+        text = _item_yaml(kind, ref, item_values[r], grid, r)
         try:
             validate_item(load_text(text, path), kind, shape, agencies_known, source=path)
         except Invalid as invalid:
@@ -902,12 +904,7 @@ def _sections(headings: dict[int, str], item_rows: list[int], refs: dict[int, st
             if n in headings:
                 break
             under.append(form.sections(refs[n]))
-        shared = under[0]
-        for other in under[1:]:  # the sections every ref under the run is in
-            same = 0
-            while same < min(len(shared), len(other)) and shared[same] == other[same]:
-                same += 1
-            shared = shared[:same]
+        shared = os.path.commonprefix(under)  # the sections every ref under the run is in
         # A heading naming one of the sections ("Outcome 2: ...") is that one; the
         # others take the innermost sections left, in order.
         left = list(shared)
@@ -945,7 +942,7 @@ def _status_column(columns: list[Column], values, blank_fills) -> Column | None:
         headed = bool(_RAG_HEADER.search(word)) and short and distinct <= 12
         usual = bool(texts) and short and _usual_statuses(texts) and distinct <= 8
         found = (4 if headed and (usual or rag_fills) else
-                 3 if usual and distinct >= 2 and not _update_header(word) else
+                 3 if usual and distinct >= 2 and not _UPDATE_HEADER.search(word) else
                  2 if not texts and len(rag_fills) >= 2 else
                  1 if headed and texts else 0)
         if found and not texts and every:
@@ -968,11 +965,6 @@ def _one_cell(row: dict[int, Cell]) -> Cell | None:
 _NUMBER = r"-?(0|[1-9]\d*)(\.\d+)?"
 
 
-def _deadline_header(word: str) -> bool:
-    return bool(re.search(r"\b(due|deadline|timescales?|target|by when|completion|end|"
-                          r"timeframe|time frame)\b", word))
-
-
 #: A header that names the deadline whatever its cells hold: Due, Due date, Deadline,
 #: Target date, Target completion date, Timescale, By when, Completion date, End date.
 _DEADLINE_HEADER = re.compile(
@@ -985,6 +977,14 @@ _START_HEADER = re.compile(
     r"commencement|raised|opened|logged|created|added|identified|agreed|reported|"
     r"received|updated?|last updated?|reviewed|review date|date of review|last review|"
     r"date of update|entered|submitted|issued)\b")
+#: A header of a deadline where half its cells are deadlines (Target, Completion, End)...
+_DEADLINE_WORD = re.compile(r"\b(due|deadline|timescales?|target|by when|completion|end|"
+                            r"timeframe|time frame)\b")
+#: ...or Date, When (four in five are deadlines under any other header).
+_DUE_WORD = re.compile(r"\b(due|deadline|timescales?|target date|by when|completion|"
+                       r"date|when|timeframe|time frame|end date|target)\b")
+#: A column partners write in: the progress, update or comments.
+_UPDATE_HEADER = re.compile(r"\b(update|updates|progress|commentary|comments?|notes?)\b")
 
 
 def _start_header(word: str) -> bool:
@@ -1005,31 +1005,13 @@ def _deadline_column(columns: list[Column], values, year: int | None) -> Column 
                 isinstance(c.value, (int, float)) and not isinstance(c.value, bool)
                 for _, c in found):
             continue
-        share = _due_share(found, year)
+        share = sum(_due_read(c.value, year) is not None for _, c in found) / len(found)
         found_rank = (3 if _DEADLINE_HEADER.search(word) and share > 0 else
-                      2 if _deadline_header(word) and share >= 0.5 else
-                      1 if share >= (0.5 if _due_header(word) else 0.8) else 0)
+                      2 if _DEADLINE_WORD.search(word) and share >= 0.5 else
+                      1 if share >= (0.5 if _DUE_WORD.search(word) else 0.8) else 0)
         if found_rank > rank:
             best, rank = column, found_rank
     return best
-
-
-def _update_header(word: str) -> bool:
-    """A column partners write in: the progress, update or comments."""
-    return bool(re.search(r"\b(update|updates|progress|commentary|comments?|notes?)\b", word))
-
-
-def _due_header(word: str) -> bool:
-    return bool(re.search(r"\b(due|deadline|timescales?|target date|by when|completion|"
-                          r"date|when|timeframe|time frame|end date|target)\b", word))
-
-
-def _whole_day(text: str) -> bool:
-    try:
-        due = parse_due(text)
-    except ValueError:
-        return False
-    return not due.month_only
 
 
 def _due_read(value: Any, year: int | None = None) -> tuple[str, Due] | None:
@@ -1055,27 +1037,18 @@ def _due_read(value: Any, year: int | None = None) -> tuple[str, Due] | None:
     return str(due), due
 
 
-def _due_text(value: Any, year: int | None = None) -> str | None:
-    """A deadline as it will be written, or None if it is no date or period."""
-    read = _due_read(value, year)
-    return read[0] if read is not None else None
-
-
-def _due_share(found: list[tuple[int, Cell]], year: int | None = None) -> float:
-    if not found:
-        return 0.0
-    return sum(1 for _, c in found if _due_text(c.value, year) is not None) / len(found)
-
-
 def _day_text(value: Any) -> str | None:
     """A whole day as it will be written in a date field (date cells as 2025-03-31, text
     as typed), or None."""
-    if isinstance(value, (datetime, date)):
-        return (value.date() if isinstance(value, datetime) else value).isoformat()
     if not isinstance(value, str):
-        return None
+        read = _due_read(value)  # a date cell: its day
+        return read[0] if read is not None else None
     text = " ".join(value.split())
-    return text if _whole_day(text) else None
+    try:
+        parse_day(text)
+    except ValueError:
+        return None
+    return text
 
 
 #: A financial year in a tracker's title: 2026/27, 2026-27, 2026/2027, FY26/27.
@@ -1139,7 +1112,7 @@ def _note_row(text: str) -> bool:
 
 
 def _statuses(words: dict[str, list[int]], fills: dict[int, str], fill_groups: set[str]
-              ) -> tuple[list[dict], list[str], dict[str, str]]:
+              ) -> tuple[list[StatusDef], list[str], dict[str, str]]:
     """The statuses of plan.yaml (best first), what was read, and usual group -> the
     status's name. ``words``: each word typed -> its rows; ``fills``: row -> fill."""
     groups: dict[str, list[str]] = {}  # usual group -> the words typed for it
@@ -1166,7 +1139,7 @@ def _statuses(words: dict[str, list[int]], fills: dict[int, str], fill_groups: s
         others.append((word, placed, why))
     for group in fill_groups:
         groups.setdefault(group, [])
-    statuses: list[dict] = []
+    statuses: list[StatusDef] = []
     notes: list[str] = []
     names: dict[str, str] = {}
     for group, colour, done, exception, _usual in USUAL:
@@ -1180,21 +1153,18 @@ def _statuses(words: dict[str, list[int]], fills: dict[int, str], fill_groups: s
                 if normal_word(word) != name and normal_word(word) not in map(normal_word,
                                                                                 also):
                     also.append(word)
-            statuses.append({"name": name, "colour": colour, "done": done,
-                             "exception": exception, "also": also,
-                             "label": " ".join(full[0].split()) if full else ""})
+            statuses.append(StatusDef(name, colour, done, exception, tuple(also),
+                                      " ".join(full[0].split()) if full else ""))
             names[group] = name
             notes.append(f"{', '.join(typed)} → {name}" if typed else
                          f"{name} (from fill colours only)")
         for word, placed, why in others:
             if placed == group:
-                statuses.append({"name": _status_name(word), "colour": colour,
-                                 "done": done, "exception": exception, "also": [],
-                                 "label": " ".join(word.split())})
+                statuses.append(StatusDef(_status_name(word), colour, done, exception,
+                                          label=" ".join(word.split())))
                 notes.append(f"{word} → a status of its own, placed with {group} by {why}")
-    if not any(s["done"] for s in statuses):
-        statuses.insert(0, {"name": "complete", "colour": "blue", "done": True,
-                            "exception": False, "also": [], "label": ""})
+    if not any(s.done for s in statuses):
+        statuses.insert(0, StatusDef("complete", "blue", done=True))
         notes.append("complete added (no status meant done)")
     return statuses, notes, names
 
@@ -1204,18 +1174,14 @@ def _status_name(word: str) -> str:
     return " ".join(word.lower().split())
 
 
-def _flow(words: list[str]) -> str:
-    return "[" + ", ".join(_word(w, quoted) for w in words) + "]"
-
-
-def _word(text: str, quoted) -> str:
+def _word(text: str) -> str:
     plain = re.fullmatch(r"[A-Za-z][A-Za-z0-9 ]*", text) and text.lower() not in (
         "y", "n", "yes", "no", "on", "off", "true", "false", "null") and not text.endswith(" ")
     return text if plain else quoted(text)
 
 
 def _plan_yaml(grid: Grid, source: str, columns: list[Column], ref_form: RefForm,
-               statuses: list[dict], section: str | None, status_required: bool) -> str:
+               statuses: list[StatusDef], section: str | None, status_required: bool) -> str:
     heading = grid.sheet if grid.sheet and not re.fullmatch(r"(?i)sheet\s*\d*", grid.sheet) \
         else "Actions"
     lines = [
@@ -1228,15 +1194,15 @@ def _plan_yaml(grid: Grid, source: str, columns: list[Column], ref_form: RefForm
         "statuses:",
     ]
     for s in statuses:
-        entry = f"  - {{name: {_word(s['name'], quoted)}, colour: {s['colour']}"
-        if s["done"]:
+        entry = f"  - {{name: {_word(s.name)}, colour: {s.colour}"
+        if s.done:
             entry += ", done: true"
-        if s["exception"]:
+        if s.exception:
             entry += ", exception: true"
-        if s["also"]:
-            entry += f", also: {_flow(s['also'])}"
-        if s["label"] and s["label"] != s["name"][:1].upper() + s["name"][1:]:
-            entry += f", label: {quoted(s['label'])}"  # as the tracker writes it
+        if s.also:
+            entry += f", also: [{', '.join(map(_word, s.also))}]"
+        if s.label != StatusDef(s.name, s.colour).label:
+            entry += f", label: {quoted(s.label)}"  # as the tracker writes it
         lines.append(entry + "}")
     lines.append(f"status_required: {'true' if status_required else 'false'}")
     fields = []
@@ -1276,15 +1242,8 @@ def _plan_yaml(grid: Grid, source: str, columns: list[Column], ref_form: RefForm
 
 def _pair(key: str, value: str) -> str:
     """``key: value`` for a mapping of names (agencies.yaml), each read back exactly."""
-    for k in (key, quoted(key)):
-        for v in (value, quoted(value)):
-            line = f"{k}: {v}\n"
-            try:
-                if load_text(line, "check").data == {key: value}:
-                    return line
-            except Invalid:
-                continue
-    return f"{quoted(key)}: {quoted(value)}\n"
+    lines = [f"{k}: {v}\n" for k in (key, quoted(key)) for v in (value, quoted(value))]
+    return next((line for line in lines if _reads_back(line, key, value)), lines[-1])
 
 
 def _agencies_yaml(agencies: dict[str, str], source: str) -> str:
@@ -1328,13 +1287,7 @@ def _report_yaml(title: str, notes: list[tuple[int, str]], source: str,
     return text
 
 
-def _item_yaml(kind, ref: str, values: dict[str, Any], grid: Grid, row: int,
-               columns: list[Column]) -> str:
-    text = f"# From {grid.where(row)}.\n"
-    text += yaml_field("ref", ref)
-    for definition in kind.fields:
-        value = values.get(definition.name)
-        if value is None or value == []:
-            continue
-        text += yaml_field(definition.name, value)
-    return text
+def _item_yaml(kind, ref: str, values: dict[str, Any], grid: Grid, row: int) -> str:
+    return f"# From {grid.where(row)}.\n" + yaml_field("ref", ref) + "".join(
+        yaml_field(f.name, values[f.name]) for f in kind.fields
+        if values.get(f.name) not in (None, []))
