@@ -10,10 +10,9 @@ The stages:
   nothing outside the file is followed; the cached value of a formula is its value.
 * :func:`infer`: the header row (title rows, merged title cells and blank rows above it
   skipped), each column's field and type, the statuses, the agencies, the refs; every
-  cell placed somewhere, and every choice said in :attr:`Adoption.notes`.
-* :func:`project_files`: the text of every file, each value written by scaffold's
-  writers (which read it back through the loader) and each item checked against the
-  inferred shape before anything is written.
+  cell placed somewhere, and every choice said in :attr:`Adoption.notes`. Then the text
+  of every file, each value written by scaffold's writers (which read it back through
+  the loader) and each item checked against the inferred shape before anything is written.
 """
 
 from __future__ import annotations
@@ -277,16 +276,10 @@ def rag_colour(rgb: str) -> str | None:
     hue, light, sat = colorsys.rgb_to_hls(r, g, b)
     if sat < 0.15 or light > 0.97:
         return "not started" if 0.3 < light < 0.95 and sat < 0.15 else None
-    degrees = hue * 360
-    if degrees < 20 or degrees >= 330:
-        return "red"
-    if degrees < 65:
-        return "amber"
-    if degrees < 170:
-        return "green"
-    if degrees < 260:
-        return "complete"
-    return None
+    # The band of hues (in degrees) the colour is in: red runs round past 360.
+    bands = ((20, "red"), (65, "amber"), (170, "green"), (260, "complete"), (330, None),
+             (360, "red"))
+    return next(group for limit, group in bands if hue * 360 < limit)
 
 
 def _meaning(word: str) -> str | None:
@@ -454,7 +447,6 @@ def infer(grid: Grid, source: str) -> Adoption:
             "another with --sheet), or type the column names in one row")])
     notes: list[str] = []
     unmapped: list[str] = []
-    problems: list[Problem] = []
     # A second header row under cells merged across ("Milestones" over Q1, Q2...).
     labels, sub_row = _labels(grid, header_row)
     last_header = sub_row or header_row
@@ -470,12 +462,10 @@ def infer(grid: Grid, source: str) -> Adoption:
         unmapped.append(f"{grid.where(low_row, low_col, labels.get(low_col))}: merged down to row "
                         f"{high_row}: its value is given to each of rows {low_row}-{high_row}")
     # A character that is not text (a control character pasted in) cannot be kept.
-    for r, c in ((n, c) for n in sorted(grid.rows) for c in grid.rows[n].values()
-                 if not c.blank):
-        refusal = refused(cell_text(c.value))
-        if refusal is not None:
-            problems.append(grid.problem(refusal[1], r, c.column, labels.get(c.column)
-                                         if r > last_header else None))
+    problems = [grid.problem(refusal[1], r, c.column,
+                             labels.get(c.column) if r > last_header else None)
+                for r in sorted(grid.rows) for c in grid.rows[r].values()
+                if not c.blank and (refusal := refused(cell_text(c.value))) is not None]
     if problems:
         raise Invalid(problems)
     data_numbers = [r for r in sorted(grid.rows) if r > last_header
@@ -483,14 +473,10 @@ def infer(grid: Grid, source: str) -> Adoption:
     # Columns: every header, and any column holding data under no header.
     used = sorted({c.column for r in data_numbers for c in grid.rows[r].values()
                    if not c.blank} | set(labels))
-    columns: list[Column] = []
+    columns = [Column(n, labels.get(n) or f"Column {column_letter(n)}") for n in used]
+    unmapped += [f"{grid.where(header_row, c.number)}: no header above data: kept as a "
+                 f"field labelled {c.header!r}" for c in columns if c.number not in labels]
     taken: set[str] = set()
-    for number in used:
-        header = labels.get(number) or f"Column {column_letter(number)}"
-        if number not in labels:
-            unmapped.append(f"{grid.where(header_row, number)}: no header above data: "
-                            f"kept as a field labelled {header!r}")
-        columns.append(Column(number, header))
 
     # Title rows above the header.
     titles = []
@@ -561,12 +547,10 @@ def infer(grid: Grid, source: str) -> Adoption:
     refs: dict[int, str] = {}
     if ref_column is not None:
         by_row = {r: cell_text(c.value) for r, c in values(ref_column)}
-        form = None
-        if by_row:
-            try:
-                form = RefForm.from_example(next(iter(by_row.values())))
-            except ValueError:
-                form = None
+        try:  # the form of the first ref ("" if none: no form)
+            form: RefForm | None = RefForm.from_example(next(iter(by_row.values()), ""))
+        except ValueError:
+            form = None
         if form is not None and form.style != "none" and all(
                 form.valid(v) and form.parse(v) == v for v in by_row.values()) and len(
                 set(by_row.values())) == len(by_row) and len(by_row) * 2 > len(item_rows):
