@@ -25,6 +25,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from itertools import takewhile
 from pathlib import Path
 from typing import Any, cast
 
@@ -692,21 +693,15 @@ def infer(grid: Grid, source: str) -> Adoption:
             if words:
                 read_note = "; read " + "; ".join(words[:30]) + (
                     f"; and {len(words) - 30} more" if len(words) > 30 else "")
-        elif guessed.is_date:
-            for r, c in found:
-                day = _day_text(c.value)
-                if day is None:
-                    spill(column, r, cell_text(c.value))
-                else:
-                    item_values[r][column.name] = day
-            column.note = f"{column.header} → {column.name} (date)"
-        else:
+        else:  # a date, a number, a line or a text
             for r, c in found:
                 text = cell_text(c.value)
-                if guessed.is_number and not re.fullmatch(_NUMBER, text):
+                written = (_day_text(c.value) if guessed.is_date else None
+                           if guessed.is_number and not re.fullmatch(_NUMBER, text) else text)
+                if written is None:
                     spill(column, r, text)
-                    continue
-                item_values[r][column.name] = text
+                else:
+                    item_values[r][column.name] = written
             column.note = f"{column.header} → {column.name} ({column.type})"
         if column.spill_rows and column.spill is not None:
             rows = ", ".join(str(r) for r in column.spill_rows)
@@ -789,10 +784,9 @@ def infer(grid: Grid, source: str) -> Adoption:
             elif current is not None:
                 item_values[r][section] = current
 
-    title = titles[0][1] if titles else Path(grid.display).stem
-    partnership = None
+    partnership, title = (banner_parts(titles[0][1]) if titles else
+                          (None, Path(grid.display).stem))
     if titles:
-        partnership, title = banner_parts(title)
         notes.insert(0, f"row {titles[0][0]} → report.yaml's "
                      + (f"partnership ({partnership}) and title ({title})" if partnership
                         else "title (it names no partnership apart: write the "
@@ -811,18 +805,16 @@ def infer(grid: Grid, source: str) -> Adoption:
                                for r in item_rows))
     shape = shape_from_document(load_text(plan_yaml, f"actions/{PLAN_FILE}"))
     kind = shape.kinds[0]
-    files = {f"actions/{PLAN_FILE}": plan_yaml}
-    files["actions/agencies.yaml"] = _agencies_yaml(agencies, source)
-    files["actions/report.yaml"] = _report_yaml(
-        title, [(r, t) for r, t in sorted([*titles[1:], *notes_inside, *notes_below])],
-        source, sections or {}, partnership, grid)
-    agencies_known = agencies or None
+    files = {f"actions/{PLAN_FILE}": plan_yaml,
+             "actions/agencies.yaml": _agencies_yaml(agencies, source),
+             "actions/report.yaml": _report_yaml(
+                 title, sorted([*titles[1:], *notes_inside, *notes_below]), source,
+                 sections or {}, partnership, grid)}
     for r in item_rows:
-        ref = refs[r]
-        path = f"actions/{kind.folder}/{ref}.yaml"
-        text = _item_yaml(kind, ref, item_values[r], grid, r)
+        path = f"actions/{kind.folder}/{refs[r]}.yaml"
+        text = _item_yaml(kind, refs[r], item_values[r], grid, r)
         try:
-            validate_item(load_text(text, path), kind, shape, agencies_known, source=path)
+            validate_item(load_text(text, path), kind, shape, agencies or None, source=path)
         except Invalid as invalid:
             problems += [grid.problem(f"cannot be kept as it is ({p.message})", r)
                          for p in invalid.problems]
@@ -883,11 +875,8 @@ def _sections(headings: dict[int, str], item_rows: list[int], refs: dict[int, st
             continue
         if not run:
             continue
-        under = []
-        for n in rows[i:]:
-            if n in headings:
-                break
-            under.append(form.sections(refs[n]))
+        under = [form.sections(refs[n]) for n in takewhile(lambda n: n not in headings,
+                                                            rows[i:])]
         shared = os.path.commonprefix(under)  # the sections every ref under the run is in
         # A heading naming one of the sections ("Outcome 2: ...") is that one; the
         # others take the innermost sections left, in order.
@@ -927,10 +916,8 @@ def _status_column(columns: list[Column], values, blank_fills) -> Column | None:
         usual = bool(texts) and short and _usual_statuses(texts) and distinct <= 8
         found = (4 if headed and (usual or rag_fills) else
                  3 if usual and distinct >= 2 and not _UPDATE_HEADER.search(word) else
-                 2 if not texts and len(rag_fills) >= 2 else
+                 2 if not every and len(rag_fills) >= 2 else
                  1 if headed and texts else 0)
-        if found and not texts and every:
-            found = 0
         if found > score:
             best, score = column, found
     return best
