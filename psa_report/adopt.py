@@ -18,6 +18,7 @@ The stages:
 from __future__ import annotations
 
 import colorsys
+import csv
 import io
 import os
 import re
@@ -127,8 +128,6 @@ def read_tracker(path: Path, sheet: str | None = None) -> Grid:
 
 
 def _read_csv(raw: bytes, display: str) -> Grid:
-    import csv
-
     text = decode_utf8(raw, lambda line, column, byte: Invalid([Problem(
         f"{display}: line {line}, character {column}", None, None,
         f"byte 0x{byte:02X} is not UTF-8 text: in Excel use Save As, 'CSV UTF-8', and "
@@ -219,8 +218,8 @@ def _month_format(number_format: str) -> bool:
 
 
 def cell_text(value: Any) -> str:
-    """A cell's value as text: dates as 2025-03-31, whole numbers without ".0", line
-    breaks as "\\n"."""
+    """A filled cell's value as text: dates as 2025-03-31, whole numbers without ".0",
+    line breaks as "\\n"."""
     if isinstance(value, datetime):
         value = value.date() if value.time() == time(0) else value
     if isinstance(value, (date, datetime)):
@@ -229,8 +228,6 @@ def cell_text(value: Any) -> str:
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
-    if value is None:
-        return ""
     text = str(value).replace("\r\n", "\n").replace("\r", "\n")
     # Line breaks inside a cell part paragraphs: blank lines between them are one break.
     lines = [line.rstrip() for line in text.split("\n")]
@@ -414,7 +411,7 @@ def _looks_like_ref_header(header: str, exact: bool = False) -> bool:
         return True
     return word in ("ref", "ref no", "ref number", "reference", "no", "number", "#", "id",
                     "action ref", "action no", "action number", "item", "item no",
-                    "action id", "ref.", "refs", "action reference")
+                    "action id", "refs", "action reference")
 
 
 def _usual_statuses(values: list[str]) -> bool:
