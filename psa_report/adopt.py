@@ -633,11 +633,9 @@ def infer(grid: Grid, source: str) -> Adoption:
         guessed = fieldtypes.get(column.type)
         if guessed.is_agencies:
             split = split_leads(texts)
-            spellings: dict[str, Counter] = {}
-            for names in split.values():
-                for name in names:
-                    spellings.setdefault(normal_word(name), Counter())[name] += 1
-            canonical = {k: c.most_common(1)[0][0] for k, c in spellings.items()}
+            # Each agency as it is most often written (of equals, the first written).
+            counts = Counter(name for names in split.values() for name in names)
+            canonical = {normal_word(n): n for n, _ in reversed(counts.most_common())}
             splits = sorted({t for t, names in split.items() if len(names) > 1})
             for (r, _), text in zip(found, texts, strict=True):
                 names = [canonical[normal_word(n)] for n in split[text]]
@@ -1221,9 +1219,8 @@ def _agencies_yaml(agencies: dict[str, str], source: str) -> str:
     if not agencies:
         agencies = {"Partnership": "The Community Safety Partnership"}
         text += "# (The tracker names no lead: this one is an example.)\n"
-    for short, full in sorted(agencies.items(), key=lambda kv: kv[0].lower()):
-        text += _pair(short, full)
-    return text
+    return text + "".join(_pair(short, full) for short, full in
+                          sorted(agencies.items(), key=lambda kv: kv[0].lower()))
 
 
 def _report_yaml(title: str, notes: list[tuple[int, str]], source: str,
