@@ -10,41 +10,45 @@ The stages:
   nothing outside the file is followed; the cached value of a formula is its value.
 * :func:`infer`: the header row (title rows, merged title cells and blank rows above it
   skipped), each column's field and type, the statuses, the agencies, the refs; every
-  cell placed somewhere, and every choice said in :attr:`Adoption.notes`.
-* :func:`project_files`: the text of every file, each value written by scaffold's
-  writers (which read it back through the loader) and each item checked against the
-  inferred shape before anything is written.
+  cell placed somewhere, and every choice said in :attr:`Adoption.notes`. Then the text
+  of every file, each value written by scaffold's writers (which read it back through
+  the loader) and each item checked against the inferred shape before anything is written.
 """
 
 from __future__ import annotations
 
 import colorsys
+import csv
 import io
+import os
 import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from itertools import takewhile
 from pathlib import Path
 from typing import Any, cast
 
 from . import fieldtypes, xlsx
 from .chars import refused
-from .dates import Due, parse_due
+from .dates import Due, parse_day, parse_due
 from .files import decode_utf8, delimiter, read_regular
 from .loader import load_text
 from .problems import Invalid, Problem
-from .scaffold import quoted, yaml_field
+from .scaffold import _reads_back, quoted, yaml_field
 from .shape import (
     EXEMPT,
     INDICATOR,
     PLAN_FILE,
     RefForm,
+    StatusDef,
     check_agency_name,
     normal_word,
     shape_from_document,
     validate_item,
 )
+from .xlsx import column_letter
 
 #: Largest tracker read (a workbook of a few thousand rows, with its styles).
 MAX_TRACKER_BYTES = 20 * 1024 * 1024
@@ -68,19 +72,9 @@ SUFFIXES = (".xlsx", ".xlsm", ".csv", ".tsv", ".txt")
 # ---------------------------------------------------------------- cells
 
 
-@dataclass
-class Cell:
-    """One cell as typed: ``value`` is text, a number, a date or None; ``fill`` the
-    cell's solid fill as RRGGBB, if it has one."""
-
-    row: int
-    column: int
-    value: Any
-    fill: str | None = None
-
-    @property
-    def blank(self) -> bool:
-        return self.value is None or (isinstance(self.value, str) and not self.value.strip())
+#: One cell as typed (text, a number, a date or None) and its solid fill as RRGGBB: the
+#: bounded reader's own, a CSV file's cells made as text.
+Cell = xlsx.XCell
 
 
 @dataclass
@@ -101,7 +95,7 @@ class Grid:
         if row is not None:
             parts.append(f"row {row}")
         if column is not None:
-            parts.append(f"column {letter(column)}" + (f" ({header})" if header else ""))
+            parts.append(f"column {column_letter(column)}" + (f" ({header})" if header else ""))
         return f"{self.display}: {', '.join(parts)}" if parts else self.display
 
     def problem(self, message: str, row: int | None = None, column: int | None = None,
@@ -109,20 +103,11 @@ class Grid:
         return Problem(self.where(row, column, header), None, None, message)
 
 
-#: Column 1 -> A, 28 -> AB (the workbook reader's own)
-letter = xlsx.column_letter
-
-
-def _too_big(size: int) -> str:
-    return (f"the tracker is {size:,} bytes, over the limit of {MAX_TRACKER_BYTES:,} bytes: "
-            "check it is the right file, or save only the sheet of the plan")
-
-
 def read_tracker(path: Path, sheet: str | None = None) -> Grid:
     """The cells of the tracker at ``path``: one sheet of a workbook (``sheet``, or the
     first that holds a table), or a CSV/TSV file."""
-    display = Path(path).name
-    suffix = Path(path).suffix.lower()
+    path = Path(path)
+    display, suffix = path.name, path.suffix.lower()
     if suffix not in SUFFIXES:
         what = {".xls": "an Excel 97-2003 workbook (.xls)", ".ods": "an OpenDocument "
                 "spreadsheet (.ods)"}.get(suffix, f"a {suffix} file" if suffix else
@@ -130,8 +115,10 @@ def read_tracker(path: Path, sheet: str | None = None) -> Grid:
         raise Invalid([Problem(display, None, None,
             f"this is {what}, which psa-report does not read: save it from Excel or "
             "LibreOffice as Excel Workbook (.xlsx) or CSV UTF-8 (.csv), and name that")])
-    raw = read_regular(Path(path), display, MAX_TRACKER_BYTES, _too_big,
-                       fix="name the tracker's .xlsx or .csv file")
+    raw = read_regular(path, display, MAX_TRACKER_BYTES, lambda size: (
+        f"the tracker is {size:,} bytes, over the limit of {MAX_TRACKER_BYTES:,} bytes: "
+        "check it is the right file, or save only the sheet of the plan"),
+        fix="name the tracker's .xlsx or .csv file")
     if suffix in (".xlsx", ".xlsm"):
         return _read_workbook(raw, display, sheet)
     if sheet is not None:
@@ -141,8 +128,6 @@ def read_tracker(path: Path, sheet: str | None = None) -> Grid:
 
 
 def _read_csv(raw: bytes, display: str) -> Grid:
-    import csv
-
     text = decode_utf8(raw, lambda line, column, byte: Invalid([Problem(
         f"{display}: line {line}, character {column}", None, None,
         f"byte 0x{byte:02X} is not UTF-8 text: in Excel use Save As, 'CSV UTF-8', and "
@@ -178,7 +163,7 @@ def _read_workbook(raw: bytes, display: str, wanted: str | None) -> Grid:
     followed, and a cell beyond the bounds refused at that cell."""
     book = xlsx.Book(raw, display, TRACKER_LIMITS)
     try:
-        sheets = [s for s in book.sheets if s.state == "visible" or wanted is not None]
+        sheets = [s for s in book.sheets if s.state == "visible"]
         names = [s.title for s in book.sheets]
         if wanted is not None:
             found = book.sheet(wanted) or next(
@@ -188,21 +173,20 @@ def _read_workbook(raw: bytes, display: str, wanted: str | None) -> Grid:
                 raise Invalid([Problem(display, None, None,
                     f"has no sheet named {wanted!r}: its sheets are "
                     f"{', '.join(repr(n) for n in names)}")])
-            grid = _sheet_grid(book, found, display)
-            grid.other_sheets = [n for n in names if n != found.title]
-            return grid
-        first = None
+            sheets = [found]
+        # The first sheet that holds a table, else the first.
+        grid = None
         for sheet in sheets:
-            grid = _sheet_grid(book, sheet, display)
-            if first is None:
-                first = grid
-            if _find_header(grid) is not None:
-                grid.other_sheets = [n for n in names if n != sheet.title]
-                return grid
-        if first is None:
+            read = _sheet_grid(book, sheet, display)
+            if grid is None:
+                grid = read
+            if _find_header(read) is not None:
+                grid = read
+                break
+        if grid is None:
             raise Invalid([Problem(display, None, None, "has no sheet to read")])
-        first.other_sheets = [n for n in names if n != first.sheet]
-        return first
+        grid.other_sheets = [n for n in names if n != grid.sheet]
+        return grid
     finally:
         book.close()
 
@@ -212,14 +196,13 @@ def _sheet_grid(book: xlsx.Book, sheet: xlsx.Sheet, display: str) -> Grid:
     for number, cells in book.rows(sheet):
         row: dict[int, Cell] = {}
         for cell in cells:
-            value = cell.value
-            if value == "":
-                value = None
-            if isinstance(value, datetime) and _month_format(cell.number_format):
-                value = f"{value.year:04d}-{value.month:02d}"  # shown as Mar-26: a month
-            if value is None and cell.fill is None:
-                continue
-            row[cell.column] = Cell(number, cell.column, value, cell.fill)
+            if cell.value == "":
+                cell.value = None
+            if isinstance(cell.value, datetime) and _month_format(cell.number_format):
+                # shown as Mar-26: a month
+                cell.value = f"{cell.value.year:04d}-{cell.value.month:02d}"
+            if cell.value is not None or cell.fill is not None:
+                row[cell.column] = cell
         if row:
             rows[number] = row
     return Grid(display, sheet.title, rows, merged=list(sheet.merged))
@@ -235,8 +218,8 @@ def _month_format(number_format: str) -> bool:
 
 
 def cell_text(value: Any) -> str:
-    """A cell's value as text: dates as 2025-03-31, whole numbers without ".0", line
-    breaks as "\\n"."""
+    """A filled cell's value as text: dates as 2025-03-31, whole numbers without ".0",
+    line breaks as "\\n"."""
     if isinstance(value, datetime):
         value = value.date() if value.time() == time(0) else value
     if isinstance(value, (date, datetime)):
@@ -245,8 +228,6 @@ def cell_text(value: Any) -> str:
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
-    if value is None:
-        return ""
     text = str(value).replace("\r\n", "\n").replace("\r", "\n")
     # Line breaks inside a cell part paragraphs: blank lines between them are one break.
     lines = [line.rstrip() for line in text.split("\n")]
@@ -269,7 +250,6 @@ USUAL = (
      ("red", "r", "off track", "not on track", "significant concerns", "major issues")),
 )
 _GROUP_OF = {normal_word(word): group for group, *_, words in USUAL for word in words}
-_GROUP_ORDER = [group for group, *_ in USUAL]
 _LETTERS = {"b", "c", "g", "a", "r"}
 #: Other words, placed by what they mean (the group they stand nearest to).
 _MEANING = (
@@ -294,16 +274,10 @@ def rag_colour(rgb: str) -> str | None:
     hue, light, sat = colorsys.rgb_to_hls(r, g, b)
     if sat < 0.15 or light > 0.97:
         return "not started" if 0.3 < light < 0.95 and sat < 0.15 else None
-    degrees = hue * 360
-    if degrees < 20 or degrees >= 330:
-        return "red"
-    if degrees < 65:
-        return "amber"
-    if degrees < 170:
-        return "green"
-    if degrees < 260:
-        return "complete"
-    return None
+    # The band of hues (in degrees) the colour is in: red runs round past 360.
+    bands = ((20, "red"), (65, "amber"), (170, "green"), (260, "complete"), (330, None),
+             (360, "red"))
+    return next(group for limit, group in bands if hue * 360 < limit)
 
 
 def _meaning(word: str) -> str | None:
@@ -410,8 +384,6 @@ def _find_header(grid: Grid) -> int | None:
     """The header row: the first row of several short text cells, at least half as
     wide as the rows of data below it, with data under it."""
     numbers = sorted(grid.rows)
-    if not numbers:
-        return None
     for number in numbers[:HEADER_SEARCH_ROWS]:
         row = grid.rows[number]
         filled = [c for c in row.values() if not c.blank]
@@ -439,7 +411,7 @@ def _looks_like_ref_header(header: str, exact: bool = False) -> bool:
         return True
     return word in ("ref", "ref no", "ref number", "reference", "no", "number", "#", "id",
                     "action ref", "action no", "action number", "item", "item no",
-                    "action id", "ref.", "refs", "action reference")
+                    "action id", "refs", "action reference")
 
 
 def _usual_statuses(values: list[str]) -> bool:
@@ -473,7 +445,6 @@ def infer(grid: Grid, source: str) -> Adoption:
             "another with --sheet), or type the column names in one row")])
     notes: list[str] = []
     unmapped: list[str] = []
-    problems: list[Problem] = []
     # A second header row under cells merged across ("Milestones" over Q1, Q2...).
     labels, sub_row = _labels(grid, header_row)
     last_header = sub_row or header_row
@@ -485,16 +456,14 @@ def infer(grid: Grid, source: str) -> Adoption:
         for r in range(low_row + 1, min(high_row, low_row + MAX_ROWS) + 1):
             if r in grid.rows and (grid.rows[r].get(low_col) is None
                                    or grid.rows[r][low_col].blank):
-                grid.rows[r][low_col] = Cell(r, low_col, top.value, top.fill)
+                grid.rows[r][low_col] = Cell(r, low_col, top.value, fill=top.fill)
         unmapped.append(f"{grid.where(low_row, low_col, labels.get(low_col))}: merged down to row "
                         f"{high_row}: its value is given to each of rows {low_row}-{high_row}")
     # A character that is not text (a control character pasted in) cannot be kept.
-    for r, c in ((n, c) for n in sorted(grid.rows) for c in grid.rows[n].values()
-                 if not c.blank):
-        refusal = refused(cell_text(c.value))
-        if refusal is not None:
-            problems.append(grid.problem(refusal[1], r, c.column, labels.get(c.column)
-                                         if r > last_header else None))
+    problems = [grid.problem(refusal[1], r, c.column,
+                             labels.get(c.column) if r > last_header else None)
+                for r in sorted(grid.rows) for c in grid.rows[r].values()
+                if not c.blank and (refusal := refused(cell_text(c.value))) is not None]
     if problems:
         raise Invalid(problems)
     data_numbers = [r for r in sorted(grid.rows) if r > last_header
@@ -502,14 +471,10 @@ def infer(grid: Grid, source: str) -> Adoption:
     # Columns: every header, and any column holding data under no header.
     used = sorted({c.column for r in data_numbers for c in grid.rows[r].values()
                    if not c.blank} | set(labels))
-    columns: list[Column] = []
+    columns = [Column(n, labels.get(n) or f"Column {column_letter(n)}") for n in used]
+    unmapped += [f"{grid.where(header_row, c.number)}: no header above data: kept as a "
+                 f"field labelled {c.header!r}" for c in columns if c.number not in labels]
     taken: set[str] = set()
-    for number in used:
-        header = labels.get(number) or f"Column {letter(number)}"
-        if number not in labels:
-            unmapped.append(f"{grid.where(header_row, number)}: no header above data: "
-                            f"kept as a field labelled {header!r}")
-        columns.append(Column(number, header))
 
     # Title rows above the header.
     titles = []
@@ -550,12 +515,9 @@ def infer(grid: Grid, source: str) -> Adoption:
             notes_inside.append((r, text))
         else:
             headings[r] = text
-    for r, _ in notes_below:
-        unmapped.append(f"{grid.where(r)}: a note below the table: kept as a comment in "
-                        "report.yaml")
-    for r, _ in notes_inside:
-        unmapped.append(f"{grid.where(r)}: a note inside the table: kept as a comment in "
-                        "report.yaml")
+    for where, notes_there in (("below", notes_below), ("inside", notes_inside)):
+        unmapped += [f"{grid.where(r)}: a note {where} the table: kept as a comment in "
+                     "report.yaml" for r, _ in notes_there]
     # The financial year the tracker is for (a quarter alone, "Q4", is of it).
     year = tracker_year([t for _, t in titles] + [grid.sheet or "", Path(grid.display).stem])
     if not item_rows:
@@ -564,12 +526,16 @@ def infer(grid: Grid, source: str) -> Adoption:
                                     header_row)])
 
     def cell(r: int, column: Column) -> Cell | None:
-        found = grid.rows.get(r, {}).get(column.number)
-        return found
+        return grid.rows[r].get(column.number)
 
     def values(column: Column) -> list[tuple[int, Cell]]:
         return [(r, c) for r in item_rows if (c := cell(r, column)) is not None
                 and not c.blank]
+
+    def blank_fills(column: Column) -> list[tuple[int, Cell]]:
+        """The cells of no text but a fill colour (a status shown by its colour)."""
+        return [(r, c) for r in item_rows if (c := cell(r, column)) is not None
+                and c.blank and c.fill]
 
     # The Ref column.
     ref_column = next((c for c in columns if _looks_like_ref_header(c.header, exact=True)),
@@ -579,12 +545,10 @@ def infer(grid: Grid, source: str) -> Adoption:
     refs: dict[int, str] = {}
     if ref_column is not None:
         by_row = {r: cell_text(c.value) for r, c in values(ref_column)}
-        form = None
-        if by_row:
-            try:
-                form = RefForm.from_example(next(iter(by_row.values())))
-            except ValueError:
-                form = None
+        try:  # the form of the first ref ("" if none: no form)
+            form: RefForm | None = RefForm.from_example(next(iter(by_row.values()), ""))
+        except ValueError:
+            form = None
         if form is not None and form.style != "none" and all(
                 form.valid(v) and form.parse(v) == v for v in by_row.values()) and len(
                 set(by_row.values())) == len(by_row) and len(by_row) * 2 > len(item_rows):
@@ -614,8 +578,7 @@ def infer(grid: Grid, source: str) -> Adoption:
     # Each other column: its type.
     item_values: dict[int, dict[str, Any]] = {r: {} for r in item_rows}
     status_words: dict[str, list[int]] = {}
-    fills_read: list[int] = []
-    status_column: Column | None = None
+    fills_read: dict[int, str] = {}  # row -> the usual group of its fill (no text)
     agencies: dict[str, str] = {}
 
     def spill(column: Column, r: int, text: str) -> None:
@@ -630,14 +593,11 @@ def infer(grid: Grid, source: str) -> Adoption:
         normal_word(c.header))), None) or next((c for c in columns if not c.ref and
                                                 _AGENCY_HEADER.search(normal_word(c.header))),
                                                None)
-    status_like = _status_column([c for c in columns if not c.ref and c is not lead_like],
-                                 lambda column: values(column),
-                                 lambda column: [c for r in item_rows
-                                                 if (c := cell(r, column)) is not None
-                                                 and c.blank and c.fill])
+    status_column = _status_column([c for c in columns if not c.ref and c is not lead_like],
+                                   values, blank_fills)
     # The deadline: the column headed like one (Due, Deadline, Target date...); never
     # a Start, Raised or Last updated column, which are dates.
-    deadline = _deadline_column([c for c in columns if not c.ref and c is not status_like
+    deadline = _deadline_column([c for c in columns if not c.ref and c is not status_column
                                  and c is not lead_like], values, year)
     # each text typed in the deadline column -> what it means, its rows, whether the
     # tracker's year was needed to read it
@@ -649,11 +609,8 @@ def infer(grid: Grid, source: str) -> Adoption:
         found = values(column)
         texts = [cell_text(c.value) for _, c in found]
         word = normal_word(column.header)
-        fills = [(r, f) for r in item_rows if (f := cell(r, column)) is not None
-                 and f.blank and f.fill and rag_colour(f.fill)]
-        if column is status_like:
+        if column is status_column:
             column.type = "status"
-            status_column = column
         elif (column is lead_like and texts and all(len(t) <= 120 for t in texts)):
             column.type = "agencies"
         elif column is deadline:
@@ -666,7 +623,7 @@ def infer(grid: Grid, source: str) -> Adoption:
                 _start_header(word) and sum(_day_text(c.value) is not None
                                             for _, c in found) * 2 >= len(found))):
             column.type = "date"  # Start, Date raised, Last updated: not the deadline
-        elif any("\n" in t or len(t) > 100 for t in texts) or _update_header(word):
+        elif any("\n" in t or len(t) > 100 for t in texts) or _UPDATE_HEADER.search(word):
             column.type = "text"
         else:
             column.type = "line"
@@ -676,11 +633,9 @@ def infer(grid: Grid, source: str) -> Adoption:
         guessed = fieldtypes.get(column.type)
         if guessed.is_agencies:
             split = split_leads(texts)
-            spellings: dict[str, Counter] = {}
-            for names in split.values():
-                for name in names:
-                    spellings.setdefault(normal_word(name), Counter())[name] += 1
-            canonical = {k: c.most_common(1)[0][0] for k, c in spellings.items()}
+            # Each agency as it is most often written (of equals, the first written).
+            counts = Counter(name for names in split.values() for name in names)
+            canonical = {normal_word(n): n for n, _ in reversed(counts.most_common())}
             splits = sorted({t for t, names in split.items() if len(names) > 1})
             for (r, _), text in zip(found, texts, strict=True):
                 names = [canonical[normal_word(n)] for n in split[text]]
@@ -710,10 +665,10 @@ def infer(grid: Grid, source: str) -> Adoption:
                     continue
                 status_words.setdefault(" ".join(text.split()), []).append(r)
                 item_values[r][column.name] = " ".join(text.split())
-            for r, c in fills:
-                group = rag_colour(c.fill or "")
-                fills_read.append(r)
-                item_values[r][column.name] = ("\0fill", group)
+            for r, c in blank_fills(column):
+                if (group := rag_colour(c.fill or "")) is not None:
+                    fills_read[r] = group
+                    item_values[r][column.name] = group  # named once the statuses are
         elif guessed.is_due:
             for r, c in found:
                 read = _due_read(c.value, year)
@@ -733,21 +688,15 @@ def infer(grid: Grid, source: str) -> Adoption:
             if words:
                 read_note = "; read " + "; ".join(words[:30]) + (
                     f"; and {len(words) - 30} more" if len(words) > 30 else "")
-        elif guessed.is_date:
-            for r, c in found:
-                day = _day_text(c.value)
-                if day is None:
-                    spill(column, r, cell_text(c.value))
-                else:
-                    item_values[r][column.name] = day
-            column.note = f"{column.header} → {column.name} (date)"
-        else:
+        else:  # a date, a number, a line or a text
             for r, c in found:
                 text = cell_text(c.value)
-                if guessed.is_number and not re.fullmatch(_NUMBER, text):
+                written = (_day_text(c.value) if guessed.is_date else None
+                           if guessed.is_number and not re.fullmatch(_NUMBER, text) else text)
+                if written is None:
                     spill(column, r, text)
-                    continue
-                item_values[r][column.name] = text
+                else:
+                    item_values[r][column.name] = written
             column.note = f"{column.header} → {column.name} ({column.type})"
         if column.spill_rows and column.spill is not None:
             rows = ", ".join(str(r) for r in column.spill_rows)
@@ -771,19 +720,12 @@ def infer(grid: Grid, source: str) -> Adoption:
         column.required = all(column.name in item_values[r] for r in item_rows)
 
     # Statuses.
-    status_fills: dict[int, str] = {}
-    fill_groups: set[str] = set()
-    if status_column is not None:
-        for r in item_rows:
-            found_cell = cell(r, status_column)
-            if found_cell is not None and found_cell.fill:
-                status_fills[r] = found_cell.fill
-        fill_groups = {item_values[r][status_column.name][1] for r in fills_read}
+    status_fills = {} if status_column is None else {
+        r: s.fill for r in item_rows if (s := cell(r, status_column)) is not None and s.fill}
     statuses, status_notes, words_to_status = _statuses(status_words, status_fills,
-                                                        fill_groups)
+                                                        set(fills_read.values()))
     if status_column is not None:
-        for r in fills_read:
-            group = item_values[r][status_column.name][1]
+        for r, group in fills_read.items():
             item_values[r][status_column.name] = words_to_status[group]
         status_column.note = (f"{status_column.header} → {status_column.name} (status: "
                               + "; ".join(status_notes) + ")" + status_column.note)
@@ -799,7 +741,7 @@ def infer(grid: Grid, source: str) -> Adoption:
     # Which column is the deadline, said first.
     dates = [c.header for c in columns if fieldtypes.get(c.type).is_date]
     if deadline is not None:
-        said = (f"the deadline: {deadline.header} (column {letter(deadline.number)}) → "
+        said = (f"the deadline: {deadline.header} (column {column_letter(deadline.number)}) → "
                 f"{deadline.name}")
     else:
         said = ("no deadline: no column is headed Due, Deadline, Target date, Timescale, By "
@@ -809,15 +751,11 @@ def infer(grid: Grid, source: str) -> Adoption:
         said += (f"; {', '.join(dates)} {'is a date' if len(dates) == 1 else 'are dates'}, "
                  "not the deadline")
     notes.append(said)
-    # Partners fill in the update, the status and the deadline.
     for column in columns:
-        word = normal_word(column.header)
+        # Partners fill in the update, the status and the deadline.
         guessed = fieldtypes.get(column.type)
-        if guessed.is_status or column is deadline or (guessed.running_text
-                                                       and _update_header(word)):
-            column.partners = True
-
-    for column in columns:
+        column.partners = guessed.is_status or column is deadline or (
+            guessed.running_text and _UPDATE_HEADER.search(normal_word(column.header)) is not None)
         if column.ref:
             continue
         if column.name == f"tracker_{EXEMPT}":
@@ -827,15 +765,13 @@ def infer(grid: Grid, source: str) -> Adoption:
         notes.append(column.note)
     sections = _sections(headings, item_rows, refs, ref_form) if headings else None
     section = None
+    found_headings = (f"{len(headings)} heading row{'s' if len(headings) != 1 else ''} "
+                      f"inside the table (rows {', '.join(map(str, headings))}) → ")
     if sections:
-        notes.append(f"{len(headings)} heading row{'s' if len(headings) != 1 else ''} "
-                     f"inside the table (rows {', '.join(map(str, headings))}) → report.yaml's "
-                     f"sections {', '.join(sections)}")
+        notes.append(f"{found_headings}report.yaml's sections {', '.join(sections)}")
     elif headings:
         section = _field_name("Section", taken)
-        notes.append(f"{len(headings)} heading row{'s' if len(headings) != 1 else ''} "
-                     f"inside the table (rows {', '.join(map(str, headings))}) → {section} "
-                     "(line) of the items under each")
+        notes.append(f"{found_headings}{section} (line) of the items under each")
         current = None
         for r in sorted([*headings, *item_rows]):
             if r in headings:
@@ -843,10 +779,9 @@ def infer(grid: Grid, source: str) -> Adoption:
             elif current is not None:
                 item_values[r][section] = current
 
-    title = titles[0][1] if titles else Path(grid.display).stem
-    partnership = None
+    partnership, title = (banner_parts(titles[0][1]) if titles else
+                          (None, Path(grid.display).stem))
     if titles:
-        partnership, title = banner_parts(title)
         notes.insert(0, f"row {titles[0][0]} → report.yaml's "
                      + (f"partnership ({partnership}) and title ({title})" if partnership
                         else "title (it names no partnership apart: write the "
@@ -865,39 +800,28 @@ def infer(grid: Grid, source: str) -> Adoption:
                                for r in item_rows))
     shape = shape_from_document(load_text(plan_yaml, f"actions/{PLAN_FILE}"))
     kind = shape.kinds[0]
-    files = {f"actions/{PLAN_FILE}": plan_yaml}
-    files["actions/agencies.yaml"] = _agencies_yaml(agencies, source)
-    files["actions/report.yaml"] = _report_yaml(
-        title, [(r, t) for r, t in sorted([*titles[1:], *notes_inside, *notes_below])],
-        source, sections or {}, partnership, grid)
-    agencies_known = agencies or None
+    files = {f"actions/{PLAN_FILE}": plan_yaml,
+             "actions/agencies.yaml": _agencies_yaml(agencies, source),
+             "actions/report.yaml": _report_yaml(
+                 title, sorted([*titles[1:], *notes_inside, *notes_below]), source,
+                 sections or {}, partnership, grid)}
     for r in item_rows:
-        ref = refs[r]
-        path = f"actions/{kind.folder}/{ref}.yaml"
-        text = _item_yaml(kind, ref, item_values[r], grid, r, columns)
+        path = f"actions/{kind.folder}/{refs[r]}.yaml"
+        text = _item_yaml(kind, refs[r], item_values[r], grid, r)
         try:
-            validate_item(load_text(text, path), kind, shape, agencies_known, source=path)
+            validate_item(load_text(text, path), kind, shape, agencies or None, source=path)
         except Invalid as invalid:
             problems += [grid.problem(f"cannot be kept as it is ({p.message})", r)
                          for p in invalid.problems]
             continue
         files[path] = text
     if problems:
-        raise Invalid(_unique(problems))
+        raise Invalid(list(dict.fromkeys(problems)))  # each said once
     header = (f"header on row {header_row}" if sub_row is None else
               f"header on rows {header_row}-{sub_row}") + f"; {len(item_rows)} rows of the plan " \
              f"(rows {item_rows[0]}-{item_rows[-1]})"
     notes.insert(0, f"{grid.where()}: {header}")
     return Adoption(plan_yaml, files, notes, unmapped, len(item_rows))
-
-
-def _unique(problems: list[Problem]) -> list[Problem]:
-    seen, out = set(), []
-    for p in problems:
-        if (p.file, p.message) not in seen:
-            seen.add((p.file, p.message))
-            out.append(p)
-    return out
 
 
 def _labels(grid: Grid, header_row: int) -> tuple[dict[int, str], int | None]:
@@ -946,17 +870,9 @@ def _sections(headings: dict[int, str], item_rows: list[int], refs: dict[int, st
             continue
         if not run:
             continue
-        under = []
-        for n in rows[i:]:
-            if n in headings:
-                break
-            under.append(form.sections(refs[n]))
-        shared = under[0]
-        for other in under[1:]:  # the sections every ref under the run is in
-            same = 0
-            while same < min(len(shared), len(other)) and shared[same] == other[same]:
-                same += 1
-            shared = shared[:same]
+        under = [form.sections(refs[n]) for n in takewhile(lambda n: n not in headings,
+                                                            rows[i:])]
+        shared = os.path.commonprefix(under)  # the sections every ref under the run is in
         # A heading naming one of the sections ("Outcome 2: ...") is that one; the
         # others take the innermost sections left, in order.
         left = list(shared)
@@ -990,15 +906,13 @@ def _status_column(columns: list[Column], values, blank_fills) -> Column | None:
         word = normal_word(column.header)
         short = len(texts) * 2 > len(every)  # a long text or two is kept beside it
         distinct = len(set(map(normal_word, texts)))
-        rag_fills = {rag_colour(c.fill) for c in blank_fills(column)} - {None}
+        rag_fills = {rag_colour(c.fill) for _, c in blank_fills(column)} - {None}
         headed = bool(_RAG_HEADER.search(word)) and short and distinct <= 12
         usual = bool(texts) and short and _usual_statuses(texts) and distinct <= 8
         found = (4 if headed and (usual or rag_fills) else
-                 3 if usual and distinct >= 2 and not _update_header(word) else
-                 2 if not texts and len(rag_fills) >= 2 else
+                 3 if usual and distinct >= 2 and not _UPDATE_HEADER.search(word) else
+                 2 if not every and len(rag_fills) >= 2 else
                  1 if headed and texts else 0)
-        if found and not texts and every:
-            found = 0
         if found > score:
             best, score = column, found
     return best
@@ -1017,11 +931,6 @@ def _one_cell(row: dict[int, Cell]) -> Cell | None:
 _NUMBER = r"-?(0|[1-9]\d*)(\.\d+)?"
 
 
-def _deadline_header(word: str) -> bool:
-    return bool(re.search(r"\b(due|deadline|timescales?|target|by when|completion|end|"
-                          r"timeframe|time frame)\b", word))
-
-
 #: A header that names the deadline whatever its cells hold: Due, Due date, Deadline,
 #: Target date, Target completion date, Timescale, By when, Completion date, End date.
 _DEADLINE_HEADER = re.compile(
@@ -1034,6 +943,14 @@ _START_HEADER = re.compile(
     r"commencement|raised|opened|logged|created|added|identified|agreed|reported|"
     r"received|updated?|last updated?|reviewed|review date|date of review|last review|"
     r"date of update|entered|submitted|issued)\b")
+#: A header of a deadline where half its cells are deadlines (Target, Completion, End)...
+_DEADLINE_WORD = re.compile(r"\b(due|deadline|timescales?|target|by when|completion|end|"
+                            r"timeframe|time frame)\b")
+#: ...or Date, When (four in five are deadlines under any other header).
+_DUE_WORD = re.compile(r"\b(due|deadline|timescales?|target date|by when|completion|"
+                       r"date|when|timeframe|time frame|end date|target)\b")
+#: A column partners write in: the progress, update or comments.
+_UPDATE_HEADER = re.compile(r"\b(update|updates|progress|commentary|comments?|notes?)\b")
 
 
 def _start_header(word: str) -> bool:
@@ -1054,31 +971,13 @@ def _deadline_column(columns: list[Column], values, year: int | None) -> Column 
                 isinstance(c.value, (int, float)) and not isinstance(c.value, bool)
                 for _, c in found):
             continue
-        share = _due_share(found, year)
+        share = sum(_due_read(c.value, year) is not None for _, c in found) / len(found)
         found_rank = (3 if _DEADLINE_HEADER.search(word) and share > 0 else
-                      2 if _deadline_header(word) and share >= 0.5 else
-                      1 if share >= (0.5 if _due_header(word) else 0.8) else 0)
+                      2 if _DEADLINE_WORD.search(word) and share >= 0.5 else
+                      1 if share >= (0.5 if _DUE_WORD.search(word) else 0.8) else 0)
         if found_rank > rank:
             best, rank = column, found_rank
     return best
-
-
-def _update_header(word: str) -> bool:
-    """A column partners write in: the progress, update or comments."""
-    return bool(re.search(r"\b(update|updates|progress|commentary|comments?|notes?)\b", word))
-
-
-def _due_header(word: str) -> bool:
-    return bool(re.search(r"\b(due|deadline|timescales?|target date|by when|completion|"
-                          r"date|when|timeframe|time frame|end date|target)\b", word))
-
-
-def _whole_day(text: str) -> bool:
-    try:
-        due = parse_due(text)
-    except ValueError:
-        return False
-    return not due.month_only
 
 
 def _due_read(value: Any, year: int | None = None) -> tuple[str, Due] | None:
@@ -1104,27 +1003,18 @@ def _due_read(value: Any, year: int | None = None) -> tuple[str, Due] | None:
     return str(due), due
 
 
-def _due_text(value: Any, year: int | None = None) -> str | None:
-    """A deadline as it will be written, or None if it is no date or period."""
-    read = _due_read(value, year)
-    return read[0] if read is not None else None
-
-
-def _due_share(found: list[tuple[int, Cell]], year: int | None = None) -> float:
-    if not found:
-        return 0.0
-    return sum(1 for _, c in found if _due_text(c.value, year) is not None) / len(found)
-
-
 def _day_text(value: Any) -> str | None:
     """A whole day as it will be written in a date field (date cells as 2025-03-31, text
     as typed), or None."""
-    if isinstance(value, (datetime, date)):
-        return (value.date() if isinstance(value, datetime) else value).isoformat()
     if not isinstance(value, str):
-        return None
+        read = _due_read(value)  # a date cell: its day
+        return read[0] if read is not None else None
     text = " ".join(value.split())
-    return text if _whole_day(text) else None
+    try:
+        parse_day(text)
+    except ValueError:
+        return None
+    return text
 
 
 #: A financial year in a tracker's title: 2026/27, 2026-27, 2026/2027, FY26/27.
@@ -1188,7 +1078,7 @@ def _note_row(text: str) -> bool:
 
 
 def _statuses(words: dict[str, list[int]], fills: dict[int, str], fill_groups: set[str]
-              ) -> tuple[list[dict], list[str], dict[str, str]]:
+              ) -> tuple[list[StatusDef], list[str], dict[str, str]]:
     """The statuses of plan.yaml (best first), what was read, and usual group -> the
     status's name. ``words``: each word typed -> its rows; ``fills``: row -> fill."""
     groups: dict[str, list[str]] = {}  # usual group -> the words typed for it
@@ -1215,7 +1105,7 @@ def _statuses(words: dict[str, list[int]], fills: dict[int, str], fill_groups: s
         others.append((word, placed, why))
     for group in fill_groups:
         groups.setdefault(group, [])
-    statuses: list[dict] = []
+    statuses: list[StatusDef] = []
     notes: list[str] = []
     names: dict[str, str] = {}
     for group, colour, done, exception, _usual in USUAL:
@@ -1229,21 +1119,18 @@ def _statuses(words: dict[str, list[int]], fills: dict[int, str], fill_groups: s
                 if normal_word(word) != name and normal_word(word) not in map(normal_word,
                                                                                 also):
                     also.append(word)
-            statuses.append({"name": name, "colour": colour, "done": done,
-                             "exception": exception, "also": also,
-                             "label": " ".join(full[0].split()) if full else ""})
+            statuses.append(StatusDef(name, colour, done, exception, tuple(also),
+                                      " ".join(full[0].split()) if full else ""))
             names[group] = name
             notes.append(f"{', '.join(typed)} → {name}" if typed else
                          f"{name} (from fill colours only)")
         for word, placed, why in others:
             if placed == group:
-                statuses.append({"name": _status_name(word), "colour": colour,
-                                 "done": done, "exception": exception, "also": [],
-                                 "label": " ".join(word.split())})
+                statuses.append(StatusDef(_status_name(word), colour, done, exception,
+                                          label=" ".join(word.split())))
                 notes.append(f"{word} → a status of its own, placed with {group} by {why}")
-    if not any(s["done"] for s in statuses):
-        statuses.insert(0, {"name": "complete", "colour": "blue", "done": True,
-                            "exception": False, "also": [], "label": ""})
+    if not any(s.done for s in statuses):
+        statuses.insert(0, StatusDef("complete", "blue", done=True))
         notes.append("complete added (no status meant done)")
     return statuses, notes, names
 
@@ -1253,18 +1140,14 @@ def _status_name(word: str) -> str:
     return " ".join(word.lower().split())
 
 
-def _flow(words: list[str]) -> str:
-    return "[" + ", ".join(_word(w, quoted) for w in words) + "]"
-
-
-def _word(text: str, quoted) -> str:
+def _word(text: str) -> str:
     plain = re.fullmatch(r"[A-Za-z][A-Za-z0-9 ]*", text) and text.lower() not in (
         "y", "n", "yes", "no", "on", "off", "true", "false", "null") and not text.endswith(" ")
     return text if plain else quoted(text)
 
 
 def _plan_yaml(grid: Grid, source: str, columns: list[Column], ref_form: RefForm,
-               statuses: list[dict], section: str | None, status_required: bool) -> str:
+               statuses: list[StatusDef], section: str | None, status_required: bool) -> str:
     heading = grid.sheet if grid.sheet and not re.fullmatch(r"(?i)sheet\s*\d*", grid.sheet) \
         else "Actions"
     lines = [
@@ -1277,15 +1160,15 @@ def _plan_yaml(grid: Grid, source: str, columns: list[Column], ref_form: RefForm
         "statuses:",
     ]
     for s in statuses:
-        entry = f"  - {{name: {_word(s['name'], quoted)}, colour: {s['colour']}"
-        if s["done"]:
+        entry = f"  - {{name: {_word(s.name)}, colour: {s.colour}"
+        if s.done:
             entry += ", done: true"
-        if s["exception"]:
+        if s.exception:
             entry += ", exception: true"
-        if s["also"]:
-            entry += f", also: {_flow(s['also'])}"
-        if s["label"] and s["label"] != s["name"][:1].upper() + s["name"][1:]:
-            entry += f", label: {quoted(s['label'])}"  # as the tracker writes it
+        if s.also:
+            entry += f", also: [{', '.join(map(_word, s.also))}]"
+        if s.label != StatusDef(s.name, s.colour).label:
+            entry += f", label: {quoted(s.label)}"  # as the tracker writes it
         lines.append(entry + "}")
     lines.append(f"status_required: {'true' if status_required else 'false'}")
     fields = []
@@ -1325,15 +1208,8 @@ def _plan_yaml(grid: Grid, source: str, columns: list[Column], ref_form: RefForm
 
 def _pair(key: str, value: str) -> str:
     """``key: value`` for a mapping of names (agencies.yaml), each read back exactly."""
-    for k in (key, quoted(key)):
-        for v in (value, quoted(value)):
-            line = f"{k}: {v}\n"
-            try:
-                if load_text(line, "check").data == {key: value}:
-                    return line
-            except Invalid:
-                continue
-    return f"{quoted(key)}: {quoted(value)}\n"
+    lines = [f"{k}: {v}\n" for k in (key, quoted(key)) for v in (value, quoted(value))]
+    return next((line for line in lines if _reads_back(line, key, value)), lines[-1])
 
 
 def _agencies_yaml(agencies: dict[str, str], source: str) -> str:
@@ -1343,9 +1219,8 @@ def _agencies_yaml(agencies: dict[str, str], source: str) -> str:
     if not agencies:
         agencies = {"Partnership": "The Community Safety Partnership"}
         text += "# (The tracker names no lead: this one is an example.)\n"
-    for short, full in sorted(agencies.items(), key=lambda kv: kv[0].lower()):
-        text += _pair(short, full)
-    return text
+    return text + "".join(_pair(short, full) for short, full in
+                          sorted(agencies.items(), key=lambda kv: kv[0].lower()))
 
 
 def _report_yaml(title: str, notes: list[tuple[int, str]], source: str,
@@ -1377,13 +1252,7 @@ def _report_yaml(title: str, notes: list[tuple[int, str]], source: str,
     return text
 
 
-def _item_yaml(kind, ref: str, values: dict[str, Any], grid: Grid, row: int,
-               columns: list[Column]) -> str:
-    text = f"# From {grid.where(row)}.\n"
-    text += yaml_field("ref", ref)
-    for definition in kind.fields:
-        value = values.get(definition.name)
-        if value is None or value == []:
-            continue
-        text += yaml_field(definition.name, value)
-    return text
+def _item_yaml(kind, ref: str, values: dict[str, Any], grid: Grid, row: int) -> str:
+    return f"# From {grid.where(row)}.\n" + yaml_field("ref", ref) + "".join(
+        yaml_field(f.name, values[f.name]) for f in kind.fields
+        if values.get(f.name) not in (None, []))
