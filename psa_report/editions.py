@@ -139,7 +139,9 @@ def public(plan: ReportPlan, project: Project, *, old: Project | None = None,
     past = {tag: exemptions(then) for tag, then in meetings.items()}
     if not found and not before and not any(past.values()):
         return plan  # nothing to leave out: the plan as it is (it is public already)
-    plan = copy.deepcopy(plan)
+    # (the rows' origins, the rows the preview kept, stay themselves: see render.Fragments)
+    plan = copy.deepcopy(plan, {id(row.origin): row.origin for part in plan.parts
+                                for row in part.rows if row.origin is not None})
     plan.edition = "public"
     words = plan.words
     changes = {change.ref: change for change in plan.changes}

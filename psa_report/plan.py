@@ -117,6 +117,9 @@ class Row:
     #: a table row with so much text for its columns' widths that it may fill half a page
     #: or more: it starts where the last row ended and runs on (report.css), see mark_tall
     tall: bool = False
+    #: the row the preview kept, of which this is a copy (KeptRows); None: planned afresh.
+    #: The renderer keeps a kept row's markup from one save to the next (render.Fragments)
+    origin: Row | None = field(default=None, compare=False, repr=False)
 
     @property
     def direction_glyph(self) -> str:
@@ -594,8 +597,8 @@ class KeptRows:
     item itself, as long as everything else a row is made of is equal too: the date it
     is as at, the agencies' names, the words, the statuses and the main language (kept
     apart for each edition's language). Anything of those changed plans every row again.
-    Each build is handed a copy of the row and of its cells, as the steps after
-    planning set their attributes (the changes since the last meeting, the direction of
+    Each build is handed a copy of the row, as the steps after planning set its
+    attributes (the changes since the last meeting, the direction of
     travel, an indicator's figure, what an edition leaves out)."""
 
     def __init__(self) -> None:
@@ -622,15 +625,12 @@ class KeptRows:
 
 
 def _copied(row: Row) -> Row:
-    """A copy of the row and of its cells, sharing their (never changed) lists."""
+    """A copy of the row, sharing its (never changed) cells and lists: the steps after
+    planning set the row's attributes; the public edition changes cells only in its own
+    deep copy of the plan (editions.py)."""
     copy = object.__new__(Row)
     copy.__dict__.update(row.__dict__)
-    cells = []
-    for cell in row.cells:
-        copied = object.__new__(Cell)
-        copied.__dict__.update(cell.__dict__)
-        cells.append(copied)
-    copy.cells = cells
+    copy.origin = row
     return copy
 
 

@@ -50,6 +50,7 @@ import jinja2
 from jinja2 import nodes
 from jinja2.bccache import Bucket
 from jinja2.compiler import CodeGenerator
+from jinja2.ext import Extension
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 
@@ -269,6 +270,57 @@ _METHODS = (types.MethodType, types.BuiltinMethodType)
 
 _PERCENT_WIDTH = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\d+)?(?:\.(\d+))?")
 _WIDENING = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
+
+
+class Fragments(Extension):
+    """``{% cache row, value, ... %}...{% endcache %}``: a row's markup kept from one
+    render to the next (the preview's, issue 31), so that a save renders again only the
+    rows that changed. It is kept only for a row the preview planned from a kept item
+    (its ``origin``, see :class:`psa_report.plan.KeptRows`), and used again only while
+    the row and every value named are equal and of the same types as last time;
+    anything else is rendered as usual (a fresh ``build`` renders every row). The shipped
+    templates name each value the part inside the tag reads besides the row."""
+
+    tags = {"cache"}
+    #: renders an unused piece is kept for (two languages, each with its exceptions)
+    KEEP = 4
+
+    def __init__(self, environment: jinja2.Environment):
+        super().__init__(environment)
+        #: (template:line, the row's origin, hashable values) ->
+        #: (the render it was last used in, the row's origin, the values, the markup)
+        self.kept: dict[tuple, tuple[int, object, tuple, str]] = {}
+
+    def parse(self, parser):
+        lineno = next(parser.stream).lineno
+        values = [parser.parse_expression()]
+        while parser.stream.skip_if("comma"):
+            values.append(parser.parse_expression())
+        body = parser.parse_statements(("name:endcache",), drop_needle=True)
+        where = nodes.Const(f"{parser.name}:{lineno}")
+        call = self.call_method("_piece", [where, nodes.List(values)])
+        return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
+
+    def _piece(self, where: str, values: list, caller: Callable[[], str]) -> str:
+        row, number = values[0], getattr(_render, "number", None)
+        origin = getattr(row, "origin", None)
+        if origin is None or number is None:
+            return caller()
+        key = (where, id(origin),  # (kept with the origin, so its id is not reused)
+               *(v for v in values[1:] if type(v) in (str, bool, int, type(None))))
+        held = self.kept.get(key)
+        if (held is not None and held[1] is origin and len(held[2]) == len(values)
+                and all(type(a) is type(b) and a == b for a, b in zip(held[2], values))):
+            markup = held[3]
+        else:
+            markup = caller()
+        self.kept[key] = (number, origin, tuple(values), markup)
+        return markup
+
+    def forget(self, number: int) -> None:
+        """Let go of the pieces no render has used lately."""
+        for key in [k for k, held in self.kept.items() if number - held[0] > self.KEEP]:
+            del self.kept[key]
 
 
 class Sandbox(ImmutableSandboxedEnvironment):
@@ -545,6 +597,7 @@ def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=True,  # a template edited while `serve` runs is compiled again
+        extensions=[Fragments],
     )
     for name in ("lipsum", "cycler", "joiner"):  # not needed; less to reach for
         env.globals.pop(name, None)
@@ -638,6 +691,9 @@ def _render_bounded(env: jinja2.Environment, plan: ReportPlan) -> str:
                         "(the shipped one is about 40,000): a loop writes too much"))
                 pieces.append("".join(chunk))
     finally:
+        fragments = env.extensions.get(Fragments.identifier)
+        if isinstance(fragments, Fragments) and _render.number is not None:
+            fragments.forget(_render.number)
         _render.deadline = _render.number = None
     return "".join(pieces)
 

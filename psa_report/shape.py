@@ -107,6 +107,11 @@ class StatusDef:
 # ---------------------------------------------------------------- refs
 
 
+@lru_cache(maxsize=1 << 16)
+def _parsed_ref(form: RefForm, text: str, what: str) -> str:
+    return form._parse(text, what)
+
+
 @dataclass(frozen=True)
 class RefForm:
     """The form of a kind's refs, given by example: "3.2.1", "R1", "DA-02" or ""."""
@@ -151,7 +156,11 @@ class RefForm:
         return "this kind has no refs: its items are numbered in file order"
 
     def parse(self, text: str, what: str = "a ref") -> str:
-        """The ref in its canonical form (any case accepted); ValueError if not this form."""
+        """The ref in its canonical form (any case accepted); ValueError if not this form.
+        (Kept per form and text: a preview's save sorts and checks every ref again.)"""
+        return _parsed_ref(self, text, what)
+
+    def _parse(self, text: str, what: str) -> str:
         text = text.strip()
         if len(text) > MAX_REF_LENGTH:
             raise ValueError(f"{text[:MAX_REF_LENGTH]!r}... is too long for a ref "

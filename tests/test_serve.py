@@ -300,6 +300,70 @@ def test_after_each_save_the_preview_is_a_fresh_builds_page(meetings, tmp_path, 
     assert sorted(again) == sorted(set(first) - {"3.2.3"} | {"3.2.6"})
 
 
+def test_a_save_renders_again_only_the_rows_that_changed(meetings, monkeypatch):
+    """The preview keeps each kept row's markup (render.Fragments): a save renders again
+    the saved item's row (in its table and in the exceptions) and nothing else, and the
+    page is still the one the rows make."""
+    from psa_report import render
+
+    rendered: list[str] = []
+    real = render.Fragments._piece
+
+    def counted(self, where, values, caller):
+        def body():
+            rendered.append(values[0].ref)
+            return caller()
+        return real(self, where, values, body)
+
+    monkeypatch.setattr(render.Fragments, "_piece", counted)
+    old = time.time_ns() - 10 * KeptFiles.RECENT
+
+    def rebuilt(*saved: str) -> tuple[str, list[str]]:
+        for path in saved:
+            os.utime(meetings / path, ns=(old, old))
+        rendered.clear()
+        return preview_build()[0], sorted(set(rendered))
+
+    for path in (meetings / "actions").rglob("*.yaml"):
+        os.utime(path, ns=(old, old))
+    preview_build = html_builder(meetings)
+    first, refs = rebuilt()
+    assert len(refs) > 10  # every row, the first time
+    assert rebuilt() == (first, [])  # nothing saved: no row rendered again
+    edit(meetings, "actions/data-gaps/3.2.4.yaml", "status: off track", "status: on track")
+    page, refs = rebuilt("actions/data-gaps/3.2.4.yaml")
+    assert refs == ["3.2.4"] and page != first
+    assert page.count('<span class="status status-on-track') == \
+        first.count('<span class="status status-on-track') + 1
+
+
+def test_a_plan_in_two_languages_keeps_each_editions_rows(meetings, monkeypatch):
+    """Both languages' pages keep their rows' markup side by side: a second build renders
+    no row again in either."""
+    from psa_report import render
+
+    rendered: list[str] = []
+    real = render.Fragments._piece
+
+    def counted(self, where, values, caller):
+        def body():
+            rendered.append(values[0].ref)
+            return caller()
+        return real(self, where, values, body)
+
+    monkeypatch.setattr(render.Fragments, "_piece", counted)
+    edit(meetings, "actions/report.yaml", "partnership: Safer Stockton Partnership",
+         "languages: [en, cy]\npartnership: Safer Stockton Partnership")
+    old = time.time_ns() - 10 * KeptFiles.RECENT
+    for path in (meetings / "actions").rglob("*.yaml"):
+        os.utime(path, ns=(old, old))
+    preview_build = html_builder(meetings)
+    first = preview_build()
+    assert len(rendered) > 20 and "cy" in first[3]
+    rendered.clear()
+    assert preview_build()[::3] == first[::3] and rendered == []
+
+
 # ------------------------------------------------------------------ nothing else
 
 
