@@ -49,7 +49,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from .dates import long_date
-from .docx_clean import Unreadable, clean
+from .docx_clean import MAX_TEMPLATE_BYTES, OLE_SIGNATURE, Unreadable, clean, repack
 from .figures_view import number_text
 from .files import read_bounded
 from .plan import Overdue, ReportPlan, Row, lang_of
@@ -88,10 +88,8 @@ _ORDINAL = re.compile(r"\b(\d+)(st|nd|rd|th)\b")
 #: The main part's content type in a .dotx (python-docx knows only the .docx one).
 WML_TEMPLATE_MAIN = (
     "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml")
-#: How a .doc, .dot or password-protected Word file begins (an OLE compound file).
-OLE_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")
-#: A template larger than this (packed or unpacked) is refused.
-MAX_TEMPLATE_BYTES = 50 * 1024 * 1024
+UNREADABLE = ("cannot be read as a Word file ({}): open it in Word and save it again as .docx "
+              "or .dotx")
 
 
 # ---------------------------------------------------------------- the template
@@ -105,8 +103,7 @@ def _content_types(path: Path, archive: zipfile.ZipFile) -> str:
         with archive.open("[Content_Types].xml") as member:  # bounded: sizes can lie
             return member.read(MAX_TEMPLATE_BYTES).decode("utf-8", "replace")
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError) as error:
-        raise _bad_template(path, f"cannot be read as a Word file ({error}): open it in "
-                            "Word and save it again as .docx or .dotx") from None
+        raise _bad_template(path, UNREADABLE.format(error)) from None
     except KeyError:
         raise _bad_template(path, "is a zip archive but not a Word file: save the "
                             "template from Word as .docx or .dotx") from None
@@ -139,8 +136,7 @@ def _template_bytes(path: Path) -> tuple[bytes, list[str]]:
     try:
         raw, removed = clean(archive, raw)
     except Unreadable as error:
-        raise _bad_template(path, f"cannot be read as a Word file ({error}): open it in "
-                            "Word and save it again as .docx or .dotx") from None
+        raise _bad_template(path, UNREADABLE.format(error)) from None
     archive = zipfile.ZipFile(io.BytesIO(raw))
     types = _content_types(path, archive)
     if CT.WML_DOCUMENT_MAIN in types:
@@ -152,14 +148,9 @@ def _template_bytes(path: Path) -> tuple[bytes, list[str]]:
 
 def _as_document(archive: zipfile.ZipFile, types: str) -> bytes:
     """A .dotx repacked as a .docx: only [Content_Types].xml changes."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as packed:
-        for info in archive.infolist():
-            data = archive.read(info.filename)
-            if info.filename == "[Content_Types].xml":
-                data = types.replace(WML_TEMPLATE_MAIN, CT.WML_DOCUMENT_MAIN).encode()
-            packed.writestr(info, data)
-    return out.getvalue()
+    data = {info.filename: archive.read(info) for info in archive.infolist()}
+    data["[Content_Types].xml"] = types.replace(WML_TEMPLATE_MAIN, CT.WML_DOCUMENT_MAIN).encode()
+    return repack(archive, data, list(data))
 
 
 def check_template(path: Path) -> list[Problem]:
@@ -185,11 +176,8 @@ def _open_template(path: Path) -> tuple[Document, list[str]]:
     raw, removed = _template_bytes(path)
     try:
         document = docx.Document(io.BytesIO(raw))
-    except Invalid:
-        raise
     except Exception as error:  # a damaged package: python-docx, lxml or zipfile
-        raise _bad_template(path, f"cannot be read as a Word file ({error}): open it in "
-                            "Word and save it again as .docx or .dotx") from None
+        raise _bad_template(path, UNREADABLE.format(error)) from None
     body = document.element.body
     body.clear_content()  # keeps the final w:sectPr, with its headers and footers
     body.get_or_add_sectPr()
@@ -246,10 +234,7 @@ _LOOKUPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # document pa
 
 
 def _lookups(document: Document) -> _Lookups:
-    found = _LOOKUPS.get(document.part)
-    if found is None:
-        found = _LOOKUPS[document.part] = _Lookups()
-    return found
+    return _LOOKUPS.setdefault(document.part, _Lookups())
 
 
 def _find_style(document: Document, name: str, kind: WD_STYLE_TYPE) -> BaseStyle | None:
@@ -297,12 +282,17 @@ def set_language(document: Document, language: str = LANGUAGE) -> None:
     rpr = _child(rpr_default, "w:rPr")
     lang = rpr.find(qn("w:lang"))
     if lang is None:
-        lang = OxmlElement("w:lang")
-        rpr.insert_element_before(lang, "w:eastAsianLayout", "w:specVanish", "w:oMath")
+        lang = rpr.insert_element_before(_el("w:lang"), "w:eastAsianLayout", "w:specVanish",
+                                         "w:oMath")
     lang.set(qn("w:val"), language)
     normal = document.styles["Normal"].element.rPr
     if normal is not None and normal.find(qn("w:lang")) is not None:
         normal.find(qn("w:lang")).set(qn("w:val"), language)
+
+
+def _el(tag: str, **values: str):
+    """A new element with these w: attributes, in this order."""
+    return OxmlElement(tag, {qn(f"w:{name}"): value for name, value in values.items()})
 
 
 def _child(parent, tag: str, first: bool = False):
@@ -356,11 +346,9 @@ def _new_list(document: Document, levels: list[tuple[str, str]]) -> int:
     root = _numbering_root(document)
     ids = [int(n) for n in root.xpath("./w:abstractNum/@w:abstractNumId")]
     abstract_id = max(ids, default=-1) + 1
-    abstract = OxmlElement("w:abstractNum")
-    abstract.set(qn("w:abstractNumId"), str(abstract_id))
-    kind = OxmlElement("w:multiLevelType")
-    kind.set(qn("w:val"), "hybridMultilevel" if len(levels) > 1 else "singleLevel")
-    abstract.append(kind)
+    abstract = _el("w:abstractNum", abstractNumId=str(abstract_id))
+    kind = "hybridMultilevel" if len(levels) > 1 else "singleLevel"
+    abstract.append(_el("w:multiLevelType", val=kind))
     for level, (fmt, text) in enumerate(levels):
         abstract.append(_level(level, fmt, text))
     existing = root.xpath("./w:num")
@@ -373,18 +361,12 @@ def _new_list(document: Document, levels: list[tuple[str, str]]) -> int:
 
 
 def _level(level: int, fmt: str, text: str):
-    lvl = OxmlElement("w:lvl")
-    lvl.set(qn("w:ilvl"), str(level))
+    lvl = _el("w:lvl", ilvl=str(level))
     for tag, value in (("w:start", "1"), ("w:numFmt", fmt), ("w:lvlText", text),
                        ("w:lvlJc", "left")):
-        child = OxmlElement(tag)
-        child.set(qn("w:val"), value)
-        lvl.append(child)
+        lvl.append(_el(tag, val=value))
     ppr = OxmlElement("w:pPr")
-    ind = OxmlElement("w:ind")
-    ind.set(qn("w:left"), str(LIST_INDENT * (level + 1)))
-    ind.set(qn("w:hanging"), str(LIST_INDENT))
-    ppr.append(ind)
+    ppr.append(_el("w:ind", left=str(LIST_INDENT * (level + 1)), hanging=str(LIST_INDENT)))
     lvl.append(ppr)
     return lvl
 
@@ -417,25 +399,27 @@ def _text(paragraph: Paragraph, text: str, *, bold: bool = False,
 
 def _run_language(run: Run, language: str) -> None:
     """A run in another language than the document's (its proofing language)."""
-    element = OxmlElement("w:lang")
-    element.set(qn("w:val"), language)
-    run._r.get_or_add_rPr().insert_element_before(element, "w:eastAsianLayout",
-                                                   "w:specVanish", "w:oMath")
+    run._r.get_or_add_rPr().insert_element_before(_el("w:lang", val=language),
+                                                   "w:eastAsianLayout", "w:specVanish",
+                                                   "w:oMath")
 
 
-def _shade_run(run: Run, fill: str) -> None:
-    rpr = run._r.get_or_add_rPr()
-    rpr.insert_element_before(_shading(fill), "w:fitText", "w:vertAlign", "w:rtl",
-                              "w:cs", "w:em", "w:lang", "w:eastAsianLayout",
-                              "w:specVanish", "w:oMath")
+#: What follows w:shd in a run's properties, then in a cell's (the schema's order).
+_AFTER_SHADING = ("w:fitText", "w:vertAlign", "w:rtl", "w:cs", "w:em", "w:lang",
+                  "w:eastAsianLayout", "w:specVanish", "w:oMath", "w:noWrap", "w:tcMar",
+                  "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark", "w:headers",
+                  "w:cellIns", "w:cellDel", "w:cellMerge", "w:tcPrChange")
 
 
-def _shading(fill: str):
-    shd = OxmlElement("w:shd")
-    shd.set(qn("w:val"), "clear")
-    shd.set(qn("w:color"), "auto")
-    shd.set(qn("w:fill"), fill)
-    return shd
+def _shade(target: Run | _Cell, fill: str) -> None:
+    """The run's or cell's one shading (the schema allows one w:shd: a later fill
+    replaces it)."""
+    properties = (target._tc.get_or_add_tcPr() if isinstance(target, _Cell)
+                  else target._r.get_or_add_rPr())
+    for old in properties.findall(qn("w:shd")):
+        properties.remove(old)
+    properties.insert_element_before(_el("w:shd", val="clear", color="auto", fill=fill),
+                                     *_AFTER_SHADING)
 
 
 _SECT_PR = qn("w:sectPr")
@@ -480,14 +464,10 @@ def _last_section(body, part) -> Section:
     return Sections(body.getparent(), part)[-1]
 
 
-def _para(container, text: str = "", style: BaseStyle | None = None, **text_options
-          ) -> Paragraph:
-    if isinstance(container, Document):
-        paragraph = _add_paragraph(container, style)
-    else:
-        paragraph = container.add_paragraph(style=style)
-    if text:
-        _text(paragraph, text, **text_options)
+def _para(document: Document, text: str = "", style: BaseStyle | None = None,
+          **text_options) -> Paragraph:
+    paragraph = _add_paragraph(document, style)
+    _text(paragraph, text, **text_options)
     return paragraph
 
 
@@ -509,44 +489,31 @@ def _table(document: Document, header: Iterable[str], caption: str, description:
         _borders(table)
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
     for cell, word in zip(table.rows[0].cells, header):
-        _shade_cell(cell, HEADER_FILL)
+        _shade(cell, HEADER_FILL)
         _text(cell.paragraphs[0], word, bold=True)
     trpr = table.rows[0]._tr.get_or_add_trPr()
     for tag in ("w:cantSplit", "w:tblHeader"):
         trpr.insert_element_before(OxmlElement(tag), "w:tblCellSpacing", "w:jc",
                                    "w:hidden", "w:ins", "w:del", "w:trPrChange")
-    _describe(table, caption, description)
+    for tag, value in (("w:tblCaption", caption), ("w:tblDescription", description)):
+        table._tbl.tblPr.insert_element_before(_el(tag, val=value), "w:tblPrChange")
     return table
 
 
 def _new_table(document: Document, columns: int) -> Table:
     """``document.add_table(rows=1, cols=columns)``, without its two searches of the
     whole body (for the last section's width, and for the closing w:sectPr)."""
-    section = _last_section(document.element.body, document.part)
-    width = Emu((section.page_width or Inches(8.5)) - (section.left_margin or Inches(1))
-                - (section.right_margin or Inches(1)))
+    width = _text_width(_last_section(document.element.body, document.part))
     body = document._body
-    table = Table(CT_Tbl.new_tbl(1, columns, width), body)
+    table = Table(CT_Tbl.new_tbl(1, columns, Emu(width)), body)
     _into_body(body._element, table._tbl)
     return table
-
-
-def _describe(table: Table, caption: str, description: str) -> None:
-    tblpr = table._tbl.tblPr
-    for tag, value in (("w:tblCaption", caption), ("w:tblDescription", description)):
-        element = OxmlElement(tag)
-        element.set(qn("w:val"), value)
-        tblpr.insert_element_before(element, "w:tblPrChange")
 
 
 def _borders(table: Table) -> None:
     borders = OxmlElement("w:tblBorders")
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        line = OxmlElement(f"w:{side}")
-        for key, value in (("w:val", "single"), ("w:sz", "4"), ("w:space", "0"),
-                           ("w:color", "8A8A8A")):
-            line.set(qn(key), value)
-        borders.append(line)
+        borders.append(_el(f"w:{side}", val="single", sz="4", space="0", color="8A8A8A"))
     table._tbl.tblPr.insert_element_before(borders, "w:shd", "w:tblLayout", "w:tblCellMar",
                                            "w:tblLook", "w:tblCaption",
                                            "w:tblDescription", "w:tblPrChange")
@@ -558,8 +525,8 @@ def _widths(table: Table, widths: Iterable[float]) -> None:
     widths = list(widths)
     table.autofit = False
     total = sum(widths)
-    text_width = _text_width(table)
     tbl = table._tbl
+    text_width = _text_width(_last_section(tbl.getparent(), table.part))
     columns = []
     for column, share in zip(tbl.tblGrid.gridCol_lst, widths):
         column.w = Length(int(text_width * share / total))
@@ -570,27 +537,21 @@ def _widths(table: Table, widths: Iterable[float]) -> None:
             cell.width = width
 
 
-def _text_width(table: Table) -> int:
-    section = _last_section(table._tbl.getparent(), table.part)
+def _text_width(section: Section) -> int:
+    """The width inside the page's margins."""
     return int((section.page_width or Inches(8.5)) - (section.left_margin or Inches(1))
                - (section.right_margin or Inches(1)))  # (Word's, where a template sets none)
 
 
-def _shade_cell(cell: _Cell, fill: str) -> None:
-    """The cell's one shading (the schema allows one w:shd: a later fill replaces it)."""
-    tcpr = cell._tc.get_or_add_tcPr()
-    for old in tcpr.findall(qn("w:shd")):
-        tcpr.remove(old)
-    tcpr.insert_element_before(_shading(fill), "w:noWrap", "w:tcMar", "w:textDirection",
-                               "w:tcFitText", "w:vAlign", "w:hideMark", "w:headers",
-                               "w:cellIns", "w:cellDel", "w:cellMerge", "w:tcPrChange")
-
-
-def _fill(cell: _Cell, paragraphs: list[str], bold: bool = False) -> None:
-    """The cell's paragraphs, the first in the paragraph the cell starts with."""
+def _fill(cell: _Cell, paragraphs: list[str], bold: bool = False, right: bool = False
+          ) -> None:
+    """The cell's paragraphs, the first in the paragraph the cell starts with (a number
+    ``right``-aligned)."""
     for index, text in enumerate(paragraphs):
         paragraph = cell.paragraphs[0] if index == 0 else cell.add_paragraph()
         _text(paragraph, text, bold=bold)
+    if right:
+        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
 
 #: A line after the status word, as status.html words it: runs of (text, bold).
@@ -604,7 +565,7 @@ def _runs(paragraph: Paragraph, runs: Note) -> None:
 
 def _status_cell(cell: _Cell, status: StatusDef | None, notes: list[Note]) -> None:
     """The status word, bold, in a cell shaded its colour; then the notes."""
-    _shade_cell(cell, status_fill(status))
+    _shade(cell, status_fill(status))
     if status is not None:
         _text(cell.paragraphs[0], status.label, bold=True)
     for note in notes:
@@ -728,8 +689,7 @@ def write_covering(document: Document, plan: ReportPlan) -> None:
     author = _para(document, plan.author)
     author.paragraph_format.space_before = Pt(24)
     author.paragraph_format.keep_with_next = True
-    signed = _add_paragraph(document)
-    _text(signed, str(plan.signed.day))
+    signed = _para(document, str(plan.signed.day))
     if plan.signed.suffix:  # English: 28th; Welsh writes no such suffix
         signed.add_run(plan.signed.suffix).font.superscript = True
     _text(signed, f" {plan.signed.month_year}")
@@ -884,7 +844,7 @@ def _recommendation_head(document: Document, row: Row, part: ReportPart | None =
             _text(head, f"{part.status_label}:")
         status = head.add_run(f" {row.status.label} ")
         status.bold = True
-        _shade_run(status, status_fill(row.status))
+        _shade(status, status_fill(row.status))
     changed = changed_note(row)
     for note in head_notes(row):
         _text(head, "\t")
@@ -926,14 +886,13 @@ def write_summary(document: Document, plan: ReportPlan) -> None:
     header = [words.lead, *(s.label for s in summary.statuses), words.total]
     table = _table(document, header, words.summary, caption)
     for cell, status in zip(table.rows[0].cells[1:], summary.statuses):
-        _shade_cell(cell, status_fill(status))
+        _shade(cell, status_fill(status))
     for line in [*summary.by_lead, summary.overall]:
         bold = line is summary.overall
         cells = table.add_row().cells
         _fill(cells[0], [line.name], bold=True)
         for cell, number in zip(cells[1:], [*line.counts, line.total]):
-            _fill(cell, [str(number)], bold=bold)
-            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            _fill(cell, [str(number)], bold=bold, right=True)
     _widths(table, [16, *([12] * len(summary.statuses)), 10])
     if plan.status_note:
         _para(document, plan.status_note).paragraph_format.space_before = Pt(6)
@@ -1004,15 +963,14 @@ def write_progress(document: Document, plan: ReportPlan) -> None:
               words.overdue]
     table = _table(document, header, words.progress, caption)
     for cell, status in zip(table.rows[0].cells[2:], view.statuses):
-        _shade_cell(cell, status_fill(status))
+        _shade(cell, status_fill(status))
     for name, point in view.rows:
         cells = table.add_row().cells
         _fill(cells[0], [name], bold=True)
         _fill(cells[1], [long_date(point.day)])
         numbers = [point.counts[s] for s in view.statuses] + [point.items, point.overdue]
         for cell, number in zip(cells[2:], numbers):
-            _fill(cell, [str(number)])
-            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            _fill(cell, [str(number)], right=True)
     _widths(table, PROGRESS_COLUMNS)
     _para(document, words.progress_note(view.max_bars)).paragraph_format.space_before = Pt(6)
 
@@ -1022,12 +980,10 @@ def _chart_picture(document: Document, chart) -> None:
     (wp:docPr descr, what Word's Alt Text pane shows) and kept with its caption."""
     from .chart_picture import chart_png
 
-    section = document.sections[-1]
-    width = int((section.page_width or Inches(8.5)) - (section.left_margin or Inches(1))
-                - (section.right_margin or Inches(1)))
+    width = Length(_text_width(_last_section(document.element.body, document.part)))
     paragraph = _add_paragraph(document)
     paragraph.paragraph_format.keep_with_next = True
-    shape = paragraph.add_run().add_picture(io.BytesIO(chart_png(chart)), width=Length(width))
+    shape = paragraph.add_run().add_picture(io.BytesIO(chart_png(chart)), width=width)
     properties = shape._inline.docPr
     properties.set("name", chart.title)
     properties.set("descr", chart.description)
@@ -1059,15 +1015,13 @@ def write_figures(document: Document, plan: ReportPlan) -> None:
             values = [number_text(row.count), number_text(row.last_year), row.change_text,
                       row.percent_text]
             for cell, value in zip(cells[1:5], values):
-                _fill(cell, [value], bold=bold)
-                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                _fill(cell, [value], bold=bold, right=True)
             _runs(cells[5].paragraphs[0], _direction(row.direction))
             extra = [number_text(row.rolling), number_text(row.rolling_before)]
             if view.has_rates:
                 extra.append(row.rate or "–")
             for cell, value in zip(cells[6:], extra):
-                _fill(cell, [value], bold=bold)
-                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                _fill(cell, [value], bold=bold, right=True)
         _widths(table, (22, 11, 11, 9, 9, 15, 10, 10, 11)[:len(header)])
     for line in view.notes:
         _para(document, line).paragraph_format.space_before = Pt(4)
@@ -1104,8 +1058,7 @@ def write_figures(document: Document, plan: ReportPlan) -> None:
         for month, count in view.months:
             cells = table.add_row().cells
             _fill(cells[0], [month], bold=True)
-            _fill(cells[1], [count])
-            cells[1].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            _fill(cells[1], [count], right=True)
         _widths(table, (60, 40))
     elif view.chart_note:
         _para(document, view.chart_note)
