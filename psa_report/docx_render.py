@@ -52,8 +52,8 @@ from .dates import long_date
 from .docx_clean import MAX_TEMPLATE_BYTES, OLE_SIGNATURE, Unreadable, clean, repack
 from .figures_view import number_text
 from .files import read_bounded
-from .plan import Overdue, ReportPlan, Row, lang_of
 from .plan import Part as ReportPart
+from .plan import ReportPlan, Row, lang_of
 from .problems import Invalid, Problem
 from .shape import StatusDef
 
@@ -277,8 +277,8 @@ def _style(document: Document, name: str, outline: int | None = None) -> BaseSty
 def set_language(document: Document, language: str = LANGUAGE) -> None:
     """The proofing language on the default run properties (styles.xml docDefaults)."""
     root = document.styles.element
-    defaults = _child(root, "w:docDefaults", first=True)
-    rpr_default = _child(defaults, "w:rPrDefault", first=True)
+    defaults = _child(root, "w:docDefaults")
+    rpr_default = _child(defaults, "w:rPrDefault")
     rpr = _child(rpr_default, "w:rPr")
     lang = rpr.find(qn("w:lang"))
     if lang is None:
@@ -295,14 +295,13 @@ def _el(tag: str, **values: str):
     return OxmlElement(tag, {qn(f"w:{name}"): value for name, value in values.items()})
 
 
-def _child(parent, tag: str, first: bool = False):
+def _child(parent, tag: str):
+    """The ``tag`` in ``parent``; added as its first child (where the schema puts each of
+    these) if there is none."""
     found = parent.find(qn(tag))
     if found is None:
         found = OxmlElement(tag)
-        if first:
-            parent.insert(0, found)
-        else:
-            parent.append(found)
+        parent.insert(0, found)
     return found
 
 
@@ -351,12 +350,8 @@ def _new_list(document: Document, levels: list[tuple[str, str]]) -> int:
     abstract.append(_el("w:multiLevelType", val=kind))
     for level, (fmt, text) in enumerate(levels):
         abstract.append(_level(level, fmt, text))
-    existing = root.xpath("./w:num")
-    if existing:
-        # Every w:abstractNum comes before the first w:num (the schema's order).
-        existing[0].addprevious(abstract)
-    else:
-        root.append(abstract)
+    # Every w:abstractNum comes before the first w:num (the schema's order).
+    root.insert_element_before(abstract, "w:num")
     return root.add_num(abstract_id).numId
 
 
@@ -391,17 +386,12 @@ def _text(paragraph: Paragraph, text: str, *, bold: bool = False,
         run = paragraph.add_run(piece)
         run.bold = bold or None
         run.italic = italic or None
-        if lang:
-            _run_language(run, word_language(lang))
+        if lang:  # a run in another language than the document's (its proofing language)
+            run._r.get_or_add_rPr().insert_element_before(
+                _el("w:lang", val=word_language(lang)), "w:eastAsianLayout", "w:specVanish",
+                "w:oMath")
         if ordinals and index % 3 == 2:
             run.font.superscript = True
-
-
-def _run_language(run: Run, language: str) -> None:
-    """A run in another language than the document's (its proofing language)."""
-    run._r.get_or_add_rPr().insert_element_before(_el("w:lang", val=language),
-                                                   "w:eastAsianLayout", "w:specVanish",
-                                                   "w:oMath")
 
 
 #: What follows w:shd in a run's properties, then in a cell's (the schema's order).
@@ -430,8 +420,8 @@ def _into_body(body, element) -> None:
     python-docx does but without its search of the whole body for that w:sectPr on
     every paragraph (which made a long report's Word output quadratic; python-docx
     issue #408): it is the body's last child."""
-    last = _last_child(body)
-    if last is not None and last.tag == _SECT_PR:
+    last = _closing_section(body)
+    if last is not None:
         before = last.getprevious()
         if before is None or before.tag != _SECT_PR:
             last.addprevious(element)
@@ -439,11 +429,13 @@ def _into_body(body, element) -> None:
     body.insert_element_before(element, "w:sectPr")
 
 
-def _last_child(element):
+def _closing_section(body):
+    """The body's closing w:sectPr, its last child (None if it has none)."""
     try:
-        return element[-1]  # lxml finds it from the end
+        last = body[-1]  # lxml finds it from the end
     except IndexError:
         return None
+    return last if last.tag == _SECT_PR else None
 
 
 def _add_paragraph(document: Document, style: BaseStyle | None = None) -> Paragraph:
@@ -458,8 +450,8 @@ def _add_paragraph(document: Document, style: BaseStyle | None = None) -> Paragr
 
 def _last_section(body, part) -> Section:
     """``document.sections[-1]``: the body's closing w:sectPr, found without a search."""
-    last = _last_child(body)
-    if last is not None and last.tag == _SECT_PR:
+    last = _closing_section(body)
+    if last is not None:
         return Section(last, part)
     return Sections(body.getparent(), part)[-1]
 
@@ -479,7 +471,9 @@ def _heading(document: Document, text: str, level: int) -> Paragraph:
 
 def _table(document: Document, header: Iterable[str], caption: str, description: str
            ) -> Table:
-    """A table with its header row (repeated on every page), title and description."""
+    """A table with its header row (repeated on every page), title and description,
+    under its description as its visible caption."""
+    _caption(document, description)
     header = list(header)
     table = _new_table(document, len(header))
     style = _find_style(document, "Table Grid", WD_STYLE_TYPE.TABLE)
@@ -629,16 +623,13 @@ def _field(paragraph: Paragraph, instruction: str, shown: str) -> None:
     for kind in ("begin", "instr", "separate", "text", "end"):
         run = paragraph.add_run()
         if kind == "instr":
-            code = OxmlElement("w:instrText")
-            code.set(qn("xml:space"), "preserve")
+            code = OxmlElement("w:instrText", {qn("xml:space"): "preserve"})
             code.text = f" {instruction} "
             run._r.append(code)
         elif kind == "text":
             run.text = shown
         else:
-            char = OxmlElement("w:fldChar")
-            char.set(qn("w:fldCharType"), kind)
-            run._r.append(char)
+            run._r.append(_el("w:fldChar", fldCharType=kind))
 
 
 def write_footer(document: Document, plan: ReportPlan) -> None:
@@ -754,7 +745,6 @@ def _exception_item(document: Document, row: Row, style: BaseStyle, bullets: int
             run.font.color.rgb = MUTED
 
 
-#: Relative widths of a declared kind's columns, by the field's type.
 def write_table_part(document: Document, plan: ReportPlan, part: ReportPart,
                      page_break: bool) -> None:
     """A kind laid out as tables (the data requirements): its sections, each a table
@@ -773,7 +763,6 @@ def write_table_part(document: Document, plan: ReportPlan, part: ReportPart,
             _heading(document, parent.title, min(parent.level - 1, 9))
         if section.title:
             _heading(document, section.title, min(section.level - 1, 9))
-        _caption(document, section.caption)
         table = _table(document, [c.label for c in part.columns],
                        section.title or part.heading, section.caption)
         for row in section.rows:
@@ -828,8 +817,7 @@ def write_blocks_part(document: Document, plan: ReportPlan, part: ReportPart) ->
             update.paragraph_format.keep_with_next = index < len(row.update) - 1
 
 
-def _recommendation_head(document: Document, row: Row, part: ReportPart | None = None,
-                         ) -> None:
+def _recommendation_head(document: Document, row: Row, part: ReportPart) -> None:
     """Ref, status, due and lead on one line, a tab between each (one blank
     character, never a run of spaces: Word's checker flags repeated blanks); what
     changed since the last meeting on the line below."""
@@ -840,7 +828,7 @@ def _recommendation_head(document: Document, row: Row, part: ReportPart | None =
     ref.bold, ref.font.size = True, Pt(12)
     _text(head, "\t")
     if row.status is not None:
-        if part is not None and part.labelled:
+        if part.labelled:
             _text(head, f"{part.status_label}:")
         status = head.add_run(f" {row.status.label} ")
         status.bold = True
@@ -850,8 +838,7 @@ def _recommendation_head(document: Document, row: Row, part: ReportPart | None =
         _text(head, "\t")
         _runs(head, note)
     if row.leads:
-        label = part.lead_label if part is not None else row.words.lead
-        _text(head, f"\t{label}: " + ", ".join(lead.code for lead in row.leads))
+        _text(head, f"\t{part.lead_label}: " + ", ".join(lead.code for lead in row.leads))
     if changed is not None:
         line = _add_paragraph(document)
         line.paragraph_format.keep_with_next = True
@@ -859,8 +846,7 @@ def _recommendation_head(document: Document, row: Row, part: ReportPart | None =
 
 
 def write_changes(document: Document, plan: ReportPlan) -> None:
-    since = plan.since
-    if since is None:
+    if plan.since is None:
         return
     _heading(document, plan.words.changes, 1)
     _para(document, plan.words.compared_with(plan.since_words))
@@ -881,10 +867,8 @@ def write_summary(document: Document, plan: ReportPlan) -> None:
     summary = plan.summary
     words = plan.words
     _heading(document, words.summary, 1)
-    caption = words.summary_caption
-    _caption(document, caption)
     header = [words.lead, *(s.label for s in summary.statuses), words.total]
-    table = _table(document, header, words.summary, caption)
+    table = _table(document, header, words.summary, words.summary_caption)
     for cell, status in zip(table.rows[0].cells[1:], summary.statuses):
         _shade(cell, status_fill(status))
     for line in [*summary.by_lead, summary.overall]:
@@ -911,22 +895,16 @@ def write_overdue(document: Document, plan: ReportPlan) -> None:
     if not plan.overdue:
         _para(document, words.none_overdue(plan.as_of.text))
         return
-    caption = words.overdue_caption
-    _caption(document, caption)
     header = (words.ref, words.lead, words.due, words.days_overdue, words.status)
-    table = _table(document, header, heading, caption)
+    table = _table(document, header, heading, words.overdue_caption)
     for late in plan.overdue:
-        _overdue_row(table, late, words)
+        cells = table.add_row().cells
+        _fill(cells[0], [late.ref], bold=True)
+        _fill(cells[1], [", ".join(late.lead) or words.partnership])
+        _fill(cells[2], [words.deadline(late.due)])  # in the edition's language
+        _fill(cells[3], [str(late.days_overdue)])
+        _status_cell(cells[4], late.status, [])
     _widths(table, (10, 30, 22, 16, 22))
-
-
-def _overdue_row(table: Table, late: Overdue, words) -> None:
-    cells = table.add_row().cells
-    _fill(cells[0], [late.ref], bold=True)
-    _fill(cells[1], [", ".join(late.lead) or words.partnership])
-    _fill(cells[2], [words.deadline(late.due)])  # in the edition's language
-    _fill(cells[3], [str(late.days_overdue)])
-    _status_cell(cells[4], late.status, [])
 
 
 def write_agencies(document: Document, plan: ReportPlan) -> None:
@@ -957,11 +935,9 @@ def write_progress(document: Document, plan: ReportPlan) -> None:
         return
     _chart_picture(document, chart)
     _caption(document, chart.description)
-    caption = words.progress_caption
-    _caption(document, caption)
     header = [words.meeting, words.date, *(s.label for s in view.statuses), words.total,
               words.overdue]
-    table = _table(document, header, words.progress, caption)
+    table = _table(document, header, words.progress, words.progress_caption)
     for cell, status in zip(table.rows[0].cells[2:], view.statuses):
         _shade(cell, status_fill(status))
     for name, point in view.rows:
@@ -1001,7 +977,6 @@ def write_figures(document: Document, plan: ReportPlan) -> None:
     for line in view.intro:
         _para(document, line)
     if view.rows:
-        _caption(document, view.caption)
         header = [words.crime_type, view.period or words.quarter, words.same_quarter,
                   words.change, words.percent_change, words.direction, words.last_12,
                   words.before_12]
@@ -1028,11 +1003,9 @@ def write_figures(document: Document, plan: ReportPlan) -> None:
     if view.indicators:
         _heading(document, words.indicators, 2)
         _para(document, view.indicator_intro or "")
-        caption = words.indicators_caption
-        _caption(document, caption)
         header = [words.indicator, words.quarter, words.same_quarter, words.direction,
                   words.target, words.against_target, words.baseline, words.source]
-        table = _table(document, header, words.indicators, caption)
+        table = _table(document, header, words.indicators, words.indicators_caption)
         for item in view.indicators:
             cells = table.add_row().cells
             _fill(cells[0], [item.name], bold=True)
@@ -1051,10 +1024,8 @@ def write_figures(document: Document, plan: ReportPlan) -> None:
     if view.chart is not None:
         _heading(document, words.by_month, 2)
         _caption(document, view.chart.description)
-        caption = words.by_month_caption
-        _caption(document, caption)
         table = _table(document, [words.month_heading, words.all_crime], words.by_month,
-                       caption)
+                       words.by_month_caption)
         for month, count in view.months:
             cells = table.add_row().cells
             _fill(cells[0], [month], bold=True)
@@ -1096,18 +1067,15 @@ def write_docx(plan: ReportPlan, target: Path, template: Path | None = None) -> 
     write_exceptions(document, plan)
     first = True
     for part in plan.parts:  # each on its page: wide tables landscape, the rest portrait
-        if (part.page == "landscape") != landscape:
+        turned = (part.page == "landscape") != landscape
+        if turned:
             _new_section(document, landscape=not landscape)
             landscape = not landscape
-        elif not part.blocks:
-            write_table_part(document, plan, part, page_break=not first
-                             or plan.exceptions is not None)
-            first = False
-            continue
         if part.blocks:
             write_blocks_part(document, plan, part)
-        else:
-            write_table_part(document, plan, part, page_break=False)
+        else:  # a new section is a new page; otherwise a page break
+            write_table_part(document, plan, part, page_break=not turned
+                             and (not first or plan.exceptions is not None))
         first = False
     if landscape:
         _new_section(document, landscape=False)
