@@ -188,9 +188,8 @@ def _default_look(document: Document) -> None:
     """A4, the HTML's fonts and colours, for a report made without a template."""
     section = document.sections[0]
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-    for side in ("left_margin", "right_margin"):
-        setattr(section, side, Cm(1.8))
-    section.top_margin, section.bottom_margin = Cm(1.8), Cm(2.0)
+    section.left_margin = section.right_margin = section.top_margin = Cm(1.8)
+    section.bottom_margin = Cm(2.0)
     styles = document.styles
     for fonts in styles.element.xpath("./w:docDefaults/w:rPrDefault/w:rPr/w:rFonts"):
         _no_theme_font(fonts)
@@ -988,15 +987,12 @@ def write_figures(document: Document, plan: ReportPlan) -> None:
             bold = row.kind == "total"
             _fill(cells[0], [row.label], bold=True)
             values = [number_text(row.count), number_text(row.last_year), row.change_text,
-                      row.percent_text]
-            for cell, value in zip(cells[1:5], values):
+                      row.percent_text, number_text(row.rolling),
+                      number_text(row.rolling_before), row.rate or "–"]
+            # (the rate only where the table has its column)
+            for cell, value in zip(cells[1:5] + cells[6:], values):
                 _fill(cell, [value], bold=bold, right=True)
             _runs(cells[5].paragraphs[0], _direction(row.direction))
-            extra = [number_text(row.rolling), number_text(row.rolling_before)]
-            if view.has_rates:
-                extra.append(row.rate or "–")
-            for cell, value in zip(cells[6:], extra):
-                _fill(cell, [value], bold=bold, right=True)
         _widths(table, (22, 11, 11, 9, 9, 15, 10, 10, 11)[:len(header)])
     for line in view.notes:
         _para(document, line).paragraph_format.space_before = Pt(4)
