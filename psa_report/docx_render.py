@@ -295,8 +295,7 @@ def _el(tag: str, **values: str):
 
 
 def _child(parent, tag: str):
-    """The ``tag`` in ``parent``; added as its first child (where the schema puts each of
-    these) if there is none."""
+    """The ``tag`` child, added first (where the schema puts each of these) if missing."""
     found = parent.find(qn(tag))
     if found is None:
         found = OxmlElement(tag)
@@ -401,8 +400,7 @@ _AFTER_SHADING = ("w:fitText", "w:vertAlign", "w:rtl", "w:cs", "w:em", "w:lang",
 
 
 def _shade(target: Run | _Cell, fill: str) -> None:
-    """The run's or cell's one shading (the schema allows one w:shd: a later fill
-    replaces it)."""
+    """A run's or cell's one w:shd (the schema allows one: a later fill replaces it)."""
     properties = (target._tc.get_or_add_tcPr() if isinstance(target, _Cell)
                   else target._r.get_or_add_rPr())
     for old in properties.findall(qn("w:shd")):
@@ -538,8 +536,7 @@ def _text_width(section: Section) -> int:
 
 def _fill(cell: _Cell, paragraphs: list[str], bold: bool = False, right: bool = False
           ) -> None:
-    """The cell's paragraphs, the first in the paragraph the cell starts with (a number
-    ``right``-aligned)."""
+    """The cell's paragraphs, the first in the one it starts with; ``right``-aligned."""
     for index, text in enumerate(paragraphs):
         paragraph = cell.paragraphs[0] if index == 0 else cell.add_paragraph()
         _text(paragraph, text, bold=bold)
