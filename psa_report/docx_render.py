@@ -41,7 +41,7 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.oxml.table import CT_Tbl
 from docx.parts.numbering import NumberingPart
-from docx.section import Section, Sections
+from docx.section import Section
 from docx.shared import Cm, Emu, Inches, Length, Pt, RGBColor, Twips
 from docx.styles.style import BaseStyle
 from docx.table import Table, _Cell
@@ -409,30 +409,13 @@ def _shade(target: Run | _Cell, fill: str) -> None:
                                      *_AFTER_SHADING)
 
 
-_SECT_PR = qn("w:sectPr")
-
-
 def _into_body(body, element) -> None:
     """Add a paragraph or table at the end of the body, before its closing w:sectPr, as
     python-docx does but without its search of the whole body for that w:sectPr on
     every paragraph (which made a long report's Word output quadratic; python-docx
-    issue #408): it is the body's last child."""
-    last = _closing_section(body)
-    if last is not None:
-        before = last.getprevious()
-        if before is None or before.tag != _SECT_PR:
-            last.addprevious(element)
-            return
-    body.insert_element_before(element, "w:sectPr")
-
-
-def _closing_section(body):
-    """The body's closing w:sectPr, its last child (None if it has none)."""
-    try:
-        last = body[-1]  # lxml finds it from the end
-    except IndexError:
-        return None
-    return last if last.tag == _SECT_PR else None
+    issue #408): it is the body's last child, always (open_template makes sure of one,
+    and python-docx's add_section keeps one there)."""
+    body[-1].addprevious(element)  # lxml finds the last child from the end
 
 
 def _add_paragraph(document: Document, style: BaseStyle | None = None) -> Paragraph:
@@ -447,10 +430,7 @@ def _add_paragraph(document: Document, style: BaseStyle | None = None) -> Paragr
 
 def _last_section(body, part) -> Section:
     """``document.sections[-1]``: the body's closing w:sectPr, found without a search."""
-    last = _closing_section(body)
-    if last is not None:
-        return Section(last, part)
-    return Sections(body.getparent(), part)[-1]
+    return Section(body[-1], part)
 
 
 def _para(document: Document, text: str = "", style: BaseStyle | None = None,
