@@ -46,7 +46,10 @@ REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+#: How an OLE compound file begins: a .doc, .dot or password-protected Word file, VBA.
 OLE_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")
+#: A template larger than this, packed or unpacked (all its members), is refused.
+MAX_TEMPLATE_BYTES = 50 * 1024 * 1024
 
 #: Fields that only show something from the document itself.
 KEPT_FIELDS = frozenset("""
@@ -84,15 +87,11 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fals
                           huge_tree=False, remove_blank_text=False)
 
 
-#: Most bytes all of a template's members may unpack to (as docx_render's bound).
-MAX_UNPACKED = 50 * 1024 * 1024
-
-
 class Unreadable(Exception):
     """A part that should be XML is not, or the zip cannot be unpacked."""
 
 
-def read_members(archive: zipfile.ZipFile, limit: int = MAX_UNPACKED) -> dict[str, bytes]:
+def read_members(archive: zipfile.ZipFile, limit: int = MAX_TEMPLATE_BYTES) -> dict[str, bytes]:
     """Every member's bytes, read in pieces with the total bounded by ``limit``
     whatever sizes the zip's directory claims; Unreadable if a member is damaged or
     the total goes over."""
@@ -188,10 +187,11 @@ def clean(archive: zipfile.ZipFile, raw: bytes) -> tuple[bytes, list[str]]:
     for name in changed:
         data[name] = etree.tostring(xml[name], xml_declaration=True, encoding="UTF-8",
                                     standalone=True)
-    return _repack(archive, data, [n for n in names if n not in gone]), removed
+    return repack(archive, data, [n for n in names if n not in gone]), removed
 
 
-def _repack(archive: zipfile.ZipFile, data: dict[str, bytes], names: list[str]) -> bytes:
+def repack(archive: zipfile.ZipFile, data: dict[str, bytes], names: list[str]) -> bytes:
+    """The members ``names`` with these bytes, each as ``archive`` has it (its date)."""
     out = io.BytesIO()
     infos = {info.filename: info for info in archive.infolist()}
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as packed:
@@ -262,9 +262,7 @@ def _drop_elements(root: etree._Element, ids: set[str], part: str,
         for attribute, value in list(element.attrib.items()):
             if not attribute.startswith(f"{{{REL}}}") or value not in ids:
                 continue
-            if element.tag == f"{{{W}}}hyperlink":
-                del element.attrib[attribute]
-            elif attribute == f"{{{REL}}}link":
+            if element.tag == f"{{{W}}}hyperlink" or attribute == f"{{{REL}}}link":
                 del element.attrib[attribute]
             else:
                 _remove(element)
@@ -272,40 +270,31 @@ def _drop_elements(root: etree._Element, ids: set[str], part: str,
 
 
 def _remove(element: etree._Element) -> None:
+    """Take the element out; the text after it stays."""
     parent = element.getparent()
-    if parent is not None:
-        _keep_tail(element)
-        parent.remove(element)
-
-
-def _keep_tail(element: etree._Element) -> None:
+    if parent is None:
+        return
     if element.tail:
         previous = element.getprevious()
-        parent = element.getparent()
         if previous is not None:
             previous.tail = (previous.tail or "") + element.tail
         else:
             parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
 
 
-def _field_name(instruction: str) -> str:
+def _field_is_kept(instruction: str, part: str, removed: list[str]) -> bool:
+    """Whether a field is passive; one that is not is named in ``removed``."""
     words = instruction.split()
-    return words[0].upper().lstrip("\\") if words else ""
-
-
-def _a_field(instruction: str) -> str:
-    name = _field_name(instruction) or "blank"
-    return f"{'an' if name[0] in 'AEIOU' else 'a'} {name} field"
-
-
-def _field_is_kept(instruction: str) -> bool:
-    name = _field_name(instruction)
-    if name not in KEPT_FIELDS:
-        return False
+    name = words[0].upper().lstrip("\\") if words else ""
+    kept = name in KEPT_FIELDS
     if name == "HYPERLINK":
         link = _hyperlink_address(instruction)
-        return not link or bool(SAFE_LINK.match(link))
-    return True
+        kept = not link or bool(SAFE_LINK.match(link))
+    if not kept:
+        name = name or "blank"
+        removed.append(f"{'an' if name[0] in 'AEIOU' else 'a'} {name} field (in {part})")
+    return kept
 
 
 #: HYPERLINK's switches that take an argument (\l bookmark, \o tip, \t frame).
@@ -332,14 +321,10 @@ def _drop_fields(root: etree._Element, part: str, removed: list[str]) -> None:
     """Active fields, simple or complex, removed; the text they last showed stays."""
     for simple in list(root.iter(f"{{{W}}}fldSimple")):
         instruction = simple.get(f"{{{W}}}instr", "")
-        if _field_is_kept(instruction):
+        if _field_is_kept(instruction, part, removed):
             continue
-        removed.append(f"{_a_field(instruction)} (in {part})")
-        parent = simple.getparent()
-        at = parent.index(simple)
         for child in list(simple):
-            parent.insert(at, child)
-            at += 1
+            simple.addprevious(child)
         _remove(simple)
     stack: list[dict] = []
     fields: list[dict] = []
@@ -361,8 +346,7 @@ def _drop_fields(root: etree._Element, part: str, removed: list[str]) -> None:
         fields.append(stack.pop())
     for field in fields:
         instruction = "".join(field["text"])
-        if _field_is_kept(instruction):
+        if _field_is_kept(instruction, part, removed):
             continue
-        removed.append(f"{_a_field(instruction)} (in {part})")
         for element in field["parts"]:
             _remove(element)

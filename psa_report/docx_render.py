@@ -41,7 +41,7 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.oxml.table import CT_Tbl
 from docx.parts.numbering import NumberingPart
-from docx.section import Section, Sections
+from docx.section import Section
 from docx.shared import Cm, Emu, Inches, Length, Pt, RGBColor, Twips
 from docx.styles.style import BaseStyle
 from docx.table import Table, _Cell
@@ -49,11 +49,11 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from .dates import long_date
-from .docx_clean import Unreadable, clean
+from .docx_clean import MAX_TEMPLATE_BYTES, OLE_SIGNATURE, Unreadable, clean, repack
 from .figures_view import number_text
 from .files import read_bounded
-from .plan import Overdue, ReportPlan, Row, lang_of
 from .plan import Part as ReportPart
+from .plan import ReportPlan, Row, lang_of
 from .problems import Invalid, Problem
 from .shape import StatusDef
 
@@ -88,10 +88,8 @@ _ORDINAL = re.compile(r"\b(\d+)(st|nd|rd|th)\b")
 #: The main part's content type in a .dotx (python-docx knows only the .docx one).
 WML_TEMPLATE_MAIN = (
     "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml")
-#: How a .doc, .dot or password-protected Word file begins (an OLE compound file).
-OLE_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")
-#: A template larger than this (packed or unpacked) is refused.
-MAX_TEMPLATE_BYTES = 50 * 1024 * 1024
+UNREADABLE = ("cannot be read as a Word file ({}): open it in Word and save it again as .docx "
+              "or .dotx")
 
 
 # ---------------------------------------------------------------- the template
@@ -105,8 +103,7 @@ def _content_types(path: Path, archive: zipfile.ZipFile) -> str:
         with archive.open("[Content_Types].xml") as member:  # bounded: sizes can lie
             return member.read(MAX_TEMPLATE_BYTES).decode("utf-8", "replace")
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError) as error:
-        raise _bad_template(path, f"cannot be read as a Word file ({error}): open it in "
-                            "Word and save it again as .docx or .dotx") from None
+        raise _bad_template(path, UNREADABLE.format(error)) from None
     except KeyError:
         raise _bad_template(path, "is a zip archive but not a Word file: save the "
                             "template from Word as .docx or .dotx") from None
@@ -139,8 +136,7 @@ def _template_bytes(path: Path) -> tuple[bytes, list[str]]:
     try:
         raw, removed = clean(archive, raw)
     except Unreadable as error:
-        raise _bad_template(path, f"cannot be read as a Word file ({error}): open it in "
-                            "Word and save it again as .docx or .dotx") from None
+        raise _bad_template(path, UNREADABLE.format(error)) from None
     archive = zipfile.ZipFile(io.BytesIO(raw))
     types = _content_types(path, archive)
     if CT.WML_DOCUMENT_MAIN in types:
@@ -152,14 +148,9 @@ def _template_bytes(path: Path) -> tuple[bytes, list[str]]:
 
 def _as_document(archive: zipfile.ZipFile, types: str) -> bytes:
     """A .dotx repacked as a .docx: only [Content_Types].xml changes."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as packed:
-        for info in archive.infolist():
-            data = archive.read(info.filename)
-            if info.filename == "[Content_Types].xml":
-                data = types.replace(WML_TEMPLATE_MAIN, CT.WML_DOCUMENT_MAIN).encode()
-            packed.writestr(info, data)
-    return out.getvalue()
+    data = {info.filename: archive.read(info) for info in archive.infolist()}
+    data["[Content_Types].xml"] = types.replace(WML_TEMPLATE_MAIN, CT.WML_DOCUMENT_MAIN).encode()
+    return repack(archive, data, list(data))
 
 
 def check_template(path: Path) -> list[Problem]:
@@ -185,11 +176,8 @@ def _open_template(path: Path) -> tuple[Document, list[str]]:
     raw, removed = _template_bytes(path)
     try:
         document = docx.Document(io.BytesIO(raw))
-    except Invalid:
-        raise
     except Exception as error:  # a damaged package: python-docx, lxml or zipfile
-        raise _bad_template(path, f"cannot be read as a Word file ({error}): open it in "
-                            "Word and save it again as .docx or .dotx") from None
+        raise _bad_template(path, UNREADABLE.format(error)) from None
     body = document.element.body
     body.clear_content()  # keeps the final w:sectPr, with its headers and footers
     body.get_or_add_sectPr()
@@ -200,9 +188,8 @@ def _default_look(document: Document) -> None:
     """A4, the HTML's fonts and colours, for a report made without a template."""
     section = document.sections[0]
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-    for side in ("left_margin", "right_margin"):
-        setattr(section, side, Cm(1.8))
-    section.top_margin, section.bottom_margin = Cm(1.8), Cm(2.0)
+    section.left_margin = section.right_margin = section.top_margin = Cm(1.8)
+    section.bottom_margin = Cm(2.0)
     styles = document.styles
     for fonts in styles.element.xpath("./w:docDefaults/w:rPrDefault/w:rPr/w:rFonts"):
         _no_theme_font(fonts)
@@ -246,10 +233,7 @@ _LOOKUPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # document pa
 
 
 def _lookups(document: Document) -> _Lookups:
-    found = _LOOKUPS.get(document.part)
-    if found is None:
-        found = _LOOKUPS[document.part] = _Lookups()
-    return found
+    return _LOOKUPS.setdefault(document.part, _Lookups())
 
 
 def _find_style(document: Document, name: str, kind: WD_STYLE_TYPE) -> BaseStyle | None:
@@ -292,27 +276,30 @@ def _style(document: Document, name: str, outline: int | None = None) -> BaseSty
 def set_language(document: Document, language: str = LANGUAGE) -> None:
     """The proofing language on the default run properties (styles.xml docDefaults)."""
     root = document.styles.element
-    defaults = _child(root, "w:docDefaults", first=True)
-    rpr_default = _child(defaults, "w:rPrDefault", first=True)
+    defaults = _child(root, "w:docDefaults")
+    rpr_default = _child(defaults, "w:rPrDefault")
     rpr = _child(rpr_default, "w:rPr")
     lang = rpr.find(qn("w:lang"))
     if lang is None:
-        lang = OxmlElement("w:lang")
-        rpr.insert_element_before(lang, "w:eastAsianLayout", "w:specVanish", "w:oMath")
+        lang = rpr.insert_element_before(_el("w:lang"), "w:eastAsianLayout", "w:specVanish",
+                                         "w:oMath")
     lang.set(qn("w:val"), language)
     normal = document.styles["Normal"].element.rPr
     if normal is not None and normal.find(qn("w:lang")) is not None:
         normal.find(qn("w:lang")).set(qn("w:val"), language)
 
 
-def _child(parent, tag: str, first: bool = False):
+def _el(tag: str, **values: str):
+    """A new element with these w: attributes, in this order."""
+    return OxmlElement(tag, {qn(f"w:{name}"): value for name, value in values.items()})
+
+
+def _child(parent, tag: str):
+    """The ``tag`` child, added first (where the schema puts each of these) if missing."""
     found = parent.find(qn(tag))
     if found is None:
         found = OxmlElement(tag)
-        if first:
-            parent.insert(0, found)
-        else:
-            parent.append(found)
+        parent.insert(0, found)
     return found
 
 
@@ -356,35 +343,23 @@ def _new_list(document: Document, levels: list[tuple[str, str]]) -> int:
     root = _numbering_root(document)
     ids = [int(n) for n in root.xpath("./w:abstractNum/@w:abstractNumId")]
     abstract_id = max(ids, default=-1) + 1
-    abstract = OxmlElement("w:abstractNum")
-    abstract.set(qn("w:abstractNumId"), str(abstract_id))
-    kind = OxmlElement("w:multiLevelType")
-    kind.set(qn("w:val"), "hybridMultilevel" if len(levels) > 1 else "singleLevel")
-    abstract.append(kind)
+    abstract = _el("w:abstractNum", abstractNumId=str(abstract_id))
+    kind = "hybridMultilevel" if len(levels) > 1 else "singleLevel"
+    abstract.append(_el("w:multiLevelType", val=kind))
     for level, (fmt, text) in enumerate(levels):
         abstract.append(_level(level, fmt, text))
-    existing = root.xpath("./w:num")
-    if existing:
-        # Every w:abstractNum comes before the first w:num (the schema's order).
-        existing[0].addprevious(abstract)
-    else:
-        root.append(abstract)
+    # Every w:abstractNum comes before the first w:num (the schema's order).
+    root.insert_element_before(abstract, "w:num")
     return root.add_num(abstract_id).numId
 
 
 def _level(level: int, fmt: str, text: str):
-    lvl = OxmlElement("w:lvl")
-    lvl.set(qn("w:ilvl"), str(level))
+    lvl = _el("w:lvl", ilvl=str(level))
     for tag, value in (("w:start", "1"), ("w:numFmt", fmt), ("w:lvlText", text),
                        ("w:lvlJc", "left")):
-        child = OxmlElement(tag)
-        child.set(qn("w:val"), value)
-        lvl.append(child)
+        lvl.append(_el(tag, val=value))
     ppr = OxmlElement("w:pPr")
-    ind = OxmlElement("w:ind")
-    ind.set(qn("w:left"), str(LIST_INDENT * (level + 1)))
-    ind.set(qn("w:hanging"), str(LIST_INDENT))
-    ppr.append(ind)
+    ppr.append(_el("w:ind", left=str(LIST_INDENT * (level + 1)), hanging=str(LIST_INDENT)))
     lvl.append(ppr)
     return lvl
 
@@ -409,57 +384,38 @@ def _text(paragraph: Paragraph, text: str, *, bold: bool = False,
         run = paragraph.add_run(piece)
         run.bold = bold or None
         run.italic = italic or None
-        if lang:
-            _run_language(run, word_language(lang))
+        if lang:  # a run in another language than the document's (its proofing language)
+            run._r.get_or_add_rPr().insert_element_before(
+                _el("w:lang", val=word_language(lang)), "w:eastAsianLayout", "w:specVanish",
+                "w:oMath")
         if ordinals and index % 3 == 2:
             run.font.superscript = True
 
 
-def _run_language(run: Run, language: str) -> None:
-    """A run in another language than the document's (its proofing language)."""
-    element = OxmlElement("w:lang")
-    element.set(qn("w:val"), language)
-    run._r.get_or_add_rPr().insert_element_before(element, "w:eastAsianLayout",
-                                                   "w:specVanish", "w:oMath")
+#: What follows w:shd in a run's properties, then in a cell's (the schema's order).
+_AFTER_SHADING = ("w:fitText", "w:vertAlign", "w:rtl", "w:cs", "w:em", "w:lang",
+                  "w:eastAsianLayout", "w:specVanish", "w:oMath", "w:noWrap", "w:tcMar",
+                  "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark", "w:headers",
+                  "w:cellIns", "w:cellDel", "w:cellMerge", "w:tcPrChange")
 
 
-def _shade_run(run: Run, fill: str) -> None:
-    rpr = run._r.get_or_add_rPr()
-    rpr.insert_element_before(_shading(fill), "w:fitText", "w:vertAlign", "w:rtl",
-                              "w:cs", "w:em", "w:lang", "w:eastAsianLayout",
-                              "w:specVanish", "w:oMath")
-
-
-def _shading(fill: str):
-    shd = OxmlElement("w:shd")
-    shd.set(qn("w:val"), "clear")
-    shd.set(qn("w:color"), "auto")
-    shd.set(qn("w:fill"), fill)
-    return shd
-
-
-_SECT_PR = qn("w:sectPr")
+def _shade(target: Run | _Cell, fill: str) -> None:
+    """A run's or cell's one w:shd (the schema allows one: a later fill replaces it)."""
+    properties = (target._tc.get_or_add_tcPr() if isinstance(target, _Cell)
+                  else target._r.get_or_add_rPr())
+    for old in properties.findall(qn("w:shd")):
+        properties.remove(old)
+    properties.insert_element_before(_el("w:shd", val="clear", color="auto", fill=fill),
+                                     *_AFTER_SHADING)
 
 
 def _into_body(body, element) -> None:
     """Add a paragraph or table at the end of the body, before its closing w:sectPr, as
     python-docx does but without its search of the whole body for that w:sectPr on
     every paragraph (which made a long report's Word output quadratic; python-docx
-    issue #408): it is the body's last child."""
-    last = _last_child(body)
-    if last is not None and last.tag == _SECT_PR:
-        before = last.getprevious()
-        if before is None or before.tag != _SECT_PR:
-            last.addprevious(element)
-            return
-    body.insert_element_before(element, "w:sectPr")
-
-
-def _last_child(element):
-    try:
-        return element[-1]  # lxml finds it from the end
-    except IndexError:
-        return None
+    issue #408): it is the body's last child, always (open_template makes sure of one,
+    and python-docx's add_section keeps one there)."""
+    body[-1].addprevious(element)  # lxml finds the last child from the end
 
 
 def _add_paragraph(document: Document, style: BaseStyle | None = None) -> Paragraph:
@@ -474,20 +430,13 @@ def _add_paragraph(document: Document, style: BaseStyle | None = None) -> Paragr
 
 def _last_section(body, part) -> Section:
     """``document.sections[-1]``: the body's closing w:sectPr, found without a search."""
-    last = _last_child(body)
-    if last is not None and last.tag == _SECT_PR:
-        return Section(last, part)
-    return Sections(body.getparent(), part)[-1]
+    return Section(body[-1], part)
 
 
-def _para(container, text: str = "", style: BaseStyle | None = None, **text_options
-          ) -> Paragraph:
-    if isinstance(container, Document):
-        paragraph = _add_paragraph(container, style)
-    else:
-        paragraph = container.add_paragraph(style=style)
-    if text:
-        _text(paragraph, text, **text_options)
+def _para(document: Document, text: str = "", style: BaseStyle | None = None,
+          **text_options) -> Paragraph:
+    paragraph = _add_paragraph(document, style)
+    _text(paragraph, text, **text_options)
     return paragraph
 
 
@@ -499,7 +448,9 @@ def _heading(document: Document, text: str, level: int) -> Paragraph:
 
 def _table(document: Document, header: Iterable[str], caption: str, description: str
            ) -> Table:
-    """A table with its header row (repeated on every page), title and description."""
+    """A table with its header row (repeated on every page), title and description,
+    under its description as its visible caption."""
+    _caption(document, description)
     header = list(header)
     table = _new_table(document, len(header))
     style = _find_style(document, "Table Grid", WD_STYLE_TYPE.TABLE)
@@ -509,44 +460,31 @@ def _table(document: Document, header: Iterable[str], caption: str, description:
         _borders(table)
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
     for cell, word in zip(table.rows[0].cells, header):
-        _shade_cell(cell, HEADER_FILL)
+        _shade(cell, HEADER_FILL)
         _text(cell.paragraphs[0], word, bold=True)
     trpr = table.rows[0]._tr.get_or_add_trPr()
     for tag in ("w:cantSplit", "w:tblHeader"):
         trpr.insert_element_before(OxmlElement(tag), "w:tblCellSpacing", "w:jc",
                                    "w:hidden", "w:ins", "w:del", "w:trPrChange")
-    _describe(table, caption, description)
+    for tag, value in (("w:tblCaption", caption), ("w:tblDescription", description)):
+        table._tbl.tblPr.insert_element_before(_el(tag, val=value), "w:tblPrChange")
     return table
 
 
 def _new_table(document: Document, columns: int) -> Table:
     """``document.add_table(rows=1, cols=columns)``, without its two searches of the
     whole body (for the last section's width, and for the closing w:sectPr)."""
-    section = _last_section(document.element.body, document.part)
-    width = Emu((section.page_width or Inches(8.5)) - (section.left_margin or Inches(1))
-                - (section.right_margin or Inches(1)))
+    width = _text_width(_last_section(document.element.body, document.part))
     body = document._body
-    table = Table(CT_Tbl.new_tbl(1, columns, width), body)
+    table = Table(CT_Tbl.new_tbl(1, columns, Emu(width)), body)
     _into_body(body._element, table._tbl)
     return table
-
-
-def _describe(table: Table, caption: str, description: str) -> None:
-    tblpr = table._tbl.tblPr
-    for tag, value in (("w:tblCaption", caption), ("w:tblDescription", description)):
-        element = OxmlElement(tag)
-        element.set(qn("w:val"), value)
-        tblpr.insert_element_before(element, "w:tblPrChange")
 
 
 def _borders(table: Table) -> None:
     borders = OxmlElement("w:tblBorders")
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        line = OxmlElement(f"w:{side}")
-        for key, value in (("w:val", "single"), ("w:sz", "4"), ("w:space", "0"),
-                           ("w:color", "8A8A8A")):
-            line.set(qn(key), value)
-        borders.append(line)
+        borders.append(_el(f"w:{side}", val="single", sz="4", space="0", color="8A8A8A"))
     table._tbl.tblPr.insert_element_before(borders, "w:shd", "w:tblLayout", "w:tblCellMar",
                                            "w:tblLook", "w:tblCaption",
                                            "w:tblDescription", "w:tblPrChange")
@@ -558,8 +496,8 @@ def _widths(table: Table, widths: Iterable[float]) -> None:
     widths = list(widths)
     table.autofit = False
     total = sum(widths)
-    text_width = _text_width(table)
     tbl = table._tbl
+    text_width = _text_width(_last_section(tbl.getparent(), table.part))
     columns = []
     for column, share in zip(tbl.tblGrid.gridCol_lst, widths):
         column.w = Length(int(text_width * share / total))
@@ -570,27 +508,20 @@ def _widths(table: Table, widths: Iterable[float]) -> None:
             cell.width = width
 
 
-def _text_width(table: Table) -> int:
-    section = _last_section(table._tbl.getparent(), table.part)
+def _text_width(section: Section) -> int:
+    """The width inside the page's margins."""
     return int((section.page_width or Inches(8.5)) - (section.left_margin or Inches(1))
                - (section.right_margin or Inches(1)))  # (Word's, where a template sets none)
 
 
-def _shade_cell(cell: _Cell, fill: str) -> None:
-    """The cell's one shading (the schema allows one w:shd: a later fill replaces it)."""
-    tcpr = cell._tc.get_or_add_tcPr()
-    for old in tcpr.findall(qn("w:shd")):
-        tcpr.remove(old)
-    tcpr.insert_element_before(_shading(fill), "w:noWrap", "w:tcMar", "w:textDirection",
-                               "w:tcFitText", "w:vAlign", "w:hideMark", "w:headers",
-                               "w:cellIns", "w:cellDel", "w:cellMerge", "w:tcPrChange")
-
-
-def _fill(cell: _Cell, paragraphs: list[str], bold: bool = False) -> None:
-    """The cell's paragraphs, the first in the paragraph the cell starts with."""
+def _fill(cell: _Cell, paragraphs: list[str], bold: bool = False, right: bool = False
+          ) -> None:
+    """The cell's paragraphs, the first in the one it starts with; ``right``-aligned."""
     for index, text in enumerate(paragraphs):
         paragraph = cell.paragraphs[0] if index == 0 else cell.add_paragraph()
         _text(paragraph, text, bold=bold)
+    if right:
+        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
 
 #: A line after the status word, as status.html words it: runs of (text, bold).
@@ -604,7 +535,7 @@ def _runs(paragraph: Paragraph, runs: Note) -> None:
 
 def _status_cell(cell: _Cell, status: StatusDef | None, notes: list[Note]) -> None:
     """The status word, bold, in a cell shaded its colour; then the notes."""
-    _shade_cell(cell, status_fill(status))
+    _shade(cell, status_fill(status))
     if status is not None:
         _text(cell.paragraphs[0], status.label, bold=True)
     for note in notes:
@@ -668,16 +599,13 @@ def _field(paragraph: Paragraph, instruction: str, shown: str) -> None:
     for kind in ("begin", "instr", "separate", "text", "end"):
         run = paragraph.add_run()
         if kind == "instr":
-            code = OxmlElement("w:instrText")
-            code.set(qn("xml:space"), "preserve")
+            code = OxmlElement("w:instrText", {qn("xml:space"): "preserve"})
             code.text = f" {instruction} "
             run._r.append(code)
         elif kind == "text":
             run.text = shown
         else:
-            char = OxmlElement("w:fldChar")
-            char.set(qn("w:fldCharType"), kind)
-            run._r.append(char)
+            run._r.append(_el("w:fldChar", fldCharType=kind))
 
 
 def write_footer(document: Document, plan: ReportPlan) -> None:
@@ -728,8 +656,7 @@ def write_covering(document: Document, plan: ReportPlan) -> None:
     author = _para(document, plan.author)
     author.paragraph_format.space_before = Pt(24)
     author.paragraph_format.keep_with_next = True
-    signed = _add_paragraph(document)
-    _text(signed, str(plan.signed.day))
+    signed = _para(document, str(plan.signed.day))
     if plan.signed.suffix:  # English: 28th; Welsh writes no such suffix
         signed.add_run(plan.signed.suffix).font.superscript = True
     _text(signed, f" {plan.signed.month_year}")
@@ -794,7 +721,6 @@ def _exception_item(document: Document, row: Row, style: BaseStyle, bullets: int
             run.font.color.rgb = MUTED
 
 
-#: Relative widths of a declared kind's columns, by the field's type.
 def write_table_part(document: Document, plan: ReportPlan, part: ReportPart,
                      page_break: bool) -> None:
     """A kind laid out as tables (the data requirements): its sections, each a table
@@ -813,7 +739,6 @@ def write_table_part(document: Document, plan: ReportPlan, part: ReportPart,
             _heading(document, parent.title, min(parent.level - 1, 9))
         if section.title:
             _heading(document, section.title, min(section.level - 1, 9))
-        _caption(document, section.caption)
         table = _table(document, [c.label for c in part.columns],
                        section.title or part.heading, section.caption)
         for row in section.rows:
@@ -868,8 +793,7 @@ def write_blocks_part(document: Document, plan: ReportPlan, part: ReportPart) ->
             update.paragraph_format.keep_with_next = index < len(row.update) - 1
 
 
-def _recommendation_head(document: Document, row: Row, part: ReportPart | None = None,
-                         ) -> None:
+def _recommendation_head(document: Document, row: Row, part: ReportPart) -> None:
     """Ref, status, due and lead on one line, a tab between each (one blank
     character, never a run of spaces: Word's checker flags repeated blanks); what
     changed since the last meeting on the line below."""
@@ -880,18 +804,17 @@ def _recommendation_head(document: Document, row: Row, part: ReportPart | None =
     ref.bold, ref.font.size = True, Pt(12)
     _text(head, "\t")
     if row.status is not None:
-        if part is not None and part.labelled:
+        if part.labelled:
             _text(head, f"{part.status_label}:")
         status = head.add_run(f" {row.status.label} ")
         status.bold = True
-        _shade_run(status, status_fill(row.status))
+        _shade(status, status_fill(row.status))
     changed = changed_note(row)
     for note in head_notes(row):
         _text(head, "\t")
         _runs(head, note)
     if row.leads:
-        label = part.lead_label if part is not None else row.words.lead
-        _text(head, f"\t{label}: " + ", ".join(lead.code for lead in row.leads))
+        _text(head, f"\t{part.lead_label}: " + ", ".join(lead.code for lead in row.leads))
     if changed is not None:
         line = _add_paragraph(document)
         line.paragraph_format.keep_with_next = True
@@ -899,8 +822,7 @@ def _recommendation_head(document: Document, row: Row, part: ReportPart | None =
 
 
 def write_changes(document: Document, plan: ReportPlan) -> None:
-    since = plan.since
-    if since is None:
+    if plan.since is None:
         return
     _heading(document, plan.words.changes, 1)
     _para(document, plan.words.compared_with(plan.since_words))
@@ -921,19 +843,16 @@ def write_summary(document: Document, plan: ReportPlan) -> None:
     summary = plan.summary
     words = plan.words
     _heading(document, words.summary, 1)
-    caption = words.summary_caption
-    _caption(document, caption)
     header = [words.lead, *(s.label for s in summary.statuses), words.total]
-    table = _table(document, header, words.summary, caption)
+    table = _table(document, header, words.summary, words.summary_caption)
     for cell, status in zip(table.rows[0].cells[1:], summary.statuses):
-        _shade_cell(cell, status_fill(status))
+        _shade(cell, status_fill(status))
     for line in [*summary.by_lead, summary.overall]:
         bold = line is summary.overall
         cells = table.add_row().cells
         _fill(cells[0], [line.name], bold=True)
         for cell, number in zip(cells[1:], [*line.counts, line.total]):
-            _fill(cell, [str(number)], bold=bold)
-            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            _fill(cell, [str(number)], bold=bold, right=True)
     _widths(table, [16, *([12] * len(summary.statuses)), 10])
     if plan.status_note:
         _para(document, plan.status_note).paragraph_format.space_before = Pt(6)
@@ -952,22 +871,16 @@ def write_overdue(document: Document, plan: ReportPlan) -> None:
     if not plan.overdue:
         _para(document, words.none_overdue(plan.as_of.text))
         return
-    caption = words.overdue_caption
-    _caption(document, caption)
     header = (words.ref, words.lead, words.due, words.days_overdue, words.status)
-    table = _table(document, header, heading, caption)
+    table = _table(document, header, heading, words.overdue_caption)
     for late in plan.overdue:
-        _overdue_row(table, late, words)
+        cells = table.add_row().cells
+        _fill(cells[0], [late.ref], bold=True)
+        _fill(cells[1], [", ".join(late.lead) or words.partnership])
+        _fill(cells[2], [words.deadline(late.due)])  # in the edition's language
+        _fill(cells[3], [str(late.days_overdue)])
+        _status_cell(cells[4], late.status, [])
     _widths(table, (10, 30, 22, 16, 22))
-
-
-def _overdue_row(table: Table, late: Overdue, words) -> None:
-    cells = table.add_row().cells
-    _fill(cells[0], [late.ref], bold=True)
-    _fill(cells[1], [", ".join(late.lead) or words.partnership])
-    _fill(cells[2], [words.deadline(late.due)])  # in the edition's language
-    _fill(cells[3], [str(late.days_overdue)])
-    _status_cell(cells[4], late.status, [])
 
 
 def write_agencies(document: Document, plan: ReportPlan) -> None:
@@ -998,21 +911,18 @@ def write_progress(document: Document, plan: ReportPlan) -> None:
         return
     _chart_picture(document, chart)
     _caption(document, chart.description)
-    caption = words.progress_caption
-    _caption(document, caption)
     header = [words.meeting, words.date, *(s.label for s in view.statuses), words.total,
               words.overdue]
-    table = _table(document, header, words.progress, caption)
+    table = _table(document, header, words.progress, words.progress_caption)
     for cell, status in zip(table.rows[0].cells[2:], view.statuses):
-        _shade_cell(cell, status_fill(status))
+        _shade(cell, status_fill(status))
     for name, point in view.rows:
         cells = table.add_row().cells
         _fill(cells[0], [name], bold=True)
         _fill(cells[1], [long_date(point.day)])
         numbers = [point.counts[s] for s in view.statuses] + [point.items, point.overdue]
         for cell, number in zip(cells[2:], numbers):
-            _fill(cell, [str(number)])
-            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            _fill(cell, [str(number)], right=True)
     _widths(table, PROGRESS_COLUMNS)
     _para(document, words.progress_note(view.max_bars)).paragraph_format.space_before = Pt(6)
 
@@ -1022,12 +932,10 @@ def _chart_picture(document: Document, chart) -> None:
     (wp:docPr descr, what Word's Alt Text pane shows) and kept with its caption."""
     from .chart_picture import chart_png
 
-    section = document.sections[-1]
-    width = int((section.page_width or Inches(8.5)) - (section.left_margin or Inches(1))
-                - (section.right_margin or Inches(1)))
+    width = Length(_text_width(_last_section(document.element.body, document.part)))
     paragraph = _add_paragraph(document)
     paragraph.paragraph_format.keep_with_next = True
-    shape = paragraph.add_run().add_picture(io.BytesIO(chart_png(chart)), width=Length(width))
+    shape = paragraph.add_run().add_picture(io.BytesIO(chart_png(chart)), width=width)
     properties = shape._inline.docPr
     properties.set("name", chart.title)
     properties.set("descr", chart.description)
@@ -1045,7 +953,6 @@ def write_figures(document: Document, plan: ReportPlan) -> None:
     for line in view.intro:
         _para(document, line)
     if view.rows:
-        _caption(document, view.caption)
         header = [words.crime_type, view.period or words.quarter, words.same_quarter,
                   words.change, words.percent_change, words.direction, words.last_12,
                   words.before_12]
@@ -1057,28 +964,21 @@ def write_figures(document: Document, plan: ReportPlan) -> None:
             bold = row.kind == "total"
             _fill(cells[0], [row.label], bold=True)
             values = [number_text(row.count), number_text(row.last_year), row.change_text,
-                      row.percent_text]
-            for cell, value in zip(cells[1:5], values):
-                _fill(cell, [value], bold=bold)
-                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                      row.percent_text, number_text(row.rolling),
+                      number_text(row.rolling_before), row.rate or "–"]
+            # (the rate only where the table has its column)
+            for cell, value in zip(cells[1:5] + cells[6:], values):
+                _fill(cell, [value], bold=bold, right=True)
             _runs(cells[5].paragraphs[0], _direction(row.direction))
-            extra = [number_text(row.rolling), number_text(row.rolling_before)]
-            if view.has_rates:
-                extra.append(row.rate or "–")
-            for cell, value in zip(cells[6:], extra):
-                _fill(cell, [value], bold=bold)
-                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
         _widths(table, (22, 11, 11, 9, 9, 15, 10, 10, 11)[:len(header)])
     for line in view.notes:
         _para(document, line).paragraph_format.space_before = Pt(4)
     if view.indicators:
         _heading(document, words.indicators, 2)
         _para(document, view.indicator_intro or "")
-        caption = words.indicators_caption
-        _caption(document, caption)
         header = [words.indicator, words.quarter, words.same_quarter, words.direction,
                   words.target, words.against_target, words.baseline, words.source]
-        table = _table(document, header, words.indicators, caption)
+        table = _table(document, header, words.indicators, words.indicators_caption)
         for item in view.indicators:
             cells = table.add_row().cells
             _fill(cells[0], [item.name], bold=True)
@@ -1097,15 +997,12 @@ def write_figures(document: Document, plan: ReportPlan) -> None:
     if view.chart is not None:
         _heading(document, words.by_month, 2)
         _caption(document, view.chart.description)
-        caption = words.by_month_caption
-        _caption(document, caption)
         table = _table(document, [words.month_heading, words.all_crime], words.by_month,
-                       caption)
+                       words.by_month_caption)
         for month, count in view.months:
             cells = table.add_row().cells
             _fill(cells[0], [month], bold=True)
-            _fill(cells[1], [count])
-            cells[1].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            _fill(cells[1], [count], right=True)
         _widths(table, (60, 40))
     elif view.chart_note:
         _para(document, view.chart_note)
@@ -1143,18 +1040,15 @@ def write_docx(plan: ReportPlan, target: Path, template: Path | None = None) -> 
     write_exceptions(document, plan)
     first = True
     for part in plan.parts:  # each on its page: wide tables landscape, the rest portrait
-        if (part.page == "landscape") != landscape:
+        turned = (part.page == "landscape") != landscape
+        if turned:
             _new_section(document, landscape=not landscape)
             landscape = not landscape
-        elif not part.blocks:
-            write_table_part(document, plan, part, page_break=not first
-                             or plan.exceptions is not None)
-            first = False
-            continue
         if part.blocks:
             write_blocks_part(document, plan, part)
-        else:
-            write_table_part(document, plan, part, page_break=False)
+        else:  # a new section is a new page; otherwise a page break
+            write_table_part(document, plan, part, page_break=not turned
+                             and (not first or plan.exceptions is not None))
         first = False
     if landscape:
         _new_section(document, landscape=False)
