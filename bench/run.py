@@ -496,8 +496,9 @@ def _peak_rss(pid: int) -> int:
 
 def measure_serve(project: Path, log: Path, edits: int = SERVE_EDITS) -> list[Sample]:
     """``psa-report serve`` on ``project``: for each edit, the seconds from just before
-    the file is written until the page with the edit has been read back (the version
-    polled with HEAD every 2 ms, then the page fetched)."""
+    the file is written until the page with the edit has been read back, as the open
+    page sees it: the new version announced on ``/events`` (the page's own
+    server-sent events, which make it reload), then the page fetched."""
     with open(log, "wb") as err:
         server = subprocess.Popen([str(BIN / "psa-report"), "serve", "--project",
                                    str(project), "--port", "0"], stdout=subprocess.PIPE,
@@ -505,6 +506,7 @@ def measure_serve(project: Path, log: Path, edits: int = SERVE_EDITS) -> list[Sa
     lines: list[bytes] = []
     reader = threading.Thread(target=lambda: lines.extend(server.stdout), daemon=True)
     reader.start()
+    events = None
     try:
         deadline = time.monotonic() + 120
         port = None
@@ -516,20 +518,19 @@ def measure_serve(project: Path, log: Path, edits: int = SERVE_EDITS) -> list[Sa
                                  + log.read_text(errors="replace")[-2000:])
             time.sleep(0.01)
         target = first_item(project)
+        events = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        events.request("GET", "/events")
+        stream = events.getresponse()
+        token = _next_token(stream)
         samples = []
         for i in range(edits):
             time.sleep(0.2)  # quiet between edits, as between two saves
-            before, _ = _version(port)
             mark = f"Edit {i}."
             started = time.perf_counter()
             edit_update(target, mark)
-            while True:
-                version, _ = _version(port)
-                if version != before:
-                    break
-                if time.perf_counter() - started > 30:
-                    raise SystemExit("bench: serve did not rebuild within 30 s")
-                time.sleep(0.002)
+            while (now := _next_token(stream)) == token or now.endswith("-rebuilding"):
+                pass
+            token = now
             _, page = _version(port, "GET")
             wall = time.perf_counter() - started
             if mark.encode() not in page:
@@ -538,12 +539,24 @@ def measure_serve(project: Path, log: Path, edits: int = SERVE_EDITS) -> list[Sa
             print(".", end="", file=sys.stderr, flush=True)
         return samples
     finally:
+        if events is not None:
+            events.close()
         server.send_signal(signal.SIGINT)
         try:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def _next_token(stream) -> str:
+    """The next version announced on /events (keep-alive comments skipped)."""
+    while True:
+        line = stream.readline()
+        if not line:
+            raise SystemExit("bench: serve closed its event stream")
+        if line.startswith(b"data: "):
+            return line[6:].strip().decode()
 
 
 def warm_pdf_child(project: Path, prints: int) -> None:

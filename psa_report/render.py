@@ -272,12 +272,22 @@ _PERCENT_WIDTH = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\d+)?(?:\.(\d+))?")
 _WIDENING = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
 
 
+def _origins(value: object) -> tuple | None:
+    """The kept rows a row, or a list of rows, was copied from (None: one was not)."""
+    if isinstance(value, list | tuple):
+        found = tuple(getattr(row, "origin", None) for row in value)
+        return None if not found or None in found else found
+    origin = getattr(value, "origin", None)
+    return None if origin is None else (origin,)
+
+
 class Fragments(Extension):
-    """``{% cache row, value, ... %}...{% endcache %}``: a row's markup kept from one
-    render to the next (the preview's, issue 31), so that a save renders again only the
-    rows that changed. It is kept only for a row the preview planned from a kept item
-    (its ``origin``, see :class:`psa_report.plan.KeptRows`), and used again only while
-    the row and every value named are equal and of the same types as last time;
+    """``{% cache rows, value, ... %}...{% endcache %}``: the markup of a row (or of a list
+    of rows) kept from one render to the next (the preview's, issue 31), so that a save
+    renders again only the rows that changed. It is kept only for rows the preview
+    planned from kept items (their ``origin``, see :class:`psa_report.plan.KeptRows`),
+    and used again only while the rows and every value named are equal and of the same
+    types as last time;
     anything else is rendered as usual (a fresh ``build`` renders every row). The shipped
     templates name each value the part inside the tag reads besides the row."""
 
@@ -287,9 +297,9 @@ class Fragments(Extension):
 
     def __init__(self, environment: jinja2.Environment):
         super().__init__(environment)
-        #: (template:line, the row's origin, hashable values) ->
-        #: (the render it was last used in, the row's origin, the values, the markup)
-        self.kept: dict[tuple, tuple[int, object, tuple, str]] = {}
+        #: (template:line, the rows' origins, hashable values) ->
+        #: (the render it was last used in, the rows' origins, the values, the markup)
+        self.kept: dict[tuple, tuple[int, tuple, tuple, str]] = {}
 
     def parse(self, parser):
         lineno = next(parser.stream).lineno
@@ -302,14 +312,15 @@ class Fragments(Extension):
         return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
 
     def _piece(self, where: str, values: list, caller: Callable[[], str]) -> str:
-        row, number = values[0], getattr(_render, "number", None)
-        origin = getattr(row, "origin", None)
+        number, origin = getattr(_render, "number", None), _origins(values[0])
         if origin is None or number is None:
             return caller()
-        key = (where, id(origin),  # (kept with the origin, so its id is not reused)
+        key = (where, *map(id, origin),  # (kept with the origins: no id is reused)
                *(v for v in values[1:] if type(v) in (str, bool, int, type(None))))
         held = self.kept.get(key)
-        if (held is not None and held[1] is origin and len(held[2]) == len(values)
+        if (held is not None and len(held[1]) == len(origin)
+                and all(a is b for a, b in zip(held[1], origin))
+                and len(held[2]) == len(values)
                 and all(type(a) is type(b) and a == b for a, b in zip(held[2], values))):
             markup = held[3]
         else:
