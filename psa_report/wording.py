@@ -700,7 +700,7 @@ class Words:
         """The update request's first paragraph."""
         return self.ngettext(
             "Please find attached the update request for {name}: the {count} action that "
-            "{name} leads in the {partnership}'s action plan and that are not yet complete "
+            "{name} leads in the {partnership}'s action plan and that is not yet complete "
             "({refs}). The updates you give will go into the progress report to the "
             "{meeting}.",
             "Please find attached the update request for {name}: the {count} actions that "

@@ -477,7 +477,7 @@ PARTNER_WORDS = [
      "Type the new one, such as 01/09/2010, or leave blank if it has not moved."),
     (lambda w: w.sent_on("1 August 2010"), "Sent on 1 August 2010."),
     (lambda w: w.request_intro("Cleveland Police", 1, "Safer Stockton Partnership", ["R1"], "SSP"),
-     "Please find attached the update request for Cleveland Police: the 1 action that Cleveland Police leads in the Safer Stockton Partnership's action plan and that are not yet complete (R1). The updates you give will go into the progress report to the SSP."),
+     "Please find attached the update request for Cleveland Police: the 1 action that Cleveland Police leads in the Safer Stockton Partnership's action plan and that is not yet complete (R1). The updates you give will go into the progress report to the SSP."),
     (lambda w: w.request_subject("SSP", "Cleveland Police", w.reply_when(None)),
      "SSP: update request for Cleveland Police, reply as soon as you can"),
     (lambda w: w.please_reply(w.reply_when("1 September 2010")),
