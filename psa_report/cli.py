@@ -19,7 +19,6 @@ import click
 from .dates import parse_day
 from .emit import emit
 from .problems import BadOption, Invalid, Problem
-from .wording import plural
 
 
 class DateParam(click.ParamType):
@@ -294,15 +293,12 @@ def import_(project_dir: Path, table: Path, status: str | None, section: str | N
     reported at once by its line; nothing is written unless every row is valid, and no
     existing file is ever overwritten.
     """
-    from .commands.new import import_rows
+    from .commands.new import import_rows, imported
 
     rows = import_rows(project_dir, table, status, section)
     for row in rows:
         click.echo(f"wrote {row.path} ({row.item.ref}, from line {row.line})")
-    kind = rows[0].item.kind if rows else None
-
-    what = plural(len(rows), kind.name, kind.plural) if kind else "0 items"
-    click.echo(f"imported {what}; `psa-report check` passes.")
+    click.echo(imported(rows))
 
 
 @main.command()
@@ -559,11 +555,10 @@ def round_(project_dir: Path, as_of: date | None, chase: bool, out_dir: Path | N
     adds to.
     """
     from .commands.partners import round_status
-    from .ledger import AgencyRound
 
     done = round_status(project_dir, as_of, chase, out_dir)
     reply = f", reply by {done.reply_by}" if done.reply_by else ""
-    click.echo(emit(done.rows, fmt, columns=AgencyRound.COLUMNS,
+    click.echo(emit(done.rows, fmt, columns=done.columns,
                     title=f"Update round issued {done.issued}{reply}",
                     footer=f"Round issued {done.issued}{reply}."))
     for path in done.reminders:
@@ -660,18 +655,17 @@ def figures(ctx: click.Context, project_dir: Path | None, period: str | None, fm
     if ctx.invoked_subcommand is not None:
         return
     from .commands.figures import figures as run_figures  # measured: see test_layers
-    from .figures_view import CrimeRow, PlainRow
 
     view = run_figures(_find_project(ctx, None, project_dir), period)
     if fmt == "json":
-        click.echo(emit([], "json", columns=CrimeRow.COLUMNS, json_data=view.as_dict()))
+        click.echo(emit([], "json", columns=view.columns, json_data=view.as_dict()))
         return
     if fmt == "csv":  # plain numbers, for a spreadsheet
-        click.echo(emit(view.plain_rows, "csv", columns=PlainRow.COLUMNS))
+        click.echo(emit(view.plain_rows, "csv", columns=view.plain_columns))
         return
     title = (f"{view.heading}: {view.area or 'the area'}, {view.period}" if view.quarter
              else None)
-    click.echo(emit(view.rows, fmt, columns=CrimeRow.COLUMNS,
+    click.echo(emit(view.rows, fmt, columns=view.columns,
                     title=title if fmt == "table" else None))
     if fmt == "table":
         for line in view.notes:

@@ -623,6 +623,10 @@ class FiguresView:
     def plain_rows(self) -> list[PlainRow]:
         return [PlainRow(row) for row in self.rows]
 
+    #: the table `psa-report figures` prints, and its plain CSV: (attribute, heading)
+    columns = CrimeRow.COLUMNS
+    plain_columns = PlainRow.COLUMNS
+
     def as_dict(self) -> dict:
         return {"area": self.area, "period": self.quarter.key if self.quarter else None,
                 "period_name": self.period, "crime": [r.as_dict() for r in self.rows],

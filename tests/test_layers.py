@@ -37,10 +37,6 @@ CLI_MAY_IMPORT = ("psa_report.commands.", "psa_report.emit", "psa_report.problem
 #: the list itself is checked: an entry that no longer applies must be taken off).
 #: (importer, imported): why it is left.
 CONTRACT_LEFT = {
-    ("psa_report.cli", "psa_report.wording"): "`import` words its summary with plural()",
-    ("psa_report.cli", "psa_report.ledger"): "`round` prints AgencyRound.COLUMNS",
-    ("psa_report.cli", "psa_report.figures_view"): "`figures` prints CrimeRow/PlainRow "
-        "columns; commands/figures keeps figures_view out of `figures import`",
     ("psa_report.workbook_out", "psa_report.project"): "`requests` writes the workbooks "
         "from the Project itself (its items by lead), not from a plan made for it",
 }
@@ -63,8 +59,7 @@ MEASURED_LAZY = {
        "(and the ledger and figures' view `round` and `figures` print) imported too"
        for name in ("commands.changes", "commands.check", "commands.init", "commands.listing",
                     "commands.new", "commands.overdue", "commands.partners",
-                    "commands.progress", "commands.schema", "commands.serve", "ledger",
-                    "figures_view")},
+                    "commands.progress", "commands.schema", "commands.serve")},
     ("psa_report.cli", "psa_report.project"): "`import psa_report.cli` (--help, --version) "
         "took 0.11 s, not 0.06 s, with the project's modules imported too",
     ("psa_report.commands.figures", "psa_report.figures_view"): "`figures import` needs no "

@@ -228,6 +228,9 @@ def _takes(given: list[str]) -> dict[str, str]:
     return takes
 
 
+ROUND_COLUMNS = ledger.AgencyRound.COLUMNS
+
+
 @dataclass
 class Round:
     rows: list[ledger.AgencyRound]
@@ -236,6 +239,8 @@ class Round:
     reply_by: str | None
     reminders: list[Path] = field(default_factory=list)  # with --chase
     no_address: list[str] = field(default_factory=list)
+    #: the table `round` prints: (attribute, heading)
+    columns = ROUND_COLUMNS
 
 
 def round_status(root: Path, today: date | None = None, chase: bool = False,
