@@ -841,10 +841,19 @@ def read_agencies(doc: Document, with_emails: bool = False,
         except _Bad as error:
             problems.append(doc.problem((key,), f"{key}: {error.message}"))
         except models.Refused as refused:
-            for loc, _, message in refused.errors:
+            fields = [f.name for f in models.AgencyEntry.FIELDS]
+            for loc, kind, message in refused.errors:
+                if kind == "unknown":
+                    near = get_close_matches(str(loc[0]), fields, n=1, cutoff=0.6)
+                    message = f"unknown field {loc[0]!r}" + (
+                        f": did you mean {near[0]!r}?" if near else "")
+                elif kind == "missing":
+                    message = f"missing field {loc[0]!r}: add a line `{loc[0]}: ...`"
+                else:
+                    message = f"{'.'.join(map(str, loc))}: {message}"
                 problems.append(doc.problem((key, *loc[:1]),
-                    f"{key}: {'.'.join(map(str, loc))}: {message} (an agency is written "
-                    "`short name: full name`, or with `name:`, `email:` and `language:` below it)"))
+                    f"{key}: {message} (an agency is written `short name: full name`, or "
+                    "with `name:`, `email:` and `language:` below it)", key=kind == "unknown"))
     found = (None if problems else agencies), problems
     return (*found, emails) if with_emails else found
 

@@ -368,6 +368,22 @@ def test_a_bad_agency_email_is_named(runner, project: Path, email: str):
         done.stderr
 
 
+@pytest.mark.parametrize("details, expected", [
+    ("  name: Cleveland Police\n  emial: updates@police.example.org",
+     "actions/agencies.yaml:7:3: Police: unknown field 'emial': did you mean 'email'?"),
+    ("  email: updates@police.example.org",
+     "actions/agencies.yaml:6:3: Police: missing field 'name': add a line `name: ...`"),
+])
+def test_a_mistake_in_an_agencys_details_is_said_in_plain_words(runner, project: Path,
+                                                               details, expected):
+    path = project / "actions/agencies.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "Police: Cleveland Police", f"Police:\n{details}"), encoding="utf-8")
+    done = run(runner, "check", "--project", str(project))
+    assert done.exit_code == 1 and expected in done.stderr, done.stderr
+    assert "Field required" not in done.stderr and "Extra inputs" not in done.stderr
+
+
 def test_an_agency_with_its_details_is_one_agency(project: Path):
     with_emails(project)
     loaded = load_project(project)
