@@ -437,6 +437,25 @@ def widen_policy(policy: str) -> str:
 def inject(page: str, token: str) -> str:
     """The page with the reload script before ``</body>``; a Content-Security-Policy
     in its meta tags (a project's own template may have one) widened to allow it."""
+    page, at, script = _injection(page, token)
+    return page[:at] + script + page[at:]
+
+
+def inject_bytes(page: str, token: str) -> bytes:
+    """:func:`inject`, encoded as served: the page encoded once and the script put in
+    its bytes (no copy of a page of megabytes as text, which a save would wait for)."""
+    page, at, script = _injection(page, token)
+    data, tail = page.encode("utf-8"), page[at:].encode("utf-8")
+    cut = len(data) - len(tail)
+    return data[:cut] + script.encode("utf-8") + data[cut:]
+
+
+#: how far from the end of a page its ``</body>`` is looked for first
+_TAIL = 1 << 16
+
+
+def _injection(page: str, token: str) -> tuple[str, int, str]:
+    """(the page, its head's policy widened; where the script goes; the script)."""
     def widen(meta: re.Match) -> str:
         def content(found: re.Match) -> str:
             policy = html_lib.unescape(found.group(2) if found.group(2) is not None
@@ -446,13 +465,13 @@ def inject(page: str, token: str) -> str:
 
     found = _HEAD_END.search(page)  # (not page.lower(): a copy of a page of megabytes)
     head_end = len(page) if found is None else found.start()
-    page = _META_CSP.sub(widen, page[:head_end]) + page[head_end:]
+    if _META_CSP.search(page, 0, head_end):
+        page = _META_CSP.sub(widen, page[:head_end]) + page[head_end:]
     script = f'<script data-version="{html_lib.escape(token)}">{SCRIPT_TEXT}</script>\n'
-    ends = list(_BODY_END.finditer(page))
-    if not ends:
-        return page + script
-    at = ends[-1].start()
-    return page[:at] + script + page[at:]
+    # the last </body>: in the page's last 64 KB if it is there at all, else anywhere
+    ends = list(_BODY_END.finditer(page, max(0, len(page) - _TAIL))) \
+        or list(_BODY_END.finditer(page))
+    return page, ends[-1].start() if ends else len(page), script
 
 
 class PreviewServer(ThreadingHTTPServer):
@@ -493,8 +512,8 @@ class PreviewServer(ThreadingHTTPServer):
         snapshot = self.preview.snapshot
         with self._page_lock:
             if self._page[0] != snapshot.version:
-                page = inject(snapshot.html, self.token(snapshot.version))
-                self._page = (snapshot.version, page.encode("utf-8"))
+                self._page = (snapshot.version,
+                              inject_bytes(snapshot.html, self.token(snapshot.version)))
             return self._page
 
     def handle_error(self, request, client_address) -> None:

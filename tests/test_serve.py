@@ -41,6 +41,7 @@ from psa_report.serve import (
     Watcher,
     exposed,
     inject,
+    inject_bytes,
     watched_folders,
     widen_policy,
 )
@@ -514,6 +515,27 @@ def test_a_meta_policy_is_widened_for_the_script_only():
         f"script-src '{SCRIPT_HASH}'; img-src data:"
     assert widen_policy("img-src data:") == "img-src data:"  # scripts were not limited
     assert inject("<p>no body end", "v-1").endswith("</script>\n")
+
+
+@pytest.mark.parametrize("page", [
+    "<html><head><meta http-equiv='content-security-policy' content=\"default-src 'none'\">"
+    "</head><body><p>Cydweithio – é</p></body></html>",
+    "<html><head></head><body><p>" + "Ymddygiad – " * 20_000 + "</p></body>\n</html>",
+    "<html><head></head><body><p>x</p></body><p>" + "é" * 100_000 + "</p></BODY >",
+    "<html><head></head><body><p>" + "ŵ" * 100_000 + "</p></body>" + "ŷ" * 70_000,
+    "<p>no body end, ŵ",
+])
+def test_the_served_bytes_are_the_page_with_its_script(page):
+    """The preview serves inject_bytes (encoded once, the script put in its bytes): the
+    page inject() makes, byte for byte, the script before the last </body> however far
+    from the end it is."""
+    assert inject_bytes(page, "v-2") == inject(page, "v-2").encode("utf-8")
+    served = inject(page, "v-2")
+    assert served.count('<script data-version="v-2">') == 1
+    if "</body" in page.lower():
+        last = max(served.lower().rfind("</body>"), served.lower().rfind("</body >"))
+        assert served.index('<script data-version="v-2">') < last
+        assert "</body" not in served[last + 1:].lower()
 
 
 def test_the_watcher_sees_a_save_at_once_and_ignores_hidden_files(project):
