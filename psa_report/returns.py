@@ -556,7 +556,8 @@ def _read_csv(project: Project, path: Path, manifest: dict | None,
                         f"{bad[1]}, then save the CSV again"))
                     value = None
                 # Text starting with "=" was a formula in the partner's spreadsheet.
-                row[header] = _Cell(value, f"{display}: line {number}, {header}",
+                # (named as a workbook's cell is: its messages say the column's label)
+                row[header] = _Cell(value, f"{display}: line {number}, column {n}",
                                     bool(value and value.startswith("=")),
                                     bool(value and value.strip() in _ERRORS))
             result.add(row, spec)

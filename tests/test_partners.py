@@ -533,8 +533,11 @@ def test_bad_csv_return_names_line_and_column(project: Path):
     with pytest.raises(Invalid) as caught:
         collect_returns(load_project(project), [csv_path])
     assert sorted(p.file for p in caught.value.problems) == [
-        "Police-update-request.csv: line 2, New Due",
-        "Police-update-request.csv: line 2, New Status"]
+        "Police-update-request.csv: line 2, column 10",
+        "Police-update-request.csv: line 2, column 9"]
+    said = sorted(str(p) for p in caught.value.problems)
+    assert said[0].startswith("Police-update-request.csv: line 2, column 10: New Due: "
+                              "'31/09/2010' is not a real date")  # the label said once
 
 
 def test_not_yet_returned(project: Path):
