@@ -112,16 +112,21 @@ def test_a_mistake_in_an_old_return_is_named_at_its_cell(tmp_path, change, expec
     assert (root / "actions/data-gaps/3.2.1.yaml").read_bytes() == before
 
 
-def test_an_old_returns_csv_export_is_read_by_the_same_columns(tmp_path):
-    def dated_as_text(book):  # a CSV keeps what the cell showed
-        book["Updates"]["I3"] = "31/10/2010"
-
-    root, book = _old_round(tmp_path, dated_as_text)
+def _export_csv(root: Path, book: Workbook) -> None:
+    """The Updates sheet saved as CSV by the partner, into the returns folder."""
     with open(root / "returns/Police-update-request - Updates.csv", "w", newline="",
               encoding="utf-8") as out:
         writer = csv.writer(out)
         for row in book["Updates"].iter_rows(values_only=True):
             writer.writerow(["" if value is None else value for value in row])
+
+
+def test_an_old_returns_csv_export_is_read_by_the_same_columns(tmp_path):
+    def dated_as_text(book):  # a CSV keeps what the cell showed
+        book["Updates"]["I3"] = "31/10/2010"
+
+    root, book = _old_round(tmp_path, dated_as_text)
+    _export_csv(root, book)
     done = collect(root, [root / "returns"])
     assert "  Status: off track → on track" in done.lines
     assert "  Due: none → 2010-10-31" in done.lines
@@ -132,11 +137,7 @@ def test_a_mistake_in_an_old_returns_csv_is_named_once_at_its_line(tmp_path):
         book["Updates"]["I3"] = "sometime"
 
     root, book = _old_round(tmp_path, bad_date)
-    with open(root / "returns/Police-update-request - Updates.csv", "w", newline="",
-              encoding="utf-8") as out:
-        writer = csv.writer(out)
-        for row in book["Updates"].iter_rows(values_only=True):
-            writer.writerow(["" if value is None else value for value in row])
+    _export_csv(root, book)
     with pytest.raises(Invalid) as raised:
         collect(root, [root / "returns"])
     said = [str(problem) for problem in raised.value.problems]

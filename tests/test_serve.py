@@ -301,10 +301,8 @@ def test_after_each_save_the_preview_is_a_fresh_builds_page(meetings, tmp_path, 
     assert sorted(again) == sorted(set(first) - {"3.2.3"} | {"3.2.6"})
 
 
-def test_a_save_renders_again_only_the_rows_that_changed(meetings, monkeypatch):
-    """The preview keeps each kept row's markup (render.Fragments): a save renders again
-    the saved item's row (in its table and in the exceptions) and nothing else, and the
-    page is still the one the rows make."""
+def _rows_rendered(monkeypatch) -> list[str]:
+    """The refs of the rows the renderer lays out (not taken from render.Fragments)."""
     from psa_report import render
 
     rendered: list[str] = []
@@ -318,6 +316,14 @@ def test_a_save_renders_again_only_the_rows_that_changed(meetings, monkeypatch):
         return real(self, where, values, body)
 
     monkeypatch.setattr(render.Fragments, "_piece", counted)
+    return rendered
+
+
+def test_a_save_renders_again_only_the_rows_that_changed(meetings, monkeypatch):
+    """The preview keeps each kept row's markup (render.Fragments): a save renders again
+    the saved item's row (in its table and in the exceptions) and nothing else, and the
+    page is still the one the rows make."""
+    rendered = _rows_rendered(monkeypatch)
     old = time.time_ns() - 10 * KeptFiles.RECENT
 
     def rebuilt(*saved: str) -> tuple[str, list[str]]:
@@ -342,19 +348,7 @@ def test_a_save_renders_again_only_the_rows_that_changed(meetings, monkeypatch):
 def test_a_plan_in_two_languages_keeps_each_editions_rows(meetings, monkeypatch):
     """Both languages' pages keep their rows' markup side by side: a second build renders
     no row again in either."""
-    from psa_report import render
-
-    rendered: list[str] = []
-    real = render.Fragments._piece
-
-    def counted(self, where, values, caller):
-        def body():
-            if not isinstance(values[0], list):  # a row (a list of rows: its section)
-                rendered.append(values[0].ref)
-            return caller()
-        return real(self, where, values, body)
-
-    monkeypatch.setattr(render.Fragments, "_piece", counted)
+    rendered = _rows_rendered(monkeypatch)
     edit(meetings, "actions/report.yaml", "partnership: Safer Stockton Partnership",
          "languages: [en, cy]\npartnership: Safer Stockton Partnership")
     old = time.time_ns() - 10 * KeptFiles.RECENT
