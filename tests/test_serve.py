@@ -268,9 +268,8 @@ def test_after_each_save_the_preview_is_a_fresh_builds_page(meetings, tmp_path, 
 
     def same_as_a_fresh_build(*saved: str) -> list[str]:
         """The rows planned again for the page, after ``saved`` were written."""
-        old = time.time_ns() - 10 * KeptFiles.RECENT  # kept from one build to the next
-        for path in saved:
-            os.utime(project / path, ns=(old, old))
+        if saved:  # kept from one build to the next
+            _saved_long_ago(project, *saved)
         planned.clear()
         page = preview_build()[0]
         again = list(planned)
@@ -279,8 +278,7 @@ def test_after_each_save_the_preview_is_a_fresh_builds_page(meetings, tmp_path, 
         return again
 
     preview_build = html_builder(project)
-    first = same_as_a_fresh_build(*[p.relative_to(project)
-                                    for p in (project / "actions").rglob("*.yaml")])
+    first = same_as_a_fresh_build(*(project / "actions").rglob("*.yaml"))
     assert len(first) == len(set(first)) > 10  # every row, once
     assert same_as_a_fresh_build() == []  # nothing saved: no row planned again
     edit(project, "actions/data-gaps/3.2.2.yaml", "No source of BME populations",
@@ -299,6 +297,14 @@ def test_after_each_save_the_preview_is_a_fresh_builds_page(meetings, tmp_path, 
          "Saved while previewing, some good progress has been made")
     again = same_as_a_fresh_build("actions/report.yaml")  # every item is checked again
     assert sorted(again) == sorted(set(first) - {"3.2.3"} | {"3.2.6"})
+
+
+def _saved_long_ago(root: Path, *paths: str | Path) -> None:
+    """Files as saved long before the build (every file of actions/ with no paths), so
+    the preview keeps them (a file saved within KeptFiles.RECENT is read again)."""
+    old = time.time_ns() - 10 * KeptFiles.RECENT
+    for path in paths or list((root / "actions").rglob("*.yaml")):
+        os.utime(root / path, ns=(old, old))
 
 
 def _rows_rendered(monkeypatch) -> list[str]:
@@ -324,16 +330,14 @@ def test_a_save_renders_again_only_the_rows_that_changed(meetings, monkeypatch):
     the saved item's row (in its table and in the exceptions) and nothing else, and the
     page is still the one the rows make."""
     rendered = _rows_rendered(monkeypatch)
-    old = time.time_ns() - 10 * KeptFiles.RECENT
 
     def rebuilt(*saved: str) -> tuple[str, list[str]]:
-        for path in saved:
-            os.utime(meetings / path, ns=(old, old))
+        if saved:
+            _saved_long_ago(meetings, *saved)
         rendered.clear()
         return preview_build()[0], sorted(set(rendered))
 
-    for path in (meetings / "actions").rglob("*.yaml"):
-        os.utime(path, ns=(old, old))
+    _saved_long_ago(meetings)
     preview_build = html_builder(meetings)
     first, refs = rebuilt()
     assert len(refs) > 10  # every row, the first time
@@ -351,9 +355,7 @@ def test_a_plan_in_two_languages_keeps_each_editions_rows(meetings, monkeypatch)
     rendered = _rows_rendered(monkeypatch)
     edit(meetings, "actions/report.yaml", "partnership: Safer Stockton Partnership",
          "languages: [en, cy]\npartnership: Safer Stockton Partnership")
-    old = time.time_ns() - 10 * KeptFiles.RECENT
-    for path in (meetings / "actions").rglob("*.yaml"):
-        os.utime(path, ns=(old, old))
+    _saved_long_ago(meetings)
     preview_build = html_builder(meetings)
     first = preview_build()
     assert len(rendered) > 20 and "cy" in first[3]
@@ -368,9 +370,7 @@ def test_the_public_editions_preview_keeps_rows_and_leaves_exempt_text_out(proje
     edit(project, "actions/data-gaps/3.2.2.yaml", "update: >-\n", "update: >-\n  KIWIMARROW\n")
     edit(project, "actions/data-gaps/3.2.2.yaml", "status: off track",
          "status: off track\nexempt: {update: 1}")
-    old = time.time_ns() - 10 * KeptFiles.RECENT
-    for path in (project / "actions").rglob("*.yaml"):
-        os.utime(path, ns=(old, old))
+    _saved_long_ago(project)
     preview_build = html_builder(project)
     for number, (path, before, after) in enumerate([
             (None, None, None),
@@ -378,7 +378,7 @@ def test_the_public_editions_preview_keeps_rows_and_leaves_exempt_text_out(proje
             ("actions/data-gaps/3.2.2.yaml", "KIWIMARROW", "KIWIMARROW MANGOSTEEN")]):
         if path is not None:
             edit(project, path, before, after)
-            os.utime(project / path, ns=(old, old))
+            _saved_long_ago(project, path)
         page = preview_build()[0]
         fresh = build(project, "html", tmp_path / f"public-{number}").outputs[0]
         assert page == fresh.read_text(encoding="utf-8")
