@@ -287,18 +287,20 @@ class Fragments(Extension):
     renders again only the rows that changed. It is kept only for rows the preview
     planned from kept items (their ``origin``, see :class:`psa_report.plan.KeptRows`),
     and used again only while the rows and every value named are equal and of the same
-    types as last time;
-    anything else is rendered as usual (a fresh ``build`` renders every row). The shipped
-    templates name each value the part inside the tag reads besides the row."""
+    types as last time; anything else is rendered as usual (a fresh ``build`` renders
+    every row). The shipped templates name each value the part inside the tag reads
+    besides the row."""
 
     tags = {"cache"}
-    #: renders an unused piece is kept for (two languages, each with its exceptions)
+    #: renders an unused piece is kept for (a save renders a page per language of the
+    #: plan, and the preview's PDF one more)
     KEEP = 4
 
     def __init__(self, environment: jinja2.Environment):
         super().__init__(environment)
-        #: (template:line, the rows' origins, hashable values) ->
-        #: (the render it was last used in, the rows' origins, the values, the markup)
+        #: (template:line, the rows' origins' ids, the hashable values) -> (the render
+        #: it was last used in, the origins (held, so that no id of theirs is reused
+        #: while the key stands), the values, the markup)
         self.kept: dict[tuple, tuple[int, tuple, tuple, str]] = {}
 
     def parse(self, parser):
@@ -315,12 +317,10 @@ class Fragments(Extension):
         number, origin = getattr(_render, "number", None), _origins(values[0])
         if origin is None or number is None:
             return caller()
-        key = (where, *map(id, origin),  # (kept with the origins: no id is reused)
-               *(v for v in values[1:] if type(v) in (str, bool, int, type(None))))
-        held = self.kept.get(key)
-        if (held is not None and len(held[1]) == len(origin)
-                and all(a is b for a, b in zip(held[1], origin))
-                and len(held[2]) == len(values)
+        key = (where, tuple(map(id, origin)),
+               tuple(v for v in values[1:] if type(v) in (str, bool, int, type(None))))
+        held = self.kept.get(key)  # (a key found: the very origins of last time)
+        if (held is not None and len(held[2]) == len(values)
                 and all(type(a) is type(b) and a == b for a, b in zip(held[2], values))):
             markup = held[3]
         else:
