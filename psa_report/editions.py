@@ -108,6 +108,13 @@ def rows(plan: ReportPlan) -> list[Row]:
 EXEMPT_COLOUR = "#FFFFFF"
 
 
+def _copy(plan: ReportPlan) -> ReportPlan:
+    """An edition's own copy of the plan, to change freely; the rows' origins (the rows
+    the preview kept, see render.Fragments) stay themselves, not copies."""
+    return copy.deepcopy(plan, {id(row.origin): row.origin for part in plan.parts
+                                for row in part.rows if row.origin is not None})
+
+
 def _cell(row: Row, name: str):
     return next((cell for cell in row.cells if cell.name == name), None)
 
@@ -139,9 +146,7 @@ def public(plan: ReportPlan, project: Project, *, old: Project | None = None,
     past = {tag: exemptions(then) for tag, then in meetings.items()}
     if not found and not before and not any(past.values()):
         return plan  # nothing to leave out: the plan as it is (it is public already)
-    # (the rows' origins, the rows the preview kept, stay themselves: see render.Fragments)
-    plan = copy.deepcopy(plan, {id(row.origin): row.origin for part in plan.parts
-                                for row in part.rows if row.origin is not None})
+    plan = _copy(plan)
     plan.edition = "public"
     words = plan.words
     changes = {change.ref: change for change in plan.changes}
@@ -381,7 +386,7 @@ def exempt(plan: ReportPlan, project: Project) -> ReportPlan:
         raise BadOption("--edition", "no action is marked exempt (`exempt: 7` in its file, "
                         "or `exempt: {update: 7}` for one field), so there is no exempt "
                         "edition: the public edition is the whole paper")
-    plan = copy.deepcopy(plan)
+    plan = _copy(plan)
     plan.edition = "exempt"
     words = plan.words
     plan.marking = words.not_for_publication(found)
@@ -409,7 +414,7 @@ def exceptions_only(plan: ReportPlan, full: str) -> ReportPlan:
     """The exception report: the covering page (titled as such, saying where the ``full``
     report is), the exceptions with their full rows, the status summary with the overdue
     list, and the direction of travel. Made from an edition already made."""
-    plan = copy.deepcopy(plan)
+    plan = _copy(plan)
     found = plan.exceptions
     total = len(rows(plan))
     keep = set()

@@ -385,6 +385,25 @@ def test_the_public_editions_preview_keeps_rows_and_leaves_exempt_text_out(proje
         assert "KIWIMARROW" not in page and "MANGOSTEEN" not in page
 
 
+def test_the_exempt_editions_preview_lays_out_again_only_the_saved_row(project, tmp_path,
+                                                                      monkeypatch):
+    """The exempt edition's own copy of the plan keeps the rows' origins too: after a
+    save only that row is laid out again, and the page is the fresh exempt paper."""
+    edit(project, "actions/data-gaps/3.2.2.yaml", "status: off track",
+         "status: off track\nexempt: {update: 1}")
+    _saved_long_ago(project)
+    rendered = _rows_rendered(monkeypatch)
+    preview_build = html_builder(project, edition="exempt")
+    preview_build()
+    edit(project, "actions/data-gaps/3.2.4.yaml", "status: on track", "status: at risk")
+    _saved_long_ago(project, "actions/data-gaps/3.2.4.yaml")
+    rendered.clear()
+    page = preview_build()[0]
+    assert sorted(set(rendered)) == ["3.2.4"]
+    fresh = build(project, "html", tmp_path / "exempt", edition="exempt").outputs[0]
+    assert page == fresh.read_text(encoding="utf-8")
+
+
 # ------------------------------------------------------------------ nothing else
 
 
