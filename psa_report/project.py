@@ -23,11 +23,11 @@ import os
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
 from . import bilingual
+from .fieldtypes import did_you_mean
 from .loader import Document, load_file
 from .models import Refused, Report
 from .problems import Invalid, Problem
@@ -190,9 +190,8 @@ def translate(doc: Document, error: Refused, model: Any) -> list[Problem]:
     for loc, kind, message in error.errors:
         name = ".".join(str(p) for p in loc if isinstance(p, str)) or "file"
         if kind == "unknown":
-            near = get_close_matches(str(loc[-1]), fields, n=1, cutoff=0.6)
-            hint = f" Did you mean {near[0]!r}?" if near else ""
-            message = (f"unknown field {loc[-1]!r}.{hint} The fields are: {', '.join(fields)}")
+            message = (f"unknown field {loc[-1]!r}.{did_you_mean(str(loc[-1]), fields)} "
+                       f"The fields are: {', '.join(fields)}")
             problems.append(doc.problem(loc, message, key=True))
             continue
         if kind == "missing":

@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from difflib import get_close_matches
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
@@ -844,9 +843,7 @@ def read_agencies(doc: Document, with_emails: bool = False,
             fields = [f.name for f in models.AgencyEntry.FIELDS]
             for loc, kind, message in refused.errors:
                 if kind == "unknown":
-                    near = get_close_matches(str(loc[0]), fields, n=1, cutoff=0.6)
-                    message = f"unknown field {loc[0]!r}" + (
-                        f": did you mean {near[0]!r}?" if near else "")
+                    message = f"unknown field {loc[0]!r}.{_did_you_mean(str(loc[0]), fields)}"
                 elif kind == "missing":
                     message = f"missing field {loc[0]!r}: add a line `{loc[0]}: ...`"
                 else:
@@ -1070,9 +1067,8 @@ def validate_item(doc: Document, kind: Kind, shape: Shape,
                                         "numbered in file order: remove this line",
                                         key=True))
         elif key not in names:
-            near = get_close_matches(str(key), names, n=1, cutoff=0.6)
-            hint = f" Did you mean {near[0]!r}?" if near else ""
-            problems.append(doc.problem((key,), f"unknown field {key!r}.{hint} The fields "
+            problems.append(doc.problem((key,), f"unknown field {key!r}."
+                                        f"{_did_you_mean(str(key), names)} The fields "
                                         f"are: {', '.join(names)}", key=True))
     ref = None
     if kind.ref.style == "none":
@@ -1145,8 +1141,7 @@ def exempt_value(doc: Document, kind: Kind, problems: list[Problem]) -> dict[str
     found: dict[str, int] = {}
     for name, paragraph in value.items():
         if name not in fields:
-            near = get_close_matches(str(name), fields, n=1, cutoff=0.6)
-            hint = f" Did you mean {near[0]!r}?" if near else ""
+            hint = _did_you_mean(str(name), fields)
             problems.append(doc.problem((EXEMPT, name), f"exempt.{name}: {str(name)!r} is not "
                                         f"a field of a {what}.{hint} The fields that may be "
                                         f"exempt are: {', '.join(fields)}", key=True))

@@ -370,7 +370,7 @@ def test_a_bad_agency_email_is_named(runner, project: Path, email: str):
 
 @pytest.mark.parametrize("details, expected", [
     ("  name: Cleveland Police\n  emial: updates@police.example.org",
-     "actions/agencies.yaml:7:3: Police: unknown field 'emial': did you mean 'email'?"),
+     "actions/agencies.yaml:7:3: Police: unknown field 'emial'. Did you mean 'email'?"),
     ("  email: updates@police.example.org",
      "actions/agencies.yaml:6:3: Police: missing field 'name': add a line `name: ...`"),
 ])
