@@ -24,10 +24,6 @@ class Overdue:
     days_overdue: int
     status: StatusDef | None
 
-    @property
-    def lead_text(self) -> str:
-        return ", ".join(self.lead) or "Partnership"
-
 
 def overdue(project: Project, as_of: date, lead: str | None = None) -> list[Overdue]:
     """Actions not complete whose deadline is before ``as_of``, most overdue first."""

@@ -43,7 +43,6 @@ import zlib
 from lxml import etree
 
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 #: How an OLE compound file begins: a .doc, .dot or password-protected Word file, VBA.

@@ -435,7 +435,6 @@ TYPES: dict[str, FieldType] = {t.name: t for t in (
 #: The names a field's ``type:`` may give.
 FIELD_TYPES = tuple(TYPES)
 #: An item's ``indicator`` (implied by every kind) is read as a line, in one language.
-LINE = TYPES["line"]
 one_line = _Line.one_line
 
 

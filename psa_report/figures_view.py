@@ -49,7 +49,6 @@ CRIME_TYPES = (N_("Anti-social behaviour"), N_("Bicycle theft"), N_("Burglary"),
                N_("Vehicle crime"), N_("Violence and sexual offences"))
 #: Shapes beside the words (never colour alone), as progress.GLYPHS.
 GLYPHS = {"up": "▲", "down": "▼", "same": "►", "none": ""}
-CHART_MONTHS = 24
 
 
 # ---------------------------------------------------------------- months and quarters
@@ -330,18 +329,6 @@ class CrimeRow:
                 self.words._("down less than 1%")
         return ("+" if (self.change or 0) > 0 else "−") + share
 
-    @property
-    def rolling_text(self) -> str:
-        if self.rolling is None:
-            return "–"
-        if self.rolling_before is None:
-            return number_text(self.rolling)
-        return self.words._("{now} against {before} ({direction})",
-                            now=number_text(self.rolling),
-                            before=number_text(self.rolling_before),
-                            direction=direction(self.rolling, self.rolling_before,
-                                                words=self.words).text.lower())
-
     COLUMNS = (("crime_type", "Crime type"), ("count", "Quarter"),
                ("last_year", "Same quarter last year"), ("change", "Change"),
                ("percent", "% change"), ("direction", "Direction"),
@@ -500,7 +487,6 @@ class MonthBar:
     y: float
     height: float
     fill: str
-    in_period: bool
     label: str | None  # under the bar: "Jan" at each quarter's start
     year: str | None  # under the label: "2025" at January and at the first bar
 
@@ -561,7 +547,7 @@ def chart(months: list[tuple[int, int | None]], quarter: Quarter,
             year, year_shown = str(month // 12), True
         bars.append(MonthBar(month_key(month), words.month(month), n, round(x, 2), width,
                              round(base - height, 2), round(height, 2),
-                             PERIOD_FILL if period else OTHER_FILL, period, label, year))
+                             PERIOD_FILL if period else OTHER_FILL, label, year))
     ticks = [Tick(v, round(base - v * unit, 2)) for v in range(0, top + 1, step)]
     known = [(m, n) for m, n in months if n is not None]
     first, last = months[0][0], months[-1][0]
