@@ -16,7 +16,6 @@ from pathlib import Path
 
 from . import fieldtypes
 from .dates import financial_year, long_date, quarter_of
-from .editions import exemptions
 from .ledger import new_round_id
 from .output import publish
 from .partners import (
@@ -29,8 +28,6 @@ from .partners import (
     LINE_HEIGHT,
     MANIFEST,
     MAX_RETURN_BYTES,
-    MAX_ROWS,
-    PARTNERSHIP,
     UPDATES,
     IssuedWorkbook,
     ShapedSent,
@@ -43,8 +40,8 @@ from .partners import (
     translated,
 )
 from .problems import Invalid, Problem
-from .project import Project
-from .shape import Item, Kind, Shape
+from .request_plan import Request, Requests
+from .shape import Kind, Shape
 from .sheets import put
 from .wording import WORDS, Words, words_in
 
@@ -54,42 +51,38 @@ _FIRST_DAY, _LAST_DAY = 36526, 73050
 _DATE_FORMAT = "d mmmm yyyy"
 
 
-def issue_requests(project: Project, out_dir: Path, leads: Iterable[str] | None = None,
-                   reply_by: date | None = None, commit: str | None = None, *,
-                   issued_on: date | None = None, round_id: str | None = None,
-                   ) -> list[IssuedWorkbook]:
-    """Write one update-request workbook per lead agency, and manifest.json, into ``out_dir``.
+def issue_requests(plan: Requests, out_dir: Path, reply_by: date | None = None,
+                   commit: str | None = None, *, issued_on: date | None = None,
+                   round_id: str | None = None) -> list[IssuedWorkbook]:
+    """Write the workbooks ``plan`` gives (:func:`psa_report.request_plan.plan_requests`),
+    and manifest.json, into ``out_dir``.
 
     ``round_id`` names this round in the manifest (and in its ledger, :mod:`psa_report.ledger`).
     """
     issued_on = issued_on or date.today()
     round_id = round_id or new_round_id(issued_on)
-    groups = _only(project, _groups(project), leads)
-    _check_issuable(project, groups)  # before anything is written
-    main = project.languages[0]
     out_dir = Path(out_dir)
     issued: list[IssuedWorkbook] = []
     entries: list[dict] = []
     outputs: dict[Path, Callable[[Path], None]] = {}
     used: set[str] = set()
-    for code, items in groups.items():
-        language = project.agency_language(code)
+    for request in plan.requests:
+        code, name, language = request.code, request.name, request.language
         # a workbook in another language than the plan's main one: its words and texts
-        other = language if language != main else None
+        other = language if language != plan.main else None
         words = words_in(language)
-        name = project.agencies.get(code, f"the {project.report.partnership}")
         shown_name = translated(name, language) if other else name
         path = out_dir / _file_name(code, used)
-        rows = [ShapedSent.of(item, other, words) for item in items]
-        kinds = [kind for kind, _ in project.kinds if any(r.kind == kind.name for r in rows)]
-        titles = sheet_names(project.shape, other, words)
+        rows = [ShapedSent.of(item, other, words) for item in request.items]
+        kinds = [kind for kind in plan.kinds if any(r.kind == kind.name for r in rows)]
+        titles = sheet_names(plan.shape, other, words)
         sheets = {kind.name: titles[kind.name] for kind in kinds}
         # the workbook's key, in its hidden sheet and the manifest: ``collect`` knows a
         # return by its key, which only the agency it was sent to has, so a partner who
         # edits the hidden sheet cannot pass as another agency
         key = secrets.token_urlsafe(24)
-        book = _workbook(project, code, shown_name, kinds, sheets, rows, reply_by, commit,
-                         issued_on, language, key, words)
+        book = _workbook(plan, request, shown_name, kinds, sheets, rows, reply_by, commit,
+                         issued_on, key, words)
         outputs[path] = _saver(book, code)
         issued.append(IssuedWorkbook(code, name, path, tuple(row.ref for row in rows)))
         entries.append({"agency": code, "name": name, "file": path.name, "key": key,
@@ -97,29 +90,14 @@ def issue_requests(project: Project, out_dir: Path, leads: Iterable[str] | None 
                         "language": language,
                         "rows": [row.as_dict() for row in rows]})
     manifest = {
-        "format": FORMAT, "round": round_id, "partnership": project.report.partnership,
-        "meeting": project.report.meeting, "issued": issued_on.isoformat(),
+        "format": FORMAT, "round": round_id, "partnership": plan.report.partnership,
+        "meeting": plan.report.meeting, "issued": issued_on.isoformat(),
         "reply_by": reply_by.isoformat() if reply_by else None, "commit": commit,
-        "shape": project.shape.source, "workbooks": entries,
+        "shape": plan.shape.source, "workbooks": entries,
     }
     outputs[out_dir / MANIFEST] = _manifest_saver(manifest)
     publish(outputs)  # the workbooks and their manifest together, or none
     return issued
-
-
-def _only(project: Project, groups: dict[str, list], leads: Iterable[str] | None
-          ) -> dict[str, list]:
-    """The groups of the agencies asked for (all if None); an unknown agency refused."""
-    if leads is None:
-        return groups
-    leads = list(leads)
-    unknown = [code for code in leads if code not in project.agencies
-               and code != PARTNERSHIP]
-    if unknown:
-        raise Invalid([Problem("actions/agencies.yaml", None, None,
-            f"{', '.join(unknown)}: not a lead agency here (the agencies are "
-            f"{', '.join(project.agencies)}, and {PARTNERSHIP} for the items with no lead)")])
-    return {code: items for code, items in groups.items() if code in leads}
 
 
 def _pairs(sheet, first: int, pairs: Iterable[tuple]) -> None:
@@ -154,45 +132,6 @@ def _saver(book, code: str) -> Callable[[Path], None]:
                 f"{MAX_RETURN_BYTES:,} a return may be: send requests for fewer actions "
                 "(use --lead), or shorten the longest updates")])
     return save
-
-
-def _check_issuable(project: Project, groups: dict[str, list[Item]]) -> None:
-    """Refuse what ``collect`` would refuse, or a workbook cannot hold, before writing anything."""
-    problems: list[Problem] = []
-    for code, items in groups.items():
-        if len(items) > MAX_ROWS:
-            problems.append(Problem("actions/agencies.yaml", None, None,
-                f"{code}: {len(items):,} open actions, more than the {MAX_ROWS:,} rows a "
-                "returned workbook may hold: send requests for fewer (use --lead, or mark "
-                "finished actions complete)"))
-    # every language a workbook goes out in: its texts' translations are written too
-    others = {code: words_in(code) for code in {project.agency_language(c) for c in groups}
-              if code != project.languages[0]}
-    texts = [("actions/report.yaml", name, shown) for name, value in
-             (("partnership", project.report.partnership), ("meeting", project.report.meeting))
-             for shown in (value, *(translated(value, code) for code in others))]
-    texts += [("actions/agencies.yaml", code, f"{code} {shown}")
-              for code, name in project.agencies.items()
-              for shown in (name, *(translated(name, language) for language in others))]
-    issued = {item.ref: item for items in groups.values() for item in items}
-    for item in issued.values():  # the items written, once each
-        path = project.sources[item.ref].path if item.ref in project.sources else item.ref
-        for sent in (ShapedSent.of(item), *(ShapedSent.of(item, code, words)
-                                            for code, words in others.items())):
-            texts += [(path, name, value) for name, value in sent.given.items()
-                      if isinstance(value, str)]
-    for path, name, value in dict.fromkeys(texts):  # a text untranslated: once
-        bad = _CONTROL.search(value)
-        if bad:
-            problems.append(Problem(path, None, None,
-                f"{name}: holds a control character (U+{ord(bad[0]):04X}) that a workbook "
-                "cannot hold: remove it"))
-    if problems:
-        raise Invalid(problems)
-
-
-#: What openpyxl refuses in a cell (the C0 controls but tab and line breaks).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _file_name(code: str, used: set[str]) -> str:
@@ -277,40 +216,26 @@ def sheet_names(shape: Shape, language: str | None = None, words: Words = WORDS
     return names
 
 
-def _groups(project: Project) -> dict[str, list[Item]]:
-    """Agency -> its items not done, in agencies.yaml's order (kind by kind, ref order)."""
-    groups: dict[str, list] = {code: [] for code in [*project.agencies, PARTNERSHIP]}
-    for item in project.items:
-        if item.status is not None and item.status.done:
-            continue
-        for code in item.lead or [PARTNERSHIP]:
-            groups[code].append(item)
-    return {code: items for code, items in groups.items() if items}
-
-
-def _workbook(project: Project, code: str, name: str, kinds: list[Kind],
-                     sheets: dict[str, str], rows: list[ShapedSent], reply_by: date | None,
-                     commit: str | None, issued_on: date, language: str, key: str,
-                     words: Words = WORDS):
+def _workbook(plan: Requests, request: Request, name: str, kinds: list[Kind],
+              sheets: dict[str, str], rows: list[ShapedSent], reply_by: date | None,
+              commit: str | None, issued_on: date, key: str, words: Words = WORDS):
     from openpyxl import Workbook
     from openpyxl.workbook.protection import WorkbookProtection
 
     book = Workbook()
-    found = exemptions(project)
-    paragraphs = sorted(set().union(*(found[r.ref].paragraphs for r in rows
-                                      if r.ref in found)))
-    _write_instructions(book.active, _lines(project, name, kinds, sheets, reply_by,
+    language, paragraphs = request.language, request.paragraphs
+    _write_instructions(book.active, _lines(plan, name, kinds, sheets, reply_by,
                                             issued_on, paragraphs, language, words),
                         words.instructions)
     if paragraphs:
         book.properties.subject = words.not_for_publication(paragraphs)
         book.properties.keywords = "NOT FOR PUBLICATION"
     for kind in kinds:
-        _updates(book.create_sheet(sheets[kind.name]), kind, project.shape,
+        _updates(book.create_sheet(sheets[kind.name]), kind, plan.shape,
                  [row for row in rows if row.kind == kind.name], reply_by or issued_on,
-                 language if language != project.languages[0] else None, words)
+                 language if language != plan.main else None, words)
     sheet = book.create_sheet(ISSUED)
-    _pairs(sheet, 1, [(ISSUED_MARK, FORMAT), ("agency", code), ("commit", commit or ""),
+    _pairs(sheet, 1, [(ISSUED_MARK, FORMAT), ("agency", request.code), ("commit", commit or ""),
                       ("issued", issued_on.isoformat()), ("key", key)])  # rows 1-5
     _pairs(sheet, ISSUED_FIRST_ROW - 1, [("ref", "kind"), *((r.ref, r.kind) for r in rows)])
     sheet.sheet_state = "veryHidden"
@@ -320,14 +245,14 @@ def _workbook(project: Project, code: str, name: str, kinds: list[Kind],
     return book
 
 
-def _lines(project: Project, name: str, kinds: list[Kind], sheets: dict[str, str],
+def _lines(plan: Requests, name: str, kinds: list[Kind], sheets: dict[str, str],
                   reply_by: date | None, issued_on: date,
                   edition_paragraphs: list[int], language: str = "en",
                   words: Words = WORDS) -> list[tuple[str, str | None]]:
     """The Instructions sheet, worded from the plan's shape (plan.yaml), in ``language``
     (the tool's ``words`` in it, the plan's texts' translations into it)."""
-    report, shape = project.report, project.shape
-    other = language != project.languages[0]
+    report, shape = plan.report, plan.shape
+    other = language != plan.main
 
     def tr(text: str) -> str:
         return translated(text, language) if other else text

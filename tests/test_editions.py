@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from psa_report.loader import load_text
 from psa_report.problems import Invalid
 from psa_report.project import load_project
+from psa_report.request_plan import plan_requests
 from psa_report.shape import default_shape, validate_item
 from psa_report.workbook_out import issue_requests
 
@@ -245,8 +246,8 @@ def test_an_exemption_of_a_kind_of_its_own_is_checked():
 
 def test_a_partners_workbook_says_which_edition_it_shows(project: Path):
     _exempt_plan(project)
-    books = {b.agency: b.path for b in issue_requests(load_project(project),
-                                                      project / "out/requests")}
+    books = {b.agency: b.path for b in issue_requests(plan_requests(load_project(project)),
+                                                       project / "out/requests")}
     police = openpyxl.load_workbook(books["Police"])  # 3.2.1, wholly exempt
     words = " ".join(c.value for c in police["Instructions"]["A"] if c.value)
     assert "Exempt edition: NOT FOR PUBLICATION" in words and "paragraph 7" in words

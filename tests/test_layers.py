@@ -36,10 +36,7 @@ CLI_MAY_IMPORT = ("psa_report.commands.", "psa_report.emit", "psa_report.problem
 #: What is still to be done to meet the contract, each listed so that it is seen (and
 #: the list itself is checked: an entry that no longer applies must be taken off).
 #: (importer, imported): why it is left.
-CONTRACT_LEFT = {
-    ("psa_report.workbook_out", "psa_report.project"): "`requests` writes the workbooks "
-        "from the Project itself (its items by lead), not from a plan made for it",
-}
+CONTRACT_LEFT: dict[tuple[str, str], str] = {}
 #: Import cycles still to break (each as the sorted modules of the cycle).
 CYCLES_LEFT: list[tuple[str, ...]] = []
 #: Function-level imports of psa_report modules still to move to the top (importer,

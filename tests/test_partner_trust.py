@@ -17,11 +17,12 @@ import pytest
 from conftest import edit, run
 from test_partners import fill, snapshot
 
-from psa_report import workbook_out
+from psa_report import request_plan, workbook_out
 from psa_report.edit import set_fields
 from psa_report.emit import emit
 from psa_report.problems import Invalid
 from psa_report.project import load_project
+from psa_report.request_plan import plan_requests
 from psa_report.returns import collect_returns
 from psa_report.sheets import csv_text
 from psa_report.workbook_out import issue_requests
@@ -43,7 +44,7 @@ def hostile(project: Path) -> None:
 
 def test_no_text_becomes_a_formula_in_a_workbook(project: Path):
     hostile(project)
-    books = issue_requests(load_project(project), project / "out/requests")
+    books = issue_requests(plan_requests(load_project(project)), project / "out/requests")
     assert any(book.agency == "=1+1" for book in books)
     formulas = []
     for book in books:
@@ -120,8 +121,8 @@ def issued_row(sheet, ref: str) -> int:
 
 
 def test_a_tampered_issued_sheet_cannot_overwrite_a_later_edit(project: Path):
-    books = {b.agency: b.path for b in issue_requests(load_project(project),
-                                                      project / "out/requests")}
+    books = {b.agency: b.path for b in issue_requests(plan_requests(load_project(project)),
+                                                       project / "out/requests")}
     set_fields(project, "3.2.1", status="at risk")  # the officer, after issuing
     book = openpyxl.load_workbook(books["Police"])
     issued = book["Issued"]
@@ -135,8 +136,8 @@ def test_a_tampered_issued_sheet_cannot_overwrite_a_later_edit(project: Path):
 
 def test_a_manifest_beside_the_returns_does_not_override_the_projects(project: Path,
                                                                       tmp_path: Path):
-    books = {b.agency: b.path for b in issue_requests(load_project(project),
-                                                      project / "out/requests")}
+    books = {b.agency: b.path for b in issue_requests(plan_requests(load_project(project)),
+                                                       project / "out/requests")}
     set_fields(project, "3.2.1", status="at risk")
     returns = tmp_path / "returns"
     returns.mkdir()
@@ -154,8 +155,8 @@ def test_a_manifest_beside_the_returns_does_not_override_the_projects(project: P
 
 
 def test_a_workbook_under_another_agencys_name_is_named(project: Path, tmp_path: Path):
-    books = {b.agency: b.path for b in issue_requests(load_project(project),
-                                                      project / "out/requests")}
+    books = {b.agency: b.path for b in issue_requests(plan_requests(load_project(project)),
+                                                       project / "out/requests")}
     returns = tmp_path / "returns"
     returns.mkdir()
     fill(books["Police"], {"3.2.1": {"New Status": "At risk"}},
@@ -181,8 +182,8 @@ def test_other_spreadsheets_in_a_folder_are_skipped_with_a_word(runner, project:
 
 
 def test_a_ref_in_another_case_matches(project: Path):
-    books = {b.agency: b.path for b in issue_requests(load_project(project),
-                                                      project / "out/requests")}
+    books = {b.agency: b.path for b in issue_requests(plan_requests(load_project(project)),
+                                                       project / "out/requests")}
     book = openpyxl.load_workbook(books["Partnership"])
     sheet = book["Recommendations"]  # row[7]: New Status (this kind has no Action column)
     row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "R1")
@@ -195,8 +196,8 @@ def test_a_ref_in_another_case_matches(project: Path):
 
 @pytest.mark.parametrize("error", ["#REF!", "#N/A", "#VALUE!"])
 def test_an_error_cell_is_reported_not_published(project: Path, error: str):
-    books = {b.agency: b.path for b in issue_requests(load_project(project),
-                                                      project / "out/requests")}
+    books = {b.agency: b.path for b in issue_requests(plan_requests(load_project(project)),
+                                                       project / "out/requests")}
     fill(books["Police"], {"3.2.1": {"New Update": error}})
     with pytest.raises(Invalid) as refused:
         collect_returns(load_project(project), [books["Police"]])
@@ -208,7 +209,7 @@ def test_an_error_cell_is_reported_not_published(project: Path, error: str):
 # ---------------------------------------------------------------- bounds
 
 def test_requests_refuses_more_rows_than_collect_reads(runner, project: Path, monkeypatch):
-    monkeypatch.setattr(workbook_out, "MAX_ROWS", 2)  # Police has 3 open actions
+    monkeypatch.setattr(request_plan, "MAX_ROWS", 2)  # Police has 3 open actions
     result = run(runner, "requests", "--project", str(project))
     assert result.exit_code == 1
     assert "Police: 3 open actions, more than the 2 rows" in result.stderr
@@ -216,8 +217,8 @@ def test_requests_refuses_more_rows_than_collect_reads(runner, project: Path, mo
 
 
 def test_a_huge_sheet_is_refused_before_it_is_loaded(project: Path, monkeypatch):
-    books = {b.agency: b.path for b in issue_requests(load_project(project),
-                                                      project / "out/requests")}
+    books = {b.agency: b.path for b in issue_requests(plan_requests(load_project(project)),
+                                                       project / "out/requests")}
     book = openpyxl.load_workbook(books["Police"])
     sheet = book["Data requirements"]
     for number in range(5, 5010):
@@ -241,8 +242,8 @@ def test_a_sheet_that_understates_its_size_is_still_bounded(project: Path, tmp_p
     import re
     import zipfile
 
-    books = {b.agency: b.path for b in issue_requests(load_project(project),
-                                                      project / "out/requests")}
+    books = {b.agency: b.path for b in issue_requests(plan_requests(load_project(project)),
+                                                       project / "out/requests")}
     book = openpyxl.load_workbook(books["Police"])
     for number in range(5, 5010):
         book["Data requirements"].cell(number, 8).value = "x"
@@ -402,8 +403,8 @@ def test_symlinks_and_hard_links_are_written_through(project: Path):
 def test_collect_apply_refuses_a_file_changed_meanwhile(project: Path, monkeypatch):
     from psa_report.edit import apply_returns
 
-    books = {b.agency: b.path for b in issue_requests(load_project(project),
-                                                      project / "out/requests")}
+    books = {b.agency: b.path for b in issue_requests(plan_requests(load_project(project)),
+                                                       project / "out/requests")}
     fill(books["Police"], {"3.2.1": {"New Status": "At risk"}})
     result = collect_returns(load_project(project), [books["Police"]])
     set_fields(project, "3.2.1", status="complete")  # someone else, meanwhile
@@ -414,8 +415,8 @@ def test_collect_apply_refuses_a_file_changed_meanwhile(project: Path, monkeypat
 
 
 def test_without_the_manifest_a_workbook_is_not_trusted(project: Path):
-    books = {b.agency: b.path for b in issue_requests(load_project(project),
-                                                      project / "out/requests")}
+    books = {b.agency: b.path for b in issue_requests(plan_requests(load_project(project)),
+                                                       project / "out/requests")}
     fill(books["Police"], {"3.2.1": {"New Status": "At risk"}})
     (project / "out/requests/manifest.json").unlink()
     with pytest.raises(Invalid, match="cannot find the record of the requests sent"):

@@ -23,6 +23,7 @@ from psa_report.loader import load_text
 from psa_report.partners import CollectResult, FileUpdate
 from psa_report.problems import Invalid
 from psa_report.project import load_project
+from psa_report.request_plan import plan_requests
 from psa_report.returns import collect_returns
 from psa_report.workbook_out import issue_requests
 from psa_report.yamledit import replace_values
@@ -153,10 +154,10 @@ def snapshot(root: Path) -> dict[str, bytes]:
             for p in sorted((root / "actions").rglob("*")) if p.is_file()}
 
 
-def issue(root: Path, **kwargs) -> dict[str, Path]:
+def issue(root: Path, leads: list[str] | None = None, **kwargs) -> dict[str, Path]:
     """Issue the requests into out/requests/; return agency -> workbook path."""
-    books = issue_requests(load_project(root), root / "out" / "requests", reply_by=REPLY_BY,
-                           commit="abc1234", issued_on=ISSUED_ON, **kwargs)
+    books = issue_requests(plan_requests(load_project(root), leads), root / "out" / "requests",
+                           reply_by=REPLY_BY, commit="abc1234", issued_on=ISSUED_ON, **kwargs)
     return {book.agency: book.path for book in books}
 
 

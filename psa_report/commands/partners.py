@@ -31,6 +31,7 @@ from ..partners import (
     translated,
 )
 from ..problems import BadOption, Invalid, Problem
+from ..request_plan import plan_requests
 from ..returns import Chooser, collect_returns
 from ..shape import ACTIONS, PLAN_FILE
 from ..validate import meeting_passed
@@ -81,7 +82,7 @@ def requests(root: Path, leads: list[str] | None = None, reply_by: date | None =
                          f"round-{previous.get('round') or previous.get('issued') or 'old'}"
                          ".json", fix=f"the last round's ledger, {ledger.LEDGER}, is too "
                          f"large to keep under rounds/: {aside}")
-        books = issue_requests(project, out_dir, leads or None, reply_by,
+        books = issue_requests(plan_requests(project, leads or None), out_dir, reply_by,
                                source.commit or None, issued_on=issued_on)
         manifest = read_json(out_dir / MANIFEST, str(out_dir / MANIFEST), MAX_RETURN_BYTES,
                              lambda size: f"is {size:,} bytes, too large",
