@@ -221,12 +221,12 @@ def build(project_dir: Path, fmt: str, out_dir: Path | None, as_of: date | None,
 @format_option("table", "csv", "json")
 def overdue(project_dir: Path, as_of: date | None, lead: str | None, fmt: str):
     """List actions not complete whose deadline has passed, most overdue first."""
-    from .commands.overdue import OverdueRecord
     from .commands.overdue import overdue as run_overdue
 
     as_of = as_of or date.today()
-    records = run_overdue(project_dir, as_of, lead)
-    click.echo(emit(records, fmt, columns=OverdueRecord.COLUMNS,
+    found = run_overdue(project_dir, as_of, lead)
+    records = found.records
+    click.echo(emit(records, fmt, columns=found.columns,
                     empty=f"No action is overdue as at {as_of.isoformat()}.",
                     footer=f"{len(records)} overdue as at {as_of.isoformat()}."))
 
@@ -334,10 +334,10 @@ def new(project_dir: Path, kind: str, ref: str | None, section: str | None):
 @format_option("table", "csv", "json")
 def list_(project_dir: Path, lead: str | None, status, fmt: str):
     """List the plan's items, optionally by lead or status."""
-    from .commands.listing import ItemRecord, list_items
+    from .commands.listing import list_items
 
     listing = list_items(project_dir, lead, status)
-    click.echo(emit(listing.records, fmt, columns=ItemRecord.COLUMNS,
+    click.echo(emit(listing.records, fmt, columns=listing.columns,
                     footer=listing.footer))
 
 

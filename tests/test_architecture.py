@@ -26,7 +26,7 @@ def test_operations_run_without_click_and_return_what_they_wrote(project, tmp_pa
     assert result.outputs == [out / "progress-report.html"]
     assert "Data requirements" in result.outputs[0].read_text(encoding="utf-8")
     assert result.warnings == []
-    records = overdue(project, date(2010, 10, 1))
+    records = overdue(project, date(2010, 10, 1)).records
     assert [r.item.ref for r in records] == ["3.2.5", "5.2.2"]
     assert records[0].as_dict()["days_overdue"] == 1
 

@@ -253,7 +253,7 @@ def test_list_filters_and_formats(runner):
                           "status": "off track", "due": None,
                           "file": "actions/data-gaps/3.2.1.yaml"}
     table = run(runner, "list", "--project", str(REPO), "--lead", "SBC").output
-    assert table.splitlines()[-1] == "5 of 15 actions."
+    assert table.splitlines()[-1] == "5 of 15: 5 data gaps."
     assert re.search(r"3\.2\.5\s+data gap\s+SBC\s+on track\s+2010-09", table)
     csv_text = run(runner, "list", "--project", str(REPO), "--format", "csv").output
     assert csv_text.splitlines()[0] == "ref,kind,lead,status,due"

@@ -649,6 +649,19 @@ def test_the_fenland_style_plan_loads(tmp_path):
     assert [f.name for f in kind.fields if f.partners] == ["progress", "rag"]
 
 
+def test_list_and_overdue_head_their_columns_in_the_plans_words(runner):
+    listed = run(runner, "list", "--project", str(FENLAND)).output.splitlines()
+    assert listed[0].split() == ["Ref", "Kind", "Lead", "RAG", "Timescale"]
+    assert "Council, Youth Offending Service" in listed[3]  # joint leads: commas throughout
+    assert "Fire and Rescue, Police" in listed[2]
+    assert listed[-1] == "3 of 3 actions."
+    late = run(runner, "overdue", "--project", str(FENLAND), "--as-of", "2025-06-01").output
+    assert late.splitlines()[0].split() == ["Ref", "Lead", "Timescale", "Days", "overdue", "RAG"]
+    csv_head = run(runner, "overdue", "--project", str(FENLAND), "--as-of", "2025-06-01",
+                   "--format", "csv").output.splitlines()[0]
+    assert csv_head == "ref,lead,due,days_overdue,status"  # the CSV's keys stay
+
+
 def _copy(source: Path, tmp_path: Path) -> Path:
     root = tmp_path / "plan"
     shutil.copytree(source / "actions", root / "actions")

@@ -8,7 +8,7 @@ from typing import overload
 
 from ..problems import BadOption
 from ..project import Project, load_project
-from ..shape import MAX_REF_LENGTH, Item
+from ..shape import MAX_REF_LENGTH, Item, Shape
 
 
 def load(root: Path) -> Project:
@@ -46,3 +46,25 @@ def item(project: Project, ref: str, option: str = "REF") -> Item:
     hint = f" Did you mean {near[0]}?" if near else ""
     raise BadOption(option, f"no {' or '.join(k.name for k in project.shape.kinds)} has "
                     f"the ref {ref!r}.{hint}")
+
+
+#: A listing's columns that are fields of the plan: the kind's field each shows.
+_FIELD_COLUMNS = {"lead": "lead_field", "status": "status_field", "due": "due_field"}
+
+
+def headings(shape: Shape, columns: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """A listing's columns headed in the plan's words: its lead, status and due columns
+    under the labels the plan's kinds give those fields ("Lead partner", "Position";
+    two kinds' different labels joined: "Lead / Lead partner"). CSV keys stay."""
+    def label(key: str, heading: str) -> str:
+        if key not in _FIELD_COLUMNS:
+            return heading
+        labels = dict.fromkeys(field.label for kind in shape.kinds
+                               if (field := getattr(kind, _FIELD_COLUMNS[key])) is not None)
+        return " / ".join(labels) or heading
+    return tuple((key, label(key, heading)) for key, heading in columns)
+
+
+def leads_text(lead: list[str]) -> str:
+    """Joint leads as the plan writes them: "Police, Housing Association"."""
+    return ", ".join(lead)

@@ -11,7 +11,8 @@ from .. import fieldtypes
 from ..problems import BadOption
 from ..project import Project
 from ..shape import Item, shown_text
-from .common import agency, load
+from ..wording import plural
+from .common import agency, headings, leads_text, load
 from .common import item as find_item
 
 
@@ -28,7 +29,7 @@ class ItemRecord:
 
     def cells(self) -> dict[str, str | list[str]]:
         return {"ref": self.ref, "kind": self.kind,
-                "lead": (", " if any(" " in code for code in self.lead) else " ").join(self.lead),
+                "lead": leads_text(self.lead),
                 "status": self.status, "due": self.due or ""}
 
     def as_dict(self) -> dict[str, Any]:
@@ -40,10 +41,18 @@ class ItemRecord:
 class Listing:
     records: list[ItemRecord]
     total: int  # items in the plan
+    columns: tuple[tuple[str, str], ...]  # headed in the plan's words
+    footer: str  # "5 of 15: 4 data gaps, 1 recommendation."
 
-    @property
-    def footer(self) -> str:
-        return f"{len(self.records)} of {self.total} actions."
+
+def _footer(project: Project, items: list[Item]) -> str:
+    """How many are listed, of how many, in the plan's kinds."""
+    kinds = project.shape.kinds
+    if len(kinds) == 1:
+        return f"{len(items):,} of {plural(len(project.items), kinds[0].name, kinds[0].plural)}."
+    counts = [plural(n, kind.name, kind.plural) for kind in kinds
+              if (n := sum(i.kind.name == kind.name for i in items))]
+    return f"{len(items):,} of {len(project.items):,}: {', '.join(counts) or 'none'}."
 
 
 def _status(project: Project, word) -> str | None:
@@ -67,7 +76,8 @@ def list_items(root: Path, lead: str | None = None, status=None) -> Listing:
     return Listing([ItemRecord(i.ref, i.kind.name, list(i.lead),
                                i.status.value if i.status is not None else "",
                                str(i.due) if i.due else None, str(project.sources[i.ref]))
-                    for i in items], len(project.items))
+                    for i in items], len(project.items),
+                   headings(project.shape, ItemRecord.COLUMNS), _footer(project, items))
 
 
 def show(root: Path, ref: str) -> str:

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 from ..deadlines import Overdue
 from ..deadlines import overdue as find_overdue
-from .common import agency, load
+from .common import agency, headings, leads_text, load
 
 
 @dataclass(frozen=True)
@@ -20,8 +20,7 @@ class OverdueRecord:
 
     def cells(self) -> dict[str, str | list[str]]:
         i = self.item
-        join = ", " if any(" " in code for code in i.lead) else " "
-        return {"ref": i.ref, "lead": join.join(i.lead) or "Partnership",
+        return {"ref": i.ref, "lead": leads_text(i.lead) or "Partnership",
                 "due": i.due.day.isoformat(), "days_overdue": str(i.days_overdue),
                 "status": i.status.value if i.status is not None else ""}
 
@@ -32,9 +31,16 @@ class OverdueRecord:
                 "status": i.status.value if i.status is not None else ""}
 
 
-def overdue(root: Path, as_of: date | None = None, lead: str | None = None,
-            ) -> list[OverdueRecord]:
+@dataclass(frozen=True)
+class OverdueList:
+    records: list[OverdueRecord]  # most overdue first
+    columns: tuple[tuple[str, str], ...]  # headed in the plan's words
+
+
+def overdue(root: Path, as_of: date | None = None, lead: str | None = None) -> OverdueList:
     """Most overdue first, as at ``as_of`` (default: today)."""
     project = load(root)
     lead = agency(project, lead)
-    return [OverdueRecord(i) for i in find_overdue(project, as_of or date.today(), lead)]
+    return OverdueList([OverdueRecord(i) for i in find_overdue(project, as_of or date.today(),
+                                                                lead)],
+                       headings(project.shape, OverdueRecord.COLUMNS))
