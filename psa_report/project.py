@@ -314,6 +314,24 @@ class KeptFiles:
         self._checked[path] = (doc, number, found)
 
 
+def read_report(root: Path) -> Report:
+    """report.yaml alone, read in the plan's languages as a whole load reads it (for the
+    commands that need nothing else: the figures)."""
+    display = f"{ACTIONS}/{REPORT_FILE}"
+    path = Path(root) / display
+    if not path.is_file():
+        raise Invalid([Problem(str(root), None, None,
+            f"there is no {display} here: run psa-report inside a project folder, or name "
+            "one with --project DIR")])
+    doc = load_file(path, display)
+    problems: list[Problem] = []
+    with bilingual.languages(_languages([display], lambda _: doc, ())):
+        report = _validate(doc, Report, problems)
+    if problems:
+        raise Invalid(problems)
+    return report
+
+
 def _loader(read: Callable[[str], Document],
             problems: list[Problem]) -> Callable[[str], Document | None]:
     """``read``, with a file that cannot be read noted in ``problems`` (and None)."""

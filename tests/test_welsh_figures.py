@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import REPO, run
 from docx.oxml.ns import qn
-from test_figures import two_years
+from test_figures import AREA, months, two_years, write_street
 from test_welsh_editions import in_welsh
 
 from psa_report.figures_view import CRIME_TYPES, FIGURE_WORDS, FigureWords, direction
@@ -174,3 +174,21 @@ def test_every_crime_type_and_word_has_its_welsh():
     assert direction(5, None, words=welsh).text == "Dim cymhariaeth"
     for name in ("heading", "crime_type", "rate", "by_month", "earlier_months"):
         assert getattr(welsh, name) != getattr(FIGURE_WORDS, name)
+
+
+def test_the_figures_commands_read_a_bilingual_plans_report_yaml(tmp_path):
+    """`figures import` and `figures` read report.yaml in the plan's languages, as `check`
+    does: a {en:, cy:} text is not refused as "Welsh is not one of the plan's languages"."""
+    shutil.copytree(REPO / "actions", tmp_path / "plan" / "actions")
+    root = in_welsh(tmp_path / "plan")
+    with open(root / "actions/report.yaml", "a", encoding="utf-8") as handle:
+        handle.write(f"area: {AREA}\n")
+    row = ["", "", "Cleveland Police", "Cleveland Police", "-1.3", "54.5", "On or near Road",
+           "E01012345", f"{AREA} 001A", "Burglary", "", ""]
+    files = [write_street(tmp_path / "police" / f"{m}-cleveland-street.csv",
+                          [[f"id{m}", m, *row[2:]]]) for m in months(3)]
+    imported = run(CliRunner(), "figures", "import", *map(str, files), "--project", str(root))
+    assert imported.exit_code == 0, imported.output
+    table = run(CliRunner(), "figures", "--project", str(root))
+    assert table.exit_code == 0, table.output
+    assert re.search(r"Burglary\s+3\b", table.output), table.output

@@ -9,29 +9,11 @@ from typing import TYPE_CHECKING
 
 from ..chars import refused
 from ..figures import MAX_NAME_CHARS, ImportResult, import_crime
-from ..loader import load_file
-from ..models import Report
 from ..problems import BadOption, Invalid, Problem
-from ..project import ACTIONS, REPORT_FILE, _validate
+from ..project import ACTIONS, REPORT_FILE, read_report
 
 if TYPE_CHECKING:
     from ..figures_view import FiguresView
-
-
-def _report(root: Path):
-    """report.yaml alone (the action files are not needed for the figures)."""
-    display = f"{ACTIONS}/{REPORT_FILE}"
-    path = Path(root) / display
-    if not path.is_file():
-        raise Invalid([Problem(str(root), None, None,
-            f"there is no {display} here: run psa-report inside a project folder, or name "
-            "one with --project DIR")])
-    doc = load_file(path, display)
-    problems: list[Problem] = []
-    report = _validate(doc, Report, problems)
-    if problems:
-        raise Invalid(problems)
-    return report
 
 
 def import_figures(root: Path, paths: list[Path], area: str | None = None) -> ImportResult:
@@ -41,7 +23,7 @@ def import_figures(root: Path, paths: list[Path], area: str | None = None) -> Im
         if not (Path(root) / ACTIONS).is_dir():
             raise BadOption("--area", "name the area (such as --area Stockton-on-Tees): there "
                             "is no project here whose report.yaml could name it")
-        area = _report(root).area
+        area = read_report(root).area
         if area is None:
             raise BadOption("--area", "no area is named: give --area NAME (the start of "
                             "the area's LSOA names, such as Stockton-on-Tees) or add "
@@ -71,7 +53,7 @@ def figures(root: Path, period: str | None = None) -> FiguresView:
     """The quarter's crime table and indicators, as the report shows them."""
     from ..figures_view import plan_figures
 
-    report = _report(root)
+    report = read_report(root)
     view = plan_figures(Path(root), report.area, report.population, period)
     if view is None:
         raise Invalid([Problem("figures/", None, None,
