@@ -706,7 +706,7 @@ def _exception_item(document: Document, row: Row, style: BaseStyle, bullets: int
     """One bullet: the ref, its lead and how late; its update below, indented, every
     paragraph of it (a joint action's: every lead's words)."""
     item = _para(document, row.ref, style, bold=True)
-    _text(item, f" ({row.words.lead}: {row.lead_codes})")
+    _text(item, f" ({row.lead_label or row.words.lead}: {row.lead_codes})")
     if row.overdue_text:
         _text(item, f" {row.overdue_text}.", bold=True)
     _number(item, bullets)

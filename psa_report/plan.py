@@ -9,6 +9,7 @@ imports Jinja or WeasyPrint.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -110,6 +111,7 @@ class Row:
     figure: str | None = None  # its indicator's figure (figures_view.link_indicators)
     kind: str = ""  # "data gap", or a declared kind's name
     due_label: str = ""  # a declared due field's label ("Timescale"); "" for "Due ..."
+    lead_label: str = ""  # its kind's label of its leads: "Lead", "Lead partner"
     #: the cells after the ref, in the kind's order (a table's columns, a block's lines)
     cells: list[Cell] = field(default_factory=list)
     #: said in place of the deadline when it is exempt (the public edition, editions.py)
@@ -262,7 +264,7 @@ class Part:
 
 @dataclass
 class SummaryLine:
-    name: str  # agency short name, or "All actions"
+    name: str  # agency short name, or "All data gaps and recommendations"
     full_name: str
     counts: list[int]  # per status, in the plan's order (then "No status", if any)
     total: int
@@ -389,7 +391,7 @@ def summarise(project: Project, words: Words, main: str | None = None) -> Summar
 
     by_lead = [line(code, localise(full, language, main), [i for i in items if code in i.lead])
                for code, full in project.agencies.items()]
-    return Summary(statuses, line(words.all_actions, words.all_items, items),
+    return Summary(statuses, line(words.all_items, words.all_items, items),
                    [b for b in by_lead if b.total], sum(1 for i in items if not i.lead))
 
 
@@ -442,13 +444,21 @@ def _row(item: Item, kind: Kind, as_of: date, agencies: dict[str, str], words: W
                [Lead(code, agencies.get(code, code)) for code in item.lead],
                status, words.deadline(item.due) if item.due else None, late, words=words,
                kind=kind.name, cells=cells,
-               due_label=_due_label(kind, labels, words))
+               due_label=_due_label(kind, labels, words.language),
+               lead_label=labels.get(kind.lead_field.name, "") if kind.lead_field else "")
 
 
-def _due_label(kind: Kind, labels: dict[str, str], words: Words) -> str:
-    """A deadline's own label ("Timescale"), or "" where it is today's "Due"."""
-    label = labels.get(kind.due_field.name, words.due) if kind.due_field else words.due
-    return "" if label == words.due else label
+def _due_label(kind: Kind, labels: dict[str, str], language: str) -> str:
+    """A deadline's own label ("Timescale"), or "" where it is the tool's "Due"."""
+    tools = _tools_due(language)
+    label = labels.get(kind.due_field.name, tools) if kind.due_field else tools
+    return "" if label == tools else label
+
+
+@functools.cache
+def _tools_due(language: str) -> str:
+    """The tool's own word for a deadline in ``language`` ("Due", "Dyddiad cau")."""
+    return wording.words_in(language).due
 
 
 def _update_field(kind: Kind):

@@ -58,6 +58,8 @@ class Words:
     #: after "Data requirements from section 3.2": where the plan's sections are from
     #: (plan.yaml's ``sections_of``: " of the assessment")
     of_assessment: str = ""
+    #: the plan's done statuses, as a sentence names them: "complete", "delivered"
+    done: str = "complete"
     yes: str = N_("Yes")
     no: str = N_("No")
     no_statuses: str = N_("No statuses are given in this plan.")
@@ -88,15 +90,11 @@ class Words:
     summary: str = N_("Status summary")
     several_leads: str = N_("An action with several leads is counted under each of them.")
     lead_agencies: str = N_("Lead agencies")
-    overdue_caption: str = N_("Actions not complete whose deadline has passed, most overdue "
-                              "first")
     progress: str = N_("Progress across meetings")
     update_prefix: str = "- "  # after the update label of blocks not labelled: "UPDATE- "
     labelled_prefix: str = ": "  # after a label in blocks that name their fields
     no_status: str = N_("No status")  # the summary's column of items with no status
     category: str = N_("Committee report")  # the Word file's category
-    #: the status summary's first row: every action
-    all_actions: str = N_("All actions")
     #: the language's messages, which the methods word their sentences from
     messages: Messages = field(default=ENGLISH, repr=False, compare=False)
 
@@ -426,12 +424,17 @@ class Words:
         return self._("Number of {items} by status at each meeting: the numbers in the chart",
                       items=self.items)
 
+    @property
+    def overdue_caption(self) -> str:
+        return self._("Actions not {done} whose deadline has passed, most overdue first",
+                      done=self.done)
+
     def progress_note(self, max_bars: int) -> str:
         note = self.ngettext(
-            "The chart shows at most the last {count} meeting. Overdue: not complete and "
+            "The chart shows at most the last {count} meeting. Overdue: not {done} and "
             "due before the meeting's date.",
-            "The chart shows at most the last {count} meetings. Overdue: not complete and "
-            "due before the meeting's date.", max_bars)
+            "The chart shows at most the last {count} meetings. Overdue: not {done} and "
+            "due before the meeting's date.", max_bars, done=self.done)
         if self.progress_uncounted:  # the public edition (editions.py)
             note += " " + self.exempt_not_counted(self.progress_uncounted)
         return note
@@ -774,7 +777,7 @@ class Words:
 _MESSAGE_FIELDS = frozenset(
     f.name for f in fields(Words)
     if isinstance(f.default, str) and f.default.strip(" -:")
-    and f.name not in ("of_assessment",))
+    and f.name not in ("of_assessment", "done"))
 
 
 def kind_words(shape, ref: str = N_("Ref"), language: str | None = None,
@@ -798,9 +801,24 @@ _VOWELS = frozenset("aeiouwyâêîôûŵŷáéíóúàèìòù")
 def words_for(shape, language: str = "en") -> Words:
     """The words of a plan of this shape: its kinds' names, headings and labels, and
     where its sections come from (plan.yaml, or the shipped default plan.yaml), with
-    the tool's own words in ``language`` ("en" or "cy")."""
+    the tool's own words in ``language`` ("en" or "cy"). The columns that list items of
+    every kind (the status summary's, the overdue table's) are headed with the plan's
+    labels of its lead, status and deadline fields ("Lead partner", "RAG", "Timescale";
+    two kinds' different labels joined: "Lead / Lead partner")."""
     words = words_in(language)
+
+    def label(field: str, tools: str) -> str:
+        labels = dict.fromkeys(bilingual.in_language(found.label, language)[0]
+                               for kind in shape.kinds
+                               if (found := getattr(kind, field)) is not None)
+        return " / ".join(labels) or tools
+
+    done = [bilingual.in_language(s.label, language)[0] for s in shape.statuses if s.done]
     return replace(words, kinds=kind_words(shape, words.ref, language),
+                   done=words._or([d[:1].lower() + d[1:] for d in done]) or words._("complete"),
+                   lead=label("lead_field", words.lead),
+                   status=label("status_field", words.status),
+                   due=label("due_field", words.due),
                    of_assessment=(words._(" of {sections}", sections=(
                        shape.sections_of if language == "en" else
                        bilingual.in_language(shape.sections_of, language)[0]))

@@ -494,10 +494,32 @@ def test_an_overdue_item_with_no_status_builds_and_the_totals_add_up(runner, pro
     html = (project / "out/progress-report.html").read_text(encoding="utf-8")
     summary = html.split('id="summary"')[1].split("</table>")[0]
     assert ">No status<" in summary
-    first = re.search(r"<tr>\s*<th[^>]*>All actions</th>(.*?)</tr>", summary, re.S)
+    first = re.search(r"<tr>\s*<th[^>]*>All data gaps and recommendations</th>(.*?)</tr>",
+                      summary, re.S)
     numbers = [int(n) for n in re.findall(r"<td[^>]*>(\d+)</td>", first[1])]
     assert sum(numbers[:-1]) == numbers[-1] == 15, numbers
     overdue = html.split('id="overdue-caption"')[1].split("</table>")[0]
     assert "3.2.5" in overdue
     for name, text in texts(project / "out").items():
         assert "No status" in text, name
+
+
+def test_the_reports_lists_of_every_kind_are_headed_in_the_plans_words(runner, fenland):
+    """The overdue table, the status summary and the exceptions name the plan's own lead,
+    status and deadline labels and its done status, in HTML, PDF and Word (issue 27)."""
+    edit(fenland, "actions/plan.yaml", "{name: lead, label: Lead, type: agencies}",
+         "{name: lead, label: Lead partner, type: agencies}")
+    edit(fenland, "actions/plan.yaml", "{name: complete, colour: blue, done: true}",
+         "{name: delivered, colour: blue, done: true}")
+    built = run(runner, "build", "--project", str(fenland), "--format", "all")
+    assert built.exit_code == 0, built.output
+    html = (fenland / "out/progress-report.html").read_text(encoding="utf-8")
+    overdue = html.split('id="overdue-caption"')[1].split("</thead>")[0]
+    assert re.findall(r'<th scope="col">([^<]*)</th>', overdue) == [
+        "Ref", "Lead partner", "Timescale", "Days overdue", "RAG"]
+    summary = html.split('id="summary-caption"')[1].split("</thead>")[0]
+    assert re.findall(r'<th scope="col">([^<]*)</th>', summary)[0] == "Lead partner"
+    for name, text in texts(fenland / "out").items():
+        assert "Actions not delivered whose deadline has passed" in text, name
+        assert "(Lead partner: " in text, name  # an exception's leads
+        assert "not complete" not in text and "All actions" in text, name  # its one kind
