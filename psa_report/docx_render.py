@@ -533,11 +533,15 @@ def _runs(paragraph: Paragraph, runs: Note) -> None:
         _text(paragraph, text, bold=bold)
 
 
-def _status_cell(cell: _Cell, status: StatusDef | None, notes: list[Note]) -> None:
-    """The status word, bold, in a cell shaded its colour; then the notes."""
+def _status_cell(cell: _Cell, status: StatusDef | None, notes: list[Note],
+                 no_status: str = "") -> None:
+    """The status word, bold, in a cell shaded its colour ("No status" on white when
+    there is none); then the notes."""
     _shade(cell, status_fill(status))
     if status is not None:
         _text(cell.paragraphs[0], status.label, bold=True)
+    else:
+        _text(cell.paragraphs[0], no_status)
     for note in notes:
         _runs(cell.add_paragraph(), note)
 
@@ -757,8 +761,7 @@ def _gap_row(table: Table, row: Row) -> None:
     _fill(cells[0], [row.ref], bold=True)
     for cell, planned in zip(cells[1:], row.cells, strict=True):
         if planned.type == "status":
-            if row.status is not None:
-                _status_cell(cell, row.status, status_notes(row))
+            _status_cell(cell, row.status, status_notes(row), row.words.no_status)
         elif planned.type == "agencies":
             _fill(cell, [lead.code for lead in planned.leads])
         else:
@@ -803,12 +806,14 @@ def _recommendation_head(document: Document, row: Row, part: ReportPart) -> None
     ref = head.add_run(row.ref)
     ref.bold, ref.font.size = True, Pt(12)
     _text(head, "\t")
+    if part.labelled and part.status_label:
+        _text(head, f"{part.status_label}:")
     if row.status is not None:
-        if part.labelled:
-            _text(head, f"{part.status_label}:")
         status = head.add_run(f" {row.status.label} ")
         status.bold = True
         _shade(status, status_fill(row.status))
+    elif part.status_label:  # a kind with a status field, this item without one
+        _text(head, f" {row.words.no_status}")
     changed = changed_note(row)
     for note in head_notes(row):
         _text(head, "\t")

@@ -502,6 +502,14 @@ def test_an_overdue_item_with_no_status_builds_and_the_totals_add_up(runner, pro
     assert "3.2.5" in overdue
     for name, text in texts(project / "out").items():
         assert "No status" in text, name
+    # its own row still says when it was due and how late it is, and that it has no status
+    row = html.split('id="data-gap-3-2-5"')[1].split("</tr>")[0]
+    cell = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row.split('class="status-cell"')[1]))
+    assert "No status" in cell and "Due January 2010" in cell and "Overdue by" in cell, cell
+    document = docx.Document(str(project / "out/progress-report.docx"))
+    cells = next(r.cells for t in document.tables for r in t.rows if r.cells[0].text == "3.2.5")
+    assert "No status" in cells[-1].text and "Due January 2010" in cells[-1].text, \
+        [c.text for c in cells]
 
 
 def test_the_reports_lists_of_every_kind_are_headed_in_the_plans_words(runner, fenland):
