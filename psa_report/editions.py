@@ -431,7 +431,8 @@ def exceptions_only(plan: ReportPlan, full: str) -> ReportPlan:
     plan.title = words.exception_title(plan.title)
     mark = plan.footer.split(" · ")[0] if plan.edition == "exempt" else ""
     plan.footer = footer_line(words, plan.title, plan.meeting, plan.footer_date.text, mark)
-    plan.notices = [*plan.notices, words.exception_report(full, total)]
+    plan.notices = [*plan.notices, words.exception_report(
+        full, total, found.statuses if found is not None else [])]
     plan.since, plan.changes = None, []
     plan.progress = plan.figures = None
     return plan

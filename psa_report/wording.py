@@ -313,10 +313,10 @@ class Words:
         """What one bar shows: ``statuses`` "3 on track, 1 at risk"; ``this``: the bar
         is this report's ("In this report (21 March 2011): ...")."""
         if this:
-            return self._("In {name}: {count} actions, {statuses}.", name=name,
-                          count=count, statuses=statuses)
-        return self._("At {name}: {count} actions, {statuses}.", name=name, count=count,
-                      statuses=statuses)
+            return self._("In {name}: {count} in all, {statuses}.", name=name,
+                          count=self.number(count), statuses=statuses)
+        return self._("At {name}: {count} in all, {statuses}.", name=name,
+                      count=self.number(count), statuses=statuses)
 
     chart_table_follows: str = N_("The numbers for every meeting are in the table that "
                                   "follows.")
@@ -516,17 +516,15 @@ class Words:
     def exception_title(self, title: str) -> str:
         return self._("{title}: exception report", title=title)
 
-    def exception_report(self, full: str, count: int) -> str:
-        """The exception report's line saying where the full report is."""
-        return self.ngettext(
-            "This is the exception report: it shows only the actions that are off track, "
-            "at risk, overdue or worse since the last meeting, in full, with the status "
-            "summary and the direction of travel. The full report, with all {count} action, "
-            "is {full}.",
-            "This is the exception report: it shows only the actions that are off track, "
-            "at risk, overdue or worse since the last meeting, in full, with the status "
-            "summary and the direction of travel. The full report, with all {count} "
-            "actions, is {full}.", count, full=full)
+    def exception_report(self, full: str, count: int, statuses: list[str]) -> str:
+        """The exception report's line saying what it shows (the plan's exception
+        ``statuses``, worst first) and where the full report is."""
+        return self._(
+            "This is the exception report: it shows only the {items} that are {flagged}, or "
+            "worse since the last meeting, in full, with the status summary and the direction "
+            "of travel. The full report, with all {items} ({count} in all), is {full}.",
+            items=self.items, flagged=self._flagged(statuses), count=self.number(count),
+            full=full)
 
     def full_report(self, stem: str) -> str:
         """Where the full report is, for the exception report's line."""

@@ -187,13 +187,15 @@ def test_the_exception_report(project: Path, runner):
     assert _section(html, "summary") and _section(html, "exceptions")
     assert "changes" not in re.findall(r'<section id="([a-z-]+)"', html)
     assert 'id="progress"' not in html
-    assert "The full report, with all 15 actions, is published alongside it as " \
-           "progress-report (PDF, HTML and Word)." in html
+    assert "it shows only the data gaps and recommendations that are off track, at risk or " \
+           "overdue, or worse since the last meeting" in html
+    assert "The full report, with all data gaps and recommendations (15 in all), is " \
+           "published alongside it as progress-report (PDF, HTML and Word)." in html
     assert ": exception report" in html
     pages, meta = _pdf(out / "progress-report-exceptions.pdf")
     assert "The full report" in "\n".join(pages) and "exception report" in meta
     text = _docx(out / "progress-report-exceptions.docx")
-    assert "The full report, with all 15 actions" in text
+    assert "The full report, with all data gaps and recommendations (15 in all)" in text
     assert "3.2.4" not in [c.text for t in docx.Document(
         str(out / "progress-report-exceptions.docx")).tables for r in t.rows
         for c in r.cells[:1]]  # on track: not an exception

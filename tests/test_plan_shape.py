@@ -531,3 +531,13 @@ def test_the_reports_lists_of_every_kind_are_headed_in_the_plans_words(runner, f
         assert "Actions not delivered whose deadline has passed" in text, name
         assert "(Lead partner: " in text, name  # an exception's leads
         assert "not complete" not in text and "All actions" in text, name  # its one kind
+
+
+def test_the_exception_reports_cover_names_the_plans_statuses_and_kinds(runner, fenland):
+    built = run(runner, "build", "--project", str(fenland), "--exceptions-only")
+    assert built.exit_code == 0, built.output
+    html = (fenland / "out/progress-report-exceptions.html").read_text(encoding="utf-8")
+    assert "it shows only the actions that are red, amber or overdue, or worse since the " \
+           "last meeting" in html
+    assert "The full report, with all actions (3 in all)," in html
+    assert "off track" not in html and "at risk" not in html

@@ -306,8 +306,8 @@ def test_the_chart_shows_the_numbers_of_its_table(meetings, tmp_path):
     assert desc.startswith(
         "Stacked bar chart of the number of data gaps and recommendations in each status, "
         "from the meeting of 28 June 2010 to this report (21 March 2011). At the meeting of "
-        "28 June 2010: 15 actions, ")
-    assert "In this report (21 March 2011): 16 actions, 1 complete, 8 on track, 3 at risk, " \
+        "28 June 2010: 15 in all, ")
+    assert "In this report (21 March 2011): 16 in all, 1 complete, 8 on track, 3 at risk, " \
            "2 not started, 2 off track." in desc
     caption = re.search(r'<figcaption id="progress-chart-caption">(.*?)</figcaption>', html)[1]
     assert caption == desc.replace("&", "&amp;")

@@ -456,7 +456,7 @@ def test_the_welsh_editions_direction_of_travel_and_colophon_are_welsh(meetings,
                   "Nodir y newidiadau o'u cymharu â'r cynllun fel yr oedd adeg cyfarfod",
                   # the chart's text alternative, its statuses by their Welsh labels
                   "Siart bar wedi'i bentyrru o nifer y bylchau data", "Y cyntaf: cyfarfod 28",
-                  "Yn yr adroddiad hwn (", "o gamau gweithredu,", " ar y trywydd iawn,",
+                  "Yn yr adroddiad hwn (", " i gyd, ", " ar y trywydd iawn,",
                   "Mae'r ffigurau ar gyfer pob cyfarfod yn y tabl sy'n dilyn."):
         assert words in welsh, words
     assert re.search(r"Paratowyd o.r cynllun gweithredu fel y.i cadwyd ar \d+ [A-Z]\w+ "

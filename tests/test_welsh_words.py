@@ -159,10 +159,13 @@ BEFORE = [
      'An action with several leads is counted under each of them. 2 actions whose status or deadline is exempt information are not counted here.'),
     ('exception_title', ('Progress report',),
      'Progress report: exception report'),
-    ('exception_report', ('published alongside it as progress-report (PDF, HTML and Word)', 1),
-     'This is the exception report: it shows only the actions that are off track, at risk, overdue or worse since the last meeting, in full, with the status summary and the direction of travel. The full report, with all 1 action, is published alongside it as progress-report (PDF, HTML and Word).'),
-    ('exception_report', ('published alongside it as progress-report (PDF, HTML and Word)', 12),
-     'This is the exception report: it shows only the actions that are off track, at risk, overdue or worse since the last meeting, in full, with the status summary and the direction of travel. The full report, with all 12 actions, is published alongside it as progress-report (PDF, HTML and Word).'),
+    # (issue 27: the plan's exception statuses and kinds, not "actions that are off track")
+    ('exception_report', ('published alongside it as progress-report (PDF, HTML and Word)', 1,
+                          ['off track', 'at risk']),
+     'This is the exception report: it shows only the data gaps and recommendations that are off track, at risk or overdue, or worse since the last meeting, in full, with the status summary and the direction of travel. The full report, with all data gaps and recommendations (1 in all), is published alongside it as progress-report (PDF, HTML and Word).'),
+    ('exception_report', ('published alongside it as progress-report (PDF, HTML and Word)',
+                          1200, []),
+     'This is the exception report: it shows only the data gaps and recommendations that are overdue, or worse since the last meeting, in full, with the status summary and the direction of travel. The full report, with all data gaps and recommendations (1,200 in all), is published alongside it as progress-report (PDF, HTML and Word).'),
     ('full_report', ('progress-report',),
      'published alongside it as progress-report (PDF, HTML and Word)'),
 ]
