@@ -211,6 +211,11 @@ def build(project_dir: Path, fmt: str, out_dir: Path | None, as_of: date | None,
     echo_problems(result.warnings)
     for path in result.outputs:
         click.echo(f"wrote {path}")
+    if strict and result.warnings:  # left after writing: papers of an earlier build
+        count = len(result.warnings)
+        click.echo(f"{count} warning{'s' if count != 1 else ''}, and --strict makes them "
+                   "errors (the files above were written).", err=True)
+        raise click.exceptions.Exit(1)
 
 
 @main.command()

@@ -185,11 +185,14 @@ def publish(outputs: Mapping[Path, Writer], *, expected: dict[Path, bytes] | Non
 _PAPER_SUFFIXES = (".html", ".pdf", ".docx")
 
 
-def earlier_outputs(written: list[Path], stem: str) -> list[Problem]:
+def earlier_outputs(written: list[Path], stem: str,
+                    same_plan: Callable[[str], bool] = lambda name: False) -> list[Problem]:
     """A warning for each ``STEM*.html/.pdf/.docx`` beside the files just written that this
     build did not write and that is older than them: another format or edition (or the
     exception report) from an earlier build, which no longer matches the plan.  They are
-    named, not removed: one may be the paper that was sent, kept on purpose."""
+    named, not removed: one may be the paper that was sent, kept on purpose. A file
+    ``same_plan`` says was built from the very files this build read (by its name) is
+    not named: the full report and the exception report are published together."""
     written_set = {Path(p) for p in written}
     found: list[Problem] = []
     for folder in dict.fromkeys(Path(p).parent for p in written):
@@ -201,16 +204,18 @@ def earlier_outputs(written: list[Path], stem: str) -> list[Problem]:
         for entry in entries:
             path = folder / entry.name
             if not (entry.name.startswith(stem) and entry.name.endswith(_PAPER_SUFFIXES)) \
-                    or path in written_set:
+                    or path in written_set or same_plan(entry.name):
                 continue
             try:
                 if not entry.is_file() or entry.stat().st_mtime >= written_at:
                     continue
             except OSError:
                 continue
+            again = "--exceptions-only --format all" if "-exceptions" in entry.name \
+                else "--format all"
             found.append(Problem(str(path), None, None,
                 "is from an earlier build, so it may not match the files just written: "
-                "delete it, or build it again (--format all, with the same --edition)",
+                f"delete it, or build it again ({again}, with the same --edition)",
                 WARNING))
     return found
 

@@ -261,12 +261,40 @@ def test_papers_of_an_earlier_build_are_named(runner, project):
     assert first.exit_code == 0, first.output
     old = project / "out/progress-report.docx"
     os.utime(old, (time.time() - 60, time.time() - 60))
+    same = run(runner, "build", "--format", "html", "--project", str(project))
+    assert same.exit_code == 0 and "earlier build" not in same.stderr, same.stderr  # same plan
+    assert run(runner, "set", "3.2.1", "--status", "at risk", "--project",
+               str(project)).exit_code == 0
     result = run(runner, "build", "--format", "html", "--project", str(project))
     assert result.exit_code == 0, result.output
     assert (f"{old}: warning: is from an earlier build, so it may not match the files "
             "just written: delete it, or build it again (--format all") in result.stderr
     assert old.exists()  # named, not removed
     again = run(runner, "build", "--format", "docx", "--project", str(project))
-    assert "earlier build" in again.stderr  # now the HTML is the older one
-    assert "progress-report.html: warning" in again.stderr
-    assert "progress-report.docx: warning" not in again.stderr
+    assert "earlier build" not in again.stderr  # the HTML is of the same plan
+    assert run(runner, "set", "3.2.1", "--status", "on track", "--project",
+               str(project)).exit_code == 0
+    os.utime(project / "out/progress-report.html", (time.time() - 60, time.time() - 60))
+    strict = run(runner, "build", "--format", "docx", "--strict", "--project", str(project))
+    assert "progress-report.html: warning" in strict.stderr  # now the HTML is the older one
+    assert "progress-report.docx: warning" not in strict.stderr
+    assert strict.exit_code == 1 and "--strict makes them errors" in strict.stderr
+
+
+def test_the_full_and_exception_reports_of_one_plan_do_not_name_each_other(runner, project):
+    """As the guide publishes them, side by side: built one after the other from the same
+    files, neither is "from an earlier build"; after a change, the other one is, and the
+    advice names the command that rebuilds it."""
+    assert run(runner, "build", "--project", str(project)).exit_code == 0
+    for path in (project / "out").glob("progress-report.*"):
+        os.utime(path, (time.time() - 60, time.time() - 60))
+    exceptions = run(runner, "build", "--exceptions-only", "--project", str(project))
+    assert exceptions.exit_code == 0 and "earlier build" not in exceptions.stderr, \
+        exceptions.stderr
+    assert run(runner, "set", "3.2.1", "--status", "at risk", "--project",
+               str(project)).exit_code == 0
+    for path in (project / "out").glob("progress-report*"):
+        os.utime(path, (time.time() - 60, time.time() - 60))
+    full = run(runner, "build", "--project", str(project))
+    assert "progress-report-exceptions.pdf: warning: is from an earlier build" in full.stderr
+    assert "build it again (--exceptions-only --format all" in full.stderr

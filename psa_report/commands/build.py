@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -9,11 +12,11 @@ from pathlib import Path
 
 from .. import editions
 from ..editions import EDITIONS
-from ..files import not_a_file
+from ..files import not_a_file, read_json
 from ..output import Writer, earlier_outputs, publish
 from ..problems import BadOption, Invalid, Problem
 from ..project import Project
-from ..render import render_html, template_dirs
+from ..render import cache_folder, render_html, template_dirs
 from ..report import build_plan, link
 from ..validate import refuse_warnings
 
@@ -78,8 +81,9 @@ def outputs(root: Path, fmt: str = "both", out_dir: Path | None = None, *,
             docx_template: Path | None = None, period: str | None = None,
             edition: str = "public", exceptions_only: bool = False,
             language: str | None = None,
-            ) -> tuple[dict[Path, Writer], list[Problem]]:
-    """What ``build`` would write: target path -> writer of a temporary file.
+            ) -> tuple[dict[Path, Writer], list[Problem], str]:
+    """What ``build`` would write: target path -> writer of a temporary file; the
+    warnings; a digest of the files the plan was read from.
 
     ``edition`` is "public", "exempt" or "both" (the two, published as one set); with
     ``exceptions_only``, the exception report of each (see psa_report/editions.py).
@@ -139,7 +143,7 @@ def outputs(root: Path, fmt: str = "both", out_dir: Path | None = None, *,
         stem = stem_of(name, exceptions_only, suffix)
         writers.update(_writers(report.plan, fmt, out_dir / stem, dirs, variant,
                                 before_print, docx_template))
-    return writers, warnings
+    return writers, warnings, _digest(reports[0][2].project)
 
 
 def _writers(plan, fmt: str, target: Path, dirs: list[Path], variant: str | None,
@@ -171,11 +175,66 @@ def _writers(plan, fmt: str, target: Path, dirs: list[Path], variant: str | None
     return writers
 
 
+#: The largest record of earlier builds read (see :func:`_record_path`).
+_MAX_BUILDS_BYTES = 1024 * 1024
+
+
 def build(root: Path, fmt: str = "both", out_dir: Path | None = None, **options,
           ) -> BuildResult:
     """Build and publish the report: every output is written, or none is."""
-    writers, warnings = outputs(root, fmt, out_dir, **options)
+    writers, warnings, digest = outputs(root, fmt, out_dir, **options)
     written = publish(writers)
+    record_path = _record_path(written[0].parent) if written else None
+    record = _record(record_path)
     # An older paper beside them (another format, edition or the exception report) is
-    # named, so a stale PDF is not sent with a new HTML.
-    return BuildResult(written, warnings + earlier_outputs(written, OUTPUT_STEM))
+    # named, so a stale PDF is not sent with a new HTML; one from the same files is not.
+    earlier = earlier_outputs(written, OUTPUT_STEM, lambda name: record.get(name) == digest)
+    if record_path is not None:
+        record.update({path.name: digest for path in written})
+        try:
+            record_path.write_text(json.dumps(dict(sorted(record.items())), indent=1),
+                                   encoding="utf-8")
+        except OSError:
+            pass  # the record only spares warnings
+    return BuildResult(written, warnings + earlier)
+
+
+def _record_path(out: Path) -> Path | None:
+    """Where the record of what each paper in ``out`` was built from is kept (by a
+    digest of the files read), so that a paper built from the same files as the one
+    just written (the exception report beside the full report) is not named as from
+    an earlier build: in the user's own cache folder (render.cache_folder), out/ itself
+    holding the papers alone. None where there is no cache folder."""
+    folder = cache_folder()
+    if folder is None:
+        return None
+    key = hashlib.sha256(os.fsencode(os.path.realpath(out))).hexdigest()[:24]
+    return folder / f"builds-{key}.json"
+
+
+def _record(path: Path | None) -> dict[str, str]:
+    """The record of what each paper was built from; empty if there is none or it
+    cannot be read (it only spares warnings)."""
+    if path is None or not path.is_file():
+        return {}
+    try:
+        found = read_json(path, str(path), _MAX_BUILDS_BYTES, lambda size: "too large",
+                          "the record of earlier builds", "delete it")
+    except Invalid:
+        return {}
+    if not isinstance(found, dict):
+        return {}
+    return {str(k): v for k, v in found.items() if isinstance(v, str)}
+
+
+def _digest(project: Project) -> str:
+    """A digest of the files a project was read from (report.yaml, agencies.yaml, the
+    items): two builds of the same saved plan have the same."""
+    found = hashlib.sha256()
+    documents = project.documents
+    if documents is not None:
+        for doc in (documents.report, documents.agencies, *documents.items.values()):
+            if doc is not None:
+                found.update(doc.display.encode("utf-8", "surrogatepass") + b"\0")
+                found.update("\n".join(doc.lines).encode("utf-8", "surrogatepass") + b"\0")
+    return found.hexdigest()
