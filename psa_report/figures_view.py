@@ -267,8 +267,11 @@ def percent(now: Decimal | int, before: Decimal | int) -> str | None:
 
 
 def direction(now: Decimal | int | None, before: Decimal | int | None, better: str = "lower",
-              words: FigureWords = FIGURE_WORDS) -> Direction:
-    """"▼ Down 12% (better)": up or down, by how much, and good or bad by ``better``."""
+              words: FigureWords = FIGURE_WORDS, points: bool = False) -> Direction:
+    """"▼ Down 12% (better)": up or down, by how much, and good or bad by ``better``;
+    with ``points`` (a figure that is itself a percentage) by how many points: "▼ Down
+    3.2 points (better)", the difference of the figures as printed, never a percentage
+    of a percentage."""
     if now is None or before is None:
         return Direction("none", words._("No comparison"))
     if now == before:
@@ -276,6 +279,14 @@ def direction(now: Decimal | int | None, before: Decimal | int | None, better: s
     kind = "up" if now > before else "down"
     good = (kind == "down") == (better == "lower")
     verdict = words._("better") if good else words._("worse")
+    if points:
+        def shown(value: Decimal | int) -> Decimal:  # as the table prints it
+            return Decimal(value).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        moved = number_text(abs(shown(now) - shown(before)))
+        return Direction(kind, words._("Up {points} points ({verdict})", points=moved,
+                                       verdict=verdict) if kind == "up" else
+                         words._("Down {points} points ({verdict})", points=moved,
+                                 verdict=verdict))
     share = percent(now, before)
     if share is None:
         return Direction(kind, words._("Up from none ({verdict})", verdict=verdict))
@@ -465,7 +476,8 @@ def indicator_row(indicator: Indicator, quarter: Quarter, words: FigureWords = F
         return Fallback(text, main) if text and words.language != main else text
 
     return IndicatorRow(own(indicator.name), unit, _unit(now, unit), _unit(before, unit),
-                        direction(now, before, indicator.better, words), target, status,
+                        direction(now, before, indicator.better, words, points=unit == "%"),
+                        target, status,
                         _unit(indicator.baseline, unit), own(indicator.source), note,
                         verdict)
 

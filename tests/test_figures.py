@@ -302,7 +302,7 @@ def test_figures_prints_the_quarter_table(runner, project):
     assert re.search(r"Assaults seen at A&E\s+90\s+120\s+▼ Down 25% \(better\)\s+100 or fewer"
                      r"\s+Target met", result.output)
     # better: higher, so up is better
-    assert re.search(r"Victims satisfied\s+77%\s+70%\s+▲ Up 10% \(better\)\s+80% or higher"
+    assert re.search(r"Victims satisfied\s+77%\s+70%\s+▲ Up 7 points \(better\)\s+80% or higher"
                      r"\s+Target not met", result.output)
     data = json.loads(run(runner, "figures", "--format", "json", "--project",
                           str(project)).output)
@@ -509,3 +509,17 @@ def test_an_unknown_indicator_is_named_at_the_items_line(runner, project):
     assert result.exit_code == 1
     assert ("indicator: 'Assaults' is not an indicator in figures/indicators.yaml (its names "
             "are: 'Assaults seen at A&E', 'Victims satisfied')") in result.stderr
+
+
+def test_a_percentage_indicator_moves_by_points_as_printed():
+    """31.5% to 28.25% (printed 28.3%) is down 3.2 points, not "down 10%" (issue: a member
+    reads a percentage of a percentage as points)."""
+    from decimal import Decimal
+
+    from psa_report.figures_view import direction
+
+    moved = direction(Decimal("28.25"), Decimal("31.5"), "lower", points=True)
+    assert (moved.kind, moved.text) == ("down", "Down 3.2 points (better)")
+    assert direction(Decimal(77), Decimal(70), "lower", points=True).text == \
+        "Up 7 points (worse)"
+    assert direction(Decimal("28.25"), Decimal("31.5"), "lower").text == "Down 10% (better)"
