@@ -31,6 +31,8 @@ from .partners import MANIFEST, REQUESTS_DIR, CollectResult
 from .problems import Invalid, Problem
 
 LEDGER = "round.json"
+#: Where earlier rounds' ledgers are kept, by their ids, under the requests folder.
+ROUNDS = "rounds"
 FORMAT = 1
 MAX_LEDGER_BYTES = 20 * 1024 * 1024
 
@@ -45,10 +47,10 @@ AGAIN = ("issue the requests again (psa-report requests), or remove this file (t
          "round's history is then lost)")
 
 
-def read(folder: Path, fix: str = AGAIN) -> dict | None:
+def read(folder: Path, fix: str = AGAIN, name: str = LEDGER) -> dict | None:
     """The ledger in ``folder`` (None if there is none); a damaged one is refused by name,
     saying ``fix``."""
-    path = Path(folder) / LEDGER
+    path = Path(folder) / name
     if not path.is_file():
         return None
     raw = read_regular(path, str(path), MAX_LEDGER_BYTES,
@@ -273,16 +275,32 @@ def status(ledger: dict, today: date) -> list[AgencyRound]:
     return rows
 
 
-def received(root: Path, words) -> list[str]:
-    """The colophon's line on this round's applied returns (from the project's ledger), as
-    ``words`` (:class:`psa_report.wording.Words`) says it; none when there is no round."""
+def received(root: Path, words, since: date | None = None) -> list[str]:
+    """The colophon's line on the applied returns behind this report's updates (from the
+    project's ledger), as ``words`` (:class:`psa_report.wording.Words`) says it: this
+    round's, and with ``since`` (the last meeting's day) those of every earlier round
+    issued since then (kept under rounds/), each agency once, at its latest return;
+    none when there is no round."""
+    folder = Path(root) / REQUESTS_DIR
     try:
-        kept = read(Path(root) / REQUESTS_DIR)
+        ledgers = [read(folder)]
     except Invalid:
         return []
-    if not kept:
-        return []
-    got = sorted((e["returned"], code) for code, e in kept["agencies"].items()
-                 if e.get("returned") and e.get("applied"))
+    kept = folder / ROUNDS
+    if since is not None and kept.is_dir():
+        for path in sorted(kept.glob("round-*.json")):
+            issued = path.name[len("round-"):len("round-") + 10]
+            try:
+                if date.fromisoformat(issued) < since:
+                    continue
+                ledgers.append(read(kept, name=path.name))
+            except (ValueError, Invalid):
+                continue  # an old round's ledger the colophon can do without
+    latest: dict[str, str] = {}
+    for found in ledgers:
+        for code, entry in (found or {}).get("agencies", {}).items():
+            if entry.get("returned") and entry.get("applied"):
+                latest[code] = max(latest.get(code, ""), entry["returned"])
+    got = sorted((day, code) for code, day in latest.items())
     return [words.updates_received([(code, date.fromisoformat(day)) for day, code in got])
             ] if got else []

@@ -764,7 +764,7 @@ def plan_report(project: Project, as_of: date | None = None, *,
         },
         colophon=colophon(author, meeting, report.meeting_date or report.date, provenance,
                           as_it_was, words)
-        + ledger.received(project.root, words),
+        + ledger.received(project.root, words, since.day if since is not None else None),
         provenance=provenance,
         since=since,
         since_words=as_it_was or "",

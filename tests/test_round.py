@@ -12,7 +12,7 @@ from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
-from conftest import git, run
+from conftest import edit, git, run
 from test_partners import fill, snapshot
 
 from psa_report.project import load_project
@@ -252,6 +252,14 @@ def test_the_ledger_after_three_collect_runs_and_the_commits_naming_each_return(
     assert list(ledger(repo)["agencies"]) == ["JSU"]
     (kept,) = (repo / "out/requests/rounds").glob("round-*.json")
     assert json.loads(kept.read_text())["agencies"]["Police"]["changed"] == ["3.2.1", "4.2.3"]
+    # The next report (October, after the June meeting) still names the returns of the
+    # round before, issued since that meeting: their words are in it.
+    edit(repo, "actions/report.yaml", "date: 2010-06-28", "date: 2010-10-11")
+    built = run(runner, "build", "--project", str(repo), "--format", "html")
+    assert built.exit_code == 0, built.output
+    html = (repo / "out/progress-report.html").read_text(encoding="utf-8")
+    assert ("Updates received from Police (28 September), SBC (30 September), "
+            "Court (4 October).") in html
 
 
 def test_commit_refuses_to_credit_the_analysts_own_edits_to_a_partner(runner, repo: Path):

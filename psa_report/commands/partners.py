@@ -78,7 +78,7 @@ def requests(root: Path, leads: list[str] | None = None, reply_by: date | None =
                  "issue the requests")
         previous = ledger.read(out_dir, fix=aside)
         if previous is not None:  # the last round's ledger is kept, by its id, never lost
-            ledger.write(out_dir / "rounds", previous,
+            ledger.write(out_dir / ledger.ROUNDS, previous,
                          f"round-{previous.get('round') or previous.get('issued') or 'old'}"
                          ".json", fix=f"the last round's ledger, {ledger.LEDGER}, is too "
                          f"large to keep under rounds/: {aside}")
