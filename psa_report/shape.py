@@ -375,6 +375,15 @@ class Shape:
     def done(self) -> tuple[StatusDef, ...]:
         return tuple(s for s in self.statuses if s.done)
 
+    def label_of(self, role: str, language: str = "en") -> str:
+        """The label the kinds give the field of a ``role`` ("lead_field", "status_field",
+        "due_field"), in ``language``, for a column that lists items of every kind: two
+        kinds' different labels joined ("Lead / Lead partner"); "" when no kind has one."""
+        labels = dict.fromkeys(bilingual.in_language(found.label, language)[0]
+                               for kind in self.kinds
+                               if (found := getattr(kind, role)) is not None)
+        return " / ".join(labels)
+
     @property
     def exceptions(self) -> tuple[StatusDef, ...]:
         return tuple(s for s in self.statuses if s.exception)

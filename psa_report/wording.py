@@ -805,18 +805,12 @@ def words_for(shape, language: str = "en") -> Words:
     two kinds' different labels joined: "Lead / Lead partner")."""
     words = words_in(language)
 
-    def label(field: str, tools: str) -> str:
-        labels = dict.fromkeys(bilingual.in_language(found.label, language)[0]
-                               for kind in shape.kinds
-                               if (found := getattr(kind, field)) is not None)
-        return " / ".join(labels) or tools
-
     done = [bilingual.in_language(s.label, language)[0] for s in shape.statuses if s.done]
     return replace(words, kinds=kind_words(shape, words.ref, language),
                    done=words._or([d[:1].lower() + d[1:] for d in done]) or words._("complete"),
-                   lead=label("lead_field", words.lead),
-                   status=label("status_field", words.status),
-                   due=label("due_field", words.due),
+                   lead=shape.label_of("lead_field", language) or words.lead,
+                   status=shape.label_of("status_field", language) or words.status,
+                   due=shape.label_of("due_field", language) or words.due,
                    of_assessment=(words._(" of {sections}", sections=(
                        shape.sections_of if language == "en" else
                        bilingual.in_language(shape.sections_of, language)[0]))

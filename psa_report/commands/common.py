@@ -48,21 +48,13 @@ def item(project: Project, ref: str, option: str = "REF") -> Item:
                     f"the ref {ref!r}.{hint}")
 
 
-#: A listing's columns that are fields of the plan: the kind's field each shows.
-_FIELD_COLUMNS = {"lead": "lead_field", "status": "status_field", "due": "due_field"}
-
-
 def headings(shape: Shape, columns: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
-    """A listing's columns headed in the plan's words: its lead, status and due columns
-    under the labels the plan's kinds give those fields ("Lead partner", "Position";
-    two kinds' different labels joined: "Lead / Lead partner"). CSV keys stay."""
-    def label(key: str, heading: str) -> str:
-        if key not in _FIELD_COLUMNS:
-            return heading
-        labels = dict.fromkeys(field.label for kind in shape.kinds
-                               if (field := getattr(kind, _FIELD_COLUMNS[key])) is not None)
-        return " / ".join(labels) or heading
-    return tuple((key, label(key, heading)) for key, heading in columns)
+    """A listing's columns headed in the plan's words, as the report heads them: its lead,
+    status and due columns under the labels the plan's kinds give those fields ("Lead
+    partner", "RAG": Shape.label_of). CSV keys stay."""
+    roles = {"lead": "lead_field", "status": "status_field", "due": "due_field"}
+    return tuple((key, shape.label_of(roles[key]) or heading if key in roles else heading)
+                 for key, heading in columns)
 
 
 def leads_text(lead: list[str]) -> str:
