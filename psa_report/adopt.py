@@ -797,7 +797,7 @@ def infer(grid: Grid, source: str) -> Adoption:
 
     plan_yaml = _plan_yaml(grid, source, columns, ref_form, statuses, section,
                            all(status_column is None or status_column.name in item_values[r]
-                               for r in item_rows))
+                               for r in item_rows), bool(sections))
     shape = shape_from_document(load_text(plan_yaml, f"actions/{PLAN_FILE}"))
     kind = shape.kinds[0]
     files = {f"actions/{PLAN_FILE}": plan_yaml,
@@ -840,10 +840,22 @@ def _labels(grid: Grid, header_row: int) -> tuple[dict[int, str], int | None]:
     spans = [(low_col, high_col) for low_row, low_col, high_row, high_col in grid.merged
              if low_row <= header_row <= high_row and high_col > low_col
              and low_row == header_row]
+    merged = bool(spans)
+    if not merged:
+        # No merged cells (a CSV file, or a sheet centred across the columns): a header
+        # cell with blank header cells to its right spans them ("Milestones,," over
+        # ",Q1,Q2"), up to the next header cell or the last label under it.
+        last = max([*top, *sub])
+        for col in sorted(top):
+            high = next((c - 1 for c in sorted(top) if c > col), last)
+            if high > col:
+                spans.append((col, high))
     under = {col for col in sub for low, high in spans if low <= col <= high}
     if (sub_row != header_row + 1 or len(under) < 2 or not all(
             _header_cell(c) and isinstance(c.value, str) for c in sub.values())
-            or any(col not in under and col in top for col in sub)):
+            or any(col not in under and col in top for col in sub)
+            # spans read from blanks: every label under one, some under a blank
+            or not merged and (set(sub) - under or all(col in top for col in under))):
         return top, None
     labels = dict(top)
     for col, cell in sub.items():
@@ -1147,7 +1159,11 @@ def _word(text: str) -> str:
 
 
 def _plan_yaml(grid: Grid, source: str, columns: list[Column], ref_form: RefForm,
-               statuses: list[StatusDef], section: str | None, status_required: bool) -> str:
+               statuses: list[StatusDef], section: str | None, status_required: bool,
+               sectioned: bool = False) -> str:
+    """plan.yaml's text. ``sectioned``: the tracker's heading rows are report.yaml's
+    sections, which only a table prints (as headings over its rows): so a table, however
+    many its columns (else blocks where there are more than six)."""
     heading = grid.sheet if grid.sheet and not re.fullmatch(r"(?i)sheet\s*\d*", grid.sheet) \
         else "Actions"
     lines = [
@@ -1196,7 +1212,7 @@ def _plan_yaml(grid: Grid, source: str, columns: list[Column], ref_form: RefForm
         f"    folder: {KIND_FOLDER}",
         f"    heading: {quoted(heading)}",
         f"    ref: {quoted(ref_form.example)}",
-        f"    layout: {'table' if len(fields) <= 6 else 'blocks'}",
+        f"    layout: {'table' if sectioned or len(fields) <= 6 else 'blocks'}",
         "    # One field per column, in the tracker's order; a type that is wrong is yours",
         "    # to change: text, line, agencies, status, due, date, number, choice (with",
         "    # `choices: [...]`) or yes-no. partners: true puts it in the update workbooks.",
@@ -1243,8 +1259,8 @@ def _report_yaml(title: str, notes: list[tuple[int, str]], source: str,
     text += "# The numbered paragraphs of the covering page, in order.\n"
     text += "paragraphs:\n"
     text += f"  - {quoted('Members are asked to review the progress report.')}\n"
-    text += yaml_field("data_gaps_intro", "The actions of the plan follow.")
-    text += yaml_field("recommendations_intro", "The actions of the plan follow.")
+    # No data_gaps_intro or recommendations_intro: those are the intros of the default
+    # plan's kinds, and this plan has one kind of its own (its intro is plan.yaml's).
     if sections:
         text += "# The headings of the sections, from the tracker's heading rows.\nsections:\n"
         for number, heading in sections.items():
