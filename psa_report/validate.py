@@ -241,6 +241,18 @@ def examples(project: Project, report_doc: Document,
                     f"{code}: still the example name {full!r} that psa-report wrote: "
                     "write the agency's full name, as the report's key prints it (and "
                     "the short name on the left as your partnership uses it)"))
+        written = agencies_doc.data if isinstance(agencies_doc.data, dict) else {}
+        for code, full in project.agencies.items():
+            # `init --from` writes each lead a tracker names as its own full name
+            # (`Council: Council`), for the user to replace; the long form
+            # (`Council: {name: Council}`) says the short name is the full one
+            if full == code and isinstance(written.get(code), str):
+                line, column = agencies_doc.mark((code,))
+                found.append(warning(agencies_doc.display, line, column,
+                    f"{code}: the full name is still the short name {code!r}, as psa-report "
+                    "init wrote it: write the agency's full name on the right, as the "
+                    f"report's key prints it (or `{code}: {{name: {code}}}` if {code!r} is "
+                    "its full name)"))
     return found
 
 

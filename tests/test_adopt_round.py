@@ -161,3 +161,32 @@ def test_report_yaml_has_no_key_the_adopted_plan_does_not_use(runner, tmp_path):
     assert "data_gaps_intro" not in report and "recommendations_intro" not in report
     assert set(report) == {"partnership", "title", "meeting", "author", "date",
                            "paragraphs", "sections"}
+
+
+# ---------------------------------------------------------------- F9
+
+
+def test_an_agency_whose_full_name_is_still_its_short_name_is_warned_of(runner, tmp_path):
+    folder = tmp_path / "plan"
+    _adopt(runner, northmoor_csv(tmp_path / "tracker.csv"), folder)
+    agencies = folder / "actions/agencies.yaml"
+    lines = agencies.read_text(encoding="utf-8").splitlines()
+    at = {line.split(":")[0]: number for number, line in enumerate(lines, 1)
+          if not line.startswith("#")}
+    assert set(at) == {"Council", "Fire and Rescue", "Housing", "Police", "Youth Service"}
+    checked = run(runner, "check", "--project", str(folder))
+    assert checked.exit_code == 0, checked.output
+    for code, number in at.items():
+        assert (f"actions/agencies.yaml:{number}:{len(code) + 3}: warning: {code}: the full "
+                f"name is still the short name {code!r}, as psa-report init wrote it: write "
+                "the agency's full name") in checked.output
+    strict = run(runner, "check", "--strict", "--project", str(folder))
+    assert strict.exit_code == 1
+    # a full name written, or the short name said to be the full one: no warning
+    text = agencies.read_text(encoding="utf-8").replace(
+        "Council: Council", "Council: Northmoor District Council").replace(
+        "Police: Police", "Police: {name: Police}")
+    agencies.write_text(text, encoding="utf-8")
+    again = run(runner, "check", "--project", str(folder)).output
+    assert "Council: the full name" not in again and "Police: the full name" not in again
+    assert "Housing: the full name is still the short name" in again
