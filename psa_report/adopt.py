@@ -32,6 +32,7 @@ from typing import Any, cast
 
 from . import fieldtypes, xlsx
 from .chars import refused
+from .changes import AS_WRITTEN
 from .dates import Due, parse_day, parse_due
 from .files import decode_utf8, delimiter, read_regular
 from .loader import load_text
@@ -1200,7 +1201,7 @@ def _plan_yaml(grid: Grid, source: str, columns: list[Column], ref_form: RefForm
         fields.append(entry + "}")
         if column.spill:
             fields.append(f"      - {{name: {column.spill}, label: "
-                          f"{quoted(column.header + ' (as written)')}, type: text, "
+                          f"{quoted(column.header + AS_WRITTEN)}, type: text, "
                           "required: false}")
     if section:
         fields.append(f"      - {{name: {section}, label: Section, type: line, "

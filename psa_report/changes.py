@@ -12,7 +12,7 @@ from typing import Any
 
 from . import fieldtypes
 from .project import Project, Source
-from .shape import Kind, natural_key, written_text
+from .shape import Item, Kind, natural_key, written_text
 
 
 def compared(kind: Kind) -> list[tuple[str, str, bool]]:
@@ -63,6 +63,27 @@ class FieldChange:
 
     def as_dict(self) -> dict[str, Any]:
         return {"field": self.field, "old": self.old, "new": self.new}
+
+
+#: What ``init --from`` adds to a column's label for the text field beside it that keeps
+#: the cells its type cannot read: "Due (as written)" holds a deadline typed "TBC".
+AS_WRITTEN = " (as written)"
+
+
+def as_written_cleared(item: Item, changes: list[FieldChange]) -> list[FieldChange]:
+    """``changes`` to an item, and, where they give its deadline a value, the removal of
+    the deadline's words as the tracker wrote them (its ``Due (as written)`` field, see
+    :data:`AS_WRITTEN`): once a real deadline is set, "TBC" beside it would mislead."""
+    due = item.kind.due_field
+    if due is None or not any(c.field == due.name and c.new for c in changes):
+        return changes
+    found = next((f for f in item.kind.fields if f.label == due.label + AS_WRITTEN
+                  and fieldtypes.get(f.type).running_text and not f.required), None)
+    if found is None or any(c.field == found.name for c in changes):
+        return changes
+    old = field_value(item, found.name)
+    return changes if old is None else [*changes, FieldChange(
+        found.name, old, None, found.label, fieldtypes.get(found.type).running_text)]
 
 
 @dataclass(frozen=True)

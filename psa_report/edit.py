@@ -12,7 +12,7 @@ from difflib import get_close_matches
 from pathlib import Path
 
 from . import fieldtypes
-from .changes import FieldChange, field_value
+from .changes import FieldChange, as_written_cleared, field_value
 from .loader import MAX_FILE_BYTES, load_file, load_text
 from .output import locked, publish, remove_stale_temps_in
 from .partners import CollectResult, FileUpdate, current_in, read_update
@@ -43,9 +43,10 @@ def set_fields(project_root: Path, ref: str, status: str | None = None,
             f"no {' or '.join(k.name for k in project.shape.kinds)} has the ref {ref!r}")])
     path = project.sources[ref].path
     wanted = _wanted(project, item, path, status, update, due, fields or {})
-    changes = tuple(FieldChange(name, old, new, item.kind.field(name).label,
-                                fieldtypes.get(item.kind.field(name).type).running_text)
-                    for name, new in wanted.items() if (old := field_value(item, name)) != new)
+    changes = tuple(as_written_cleared(item, [
+        FieldChange(name, old, new, item.kind.field(name).label,
+                    fieldtypes.get(item.kind.field(name).type).running_text)
+        for name, new in wanted.items() if (old := field_value(item, name)) != new]))
     result = FileUpdate(path, ref, changes)
     if changes:
         _write_updates(root, [result], project, again="look at the file and run the command again")

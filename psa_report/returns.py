@@ -21,7 +21,7 @@ from typing import Any, cast
 
 from . import fieldtypes, ledger, xlsx
 from .bilingual import name_of
-from .changes import FieldChange
+from .changes import FieldChange, as_written_cleared
 from .chars import refused
 from .dates import ACCEPTED_FORMS, Due, parse_due
 from .files import csv_reader, decode_utf8, is_regular, parse_json, read_regular
@@ -880,8 +880,8 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
         if choices:
             picks[ref] = choices
         if changes:
-            updates.append(FileUpdate(path, ref, tuple(changes), tuple(origins), agencies,
-                                      languages))
+            updates.append(FileUpdate(path, ref, tuple(as_written_cleared(item, changes)),
+                                      tuple(origins), agencies, languages))
     return updates, joints, waiting
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from conftest import run
 from openpyxl import Workbook
 from openpyxl.styles import PatternFill
+from test_partners import fill
 
 from psa_report.loader import load_file
 from psa_report.project import load_project
@@ -190,3 +191,42 @@ def test_an_agency_whose_full_name_is_still_its_short_name_is_warned_of(runner, 
     again = run(runner, "check", "--project", str(folder)).output
     assert "Council: the full name" not in again and "Police: the full name" not in again
     assert "Housing: the full name is still the short name" in again
+
+
+# ---------------------------------------------------------------- F10
+
+
+def _due_words(folder: Path) -> tuple[object, object]:
+    item = load_project(folder).find("2.3")
+    return item.get("due"), item.get("due_as_written")
+
+
+def test_a_deadline_set_replaces_the_trackers_words_for_it(runner, tmp_path):
+    folder = tmp_path / "plan"
+    _adopt(runner, northmoor_csv(tmp_path / "tracker.csv"), folder)
+    assert _due_words(folder) == (None, "TBC")
+    # a deadline removed (none was given) keeps them
+    kept = run(runner, "set", "2.1", "--due", "", "--project", str(folder))
+    assert kept.exit_code == 0, kept.output
+    assert "as written" not in kept.output
+    done = run(runner, "set", "2.3", "--due", "June 2027", "--project", str(folder))
+    assert done.exit_code == 0, done.output
+    assert "Due: none → 2027-06\n  Due (as written): TBC → none" in done.output
+    assert str(_due_words(folder)[0]) == "2027-06" and _due_words(folder)[1] is None
+    assert "TBC" not in (folder / "actions/actions/2.3.yaml").read_text(encoding="utf-8")
+
+
+def test_a_partners_new_deadline_replaces_the_trackers_words_for_it(runner, tmp_path):
+    folder = tmp_path / "plan"
+    _adopt(runner, northmoor_csv(tmp_path / "tracker.csv"), folder)
+    issued = run(runner, "requests", "--project", str(folder), "--lead", "Fire and Rescue",
+                 "--out", str(tmp_path / "req"))
+    assert issued.exit_code == 0, issued.output
+    book = fill(tmp_path / "req/Fire-and-Rescue-update-request.xlsx",
+                {"2.3": {"New Due": "end of June 2027"}})
+    preview = run(runner, "collect", "--project", str(folder), str(book))
+    assert preview.exit_code == 0, preview.output
+    assert "Due (as written): TBC → none" in preview.output
+    applied = run(runner, "collect", "--apply", "--project", str(folder), str(book))
+    assert applied.exit_code == 0, applied.output
+    assert str(_due_words(folder)[0]) == "2027-06" and _due_words(folder)[1] is None
