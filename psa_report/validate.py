@@ -187,12 +187,24 @@ def file_warnings(project: Project) -> list[Problem]:
     # the kinds whose refs are in numbered sections ("data gap")
     dotted = [k.name for k in project.shape.kinds if k.ref.style == "dotted"]
     what = dotted[0] if len(dotted) == 1 else "item"
+    # the sections whose items are all of kinds laid out as blocks, which print no
+    # section headings
+    tabled = {s for item in project.items if item.kind.layout == "table"
+              for s in item.sections}
     for number in project.report.sections:
         if number not in sections:
             line, column = report_doc.mark(("sections", number), key=True)
             found.append(warning(report_doc.display, line, column,
                 f"sections: no {what} is in section {number}, so its heading will not "
                 f"print: correct the number, add the {what}s, or remove the heading"))
+        elif number not in tabled:
+            kinds = sorted({i.kind.name for i in project.items if number in i.sections})
+            line, column = report_doc.mark(("sections", number), key=True)
+            found.append(warning(report_doc.display, line, column,
+                f"sections: section {number}'s heading will not print: the "
+                f"{' and '.join(kinds)} items in it are laid out as blocks, which print no "
+                "section headings: make the kind `layout: table` in actions/plan.yaml to "
+                "print it, or remove the heading"))
     for item in project.items:
         # a kind without refs is keyed "kind 1" (project.build_project)
         doc = docs[item.ref if item.ref in docs else f"{item.kind.name} {item.ref}"]

@@ -152,6 +152,23 @@ def test_the_trackers_heading_rows_print_in_the_report(runner, tmp_path):
         text.index(f">{HEADINGS[1]}</h3>") < text.index("Publish a victims' leaflet")
 
 
+def test_check_warns_of_sections_a_layout_of_blocks_would_not_print(runner, tmp_path):
+    folder = tmp_path / "plan"
+    _adopt(runner, northmoor_csv(tmp_path / "tracker.csv"), folder)
+    assert "sections:" not in run(runner, "check", "--project", str(folder)).output
+    plan = folder / "actions/plan.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("layout: table",
+                                                             "layout: blocks"), "utf-8")
+    checked = run(runner, "check", "--strict", "--project", str(folder))
+    assert checked.exit_code == 1
+    lines = (folder / "actions/report.yaml").read_text(encoding="utf-8").splitlines()
+    for number in ("1", "2"):
+        line = next(n for n, text in enumerate(lines, 1) if text.startswith(f'  "{number}":'))
+        assert (f"actions/report.yaml:{line}:3: warning: sections: section {number}'s heading "
+                "will not print: the action items in it are laid out as blocks, which print "
+                "no section headings: make the kind `layout: table`") in checked.output
+
+
 # ---------------------------------------------------------------- F19
 
 
