@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import Any, cast
 
 from . import fieldtypes, xlsx
-from .chars import refused
 from .changes import AS_WRITTEN
+from .chars import refused
 from .dates import Due, parse_day, parse_due
 from .files import decode_utf8, delimiter, read_regular
 from .loader import load_text
