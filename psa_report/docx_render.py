@@ -48,6 +48,7 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from .bilingual import joined, parts_of
 from .dates import long_date
 from .docx_clean import MAX_TEMPLATE_BYTES, OLE_SIGNATURE, Unreadable, clean, repack
 from .figures_view import number_text
@@ -374,22 +375,26 @@ def _number(paragraph: Paragraph, num_id: int, level: int = 0) -> None:
 
 def _text(paragraph: Paragraph, text: str, *, bold: bool = False,
           italic: bool = False, ordinals: bool = False) -> None:
-    """Literal text; with ``ordinals``, 23rd is 23 and a superscript "rd"."""
-    lang = lang_of(text)  # a plan's text with no translation into the edition's language
-    pieces = _ORDINAL.split(text) if ordinals else [text]
-    # split() with two groups gives: text, number, suffix, text, number, suffix, ...
-    for index, piece in enumerate(pieces):
-        if not piece:
-            continue
-        run = paragraph.add_run(piece)
-        run.bold = bold or None
-        run.italic = italic or None
-        if lang:  # a run in another language than the document's (its proofing language)
-            run._r.get_or_add_rPr().insert_element_before(
-                _el("w:lang", val=word_language(lang)), "w:eastAsianLayout", "w:specVanish",
-                "w:oMath")
-        if ordinals and index % 3 == 2:
-            run.font.superscript = True
+    """Literal text; with ``ordinals``, 23rd is 23 and a superscript "rd". A passage in
+    another language than the edition's (a plan's text with no translation into it, a
+    :class:`~psa_report.bilingual.Fallback`, alone or inside a sentence) is a run of its
+    own, in that language (its proofing language)."""
+    for part in parts_of(text):
+        lang = lang_of(part)
+        pieces = _ORDINAL.split(part) if ordinals else [part]
+        # split() with two groups gives: text, number, suffix, text, number, suffix, ...
+        for index, piece in enumerate(pieces):
+            if not piece:
+                continue
+            run = paragraph.add_run(piece)
+            run.bold = bold or None
+            run.italic = italic or None
+            if lang:  # a run in another language than the document's
+                run._r.get_or_add_rPr().insert_element_before(
+                    _el("w:lang", val=word_language(lang)), "w:eastAsianLayout",
+                    "w:specVanish", "w:oMath")
+            if ordinals and index % 3 == 2:
+                run.font.superscript = True
 
 
 #: What follows w:shd in a run's properties, then in a cell's (the schema's order).
@@ -894,7 +899,7 @@ def write_agencies(document: Document, plan: ReportPlan) -> None:
         line = _para(document, code, bold=True)
         line.paragraph_format.tab_stops.add_tab_stop(Cm(2.5))
         line.paragraph_format.space_after = Pt(2)
-        _text(line, f"\t{name}")
+        _text(line, joined(["\t", name]))
 
 
 def write_progress(document: Document, plan: ReportPlan) -> None:
