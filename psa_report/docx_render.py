@@ -652,7 +652,7 @@ def write_covering(document: Document, plan: ReportPlan) -> None:
     _heading(document, plan.title, 1)
     addressee = plan.addressee
     if plan.meeting_day is not None:
-        addressee += f", {plan.words.meeting_of} {plan.meeting_day.text}"
+        addressee = joined([addressee, f", {plan.words.meeting_of} {plan.meeting_day.text}"])
     _para(document, addressee)
     if plan.also_available:
         _para(document, plan.also_available)

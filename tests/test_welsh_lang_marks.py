@@ -26,6 +26,7 @@ HEADING = "Victims and offenders"  # section 3.2's heading, in English alone
 WELSH_HEADING = "Data trosedd"  # section 3's, in Welsh
 AGENCY = "Stockton-on-Tees Borough Council"  # SBC's full name, in English alone
 INDICATOR = "Assaults seen at A&E"  # 3.2.1's indicator (figures/indicators.yaml)
+MEETING, AUTHOR = "Safer Stockton Partnership", "Community Safety Analyst"  # no Welsh
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +80,16 @@ def test_a_section_heading_with_no_welsh_is_marked_english_after_the_welsh_adran
     assert re.search(rf'<h(\d) id="section-3-2-heading">Section 3.2: {HEADING}</h\1>',
                      english)
     assert ' lang="en"' not in english and "<span lang" not in english
+
+
+def test_the_meetings_and_authors_english_names_are_marked_in_the_welsh_sentences(built):
+    page = (built / "progress-report.cy.html").read_text(encoding="utf-8")
+    assert (f'<p class="addressee">Adroddiad i: <span lang="en">{MEETING}</span></p>'
+            in page)
+    assert (f'<p>Paratowyd yr adroddiad hwn gan: <span lang="en">{AUTHOR}</span>, ar gyfer '
+            f'<span lang="en">{MEETING}</span>.</p>') in page
+    found = runs(built / "progress-report.cy.docx")
+    assert ("Adroddiad i: ", "") in found and (MEETING, "en-GB") in found
 
 
 def test_the_indicator_line_marks_the_indicators_english_name(built):
@@ -177,10 +188,10 @@ def test_the_tagged_pdf_gives_the_english_passages_lang_en_and_nothing_else(buil
                        if lang == "en")
     welsh = " ".join(texts.get(key, "") for key, lang in sorted(content.items())
                      if lang == "cy")
-    for passage in (HEADING, AGENCY, INDICATOR, FALLBACK[:30]):
+    for passage in (HEADING, AGENCY, INDICATOR, FALLBACK[:30], MEETING, AUTHOR):
         assert passage in english, passage
         assert passage not in welsh, passage
-    for passage in ("Adran 3.2:", WELSH_UPDATE[:30], WELSH_HEADING, "yn ystod"):
+    for passage in ("Adran 3.2:", WELSH_UPDATE[:30], WELSH_HEADING, "yn ystod", "Adroddiad i:"):
         assert passage in welsh, passage
         assert passage not in english, passage
     # only the elements where the language changes carry one, and only English
