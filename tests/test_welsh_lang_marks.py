@@ -131,24 +131,31 @@ def texts_by_mcid(path: Path) -> dict[tuple[int, int], str]:
     """(page, MCID) -> the text painted in that marked content."""
     found: dict[tuple[int, int], str] = {}
     for number, page in enumerate(PdfReader(path).pages):
-        stack: list[int | None] = []
-
-        def before(operator, operands, cm, tm):
-            if operator == b"BDC":
-                properties = operands[1]
-                stack.append(properties.get("/MCID") if hasattr(properties, "get") else None)
-            elif operator == b"BMC":
-                stack.append(None)
-            elif operator == b"EMC" and stack:
-                stack.pop()
-
-        def text(piece, cm, tm, font, size):
-            if stack and stack[-1] is not None:
-                key = (number, int(stack[-1]))  # noqa: B023 (used within its page's loop)
-                found[key] = found.get(key, "") + piece  # noqa: B023
-
-        page.extract_text(visitor_operand_before=before, visitor_text=text)
+        for mcid, piece in _painted(page):
+            found[(number, mcid)] = found.get((number, mcid), "") + piece
     return {key: " ".join(value.split()) for key, value in found.items()}
+
+
+def _painted(page) -> list[tuple[int, str]]:
+    """(MCID, text) of each piece of text a page paints inside marked content."""
+    stack: list[int | None] = []
+    pieces: list[tuple[int, str]] = []
+
+    def before(operator, operands, cm, tm):
+        if operator == b"BDC":
+            properties = operands[1]
+            stack.append(properties.get("/MCID") if hasattr(properties, "get") else None)
+        elif operator == b"BMC":
+            stack.append(None)
+        elif operator == b"EMC" and stack:
+            stack.pop()
+
+    def text(piece, cm, tm, font, size):
+        if stack and stack[-1] is not None:
+            pieces.append((int(stack[-1]), piece))
+
+    page.extract_text(visitor_operand_before=before, visitor_text=text)
+    return pieces
 
 
 def languages(path: Path) -> tuple[dict[tuple[int, int], str], list[tuple[str, str, str]]]:
