@@ -792,11 +792,11 @@ def write_blocks_part(document: Document, plan: ReportPlan, part: ReportPart) ->
                     or cell.type in ("agencies", "status")):
                 continue
             line = _para(document, f"{cell.label}:", bold=True)
-            _text(line, " " + " ".join(cell.paragraphs))
+            _text(line, joined([" ", joined(cell.paragraphs, " ")]))
             line.paragraph_format.keep_with_next = True
         for index, text in enumerate(row.update):
             label = part.update_label + part.update_prefix
-            update = _para(document, (label if index == 0 else "") + text, bold=True)
+            update = _para(document, joined([label if index == 0 else "", text]), bold=True)
             update.paragraph_format.left_indent = Cm(0.5)
             update.paragraph_format.keep_with_next = index < len(row.update) - 1
 

@@ -26,6 +26,7 @@ HEADING = "Victims and offenders"  # section 3.2's heading, in English alone
 WELSH_HEADING = "Data trosedd"  # section 3's, in Welsh
 AGENCY = "Stockton-on-Tees Borough Council"  # SBC's full name, in English alone
 INDICATOR = "Assaults seen at A&E"  # 3.2.1's indicator (figures/indicators.yaml)
+R1_UPDATE = "This will be taken into consideration"  # R1's update, in English alone
 MEETING, AUTHOR = "Safer Stockton Partnership", "Community Safety Analyst"  # no Welsh
 
 
@@ -122,6 +123,10 @@ def test_word_marks_the_heading_the_agency_and_the_indicator_english(built):
     assert (INDICATOR, "en-GB") in found  # the status cell's indicator line
     assert any(text.startswith(": 90 yn ystod ") and not lang for text, lang in found)
     assert (f"Adran 3: {WELSH_HEADING}", "") in found
+    # a recommendation's update with no Welsh, after the tool's Welsh label
+    update = next(i for i, (text, _) in enumerate(found) if text.startswith(R1_UPDATE))
+    assert found[update][1] == "en-GB" and found[update - 1][1] == ""
+    assert found[update - 1][0].strip()
     assert {lang for _, lang in runs(built / "progress-report.docx")} == {""}
 
 
