@@ -20,6 +20,7 @@ Refs, field names, agencies' short names, dates and statuses' names stay in one 
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -72,6 +73,73 @@ class Fallback(str):
 def lang_of(text: Any) -> str:
     """The language a printed text is in when it is not the edition's ("" when it is)."""
     return getattr(text, "lang", "") if isinstance(text, Fallback) else ""
+
+
+class Mixed(str):
+    """A text in the edition's language with a passage in another inside it: the Welsh
+    "Adran 2.1: " before a section's heading printed in English. ``parts``: the text
+    piece by piece, each a plain ``str`` (the edition's language) or a :class:`Fallback`,
+    so that the renderers mark each passage (``<span lang="en">``, an ``w:lang`` run).
+    Made by :func:`formatted` and :func:`joined`, never when every part is plain."""
+
+    parts: tuple[str, ...]
+
+    def __new__(cls, text: str = "", parts: tuple[str, ...] = ()) -> Mixed:
+        self = super().__new__(cls, text)
+        self.parts = tuple(parts) or (str(text),)
+        return self
+
+
+def parts_of(text: Any) -> tuple[str, ...]:
+    """A printed text piece by piece (:class:`Mixed`), or whole: each piece marked with
+    its language by :func:`lang_of`."""
+    return text.parts if isinstance(text, Mixed) else (text,)
+
+
+def joined(pieces: Any, sep: str = "") -> str:
+    """``sep.join(pieces)`` keeping the language of each piece printed in another language
+    than the edition's (a :class:`Fallback`, or a :class:`Mixed`'s): a plain ``str`` when
+    there is none (the edition in the plan's main language reads exactly as before), the
+    one Fallback when it is all there is, else a :class:`Mixed`."""
+    parts: list[str] = []
+    for index, piece in enumerate(pieces):
+        for part in (sep, *parts_of(piece)) if index and sep else parts_of(piece):
+            if not part:
+                continue
+            if parts and lang_of(parts[-1]) == lang_of(part):  # one run per language
+                part = Fallback(parts[-1] + part, lang_of(part)) if lang_of(part) \
+                    else parts[-1] + part
+                parts.pop()
+            parts.append(part)
+    text = "".join(parts)
+    if not any(lang_of(part) for part in parts):
+        return text
+    if len(parts) == 1:
+        return parts[0]
+    return Mixed(text, tuple(parts))
+
+
+_FORMATTER = string.Formatter()
+
+
+def formatted(message: str, values: dict[str, Any]) -> str:
+    """``message.format(**values)``, keeping the language of each value printed in another
+    language than the edition's (see :func:`joined`): "Adran {number}: {heading}" with an
+    English heading is Welsh with the heading marked English."""
+    if not any(isinstance(v, (Fallback, Mixed)) for v in values.values()):
+        return message.format(**values)
+    pieces: list[str] = []
+    for literal, name, spec, conversion in _FORMATTER.parse(message):
+        pieces.append(literal)
+        if name is None:
+            continue
+        value = _FORMATTER.get_field(name, (), values)[0]
+        if isinstance(value, (Fallback, Mixed)) and not spec and not conversion:
+            pieces.append(value)
+        else:
+            pieces.append(_FORMATTER.format_field(
+                _FORMATTER.convert_field(value, conversion), spec or ""))
+    return joined(pieces)
 
 
 class Text(str):

@@ -48,6 +48,7 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from .bilingual import joined, parts_of
 from .dates import long_date
 from .docx_clean import MAX_TEMPLATE_BYTES, OLE_SIGNATURE, Unreadable, clean, repack
 from .figures_view import number_text
@@ -374,22 +375,26 @@ def _number(paragraph: Paragraph, num_id: int, level: int = 0) -> None:
 
 def _text(paragraph: Paragraph, text: str, *, bold: bool = False,
           italic: bool = False, ordinals: bool = False) -> None:
-    """Literal text; with ``ordinals``, 23rd is 23 and a superscript "rd"."""
-    lang = lang_of(text)  # a plan's text with no translation into the edition's language
-    pieces = _ORDINAL.split(text) if ordinals else [text]
-    # split() with two groups gives: text, number, suffix, text, number, suffix, ...
-    for index, piece in enumerate(pieces):
-        if not piece:
-            continue
-        run = paragraph.add_run(piece)
-        run.bold = bold or None
-        run.italic = italic or None
-        if lang:  # a run in another language than the document's (its proofing language)
-            run._r.get_or_add_rPr().insert_element_before(
-                _el("w:lang", val=word_language(lang)), "w:eastAsianLayout", "w:specVanish",
-                "w:oMath")
-        if ordinals and index % 3 == 2:
-            run.font.superscript = True
+    """Literal text; with ``ordinals``, 23rd is 23 and a superscript "rd". A passage in
+    another language than the edition's (a plan's text with no translation into it, a
+    :class:`~psa_report.bilingual.Fallback`, alone or inside a sentence) is a run of its
+    own, in that language (its proofing language)."""
+    for part in parts_of(text):
+        lang = lang_of(part)
+        pieces = _ORDINAL.split(part) if ordinals else [part]
+        # split() with two groups gives: text, number, suffix, text, number, suffix, ...
+        for index, piece in enumerate(pieces):
+            if not piece:
+                continue
+            run = paragraph.add_run(piece)
+            run.bold = bold or None
+            run.italic = italic or None
+            if lang:  # a run in another language than the document's
+                run._r.get_or_add_rPr().insert_element_before(
+                    _el("w:lang", val=word_language(lang)), "w:eastAsianLayout",
+                    "w:specVanish", "w:oMath")
+            if ordinals and index % 3 == 2:
+                run.font.superscript = True
 
 
 #: What follows w:shd in a run's properties, then in a cell's (the schema's order).
@@ -647,7 +652,7 @@ def write_covering(document: Document, plan: ReportPlan) -> None:
     _heading(document, plan.title, 1)
     addressee = plan.addressee
     if plan.meeting_day is not None:
-        addressee += f", {plan.words.meeting_of} {plan.meeting_day.text}"
+        addressee = joined([addressee, f", {plan.words.meeting_of} {plan.meeting_day.text}"])
     _para(document, addressee)
     if plan.also_available:
         _para(document, plan.also_available)
@@ -787,11 +792,11 @@ def write_blocks_part(document: Document, plan: ReportPlan, part: ReportPart) ->
                     or cell.type in ("agencies", "status")):
                 continue
             line = _para(document, f"{cell.label}:", bold=True)
-            _text(line, " " + " ".join(cell.paragraphs))
+            _text(line, joined([" ", joined(cell.paragraphs, " ")]))
             line.paragraph_format.keep_with_next = True
         for index, text in enumerate(row.update):
             label = part.update_label + part.update_prefix
-            update = _para(document, (label if index == 0 else "") + text, bold=True)
+            update = _para(document, joined([label if index == 0 else "", text]), bold=True)
             update.paragraph_format.left_indent = Cm(0.5)
             update.paragraph_format.keep_with_next = index < len(row.update) - 1
 
@@ -894,7 +899,7 @@ def write_agencies(document: Document, plan: ReportPlan) -> None:
         line = _para(document, code, bold=True)
         line.paragraph_format.tab_stops.add_tab_stop(Cm(2.5))
         line.paragraph_format.space_after = Pt(2)
-        _text(line, f"\t{name}")
+        _text(line, joined(["\t", name]))
 
 
 def write_progress(document: Document, plan: ReportPlan) -> None:

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from . import catalog, dates
-from .bilingual import Fallback
+from .bilingual import Fallback, formatted, joined
 from .catalog import ENGLISH, Messages
 from .digits import shown
 from .figures import ASB, FIGURES, Counts, read_crime, year_problem
@@ -155,7 +155,7 @@ class FigureWords:
     def _(self, message: str, **values) -> str:
         """A message in the language, its ``{names}`` filled in."""
         text = self.messages.gettext(message)
-        return text.format(**values) if values else text
+        return formatted(text, values) if values else text
 
     def number(self, n: int) -> str:
         return self.messages.number(n)
@@ -869,7 +869,7 @@ def link_indicators(planned, project) -> None:
         words = view.words
         if found.value == "–":
             note = found.note or words._("no figure")
-            row.figure = f"{found.name}: {note}"
+            row.figure = joined([found.name, ": ", note])
             continue
         parts = [words._("{indicator}: {value} in {quarter}", indicator=found.name,
                          value=found.value, quarter=view.indicator_period)]
@@ -877,4 +877,4 @@ def link_indicators(planned, project) -> None:
             parts.append(found.direction.words)
         if found.status_kind != "none":
             parts.append(found.status)
-        row.figure = "; ".join(parts)
+        row.figure = joined(parts, "; ")

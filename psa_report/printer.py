@@ -37,6 +37,7 @@ from urllib.parse import unquote, urlsplit
 import pydyf
 import pyphen
 from weasyprint import HTML
+from weasyprint.pdf import tags as weasyprint_tags
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from . import render
@@ -135,6 +136,37 @@ def _page_references(pdf: pydyf.PDF) -> tuple[bytes, ...]:
 #: pydyf's own, kept for the test that the print is the same with either
 PYDYF_PAGE_REFERENCES = pydyf.PDF.page_references
 pydyf.PDF.page_references = property(_page_references)
+
+
+def _language_of(box) -> str:
+    """The language of the HTML element a box was made from (its ``lang``, inherited:
+    WeasyPrint's computed ``lang``), lower case; "" when none is given."""
+    style = getattr(box, "style", None)
+    try:
+        found = style["lang"] if style is not None else None
+    except (KeyError, TypeError):
+        found = None
+    return str(found).lower() if found else ""
+
+
+def _box_tree_with_languages(box, parent, pdf, *rest):
+    """WeasyPrint's ``weasyprint.pdf.tags._build_box_tree``, noting the language of the
+    box each structure element is made from, for :func:`mark_languages`.
+
+    WeasyPrint makes one structure element for a box (or none, for the page, ``<html>``
+    and ``<body>``, whose children's elements it passes up), calling itself, through its
+    module's name, for each child box; an element passed up was noted by the call that
+    made it, so an element not yet noted is this box's. The tag tree is not changed."""
+    noted = pdf.__dict__.setdefault("_psa_languages", {})
+    for element in _WEASYPRINT_BOX_TREE(box, parent, pdf, *rest):
+        if id(element) not in noted:
+            noted[id(element)] = (element, _language_of(box))
+        yield element
+
+
+#: WeasyPrint's own, which :func:`_box_tree_with_languages` wraps
+_WEASYPRINT_BOX_TREE = weasyprint_tags._build_box_tree
+weasyprint_tags._build_box_tree = _box_tree_with_languages
 
 
 class _PrintTooSlow(BaseException):
@@ -523,12 +555,39 @@ def _string_bytes(key: bytes) -> bytes:
     return key
 
 
+def mark_languages(document, pdf) -> None:
+    """Each structure element made from an HTML element in another language than the
+    one around it (``<span lang="en">`` in the Welsh edition) carries that language,
+    ``/Lang (en)``, so a screen reader reads it as such (ISO 32000-1, 14.9.2: an
+    element's /Lang holds for all below it; the document's, in the catalog, for all).
+    WeasyPrint writes the catalog's alone. Run last, on the tree as the steps before
+    left it: only where the language changes, so no other element has a /Lang."""
+    tree = _tree(pdf)
+    noted = pdf.__dict__.pop("_psa_languages", {})
+    if tree is None or not noted:
+        return
+    obj, kids, root = tree
+    language = pdf.catalog.get("Lang")
+    outer = str(getattr(language, "string", "") or "").lower()
+    stack = [(obj(reference), outer) for reference in reversed(kids(root))]
+    while stack:
+        element, around = stack.pop()
+        if not isinstance(element, dict) or "S" not in element:
+            continue
+        found = noted.get(id(element))
+        own = found[1] if found is not None and found[0] is element and found[1] else around
+        if own != around:
+            element["Lang"] = pydyf.String(own)
+        stack.extend((obj(reference), own) for reference in reversed(kids(element)))
+
+
 def finish(document, pdf) -> None:
     add_header_scope(document, pdf)
     merge_split_tables(document, pdf)
     standard_lists(document, pdf)
     running_content_as_artifacts(document, pdf)
     add_id_tree(document, pdf)
+    mark_languages(document, pdf)
 
 
 def base_url(dirs: list[Path]) -> str:

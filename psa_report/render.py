@@ -55,6 +55,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 
 from . import plan as planned
+from .bilingual import Mixed
 from .dates import long_date
 from .deadlines import Overdue
 from .figures_view import number_text
@@ -122,7 +123,10 @@ def lang(text: object) -> Markup:
 
 def marked(text: object) -> Markup:
     """A text inside a sentence, in ``<span lang="en">`` when it is in another language
-    than the edition's (see :func:`lang`)."""
+    than the edition's (see :func:`lang`); a sentence with such a passage inside it (a
+    :class:`psa_report.bilingual.Mixed`), with that passage so."""
+    if isinstance(text, Mixed):
+        return Markup("").join(marked(part) for part in text.parts)
     code = lang_of(text)
     if not code:
         return escape(text)

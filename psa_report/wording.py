@@ -116,13 +116,13 @@ class Words:
     def _(self, message: str, **values) -> str:
         """A message in these words' language, its ``{names}`` filled in."""
         text = self.messages.gettext(message)
-        return text.format(**values) if values else text
+        return bilingual.formatted(text, values) if values else text
 
     def ngettext(self, singular: str, plural: str, count: int, **values) -> str:
         """A message about ``count`` things, in the form the language gives that count;
         ``{count}`` is the count as the language writes numbers."""
         text = self.messages.ngettext(singular, plural, count)
-        return text.format(count=self.number(count), **values)
+        return bilingual.formatted(text, {"count": self.number(count), **values})
 
     def number(self, n: int) -> str:
         return self.messages.number(n)
