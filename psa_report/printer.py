@@ -581,7 +581,34 @@ def mark_languages(document, pdf) -> None:
         stack.extend((obj(reference), own) for reference in reversed(kids(element)))
 
 
+def relative_file_links(document, pdf) -> None:
+    """A link to a file beside the report (the cover's link to the edition in the other
+    language, written relative in the HTML) points at that file by its name: WeasyPrint
+    resolves it against the templates folder, which would put that folder's absolute
+    path in the paper and a link that leads nowhere. A PDF is opened with GoTo-remote
+    (beside this one, never run); another file by its name alone."""
+    for found in pdf.objects:
+        if not (isinstance(found, dict) and found.get("Subtype") == "/Link"):
+            continue
+        action = found.get("A")
+        if not (isinstance(action, dict) and action.get("S") == "/URI"):
+            continue
+        target = action.get("URI")
+        text = getattr(target, "string", target)
+        if not (isinstance(text, str) and text.lower().startswith("file:")):
+            continue
+        name = unquote(urlsplit(text).path).rsplit("/", 1)[-1]
+        if name.lower().endswith(".pdf"):
+            found["A"] = pydyf.Dictionary({"Type": "/Action", "S": "/GoToR",
+                                           "F": pydyf.String(name),
+                                           "D": pydyf.Array([0, "/Fit"]),
+                                           "NewWindow": "true"})
+        else:
+            action["URI"] = pydyf.String(name)
+
+
 def finish(document, pdf) -> None:
+    relative_file_links(document, pdf)
     add_header_scope(document, pdf)
     merge_split_tables(document, pdf)
     standard_lists(document, pdf)

@@ -207,6 +207,19 @@ def docx_text(path: Path) -> str:
     return "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
 
 
+def test_each_pdfs_link_to_the_other_edition_opens_the_file_beside_it(bilingual):
+    """The cover's link is the other PDF by its name (GoTo-remote), never a file: address
+    in the templates folder WeasyPrint resolved the HTML's relative link against."""
+    for name, other in (("progress-report.pdf", "progress-report.cy.pdf"),
+                        ("progress-report.cy.pdf", "progress-report.pdf")):
+        raw = (bilingual / "out" / name).read_bytes()
+        assert b"file:" not in raw, name
+        with pikepdf.open(bilingual / "out" / name) as pdf:
+            actions = [annot.A for page in pdf.pages for annot in page.get("/Annots", [])
+                       if "/A" in annot and annot.A.get("/S") != "/URI"]
+            assert [(str(a.S), str(a.F)) for a in actions] == [("/GoToR", other)], name
+
+
 def test_the_welsh_pdf_is_tagged_cy_titled_in_welsh_and_passes_the_structure_checks(
         bilingual):
     with pikepdf.open(bilingual / "out/progress-report.cy.pdf") as pdf:
