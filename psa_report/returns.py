@@ -182,6 +182,7 @@ def collect_returns(project: Project, paths: Iterable[Path], take: dict[str, str
                 returns.append(_read_xlsx(project, path, manifest, problems))
         except Invalid as invalid:  # this file cannot be read at all; go on with the others
             problems.extend(invalid.problems)
+    returns = _once_each(project, returns, problems)
     proposals: dict[str, dict[str, list[_Proposal]]] = {}
     for ret in returns:
         _check_rows(project, ret, proposals, problems)
@@ -215,6 +216,38 @@ def collect_returns(project: Project, paths: Iterable[Path], take: dict[str, str
                  for r in sorted(returns, key=lambda r: rank(r.agency)))
     return CollectResult(tuple(updates), returned, missing, manifest_path, tuple(notes),
                          tuple(joint), tuple(waiting), read, round_id, given, chosen)
+
+
+def _once_each(project: Project, returns: list[_Return], problems: list[Problem]
+               ) -> list[_Return]:
+    """The returns, each agency's workbook once: copies of one workbook that read the same
+    (a re-sent attachment saved twice) are read once; copies that differ ("Police-update-
+    request.xlsx" and "Police-update-request (1).xlsx") are refused at each file, since
+    only the analyst can tell which one to use (never merged as two leads' updates)."""
+    by_agency: dict[str, list[_Return]] = {}
+    for ret in returns:
+        by_agency.setdefault(ret.agency, []).append(ret)
+    kept = []
+    for agency, copies in by_agency.items():
+        differing = list({_content(ret): ret for ret in copies}.values())
+        if len(differing) == 1:
+            kept.append(copies[0])
+            continue
+        names = [ret.display for ret in copies]
+        named = ", ".join(names[:-1]) + " and " + names[-1]
+        times = "twice" if len(names) == 2 else f"{len(names)} times"
+        for ret in copies:
+            problems.append(Problem(ret.display, None, None,
+                f"{agency}'s workbook is here {times}: {named}, which differ: keep the one "
+                "to use, or move the other out of the folder, and collect again"))
+            _check_rows(project, ret, {}, problems)  # its cells' own problems too
+    return kept
+
+
+def _content(ret: _Return) -> tuple:
+    """What a return says: its filled rows' cells, as typed (not where they are)."""
+    return tuple(tuple((header, repr(cell.value)) for header, cell in sorted(row.items()))
+                 for row in ret.rows)
 
 
 def _add_earlier(proposals: dict[str, dict[str, list[_Proposal]]], before: ledger.Earlier,

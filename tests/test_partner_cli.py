@@ -97,3 +97,34 @@ def test_changes_shows_exactly_the_partners_edits(runner, project: Path):
              for c in json.loads(result.stdout)["changes"]}
     assert found == {"3.2.2": {"status": "at risk", "due": "2010-12-31"},
                      "3.2.5": {"update": "First audit done: 80% recorded."}}
+
+
+def test_the_same_workbook_returned_twice_is_named_at_both_files(runner, project: Path):
+    """A re-sent attachment saved as "Police-update-request (1).xlsx": two copies of one
+    agency's workbook that differ are never read as a joint action of "Police and
+    Police"; both files are named, nothing is written. Two copies alike are read once."""
+    run(runner, "requests", "--project", str(project), "--lead", "police")
+    book = project / "out/requests/Police-update-request.xlsx"
+    returns = project / "returns"
+    returns.mkdir()
+    first = fill(book, {"3.2.1": {"New Status": "at risk"},
+                        "3.2.3": {"New Update": "Reviewed monthly."}},
+                 returns / "Police-update-request.xlsx")
+    second = fill(book, {"3.2.1": {"New Status": "complete"},
+                         "3.2.3": {"New Update": "Reviewed weekly."}},
+                  returns / "Police-update-request (1).xlsx")
+    before = snapshot(project)
+    result = run(runner, "collect", "--apply", "--project", str(project), str(returns))
+    assert result.exit_code == 1, result.output
+    both = f"{second.name} and {first.name}"
+    for copy in (first, second):
+        assert (f"{copy.name}: Police's workbook is here twice: {both}, which differ: keep "
+                "the one to use, or move the other out of the folder") in result.stderr
+    assert "Police and Police" not in result.output and "Police: " not in result.stdout
+    assert snapshot(project) == before
+    fill(first, {"3.2.1": {"New Status": "complete"},
+                 "3.2.3": {"New Update": "Reviewed weekly."}})  # now the same as the copy
+    result = run(runner, "collect", "--apply", "--project", str(project), str(returns))
+    assert result.exit_code == 0, result.output
+    assert load_project(project).find("3.2.3").update == "Reviewed weekly."
+    assert load_project(project).find("3.2.1").status.value == "complete"
