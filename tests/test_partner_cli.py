@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
-from conftest import run
+import pytest
+from conftest import issue_on, run
 from test_partners import fill, snapshot
 
 from psa_report.project import load_project
+
+
+@pytest.fixture(autouse=True)
+def _issued_then(monkeypatch):
+    """The round is issued on 2010, 7, 1 (before its reply-by date)."""
+    issue_on(monkeypatch, date(2010, 7, 1))
+
 
 
 def test_requests_collect_and_apply_from_the_command_line(runner, project: Path):
@@ -128,3 +137,16 @@ def test_the_same_workbook_returned_twice_is_named_at_both_files(runner, project
     assert result.exit_code == 0, result.output
     assert load_project(project).find("3.2.3").update == "Reviewed weekly."
     assert load_project(project).find("3.2.1").status.value == "complete"
+
+
+def test_a_reply_by_date_before_the_day_of_issue_is_refused(runner, project: Path):
+    """A slip of the year (28/06/2010 issued on 1 July 2010) would make every agency late
+    from the start: refused, naming the date, before anything is written."""
+    result = run(runner, "requests", "--project", str(project), "--reply-by", "28/06/2010",
+                 "--email")
+    assert result.exit_code == 2, result.output
+    assert ("--reply-by: 28 June 2010 is before today (1 July 2010), the day the requests "
+            "are issued") in result.stderr
+    assert not (project / "out").exists()
+    same_day = run(runner, "requests", "--project", str(project), "--reply-by", "01/07/2010")
+    assert same_day.exit_code == 0, same_day.output

@@ -612,3 +612,41 @@ def test_set_fields(project: Path):
     with pytest.raises(Invalid, match="the update is empty"):
         set_fields(project, "3.2.5", update="  ")
     assert snapshot(project) == before
+
+
+def test_a_number_in_a_due_cell_is_not_read_as_a_day_count(project: Path):
+    """A partner's "2027" typed in New Due: in the date-formatted cell Excel keeps the
+    number, which reads as 19 July 1905; in a cell not formatted as a date it is the number
+    as typed. Neither is a deadline: each is refused at its cell, saying what to type, as
+    is any date more than 10 years before the round was issued (1 July 2010)."""
+    books = issue(project, ["Court"])
+    row = row_of(books["Court"], "4.2.2")
+    cases = {  # the value typed, its cell's format -> what collect says
+        (2027, None): "New Due: reads as 19 July 1905 (the number 2027 in a date cell), "
+                      "more than 10 years before this round was issued on 1 July 2010: "
+                      "type a date such as 31/03/2027, or a period such as 2026/27",
+        (2027, "General"): "New Due: holds the number 2027, not a date: type a date such "
+                           "as 31/03/2027, or a period such as 2026/27",
+        (45000.5, "General"): "New Due: holds the number 45000.5, not a date: type a date "
+                              "such as 31/03/2011, or a period such as 2010/11",
+        ("2027", None): "New Due: holds the number 2027, not a date",
+        (datetime(1999, 1, 2), None): "New Due: reads as 2 January 1999, more than 10 "
+                                      "years before this round was issued on 1 July 2010",
+    }
+    for (value, number_format), message in cases.items():
+        book = openpyxl.load_workbook(books["Court"])
+        (sheet,) = updates_sheets(book)
+        cell = sheet.cell(row, 10, value)
+        if number_format:
+            cell.number_format = number_format
+        book.save(books["Court"])
+        before = snapshot(project)
+        with pytest.raises(Invalid) as caught:
+            collect_returns(load_project(project), [books["Court"]])
+        (problem,) = caught.value.problems
+        assert problem.file == f"Court-update-request.xlsx: sheet {DATA_SHEET}, cell J{row}"
+        assert problem.message.startswith(message), problem.message
+        assert snapshot(project) == before
+    fill(books["Court"], {"4.2.2": {"New Due": datetime(2001, 3, 31)}})  # within 10 years
+    result = collect_returns(load_project(project), [books["Court"]])
+    assert [u.summaries for u in result.updates] == [["Due: none → 2001-03-31"]]

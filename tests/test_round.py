@@ -12,10 +12,17 @@ from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
-from conftest import edit, git, run
+from conftest import edit, git, issue_on, run
 from test_partners import fill, snapshot
 
 from psa_report.project import load_project
+
+
+@pytest.fixture(autouse=True)
+def _issued_then(monkeypatch):
+    """The round is issued on 2010, 7, 1 (before its reply-by date)."""
+    issue_on(monkeypatch, date(2010, 7, 1))
+
 
 REPLY_BY = "30/09/2010"
 
@@ -219,7 +226,7 @@ def test_the_ledger_after_three_collect_runs_and_the_commits_naming_each_return(
     assert rows["Court"]["returned"] == "2010-10-04" and rows["Court"]["days_late"] == 4
     assert rows["JSU"]["returned"] is None and rows["JSU"]["applied"] is None
     assert rows["JSU"]["days_late"] == 10
-    assert all(row["issued"] == date.today().isoformat() for row in rows.values())
+    assert all(row["issued"] == "2010-07-01" for row in rows.values())
     shown = run(runner, "round", "--project", str(repo), "--as-of", "2010-10-10")
     assert "JSU" in shown.stdout and "Days late" in shown.stdout
 
@@ -233,8 +240,7 @@ def test_the_ledger_after_three_collect_runs_and_the_commits_naming_each_return(
     assert "Update-From: Police;" in log
     assert "4.2.3 is a joint action of SBC and Police: update kept both" in log
     subjects = git(repo, "log", "--format=%s").splitlines()
-    assert subjects[:3] == [f"Updates from partners: {who} (round issued "
-                            f"{date.today().day} {date.today():%B %Y})"
+    assert subjects[:3] == [f"Updates from partners: {who} (round issued 1 July 2010)"
                             for who in ("SBC", "Police")] + ["Ignore out/"]
     assert git(repo, "status", "--porcelain", "--", "actions") == ""
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 import re
 import shlex
 import shutil
+from datetime import date
 from pathlib import Path
 
 import docx
 import pytest
-from conftest import edit, run
+from conftest import edit, issue_on, run
 from pypdf import PdfReader
 from test_partners import fill
 
@@ -21,6 +22,13 @@ from psa_report.partners import take_option
 from psa_report.project import load_project
 from psa_report.returns import collect_returns
 from psa_report.scaffold import yaml_field
+
+
+@pytest.fixture(autouse=True)
+def _issued_then(monkeypatch):
+    """The round is issued on 2024, 12, 1 (before its reply-by date)."""
+    issue_on(monkeypatch, date(2024, 12, 1))
+
 
 FENLAND = Path(__file__).parent / "data" / "fenland"
 

@@ -13,7 +13,7 @@ from email import policy
 from pathlib import Path
 
 import pytest
-from conftest import REPO, edit, git, run
+from conftest import REPO, edit, git, issue_on, run
 from openpyxl import load_workbook
 
 from psa_report.bilingual import in_language
@@ -23,6 +23,13 @@ from psa_report.project import load_project
 from psa_report.shape import default_plan_text
 from psa_report.validate import validate
 from psa_report.yamledit import replace_values
+
+
+@pytest.fixture(autouse=True)
+def _issued_then(monkeypatch):
+    """The round is issued on 2010, 7, 1 (before its reply-by date)."""
+    issue_on(monkeypatch, date(2010, 7, 1))
+
 
 WELSH_ACTION = "Yr Heddlu i bwysleisio pwysigrwydd cofnodi ethnigrwydd wrth yr holl staff."
 WELSH_UPDATE = "Mae problem fawr yn parhau gan na all dadansoddwyr weld ethnigrwydd dioddefwyr."

@@ -8,10 +8,11 @@ the project around them: which agencies, which commit, where the files go.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from .. import emails, history, ledger, record, review
+from ..dates import long_date
 from ..edit import apply_returns, set_fields
 from ..files import decode_utf8, read_json, read_regular
 from ..output import publish
@@ -25,6 +26,7 @@ from ..partners import (
     CollectResult,
     FileUpdate,
     IssuedWorkbook,
+    example_date,
     header_labels,
     new_label,
     partner_fields,
@@ -71,7 +73,12 @@ def requests(root: Path, leads: list[str] | None = None, reply_by: date | None =
                  else agency(project, code) for code in leads]
     source = history.provenance(root)
     out_dir = out_dir or Path(root) / REQUESTS_DIR
-    issued_on = date.today()
+    issued_on = issue_day()
+    if reply_by is not None and reply_by < issued_on:  # a slip of the year: 2025 for 2027
+        raise BadOption("--reply-by", f"{long_date(reply_by)} is before today "
+                        f"({long_date(issued_on)}), the day the requests are issued, so "
+                        "every agency would be late at once: give the day partners are to "
+                        f"reply by, such as {example_date(issued_on + timedelta(days=28))}")
     warnings = meeting_passed(project, issued_on, reply_by)  # the meeting they are told
     with ledger.locked(out_dir):  # a collect --apply of the last round finishes first
         aside = (f"move it out of {out_dir} (to keep the last round's history), then "
@@ -108,6 +115,12 @@ def requests(root: Path, leads: list[str] | None = None, reply_by: date | None =
                 issued.no_address.append(book.agency)
         publish(outputs)
     return issued
+
+
+def issue_day() -> date:
+    """The day requests are issued: today (a test of the shipped 2010 plan sets a day
+    of 2010)."""
+    return date.today()
 
 
 def _today_s_shape(project, command: str) -> None:
