@@ -404,3 +404,14 @@ def test_an_agency_with_its_details_is_one_agency(project: Path):
     assert loaded.agencies["Police"] == "Cleveland Police"
     assert loaded.agency_emails == {"Police": "updates@cleveland.police.example"}
     shutil.rmtree(project / "out", ignore_errors=True)
+
+
+def test_round_as_csv_leaves_the_cells_of_returns_not_yet_in_empty(runner, project: Path):
+    """A CSV has no text prefix: the table's "-" for nothing is an empty cell, never
+    "'-" (which a spreadsheet shows as it is)."""
+    issue(runner, project, "--lead", "Court")
+    done = run(runner, "round", "--project", str(project), "--as-of", "2010-10-10",
+               "--format", "csv")
+    assert done.exit_code == 0, done.output
+    assert done.stdout.splitlines() == ["agency,issued,returned,applied,late",
+                                        "Court,2010-07-01,,,10"]
