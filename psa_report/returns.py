@@ -56,6 +56,7 @@ from .partners import (
     header_labels,
     new_label,
     partner_fields,
+    partner_label,
     read_update,
     shaped_headers,
     take_option,
@@ -937,7 +938,7 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
                           else None))
             chosen = next((p for p in found if p.agency == wanted), None)
             if len(spoken) > 1 and chosen is None:
-                reasons.append(f"{name}: " + ", ".join(
+                reasons.append(f"{partner_label(definition.label)}: " + ", ".join(
                     f"{p.agency} gives {_short(p.value)} in "
                     f"{name_of(p.language or item_main)}" for p in found))
                 settled[name] = "waits for a choice"
@@ -970,7 +971,7 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
                 picked = choose(ref, name, options) if choose else None
                 first = next((p for p in found if p.agency == picked), None)
                 if first is None:
-                    reasons.append(f"{name}: " + ", ".join(
+                    reasons.append(f"{partner_label(definition.label)}: " + ", ".join(
                         f"{p.agency} gives {_short(p.value)}" for p in found))
                     settled[name] = "waits for a choice"
                     continue
@@ -989,15 +990,18 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
                     f"return gives {_short(value)}: decide which is right, correct the "
                     "action file or the return, and collect again"))
                 continue
-            label = (f"{definition.label} ({name_of(language)})" if language
-                     else definition.label)  # "Update (Welsh)": its Welsh text changes
+            label = partner_label(definition.label)  # "UPDATE", a print style: "Update"
+            if language:  # "Update (Welsh)": its Welsh text changes
+                label = f"{label} ({name_of(language)})"
             changes.append(FieldChange(name, current, value, label, type_.running_text))
             origins.append(first.where)
             if language:
                 languages[name] = language
         if len(agencies) > 1:
             joints.append(Joint(ref, path, {name: tuple((p.agency, p.value) for p in found)
-                                             for name, found in given.items()}, settled))
+                                             for name, found in given.items()}, settled,
+                                {f.name: partner_label(f.label) for f in item.kind.fields
+                                 if f.name in given}))
         if reasons:  # the whole row waits, so it is settled at once, later
             waiting.append(Waiting(ref, path, tuple(reasons), agencies))
             continue

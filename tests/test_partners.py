@@ -20,7 +20,7 @@ from psa_report.changes import FieldChange
 from psa_report.chars import refused
 from psa_report.edit import apply_returns, set_fields
 from psa_report.loader import load_text
-from psa_report.partners import CollectResult, FileUpdate
+from psa_report.partners import CollectResult, FileUpdate, partner_label
 from psa_report.problems import Invalid
 from psa_report.project import load_project
 from psa_report.request_plan import plan_requests
@@ -650,3 +650,23 @@ def test_a_number_in_a_due_cell_is_not_read_as_a_day_count(project: Path):
     fill(books["Court"], {"4.2.2": {"New Due": datetime(2001, 3, 31)}})  # within 10 years
     result = collect_returns(load_project(project), [books["Court"]])
     assert [u.summaries for u in result.updates] == [["Due: none → 2001-03-31"]]
+
+
+def test_a_label_in_capitals_is_said_in_sentence_case_to_partners(project: Path):
+    """The recommendations' `UPDATE` is the 2010 report's print style: the partners'
+    workbook, its instructions and collect say "Update", as the data gaps' sheet does."""
+    books = issue(project, ["Partnership"])
+    book = openpyxl.load_workbook(books["Partnership"])
+    (sheet,) = updates_sheets(book)
+    header = [cell.value for cell in sheet[1]]
+    assert "Current Update" in header and "New Update" in header
+    steps = [row[0] for row in book["Instructions"].iter_rows(values_only=True) if row[0]]
+    assert "2. Type the latest Update in the New Update column. Leave it blank if nothing " \
+           "has changed." in steps
+    assert not [text for text in [*header, *steps] if "UPDATE" in str(text)]
+    fill(books["Partnership"], {"R1": {"New Update": "Agreed by the board."}})
+    (update,) = collect_returns(load_project(project), [books["Partnership"]]).updates
+    assert [change.label for change in update.changes] == ["Update"]
+    # A word of three capitals is an abbreviation, kept: "RAG"
+    assert [partner_label(label) for label in ("UPDATE", "RAG", "RAG STATUS", "Due")] == [
+        "Update", "RAG", "RAG status", "Due"]

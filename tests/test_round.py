@@ -75,7 +75,7 @@ def test_a_joint_action_updated_by_both_leads_completes_without_editing_a_workbo
     assert "4.2.3 is a joint action updated by SBC and Police:" in out
     assert f"    SBC    | {SBC_423}" in out and f"    Police | {POLICE_423}" in out
     assert "SBC    | off track" in out and "Police | at risk" in out
-    assert "Waiting: 4.2.3 waits (status: SBC gives 'off track', Police gives 'at risk'): " \
+    assert "Waiting: 4.2.3 waits (Status: SBC gives 'off track', Police gives 'at risk'): " \
            "choose with --take 4.2.3=SBC or --take 4.2.3=Police" in out
     assert "3.2.1 (actions/data-gaps/3.2.1.yaml), from Police:" in out
 
@@ -319,13 +319,23 @@ def test_requests_email_writes_a_draft_per_agency_that_parses_back(runner, proje
     assert "Please reply by 30 September 2010" in body
     assert "(3.2.1, 3.2.3, 4.2.3)" in body and "New Update" in body
     # Only the columns the workbook has, with example dates from the round's reply-by date.
-    assert ("on the Data requirements sheet, one row per action: - New Update: the latest "
+    assert ("the 3 data gaps that Cleveland Police leads in the Safer Stockton Partnership's "
+            "action plan and that are not yet complete (3.2.1, 3.2.3, 4.2.3)") in body
+    assert ("on the Data requirements sheet, one row per data gap: - New Update: the latest "
             "progress, in a sentence or two. - New Status: choose from the drop-down list. "
             "- New Due: only if the deadline has moved, such as 30/09/2010.") in body
     assert "New due date" not in body
     partnership = parse(project / "out/requests/Partnership-update-request.eml")
     body = " ".join(partnership.get_body(("plain",)).get_content().split())
-    assert "on the Recommendations sheet" in body and "- New UPDATE:" in body
+    # The items with no lead: the whole partnership's, named once; no label in capitals.
+    assert partnership["Subject"] == ("Safer Stockton Partnership: update request for the "
+                                      "whole partnership, reply by 30 September 2010")
+    assert ("Please find attached the update request for the 4 recommendations for the "
+            "whole partnership in the Safer Stockton Partnership's action plan that are not "
+            "yet complete (R1, R3, R4, R5).") in body
+    assert ("on the Recommendations sheet, one row per recommendation: - New Update: the "
+            "latest progress") in body
+    assert "UPDATE" not in body and "action" not in body.replace("action plan", "")
     assert "please ask me, the Community Safety Analyst" in body
     assert parse(project / "out/requests/SBC-update-request.eml")["To"] is None
 

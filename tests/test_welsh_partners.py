@@ -369,7 +369,7 @@ def test_a_joint_action_updated_in_welsh_and_english_waits_for_a_choice(welsh, r
     path = welsh / "actions/data-gaps/4.2.3.yaml"
     before = path.read_bytes()
     result = run(runner, "collect", str(police), str(sbc), "--apply", "--project", str(welsh))
-    assert "4.2.3 waits (update: SBC gives" in result.output
+    assert "4.2.3 waits (Update: SBC gives" in result.output
     assert "in Welsh" in result.output and "in English" in result.output
     assert path.read_bytes() == before  # neither put over the other
     taken = run(runner, "collect", str(police), str(sbc), "--apply", "--take", "4.2.3=Police",

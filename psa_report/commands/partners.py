@@ -7,6 +7,7 @@ the project around them: which agencies, which commit, where the files go.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -146,8 +147,11 @@ def _draft(project, code: str, name: str, workbook: Path, refs, sheets: dict | N
     if language != project.languages[0] and code in project.agencies:
         name = translated(project.agencies[code], language)  # its name in its language
     titles, columns = _to_fill(project, sheets, language)
+    counts = Counter(found.kind.name for ref in refs if (found := project.find(ref)))
+    kinds = tuple((translated(kind.name, language), translated(kind.plural, language),
+                   counts[kind.name]) for kind, _ in project.kinds if counts[kind.name])
     return emails.Draft(code, name, address or project.agency_emails.get(code), workbook,
-                        tuple(refs), titles, columns, language)
+                        tuple(refs), titles, columns, language, kinds)
 
 
 def _to_fill(project, sheets: dict | None, language: str = "en"
