@@ -138,7 +138,8 @@ def as_markdown(result: CollectResult, title: str) -> str:
             values = dict(given)
             cells = [markdown([("=", values.get(a, ""))]).replace("  \n", "<br>")
                      for a in joint.agencies]
-            out.append(f"| {joint.label(name)} | " + " | ".join(cells) + f" | {joint.settled.get(name, '')} |")
+            out.append(f"| {joint.label(name)} | " + " | ".join(cells)
+                       + f" | {joint.settled.get(name, '')} |")
         out.append("")
     if result.waiting:
         out += ["## Waiting for a choice", ""]
