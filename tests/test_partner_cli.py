@@ -150,3 +150,11 @@ def test_a_reply_by_date_before_the_day_of_issue_is_refused(runner, project: Pat
     assert not (project / "out").exists()
     same_day = run(runner, "requests", "--project", str(project), "--reply-by", "01/07/2010")
     assert same_day.exit_code == 0, same_day.output
+
+
+def test_requests_help_describes_the_columns_of_any_plan(runner):
+    """The columns to fill in are a plan's own (plan.yaml's `partners: true`), not the
+    default plan's three."""
+    shown = " ".join(run(runner, "requests", "--help").output.split())
+    assert "with a New ... column for each field partners fill in" in shown
+    assert "three columns" not in shown and "New due date" not in shown
