@@ -670,3 +670,15 @@ def test_a_label_in_capitals_is_said_in_sentence_case_to_partners(project: Path)
     # A word of three capitals is an abbreviation, kept: "RAG"
     assert [partner_label(label) for label in ("UPDATE", "RAG", "RAG STATUS", "Due")] == [
         "Update", "RAG", "RAG status", "Due"]
+
+
+def test_the_guide_shows_the_workbook_and_the_message_the_tool_writes(project: Path):
+    """docs/updates.md names the shipped plan's sheets and columns as written, and its
+    sample problem is the one collect gives for that cell."""
+    guide = " ".join((REPO / "docs/updates.md").read_text(encoding="utf-8").split())
+    books = issue(project, ["Police", "Partnership"])
+    assert f"`{DATA_SHEET}` sheet" in guide and f"`{RECOMMENDATION_SHEET}` sheet" in guide
+    assert all(f"**{column}**" in guide for column in DATA_HEADERS)
+    fill(books["Police"], {"3.2.1": {"New Status": "nearly done"}})
+    (problem,) = police_problems(project, books)
+    assert f"{problem.file}: {problem.message}" in guide
