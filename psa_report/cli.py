@@ -430,7 +430,8 @@ def schema(project_dir: Path, out_dir: Path | None):
               help="Only this agency's workbook (repeat for several; Partnership for the "
                    "items with no lead).  [default: every agency with open actions]")
 @click.option("--reply-by", type=DATE, default=None,
-              help="The date partners are asked to reply by, printed in each workbook.")
+              help="The date partners are asked to reply by, printed in each workbook "
+                   "(today or later).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="Folder for the workbooks.  [default: PROJECT/out/requests]")
 @click.option("--email", is_flag=True,
@@ -440,10 +441,11 @@ def requests(project_dir: Path, leads: tuple[str, ...], reply_by: date | None,
              out_dir: Path | None, email: bool):
     """Write an update-request workbook (.xlsx) for each lead agency to fill in.
 
-    Each holds that agency's actions that are not complete, with three columns to
-    fill in: New update, New status and New due date.  Send them out; read the
-    replies back with `psa-report collect`; see who has replied with `psa-report round`.
-    A new `requests` starts a new round.
+    Each holds that agency's items that are not complete, on a sheet for each kind
+    of item, with a New ... column for each field partners fill in (the fields the
+    plan marks `partners: true`).  Send them out; read the replies back with
+    `psa-report collect`; see who has replied with `psa-report round`.  A new
+    `requests` starts a new round.
     """
     from .commands.partners import requests as run_requests
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from . import fieldtypes
 from .models import address_problem
-from .partners import example_date, translated
+from .partners import PARTNERSHIP, example_date, translated
 from .problems import Invalid, Problem
 from .wording import Words, words_in
 
@@ -51,6 +51,9 @@ class Draft:
     #: the language its workbook went out in (agencies.yaml's ``language:``, as the
     #: round's manifest records it): the draft is worded in it
     language: str = "en"
+    #: the kinds of its items, in its language, as its workbook names them: (name,
+    #: plural, how many), ("data gap", "data gaps", 3)
+    kinds: tuple[tuple[str, str, int], ...] = ()
 
     @property
     def words(self) -> Words:
@@ -107,19 +110,27 @@ def request(draft: Draft, partnership: str, meeting: str, contact: str,
                                      draft.text(contact))
     when = words.reply_when(words.long_date(reply_by) if reply_by else None)
     example = example_date(reply_by or date.today())
-    fill = (words.what_to_fill_in(draft.sheets) + "\n"
+    fill = (words.what_to_fill_in(draft.sheets, [one for one, _, _ in draft.kinds]) + "\n"
             + "".join(f"- {c.title}: "
                       f"{words.column_what(fieldtypes.get(c.type).fill_in, example)}\n"
                       for c in draft.columns)
             if draft.columns else words.fill_in_as_instructed(words.instructions) + "\n")
+    items = words._and([words.count_of(count, one, many) for one, many, count in draft.kinds]
+                       ) or words.number(len(draft.refs))
+    whole = draft.agency == PARTNERSHIP  # the items with no lead: the partnership's own
+    intro = (words.request_intro_whole(items, len(draft.refs), partnership, draft.refs,
+                                       meeting) if whole else
+             words.request_intro(draft.name, items, len(draft.refs), partnership,
+                                 draft.refs, meeting))
     body = _body(
         words.dear,
-        words.request_intro(draft.name, len(draft.refs), partnership, draft.refs, meeting),
+        intro,
         words.please_reply(when),
         f"{fill}{words.leave_blank}",
         words.ask_me(contact),
         words.thank_you(contact, partnership))
-    subject = words.request_subject(partnership, draft.name, when)
+    subject = words.request_subject(partnership, words.whole_partnership if whole
+                                    else draft.name, when)
     return _message(draft, subject, body)
 
 

@@ -45,8 +45,10 @@ def emit(records: Sequence[Record], fmt: str, *,
         writer.writerow([csv_text(key) for key, _ in columns])
         for record in records:
             cells = record.cells()
-            # Never a formula in whatever spreadsheet opens it (see sheets.csv_text).
-            writer.writerow([csv_text(_joined(cells[key], "; ")) for key, _ in columns])
+            # Never a formula in whatever spreadsheet opens it (see sheets.csv_text); a
+            # table's "-" for nothing is an empty cell (not the text "'-").
+            writer.writerow([csv_text(text) if (text := _joined(cells[key], "; ")) != "-"
+                             else "" for key, _ in columns])
         return buffer.getvalue().rstrip("\n")
     if fmt == "markdown":
         lines = [f"## {title}", ""] if title else []

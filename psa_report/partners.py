@@ -110,6 +110,12 @@ class Joint:
     given: dict[str, tuple[tuple[str, str], ...]]
     #: field -> how it was settled: "kept both", "taken from Police", "the same"
     settled: dict[str, str]
+    #: field -> its label, as partners read it ("Progress update", "RAG")
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def label(self, name: str) -> str:
+        """A field of the row by its label (its name if it has none)."""
+        return self.labels.get(name, name)
 
     @property
     def agencies(self) -> tuple[str, ...]:
@@ -241,17 +247,35 @@ def shaped_headers(kind) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return given, tuple(new_label(f.label) for f in partners)
 
 
+def partner_label(label: str) -> str:
+    """A field's label as partners read it (workbooks, e-mails, ``collect``): a label
+    written in capitals as a print style ("UPDATE") in sentence case ("Update"); a word
+    of up to three capitals is an abbreviation and kept ("RAG", "RAG STATUS" -> "RAG
+    status")."""
+    if label != label.upper() or label == label.lower():
+        return label  # not all capitals
+    words = [word.lower() if sum(c.isalpha() for c in word) > 3 else word
+             for word in label.split(" ")]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
 def header_labels(kind, language: str | None, words: Any) -> dict[str, str]:
     """The headers of a kind's Updates sheet (:func:`shaped_headers`) as a workbook in
     ``language`` heads them (the fields' labels in it, "Current" and "New" in the tool's
-    ``words``); empty for the plan's main language (None), whose headers are as named."""
+    ``words``); for the plan's main language (None), only the headers whose label is
+    written in capitals, in sentence case (:func:`partner_label`: "New Update"), the
+    others being as named."""
     if not language:
-        return {}
+        return {header: header.removesuffix(label) + partner_label(label)
+                for definition in kind.fields
+                if partner_label(label := definition.label) != label
+                for header in (label, current_label(label), new_label(label))}
     labels = {REF: words.ref}
     for definition in given_fields(kind):
-        labels[definition.label] = translated(definition.label, language)
+        labels[definition.label] = partner_label(translated(definition.label, language))
     for definition in partner_fields(kind):
-        label = translated(definition.label, language)
+        label = partner_label(translated(definition.label, language))
         labels[current_label(definition.label)] = words.current_label(label)
         labels[new_label(definition.label)] = words.new_label(label)
     return labels

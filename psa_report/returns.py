@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import secrets
 import warnings
 from collections.abc import Callable, Iterable
@@ -23,7 +24,7 @@ from . import fieldtypes, ledger, xlsx
 from .bilingual import name_of
 from .changes import FieldChange, as_written_cleared
 from .chars import refused
-from .dates import ACCEPTED_FORMS, Due, parse_due
+from .dates import ACCEPTED_FORMS, Due, financial_year, long_date, parse_due
 from .files import csv_reader, decode_utf8, is_regular, parse_json, read_regular
 from .partners import (
     DUE,
@@ -55,6 +56,7 @@ from .partners import (
     header_labels,
     new_label,
     partner_fields,
+    partner_label,
     read_update,
     shaped_headers,
     take_option,
@@ -79,7 +81,91 @@ class _Spec:
     language: str = ""
 
 
-def _one_sheet_spec(shape) -> _Spec:
+#: A date in a return more than this many years before its round was issued is a slip,
+#: refused at its cell: a year typed in a date cell ("2027") reads as a day in 1905.
+OLDEST_YEARS = 10
+
+
+def _issued_on(manifest: dict | None) -> date | None:
+    """The day the round was issued (its manifest's ``issued``), or None if unknown."""
+    try:
+        return date.fromisoformat(str((manifest or {}).get("issued")))
+    except ValueError:
+        return None
+
+
+def _dated(read: Callable[[Any], str], issued: date | None, periods: bool
+           ) -> Callable[[Any], str]:
+    """``read`` of a date or deadline column, refusing a number in a cell not formatted as
+    a date (read as what was typed: "2027" is not a date) and a date more than
+    :data:`OLDEST_YEARS` before the round was issued (``periods``: a deadline, which may
+    be a quarter or a year too)."""
+    def check(value: Any) -> str:
+        number = (value if isinstance(value, (int, float)) and not isinstance(value, bool)
+                  else value.strip() if isinstance(value, str) and _NUMBER.match(value.strip())
+                  else None)
+        if number is not None:
+            raise ValueError(f"holds the number {_number_text(number)}, not a date: type "
+                             + _type_a_date(number, issued, periods))
+        text = read(value)
+        day = _day_of(text)
+        if issued is None or day is None or day >= _years_before(issued, OLDEST_YEARS):
+            return text
+        typed = _serial(value)  # 2027 typed in a date cell: shown as 19 July 1905
+        slip = f" (the number {typed} in a date cell)" if typed is not None else ""
+        raise ValueError(f"reads as {long_date(day)}{slip}, more than {OLDEST_YEARS} years "
+                         f"before this round was issued on {long_date(issued)}: type "
+                         + _type_a_date(typed, issued, periods))
+    return check
+
+
+_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?\Z")
+
+
+def _number_text(number: Any) -> str:
+    if isinstance(number, float) and number.is_integer():
+        return str(int(number))
+    return str(number)
+
+
+def _type_a_date(number: Any, issued: date | None, periods: bool) -> str:
+    """"a date such as 31/03/2027, or a period such as 2026/27": for a number that reads
+    as a year, that year's; else the financial year the round was issued in."""
+    try:
+        year = int(float(str(number).replace(",", ".")))
+    except ValueError:
+        year = 0
+    if not (1990 <= year <= 2199 and float(str(number).replace(",", ".")) == year):
+        year = int(financial_year(issued or date.today())[:4]) + 1
+    text = f"a date such as 31/03/{year}"
+    return text + (f", or a period such as {year - 1}/{year % 100:02d}" if periods else "")
+
+
+def _day_of(text: str) -> date | None:
+    """The day a date or deadline as written to YAML falls on (None: ongoing)."""
+    try:
+        due = parse_due(text, periods=True)
+    except ValueError:
+        return None
+    return None if due.period == "ongoing" else due.day
+
+
+def _years_before(day: date, years: int) -> date:
+    return day.replace(year=day.year - years, day=28 if day.month == 2 and day.day == 29
+                       else day.day)
+
+
+def _serial(value: Any) -> int | None:
+    """The number a date cell holds, when it reads as a year typed in it (2027)."""
+    if not isinstance(value, datetime):
+        return None
+    from openpyxl.utils.datetime import to_excel
+
+    serial = to_excel(value)
+    return int(serial) if float(serial).is_integer() and 1990 <= serial <= 2199 else None
+
+
+def _one_sheet_spec(shape, issued: date | None = None) -> _Spec:
     """The one Updates sheet of the workbooks issued before each kind had a sheet of its
     own (format 1 and 2 manifests with no ``sheets``): still read back, so a return of
     a round sent before then lands as it would have. Its columns were the 2010 plan's,
@@ -89,29 +175,34 @@ def _one_sheet_spec(shape) -> _Spec:
             raise ValueError(f"must be one of {', '.join(s.name for s in shape.statuses)}")
         return shape.status(value).name
 
-    readers = {"update": read_update, "status": status, "due": _read_due}
+    readers = {"update": read_update, "status": status,
+               "due": _dated(_read_due, issued, periods=True)}
     return _Spec(HEADERS, {}, {h: (n, readers[n]) for h, n in NEW_FIELDS.items()}, NEW_UPDATE)
 
 
-def _kind_spec(kind, shape, language: str = "") -> _Spec:
+def _kind_spec(kind, shape, language: str = "", issued: date | None = None) -> _Spec:
     """The columns of a kind's sheet; ``language``: the workbook's, when it was sent in
-    another than the plan's main one (its headers worded in it)."""
+    another than the plan's main one (its headers worded in it); ``issued``: the day its
+    round was issued (a date long before it is refused)."""
     given, new = shaped_headers(kind)
     labels = header_labels(kind, language or None, words_in(language) if language else None)
     fields = partner_fields(kind)
     texts = [f for f in fields if fieldtypes.get(f.type).running_text]
     hint = new_label(texts[0].label) if texts else new[0] if new else REF
     return _Spec((*given, *new), labels,
-                 {new_label(f.label): (f.name, _typed_reader(f, shape)) for f in fields},
+                 {new_label(f.label): (f.name, _typed_reader(f, shape, issued))
+                  for f in fields},
                  labels.get(hint, hint), kind.name, language)
 
 
-def _typed_reader(definition, shape) -> Callable[[Any], str]:
-    """A cell of a declared field read by its type, as written to YAML."""
+def _typed_reader(definition, shape, issued: date | None = None) -> Callable[[Any], str]:
+    """A cell of a declared field read by its type, as written to YAML (a date or a
+    deadline checked by :func:`_dated`)."""
     def read(value: Any) -> str:  # running text: a number or a date is a slip
         cell = fieldtypes.get(definition.type).from_cell(value)
         return cast(str, written_text(definition, typed_value(definition, cell, shape)))
-    return read
+    type_ = fieldtypes.get(definition.type)
+    return _dated(read, issued, type_.is_due) if type_.dated else read
 
 
 @dataclass
@@ -182,6 +273,7 @@ def collect_returns(project: Project, paths: Iterable[Path], take: dict[str, str
                 returns.append(_read_xlsx(project, path, manifest, problems))
         except Invalid as invalid:  # this file cannot be read at all; go on with the others
             problems.extend(invalid.problems)
+    returns = _once_each(project, returns, problems)
     proposals: dict[str, dict[str, list[_Proposal]]] = {}
     for ret in returns:
         _check_rows(project, ret, proposals, problems)
@@ -215,6 +307,38 @@ def collect_returns(project: Project, paths: Iterable[Path], take: dict[str, str
                  for r in sorted(returns, key=lambda r: rank(r.agency)))
     return CollectResult(tuple(updates), returned, missing, manifest_path, tuple(notes),
                          tuple(joint), tuple(waiting), read, round_id, given, chosen)
+
+
+def _once_each(project: Project, returns: list[_Return], problems: list[Problem]
+               ) -> list[_Return]:
+    """The returns, each agency's workbook once: copies of one workbook that read the same
+    (a re-sent attachment saved twice) are read once; copies that differ ("Police-update-
+    request.xlsx" and "Police-update-request (1).xlsx") are refused at each file, since
+    only the analyst can tell which one to use (never merged as two leads' updates)."""
+    by_agency: dict[str, list[_Return]] = {}
+    for ret in returns:
+        by_agency.setdefault(ret.agency, []).append(ret)
+    kept = []
+    for agency, copies in by_agency.items():
+        differing = list({_content(ret): ret for ret in copies}.values())
+        if len(differing) == 1:
+            kept.append(copies[0])
+            continue
+        names = [ret.display for ret in copies]
+        named = ", ".join(names[:-1]) + " and " + names[-1]
+        times = "twice" if len(names) == 2 else f"{len(names)} times"
+        for ret in copies:
+            problems.append(Problem(ret.display, None, None,
+                f"{agency}'s workbook is here {times}: {named}, which differ: keep the one "
+                "to use, or move the other out of the folder, and collect again"))
+            _check_rows(project, ret, {}, problems)  # its cells' own problems too
+    return kept
+
+
+def _content(ret: _Return) -> tuple:
+    """What a return says: its filled rows' cells, as typed (not where they are)."""
+    return tuple(tuple((header, repr(cell.value)) for header, cell in sorted(row.items()))
+                 for row in ret.rows)
 
 
 def _add_earlier(proposals: dict[str, dict[str, list[_Proposal]]], before: ledger.Earlier,
@@ -382,7 +506,7 @@ def _read_xlsx(project: Project, path: Path, manifest: dict | None,
     # The manifest is the record of what was sent, never the partner-editable hidden sheet.
     entry = _issued_entry(path, agency, manifest, key)
     sent = _sent_rows(entry)
-    sheets = _sheets(project, entry, display)
+    sheets = _sheets(project, entry, display, _issued_on(manifest))
     need(sheets)
     result = _Return(display, agency, sent, received=received)
     for title, spec in sheets.items():
@@ -409,12 +533,13 @@ def _read_xlsx(project: Project, path: Path, manifest: dict | None,
     return result
 
 
-def _sheets(project: Project, entry: dict, display: str = MANIFEST) -> dict[str, _Spec]:
+def _sheets(project: Project, entry: dict, display: str = MANIFEST,
+            issued: date | None = None) -> dict[str, _Spec]:
     """The Updates sheets a workbook was sent with (sheet title -> its columns), in the
     language the manifest says it was sent in (whatever agencies.yaml says now)."""
     named = entry.get("sheets")
     if not named:
-        return {UPDATES: _one_sheet_spec(project.shape)}
+        return {UPDATES: _one_sheet_spec(project.shape, issued)}
     language = entry.get("language") or project.languages[0]
     if not isinstance(language, str) or language not in project.languages:
         raise Invalid([Problem(display, None, None,
@@ -430,7 +555,7 @@ def _sheets(project: Project, entry: dict, display: str = MANIFEST) -> dict[str,
             raise Invalid([Problem(MANIFEST, None, None,
                 f"the requests were sent for a kind of item ({kind_name}) that "
                 "actions/plan.yaml no longer declares: issue a new request")])
-        sheets[str(title)] = _kind_spec(kind, project.shape, other)
+        sheets[str(title)] = _kind_spec(kind, project.shape, other, issued)
     return sheets
 
 
@@ -524,7 +649,7 @@ def _read_csv(project: Project, path: Path, manifest: dict | None,
             "workbook was sent with (such as Police-update-request.csv), and keep "
             f"{MANIFEST} from the requests next to it")])
     sent = _sent_rows(book)
-    sheets = _sheets(project, book, display)
+    sheets = _sheets(project, book, display, _issued_on(manifest))
     if len(sheets) > 1:
         raise Invalid([Problem(display, None, None,
             f"the workbook was sent with {len(sheets)} sheets of updates "
@@ -813,7 +938,7 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
                           else None))
             chosen = next((p for p in found if p.agency == wanted), None)
             if len(spoken) > 1 and chosen is None:
-                reasons.append(f"{name}: " + ", ".join(
+                reasons.append(f"{partner_label(definition.label)}: " + ", ".join(
                     f"{p.agency} gives {_short(p.value)} in "
                     f"{name_of(p.language or item_main)}" for p in found))
                 settled[name] = "waits for a choice"
@@ -846,7 +971,7 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
                 picked = choose(ref, name, options) if choose else None
                 first = next((p for p in found if p.agency == picked), None)
                 if first is None:
-                    reasons.append(f"{name}: " + ", ".join(
+                    reasons.append(f"{partner_label(definition.label)}: " + ", ".join(
                         f"{p.agency} gives {_short(p.value)}" for p in found))
                     settled[name] = "waits for a choice"
                     continue
@@ -865,15 +990,18 @@ def _updates_from(project: Project, proposals: dict[str, dict[str, list[_Proposa
                     f"return gives {_short(value)}: decide which is right, correct the "
                     "action file or the return, and collect again"))
                 continue
-            label = (f"{definition.label} ({name_of(language)})" if language
-                     else definition.label)  # "Update (Welsh)": its Welsh text changes
+            label = partner_label(definition.label)  # "UPDATE", a print style: "Update"
+            if language:  # "Update (Welsh)": its Welsh text changes
+                label = f"{label} ({name_of(language)})"
             changes.append(FieldChange(name, current, value, label, type_.running_text))
             origins.append(first.where)
             if language:
                 languages[name] = language
         if len(agencies) > 1:
             joints.append(Joint(ref, path, {name: tuple((p.agency, p.value) for p in found)
-                                             for name, found in given.items()}, settled))
+                                             for name, found in given.items()}, settled,
+                                {f.name: partner_label(f.label) for f in item.kind.fields
+                                 if f.name in given}))
         if reasons:  # the whole row waits, so it is settled at once, later
             waiting.append(Waiting(ref, path, tuple(reasons), agencies))
             continue

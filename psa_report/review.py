@@ -111,7 +111,7 @@ def as_table(result: CollectResult) -> list[str]:
                      f"{' and '.join(joint.agencies)}:")
         for name, given in joint.given.items():
             width = max(len(a) for a, _ in given)
-            lines.append(f"  {name} ({joint.settled.get(name, '')}):")
+            lines.append(f"  {joint.label(name)} ({joint.settled.get(name, '')}):")
             for agency, value in given:
                 lines.append(f"    {agency.ljust(width)} | " + value.replace(
                     "\n", "\n    " + " " * width + " | "))
@@ -138,7 +138,8 @@ def as_markdown(result: CollectResult, title: str) -> str:
             values = dict(given)
             cells = [markdown([("=", values.get(a, ""))]).replace("  \n", "<br>")
                      for a in joint.agencies]
-            out.append(f"| {name} | " + " | ".join(cells) + f" | {joint.settled.get(name, '')} |")
+            out.append(f"| {joint.label(name)} | " + " | ".join(cells)
+                       + f" | {joint.settled.get(name, '')} |")
         out.append("")
     if result.waiting:
         out += ["## Waiting for a choice", ""]
@@ -173,7 +174,7 @@ def as_html(result: CollectResult, title: str) -> str:
             f"<th>{escape(a)}</th>" for a in joint.agencies) + "<th>Settled</th></tr>")
         for name, given in joint.given.items():
             values = dict(given)
-            out.append(f"<tr><td>{escape(name)}</td>" + "".join(
+            out.append(f"<tr><td>{escape(joint.label(name))}</td>" + "".join(
                 f"<td>{html([('=', values.get(a, ''))])}</td>" for a in joint.agencies)
                 + f"<td>{escape(joint.settled.get(name, ''))}</td></tr>")
         out.append("</table>")

@@ -696,29 +696,52 @@ class Words:
         return self._("{request}, reply {when}",
                       request=self.update_request(partnership, name), when=when)
 
-    def request_intro(self, name: str, count: int, partnership: str, refs: Sequence[str],
-                      meeting: str) -> str:
-        """The update request's first paragraph."""
+    def count_of(self, count: int, kind: str, kinds: str) -> str:
+        """"3 data gaps", "1 recommendation": a count of a kind's items (``kind``,
+        ``kinds``: its name and plural, as the plan gives them)."""
+        # TRANSLATORS: {kind} is a kind of item's name ("data gap"), {kinds} its plural
+        return self.ngettext("{count} {kind}", "{count} {kinds}", count, kind=kind,
+                             kinds=kinds)
+
+    def request_intro(self, name: str, items: str, count: int, partnership: str,
+                      refs: Sequence[str], meeting: str) -> str:
+        """The update request's first paragraph (``items``: what it holds, by kind, "2 data
+        gaps and 1 recommendation"; ``count``: how many in all)."""
         return self.ngettext(
-            "Please find attached the update request for {name}: the {count} action that "
-            "{name} leads in the {partnership}'s action plan and that is not yet complete "
+            "Please find attached the update request for {name}: the {items} that {name} "
+            "leads in the {partnership}'s action plan and that is not yet complete "
             "({refs}). The updates you give will go into the progress report to the "
             "{meeting}.",
-            "Please find attached the update request for {name}: the {count} actions that "
-            "{name} leads in the {partnership}'s action plan and that are not yet complete "
+            "Please find attached the update request for {name}: the {items} that {name} "
+            "leads in the {partnership}'s action plan and that are not yet complete "
             "({refs}). The updates you give will go into the progress report to the "
-            "{meeting}.", count, name=name, partnership=partnership, refs=", ".join(refs),
-            meeting=meeting)
+            "{meeting}.", count, name=name, items=items, partnership=partnership,
+            refs=", ".join(refs), meeting=meeting)
+
+    def request_intro_whole(self, items: str, count: int, partnership: str,
+                            refs: Sequence[str], meeting: str) -> str:
+        """The first paragraph of the update request for the items with no lead."""
+        return self.ngettext(
+            "Please find attached the update request for the {items} for the whole "
+            "partnership in the {partnership}'s action plan that is not yet complete "
+            "({refs}). The updates you give will go into the progress report to the "
+            "{meeting}.",
+            "Please find attached the update request for the {items} for the whole "
+            "partnership in the {partnership}'s action plan that are not yet complete "
+            "({refs}). The updates you give will go into the progress report to the "
+            "{meeting}.", count, items=items, partnership=partnership,
+            refs=", ".join(refs), meeting=meeting)
 
     def the_sheets(self, sheets: Sequence[str]) -> str:
         """"the Data gaps sheet", "the Data gaps and Recommendations sheets"."""
         return self.ngettext("the {sheets} sheet", "the {sheets} sheets",
                              max(len(sheets), 1), sheets=self._and(list(sheets)))
 
-    def what_to_fill_in(self, sheets: Sequence[str]) -> str:
-        """The head of the e-mail's list of columns."""
-        return self._("What to fill in, on {sheets}, one row per action:",
-                      sheets=self.the_sheets(sheets))
+    def what_to_fill_in(self, sheets: Sequence[str], kinds: Sequence[str]) -> str:
+        """The head of the e-mail's list of columns (``kinds``: the names of the kinds of
+        item its rows are, "data gap")."""
+        return self._("What to fill in, on {sheets}, one row per {kinds}:",
+                      sheets=self.the_sheets(sheets), kinds=self._or(list(kinds)))
 
     def fill_in_as_instructed(self, instructions: str) -> str:
         """Where to look when the e-mail lists no columns."""

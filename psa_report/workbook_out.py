@@ -36,6 +36,7 @@ from .partners import (
     header_labels,
     new_label,
     partner_fields,
+    partner_label,
     shaped_headers,
     translated,
 )
@@ -269,8 +270,8 @@ def _lines(plan: Requests, name: str, kinds: list[Kind], sheets: dict[str, str],
     example = reply_by or issued_on
     for kind in kinds:
         for definition in partner_fields(kind):
-            label = tr(definition.label)
-            column = words.new_label(label) if other else new_label(definition.label)
+            label = partner_label(tr(definition.label))
+            column = words.new_label(label) if other else new_label(label)
             if column in seen:
                 continue
             seen.add(column)
@@ -303,7 +304,8 @@ def _step(definition, column: str, shape: Shape, example: date, language: str | 
     year = financial_year(example)
     choices = (_status_words(shape, language)
                if fieldtypes.get(definition.type).is_status else list(definition.choices))
-    label = translated(definition.label, language) if language else definition.label
+    label = partner_label(translated(definition.label, language) if language
+                          else definition.label)
     return words.step(definition.type, label, column, day=example_date(example),
                       quarter=f"Q{quarter_of(example)} {year}", year=year, choices=choices)
 

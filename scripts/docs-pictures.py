@@ -30,6 +30,7 @@ import tempfile
 import time
 import urllib.request
 import zlib
+from datetime import date, timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -183,7 +184,9 @@ def meetings_pictures(where: Path, out: Path) -> None:
 def workbook_pictures(where: Path, out: Path) -> None:
     project = copy_plan(where / "workbooks")
     requests = where / "requests"
-    psa(project, "requests", "--reply-by", "30/09/2010", "--lead", "Police", "--out", requests)
+    reply_by = date.today() + timedelta(days=28)  # a reply-by date is never before today
+    psa(project, "requests", "--reply-by", f"{reply_by:%d/%m/%Y}", "--lead", "Police",
+        "--out", requests)
     workbook = requests / "Police-update-request.xlsx"
     profile = where / "libreoffice-profile"
     run(tool("soffice"), f"-env:UserInstallation={profile.as_uri()}", "--headless",

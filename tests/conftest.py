@@ -204,3 +204,12 @@ def _statuses():
 
 
 STATUS = _statuses()
+
+
+def issue_on(monkeypatch, day) -> None:
+    """`psa-report requests` issues its round on ``day`` (a date), not today: the shipped
+    2010 plan's round is asked for replies by a day of 2010, and a reply-by date before
+    the day of issue is refused."""
+    from psa_report.commands import partners
+
+    monkeypatch.setattr(partners, "issue_day", lambda: day)

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
-from conftest import run
+import pytest
+from conftest import issue_on, run
 from test_partners import fill, snapshot
 
 from psa_report.project import load_project
+
+
+@pytest.fixture(autouse=True)
+def _issued_then(monkeypatch):
+    """The round is issued on 2010, 7, 1 (before its reply-by date)."""
+    issue_on(monkeypatch, date(2010, 7, 1))
+
 
 
 def test_requests_collect_and_apply_from_the_command_line(runner, project: Path):
@@ -97,3 +106,55 @@ def test_changes_shows_exactly_the_partners_edits(runner, project: Path):
              for c in json.loads(result.stdout)["changes"]}
     assert found == {"3.2.2": {"status": "at risk", "due": "2010-12-31"},
                      "3.2.5": {"update": "First audit done: 80% recorded."}}
+
+
+def test_the_same_workbook_returned_twice_is_named_at_both_files(runner, project: Path):
+    """A re-sent attachment saved as "Police-update-request (1).xlsx": two copies of one
+    agency's workbook that differ are never read as a joint action of "Police and
+    Police"; both files are named, nothing is written. Two copies alike are read once."""
+    run(runner, "requests", "--project", str(project), "--lead", "police")
+    book = project / "out/requests/Police-update-request.xlsx"
+    returns = project / "returns"
+    returns.mkdir()
+    first = fill(book, {"3.2.1": {"New Status": "at risk"},
+                        "3.2.3": {"New Update": "Reviewed monthly."}},
+                 returns / "Police-update-request.xlsx")
+    second = fill(book, {"3.2.1": {"New Status": "complete"},
+                         "3.2.3": {"New Update": "Reviewed weekly."}},
+                  returns / "Police-update-request (1).xlsx")
+    before = snapshot(project)
+    result = run(runner, "collect", "--apply", "--project", str(project), str(returns))
+    assert result.exit_code == 1, result.output
+    both = f"{second.name} and {first.name}"
+    for copy in (first, second):
+        assert (f"{copy.name}: Police's workbook is here twice: {both}, which differ: keep "
+                "the one to use, or move the other out of the folder") in result.stderr
+    assert "Police and Police" not in result.output and "Police: " not in result.stdout
+    assert snapshot(project) == before
+    fill(first, {"3.2.1": {"New Status": "complete"},
+                 "3.2.3": {"New Update": "Reviewed weekly."}})  # now the same as the copy
+    result = run(runner, "collect", "--apply", "--project", str(project), str(returns))
+    assert result.exit_code == 0, result.output
+    assert load_project(project).find("3.2.3").update == "Reviewed weekly."
+    assert load_project(project).find("3.2.1").status.value == "complete"
+
+
+def test_a_reply_by_date_before_the_day_of_issue_is_refused(runner, project: Path):
+    """A slip of the year (28/06/2010 issued on 1 July 2010) would make every agency late
+    from the start: refused, naming the date, before anything is written."""
+    result = run(runner, "requests", "--project", str(project), "--reply-by", "28/06/2010",
+                 "--email")
+    assert result.exit_code == 2, result.output
+    assert ("--reply-by: 28 June 2010 is before today (1 July 2010), the day the requests "
+            "are issued") in result.stderr
+    assert not (project / "out").exists()
+    same_day = run(runner, "requests", "--project", str(project), "--reply-by", "01/07/2010")
+    assert same_day.exit_code == 0, same_day.output
+
+
+def test_requests_help_describes_the_columns_of_any_plan(runner):
+    """The columns to fill in are a plan's own (plan.yaml's `partners: true`), not the
+    default plan's three."""
+    shown = " ".join(run(runner, "requests", "--help").output.split())
+    assert "with a New ... column for each field partners fill in" in shown
+    assert "three columns" not in shown and "New due date" not in shown

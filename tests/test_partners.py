@@ -20,7 +20,7 @@ from psa_report.changes import FieldChange
 from psa_report.chars import refused
 from psa_report.edit import apply_returns, set_fields
 from psa_report.loader import load_text
-from psa_report.partners import CollectResult, FileUpdate
+from psa_report.partners import CollectResult, FileUpdate, partner_label
 from psa_report.problems import Invalid
 from psa_report.project import load_project
 from psa_report.request_plan import plan_requests
@@ -612,3 +612,73 @@ def test_set_fields(project: Path):
     with pytest.raises(Invalid, match="the update is empty"):
         set_fields(project, "3.2.5", update="  ")
     assert snapshot(project) == before
+
+
+def test_a_number_in_a_due_cell_is_not_read_as_a_day_count(project: Path):
+    """A partner's "2027" typed in New Due: in the date-formatted cell Excel keeps the
+    number, which reads as 19 July 1905; in a cell not formatted as a date it is the number
+    as typed. Neither is a deadline: each is refused at its cell, saying what to type, as
+    is any date more than 10 years before the round was issued (1 July 2010)."""
+    books = issue(project, ["Court"])
+    row = row_of(books["Court"], "4.2.2")
+    cases = {  # the value typed, its cell's format -> what collect says
+        (2027, None): "New Due: reads as 19 July 1905 (the number 2027 in a date cell), "
+                      "more than 10 years before this round was issued on 1 July 2010: "
+                      "type a date such as 31/03/2027, or a period such as 2026/27",
+        (2027, "General"): "New Due: holds the number 2027, not a date: type a date such "
+                           "as 31/03/2027, or a period such as 2026/27",
+        (45000.5, "General"): "New Due: holds the number 45000.5, not a date: type a date "
+                              "such as 31/03/2011, or a period such as 2010/11",
+        ("2027", None): "New Due: holds the number 2027, not a date",
+        (datetime(1999, 1, 2), None): "New Due: reads as 2 January 1999, more than 10 "
+                                      "years before this round was issued on 1 July 2010",
+    }
+    for (value, number_format), message in cases.items():
+        book = openpyxl.load_workbook(books["Court"])
+        (sheet,) = updates_sheets(book)
+        cell = sheet.cell(row, 10, value)
+        if number_format:
+            cell.number_format = number_format
+        book.save(books["Court"])
+        before = snapshot(project)
+        with pytest.raises(Invalid) as caught:
+            collect_returns(load_project(project), [books["Court"]])
+        (problem,) = caught.value.problems
+        assert problem.file == f"Court-update-request.xlsx: sheet {DATA_SHEET}, cell J{row}"
+        assert problem.message.startswith(message), problem.message
+        assert snapshot(project) == before
+    fill(books["Court"], {"4.2.2": {"New Due": datetime(2001, 3, 31)}})  # within 10 years
+    result = collect_returns(load_project(project), [books["Court"]])
+    assert [u.summaries for u in result.updates] == [["Due: none → 2001-03-31"]]
+
+
+def test_a_label_in_capitals_is_said_in_sentence_case_to_partners(project: Path):
+    """The recommendations' `UPDATE` is the 2010 report's print style: the partners'
+    workbook, its instructions and collect say "Update", as the data gaps' sheet does."""
+    books = issue(project, ["Partnership"])
+    book = openpyxl.load_workbook(books["Partnership"])
+    (sheet,) = updates_sheets(book)
+    header = [cell.value for cell in sheet[1]]
+    assert "Current Update" in header and "New Update" in header
+    steps = [row[0] for row in book["Instructions"].iter_rows(values_only=True) if row[0]]
+    assert "2. Type the latest Update in the New Update column. Leave it blank if nothing " \
+           "has changed." in steps
+    assert not [text for text in [*header, *steps] if "UPDATE" in str(text)]
+    fill(books["Partnership"], {"R1": {"New Update": "Agreed by the board."}})
+    (update,) = collect_returns(load_project(project), [books["Partnership"]]).updates
+    assert [change.label for change in update.changes] == ["Update"]
+    # A word of three capitals is an abbreviation, kept: "RAG"
+    assert [partner_label(label) for label in ("UPDATE", "RAG", "RAG STATUS", "Due")] == [
+        "Update", "RAG", "RAG status", "Due"]
+
+
+def test_the_guide_shows_the_workbook_and_the_message_the_tool_writes(project: Path):
+    """docs/updates.md names the shipped plan's sheets and columns as written, and its
+    sample problem is the one collect gives for that cell."""
+    guide = " ".join((REPO / "docs/updates.md").read_text(encoding="utf-8").split())
+    books = issue(project, ["Police", "Partnership"])
+    assert f"`{DATA_SHEET}` sheet" in guide and f"`{RECOMMENDATION_SHEET}` sheet" in guide
+    assert all(f"**{column}**" in guide for column in DATA_HEADERS)
+    fill(books["Police"], {"3.2.1": {"New Status": "nearly done"}})
+    (problem,) = police_problems(project, books)
+    assert f"{problem.file}: {problem.message}" in guide

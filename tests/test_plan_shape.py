@@ -407,8 +407,8 @@ def test_a_plan_of_two_kinds_goes_out_on_a_sheet_per_kind_and_comes_back(runner,
                                "Issued"]
     gaps, recs = book["Data requirements"], book["Recommendations"]
     assert [c.value for c in recs[1]] == [
-        "Ref", "Recommendation", "Lead", "Current UPDATE", "Current Status", "Current Due",
-        "New UPDATE", "New Status", "New Due"]
+        "Ref", "Recommendation", "Lead", "Current Update", "Current Status", "Current Due",
+        "New Update", "New Status", "New Due"]
     assert recs.cell(2, 1).value == "R1"
     gap_header = [c.value for c in gaps[1]]
     gaps.cell(2, gap_header.index("New Status") + 1).value = "Paused"

@@ -12,10 +12,17 @@ from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
-from conftest import edit, git, run
+from conftest import edit, git, issue_on, run
 from test_partners import fill, snapshot
 
 from psa_report.project import load_project
+
+
+@pytest.fixture(autouse=True)
+def _issued_then(monkeypatch):
+    """The round is issued on 2010, 7, 1 (before its reply-by date)."""
+    issue_on(monkeypatch, date(2010, 7, 1))
+
 
 REPLY_BY = "30/09/2010"
 
@@ -68,7 +75,7 @@ def test_a_joint_action_updated_by_both_leads_completes_without_editing_a_workbo
     assert "4.2.3 is a joint action updated by SBC and Police:" in out
     assert f"    SBC    | {SBC_423}" in out and f"    Police | {POLICE_423}" in out
     assert "SBC    | off track" in out and "Police | at risk" in out
-    assert "Waiting: 4.2.3 waits (status: SBC gives 'off track', Police gives 'at risk'): " \
+    assert "Waiting: 4.2.3 waits (Status: SBC gives 'off track', Police gives 'at risk'): " \
            "choose with --take 4.2.3=SBC or --take 4.2.3=Police" in out
     assert "3.2.1 (actions/data-gaps/3.2.1.yaml), from Police:" in out
 
@@ -219,7 +226,7 @@ def test_the_ledger_after_three_collect_runs_and_the_commits_naming_each_return(
     assert rows["Court"]["returned"] == "2010-10-04" and rows["Court"]["days_late"] == 4
     assert rows["JSU"]["returned"] is None and rows["JSU"]["applied"] is None
     assert rows["JSU"]["days_late"] == 10
-    assert all(row["issued"] == date.today().isoformat() for row in rows.values())
+    assert all(row["issued"] == "2010-07-01" for row in rows.values())
     shown = run(runner, "round", "--project", str(repo), "--as-of", "2010-10-10")
     assert "JSU" in shown.stdout and "Days late" in shown.stdout
 
@@ -233,8 +240,7 @@ def test_the_ledger_after_three_collect_runs_and_the_commits_naming_each_return(
     assert "Update-From: Police;" in log
     assert "4.2.3 is a joint action of SBC and Police: update kept both" in log
     subjects = git(repo, "log", "--format=%s").splitlines()
-    assert subjects[:3] == [f"Updates from partners: {who} (round issued "
-                            f"{date.today().day} {date.today():%B %Y})"
+    assert subjects[:3] == [f"Updates from partners: {who} (round issued 1 July 2010)"
                             for who in ("SBC", "Police")] + ["Ignore out/"]
     assert git(repo, "status", "--porcelain", "--", "actions") == ""
 
@@ -313,13 +319,23 @@ def test_requests_email_writes_a_draft_per_agency_that_parses_back(runner, proje
     assert "Please reply by 30 September 2010" in body
     assert "(3.2.1, 3.2.3, 4.2.3)" in body and "New Update" in body
     # Only the columns the workbook has, with example dates from the round's reply-by date.
-    assert ("on the Data requirements sheet, one row per action: - New Update: the latest "
+    assert ("the 3 data gaps that Cleveland Police leads in the Safer Stockton Partnership's "
+            "action plan and that are not yet complete (3.2.1, 3.2.3, 4.2.3)") in body
+    assert ("on the Data requirements sheet, one row per data gap: - New Update: the latest "
             "progress, in a sentence or two. - New Status: choose from the drop-down list. "
             "- New Due: only if the deadline has moved, such as 30/09/2010.") in body
     assert "New due date" not in body
     partnership = parse(project / "out/requests/Partnership-update-request.eml")
     body = " ".join(partnership.get_body(("plain",)).get_content().split())
-    assert "on the Recommendations sheet" in body and "- New UPDATE:" in body
+    # The items with no lead: the whole partnership's, named once; no label in capitals.
+    assert partnership["Subject"] == ("Safer Stockton Partnership: update request for the "
+                                      "whole partnership, reply by 30 September 2010")
+    assert ("Please find attached the update request for the 4 recommendations for the "
+            "whole partnership in the Safer Stockton Partnership's action plan that are not "
+            "yet complete (R1, R3, R4, R5).") in body
+    assert ("on the Recommendations sheet, one row per recommendation: - New Update: the "
+            "latest progress") in body
+    assert "UPDATE" not in body and "action" not in body.replace("action plan", "")
     assert "please ask me, the Community Safety Analyst" in body
     assert parse(project / "out/requests/SBC-update-request.eml")["To"] is None
 
@@ -398,3 +414,14 @@ def test_an_agency_with_its_details_is_one_agency(project: Path):
     assert loaded.agencies["Police"] == "Cleveland Police"
     assert loaded.agency_emails == {"Police": "updates@cleveland.police.example"}
     shutil.rmtree(project / "out", ignore_errors=True)
+
+
+def test_round_as_csv_leaves_the_cells_of_returns_not_yet_in_empty(runner, project: Path):
+    """A CSV has no text prefix: the table's "-" for nothing is an empty cell, never
+    "'-" (which a spreadsheet shows as it is)."""
+    issue(runner, project, "--lead", "Court")
+    done = run(runner, "round", "--project", str(project), "--as-of", "2010-10-10",
+               "--format", "csv")
+    assert done.exit_code == 0, done.output
+    assert done.stdout.splitlines() == ["agency,issued,returned,applied,late",
+                                        "Court,2010-07-01,,,10"]

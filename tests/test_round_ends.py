@@ -8,11 +8,12 @@ from __future__ import annotations
 import re
 import shlex
 import shutil
+from datetime import date
 from pathlib import Path
 
 import docx
 import pytest
-from conftest import edit, run
+from conftest import edit, issue_on, run
 from pypdf import PdfReader
 from test_partners import fill
 
@@ -21,6 +22,13 @@ from psa_report.partners import take_option
 from psa_report.project import load_project
 from psa_report.returns import collect_returns
 from psa_report.scaffold import yaml_field
+
+
+@pytest.fixture(autouse=True)
+def _issued_then(monkeypatch):
+    """The round is issued on 2024, 12, 1 (before its reply-by date)."""
+    issue_on(monkeypatch, date(2024, 12, 1))
+
 
 FENLAND = Path(__file__).parent / "data" / "fenland"
 
@@ -126,8 +134,8 @@ def test_collecting_again_after_take_says_applied_not_waiting(runner, fenland: P
 
     again = collect(runner, fenland, *returns)
     assert again.exit_code == 0, again.output
-    assert "rag (applied: taken from Fire and Rescue):" in again.stdout
-    assert "progress (applied: kept both, each under its agency's name):" in again.stdout
+    assert "RAG (applied: taken from Fire and Rescue):" in again.stdout
+    assert "Progress update (applied: kept both, each under its agency's name):" in again.stdout
     assert "wait" not in again.output.lower()
     assert "No changes: every filled row says what the plan says already." in again.stdout
 
@@ -166,7 +174,7 @@ def test_a_value_changed_by_hand_since_is_not_called_applied(runner, fenland: Pa
     edit(fenland, "actions/actions/1.1.1.yaml", "rag: red", "rag: green")
     again = collect(runner, fenland, *returns)
     assert "applied: taken" not in again.stdout
-    assert "rag (waits for a choice):" in again.stdout
+    assert "RAG (waits for a choice):" in again.stdout
 
 
 def test_a_lead_alone_first_is_no_choice_made(runner, fenland: Path):
@@ -181,10 +189,15 @@ def test_a_lead_alone_first_is_no_choice_made(runner, fenland: Path):
     for _ in range(2):
         later = collect(runner, fenland, fire, "--apply")
         assert later.exit_code == 0, later.output
-        assert "rag (waits for a choice):" in later.stdout and "applied" not in later.stdout
+        assert "RAG (waits for a choice):" in later.stdout and "applied" not in later.stdout
     both = collect(runner, fenland, police, fire)
-    assert "rag (waits for a choice):" in both.stdout
+    assert "RAG (waits for a choice):" in both.stdout
     assert "--take '1.1.1=Fire and Rescue'" in both.stdout
+    # named by the plan's labels, as the lines of changes are, in every format
+    assert "1.1.1 waits (RAG: Fire and Rescue gives 'red', Police gives 'amber')" in both.stdout
+    page = collect(runner, fenland, police, fire, "--format", "html").stdout
+    assert "<tr><td>Progress update</td>" in page and "<tr><td>RAG</td>" in page
+    assert "<td>rag</td>" not in page and "<td>progress</td>" not in page
 
 
 def test_a_choice_made_in_the_terminal_stands(fenland: Path, runner):

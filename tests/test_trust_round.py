@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from conftest import git, run
 from test_partners import snapshot
-from test_round import collect, issue, returned
+from test_round import _issued_then, collect, issue, returned  # noqa: F401 (fixture)
 
 from psa_report.project import load_project
 

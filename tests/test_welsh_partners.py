@@ -13,7 +13,7 @@ from email import policy
 from pathlib import Path
 
 import pytest
-from conftest import REPO, edit, git, run
+from conftest import REPO, edit, git, issue_on, run
 from openpyxl import load_workbook
 
 from psa_report.bilingual import in_language
@@ -23,6 +23,13 @@ from psa_report.project import load_project
 from psa_report.shape import default_plan_text
 from psa_report.validate import validate
 from psa_report.yamledit import replace_values
+
+
+@pytest.fixture(autouse=True)
+def _issued_then(monkeypatch):
+    """The round is issued on 2010, 7, 1 (before its reply-by date)."""
+    issue_on(monkeypatch, date(2010, 7, 1))
+
 
 WELSH_ACTION = "Yr Heddlu i bwysleisio pwysigrwydd cofnodi ethnigrwydd wrth yr holl staff."
 WELSH_UPDATE = "Mae problem fawr yn parhau gan na all dadansoddwyr weld ethnigrwydd dioddefwyr."
@@ -362,7 +369,7 @@ def test_a_joint_action_updated_in_welsh_and_english_waits_for_a_choice(welsh, r
     path = welsh / "actions/data-gaps/4.2.3.yaml"
     before = path.read_bytes()
     result = run(runner, "collect", str(police), str(sbc), "--apply", "--project", str(welsh))
-    assert "4.2.3 waits (update: SBC gives" in result.output
+    assert "4.2.3 waits (Update: SBC gives" in result.output
     assert "in Welsh" in result.output and "in English" in result.output
     assert path.read_bytes() == before  # neither put over the other
     taken = run(runner, "collect", str(police), str(sbc), "--apply", "--take", "4.2.3=Police",

@@ -479,14 +479,18 @@ PARTNER_WORDS = [
     (lambda w: w.type_new_date("01/09/2010"),
      "Type the new one, such as 01/09/2010, or leave blank if it has not moved."),
     (lambda w: w.sent_on("1 August 2010"), "Sent on 1 August 2010."),
-    (lambda w: w.request_intro("Cleveland Police", 1, "Safer Stockton Partnership", ["R1"], "SSP"),
-     "Please find attached the update request for Cleveland Police: the 1 action that Cleveland Police leads in the Safer Stockton Partnership's action plan and that is not yet complete (R1). The updates you give will go into the progress report to the SSP."),
+    (lambda w: w.request_intro("Cleveland Police", w.count_of(1, "data gap", "data gaps"), 1,
+                               "Safer Stockton Partnership", ["3.2.1"], "SSP"),
+     "Please find attached the update request for Cleveland Police: the 1 data gap that Cleveland Police leads in the Safer Stockton Partnership's action plan and that is not yet complete (3.2.1). The updates you give will go into the progress report to the SSP."),
+    (lambda w: w.request_intro_whole(w.count_of(4, "recommendation", "recommendations"), 4,
+                                     "Safer Stockton Partnership", ["R1", "R3", "R4", "R5"], "SSP"),
+     "Please find attached the update request for the 4 recommendations for the whole partnership in the Safer Stockton Partnership's action plan that are not yet complete (R1, R3, R4, R5). The updates you give will go into the progress report to the SSP."),
     (lambda w: w.request_subject("SSP", "Cleveland Police", w.reply_when(None)),
      "SSP: update request for Cleveland Police, reply as soon as you can"),
     (lambda w: w.please_reply(w.reply_when("1 September 2010")),
      "Please reply by 1 September 2010, returning the workbook as it is (.xlsx)."),
-    (lambda w: w.what_to_fill_in(["Data gaps", "Recommendations"]),
-     "What to fill in, on the Data gaps and Recommendations sheets, one row per action:"),
+    (lambda w: w.what_to_fill_in(["Data gaps", "Recommendations"], ["data gap", "recommendation"]),
+     "What to fill in, on the Data gaps and Recommendations sheets, one row per data gap or recommendation:"),
     (lambda w: w.fill_in_as_instructed("Instructions"), "What to fill in is on the Instructions sheet."),
     (lambda w: w.column_what(fieldtypes.get("due").fill_in, "01/09/2010"), "only if the deadline has moved, such as 01/09/2010."),
     (lambda w: w.column_what(fieldtypes.get("yes-no").fill_in, ""), "yes or no."),
@@ -516,9 +520,10 @@ def test_the_workbooks_and_emails_words_are_as_before_in_english_and_welsh_in_cy
 def test_a_welsh_update_request_reads_in_welsh():
     """The e-mail's and the workbook's Welsh words: mutations by count, typed words kept."""
     cy = wording.words_in("cy")
-    assert cy.request_intro("Heddlu", 2, "Partneriaeth", ["R1", "R2"], "y Bwrdd").startswith(
-        "Amgaeir y cais am ddiweddariad gan Heddlu: mae Heddlu yn arwain 2 gam gweithredu")
-    assert "3 cham gweithredu" in cy.request_intro("Heddlu", 3, "P", ["R1"], "B")
+    gaps = cy.count_of(2, "bwlch data", "bylchau data")  # a count takes the singular
+    assert cy.request_intro("Heddlu", gaps, 2, "Partneriaeth", ["R1", "R2"], "y Bwrdd"
+                            ).startswith("Amgaeir y cais am ddiweddariad gan Heddlu: mae "
+                                         "Heddlu yn arwain 2 bwlch data")
     assert cy.not_yet_received("Heddlu", "1 Medi 2010", 2).endswith(
         "(2 ddiwrnod yn ôl). Mae'r llyfr gwaith wedi'i atodi eto.")
     # what a partner types is read back as written: it stays in the words the tool reads

@@ -7,11 +7,13 @@ the project around them: which agencies, which commit, where the files go.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from .. import emails, history, ledger, record, review
+from ..dates import long_date
 from ..edit import apply_returns, set_fields
 from ..files import decode_utf8, read_json, read_regular
 from ..output import publish
@@ -25,6 +27,7 @@ from ..partners import (
     CollectResult,
     FileUpdate,
     IssuedWorkbook,
+    example_date,
     header_labels,
     new_label,
     partner_fields,
@@ -71,7 +74,12 @@ def requests(root: Path, leads: list[str] | None = None, reply_by: date | None =
                  else agency(project, code) for code in leads]
     source = history.provenance(root)
     out_dir = out_dir or Path(root) / REQUESTS_DIR
-    issued_on = date.today()
+    issued_on = issue_day()
+    if reply_by is not None and reply_by < issued_on:  # a slip of the year: 2025 for 2027
+        raise BadOption("--reply-by", f"{long_date(reply_by)} is before today "
+                        f"({long_date(issued_on)}), the day the requests are issued, so "
+                        "every agency would be late at once: give the day partners are to "
+                        f"reply by, such as {example_date(issued_on + timedelta(days=28))}")
     warnings = meeting_passed(project, issued_on, reply_by)  # the meeting they are told
     with ledger.locked(out_dir):  # a collect --apply of the last round finishes first
         aside = (f"move it out of {out_dir} (to keep the last round's history), then "
@@ -110,6 +118,12 @@ def requests(root: Path, leads: list[str] | None = None, reply_by: date | None =
     return issued
 
 
+def issue_day() -> date:
+    """The day requests are issued: today (a test of the shipped 2010 plan sets a day
+    of 2010)."""
+    return date.today()
+
+
 def _today_s_shape(project, command: str) -> None:
     """`requests` and `collect` take a declared kind in its own columns, but need refs
     to read partners' returns back by: a kind without refs is told so plainly."""
@@ -133,8 +147,11 @@ def _draft(project, code: str, name: str, workbook: Path, refs, sheets: dict | N
     if language != project.languages[0] and code in project.agencies:
         name = translated(project.agencies[code], language)  # its name in its language
     titles, columns = _to_fill(project, sheets, language)
+    counts = Counter(found.kind.name for ref in refs if (found := project.find(ref)))
+    kinds = tuple((translated(kind.name, language), translated(kind.plural, language),
+                   counts[kind.name]) for kind, _ in project.kinds if counts[kind.name])
     return emails.Draft(code, name, address or project.agency_emails.get(code), workbook,
-                        tuple(refs), titles, columns, language)
+                        tuple(refs), titles, columns, language, kinds)
 
 
 def _to_fill(project, sheets: dict | None, language: str = "en"
