@@ -431,7 +431,7 @@ def schema(project_dir: Path, out_dir: Path | None):
                    "items with no lead).  [default: every agency with open actions]")
 @click.option("--reply-by", type=DATE, default=None,
               help="The date partners are asked to reply by, printed in each workbook "
-                   "(today or later).")
+                   "(a date already past is warned of).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="Folder for the workbooks.  [default: PROJECT/out/requests]")
 @click.option("--email", is_flag=True,

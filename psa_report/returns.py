@@ -81,17 +81,21 @@ class _Spec:
     language: str = ""
 
 
-#: A date in a return more than this many years before its round was issued is a slip,
+#: A date in a return more than this many years before its round was issued (or the
+#: report's date, if earlier) is a slip,
 #: refused at its cell: a year typed in a date cell ("2027") reads as a day in 1905.
 OLDEST_YEARS = 10
 
 
-def _issued_on(manifest: dict | None) -> date | None:
-    """The day the round was issued (its manifest's ``issued``), or None if unknown."""
+def _issued_on(manifest: dict | None, project: Project) -> date | None:
+    """The day a date in a return is judged from: the earlier of the day the round was
+    issued (its manifest's ``issued``) and the report's date (report.yaml's ``date``),
+    so that a plan kept for an earlier year takes that year's dates."""
     try:
-        return date.fromisoformat(str((manifest or {}).get("issued")))
+        issued = date.fromisoformat(str((manifest or {}).get("issued")))
     except ValueError:
-        return None
+        return project.report.date
+    return min(issued, project.report.date)
 
 
 def _dated(read: Callable[[Any], str], issued: date | None, periods: bool
@@ -114,7 +118,7 @@ def _dated(read: Callable[[Any], str], issued: date | None, periods: bool
         typed = _serial(value)  # 2027 typed in a date cell: shown as 19 July 1905
         slip = f" (the number {typed} in a date cell)" if typed is not None else ""
         raise ValueError(f"reads as {long_date(day)}{slip}, more than {OLDEST_YEARS} years "
-                         f"before this round was issued on {long_date(issued)}: type "
+                         f"before the plan's dates ({long_date(issued)}): type "
                          + _type_a_date(typed, issued, periods))
     return check
 
@@ -506,7 +510,7 @@ def _read_xlsx(project: Project, path: Path, manifest: dict | None,
     # The manifest is the record of what was sent, never the partner-editable hidden sheet.
     entry = _issued_entry(path, agency, manifest, key)
     sent = _sent_rows(entry)
-    sheets = _sheets(project, entry, display, _issued_on(manifest))
+    sheets = _sheets(project, entry, display, _issued_on(manifest, project))
     need(sheets)
     result = _Return(display, agency, sent, received=received)
     for title, spec in sheets.items():
@@ -649,7 +653,7 @@ def _read_csv(project: Project, path: Path, manifest: dict | None,
             "workbook was sent with (such as Police-update-request.csv), and keep "
             f"{MANIFEST} from the requests next to it")])
     sent = _sent_rows(book)
-    sheets = _sheets(project, book, display, _issued_on(manifest))
+    sheets = _sheets(project, book, display, _issued_on(manifest, project))
     if len(sheets) > 1:
         raise Invalid([Problem(display, None, None,
             f"the workbook was sent with {len(sheets)} sheets of updates "

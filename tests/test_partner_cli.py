@@ -139,17 +139,17 @@ def test_the_same_workbook_returned_twice_is_named_at_both_files(runner, project
     assert load_project(project).find("3.2.1").status.value == "complete"
 
 
-def test_a_reply_by_date_before_the_day_of_issue_is_refused(runner, project: Path):
-    """A slip of the year (28/06/2010 issued on 1 July 2010) would make every agency late
-    from the start: refused, naming the date, before anything is written."""
-    result = run(runner, "requests", "--project", str(project), "--reply-by", "28/06/2010",
-                 "--email")
-    assert result.exit_code == 2, result.output
-    assert ("--reply-by: 28 June 2010 is before today (1 July 2010), the day the requests "
-            "are issued") in result.stderr
-    assert not (project / "out").exists()
+def test_a_reply_by_date_before_the_day_of_issue_is_warned_of(runner, project: Path):
+    """A slip of the year (28/06/2010 issued on 1 July 2010) makes every agency late from
+    the start: said, naming the date and what to do; the round is issued as asked (a
+    clerk may be recording a round already sent)."""
+    result = run(runner, "requests", "--project", str(project), "--reply-by", "28/06/2010")
+    assert result.exit_code == 0, result.output
+    assert ("--reply-by: warning: 28 June 2010 is before today (1 July 2010), the day the "
+            "requests are issued, so every agency is late at once") in result.stderr
     same_day = run(runner, "requests", "--project", str(project), "--reply-by", "01/07/2010")
     assert same_day.exit_code == 0, same_day.output
+    assert "before today" not in same_day.stderr
 
 
 def test_requests_help_describes_the_columns_of_any_plan(runner):

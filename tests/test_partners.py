@@ -618,12 +618,13 @@ def test_a_number_in_a_due_cell_is_not_read_as_a_day_count(project: Path):
     """A partner's "2027" typed in New Due: in the date-formatted cell Excel keeps the
     number, which reads as 19 July 1905; in a cell not formatted as a date it is the number
     as typed. Neither is a deadline: each is refused at its cell, saying what to type, as
-    is any date more than 10 years before the round was issued (1 July 2010)."""
+    is any date more than 10 years before the round was issued (1 July 2010) or the
+    report's date (28 June 2010), whichever is earlier."""
     books = issue(project, ["Court"])
     row = row_of(books["Court"], "4.2.2")
     cases = {  # the value typed, its cell's format -> what collect says
         (2027, None): "New Due: reads as 19 July 1905 (the number 2027 in a date cell), "
-                      "more than 10 years before this round was issued on 1 July 2010: "
+                      "more than 10 years before the plan's dates (28 June 2010): "
                       "type a date such as 31/03/2027, or a period such as 2026/27",
         (2027, "General"): "New Due: holds the number 2027, not a date: type a date such "
                            "as 31/03/2027, or a period such as 2026/27",
@@ -631,7 +632,7 @@ def test_a_number_in_a_due_cell_is_not_read_as_a_day_count(project: Path):
                               "such as 31/03/2011, or a period such as 2010/11",
         ("2027", None): "New Due: holds the number 2027, not a date",
         (datetime(1999, 1, 2), None): "New Due: reads as 2 January 1999, more than 10 "
-                                      "years before this round was issued on 1 July 2010",
+                                      "years before the plan's dates (28 June 2010)",
     }
     for (value, number_format), message in cases.items():
         book = openpyxl.load_workbook(books["Court"])

@@ -33,7 +33,7 @@ from ..partners import (
     partner_fields,
     translated,
 )
-from ..problems import BadOption, Invalid, Problem
+from ..problems import WARNING, BadOption, Invalid, Problem
 from ..request_plan import plan_requests
 from ..returns import Chooser, collect_returns
 from ..shape import ACTIONS, PLAN_FILE
@@ -75,12 +75,13 @@ def requests(root: Path, leads: list[str] | None = None, reply_by: date | None =
     source = history.provenance(root)
     out_dir = out_dir or Path(root) / REQUESTS_DIR
     issued_on = issue_day()
-    if reply_by is not None and reply_by < issued_on:  # a slip of the year: 2025 for 2027
-        raise BadOption("--reply-by", f"{long_date(reply_by)} is before today "
-                        f"({long_date(issued_on)}), the day the requests are issued, so "
-                        "every agency would be late at once: give the day partners are to "
-                        f"reply by, such as {example_date(issued_on + timedelta(days=28))}")
     warnings = meeting_passed(project, issued_on, reply_by)  # the meeting they are told
+    if reply_by is not None and reply_by < issued_on:  # a slip of the year: 2025 for 2027
+        warnings.append(Problem("--reply-by", None, None,
+            f"{long_date(reply_by)} is before today ({long_date(issued_on)}), the day the "
+            "requests are issued, so every agency is late at once: if that is a slip, issue "
+            "the requests again with the day partners are to reply by, such as "
+            f"{example_date(issued_on + timedelta(days=28))}", WARNING))
     with ledger.locked(out_dir):  # a collect --apply of the last round finishes first
         aside = (f"move it out of {out_dir} (to keep the last round's history), then "
                  "issue the requests")
