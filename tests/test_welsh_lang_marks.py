@@ -116,6 +116,16 @@ def runs(path: Path) -> list[tuple[str, str]]:
     return found
 
 
+def test_a_blocks_tool_label_stays_welsh_before_its_english_update(built):
+    """R1's update has no Welsh: the label before it ("DIWEDDARIAD- ") is Welsh, so only
+    the update is marked English, not the whole paragraph with its label."""
+    page = (built / "progress-report.cy.html").read_text(encoding="utf-8")
+    found = re.search(r'<p class="update"[^>]*><strong>([^<]*)<span lang="en">'
+                      + re.escape(R1_UPDATE), page)
+    assert found and found[1].startswith("DIWEDDARIAD"), found
+    assert not re.search(r'<p class="update" lang="en"><strong>DIWEDDARIAD', page)
+
+
 def test_word_marks_the_heading_the_agency_and_the_indicator_english(built):
     found = runs(built / "progress-report.cy.docx")
     assert ("Adran 3.2: ", "") in found and (HEADING, "en-GB") in found
