@@ -35,7 +35,7 @@ from .project import (
     load_project,
 )
 from .scan import ACTIONS, AGENCIES_FILE
-from .shape import placeholder
+from .shape import PLAN_FILE, Shape, placeholder
 
 #: An open action this long past its deadline, with no change since, is worth a warning.
 STALE_AFTER = timedelta(days=90)
@@ -180,9 +180,14 @@ def file_warnings(project: Project) -> list[Problem]:
         by_file[report_doc.display] = report_doc
         if agencies_doc is not None:
             by_file[agencies_doc.display] = agencies_doc
+        plan_doc = _plan_document(project)
+        if plan_doc is not None:
+            by_file[plan_doc.display] = plan_doc
         found += untranslated(project, texts(
             project, report_doc.display, agencies_doc.display if agencies_doc else None,
-            agencies_doc.data if agencies_doc else None), lambda f, p: by_file[f].mark(p))
+            agencies_doc.data if agencies_doc else None)
+            + (plan_texts(project.shape, plan_doc) if plan_doc is not None else []),
+            lambda f, p: by_file[f].mark(p))
     sections = {s for item in project.items for s in item.sections}
     # the kinds whose refs are in numbered sections ("data gap")
     dotted = [k.name for k in project.shape.kinds if k.ref.style == "dotted"]
@@ -254,12 +259,15 @@ REPORT_TEXTS = ("partnership", "title", "meeting", "author", "paragraphs", "data
 @dataclass(frozen=True)
 class TextAt:
     """One text of the plan, where it is: its file, its path in the file, its name in
-    messages ("3.2.1 update", "paragraphs: paragraph 2") and its value."""
+    messages ("3.2.1 update", "paragraphs: paragraph 2") and its value; ``given``:
+    written in the file (else made by the tool: a status's label from its name, a
+    kind's plural from its name), at the mark of the entry it would be in."""
 
     file: str
     path: tuple
     name: str
     value: object
+    given: bool = True
 
 
 def texts(project: Project, report_file: str, agencies_file: str | None,
@@ -296,6 +304,42 @@ def texts(project: Project, report_file: str, agencies_file: str | None,
     return found
 
 
+def plan_texts(shape: Shape, doc: Document) -> list[TextAt]:
+    """Every text of plan.yaml (``doc``, read as ``shape``) the report prints: its
+    statuses' labels, where the sections come from, and its kinds' names, plurals,
+    headings, introductions and fields' labels; a label, plural or heading the plan does
+    not give is made by the tool from a name, in the main language (``given`` False)."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    found: list[TextAt] = []
+
+    def add(path: tuple, name: str, value: object, entry: object, key: str) -> None:
+        given = isinstance(entry, dict) and key in entry
+        found.append(TextAt(doc.display, path + ((key,) if given else ()), f"{name}: {key}",
+                            value, given))
+
+    if "sections_of" in data and shape.sections_of:
+        found.append(TextAt(doc.display, ("sections_of",), "sections_of", shape.sections_of))
+    entries = data.get("statuses")
+    if isinstance(entries, list):
+        for i, (entry, status) in enumerate(zip(entries, shape.statuses)):
+            add(("statuses", i), f"statuses: {status.name}", status.label, entry, "label")
+    entries = data.get("kinds")
+    if isinstance(entries, list):
+        for i, (entry, kind) in enumerate(zip(entries, shape.kinds)):
+            path, name = ("kinds", i), f"kinds: {kind.name}"
+            found.append(TextAt(doc.display, path + ("name",), f"{name}: name", kind.name))
+            for key in ("plural", "heading"):
+                add(path, name, getattr(kind, key), entry, key)
+            if kind.intro:
+                add(path, name, kind.intro, entry, "intro")
+            fields = entry.get("fields") if isinstance(entry, dict) else None
+            for j, (written, field) in enumerate(zip(fields if isinstance(fields, list)
+                                                     else [], kind.fields)):
+                add(path + ("fields", j), f"{name}: {field.name}", field.label, written,
+                    "label")
+    return found
+
+
 def untranslated(project: Project, found: list[TextAt], marks) -> list[Problem]:
     """A text with no translation into one of the plan's other languages: printed in the
     main language in that language's edition."""
@@ -307,10 +351,12 @@ def untranslated(project: Project, found: list[TextAt], marks) -> list[Problem]:
         for code in others:
             if code not in written:
                 line, column = marks(text.file, text.path)
+                fix = (f"write it as {{{main}: ..., {code}: ...}}" if text.given else
+                       f"give `{text.name.rpartition(': ')[2]}: {{{main}: ..., {code}: "
+                       "...}` in the entry")
                 problems.append(warning(text.file, line, column,
                     f"{text.name}: no {name_of(code)} text: it is printed in "
-                    f"{name_of(main)} in the {name_of(code)} edition (write it as "
-                    f"{{{main}: ..., {code}: ...}})"))
+                    f"{name_of(main)} in the {name_of(code)} edition ({fix})"))
     return problems
 
 
@@ -433,6 +479,13 @@ def _at(data: object, path: tuple) -> object:
         else:
             return None
     return data
+
+
+def _plan_document(project: Project) -> Document | None:
+    """actions/plan.yaml as read (None: the plan has none, and the shipped default's
+    texts are in every language psa-report has words in)."""
+    path = f"{ACTIONS}/{PLAN_FILE}"
+    return _load(project.root, path) if project.shape.source == path else None
 
 
 def _agencies_file(project: Project) -> str | None:

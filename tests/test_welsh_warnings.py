@@ -1,0 +1,95 @@
+"""What `check` and `build` say of a plan in two languages (QA F6, F13, F15, F8): plan.yaml's
+texts with no Welsh warned at their lines like report.yaml's; the tool's own Welsh words
+still to translate said once; a report.yaml that cannot be read reported alone, not with
+every Welsh text called foreign; a Welsh text out of date on the day it was written said
+plainly."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+from conftest import REPO, edit, git, run
+from test_welsh_editions import make_bilingual
+
+PLAN = """\
+statuses:
+  - {name: green, colour: green, label: {en: Green, cy: Gwyrdd}}
+  - {name: amber, colour: amber, exception: true, label: Amber}
+  - {name: red, colour: red, exception: true}
+sections_of: {en: the strategy, cy: y strategaeth}
+kinds:
+  - name: {en: action, cy: cam gweithredu}
+    plural: actions
+    folder: data-gaps
+    heading: {en: Action plan, cy: Cynllun gweithredu}
+    ref: "3.2.1"
+    layout: table
+    fields:
+      - {name: gap, label: {en: Gap, cy: Bwlch}, type: text}
+      - {name: lead, label: {en: Lead, cy: Arweinydd}, type: agencies}
+      - {name: action, label: Action, type: text}
+      - {name: update, type: text}
+      - {name: rag, label: {en: RAG, cy: Statws RAG}, type: status}
+      - {name: due, label: {en: Due, cy: Erbyn}, type: due, required: false}
+"""
+
+
+def own_shape(root: Path, plan: str = PLAN) -> Path:
+    """The bilingual plan at ``root`` in the shape ``plan`` (its data gaps as actions,
+    each green; no recommendations)."""
+    (root / "actions/plan.yaml").write_text(plan, encoding="utf-8")
+    for path in (root / "actions/recommendations").iterdir():
+        path.unlink()
+    for path in (root / "actions/data-gaps").iterdir():
+        text = re.sub(r"(?m)^status: .*$", "rag: green", path.read_text(encoding="utf-8"))
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def _warnings(output: str, file: str) -> list[str]:
+    return [line for line in output.splitlines() if line.startswith(file)]
+
+
+def test_plan_yaml_texts_with_no_welsh_are_warned_at_their_lines(tmp_path):
+    root = own_shape(make_bilingual(tmp_path / "plan"))
+    result = run(CliRunner(), "check", "--project", str(root))
+    assert result.exit_code == 0, result.output
+    fallback = ("no Welsh text: it is printed in English in the Welsh edition (write it as "
+                "{en: ..., cy: ...})")
+    made = "no Welsh text: it is printed in English in the Welsh edition (give `{key}: " \
+           "{{en: ..., cy: ...}}` in the entry)"
+    assert _warnings(result.output, "actions/plan.yaml") == [
+        f"actions/plan.yaml:3:58: warning: statuses: amber: label: {fallback}",
+        "actions/plan.yaml:4:5: warning: statuses: red: label: " + made.format(key="label"),
+        f"actions/plan.yaml:8:13: warning: kinds: action: plural: {fallback}",
+        f"actions/plan.yaml:16:31: warning: kinds: action: action: label: {fallback}",
+        "actions/plan.yaml:17:9: warning: kinds: action: update: label: "
+        + made.format(key="label"),
+    ]
+    # --strict refuses them, at the same lines
+    strict = run(CliRunner(), "check", "--strict", "--project", str(root))
+    assert strict.exit_code == 1
+    assert "actions/plan.yaml:3:58: warning: statuses: amber: label: no Welsh text" \
+        in strict.output
+
+
+def test_a_plan_yaml_in_both_languages_or_in_one_is_not_warned(tmp_path):
+    welsh = PLAN.replace("label: Amber", "label: {en: Amber, cy: Ambr}").replace(
+        "exception: true}", "exception: true, label: {en: Red, cy: Coch}}").replace(
+        "plural: actions", "plural: {en: actions, cy: camau gweithredu}").replace(
+        "label: Action,", "label: {en: Action, cy: Cam},").replace(
+        "{name: update, type: text}", "{name: update, label: {en: Update, cy: "
+        "Diweddariad}, type: text}")
+    root = own_shape(make_bilingual(tmp_path / "both"), welsh)
+    result = run(CliRunner(), "check", "--project", str(root))
+    assert result.exit_code == 0, result.output
+    assert _warnings(result.output, "actions/plan.yaml") == []
+    # a plan in English alone: nothing to translate
+    shutil.copytree(REPO / "actions", tmp_path / "english" / "actions")
+    english = own_shape(tmp_path / "english", PLAN)
+    result = run(CliRunner(), "check", "--project", str(english))
+    assert result.exit_code == 0, result.output
+    assert "Welsh" not in result.output
