@@ -12,12 +12,13 @@ a meeting tag whose plan no longer validates.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import cast
 
-from . import fieldtypes, history
+from . import catalog, fieldtypes, history
 from .bilingual import Text, is_translations, name_of, translations
 from .dates import long_date
 from .files import inside_project
@@ -64,6 +65,27 @@ def validate(root: Path, kept: KeptFiles | None = None) -> Checked:
                                           + stale_translations(project)
                                           + missing_glyphs(project)
                                           + still_for_a_held_meeting(project)))
+
+
+def words_to_translate(languages: Iterable[str]) -> list[Problem]:
+    """A warning for each of ``languages`` (an edition's, or a plan's) whose catalog of
+    the tool's own words has messages not yet translated (empty, or marked fuzzy): the
+    edition prints them in English. English is the messages themselves."""
+    found = []
+    for code in dict.fromkeys(languages):
+        if code == "en" or code not in catalog.LANGUAGES:
+            continue
+        todo = catalog.messages(code).todo
+        if todo:
+            language = name_of(code)
+            found.append(warning(catalog.catalog_display(code), None, None,
+                f"the tool's {language} catalog has {todo} untranslated "
+                f"message{'s' if todo > 1 else ''} (with no {language} yet, or marked "
+                f"fuzzy): {'they are' if todo > 1 else 'it is'} printed in English in the "
+                f"{language} edition; `python -m psa_report.catalog {code}` lists "
+                f"{'them' if todo > 1 else 'it'}, each at its line, for your {language} "
+                "language unit to translate (see docs/welsh.md)"))
+    return found
 
 
 def refuse_warnings(warnings: list[Problem], strict: bool) -> None:

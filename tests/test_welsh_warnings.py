@@ -11,8 +11,10 @@ import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
-from conftest import REPO, edit, git, run
+from conftest import REPO, run
 from test_welsh_editions import make_bilingual
+
+from psa_report import catalog
 
 PLAN = """\
 statuses:
@@ -93,3 +95,59 @@ def test_a_plan_yaml_in_both_languages_or_in_one_is_not_warned(tmp_path):
     result = run(CliRunner(), "check", "--project", str(english))
     assert result.exit_code == 0, result.output
     assert "Welsh" not in result.output
+
+
+# ------------------------------------------------------------------ the tool's own words
+
+def _fuzzy(tmp_path: Path, monkeypatch, *msgids: str) -> None:
+    """The Welsh catalog as a reviewer left it: ``msgids`` marked fuzzy (unsure)."""
+    text = catalog.catalog_path("cy").read_text(encoding="utf-8")
+    for msgid in msgids:
+        assert f'\nmsgid "{msgid}"\n' in text
+        text = text.replace(f'\nmsgid "{msgid}"\n', f'\n#, fuzzy\nmsgid "{msgid}"\n', 1)
+    path = tmp_path / "psa_report.po"
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(catalog, "_cached", lambda language: catalog.read_catalog(
+        path, language))
+
+
+UNTRANSLATED = ("psa_report/locale/cy/LC_MESSAGES/psa_report.po: warning: the tool's Welsh "
+                "catalog has {count} untranslated {messages} (with no Welsh yet, or marked "
+                "fuzzy): {they} printed in English in the Welsh edition; `python -m "
+                "psa_report.catalog cy` lists {them}, each at its line, for your Welsh "
+                "language unit to translate (see docs/welsh.md)")
+
+
+def test_build_and_check_say_the_welsh_catalog_has_words_to_translate(tmp_path, monkeypatch):
+    root = make_bilingual(tmp_path / "plan")
+    _fuzzy(tmp_path, monkeypatch, "Status summary", "Contents")
+    said = UNTRANSLATED.format(count=2, messages="messages", they="they are", them="them")
+    for args in (("build", "--format", "html"), ("build", "--format", "html", "--language",
+                                                  "cy"), ("check",)):
+        result = run(CliRunner(), *args, "--project", str(root))
+        assert result.exit_code == 0, result.output
+        assert result.output.count(said) == 1, (args, result.output)
+    welsh = (root / "out/progress-report.cy.html").read_text(encoding="utf-8")
+    assert ">Status summary<" in welsh  # what the warning is about
+    # the English edition alone prints none of the Welsh words: nothing to say
+    result = run(CliRunner(), "build", "--format", "html", "--language", "en", "--project",
+                 str(root))
+    assert result.exit_code == 0 and "catalog" not in result.output, result.output
+
+
+def test_one_message_to_translate_is_said_in_the_singular(tmp_path, monkeypatch):
+    root = make_bilingual(tmp_path / "plan")
+    _fuzzy(tmp_path, monkeypatch, "Contents")
+    result = run(CliRunner(), "check", "--project", str(root))
+    assert UNTRANSLATED.format(count=1, messages="message", they="it is", them="it") \
+        in result.output
+
+
+def test_a_plan_in_english_alone_or_a_translated_catalog_is_not_warned(tmp_path, monkeypatch):
+    root = make_bilingual(tmp_path / "plan")
+    result = run(CliRunner(), "check", "--project", str(root))
+    assert "catalog" not in result.output  # the shipped catalog is translated
+    _fuzzy(tmp_path, monkeypatch, "Contents")
+    shutil.copytree(REPO / "actions", tmp_path / "english" / "actions")
+    result = run(CliRunner(), "check", "--project", str(tmp_path / "english"))
+    assert result.exit_code == 0 and "catalog" not in result.output, result.output
