@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
-from conftest import REPO, run
+from conftest import REPO, edit, run
 from test_welsh_editions import make_bilingual
 
 from psa_report import catalog
@@ -151,3 +151,31 @@ def test_a_plan_in_english_alone_or_a_translated_catalog_is_not_warned(tmp_path,
     shutil.copytree(REPO / "actions", tmp_path / "english" / "actions")
     result = run(CliRunner(), "check", "--project", str(tmp_path / "english"))
     assert result.exit_code == 0 and "catalog" not in result.output, result.output
+
+
+# ------------------------------------------------------------------ report.yaml unread
+
+def test_a_report_yaml_that_cannot_be_read_is_the_one_problem_reported(tmp_path):
+    """Its languages unknown, no Welsh text anywhere is called foreign to the plan, nor
+    a status given by its Welsh label unknown: report.yaml's own mistake is said alone."""
+    root = make_bilingual(tmp_path / "plan")
+    edit(root, "actions/data-gaps/3.2.1.yaml", "status: off track",
+         "status: Oddi ar y trywydd")
+    edit(root, "actions/agencies.yaml", "SBC: Stockton-on-Tees Borough Council",
+         "SBC: {name: Stockton-on-Tees Borough Council, language: cy}")
+    result = run(CliRunner(), "check", "--project", str(root))
+    assert result.exit_code == 0, result.output  # all of it right, as written
+    edit(root, "actions/report.yaml", "languages: [en, cy]", "languages: [en, cy")
+    result = run(CliRunner(), "check", "--project", str(root))
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "actions/report.yaml:4:12: this line cannot be read: check the quotes, colons and "
+        "indentation on this line and the one above",
+        "1 problem found; nothing was changed."]
+    # a language report.yaml's line gets wrong: that line alone
+    edit(root, "actions/report.yaml", "languages: [en, cy", "languages: [en, cym]")
+    result = run(CliRunner(), "check", "--project", str(root))
+    assert result.exit_code == 1
+    (problem, last) = result.output.splitlines()
+    assert problem.startswith("actions/report.yaml:3:12: languages:") and "'cym'" in problem
+    assert last == "1 problem found; nothing was changed."
