@@ -394,6 +394,8 @@ class Pending:
     changed: date  # the translation's last change
     #: the language whose text may be out of date: the translation's (""), or the main's
     stale: str = ""
+    #: the newer text's change is an edit not yet committed (dated today)
+    unsaved: bool = False
 
 
 def pending_translations(project: Project) -> list[Pending]:
@@ -418,12 +420,13 @@ def pending_translations(project: Project) -> list[Pending]:
         if not versions:
             continue
         on_disk = _read_raw(project.root, file)
+        committed = len(versions)
         if on_disk is not None and on_disk != versions[-1][1]:
             versions.append((date.today(), on_disk))
         datas = []
-        for day, raw in versions:
+        for i, (day, raw) in enumerate(versions):
             try:
-                datas.append((day, load_bytes(raw, file).data))
+                datas.append((day, load_bytes(raw, file).data, i >= committed))
             except Invalid:
                 continue  # a version that did not read: skipped
         for text in bilingual:
@@ -433,8 +436,9 @@ def pending_translations(project: Project) -> list[Pending]:
                     continue
                 last: tuple = (None, None)
                 changed: dict[str, date] = {}
+                unsaved: dict[str, bool] = {}  # the change is not yet committed
                 stale: str | None = None  # the language that may be out of date
-                for day, data in datas:
+                for day, data, edited in datas:
                     value = _at(data, text.path)
                     now = ((_plain(cast(dict, value).get(main)),
                             _plain(cast(dict, value).get(code)))
@@ -443,7 +447,7 @@ def pending_translations(project: Project) -> list[Pending]:
                     code_moved = now[1] is not None and now[1] != last[1]
                     for which, moved in ((main, main_moved), (code, code_moved)):
                         if moved:
-                            changed[which] = day
+                            changed[which], unsaved[which] = day, edited
                     if main_moved and code_moved:  # both at once: in step
                         stale = None
                     elif main_moved:  # the main caught up, or left the translation behind
@@ -458,7 +462,8 @@ def pending_translations(project: Project) -> list[Pending]:
                 if checked is not None and checked >= newer:
                     continue
                 found.append(Pending(text, code, changed[main], changed[code],
-                                     "" if stale == code else stale))
+                                     "" if stale == code else stale,
+                                     unsaved[main if stale == code else code]))
     return found
 
 
@@ -473,19 +478,37 @@ def stale_translations(project: Project) -> list[Problem]:
         line, column = marks(text.file, text.path)
         if pending.stale == main:  # the translation is newer: the main language may lag
             problems.append(warning(text.file, line, column,
-                f"{text.name}: the {name_of(pending.language)} changed on "
-                f"{long_date(pending.changed)}, the {name_of(main)} last on "
-                f"{long_date(pending.main_changed)}: the {name_of(main)} may be out of "
-                f"date: bring it up to date, or, if it is still right, add "
-                f"`{main}_checked: {date.today().isoformat()}` to the text's languages"))
+                f"{text.name}: {_newer(pending, pending.language, main)}: the "
+                f"{name_of(main)} may be out of date: bring it up to date, or, if it is "
+                f"still right, add `{main}_checked: {date.today().isoformat()}` to the "
+                "text's languages"))
             continue
         problems.append(warning(text.file, line, column,
-            f"{text.name}: the {name_of(main)} changed on {long_date(pending.main_changed)}, "
-            f"the {name_of(pending.language)} last on {long_date(pending.changed)}: the "
+            f"{text.name}: {_newer(pending, main, pending.language)}: the "
             f"{name_of(pending.language)} may be out of date: bring it up to date, or, if it "
             f"is still right, add `{pending.language}_checked: {date.today().isoformat()}` "
             "to the text's languages"))
     return problems
+
+
+def _newer(pending: Pending, newer: str, older: str) -> str:
+    """That the text in ``newer`` changed after the one in ``older``: "the English
+    changed on 21 September 2010, the Welsh last on 28 June 2010"; on the same day,
+    "the English has changed since the Welsh was last changed (both on 8 December
+    2026)", or, not yet committed, "the English has changes not yet saved in git, made
+    since the Welsh was last changed (on 8 December 2026)"."""
+    main = newer != pending.language
+    newer_day, older_day = ((pending.main_changed, pending.changed) if main
+                            else (pending.changed, pending.main_changed))
+    new, old = name_of(newer), name_of(older)
+    if newer_day != older_day:
+        return (f"the {new} changed on {long_date(newer_day)}, the {old} last on "
+                f"{long_date(older_day)}")
+    if pending.unsaved:
+        return (f"the {new} has changes not yet saved in git, made since the {old} was last "
+                f"changed (on {long_date(older_day)})")
+    return (f"the {new} has changed since the {old} was last changed (both on "
+            f"{long_date(newer_day)})")
 
 
 def _plain(value: object) -> str | None:

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import re
 import shutil
+from datetime import date
 from pathlib import Path
 
 from click.testing import CliRunner
-from conftest import REPO, edit, run
-from test_welsh_editions import make_bilingual
+from conftest import REPO, edit, git, run
+from test_welsh_editions import ENGLISH_UPDATE, make_bilingual
 
 from psa_report import catalog
+from psa_report.dates import long_date
 
 PLAN = """\
 statuses:
@@ -179,3 +181,44 @@ def test_a_report_yaml_that_cannot_be_read_is_the_one_problem_reported(tmp_path)
     (problem, last) = result.output.splitlines()
     assert problem.startswith("actions/report.yaml:3:12: languages:") and "'cym'" in problem
     assert last == "1 problem found; nothing was changed."
+
+
+# ------------------------------------------------------------------ stale Welsh, same day
+
+def _stale(root: Path) -> list[str]:
+    result = run(CliRunner(), "check", "--project", str(root))
+    assert result.exit_code == 0, result.output
+    return [line for line in result.output.splitlines() if "may be out of date" in line]
+
+
+def _commit(root: Path, when: str | None = None) -> None:
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "Updates", when=when)
+
+
+def test_welsh_left_behind_on_the_day_it_was_written_is_said_plainly(tmp_path):
+    root = make_bilingual(tmp_path / "plan")
+    git(root, "init", "-q", "-b", "main")
+    _commit(root, "2010-09-21")
+    edit(root, "actions/data-gaps/3.2.2.yaml", ENGLISH_UPDATE, "A source has been found.")
+    _commit(root, "2010-09-21")  # the English changed the same day, after the Welsh
+    (warned,) = _stale(root)
+    assert ("3.2.2 update: the English has changed since the Welsh was last changed (both "
+            "on 21 September 2010): the Welsh may be out of date") in warned
+    assert "changed on 21 September 2010, the Welsh last on 21 September 2010" not in warned
+
+
+def test_an_english_edit_not_yet_saved_on_the_day_the_welsh_was_is_said_so(tmp_path):
+    root = make_bilingual(tmp_path / "plan")
+    git(root, "init", "-q", "-b", "main")
+    _commit(root)  # today
+    edit(root, "actions/data-gaps/3.2.2.yaml", ENGLISH_UPDATE, "A source has been found.")
+    (warned,) = _stale(root)
+    today = long_date(date.today())
+    assert ("3.2.2 update: the English has changes not yet saved in git, made since the "
+            f"Welsh was last changed (on {today}): the Welsh may be out of date") in warned
+    # saved: the same day, after the Welsh
+    _commit(root)
+    (warned,) = _stale(root)
+    assert ("the English has changed since the Welsh was last changed (both on "
+            f"{today})") in warned
