@@ -31,6 +31,10 @@ from .dates import parse_day
 
 #: The languages of the plan being read, the main one first (report.yaml's ``languages``).
 LANGUAGES: ContextVar[tuple[str, ...]] = ContextVar("psa_languages", default=("en",))
+#: Whether the plan's languages are unknown (report.yaml cannot be read): a text is then
+#: read in whatever languages it is written in, none refused for not being the plan's,
+#: so that report.yaml's own mistake is the one reported.
+EVERY: ContextVar[bool] = ContextVar("psa_every_language", default=False)
 #: How many languages a plan may have for now.
 MAX_LANGUAGES = 2
 CHECKED = "_checked"
@@ -170,13 +174,22 @@ def main_language() -> str:
 
 
 @contextmanager
-def languages(codes: tuple[str, ...]) -> Iterator[None]:
-    """Read the texts of a plan whose languages are ``codes`` (main first)."""
-    token = LANGUAGES.set(tuple(codes) or ("en",))
+def languages(codes: tuple[str, ...] | None) -> Iterator[None]:
+    """Read the texts of a plan whose languages are ``codes`` (main first); None: not
+    known (report.yaml cannot be read), every text read in its own languages
+    (:data:`EVERY`), English taken as the main one."""
+    token = LANGUAGES.set(tuple(codes or ()) or ("en",))
+    every = EVERY.set(codes is None)
     try:
         yield
     finally:
+        EVERY.reset(every)
         LANGUAGES.reset(token)
+
+
+def is_plans(code: str) -> bool:
+    """Whether ``code`` is one of the plan's languages (any is, while they are unknown)."""
+    return code in LANGUAGES.get() or EVERY.get()
 
 
 def in_language(value: Any, code: str) -> tuple[str, str]:
@@ -267,7 +280,7 @@ def read(value: Any, one: Callable[[Any], str], *, shared: bool = False) -> Any:
             raise BadText(f"{key_text!r} is not a language: a text in several languages is "
                           f"written {example} (two-letter codes; or `cy_checked:` with the "
                           "day the Welsh was last checked)", (key,))
-        if code not in codes and not shared:
+        if not (shared or is_plans(code)):
             listed = ", ".join(codes)
             raise BadText(f"{key_text}: {name_of(code)} ({code}) is not one of the plan's "
                           f"languages ({listed}): add it to report.yaml's `languages:` "
@@ -286,6 +299,8 @@ def read(value: Any, one: Callable[[Any], str], *, shared: bool = False) -> Any:
     if main not in found:
         if shared and "en" in found:
             main = "en"
+        elif EVERY.get() and found:  # the plan's main language is not known
+            main = next(iter(found))
         else:
             raise BadText(f"has no {name_of(main)} text (`{main}:`): {name_of(main)} is the "
                           f"plan's main language (the first of report.yaml's languages), "
@@ -295,9 +310,9 @@ def read(value: Any, one: Callable[[Any], str], *, shared: bool = False) -> Any:
             raise BadText(f"{code}{CHECKED}: there is no {name_of(code)} text to have "
                           f"checked: add `{code}: ...`, or remove it", (f"{code}{CHECKED}",))
     if shared:  # plan.yaml: only the plan's own languages are read
-        if len(codes) == 1:
+        if len(codes) == 1 and not EVERY.get():
             return found[main]  # a plan in one language reads exactly as it always has
-        found = {c: t for c, t in found.items() if c in codes or c == main}
+        found = {c: t for c, t in found.items() if is_plans(c) or c == main}
         checked = {c: d for c, d in checked.items() if c in found}
     ordered = {main: found[main], **{c: t for c, t in found.items() if c != main}}
     return Text(found[main], ordered, main, checked)

@@ -55,6 +55,9 @@ class Messages:
     texts: dict[str, str] = field(default_factory=dict)
     plurals: dict[str, tuple[str, ...]] = field(default_factory=dict)
     plural_index: Callable[[int], int] = _english_plural
+    #: how many of the catalog's messages have no translation yet (empty, or marked
+    #: fuzzy): printed in English (:func:`untranslated` lists them)
+    todo: int = 0
 
     @property
     def locale(self) -> str:
@@ -90,6 +93,11 @@ def _display(path: Path) -> str:
         return f"psa_report/{path.relative_to(LOCALE_DIR.parent).as_posix()}"
     except ValueError:
         return str(path)
+
+
+def catalog_display(language: str) -> str:
+    """Where a language's catalog is, as messages name it: psa_report/locale/cy/..."""
+    return _display(catalog_path(language))
 
 
 def messages(language: str) -> Messages:
@@ -145,10 +153,12 @@ def _messages_of(catalog, display: str, language: str) -> Messages:
     problems: list[Problem] = []
     texts: dict[str, str] = {}
     plurals: dict[str, tuple[str, ...]] = {}
+    todo = 0
     for message in catalog:
         if not message.id:
             continue  # the header
         if message.fuzzy:
+            todo += 1
             continue  # marked for review (gettext's "#, fuzzy"): the English is printed
         line = message.lineno
         ids = message.id if isinstance(message.id, tuple) else (message.id,)
@@ -158,6 +168,7 @@ def _messages_of(catalog, display: str, language: str) -> Messages:
             problems.append(Problem(display, line, None, f"msgid: {error}"))
             continue
         found = message.string if isinstance(message.string, tuple) else (message.string,)
+        todo += not all(found)
         for form in found:
             if not form:
                 continue
@@ -185,7 +196,7 @@ def _messages_of(catalog, display: str, language: str) -> Messages:
             texts[message.id] = message.string
     if problems:
         raise Invalid(problems)
-    return Messages(language, texts, plurals, plural_index)
+    return Messages(language, texts, plurals, plural_index, todo)
 
 
 def allowed(names: set[str], named: list[set[str]]) -> bool:

@@ -7,12 +7,14 @@ revision from git is history.py's job.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
 from . import fieldtypes
 from .project import Project, Source
 from .shape import Item, Kind, natural_key, written_text
+from .wording import WORDS, Words
 
 
 def compared(kind: Kind) -> list[tuple[str, str, bool]]:
@@ -40,6 +42,9 @@ class FieldChange:
     new: str | None
     label: str = ""  # as the report names it: "Data gap", "Progress update"
     text: bool = False  # running text (said to be revised, not quoted)
+    #: the language it is said in (a report's edition's words, :func:`psa_report.plan.
+    #: said_changes`, with ``label``, ``old`` and ``new`` in it); English by default
+    wording: Words = dataclasses.field(default=WORDS, repr=False, compare=False)
 
     @property
     def is_text(self) -> bool:
@@ -48,18 +53,14 @@ class FieldChange:
     @property
     def summary(self) -> str:
         """One line: "Status: at risk → on track", "Update text changed"."""
-        name = self.label or self.field
-        if self.is_text and self.old and self.new:
-            return f"{name} text changed"
-        return f"{name}: {self.old or 'none'} → {self.new or 'none'}"
+        return self.wording.field_changed(self.label or self.field, self.old, self.new,
+                                          self.is_text)
 
     @property
     def words(self) -> str:
         """As the report says it: "Status: at risk → on track", "Update revised"."""
-        name = self.label or self.field
-        if self.is_text and self.old and self.new:
-            return f"{name} revised"
-        return f"{name}: {self.old or 'none'} → {self.new or 'none'}"
+        return self.wording.field_changed(self.label or self.field, self.old, self.new,
+                                          self.is_text, note=True)
 
     def as_dict(self) -> dict[str, Any]:
         return {"field": self.field, "old": self.old, "new": self.new}
@@ -89,11 +90,13 @@ def as_written_cleared(item: Item, changes: list[FieldChange]) -> list[FieldChan
 @dataclass(frozen=True)
 class Change:
     ref: str
-    kind: str  # the item's kind: "data gap"
-    change: str  # "added", "removed" or "changed"
+    kind: str  # the item's kind: "data gap" (a report's: in its edition's language)
+    change: str  # "added", "removed" or "changed" (a report's: as its edition says it)
     fields: tuple[FieldChange, ...] = ()
     path: str | None = None  # the file now (None when removed)
     old_path: str | None = None  # the file then (None when added)
+    #: the language it is said in (a report's, with ``kind`` and ``change`` in it)
+    wording: Words = dataclasses.field(default=WORDS, repr=False, compare=False)
 
     @property
     def moved(self) -> bool:
@@ -103,7 +106,7 @@ class Change:
     def summaries(self) -> list[str]:
         lines = [f.summary for f in self.fields]
         if self.moved:
-            lines.append(f"file moved: {self.old_path} → {self.path}")
+            lines.append(self.wording.file_moved(str(self.old_path), str(self.path)))
         return lines
 
     def as_dict(self) -> dict[str, Any]:

@@ -177,7 +177,7 @@ def public(plan: ReportPlan, project: Project, *, old: Project | None = None,
     for part in plan.parts:  # how tall a row is says nothing of what was left out
         if not part.blocks:
             mark_tall(part.columns, part.rows)
-    plan.changes = _changes(plan.changes, found, before, published, project)
+    plan.changes = _changes(plan.changes, found, before, published, project, words)
     plan.overdue = [_overdue(late, project, found, words) for late in plan.overdue
                     if late.ref not in uncounted]
     main = project.languages[0]
@@ -297,7 +297,7 @@ def _overdue(late: Overdue, project: Project, found: dict[str, Exemption],
 
 
 def _changes(changes: list, found: dict[str, Exemption], before: dict[str, Exemption],
-             published: dict[str, list[Published]], project: Project) -> list:
+             published: dict[str, list[Published]], project: Project, words) -> list:
     """The changes section without a wholly exempt item, nor a field exempt now or at
     the meeting compared with; a field exempt then and public now is said to be."""
     kept = []
@@ -316,8 +316,11 @@ def _changes(changes: list, found: dict[str, Exemption], before: dict[str, Exemp
             source = project.sources.get(ref)
             path = None if source is None else source.path
             # a Published reads as a FieldChange does (field, words, summary, as_dict)
-            kept.append(Change(ref, item.kind.name, "changed",
-                               cast("tuple[FieldChange, ...]", tuple(said)), path, path))
+            named = words.kind_if_any(item.kind.name)
+            kept.append(Change(ref, named.name if named else item.kind.name,
+                               words.item_changed("changed"),
+                               cast("tuple[FieldChange, ...]", tuple(said)), path, path,
+                               words))
     return sorted(kept, key=lambda change: natural_key(change.ref))
 
 

@@ -144,6 +144,13 @@ class FieldType:
         """The paragraphs of a report's cell (``words``: the report's wording)."""
         return [] if _empty(value) else [str(value)]
 
+    def said(self, value: Any, words: Any) -> str | None:
+        """A value as the report's changes since the last meeting quote it ("Due: 2010-09
+        → 2010-12"), in ``words``' language: as it is written (:meth:`written_text`),
+        what the tool writes of it in the language (a text's translation where it has one;
+        a status by its label: psa_report.plan)."""
+        return self.written_text(value)
+
     def from_cell(self, value: Any) -> Any:
         """A partner's workbook cell as the YAML value :meth:`parse` reads: a date cell
         as its day, a number as its digits, a true/false cell as yes or no."""
@@ -195,6 +202,9 @@ class _Text(FieldType):
     def cell_words(self, value, words):
         return [] if _empty(value) else paragraphs(value)
 
+    def said(self, value, words):
+        return None if value is None else bilingual.in_language(value, words.language)[0]
+
     def from_cell(self, value):  # running text: a number or a date is a slip
         return cell_text(value)
 
@@ -206,6 +216,8 @@ class _Line(FieldType):
 
     def parse(self, value, definition=None, shape=None, agencies=None):
         return _in_languages(value, self.one_line)
+
+    said = _Text.said
 
     @staticmethod
     def one_line(value: Any) -> str:
@@ -303,6 +315,9 @@ class _Due(FieldType):
 
     def cell_words(self, value, words):
         return [] if _empty(value) else [value.long]
+
+    def said(self, value, words):
+        return None if value is None else words.deadline_written(value)
 
     def json_schema(self, definition, shape):
         return {"type": "string",
@@ -416,6 +431,9 @@ class _YesNo(FieldType):
 
     def cell_words(self, value, words):
         return [] if _empty(value) else [words.yes if value else words.no]
+
+    def said(self, value, words):
+        return None if value is None else (words.yes if value else words.no).lower()
 
     def drop_down(self, definition, shape):
         return ["yes", "no"]

@@ -681,9 +681,11 @@ def plan_report(project: Project, as_of: date | None = None, *,
     by_name = {s.name: s for s in statuses}
     agencies = {code: text(full) for code, full in project.agencies.items()}
     since = comparison.since if comparison is not None else None
-    changes = comparison.changes if comparison is not None else []
+    changes = said_changes(comparison, project, words,
+                           _status_word(statuses, language, main)) if comparison else []
     as_it_was = _as_it_was(words, comparison)
     by_ref = {c.ref: c for c in changes}
+    added = {c.ref for c in comparison.changes if c.change == "added"} if comparison else set()
 
     def planning(item: Item, kind: Kind) -> Row:
         return _row(item, kind, as_of, agencies, words, main, by_name)
@@ -696,7 +698,7 @@ def plan_report(project: Project, as_of: date | None = None, *,
         planned = plan_row(item, kind)
         change = by_ref.get(item.ref)
         if change is not None:
-            planned.new = change.change == "added"
+            planned.new = change.ref in added
             planned.changes = [f.words for f in change.fields]
         return planned
 
@@ -799,6 +801,45 @@ def _status_word(statuses: list[StatusDef], language: str, main: str
             return status.value
         return str(label).lower()
     return name
+
+
+def said_changes(comparison: Comparison, project: Project, words: Words,
+                 status_name: Callable[[StatusDef], str] | None = None) -> list[Change]:
+    """The changes since the last meeting as the edition says them, in ``words``'
+    language: each item's kind by its name and how it changed ("bwlch data: wedi
+    newid"), each field by its label in the plan, its values as the tool writes them in
+    the language (:meth:`psa_report.fieldtypes.FieldType.said`; a status by
+    ``status_name``, :func:`_status_word`, else by its name as written)."""
+    old = comparison.old
+    said = []
+    for change in comparison.changes:
+        named = words.kind_if_any(change.kind)
+        now = project.find(change.ref) if change.fields else None
+        then = old.find(change.ref) if change.fields and old is not None else None
+        fields = []
+        for f in change.fields:
+            label = named.labels.get(f.field, f.label) if named is not None else f.label
+            fields.append(replace(f, label=label, wording=words,
+                                  old=_said_value(then, f.field, f.old, words, status_name),
+                                  new=_said_value(now, f.field, f.new, words, status_name)))
+        said.append(replace(change, kind=named.name if named is not None else change.kind,
+                            change=words.item_changed(change.change), fields=tuple(fields),
+                            wording=words))
+    return said
+
+
+def _said_value(item: Item | None, name: str, written: str | None, words: Words,
+                status_name: Callable[[StatusDef], str] | None) -> str | None:
+    """The value of the field ``name`` of ``item`` (then or now) in a change, in
+    ``words``' language (``written``: as its file writes it)."""
+    definition = item.kind.field(name) if item is not None else None
+    value = item.get(name) if item is not None else None
+    if written is None or value is None or definition is None:
+        return written
+    typed = fieldtypes.get(definition.type)
+    if typed.is_status:
+        return written if status_name is None else status_name(value)
+    return typed.said(value, words)
 
 
 def _as_it_was(words: Words, comparison: Comparison | None) -> str | None:

@@ -378,22 +378,29 @@ def _once(read: Callable[[str], Document]) -> Callable[[str], Document]:
 
 
 def _languages(paths: list[str], read: Callable[[str], Document],
-               found_problems: Collection[Problem]) -> tuple[str, ...]:
-    """report.yaml's ``languages`` (English alone when it gives none, or cannot be read:
-    the mistake is reported at its line when report.yaml is checked)."""
+               found_problems: Collection[Problem]) -> tuple[str, ...] | None:
+    """report.yaml's ``languages`` (English alone when there is no report.yaml or it
+    gives none); None when they cannot be known, report.yaml or its ``languages`` not
+    read: the mistake is reported at its line when report.yaml is checked, and the other
+    files' texts are read in every language (bilingual.EVERY), none refused against a
+    guess."""
     path = f"{ACTIONS}/{REPORT_FILE}"
-    if path not in paths or path in {problem.file for problem in found_problems}:
+    if path not in paths:
         return ("en",)
+    if path in {problem.file for problem in found_problems}:
+        return None
     try:
         data = read(path).data
     except Invalid:
-        return ("en",)
-    if not isinstance(data, dict) or data.get("languages") is None:
+        return None
+    if not isinstance(data, dict):
+        return None
+    if data.get("languages") is None:
         return ("en",)
     try:
         return bilingual.check_languages(data["languages"])
     except ValueError:
-        return ("en",)
+        return None
 
 
 def _build_project(root: Path, paths: list[str], read: Callable[[str], Document],

@@ -420,11 +420,11 @@ def default_plan_text() -> str:
 def default_shape() -> Shape:
     """The shape a plan without actions/plan.yaml has: the shipped default plan.yaml's
     (its texts in the languages of the plan being read, see bilingual.py)."""
-    return _default_shape(bilingual.LANGUAGES.get())
+    return _default_shape(bilingual.LANGUAGES.get(), bilingual.EVERY.get())
 
 
 @lru_cache(maxsize=4)
-def _default_shape(languages: tuple[str, ...]) -> Shape:
+def _default_shape(languages: tuple[str, ...], every: bool = False) -> Shape:
     return shape_from_document(load_file(DEFAULT_PLAN, DEFAULT_PLAN_DISPLAY))
 
 
@@ -829,7 +829,7 @@ def read_agencies(doc: Document, with_emails: bool = False,
                     emails[name] = entry.email
                 if entry.language:
                     plan = bilingual.LANGUAGES.get()
-                    if entry.language not in plan:
+                    if not bilingual.is_plans(entry.language):
                         problems.append(doc.problem((key, "language"),
                             f"{key}: language: {bilingual.name_of(entry.language)} "
                             f"({entry.language}) is not one of the plan's languages "

@@ -12,12 +12,13 @@ a meeting tag whose plan no longer validates.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import cast
 
-from . import fieldtypes, history
+from . import catalog, fieldtypes, history
 from .bilingual import Text, is_translations, name_of, translations
 from .dates import long_date
 from .files import inside_project
@@ -35,7 +36,7 @@ from .project import (
     load_project,
 )
 from .scan import ACTIONS, AGENCIES_FILE
-from .shape import placeholder
+from .shape import PLAN_FILE, Shape, placeholder
 
 #: An open action this long past its deadline, with no change since, is worth a warning.
 STALE_AFTER = timedelta(days=90)
@@ -64,6 +65,27 @@ def validate(root: Path, kept: KeptFiles | None = None) -> Checked:
                                           + stale_translations(project)
                                           + missing_glyphs(project)
                                           + still_for_a_held_meeting(project)))
+
+
+def words_to_translate(languages: Iterable[str]) -> list[Problem]:
+    """A warning for each of ``languages`` (an edition's, or a plan's) whose catalog of
+    the tool's own words has messages not yet translated (empty, or marked fuzzy): the
+    edition prints them in English. English is the messages themselves."""
+    found = []
+    for code in dict.fromkeys(languages):
+        if code == "en" or code not in catalog.LANGUAGES:
+            continue
+        todo = catalog.messages(code).todo
+        if todo:
+            language = name_of(code)
+            found.append(warning(catalog.catalog_display(code), None, None,
+                f"the tool's {language} catalog has {todo} untranslated "
+                f"message{'s' if todo > 1 else ''} (with no {language} yet, or marked "
+                f"fuzzy): {'they are' if todo > 1 else 'it is'} printed in English in the "
+                f"{language} edition; `python -m psa_report.catalog {code}` lists "
+                f"{'them' if todo > 1 else 'it'}, each at its line, for your {language} "
+                "language unit to translate (see docs/welsh.md)"))
+    return found
 
 
 def refuse_warnings(warnings: list[Problem], strict: bool) -> None:
@@ -180,9 +202,14 @@ def file_warnings(project: Project) -> list[Problem]:
         by_file[report_doc.display] = report_doc
         if agencies_doc is not None:
             by_file[agencies_doc.display] = agencies_doc
+        plan_doc = _plan_document(project)
+        if plan_doc is not None:
+            by_file[plan_doc.display] = plan_doc
         found += untranslated(project, texts(
             project, report_doc.display, agencies_doc.display if agencies_doc else None,
-            agencies_doc.data if agencies_doc else None), lambda f, p: by_file[f].mark(p))
+            agencies_doc.data if agencies_doc else None)
+            + (plan_texts(project.shape, plan_doc) if plan_doc is not None else []),
+            lambda f, p: by_file[f].mark(p))
     sections = {s for item in project.items for s in item.sections}
     # the kinds whose refs are in numbered sections ("data gap")
     dotted = [k.name for k in project.shape.kinds if k.ref.style == "dotted"]
@@ -278,12 +305,15 @@ REPORT_TEXTS = ("partnership", "title", "meeting", "author", "paragraphs", "data
 @dataclass(frozen=True)
 class TextAt:
     """One text of the plan, where it is: its file, its path in the file, its name in
-    messages ("3.2.1 update", "paragraphs: paragraph 2") and its value."""
+    messages ("3.2.1 update", "paragraphs: paragraph 2") and its value; ``given``:
+    written in the file (else made by the tool: a status's label from its name, a
+    kind's plural from its name), at the mark of the entry it would be in."""
 
     file: str
     path: tuple
     name: str
     value: object
+    given: bool = True
 
 
 def texts(project: Project, report_file: str, agencies_file: str | None,
@@ -320,6 +350,42 @@ def texts(project: Project, report_file: str, agencies_file: str | None,
     return found
 
 
+def plan_texts(shape: Shape, doc: Document) -> list[TextAt]:
+    """Every text of plan.yaml (``doc``, read as ``shape``) the report prints: its
+    statuses' labels, where the sections come from, and its kinds' names, plurals,
+    headings, introductions and fields' labels; a label, plural or heading the plan does
+    not give is made by the tool from a name, in the main language (``given`` False)."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    found: list[TextAt] = []
+
+    def add(path: tuple, name: str, value: object, entry: object, key: str) -> None:
+        given = isinstance(entry, dict) and key in entry
+        found.append(TextAt(doc.display, path + ((key,) if given else ()), f"{name}: {key}",
+                            value, given))
+
+    if "sections_of" in data and shape.sections_of:
+        found.append(TextAt(doc.display, ("sections_of",), "sections_of", shape.sections_of))
+    entries = data.get("statuses")
+    if isinstance(entries, list):
+        for i, (entry, status) in enumerate(zip(entries, shape.statuses)):
+            add(("statuses", i), f"statuses: {status.name}", status.label, entry, "label")
+    entries = data.get("kinds")
+    if isinstance(entries, list):
+        for i, (entry, kind) in enumerate(zip(entries, shape.kinds)):
+            path, name = ("kinds", i), f"kinds: {kind.name}"
+            found.append(TextAt(doc.display, path + ("name",), f"{name}: name", kind.name))
+            for key in ("plural", "heading"):
+                add(path, name, getattr(kind, key), entry, key)
+            if kind.intro:
+                add(path, name, kind.intro, entry, "intro")
+            fields = entry.get("fields") if isinstance(entry, dict) else None
+            for j, (written, field) in enumerate(zip(fields if isinstance(fields, list)
+                                                     else [], kind.fields)):
+                add(path + ("fields", j), f"{name}: {field.name}", field.label, written,
+                    "label")
+    return found
+
+
 def untranslated(project: Project, found: list[TextAt], marks) -> list[Problem]:
     """A text with no translation into one of the plan's other languages: printed in the
     main language in that language's edition."""
@@ -331,10 +397,12 @@ def untranslated(project: Project, found: list[TextAt], marks) -> list[Problem]:
         for code in others:
             if code not in written:
                 line, column = marks(text.file, text.path)
+                fix = (f"write it as {{{main}: ..., {code}: ...}}" if text.given else
+                       f"give `{text.name.rpartition(': ')[2]}: {{{main}: ..., {code}: "
+                       "...}` in the entry")
                 problems.append(warning(text.file, line, column,
                     f"{text.name}: no {name_of(code)} text: it is printed in "
-                    f"{name_of(main)} in the {name_of(code)} edition (write it as "
-                    f"{{{main}: ..., {code}: ...}})"))
+                    f"{name_of(main)} in the {name_of(code)} edition ({fix})"))
     return problems
 
 
@@ -350,6 +418,8 @@ class Pending:
     changed: date  # the translation's last change
     #: the language whose text may be out of date: the translation's (""), or the main's
     stale: str = ""
+    #: the newer text's change is an edit not yet committed (dated today)
+    unsaved: bool = False
 
 
 def pending_translations(project: Project) -> list[Pending]:
@@ -374,12 +444,13 @@ def pending_translations(project: Project) -> list[Pending]:
         if not versions:
             continue
         on_disk = _read_raw(project.root, file)
+        committed = len(versions)
         if on_disk is not None and on_disk != versions[-1][1]:
             versions.append((date.today(), on_disk))
         datas = []
-        for day, raw in versions:
+        for i, (day, raw) in enumerate(versions):
             try:
-                datas.append((day, load_bytes(raw, file).data))
+                datas.append((day, load_bytes(raw, file).data, i >= committed))
             except Invalid:
                 continue  # a version that did not read: skipped
         for text in bilingual:
@@ -389,8 +460,9 @@ def pending_translations(project: Project) -> list[Pending]:
                     continue
                 last: tuple = (None, None)
                 changed: dict[str, date] = {}
+                unsaved: dict[str, bool] = {}  # the change is not yet committed
                 stale: str | None = None  # the language that may be out of date
-                for day, data in datas:
+                for day, data, edited in datas:
                     value = _at(data, text.path)
                     now = ((_plain(cast(dict, value).get(main)),
                             _plain(cast(dict, value).get(code)))
@@ -399,7 +471,7 @@ def pending_translations(project: Project) -> list[Pending]:
                     code_moved = now[1] is not None and now[1] != last[1]
                     for which, moved in ((main, main_moved), (code, code_moved)):
                         if moved:
-                            changed[which] = day
+                            changed[which], unsaved[which] = day, edited
                     if main_moved and code_moved:  # both at once: in step
                         stale = None
                     elif main_moved:  # the main caught up, or left the translation behind
@@ -414,7 +486,8 @@ def pending_translations(project: Project) -> list[Pending]:
                 if checked is not None and checked >= newer:
                     continue
                 found.append(Pending(text, code, changed[main], changed[code],
-                                     "" if stale == code else stale))
+                                     "" if stale == code else stale,
+                                     unsaved[main if stale == code else code]))
     return found
 
 
@@ -429,19 +502,37 @@ def stale_translations(project: Project) -> list[Problem]:
         line, column = marks(text.file, text.path)
         if pending.stale == main:  # the translation is newer: the main language may lag
             problems.append(warning(text.file, line, column,
-                f"{text.name}: the {name_of(pending.language)} changed on "
-                f"{long_date(pending.changed)}, the {name_of(main)} last on "
-                f"{long_date(pending.main_changed)}: the {name_of(main)} may be out of "
-                f"date: bring it up to date, or, if it is still right, add "
-                f"`{main}_checked: {date.today().isoformat()}` to the text's languages"))
+                f"{text.name}: {_newer(pending, pending.language, main)}: the "
+                f"{name_of(main)} may be out of date: bring it up to date, or, if it is "
+                f"still right, add `{main}_checked: {date.today().isoformat()}` to the "
+                "text's languages"))
             continue
         problems.append(warning(text.file, line, column,
-            f"{text.name}: the {name_of(main)} changed on {long_date(pending.main_changed)}, "
-            f"the {name_of(pending.language)} last on {long_date(pending.changed)}: the "
+            f"{text.name}: {_newer(pending, main, pending.language)}: the "
             f"{name_of(pending.language)} may be out of date: bring it up to date, or, if it "
             f"is still right, add `{pending.language}_checked: {date.today().isoformat()}` "
             "to the text's languages"))
     return problems
+
+
+def _newer(pending: Pending, newer: str, older: str) -> str:
+    """That the text in ``newer`` changed after the one in ``older``: "the English
+    changed on 21 September 2010, the Welsh last on 28 June 2010"; on the same day,
+    "the English has changed since the Welsh was last changed (both on 8 December
+    2026)", or, not yet committed, "the English has changes not yet saved in git, made
+    since the Welsh was last changed (on 8 December 2026)"."""
+    main = newer != pending.language
+    newer_day, older_day = ((pending.main_changed, pending.changed) if main
+                            else (pending.changed, pending.main_changed))
+    new, old = name_of(newer), name_of(older)
+    if newer_day != older_day:
+        return (f"the {new} changed on {long_date(newer_day)}, the {old} last on "
+                f"{long_date(older_day)}")
+    if pending.unsaved:
+        return (f"the {new} has changes not yet saved in git, made since the {old} was last "
+                f"changed (on {long_date(older_day)})")
+    return (f"the {new} has changed since the {old} was last changed (both on "
+            f"{long_date(newer_day)})")
 
 
 def _plain(value: object) -> str | None:
@@ -457,6 +548,13 @@ def _at(data: object, path: tuple) -> object:
         else:
             return None
     return data
+
+
+def _plan_document(project: Project) -> Document | None:
+    """actions/plan.yaml as read (None: the plan has none, and the shipped default's
+    texts are in every language psa-report has words in)."""
+    path = f"{ACTIONS}/{PLAN_FILE}"
+    return _load(project.root, path) if project.shape.source == path else None
 
 
 def _agencies_file(project: Project) -> str | None:

@@ -135,13 +135,13 @@ class Words:
         """A deadline as the report prints it (:attr:`psa_report.dates.Due.long` in
         English): "30 September 2010", "September 2010", "Q3 2024/25 (October to December
         2024)", "2024/25 (April 2024 to March 2025)", "ongoing"; in Welsh "30 Medi 2010",
-        "Q3 2024/25 (Hydref – Rhagfyr 2024)", "parhaus"."""
+        "Ch3 2024/25 (Hydref – Rhagfyr 2024)", "parhaus"."""
         language = self.language
         if due.period == "ongoing":
             return self._("ongoing")
         if due.period == "quarter":
             first = date(due.day.year, dates.QUARTER_MONTHS[dates.quarter_of(due.day)][0], 1)
-            return self._("{period} ({first} to {last})", period=str(due),
+            return self._("{period} ({first} to {last})", period=self.quarter(due),
                           first=dates.month_name(first, language),
                           last=dates.month_year(due.day, language))
         if due.period == "year":
@@ -151,6 +151,22 @@ class Words:
         if due.month_only:
             return dates.month_year(due.day, language)
         return dates.long_date(due.day, language)
+
+    def quarter(self, due: dates.Due) -> str:
+        """A quarter of the financial year as written: "Q3 2024/25" (Welsh "Ch3 2024/25",
+        Chwarter)."""
+        # TRANSLATORS: a quarter of the financial year ("Q3 2024/25"); {year} is 2024/25
+        return self._("Q{number} {year}", number=dates.quarter_of(due.day),
+                      year=dates.financial_year(due.day))
+
+    def deadline_written(self, due: dates.Due) -> str:
+        """A deadline as it is written in a file ("2010-09-30", "2010-09", "Q3 2024/25",
+        "2024/25", "ongoing"), in the language: "Ch3 2024/25", "parhaus"."""
+        if due.period == "ongoing":
+            return self._("ongoing")
+        if due.period == "quarter":
+            return self.quarter(due)
+        return str(due)
 
     def _and(self, names: list[str]) -> str:
         """"a", "a and b", "a, b and c"."""
@@ -184,6 +200,11 @@ class Words:
 
     def kind(self, name: str) -> KindWords:
         return next(k for k in self.kinds if (k.key or k.name) == name)
+
+    def kind_if_any(self, name: str) -> KindWords | None:
+        """:meth:`kind`, or None where the plan has no kind ``name`` (an item's at an
+        earlier meeting, of a kind since taken out of plan.yaml)."""
+        return next((k for k in self.kinds if (k.key or k.name) == name), None)
 
     def label(self, kind: str, field_name: str) -> str:
         return self.kind(kind).labels[field_name]
@@ -260,6 +281,36 @@ class Words:
     def compared_with(self, as_it_was: str) -> str:
         """"Compared with the action plan as it was at the meeting of 28 June 2010."."""
         return self._("Compared with the action plan {as_it_was}.", as_it_was=as_it_was)
+
+    def item_changed(self, change: str) -> str:
+        """How an item changed since the last meeting (``change``: "added", "removed" or
+        "changed"), after its kind's name in the changes section: "data gap: changed"."""
+        if change == "added":
+            # TRANSLATORS: after a kind's name ("data gap: added"): the item is new
+            return self._("added")
+        if change == "removed":
+            # TRANSLATORS: after a kind's name ("data gap: removed")
+            return self._("removed")
+        # TRANSLATORS: after a kind's name ("data gap: changed")
+        return self._("changed")
+
+    def field_changed(self, label: str, old: str | None, new: str | None,
+                      text: bool = False, note: bool = False) -> str:
+        """One field's change since the last meeting, by its ``label``: "Status: off track
+        → at risk" (a value given or taken away: "none"); a running ``text`` changed is
+        said to be, not quoted: "Action text changed" in the changes section, "Action
+        revised" in a row's note (``note``)."""
+        if text and old and new:
+            if note:
+                return self._("{label} revised", label=label)
+            return self._("{label} text changed", label=label)
+        # TRANSLATORS: a field that had no value, or has none now ("Due: none → 2010-09")
+        none = self._("none")
+        return f"{label}: {old or none} → {new or none}"
+
+    def file_moved(self, old: str, new: str) -> str:
+        """An item's file renamed or moved since the last meeting."""
+        return self._("file moved: {old} → {new}", old=old, new=new)
 
     # ------------------------------------------------- direction of travel
 

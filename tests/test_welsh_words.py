@@ -386,8 +386,8 @@ def test_welsh_dates_read_as_cldr_writes_them():
 
 @pytest.mark.parametrize(("written", "welsh"), [
     ("2010-09-30", "30 Medi 2010"), ("2010-09", "Medi 2010"), ("2011-02", "Chwefror 2011"),
-    ("Q3 2024/25", "Q3 2024/25 (Hydref – Rhagfyr 2024)"),
-    ("Q4 2024/25", "Q4 2024/25 (Ionawr – Mawrth 2025)"),
+    ("Q3 2024/25", "Ch3 2024/25 (Hydref – Rhagfyr 2024)"),
+    ("Q4 2024/25", "Ch4 2024/25 (Ionawr – Mawrth 2025)"),
     ("2024/25", "2024/25 (Ebrill 2024 – Mawrth 2025)"), ("ongoing", "parhaus"),
 ])
 def test_deadlines_are_worded_in_the_language(written, welsh):

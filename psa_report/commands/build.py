@@ -18,7 +18,7 @@ from ..problems import BadOption, Invalid, Problem
 from ..project import Project
 from ..render import cache_folder, render_html, template_dirs
 from ..report import build_plan, link
-from ..validate import refuse_warnings
+from ..validate import refuse_warnings, words_to_translate
 
 #: "both" is HTML and PDF (the default); "all" adds the Word document.
 FORMATS = ("html", "pdf", "both", "docx", "all")
@@ -127,6 +127,9 @@ def outputs(root: Path, fmt: str = "both", out_dir: Path | None = None, *,
                 link(report.plan, other, _other_file(stem, fmt))
             reports.append((name, suffix, report))
     warnings = reports[0][2].warnings
+    untranslated = words_to_translate(codes)  # the tool's words each edition prints
+    refuse_warnings(untranslated, strict)
+    warnings += untranslated
     if fmt in DOCX_FORMATS:
         docx_template = docx_template or _template_from_report(root, reports[0][2].project)
         if docx_template is not None:

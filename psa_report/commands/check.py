@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..problems import Problem
 from ..project import Project
-from ..validate import validate
+from ..validate import validate, words_to_translate
 from ..wording import plural
 
 
@@ -32,6 +32,9 @@ class CheckResult:
 
 
 def check(root: Path) -> CheckResult:
-    """Load and validate every file (raises Invalid on errors); return the warnings too."""
+    """Load and validate every file (raises Invalid on errors); return the warnings too
+    (a plan in two languages: with the tool's own words still to translate into one)."""
     checked = validate(root)
-    return CheckResult(checked.project, checked.warnings)
+    languages = checked.project.languages
+    return CheckResult(checked.project, checked.warnings + (
+        words_to_translate(languages) if len(languages) > 1 else []))
