@@ -125,7 +125,10 @@ class Point:
 
     meeting: str  # the tag, or "current"
     day: date
-    counts: dict  # every status of the plan then (zeros included, in its order) -> number
+    #: every status of the plan then (zeros included, in its order) -> number, and None
+    #: -> its items of no status, if any; as shown (:func:`recount`), a later plan's
+    #: statuses and the :class:`Column` s it needs
+    counts: dict
     overdue: int  # not complete and due before ``day``
     items: int
     commit: str | None = None
