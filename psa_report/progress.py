@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from .dates import _babel
+from .fieldtypes import normal_word
 from .project import Project
 from .shape import Shape, StatusDef
 from .wording import WORDS, Words
@@ -51,9 +52,15 @@ class Direction:
 def ranks(project: Project) -> dict[str, int]:
     """Each status's rank by its word, higher is further on: the order plan.yaml
     declares them in, best first (the default plan ranks "not started" below "at risk",
-    which has begun, and above "off track", judged to be failing)."""
+    which has begun, and above "off track", judged to be failing); a word in a status's
+    ``also:`` ranks with it (any case), so a status renamed since an earlier meeting is
+    compared as the status it became."""
     statuses = project.shape.statuses
-    return {s.value: len(statuses) - 1 - i for i, s in enumerate(statuses)}
+    rank = {s.value: len(statuses) - 1 - i for i, s in enumerate(statuses)}
+    for i, status in enumerate(statuses):  # a word renamed since, kept in also:
+        for word in status.also:
+            rank.setdefault(normal_word(word), len(statuses) - 1 - i)
+    return rank
 
 
 def direction(was, now, rank: dict[str, int], words: Words = WORDS,
@@ -66,7 +73,7 @@ def direction(was, now, rank: dict[str, int], words: Words = WORDS,
         return Direction("new", words.new)
     was_word = (words.no_status.lower() if was is _NONE
                 else name(was) if name is not None else was.value)
-    then = rank.get(was.value)
+    then = rank.get(was.value, rank.get(normal_word(was.value)))
     later = rank.get(now.value) if now is not None else None
     if then is None or later is None:
         same = (now is not None and was.value == now.value)

@@ -494,11 +494,16 @@ def test_a_status_renamed_with_its_old_word_in_also_counts_the_old_meetings(runn
     assert [list(r["counts"].values()) for r in after] == [
         list(r["counts"].values()) for r in before]
     assert all(list(r["counts"])[2] == "behind" for r in after)
-    view = plan(meetings).plan.progress
+    planned = plan(meetings).plan
+    view = planned.progress
     assert [s.label for s in view.statuses] == [
         "Complete", "On track", "Behind", "Not started", "Off track"]
     assert [p.counts[view.statuses[2]] for p in view.points] == [
         r["counts"]["at risk"] for r in before]
+    # and the direction of travel compares the old word as the status it became
+    rows = {r.ref: r for section in planned.sections for r in section.rows}
+    assert rows["3.2.2"].direction == "No change"  # at risk then, behind now
+    assert rows["3.2.3"].direction == "Improved (was at risk)"
 
 
 def test_items_of_no_status_are_counted_so_every_row_adds_up(meetings):
