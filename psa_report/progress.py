@@ -197,6 +197,7 @@ def recount(point: Point, statuses: list, words: Words = WORDS) -> Point:
     find = _finder(statuses)
     counts = {s: 0 for s in statuses}
     for status, n in point.counts.items():
+        match: StatusDef | None
         if isinstance(status, Column):  # counted so before: kept, zero or not
             match = columns.setdefault(status.holds, status)
             counts[match] = counts.get(match, 0) + n
