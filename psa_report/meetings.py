@@ -11,10 +11,12 @@ from pathlib import Path
 
 from . import history
 from .changes import Change, compare
-from .problems import BadOption, Invalid, Problem
-from .progress import Point, count
+from .problems import BadOption, Invalid, Problem, warning
+from .progress import Point, count, unmatched
 from .project import Project
+from .shape import ACTIONS, PLAN_FILE
 from .validate import meeting_left_out
+from .wording import WORDS
 
 #: The name of the current files' point in the meetings' counts.
 CURRENT = "current"
@@ -143,8 +145,26 @@ def meeting_history(root: Path, project: Project, pattern: str | None,
         points.append(count(then, meeting.tag, meeting.day, meeting.commit, meeting.title))
     points.reverse()
     here = history.provenance(root)
+    warnings += renamed(project, points)
     return MeetingHistory([*points, current], warnings, plans=plans,
                           current_commit=None if here.dirty else here.commit or None)
+
+
+def renamed(project: Project, points: list[Point]) -> list[Problem]:
+    """A warning for each status word of a meeting that no status of ``project`` names
+    (nor lists in ``also:``), naming the meetings: their items in it are counted as
+    "Other" until plan.yaml says which status it became."""
+    found: dict[str, list[str]] = {}
+    for point in points:
+        for word in unmatched(point, project.statuses):
+            found.setdefault(word, []).append(point.meeting)
+    return [warning(f"{ACTIONS}/{PLAN_FILE}", None, None,
+                    f"{word!r} is a status at the meeting{'s' if len(tags) > 1 else ''} "
+                    f"tagged {', '.join(tags)}, and no status of this plan now, so those "
+                    f"items are counted as \"{WORDS.other_status}\" in the progress across "
+                    f"meetings: add `also: [{word}]` to the status it became, in "
+                    f"{ACTIONS}/{PLAN_FILE}")
+            for word, tags in found.items()]
 
 
 def report_day(project: Project) -> date:

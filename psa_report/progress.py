@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Protocol
 
 from .dates import _babel
+from .fieldtypes import normal_word
 from .project import Project
-from .shape import StatusDef
+from .shape import Shape, StatusDef
 from .wording import WORDS, Words
 
 
@@ -51,9 +52,15 @@ class Direction:
 def ranks(project: Project) -> dict[str, int]:
     """Each status's rank by its word, higher is further on: the order plan.yaml
     declares them in, best first (the default plan ranks "not started" below "at risk",
-    which has begun, and above "off track", judged to be failing)."""
+    which has begun, and above "off track", judged to be failing); a word in a status's
+    ``also:`` ranks with it (any case), so a status renamed since an earlier meeting is
+    compared as the status it became."""
     statuses = project.shape.statuses
-    return {s.value: len(statuses) - 1 - i for i, s in enumerate(statuses)}
+    rank = {s.value: len(statuses) - 1 - i for i, s in enumerate(statuses)}
+    for i, status in enumerate(statuses):  # a word renamed since, kept in also:
+        for word in status.also:
+            rank.setdefault(normal_word(word), len(statuses) - 1 - i)
+    return rank
 
 
 def direction(was, now, rank: dict[str, int], words: Words = WORDS,
@@ -66,7 +73,7 @@ def direction(was, now, rank: dict[str, int], words: Words = WORDS,
         return Direction("new", words.new)
     was_word = (words.no_status.lower() if was is _NONE
                 else name(was) if name is not None else was.value)
-    then = rank.get(was.value)
+    then = rank.get(was.value, rank.get(normal_word(was.value)))
     later = rank.get(now.value) if now is not None else None
     if then is None or later is None:
         same = (now is not None and was.value == now.value)
@@ -125,7 +132,10 @@ class Point:
 
     meeting: str  # the tag, or "current"
     day: date
-    counts: dict  # every status of the plan then (zeros included, in its order) -> number
+    #: every status of the plan then (zeros included, in its order) -> number, and None
+    #: -> its items of no status, if any; as shown (:func:`recount`), a later plan's
+    #: statuses and the :class:`Column` s it needs
+    counts: dict
     overdue: int  # not complete and due before ``day``
     items: int
     commit: str | None = None
@@ -134,25 +144,87 @@ class Point:
 
 def count(project: Project, meeting: str, day: date, commit: str | None = None,
           title: str | None = None) -> Point:
-    counts = {status: 0 for status in project.statuses}
+    """The plan's items by status (those of no status under None, when there are any:
+    :func:`recount` gives them a column), overdue, and in all."""
+    counts: dict = {status: 0 for status in project.statuses}
     late = 0
     for item in project.items:
-        if item.status is not None:
-            counts[item.status] = counts.get(item.status, 0) + 1
+        counts[item.status] = counts.get(item.status, 0) + 1
         done = item.status is not None and item.status.done
         if item.due is not None and not done and item.due.day < day:
             late += 1
     return Point(meeting, day, counts, late, len(project.items), commit, title)
 
 
-def recount(point: Point, statuses: list) -> Point:
-    """``point``'s counts under ``statuses`` (a later plan's), matched by word: a meeting
-    counted when the plan had other statuses is shown in today's columns."""
-    by_word: dict[str, int] = {}
+#: The counts' columns that are no status of the plan: the items of no status, and those
+#: of a status the plan has no word for now (renamed since, with no ``also:``).
+NO_STATUS, OTHER = "no status", "other"
+
+
+@dataclass(frozen=True)
+class Column(StatusDef):
+    """A column of the counts that is no status of the plan (:data:`NO_STATUS` or
+    :data:`OTHER`, its ``holds``), drawn and printed as a status is."""
+
+    holds: str = OTHER
+
+
+def _column(holds: str, words: Words, statuses: list) -> Column:
+    """The column that ``holds`` :data:`NO_STATUS` or :data:`OTHER`, labelled in
+    ``words``; its word (its key in ``progress --format json``) is ``holds``, unless a
+    status of the plan has that word."""
+    taken = {w.casefold() for s in statuses for w in (s.value, *s.also)}
+    return Column(holds if holds not in taken else f"{holds} items", "#FFFFFF",
+                  label=words.no_status if holds == NO_STATUS else words.other_status,
+                  holds=holds)
+
+
+def _finder(statuses: list) -> Callable[[StatusDef], StatusDef | None]:
+    """The status of ``statuses`` a status of an earlier plan is counted under: the one
+    its word names, as check reads a word (any case, or an ``also:`` word), else the one
+    an ``also:`` word of it names; None when they name none."""
+    find = Shape(tuple(s for s in statuses if not isinstance(s, Column)), ()).find_status
+    return lambda status: next(filter(None, map(find, (status.value, *status.also))), None)
+
+
+def recount(point: Point, statuses: list, words: Words = WORDS) -> Point:
+    """``point``'s counts under ``statuses`` (a later plan's, and the columns of
+    :func:`recount_all`), matched by word: a meeting counted when the plan had other
+    statuses is shown in today's columns. Its items of no status, and those of a status
+    no word of ``statuses`` names, are counted in a column of their own (worded in
+    ``words``: "No status", "Other"), so the counts add up to its items."""
+    columns = {s.holds: s for s in statuses if isinstance(s, Column)}
+    find = _finder(statuses)
+    counts = {s: 0 for s in statuses}
     for status, n in point.counts.items():
-        by_word[status.value] = by_word.get(status.value, 0) + n
-    return Point(point.meeting, point.day, {s: by_word.get(s.value, 0) for s in statuses},
-                 point.overdue, point.items, point.commit, point.title)
+        match: StatusDef | None
+        if isinstance(status, Column):  # counted so before: kept, zero or not
+            match = columns.setdefault(status.holds, status)
+            counts[match] = counts.get(match, 0) + n
+            continue
+        if status is None or (match := find(status)) is None:
+            holds = NO_STATUS if status is None else OTHER
+            match = columns.setdefault(holds, _column(holds, words, statuses))
+        if n or match in counts:
+            counts[match] = counts.get(match, 0) + n
+    return Point(point.meeting, point.day, counts, point.overdue, point.items,
+                 point.commit, point.title)
+
+
+def recount_all(points: list[Point], statuses: list, words: Words = WORDS) -> list[Point]:
+    """Each point :func:`recount` under ``statuses``, every one with the same columns:
+    a column of its own ("Other") that one point needs is in every row."""
+    counted = [recount(p, statuses, words) for p in points]
+    columns = list(dict.fromkeys(s for p in counted for s in p.counts))
+    return [replace(p, counts={s: p.counts.get(s, 0) for s in columns}) for p in counted]
+
+
+def unmatched(point: Point, statuses: list) -> list[str]:
+    """The words of ``point``'s statuses that hold items and that no status of
+    ``statuses`` (a later plan's) names, nor lists in ``also:``."""
+    find = _finder(statuses)
+    return [s.value for s, n in point.counts.items()
+            if n and s is not None and not isinstance(s, Column) and find(s) is None]
 
 
 # ---------------------------------------------------------------- exceptions
@@ -443,7 +515,8 @@ def progress_view(meetings: list[Point], current: Point, *, in_git: bool,
                   words: Words = WORDS) -> ProgressView:
     """The section, every meeting counted under the current plan's statuses (see
     :func:`_progress_view`)."""
-    meetings = [recount(p, list(current.counts)) for p in meetings]
+    statuses = [s for s in current.counts if s is not None]  # the current plan's
+    *meetings, current = recount_all([*meetings, current], statuses, words)
     return _progress_view(meetings, current, in_git=in_git, current_is_last=current_is_last,
                           why=why, words=words)
 

@@ -94,6 +94,9 @@ class Words:
     update_prefix: str = "- "  # after the update label of blocks not labelled: "UPDATE- "
     labelled_prefix: str = ": "  # after a label in blocks that name their fields
     no_status: str = N_("No status")  # the summary's column of items with no status
+    #: progress across meetings: the column of a meeting's items in a status the plan
+    #: has no word for now (renamed since, with no ``also:``)
+    other_status: str = N_("Other")
     category: str = N_("Committee report")  # the Word file's category
     #: the language's messages, which the methods word their sentences from
     messages: Messages = field(default=ENGLISH, repr=False, compare=False)

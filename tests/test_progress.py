@@ -409,3 +409,114 @@ def test_changes_finds_the_last_meeting_as_build_does(runner, meetings):
     edit(meetings, "actions/report.yaml", 'meeting_tags: "ssp-*"', 'meeting_tags: "agm-*"')
     none = run(runner, "changes", "--project", str(meetings))
     assert none.exit_code == 2 and "meeting_tags" in none.stderr
+
+
+# ---------------------------------------------------------------- a status renamed since
+
+AT_RISK = ("  - {name: at risk, colour: amber, exception: true, also: [amber],\n"
+           "     label: {en: At risk, cy: Mewn perygl}}")
+
+
+def rename_at_risk(root: Path, also: str = "") -> None:
+    """actions/plan.yaml: the shipped plan with "at risk" renamed "behind" (with
+    ``also``, its also: list), the current items changed to it, all committed."""
+    shipped = (Path(__file__).parent.parent / "psa_report/plans/default.yaml").read_text(
+        encoding="utf-8")
+    assert AT_RISK in shipped
+    behind = (f"  - {{name: behind, colour: amber, exception: true{also},\n"
+              "     label: {en: Behind, cy: Ar ei hôl hi}}")
+    (root / "actions/plan.yaml").write_text(shipped.replace(AT_RISK, behind),
+                                            encoding="utf-8")
+    for path in (root / "actions").rglob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("status: at risk", "status: behind"), encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "At risk is now behind", when="2011-03-12")
+
+
+def test_a_status_renamed_since_a_meeting_is_counted_as_other_with_advice(runner, meetings):
+    before = json.loads(run(runner, "progress", "--project", str(meetings),
+                            "--format", "json").stdout)
+    rename_at_risk(meetings)
+    result = run(runner, "progress", "--project", str(meetings), "--format", "json")
+    assert result.exit_code == 0
+    after = json.loads(result.stdout)
+    for then, now in zip(before, after):
+        # every row adds up to its items: the old word in a column of its own
+        assert sum(now["counts"].values()) == now["items"] == then["items"]
+        assert list(now["counts"]) == ["complete", "on track", "behind", "not started",
+                                       "off track", "other"]
+        if now["current"]:
+            assert (now["counts"]["behind"], now["counts"]["other"]) == (
+                then["counts"]["at risk"], 0)
+        else:
+            assert (now["counts"]["behind"], now["counts"]["other"]) == (
+                0, then["counts"]["at risk"])
+    # warned once, naming the word, the meetings and the fix
+    assert result.stderr.splitlines() == [
+        "actions/plan.yaml: warning: 'at risk' is a status at the meetings tagged "
+        "ssp-2010-06-28, ssp-sept, ssp-2010-12, and no status of this plan now, so those "
+        "items are counted as \"Other\" in the progress across meetings: add "
+        "`also: [at risk]` to the status it became, in actions/plan.yaml"]
+    table = run(runner, "progress", "--project", str(meetings)).stdout.splitlines()
+    assert re.match(r"Meeting\s+Date\s+Complete\s+On track\s+Behind\s+Not started\s+"
+                    r"Off track\s+Other\s+Overdue\s+Items$", table[0])
+
+    # The report: the same column in the table and on the chart, and the same warning.
+    built = run(runner, "build", "--project", str(meetings), "--format", "html")
+    assert built.exit_code == 0
+    assert built.stderr.count("'at risk' is a status at the meetings tagged") == 1
+    html = (meetings / "out/progress-report.html").read_text(encoding="utf-8")
+    table_rows, (bars, _) = table_numbers(html), chart_numbers(html)
+    head = re.search(r'<table class="progress-table">.*?</thead>', html, re.S)[0]
+    assert re.findall(r'<th scope="col">(.*?)</th>', head)[2:] == [
+        "Complete", "On track", "Behind", "Not started", "Off track", "Other", "Total",
+        "Overdue"]
+    for name, then in zip(table_rows, before):
+        assert table_rows[name]["other"] == (0 if then["current"]
+                                             else then["counts"]["at risk"])
+        assert sum(table_rows[name].values()) == then["items"]
+        assert bars[name] == {s: n for s, n in table_rows[name].items() if n}
+    described = chart_numbers(html)[1].find(f"{SVG}desc").text
+    assert f"{before[0]['counts']['at risk']} other. In this report" in described
+    assert described.endswith("2 off track, 0 other. The numbers for every meeting are in "
+                              "the table that follows.")
+
+
+def test_a_status_renamed_with_its_old_word_in_also_counts_the_old_meetings(runner,
+                                                                             meetings):
+    before = json.loads(run(runner, "progress", "--project", str(meetings),
+                            "--format", "json").stdout)
+    rename_at_risk(meetings, also=", also: [At-Risk]")  # any case, as check reads it
+    result = run(runner, "progress", "--project", str(meetings), "--format", "json")
+    assert result.exit_code == 0 and result.stderr == ""
+    after = json.loads(result.stdout)
+    assert [list(r["counts"].values()) for r in after] == [
+        list(r["counts"].values()) for r in before]
+    assert all(list(r["counts"])[2] == "behind" for r in after)
+    planned = plan(meetings).plan
+    view = planned.progress
+    assert [s.label for s in view.statuses] == [
+        "Complete", "On track", "Behind", "Not started", "Off track"]
+    assert [p.counts[view.statuses[2]] for p in view.points] == [
+        r["counts"]["at risk"] for r in before]
+    # and the direction of travel compares the old word as the status it became
+    rows = {r.ref: r for section in planned.sections for r in section.rows}
+    assert rows["3.2.2"].direction == "No change"  # at risk then, behind now
+    assert rows["3.2.3"].direction == "Improved (was at risk)"
+
+
+def test_items_of_no_status_are_counted_so_every_row_adds_up(meetings):
+    plan_yaml = (Path(__file__).parent.parent / "psa_report/plans/default.yaml").read_text(
+        encoding="utf-8")
+    (meetings / "actions/plan.yaml").write_text(
+        plan_yaml.replace("status_required: true", "status_required: false"),
+        encoding="utf-8")
+    edit(meetings, "actions/recommendations/R6.yaml", "status: not started\n", "")
+    result = progress(meetings)
+    assert result.warnings == []
+    current = result.records[-1].as_dict()
+    assert current["counts"]["no status"] == 1
+    assert sum(current["counts"].values()) == current["items"]
+    assert all(r.as_dict()["counts"]["no status"] == 0 for r in result.meetings)
+    assert result.columns[-3] == ("no_status", "No status")

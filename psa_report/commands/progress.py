@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from ..meetings import CURRENT, meeting_history, pattern_for
 from ..problems import Problem
-from ..progress import Point, recount
+from ..progress import Point, recount_all
 from .common import load
 
 #: How the table names the current files' row.
@@ -70,6 +70,7 @@ def progress(root: Path, tags: str | None = None) -> ProgressResult:
     found = meeting_history(Path(root), project, pattern_for(project, tags))
     # sorted() keeps the meetings' own order among equal dates.
     points = [*sorted(found.meetings, key=lambda p: p.day), found.current]
-    statuses = project.statuses
-    return ProgressResult([MeetingRecord(recount(p, statuses)) for p in points],
-                          found.warnings, found.note, columns(statuses))
+    # Each under the plan's statuses now, by word; "Other" and "No status" where needed.
+    points = recount_all(points, project.statuses)
+    return ProgressResult([MeetingRecord(p) for p in points],
+                          found.warnings, found.note, columns(list(points[-1].counts)))
