@@ -72,6 +72,21 @@ def any_case(word: str) -> str:
                    "[ _-]" if c in " _-" else re.escape(c) for c in word)
 
 
+def words_pattern(words: Iterable[str], between: str = r"[\s_-]") -> str:
+    """A JSON Schema ``pattern`` matching a text that is one of ``words`` as
+    :func:`normal_word` compares them: any case, hyphens, underscores and spaces alike
+    and as many, and at either end (``between``: only blanks, for words read in any
+    case alone), so an editor accepts what ``check`` reads."""
+    def letters(word: str) -> str:  # escaped as both Python's re and ECMAScript's read
+        return "".join(f"[{c.lower()}{c.upper()}]" if c.lower() != c.upper() and len(
+            c.lower()) == len(c.upper()) == 1 else "\\" + c if c in "\\^$.|?*+()[]{}/"
+            else c for c in word)
+
+    alternatives = dict.fromkeys(f"{between}+".join(map(letters, normal_word(w).split()))
+                                 for w in words)
+    return f"^{between}*(?:{'|'.join(alternatives)}){between}*$"
+
+
 def cell_text(value: Any) -> str:
     """Running text as typed in a cell or on the command line, line endings made plain;
     :class:`ValueError` if the cell holds a number or a date."""
@@ -390,8 +405,9 @@ class _Choice(FieldType):
     def drop_down(self, definition, shape):
         return list(definition.choices)
 
-    def json_schema(self, definition, shape):
-        return {"type": "string", "enum": list(definition.choices)}
+    def json_schema(self, definition, shape):  # any case, as check reads a choice
+        return {"type": "string", "examples": list(definition.choices),
+                "pattern": words_pattern(definition.choices)}
 
     def example(self, definition, shape, leads, today):
         return definition.choices[0], "one of " + ", ".join(definition.choices)
@@ -420,8 +436,9 @@ class _YesNo(FieldType):
     def drop_down(self, definition, shape):
         return ["yes", "no"]
 
-    def json_schema(self, definition, shape):
-        return {"type": "boolean"}
+    def json_schema(self, definition, shape):  # true/false to an editor, or a word
+        return {"anyOf": [{"type": "boolean"}, {
+            "type": "string", "examples": ["yes", "no"], "pattern": words_pattern(YES + NO, r"\s")}]}
 
     def example(self, definition, shape, leads, today):
         return "no", "yes or no"
