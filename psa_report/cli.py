@@ -303,9 +303,9 @@ def import_(project_dir: Path, table: Path, status: str | None, section: str | N
     rows, schema_path = import_rows(project_dir, table, status, section)
     for row in rows:
         click.echo(f"wrote {row.path} ({row.item.ref}, from line {row.line})")
+    click.echo(imported(rows))
     if schema_path:
         click.echo(schema_written(schema_path))
-    click.echo(imported(rows))
 
 
 @main.command()
@@ -330,10 +330,10 @@ def new(project_dir: Path, kind: str, ref: str | None, section: str | None):
     made = run_new(project_dir, kind, ref, section)
     if made.chosen:
         click.echo(f"{made.ref} is {made.chosen}.")
-    if made.schema:
-        click.echo(schema_written(made.schema))
     click.echo(f"wrote {made.path}: fill in its text, "
                "then run `psa-report check`.")
+    if made.schema:
+        click.echo(schema_written(made.schema))
 
 
 @main.command(name="list")

@@ -41,13 +41,27 @@ def normal_word(text: str) -> str:
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """" Did you mean 'x'?" for the nearest of ``choices``, or ""."""
+    """" Did you mean 'x'?" for the nearest of ``choices``, or "": the one it names in
+    another case, else the closest spelt, else one whose name starts with the word (or
+    words) typed, else one holding them as whole words ('Housing' for 'Housing
+    Association'), the first of these found."""
     choices = list(choices)
     lowered = {normal_word(c): c for c in choices}
-    if normal_word(word) in lowered:
-        return f" Did you mean {lowered[normal_word(word)]!r}?"
+    typed = normal_word(word)
+    if typed in lowered:
+        return f" Did you mean {lowered[typed]!r}?"
     near = get_close_matches(word, choices, n=1, cutoff=0.6)
+    if not near and typed:
+        near = ([c for n, c in lowered.items() if n.startswith(typed + " ")]
+                or [c for n, c in lowered.items() if f" {typed} " in f" {n} "])
     return f" Did you mean {near[0]!r}?" if near else ""
+
+
+def unknown_agency(lead: str, agencies: Iterable[str]) -> str:
+    """What a lead that is no agency of actions/agencies.yaml is told."""
+    agencies = list(agencies)
+    return (f"{lead!r} is not a known agency ({', '.join(agencies)})."
+            f"{did_you_mean(lead, agencies)} New agencies are added in actions/agencies.yaml")
 
 
 def split_leads(value: Any) -> Any:
@@ -248,7 +262,7 @@ class _Agencies(FieldType):
             except Bad as error:
                 raise Bad(error.message, at) from None
             if agencies is not None and lead not in agencies:
-                raise Bad(models._unknown_agency(lead, agencies), at)
+                raise Bad(unknown_agency(lead, agencies), at)
             if lead in found:  # at the list, as today's model says it
                 raise Bad(f"{lead!r} is listed twice")
             found.append(lead)
