@@ -303,9 +303,9 @@ def import_(project_dir: Path, table: Path, status: str | None, section: str | N
     rows, schema_path = import_rows(project_dir, table, status, section)
     for row in rows:
         click.echo(f"wrote {row.path} ({row.item.ref}, from line {row.line})")
-    click.echo(imported(rows))
     if schema_path:
         click.echo(schema_written(schema_path))
+    click.echo(imported(rows))
 
 
 @main.command()
