@@ -200,8 +200,8 @@ def file_warnings(project: Project) -> list[Problem]:
         wrote = {name: (text,) for name, text in PLACEHOLDERS.items()}
         wrote.update({f.name: placeholders(f.label) for f in item.kind.fields
                       if fieldtypes.get(f.type).wording and f.name not in PLACEHOLDERS})
-        for name, texts in wrote.items():
-            if (text := item.get(name)) in texts:
+        for name, examples_of in wrote.items():
+            if (text := item.get(name)) in examples_of:
                 line, column = doc.mark((name,))
                 found.append(warning(doc.display, line, column,
                     f"{name}: still the example text {text!r} that psa-report wrote: "
