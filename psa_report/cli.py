@@ -298,11 +298,13 @@ def import_(project_dir: Path, table: Path, status: str | None, section: str | N
     reported at once by its line; nothing is written unless every row is valid, and no
     existing file is ever overwritten.
     """
-    from .commands.new import import_rows, imported
+    from .commands.new import import_rows, imported, schema_written
 
-    rows = import_rows(project_dir, table, status, section)
+    rows, schema_path = import_rows(project_dir, table, status, section)
     for row in rows:
         click.echo(f"wrote {row.path} ({row.item.ref}, from line {row.line})")
+    if schema_path:
+        click.echo(schema_written(schema_path))
     click.echo(imported(rows))
 
 
@@ -323,12 +325,15 @@ def new(project_dir: Path, kind: str, ref: str | None, section: str | None):
     REF is given.  An existing file is never overwritten.
     """
     from .commands.new import new as run_new
+    from .commands.new import schema_written
 
     made = run_new(project_dir, kind, ref, section)
     if made.chosen:
         click.echo(f"{made.ref} is {made.chosen}.")
     click.echo(f"wrote {made.path}: fill in its text, "
                "then run `psa-report check`.")
+    if made.schema:
+        click.echo(schema_written(made.schema))
 
 
 @main.command(name="list")

@@ -76,9 +76,13 @@ def _wanted(project: Project, item: Item, path: str, status: str | None,
                                     "no field "
                                     f"{name!r}.{hint} Its fields: {', '.join(names)}"))
             continue
-        if fieldtypes.get(definition.type).is_agencies:
-            problems.append(Problem(path, None, None, f"--{name}: the leads are changed "
-                                    "in the item's file, not by set"))
+        if fieldtypes.get(definition.type).is_agencies and isinstance(
+                load_file(project.root / path, path).data.get(definition.name), list):
+            problems.append(Problem(path, None, None, f"--{name}: this file writes "
+                f"{definition.name} as a list (`- name`, one a line), which set does not "
+                "change: edit the list in the file, or write it on one line "
+                f"({definition.name}: {', '.join(list(project.agencies)[:2])}) and run "
+                "set again"))
             continue
         asked.append((f"--{name}", given, definition, ""))
     wanted: dict[str, str | None] = {}
@@ -93,7 +97,9 @@ def _wanted(project: Project, item: Item, path: str, status: str | None,
         try:
             if fieldtypes.get(definition.type).is_due and not value.strip():
                 if required(definition, project.shape):
-                    raise ValueError("cannot be removed here: give a new one")
+                    raise ValueError(f"is required in {project.shape.source}, so it "
+                                     "cannot be removed: give a new one, or make the "
+                                     "field `required: false` there")
                 wanted[definition.name] = None
                 continue
             if fieldtypes.get(definition.type).running_text:

@@ -41,13 +41,27 @@ def normal_word(text: str) -> str:
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """" Did you mean 'x'?" for the nearest of ``choices``, or ""."""
+    """" Did you mean 'x'?" for the nearest of ``choices``, or "": the one it names in
+    another case, else the closest spelt, else one whose name starts with the word (or
+    words) typed, else one holding them as whole words ('Housing' for 'Housing
+    Association'), the first of these found."""
     choices = list(choices)
     lowered = {normal_word(c): c for c in choices}
-    if normal_word(word) in lowered:
-        return f" Did you mean {lowered[normal_word(word)]!r}?"
+    typed = normal_word(word)
+    if typed in lowered:
+        return f" Did you mean {lowered[typed]!r}?"
     near = get_close_matches(word, choices, n=1, cutoff=0.6)
+    if not near and typed:
+        near = ([c for n, c in lowered.items() if n.startswith(typed + " ")]
+                or [c for n, c in lowered.items() if f" {typed} " in f" {n} "])
     return f" Did you mean {near[0]!r}?" if near else ""
+
+
+def unknown_agency(lead: str, agencies: Iterable[str]) -> str:
+    """What a lead that is no agency of actions/agencies.yaml is told."""
+    agencies = list(agencies)
+    return (f"{lead!r} is not a known agency ({', '.join(agencies)})."
+            f"{did_you_mean(lead, agencies)} New agencies are added in actions/agencies.yaml")
 
 
 def split_leads(value: Any) -> Any:
@@ -70,6 +84,21 @@ def any_case(word: str) -> str:
     """A regular expression matching ``word`` in any case, with - or _ for a space."""
     return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else
                    "[ _-]" if c in " _-" else re.escape(c) for c in word)
+
+
+def words_pattern(words: Iterable[str], between: str = r"[\s_-]") -> str:
+    """A JSON Schema ``pattern`` matching a text that is one of ``words`` as
+    :func:`normal_word` compares them: any case, hyphens, underscores and spaces alike
+    and as many, and at either end (``between``: only blanks, for words read in any
+    case alone), so an editor accepts what ``check`` reads."""
+    def letters(word: str) -> str:  # escaped as both Python's re and ECMAScript's read
+        return "".join(f"[{c.lower()}{c.upper()}]" if c.lower() != c.upper() and len(
+            c.lower()) == len(c.upper()) == 1 else "\\" + c if c in "\\^$.|?*+()[]{}/"
+            else c for c in word)
+
+    alternatives = dict.fromkeys(f"{between}+".join(map(letters, normal_word(w).split()))
+                                 for w in words)
+    return f"^{between}*(?:{'|'.join(alternatives)}){between}*$"
 
 
 def cell_text(value: Any) -> str:
@@ -245,7 +274,7 @@ class _Agencies(FieldType):
             except Bad as error:
                 raise Bad(error.message, at) from None
             if agencies is not None and lead not in agencies:
-                raise Bad(models._unknown_agency(lead, agencies), at)
+                raise Bad(unknown_agency(lead, agencies), at)
             if lead in found:  # at the list, as today's model says it
                 raise Bad(f"{lead!r} is listed twice")
             found.append(lead)
@@ -405,8 +434,9 @@ class _Choice(FieldType):
     def drop_down(self, definition, shape):
         return list(definition.choices)
 
-    def json_schema(self, definition, shape):
-        return {"type": "string", "enum": list(definition.choices)}
+    def json_schema(self, definition, shape):  # any case, as check reads a choice
+        return {"type": "string", "examples": list(definition.choices),
+                "pattern": words_pattern(definition.choices)}
 
     def example(self, definition, shape, leads, today):
         return definition.choices[0], "one of " + ", ".join(definition.choices)
@@ -438,8 +468,9 @@ class _YesNo(FieldType):
     def drop_down(self, definition, shape):
         return ["yes", "no"]
 
-    def json_schema(self, definition, shape):
-        return {"type": "boolean"}
+    def json_schema(self, definition, shape):  # true/false to an editor, or a word
+        return {"anyOf": [{"type": "boolean"}, {
+            "type": "string", "examples": ["yes", "no"], "pattern": words_pattern(YES + NO, r"\s")}]}
 
     def example(self, definition, shape, leads, today):
         return "no", "yes or no"

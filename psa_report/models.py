@@ -225,19 +225,6 @@ def _leads(value: Any) -> list[str]:
     return value
 
 
-def _unknown_agency(lead: str, agencies: dict[str, str]) -> str:
-    from difflib import get_close_matches
-
-    known = ", ".join(agencies)
-    near = get_close_matches(lead, list(agencies), n=1, cutoff=0.6)
-    lowered = {a.lower(): a for a in agencies}
-    if lead.lower() in lowered:
-        near = [lowered[lead.lower()]]
-    hint = f" Did you mean {near[0]!r}?" if near else ""
-    return (f"{lead!r} is not a known agency ({known}).{hint} "
-            "New agencies are added in actions/agencies.yaml")
-
-
 #: The paragraphs of Schedule 12A to the Local Government Act 1972 (descriptions of
 #: exempt information): 7 is "the prevention, investigation or prosecution of crime".
 SCHEDULE_12A = range(1, 8)

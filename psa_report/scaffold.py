@@ -450,11 +450,26 @@ def write_schemas(out_dir: Path, shape: Shape) -> list[Path]:
     """Publish the JSON Schemas into ``out_dir`` as one set; the paths written: the
     report's, the agencies', the indicators' and one for each kind of the plan, named
     after the kind ("data-gap.schema.json")."""
-    def writer(text: str):
-        return lambda tmp: tmp.write_text(text, "utf-8")
-
     texts = json_schemas()
-    texts.update({f"{schema_name(kind)}.schema.json":
-                  json.dumps(kind_schema(kind, shape), indent=2, ensure_ascii=False) + "\n"
+    texts.update({f"{schema_name(kind)}.schema.json": _kind_schema_text(kind, shape)
                   for kind in shape.kinds})
-    return publish({out_dir / name: writer(text) for name, text in texts.items()})
+    return publish({out_dir / name: _writer(text) for name, text in texts.items()})
+
+
+def _writer(text: str):
+    return lambda tmp: tmp.write_text(text, "utf-8")
+
+
+def _kind_schema_text(kind: Kind, shape: Shape) -> str:
+    return json.dumps(kind_schema(kind, shape), indent=2, ensure_ascii=False) + "\n"
+
+
+def write_missing_schema(root: Path, kind: Kind, shape: Shape) -> str | None:
+    """Write the kind's schema into the project's schema folder, as ``schema`` writes it,
+    if it is not there (the file a new item's first line names); the path written,
+    relative to the project, or None."""
+    name = f"{SCHEMA_DIR}/{schema_name(kind)}.schema.json"
+    if (root / name).exists():
+        return None
+    publish({root / name: _writer(_kind_schema_text(kind, shape))})
+    return name

@@ -429,10 +429,17 @@ def _default_shape(languages: tuple[str, ...], every: bool = False) -> Shape:
 
 
 def placeholder(label: str) -> str:
-    """The example text `new` writes in a kind's text field (check warns of it): "Describe
-    the data gap here.", "Describe the update here." for a label in capitals (UPDATE)."""
+    """The example text `new` writes in a kind's text field (check warns of it), worded
+    so that any label reads right: "Write the field's text here: What we will do."."""
+    return f"Write the field's text here: {label}" + ("" if label[-1:] in ".?!" else ".")
+
+
+def placeholders(label: str) -> tuple[str, ...]:
+    """Every example text `new` has written in a text field of this label, today's
+    first: earlier versions wrote "Describe the data gap here." (a label in capitals,
+    UPDATE, in small letters)."""
     word = label.lower() if label.isupper() else label[:1].lower() + label[1:]
-    return f"Describe the {word} here."
+    return placeholder(label), f"Describe the {word} here."
 
 
 # ---------------------------------------------------------------- reading plan.yaml

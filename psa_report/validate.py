@@ -36,7 +36,7 @@ from .project import (
     load_project,
 )
 from .scan import ACTIONS, AGENCIES_FILE
-from .shape import PLAN_FILE, Shape, placeholder
+from .shape import PLAN_FILE, Shape, placeholders
 
 #: An open action this long past its deadline, with no change since, is worth a warning.
 STALE_AFTER = timedelta(days=90)
@@ -235,11 +235,12 @@ def file_warnings(project: Project) -> list[Problem]:
     for item in project.items:
         # a kind without refs is keyed "kind 1" (project.build_project)
         doc = docs[item.ref if item.ref in docs else f"{item.kind.name} {item.ref}"]
-        wrote = dict(PLACEHOLDERS)  # what earlier versions' `new` wrote, and today's
-        wrote.update({f.name: placeholder(f.label) for f in item.kind.fields
+        # what earlier versions' `new` wrote, and today's
+        wrote = {name: (text,) for name, text in PLACEHOLDERS.items()}
+        wrote.update({f.name: placeholders(f.label) for f in item.kind.fields
                       if fieldtypes.get(f.type).wording and f.name not in PLACEHOLDERS})
-        for name, text in wrote.items():
-            if item.get(name) == text:
+        for name, examples_of in wrote.items():
+            if (text := item.get(name)) in examples_of:
                 line, column = doc.mark((name,))
                 found.append(warning(doc.display, line, column,
                     f"{name}: still the example text {text!r} that psa-report wrote: "

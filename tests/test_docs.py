@@ -136,6 +136,7 @@ def test_each_example_in_the_guide_is_what_the_command_prints(
     words = shlex.split(command)[1:]
     if words[0] in NEEDS_HISTORY:
         pytest.skip("shown from a plan with several meetings")
+    shutil.copytree(REPO / "schema", project / "schema")  # as init writes it (`new` would)
     monkeypatch.chdir(project)
     result = run(runner, *words)
     assert result.exit_code == 0, result.output

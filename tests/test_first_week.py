@@ -67,9 +67,9 @@ def test_check_warns_about_every_example_text_init_writes(runner, tmp_path):
         ("actions/agencies.yaml", "Police"): line_of(agencies, "The Police"),
         ("actions/data-gaps/1.1.1.yaml", "gap"): line_of(gap, 'gap: "Describe'),
         ("actions/data-gaps/1.1.1.yaml", "action"): line_of(gap, 'action: "Describe'),
-        ("actions/data-gaps/1.1.1.yaml", "update"): line_of(gap, 'update: "Describe'),
+        ("actions/data-gaps/1.1.1.yaml", "update"): line_of(gap, 'update: "Write'),
         ("actions/recommendations/R1.yaml", "recommendation"): line_of(rec, "Describe"),
-        ("actions/recommendations/R1.yaml", "update"): line_of(rec, 'update: "Describe'),
+        ("actions/recommendations/R1.yaml", "update"): line_of(rec, 'update: "Write'),
     }, checked.stderr
     # Both covering paragraphs are examples; each is named.
     assert "paragraph 1 is still the example text" in checked.stderr
@@ -90,7 +90,8 @@ def test_check_warns_about_every_example_text_init_writes(runner, tmp_path):
             ("actions/agencies.yaml", "The Police", "Cleveland Police"),
             ("actions/data-gaps/1.1.1.yaml", "Describe the data gap here.", "Victims' ages."),
             ("actions/data-gaps/1.1.1.yaml", "Describe the agreed action here.", "Ask."),
-            ("actions/data-gaps/1.1.1.yaml", "Describe the update here.", "Begun."),
+            ("actions/data-gaps/1.1.1.yaml", "Write the field's text here: Update.",
+             "Begun."),
             ("actions/recommendations/R1.yaml", "Describe the recommendation here.",
              "Review.")):
         target = folder / path

@@ -66,8 +66,8 @@ def fill(path, **texts: str) -> None:
     """Each field's example line (`gap: "Describe the data gap here."`) given real text."""
     text = path.read_text()
     for name, value in texts.items():
-        text, n = re.subn(rf'(?m)^{name}: "?Describe the .* here\."?$', f"{name}: {value}",
-                          text)
+        text, n = re.subn(rf'(?m)^{name}: "?(?:Describe the .* here\.|Write the field.s '
+                          r'text here: .*)"?$', f"{name}: {value}", text)
         assert n == 1, (name, text)
     path.write_text(text)
 

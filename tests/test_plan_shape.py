@@ -333,8 +333,8 @@ def test_new_writes_a_skeleton_of_a_declared_kind(runner, fenland):
     assert '# target: "0"' in text  # optional fields are offered, commented out
     checked = run(runner, "check", "--project", str(fenland))
     assert checked.exit_code == 0, checked.output
-    assert "1.1.3.yaml:10:10: warning: measure: still the example text 'Describe the " \
-           "measure of success here.'" in checked.stderr
+    assert "1.1.3.yaml:10:10: warning: measure: still the example text \"Write the " \
+           "field's text here: Measure of success.\"" in checked.stderr
     assert run(runner, "check", "--strict", "--project", str(fenland)).exit_code == 1
     wrong = run(runner, "new", "widget", "--project", str(fenland))
     assert wrong.exit_code == 2 and "not a kind of item of this plan: use action" in wrong.stderr

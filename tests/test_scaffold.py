@@ -201,7 +201,10 @@ def test_new_data_gap_takes_the_next_free_ref_and_is_valid(runner, project):
     result = run(runner, "new", "data-gap", "--project", str(project))
     assert result.output == ("5.2.3 is the next free ref in the last section (--section N.N "
                              "for another).\nwrote actions/data-gaps/5.2.3.yaml: fill in its "
-                             "text, then run `psa-report check`.\n")
+                             "text, then run `psa-report check`.\nwrote "
+                             "schema/data-gap.schema.json: the schema an editor checks the "
+                             "new file against (its first line names it); `psa-report "
+                             "schema` writes them all\n")
     text = (project / "actions/data-gaps/5.2.3.yaml").read_text()
     assert text.startswith("# yaml-language-server: $schema=../../schema/data-gap.schema.json")
     assert 'ref: "5.2.3"\n' in text and 'gap: "Describe the data gap here."\n' in text

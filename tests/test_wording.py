@@ -93,8 +93,13 @@ def test_a_heading_naming_its_number_is_never_doubled(number, heading, printed):
     assert wording.WORDS.section(number, heading) == printed
 
 
-def test_the_example_text_of_a_label_in_capitals_reads_as_words():
-    from psa_report.shape import placeholder
+def test_the_example_text_of_any_label_reads_right():
+    """QA F16: "Describe the what we will do here." read wrong; any label now reads right,
+    and the texts earlier versions wrote are still known (check warns of them)."""
+    from psa_report.shape import placeholder, placeholders
 
-    assert placeholder("UPDATE") == "Describe the update here."
-    assert placeholder("Data gap") == "Describe the data gap here."
+    assert placeholder("What we will do") == "Write the field's text here: What we will do."
+    assert placeholder("Funded?") == "Write the field's text here: Funded?"
+    assert placeholders("UPDATE")[1:] == ("Describe the update here.",)
+    assert placeholders("Data gap") == ("Write the field's text here: Data gap.",
+                                        "Describe the data gap here.")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..problems import BadOption
-from ..scaffold import ImportedRow, import_table, skeleton, write_new
+from ..scaffold import ImportedRow, import_table, skeleton, write_missing_schema, write_new
 from ..wording import plural
 from .common import load
 
@@ -16,6 +16,7 @@ class NewItem:
     path: str  # relative to the project: actions/data-gaps/4.2.4.yaml
     ref: str
     chosen: str | None  # why this ref, when psa-report chose it
+    schema: str | None = None  # the kind's schema, when it was missing and so written
 
 
 def new(root: Path, name: str, ref: str | None = None, section: str | None = None
@@ -49,13 +50,14 @@ def new(root: Path, name: str, ref: str | None = None, section: str | None = Non
         raise BadOption("REF", f"{ref} is already used by {project.sources[ref]}")
     path, text = skeleton(project.shape, project.agencies, kind, ref)
     write_new(root, path, text)
-    return NewItem(path, ref, chosen)
+    return NewItem(path, ref, chosen, write_missing_schema(Path(root), kind, project.shape))
 
 
 def import_rows(root: Path, table: Path, status: str | None = None,
-                section: str | None = None) -> list[ImportedRow]:
+                section: str | None = None) -> tuple[list[ImportedRow], str | None]:
     """Write one item file per row of ``table``; all rows valid, or nothing written.
-    ``section``: where rows with an empty Ref are numbered (refs in sections only)."""
+    ``section``: where rows with an empty Ref are numbered (refs in sections only).
+    The rows written, and the kind's schema if it was missing and so written."""
     project = load(root)
     if status is not None:  # one of the plan's statuses, as it is written
         try:
@@ -66,7 +68,14 @@ def import_rows(root: Path, table: Path, status: str | None = None,
     for row in rows:
         write_new(root, row.path, row.text)
     load(root)  # the result must pass check
-    return rows
+    return rows, write_missing_schema(Path(root), rows[0].item.kind,
+                                      project.shape) if rows else None
+
+
+def schema_written(path: str) -> str:
+    """What `new` and `import` say of the kind's schema they wrote (it was missing)."""
+    return (f"wrote {path}: the schema an editor checks the new file against (its first "
+            "line names it); `psa-report schema` writes them all")
 
 
 def imported(rows: list[ImportedRow]) -> str:
