@@ -1092,7 +1092,7 @@ def write_docx(plan: ReportPlan, target: Path, template: Path | None = None) -> 
 def keep_together(document: Document) -> None:
     """Pages as the PDF breaks them: every table row kept whole on its page (Word and
     LibreOffice still split a row taller than a page), the header row kept with the
-    first row under it, and every heading and every paragraph just before a table
+    first row under it, the last row with the one before it, and every heading and every paragraph just before a table
     (an intro, a caption) kept with what follows."""
     body = document.element.body
     blocks = list(body.iterchildren(qn("w:p"), qn("w:tbl")))
@@ -1105,7 +1105,9 @@ def keep_together(document: Document) -> None:
                     trpr.insert_element_before(OxmlElement("w:cantSplit"), "w:trHeight",
                                                "w:tblHeader", "w:tblCellSpacing", "w:jc",
                                                "w:hidden", "w:ins", "w:del", "w:trPrChange")
-                if index == 0 and len(block.tr_lst) > 1:
+                # the header with the first row, and the last row never alone on a page
+                # (with the one before it), as the PDF's tables (report.css)
+                if index in (0, len(block.tr_lst) - 2) and len(block.tr_lst) > 1:
                     for paragraph in row.iter(qn("w:p")):
                         # (no parent: only its format is set)
                         Paragraph(paragraph, None).paragraph_format.keep_with_next = True  # type: ignore[arg-type]

@@ -563,9 +563,9 @@ def lay_out(kind: Kind, columns: list[Column], statuses: list[StatusDef],
     page = kind.page or ("landscape" if sum(weighed) > PAGE_WIDTHS["portrait"]
                          else "portrait")
     room = PAGE_WIDTHS[page]
-    # only the columns of running text give way on the printed page
-    floors = [floor if _column_type(c).wording else w
-              for c, w, floor in zip(columns, weighed, least)]
+    # only the columns of running text give way on the printed page, each alike
+    floors = [LEAST_TEXT_WEIGHT if _column_type(c).wording else w
+              for c, w in zip(columns, weighed)]
     return page, _columns(columns, squeeze(weighed, floors, room), least, room)
 
 
