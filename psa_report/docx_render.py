@@ -1092,8 +1092,8 @@ def write_docx(plan: ReportPlan, target: Path, template: Path | None = None) -> 
 def keep_together(document: Document) -> None:
     """Pages as the PDF breaks them: every table row kept whole on its page (Word and
     LibreOffice still split a row taller than a page), the header row kept with the
-    first row under it, the last row with the one before it, and every heading and every paragraph just before a table
-    (an intro, a caption) kept with what follows."""
+    first row under it, the last row with the one before it, and every heading and
+    every paragraph just before a table (an intro, a caption) kept with what follows."""
     body = document.element.body
     blocks = list(body.iterchildren(qn("w:p"), qn("w:tbl")))
     headings = _lookups(document).headings
