@@ -118,14 +118,20 @@ def make_plan(root: Path, actions: int = 26) -> Path:
             f"update: {UPDATES[i % 5]!r}",
         ]
         (folder / f"{ref}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return write_report(root, sections,
+                        "partnership: Fenland Community Safety Partnership\n"
+                        "title: Community Safety Delivery Plan 2024/25, progress report\n"
+                        "meeting: Fenland Community Safety Partnership Board\n"
+                        "author: Community Safety Manager\n"
+                        "date: 2024-12-10\n"
+                        "paragraphs:\n  - This report sets out progress against the "
+                        "delivery plan.\n")
+
+
+def write_report(root: Path, sections: dict[str, str], head: str) -> Path:
+    """report.yaml: ``head``, then the sections' headings."""
     (root / "actions/report.yaml").write_text(
-        "partnership: Fenland Community Safety Partnership\n"
-        "title: Community Safety Delivery Plan 2024/25, progress report\n"
-        "meeting: Fenland Community Safety Partnership Board\n"
-        "author: Community Safety Manager\n"
-        "date: 2024-12-10\n"
-        "paragraphs:\n  - This report sets out progress against the delivery plan.\n"
-        "sections:\n" + "".join(f"  {k!r}: {v!r}\n" for k, v in sections.items()),
+        head + "sections:\n" + "".join(f"  {k!r}: {v!r}\n" for k, v in sections.items()),
         encoding="utf-8")
     return root
 
@@ -484,14 +490,12 @@ def make_harbour(root: Path, statuses: list[str] = HARBOUR_STATUSES, themes: int
         (root / f"actions/pledges/PL-0{n}.yaml").write_text(
             f'ref: "PL-0{n}"\npledge: Answer every report of anti-social behaviour.\n'
             f"progress: On course.\nrag: {statuses[n]}\n", encoding="utf-8")
-    (root / "actions/report.yaml").write_text(
-        "partnership: Harbourside Safer Communities Partnership\n"
-        "title: Delivery plan progress 2026/27\nmeeting: Safer Communities Board\n"
-        "author: Partnership Analyst\ndate: 2027-01-12\n"
-        "paragraphs:\n  - Progress against the plan.\n"
-        "sections:\n" + "".join(f"  {k!r}: {v!r}\n" for k, v in sections.items()),
-        encoding="utf-8")
-    return root
+    return write_report(root, sections,
+                        "partnership: Harbourside Safer Communities Partnership\n"
+                        "title: Delivery plan progress 2026/27\n"
+                        "meeting: Safer Communities Board\n"
+                        "author: Partnership Analyst\ndate: 2027-01-12\n"
+                        "paragraphs:\n  - Progress against the plan.\n")
 
 
 @pytest.fixture(scope="module")
