@@ -53,8 +53,8 @@ from .dates import long_date
 from .docx_clean import MAX_TEMPLATE_BYTES, OLE_SIGNATURE, Unreadable, clean, repack
 from .figures_view import number_text
 from .files import read_bounded
+from .plan import Column, ReportPlan, Row, fit, lang_of
 from .plan import Part as ReportPart
-from .plan import ReportPlan, Row, lang_of
 from .problems import Invalid, Problem
 from .shape import StatusDef
 
@@ -80,6 +80,10 @@ MUTED = RGBColor(0x4A, 0x4A, 0x4A)
 #: Relative widths of the progress table's columns (Meeting, Date, the five statuses,
 #: Total, Overdue): wide enough on a portrait page that no header word is broken.
 PROGRESS_COLUMNS = (31, 26, 21, 13, 13, 13, 16, 14, 20)
+#: plan.py's unit of a column's weight, a character of the PDF's tables (8.6pt text, 100
+#: to the 493pt of a portrait page's lines), per point of the text's size: the Word
+#: tables' text (the Normal style's, 10.5pt by default) is larger, so a page holds fewer.
+WEIGHT_UNIT = 493 / 100 / 8.6
 #: A list's indent per level, in twips (the bullet hangs in it).
 LIST_INDENT = 420
 
@@ -513,6 +517,16 @@ def _widths(table: Table, widths: Iterable[float]) -> None:
             cell.width = width
 
 
+def _weighed(document: Document, table: Table, columns: list[Column]) -> None:
+    """The columns' widths from their weights (plan.py's, as the PDF's), fitted to the
+    page in the size of the document's text: no column narrower than its longest word
+    (a header's, a status's) where the page can hold them all."""
+    size = document.styles["Normal"].font.size
+    unit = Pt(WEIGHT_UNIT * (size.pt if size is not None else 10.5))
+    room = _text_width(_last_section(table._tbl.getparent(), table.part)) / unit
+    _widths(table, fit(columns, room))
+
+
 def _text_width(section: Section) -> int:
     """The width inside the page's margins."""
     return int((section.page_width or Inches(8.5)) - (section.left_margin or Inches(1))
@@ -742,7 +756,6 @@ def write_table_part(document: Document, plan: ReportPlan, part: ReportPart,
     if part.intro:
         _para(document, part.intro).paragraph_format.keep_with_next = True
     # the columns' shares of the width, as the PDF's (plan.py's COLUMN_WEIGHTS)
-    widths = [column.weight for column in part.columns]
     for section in part.sections:
         for parent in section.parents:
             _heading(document, parent.title, min(parent.level - 1, 9))
@@ -752,7 +765,7 @@ def write_table_part(document: Document, plan: ReportPlan, part: ReportPart,
                        section.title or part.heading, section.caption)
         for row in section.rows:
             _gap_row(table, row)
-        _widths(table, widths)
+        _weighed(document, table, part.columns)
 
 
 def _caption(document: Document, text: str) -> None:
@@ -863,7 +876,7 @@ def write_summary(document: Document, plan: ReportPlan) -> None:
         _fill(cells[0], [line.name], bold=True)
         for cell, number in zip(cells[1:], [*line.counts, line.total]):
             _fill(cell, [str(number)], bold=bold, right=True)
-    _widths(table, [16, *([12] * len(summary.statuses)), 10])
+    _weighed(document, table, summary.columns)  # each as wide as its words, as the PDF's
     if plan.status_note:
         _para(document, plan.status_note).paragraph_format.space_before = Pt(6)
     note = words.several_leads
@@ -1060,10 +1073,17 @@ def write_docx(plan: ReportPlan, target: Path, template: Path | None = None) -> 
             write_table_part(document, plan, part, page_break=not turned
                              and (not first or plan.exceptions is not None))
         first = False
-    if landscape:
+    # the summary on the page its columns need (plan.py's Summary.page): a landscape
+    # one of its own, the colophon after it unless figures or progress come between
+    wide = plan.summary.page == "landscape"
+    if landscape and (plan.since is not None or not wide):
         _new_section(document, landscape=False)
     write_changes(document, plan)
+    if wide:
+        _new_section(document, landscape=True)
     write_summary(document, plan)
+    if wide and (plan.figures is not None or plan.progress is not None):
+        _new_section(document, landscape=False)
     write_figures(document, plan)
     write_progress(document, plan)
     write_colophon(document, plan)
@@ -1077,8 +1097,8 @@ def write_docx(plan: ReportPlan, target: Path, template: Path | None = None) -> 
 def keep_together(document: Document) -> None:
     """Pages as the PDF breaks them: every table row kept whole on its page (Word and
     LibreOffice still split a row taller than a page), the header row kept with the
-    first row under it, and every heading and every paragraph just before a table
-    (an intro, a caption) kept with what follows."""
+    first row under it, the last row with the one before it, and every heading and
+    every paragraph just before a table (an intro, a caption) kept with what follows."""
     body = document.element.body
     blocks = list(body.iterchildren(qn("w:p"), qn("w:tbl")))
     headings = _lookups(document).headings
@@ -1090,7 +1110,9 @@ def keep_together(document: Document) -> None:
                     trpr.insert_element_before(OxmlElement("w:cantSplit"), "w:trHeight",
                                                "w:tblHeader", "w:tblCellSpacing", "w:jc",
                                                "w:hidden", "w:ins", "w:del", "w:trPrChange")
-                if index == 0 and len(block.tr_lst) > 1:
+                # the header with the first row, and the last row never alone on a page
+                # (with the one before it), as the PDF's tables (report.css)
+                if index in (0, len(block.tr_lst) - 2) and len(block.tr_lst) > 1:
                     for paragraph in row.iter(qn("w:p")):
                         # (no parent: only its format is set)
                         Paragraph(paragraph, None).paragraph_format.keep_with_next = True  # type: ignore[arg-type]

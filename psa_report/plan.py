@@ -207,6 +207,9 @@ class Column:
     percent: float = 0  # its share of the table's width
     #: the characters a line of it holds: a longer word is hyphenated (report.css)
     fits: int = 0
+    #: the least it may be squeezed to (:func:`fit`): its longest word, never broken;
+    #: running text no less than LEAST_TEXT_WEIGHT (its other words are hyphenated)
+    least: float = 0
 
 
 @dataclass
@@ -276,6 +279,11 @@ class Summary:
     overall: SummaryLine
     by_lead: list[SummaryLine]
     no_lead: int  # recommendations with no lead agency (the whole partnership)
+    #: the table's columns (the lead's, a status's each, the total's), sized by their
+    #: words as the item tables' are; see :func:`lay_out_summary`
+    columns: list[Column] = field(default_factory=list)
+    page: str = "portrait"  # "landscape" when its columns need more than a portrait page
+    width: float = 100  # its share of the page's width, in percent
 
 
 @dataclass
@@ -391,8 +399,10 @@ def summarise(project: Project, words: Words, main: str | None = None) -> Summar
 
     by_lead = [line(code, localise(full, language, main), [i for i in items if code in i.lead])
                for code, full in project.agencies.items()]
+    page, columns, width = lay_out_summary(words, statuses, list(project.agencies))
     return Summary(statuses, line(words.all_items, words.all_items, items),
-                   [b for b in by_lead if b.total], sum(1 for i in items if not i.lead))
+                   [b for b in by_lead if b.total], sum(1 for i in items if not i.lead),
+                   columns, page, width)
 
 
 def slug(text: str) -> str:
@@ -540,28 +550,87 @@ def lay_out(kind: Kind, columns: list[Column], statuses: list[StatusDef],
     each column widened to its longest word: landscape when the columns ask for more
     than a portrait page holds (or when the kind says ``page:``). Where they ask for
     more than the page holds, the columns of running text give way first."""
-    weighed = []
+    weighed, least = [], []
     for column in columns:
         weight = COLUMN_WEIGHTS.get(column.type, COLUMN_WEIGHTS["line"])
         widest = max(_word_weight(words)
                      for words in _column_words(column, kind, statuses, agencies) or [""])
         # a status cell's word sits in a badge: its padding and border too
-        weighed.append(max(weight, widest + (2 if _column_type(column).is_status else 0)))
+        widest += 2 if _column_type(column).is_status else 0
+        weighed.append(max(weight, widest))
+        least.append(max(LEAST_TEXT_WEIGHT, widest) if _column_type(column).wording
+                     else widest)
     page = kind.page or ("landscape" if sum(weighed) > PAGE_WIDTHS["portrait"]
                          else "portrait")
     room = PAGE_WIDTHS[page]
-    text = [i for i, c in enumerate(columns) if _column_type(c).wording]
-    excess = sum(weighed) - room
-    if excess > 0 and text:
-        give = sum(weighed[i] - LEAST_TEXT_WEIGHT for i in text if weighed[i] > LEAST_TEXT_WEIGHT)
-        share = min(1.0, excess / give) if give > 0 else 0
-        for i in text:
-            weighed[i] -= max(0.0, weighed[i] - LEAST_TEXT_WEIGHT) * share
+    # only the columns of running text give way on the printed page, each alike
+    floors = [LEAST_TEXT_WEIGHT if _column_type(c).wording else w
+              for c, w in zip(columns, weighed)]
+    return page, _columns(columns, squeeze(weighed, floors, room), least, room)
+
+
+def _columns(columns: list[Column], weighed: list[float], least: list[float], room: float,
+             ) -> list[Column]:
+    """The columns with their weights, shares of the table and what a line holds."""
     total = sum(weighed) or 1
     # a line holds the column's share of the page's characters, less its padding's
-    return page, [Column(c.name, c.label, c.type, round(w, 1), round(100 * w / total, 2),
-                         max(4, int(PAGE_WIDTHS[page] * w / max(total, room) - 3)))
-                  for c, w in zip(columns, weighed)]
+    return [Column(c.name, c.label, c.type, round(w, 1), round(100 * w / total, 2),
+                   max(4, int(room * w / max(total, room) - 3)), round(min(w, least_w), 1))
+            for c, w, least_w in zip(columns, weighed, least)]
+
+
+def squeeze(weights: list[float], least: list[float], room: float) -> list[float]:
+    """``weights`` made to fit ``room``: where they ask for more, each column gives way in
+    proportion to what it has above its ``least``, never below it."""
+    excess = sum(weights) - room
+    give = sum(max(0.0, w - floor) for w, floor in zip(weights, least))
+    if excess <= 0 or give <= 0:
+        return list(weights)
+    share = min(1.0, excess / give)
+    return [w - max(0.0, w - floor) * share for w, floor in zip(weights, least)]
+
+
+def fit(columns: list[Column], room: float) -> list[float]:
+    """The columns' weights on a page that holds ``room`` characters of table text (a
+    Word page, whose text is larger than the PDF's): the columns of running text give way
+    first, then every column, down to its longest word (Column.least); a word is broken
+    only where the page cannot hold every column's longest word."""
+    weights = [c.weight for c in columns]
+    weights = squeeze(weights, [c.least if _column_type(c).wording else w
+                                for c, w in zip(columns, weights)], room)
+    return squeeze(weights, [c.least for c in columns], room)
+
+
+#: The widest count the status summary prints (a plan of up to 9,999 items): the same
+#: in every edition, whatever it leaves uncounted.
+WIDEST_COUNT = "9999"
+
+
+def lay_out_summary(words: Words, statuses: list[StatusDef], codes: list[str],
+                    ) -> tuple[str, list[Column], float]:
+    """The status summary's page, columns and share of the page's width, as
+    :func:`lay_out` sizes the item tables: each column at least its longest word (a
+    status's in its badge), where there is room a status's label whole (its badge on one
+    line) and the lead's as wide as the longest agency code; landscape only where a
+    portrait page cannot hold every column's words."""
+    count = _word_weight(WIDEST_COUNT)
+    lead_words = [*words.lead.split(), *words.all_items.split(),
+                  *(w for code in codes for w in code.split())]
+    least = [max(map(_word_weight, lead_words)),
+             *(max(count, 2 + max(map(_word_weight, s.label.split() or [""])))
+               for s in statuses),
+             max(count, *map(_word_weight, words.total.split()))]
+    weighed = [max(least[0], COLUMN_WEIGHTS["agencies"], *map(_word_weight, codes)),
+               *(max(floor, 2 + _word_weight(s.label)) for floor, s in zip(least[1:], statuses)),
+               least[-1]]
+    page = "landscape" if sum(least) > PAGE_WIDTHS["portrait"] else "portrait"
+    room = PAGE_WIDTHS[page]
+    weighed = squeeze(weighed, least, room)
+    columns = [Column("lead", words.lead, "agencies"),
+               *(Column(s.name, s.label, "status") for s in statuses),
+               Column("total", words.total, "number")]
+    return (page, _columns(columns, weighed, least, room),
+            round(min(100.0, 100 * sum(weighed) / room), 2))
 
 
 #: The characters the running footer may have, so it fits one line of a portrait page

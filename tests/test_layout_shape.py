@@ -9,6 +9,7 @@ import re
 import shutil
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from html import unescape
 from pathlib import Path
 from types import SimpleNamespace
@@ -20,7 +21,7 @@ from pypdf import PdfReader
 
 from psa_report import editions, plan, progress, wording
 from psa_report.figures_view import CrimeRow, direction
-from psa_report.shape import COLOURS, default_shape
+from psa_report.shape import COLOURS, StatusDef, default_shape
 
 STATUSES = ["complete", "green", "amber", "red", "not started"]
 STATUS_LABELS = ["Complete", "Green", "Amber", "Red", "Not started"]
@@ -117,14 +118,20 @@ def make_plan(root: Path, actions: int = 26) -> Path:
             f"update: {UPDATES[i % 5]!r}",
         ]
         (folder / f"{ref}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return write_report(root, sections,
+                        "partnership: Fenland Community Safety Partnership\n"
+                        "title: Community Safety Delivery Plan 2024/25, progress report\n"
+                        "meeting: Fenland Community Safety Partnership Board\n"
+                        "author: Community Safety Manager\n"
+                        "date: 2024-12-10\n"
+                        "paragraphs:\n  - This report sets out progress against the "
+                        "delivery plan.\n")
+
+
+def write_report(root: Path, sections: dict[str, str], head: str) -> Path:
+    """report.yaml: ``head``, then the sections' headings."""
     (root / "actions/report.yaml").write_text(
-        "partnership: Fenland Community Safety Partnership\n"
-        "title: Community Safety Delivery Plan 2024/25, progress report\n"
-        "meeting: Fenland Community Safety Partnership Board\n"
-        "author: Community Safety Manager\n"
-        "date: 2024-12-10\n"
-        "paragraphs:\n  - This report sets out progress against the delivery plan.\n"
-        "sections:\n" + "".join(f"  {k!r}: {v!r}\n" for k, v in sections.items()),
+        head + "sections:\n" + "".join(f"  {k!r}: {v!r}\n" for k, v in sections.items()),
         encoding="utf-8")
     return root
 
@@ -407,3 +414,219 @@ def test_a_narrow_table_prints_portrait_unless_its_kind_says_landscape(runner, t
     document = docx.Document(str(build(runner, root, "docx")))
     wide = [s.page_width > s.page_height for s in document.sections]
     assert any(wide) == (page == "landscape")
+
+
+# ---------------------------------------------------------------- the status summary and
+# the last rows (a plan of six statuses of its own, agencies named in words)
+
+HARBOUR_STATUSES = ["delivered", "progressing", "slipping", "stalled", "paused", "not begun"]
+HARBOUR_COLOURS = ["blue", "green", "amber", "red", "orange", "purple", "grey", "yellow",
+                   "pink"]
+HARBOUR_AGENCIES = ["Youth Justice Service", "Fire and Rescue", "Police",
+                    "Housing Association", "Council"]
+HARBOUR_LABELS = ["Ref", "What we will do", "Priority", "Funded?", "Target (people)",
+                  "Started on", "Lead partner", "Deadline", "Progress this quarter",
+                  "Officer notes", "Position"]
+HARBOUR_KINDS = """\
+kinds:
+  - name: action
+    folder: actions
+    heading: Delivery plan
+    ref: "1.1"
+    layout: table
+    fields:
+      - {name: description, label: What we will do, type: text}
+      - {name: priority, label: Priority, type: choice, choices: [High, Medium, Low]}
+      - {name: funded, label: Funded?, type: yes-no}
+      - {name: target, label: Target (people), type: number, required: false}
+      - {name: started, label: Started on, type: date, required: false}
+      - {name: lead, label: Lead partner, type: agencies}
+      - {name: deadline, label: Deadline, type: due}
+      - {name: progress, label: Progress this quarter, type: text, partners: true}
+      - {name: officer_notes, label: Officer notes, type: text, required: false}
+      - {name: rag, label: Position, type: status, partners: true}
+  - name: pledge
+    folder: pledges
+    heading: Partnership pledges
+    ref: "PL-01"
+    layout: blocks
+    fields:
+      - {name: pledge, label: Pledge, type: text}
+      - {name: lead, label: Lead partner, type: agencies, required: false}
+      - {name: progress, label: Progress this quarter, type: text, partners: true}
+      - {name: rag, label: Position, type: status, partners: true}
+"""
+
+
+def make_harbour(root: Path, statuses: list[str] = HARBOUR_STATUSES, themes: int = 9,
+                 agencies: list[str] = HARBOUR_AGENCIES) -> Path:
+    """A plan of its own statuses and two kinds: actions in themes of two rows each, of
+    differing heights (so that page breaks fall at many places in a theme), and
+    pledges in blocks after them."""
+    (root / "actions/actions").mkdir(parents=True)
+    (root / "actions/pledges").mkdir()
+    (root / "actions/plan.yaml").write_text(
+        "statuses:\n" + "".join(
+            f"  - {{name: {name}, colour: {HARBOUR_COLOURS[i]}"
+            f"{', done: true' if i == 0 else ''}{', exception: true' if i == 2 else ''}}}\n"
+            for i, name in enumerate(statuses)) + HARBOUR_KINDS, encoding="utf-8")
+    (root / "actions/agencies.yaml").write_text(
+        "".join(f"{code}: Harbourside {code}\n" for code in agencies), encoding="utf-8")
+    sections = {}
+    for i in range(themes * 2):
+        theme, number = i // 2 + 1, i % 2 + 1
+        sections[str(theme)] = f"Theme {theme}: Safer streets and homes"
+        words = UPDATES[i % 5] + " " + ACTIONS[(i * 3) % 5] * (i % 3)
+        (root / f"actions/actions/{theme}.{number}.yaml").write_text(
+            f'ref: "{theme}.{number}"\n'
+            f"description: {ACTIONS[i % 5]!r}\n"
+            f"priority: {['High', 'Medium', 'Low'][i % 3]}\n"
+            f"funded: {['yes', 'no'][i % 2]}\n"
+            f"lead: {agencies[i % len(agencies)]}, {agencies[(i + 2) % len(agencies)]}\n"
+            f"deadline: Q{i % 4 + 1} 2026/27\n"
+            f"progress: {words!r}\n"
+            f"rag: {statuses[i % len(statuses)]}\n", encoding="utf-8")
+    for n in (1, 2):
+        (root / f"actions/pledges/PL-0{n}.yaml").write_text(
+            f'ref: "PL-0{n}"\npledge: Answer every report of anti-social behaviour.\n'
+            f"progress: On course.\nrag: {statuses[n]}\n", encoding="utf-8")
+    return write_report(root, sections,
+                        "partnership: Harbourside Safer Communities Partnership\n"
+                        "title: Delivery plan progress 2026/27\n"
+                        "meeting: Safer Communities Board\n"
+                        "author: Partnership Analyst\ndate: 2027-01-12\n"
+                        "paragraphs:\n  - Progress against the plan.\n")
+
+
+@pytest.fixture(scope="module")
+def harbour(tmp_path_factory) -> dict:
+    from click.testing import CliRunner
+    root = make_harbour(tmp_path_factory.mktemp("harbour") / "plan")
+    runner = CliRunner()
+    return {"root": root, "pdf": build(runner, root), "docx": build(runner, root, "docx")}
+
+
+def summary_page(pdf_path: Path) -> tuple[dict, float, float, float, float]:
+    """The page of the status summary (its words), the left and right margins (where
+    the footer's line starts and ends: "Page 7 of 8" ends at the right margin), and
+    the left and right ends of the summary's table (its rules)."""
+    with pdfplumber.open(pdf_path) as pdf:
+        for page in pdf.pages:
+            words = page.extract_words()
+            text = " ".join(w["text"] for w in words)
+            if not text.startswith("Status summary") and " Status summary " not in text:
+                continue
+            foot = [w for w in words if w["top"] > page.height - 60]
+            rules = [*page.rects, *page.lines]
+            return ({"words": words, "text": text, "width": float(page.width)},
+                    min(w["x0"] for w in foot), max(w["x1"] for w in foot),
+                    min(r["x0"] for r in rules), max(r["x1"] for r in rules))
+    raise AssertionError("no status summary page")
+
+
+def assert_summary_within_margins(pdf_path: Path, labels: list[str]) -> dict:
+    page, text_left, text_right, table_left, table_right = summary_page(pdf_path)
+    assert table_left >= text_left - 6 and table_right <= text_right + 1, (
+        f"the summary table spans {table_left:.0f}-{table_right:.0f}pt, the text "
+        f"{text_left:.0f}-{text_right:.0f}pt of a {page['width']:.0f}pt page")
+    words = Counter(w["text"] for w in page["words"])
+    for label in labels:  # each status word whole in the header
+        for word in label.split():
+            assert words[word] >= 1, f"{word!r} is not printed whole in the summary"
+    return page
+
+
+def test_the_status_summary_of_six_statuses_keeps_within_the_margins(harbour):
+    assert_summary_within_margins(harbour["pdf"], [s.capitalize() for s in HARBOUR_STATUSES])
+
+
+def test_nine_statuses_and_long_agency_names_keep_within_the_margins(runner, tmp_path):
+    statuses = [*HARBOUR_STATUSES, "withdrawn", "merged elsewhere", "under review"]
+    agencies = [*HARBOUR_AGENCIES, "Community Rehabilitation Company",
+                "Integrated Offender Management"]
+    root = make_harbour(tmp_path / "plan", statuses, themes=4, agencies=agencies)
+    page = assert_summary_within_margins(build(runner, root),
+                                         [s.capitalize() for s in statuses])
+    for code in agencies:
+        assert all(word in page["text"] for word in code.split())
+
+
+@pytest.mark.parametrize("count", range(3, 10))
+def test_the_summary_columns_hold_their_words_with_any_number_of_statuses(count):
+    """As many statuses as a plan may have: every column at least its longest word (a
+    status's in its badge), the lead's its longest code's, and landscape only when a
+    portrait page cannot hold them."""
+    names = [*HARBOUR_STATUSES, "withdrawn", "merged elsewhere", "under review"][:count]
+    statuses = [StatusDef(name, "#FFFFFF") for name in names]
+    words = wording.words_for(default_shape())
+    codes = [*HARBOUR_AGENCIES, "Integrated Offender Management"]
+    page, columns, width = plan.lay_out_summary(words, statuses, codes)
+    room = plan.PAGE_WIDTHS[page]
+    needs = [max(plan._word_weight(w) for w in
+                 [*words.lead.split(), *words.all_items.split(),
+                  *(w for c in codes for w in c.split())])]
+    needs += [2 + max(plan._word_weight(w) for w in s.label.split()) for s in statuses]
+    needs += [max(plan._word_weight(w) for w in words.total.split())]
+    assert len(columns) == len(needs) == count + 2
+    assert width <= 100
+    for column, need in zip(columns, needs):
+        # its share of the table, of the table's share of the page's characters
+        assert column.percent * width * room / 1e4 >= need - 0.1, (column.label, need)
+    portrait = sum(needs) <= plan.PAGE_WIDTHS["portrait"]
+    assert page == ("portrait" if portrait else "landscape")
+
+
+def test_no_page_holds_one_row_of_a_table(harbour):
+    """A table's last row is never alone on a page under its repeated header: every
+    theme's two rows are on one page, wherever the page breaks fall."""
+    found = read_pages(harbour["pdf"])
+    tables = table_pages(found, "What")
+    assert len(tables) >= 3, "the themes should run over several pages"
+    seen = Counter()
+    for page in tables:
+        left = min(w["x0"] for w in page["words"] if w["text"] == "Ref")
+        refs = [w["text"] for w in page["words"] if re.fullmatch(r"\d+\.\d", w["text"])
+                and w["x0"] < left + 10]
+        themes = Counter(ref.split(".")[0] for ref in refs)
+        assert all(n == 2 for n in themes.values()), f"a theme split over pages: {refs}"
+        seen.update(refs)
+    assert len(seen) == 18 and set(seen.values()) == {1}
+
+
+def _bold_widths() -> Callable[[str], float] | None:
+    """The advance of a word in Liberation Sans Bold (Arial's metrics, as LibreOffice
+    sets Word's Arial), in em; None where the font is not installed."""
+    from fontTools.ttLib import TTFont
+    fonts = [p for p in Path("/usr/share/fonts").rglob("LiberationSans-Bold.ttf")]
+    if not fonts:
+        return None
+    font = TTFont(str(fonts[0]))
+    cmap, advances = font.getBestCmap(), font["hmtx"].metrics
+    per_em = font["head"].unitsPerEm
+    return lambda word: sum(advances[cmap[ord(c)]][0] for c in word) / per_em
+
+
+def test_word_columns_are_wide_enough_for_every_header_word(harbour, project, runner):
+    """Word breaks a word longer than its cell's line at a letter ("Progressi", "ng";
+    "Funded", "?"): every column of the Word tables (the item tables and the status
+    summary) holds each word of its header, in the document's bold table text."""
+    import docx
+    width_of = _bold_widths()
+    if width_of is None:
+        pytest.skip("Liberation Sans is not installed: scripts/system-deps.sh")
+    for path, words in ((harbour["docx"], {"Progressing", "Total", *" ".join(HARBOUR_LABELS).split()}),
+                        (build(runner, project, "docx"), {"Status", "Lead", "Total"})):
+        document = docx.Document(str(path))
+        size = document.styles["Normal"].font.size.pt
+        checked = set()
+        for table in document.tables:
+            grid = [col.w.pt for col in table._tbl.tblGrid.gridCol_lst]
+            header = [cell.text for cell in table.rows[0].cells]
+            for text, width in zip(header, grid):
+                for word in text.split():
+                    # the cell's margins: 0.19 cm each side (Word's and python-docx's)
+                    need = width_of(word) * size + 2 * 5.4
+                    assert need <= width, (
+                        f"{path.name}: {word!r} needs {need:.0f}pt, its column is {width:.0f}pt")
+                    checked.add(word)
+        assert words <= checked, words - checked
