@@ -14,8 +14,8 @@ its docstring says why that and not a polling loop.
 ``ThreadingHTTPServer``: ``/`` and ``/index.html`` (the report, with a small
 inline script that reloads the page when the report changes), ``/report.pdf``,
 for a plan in two languages the other edition's ``/report.cy.html`` and
-``/report.cy.pdf``, and ``/events`` (server-sent events); every other path is 404.  Nothing is read
-from disk to answer a request, so no path can reach a file.
+``/report.cy.pdf``, and ``/events`` (server-sent events); every other path is 404.
+Nothing is read from disk to answer a request, so no path can reach a file.
 """
 
 from __future__ import annotations
