@@ -12,9 +12,10 @@ its docstring says why that and not a polling loop.
 
 :func:`make_server` serves a Preview with the standard library's
 ``ThreadingHTTPServer``: ``/`` and ``/index.html`` (the report, with a small
-inline script that reloads the page when the report changes), ``/report.pdf``
-and ``/events`` (server-sent events); every other path is 404.  Nothing is read
-from disk to answer a request, so no path can reach a file.
+inline script that reloads the page when the report changes), ``/report.pdf``,
+for a plan in two languages the other edition's ``/report.cy.html`` and
+``/report.cy.pdf``, and ``/events`` (server-sent events); every other path is 404.
+Nothing is read from disk to answer a request, so no path can reach a file.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from .bilingual import name_of
 from .problems import BadOption, Invalid, Problem
 
 #: The build function a Preview is handed (see :func:`psa_report.report.html_builder`):
@@ -44,8 +46,9 @@ from .problems import BadOption, Invalid, Problem
 #: in two languages the other editions' pages too ({"cy": HTML}), or raises Invalid /
 #: BadOption. The server imports no operation: it is given what to run.
 Builder = Callable[[], tuple]
-#: The page of the edition in another of the plan's languages: /report.cy.html
-OTHER_PAGE = re.compile(r"/report\.([a-z]{2})\.html")
+#: The page, or the PDF, of the edition in another of the plan's languages:
+#: /report.cy.html, /report.cy.pdf
+OTHER_PAGE = re.compile(r"/report\.([a-z]{2})\.(html|pdf)")
 
 # --- the preview ---------------------------------------------------------------------
 
@@ -62,6 +65,20 @@ class Snapshot:
     seconds: float = 0.0
     #: the editions in the plan's other languages, by code: {"cy": HTML}
     pages: tuple[tuple[str, str], ...] = ()
+
+    def page(self, language: str | None = None) -> str | None:
+        """The page of the edition in ``language`` (None: the main one), or None if the
+        plan has no such edition.  While the files have problems every edition's page is
+        the problems page: the plan's languages cannot be known then (the mistake may be
+        in report.yaml), and an open page of any edition lists them and reloads."""
+        if language is None or self.problems:
+            return self.html
+        return dict(self.pages).get(language)
+
+
+class NoEdition(LookupError):
+    """The plan has no edition in the language asked for (not one of report.yaml's
+    ``languages``, or its main one)."""
 
 
 class Preview:
@@ -86,7 +103,9 @@ class Preview:
         self._snapshot = Snapshot(0, problems_page([]))
         self._lock = threading.Lock()  # one rebuild at a time
         self._pdf_lock = threading.Lock()  # one print at a time
-        self._pdf: tuple[int, bytes] | None = None
+        #: each edition's PDF (None: the main one's) as (version, PDF), this version's only
+        self._pdfs: dict[str | None, tuple[int, bytes]] = {}
+        self._printed = False
         self._changed = threading.Condition()
         self._slow = False  # a rebuild has run for over SLOW seconds and is not done
 
@@ -202,21 +221,29 @@ class Preview:
         with self._changed:
             self._changed.notify_all()
 
-    def pdf(self) -> bytes:
-        """The PDF of the current report, printed once per version.
+    def pdf(self, language: str | None = None) -> bytes:
+        """The PDF of the current report, or of its edition in ``language`` (one of the
+        plan's other languages), printed on request once per version.
 
         Raises :class:`Invalid` while the files have problems (or if the print
-        itself finds one, such as a missing font file).
+        itself finds one, such as a missing font file), :class:`NoEdition` if the plan
+        has no edition in ``language``.
         """
         snapshot = self._snapshot
         if snapshot.problems:
             raise Invalid(list(snapshot.problems))
+        html = snapshot.page(language)
+        if html is None:
+            raise NoEdition(language)
         with self._pdf_lock:
-            if self._pdf is not None and self._pdf[0] == snapshot.version:
-                return self._pdf[1]
-            first = self._pdf is None
-            data = print_pdf(snapshot.html, list(snapshot.dirs), self.pdf_variant)
-            self._pdf = (snapshot.version, data)
+            kept = self._pdfs.get(language)
+            if kept is not None and kept[0] == snapshot.version:
+                return kept[1]
+            first, self._printed = not self._printed, True
+            data = print_pdf(html, list(snapshot.dirs), self.pdf_variant)
+            self._pdfs = {code: found for code, found in self._pdfs.items()
+                          if found[0] == snapshot.version}
+            self._pdfs[language] = (snapshot.version, data)
         if first and self.after_warm_up is not None:
             self.after_warm_up()  # WeasyPrint is loaded now
         return data
@@ -486,7 +513,8 @@ class PreviewServer(ThreadingHTTPServer):
         #: a new value per server, so a page from an earlier run always reloads
         self.boot = secrets.token_hex(4)
         self.stopping = threading.Event()
-        self._page: tuple[int, bytes] = (-1, b"")
+        #: each edition's page as served (None: the main one's, and the problems page)
+        self._pages: dict[str | None, tuple[int, bytes]] = {}
         self._page_lock = threading.Lock()
         super().__init__((host, port), PreviewHandler)
         self.port = self.server_address[1]
@@ -502,19 +530,27 @@ class PreviewServer(ThreadingHTTPServer):
     def token(self, version: int, slow: bool = False) -> str:
         return f"{self.boot}-{version}" + ("-rebuilding" if slow else "")
 
-    def page(self) -> tuple[int, bytes]:
-        """(version, the page as served), the script put in once per version.  While a
-        rebuild has run for long the last report is served under a banner saying so."""
-        if self.preview.state[1]:
-            version = self.preview.version
-            page = inject(with_banner(self.preview.snapshot.html), self.token(version, True))
-            return version, page.encode("utf-8")
+    def page(self, language: str | None = None) -> tuple[int, bytes] | None:
+        """(version, the page as served) of the edition in ``language`` (None: the main
+        one; see :meth:`Snapshot.page`), the script put in once per version; None if the
+        plan has no such edition.  While a rebuild has run for long the last report is
+        served under a banner saying so."""
+        slow = self.preview.state[1]
         snapshot = self.preview.snapshot
+        html = snapshot.page(language)
+        if html is None:
+            return None
+        version = snapshot.version
+        if slow:
+            return version, inject(with_banner(html), self.token(version, True)).encode("utf-8")
+        key = None if snapshot.problems else language
         with self._page_lock:
-            if self._page[0] != snapshot.version:
-                self._page = (snapshot.version,
-                              inject_bytes(snapshot.html, self.token(snapshot.version)))
-            return self._page
+            kept = self._pages.get(key)
+            if kept is None or kept[0] != version:
+                self._pages = {code: found for code, found in self._pages.items()
+                               if found[0] == version}
+                kept = self._pages[key] = (version, inject_bytes(html, self.token(version)))
+            return kept
 
     def handle_error(self, request, client_address) -> None:
         if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
@@ -530,7 +566,8 @@ class PreviewServer(ThreadingHTTPServer):
 
 
 class PreviewHandler(BaseHTTPRequestHandler):
-    """``/`` and ``/index.html``, ``/report.pdf``, ``/events``; anything else is 404.
+    """``/`` and ``/index.html``, ``/report.pdf``, ``/events``, and for a plan in two
+    languages ``/report.cy.html`` and ``/report.cy.pdf``; anything else is 404.
 
     The request path is compared as sent, never decoded or joined to a folder,
     and nothing is read from disk, so ``/../actions/report.yaml`` is just 404.
@@ -562,42 +599,55 @@ class PreviewHandler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         other = OTHER_PAGE.fullmatch(path)
         if path in ("/", "/index.html", "/report.html"):
-            self.page(head)
-        elif other is not None and other.group(1) in dict(self.server.preview.snapshot.pages):
-            self.other_page(other.group(1), head)
+            self.page(None, head)
         elif path == "/report.pdf":
-            self.pdf(head)
+            self.pdf(None, head)
+        elif other is not None and other.group(2) == "html":
+            self.page(other.group(1), head)
+        elif other is not None:
+            self.pdf(other.group(1), head)
         elif path == "/events" and not head:
             self.events()
         else:
-            self.send(HTTPStatus.NOT_FOUND, "text/plain",
-                      "Not found: psa-report serve shows the report at / and its PDF at "
-                      "/report.pdf (a plan in two languages: the other at /report.cy.html), "
-                      "nothing else.\n", head)
+            self.not_found(head)
 
-    def page(self, head: bool) -> None:
-        version, body = self.server.page()
+    def not_found(self, head: bool) -> None:
+        """404, naming the addresses there are (the other editions' as the plan is now)."""
+        codes = [code for code, _ in self.server.preview.snapshot.pages]
+        others = "".join(f"; the {name_of(code)} edition at /report.{code}.html and its PDF "
+                         f"at /report.{code}.pdf" for code in codes)
+        if not codes:
+            others = (" (a plan in two languages, such as report.yaml's `languages: [en, "
+                      "cy]`, has the other edition at /report.cy.html and /report.cy.pdf)")
+        self.send(HTTPStatus.NOT_FOUND, "text/plain",
+                  f"Not found: {self.path[:200]}: psa-report serve shows the report at / "
+                  f"and its PDF at /report.pdf{others}, nothing else.\n", head)
+
+    def page(self, language: str | None, head: bool) -> None:
+        """The report's page, or its edition's in another of the plan's languages."""
+        found = self.server.page(language)
+        if found is None:
+            self.not_found(head)
+            return
+        version, body = found
         self.send(HTTPStatus.OK, "text/html; charset=utf-8", body, head, version=version)
 
-    def other_page(self, code: str, head: bool) -> None:
-        """The edition in another of the plan's languages (/report.cy.html)."""
-        snapshot = self.server.preview.snapshot
-        page = inject(dict(snapshot.pages)[code], self.server.token(snapshot.version))
-        self.send(HTTPStatus.OK, "text/html; charset=utf-8", page, head,
-                  version=snapshot.version)
-
-    def pdf(self, head: bool) -> None:
+    def pdf(self, language: str | None, head: bool) -> None:
         preview = self.server.preview
         version = preview.version
         try:
-            data = preview.pdf()
+            data = preview.pdf(language)
         except Invalid as invalid:
             body = inject(problems_page(invalid.problems), self.server.token(version))
             self.send(HTTPStatus.CONFLICT, "text/html; charset=utf-8", body, head,
                       version=version)
             return
+        except NoEdition:
+            self.not_found(head)
+            return
+        name = "progress-report" + (f".{language}" if language else "") + ".pdf"
         self.send(HTTPStatus.OK, "application/pdf", data, head, version=version,
-                  extra={"Content-Disposition": 'inline; filename="progress-report.pdf"'})
+                  extra={"Content-Disposition": f'inline; filename="{name}"'})
 
     def events(self) -> None:
         """Server-sent events: the current version at once, then each new one."""

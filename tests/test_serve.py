@@ -45,6 +45,7 @@ from psa_report.serve import (
     watched_folders,
     widen_policy,
 )
+from psa_report.wording import words_in
 
 BROWSER = Path(__file__).parent / "browser"
 GAP = "actions/data-gaps/3.2.1.yaml"
@@ -402,6 +403,111 @@ def test_the_exempt_editions_preview_lays_out_again_only_the_saved_row(project, 
     assert sorted(set(rendered)) == ["3.2.4"]
     fresh = build(project, "html", tmp_path / "exempt", edition="exempt").outputs[0]
     assert page == fresh.read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------ a plan in two languages
+
+
+def in_two_languages(project: Path) -> Path:
+    """The project's plan in English and Welsh (its texts have no Welsh yet: they are
+    printed in English in the Welsh edition, the tool's own words in Welsh)."""
+    edit(project, "actions/report.yaml", "partnership: Safer Stockton Partnership",
+         "languages: [en, cy]\npartnership: Safer Stockton Partnership")
+    return project
+
+
+def test_the_welsh_page_lists_the_problems_while_a_file_has_one_and_comes_back(project):
+    """While a file has a mistake /report.cy.html is the problems page, with its reload
+    script, as / is (it was a plain-text 404 naming the very address it was on, which
+    never reloaded); once the file is fixed it is the Welsh report again."""
+    server = Served(in_two_languages(project))
+    try:
+        assert f"{server.url}report.cy.html" in "\n".join(server.out)  # named on starting
+        status, _, body = server.get("/report.cy.html")
+        assert status == 200 and '<html lang="cy">' in body.decode("utf-8")
+        edit(project, GAP, "status: off track", "status: <b>done</b>")
+        problem = html.escape("actions/data-gaps/3.2.1.yaml:19:9: status: '<b>done</b>' "
+                              "is not a status")
+        page = wait_until(lambda: server.page_with("could not be built: 1 problem"), 5,
+                          "the problems page at /")
+        status, headers, body = server.get("/report.cy.html")
+        assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
+        assert body.decode("utf-8") == page and problem in page  # the same page as /
+        broken = headers["X-Psa-Report-Version"]
+        assert page.count("<script") == 1 and f'-{broken}">' in page  # it reloads
+        status, _, body = server.get("/report.cy.pdf")
+        assert status == 409 and problem.encode() in body
+        edit(project, GAP, "status: <b>done</b>", "status: off track")
+        status, headers, body = wait_until(
+            lambda: (lambda got: got if b'<html lang="cy">' in got[2] else None)(
+                server.get("/report.cy.html")), 5, "the Welsh report back once fixed")
+        assert status == 200 and int(headers["X-Psa-Report-Version"]) > int(broken)
+        assert b"could not be built" not in body
+    finally:
+        server.stop(signal.SIGKILL)
+
+
+def test_the_welsh_pdf_is_printed_on_request_at_report_cy_pdf(project):
+    server = Served(in_two_languages(project))
+    try:
+        status, headers, welsh = server.get("/report.cy.pdf")
+        assert status == 200 and headers["Content-Type"] == "application/pdf"
+        assert headers["Content-Disposition"] == 'inline; filename="progress-report.cy.pdf"'
+        assert pypdf.PdfReader(io.BytesIO(welsh)).trailer["/Root"]["/Lang"] == "cy"
+        in_welsh = words_in("cy").summary  # "Status summary" in Welsh
+        assert in_welsh in pdf_text(welsh) and "A major problem persists" in pdf_text(welsh)
+        english = server.get("/report.pdf")[2]
+        assert in_welsh not in pdf_text(english) and words_in().summary in pdf_text(english)
+        edit(project, GAP, UPDATE, "Printed again after an edit; analysts cannot access")
+        wait_until(lambda: "Printed again" in server.page(), 5, "the edit served")
+        assert "Printed again after an edit" in pdf_text(server.get("/report.cy.pdf")[2])
+        status, _, body = server.get("/report.fr.pdf")  # not one of the plan's languages
+        assert status == 404 and b"the Welsh edition at /report.cy.html and its PDF at " \
+            b"/report.cy.pdf" in body
+    finally:
+        server.stop(signal.SIGKILL)
+
+
+def test_a_slow_rebuild_shows_its_banner_on_the_welsh_page_too(project):
+    """The Welsh page carries the rebuilding banner and version as / does: without them
+    its script, told on /events of a version its page did not carry, reloaded the page
+    again and again until the rebuild was done. Its PDF is printed once per version."""
+    from psa_report.serve import NoEdition, make_server
+
+    build_now, gate = html_builder(in_two_languages(project)), threading.Event()
+    gate.set()
+    preview = Preview(project, lambda: (gate.wait(10), build_now())[1])
+    preview.SLOW = 0.2
+    preview.rebuild()
+    server = make_server(preview)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                     daemon=True).start()
+
+    def get(path: str) -> str:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        connection.request("GET", path)
+        return connection.getresponse().read().decode("utf-8")
+
+    try:
+        gate.clear()
+        rebuilding = threading.Thread(target=preview.rebuild)
+        rebuilding.start()
+        wait_until(lambda: preview.state[1], 2, "the rebuild taking long")
+        page = get("/report.cy.html")
+        assert '<html lang="cy">' in page and "being rebuilt" in page
+        assert f'data-version="{server.boot}-1-rebuilding"' in page
+        gate.set()
+        rebuilding.join(10)
+        page = get("/report.cy.html")
+        assert "being rebuilt" not in page and f'data-version="{server.boot}-1"' in page
+    finally:
+        server.shutdown()
+        server.stop()
+    welsh = preview.pdf("cy")
+    assert preview.pdf("cy") is welsh and preview.pdf() is not welsh
+    assert preview.pdf("cy") is welsh  # printing the other edition keeps this one's
+    with pytest.raises(NoEdition):
+        preview.pdf("fr")
 
 
 # ------------------------------------------------------------------ nothing else

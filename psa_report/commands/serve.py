@@ -2,7 +2,9 @@
 
 Nothing is written: not out/, not a temporary HTML file.  The page reloads by
 itself (server-sent events); while the files have problems it lists them, and
-the report comes back once they are fixed.  Runs until Ctrl-C (or SIGTERM).
+the report comes back once they are fixed.  A plan in two languages is served in
+both: the other edition at /report.cy.html, its PDF at /report.cy.pdf.  Runs until
+Ctrl-C (or SIGTERM).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import webbrowser
 from collections.abc import Callable
 from pathlib import Path
 
+from ..bilingual import name_of
 from ..problems import BadOption, Problem
 from ..report import html_builder
 from ..serve import Preview, PreviewServer, Watcher, exposed, make_server, watched_folders
@@ -118,6 +121,9 @@ def serve(root: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,
         url = url_of(server, host)
         watcher.start()
         say(f"Serving the report at {url} (press Ctrl-C to stop)")
+        for code, _ in preview.snapshot.pages:
+            say(f"The {name_of(code)} edition is at {url}report.{code}.html, its PDF at "
+                f"{url}report.{code}.pdf")
         say(WORDS.exempt_edition if edition == "exempt" else WORDS.public_edition)
         warning = exposure_warning(host, server.port)
         if warning:
