@@ -639,7 +639,8 @@ def serve(project_dir: Path, port: int, host: str, open_browser: bool, edition: 
 
     The page reloads by itself when a file in actions/ or templates/ is saved;
     while the files have problems it lists them. /report.pdf is the PDF of the
-    files as they are now. Ctrl-C stops it.
+    files as they are now; a plan in two languages has its other edition at
+    /report.cy.html and /report.cy.pdf. Ctrl-C stops it.
     """
     from .commands.serve import serve as run_serve
 
