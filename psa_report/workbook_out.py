@@ -8,9 +8,10 @@ may be is refused before anything is written, as ``collect`` would refuse it.
 from __future__ import annotations
 
 import json
+import math
 import re
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -163,13 +164,31 @@ def _write_instructions(sheet, lines: list[tuple[str, str | None]],
     _print_and_protect(sheet)
 
 
-def _print_and_protect(sheet, freeze: str | None = None) -> None:
+#: The width, in points, an A4 landscape page prints at 100% (Excel's default margins),
+#: and the least a sheet is scaled to fit it: its 11-point text printed at 7.7 points.
+_PAGE_POINTS, _LEAST_SCALE = 740, 0.7
+
+
+def _pages_wide(widths: Sequence[float]) -> int:
+    """How many A4 landscape pages across the columns of ``widths`` (Excel's units: about
+    7 pixels each, and 5 more a column) print on, their text never scaled below
+    :data:`_LEAST_SCALE`."""
+    points = sum(7 * width + 5 for width in widths) * 0.75
+    return max(1, math.ceil(points * _LEAST_SCALE / _PAGE_POINTS))
+
+
+def _print_and_protect(sheet, freeze: str | None = None, widths: Sequence[float] | None = None,
+                       ) -> None:
     """A sheet printed on A4 one page wide, protected; with ``freeze``, an Updates
     sheet's: its header kept in view (panes frozen at ``freeze``) and repeated on every
-    printed page, landscape, protected with no password, so rows and columns may still
-    be resized."""
+    printed page, landscape, as many pages wide as its columns (``widths``) need to be
+    read (the Ref column repeated on each), protected with no password, so rows and
+    columns may still be resized."""
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    across = _pages_wide(widths) if widths else 1
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = across, 0
+    if across > 1:
+        sheet.print_title_cols = "A:A"
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.protection.sheet = True
     if freeze:
@@ -356,7 +375,7 @@ def _updates(sheet, kind: Kind, shape: Shape, rows: list[ShapedSent], example: d
         if check is not None:
             check.add(f"{letter}2:{letter}{len(rows) + 1}")
             sheet.add_data_validation(check)
-    _print_and_protect(sheet, "B2")
+    _print_and_protect(sheet, "B2", widths)
 
 
 def _validation(definition, shape: Shape, title: str, DataValidation,  # noqa: N803

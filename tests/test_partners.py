@@ -230,7 +230,9 @@ def test_issue_writes_one_locked_printable_workbook_per_lead(project: Path):
     assert sheet.freeze_panes == "B2"
     assert sheet.print_title_rows == "$1:$1"
     assert sheet.page_setup.orientation == "landscape"
-    assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
+    # as many pages wide as its text needs to print at 7.7 points or more, Ref on each
+    assert sheet.page_setup.fitToWidth == 2 and sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.print_title_cols == "$A:$A"
     assert sheet.protection.sheet and not sheet.protection.password
     assert sheet["E2"].alignment.wrap_text and sheet.column_dimensions["E"].width >= 36
     assert sheet.column_dimensions["H"].width >= 40  # the new update

@@ -200,6 +200,9 @@ def test_requests_go_out_in_a_plans_own_columns_and_statuses(runner, fenland):
     assert rows[1][5] == "1,200" and rows[1][8] == "2024/25 (April 2024 to March 2025)"
     assert rows[1][9:] == ["The course is written; the first sessions are booked.", "Amber",
                            None, None]
+    # thirteen columns print two landscape pages wide, the Ref column on each, at a
+    # readable size (one page wide, LibreOffice printed them at 4 to 5 points)
+    assert (sheet.page_setup.fitToWidth, sheet.print_title_cols) == (2, "$A:$A")
     (check,) = sheet.data_validations.dataValidation
     assert str(check.sqref) == "M2:M3"
     assert check.formula1 == '"complete,green,amber,red,not yet started"'
