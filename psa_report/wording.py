@@ -690,9 +690,9 @@ class Words:
             return self._("Choose the {column} from the drop-down list: {choices}.",
                           column=column, choices=listed)
         if kind == "due":
-            return self._("If the {label} has moved, type the new one in the {column} column: "
-                          "a date such as {day}, a quarter such as {quarter}, a year such as "
-                          "{year}, or {ongoing}.", label=label, column=column, day=day,
+            return self._("If the deadline has moved, type the new one in the {column} "
+                          "column: a date such as {day}, a quarter such as {quarter}, a year "
+                          "such as {year}, or {ongoing}.", column=column, day=day,
                           quarter=quarter, year=year, ongoing=typed["ongoing"])
         if kind == "date":
             return self._("If the {label} has changed, type the new date in the {column} "

@@ -464,7 +464,7 @@ PARTNER_WORDS = [
     (lambda w: w.step("choice", "Update", "New Update", choices=["a", "b"]),
      "Choose the New Update from the drop-down list: a, b."),
     (lambda w: w.step("due", "Due", "New Due", day="01/09/2010", quarter="Q2 2010/11", year="2010/11"),
-     "If the Due has moved, type the new one in the New Due column: a date such as 01/09/2010, a quarter such as Q2 2010/11, a year such as 2010/11, or ongoing."),
+     "If the deadline has moved, type the new one in the New Due column: a date such as 01/09/2010, a quarter such as Q2 2010/11, a year such as 2010/11, or ongoing."),
     (lambda w: w.step("date", "Update", "New Update", day="01/09/2010"),
      "If the Update has changed, type the new date in the New Update column, such as 01/09/2010."),
     (lambda w: w.step("number", "Update", "New Update"),
