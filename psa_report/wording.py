@@ -644,19 +644,32 @@ class Words:
         """"Safer Stockton Partnership on 27 September 2010" (the meeting's day if known)."""
         return self._("{meeting} on {day}", meeting=meeting, day=day) if day else meeting
 
-    def workbook_lists(self, plurals: list[str], name: str, partnership: str,
+    def workbook_lists(self, plurals: list[str], name: str | None, partnership: str,
                        done: list[str], meeting: str) -> str:
-        """The Instructions sheet's first sentence: what the workbook lists, and where the
+        """The Instructions sheet's first sentence: what the workbook lists (``name``
+        None: the items for the whole partnership, with no lead agency), and where the
         updates go."""
+        items = self._each_and(plurals)
+        if name is None and done:
+            return self._("This workbook lists the {items} for the whole partnership in the "
+                          "action plan of the {partnership} that are not yet {done}. The "
+                          "updates you give will go into the progress report to the "
+                          "{meeting}.", items=items, partnership=partnership,
+                          done=self._each_or(done), meeting=meeting)
+        if name is None:
+            return self._("This workbook lists the {items} for the whole partnership in the "
+                          "action plan of the {partnership}. The updates you give will go "
+                          "into the progress report to the {meeting}.", items=items,
+                          partnership=partnership, meeting=meeting)
         if done:
             return self._("This workbook lists the {items} that {name} leads in the action "
                           "plan of the {partnership}, and that are not yet {done}. The "
                           "updates you give will go into the progress report to the "
-                          "{meeting}.", items=self._each_and(plurals), name=name,
+                          "{meeting}.", items=items, name=name,
                           partnership=partnership, done=self._each_or(done), meeting=meeting)
         return self._("This workbook lists the {items} that {name} leads in the action plan "
                       "of the {partnership}. The updates you give will go into the progress "
-                      "report to the {meeting}.", items=self._each_and(plurals), name=name,
+                      "report to the {meeting}.", items=items, name=name,
                       partnership=partnership, meeting=meeting)
 
     def reply_by(self, day: str | None) -> str:

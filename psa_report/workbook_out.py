@@ -29,6 +29,7 @@ from .partners import (
     LINE_HEIGHT,
     MANIFEST,
     MAX_RETURN_BYTES,
+    PARTNERSHIP,
     UPDATES,
     IssuedWorkbook,
     ShapedSent,
@@ -244,7 +245,9 @@ def _workbook(plan: Requests, request: Request, name: str, kinds: list[Kind],
 
     book = Workbook()
     language, paragraphs = request.language, request.paragraphs
-    _write_instructions(book.active, _lines(plan, name, kinds, sheets, reply_by,
+    whole = request.code == PARTNERSHIP  # the items with no lead: the partnership's own
+    _write_instructions(book.active, _lines(plan, None if whole else name, kinds, sheets,
+                                            reply_by,
                                             issued_on, paragraphs, language, words),
                         words.instructions)
     if paragraphs:
@@ -265,12 +268,13 @@ def _workbook(plan: Requests, request: Request, name: str, kinds: list[Kind],
     return book
 
 
-def _lines(plan: Requests, name: str, kinds: list[Kind], sheets: dict[str, str],
+def _lines(plan: Requests, name: str | None, kinds: list[Kind], sheets: dict[str, str],
                   reply_by: date | None, issued_on: date,
                   edition_paragraphs: list[int], language: str = "en",
                   words: Words = WORDS) -> list[tuple[str, str | None]]:
     """The Instructions sheet, worded from the plan's shape (plan.yaml), in ``language``
-    (the tool's ``words`` in it, the plan's texts' translations into it)."""
+    (the tool's ``words`` in it, the plan's texts' translations into it); ``name`` None:
+    the workbook of the items for the whole partnership (no lead agency)."""
     report, shape = plan.report, plan.shape
     other = language != plan.main
 
@@ -298,7 +302,7 @@ def _lines(plan: Requests, name: str, kinds: list[Kind], sheets: dict[str, str],
                                else None, words))
     steps += [words.do_not_change, words.save_and_return]
     return [
-        (words.update_request(partnership, name), "title"),
+        (words.update_request(partnership, name or words.whole_partnership), "title"),
         (words.workbook_lists([tr(kind.plural) for kind in kinds], name, partnership,
                               [_lower(tr(s.label)) if other else s.name for s in shape.done],
                               meeting), None),

@@ -260,6 +260,14 @@ def test_issue_for_some_leads_only(project: Path):
     assert list(books) == ["Court", "Partnership"]
     with pytest.raises(Invalid, match="Fire: not a lead agency"):
         issue(project, leads=["Fire"])
+    # the items with no lead are the whole partnership's, not "led by" it
+    lines = [row[0] for row in openpyxl.load_workbook(books["Partnership"])["Instructions"].iter_rows(
+        values_only=True)]
+    assert lines[0] == ("Safer Stockton Partnership: update request for the whole "
+                        "partnership")
+    assert lines[1].startswith("This workbook lists the recommendations for the whole "
+                               "partnership in the action plan of the Safer Stockton "
+                               "Partnership that are not yet complete."), lines[1]
 
 
 #: What the partners type in the round-trip tests.
