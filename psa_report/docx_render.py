@@ -18,6 +18,7 @@ headers, footers and logo are kept and its body is replaced by the report.
 from __future__ import annotations
 
 import io
+import math
 import re
 import weakref
 import zipfile
@@ -521,13 +522,15 @@ def _weighed(document: Document, table: Table, columns: list[Column],
     """The columns' widths from their weights (plan.py's, as the PDF's), fitted to the
     page in the size of the document's text: no column narrower than its longest word
     (a header's, a status's) where the page can hold them all. ``printed``: the size
-    the PDF prints the table's text in, the Word table's where the page cannot hold
-    every column's longest word in the document's size."""
+    the PDF prints the table's text in; where the page cannot hold every column's
+    longest word in the document's size, the table's text is the largest that it can
+    (in Word's half points), no smaller than the PDF's."""
     normal = document.styles["Normal"].font.size
     size = normal.pt if normal is not None else 10.5
     width = _text_width(_last_section(table._tbl.getparent(), table.part))
-    if printed is not None and sum(c.least for c in columns) * Pt(WEIGHT_UNIT * size) > width:
-        size = min(size, printed)
+    least = sum(c.least for c in columns)
+    if printed is not None and least * Pt(WEIGHT_UNIT * size) > width:
+        size = max(printed, math.floor(2 * width / Pt(WEIGHT_UNIT * least)) / 2)
         for run in table._tbl.iter(qn("w:r")):
             Run(run, table).font.size = Pt(size)
     _widths(table, fit(columns, width / Pt(WEIGHT_UNIT * size)))
