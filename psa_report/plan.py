@@ -709,8 +709,8 @@ FIGURES_SIZE = 8
 
 def lay_out_figures(view: FiguresView) -> tuple[TableLayout, TableLayout]:
     """The crime figures' table and the indicators', as figures.html prints them (at
-    :data:`FIGURES_SIZE`): a crime type's or an indicator's name, and a direction's
-    shape and words, whole where there is room."""
+    :data:`FIGURES_SIZE`): a crime type's or an indicator's name, a direction's shape
+    and words, an indicator's target, verdict and source whole where there is room."""
     words = view.words
 
     def direction(moved) -> str:
@@ -736,10 +736,10 @@ def lay_out_figures(view: FiguresView) -> tuple[TableLayout, TableLayout]:
                   (words.quarter, [i.value for i in items], []),
                   (words.same_quarter, [i.last_year for i in items], []),
                   (words.direction, moved, moved),
-                  (words.target, [i.target for i in items], []),
-                  (words.against_target, [i.status for i in items], []),
+                  (words.target, targets := [i.target for i in items], targets),
+                  (words.against_target, verdicts := [i.status for i in items], verdicts),
                   (words.baseline, [i.baseline for i in items], []),
-                  (words.source, [i.source for i in items], [])]
+                  (words.source, sources := [i.source for i in items], sources)]
 
     def sized(table: list[tuple[str, list[str], list[str]]]) -> TableLayout:
         return lay_out_words([Column(str(n), label) for n, (label, _, _) in enumerate(table)],
