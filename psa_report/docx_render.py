@@ -18,6 +18,7 @@ headers, footers and logo are kept and its body is replaced by the report.
 from __future__ import annotations
 
 import io
+import math
 import re
 import weakref
 import zipfile
@@ -42,14 +43,13 @@ from docx.oxml.ns import nsdecls, qn
 from docx.oxml.table import CT_Tbl
 from docx.parts.numbering import NumberingPart
 from docx.section import Section
-from docx.shared import Cm, Emu, Inches, Length, Pt, RGBColor, Twips
+from docx.shared import Cm, Emu, Inches, Length, Mm, Pt, RGBColor, Twips
 from docx.styles.style import BaseStyle
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from .bilingual import joined, parts_of
-from .dates import long_date
 from .docx_clean import MAX_TEMPLATE_BYTES, OLE_SIGNATURE, Unreadable, clean, repack
 from .figures_view import number_text
 from .files import read_bounded
@@ -77,13 +77,13 @@ def status_fill(status) -> str:
 ACCENT = RGBColor(0x1D, 0x3F, 0x66)
 MUTED = RGBColor(0x4A, 0x4A, 0x4A)
 
-#: Relative widths of the progress table's columns (Meeting, Date, the five statuses,
-#: Total, Overdue): wide enough on a portrait page that no header word is broken.
-PROGRESS_COLUMNS = (31, 26, 21, 13, 13, 13, 16, 14, 20)
 #: plan.py's unit of a column's weight, a character of the PDF's tables (8.6pt text, 100
 #: to the 493pt of a portrait page's lines), per point of the text's size: the Word
 #: tables' text (the Normal style's, 10.5pt by default) is larger, so a page holds fewer.
 WEIGHT_UNIT = 493 / 100 / 8.6
+#: The widest a chart is on a landscape page, above a table that needs the page's
+#: width (progress.css), so that the table and what follows share the page.
+LANDSCAPE_CHART = Mm(160)
 #: A list's indent per level, in twips (the bullet hangs in it).
 LIST_INDENT = 420
 
@@ -517,14 +517,23 @@ def _widths(table: Table, widths: Iterable[float]) -> None:
             cell.width = width
 
 
-def _weighed(document: Document, table: Table, columns: list[Column]) -> None:
+def _weighed(document: Document, table: Table, columns: list[Column],
+             printed: float | None = None) -> None:
     """The columns' widths from their weights (plan.py's, as the PDF's), fitted to the
     page in the size of the document's text: no column narrower than its longest word
-    (a header's, a status's) where the page can hold them all."""
-    size = document.styles["Normal"].font.size
-    unit = Pt(WEIGHT_UNIT * (size.pt if size is not None else 10.5))
-    room = _text_width(_last_section(table._tbl.getparent(), table.part)) / unit
-    _widths(table, fit(columns, room))
+    (a header's, a status's) where the page can hold them all. ``printed``: the size
+    the PDF prints the table's text in; where the page cannot hold every column's
+    longest word in the document's size, the table's text is the largest that it can
+    (in Word's half points), no smaller than the PDF's."""
+    normal = document.styles["Normal"].font.size
+    size = normal.pt if normal is not None else 10.5
+    width = _text_width(_last_section(table._tbl.getparent(), table.part))
+    least = sum(c.least for c in columns)
+    if printed is not None and least * Pt(WEIGHT_UNIT * size) > width:
+        size = max(printed, math.floor(2 * width / Pt(WEIGHT_UNIT * least)) / 2)
+        for run in table._tbl.iter(qn("w:r")):
+            Run(run, table).font.size = Pt(size)
+    _widths(table, fit(columns, width / Pt(WEIGHT_UNIT * size)))
 
 
 def _text_width(section: Section) -> int:
@@ -942,11 +951,12 @@ def write_progress(document: Document, plan: ReportPlan) -> None:
     for name, point in view.rows:
         cells = table.add_row().cells
         _fill(cells[0], [name], bold=True)
-        _fill(cells[1], [long_date(point.day)])
+        _fill(cells[1], [words.long_date(point.day)])
         numbers = [point.counts[s] for s in view.statuses] + [point.items, point.overdue]
         for cell, number in zip(cells[2:], numbers):
             _fill(cell, [str(number)], right=True)
-    _widths(table, PROGRESS_COLUMNS)
+    if plan.progress_table is not None:  # each column as wide as its words, as the PDF's
+        _weighed(document, table, plan.progress_table.columns, plan.progress_table.size)
     _para(document, words.progress_note(view.max_bars)).paragraph_format.space_before = Pt(6)
 
 
@@ -955,10 +965,13 @@ def _chart_picture(document: Document, chart) -> None:
     (wp:docPr descr, what Word's Alt Text pane shows) and kept with its caption."""
     from .chart_picture import chart_png
 
-    width = Length(_text_width(_last_section(document.element.body, document.part)))
+    section = _last_section(document.element.body, document.part)
+    width = _text_width(section)
+    if section.orientation == WD_ORIENT.LANDSCAPE:  # with a wide table: as the PDF's
+        width = min(width, LANDSCAPE_CHART)
     paragraph = _add_paragraph(document)
     paragraph.paragraph_format.keep_with_next = True
-    shape = paragraph.add_run().add_picture(io.BytesIO(chart_png(chart)), width=width)
+    shape = paragraph.add_run().add_picture(io.BytesIO(chart_png(chart)), width=Length(width))
     properties = shape._inline.docPr
     properties.set("name", chart.title)
     properties.set("descr", chart.description)
@@ -993,7 +1006,8 @@ def write_figures(document: Document, plan: ReportPlan) -> None:
             for cell, value in zip(cells[1:5] + cells[6:], values):
                 _fill(cell, [value], bold=bold, right=True)
             _runs(cells[5].paragraphs[0], _direction(row.direction))
-        _widths(table, (22, 11, 11, 9, 9, 15, 10, 10, 11)[:len(header)])
+        if plan.crime_table is not None:  # each column as wide as its words, as the PDF's
+            _weighed(document, table, plan.crime_table.columns, plan.crime_table.size)
     for line in view.notes:
         _para(document, line).paragraph_format.space_before = Pt(4)
     if view.indicators:
@@ -1014,7 +1028,9 @@ def write_figures(document: Document, plan: ReportPlan) -> None:
             _fill(cells[5], [item.status], bold=item.status_kind != "none")
             _fill(cells[6], [item.baseline])
             _fill(cells[7], [item.source])
-        _widths(table, (22, 9, 11, 15, 11, 11, 9, 16))
+        if plan.indicators_table is not None:
+            _weighed(document, table, plan.indicators_table.columns,
+                     plan.indicators_table.size)
     elif view.indicator_intro:
         _para(document, view.indicator_intro)
     if view.chart is not None:
@@ -1082,10 +1098,16 @@ def write_docx(plan: ReportPlan, target: Path, template: Path | None = None) -> 
     if wide:
         _new_section(document, landscape=True)
     write_summary(document, plan)
-    if wide and (plan.figures is not None or plan.progress is not None):
-        _new_section(document, landscape=False)
-    write_figures(document, plan)
-    write_progress(document, plan)
+    # the figures and the progress table each on the page its tables need (plan.py's
+    # lay_out_figures, lay_out_progress)
+    progress = plan.progress_table.page if plan.progress_table is not None else "portrait"
+    for page, write in (((plan.figures_page if plan.figures is not None else None),
+                         write_figures),
+                        (progress if plan.progress is not None else None, write_progress)):
+        if page is not None and (page == "landscape") != wide:
+            wide = page == "landscape"
+            _new_section(document, landscape=wide)
+        write(document, plan)
     write_colophon(document, plan)
     keep_together(document)
     conform(document)

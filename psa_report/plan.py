@@ -23,7 +23,7 @@ from .bilingual import Fallback, Text, lang_of
 from .changes import Change
 from .dates import day_suffix, long_date, month_year
 from .deadlines import Overdue, is_done, overdue  # noqa: F401 - the report's overdue table
-from .figures_view import FiguresView, link_indicators
+from .figures_view import FiguresView, link_indicators, number_text
 from .history import Provenance, Revision
 from .progress import (
     GLYPHS,
@@ -315,11 +315,22 @@ class ReportPlan:
     exceptions: Exceptions | None = None  # off track, at risk, overdue, worse
     progress: ProgressView | None = None  # the "Progress across meetings" section
     figures: FiguresView | None = None  # "Crime and disorder"; None: no figures/ folder
+    #: the columns of the progress table, the crime figures' and the indicators', sized
+    #: by their words (:func:`lay_out_progress`, :func:`lay_out_figures`)
+    progress_table: TableLayout | None = None
+    crime_table: TableLayout | None = None
+    indicators_table: TableLayout | None = None
     #: each kind's part, in the shape's order (the default: data requirements, then
     #: the recommendations)
     parts: list[Part] = field(default_factory=list)
     #: "No statuses are given" when the plan has none (status_required: false)
     status_note: str | None = None
+
+    @property
+    def figures_page(self) -> str:
+        """The crime figures' page: landscape where one of their tables needs it."""
+        tables = (self.crime_table, self.indicators_table)
+        return "landscape" if any(t and t.page == "landscape" for t in tables) else "portrait"
 
     @property
     def rows(self) -> list[Row]:
@@ -510,7 +521,12 @@ def _sections(kind: Kind, rows: list[Row], sections: dict[str, str], words: Word
 
 def _word_weight(word: str) -> float:
     """The characters a word needs (bold, with the cell's padding)."""
-    return min(MOST_WORD_WEIGHT, len(word) * 1.1 + 3) if word else 0
+    return min(MOST_WORD_WEIGHT, _text_weight(word)) if word else 0
+
+
+def _text_weight(text: str) -> float:
+    """The characters a text needs on one line (bold, with the cell's padding)."""
+    return len(text) * 1.1 + 3
 
 
 #: The widest word a column of these types prints, whatever the values: a date's month
@@ -623,14 +639,114 @@ def lay_out_summary(words: Words, statuses: list[StatusDef], codes: list[str],
     weighed = [max(least[0], COLUMN_WEIGHTS["agencies"], *map(_word_weight, codes)),
                *(max(floor, 2 + _word_weight(s.label)) for floor, s in zip(least[1:], statuses)),
                least[-1]]
-    page = "landscape" if sum(least) > PAGE_WIDTHS["portrait"] else "portrait"
-    room = PAGE_WIDTHS[page]
-    weighed = squeeze(weighed, least, room)
     columns = [Column("lead", words.lead, "agencies"),
                *(Column(s.name, s.label, "status") for s in statuses),
                Column("total", words.total, "number")]
+    return size_columns(columns, least, weighed)
+
+
+#: The size of the printed tables' text (report.css), in points: PAGE_WIDTHS's
+#: characters are of this size.
+TABLE_SIZE = 8.6
+
+
+def size_columns(columns: list[Column], least: list[float], wanted: list[float],
+                 size: float = TABLE_SIZE) -> tuple[str, list[Column], float]:
+    """A table's page, its columns sized and its share of the page's width, from what
+    each column needs (``least``: its longest word) and asks for where there is room
+    (``wanted``), in characters of the printed tables' text, the table's being ``size``
+    points: landscape only where a portrait page cannot hold every column's words."""
+    scale = TABLE_SIZE / size
+    page = "landscape" if sum(least) > PAGE_WIDTHS["portrait"] * scale else "portrait"
+    room = PAGE_WIDTHS[page] * scale
+    weighed = squeeze(wanted, least, room)
     return (page, _columns(columns, weighed, least, room),
             round(min(100.0, 100 * sum(weighed) / room), 2))
+
+
+@dataclass
+class TableLayout:
+    """The page, columns and width of a table of the later sections (progress across
+    meetings, the crime figures), sized by the words it prints: see :func:`lay_out_words`."""
+
+    page: str = "portrait"  # "landscape" when its columns need more than a portrait page
+    columns: list[Column] = field(default_factory=list)
+    width: float = 100  # its share of the page's width, in percent
+    size: float = TABLE_SIZE  # its text's size when printed, in points
+
+
+def lay_out_words(columns: list[Column], cells: list[list[str]], whole: list[list[str]],
+                  size: float = TABLE_SIZE) -> TableLayout:
+    """A table sized as :func:`lay_out_summary` sizes the status summary, from what it
+    prints: each column at least its longest word (of its header, or of ``cells``, its
+    texts), and where there is room each of its ``whole`` texts on one line (a status's
+    label, a meeting's name, a crime type)."""
+    least = [max((_word_weight(word) for text in [column.label, *texts]
+                  for word in text.split()), default=0)
+             for column, texts in zip(columns, cells)]
+    wanted = [max([floor, *map(_text_weight, texts)]) for floor, texts in zip(least, whole)]
+    return TableLayout(*size_columns(columns, least, wanted, size), size)
+
+
+def lay_out_progress(view: ProgressView, words: Words) -> TableLayout:
+    """The "progress across meetings" table: the meeting's name, its date, each
+    status's count (its label whole where there is room), the total and the overdue."""
+    dates = [words.long_date(point.day) for point in view.points]
+    counts = [WIDEST_COUNT]
+    statuses = view.statuses
+    columns = [Column("meeting", words.meeting), Column("date", words.date, "date"),
+               *(Column(s.name, s.label, "number") for s in statuses),
+               Column("total", words.total, "number"),
+               Column("overdue", words.overdue, "number")]
+    return lay_out_words(columns, [view.names, dates, *([counts] * (len(statuses) + 2))],
+                         [view.names, dates, *([s.label] for s in statuses), [], []])
+
+
+
+#: The size of the crime figures' tables' text when printed (figures.css), in points
+FIGURES_SIZE = 8
+
+
+def lay_out_figures(view: FiguresView) -> tuple[TableLayout, TableLayout]:
+    """The crime figures' table and the indicators', as figures.html prints them (at
+    :data:`FIGURES_SIZE`): a crime type's or an indicator's name, a direction's shape
+    and words, an indicator's target, verdict and source whole where there is room."""
+    words = view.words
+
+    def direction(moved) -> str:
+        return f"{moved.glyph} {moved.text}" if moved.glyph else moved.text
+
+    rows = view.rows
+    labels = [row.label for row in rows]
+    moved = [direction(row.direction) for row in rows]
+    crime = [(words.crime_type, labels, labels),
+             (view.period or words.quarter, [number_text(r.count) for r in rows], []),
+             (words.same_quarter, [number_text(r.last_year) for r in rows], []),
+             (words.change, [r.change_text for r in rows], []),
+             (words.percent_change, [r.percent_text for r in rows], []),
+             (words.direction, moved, moved),
+             (words.last_12, [number_text(r.rolling) for r in rows], []),
+             (words.before_12, [number_text(r.rolling_before) for r in rows], [])]
+    if view.has_rates:
+        crime.append((words.rate, [r.rate or "–" for r in rows], []))
+    items = view.indicators
+    names = [i.name for i in items]
+    moved = [direction(i.direction) for i in items]
+    indicators = [(words.indicator, [*names, *(i.note or "" for i in items)], names),
+                  (words.quarter, [i.value for i in items], []),
+                  (words.same_quarter, [i.last_year for i in items], []),
+                  (words.direction, moved, moved),
+                  (words.target, targets := [i.target for i in items], targets),
+                  (words.against_target, verdicts := [i.status for i in items], verdicts),
+                  (words.baseline, [i.baseline for i in items], []),
+                  (words.source, sources := [i.source for i in items], sources)]
+
+    def sized(table: list[tuple[str, list[str], list[str]]]) -> TableLayout:
+        return lay_out_words([Column(str(n), label) for n, (label, _, _) in enumerate(table)],
+                             [cells for _, cells, _ in table],
+                             [whole for _, _, whole in table], FIGURES_SIZE)
+
+    return sized(crime), sized(indicators)
 
 
 #: The characters the running footer may have, so it fits one line of a portrait page
@@ -850,6 +966,10 @@ def plan_report(project: Project, as_of: date | None = None, *,
         or not project.items else words.no_statuses,
         language=language,
     )
+    if planned.progress is not None and planned.progress.chart is not None:  # its table
+        planned.progress_table = lay_out_progress(planned.progress, words)
+    if figures is not None:
+        planned.crime_table, planned.indicators_table = lay_out_figures(figures)
     link_indicators(planned, project)
     return planned
 
