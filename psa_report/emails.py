@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from email import policy
 from email.headerregistry import Address
@@ -54,10 +54,14 @@ class Draft:
     #: the kinds of its items, in its language, as its workbook names them: (name,
     #: plural, how many), ("data gap", "data gaps", 3)
     kinds: tuple[tuple[str, str, int], ...] = ()
+    #: the plan's done statuses, in its language, as a sentence names them ("complete",
+    #: "delivered"); "" for the tool's own word
+    done: str = ""
 
     @property
     def words(self) -> Words:
-        return words_in(self.language)
+        words = words_in(self.language)
+        return replace(words, done=self.done) if self.done else words
 
     def text(self, value: str) -> str:
         """A text of the plan in the draft's language (as written if it has none)."""

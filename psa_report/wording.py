@@ -58,8 +58,9 @@ class Words:
     #: after "Data requirements from section 3.2": where the plan's sections are from
     #: (plan.yaml's ``sections_of``: " of the assessment")
     of_assessment: str = ""
-    #: the plan's done statuses, as a sentence names them: "complete", "delivered"
-    done: str = "complete"
+    #: the plan's done statuses, as a sentence names them: "complete", "delivered" (""
+    #: before a plan's words are added: the tool's own word, :attr:`done_word`)
+    done: str = ""
     yes: str = N_("Yes")
     no: str = N_("No")
     no_statuses: str = N_("No statuses are given in this plan.")
@@ -479,16 +480,21 @@ class Words:
                       items=self.items)
 
     @property
+    def done_word(self) -> str:
+        """The plan's done statuses as a sentence names them, or the tool's "complete"."""
+        return self.done or self._("complete")
+
+    @property
     def overdue_caption(self) -> str:
         return self._("Actions not {done} whose deadline has passed, most overdue first",
-                      done=self.done)
+                      done=self.done_word)
 
     def progress_note(self, max_bars: int) -> str:
         note = self.ngettext(
             "The chart shows at most the last {count} meeting. Overdue: not {done} and "
             "due before the meeting's date.",
             "The chart shows at most the last {count} meetings. Overdue: not {done} and "
-            "due before the meeting's date.", max_bars, done=self.done)
+            "due before the meeting's date.", max_bars, done=self.done_word)
         if self.progress_uncounted:  # the public edition (editions.py)
             note += " " + self.exempt_not_counted(self.progress_uncounted)
         return note
@@ -776,28 +782,28 @@ class Words:
         gaps and 1 recommendation"; ``count``: how many in all)."""
         return self.ngettext(
             "Please find attached the update request for {name}: the {items} that {name} "
-            "leads in the {partnership}'s action plan and that is not yet complete "
+            "leads in the {partnership}'s action plan and that is not yet {done} "
             "({refs}). The updates you give will go into the progress report to the "
             "{meeting}.",
             "Please find attached the update request for {name}: the {items} that {name} "
-            "leads in the {partnership}'s action plan and that are not yet complete "
+            "leads in the {partnership}'s action plan and that are not yet {done} "
             "({refs}). The updates you give will go into the progress report to the "
             "{meeting}.", count, name=name, items=items, partnership=partnership,
-            refs=", ".join(refs), meeting=meeting)
+            refs=", ".join(refs), meeting=meeting, done=self.done_word)
 
     def request_intro_whole(self, items: str, count: int, partnership: str,
                             refs: Sequence[str], meeting: str) -> str:
         """The first paragraph of the update request for the items with no lead."""
         return self.ngettext(
             "Please find attached the update request for the {items} for the whole "
-            "partnership in the {partnership}'s action plan that is not yet complete "
+            "partnership in the {partnership}'s action plan that is not yet {done} "
             "({refs}). The updates you give will go into the progress report to the "
             "{meeting}.",
             "Please find attached the update request for the {items} for the whole "
-            "partnership in the {partnership}'s action plan that are not yet complete "
+            "partnership in the {partnership}'s action plan that are not yet {done} "
             "({refs}). The updates you give will go into the progress report to the "
             "{meeting}.", count, items=items, partnership=partnership,
-            refs=", ".join(refs), meeting=meeting)
+            refs=", ".join(refs), meeting=meeting, done=self.done_word)
 
     def the_sheets(self, sheets: Sequence[str]) -> str:
         """"the Data gaps sheet", "the Data gaps and Recommendations sheets"."""
@@ -897,7 +903,7 @@ def words_for(shape, language: str = "en") -> Words:
 
     done = [bilingual.in_language(s.label, language)[0] for s in shape.statuses if s.done]
     return replace(words, kinds=kind_words(shape, words.ref, language),
-                   done=words._or([d[:1].lower() + d[1:] for d in done]) or words._("complete"),
+                   done=words._or([d[:1].lower() + d[1:] for d in done]),
                    lead=shape.label_of("lead_field", language) or words.lead,
                    status=shape.label_of("status_field", language) or words.status,
                    due=shape.label_of("due_field", language) or words.due,

@@ -544,3 +544,16 @@ def test_the_exception_reports_cover_names_the_plans_statuses_and_kinds(runner, 
            "last meeting" in html
     assert "The full report, with all actions (3 in all)," in html
     assert "off track" not in html and "at risk" not in html
+
+
+def test_the_request_email_names_the_plans_done_status(runner, fenland):
+    """"...that are not yet delivered": the e-mail says what the workbook's items are not
+    yet by the plan's own done status, not the tool's "complete"."""
+    edit(fenland, "actions/plan.yaml", "{name: complete, colour: blue, done: true}",
+         "{name: delivered, colour: blue, done: true}")
+    result = run(runner, "requests", "--project", str(fenland), "--email")
+    assert result.exit_code == 0, result.output
+    draft = (fenland / "out/requests/Police-update-request.eml").read_bytes().decode(
+        "utf-8", "replace")
+    text = " ".join(draft.replace("=\n", "").split())
+    assert "not yet delivered" in text and "not yet complete" not in text

@@ -38,7 +38,7 @@ from ..request_plan import plan_requests
 from ..returns import Chooser, collect_returns
 from ..shape import ACTIONS, PLAN_FILE
 from ..validate import meeting_passed
-from ..wording import words_in
+from ..wording import words_for, words_in
 from ..workbook_out import issue_requests
 from .common import agency, item, load
 
@@ -152,7 +152,8 @@ def _draft(project, code: str, name: str, workbook: Path, refs, sheets: dict | N
     kinds = tuple((translated(kind.name, language), translated(kind.plural, language),
                    counts[kind.name]) for kind, _ in project.kinds if counts[kind.name])
     return emails.Draft(code, name, address or project.agency_emails.get(code), workbook,
-                        tuple(refs), titles, columns, language, kinds)
+                        tuple(refs), titles, columns, language, kinds,
+                        words_for(project.shape, language).done)
 
 
 def _to_fill(project, sheets: dict | None, language: str = "en"
