@@ -787,9 +787,9 @@ def _gap_row(table: Table, row: Row) -> None:
     cells = table.add_row().cells
     _fill(cells[0], [row.ref], bold=True)
     for cell, planned in zip(cells[1:], row.cells, strict=True):
-        if planned.type == "status":
+        if planned.is_status:
             _status_cell(cell, row.status, status_notes(row), row.words.no_status)
-        elif planned.type == "agencies":
+        elif planned.is_agencies:
             _fill(cell, [lead.code for lead in planned.leads])
         else:
             _fill(cell, planned.paragraphs)
@@ -811,7 +811,7 @@ def write_blocks_part(document: Document, plan: ReportPlan, part: ReportPart) ->
             line.paragraph_format.keep_with_next = True
         for cell in row.cells:
             if (cell.name in (part.title_field, part.update_field) or not cell.paragraphs
-                    or cell.type in ("agencies", "status")):
+                    or cell.apart):
                 continue
             line = _para(document, f"{cell.label}:", bold=True)
             _text(line, joined([" ", joined(cell.paragraphs, " ")]))

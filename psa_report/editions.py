@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from types import SimpleNamespace
 from typing import Any, cast
 
+from . import fieldtypes
 from .changes import Change, FieldChange
 from .models import WHOLE_ITEM
 from .plan import (
@@ -242,25 +243,26 @@ def _field(plan: ReportPlan, part: Part, row: Row, kind: Kind, name: str,
     if found is None:
         return
     said = [short]
-    if found.type in ("text", "line"):
+    type_ = fieldtypes.get(found.type)
+    if type_.wording:
         said = [sentence]
         if name == part.title_field:
             row.text = said
         if name == part.update_field:
             row.update = said
-    elif found.type == "agencies":
+    elif type_.is_agencies:
         leads = [Lead(short, sentence)]
         if kind.lead_field is not None and name == kind.lead_field.name:
             row.leads = leads
         if cell is not None:
             cell.leads = leads
         return
-    elif found.type == "status" and kind.status_field is not None \
+    elif type_.is_status and kind.status_field is not None \
             and name == kind.status_field.name:
         row.status = _exempt_status(plan, paragraph)
         row.direction = row.direction_kind = None
         row.overdue_days = None
-    elif found.type == "due":
+    elif type_.is_due:
         said = [sentence]
         if kind.due_field is not None and name == kind.due_field.name:
             row.due = row.due_exempt = sentence
@@ -279,11 +281,10 @@ def _whole(plan: ReportPlan, part: Part, row: Row, paragraph: int) -> None:
     row.status = _exempt_status(plan, paragraph)
     row.due = row.due_exempt = row.overdue_days = row.figure = None
     row.direction = row.direction_kind = None
-    said = part.title_field or next((c.name for c in row.cells
-                                     if c.type not in ("agencies", "status")), "")
+    said = part.title_field or next((c.name for c in row.cells if not c.apart), "")
     for cell in row.cells:  # what the table and the blocks print
         cell.paragraphs = row.text if cell.name == said else []
-        cell.leads = row.leads if cell.type == "agencies" else []
+        cell.leads = row.leads if cell.is_agencies else []
 
 
 def _overdue(late: Overdue, project: Project, found: dict[str, Exemption],

@@ -173,6 +173,26 @@ class Cell:
         """The language its words are in when not the edition's (an untranslated text)."""
         return lang_of(self.paragraphs[0]) if self.paragraphs else ""
 
+    # What its field's type is for (psa_report/fieldtypes.py), for the renderers, which
+    # never compare a type's name.
+    @property
+    def is_status(self) -> bool:
+        return fieldtypes.get(self.type).is_status
+
+    @property
+    def is_agencies(self) -> bool:
+        return fieldtypes.get(self.type).is_agencies
+
+    @property
+    def running_text(self) -> bool:
+        return fieldtypes.get(self.type).running_text
+
+    @property
+    def apart(self) -> bool:
+        """The leads or the status: printed in their own places (a block's head), not
+        among the lines of its other fields."""
+        return self.is_status or self.is_agencies
+
 
 @dataclass(frozen=True)
 class Heading:

@@ -137,10 +137,7 @@ def test_each_type_gives_its_schema_width_drop_down_and_new_example():
 
 #: Modules that still compare a type's name, each left for a reason (see docs/development.md):
 #: they were being changed by other work at the time, and are to move to the registry.
-STILL_COMPARING_TYPE_NAMES = {
-    "docx_render.py": "renders plan.Cell.type; edited concurrently (issue 27)",
-    "editions.py": "one plan.Cell.type comparison; edited concurrently (issue 27)",
-}
+STILL_COMPARING_TYPE_NAMES: dict[str, str] = {}
 _COMPARISON = re.compile(r"""(\.type|\btype_)\s*(==|!=)\s*["']"""
                          r"""|(\.type|\btype_)\s+(not\s+)?in\s+[(\[{]""")
 
@@ -154,6 +151,10 @@ def test_no_module_but_the_registry_compares_a_field_types_name():
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if _COMPARISON.search(line) and "data_type" not in line:
                 found.append(f"psa_report/{name}:{number}: {line.strip()}")
+    for path in sorted((PACKAGE.parent / "templates").glob("*.html")):  # and the templates
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if _COMPARISON.search(line):
+                found.append(f"templates/{path.name}:{number}: {line.strip()}")
     assert not found, "ask psa_report.fieldtypes instead:\n" + "\n".join(found)
 
 
@@ -167,3 +168,5 @@ def test_the_comparison_check_would_catch_one():
     assert _COMPARISON.search('    if f.type == "text":')
     assert _COMPARISON.search('    if definition.type in ("due", "date"):')
     assert not _COMPARISON.search("    if fieldtypes.get(f.type).running_text:")
+    assert _COMPARISON.search('{% if cell.type == "status" %}')
+    assert _COMPARISON.search('and cell.type not in ("agencies", "status") %}')
