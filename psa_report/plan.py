@@ -722,7 +722,6 @@ def lay_out_progress(view: ProgressView, words: Words) -> TableLayout:
                          [view.names, dates, *([s.label] for s in statuses), [], []])
 
 
-
 #: The size of the crime figures' tables' text when printed (figures.css), in points
 FIGURES_SIZE = 8
 

@@ -53,7 +53,7 @@ def headings(shape: Shape, columns: tuple[tuple[str, str], ...]) -> tuple[tuple[
     status and due columns under the labels the plan's kinds give those fields ("Lead
     partner", "RAG": Shape.label_of). CSV keys stay."""
     roles = {"lead": "lead_field", "status": "status_field", "due": "due_field"}
-    return tuple((key, shape.label_of(roles[key]) or heading if key in roles else heading)
+    return tuple((key, (shape.label_of(roles[key]) or heading) if key in roles else heading)
                  for key, heading in columns)
 
 
